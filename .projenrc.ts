@@ -1,0 +1,43 @@
+import { GroundworkMonorepo } from './projenrc/monorepo';
+import { VERSIONS } from './projenrc/versions';
+
+const root = new GroundworkMonorepo();
+
+// Construct packages, lowest layer first. A package may depend only on
+// packages declared above it; none of them knows about the apps.
+const networking = root.addConstructPackage({
+  name: 'networking',
+  description: 'A production-grade, secure-by-default VPC for every Groundwork environment',
+  keywords: ['vpc', 'networking'],
+});
+const securityBaseline = root.addConstructPackage({
+  name: 'security-baseline',
+  description: 'Audit, detection and guardrails for every Groundwork account',
+  keywords: ['cloudtrail', 'config', 'guardduty', 'security-hub'],
+});
+const crossAccountRoles = root.addConstructPackage({
+  name: 'cross-account-roles',
+  description: 'Least-privilege deployment trust between the pipeline account and target accounts',
+  keywords: ['iam', 'bootstrap', 'cross-account'],
+});
+const compliance = root.addConstructPackage({
+  name: 'compliance',
+  description: "Groundwork's own cdk-nag rule pack",
+  keywords: ['cdk-nag', 'compliance'],
+  peerDeps: [`cdk-nag@^${VERSIONS.cdkNag}`],
+});
+const pipeline = root.addConstructPackage({
+  name: 'pipeline',
+  description: 'The shared GitOps pipeline: gates, notifications, rollback and continuous reconciliation',
+  keywords: ['codepipeline', 'gitops'],
+  dependsOn: [crossAccountRoles],
+});
+
+root.addEnvironmentApp({
+  name: 'platform',
+  description: 'The platform app: composes the Groundwork packages for every environment from config',
+  uses: [networking, securityBaseline, crossAccountRoles, compliance, pipeline],
+  deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, `yaml@${VERSIONS.yaml}`],
+});
+
+root.synth();

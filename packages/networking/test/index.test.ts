@@ -1,0 +1,5 @@
+import { PACKAGE_NAME } from '../src';
+
+test('name', () => {
+  expect(PACKAGE_NAME).toMatch(/^@groundwork\//);
+});

@@ -1,0 +1,100 @@
+import * as path from 'path';
+import { awscdk, javascript, typescript } from 'projen';
+import { ConstructPackage } from './construct-package';
+import { configureWorkspaceMember } from './workspace-member';
+import { SCOPE, VERSIONS } from './versions';
+
+export interface EnvironmentAppOptions {
+  /** Folder name under `apps/`, e.g. `platform`. */
+  readonly name: string;
+  readonly description: string;
+  /** Construct packages the app composes (linked from the workspace). */
+  readonly uses: ConstructPackage[];
+  readonly deps?: string[];
+  readonly devDeps?: string[];
+}
+
+/**
+ * A private CDK app under `apps/<name>`: declarative config in, stacks out.
+ *
+ * The app runs as compiled JavaScript (`node lib/main.js`), never through
+ * ts-node, so a synth does not type-check the whole program every time.
+ */
+export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
+  constructor(parent: typescript.TypeScriptProject, options: EnvironmentAppOptions) {
+    super({
+      parent,
+      outdir: path.join('apps', options.name),
+      name: `${SCOPE}/${options.name}-app`,
+      packageName: `${SCOPE}/${options.name}-app`,
+      description: options.description,
+      license: 'Apache-2.0',
+      defaultReleaseBranch: 'main',
+      cdkVersion: VERSIONS.awsCdkLib,
+      cdkCliVersion: VERSIONS.awsCdkCli,
+      constructsVersion: VERSIONS.constructs,
+      typescriptVersion: VERSIONS.typescript,
+      projenVersion: VERSIONS.projen,
+      packageManager: javascript.NodePackageManager.NPM,
+      app: 'node lib/main.js',
+      // `cdk synth` compiles first, then runs the compiled app.
+      buildCommand: 'npx projen compile',
+      requireApproval: awscdk.ApprovalLevel.BROADENING,
+      deps: [...options.uses.map((p) => `${p.package.packageName}@^0.0.0`), ...(options.deps ?? [])],
+      devDeps: [`ts-node@10.9.2`, ...(options.devDeps ?? [])],
+      tsconfig: {
+        extends: javascript.TypescriptConfigExtends.fromPaths(['../../tsconfig.base.json']),
+        compilerOptions: {},
+      },
+      tsconfigDev: {
+        extends: javascript.TypescriptConfigExtends.fromPaths(['../../tsconfig.base.json']),
+        compilerOptions: {},
+      },
+      jestOptions: {
+        jestVersion: '^30',
+        updateSnapshot: javascript.UpdateSnapshot.NEVER,
+        jestConfig: { testMatch: ['<rootDir>/test/**/*.test.ts'] },
+      },
+      prettier: true,
+      prettierOptions: { settings: { singleQuote: true, printWidth: 120 } },
+      eslint: true,
+      eslintOptions: { dirs: ['src'], devdirs: ['test'], commandOptions: { fix: false } },
+      sampleCode: false,
+      depsUpgrade: false,
+      buildWorkflow: false,
+      pullRequestTemplate: false,
+      release: false,
+      github: false,
+    });
+    this.package.addField('private', true);
+
+    // projen's app defaults (typeRoots pointing at the member's own
+    // node_modules, and nodenext resolution) break in a hoisted workspace.
+    for (const file of ['tsconfig.json', 'tsconfig.dev.json']) {
+      const tsconfig = this.tryFindObjectFile(file);
+      tsconfig?.addDeletionOverride('compilerOptions.typeRoots');
+      tsconfig?.addDeletionOverride('compilerOptions.moduleResolution');
+      tsconfig?.addDeletionOverride('compilerOptions.module');
+    }
+
+    configureWorkspaceMember(this, {
+      build: { task: 'compile', dependsOn: ['^build'], outputs: ['{projectRoot}/lib'] },
+      test: { task: 'test', dependsOn: ['build'], outputs: ['{projectRoot}/coverage', '{projectRoot}/test-reports'] },
+      synth: { command: 'node lib/main.js', dependsOn: ['build'], outputs: ['{projectRoot}/cdk.out'], cache: false },
+      validate: { command: 'node lib/validate.js', dependsOn: ['build'], cache: false },
+    });
+
+    // The main job: validate the config, synthesize every stage, run the
+    // checks and print the summary (see src/main.ts).
+    this.addTask('synth:main', {
+      description: 'Validate config, synthesize all stages into cdk.out, run compliance checks, print the summary',
+      exec: 'node lib/main.js',
+      receiveArgs: true,
+    });
+    this.addTask('validate', {
+      description: 'Validate the config only (no synthesis)',
+      exec: 'node lib/validate.js',
+      receiveArgs: true,
+    });
+  }
+}

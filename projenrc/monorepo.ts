@@ -1,0 +1,122 @@
+import { JsonFile, javascript, typescript } from 'projen';
+import { ConstructPackage, ConstructPackageOptions } from './construct-package';
+import { EnvironmentApp, EnvironmentAppOptions } from './environment-app';
+import { NxWorkspace } from './nx-workspace';
+import { BASE_COMPILER_OPTIONS, VERSIONS } from './versions';
+import { pinToolingDeps } from './workspace-member';
+
+/**
+ * The Groundwork root: a private npm-workspaces project that owns the single
+ * install, the shared TypeScript settings, nx, lint and the CI workflows.
+ * Construct packages and environment apps are declared on it in one line each.
+ */
+export class GroundworkMonorepo extends typescript.TypeScriptProject {
+  public readonly packages: ConstructPackage[] = [];
+  public readonly apps: EnvironmentApp[] = [];
+
+  constructor() {
+    super({
+      name: 'groundwork',
+      description: 'AWS infrastructure by GitOps: CDK construct packages and the environment apps that compose them',
+      defaultReleaseBranch: 'main',
+      projenrcTs: true,
+      projenVersion: VERSIONS.projen,
+      typescriptVersion: VERSIONS.typescript,
+      packageManager: javascript.NodePackageManager.NPM,
+      licensed: true,
+      license: 'Apache-2.0',
+      copyrightOwner: 'Groundwork contributors',
+      // Repository tooling (benchmarks, reports, release helpers) lives in
+      // scripts/ and runs with ts-node; the root itself emits nothing.
+      srcdir: 'scripts',
+      testdir: 'test',
+      sampleCode: false,
+      entrypoint: '',
+      release: false,
+      depsUpgrade: false,
+      pullRequestTemplate: false,
+      githubOptions: { mergify: false, pullRequestLint: true },
+      prettier: true,
+      prettierOptions: { settings: { singleQuote: true, printWidth: 120 } },
+      eslint: true,
+      eslintOptions: { dirs: ['scripts', 'projenrc'], devdirs: ['test', 'projenrc'], commandOptions: { fix: false } },
+      jestOptions: {
+        jestVersion: '^30',
+        updateSnapshot: javascript.UpdateSnapshot.NEVER,
+        jestConfig: { roots: ['<rootDir>/test'], testMatch: ['<rootDir>/test/**/*.test.ts'] },
+      },
+      tsconfig: {
+        extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.base.json']),
+        compilerOptions: { rootDir: '.', noEmit: true },
+        include: ['scripts/**/*.ts', 'projenrc/**/*.ts', 'test/**/*.ts', '.projenrc.ts'],
+      },
+      tsconfigDev: {
+        extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.base.json']),
+        compilerOptions: { rootDir: '.', noEmit: true },
+        include: ['scripts/**/*.ts', 'projenrc/**/*.ts', 'test/**/*.ts', '.projenrc.ts'],
+      },
+      devDeps: [
+        `nx@${VERSIONS.nx}`,
+        `ts-node@10.9.2`,
+        `@types/node@${VERSIONS.typesNode}`,
+      ],
+    });
+
+    this.package.addField('private', true);
+    this.package.addField('workspaces', ['packages/*', 'apps/*']);
+    // npm 11 skips install scripts unless allowed; none of ours need them.
+    this.package.addField('allowScripts', { nx: false, '@parcel/watcher': false });
+
+    new JsonFile(this, 'tsconfig.base.json', { obj: { compilerOptions: BASE_COMPILER_OPTIONS } });
+
+    pinToolingDeps(this);
+    new NxWorkspace(this);
+    this.wireRootTasks();
+
+    this.gitignore.exclude('/dist/', 'cdk.out/', '.pacmak-check/', 'test-reports/', 'coverage/');
+    this.npmignore?.exclude('/docs/');
+  }
+
+  /**
+   * The root's tasks delegate to nx, which builds and tests every member in
+   * dependency order and serves unchanged work from its cache.
+   */
+  private wireRootTasks(): void {
+    this.compileTask.reset('nx run-many -t build');
+
+    const repoTests = this.tasks.tryFind('test')!;
+    const jestRepo = this.addTask('test:repo', {
+      description: 'Repository-level tests (release, workflows, docs examples)',
+      exec: 'jest --passWithNoTests --ci',
+      receiveArgs: true,
+    });
+    repoTests.reset('nx run-many -t test pacmak-check');
+    repoTests.spawn(jestRepo);
+    repoTests.spawn(this.eslint!.eslintTask);
+
+    this.addTask('synth', {
+      description: 'Main job: validate config, synthesize every environment and the pipeline, run the checks, print a summary',
+      exec: 'nx run @groundwork/platform-app:synth --output-style=stream --',
+      receiveArgs: true,
+    });
+    this.addTask('validate', {
+      description: 'Validate the platform config (default apps/platform/config; --config-dir DIR for another)',
+      exec: 'nx run @groundwork/platform-app:validate --output-style=stream --',
+      receiveArgs: true,
+    });
+  }
+
+  /** Declares a jsii construct library under `packages/`. */
+  public addConstructPackage(options: ConstructPackageOptions): ConstructPackage {
+    const pkg = new ConstructPackage(this, options);
+    this.packages.push(pkg);
+    return pkg;
+  }
+
+  /** Declares a private environment app under `apps/`. */
+  public addEnvironmentApp(options: EnvironmentAppOptions): EnvironmentApp {
+    const app = new EnvironmentApp(this, options);
+    this.apps.push(app);
+    return app;
+  }
+}
