@@ -67,6 +67,8 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
       github: false,
     });
     this.package.addField('private', true);
+    // Added unversioned by the CDK app type (for Lambda bundling): pin it.
+    this.addDevDeps('esbuild@^0.28.2');
 
     // projen's app defaults (typeRoots pointing at the member's own
     // node_modules, and nodenext resolution) break in a hoisted workspace.

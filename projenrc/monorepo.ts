@@ -65,7 +65,7 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
     this.package.addField('private', true);
     this.package.addField('workspaces', ['packages/*', 'apps/*']);
     // npm 11 skips install scripts unless allowed; none of ours need them.
-    this.package.addField('allowScripts', { nx: false, '@parcel/watcher': false });
+    this.package.addField('allowScripts', { nx: false, '@parcel/watcher': false, esbuild: false });
 
     new JsonFile(this, 'tsconfig.base.json', { obj: { compilerOptions: BASE_COMPILER_OPTIONS } });
 
@@ -104,6 +104,50 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       exec: 'nx run @groundwork/platform-app:validate --output-style=stream --',
       receiveArgs: true,
     });
+  }
+
+  /**
+   * Release tasks across all construct packages. Each package bumps on its
+   * own (tags `<name>@v<version>`, only its own commits and those of its
+   * in-repo dependencies count); these run the per-package tasks in one go.
+   */
+  public preSynthesize(): void {
+    super.preSynthesize();
+    const each = (task: string) =>
+      this.packages.map((p) => ({ exec: `npx projen ${task}`, cwd: `packages/${p.shortName}` }));
+
+    const bump = this.addTask('bump', {
+      description: 'Bump every construct package from its conventional commits since its last tag',
+      steps: each('bump'),
+    });
+    const unbump = this.addTask('unbump', {
+      description: 'Restore every construct package to the 0.0.0 development version',
+      steps: each('unbump'),
+    });
+    this.addTask('release:pack', {
+      description: 'Bump, build and pack every releasable package into dist/ (npm tarballs with the .jsii assembly), then restore the versions',
+      steps: [
+        { exec: 'rm -rf dist' },
+        { spawn: bump.name },
+        { exec: 'nx run-many -t build --skip-nx-cache' },
+        ...this.packages.map((p) => ({ exec: 'rm -rf dist && npx projen package:js', cwd: `packages/${p.shortName}` })),
+        { exec: 'mkdir -p dist/js && cp packages/*/dist/js/*.tgz dist/js/ && ls -1 dist/js' },
+        { spawn: unbump.name },
+      ],
+    });
+  }
+
+  /**
+   * Members never install on their own (see workspace-member.ts): when any
+   * member's package.json changed, the root installs once, after every
+   * package.json of the workspace has been written.
+   */
+  public postSynthesize(): void {
+    super.postSynthesize();
+    const memberChanged = this.subprojects.some((p) => p.tryFindObjectFile('package.json')?.changed);
+    if (memberChanged && !this.package.file.changed) {
+      this.tasks.runTask(process.env.CI ? 'install:ci' : 'install');
+    }
   }
 
   /** Declares a jsii construct library under `packages/`. */

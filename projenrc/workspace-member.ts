@@ -55,7 +55,9 @@ export interface NxTarget {
 export function disableOwnInstall(pkg: NodePackage): void {
   // `installDependencies` is the single hook projen calls after synth for
   // both the "package.json changed" and the "deps resolved" triggers.
-  (pkg as unknown as { installDependencies: () => void }).installDependencies = () => {};
+  const hooks = pkg as unknown as { installDependencies: () => void; logInstallTrigger: () => void };
+  hooks.installDependencies = () => {};
+  hooks.logInstallTrigger = () => {};
 }
 
 /**
