@@ -1,1 +1,6 @@
-export const PACKAGE_NAME = '@groundwork/security-baseline';
+export * from './account-guardrails';
+export * from './audit-trail';
+export * from './config-compliance';
+export * from './security-alarms';
+export * from './security-baseline';
+export * from './threat-detection';

@@ -1,0 +1,376 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as config from 'aws-cdk-lib/aws-config';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { createAccessLogsBucket, createLogBucket } from './private/buckets';
+import { propError, requireInteger, validateLifecycle } from './private/validation';
+
+/** How often AWS Config delivers configuration snapshots. */
+export enum SnapshotFrequency {
+  /** Every hour. */
+  ONE_HOUR = 'One_Hour',
+  /** Every 3 hours. */
+  THREE_HOURS = 'Three_Hours',
+  /** Every 6 hours. */
+  SIX_HOURS = 'Six_Hours',
+  /** Every 12 hours. */
+  TWELVE_HOURS = 'Twelve_Hours',
+  /** Every 24 hours. */
+  TWENTY_FOUR_HOURS = 'TwentyFour_Hours',
+}
+
+/** Properties of a ConfigRecorder. */
+export interface ConfigRecorderProps {
+  /**
+   * Record global resource types (IAM users, roles, policies). Set this to true in exactly one
+   * region per account, or every region records the same IAM items (and bills for them).
+   *
+   * @default false
+   */
+  readonly recordGlobalResources?: boolean;
+
+  /**
+   * How often configuration snapshots are delivered to the bucket.
+   *
+   * @default SnapshotFrequency.TWENTY_FOUR_HOURS
+   */
+  readonly snapshotFrequency?: SnapshotFrequency;
+
+  /**
+   * Days after which delivered items move to S3 Glacier Flexible Retrieval.
+   *
+   * @default 90
+   */
+  readonly transitionToGlacierAfterDays?: number;
+
+  /**
+   * Days after which delivered items expire; must be greater than `transitionToGlacierAfterDays`.
+   *
+   * @default 2557 (7 years)
+   */
+  readonly expireAfterDays?: number;
+
+  /**
+   * Bucket that receives the S3 server access logs of the delivery bucket.
+   *
+   * @default - a new SSE-S3 encrypted, versioned, retained bucket
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+}
+
+/**
+ * The AWS Config configuration recorder (all supported resource types) and its delivery channel
+ * to a KMS-encrypted, TLS-only, versioned and retained bucket.
+ */
+export class ConfigRecorder extends Construct {
+  /** The recorder. */
+  public readonly recorder: config.CfnConfigurationRecorder;
+  /** The delivery channel. */
+  public readonly deliveryChannel: config.CfnDeliveryChannel;
+  /** The bucket configuration items and snapshots go to. */
+  public readonly bucket: s3.Bucket;
+  /** The key that encrypts delivered items. */
+  public readonly encryptionKey: kms.Key;
+  /** The role AWS Config records with. */
+  public readonly role: iam.Role;
+  /** Server access logs bucket of the delivery bucket. */
+  public readonly accessLogsBucket: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: ConfigRecorderProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const transitionAfterDays = props.transitionToGlacierAfterDays ?? 90;
+    const expireAfterDays = props.expireAfterDays ?? 2557;
+    validateLifecycle(this, 'transitionToGlacierAfterDays', 'expireAfterDays', { transitionAfterDays, expireAfterDays });
+
+    // A role with the AWS managed AWS_ConfigRole policy rather than the service-linked role: a
+    // CloudFormation-created service-linked role fails when one already exists in the account.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('config.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWS_ConfigRole')],
+      description: 'Role AWS Config uses to record resource configurations',
+    });
+
+    this.encryptionKey = new kms.Key(this, 'Key', {
+      description: 'Encrypts AWS Config configuration items and snapshots',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Granted in the key policy rather than the role's policy, which keeps the role free of
+    // wildcard statements.
+    this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowConfigDelivery',
+        principals: [this.role.grantPrincipal, new iam.ServicePrincipal('config.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+
+    this.accessLogsBucket = props.accessLogsBucket ?? createAccessLogsBucket(this, 'AccessLogsBucket', expireAfterDays);
+    this.bucket = createLogBucket(this, 'Bucket', {
+      encryptionKey: this.encryptionKey,
+      accessLogsBucket: this.accessLogsBucket,
+      accessLogsPrefix: 'config/',
+      transitionAfterDays,
+      expireAfterDays,
+    });
+    // Bucket policy from the AWS Config Developer Guide, "Permissions for the Amazon S3 Bucket".
+    const deliverers = [new iam.ServicePrincipal('config.amazonaws.com'), this.role.grantPrincipal];
+    const sameAccount = { StringEquals: { 'aws:SourceAccount': stack.account } };
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AWSConfigBucketPermissionsCheck',
+        principals: deliverers,
+        actions: ['s3:GetBucketAcl', 's3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: sameAccount,
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AWSConfigBucketDelivery',
+        principals: deliverers,
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`AWSLogs/${stack.account}/Config/*`)],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account, 's3:x-amz-acl': 'bucket-owner-full-control' },
+        },
+      }),
+    );
+
+    this.recorder = new config.CfnConfigurationRecorder(this, 'Resource', {
+      roleArn: this.role.roleArn,
+      recordingGroup: {
+        allSupported: true,
+        includeGlobalResourceTypes: props.recordGlobalResources ?? false,
+      },
+    });
+
+    this.deliveryChannel = new config.CfnDeliveryChannel(this, 'DeliveryChannel', {
+      s3BucketName: this.bucket.bucketName,
+      s3KmsKeyArn: this.encryptionKey.keyArn,
+      configSnapshotDeliveryProperties: {
+        deliveryFrequency: props.snapshotFrequency ?? SnapshotFrequency.TWENTY_FOUR_HOURS,
+      },
+    });
+    // AWS Config rejects a delivery channel before a recorder exists, and checks bucket access
+    // when the channel is created.
+    this.deliveryChannel.addDependency(this.recorder);
+    this.deliveryChannel.node.addDependency(this.bucket.policy!);
+  }
+}
+
+/** A curated AWS Config managed rule. */
+export enum ManagedRule {
+  /** EBS volumes attached to instances are encrypted (ENCRYPTED_VOLUMES). */
+  ENCRYPTED_VOLUMES = 'encrypted-volumes',
+  /** EBS encryption by default is on (EC2_EBS_ENCRYPTION_BY_DEFAULT). */
+  EBS_ENCRYPTION_BY_DEFAULT = 'ec2-ebs-encryption-by-default',
+  /** No bucket allows public read (S3_BUCKET_PUBLIC_READ_PROHIBITED). */
+  S3_BUCKET_PUBLIC_READ_PROHIBITED = 's3-bucket-public-read-prohibited',
+  /** No bucket allows public write (S3_BUCKET_PUBLIC_WRITE_PROHIBITED). */
+  S3_BUCKET_PUBLIC_WRITE_PROHIBITED = 's3-bucket-public-write-prohibited',
+  /** Account-level S3 Block Public Access is on (S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC). */
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS = 's3-account-level-public-access-blocks-periodic',
+  /** Bucket policies deny non-TLS requests (S3_BUCKET_SSL_REQUESTS_ONLY). */
+  S3_BUCKET_SSL_REQUESTS_ONLY = 's3-bucket-ssl-requests-only',
+  /** Buckets have default encryption (S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED). */
+  S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED = 's3-bucket-server-side-encryption-enabled',
+  /** No security group allows SSH from 0.0.0.0/0 (INCOMING_SSH_DISABLED, "restricted-ssh"). */
+  RESTRICTED_SSH = 'restricted-ssh',
+  /** Default security groups allow no traffic (VPC_DEFAULT_SECURITY_GROUP_CLOSED). */
+  VPC_DEFAULT_SECURITY_GROUP_CLOSED = 'vpc-default-security-group-closed',
+  /** Every VPC has flow logs (VPC_FLOW_LOGS_ENABLED). */
+  VPC_FLOW_LOGS_ENABLED = 'vpc-flow-logs-enabled',
+  /** The root user has MFA (ROOT_ACCOUNT_MFA_ENABLED). */
+  ROOT_ACCOUNT_MFA_ENABLED = 'root-account-mfa-enabled',
+  /** The root user has no access keys (IAM_ROOT_ACCESS_KEY_CHECK). */
+  IAM_ROOT_ACCESS_KEY_CHECK = 'iam-root-access-key-check',
+  /** Console users have MFA (MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS). */
+  MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS = 'mfa-enabled-for-iam-console-access',
+  /** The account password policy meets the baseline (IAM_PASSWORD_POLICY). */
+  IAM_PASSWORD_POLICY = 'iam-password-policy',
+  /** Active access keys are rotated (ACCESS_KEYS_ROTATED). */
+  ACCESS_KEYS_ROTATED = 'access-keys-rotated',
+  /** IAM users get permissions through groups or roles only (IAM_USER_NO_POLICIES_CHECK). */
+  IAM_USER_NO_POLICIES_CHECK = 'iam-user-no-policies-check',
+  /** CloudTrail is on (CLOUD_TRAIL_ENABLED). */
+  CLOUDTRAIL_ENABLED = 'cloudtrail-enabled',
+  /** A multi-region trail exists (MULTI_REGION_CLOUD_TRAIL_ENABLED). */
+  MULTI_REGION_CLOUDTRAIL_ENABLED = 'multi-region-cloudtrail-enabled',
+  /** Trails validate log files (CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED). */
+  CLOUDTRAIL_LOG_FILE_VALIDATION_ENABLED = 'cloud-trail-log-file-validation-enabled',
+  /** Trails are KMS encrypted (CLOUD_TRAIL_ENCRYPTION_ENABLED). */
+  CLOUDTRAIL_ENCRYPTION_ENABLED = 'cloud-trail-encryption-enabled',
+  /** CloudFormation stacks have not drifted (CLOUDFORMATION_STACK_DRIFT_DETECTION_CHECK). */
+  CLOUDFORMATION_STACK_DRIFT_DETECTION_CHECK = 'cloudformation-stack-drift-detection-check',
+  /** No customer managed key is pending deletion (KMS_CMK_NOT_SCHEDULED_FOR_DELETION). */
+  KMS_CMK_NOT_SCHEDULED_FOR_DELETION = 'kms-cmk-not-scheduled-for-deletion',
+  /** GuardDuty is on (GUARDDUTY_ENABLED_CENTRALIZED). */
+  GUARDDUTY_ENABLED_CENTRALIZED = 'guardduty-enabled-centralized',
+  /** Security Hub is on (SECURITYHUB_ENABLED). */
+  SECURITYHUB_ENABLED = 'securityhub-enabled',
+  /** RDS storage is encrypted (RDS_STORAGE_ENCRYPTED). */
+  RDS_STORAGE_ENCRYPTED = 'rds-storage-encrypted',
+}
+
+/** Properties of ComplianceRules. */
+export interface ComplianceRulesProps {
+  /**
+   * The managed rules to deploy.
+   *
+   * @default - every value of ManagedRule
+   */
+  readonly rules?: ManagedRule[];
+
+  /**
+   * The recorder the rules evaluate; rules are created after it. AWS Config rejects rules in a
+   * region without a recorder (NoAvailableConfigurationRecorderException).
+   *
+   * @default - no dependency: a recorder must already exist in the account and region
+   */
+  readonly recorder?: ConfigRecorder;
+
+  /**
+   * Maximum age in days of an active access key (access-keys-rotated).
+   *
+   * @default 90
+   */
+  readonly maxAccessKeyAgeDays?: number;
+
+  /**
+   * Minimum password length the iam-password-policy rule expects; keep it equal to the
+   * AccountGuardrails password policy.
+   *
+   * @default 14
+   */
+  readonly minimumPasswordLength?: number;
+}
+
+/** A curated set of AWS Config managed rules, selectable by prop. */
+export class ComplianceRules extends Construct {
+  /** The managed rules deployed, in the order given. */
+  public readonly selectedRules: ManagedRule[];
+  private readonly byName = new Map<ManagedRule, config.IRule>();
+
+  constructor(scope: Construct, id: string, props: ComplianceRulesProps = {}) {
+    super(scope, id);
+    const selected = props.rules ?? Object.values(ManagedRule);
+    const known = Object.values(ManagedRule) as string[];
+    selected.forEach((rule, i) => {
+      if (!known.includes(rule)) {
+        throw propError(this, `rules[${i}]`, `one of ${known.join(', ')}`, rule);
+      }
+    });
+    const dupes = selected.filter((r, i) => selected.indexOf(r) !== i);
+    if (dupes.length > 0) {
+      throw propError(this, 'rules', 'each rule at most once', dupes);
+    }
+    const maxAccessKeyAgeDays = props.maxAccessKeyAgeDays ?? 90;
+    requireInteger(this, 'maxAccessKeyAgeDays', maxAccessKeyAgeDays, 1, 3650);
+    const minimumPasswordLength = props.minimumPasswordLength ?? 14;
+    requireInteger(this, 'minimumPasswordLength', minimumPasswordLength, 6, 128);
+
+    for (const rule of selected) {
+      const created = this.createRule(rule, maxAccessKeyAgeDays, minimumPasswordLength);
+      if (props.recorder) {
+        created.node.addDependency(props.recorder.recorder);
+      }
+      this.byName.set(rule, created);
+    }
+    this.selectedRules = [...selected];
+  }
+
+  /** The Config rule deployed for a ManagedRule, or undefined when it was not selected. */
+  public ruleFor(rule: ManagedRule): config.IRule | undefined {
+    return this.byName.get(rule);
+  }
+
+  private createRule(rule: ManagedRule, maxAccessKeyAgeDays: number, minimumPasswordLength: number): config.IRule {
+    const id = rule
+      .split('-')
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join('');
+    const managed = (identifier: string, extra: Partial<config.ManagedRuleProps> = {}) =>
+      new config.ManagedRule(this, id, { identifier, ...extra });
+    const daily = { maximumExecutionFrequency: config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS };
+    const I = config.ManagedRuleIdentifiers;
+    const R = config.ResourceType;
+    switch (rule) {
+      case ManagedRule.ENCRYPTED_VOLUMES:
+        return managed(I.EBS_ENCRYPTED_VOLUMES, { ruleScope: config.RuleScope.fromResources([R.EBS_VOLUME]) });
+      case ManagedRule.EBS_ENCRYPTION_BY_DEFAULT:
+        return managed(I.EC2_EBS_ENCRYPTION_BY_DEFAULT, daily);
+      case ManagedRule.S3_BUCKET_PUBLIC_READ_PROHIBITED:
+        return managed(I.S3_BUCKET_PUBLIC_READ_PROHIBITED, { ruleScope: config.RuleScope.fromResources([R.S3_BUCKET]) });
+      case ManagedRule.S3_BUCKET_PUBLIC_WRITE_PROHIBITED:
+        return managed(I.S3_BUCKET_PUBLIC_WRITE_PROHIBITED, { ruleScope: config.RuleScope.fromResources([R.S3_BUCKET]) });
+      case ManagedRule.S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS:
+        return managed(I.S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC, daily);
+      case ManagedRule.S3_BUCKET_SSL_REQUESTS_ONLY:
+        return managed(I.S3_BUCKET_SSL_REQUESTS_ONLY, { ruleScope: config.RuleScope.fromResources([R.S3_BUCKET]) });
+      case ManagedRule.S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED:
+        return managed(I.S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED, {
+          ruleScope: config.RuleScope.fromResources([R.S3_BUCKET]),
+        });
+      case ManagedRule.RESTRICTED_SSH:
+        return managed(I.EC2_SECURITY_GROUPS_INCOMING_SSH_DISABLED, {
+          ruleScope: config.RuleScope.fromResources([R.EC2_SECURITY_GROUP]),
+        });
+      case ManagedRule.VPC_DEFAULT_SECURITY_GROUP_CLOSED:
+        return managed(I.VPC_DEFAULT_SECURITY_GROUP_CLOSED, {
+          ruleScope: config.RuleScope.fromResources([R.EC2_SECURITY_GROUP]),
+        });
+      case ManagedRule.VPC_FLOW_LOGS_ENABLED:
+        return managed(I.VPC_FLOW_LOGS_ENABLED, daily);
+      case ManagedRule.ROOT_ACCOUNT_MFA_ENABLED:
+        return managed(I.ROOT_ACCOUNT_MFA_ENABLED, daily);
+      case ManagedRule.IAM_ROOT_ACCESS_KEY_CHECK:
+        return managed(I.IAM_ROOT_ACCESS_KEY_CHECK, daily);
+      case ManagedRule.MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS:
+        return managed(I.MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS, daily);
+      case ManagedRule.IAM_PASSWORD_POLICY:
+        return managed(I.IAM_PASSWORD_POLICY, {
+          ...daily,
+          inputParameters: {
+            RequireUppercaseCharacters: 'true',
+            RequireLowercaseCharacters: 'true',
+            RequireSymbols: 'true',
+            RequireNumbers: 'true',
+            MinimumPasswordLength: String(minimumPasswordLength),
+            PasswordReusePrevention: '24',
+            MaxPasswordAge: '90',
+          },
+        });
+      case ManagedRule.ACCESS_KEYS_ROTATED:
+        return new config.AccessKeysRotated(this, id, { maxAge: Duration.days(maxAccessKeyAgeDays) });
+      case ManagedRule.IAM_USER_NO_POLICIES_CHECK:
+        return managed(I.IAM_USER_NO_POLICIES_CHECK, { ruleScope: config.RuleScope.fromResources([R.IAM_USER]) });
+      case ManagedRule.CLOUDTRAIL_ENABLED:
+        return managed(I.CLOUD_TRAIL_ENABLED, daily);
+      case ManagedRule.MULTI_REGION_CLOUDTRAIL_ENABLED:
+        return managed(I.CLOUDTRAIL_MULTI_REGION_ENABLED, daily);
+      case ManagedRule.CLOUDTRAIL_LOG_FILE_VALIDATION_ENABLED:
+        return managed(I.CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED, daily);
+      case ManagedRule.CLOUDTRAIL_ENCRYPTION_ENABLED:
+        return managed(I.CLOUD_TRAIL_ENCRYPTION_ENABLED, daily);
+      case ManagedRule.CLOUDFORMATION_STACK_DRIFT_DETECTION_CHECK:
+        // The L2 creates the role the rule needs to call DetectStackDrift (it requires cloudformationRoleArn).
+        return new config.CloudFormationStackDriftDetectionCheck(this, id, { ownStackOnly: false });
+      case ManagedRule.KMS_CMK_NOT_SCHEDULED_FOR_DELETION:
+        return managed(I.KMS_CMK_NOT_SCHEDULED_FOR_DELETION, {
+          ruleScope: config.RuleScope.fromResources([R.KMS_KEY]),
+        });
+      case ManagedRule.GUARDDUTY_ENABLED_CENTRALIZED:
+        return managed(I.GUARDDUTY_ENABLED_CENTRALIZED, daily);
+      case ManagedRule.SECURITYHUB_ENABLED:
+        return managed(I.SECURITYHUB_ENABLED, daily);
+      case ManagedRule.RDS_STORAGE_ENCRYPTED:
+        return managed(I.RDS_STORAGE_ENCRYPTED, { ruleScope: config.RuleScope.fromResources([R.RDS_DB_INSTANCE]) });
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { Token } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { IConstruct } from 'constructs';
+
+/**
+ * Builds an error that names the construct path, the prop, what was expected and what was found,
+ * so that a failed synth in a pipeline points straight at the config line to fix.
+ */
+export function propError(scope: IConstruct, prop: string, expected: string, found: unknown): Error {
+  return new Error(`${scope.node.path}: invalid ${prop}: expected ${expected}, found ${describe(found)}`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map(describe).join(', ')}]`;
+  }
+  return String(value);
+}
+
+/** Values CloudWatch Logs accepts for RetentionInDays (PutRetentionPolicy API), taken from the RetentionDays enum. */
+export const ALLOWED_RETENTION_DAYS: number[] = Object.values(RetentionDays)
+  .filter((v): v is number => typeof v === 'number')
+  .sort((a, b) => a - b);
+
+export function requireInteger(scope: IConstruct, prop: string, value: number, min: number, max: number): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw propError(scope, prop, `an integer from ${min} to ${max}`, value);
+  }
+}
+
+/**
+ * Resolves the log retention from either the enum prop or the plain-number prop (easier to write in
+ * YAML config). Both at once is ambiguous and rejected.
+ */
+export function resolveRetention(
+  scope: IConstruct,
+  enumProp: string,
+  enumValue: RetentionDays | undefined,
+  numberProp: string,
+  numberValue: number | undefined,
+  fallback: RetentionDays,
+): RetentionDays {
+  if (enumValue !== undefined && numberValue !== undefined) {
+    throw propError(scope, `${enumProp}/${numberProp}`, `at most one of the two`, `both (${enumValue}, ${numberValue})`);
+  }
+  if (numberValue !== undefined) {
+    if (!ALLOWED_RETENTION_DAYS.includes(numberValue)) {
+      throw propError(
+        scope,
+        numberProp,
+        `a CloudWatch Logs retention value (one of ${ALLOWED_RETENTION_DAYS.join(', ')})`,
+        numberValue,
+      );
+    }
+    return numberValue as RetentionDays;
+  }
+  return enumValue ?? fallback;
+}
+
+/** Options for the lifecycle of a log bucket; validated by validateLifecycle. */
+export interface LifecycleDays {
+  readonly transitionAfterDays: number;
+  readonly expireAfterDays: number;
+}
+
+// S3 keeps Glacier Flexible Retrieval objects billed for at least 90 days, and S3 rejects an
+// expiration that is not later than a transition in the same rule.
+export function validateLifecycle(
+  scope: IConstruct,
+  transitionProp: string,
+  expireProp: string,
+  days: LifecycleDays,
+): void {
+  requireInteger(scope, transitionProp, days.transitionAfterDays, 1, 36500);
+  requireInteger(scope, expireProp, days.expireAfterDays, 2, 36500);
+  if (days.expireAfterDays <= days.transitionAfterDays) {
+    throw propError(
+      scope,
+      expireProp,
+      `more days than ${transitionProp} (${days.transitionAfterDays}), since objects expire after they transition`,
+      days.expireAfterDays,
+    );
+  }
+}
+
+export function requireNonEmptyStrings(scope: IConstruct, prop: string, values: string[]): void {
+  values.forEach((v, i) => {
+    if (Token.isUnresolved(v)) {
+      return;
+    }
+    if (v.trim() === '') {
+      throw propError(scope, `${prop}[${i}]`, 'a non-empty string', v);
+    }
+  });
+}

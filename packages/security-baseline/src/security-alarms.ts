@@ -1,0 +1,378 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { propError, requireNonEmptyStrings } from './private/validation';
+
+/** A CIS AWS Foundations Benchmark monitoring control (section "Monitoring"), as a metric filter and alarm. */
+export enum SecurityEvent {
+  /** API calls denied for lack of permission (CIS 4.1). */
+  UNAUTHORIZED_API_CALLS = 'UnauthorizedApiCalls',
+  /** Console sign-in by an IAM user without MFA (CIS 4.2). */
+  CONSOLE_SIGNIN_WITHOUT_MFA = 'ConsoleSignInWithoutMfa',
+  /** Any use of the root user (CIS 4.3). */
+  ROOT_ACCOUNT_USAGE = 'RootAccountUsage',
+  /** IAM policy changes (CIS 4.4). */
+  IAM_POLICY_CHANGES = 'IamPolicyChanges',
+  /** CloudTrail configuration changes (CIS 4.5). */
+  CLOUDTRAIL_CHANGES = 'CloudTrailChanges',
+  /** Failed console sign-ins (CIS 4.6). */
+  CONSOLE_SIGNIN_FAILURES = 'ConsoleSignInFailures',
+  /** Customer managed KMS keys disabled or scheduled for deletion (CIS 4.7). */
+  KMS_KEY_DISABLED_OR_DELETED = 'KmsKeyDisabledOrScheduledForDeletion',
+  /** S3 bucket policy changes (CIS 4.8). */
+  S3_BUCKET_POLICY_CHANGES = 'S3BucketPolicyChanges',
+  /** AWS Config configuration changes (CIS 4.9). */
+  CONFIG_CHANGES = 'ConfigChanges',
+  /** Security group changes (CIS 4.10). */
+  SECURITY_GROUP_CHANGES = 'SecurityGroupChanges',
+  /** Network ACL changes (CIS 4.11). */
+  NACL_CHANGES = 'NetworkAclChanges',
+  /** Network gateway changes (CIS 4.12). */
+  NETWORK_GATEWAY_CHANGES = 'NetworkGatewayChanges',
+  /** Route table changes (CIS 4.13). */
+  ROUTE_TABLE_CHANGES = 'RouteTableChanges',
+  /** VPC changes (CIS 4.14). */
+  VPC_CHANGES = 'VpcChanges',
+}
+
+const or = (field: string, values: string[]) => values.map((v) => `($.${field} = ${v})`).join(' || ');
+
+/** Filter patterns from the CIS AWS Foundations Benchmark v1.4/v3.0 section 4 remediation text. */
+const PATTERNS: Record<SecurityEvent, string> = {
+  [SecurityEvent.UNAUTHORIZED_API_CALLS]:
+    '{ (($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")) && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") }',
+  [SecurityEvent.CONSOLE_SIGNIN_WITHOUT_MFA]:
+    '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+  [SecurityEvent.ROOT_ACCOUNT_USAGE]:
+    '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+  [SecurityEvent.IAM_POLICY_CHANGES]: `{ ${or('eventName', [
+    'DeleteGroupPolicy',
+    'DeleteRolePolicy',
+    'DeleteUserPolicy',
+    'PutGroupPolicy',
+    'PutRolePolicy',
+    'PutUserPolicy',
+    'CreatePolicy',
+    'DeletePolicy',
+    'CreatePolicyVersion',
+    'DeletePolicyVersion',
+    'SetDefaultPolicyVersion',
+    'AttachRolePolicy',
+    'DetachRolePolicy',
+    'AttachUserPolicy',
+    'DetachUserPolicy',
+    'AttachGroupPolicy',
+    'DetachGroupPolicy',
+  ])} }`,
+  [SecurityEvent.CLOUDTRAIL_CHANGES]: `{ ${or('eventName', [
+    'CreateTrail',
+    'UpdateTrail',
+    'DeleteTrail',
+    'StartLogging',
+    'StopLogging',
+  ])} }`,
+  [SecurityEvent.CONSOLE_SIGNIN_FAILURES]:
+    '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
+  [SecurityEvent.KMS_KEY_DISABLED_OR_DELETED]:
+    '{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }',
+  [SecurityEvent.S3_BUCKET_POLICY_CHANGES]: `{ ($.eventSource = s3.amazonaws.com) && (${or('eventName', [
+    'PutBucketAcl',
+    'PutBucketPolicy',
+    'PutBucketCors',
+    'PutBucketLifecycle',
+    'PutBucketReplication',
+    'DeleteBucketPolicy',
+    'DeleteBucketCors',
+    'DeleteBucketLifecycle',
+    'DeleteBucketReplication',
+  ])}) }`,
+  [SecurityEvent.CONFIG_CHANGES]: `{ ($.eventSource = config.amazonaws.com) && (${or('eventName', [
+    'StopConfigurationRecorder',
+    'DeleteDeliveryChannel',
+    'PutDeliveryChannel',
+    'PutConfigurationRecorder',
+  ])}) }`,
+  [SecurityEvent.SECURITY_GROUP_CHANGES]: `{ ${or('eventName', [
+    'AuthorizeSecurityGroupIngress',
+    'AuthorizeSecurityGroupEgress',
+    'RevokeSecurityGroupIngress',
+    'RevokeSecurityGroupEgress',
+    'CreateSecurityGroup',
+    'DeleteSecurityGroup',
+  ])} }`,
+  [SecurityEvent.NACL_CHANGES]: `{ ${or('eventName', [
+    'CreateNetworkAcl',
+    'CreateNetworkAclEntry',
+    'DeleteNetworkAcl',
+    'DeleteNetworkAclEntry',
+    'ReplaceNetworkAclEntry',
+    'ReplaceNetworkAclAssociation',
+  ])} }`,
+  [SecurityEvent.NETWORK_GATEWAY_CHANGES]: `{ ${or('eventName', [
+    'CreateCustomerGateway',
+    'DeleteCustomerGateway',
+    'AttachInternetGateway',
+    'CreateInternetGateway',
+    'DeleteInternetGateway',
+    'DetachInternetGateway',
+  ])} }`,
+  [SecurityEvent.ROUTE_TABLE_CHANGES]: `{ ($.eventSource = ec2.amazonaws.com) && (${or('eventName', [
+    'CreateRoute',
+    'CreateRouteTable',
+    'ReplaceRoute',
+    'ReplaceRouteTableAssociation',
+    'DeleteRouteTable',
+    'DeleteRoute',
+    'DisassociateRouteTable',
+  ])}) }`,
+  [SecurityEvent.VPC_CHANGES]: `{ ${or('eventName', [
+    'CreateVpc',
+    'DeleteVpc',
+    'ModifyVpcAttribute',
+    'AcceptVpcPeeringConnection',
+    'CreateVpcPeeringConnection',
+    'DeleteVpcPeeringConnection',
+    'RejectVpcPeeringConnection',
+    'AttachClassicLinkVpc',
+    'DetachClassicLinkVpc',
+    'DisableVpcClassicLink',
+    'EnableVpcClassicLink',
+  ])} }`,
+};
+
+/** Options of SecurityAlarms other than the log group (what SecurityBaseline passes through). */
+export interface SecurityAlarmsOptions {
+  /**
+   * Email addresses subscribed to the alarm topic. Each must confirm the subscription.
+   *
+   * @default - no subscriptions
+   */
+  readonly emailAddresses?: string[];
+
+  /**
+   * The CIS monitoring controls to alarm on.
+   *
+   * @default - every value of SecurityEvent
+   */
+  readonly events?: SecurityEvent[];
+
+  /**
+   * CloudWatch namespace of the metric filters' metrics.
+   *
+   * @default 'Groundwork/Security'
+   */
+  readonly metricNamespace?: string;
+
+  /**
+   * Send GuardDuty findings at or above `guardDutyMinimumSeverity` to the topic.
+   *
+   * @default true
+   */
+  readonly notifyGuardDutyFindings?: boolean;
+
+  /**
+   * Lowest GuardDuty severity sent to the topic (GuardDuty severities run 1.0 to 8.9; 4 is Medium).
+   *
+   * @default 4
+   */
+  readonly guardDutyMinimumSeverity?: number;
+
+  /**
+   * Send AWS Config rule evaluations that turn NON_COMPLIANT to the topic.
+   *
+   * @default true
+   */
+  readonly notifyConfigNonCompliance?: boolean;
+
+  /**
+   * Create the security health dashboard.
+   *
+   * @default true
+   */
+  readonly enableDashboard?: boolean;
+}
+
+/** Properties of SecurityAlarms. */
+export interface SecurityAlarmsProps extends SecurityAlarmsOptions {
+  /** The CloudWatch Logs group the CloudTrail trail delivers to. */
+  readonly logGroup: logs.ILogGroup;
+}
+
+/**
+ * CIS-style metric filters and alarms on the trail's log group, GuardDuty and Config findings
+ * routed to a KMS-encrypted, TLS-only SNS topic, and a dashboard of the account's security health.
+ */
+export class SecurityAlarms extends Construct {
+  /** The topic alarms and findings are sent to. */
+  public readonly topic: sns.Topic;
+  /** The key that encrypts the topic. */
+  public readonly topicKey: kms.Key;
+  /** The alarms, in the order of `events`. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  /** The dashboard, when enabled. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+  /** EventBridge rule sending GuardDuty findings to the topic, when enabled. */
+  public readonly guardDutyFindingsRule?: events.Rule;
+  /** EventBridge rule sending Config non-compliance to the topic, when enabled. */
+  public readonly configComplianceRule?: events.Rule;
+
+  constructor(scope: Construct, id: string, props: SecurityAlarmsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const emails = props.emailAddresses ?? [];
+    requireNonEmptyStrings(this, 'emailAddresses', emails);
+    emails.forEach((email, i) => {
+      if (!Token.isUnresolved(email) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+        throw propError(this, `emailAddresses[${i}]`, 'an email address', email);
+      }
+    });
+    const selected = props.events ?? Object.values(SecurityEvent);
+    if (selected.length === 0) {
+      throw propError(this, 'events', 'at least one SecurityEvent (turn SecurityAlarms off instead)', selected);
+    }
+    const dupes = selected.filter((e, i) => selected.indexOf(e) !== i);
+    if (dupes.length > 0) {
+      throw propError(this, 'events', 'each event at most once', dupes);
+    }
+    const severity = props.guardDutyMinimumSeverity ?? 4;
+    if (!(severity >= 1 && severity <= 8.9)) {
+      throw propError(this, 'guardDutyMinimumSeverity', 'a number from 1 to 8.9', severity);
+    }
+    const namespace = props.metricNamespace ?? 'Groundwork/Security';
+    if (!/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace) || namespace.startsWith('AWS/')) {
+      throw propError(this, 'metricNamespace', 'a custom CloudWatch namespace (not AWS/...)', namespace);
+    }
+
+    this.topicKey = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts the security alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms and EventBridge publish to an encrypted topic only if the key lets them
+    // (SNS Developer Guide, "Enable compatibility between event sources and encrypted topics").
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmAndEventPublishers',
+        principals: [
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+          new iam.ServicePrincipal('events.amazonaws.com'),
+        ],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    this.topic = new sns.Topic(this, 'Topic', {
+      masterKey: this.topicKey,
+      enforceSSL: true,
+      displayName: 'Security alarms',
+    });
+    emails.forEach((email) => this.topic.addSubscription(new subscriptions.EmailSubscription(email)));
+    const action = new cwActions.SnsAction(this.topic);
+
+    for (const event of selected) {
+      const filter = new logs.MetricFilter(this, `${event}Filter`, {
+        logGroup: props.logGroup,
+        filterPattern: logs.FilterPattern.literal(PATTERNS[event]),
+        metricNamespace: namespace,
+        metricName: event,
+        metricValue: '1',
+      });
+      const alarm = new cloudwatch.Alarm(this, `${event}Alarm`, {
+        alarmDescription: `CIS monitoring control: ${event} seen in CloudTrail`,
+        metric: filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      this.alarms.push(alarm);
+    }
+
+    if (props.notifyGuardDutyFindings ?? true) {
+      this.guardDutyFindingsRule = new events.Rule(this, 'GuardDutyFindings', {
+        description: `GuardDuty findings of severity ${severity} or higher`,
+        eventPattern: {
+          source: ['aws.guardduty'],
+          detailType: ['GuardDuty Finding'],
+          detail: { severity: [{ numeric: ['>=', severity] }] },
+        },
+        targets: [new targets.SnsTopic(this.topic)],
+      });
+    }
+    if (props.notifyConfigNonCompliance ?? true) {
+      this.configComplianceRule = new events.Rule(this, 'ConfigNonCompliance', {
+        description: 'AWS Config rule evaluations that turned NON_COMPLIANT',
+        eventPattern: {
+          source: ['aws.config'],
+          detailType: ['Config Rules Compliance Change'],
+          detail: { newEvaluationResult: { complianceType: ['NON_COMPLIANT'] } },
+        },
+        targets: [new targets.SnsTopic(this.topic)],
+      });
+    }
+
+    if (props.enableDashboard ?? true) {
+      this.dashboard = this.createDashboard();
+    }
+  }
+
+  private createDashboard(): cloudwatch.Dashboard {
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(7),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'CIS monitoring alarms', alarms: this.alarms, width: 24 }),
+    );
+    // Counted where they are routed (AWS/Events MatchedEvents per rule): GuardDuty publishes no
+    // findings metric to CloudWatch, and AWS Config's own metrics are about recording, not compliance.
+    const matched = (rule: events.Rule, label: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'MatchedEvents',
+        dimensionsMap: { RuleName: rule.ruleName },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.hours(1),
+        label,
+      });
+    const graphs: cloudwatch.IWidget[] = [];
+    if (this.configComplianceRule) {
+      graphs.push(
+        new cloudwatch.GraphWidget({
+          title: 'AWS Config: rule evaluations turned NON_COMPLIANT',
+          left: [matched(this.configComplianceRule, 'NON_COMPLIANT changes')],
+          width: 12,
+        }),
+      );
+    }
+    if (this.guardDutyFindingsRule) {
+      graphs.push(
+        new cloudwatch.GraphWidget({
+          title: 'GuardDuty findings',
+          left: [matched(this.guardDutyFindingsRule, 'Findings')],
+          width: 12,
+        }),
+      );
+    }
+    if (graphs.length > 0) {
+      dashboard.addWidgets(...graphs);
+    }
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'CIS monitoring events (count per hour)',
+        left: this.alarms.map((a) => a.metric),
+        width: 24,
+      }),
+    );
+    return dashboard;
+  }
+}

@@ -1,0 +1,161 @@
+import { Construct } from 'constructs';
+import { AccountGuardrails, AccountGuardrailsProps } from './account-guardrails';
+import { AuditTrail, AuditTrailProps } from './audit-trail';
+import { ComplianceRules, ComplianceRulesProps, ConfigRecorder, ConfigRecorderProps } from './config-compliance';
+import { SecurityAlarms, SecurityAlarmsOptions } from './security-alarms';
+import { ThreatDetection, ThreatDetectionProps } from './threat-detection';
+
+/** Properties of SecurityBaseline. Every part is on by default. */
+export interface SecurityBaselineProps {
+  /**
+   * Create the CloudTrail audit trail.
+   *
+   * @default true
+   */
+  readonly enableAuditTrail?: boolean;
+  /**
+   * Options of the audit trail.
+   *
+   * @default - AuditTrail defaults
+   */
+  readonly auditTrail?: AuditTrailProps;
+
+  /**
+   * Create the AWS Config recorder and delivery channel. Turn off where a recorder already exists
+   * (one per account and region), e.g. one created by AWS Control Tower.
+   *
+   * @default true
+   */
+  readonly enableConfigRecorder?: boolean;
+  /**
+   * Options of the Config recorder.
+   *
+   * @default - ConfigRecorder defaults (global resource types not recorded)
+   */
+  readonly configRecorder?: ConfigRecorderProps;
+
+  /**
+   * Create the AWS Config managed rules.
+   *
+   * @default true
+   */
+  readonly enableComplianceRules?: boolean;
+  /**
+   * Options of the managed rules (which rules, parameters).
+   *
+   * @default - every ManagedRule
+   */
+  readonly complianceRules?: ComplianceRulesProps;
+
+  /**
+   * Create GuardDuty, Security Hub and IAM Access Analyzer.
+   *
+   * @default true
+   */
+  readonly enableThreatDetection?: boolean;
+  /**
+   * Options of threat detection (each service switchable).
+   *
+   * @default - ThreatDetection defaults
+   */
+  readonly threatDetection?: ThreatDetectionProps;
+
+  /**
+   * Apply the account guardrails (S3 Block Public Access, EBS default encryption, password policy).
+   *
+   * @default true
+   */
+  readonly enableAccountGuardrails?: boolean;
+  /**
+   * Options of the account guardrails.
+   *
+   * @default - AccountGuardrails defaults
+   */
+  readonly accountGuardrails?: AccountGuardrailsProps;
+
+  /**
+   * Create the CIS alarms, finding notifications and dashboard. Needs the audit trail with
+   * CloudWatch Logs delivery.
+   *
+   * @default true
+   */
+  readonly enableSecurityAlarms?: boolean;
+  /**
+   * Options of the alarms (email subscriptions, which events).
+   *
+   * @default - SecurityAlarms defaults, no email subscriptions
+   */
+  readonly securityAlarms?: SecurityAlarmsOptions;
+}
+
+/**
+ * The security baseline of a Groundwork account: audit trail, AWS Config recorder and rules,
+ * threat detection, account guardrails and security alarms, each switchable.
+ */
+export class SecurityBaseline extends Construct {
+  /** The audit trail, when enabled. */
+  public readonly auditTrail?: AuditTrail;
+  /** The Config recorder, when enabled. */
+  public readonly configRecorder?: ConfigRecorder;
+  /** The Config managed rules, when enabled. */
+  public readonly complianceRules?: ComplianceRules;
+  /** GuardDuty, Security Hub and Access Analyzer, when enabled. */
+  public readonly threatDetection?: ThreatDetection;
+  /** Account guardrails, when enabled. */
+  public readonly accountGuardrails?: AccountGuardrails;
+  /** Alarms, topic and dashboard, when enabled. */
+  public readonly securityAlarms?: SecurityAlarms;
+
+  constructor(scope: Construct, id: string, props: SecurityBaselineProps = {}) {
+    super(scope, id);
+    const fail = (prop: string, expected: string, found: string) =>
+      new Error(`${this.node.path}: invalid ${prop}: expected ${expected}, found ${found}`);
+    const disabledWithOptions = (flag: keyof SecurityBaselineProps, options: keyof SecurityBaselineProps) => {
+      if (props[flag] === false && props[options] !== undefined) {
+        throw fail(options, `unset when ${flag} is false`, 'options');
+      }
+    };
+    disabledWithOptions('enableAuditTrail', 'auditTrail');
+    disabledWithOptions('enableConfigRecorder', 'configRecorder');
+    disabledWithOptions('enableComplianceRules', 'complianceRules');
+    disabledWithOptions('enableThreatDetection', 'threatDetection');
+    disabledWithOptions('enableAccountGuardrails', 'accountGuardrails');
+    disabledWithOptions('enableSecurityAlarms', 'securityAlarms');
+
+    if (props.enableAuditTrail ?? true) {
+      this.auditTrail = new AuditTrail(this, 'AuditTrail', props.auditTrail);
+    }
+    if (props.enableConfigRecorder ?? true) {
+      this.configRecorder = new ConfigRecorder(this, 'ConfigRecorder', {
+        // One access-log bucket for all log buckets of the baseline.
+        accessLogsBucket: this.auditTrail?.accessLogsBucket,
+        ...props.configRecorder,
+      });
+    }
+    if (props.enableComplianceRules ?? true) {
+      const minimumPasswordLength = props.accountGuardrails?.passwordPolicy?.minimumLength;
+      this.complianceRules = new ComplianceRules(this, 'ComplianceRules', {
+        recorder: this.configRecorder,
+        minimumPasswordLength,
+        ...props.complianceRules,
+      });
+    }
+    if (props.enableThreatDetection ?? true) {
+      this.threatDetection = new ThreatDetection(this, 'ThreatDetection', props.threatDetection);
+    }
+    if (props.enableAccountGuardrails ?? true) {
+      this.accountGuardrails = new AccountGuardrails(this, 'AccountGuardrails', props.accountGuardrails);
+    }
+    if (props.enableSecurityAlarms ?? true) {
+      const logGroup = this.auditTrail?.logGroup;
+      if (!logGroup) {
+        throw fail(
+          'enableSecurityAlarms',
+          'the audit trail with CloudWatch Logs delivery (enableAuditTrail and auditTrail.sendToCloudWatchLogs not false), or enableSecurityAlarms: false',
+          this.auditTrail ? 'sendToCloudWatchLogs: false' : 'enableAuditTrail: false',
+        );
+      }
+      this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', { ...props.securityAlarms, logGroup });
+    }
+  }
+}

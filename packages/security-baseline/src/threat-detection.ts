@@ -1,0 +1,139 @@
+import { Stack } from 'aws-cdk-lib';
+import * as accessanalyzer from 'aws-cdk-lib/aws-accessanalyzer';
+import * as guardduty from 'aws-cdk-lib/aws-guardduty';
+import * as securityhub from 'aws-cdk-lib/aws-securityhub';
+import { Construct } from 'constructs';
+
+/** Version of the CIS AWS Foundations Benchmark standard in Security Hub. */
+export enum CisBenchmarkVersion {
+  /** CIS AWS Foundations Benchmark v1.4.0. */
+  V1_4_0 = '1.4.0',
+  /** CIS AWS Foundations Benchmark v3.0.0. */
+  V3_0_0 = '3.0.0',
+}
+
+/** How often GuardDuty publishes updates of existing findings to EventBridge. */
+export enum FindingPublishingFrequency {
+  /** Every 15 minutes. */
+  FIFTEEN_MINUTES = 'FIFTEEN_MINUTES',
+  /** Every hour. */
+  ONE_HOUR = 'ONE_HOUR',
+  /** Every 6 hours (the GuardDuty default). */
+  SIX_HOURS = 'SIX_HOURS',
+}
+
+/** Properties of ThreatDetection. */
+export interface ThreatDetectionProps {
+  /**
+   * Create a GuardDuty detector. Turn off when GuardDuty is managed by a delegated administrator
+   * (the detector then already exists and a second one fails).
+   *
+   * @default true
+   */
+  readonly enableGuardDuty?: boolean;
+
+  /**
+   * How often GuardDuty publishes updated findings.
+   *
+   * @default FindingPublishingFrequency.FIFTEEN_MINUTES
+   */
+  readonly findingPublishingFrequency?: FindingPublishingFrequency;
+
+  /**
+   * Enable Security Hub. Turn off when Security Hub is enabled by a delegated administrator.
+   *
+   * @default true
+   */
+  readonly enableSecurityHub?: boolean;
+
+  /**
+   * Enable the AWS Foundational Security Best Practices standard (needs Security Hub).
+   *
+   * @default true
+   */
+  readonly enableFoundationalBestPractices?: boolean;
+
+  /**
+   * Enable the CIS AWS Foundations Benchmark standard (needs Security Hub).
+   *
+   * @default true
+   */
+  readonly enableCisBenchmark?: boolean;
+
+  /**
+   * CIS benchmark version.
+   *
+   * @default CisBenchmarkVersion.V3_0_0
+   */
+  readonly cisBenchmarkVersion?: CisBenchmarkVersion;
+
+  /**
+   * Create an account-level IAM Access Analyzer.
+   *
+   * @default true
+   */
+  readonly enableAccessAnalyzer?: boolean;
+}
+
+/** GuardDuty, Security Hub (FSBP and CIS standards) and IAM Access Analyzer, each switchable. */
+export class ThreatDetection extends Construct {
+  /** The GuardDuty detector, when enabled. */
+  public readonly detector?: guardduty.CfnDetector;
+  /** The Security Hub hub, when enabled. */
+  public readonly hub?: securityhub.CfnHub;
+  /** The Security Hub standards subscribed. */
+  public readonly standards: securityhub.CfnStandard[] = [];
+  /** The IAM Access Analyzer, when enabled. */
+  public readonly analyzer?: accessanalyzer.CfnAnalyzer;
+
+  constructor(scope: Construct, id: string, props: ThreatDetectionProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    if (props.enableGuardDuty ?? true) {
+      this.detector = new guardduty.CfnDetector(this, 'Detector', {
+        enable: true,
+        findingPublishingFrequency: props.findingPublishingFrequency ?? FindingPublishingFrequency.FIFTEEN_MINUTES,
+      });
+    }
+
+    const securityHub = props.enableSecurityHub ?? true;
+    const fsbp = props.enableFoundationalBestPractices ?? true;
+    const cis = props.enableCisBenchmark ?? true;
+    if (!securityHub && (props.enableFoundationalBestPractices || props.enableCisBenchmark)) {
+      throw new Error(
+        `${this.node.path}: invalid enableFoundationalBestPractices/enableCisBenchmark: expected unset or false when enableSecurityHub is false, found true`,
+      );
+    }
+    if (securityHub) {
+      const hub = new securityhub.CfnHub(this, 'Hub', {
+        // Standards are subscribed explicitly below so that they are visible and switchable here.
+        enableDefaultStandards: false,
+        autoEnableControls: true,
+        // One finding per control across standards instead of one per standard.
+        controlFindingGenerator: 'SECURITY_CONTROL',
+      });
+      this.hub = hub;
+      const standardArn = (path: string) =>
+        `arn:${stack.partition}:securityhub:${stack.region}::standards/${path}`;
+      if (fsbp) {
+        this.addStandard('FoundationalBestPractices', standardArn('aws-foundational-security-best-practices/v/1.0.0'));
+      }
+      if (cis) {
+        const version = props.cisBenchmarkVersion ?? CisBenchmarkVersion.V3_0_0;
+        this.addStandard('CisBenchmark', standardArn(`cis-aws-foundations-benchmark/v/${version}`));
+      }
+    }
+
+    if (props.enableAccessAnalyzer ?? true) {
+      this.analyzer = new accessanalyzer.CfnAnalyzer(this, 'AccessAnalyzer', { type: 'ACCOUNT' });
+    }
+  }
+
+  private addStandard(id: string, standardsArn: string): void {
+    const standard = new securityhub.CfnStandard(this, id, { standardsArn });
+    // Subscribing to a standard fails until the hub exists.
+    standard.addDependency(this.hub!);
+    this.standards.push(standard);
+  }
+}
