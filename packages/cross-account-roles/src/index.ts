@@ -1,1 +1,3 @@
-export const PACKAGE_NAME = '@groundwork/cross-account-roles';
+export * from './bootstrap-contract';
+export * from './deployment-boundary';
+export * from './deployment-trust';

@@ -1,0 +1,96 @@
+import { Aws } from 'aws-cdk-lib';
+
+/**
+ * The kinds of role the CDK DefaultStackSynthesizer expects in a bootstrapped environment.
+ */
+export enum BootstrapRoleKind {
+  /** `cdk-<qualifier>-deploy-role-<account>-<region>`: creates change sets, passes the execution role. */
+  DEPLOY = 'deploy-role',
+  /** `cdk-<qualifier>-file-publishing-role-<account>-<region>`: uploads file assets to the staging bucket. */
+  FILE_PUBLISHING = 'file-publishing-role',
+  /** `cdk-<qualifier>-image-publishing-role-<account>-<region>`: pushes image assets to the ECR repository. */
+  IMAGE_PUBLISHING = 'image-publishing-role',
+  /** `cdk-<qualifier>-lookup-role-<account>-<region>`: read-only context lookups at synth time. */
+  LOOKUP = 'lookup-role',
+  /** `cdk-<qualifier>-cfn-exec-role-<account>-<region>`: the role CloudFormation acts as. */
+  CLOUDFORMATION_EXECUTION = 'cfn-exec-role',
+}
+
+/**
+ * The names the CDK DefaultStackSynthesizer (aws-cdk-lib `DefaultStackSynthesizer.DEFAULT_*`) derives from a
+ * qualifier, account and region. Both the bootstrap side (DeploymentTrust) and the pipeline side (key policies,
+ * role ARNs to assume) build names here so that they cannot drift apart.
+ */
+export class BootstrapContract {
+  /** The qualifier `cdk bootstrap` uses when none is given. */
+  public static readonly DEFAULT_QUALIFIER = 'hnb659fds';
+
+  /**
+   * The bootstrap version this package's template declares (SSM parameter and `BootstrapVersion` output).
+   *
+   * Equal to the template bundled with the aws-cdk CLI 2.1148 this repo pins, which is above every
+   * minimum aws-cdk-lib 2.276's DefaultStackSynthesizer asks for (6 to deploy, 8 for lookups, 22 for
+   * session tags); the CLI refuses to replace a newer bootstrap stack with an older version.
+   */
+  public static readonly BOOTSTRAP_VERSION = 33;
+
+  /** The CloudFormation stack name `cdk bootstrap` uses when none is given. */
+  public static readonly DEFAULT_TOOLKIT_STACK_NAME = 'CDKToolkit';
+
+  /**
+   * The value of the `BootstrapVariant` parameter; the CLI refuses to overwrite a bootstrap stack of another
+   * variant without `--force`, so a plain `cdk bootstrap` cannot silently re-widen the trust.
+   */
+  public static readonly BOOTSTRAP_VARIANT = 'Groundwork: least-privilege DeploymentTrust';
+
+  /** Name of one of the bootstrap roles, e.g. `cdk-hnb659fds-deploy-role-111111111111-eu-west-1`. */
+  public static roleName(kind: BootstrapRoleKind, qualifier: string, account: string, region: string): string {
+    return `cdk-${qualifier}-${kind}-${account}-${region}`;
+  }
+
+  /** ARN of one of the bootstrap roles. */
+  public static roleArn(
+    kind: BootstrapRoleKind,
+    qualifier: string,
+    account: string,
+    region: string,
+    partition?: string,
+  ): string {
+    return `arn:${partition ?? Aws.PARTITION}:iam::${account}:role/${BootstrapContract.roleName(kind, qualifier, account, region)}`;
+  }
+
+  /** Name of the file asset staging bucket. */
+  public static stagingBucketName(qualifier: string, account: string, region: string): string {
+    return `cdk-${qualifier}-assets-${account}-${region}`;
+  }
+
+  /** Name of the container asset ECR repository. */
+  public static containerAssetsRepositoryName(qualifier: string, account: string, region: string): string {
+    return `cdk-${qualifier}-container-assets-${account}-${region}`;
+  }
+
+  /** Name of the SSM parameter that holds the bootstrap version. */
+  public static versionParameterName(qualifier: string): string {
+    return `/cdk-bootstrap/${qualifier}/version`;
+  }
+
+  /**
+   * Name of the permissions boundary managed policy. Managed policy names are per account, not per region,
+   * so the region is part of the name to allow bootstrapping several regions with one qualifier.
+   */
+  public static boundaryPolicyName(qualifier: string, region: string): string {
+    return `groundwork-boundary-${qualifier}-${region}`;
+  }
+
+  /** Name of the managed policy that holds the execution role's service allow list. */
+  public static executionPolicyName(qualifier: string, region: string): string {
+    return `groundwork-cfn-exec-${qualifier}-${region}`;
+  }
+
+  /** ARN of the permissions boundary managed policy. */
+  public static boundaryPolicyArn(qualifier: string, account: string, region: string, partition?: string): string {
+    return `arn:${partition ?? Aws.PARTITION}:iam::${account}:policy/${BootstrapContract.boundaryPolicyName(qualifier, region)}`;
+  }
+
+  private constructor() {}
+}

@@ -1,0 +1,562 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  App,
+  Aws,
+  CfnOutput,
+  CfnParameter,
+  CfnRule,
+  DefaultStackSynthesizer,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Tags,
+  Token,
+} from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { BootstrapContract, BootstrapRoleKind } from './bootstrap-contract';
+import { DeploymentBoundary } from './deployment-boundary';
+import {
+  BOUNDED_IAM_ACTIONS,
+  CLOUDFORMATION_READ_ACTIONS,
+  DEPLOY_CLOUDFORMATION_ACTIONS,
+  IMAGE_PUBLISHING_ACTIONS,
+  KMS_DATA_ACTIONS,
+  KMS_DECRYPT_ACTIONS,
+  LOOKUP_ACTIONS,
+  ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY,
+  STAGING_READ_ACTIONS,
+  STAGING_WRITE_ACTIONS,
+} from './iam-actions';
+import {
+  validateAccountId,
+  validateQualifier,
+  validateRoleArns,
+  validateRoleNamePatterns,
+  validateServices,
+} from './validation';
+
+/**
+ * Properties of a DeploymentTrust.
+ */
+export interface DeploymentTrustProps {
+  /**
+   * The bootstrap qualifier; must equal the `qualifier` of the apps' DefaultStackSynthesizer.
+   *
+   * @default 'hnb659fds'
+   */
+  readonly qualifier?: string;
+
+  /** The 12-digit id of the account that runs the pipeline. */
+  readonly pipelineAccountId: string;
+
+  /**
+   * The 12-digit id of the account being bootstrapped, used to check that it is not the pipeline account.
+   *
+   * @default - the stack's account (the check is skipped for environment-agnostic stacks)
+   */
+  readonly targetAccountId?: string;
+
+  /**
+   * Exact ARNs of pipeline-account roles that may assume the deploy, publishing and lookup roles.
+   * IAM rejects a trust policy that names a role which does not exist yet: create the pipeline roles first,
+   * or use `trustedRoleNamePatterns`.
+   *
+   * @default [] - at least one of trustedPrincipalArns and trustedRoleNamePatterns must be given
+   */
+  readonly trustedPrincipalArns?: string[];
+
+  /**
+   * Role names (IAM wildcards allowed after at least 3 literal characters) in the pipeline account that may
+   * assume the bootstrap roles. Trusts the pipeline account only with an `ArnLike aws:PrincipalArn` condition
+   * on `arn:<partition>:iam::<pipelineAccountId>:role/<pattern>`.
+   *
+   * @default [] - at least one of trustedPrincipalArns and trustedRoleNamePatterns must be given
+   */
+  readonly trustedRoleNamePatterns?: string[];
+
+  /**
+   * IAM service prefixes the CloudFormation execution role may manage in this environment, e.g.
+   * `['ec2', 'logs', 's3', 'kms', 'ssm', 'iam']` (see `ServiceAllowList` to derive it from a cloud assembly).
+   * Each becomes `<svc>:*`, except 'iam' which becomes bounded role management (never `iam:*`).
+   */
+  readonly allowedServices: string[];
+
+  /**
+   * Service prefixes that roles created by the deployment may call at run time, allowed by the boundary
+   * but not granted to the execution role.
+   *
+   * @default []
+   */
+  readonly runtimeServices?: string[];
+
+  /**
+   * Roles that nothing under the boundary may modify, pass or delete.
+   *
+   * @default DeploymentBoundary.DEFAULT_PROTECTED_ROLE_NAMES
+   */
+  readonly protectedRoleNames?: string[];
+
+  /**
+   * Name of the bootstrap stack; the deploy role may not change it, so the pipeline cannot widen its own trust.
+   *
+   * @default 'CDKToolkit'
+   */
+  readonly toolkitStackName?: string;
+
+  /**
+   * Days after which noncurrent versions of staged assets expire.
+   *
+   * @default 30
+   */
+  readonly noncurrentAssetRetentionDays?: number;
+}
+
+/**
+ * A least-privilege replacement for `cdk bootstrap` in a target account, compatible with the
+ * DefaultStackSynthesizer contract (role names, staging bucket, ECR repository, version parameter).
+ *
+ * Unlike the CLI's template, no role trusts a whole account unconditionally, the execution role holds a
+ * declared service allow list instead of AdministratorAccess, and every role carries a boundary that denies
+ * privilege escalation.
+ */
+export class DeploymentTrust extends Construct {
+  /**
+   * Render a standalone bootstrap template (JSON text) that `cdk bootstrap --template FILE` accepts.
+   *
+   * The template declares every parameter the CLI passes. Those that would widen the trust
+   * (TrustedAccounts, CloudFormationExecutionPolicies, a custom boundary, bucket, key or repository) are
+   * refused by CloudFormation rules or allowed values rather than silently ignored.
+   */
+  public static renderBootstrapTemplate(props: DeploymentTrustProps): string {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bootstrap-'));
+    try {
+      const app = new App({
+        outdir,
+        analyticsReporting: false,
+        context: { 'aws:cdk:enable-path-metadata': false, 'aws:cdk:version-reporting': false },
+      });
+      const stack = new Stack(app, 'GroundworkBootstrap', {
+        // The bootstrap template cannot depend on a bootstrap: no version rule, no assets.
+        synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+        analyticsReporting: false,
+        description: 'Groundwork least-privilege deployment trust (CDK bootstrap contract compatible)',
+      });
+      const qualifier = props.qualifier ?? BootstrapContract.DEFAULT_QUALIFIER;
+      // The construct receives the qualifier as a parameter token, so check the literal value here.
+      validateQualifier(stack.node.path, qualifier);
+      validateAccountId(stack.node.path, 'pipelineAccountId', props.pipelineAccountId);
+      const qualifierParameter = declareCliParameters(stack, qualifier, props.pipelineAccountId);
+      new DeploymentTrust(stack, 'DeploymentTrust', { ...props, qualifier: qualifierParameter.valueAsString });
+      const assembly = app.synth();
+      return JSON.stringify(assembly.getStackByName(stack.stackName).template, undefined, 2) + '\n';
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  /** The boundary every role created here, and by the execution role, carries. */
+  public readonly boundary: DeploymentBoundary;
+  /** The file asset staging bucket `cdk-<qualifier>-assets-<account>-<region>`. */
+  public readonly stagingBucket: s3.Bucket;
+  /** The bucket that receives the staging bucket's server access logs. */
+  public readonly accessLogsBucket: s3.Bucket;
+  /** The customer managed key of the staging bucket. */
+  public readonly stagingKey: kms.Key;
+  /** The container asset repository `cdk-<qualifier>-container-assets-<account>-<region>`. */
+  public readonly containerAssetsRepository: ecr.Repository;
+  /** `cdk-<qualifier>-deploy-role-<account>-<region>`. */
+  public readonly deployRole: iam.Role;
+  /** `cdk-<qualifier>-file-publishing-role-<account>-<region>`. */
+  public readonly filePublishingRole: iam.Role;
+  /** `cdk-<qualifier>-image-publishing-role-<account>-<region>`. */
+  public readonly imagePublishingRole: iam.Role;
+  /** `cdk-<qualifier>-lookup-role-<account>-<region>`. */
+  public readonly lookupRole: iam.Role;
+  /** `cdk-<qualifier>-cfn-exec-role-<account>-<region>`. */
+  public readonly cloudFormationExecutionRole: iam.Role;
+  /** The managed policy holding the execution role's service allow list. */
+  public readonly executionPolicy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: DeploymentTrustProps) {
+    super(scope, id);
+    const p = this.node.path;
+    const stack = Stack.of(this);
+    const qualifier = props.qualifier ?? BootstrapContract.DEFAULT_QUALIFIER;
+    validateQualifier(p, qualifier);
+    validateAccountId(p, 'pipelineAccountId', props.pipelineAccountId);
+    if (Token.isUnresolved(props.pipelineAccountId)) {
+      throw new Error(`${p}: pipelineAccountId must be a literal 12-digit account id, found a token`);
+    }
+    const targetAccountId = props.targetAccountId ?? stack.account;
+    validateAccountId(p, 'targetAccountId', props.targetAccountId);
+    if (!Token.isUnresolved(targetAccountId) && targetAccountId === props.pipelineAccountId) {
+      throw new Error(
+        `${p}: pipelineAccountId must differ from the target account ${targetAccountId}: the pipeline account deploys into other accounts, it is not bootstrapped with cross-account trust to itself`,
+      );
+    }
+    const trustedArns = props.trustedPrincipalArns ?? [];
+    const trustedPatterns = props.trustedRoleNamePatterns ?? [];
+    if (trustedArns.length === 0 && trustedPatterns.length === 0) {
+      throw new Error(
+        `${p}: trustedPrincipalArns or trustedRoleNamePatterns must name the pipeline roles that may deploy, found neither (a whole account is never trusted)`,
+      );
+    }
+    validateRoleArns(p, 'trustedPrincipalArns', trustedArns, props.pipelineAccountId);
+    validateRoleNamePatterns(p, 'trustedRoleNamePatterns', trustedPatterns);
+    validateServices(p, 'allowedServices', props.allowedServices, false);
+    const toolkitStackName = props.toolkitStackName ?? BootstrapContract.DEFAULT_TOOLKIT_STACK_NAME;
+
+    const account = Aws.ACCOUNT_ID;
+    const region = Aws.REGION;
+    const roleName = (kind: BootstrapRoleKind) => BootstrapContract.roleName(kind, qualifier, account, region);
+
+    this.boundary = new DeploymentBoundary(this, 'Boundary', {
+      qualifier,
+      allowedServices: props.allowedServices,
+      runtimeServices: props.runtimeServices,
+      protectedRoleNames: props.protectedRoleNames,
+    });
+
+    // --- Staging storage -------------------------------------------------------------------------------
+    this.stagingKey = new kms.Key(this, 'StagingKey', {
+      description: `Encrypts CDK file assets staged for qualifier ${qualifier}`,
+      enableKeyRotation: true,
+      alias: `alias/cdk-${qualifier}-assets-key`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      // S3 server access log delivery supports only SSE-S3 on the target bucket (S3 user guide, "Enabling
+      // Amazon S3 server access logging"), hence no KMS key here.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'ExpireOldLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+    });
+    this.stagingBucket = new s3.Bucket(this, 'StagingBucket', {
+      bucketName: BootstrapContract.stagingBucketName(qualifier, account, region),
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.stagingKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          id: 'CleanupOldVersions',
+          noncurrentVersionExpiration: Duration.days(props.noncurrentAssetRetentionDays ?? 30),
+        },
+        { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+
+    // Server access logging wired by hand (bucket policy for the logging service, not the legacy
+    // LogDeliveryWrite ACL) so that the result does not depend on the app's
+    // @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy feature flag.
+    (this.stagingBucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: this.accessLogsBucket.bucketName,
+      logFilePrefix: 'staging/',
+    };
+    this.accessLogsBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'S3ServerAccessLogsPolicy',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.accessLogsBucket.arnForObjects('staging/*')],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': this.stagingBucket.bucketArn },
+          StringEquals: { 'aws:SourceAccount': account },
+        },
+      }),
+    );
+
+    this.containerAssetsRepository = new ecr.Repository(this, 'ContainerAssetsRepository', {
+      repositoryName: BootstrapContract.containerAssetsRepositoryName(qualifier, account, region),
+      imageScanOnPush: true,
+      // Asset images are tagged with their content hash, so a tag never needs to move.
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      encryption: ecr.RepositoryEncryption.KMS,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ description: 'Untagged images should not exist; expire them', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(365) }],
+    });
+    // Lambda pulls container images with its service principal, not with the function's role.
+    this.containerAssetsRepository.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'LambdaECRImageRetrievalPolicy',
+        principals: [new iam.ServicePrincipal('lambda.amazonaws.com')],
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        conditions: {
+          StringLike: { 'aws:sourceArn': stack.formatArn({ service: 'lambda', resource: 'function', resourceName: '*'}) },
+        },
+      }),
+    );
+
+    // --- Trust ---------------------------------------------------------------------------------------------
+    const noExternalId = { Null: { 'sts:ExternalId': 'true' } };
+    const pipelinePrincipals = (): iam.IPrincipal => {
+      const principals: iam.IPrincipal[] = trustedArns.map(
+        (arn) => new iam.SessionTagsPrincipal(new iam.ArnPrincipal(arn).withConditions(noExternalId)),
+      );
+      if (trustedPatterns.length > 0) {
+        principals.push(
+          new iam.SessionTagsPrincipal(
+            new iam.AccountPrincipal(props.pipelineAccountId).withConditions({
+              ...noExternalId,
+              ArnLike: {
+                'aws:PrincipalArn': trustedPatterns.map(
+                  (pattern) => `arn:${Aws.PARTITION}:iam::${props.pipelineAccountId}:role/${pattern}`,
+                ),
+              },
+            }),
+          ),
+        );
+      }
+      return new iam.CompositePrincipal(...principals);
+    };
+
+    const bootstrapRole = (
+      roleId: string,
+      kind: BootstrapRoleKind,
+      tag: string,
+      assumedBy: iam.IPrincipal,
+      statements: iam.PolicyStatement[],
+    ): iam.Role => {
+      const role = new iam.Role(this, roleId, {
+        roleName: roleName(kind),
+        assumedBy,
+        permissionsBoundary: this.boundary.policy,
+        maxSessionDuration: Duration.hours(1),
+      });
+      // Customer managed rather than inline: NIST 800-53 AC-6 checks flag inline policies.
+      new iam.ManagedPolicy(this, `${roleId}Policy`, { roles: [role], statements });
+      // The CLI template tags its roles this way; tools that look for bootstrap roles read the tag.
+      Tags.of(role).add('aws-cdk:bootstrap-role', tag);
+      return role;
+    };
+
+    const stagingObjects = [this.stagingBucket.bucketArn, this.stagingBucket.arnForObjects('*')];
+    const versionParameterArn = stack.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: `cdk-bootstrap/${qualifier}/version`,
+    });
+
+    this.executionPolicy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
+      managedPolicyName: BootstrapContract.executionPolicyName(qualifier, region),
+      description: 'Groundwork CloudFormation execution: the environment service allow list',
+      statements: executionStatements(props.allowedServices, this.boundary.policyArn, stack, stagingObjects, this.stagingKey.keyArn),
+    });
+    this.cloudFormationExecutionRole = new iam.Role(this, 'CloudFormationExecutionRole', {
+      roleName: roleName(BootstrapRoleKind.CLOUDFORMATION_EXECUTION),
+      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+      managedPolicies: [this.executionPolicy],
+      permissionsBoundary: this.boundary.policy,
+    });
+
+    this.deployRole = bootstrapRole('DeployRole', BootstrapRoleKind.DEPLOY, 'deploy', pipelinePrincipals(), [
+      new iam.PolicyStatement({
+        sid: 'DeployPermissions',
+        actions: DEPLOY_CLOUDFORMATION_ACTIONS,
+        resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' })],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ProtectBootstrapStack',
+        effect: iam.Effect.DENY,
+        actions: DEPLOY_CLOUDFORMATION_ACTIONS,
+        resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${toolkitStackName}/*` })],
+      }),
+      new iam.PolicyStatement({ sid: 'ReadStacks', actions: CLOUDFORMATION_READ_ACTIONS, resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid: 'PassExecutionRole',
+        actions: ['iam:PassRole'],
+        resources: [this.cloudFormationExecutionRole.roleArn],
+      }),
+      new iam.PolicyStatement({ sid: 'CliStagingBucket', actions: STAGING_READ_ACTIONS, resources: stagingObjects }),
+      new iam.PolicyStatement({ sid: 'CliStagingKey', actions: KMS_DECRYPT_ACTIONS, resources: [this.stagingKey.keyArn] }),
+      new iam.PolicyStatement({
+        sid: 'PipelineArtifactsBucket',
+        // CodePipeline's cross-account CloudFormation action reads its input artifacts (and writes outputs)
+        // in the pipeline account's artifact bucket; no other account's buckets.
+        actions: ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:PutObject*', 's3:Abort*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 's3:ResourceAccount': props.pipelineAccountId } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'PipelineArtifactsKey',
+        actions: KMS_DATA_ACTIONS,
+        resources: [`arn:${Aws.PARTITION}:kms:*:${props.pipelineAccountId}:key/*`],
+        conditions: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadVersion',
+        actions: ['ssm:GetParameter', 'ssm:GetParameters'],
+        resources: [versionParameterArn],
+      }),
+      new iam.PolicyStatement({ sid: 'CliIdentity', actions: ['sts:GetCallerIdentity'], resources: ['*'] }),
+    ]);
+
+    this.filePublishingRole = bootstrapRole(
+      'FilePublishingRole',
+      BootstrapRoleKind.FILE_PUBLISHING,
+      'file-publishing',
+      pipelinePrincipals(),
+      [
+        new iam.PolicyStatement({ sid: 'StagingObjects', actions: STAGING_WRITE_ACTIONS, resources: stagingObjects }),
+        new iam.PolicyStatement({ sid: 'StagingKey', actions: KMS_DATA_ACTIONS, resources: [this.stagingKey.keyArn] }),
+      ],
+    );
+
+    this.imagePublishingRole = bootstrapRole(
+      'ImagePublishingRole',
+      BootstrapRoleKind.IMAGE_PUBLISHING,
+      'image-publishing',
+      pipelinePrincipals(),
+      [
+        new iam.PolicyStatement({
+          sid: 'ContainerAssets',
+          actions: IMAGE_PUBLISHING_ACTIONS,
+          resources: [this.containerAssetsRepository.repositoryArn],
+        }),
+        // ecr:GetAuthorizationToken has no resource-level permissions (ECR service authorization reference).
+        new iam.PolicyStatement({ sid: 'RegistryLogin', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+      ],
+    );
+
+    this.lookupRole = bootstrapRole('LookupRole', BootstrapRoleKind.LOOKUP, 'lookup', pipelinePrincipals(), [
+      // Describe/List calls of the context providers have no resource-level permissions.
+      new iam.PolicyStatement({ sid: 'ContextLookups', actions: LOOKUP_ACTIONS, resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid: 'DontReadSecrets',
+        effect: iam.Effect.DENY,
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+      }),
+    ]);
+
+    // --- Version and outputs the CLI and the synthesizer's version rule read -----------------------------
+    new ssm.CfnParameter(this, 'CdkBootstrapVersion', {
+      type: 'String',
+      name: BootstrapContract.versionParameterName(qualifier),
+      value: String(BootstrapContract.BOOTSTRAP_VERSION),
+      description: 'Version of the Groundwork CDK bootstrap resources',
+    }).overrideLogicalId('CdkBootstrapVersion');
+
+    const output = (outputId: string, description: string, value: string) =>
+      new CfnOutput(this, outputId, { description, value }).overrideLogicalId(outputId);
+    output('BucketName', 'The name of the file asset staging bucket', this.stagingBucket.bucketName);
+    output('BucketDomainName', 'The regional domain name of the staging bucket', this.stagingBucket.bucketRegionalDomainName);
+    output('ImageRepositoryName', 'The name of the container asset repository', this.containerAssetsRepository.repositoryName);
+    // A literal, not a GetAtt of the parameter: the CLI reads this value from the template itself.
+    output('BootstrapVersion', 'The version of the bootstrap resources', String(BootstrapContract.BOOTSTRAP_VERSION));
+    output('FileAssetKeyArn', 'The ARN of the KMS key that encrypts the staging bucket', this.stagingKey.keyArn);
+  }
+}
+
+function executionStatements(
+  allowedServices: string[],
+  boundaryArn: string,
+  stack: Stack,
+  stagingObjects: string[],
+  stagingKeyArn: string,
+): iam.PolicyStatement[] {
+  const services = [...new Set(allowedServices)].sort();
+  const statements: iam.PolicyStatement[] = [];
+  const serviceActions = services.filter((s) => s !== 'iam').map((s) => `${s}:*`);
+  if (serviceActions.length > 0) {
+    statements.push(new iam.PolicyStatement({ sid: 'AllowedServices', actions: serviceActions, resources: ['*'] }));
+  }
+  // CloudFormation creates Lambda functions and nested stacks from staged assets with this role's credentials.
+  statements.push(
+    new iam.PolicyStatement({ sid: 'ReadStagedAssets', actions: STAGING_READ_ACTIONS, resources: stagingObjects }),
+    new iam.PolicyStatement({ sid: 'DecryptStagedAssets', actions: KMS_DECRYPT_ACTIONS, resources: [stagingKeyArn] }),
+  );
+  if (services.includes('iam')) {
+    const iamResources = ['role/*', 'instance-profile/*', 'policy/*'].map((r) =>
+      stack.formatArn({ service: 'iam', region: '', resource: r.split('/')[0], resourceName: '*' }),
+    );
+    const writes = ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY.filter((a) => BOUNDED_IAM_ACTIONS.includes(a));
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'RoleWritesWithBoundary',
+        actions: writes,
+        resources: [iamResources[0]],
+        conditions: { StringEquals: { 'iam:PermissionsBoundary': boundaryArn } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'BoundedRoleManagement',
+        actions: BOUNDED_IAM_ACTIONS.filter((a) => !writes.includes(a)),
+        resources: iamResources,
+      }),
+    );
+  }
+  return statements;
+}
+
+function declareCliParameters(stack: Stack, qualifier: string, pipelineAccountId: string): CfnParameter {
+  const list = (id: string, description: string) =>
+    new CfnParameter(stack, id, { type: 'CommaDelimitedList', default: '', description });
+  const mustBeEmpty = (id: string, description: string) =>
+    new CfnParameter(stack, id, {
+      type: 'String',
+      default: '',
+      allowedValues: [''],
+      description,
+      constraintDescription: 'is fixed by the Groundwork DeploymentTrust template and cannot be customized',
+    });
+  const trusted = list('TrustedAccounts', 'Accepted for CLI compatibility; only the pipeline account may be listed');
+  const trustedLookup = list('TrustedAccountsForLookup', 'Accepted for CLI compatibility; only the pipeline account may be listed');
+  const executionPolicies = list(
+    'CloudFormationExecutionPolicies',
+    'Accepted for CLI compatibility; must be empty: the execution policy is the declared service allow list',
+  );
+  mustBeEmpty('FileAssetsBucketName', 'Accepted for CLI compatibility; the bucket name is fixed by the CDK contract');
+  mustBeEmpty('FileAssetsBucketKmsKeyId', 'Accepted for CLI compatibility; a dedicated key is always created');
+  mustBeEmpty('ContainerAssetsRepositoryName', 'Accepted for CLI compatibility; the repository name is fixed by the CDK contract');
+  mustBeEmpty('InputPermissionsBoundary', 'Accepted for CLI compatibility; the Groundwork boundary is always applied');
+  new CfnParameter(stack, 'PublicAccessBlockConfiguration', {
+    type: 'String',
+    default: 'true',
+    allowedValues: ['true'],
+    description: 'Accepted for CLI compatibility; public access is always blocked',
+  });
+  new CfnParameter(stack, 'BootstrapVariant', {
+    type: 'String',
+    default: BootstrapContract.BOOTSTRAP_VARIANT,
+    description: 'Provenance of this bootstrap; the CLI will not overwrite a stack of another variant without --force',
+  });
+  new CfnRule(stack, 'OnlyThePipelineAccountIsTrusted', {
+    assertions: [
+      {
+        assert: Fn.conditionEachMemberIn(trusted.valueAsList, ['', pipelineAccountId]),
+        assertDescription: `--trust may only name the pipeline account ${pipelineAccountId}; trust is fixed by the template`,
+      },
+      {
+        assert: Fn.conditionEachMemberIn(trustedLookup.valueAsList, ['', pipelineAccountId]),
+        assertDescription: `--trust-for-lookup may only name the pipeline account ${pipelineAccountId}`,
+      },
+      {
+        assert: Fn.conditionEachMemberEquals(executionPolicies.valueAsList, ''),
+        assertDescription: '--cloudformation-execution-policies is not supported: the execution policy is the declared allow list',
+      },
+    ],
+  });
+  return new CfnParameter(stack, 'Qualifier', {
+    type: 'String',
+    default: qualifier,
+    // Fixed to the configured qualifier: the pipeline's role names and the apps' synthesizer depend on it.
+    allowedValues: [qualifier],
+    description: 'An identifier to distinguish multiple bootstrap stacks in the same environment',
+  });
+}

@@ -1,0 +1,185 @@
+// Internal: the action lists shared by the bootstrap roles, the execution policy and the boundary.
+// Kept in one place so that the boundary always allows what the bootstrap roles are granted.
+
+/** What the deploy role does with CloudFormation (the CLI's DeployPermissions, CliPermissions and Refactor). */
+export const DEPLOY_CLOUDFORMATION_ACTIONS = [
+  'cloudformation:CreateChangeSet',
+  'cloudformation:DeleteChangeSet',
+  'cloudformation:ExecuteChangeSet',
+  'cloudformation:CreateStack',
+  'cloudformation:UpdateStack',
+  'cloudformation:RollbackStack',
+  'cloudformation:ContinueUpdateRollback',
+  'cloudformation:DeleteStack',
+  'cloudformation:UpdateTerminationProtection',
+  'cloudformation:CreateStackRefactor',
+  'cloudformation:ExecuteStackRefactor',
+];
+
+/** Read-only CloudFormation calls the CLI and CodePipeline make while deploying (replaces AWSCloudFormationReadOnlyAccess). */
+export const CLOUDFORMATION_READ_ACTIONS = [
+  'cloudformation:Describe*',
+  'cloudformation:List*',
+  'cloudformation:Get*',
+  'cloudformation:ValidateTemplate',
+  'cloudformation:DetectStackDrift',
+  'cloudformation:DetectStackResourceDrift',
+];
+
+export const STAGING_READ_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
+export const STAGING_WRITE_ACTIONS = [...STAGING_READ_ACTIONS, 's3:PutObject*', 's3:DeleteObject*', 's3:Abort*'];
+export const KMS_DATA_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+export const KMS_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
+
+export const IMAGE_PUBLISHING_ACTIONS = [
+  'ecr:PutImage',
+  'ecr:InitiateLayerUpload',
+  'ecr:UploadLayerPart',
+  'ecr:CompleteLayerUpload',
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:DescribeRepositories',
+  'ecr:DescribeImages',
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+];
+
+/**
+ * The calls the CDK context providers make through the lookup role (VPC, AZs, hosted zones, SSM parameters,
+ * security groups, load balancers, KMS aliases, endpoint services, Cloud Control). Replaces ReadOnlyAccess,
+ * which would also let the pipeline read every object and secret-adjacent setting in the account.
+ */
+export const LOOKUP_ACTIONS = [
+  'ec2:DescribeAvailabilityZones',
+  'ec2:DescribeVpcs',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeVpnGateways',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeImages',
+  'ec2:DescribeVpcEndpointServices',
+  'ec2:DescribePrefixLists',
+  'ec2:DescribeManagedPrefixLists',
+  'route53:ListHostedZonesByName',
+  'route53:ListHostedZones',
+  'route53:GetHostedZone',
+  'ssm:GetParameter',
+  'elasticloadbalancing:DescribeLoadBalancers',
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeTags',
+  'kms:ListAliases',
+  'cloudcontrol:GetResource',
+  'cloudcontrol:ListResources',
+];
+
+/**
+ * IAM actions CloudFormation needs to manage workload roles, policies and instance profiles. This is what
+ * 'iam' in an allow list means: never `iam:*`, never users, groups or access keys. The writes among them are
+ * only allowed with the Groundwork boundary attached (see ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY).
+ */
+export const BOUNDED_IAM_ACTIONS = [
+  'iam:CreateRole',
+  'iam:DeleteRole',
+  'iam:GetRole',
+  'iam:UpdateRole',
+  'iam:UpdateRoleDescription',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:TagRole',
+  'iam:UntagRole',
+  'iam:ListRoleTags',
+  'iam:PutRolePolicy',
+  'iam:GetRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:ListRolePolicies',
+  'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:ListAttachedRolePolicies',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PassRole',
+  'iam:CreateInstanceProfile',
+  'iam:DeleteInstanceProfile',
+  'iam:GetInstanceProfile',
+  'iam:AddRoleToInstanceProfile',
+  'iam:RemoveRoleFromInstanceProfile',
+  'iam:TagInstanceProfile',
+  'iam:UntagInstanceProfile',
+  'iam:ListInstanceProfilesForRole',
+  'iam:CreatePolicy',
+  'iam:DeletePolicy',
+  'iam:GetPolicy',
+  'iam:GetPolicyVersion',
+  'iam:CreatePolicyVersion',
+  'iam:DeletePolicyVersion',
+  'iam:ListPolicyVersions',
+  'iam:TagPolicy',
+  'iam:UntagPolicy',
+  'iam:CreateServiceLinkedRole',
+  'iam:GetServiceLinkedRoleDeletionStatus',
+];
+
+/**
+ * Role writes that are denied unless the role carries (or is being given) the Groundwork boundary. The
+ * `iam:PermissionsBoundary` condition key is present on exactly these IAM actions (IAM service authorization
+ * reference), so the condition is enforceable for each of them.
+ */
+export const ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY = [
+  'iam:CreateRole',
+  'iam:PutRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PutUserPermissionsBoundary',
+  'iam:PutUserPolicy',
+  'iam:AttachUserPolicy',
+];
+
+/** Long-term credentials: no IAM users, no access keys, no console passwords anywhere in Groundwork. */
+export const LONG_TERM_CREDENTIAL_ACTIONS = [
+  'iam:CreateUser',
+  'iam:CreateAccessKey',
+  'iam:CreateLoginProfile',
+  'iam:UpdateLoginProfile',
+  'iam:CreateServiceSpecificCredential',
+  'iam:UploadSSHPublicKey',
+];
+
+export const BOUNDARY_REMOVAL_ACTIONS = ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'];
+
+export const POLICY_TAMPERING_ACTIONS = [
+  'iam:CreatePolicyVersion',
+  'iam:DeletePolicy',
+  'iam:DeletePolicyVersion',
+  'iam:SetDefaultPolicyVersion',
+];
+
+export const PROTECTED_ROLE_WRITE_ACTIONS = [
+  'iam:UpdateAssumeRolePolicy',
+  'iam:PutRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:DeleteRole',
+  'iam:UpdateRole',
+  'iam:PutRolePermissionsBoundary',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:TagRole',
+  'iam:UntagRole',
+];
+
+export const LEAVE_ORGANIZATION_ACTIONS = ['organizations:LeaveOrganization'];
+
+/** Disabling the account's audit and detection: CloudTrail, Config, GuardDuty, Security Hub. */
+export const AUDIT_TAMPERING_ACTIONS = [
+  'cloudtrail:StopLogging',
+  'cloudtrail:DeleteTrail',
+  'cloudtrail:UpdateTrail',
+  'cloudtrail:PutEventSelectors',
+  'config:StopConfigurationRecorder',
+  'config:DeleteConfigurationRecorder',
+  'config:DeleteDeliveryChannel',
+  'guardduty:DeleteDetector',
+  'guardduty:DisassociateFromMasterAccount',
+  'guardduty:DisassociateFromAdministratorAccount',
+  'guardduty:UpdateDetector',
+  'securityhub:DisableSecurityHub',
+];

@@ -1,0 +1,73 @@
+import { Token } from 'aws-cdk-lib';
+
+// Internal helpers shared by the constructs of this package (not exported from index.ts).
+
+const ACCOUNT_ID = /^\d{12}$/;
+// The CDK CLI limits qualifiers to 10 characters because
+// `cdk-<qualifier>-image-publishing-role-<account>-<region>` must fit the 64-character IAM role name limit;
+// lowercase only because the qualifier is part of S3 bucket and ECR repository names.
+const QUALIFIER = /^[a-z0-9]{1,10}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@\-/]+$/;
+// A role name pattern must name something: at least 3 literal characters before any wildcard.
+const ROLE_NAME_PATTERN = /^[\w+=,.@-]{3,}[\w+=,.@\-*?/]*$/;
+const SERVICE_PREFIX = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Services whose `<svc>:*` would let the execution role leave the deployment job. */
+export const FORBIDDEN_SERVICES = ['organizations', 'account', 'sts', 'sso', 'identitystore'];
+
+export function validateAccountId(path: string, prop: string, value: string | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!ACCOUNT_ID.test(value)) {
+    throw new Error(`${path}: ${prop} must be a 12-digit AWS account id string, found '${value}'`);
+  }
+}
+
+export function validateQualifier(path: string, value: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (!QUALIFIER.test(value)) {
+    throw new Error(`${path}: qualifier must match [a-z0-9]{1,10} (the CDK bootstrap contract), found '${value}'`);
+  }
+}
+
+export function validateRoleArns(path: string, prop: string, arns: string[], expectedAccount: string): void {
+  for (const arn of arns) {
+    if (Token.isUnresolved(arn)) {
+      throw new Error(`${path}: ${prop} must be literal role ARNs so that the trust can be reviewed, found a token`);
+    }
+    const match = ROLE_ARN.exec(arn);
+    if (!match) {
+      throw new Error(`${path}: ${prop} must contain IAM role ARNs (arn:aws:iam::<account>:role/<name>), found '${arn}'`);
+    }
+    if (match[1] !== expectedAccount) {
+      throw new Error(`${path}: ${prop} must name roles in the pipeline account ${expectedAccount}, found '${arn}'`);
+    }
+  }
+}
+
+export function validateRoleNamePatterns(path: string, prop: string, patterns: string[]): void {
+  for (const pattern of patterns) {
+    if (!ROLE_NAME_PATTERN.test(pattern)) {
+      throw new Error(
+        `${path}: ${prop} entries must be role names or name patterns starting with at least 3 literal characters (e.g. 'groundwork-pipeline-*'), found '${pattern}'`,
+      );
+    }
+  }
+}
+
+export function validateServices(path: string, prop: string, services: string[], allowEmpty: boolean): void {
+  if (!allowEmpty && services.length === 0) {
+    throw new Error(`${path}: ${prop} must list at least one service prefix (e.g. ['ec2', 's3']), found an empty list`);
+  }
+  for (const svc of services) {
+    if (!SERVICE_PREFIX.test(svc)) {
+      throw new Error(
+        `${path}: ${prop} entries must be bare IAM service prefixes such as 'ec2' (no '*', no actions), found '${svc}'`,
+      );
+    }
+    if (FORBIDDEN_SERVICES.includes(svc)) {
+      throw new Error(
+        `${path}: ${prop} must not contain '${svc}': it would let the deployment reach beyond the account's resources`,
+      );
+    }
+  }
+}
