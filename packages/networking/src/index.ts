@@ -1,1 +1,3 @@
-export const PACKAGE_NAME = '@groundwork/networking';
+export * from './network-parameter-paths';
+export * from './workload-vpc';
+export * from './ingress-rule-guard';

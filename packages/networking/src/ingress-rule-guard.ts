@@ -1,0 +1,246 @@
+import { Annotations, CfnResource, IAspect, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/** Metadata type recording a deliberate public-port opening; it is kept in the cloud assembly as an audit trail. */
+const ALLOW_PUBLIC_PORT = 'groundwork:ingress-rule-guard:allow-public-port';
+/** Metadata type recording a deliberate all-ports ingress rule. */
+const ALLOW_ALL_PORTS = 'groundwork:ingress-rule-guard:allow-all-ports';
+
+const SECURITY_GROUP = 'AWS::EC2::SecurityGroup';
+const SECURITY_GROUP_INGRESS = 'AWS::EC2::SecurityGroupIngress';
+
+/**
+ * Properties of an `IngressRuleGuard`.
+ */
+export interface IngressRuleGuardProps {
+  /**
+   * Ports that may be open to the internet (`0.0.0.0/0`, `::/0`) anywhere in the scope,
+   * e.g. `[443]` for an app of internet-facing load balancers. Prefer the per-construct
+   * `IngressRuleGuard.allowPublicIngress`, which records why.
+   *
+   * @default - none
+   */
+  readonly allowedPublicPorts?: number[];
+}
+
+/**
+ * One ingress rule of a security group, as CloudFormation will receive it.
+ */
+export interface SecurityGroupIngressRule {
+  /** `IpProtocol`: `tcp`, `udp`, `icmp`, `icmpv6`, a protocol number, or `-1` for all. */
+  readonly ipProtocol: string;
+  /**
+   * `FromPort` (for ICMP, the type).
+   * @default - not set
+   */
+  readonly fromPort?: number;
+  /**
+   * `ToPort` (for ICMP, the code).
+   * @default - not set
+   */
+  readonly toPort?: number;
+  /**
+   * `CidrIp`.
+   * @default - not set
+   */
+  readonly cidrIp?: string;
+  /**
+   * `CidrIpv6`.
+   * @default - not set
+   */
+  readonly cidrIpv6?: string;
+  /**
+   * True when a port or source is only known at deploy time (a token), so it cannot be verified at synthesis.
+   * @default false
+   */
+  readonly hasUnresolvedValues?: boolean;
+}
+
+/**
+ * A synth-time check of security group ingress rules, applied as an Aspect.
+ *
+ * It reports an error on every `AWS::EC2::SecurityGroup` (inline `SecurityGroupIngress`) and
+ * `AWS::EC2::SecurityGroupIngress` in its scope that:
+ * - admits `0.0.0.0/0` or `::/0` (any `/0` source) other than on a single allowed TCP/UDP port, or
+ * - admits all protocols or all ports, from any source.
+ *
+ * Allow a rule on purpose with `IngressRuleGuard.allowPublicIngress(securityGroup, port, reason)`
+ * or `IngressRuleGuard.allowAllPortsIngress(securityGroup, reason)`, or app-wide with `allowedPublicPorts`.
+ *
+ * @example
+ * Aspects.of(app).add(new IngressRuleGuard(), { priority: AspectPriority.READONLY });
+ */
+export class IngressRuleGuard implements IAspect {
+  /**
+   * Records that `scope` (a security group, or any construct above the rule's resource)
+   * may admit the internet on `port`. The reason is kept in the cloud assembly metadata.
+   */
+  public static allowPublicIngress(scope: IConstruct, port: number, reason: string): void {
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new Error(`${scope.node.path}: IngressRuleGuard.allowPublicIngress 'port' must be 0-65535, found ${port}`);
+    }
+    assertReason(scope, 'allowPublicIngress', reason);
+    scope.node.addMetadata(ALLOW_PUBLIC_PORT, { port, reason });
+  }
+
+  /**
+   * Records that `scope` may hold ingress rules covering all ports or protocols, e.g. a
+   * cluster security group admitting itself. Public (`/0`) sources stay forbidden.
+   */
+  public static allowAllPortsIngress(scope: IConstruct, reason: string): void {
+    assertReason(scope, 'allowAllPortsIngress', reason);
+    scope.node.addMetadata(ALLOW_ALL_PORTS, { reason });
+  }
+
+  /**
+   * Checks one rule. Returns why it is rejected, or undefined when it is acceptable.
+   *
+   * @param rule the ingress rule
+   * @param allowedPublicPorts ports that may be open to `/0` sources for this rule
+   * @param allowAllPorts whether an all-ports or all-protocols rule was allowed on purpose
+   */
+  public static checkRule(
+    rule: SecurityGroupIngressRule,
+    allowedPublicPorts: number[],
+    allowAllPorts: boolean,
+  ): string | undefined {
+    const protocol = String(rule.ipProtocol).toLowerCase();
+    const allProtocols = protocol === '-1' || protocol === 'all';
+    const portProtocol = ['tcp', 'udp', '6', '17'].includes(protocol);
+    const allPorts =
+      allProtocols ||
+      (portProtocol &&
+        (rule.fromPort === undefined ||
+          rule.toPort === undefined ||
+          rule.fromPort === -1 ||
+          (rule.fromPort <= 0 && rule.toPort >= 65535)));
+    if (allPorts && !rule.hasUnresolvedValues && !allowAllPorts) {
+      return `ingress rule ${describeRule(rule)} admits all ${allProtocols ? 'protocols' : 'ports'}`;
+    }
+
+    const source = [rule.cidrIp, rule.cidrIpv6].find((cidr) => cidr !== undefined && /\/0$/.test(cidr));
+    if (source === undefined) {
+      return undefined;
+    }
+    if (portProtocol && rule.fromPort !== undefined && rule.fromPort === rule.toPort) {
+      return allowedPublicPorts.includes(rule.fromPort)
+        ? undefined
+        : `ingress rule ${describeRule(rule)} admits the internet (${source}) on port ${rule.fromPort}, which is not an allowed public port`;
+    }
+    return `ingress rule ${describeRule(rule)} admits the internet (${source}) on ${
+      rule.hasUnresolvedValues ? 'ports unknown at synthesis' : 'more than a single TCP/UDP port'
+    }`;
+  }
+
+  /**
+   * The ingress rules of a security group (inline) or of a standalone ingress resource,
+   * resolved as they will be synthesized (property overrides included). Empty for other resources.
+   */
+  public static ingressRulesOf(resource: CfnResource): SecurityGroupIngressRule[] {
+    if (resource.cfnResourceType !== SECURITY_GROUP && resource.cfnResourceType !== SECURITY_GROUP_INGRESS) {
+      return [];
+    }
+    const properties = renderedProperties(resource);
+    if (resource.cfnResourceType === SECURITY_GROUP_INGRESS) {
+      return [toRule(properties)];
+    }
+    const inline = properties.SecurityGroupIngress;
+    return Array.isArray(inline) ? inline.map((entry) => toRule(entry ?? {})) : [];
+  }
+
+  private readonly allowedPublicPorts: number[];
+
+  constructor(props: IngressRuleGuardProps = {}) {
+    this.allowedPublicPorts = props.allowedPublicPorts ?? [];
+    for (const port of this.allowedPublicPorts) {
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new Error(`IngressRuleGuard: 'allowedPublicPorts' entries must be ports 0-65535, found ${port}`);
+      }
+    }
+  }
+
+  public visit(node: IConstruct): void {
+    if (!CfnResource.isCfnResource(node)) {
+      return;
+    }
+    const rules = IngressRuleGuard.ingressRulesOf(node);
+    if (rules.length === 0) {
+      return;
+    }
+    const allowedPorts = [...this.allowedPublicPorts, ...allowancesOf(node, ALLOW_PUBLIC_PORT).map((d) => d.port)];
+    const allowAllPorts = allowancesOf(node, ALLOW_ALL_PORTS).length > 0;
+    for (const rule of rules) {
+      const problem = IngressRuleGuard.checkRule(rule, allowedPorts, allowAllPorts);
+      if (problem) {
+        Annotations.of(node).addError(
+          `${node.node.path} (${node.cfnResourceType}): ${problem}. Remove the rule or narrow its source, or allow it on purpose: ` +
+            `IngressRuleGuard.allowPublicIngress(<securityGroup>, <port>, '<reason>') for one public port, ` +
+            `IngressRuleGuard.allowAllPortsIngress(<securityGroup>, '<reason>') for an all-ports rule from a non-public source, ` +
+            `or new IngressRuleGuard({ allowedPublicPorts: [<port>] }) app-wide.`,
+        );
+      }
+    }
+  }
+}
+
+function assertReason(scope: IConstruct, method: string, reason: string): void {
+  if (typeof reason !== 'string' || reason.trim().length === 0) {
+    throw new Error(`${scope.node.path}: IngressRuleGuard.${method} needs a non-empty 'reason', found '${reason}'`);
+  }
+}
+
+/** Allowance metadata recorded on `node` or any of its ancestors. */
+function allowancesOf(node: IConstruct, type: string): Array<{ port: number; reason: string }> {
+  return node.node.scopes.flatMap((scope) =>
+    scope.node.metadata.filter((entry) => entry.type === type).map((entry) => entry.data),
+  );
+}
+
+function renderedProperties(resource: CfnResource): { [key: string]: any } {
+  // `_toCloudFormation` is what synthesis emits, so overrides (addPropertyOverride) are checked too.
+  const rendered = Stack.of(resource).resolve(
+    (resource as unknown as { _toCloudFormation(): { Resources: { [id: string]: { Properties?: object } } } })._toCloudFormation(),
+  );
+  const [body] = Object.values(rendered.Resources ?? {}) as Array<{ Properties?: { [key: string]: any } }>;
+  return body?.Properties ?? {};
+}
+
+function toRule(properties: { [key: string]: any }): SecurityGroupIngressRule {
+  let unresolved = false;
+  const num = (value: unknown): number | undefined => {
+    if (value === undefined) return undefined;
+    const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+    if (Number.isNaN(parsed)) {
+      unresolved = true;
+      return undefined;
+    }
+    return parsed;
+  };
+  const str = (value: unknown): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || Token.isUnresolved(value)) {
+      unresolved = true;
+      return undefined;
+    }
+    return value;
+  };
+  const rule = {
+    ipProtocol: str(properties.IpProtocol) ?? '-1',
+    fromPort: num(properties.FromPort),
+    toPort: num(properties.ToPort),
+    cidrIp: str(properties.CidrIp),
+    cidrIpv6: str(properties.CidrIpv6),
+  };
+  return unresolved ? { ...rule, hasUnresolvedValues: true } : rule;
+}
+
+function describeRule(rule: SecurityGroupIngressRule): string {
+  const ports =
+    rule.fromPort === undefined && rule.toPort === undefined
+      ? 'all ports'
+      : rule.fromPort === rule.toPort
+        ? `port ${rule.fromPort}`
+        : `ports ${rule.fromPort}-${rule.toPort}`;
+  const source = rule.cidrIp ?? rule.cidrIpv6 ?? 'a non-CIDR source';
+  return `'${rule.ipProtocol} ${ports} from ${source}'`;
+}

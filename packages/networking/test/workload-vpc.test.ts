@@ -1,0 +1,368 @@
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { InterfaceEndpointService, NatStrategy, WorkloadVpc } from '../src';
+import { AZS, EnvironmentStack, subnetIdsOfTier, synthVpc } from './fixtures';
+
+describe('WorkloadVpc defaults', () => {
+  const { template, network, app } = synthVpc();
+
+  test('spans the given AZs with a /16 carved into equal /20 subnets, one per tier and AZ', () => {
+    template.hasResourceProperties('AWS::EC2::VPC', {
+      CidrBlock: '10.0.0.0/16',
+      EnableDnsHostnames: true,
+      EnableDnsSupport: true,
+    });
+    template.resourceCountIs('AWS::EC2::Subnet', 9);
+    expect(subnetIdsOfTier(template, 'Public')).toHaveLength(3);
+    expect(subnetIdsOfTier(template, 'Private')).toHaveLength(3);
+    expect(subnetIdsOfTier(template, 'Isolated')).toHaveLength(3);
+    const subnets = Object.values(template.findResources('AWS::EC2::Subnet'));
+    expect(new Set(subnets.map((s) => s.Properties.AvailabilityZone))).toEqual(new Set(AZS));
+    expect(subnets.every((s) => /\/20$/.test(s.Properties.CidrBlock))).toBe(true);
+    expect(network.azCount).toBe(3);
+  });
+
+  test('public subnets do not assign public IPs on launch', () => {
+    for (const id of subnetIdsOfTier(template, 'Public')) {
+      expect(template.toJSON().Resources[id].Properties.MapPublicIpOnLaunch).toBe(false);
+    }
+  });
+
+  test('one NAT gateway per AZ (PER_AZ)', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 3);
+    expect(network.natGatewayCount).toBe(3);
+  });
+
+  test('flow logs capture all traffic of the VPC into the log group', () => {
+    template.resourceCountIs('AWS::EC2::FlowLog', 1);
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      ResourceId: { Ref: Match.stringLikeRegexp('^VpcC') },
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+      LogGroupName: { Ref: Match.stringLikeRegexp('FlowLogGroup') },
+      DeliverLogsPermissionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FlowLogRole'), 'Arn'] },
+    });
+  });
+
+  test('the flow log group is KMS-encrypted, has one-year retention and is retained', () => {
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: {
+        LogGroupName: '/groundwork/dev/network/vpc-flow-logs',
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('FlowLogKey'), 'Arn'] },
+        RetentionInDays: 365,
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('the flow log key rotates, is retained, and admits CloudWatch Logs only for this log group', () => {
+    template.hasResource('AWS::KMS::Key', {
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+              Action: Match.arrayWith(['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*']),
+              Condition: {
+                ArnEquals: {
+                  'kms:EncryptionContext:aws:logs:arn': {
+                    'Fn::Join': [
+                      '',
+                      [
+                        'arn:',
+                        { Ref: 'AWS::Partition' },
+                        ':logs:eu-west-1:111111111111:log-group:/groundwork/dev/network/vpc-flow-logs',
+                      ],
+                    ],
+                  },
+                },
+              },
+            }),
+          ]),
+        },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('the flow log role trusts only VPC Flow Logs of this account and has no inline policy', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '111111111111' } }),
+          }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('FlowLogGroup'), 'Arn'] },
+          },
+        ],
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('FlowLogRole') }],
+    });
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('no S3 flow log unless a bucket is given', () => {
+    template.resourcePropertiesCountIs('AWS::EC2::FlowLog', { LogDestinationType: 's3' }, 0);
+  });
+
+  test('the default security group is stripped of all rules', () => {
+    template.hasResourceProperties('Custom::VpcRestrictDefaultSG', {
+      DefaultSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VpcC'), 'DefaultSecurityGroup'] },
+    });
+  });
+
+  test('S3 and DynamoDB gateway endpoints serve every route table', () => {
+    const routeTables = Object.keys(template.findResources('AWS::EC2::RouteTable')).sort();
+    expect(routeTables).toHaveLength(9);
+    for (const service of ['s3', 'dynamodb']) {
+      const endpoints = Object.values(
+        template.findResources('AWS::EC2::VPCEndpoint', {
+          Properties: {
+            VpcEndpointType: 'Gateway',
+            ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, `.${service}`]] },
+          },
+        }),
+      );
+      expect(endpoints).toHaveLength(1);
+      expect(endpoints[0].Properties.RouteTableIds.map((r: { Ref: string }) => r.Ref).sort()).toEqual(routeTables);
+    }
+  });
+
+  test('no interface endpoints by default, but the endpoint security group exists and admits only the VPC CIDR on 443', () => {
+    template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [{ CidrIp: '10.0.0.0/16', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() }],
+      // CDK's placeholder for "no egress": the group answers connections but opens none.
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })],
+    });
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+
+  test('the isolated tier, and only it, has a network ACL admitting only VPC-internal traffic', () => {
+    template.resourceCountIs('AWS::EC2::NetworkAcl', 1);
+    const isolated = subnetIdsOfTier(template, 'Isolated');
+    const associations = Object.values(template.findResources('AWS::EC2::SubnetNetworkAclAssociation'));
+    expect(associations.map((a) => a.Properties.SubnetId.Ref).sort()).toEqual([...isolated].sort());
+    const entries = Object.values(template.findResources('AWS::EC2::NetworkAclEntry')).map((e) => e.Properties);
+    expect(entries).toHaveLength(2);
+    for (const egress of [false, true]) {
+      expect(entries).toContainEqual(
+        expect.objectContaining({ CidrBlock: '10.0.0.0/16', Egress: egress, Protocol: -1, RuleAction: 'allow' }),
+      );
+    }
+  });
+
+  test('no Transit Gateway attachment and no IPAM allocation by default', () => {
+    template.resourceCountIs('AWS::EC2::TransitGatewayAttachment', 0);
+    const vpc = Object.values(template.findResources('AWS::EC2::VPC'))[0];
+    expect(vpc.Properties.Ipv4IpamPoolId).toBeUndefined();
+    expect(network.transitGatewayAttachment).toBeUndefined();
+  });
+
+  test('publishes the network contract as SSM parameters under /groundwork/dev/network', () => {
+    const expected: Array<[string, 'String' | 'StringList']> = [
+      ['/groundwork/dev/network/vpc-id', 'String'],
+      ['/groundwork/dev/network/vpc-cidr', 'String'],
+      ['/groundwork/dev/network/availability-zones', 'StringList'],
+      ['/groundwork/dev/network/public-subnet-ids', 'StringList'],
+      ['/groundwork/dev/network/public-route-table-ids', 'StringList'],
+      ['/groundwork/dev/network/private-subnet-ids', 'StringList'],
+      ['/groundwork/dev/network/private-route-table-ids', 'StringList'],
+      ['/groundwork/dev/network/isolated-subnet-ids', 'StringList'],
+      ['/groundwork/dev/network/isolated-route-table-ids', 'StringList'],
+      ['/groundwork/dev/network/endpoint-security-group-id', 'String'],
+    ];
+    const parameters = Object.values(template.findResources('AWS::SSM::Parameter')).map((p) => [
+      p.Properties.Name,
+      p.Properties.Type,
+    ]);
+    expect(parameters.sort()).toEqual(expected.sort());
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/groundwork/dev/network/vpc-id',
+      Value: { Ref: Match.stringLikeRegexp('^VpcC') },
+    });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/groundwork/dev/network/private-subnet-ids',
+      Value: {
+        'Fn::Join': [',', subnetIdsOfTier(template, 'Private').map((id) => ({ Ref: id }))],
+      },
+    });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/groundwork/dev/network/availability-zones',
+      Value: AZS.join(','),
+    });
+  });
+
+  test('synthesis records no context lookup', () => {
+    expect(app.synth().manifest.missing ?? []).toEqual([]);
+  });
+});
+
+describe('WorkloadVpc NAT strategies', () => {
+  test('SINGLE creates one NAT gateway shared by all private subnets', () => {
+    const { template } = synthVpc({ natStrategy: NatStrategy.SINGLE });
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    const natRoutes = Object.values(template.findResources('AWS::EC2::Route')).filter((r) => r.Properties.NatGatewayId);
+    expect(natRoutes).toHaveLength(3);
+    expect(new Set(natRoutes.map((r) => JSON.stringify(r.Properties.NatGatewayId))).size).toBe(1);
+  });
+
+  test('PER_AZ creates one NAT gateway per AZ', () => {
+    const { template } = synthVpc({ natStrategy: NatStrategy.PER_AZ, availabilityZones: AZS.slice(0, 2) });
+    template.resourceCountIs('AWS::EC2::NatGateway', 2);
+  });
+
+  test('natGateways overrides the implied count', () => {
+    const { template, network } = synthVpc({ natGateways: 2 });
+    template.resourceCountIs('AWS::EC2::NatGateway', 2);
+    expect(network.natGatewayCount).toBe(2);
+  });
+
+  test('NONE creates no NAT gateway and no private tier, and publishes no private parameters', () => {
+    const { template, network } = synthVpc({ natStrategy: NatStrategy.NONE });
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::EIP', 0);
+    expect(subnetIdsOfTier(template, 'Private')).toHaveLength(0);
+    expect(subnetIdsOfTier(template, 'Public')).toHaveLength(3);
+    expect(subnetIdsOfTier(template, 'Isolated')).toHaveLength(3);
+    expect(network.vpc.privateSubnets).toHaveLength(0);
+    // Two tiers x 3 AZs = 6 subnets fit in 3 bits: /19.
+    const subnets = Object.values(template.findResources('AWS::EC2::Subnet'));
+    expect(subnets.every((s) => /\/19$/.test(s.Properties.CidrBlock))).toBe(true);
+    const names = Object.values(template.findResources('AWS::SSM::Parameter')).map((p) => p.Properties.Name);
+    expect(names).not.toContain('/groundwork/dev/network/private-subnet-ids');
+    expect(names).toContain('/groundwork/dev/network/isolated-subnet-ids');
+  });
+});
+
+describe('WorkloadVpc options', () => {
+  test('flowLogRetention sets the log group retention', () => {
+    const { template } = synthVpc({ flowLogRetention: logs.RetentionDays.TEN_YEARS });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 3653 });
+  });
+
+  test('flowLogBucket adds a second flow log to S3', () => {
+    const app = new App();
+    const stack = new EnvironmentStack(app, 'Network');
+    const bucket = new s3.Bucket(stack, 'Archive', { removalPolicy: RemovalPolicy.RETAIN });
+    new WorkloadVpc(stack, 'Vpc', { environmentName: 'dev', availabilityZones: AZS, flowLogBucket: bucket });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::FlowLog', 2);
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      LogDestinationType: 's3',
+      TrafficType: 'ALL',
+      LogDestination: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('Archive'), 'Arn'] }, '/vpc-flow-logs/']] },
+    });
+  });
+
+  test('interface endpoints share the endpoint security group, live in the isolated tier and use private DNS', () => {
+    const { template, network } = synthVpc({
+      interfaceEndpoints: [
+        InterfaceEndpointService.STS,
+        InterfaceEndpointService.SSM,
+        InterfaceEndpointService.KMS,
+        InterfaceEndpointService.LOGS,
+        InterfaceEndpointService.ECR,
+        InterfaceEndpointService.ECR_DOCKER,
+        InterfaceEndpointService.STS,
+      ],
+    });
+    template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 6);
+    expect(network.interfaceEndpoints).toHaveLength(6);
+    const isolated = subnetIdsOfTier(template, 'Isolated').map((id) => ({ Ref: id }));
+    for (const service of ['sts', 'ssm', 'kms', 'logs', 'ecr.api', 'ecr.dkr']) {
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Interface',
+        ServiceName: Match.stringLikeRegexp(`\\.${service.replace('.', '\\.')}$`),
+        PrivateDnsEnabled: true,
+        SubnetIds: isolated,
+        SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('EndpointSecurityGroup'), 'GroupId'] }],
+      });
+    }
+    // `open: false`: the endpoints add no rule of their own; the group keeps its single 443 rule.
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 443, ToPort: 443 })],
+    });
+  });
+
+  test('a Transit Gateway attachment with routes from the private and isolated tiers, admitted by the isolated ACL', () => {
+    const { template, network } = synthVpc({
+      transitGatewayId: 'tgw-0123456789abcdef0',
+      privateSubnetTransitGatewayRoutes: ['10.100.0.0/16', '192.168.0.0/16'],
+      isolatedSubnetTransitGatewayRoutes: ['10.200.0.0/16'],
+    });
+    expect(network.transitGatewayAttachment).toBeDefined();
+    template.hasResourceProperties('AWS::EC2::TransitGatewayAttachment', {
+      TransitGatewayId: 'tgw-0123456789abcdef0',
+      SubnetIds: subnetIdsOfTier(template, 'Private').map((id) => ({ Ref: id })),
+    });
+    const tgwRoutes = template.findResources('AWS::EC2::Route', { Properties: { TransitGatewayId: 'tgw-0123456789abcdef0' } });
+    // 3 AZs x 2 private routes + 3 AZs x 1 isolated route.
+    expect(Object.keys(tgwRoutes)).toHaveLength(9);
+    const attachmentId = Object.keys(template.findResources('AWS::EC2::TransitGatewayAttachment'))[0];
+    for (const route of Object.values(tgwRoutes)) {
+      expect(route.DependsOn).toContain(attachmentId);
+    }
+    for (const egress of [false, true]) {
+      template.hasResourceProperties('AWS::EC2::NetworkAclEntry', {
+        CidrBlock: '10.200.0.0/16',
+        Egress: egress,
+        RuleAction: 'allow',
+      });
+    }
+    template.resourcePropertiesCountIs('AWS::EC2::NetworkAclEntry', { CidrBlock: '10.100.0.0/16' }, 0);
+  });
+
+  test('with NAT strategy NONE the Transit Gateway attaches to the isolated subnets', () => {
+    const { template } = synthVpc({ natStrategy: NatStrategy.NONE, transitGatewayId: 'tgw-0123456789abcdef0' });
+    template.hasResourceProperties('AWS::EC2::TransitGatewayAttachment', {
+      SubnetIds: subnetIdsOfTier(template, 'Isolated').map((id) => ({ Ref: id })),
+    });
+  });
+
+  test('IPAM allocates the VPC CIDR and the subnets are carved from it at deploy time', () => {
+    const { template } = synthVpc({ ipamPoolId: 'ipam-pool-0123456789abcdef0', ipamNetmaskLength: 20 });
+    template.hasResourceProperties('AWS::EC2::VPC', {
+      Ipv4IpamPoolId: 'ipam-pool-0123456789abcdef0',
+      Ipv4NetmaskLength: 20,
+      CidrBlock: Match.absent(),
+    });
+    const subnet = Object.values(template.findResources('AWS::EC2::Subnet'))[0];
+    expect(JSON.stringify(subnet.Properties.CidrBlock)).toContain('Fn::Cidr');
+    // The endpoint rule and the ACL follow the allocated CIDR.
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VpcC'), 'CidrBlock'] } })],
+    });
+  });
+
+  test('publishParameters: false writes no SSM parameter', () => {
+    const { template } = synthVpc({ publishParameters: false });
+    template.resourceCountIs('AWS::SSM::Parameter', 0);
+  });
+
+  test('an environment-agnostic stack defaults to its 2 AZs and makes no lookup', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Agnostic');
+    const network = new WorkloadVpc(stack, 'Vpc', { environmentName: 'dev' });
+    expect(network.azCount).toBe(2);
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::Subnet', 6);
+    expect(app.synth().manifest.missing ?? []).toEqual([]);
+  });
+});
