@@ -1,1 +1,3 @@
-export const PACKAGE_NAME = '@groundwork/pipeline';
+export * from './gitops-pipeline';
+export * from './pipeline-notifications';
+export * from './deployment-monitoring';

@@ -1,0 +1,186 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+export interface DeploymentMonitoringProps {
+  /** Name of the CodePipeline pipeline to watch. */
+  readonly pipelineName: string;
+  /** Topic that receives the failure alarm. @default - the alarm has no action */
+  readonly alarmTopic?: sns.ITopic;
+  /** Retention of the pipeline event log group. @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+  /** Metric namespace. @default 'Groundwork/Deployments' */
+  readonly namespace?: string;
+  /** Failed stage executions in the alarm period that raise the alarm. @default 1 */
+  readonly failureThreshold?: number;
+}
+
+/**
+ * Deployment metrics without Lambda code: an EventBridge rule sends CodePipeline stage and action
+ * execution state changes to a KMS-encrypted log group, metric filters count succeeded and failed
+ * stage executions per stage (dimension `Stage`), an alarm fires on failures, and a dashboard shows
+ * pipeline health.
+ */
+export class DeploymentMonitoring extends Construct {
+  /** The metric namespace. */
+  public readonly namespace: string;
+  /** The log group that stores the pipeline's stage and action events. */
+  public readonly logGroup: logs.ILogGroup;
+  /** The alarm on failed stage executions. */
+  public readonly failureAlarm: cloudwatch.IAlarm;
+  /** The pipeline health dashboard. */
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: DeploymentMonitoringProps) {
+    super(scope, id);
+    this.namespace = props.namespace ?? 'Groundwork/Deployments';
+    const threshold = props.failureThreshold ?? 1;
+    if (!Number.isInteger(threshold) || threshold < 1) {
+      throw new Error(`${this.node.path}: failureThreshold must be an integer >= 1, found ${threshold}`);
+    }
+    const stack = Stack.of(this);
+
+    const key = new kms.Key(this, 'LogKey', {
+      description: `Encrypts the pipeline event log group (${this.node.path})`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts with a customer managed key only if the key policy allows the
+    // regional logs service principal, scoped to log groups of this account.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    // EventBridge delivers to log groups whose name starts with /aws/events/ only.
+    const logGroup = new logs.LogGroup(this, 'Events', {
+      logGroupName: `/aws/events/groundwork/${props.pipelineName}`,
+      encryptionKey: key,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // The aws-events-targets CloudWatchLogGroup target installs this policy through a Lambda-backed
+    // custom resource; the plain CloudFormation resource needs no Lambda.
+    new logs.CfnResourcePolicy(this, 'EventsWritePolicy', {
+      policyName: `groundwork-events-${props.pipelineName}`.slice(0, 255),
+      policyDocument: stack.toJsonString({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: logGroup.logGroupArn,
+          },
+        ],
+      }),
+    });
+    const rule = new events.Rule(this, 'StateChanges', {
+      description: `CodePipeline stage and action state changes of ${props.pipelineName}`,
+      eventPattern: {
+        source: ['aws.codepipeline'],
+        detailType: ['CodePipeline Stage Execution State Change', 'CodePipeline Action Execution State Change'],
+        detail: { pipeline: [props.pipelineName] },
+      },
+    });
+    rule.addTarget({
+      bind: () => ({ arn: logGroup.logGroupArn }),
+    });
+
+    const stageMetric = (name: string, state: string, id2: string): cloudwatch.Metric => {
+      new logs.MetricFilter(this, id2, {
+        logGroup,
+        metricNamespace: this.namespace,
+        metricName: name,
+        filterPattern: logs.FilterPattern.all(
+          logs.FilterPattern.stringValue('$.detail-type', '=', 'CodePipeline Stage Execution State Change'),
+          logs.FilterPattern.stringValue('$.detail.state', '=', state),
+        ),
+        metricValue: '1',
+        dimensions: { Pipeline: '$.detail.pipeline', Stage: '$.detail.stage' },
+      });
+      return new cloudwatch.Metric({ namespace: this.namespace, metricName: name, statistic: 'Sum' });
+    };
+    stageMetric('StageSucceeded', 'SUCCEEDED', 'StageSucceededFilter');
+    stageMetric('StageFailed', 'FAILED', 'StageFailedFilter');
+
+    // The alarm sums failures over every stage: metric math SEARCH keeps it one alarm whatever the
+    // number of stages (CloudWatch allows 10 metrics per math expression; SEARCH returns up to 500).
+    const failures = new cloudwatch.MathExpression({
+      expression: `SUM(SEARCH('{${this.namespace},Pipeline,Stage} MetricName="StageFailed" Pipeline="${props.pipelineName}"', 'Sum', 300))`,
+      label: 'Failed stage executions',
+      period: Duration.minutes(5),
+    });
+    const alarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
+      alarmDescription: `A stage of pipeline ${props.pipelineName} failed: see the failed-deployment runbook (docs/runbooks/failed-deployment.md)`,
+      metric: failures,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmTopic) {
+      alarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+      alarm.addOkAction(new cwActions.SnsAction(props.alarmTopic));
+    }
+
+    const byStage = (metricName: string, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${this.namespace},Pipeline,Stage} MetricName="${metricName}" Pipeline="${props.pipelineName}"', 'Sum', 3600)`,
+        label,
+        period: Duration.hours(1),
+      });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `groundwork-${props.pipelineName}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 255),
+      defaultInterval: Duration.days(7),
+      widgets: [
+        [
+          new cloudwatch.AlarmStatusWidget({ title: 'Deployment alarms', alarms: [alarm], width: 6 }),
+          new cloudwatch.GraphWidget({
+            title: 'Succeeded stage executions per stage',
+            left: [byStage('StageSucceeded', 'Succeeded')],
+            width: 9,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Failed stage executions per stage',
+            left: [byStage('StageFailed', 'Failed')],
+            width: 9,
+          }),
+        ],
+        [
+          new cloudwatch.LogQueryWidget({
+            title: 'Latest failed actions',
+            logGroupNames: [logGroup.logGroupName],
+            queryLines: [
+              'fields @timestamp, detail.stage, detail.action, detail.state',
+              "filter `detail-type` = 'CodePipeline Action Execution State Change' and detail.state = 'FAILED'",
+              'sort @timestamp desc',
+              'limit 20',
+            ],
+            width: 24,
+          }),
+        ],
+      ],
+    });
+    this.logGroup = logGroup;
+    this.failureAlarm = alarm;
+  }
+}

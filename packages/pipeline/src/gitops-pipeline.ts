@@ -1,0 +1,533 @@
+import {
+  ArnFormat,
+  Aspects,
+  Aws,
+  DefaultStackSynthesizer,
+  Duration,
+  IAspect,
+  IPolicyValidationPlugin,
+  Lazy,
+  RemovalPolicy,
+  Stack,
+  Stage,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as cp from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct, IConstruct } from 'constructs';
+import { DeploymentMonitoring } from './deployment-monitoring';
+import { PipelineNotifications } from './pipeline-notifications';
+import { BoundedResourcePolicy, boundIdentityPolicy } from './private/bounded-assume-role';
+import { STAGE_VALIDATION_SCRIPT, StageValidationStep } from './private/stage-validation-step';
+
+/** Properties of a `GitOpsPipeline`. */
+export interface GitOpsPipelineProps {
+  /** GitHub repository as `owner/name`. */
+  readonly repository: string;
+  /** Branch whose pushes start the pipeline. @default 'main' */
+  readonly branch?: string;
+  /** ARN of the AWS CodeConnections (or CodeStar Connections) connection to GitHub. */
+  readonly connectionArn: string;
+  /**
+   * Glob patterns of repository paths that start the pipeline when changed (push trigger filter).
+   * CodePipeline accepts at most 8.
+   * @default - any path
+   */
+  readonly filePathsIncludes?: string[];
+  /** Glob patterns of repository paths whose changes alone do not start the pipeline (at most 8). @default - none */
+  readonly filePathsExcludes?: string[];
+  /** Pipeline name. @default 'groundwork' */
+  readonly pipelineName?: string;
+  /** Dependency install command of the synth step. @default 'npm ci' */
+  readonly installCommand?: string;
+  /** Test command of the synth step (static gates run here and fail the build on findings). @default 'npm test' */
+  readonly testCommand?: string;
+  /** Synth command of the synth step. @default 'npm run synth' */
+  readonly synthCommand?: string;
+  /** Cloud assembly directory produced by the synth command, relative to the repository root. @default 'apps/platform/cdk.out' */
+  readonly primaryOutputDirectory?: string;
+  /** S3 bucket for the npm and nx build caches. @default - CodeBuild local custom cache */
+  readonly cacheBucket?: s3.IBucket;
+  /** CDK bootstrap qualifier of the target accounts. @default DefaultStackSynthesizer.DEFAULT_QUALIFIER */
+  readonly qualifier?: string;
+  /**
+   * AWS Organizations id (`o-...`). When set, the pipeline may assume the bootstrap roles of any account
+   * of the organization (`aws:ResourceOrgID`), so its policy does not grow per account.
+   * @default - the pipeline may assume the bootstrap roles of the target accounts only (`aws:ResourceAccount` list)
+   */
+  readonly organizationId?: string;
+  /**
+   * Validation plugins (for example cdk-nag packs) registered on every stage added to this pipeline and on
+   * the stage that contains the pipeline: synthesis fails on their findings, so a non-compliant change
+   * never reaches the pipeline.
+   * @default - no compliance gate
+   */
+  readonly complianceGate?: IPolicyValidationPlugin[];
+  /** Email addresses that receive pipeline notifications. @default - none */
+  readonly notificationEmails?: string[];
+  /** ARN of an AWS Chatbot Slack channel configuration that receives pipeline notifications. @default - none */
+  readonly slackChannelConfigurationArn?: string;
+  /** Roll a deployment wave back to its last successful revision when it fails (CodePipeline V2). @default true */
+  readonly rollbackOnFailure?: boolean;
+  /** Create deployment metrics, the failure alarm and the dashboard. @default true */
+  readonly monitoring?: boolean;
+  /** Version of the CDK CLI used by self-mutation. @default - latest */
+  readonly cliVersion?: string;
+}
+
+/** How one environment (a `Stage`) is deployed by the pipeline. */
+export interface EnvironmentOptions {
+  /** Name of the wave (a CodePipeline stage) the environment deploys in; waves run in the order first used. */
+  readonly wave: string;
+  /** A production environment gets a permissions-broadening check and a manual approval before it. @default false */
+  readonly production?: boolean;
+  /** Require a manual approval before deploying. @default - same as `production` */
+  readonly approvalRequired?: boolean;
+  /**
+   * After deploying, check (from CodeBuild, through the target account's deploy role) that every stack
+   * of the stage is complete and every declared output exists.
+   * @default - true for non-production environments
+   */
+  readonly postDeploymentValidation?: boolean;
+}
+
+/** Options of an alarm gate on a wave. */
+export interface AlarmGateOptions {
+  /** Minutes the rule watches the alarms after the wave deploys before promotion. @default 15 */
+  readonly waitTimeMinutes?: number;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9.@_-]{1,100}$/;
+const ORG_PATTERN = /^o-[a-z0-9]{10,32}$/;
+
+/**
+ * The shared GitOps pipeline: GitHub (CodeConnections) -> synth with tests and static gates -> self-mutation
+ * -> waves of environments, each deployed through the target account's CDK bootstrap deploy role.
+ *
+ * Built on `aws-cdk-lib/pipelines` (CodePipeline V2) with: push trigger filters, a KMS-encrypted, versioned,
+ * TLS-only, access-logged and retained artifact bucket, manual approval and permissions-broadening checks
+ * before production, post-deployment validation of non-production stages, automatic stage rollback,
+ * optional alarm gates, notifications and deployment monitoring. The pipeline role's cross-account
+ * permissions are a role-name pattern, constant in size whatever the number of accounts.
+ */
+export class GitOpsPipeline extends Construct {
+  /** The underlying CDK pipeline. */
+  public readonly cdkPipeline: pipelines.CodePipeline;
+  /** The artifact bucket. */
+  public readonly artifactBucket: s3.IBucket;
+  /** The key encrypting the artifact bucket and the CodeBuild projects. */
+  public readonly artifactKey: kms.IKey;
+  /** Bucket receiving the artifact bucket's server access logs. */
+  public readonly accessLogsBucket: s3.IBucket;
+  /** Topic receiving pipeline events and alarms. */
+  public readonly notificationTopic: sns.ITopic;
+  /** Pipeline name. */
+  public readonly pipelineName: string;
+  /** The CDK bootstrap qualifier of the target accounts. */
+  public readonly qualifier: string;
+
+  private readonly props: GitOpsPipelineProps;
+  private readonly notifications: PipelineNotifications;
+  private readonly waves = new Map<string, pipelines.Wave>();
+  private readonly waveOrder: string[] = [];
+  private readonly alarmGates = new Map<string, { alarmNames: string[]; waitTimeMinutes: number }>();
+  private readonly targetStages: Stage[] = [];
+  private readonly gate: IPolicyValidationPlugin[];
+  private validationProject?: codebuild.PipelineProject;
+  private monitoringConstruct?: DeploymentMonitoring;
+  private built = false;
+
+  constructor(scope: Construct, id: string, props: GitOpsPipelineProps) {
+    super(scope, id);
+    this.props = props;
+    this.validateProps(props);
+    this.qualifier = props.qualifier ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+    this.pipelineName = props.pipelineName ?? 'groundwork';
+    this.gate = props.complianceGate ?? [];
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      // S3 server access logging delivers only to buckets encrypted with SSE-S3 (not SSE-KMS).
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // Object ownership is left to CDK: with `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` it grants
+      // logging.s3.amazonaws.com by bucket policy, without it by the LogDeliveryWrite ACL.
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }],
+    });
+    const artifactKey = new kms.Key(this, 'ArtifactKey', {
+      description: `Encrypts the artifacts of pipeline ${this.pipelineName}; shared with target accounts' deploy roles`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.artifactKey = artifactKey;
+    this.artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: artifactKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'artifacts/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.notifications = new PipelineNotifications(this, 'Notifications', {
+      emails: props.notificationEmails,
+      slackChannelConfigurationArn: props.slackChannelConfigurationArn,
+      topicDisplayName: `Groundwork pipeline ${this.pipelineName}`,
+    });
+    this.notificationTopic = this.notifications.topic;
+
+    const cache = props.cacheBucket
+      ? codebuild.Cache.bucket(props.cacheBucket, { prefix: `${this.pipelineName}/synth` })
+      : codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM);
+    const synth = new pipelines.CodeBuildStep('Synth', {
+      input: pipelines.CodePipelineSource.connection(props.repository, props.branch ?? 'main', {
+        connectionArn: props.connectionArn,
+        triggerOnPush: true,
+      }),
+      installCommands: [props.installCommand ?? 'npm ci'],
+      commands: [props.testCommand ?? 'npm test', props.synthCommand ?? 'npm run synth'],
+      primaryOutputDirectory: props.primaryOutputDirectory ?? 'apps/platform/cdk.out',
+      cache,
+      partialBuildSpec: codebuild.BuildSpec.fromObject({
+        cache: { paths: ['/root/.npm/**/*', '.nx/cache/**/*', 'node_modules/.cache/**/*'] },
+      }),
+    });
+
+    this.cdkPipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+      pipelineName: this.pipelineName,
+      pipelineType: cp.PipelineType.V2,
+      synth,
+      selfMutation: true,
+      crossAccountKeys: true,
+      enableKeyRotation: true,
+      artifactBucket: this.artifactBucket,
+      cliVersion: props.cliVersion,
+      // One CodeBuild project per asset type instead of one per asset: the project count, and the
+      // pipeline role's codebuild:StartBuild resources, stay constant as environments are added.
+      publishAssetsInParallel: false,
+      // Actions without their own role run as the pipeline role instead of one new role per action:
+      // otherwise every approval and CodeBuild action adds a role (a resource) and an sts:AssumeRole
+      // ARN to the pipeline role's policy (IAM quota: 10,240 bytes).
+      usePipelineRoleForActions: true,
+      codeBuildDefaults: {
+        buildEnvironment: {
+          buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+          computeType: codebuild.ComputeType.SMALL,
+        },
+      },
+    });
+
+    // pipelines builds itself in an aspect at synth time if nobody called buildPipeline(); run ours
+    // first (the parent is visited before the child) so the post-processing below always happens.
+    Aspects.of(this).add(new BuildBeforeSynth(this));
+    if (this.gate.length > 0) {
+      const enclosing = Stage.of(this);
+      if (enclosing) {
+        Validations.of(enclosing).addPlugins(...this.gate);
+      }
+    }
+  }
+
+  /**
+   * Adds one environment to a wave.
+   * Production: permissions-broadening check, then manual approval, before deployment.
+   * Non-production: post-deployment validation through the target account's deploy role.
+   */
+  public addEnvironment(stage: Stage, options: EnvironmentOptions): void {
+    if (this.built) {
+      throw new Error(`${this.node.path}: addEnvironment('${stage.stageName}') called after buildPipeline()`);
+    }
+    if (!NAME_PATTERN.test(options.wave)) {
+      throw new Error(
+        `${this.node.path}: wave must match ${NAME_PATTERN} (a CodePipeline stage name), found '${options.wave}'`,
+      );
+    }
+    const production = options.production ?? false;
+    const approval = options.approvalRequired ?? production;
+    const validate = options.postDeploymentValidation ?? !production;
+    let wave = this.waves.get(options.wave);
+    if (!wave) {
+      wave = this.cdkPipeline.addWave(options.wave);
+      this.waves.set(options.wave, wave);
+      this.waveOrder.push(options.wave);
+    }
+    const pre: pipelines.Step[] = [];
+    if (production) {
+      pre.push(
+        new pipelines.ConfirmPermissionsBroadening('PermissionsBroadening', {
+          stage,
+          notificationTopic: this.notificationTopic,
+        }),
+      );
+    }
+    if (approval) {
+      pre.push(
+        new pipelines.ManualApprovalStep('Approve', {
+          comment: `Promote to ${stage.stageName}${production ? ' (production)' : ''}`,
+        }),
+      );
+    }
+    const post: pipelines.Step[] = validate
+      ? [new StageValidationStep('Validate', { stage, project: () => this.obtainValidationProject() })]
+      : [];
+    wave.addStage(stage, { pre: pipelines.Step.sequence(pre), post });
+    if (this.gate.length > 0) {
+      Validations.of(stage).addPlugins(...this.gate);
+    }
+    this.targetStages.push(stage);
+  }
+
+  /**
+   * After the wave deploys, watch the named CloudWatch alarms (in the pipeline's account and region) for
+   * `waitTimeMinutes`; if one is in ALARM, the wave is rolled back instead of promoted (V2 stage condition).
+   */
+  public gateOnAlarms(wave: string, alarmNames: string[], options: AlarmGateOptions = {}): void {
+    if (alarmNames.length === 0 || alarmNames.length > 5) {
+      // CodePipeline quota: 5 rules per condition.
+      throw new Error(`${this.node.path}: gateOnAlarms('${wave}') needs 1 to 5 alarm names, found ${alarmNames.length}`);
+    }
+    const waitTimeMinutes = options.waitTimeMinutes ?? 15;
+    if (!Number.isInteger(waitTimeMinutes) || waitTimeMinutes < 1 || waitTimeMinutes > 60) {
+      throw new Error(`${this.node.path}: waitTimeMinutes must be an integer from 1 to 60, found ${waitTimeMinutes}`);
+    }
+    this.alarmGates.set(wave, { alarmNames, waitTimeMinutes });
+  }
+
+  /** The underlying CodePipeline (builds the pipeline if not built yet). */
+  public get pipeline(): cp.Pipeline {
+    this.buildPipeline();
+    return this.cdkPipeline.pipeline;
+  }
+
+  /** The deployment monitoring (undefined when `monitoring` is false; builds the pipeline if needed). */
+  public get monitoring(): DeploymentMonitoring | undefined {
+    this.buildPipeline();
+    return this.monitoringConstruct;
+  }
+
+  /** Names of the waves, in deployment order. */
+  public get waveNames(): string[] {
+    return [...this.waveOrder];
+  }
+
+  /**
+   * Builds the pipeline and applies what `aws-cdk-lib/pipelines` does not expose: the push trigger with
+   * filters, V2 rollback and alarm conditions, the bounded cross-account policy, notifications and monitoring.
+   * Called automatically before synthesis; call it explicitly to reach the built pipeline earlier.
+   */
+  public buildPipeline(): void {
+    if (this.built) {
+      return;
+    }
+    if (this.waves.size === 0) {
+      throw new Error(`${this.node.path}: no environment was added (call addEnvironment before synthesis)`);
+    }
+    for (const wave of this.alarmGates.keys()) {
+      if (!this.waves.has(wave)) {
+        throw new Error(
+          `${this.node.path}: gateOnAlarms names wave '${wave}', which has no environment (waves: ${this.waveOrder.join(', ')})`,
+        );
+      }
+    }
+    this.built = true;
+    this.cdkPipeline.buildPipeline();
+    const pipeline = this.cdkPipeline.pipeline;
+
+    const sourceAction = pipeline.stages[0].actions[0];
+    pipeline.addTrigger({
+      providerType: cp.ProviderType.CODE_STAR_SOURCE_CONNECTION,
+      gitConfiguration: {
+        sourceAction,
+        pushFilter: [
+          {
+            branchesIncludes: [this.props.branch ?? 'main'],
+            filePathsIncludes: this.props.filePathsIncludes,
+            filePathsExcludes: this.props.filePathsExcludes,
+          },
+        ],
+      },
+    });
+
+    this.applyStageConditions(pipeline);
+
+    this.boundCrossAccountPolicies();
+
+    this.notifications.notifyOn('PipelineEvents', pipeline);
+    if (this.props.monitoring ?? true) {
+      this.monitoringConstruct = new DeploymentMonitoring(this, 'Monitoring', {
+        pipelineName: this.pipelineName,
+        alarmTopic: this.notificationTopic,
+      });
+    }
+  }
+
+  /** See src/private/bounded-assume-role.ts: keeps every policy's size independent of the number of accounts. */
+  private boundCrossAccountPolicies(): void {
+    const bound = { qualifier: this.qualifier, organizationId: this.props.organizationId };
+    for (const child of this.node.findAll()) {
+      if (child instanceof iam.Role) {
+        const defaultPolicy = child.node.tryFindChild('DefaultPolicy');
+        if (defaultPolicy instanceof iam.Policy) {
+          boundIdentityPolicy(defaultPolicy.document, child, bound);
+        }
+      }
+    }
+    const bucketPolicy = (this.artifactBucket as s3.Bucket).policy?.node.defaultChild as s3.CfnBucketPolicy | undefined;
+    if (bucketPolicy) {
+      bucketPolicy.policyDocument = new BoundedResourcePolicy(bucketPolicy.policyDocument, bound);
+    }
+    const key = this.artifactKey.node.defaultChild as kms.CfnKey;
+    key.keyPolicy = new BoundedResourcePolicy(key.keyPolicy, bound);
+  }
+
+  private applyStageConditions(pipeline: cp.Pipeline): void {
+    const cfn = pipeline.node.defaultChild as cp.CfnPipeline;
+    const alarmStatement = new Set<string>();
+    pipeline.stages.forEach((stage, index) => {
+      // pipelines splits a wave of more than 50 actions into stages `<wave>.1`, `<wave>.2`, ...
+      const wave = this.waveOrder.find((w) => stage.stageName === w || stage.stageName.startsWith(`${w}.`));
+      if (!wave) {
+        return;
+      }
+      if (this.props.rollbackOnFailure ?? true) {
+        // CodePipeline V2 rolls the stage back to the last successful execution's source revision.
+        cfn.addPropertyOverride(`Stages.${index}.OnFailure`, { Result: 'ROLLBACK' });
+      }
+      const gate = this.alarmGates.get(wave);
+      const isLastChunk = !pipeline.stages[index + 1]?.stageName.startsWith(`${wave}.`);
+      if (gate && isLastChunk) {
+        cfn.addPropertyOverride(`Stages.${index}.OnSuccess`, {
+          Conditions: [
+            {
+              Result: 'ROLLBACK',
+              Rules: gate.alarmNames.map((alarmName, i) => ({
+                Name: `${wave}-alarm-${i + 1}`.slice(0, 100),
+                RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' },
+                Configuration: { AlarmName: alarmName, WaitTime: `${gate.waitTimeMinutes}` },
+              })),
+            },
+          ],
+        });
+        gate.alarmNames.forEach((name) => alarmStatement.add(name));
+      }
+    });
+    if (alarmStatement.size > 0) {
+      // The CloudWatchAlarm rule runs as the pipeline role.
+      pipeline.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmHistory'],
+          resources: [...alarmStatement].map((name) =>
+            Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          ),
+        }),
+      );
+    }
+  }
+
+  private obtainValidationProject(): codebuild.IProject {
+    if (this.validationProject) {
+      return this.validationProject;
+    }
+    const project = new codebuild.PipelineProject(this, 'StageValidation', {
+      description: 'Groundwork post-deployment validation: stacks complete, outputs present, deploy role assumable',
+      environment: {
+        buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+        computeType: codebuild.ComputeType.SMALL,
+      },
+      encryptionKey: this.artifactKey,
+      timeout: Duration.minutes(20),
+      environmentVariables: {
+        QUALIFIER: { value: this.qualifier },
+        PARTITION: { value: Aws.PARTITION },
+      },
+      buildSpec: codebuild.BuildSpec.fromObject({
+        version: '0.2',
+        phases: { build: { commands: [STAGE_VALIDATION_SCRIPT] } },
+      }),
+    });
+    project.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/cdk-${this.qualifier}-deploy-role-*`],
+        conditions: this.assumeRoleConditions(),
+      }),
+    );
+    this.validationProject = project;
+    return project;
+  }
+
+  /** Org-wide when an organization id is given, else the explicit list of target accounts. */
+  private assumeRoleConditions(): { [key: string]: any } {
+    if (this.props.organizationId) {
+      return { StringEquals: { 'aws:ResourceOrgID': this.props.organizationId } };
+    }
+    return {
+      StringEquals: {
+        'aws:ResourceAccount': Lazy.list({ produce: () => this.targetAccounts() }),
+      },
+    };
+  }
+
+  private targetAccounts(): string[] {
+    const accounts = new Set<string>();
+    for (const stage of this.targetStages) {
+      for (const child of stage.node.findAll()) {
+        if (Stack.isStack(child)) {
+          accounts.add(Token.isUnresolved(child.account) ? Aws.ACCOUNT_ID : child.account);
+        }
+      }
+    }
+    return [...accounts].sort();
+  }
+
+  private validateProps(props: GitOpsPipelineProps): void {
+    if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(props.repository)) {
+      throw new Error(`${this.node.path}: repository must be 'owner/name', found '${props.repository}'`);
+    }
+    if (!Token.isUnresolved(props.connectionArn) && !/^arn:aws[a-z-]*:(codeconnections|codestar-connections):/.test(props.connectionArn)) {
+      throw new Error(
+        `${this.node.path}: connectionArn must be a CodeConnections connection ARN (arn:aws:codeconnections:...), found '${props.connectionArn}'`,
+      );
+    }
+    if (props.organizationId !== undefined && !ORG_PATTERN.test(props.organizationId)) {
+      throw new Error(`${this.node.path}: organizationId must match ${ORG_PATTERN}, found '${props.organizationId}'`);
+    }
+    for (const [name, list] of [
+      ['filePathsIncludes', props.filePathsIncludes],
+      ['filePathsExcludes', props.filePathsExcludes],
+    ] as const) {
+      if (list && (list.length === 0 || list.length > 8)) {
+        // CodePipeline trigger filter quota: 8 patterns per list.
+        throw new Error(`${this.node.path}: ${name} must hold 1 to 8 patterns, found ${list.length}`);
+      }
+    }
+    if (props.pipelineName !== undefined && !NAME_PATTERN.test(props.pipelineName)) {
+      throw new Error(`${this.node.path}: pipelineName must match ${NAME_PATTERN}, found '${props.pipelineName}'`);
+    }
+    if (props.qualifier !== undefined && !/^[A-Za-z0-9_-]{1,10}$/.test(props.qualifier)) {
+      throw new Error(`${this.node.path}: qualifier must be 1-10 letters, digits, - or _, found '${props.qualifier}'`);
+    }
+  }
+}
+
+/** Runs `GitOpsPipeline.buildPipeline()` before synthesis if the app did not. */
+class BuildBeforeSynth implements IAspect {
+  constructor(private readonly pipeline: GitOpsPipeline) {}
+  public visit(node: IConstruct): void {
+    if (node === this.pipeline) {
+      this.pipeline.buildPipeline();
+    }
+  }
+}

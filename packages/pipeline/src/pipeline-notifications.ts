@@ -1,0 +1,106 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+export interface PipelineNotificationsProps {
+  /** Email addresses subscribed to the topic (each must confirm the subscription). @default - none */
+  readonly emails?: string[];
+  /**
+   * ARN of an existing AWS Chatbot Slack channel configuration that receives the events.
+   * @default - no Chatbot target
+   */
+  readonly slackChannelConfigurationArn?: string;
+  /** Display name of the topic. @default 'Groundwork pipeline' */
+  readonly topicDisplayName?: string;
+}
+
+/**
+ * A KMS-encrypted SNS topic (customer managed key with rotation) for pipeline events and alarms,
+ * with email and Chatbot endpoints. `notifyOn` attaches a CodeStar Notifications rule to a source.
+ */
+export class PipelineNotifications extends Construct {
+  /** Pipeline events sent by default: execution started, succeeded, failed, and manual approval needed. */
+  public static readonly DEFAULT_EVENTS: string[] = [
+    'codepipeline-pipeline-pipeline-execution-started',
+    'codepipeline-pipeline-pipeline-execution-succeeded',
+    'codepipeline-pipeline-pipeline-execution-failed',
+    'codepipeline-pipeline-manual-approval-needed',
+  ];
+
+  /** The topic that receives pipeline events and deployment alarms. */
+  public readonly topic: sns.ITopic;
+  /** The customer managed key that encrypts the topic. */
+  public readonly key: kms.IKey;
+  private readonly targets: codestarnotifications.INotificationRuleTarget[];
+
+  constructor(scope: Construct, id: string, props: PipelineNotificationsProps = {}) {
+    super(scope, id);
+    const key = new kms.Key(this, 'Key', {
+      description: `Encrypts the Groundwork pipeline notification topic (${this.node.path})`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CodeStar Notifications and CloudWatch alarms publish to an encrypted topic only when the key
+    // policy lets their service principals generate data keys and decrypt.
+    for (const service of ['codestar-notifications.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `Allow${service.split('.')[0].replace(/-/g, '')}ToUseKey`,
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: ['*'],
+        }),
+      );
+    }
+    const topic = new sns.Topic(this, 'Topic', {
+      displayName: props.topicDisplayName ?? 'Groundwork pipeline',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    for (const email of props.emails ?? []) {
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        throw new Error(`${this.node.path}: emails must be email addresses, found '${email}'`);
+      }
+      topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    this.targets = [topic];
+    if (props.slackChannelConfigurationArn) {
+      if (!/^arn:aws[a-z-]*:chatbot:/.test(props.slackChannelConfigurationArn)) {
+        throw new Error(
+          `${this.node.path}: slackChannelConfigurationArn must be an AWS Chatbot channel ARN (arn:aws:chatbot:...), found '${props.slackChannelConfigurationArn}'`,
+        );
+      }
+      this.targets.push(
+        chatbot.SlackChannelConfiguration.fromSlackChannelConfigurationArn(
+          this,
+          'Slack',
+          props.slackChannelConfigurationArn,
+        ),
+      );
+    }
+    this.topic = topic;
+    this.key = key;
+  }
+
+  /**
+   * Creates a CodeStar Notifications rule sending `events` of `source` to the topic and Chatbot.
+   * @param events notification event type ids @default PipelineNotifications.DEFAULT_EVENTS
+   */
+  public notifyOn(
+    id: string,
+    source: codestarnotifications.INotificationRuleSource,
+    events?: string[],
+  ): codestarnotifications.NotificationRule {
+    return new codestarnotifications.NotificationRule(this, id, {
+      source,
+      events: events ?? PipelineNotifications.DEFAULT_EVENTS,
+      targets: this.targets,
+      detailType: codestarnotifications.DetailType.FULL,
+    });
+  }
+}
