@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './load';
+export * from './schema';
+export * from './regions';
+export { checkConfigRules } from './validate';
+export { renderJsonSchemas } from './json-schema';

@@ -1,0 +1,384 @@
+import { z } from 'zod';
+import { checkScheduleExpression } from './schedule';
+import { hasHostBits, networkOf, parseCidr } from './cidr';
+import { COMMERCIAL_REGIONS } from './regions';
+
+/*
+ * The single source of truth for Groundwork's config files. The loader parses
+ * with these schemas, the JSON Schema files under config/schema/ are generated
+ * from them (projenrc/config-schema.ts), and the TypeScript types below are
+ * inferred from them.
+ *
+ * The schemas check each file on its own; checks that need more than one field
+ * or more than one file (overlapping CIDRs, waves, separation of duties, ...)
+ * live in validate.ts.
+ */
+
+/**
+ * What a field expects, in words, for error messages ("expected <this>, found ...").
+ * Kept apart from `.describe()`, which feeds editor hovers through the JSON Schema.
+ */
+export const expectations = z.registry<{ expected: string }>();
+
+function expecting<T extends z.ZodType>(schema: T, expected: string): T {
+  expectations.add(schema as z.ZodType, { expected });
+  return schema;
+}
+
+/** Custom issues raised by our refinements carry an optional suggestion for "did you mean". */
+export interface SuggestionParams {
+  readonly suggestion?: string;
+}
+
+// ---------------------------------------------------------------------------
+// Scalars
+
+export const accountIdSchema = expecting(
+  z
+    .string()
+    .regex(/^\d{12}$/)
+    .describe('AWS account id: exactly 12 digits, quoted so YAML keeps it a string (e.g. "111111111111")'),
+  'a 12-digit AWS account id as a quoted string, e.g. "111111111111"',
+);
+
+export const regionSchema = expecting(
+  z.enum(COMMERCIAL_REGIONS).describe('AWS region of the commercial partition, e.g. eu-west-1'),
+  'a commercial AWS region such as "eu-west-1"',
+);
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+const NAME_WORDS = 'a lowercase name of letters, digits and hyphens starting with a letter (at most 32 characters)';
+
+/** A lowercase name (environment, wave); a factory so each use keeps its own description. */
+function nameSchema(description: string) {
+  return expecting(z.string().regex(NAME_PATTERN).describe(description), NAME_WORDS);
+}
+
+export const environmentNameSchema = nameSchema('Environment name: lowercase letters, digits and hyphens');
+
+const tagKeySchema = expecting(
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u)
+    .describe('Tag key (AWS: 1-128 characters, not starting with "aws:")'),
+  'a tag key of 1-128 letters, digits, spaces or _.:/=+-@, not starting with "aws:"',
+);
+const tagValueSchema = expecting(
+  z
+    .string()
+    .max(256)
+    .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u)
+    .describe('Tag value (AWS: 0-256 characters)'),
+  'a tag value as a string of at most 256 letters, digits, spaces or _.:/=+-@',
+);
+const tagsSchema = z.record(tagKeySchema, tagValueSchema);
+
+const serviceNameSchema = expecting(
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9.-]*$/)
+    .describe('AWS service name as used in endpoint and principal names, e.g. ssm, ecr.api'),
+  'an AWS service name such as "ssm" or "ecr.api" (lowercase)',
+);
+
+export const cidrSchema = expecting(
+  z
+    .string()
+    .describe('IPv4 CIDR block of the VPC, prefix /16 to /28')
+    .superRefine((value, ctx) => {
+      const block = parseCidr(value);
+      if (!block) {
+        ctx.addIssue({ code: 'custom', message: 'an IPv4 CIDR block such as "10.0.0.0/16"' });
+      } else if (block.prefix < 16 || block.prefix > 28) {
+        // EC2 CreateVpc accepts netmasks from /16 to /28 only.
+        ctx.addIssue({ code: 'custom', message: 'a CIDR prefix between /16 and /28 (the VPC size limits)' });
+      } else if (hasHostBits(block)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'a network address with the host bits zero',
+          params: { suggestion: networkOf(block) } satisfies SuggestionParams,
+        });
+      }
+    }),
+  'an IPv4 CIDR block such as "10.0.0.0/16"',
+);
+
+export const scheduleSchema = expecting(
+  z
+    .string()
+    .describe('EventBridge schedule expression, "rate(...)" or "cron(...)"')
+    .superRefine((value, ctx) => {
+      const problem = checkScheduleExpression(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  'an EventBridge schedule expression such as "rate(1 hour)"',
+);
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays`). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const logRetentionSchema = expecting(
+  z.literal(LOG_RETENTION_DAYS).describe('Flow log retention in days, one of the values CloudWatch Logs accepts'),
+  `a CloudWatch Logs retention in days (${LOG_RETENTION_DAYS.join(', ')})`,
+);
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const REGION_PART = '[a-z]{2}(?:-[a-z]+)+-\\d';
+
+export const connectionArnSchema = expecting(
+  z
+    .string()
+    .regex(new RegExp(`^arn:aws:(?:codeconnections|codestar-connections):${REGION_PART}:\\d{12}:connection/${UUID}$`))
+    .describe('ARN of the CodeConnections (or older CodeStar Connections) connection to GitHub'),
+  'a connection ARN such as "arn:aws:codeconnections:eu-west-1:111111111111:connection/<uuid>"',
+);
+
+const slackChannelArnSchema = expecting(
+  z
+    .string()
+    .regex(/^arn:aws:chatbot::\d{12}:chat-configuration\/slack-channel\/[A-Za-z0-9_-]{1,128}$/)
+    .describe('ARN of an AWS Chatbot Slack channel configuration'),
+  'a Chatbot Slack channel ARN such as "arn:aws:chatbot::111111111111:chat-configuration/slack-channel/platform"',
+);
+
+const emailSchema = expecting(z.email().describe('Email address for notifications'), 'an email address');
+
+// ---------------------------------------------------------------------------
+// groundwork.yaml
+
+/** Compliance packs the synth runs: the two cdk-nag packs and Groundwork's own. */
+export const COMPLIANCE_PACKS = ['AwsSolutions', 'NIST80053R5', 'Groundwork'] as const;
+
+const waveSchema = z
+  .strictObject({
+    name: nameSchema('Deployment wave name'),
+    order: z.int().min(1).describe('Deployment order: lower waves deploy first'),
+  })
+  .describe('A deployment wave: environments in the same wave deploy in parallel');
+
+const branchTargetsSchema = expecting(
+  z
+    .union([z.literal('all'), z.array(environmentNameSchema).min(1)])
+    .describe('"all", or the list of environment names this branch deploys'),
+  '"all" or a list of environment names',
+);
+
+function branchNameSchema(description: string) {
+  return expecting(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]+$/)
+      .describe(description),
+    'a git branch name',
+  );
+}
+
+export const DEFAULT_BRANCHES: Record<string, 'all' | string[]> = { main: 'all', develop: ['dev'] };
+
+export const groundworkConfigSchema = z
+  .strictObject({
+    organization: z.strictObject({
+      name: expecting(
+        z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{1,31}$/)
+          .describe('Short organization name, used as a prefix in resource names'),
+        'a lowercase name of 2-32 letters, digits and hyphens starting with a letter',
+      ),
+    }),
+    tooling: z
+      .strictObject({
+        account: accountIdSchema,
+        region: regionSchema,
+      })
+      .describe('The tooling account and region: where the pipeline runs'),
+    security: z
+      .strictObject({
+        account: accountIdSchema,
+      })
+      .describe('The security/audit account that receives logs and findings'),
+    repository: z
+      .strictObject({
+        owner: expecting(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/)
+            .describe('GitHub owner (user or organization)'),
+          'a GitHub owner name (letters, digits, hyphens; at most 39 characters)',
+        ),
+        name: expecting(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9._-]{1,100}$/)
+            .describe('GitHub repository name'),
+          'a GitHub repository name (letters, digits, ".", "_", "-"; at most 100 characters)',
+        ),
+        branch: branchNameSchema('The branch the pipeline follows'),
+        connectionArn: connectionArnSchema,
+      })
+      .describe('The GitHub repository that holds the desired state'),
+    notifications: z
+      .strictObject({
+        emails: z.array(emailSchema).min(1).describe('Who gets pipeline, alarm and drift notifications'),
+        slackChannelConfigurationArn: slackChannelArnSchema.optional(),
+      })
+      .describe('Where notifications go'),
+    defaultTags: tagsSchema.default(() => ({})).describe('Tags applied to every environment'),
+    compliance: z
+      .strictObject({
+        packs: z
+          .array(z.enum(COMPLIANCE_PACKS))
+          .min(1)
+          .default(() => [...COMPLIANCE_PACKS])
+          .describe('Compliance packs the synth runs'),
+        requiredTags: z
+          .array(tagKeySchema)
+          .default(() => [])
+          .describe('Tag keys every environment must carry (from defaultTags or its own tags)'),
+      })
+      .prefault({}),
+    waves: z.array(waveSchema).min(1).describe('Deployment waves, in order'),
+    branches: z
+      .record(branchNameSchema('Git branch name'), branchTargetsSchema)
+      .default(() => ({ ...DEFAULT_BRANCHES }))
+      .describe('Which environments each branch deploys'),
+  })
+  .describe('Groundwork organization-wide settings (groundwork.yaml)');
+
+// ---------------------------------------------------------------------------
+// environments/<name>.yaml
+
+export const NAT_STRATEGIES = ['none', 'single', 'perAz'] as const;
+
+/** Services every Groundwork environment deploys with its own stacks. */
+export const DEFAULT_ALLOWED_SERVICES = [
+  'cloudformation',
+  'cloudtrail',
+  'cloudwatch',
+  'config',
+  'ec2',
+  'events',
+  'guardduty',
+  'iam',
+  'kms',
+  'logs',
+  's3',
+  'securityhub',
+  'sns',
+  'ssm',
+];
+
+export const environmentConfigSchema = z
+  .strictObject({
+    name: nameSchema('Environment name; must equal the file name without .yaml'),
+    account: accountIdSchema,
+    region: regionSchema,
+    wave: nameSchema('Name of a wave declared in groundwork.yaml'),
+    production: z.boolean().default(false).describe('Marks a production environment (requires approval)'),
+    approvalRequired: z.boolean().default(false).describe('Require a manual approval before deploying'),
+    vpc: z.strictObject({
+      cidr: cidrSchema,
+      azCount: z.int().min(1).max(6).default(2).describe('Number of availability zones (1-6)'),
+      availabilityZones: expecting(
+        z
+          .array(
+            expecting(z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$/), 'an availability zone name such as "eu-west-1a"'),
+          )
+          .min(1)
+          .max(6)
+          .optional()
+          .describe('Explicit AZ names; default: region + a, b, c, ...'),
+        'a list of 1-6 availability zone names such as "eu-west-1a"',
+      ),
+      natStrategy: z
+        .enum(NAT_STRATEGIES)
+        .default('perAz')
+        .describe('none: no NAT; single: one NAT gateway; perAz: one per AZ'),
+      flowLogRetentionDays: logRetentionSchema.default(365),
+      interfaceEndpoints: z
+        .array(serviceNameSchema)
+        .default(() => [])
+        .describe('Interface VPC endpoints to create, by service name (e.g. ssm, logs)'),
+    }),
+    alarms: z
+      .strictObject({
+        deploymentFailures: z.int().min(1).default(1).describe('Failed deployments before alarming'),
+        unauthorizedApiCalls: z.int().min(1).default(5).describe('Unauthorized API calls in 5 minutes before alarming'),
+      })
+      .prefault({}),
+    drift: z
+      .strictObject({
+        schedule: scheduleSchema.default('rate(1 hour)'),
+        autoReconcile: z.boolean().default(false).describe('Redeploy automatically when drift is found'),
+      })
+      .prefault({}),
+    tags: tagsSchema.default(() => ({})).describe('Tags for this environment, on top of defaultTags'),
+    security: z
+      .strictObject({
+        guardDuty: z.boolean().default(true),
+        securityHub: z.boolean().default(true),
+        configRecorder: z.boolean().default(true).describe('AWS Config configuration recorder'),
+        configRules: z.boolean().default(true).describe('AWS Config managed rules (need the recorder)'),
+      })
+      .prefault({}),
+    deploymentTrust: z
+      .strictObject({
+        allowedServices: z
+          .array(serviceNameSchema)
+          .min(1)
+          .default(() => [...DEFAULT_ALLOWED_SERVICES])
+          .describe('Services the pipeline deployment role may manage in this account'),
+      })
+      .prefault({}),
+  })
+  .describe('One Groundwork environment (environments/<name>.yaml)');
+
+// ---------------------------------------------------------------------------
+// Types
+
+/** groundwork.yaml after parsing (defaults applied). */
+export type GroundworkConfig = z.output<typeof groundworkConfigSchema>;
+/** groundwork.yaml as written (optional fields may be absent). */
+export type GroundworkConfigInput = z.input<typeof groundworkConfigSchema>;
+/** One environments/<name>.yaml after parsing (defaults applied). */
+export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
+/** One environments/<name>.yaml as written. */
+export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
+export type NatStrategy = (typeof NAT_STRATEGIES)[number];
+export type CompliancePack = (typeof COMPLIANCE_PACKS)[number];
+
+/** An environment ready for composition: validated, with computed values filled in. */
+export interface PlatformEnvironment extends EnvironmentConfig {
+  readonly vpc: EnvironmentConfig['vpc'] & {
+    /** The explicit list from the file, or region + a, b, c... for azCount zones. */
+    readonly availabilityZones: string[];
+  };
+  /** defaultTags from groundwork.yaml overlaid with this environment's tags. */
+  readonly effectiveTags: Record<string, string>;
+  /** The `order` of this environment's wave. */
+  readonly waveOrder: number;
+  /** Absolute path of the file the environment came from. */
+  readonly sourceFile: string;
+}
+
+/** A deployment wave with the environments it deploys, in name order. */
+export interface PlatformWave {
+  readonly name: string;
+  readonly order: number;
+  readonly environments: PlatformEnvironment[];
+}
+
+/** The whole validated config: what the platform app composes. */
+export interface PlatformConfig {
+  /** Absolute path of the config directory. */
+  readonly configDir: string;
+  readonly groundwork: GroundworkConfig;
+  /** Every environment, sorted by wave order, then name. */
+  readonly environments: PlatformEnvironment[];
+  /** Declared waves sorted by order, including waves no environment uses. */
+  readonly waves: PlatformWave[];
+}

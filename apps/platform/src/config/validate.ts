@@ -1,0 +1,429 @@
+import * as path from 'path';
+import { z } from 'zod';
+import { cidrsOverlap, parseCidr } from './cidr';
+import { didYouMean } from './did-you-mean';
+import { ConfigIssue, formatFieldPath } from './errors';
+import { accountIdSchema, DEFAULT_BRANCHES, environmentNameSchema, regionSchema } from './schema';
+import { issueAt, locate, YamlFile } from './yaml-file';
+
+/*
+ * Rules that need more than one field or more than one file. Each rule is a
+ * pure function from the parsed files to issues. Rules read the raw data and
+ * use only values that are valid on their own, so they still run (and report)
+ * when another field of the same file has a schema error: all problems are
+ * reported at once.
+ */
+
+/** groundwork.yaml as read: its file and its raw data (undefined when unparseable). */
+export interface GroundworkSource {
+  readonly yaml: YamlFile;
+  readonly raw: unknown;
+}
+
+/** One environments/<name>.yaml as read. */
+export interface EnvironmentSource {
+  readonly yaml: YamlFile;
+  /** File name without extension: the name the environment must have. */
+  readonly fileName: string;
+  readonly raw: unknown;
+}
+
+export interface ConfigSources {
+  readonly groundwork?: GroundworkSource;
+  readonly environments: readonly EnvironmentSource[];
+}
+
+/** Production environments need a human in the loop before deploying. */
+export const PRODUCTION_NAMES = ['prod', 'production'];
+
+/** AWS allows at most 50 user tags per resource. */
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+/** Runs every cross-field and cross-file rule. */
+export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
+  const { groundwork, environments } = sources;
+  const issues: ConfigIssue[] = [];
+  for (const env of environments) {
+    issues.push(
+      ...checkEnvironmentName(env),
+      ...checkProductionApproval(env),
+      ...checkAvailabilityZones(env),
+      ...checkConfigRulesNeedRecorder(env),
+      ...checkUniqueItems(env.yaml, env.raw, ['vpc', 'interfaceEndpoints']),
+      ...checkUniqueItems(env.yaml, env.raw, ['vpc', 'availabilityZones']),
+      ...checkUniqueItems(env.yaml, env.raw, ['deploymentTrust', 'allowedServices']),
+    );
+  }
+  issues.push(...checkUniqueEnvironmentNames(environments), ...checkUniqueAccountRegions(environments));
+  issues.push(...checkCidrOverlap(environments));
+  if (groundwork) {
+    issues.push(
+      ...checkUniqueItems(groundwork.yaml, groundwork.raw, ['notifications', 'emails']),
+      ...checkUniqueItems(groundwork.yaml, groundwork.raw, ['compliance', 'packs']),
+      ...checkUniqueItems(groundwork.yaml, groundwork.raw, ['compliance', 'requiredTags']),
+      ...checkWaves(groundwork),
+      ...checkEnvironmentWaves(groundwork, environments),
+      ...checkBranches(groundwork, environments),
+      ...checkSeparationOfDuties(groundwork, environments),
+      ...checkTags(groundwork, environments),
+    );
+  }
+  return issues;
+}
+
+/** The `name` field must equal the file name, so a file's name says what it deploys. */
+export function checkEnvironmentName(env: EnvironmentSource): ConfigIssue[] {
+  const name = validAt(env.raw, ['name'], environmentNameSchema);
+  if (name === undefined || name === env.fileName) return [];
+  return [
+    issueAt(env.yaml, ['name'], `"${env.fileName}" (the file name without .yaml)`, {
+      suggestion: env.fileName,
+    }),
+  ];
+}
+
+/** An environment named prod/production or marked `production: true` must require manual approval. */
+export function checkProductionApproval(env: EnvironmentSource): ConfigIssue[] {
+  const name = validAt(env.raw, ['name'], environmentNameSchema);
+  const markedProduction = get(env.raw, ['production']) === true;
+  const namedProduction = name !== undefined && PRODUCTION_NAMES.includes(name);
+  if (!markedProduction && !namedProduction) return [];
+  const approval = get(env.raw, ['approvalRequired']);
+  if (approval === true) return [];
+  const reason = markedProduction ? 'production: true' : `named "${name}"`;
+  const present = locate(env.yaml, ['approvalRequired']).exists;
+  return [
+    issueAt(env.yaml, ['approvalRequired'], `true for a production environment (${reason})`, {
+      locateAt: present ? undefined : markedProduction ? ['production'] : ['name'],
+      found: present ? undefined : 'no value (defaults to false)',
+    }),
+  ];
+}
+
+/** Explicit AZs must belong to the environment's region and match `vpc.azCount`. */
+export function checkAvailabilityZones(env: EnvironmentSource): ConfigIssue[] {
+  const zones = get(env.raw, ['vpc', 'availabilityZones']);
+  const region = validAt(env.raw, ['region'], regionSchema);
+  if (!Array.isArray(zones) || region === undefined) return [];
+  const issues: ConfigIssue[] = [];
+  const zonePattern = new RegExp(`^${region}[a-z]$`);
+  zones.forEach((zone, index) => {
+    if (typeof zone === 'string' && !zonePattern.test(zone)) {
+      issues.push(
+        issueAt(env.yaml, ['vpc', 'availabilityZones', index], `an availability zone of ${region}, e.g. "${region}a"`),
+      );
+    }
+  });
+  const rawCount = get(env.raw, ['vpc', 'azCount']);
+  const azCount = rawCount === undefined ? 2 : rawCount;
+  if (typeof azCount === 'number' && Number.isInteger(azCount) && zones.length !== azCount) {
+    const source = rawCount === undefined ? 'the default vpc.azCount' : 'vpc.azCount';
+    issues.push(
+      issueAt(env.yaml, ['vpc', 'availabilityZones'], `${azCount} availability zones (${source})`, {
+        found: `${zones.length} ${zones.length === 1 ? 'zone' : 'zones'}`,
+      }),
+    );
+  }
+  return issues;
+}
+
+/** AWS Config rules evaluate what the configuration recorder records: rules without the recorder do nothing. */
+export function checkConfigRulesNeedRecorder(env: EnvironmentSource): ConfigIssue[] {
+  if (get(env.raw, ['security', 'configRecorder']) !== false) return [];
+  const rules = get(env.raw, ['security', 'configRules']);
+  if (rules === false) return [];
+  const present = rules !== undefined;
+  return [
+    issueAt(env.yaml, ['security', 'configRules'], 'false when security.configRecorder is false (rules need the recorder)', {
+      locateAt: present ? undefined : ['security', 'configRecorder'],
+      found: present ? undefined : 'no value (defaults to true)',
+    }),
+  ];
+}
+
+/** A list of plain values must not repeat a value (a repeat is always a copy-paste slip). */
+export function checkUniqueItems(yaml: YamlFile, raw: unknown, listPath: readonly string[]): ConfigIssue[] {
+  const list = get(raw, listPath);
+  if (!Array.isArray(list)) return [];
+  const issues: ConfigIssue[] = [];
+  const firstIndex = new Map<unknown, number>();
+  list.forEach((item, index) => {
+    if (typeof item === 'object' && item !== null) return;
+    const first = firstIndex.get(item);
+    if (first === undefined) {
+      firstIndex.set(item, index);
+    } else {
+      issues.push(
+        issueAt(yaml, [...listPath, index], `each value once in ${formatFieldPath(listPath)}`, {
+          found: `${JSON.stringify(item)} again (also at ${formatFieldPath([...listPath, first])})`,
+        }),
+      );
+    }
+  });
+  return issues;
+}
+
+/** Wave names and orders are unique, so the deployment order is unambiguous. */
+export function checkWaves(groundwork: GroundworkSource): ConfigIssue[] {
+  const waves = get(groundwork.raw, ['waves']);
+  if (!Array.isArray(waves)) return [];
+  const issues: ConfigIssue[] = [];
+  const seenNames = new Map<string, number>();
+  const seenOrders = new Map<number, number>();
+  waves.forEach((wave, index) => {
+    const name = get(wave, ['name']);
+    const order = get(wave, ['order']);
+    if (typeof name === 'string') {
+      const first = seenNames.get(name);
+      if (first !== undefined) {
+        issues.push(
+          issueAt(groundwork.yaml, ['waves', index, 'name'], 'a wave name no other wave uses', {
+            found: `"${name}" again (also waves[${first}])`,
+          }),
+        );
+      } else seenNames.set(name, index);
+    }
+    if (typeof order === 'number') {
+      const first = seenOrders.get(order);
+      if (first !== undefined) {
+        issues.push(
+          issueAt(groundwork.yaml, ['waves', index, 'order'], 'an order no other wave uses', {
+            found: `${order} again (also waves[${first}])`,
+          }),
+        );
+      } else seenOrders.set(order, index);
+    }
+  });
+  return issues;
+}
+
+/** Every environment's wave is declared in groundwork.yaml. */
+export function checkEnvironmentWaves(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const waves = get(groundwork.raw, ['waves']);
+  if (!Array.isArray(waves)) return [];
+  const declared = waves.map((w) => get(w, ['name'])).filter((n): n is string => typeof n === 'string');
+  const issues: ConfigIssue[] = [];
+  for (const env of environments) {
+    const wave = get(env.raw, ['wave']);
+    if (typeof wave !== 'string' || declared.includes(wave)) continue;
+    issues.push(
+      issueAt(env.yaml, ['wave'], `a wave declared in groundwork.yaml (${quoteList(declared)})`, {
+        suggestion: didYouMean(wave, declared),
+      }),
+    );
+  }
+  return issues;
+}
+
+/** Branches deploy existing environments, and the pipeline's own branch is one of them. */
+export function checkBranches(groundwork: GroundworkSource, environments: readonly EnvironmentSource[]): ConfigIssue[] {
+  const names = environmentNames(environments);
+  const explicit = get(groundwork.raw, ['branches']);
+  const branches = explicit === undefined ? DEFAULT_BRANCHES : explicit;
+  if (typeof branches !== 'object' || branches === null || Array.isArray(branches)) return [];
+  const issues: ConfigIssue[] = [];
+  for (const [branch, targets] of Object.entries(branches as Record<string, unknown>)) {
+    if (!Array.isArray(targets)) continue;
+    targets.forEach((target, index) => {
+      if (typeof target !== 'string' || names.includes(target)) return;
+      const expected = `an environment defined in environments/ (${quoteList(names)})`;
+      if (explicit === undefined) {
+        issues.push(
+          issueAt(groundwork.yaml, ['branches'], `${expected}; the default branches map deploys "${target}"`, {
+            found: `no environment "${target}" (add a branches map)`,
+          }),
+        );
+      } else {
+        issues.push(
+          issueAt(groundwork.yaml, ['branches', branch, index], expected, {
+            suggestion: didYouMean(target, names),
+          }),
+        );
+      }
+    });
+  }
+  const pipelineBranch = get(groundwork.raw, ['repository', 'branch']);
+  const keys = Object.keys(branches);
+  if (typeof pipelineBranch === 'string' && !keys.includes(pipelineBranch)) {
+    issues.push(
+      issueAt(groundwork.yaml, ['repository', 'branch'], `a branch listed in branches (${quoteList(keys)})`, {
+        suggestion: didYouMean(pipelineBranch, keys),
+      }),
+    );
+  }
+  return issues;
+}
+
+/** Environment names are unique (two files can still collide, e.g. through their `name` fields). */
+export function checkUniqueEnvironmentNames(environments: readonly EnvironmentSource[]): ConfigIssue[] {
+  return duplicates(
+    environments,
+    (env) => validAt(env.raw, ['name'], environmentNameSchema),
+    (env, first, name) =>
+      issueAt(env.yaml, ['name'], 'a name no other environment uses', {
+        found: `"${name}", also used by ${relativeName(first)}`,
+      }),
+  );
+}
+
+/** Two environments in one account and region would deploy over each other. */
+export function checkUniqueAccountRegions(environments: readonly EnvironmentSource[]): ConfigIssue[] {
+  return duplicates(
+    environments,
+    (env) => {
+      const account = validAt(env.raw, ['account'], accountIdSchema);
+      const region = validAt(env.raw, ['region'], regionSchema);
+      return account !== undefined && region !== undefined ? `${account}/${region}` : undefined;
+    },
+    (env, first, key) =>
+      issueAt(env.yaml, ['account'], 'an account and region pair no other environment uses', {
+        found: `"${key.split('/')[0]}" in ${key.split('/')[1]}, also used by ${relativeName(first)}`,
+      }),
+  );
+}
+
+/** VPC ranges must not overlap, so environments can be connected later (peering, Transit Gateway). */
+export function checkCidrOverlap(environments: readonly EnvironmentSource[]): ConfigIssue[] {
+  const blocks = environments.map((env) => {
+    const text = get(env.raw, ['vpc', 'cidr']);
+    const block = typeof text === 'string' ? parseCidr(text) : undefined;
+    return block && block.prefix >= 16 && block.prefix <= 28 ? block : undefined;
+  });
+  const issues: ConfigIssue[] = [];
+  environments.forEach((env, j) => {
+    const block = blocks[j];
+    if (!block) return;
+    for (let i = 0; i < j; i++) {
+      const other = blocks[i];
+      if (other && cidrsOverlap(other, block)) {
+        issues.push(
+          issueAt(env.yaml, ['vpc', 'cidr'], "a CIDR block that does not overlap another environment's VPC", {
+            found: `"${block.text}", which overlaps ${relativeName(environments[i])} (${other.text})`,
+          }),
+        );
+        break;
+      }
+    }
+  });
+  return issues;
+}
+
+/**
+ * Separation of duties: the tooling (pipeline) account only deploys, the
+ * security account only audits, and workloads live elsewhere. An account in
+ * two roles lets one compromise reach both.
+ */
+export function checkSeparationOfDuties(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const tooling = validAt(groundwork.raw, ['tooling', 'account'], accountIdSchema);
+  const security = validAt(groundwork.raw, ['security', 'account'], accountIdSchema);
+  const issues: ConfigIssue[] = [];
+  if (tooling !== undefined && tooling === security) {
+    issues.push(
+      issueAt(groundwork.yaml, ['security', 'account'], 'a security account other than the tooling account', {
+        found: `"${security}", the tooling account (separation of duties)`,
+      }),
+    );
+  }
+  for (const env of environments) {
+    const account = validAt(env.raw, ['account'], accountIdSchema);
+    if (account === undefined) continue;
+    const role = account === tooling ? 'tooling' : account === security ? 'security' : undefined;
+    if (role) {
+      issues.push(
+        issueAt(env.yaml, ['account'], 'a workload account, not the tooling or security account', {
+          found: `"${account}", the ${role} account in groundwork.yaml (separation of duties)`,
+        }),
+      );
+    }
+  }
+  return issues;
+}
+
+/** Every environment carries the required tags (from defaultTags or its own), within the AWS tag limit. */
+export function checkTags(groundwork: GroundworkSource, environments: readonly EnvironmentSource[]): ConfigIssue[] {
+  const requiredRaw = get(groundwork.raw, ['compliance', 'requiredTags']);
+  const required = Array.isArray(requiredRaw) ? requiredRaw.filter((t): t is string => typeof t === 'string') : [];
+  const defaults = plainMap(get(groundwork.raw, ['defaultTags']));
+  const issues: ConfigIssue[] = [];
+  for (const env of environments) {
+    if (env.raw === undefined) continue;
+    const own = plainMap(get(env.raw, ['tags']));
+    const keys = new Set([...Object.keys(defaults), ...Object.keys(own)]);
+    const hasTags = locate(env.yaml, ['tags']).exists;
+    const missing = required.filter((tag) => !keys.has(tag));
+    if (missing.length > 0) {
+      issues.push(
+        issueAt(env.yaml, ['tags'], `tags including ${quoteList(required)} (compliance.requiredTags)`, {
+          locateAt: hasTags ? ['tags'] : [],
+          found: `no ${quoteList(missing)} ${missing.length === 1 ? 'tag' : 'tags'} here or in defaultTags`,
+        }),
+      );
+    }
+    if (keys.size > MAX_TAGS_PER_RESOURCE) {
+      issues.push(
+        issueAt(env.yaml, ['tags'], `at most ${MAX_TAGS_PER_RESOURCE} tags with defaultTags (the AWS limit)`, {
+          locateAt: hasTags ? ['tags'] : [],
+          found: `${keys.size} tags`,
+        }),
+      );
+    }
+  }
+  return issues;
+}
+
+function environmentNames(environments: readonly EnvironmentSource[]): string[] {
+  return environments
+    .map((env) => validAt(env.raw, ['name'], environmentNameSchema) ?? env.fileName)
+    .filter((name, index, all) => all.indexOf(name) === index);
+}
+
+function duplicates(
+  environments: readonly EnvironmentSource[],
+  keyOf: (env: EnvironmentSource) => string | undefined,
+  report: (env: EnvironmentSource, first: EnvironmentSource, key: string) => ConfigIssue,
+): ConfigIssue[] {
+  const seen = new Map<string, EnvironmentSource>();
+  const issues: ConfigIssue[] = [];
+  for (const env of environments) {
+    const key = keyOf(env);
+    if (key === undefined) continue;
+    const first = seen.get(key);
+    if (first) issues.push(report(env, first, key));
+    else seen.set(key, env);
+  }
+  return issues;
+}
+
+function relativeName(env: EnvironmentSource): string {
+  return `environments/${path.basename(env.yaml.file)}`;
+}
+
+function quoteList(values: readonly string[]): string {
+  return values.length === 0 ? 'none declared' : values.map((v) => `"${v}"`).join(', ');
+}
+
+function plainMap(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** The value at a path in raw data, or undefined. */
+function get(raw: unknown, keys: readonly PropertyKey[]): unknown {
+  let current = raw;
+  for (const key of keys) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** The value at a path if it passes `schema` on its own, else undefined. */
+function validAt<T extends z.ZodType>(raw: unknown, keys: readonly PropertyKey[], schema: T): z.output<T> | undefined {
+  const result = schema.safeParse(get(raw, keys));
+  return result.success ? result.data : undefined;
+}
