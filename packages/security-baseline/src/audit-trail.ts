@@ -5,7 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { createAccessLogsBucket, createLogBucket } from './private/buckets';
+import { acknowledge } from './private/acknowledge';
+import { createAccessLogsBucket, createLogBucket, useBucketPolicyForAccessLogs } from './private/buckets';
 import { propError, requireInteger, resolveRetention, validateLifecycle } from './private/validation';
 
 /** Object Lock retention mode of the trail bucket. */
@@ -124,6 +125,7 @@ export class AuditTrail extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditTrailProps = {}) {
     super(scope, id);
+    useBucketPolicyForAccessLogs(this);
     const stack = Stack.of(this);
     const central = this.validateCentral(props);
 
@@ -192,6 +194,11 @@ export class AuditTrail extends Construct {
           conditions: { StringNotEquals: { 'aws:SourceArn': this.trailArn } },
         }),
       );
+      acknowledge(
+        bucket,
+        'NIST.800.53.R5-S3BucketReplicationEnabled',
+        'An off-account copy is made by writing to a central logging bucket (centralBucketName); in local mode the trail bucket is versioned, retained and optionally Object Locked.',
+      );
       this.bucket = bucket;
     }
 
@@ -222,6 +229,14 @@ export class AuditTrail extends Construct {
       sendToCloudWatchLogs,
       cloudWatchLogGroup: logGroup,
     });
+    const logsPolicy = this.trail.node.tryFindChild('LogsRole')?.node.tryFindChild('DefaultPolicy');
+    if (logsPolicy) {
+      acknowledge(
+        logsPolicy,
+        'NIST.800.53.R5-IAMNoInlinePolicy',
+        'The Trail construct writes this inline policy (logs:CreateLogStream and logs:PutLogEvents on this log group only) to the role only CloudTrail assumes.',
+      );
+    }
   }
 
   private validateCentral(props: AuditTrailProps): boolean {

@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { createAccessLogsBucket, createLogBucket } from './private/buckets';
+import { acknowledge } from './private/acknowledge';
+import { createAccessLogsBucket, createLogBucket, useBucketPolicyForAccessLogs } from './private/buckets';
 import { propError, requireInteger, validateLifecycle } from './private/validation';
 
 /** How often AWS Config delivers configuration snapshots. */
@@ -80,6 +81,7 @@ export class ConfigRecorder extends Construct {
 
   constructor(scope: Construct, id: string, props: ConfigRecorderProps = {}) {
     super(scope, id);
+    useBucketPolicyForAccessLogs(this);
     const stack = Stack.of(this);
     const transitionAfterDays = props.transitionToGlacierAfterDays ?? 90;
     const expireAfterDays = props.expireAfterDays ?? 2557;
@@ -92,6 +94,11 @@ export class ConfigRecorder extends Construct {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWS_ConfigRole')],
       description: 'Role AWS Config uses to record resource configurations',
     });
+    acknowledge(
+      this.role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWS_ConfigRole]',
+      'AWS_ConfigRole is the AWS-maintained read policy for every resource type Config records; a hand-kept copy would fall behind new resource types.',
+    );
 
     this.encryptionKey = new kms.Key(this, 'Key', {
       description: 'Encrypts AWS Config configuration items and snapshots',
@@ -100,13 +107,25 @@ export class ConfigRecorder extends Construct {
     });
     // Granted in the key policy rather than the role's policy, which keeps the role free of
     // wildcard statements.
+    // aws:SourceAccount is only present on requests a service makes on its own behalf, so the
+    // service principal and the recorder role get separate statements.
+    const configService = new iam.ServicePrincipal('config.amazonaws.com');
+    const sameAccount = { StringEquals: { 'aws:SourceAccount': stack.account } };
     this.encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowConfigDelivery',
-        principals: [this.role.grantPrincipal, new iam.ServicePrincipal('config.amazonaws.com')],
+        sid: 'AllowConfigServiceDelivery',
+        principals: [configService],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        conditions: sameAccount,
+      }),
+    );
+    this.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowConfigRoleDelivery',
+        principals: [new iam.ArnPrincipal(this.role.roleArn)],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
       }),
     );
 
@@ -119,28 +138,28 @@ export class ConfigRecorder extends Construct {
       expireAfterDays,
     });
     // Bucket policy from the AWS Config Developer Guide, "Permissions for the Amazon S3 Bucket".
-    const deliverers = [new iam.ServicePrincipal('config.amazonaws.com'), this.role.grantPrincipal];
-    const sameAccount = { StringEquals: { 'aws:SourceAccount': stack.account } };
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AWSConfigBucketPermissionsCheck',
-        principals: deliverers,
-        actions: ['s3:GetBucketAcl', 's3:ListBucket'],
-        resources: [this.bucket.bucketArn],
-        conditions: sameAccount,
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AWSConfigBucketDelivery',
-        principals: deliverers,
-        actions: ['s3:PutObject'],
-        resources: [this.bucket.arnForObjects(`AWSLogs/${stack.account}/Config/*`)],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account, 's3:x-amz-acl': 'bucket-owner-full-control' },
-        },
-      }),
-    );
+    const bucketStatements = (who: string, principal: iam.IPrincipal, condition: { [k: string]: string }) => {
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `${who}BucketPermissionsCheck`,
+          principals: [principal],
+          actions: ['s3:GetBucketAcl', 's3:ListBucket'],
+          resources: [this.bucket.bucketArn],
+          conditions: Object.keys(condition).length > 0 ? { StringEquals: condition } : undefined,
+        }),
+      );
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: `${who}BucketDelivery`,
+          principals: [principal],
+          actions: ['s3:PutObject'],
+          resources: [this.bucket.arnForObjects(`AWSLogs/${stack.account}/Config/*`)],
+          conditions: { StringEquals: { ...condition, 's3:x-amz-acl': 'bucket-owner-full-control' } },
+        }),
+      );
+    };
+    bucketStatements('AWSConfig', configService, { 'aws:SourceAccount': stack.account });
+    bucketStatements('ConfigRole', new iam.ArnPrincipal(this.role.roleArn), {});
 
     this.recorder = new config.CfnConfigurationRecorder(this, 'Resource', {
       roleArn: this.role.roleArn,
@@ -159,8 +178,13 @@ export class ConfigRecorder extends Construct {
     });
     // AWS Config rejects a delivery channel before a recorder exists, and checks bucket access
     // when the channel is created.
-    this.deliveryChannel.addDependency(this.recorder);
+    this.deliveryChannel.node.addDependency(this.recorder);
     this.deliveryChannel.node.addDependency(this.bucket.policy!);
+    acknowledge(
+      this.bucket,
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'Config data is re-creatable from the recorder and is kept versioned and retained; cross-region replication needs a destination bucket in another region this construct does not own.',
+    );
   }
 }
 
@@ -360,7 +384,13 @@ export class ComplianceRules extends Construct {
         return managed(I.CLOUD_TRAIL_ENCRYPTION_ENABLED, daily);
       case ManagedRule.CLOUDFORMATION_STACK_DRIFT_DETECTION_CHECK:
         // The L2 creates the role the rule needs to call DetectStackDrift (it requires cloudformationRoleArn).
-        return new config.CloudFormationStackDriftDetectionCheck(this, id, { ownStackOnly: false });
+        const check = new config.CloudFormationStackDriftDetectionCheck(this, id, { ownStackOnly: false });
+        acknowledge(
+          check.node.findChild('Role'),
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]',
+          'Drift detection reads every resource type a stack can contain; the AWS Config rule documentation prescribes ReadOnlyAccess for this role.',
+        );
+        return check;
       case ManagedRule.KMS_CMK_NOT_SCHEDULED_FOR_DELETION:
         return managed(I.KMS_CMK_NOT_SCHEDULED_FOR_DELETION, {
           ruleScope: config.RuleScope.fromResources([R.KMS_KEY]),

@@ -1,8 +1,7 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -275,6 +274,19 @@ export class SecurityAlarms extends Construct {
       enforceSSL: true,
       displayName: 'Security alarms',
     });
+    // The topic policy resource replaces SNS's default policy, so alarms need their own grant.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          StringEquals: { 'aws:SourceAccount': stack.account },
+        },
+      }),
+    );
     emails.forEach((email) => this.topic.addSubscription(new subscriptions.EmailSubscription(email)));
     const action = new cwActions.SnsAction(this.topic);
 
@@ -306,8 +318,8 @@ export class SecurityAlarms extends Construct {
           detailType: ['GuardDuty Finding'],
           detail: { severity: [{ numeric: ['>=', severity] }] },
         },
-        targets: [new targets.SnsTopic(this.topic)],
       });
+      this.publishFrom(this.guardDutyFindingsRule);
     }
     if (props.notifyConfigNonCompliance ?? true) {
       this.configComplianceRule = new events.Rule(this, 'ConfigNonCompliance', {
@@ -317,13 +329,32 @@ export class SecurityAlarms extends Construct {
           detailType: ['Config Rules Compliance Change'],
           detail: { newEvaluationResult: { complianceType: ['NON_COMPLIANT'] } },
         },
-        targets: [new targets.SnsTopic(this.topic)],
       });
+      this.publishFrom(this.configComplianceRule);
     }
 
     if (props.enableDashboard ?? true) {
       this.dashboard = this.createDashboard();
     }
+  }
+
+  /**
+   * Targets the topic from an EventBridge rule. The aws-events-targets SnsTopic target would also
+   * grant events.amazonaws.com the topic key and the topic without conditions; here both grants
+   * are pinned to this account (key) and to the rule (topic policy).
+   */
+  private publishFrom(rule: events.Rule): void {
+    const topic = this.topic;
+    rule.addTarget({ bind: () => ({ arn: topic.topicArn }) });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: `Allow${rule.node.id}Publish`,
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }),
+    );
   }
 
   private createDashboard(): cloudwatch.Dashboard {

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge } from './acknowledge';
 
 /**
  * The bucket that receives S3 server access logs of the log buckets.
@@ -10,7 +11,7 @@ import { Construct } from 'constructs';
  * on the destination bucket (S3 User Guide, "Enabling Amazon S3 server access logging").
  */
 export function createAccessLogsBucket(scope: Construct, id: string, expireAfterDays: number): s3.Bucket {
-  return new s3.Bucket(scope, id, {
+  const bucket = new s3.Bucket(scope, id, {
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -27,6 +28,17 @@ export function createAccessLogsBucket(scope: Construct, id: string, expireAfter
       },
     ],
   });
+  acknowledge(
+    bucket,
+    'NIST.800.53.R5-S3DefaultEncryptionKMS',
+    'S3 server access log delivery supports only SSE-S3 default encryption on the destination bucket (S3 User Guide, Enabling server access logging).',
+  );
+  acknowledge(
+    bucket,
+    'NIST.800.53.R5-S3BucketReplicationEnabled',
+    'Access logs of log buckets are secondary evidence kept versioned and retained; replicating them needs a bucket in another region this construct does not own.',
+  );
+  return bucket;
 }
 
 /** Options shared by the KMS-encrypted log buckets. */
@@ -70,4 +82,13 @@ export function createLogBucket(scope: Construct, id: string, options: LogBucket
       },
     ],
   });
+}
+
+/**
+ * Makes log buckets grant S3 server access log delivery through the target's bucket policy
+ * instead of the LogDeliveryWrite ACL, whatever the app's feature flags say: ACLs are disabled by
+ * BucketOwnerEnforced, which the buckets use. Must run before the scope has children.
+ */
+export function useBucketPolicyForAccessLogs(scope: Construct): void {
+  scope.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 }

@@ -1,0 +1,331 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { AuditLogLockMode, AuditTrail, AuditTrailProps } from '../src';
+import { newStack } from './util';
+
+function trail(props?: AuditTrailProps): { stack: Stack; template: Template; construct: AuditTrail } {
+  const stack = newStack();
+  const construct = new AuditTrail(stack, 'Audit', props);
+  return { stack, template: Template.fromStack(stack), construct };
+}
+
+const TRAIL_ARN = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(':cloudtrail:eu-west-1:111122223333:trail/Test-Audit-')]],
+};
+
+describe('AuditTrail defaults', () => {
+  const { template, construct } = trail();
+
+  test('multi-region trail with log file validation, KMS, global events and CloudWatch Logs', () => {
+    template.resourceCountIs('AWS::CloudTrail::Trail', 1);
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      IsMultiRegionTrail: true,
+      EnableLogFileValidation: true,
+      IncludeGlobalServiceEvents: true,
+      IsLogging: true,
+      KMSKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditKey'), 'Arn'] },
+      CloudWatchLogsLogGroupArn: Match.anyValue(),
+      EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'All' }],
+    });
+  });
+
+  test('dedicated key: rotation on, retained, least-privilege policy', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: [
+            {
+              Action: 'kms:*',
+              Effect: 'Allow',
+              Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] } },
+              Resource: '*',
+            },
+            {
+              Sid: 'AllowCloudTrailEncryptLogs',
+              Action: 'kms:GenerateDataKey*',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudtrail.amazonaws.com' },
+              Resource: '*',
+              Condition: {
+                StringEquals: { 'aws:SourceArn': TRAIL_ARN },
+                StringLike: {
+                  'kms:EncryptionContext:aws:cloudtrail:arn': {
+                    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:*:111122223333:trail/*']],
+                  },
+                },
+              },
+            },
+            {
+              Sid: 'AllowCloudTrailDescribeKey',
+              Action: 'kms:DescribeKey',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudtrail.amazonaws.com' },
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceArn': TRAIL_ARN } },
+            },
+            {
+              Sid: 'AllowCloudWatchLogsUseOfTheKey',
+              Effect: 'Allow',
+              Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+              Resource: '*',
+              Condition: {
+                ArnEquals: {
+                  'kms:EncryptionContext:aws:logs:arn': {
+                    'Fn::Join': [
+                      '',
+                      ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(':log-group:/groundwork/audit-trail/Test-Audit-')],
+                    ],
+                  },
+                },
+              },
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  test('the key policy pins aws:SourceArn to the trail that is created', () => {
+    expect(construct.trailName).toMatch(/^Test-Audit-[A-F0-9]{8}$/);
+    template.hasResourceProperties('AWS::CloudTrail::Trail', { TrailName: construct.trailName });
+  });
+
+  test('trail bucket: KMS, versioned, no public access, access logs, lifecycle, retained', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              BucketKeyEnabled: true,
+              ServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditKey'), 'Arn'] },
+              },
+            },
+          ],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: {
+          DestinationBucketName: { Ref: Match.stringLikeRegexp('^AuditAccessLogsBucket') },
+          LogFilePrefix: 'audit-trail/',
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({
+              Status: 'Enabled',
+              Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 90 }],
+              ExpirationInDays: 2557,
+              NoncurrentVersionExpiration: { NoncurrentDays: 2557 },
+            }),
+          ],
+        },
+        ObjectLockEnabled: Match.absent(),
+      },
+    });
+  });
+
+  test('access log bucket: SSE-S3, versioned, no public access, retained', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicPolicy: true, RestrictPublicBuckets: true }),
+        LoggingConfiguration: Match.absent(),
+      },
+    });
+  });
+
+  test('both buckets deny non-TLS and TLS < 1.2', () => {
+    const policies = template.findResources('AWS::S3::BucketPolicy');
+    expect(Object.keys(policies)).toHaveLength(2);
+    for (const policy of Object.values(policies)) {
+      expect(policy.Properties.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+        ]),
+      );
+    }
+  });
+
+  test('trail bucket denies CloudTrail writes from any other trail', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^AuditBucket') },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'DenyOtherTrails',
+            Effect: 'Deny',
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Condition: { StringNotEquals: { 'aws:SourceArn': TRAIL_ARN } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('log group: KMS encrypted, one year retention, retained', () => {
+    template.hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        RetentionInDays: 365,
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditKey'), 'Arn'] },
+      },
+    });
+  });
+});
+
+describe('AuditTrail options', () => {
+  test('retention as a number of days', () => {
+    const { template } = trail({ cloudWatchLogsRetentionDays: 731 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 731 });
+  });
+
+  test('retention as the enum', () => {
+    const { template } = trail({ cloudWatchLogsRetention: logs.RetentionDays.TEN_YEARS });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 3653 });
+  });
+
+  test('lifecycle days from props', () => {
+    const { template } = trail({ transitionToGlacierAfterDays: 30, expireAfterDays: 400 });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 30 }], ExpirationInDays: 400 })],
+      },
+    });
+  });
+
+  test('Object Lock in compliance mode', () => {
+    const { template } = trail({ objectLockMode: AuditLogLockMode.COMPLIANCE, objectLockDays: 400 });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } },
+    });
+  });
+
+  test('Object Lock in governance mode defaults to 365 days', () => {
+    const { template } = trail({ objectLockMode: AuditLogLockMode.GOVERNANCE });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } },
+    });
+  });
+
+  test('central logging account: no local bucket or trail key, log group gets its own key', () => {
+    const { template, construct } = trail({
+      centralBucketName: 'org-audit-logs',
+      centralKeyArn: 'arn:aws:kms:eu-west-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    });
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.resourceCountIs('AWS::S3::BucketPolicy', 0);
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      S3BucketName: 'org-audit-logs',
+      KMSKeyId: 'arn:aws:kms:eu-west-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      IsMultiRegionTrail: true,
+      EnableLogFileValidation: true,
+    });
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditLogGroupKey'), 'Arn'] } });
+    expect(construct.accessLogsBucket).toBeUndefined();
+  });
+
+  test('without CloudWatch Logs there is no log group', () => {
+    const { template, construct } = trail({ sendToCloudWatchLogs: false });
+    template.resourceCountIs('AWS::Logs::LogGroup', 0);
+    template.hasResourceProperties('AWS::CloudTrail::Trail', { CloudWatchLogsLogGroupArn: Match.absent() });
+    expect(construct.logGroup).toBeUndefined();
+  });
+});
+
+describe('AuditTrail validation', () => {
+  const cases: [string, AuditTrailProps, RegExp][] = [
+    [
+      'retention not allowed by CloudWatch Logs',
+      { cloudWatchLogsRetentionDays: 42 },
+      /Test\/Audit: invalid cloudWatchLogsRetentionDays: expected a CloudWatch Logs retention value \(one of 1, 3, 5, .*\), found 42/,
+    ],
+    [
+      'both retention props',
+      { cloudWatchLogsRetentionDays: 30, cloudWatchLogsRetention: logs.RetentionDays.ONE_MONTH },
+      /Test\/Audit: invalid cloudWatchLogsRetention\/cloudWatchLogsRetentionDays: expected at most one/,
+    ],
+    [
+      'retention without CloudWatch Logs',
+      { sendToCloudWatchLogs: false, cloudWatchLogsRetentionDays: 30 },
+      /Test\/Audit: invalid cloudWatchLogsRetention: expected no retention when sendToCloudWatchLogs is false/,
+    ],
+    [
+      'expiry before transition',
+      { transitionToGlacierAfterDays: 90, expireAfterDays: 60 },
+      /Test\/Audit: invalid expireAfterDays: expected more days than transitionToGlacierAfterDays \(90\).*found 60/,
+    ],
+    [
+      'expiry equal to transition',
+      { transitionToGlacierAfterDays: 90, expireAfterDays: 90 },
+      /invalid expireAfterDays: expected more days than transitionToGlacierAfterDays/,
+    ],
+    ['transition of 0 days', { transitionToGlacierAfterDays: 0 }, /invalid transitionToGlacierAfterDays: expected an integer from 1 to 36500, found 0/],
+    ['fractional expiry', { expireAfterDays: 100.5 }, /invalid expireAfterDays: expected an integer from 2 to 36500, found 100.5/],
+    [
+      'object lock days < 1',
+      { objectLockMode: AuditLogLockMode.GOVERNANCE, objectLockDays: 0 },
+      /Test\/Audit: invalid objectLockDays: expected an integer from 1 to 36500, found 0/,
+    ],
+    ['object lock days without mode', { objectLockDays: 30 }, /invalid objectLockMode: expected a mode when objectLockDays is set, found undefined/],
+    [
+      'object lock longer than expiry',
+      { objectLockMode: AuditLogLockMode.COMPLIANCE, objectLockDays: 3000, expireAfterDays: 2557 },
+      /invalid expireAfterDays: expected at least objectLockDays \(3000\).*found 2557/,
+    ],
+    [
+      'central bucket without key',
+      { centralBucketName: 'org-audit-logs' },
+      /Test\/Audit: invalid centralKeyArn: expected the central logging key ARN when centralBucketName is set, found undefined/,
+    ],
+    [
+      'central key without bucket',
+      { centralKeyArn: 'arn:aws:kms:eu-west-1:999988887777:key/abc' },
+      /invalid centralBucketName: expected the central bucket name when centralKeyArn is set/,
+    ],
+    [
+      'central key that is not a key ARN',
+      { centralBucketName: 'org-audit-logs', centralKeyArn: 'alias/audit' },
+      /invalid centralKeyArn: expected a KMS key ARN .*found "alias\/audit"/,
+    ],
+    [
+      'central bucket name that is not a bucket name',
+      { centralBucketName: 'Org_Audit', centralKeyArn: 'arn:aws:kms:eu-west-1:999988887777:key/abc' },
+      /invalid centralBucketName: expected an S3 bucket name/,
+    ],
+    [
+      'local-bucket options with a central bucket',
+      {
+        centralBucketName: 'org-audit-logs',
+        centralKeyArn: 'arn:aws:kms:eu-west-1:999988887777:key/abc',
+        objectLockMode: AuditLogLockMode.COMPLIANCE,
+      },
+      /invalid objectLockMode: expected unset when centralBucketName is set/,
+    ],
+    ['bad trail name', { trailName: '-bad name' }, /invalid trailName: expected 3-128 letters/],
+  ];
+  test.each(cases)('%s', (_name, props, message) => {
+    expect(() => new AuditTrail(newStack(), 'Audit', props)).toThrow(message);
+  });
+});
