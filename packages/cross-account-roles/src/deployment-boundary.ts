@@ -2,6 +2,7 @@ import { Aws, PermissionsBoundary, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BootstrapContract, BootstrapRoleKind } from './bootstrap-contract';
+import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
 import {
   AUDIT_TAMPERING_ACTIONS,
   BOUNDARY_REMOVAL_ACTIONS,
@@ -201,5 +202,14 @@ export class DeploymentBoundary extends Construct {
       description: 'Groundwork permissions boundary: caps deployment roles and denies privilege escalation',
       statements,
     });
+    acknowledgeWildcards(
+      this.policy,
+      'Permissions boundary: it caps, it does not grant; its Allow lists the declared services and the bootstrap roles\' actions so that an identity policy cannot exceed them',
+    );
+    acknowledge(
+      this.policy,
+      'NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess',
+      'Permissions boundary: <svc>:* bounds what identity policies may grant per declared service; it grants nothing by itself',
+    );
   }
 }

@@ -23,6 +23,8 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BootstrapContract, BootstrapRoleKind } from './bootstrap-contract';
 import { DeploymentBoundary } from './deployment-boundary';
+import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
+import { requireSomeTrust, trustedRolePrincipal } from './trusted-principals';
 import {
   BOUNDED_IAM_ACTIONS,
   CLOUDFORMATION_READ_ACTIONS,
@@ -204,11 +206,7 @@ export class DeploymentTrust extends Construct {
     }
     const trustedArns = props.trustedPrincipalArns ?? [];
     const trustedPatterns = props.trustedRoleNamePatterns ?? [];
-    if (trustedArns.length === 0 && trustedPatterns.length === 0) {
-      throw new Error(
-        `${p}: trustedPrincipalArns or trustedRoleNamePatterns must name the pipeline roles that may deploy, found neither (a whole account is never trusted)`,
-      );
-    }
+    requireSomeTrust(p, trustedArns, trustedPatterns);
     validateRoleArns(p, 'trustedPrincipalArns', trustedArns, props.pipelineAccountId);
     validateRoleNamePatterns(p, 'trustedRoleNamePatterns', trustedPatterns);
     validateServices(p, 'allowedServices', props.allowedServices, false);
@@ -282,6 +280,22 @@ export class DeploymentTrust extends Construct {
       }),
     );
 
+    acknowledge(
+      this.stagingBucket,
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'Staged assets are build outputs re-published from git by the pipeline on every run; replication would add cost without recovery value',
+    );
+    acknowledge(
+      this.accessLogsBucket,
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'Access logs of the staging bucket; account-wide data events are kept by the organization trail in the log archive account',
+    );
+    acknowledge(
+      this.accessLogsBucket,
+      'NIST.800.53.R5-S3DefaultEncryptionKMS',
+      'S3 server access log delivery supports only SSE-S3 on the destination bucket',
+    );
+
     this.containerAssetsRepository = new ecr.Repository(this, 'ContainerAssetsRepository', {
       repositoryName: BootstrapContract.containerAssetsRepositoryName(qualifier, account, region),
       imageScanOnPush: true,
@@ -304,28 +318,18 @@ export class DeploymentTrust extends Construct {
     );
 
     // --- Trust ---------------------------------------------------------------------------------------------
-    const noExternalId = { Null: { 'sts:ExternalId': 'true' } };
-    const pipelinePrincipals = (): iam.IPrincipal => {
-      const principals: iam.IPrincipal[] = trustedArns.map(
-        (arn) => new iam.SessionTagsPrincipal(new iam.ArnPrincipal(arn).withConditions(noExternalId)),
-      );
-      if (trustedPatterns.length > 0) {
-        principals.push(
-          new iam.SessionTagsPrincipal(
-            new iam.AccountPrincipal(props.pipelineAccountId).withConditions({
-              ...noExternalId,
-              ArnLike: {
-                'aws:PrincipalArn': trustedPatterns.map(
-                  (pattern) => `arn:${Aws.PARTITION}:iam::${props.pipelineAccountId}:role/${pattern}`,
-                ),
-              },
-            }),
-          ),
-        );
-      }
-      return new iam.CompositePrincipal(...principals);
-    };
+    const pipelinePrincipals = () => trustedRolePrincipal(props.pipelineAccountId, trustedArns, trustedPatterns);
 
+    const reasons: { [kind: string]: string } = {
+      [BootstrapRoleKind.DEPLOY]:
+        'Deploy role: CloudFormation read calls (Describe*/List*/Get*) have no resource-level permissions; stack writes are limited to this account and region, pipeline artifacts to the pipeline account (s3:ResourceAccount) and its keys via S3 only',
+      [BootstrapRoleKind.FILE_PUBLISHING]:
+        'File publishing role: object-level wildcards only on the staging bucket and its dedicated key, as the CDK asset publisher needs',
+      [BootstrapRoleKind.IMAGE_PUBLISHING]:
+        'Image publishing role: ecr:GetAuthorizationToken has no resource-level permissions; pushes are limited to the asset repository',
+      [BootstrapRoleKind.LOOKUP]:
+        'Lookup role: the CDK context providers call Describe/List APIs that have no resource-level permissions; kms:Decrypt is explicitly denied',
+    };
     const bootstrapRole = (
       roleId: string,
       kind: BootstrapRoleKind,
@@ -340,7 +344,8 @@ export class DeploymentTrust extends Construct {
         maxSessionDuration: Duration.hours(1),
       });
       // Customer managed rather than inline: NIST 800-53 AC-6 checks flag inline policies.
-      new iam.ManagedPolicy(this, `${roleId}Policy`, { roles: [role], statements });
+      const policy = new iam.ManagedPolicy(this, `${roleId}Policy`, { roles: [role], statements });
+      acknowledgeWildcards(policy, reasons[kind]);
       // The CLI template tags its roles this way; tools that look for bootstrap roles read the tag.
       Tags.of(role).add('aws-cdk:bootstrap-role', tag);
       return role;
@@ -358,6 +363,15 @@ export class DeploymentTrust extends Construct {
       description: 'Groundwork CloudFormation execution: the environment service allow list',
       statements: executionStatements(props.allowedServices, this.boundary.policyArn, stack, stagingObjects, this.stagingKey.keyArn),
     });
+    acknowledgeWildcards(
+      this.executionPolicy,
+      'Execution policy: <svc>:* for each service in the platform-declared allow list for this environment, capped by the Groundwork permissions boundary; IAM is limited to role management and requires the boundary',
+    );
+    acknowledge(
+      this.executionPolicy,
+      'NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess',
+      'Execution policy: full access per declared service is the allow list the platform team reviews per environment; escalation is denied by the permissions boundary',
+    );
     this.cloudFormationExecutionRole = new iam.Role(this, 'CloudFormationExecutionRole', {
       roleName: roleName(BootstrapRoleKind.CLOUDFORMATION_EXECUTION),
       assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
