@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { cdk, javascript, ReleasableCommits, typescript } from 'projen';
-import { configureWorkspaceMember } from './workspace-member';
 import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY, SCOPE, VERSIONS } from './versions';
+import { configureWorkspaceMember } from './workspace-member';
 
 export interface ConstructPackageOptions {
   /** Folder name under `packages/` and unscoped npm name, e.g. `networking`. */
@@ -70,10 +70,6 @@ export class ConstructPackage extends cdk.JsiiProject {
       ],
 
       tsconfig: {
-        extends: javascript.TypescriptConfigExtends.fromPaths(['../../tsconfig.base.json']),
-        compilerOptions: {},
-      },
-      tsconfigDev: {
         extends: javascript.TypescriptConfigExtends.fromPaths(['../../tsconfig.base.json']),
         compilerOptions: {},
       },

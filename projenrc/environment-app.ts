@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { awscdk, javascript, typescript } from 'projen';
 import { ConstructPackage } from './construct-package';
-import { configureWorkspaceMember } from './workspace-member';
 import { SCOPE, VERSIONS } from './versions';
+import { configureWorkspaceMember } from './workspace-member';
 
 export interface EnvironmentAppOptions {
   /** Folder name under `apps/`, e.g. `platform`. */
@@ -43,10 +43,6 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
       deps: [...options.uses.map((p) => `${p.package.packageName}@^0.0.0`), ...(options.deps ?? [])],
       devDeps: [`ts-node@10.9.2`, ...(options.devDeps ?? [])],
       tsconfig: {
-        extends: javascript.TypescriptConfigExtends.fromPaths(['../../tsconfig.base.json']),
-        compilerOptions: {},
-      },
-      tsconfigDev: {
         extends: javascript.TypescriptConfigExtends.fromPaths(['../../tsconfig.base.json']),
         compilerOptions: {},
       },

@@ -14,7 +14,10 @@ import { BASE_COMPILER_OPTIONS, VERSIONS } from './versions';
  *   `nx run-many -t build` means "compile" everywhere, while projen's own locked
  *   `build` task (compile + test + package) stays available for humans.
  */
-export function configureWorkspaceMember(project: typescript.TypeScriptProject, nxTargets: Record<string, NxTarget>): void {
+export function configureWorkspaceMember(
+  project: typescript.TypeScriptProject,
+  nxTargets: Record<string, NxTarget>,
+): void {
   disableOwnInstall(project.package);
 
   // Tests and lint: run by the nx `test` target, never updating snapshots
@@ -38,6 +41,8 @@ export function configureWorkspaceMember(project: typescript.TypeScriptProject, 
 
   pinToolingDeps(project);
   dropOptionsInheritedFromBase(project);
+  // jsii 5.9 prints an end-of-life banner for node 20 on every run.
+  project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 }
 
 export interface NxTarget {
@@ -83,7 +88,7 @@ export function pinToolingDeps(project: typescript.TypeScriptProject): void {
  * the ones equal to `tsconfig.base.json`, so that the base is where they are
  * read and changed.
  */
-function dropOptionsInheritedFromBase(project: typescript.TypeScriptProject): void {
+export function dropOptionsInheritedFromBase(project: typescript.TypeScriptProject): void {
   for (const config of [project.tsconfig, project.tsconfigDev]) {
     if (!config) continue;
     const file = config.file;
