@@ -103,6 +103,16 @@ export class ConstructPackage extends cdk.JsiiProject {
       packageManager: javascript.NodePackageManager.NPM,
       releaseTagPrefix: `${SCOPE}/${options.name}@`,
       releaseWorkflowName: `release-${options.name}`,
+      // jsii compiles against the in-repo dependencies' assemblies: build them first.
+      releaseWorkflowSetupSteps: siblings.length
+        ? [
+            {
+              name: 'Build in-repo dependencies',
+              run: `npx nx run-many -t build -p ${siblings.map((s) => s.package.packageName).join(',')}`,
+              workingDirectory: './',
+            },
+          ]
+        : undefined,
       // Only conventional feat/fix/perf commits under this package's folder,
       // or under a folder of a package it depends on, count toward its release.
       releasableCommits: ReleasableCommits.ofType(

@@ -1,4 +1,5 @@
 import { JsonFile, javascript, typescript } from 'projen';
+import { CiWorkflows } from './ci-workflows';
 import { ConstructPackage, ConstructPackageOptions } from './construct-package';
 import { EnvironmentApp, EnvironmentAppOptions } from './environment-app';
 import { NxWorkspace } from './nx-workspace';
@@ -35,6 +36,7 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       release: false,
       depsUpgrade: false,
       pullRequestTemplate: false,
+      buildWorkflow: false,
       githubOptions: { mergify: false, pullRequestLint: true },
       prettier: true,
       prettierOptions: { settings: { singleQuote: true, printWidth: 120 } },
@@ -63,6 +65,7 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
     pinToolingDeps(this);
     dropOptionsInheritedFromBase(this);
     new NxWorkspace(this);
+    new CiWorkflows(this);
     this.wireRootTasks();
 
     this.gitignore.exclude('/dist/', 'cdk.out/', '.pacmak-check/', 'test-reports/', 'coverage/');

@@ -1,0 +1,58 @@
+import { Component, github } from 'projen';
+import { GroundworkMonorepo } from './monorepo';
+
+const NODE_VERSION = '20';
+
+/** Steps every job starts with: the repository, Node.js and the one root install. */
+export function setupSteps(): github.workflows.JobStep[] {
+  return [
+    { name: 'Checkout', uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } },
+    { name: 'Set up Node.js', uses: 'actions/setup-node@v4', with: { 'node-version': NODE_VERSION, cache: 'npm' } },
+    // The same nx cache folder the local runs use; keyed by the lock file.
+    {
+      name: 'Restore nx cache',
+      uses: 'actions/cache@v4',
+      with: {
+        path: '.nx/cache',
+        key: "nx-${{ hashFiles('package-lock.json') }}-${{ github.sha }}",
+        'restore-keys': "nx-${{ hashFiles('package-lock.json') }}-",
+      },
+    },
+    { name: 'Install', run: 'npm ci' },
+  ];
+}
+
+/**
+ * The build workflow: on every pull request and every push to main, the
+ * README's commands (install, test, the main job), with read-only
+ * permissions. Replaces projen's default build workflow, which runs a mutable
+ * `npm install` and pushes "self-mutation" commits.
+ */
+export class CiWorkflows extends Component {
+  constructor(project: GroundworkMonorepo) {
+    super(project);
+    const gh = github.GitHub.of(project)!;
+    const build = new github.GithubWorkflow(gh, 'build');
+    build.on({ pullRequest: {}, push: { branches: ['main', 'develop'] }, workflowDispatch: {} });
+    build.addJobs({
+      build: {
+        name: 'test and synth',
+        runsOn: ['ubuntu-latest'],
+        permissions: { contents: github.workflows.JobPermission.READ },
+        env: { CI: 'true' },
+        steps: [
+          ...setupSteps(),
+          { name: 'Test', run: 'npm test' },
+          { name: 'Synthesize every environment and the pipeline', run: 'npm run synth' },
+          // Generated files must match their sources: projen and docgen output is committed.
+          { name: 'Check generated files are up to date', run: 'npx projen && git diff --exit-code' },
+          {
+            name: 'Upload the cloud assembly and compliance report',
+            uses: 'actions/upload-artifact@v4',
+            with: { name: 'cloud-assembly', path: 'apps/platform/cdk.out' },
+          },
+        ],
+      },
+    });
+  }
+}
