@@ -1,0 +1,356 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+/**
+ * Read-only, metadata-level actions CloudFormation needs to compare live resources with the template:
+ * drift detection reads each resource with the CALLER's credentials. Covers the resource types Groundwork
+ * stacks use; no data-plane reads (no s3:GetObject, secretsmanager:GetSecretValue, ...).
+ */
+const DEFAULT_READ_ACTIONS = [
+  'cloudtrail:Describe*',
+  'cloudtrail:Get*',
+  'cloudwatch:Describe*',
+  'cloudwatch:GetDashboard',
+  'codedeploy:Get*',
+  'config:Describe*',
+  'ec2:Describe*',
+  'events:Describe*',
+  'events:ListTargetsByRule',
+  'iam:Get*',
+  'iam:List*',
+  'kms:Describe*',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListResourceTags',
+  'lambda:GetAlias',
+  'lambda:GetFunction',
+  'lambda:GetFunctionConfiguration',
+  'lambda:GetPolicy',
+  'logs:Describe*',
+  'logs:ListTagsForResource',
+  's3:GetBucket*',
+  's3:GetEncryptionConfiguration',
+  's3:GetLifecycleConfiguration',
+  's3:GetReplicationConfiguration',
+  'sns:GetTopicAttributes',
+  'sns:ListTagsForResource',
+  'sqs:GetQueueAttributes',
+  'sqs:ListQueueTags',
+  'ssm:GetParameter',
+  'ssm:DescribeParameters',
+  'states:Describe*',
+  'states:ListTagsForResource',
+];
+
+/** Properties of a `DriftDetector`. */
+export interface DriftDetectorProps {
+  /** Environment name, used in the alert, the metric dimension and resource names. */
+  readonly environmentName: string;
+  /** Check every stack whose name starts with this prefix (paginated ListStacks). @default - use `stackNames` */
+  readonly stackNamePrefix?: string;
+  /** Check exactly these stacks. @default - use `stackNamePrefix` */
+  readonly stackNames?: string[];
+  /** When to run. @default every 12 hours */
+  readonly schedule?: events.Schedule;
+  /** Topic that receives the alert naming drifted stacks and resources. */
+  readonly alertTopic: sns.ITopic;
+  /** Customer managed key of the alert topic, if encrypted, so the state machine may publish. @default - topic not KMS-encrypted */
+  readonly alertTopicKey?: kms.IKey;
+  /** Name of the GitOps pipeline that deploys the stacks. */
+  readonly pipelineName: string;
+  /** Account of the pipeline. @default - this stack's account */
+  readonly pipelineAccount?: string;
+  /** Region of the pipeline. @default - this stack's region */
+  readonly pipelineRegion?: string;
+  /** Start the pipeline to re-apply the desired state when drift is found. @default false (alert only) */
+  readonly autoReconcile?: boolean;
+  /**
+   * Role in the pipeline account allowed to start the pipeline, assumed by the state machine when the
+   * pipeline is in another account (Step Functions cross-account task credentials).
+   * @default - the state machine's own role (pipeline in the same account)
+   */
+  readonly reconcileRoleArn?: string;
+  /** More read-only actions drift detection needs for resource types outside the default list. @default - none */
+  readonly additionalReadActions?: string[];
+  /** Retention of the state machine log group. @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Continuous reconciliation for one environment: on a schedule, a Step Functions state machine (AWS SDK
+ * integrations only, no Lambda) detects CloudFormation drift on the Groundwork stacks, publishes
+ * `Groundwork/Drift DriftedStacks`, alerts with the drifted stacks and resources, and, when `autoReconcile`
+ * is on, starts the pipeline to re-apply the desired state.
+ */
+export class DriftDetector extends Construct {
+  /** Metric namespace of the drift metric. */
+  public static readonly METRIC_NAMESPACE = 'Groundwork/Drift';
+  /** Metric name of the drift metric (dimension `Environment`). */
+  public static readonly METRIC_NAME = 'DriftedStacks';
+
+  /** The state machine. */
+  public readonly stateMachine: sfn.StateMachine;
+  /** The schedule rule. */
+  public readonly rule: events.Rule;
+  /** The state machine's log group. */
+  public readonly logGroup: logs.ILogGroup;
+
+  constructor(scope: Construct, id: string, props: DriftDetectorProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if ((props.stackNamePrefix === undefined) === (props.stackNames === undefined)) {
+      throw new Error(`${this.node.path}: set exactly one of stackNamePrefix or stackNames`);
+    }
+    if (props.stackNames !== undefined && props.stackNames.length === 0) {
+      throw new Error(`${this.node.path}: stackNames must not be empty`);
+    }
+    if (props.stackNamePrefix !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(props.stackNamePrefix)) {
+      throw new Error(`${this.node.path}: stackNamePrefix must be a CloudFormation stack name prefix, found '${props.stackNamePrefix}'`);
+    }
+    if (!/^[A-Za-z0-9.@_-]{1,100}$/.test(props.pipelineName)) {
+      throw new Error(`${this.node.path}: pipelineName must be a CodePipeline name, found '${props.pipelineName}'`);
+    }
+    if (props.reconcileRoleArn && !props.autoReconcile) {
+      throw new Error(`${this.node.path}: reconcileRoleArn is set but autoReconcile is off`);
+    }
+
+    const stackArns = props.stackNames
+      ? props.stackNames.map((name) => stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*` }))
+      : [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${props.stackNamePrefix}*/*` })];
+    const pipelineArn = stack.formatArn({
+      service: 'codepipeline',
+      resource: props.pipelineName,
+      account: props.pipelineAccount,
+      region: props.pipelineRegion,
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+    });
+
+    const init = sfn.Pass.jsonata(this, 'Init', {
+      assign: { stacks: props.stackNames ?? [], next: '' },
+    });
+    const detectEach = sfn.Map.jsonata(this, 'DetectEachStack', {
+      items: sfn.ProvideItems.jsonata('{% $stacks %}'),
+      // DetectStackDrift is throttled per account; a few stacks at a time is enough.
+      maxConcurrency: 5,
+    });
+    const retry = (task: sfn.TaskStateBase) =>
+      task.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(10), maxAttempts: 4, backoffRate: 2 });
+
+    const detect = retry(
+      tasks.CallAwsService.jsonata(this, 'DetectStackDrift', {
+        service: 'cloudformation',
+        action: 'detectStackDrift',
+        iamAction: 'cloudformation:DetectStackDrift',
+        iamResources: stackArns,
+        additionalIamStatements: [
+          new iam.PolicyStatement({ actions: ['cloudformation:DetectStackResourceDrift'], resources: stackArns }),
+        ],
+        parameters: { StackName: '{% $states.input %}' },
+        outputs: { stack: '{% $states.input %}', id: '{% $states.result.StackDriftDetectionId %}' },
+      }),
+    );
+    const wait = sfn.Wait.jsonata(this, 'WaitForDetection', { time: sfn.WaitTime.duration(Duration.seconds(30)) });
+    const status = retry(
+      tasks.CallAwsService.jsonata(this, 'DescribeDetectionStatus', {
+        service: 'cloudformation',
+        action: 'describeStackDriftDetectionStatus',
+        iamAction: 'cloudformation:DescribeStackDriftDetectionStatus',
+        // DescribeStackDriftDetectionStatus supports no resource-level permission.
+        iamResources: ['*'],
+        parameters: { StackDriftDetectionId: '{% $states.input.id %}' },
+        outputs: {
+          stack: '{% $states.input.stack %}',
+          id: '{% $states.input.id %}',
+          detection: '{% $states.result.DetectionStatus %}',
+          drift: '{% $states.result.StackDriftStatus %}',
+        },
+      }),
+    );
+    const resources = retry(
+      tasks.CallAwsService.jsonata(this, 'DescribeResourceDrifts', {
+        service: 'cloudformation',
+        action: 'describeStackResourceDrifts',
+        iamAction: 'cloudformation:DescribeStackResourceDrifts',
+        iamResources: stackArns,
+        parameters: { StackName: '{% $states.input.stack %}', StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED'] },
+        outputs: {
+          stack: '{% $states.input.stack %}',
+          drifted: true,
+          resources: '{% [$states.result.StackResourceDrifts.LogicalResourceId] %}',
+        },
+      }),
+    );
+    const inSync = sfn.Pass.jsonata(this, 'StackInSync', {
+      outputs: { stack: '{% $states.input.stack %}', drifted: false, resources: [] },
+    });
+    detectEach.itemProcessor(
+      detect.next(wait).next(status).next(
+        sfn.Choice.jsonata(this, 'DetectionDone')
+          .when(sfn.Condition.jsonata('{% $states.input.detection = "DETECTION_IN_PROGRESS" %}'), wait)
+          .when(sfn.Condition.jsonata('{% $states.input.drift = "DRIFTED" %}'), resources)
+          .otherwise(inSync),
+      ),
+    );
+
+    const putMetric = retry(
+      tasks.CallAwsService.jsonata(this, 'PublishDriftMetric', {
+        service: 'cloudwatch',
+        action: 'putMetricData',
+        iamAction: 'cloudwatch:PutMetricData',
+        // PutMetricData supports no resource-level permission; the namespace condition bounds it.
+        iamResources: ['*'],
+        additionalIamStatements: [],
+        parameters: {
+          Namespace: DriftDetector.METRIC_NAMESPACE,
+          MetricData: [
+            {
+              MetricName: DriftDetector.METRIC_NAME,
+              Unit: 'Count',
+              Value: '{% $count($drifted) %}',
+              Dimensions: [{ Name: 'Environment', Value: props.environmentName }],
+            },
+          ],
+        },
+        outputs: '{% $states.input %}',
+      }),
+    );
+    const alert = retry(
+      tasks.CallAwsService.jsonata(this, 'AlertDrift', {
+        service: 'sns',
+        action: 'publish',
+        iamAction: 'sns:Publish',
+        iamResources: [props.alertTopic.topicArn],
+        parameters: {
+          TopicArn: props.alertTopic.topicArn,
+          Subject: `Groundwork drift in ${props.environmentName}`.slice(0, 100),
+          Message: `{% "Drift detected in ${props.environmentName} (runbook: docs/runbooks/drift-alert.md)\\n" & $join($drifted.(stack & ": " & $join(resources, ", ")), "\\n") %}`,
+        },
+      }),
+    );
+    const done = new sfn.Succeed(this, 'Done');
+    let afterAlert: sfn.IChainable = done;
+    if (props.autoReconcile) {
+      afterAlert = retry(
+        tasks.CallAwsService.jsonata(this, 'StartPipeline', {
+          service: 'codepipeline',
+          action: 'startPipelineExecution',
+          iamAction: 'codepipeline:StartPipelineExecution',
+          iamResources: [pipelineArn],
+          parameters: { Name: props.pipelineName },
+          credentials: props.reconcileRoleArn
+            ? { role: sfn.TaskRole.fromRole(iam.Role.fromRoleArn(this, 'ReconcileRole', props.reconcileRoleArn)) }
+            : undefined,
+        }),
+      ).next(done);
+    }
+
+    const summarize = sfn.Pass.jsonata(this, 'Summarize', {
+      assign: { drifted: '{% [$states.input[drifted = true]] %}' },
+    });
+    const anyDrift = sfn.Choice.jsonata(this, 'AnyDrift')
+      .when(sfn.Condition.jsonata('{% $count($drifted) > 0 %}'), alert.next(afterAlert))
+      .otherwise(done);
+    const listPage = (id2: string, withToken: boolean) =>
+      retry(
+        tasks.CallAwsService.jsonata(this, id2, {
+          service: 'cloudformation',
+          action: 'listStacks',
+          iamAction: 'cloudformation:ListStacks',
+          // ListStacks supports no resource-level permission.
+          iamResources: ['*'],
+          parameters: {
+            StackStatusFilter: ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE'],
+            ...(withToken ? { NextToken: '{% $next %}' } : {}),
+          },
+          assign: {
+            stacks: `{% $append($stacks, [$states.result.StackSummaries[$substring(StackName, 0, ${props.stackNamePrefix?.length ?? 0}) = "${props.stackNamePrefix ?? ''}"].StackName]) %}`,
+            next: '{% $exists($states.result.NextToken) ? $states.result.NextToken : "" %}',
+          },
+        }),
+      );
+    const body = detectEach.next(summarize).next(putMetric).next(anyDrift);
+    let definition: sfn.IChainable;
+    if (props.stackNamePrefix) {
+      // ListStacks is paginated (NextToken); loop until the last page.
+      const nextPage = listPage('ListStacksNextPage', true);
+      const morePages = sfn.Choice.jsonata(this, 'MorePages')
+        .when(sfn.Condition.jsonata('{% $next != "" %}'), nextPage)
+        .otherwise(body);
+      nextPage.next(morePages);
+      definition = init.next(listPage('ListStacks', false)).next(morePages);
+    } else {
+      definition = init.next(body);
+    }
+
+    const key = new kms.Key(this, 'LogKey', {
+      description: `Encrypts the drift detector logs of ${props.environmentName}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      // Step Functions vended logs need the /aws/vendedlogs/ prefix to keep the log resource policy small.
+      logGroupName: `/aws/vendedlogs/states/groundwork-drift-${props.environmentName}`,
+      encryptionKey: key,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: `Groundwork drift detection for ${props.environmentName}`,
+      queryLanguage: sfn.QueryLanguage.JSONATA,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    const role = this.stateMachine.role;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadResourcesForDriftDetection',
+        actions: [...DEFAULT_READ_ACTIONS, ...(props.additionalReadActions ?? [])],
+        resources: ['*'],
+      }),
+    );
+    // The PutMetricData statement generated by the task has Resource "*"; bound it to the drift namespace.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyOtherMetricNamespaces',
+        effect: iam.Effect.DENY,
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringNotEquals: { 'cloudwatch:namespace': DriftDetector.METRIC_NAMESPACE } },
+      }),
+    );
+    props.alertTopicKey?.grant(role, 'kms:GenerateDataKey*', 'kms:Decrypt');
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: `Groundwork drift detection for ${props.environmentName}`,
+      schedule: props.schedule ?? events.Schedule.rate(Duration.hours(12)),
+      targets: [new targets.SfnStateMachine(this.stateMachine)],
+    });
+  }
+}
