@@ -1,0 +1,139 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { BootstrapContract, DeploymentTrust } from '../src';
+import { flat, PIPELINE_ACCOUNT, TRUST_PROPS } from './fixtures';
+
+// The CLI's own bootstrap template, read as text (the package has no YAML parser dependency).
+const CLI_TEMPLATE = fs.readFileSync(
+  path.join(path.dirname(require.resolve('aws-cdk/package.json')), 'lib/api/bootstrap/bootstrap-template.yaml'),
+  'utf8',
+);
+const CLI_PARAMETERS = [...CLI_TEMPLATE.split(/^Conditions:/m)[0].matchAll(/^ {2}(\w+):$/gm)].map((m) => m[1]);
+const CLI_VERSION = Number(/BootstrapVersion:[\s\S]*?Value: '(\d+)'/.exec(CLI_TEMPLATE.split(/^Outputs:/m)[1])![1]);
+// The parameters the CLI always passes on `cdk bootstrap` (toolkit-lib bootstrap-environment.ts):
+// CloudFormation rejects a template that does not declare a passed parameter.
+const ALWAYS_PASSED = [
+  'FileAssetsBucketName',
+  'FileAssetsBucketKmsKeyId',
+  'TrustedAccounts',
+  'TrustedAccountsForLookup',
+  'CloudFormationExecutionPolicies',
+  'Qualifier',
+  'PublicAccessBlockConfiguration',
+  'InputPermissionsBoundary',
+];
+
+const template = JSON.parse(DeploymentTrust.renderBootstrapTemplate(TRUST_PROPS));
+const resources = Object.values(template.Resources) as any[];
+
+/** What aws-cdk-lib's DefaultStackSynthesizer requires of a bootstrapped environment, read from a real synth. */
+function synthesizerRequirements(): { deploy: number; lookup: number } {
+  const app = new App();
+  const stack = new Stack(app, 'App', {
+    env: { account: '222222222222', region: 'eu-west-1' },
+    synthesizer: new DefaultStackSynthesizer(),
+  });
+  new ec2.CfnVPC(stack, 'Vpc', { cidrBlock: '10.0.0.0/16' });
+  const artifact = app.synth().getStackByName('App');
+  return {
+    deploy: artifact.requiresBootstrapStackVersion ?? 0,
+    lookup: artifact.lookupRole?.requiresBootstrapStackVersion ?? 0,
+  };
+}
+
+describe('standalone bootstrap template', () => {
+  test('the CLI template was read (guards the parsing below)', () => {
+    expect(CLI_PARAMETERS).toEqual(expect.arrayContaining(ALWAYS_PASSED));
+    expect(CLI_VERSION).toBeGreaterThanOrEqual(20);
+  });
+
+  test('declares every parameter the CLI passes, plus BootstrapVariant', () => {
+    expect(Object.keys(template.Parameters)).toEqual(expect.arrayContaining([...ALWAYS_PASSED, 'BootstrapVariant']));
+    expect(template.Parameters.Qualifier).toMatchObject({ Default: 'hnb659fds', AllowedValues: ['hnb659fds'] });
+    expect(template.Parameters.BootstrapVariant.Default).toBe(BootstrapContract.BOOTSTRAP_VARIANT);
+  });
+
+  test('refuses CLI options that would widen trust instead of ignoring them', () => {
+    for (const p of ['FileAssetsBucketName', 'FileAssetsBucketKmsKeyId', 'ContainerAssetsRepositoryName', 'InputPermissionsBoundary']) {
+      expect(template.Parameters[p].AllowedValues).toEqual(['']);
+    }
+    expect(template.Parameters.PublicAccessBlockConfiguration.AllowedValues).toEqual(['true']);
+    expect(template.Rules.OnlyThePipelineAccountIsTrusted.Assertions.map((a: any) => a.Assert)).toEqual([
+      { 'Fn::EachMemberIn': [{ Ref: 'TrustedAccounts' }, ['', PIPELINE_ACCOUNT]] },
+      { 'Fn::EachMemberIn': [{ Ref: 'TrustedAccountsForLookup' }, ['', PIPELINE_ACCOUNT]] },
+      { 'Fn::EachMemberEquals': [{ Ref: 'CloudFormationExecutionPolicies' }, ''] },
+    ]);
+  });
+
+  test('has no dependency on an existing bootstrap (no version rule, no asset parameters, no CDK metadata)', () => {
+    expect(template.Parameters.BootstrapVersion).toBeUndefined();
+    expect(Object.keys(template.Rules)).toEqual(['OnlyThePipelineAccountIsTrusted']);
+    expect(resources.map((r) => r.Type)).not.toContain('AWS::CDK::Metadata');
+  });
+
+  test.each([
+    ['DEFAULT_DEPLOY_ROLE_ARN', DefaultStackSynthesizer.DEFAULT_DEPLOY_ROLE_ARN],
+    ['DEFAULT_FILE_ASSET_PUBLISHING_ROLE_ARN', DefaultStackSynthesizer.DEFAULT_FILE_ASSET_PUBLISHING_ROLE_ARN],
+    ['DEFAULT_IMAGE_ASSET_PUBLISHING_ROLE_ARN', DefaultStackSynthesizer.DEFAULT_IMAGE_ASSET_PUBLISHING_ROLE_ARN],
+    ['DEFAULT_LOOKUP_ROLE_ARN', DefaultStackSynthesizer.DEFAULT_LOOKUP_ROLE_ARN],
+    ['DEFAULT_CLOUDFORMATION_ROLE_ARN', DefaultStackSynthesizer.DEFAULT_CLOUDFORMATION_ROLE_ARN],
+  ])('creates the role the synthesizer expects at %s', (_name, arn) => {
+    const expectedName = arn.split(':role/')[1];
+    const names = resources.filter((r) => r.Type === 'AWS::IAM::Role').map((r) => flat(r.Properties.RoleName));
+    expect(names).toContain(expectedName);
+  });
+
+  test('bucket, repository and version parameter names follow the synthesizer contract', () => {
+    const byType = (type: string) => resources.filter((r) => r.Type === type).map((r) => r.Properties);
+    expect(byType('AWS::S3::Bucket').map((p) => flat(p.BucketName))).toContain(
+      DefaultStackSynthesizer.DEFAULT_FILE_ASSETS_BUCKET_NAME,
+    );
+    expect(byType('AWS::ECR::Repository').map((p) => flat(p.RepositoryName))).toEqual([
+      DefaultStackSynthesizer.DEFAULT_IMAGE_ASSETS_REPOSITORY_NAME,
+    ]);
+    expect(flat(template.Resources.CdkBootstrapVersion.Properties.Name)).toBe(
+      DefaultStackSynthesizer.DEFAULT_BOOTSTRAP_STACK_VERSION_SSM_PARAMETER,
+    );
+  });
+
+  test('version: SSM value equals the BootstrapVersion output, >= what the synthesizer requires and >= the CLI template', () => {
+    const ssmValue = Number(template.Resources.CdkBootstrapVersion.Properties.Value);
+    expect(template.Outputs.BootstrapVersion.Value).toBe(String(ssmValue));
+    const required = synthesizerRequirements();
+    expect(required.deploy).toBeGreaterThan(0);
+    expect(ssmValue).toBeGreaterThanOrEqual(required.deploy);
+    expect(ssmValue).toBeGreaterThanOrEqual(required.lookup);
+    expect(ssmValue).toBeGreaterThanOrEqual(CLI_VERSION);
+  });
+
+  test('outputs the CLI reads are present', () => {
+    expect(Object.keys(template.Outputs)).toEqual(
+      expect.arrayContaining(['BucketName', 'BucketDomainName', 'ImageRepositoryName', 'BootstrapVersion']),
+    );
+    expect(template.Outputs.BucketName.Value).toEqual({ Ref: expect.stringMatching(/StagingBucket/) });
+  });
+
+  test('never falls back to AdministratorAccess, whatever the CLI passes', () => {
+    expect(JSON.stringify(template)).not.toMatch(/AdministratorAccess|iam::aws:policy/);
+  });
+
+  test('a custom qualifier flows into every contract name', () => {
+    const custom = JSON.parse(DeploymentTrust.renderBootstrapTemplate({ ...TRUST_PROPS, qualifier: 'gw1' }));
+    expect(custom.Parameters.Qualifier).toMatchObject({ Default: 'gw1', AllowedValues: ['gw1'] });
+    const names = (Object.values(custom.Resources) as any[])
+      .filter((r) => r.Type === 'AWS::IAM::Role')
+      .map((r) => flat(r.Properties.RoleName).replace('${Qualifier}', 'gw1'));
+    expect(names.every((n: string) => n.startsWith('cdk-gw1-'))).toBe(true);
+  });
+
+  test('bad props fail before any template is produced', () => {
+    expect(() => DeploymentTrust.renderBootstrapTemplate({ ...TRUST_PROPS, qualifier: 'BAD_Q' })).toThrow(
+      /qualifier must match \[a-z0-9\]\{1,10\}/,
+    );
+    expect(() => DeploymentTrust.renderBootstrapTemplate({ ...TRUST_PROPS, allowedServices: [] })).toThrow(
+      /allowedServices must list at least one service prefix/,
+    );
+  });
+});

@@ -1,0 +1,195 @@
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { DeploymentBoundary, DeploymentTrust } from '../src';
+import { evaluate, evaluateWithBoundary } from './policy-evaluator';
+import { asArray, flat, targetStack, TRUST_PROPS } from './fixtures';
+
+// Resolved the way IAM would see them in account 222222222222, eu-west-1.
+function concrete(value: any): any {
+  return JSON.parse(
+    JSON.stringify(flat(value))
+      .replace(/\$\{AWS::Partition\}/g, 'aws')
+      .replace(/\$\{AWS::AccountId\}/g, '222222222222')
+      .replace(/\$\{AWS::Region\}/g, 'eu-west-1'),
+  );
+}
+
+const stack = targetStack();
+const trust = new DeploymentTrust(stack, 'Trust', TRUST_PROPS);
+const template = Template.fromStack(stack);
+const resources = template.toJSON().Resources;
+const boundaryDoc = concrete(
+  resources[stack.getLogicalId(trust.boundary.policy.node.defaultChild as any)].Properties.PolicyDocument,
+);
+const execDoc = concrete(resources[stack.getLogicalId(trust.executionPolicy.node.defaultChild as any)].Properties.PolicyDocument);
+const boundary: any[] = boundaryDoc.Statement;
+const exec: any[] = execDoc.Statement;
+
+const ACCOUNT = '222222222222';
+const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/groundwork-boundary-hnb659fds-eu-west-1`;
+const OTHER_BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/something-else`;
+const APP_ROLE = `arn:aws:iam::${ACCOUNT}:role/app-FunctionRole-ABC`;
+
+describe('policy evaluator (test helper) is honest', () => {
+  const policy = [
+    { Effect: 'Allow', Action: 's3:Get*', Resource: 'arn:aws:s3:::b/*' },
+    { Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalTag/team': 'a' } } },
+  ];
+  test('allow, explicit deny, implicit deny and absent keys', () => {
+    expect(evaluate(policy, { action: 's3:GetObjectTagging', resource: 'arn:aws:s3:::b/k' })).toBe('Allow');
+    expect(evaluate(policy, { action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' })).toBe('ExplicitDeny');
+    expect(
+      evaluate(policy, { action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context: { 'aws:PrincipalTag/team': 'a' } }),
+    ).toBe('Allow');
+    expect(evaluate(policy, { action: 's3:PutObject', resource: 'arn:aws:s3:::b/k' })).toBe('ImplicitDeny');
+  });
+  test('refuses what it does not understand', () => {
+    expect(() =>
+      evaluate([{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '1.2.3.4' } } }], {
+        action: 'x:y',
+        resource: 'z',
+      }),
+    ).toThrow(/unsupported condition operator IpAddress/);
+  });
+});
+
+describe('the boundary denies each privilege escalation', () => {
+  test.each([
+    ['iam:CreateUser', `arn:aws:iam::${ACCOUNT}:user/eve`],
+    ['iam:CreateAccessKey', `arn:aws:iam::${ACCOUNT}:user/eve`],
+    ['iam:CreateLoginProfile', `arn:aws:iam::${ACCOUNT}:user/eve`],
+    ['iam:DeleteRolePermissionsBoundary', APP_ROLE],
+    ['iam:DeleteUserPermissionsBoundary', `arn:aws:iam::${ACCOUNT}:user/eve`],
+    ['iam:CreatePolicyVersion', BOUNDARY_ARN],
+    ['iam:DeletePolicy', BOUNDARY_ARN],
+    ['iam:SetDefaultPolicyVersion', BOUNDARY_ARN],
+    ['iam:DeletePolicyVersion', BOUNDARY_ARN],
+    ['organizations:LeaveOrganization', '*'],
+    ['cloudtrail:StopLogging', `arn:aws:cloudtrail:eu-west-1:${ACCOUNT}:trail/org`],
+    ['cloudtrail:DeleteTrail', `arn:aws:cloudtrail:eu-west-1:${ACCOUNT}:trail/org`],
+    ['cloudtrail:UpdateTrail', `arn:aws:cloudtrail:eu-west-1:${ACCOUNT}:trail/org`],
+    ['cloudtrail:PutEventSelectors', `arn:aws:cloudtrail:eu-west-1:${ACCOUNT}:trail/org`],
+    ['config:StopConfigurationRecorder', '*'],
+    ['config:DeleteConfigurationRecorder', '*'],
+    ['config:DeleteDeliveryChannel', '*'],
+    ['guardduty:DeleteDetector', '*'],
+    ['guardduty:DisassociateFromMasterAccount', '*'],
+    ['guardduty:UpdateDetector', '*'],
+    ['iam:UpdateAssumeRolePolicy', `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-deploy-role-${ACCOUNT}-eu-west-1`],
+    ['iam:AttachRolePolicy', `arn:aws:iam::${ACCOUNT}:role/groundwork-break-glass`],
+    ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/groundwork-break-glass`],
+  ])('%s on %s, even with the Groundwork boundary in the request', (action, resource) => {
+    expect(
+      evaluate(boundary, { action, resource, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN } }),
+    ).toBe('ExplicitDeny');
+  });
+
+  test.each([
+    'iam:CreateRole',
+    'iam:PutRolePolicy',
+    'iam:AttachRolePolicy',
+    'iam:PutRolePermissionsBoundary',
+    'iam:PutUserPermissionsBoundary',
+  ])('%s without a boundary, or with another one, is denied; with this boundary it is not', (action) => {
+    expect(evaluate(boundary, { action, resource: APP_ROLE })).toBe('ExplicitDeny');
+    expect(evaluate(boundary, { action, resource: APP_ROLE, context: { 'iam:PermissionsBoundary': OTHER_BOUNDARY } })).toBe(
+      'ExplicitDeny',
+    );
+    expect(evaluate(boundary, { action, resource: APP_ROLE, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN } })).not.toBe(
+      'ExplicitDeny',
+    );
+  });
+
+  test('every listed escalation action appears in a Deny statement (statement-level assertion)', () => {
+    const denied = boundary.filter((s) => s.Effect === 'Deny').flatMap((s) => asArray(s.Action));
+    expect(denied).toEqual(
+      expect.arrayContaining([
+        'iam:CreateUser',
+        'iam:CreateAccessKey',
+        'iam:CreateLoginProfile',
+        'iam:DeleteRolePermissionsBoundary',
+        'iam:DeleteUserPermissionsBoundary',
+        'iam:PutRolePermissionsBoundary',
+        'iam:PutUserPermissionsBoundary',
+        'iam:CreateRole',
+        'iam:PutRolePolicy',
+        'iam:AttachRolePolicy',
+        'iam:CreatePolicyVersion',
+        'iam:DeletePolicy',
+        'iam:SetDefaultPolicyVersion',
+        'organizations:LeaveOrganization',
+        'cloudtrail:StopLogging',
+        'cloudtrail:DeleteTrail',
+        'cloudtrail:UpdateTrail',
+        'cloudtrail:PutEventSelectors',
+        'config:StopConfigurationRecorder',
+        'config:DeleteConfigurationRecorder',
+        'config:DeleteDeliveryChannel',
+        'guardduty:DeleteDetector',
+        'guardduty:DisassociateFromMasterAccount',
+        'guardduty:UpdateDetector',
+      ]),
+    );
+  });
+});
+
+describe('the execution role under its boundary', () => {
+  const can = (action: string, resource: string, context?: { [k: string]: string }) =>
+    evaluateWithBoundary(exec, boundary, { action, resource, context });
+
+  test('deploys what the allow list declares', () => {
+    expect(can('ec2:CreateVpc', '*')).toBe('Allow');
+    expect(can('logs:CreateLogGroup', `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:x`)).toBe('Allow');
+    expect(can('cloudtrail:CreateTrail', `arn:aws:cloudtrail:eu-west-1:${ACCOUNT}:trail/t`)).toBe('Allow');
+  });
+
+  test('creates roles only with the Groundwork boundary', () => {
+    expect(can('iam:CreateRole', APP_ROLE, { 'iam:PermissionsBoundary': BOUNDARY_ARN })).toBe('Allow');
+    expect(can('iam:CreateRole', APP_ROLE)).toBe('ExplicitDeny');
+    expect(can('iam:CreateRole', APP_ROLE, { 'iam:PermissionsBoundary': OTHER_BOUNDARY })).toBe('ExplicitDeny');
+  });
+
+  test('cannot use services outside the allow list, nor escalate within it', () => {
+    expect(can('dynamodb:CreateTable', '*')).toBe('ImplicitDeny');
+    expect(can('iam:CreateUser', `arn:aws:iam::${ACCOUNT}:user/eve`)).toBe('ExplicitDeny');
+    expect(can('cloudtrail:StopLogging', `arn:aws:cloudtrail:eu-west-1:${ACCOUNT}:trail/org`)).toBe('ExplicitDeny');
+    expect(can('iam:CreatePolicyVersion', BOUNDARY_ARN)).toBe('ExplicitDeny');
+    expect(can('sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`)).toBe('ImplicitDeny');
+  });
+
+  test('runtime services are allowed by the boundary but not granted to the execution role', () => {
+    const s = targetStack();
+    const t = new DeploymentTrust(s, 'Trust', { ...TRUST_PROPS, runtimeServices: ['dynamodb'] });
+    const r = Template.fromStack(s).toJSON().Resources;
+    const b = concrete(r[s.getLogicalId(t.boundary.policy.node.defaultChild as any)].Properties.PolicyDocument).Statement;
+    const e = concrete(r[s.getLogicalId(t.executionPolicy.node.defaultChild as any)].Properties.PolicyDocument).Statement;
+    expect(evaluate(b, { action: 'dynamodb:GetItem', resource: '*' })).toBe('Allow');
+    expect(evaluateWithBoundary(e, b, { action: 'dynamodb:GetItem', resource: '*' })).toBe('ImplicitDeny');
+  });
+});
+
+describe('DeploymentBoundary', () => {
+  test('forStage attaches the contract-named boundary to every role of a stage', () => {
+    const app = new App();
+    const stage = new Stage(app, 'Prod', {
+      env: { account: '222222222222', region: 'eu-west-1' },
+      permissionsBoundary: DeploymentBoundary.forStage('gw1'),
+    });
+    const s = new Stack(stage, 'Workload');
+    new iam.Role(s, 'FunctionRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const role = Object.values(Template.fromStack(s).findResources('AWS::IAM::Role'))[0] as any;
+    expect(flat(role.Properties.PermissionsBoundary)).toBe(
+      'arn:${AWS::Partition}:iam::222222222222:policy/groundwork-boundary-gw1-eu-west-1',
+    );
+  });
+
+  test('validates its own props', () => {
+    expect(() => new DeploymentBoundary(targetStack(), 'B', { allowedServices: [] })).toThrow(
+      /^Target\/B: allowedServices must list at least one service prefix/,
+    );
+    expect(() => new DeploymentBoundary(targetStack(), 'B', { allowedServices: ['ec2'], runtimeServices: ['s3:*'] })).toThrow(
+      /runtimeServices entries must be bare IAM service prefixes/,
+    );
+  });
+});

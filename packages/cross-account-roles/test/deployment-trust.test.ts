@@ -1,0 +1,281 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { BootstrapRoleKind, DeploymentTrust, DeploymentTrustProps } from '../src';
+import { asArray, flat, PIPELINE_ACCOUNT, TARGET_ACCOUNT, TRUST_PROPS, targetStack } from './fixtures';
+
+function synth(props: Partial<DeploymentTrustProps> = {}) {
+  const stack = targetStack();
+  const trust = new DeploymentTrust(stack, 'Trust', { ...TRUST_PROPS, ...props });
+  return { stack, trust, template: Template.fromStack(stack) };
+}
+
+function roleByName(template: Template, kind: BootstrapRoleKind): any {
+  const roles = Object.values(template.findResources('AWS::IAM::Role')).filter(
+    (r: any) => flat(r.Properties.RoleName) === `cdk-hnb659fds-${kind}-\${AWS::AccountId}-\${AWS::Region}`,
+  );
+  expect(roles).toHaveLength(1);
+  return roles[0];
+}
+
+const PIPELINE_ROOT = `arn:\${AWS::Partition}:iam::${PIPELINE_ACCOUNT}:root`;
+const PUBLISHING_KINDS = [
+  BootstrapRoleKind.DEPLOY,
+  BootstrapRoleKind.FILE_PUBLISHING,
+  BootstrapRoleKind.IMAGE_PUBLISHING,
+  BootstrapRoleKind.LOOKUP,
+];
+
+describe('DeploymentTrust trust policies', () => {
+  const { template } = synth();
+
+  test.each(PUBLISHING_KINDS)('%s trusts exactly the named pipeline role and the pattern-conditioned account', (kind) => {
+    const statements = flat(roleByName(template, kind).Properties.AssumeRolePolicyDocument.Statement);
+    expect(statements).toEqual([
+      {
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${PIPELINE_ACCOUNT}:role/groundwork-pipeline-deploy` },
+        Condition: { Null: { 'sts:ExternalId': 'true' } },
+      },
+      {
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Effect: 'Allow',
+        Principal: { AWS: PIPELINE_ROOT },
+        Condition: {
+          Null: { 'sts:ExternalId': 'true' },
+          ArnLike: { 'aws:PrincipalArn': [`arn:\${AWS::Partition}:iam::${PIPELINE_ACCOUNT}:role/groundwork-pipeline-*`] },
+        },
+      },
+    ]);
+  });
+
+  test('no bootstrap role trusts the target account itself or anyone else', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role')) as any[]) {
+      for (const s of flat(role.Properties.AssumeRolePolicyDocument.Statement)) {
+        const aws = asArray(s.Principal.AWS);
+        expect(aws.join()).not.toContain(TARGET_ACCOUNT);
+        expect(aws.join()).not.toContain('${AWS::AccountId}');
+        expect(aws).not.toContain('*');
+      }
+    }
+  });
+
+  test('with only ARNs, no statement names the pipeline account root', () => {
+    const only = synth({ trustedRoleNamePatterns: [] }).template;
+    const statements = flat(roleByName(only, BootstrapRoleKind.DEPLOY).Properties.AssumeRolePolicyDocument.Statement);
+    expect(statements.map((s: any) => s.Principal.AWS)).toEqual([
+      `arn:aws:iam::${PIPELINE_ACCOUNT}:role/groundwork-pipeline-deploy`,
+    ]);
+  });
+
+  test('the execution role is trusted by CloudFormation only', () => {
+    const statements = flat(
+      roleByName(template, BootstrapRoleKind.CLOUDFORMATION_EXECUTION).Properties.AssumeRolePolicyDocument.Statement,
+    );
+    expect(statements).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' } },
+    ]);
+  });
+
+  test('every role carries the Groundwork boundary and a one-hour session limit where assumed by people or pipelines', () => {
+    const boundaryId = Object.keys(template.findResources('AWS::IAM::ManagedPolicy', {
+      Properties: { ManagedPolicyName: { 'Fn::Join': ['', ['groundwork-boundary-hnb659fds-', { Ref: 'AWS::Region' }]] } },
+    }))[0];
+    expect(boundaryId).toBeDefined();
+    const roles = Object.values(template.findResources('AWS::IAM::Role')) as any[];
+    expect(roles).toHaveLength(5);
+    for (const role of roles) expect(role.Properties.PermissionsBoundary).toEqual({ Ref: boundaryId });
+    for (const kind of PUBLISHING_KINDS) {
+      expect(roleByName(template, kind).Properties.MaxSessionDuration).toBe(3600);
+    }
+  });
+});
+
+describe('DeploymentTrust permissions', () => {
+  const { template } = synth();
+  const policies = template.findResources('AWS::IAM::ManagedPolicy');
+  const policyOf = (roleKind: BootstrapRoleKind) => {
+    const roleId = Object.entries(template.findResources('AWS::IAM::Role')).find(
+      ([, r]: any) => flat(r.Properties.RoleName).startsWith(`cdk-hnb659fds-${roleKind}-`),
+    )![0];
+    const found = Object.values(policies).filter(
+      (p: any) =>
+        asArray(p.Properties.Roles).some((r: any) => r.Ref === roleId) ||
+        false,
+    ) as any[];
+    return found.length ? flat(found[0].Properties.PolicyDocument.Statement) : [];
+  };
+
+  test('the execution policy turns the allow list into <svc>:* and bounded IAM, never iam:*', () => {
+    const exec = Object.values(policies).find((p: any) =>
+      flat(p.Properties.ManagedPolicyName ?? '').startsWith('groundwork-cfn-exec-'),
+    ) as any;
+    const statements = flat(exec.Properties.PolicyDocument.Statement);
+    const services = statements.find((s: any) => s.Sid === 'AllowedServices');
+    expect(services.Action).toEqual(['cloudtrail:*', 'ec2:*', 'kms:*', 'lambda:*', 'logs:*', 's3:*', 'ssm:*']);
+    const roleWrites = statements.find((s: any) => s.Sid === 'RoleWritesWithBoundary');
+    expect(roleWrites.Action).toEqual(
+      expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary']),
+    );
+    expect(roleWrites.Condition).toEqual({
+      StringEquals: {
+        'iam:PermissionsBoundary': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:policy/groundwork-boundary-hnb659fds-\${AWS::Region}`,
+      },
+    });
+    const bounded = statements.find((s: any) => s.Sid === 'BoundedRoleManagement');
+    expect(bounded.Action).not.toContain('iam:CreateRole');
+    expect(bounded.Action.filter((a: string) => a.startsWith('iam:') && a.includes('User'))).toEqual([]);
+    expect(JSON.stringify(statements)).not.toContain('"iam:*"');
+  });
+
+  test('without iam in the allow list, the execution policy has no IAM action at all', () => {
+    const t = synth({ allowedServices: ['ec2', 'logs'] }).template;
+    const exec = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).find((p: any) =>
+      flat(p.Properties.ManagedPolicyName ?? '').startsWith('groundwork-cfn-exec-'),
+    ) as any;
+    expect(JSON.stringify(exec.Properties.PolicyDocument)).not.toContain('iam:');
+  });
+
+  test('the deploy role may pass only the execution role and may not touch the bootstrap stack', () => {
+    const statements = policyOf(BootstrapRoleKind.DEPLOY);
+    const pass = statements.find((s: any) => s.Sid === 'PassExecutionRole');
+    expect(pass.Action).toBe('iam:PassRole');
+    expect(pass.Resource).toMatch(/^\$\{TrustCloudFormationExecutionRole[0-9A-F]+\.Arn\}$/);
+    const protect = statements.find((s: any) => s.Sid === 'ProtectBootstrapStack');
+    expect(protect.Effect).toBe('Deny');
+    expect(protect.Resource).toBe(`arn:\${AWS::Partition}:cloudformation:eu-west-1:${TARGET_ACCOUNT}:stack/CDKToolkit/*`);
+    const artifacts = statements.find((s: any) => s.Sid === 'PipelineArtifactsBucket');
+    expect(artifacts.Condition).toEqual({ StringEquals: { 's3:ResourceAccount': PIPELINE_ACCOUNT } });
+    const keys = statements.find((s: any) => s.Sid === 'PipelineArtifactsKey');
+    expect(keys.Resource).toBe(`arn:\${AWS::Partition}:kms:*:${PIPELINE_ACCOUNT}:key/*`);
+    expect(keys.Condition).toEqual({ StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } });
+  });
+
+  test('the lookup role reads context only and is denied kms:Decrypt', () => {
+    const statements = policyOf(BootstrapRoleKind.LOOKUP);
+    expect(statements.find((s: any) => s.Sid === 'DontReadSecrets')).toMatchObject({
+      Effect: 'Deny',
+      Action: 'kms:Decrypt',
+      Resource: '*',
+    });
+    const lookups = statements.find((s: any) => s.Sid === 'ContextLookups').Action as string[];
+    expect(lookups.every((a) => /:(Describe|List|Get)/.test(a))).toBe(true);
+  });
+
+  test('no role gets AdministratorAccess, ReadOnlyAccess or any AWS managed policy', () => {
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/AdministratorAccess|ReadOnlyAccess|iam::aws:policy/);
+  });
+});
+
+describe('DeploymentTrust staging resources', () => {
+  const { template, trust, stack } = synth();
+
+  test('staging bucket: contract name, dedicated KMS key, versioned, no public access, access-logged, retained', () => {
+    const keyId = stack.getLogicalId(trust.stagingKey.node.defaultChild as any);
+    const logsId = stack.getLogicalId(trust.accessLogsBucket.node.defaultChild as any);
+    const bucketId = stack.getLogicalId(trust.stagingBucket.node.defaultChild as any);
+    const bucket = template.toJSON().Resources[bucketId];
+    expect(flat(bucket.Properties.BucketName)).toBe('cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}');
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0]).toEqual({
+      BucketKeyEnabled: true,
+      ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+    });
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: logsId },
+      LogFilePrefix: 'staging/',
+    });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.UpdateReplacePolicy).toBe('Retain');
+    template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/cdk-hnb659fds-assets-key',
+    });
+  });
+
+  test('both buckets refuse requests without TLS', () => {
+    for (const b of [trust.stagingBucket, trust.accessLogsBucket]) {
+      const id = stack.getLogicalId(b.node.defaultChild as any);
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: id },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  test('the log bucket accepts log delivery for the staging bucket only', () => {
+    const logsId = stack.getLogicalId(trust.accessLogsBucket.node.defaultChild as any);
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
+      (p: any) => p.Properties.Bucket.Ref === logsId,
+    ) as any;
+    const delivery = flat(policy.Properties.PolicyDocument.Statement).find((s: any) => s.Sid === 'S3ServerAccessLogsPolicy');
+    expect(delivery.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
+    expect(delivery.Condition.ArnLike['aws:SourceArn']).toMatch(/^\$\{TrustStagingBucket[0-9A-F]+\.Arn\}$/);
+  });
+
+  test('container repository: contract name, scan on push, immutable tags, KMS encryption, retained', () => {
+    template.hasResource('AWS::ECR::Repository', {
+      Properties: {
+        ImageScanningConfiguration: { ScanOnPush: true },
+        ImageTagMutability: 'IMMUTABLE',
+        EncryptionConfiguration: { EncryptionType: 'KMS' },
+      },
+      DeletionPolicy: 'Retain',
+    });
+    const repo = Object.values(template.findResources('AWS::ECR::Repository'))[0] as any;
+    expect(flat(repo.Properties.RepositoryName)).toBe('cdk-hnb659fds-container-assets-${AWS::AccountId}-${AWS::Region}');
+  });
+
+  test('version parameter and CLI outputs', () => {
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/cdk-bootstrap/hnb659fds/version',
+      Value: '33',
+      Type: 'String',
+    });
+    const outputs = template.toJSON().Outputs;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['BucketName', 'BucketDomainName', 'ImageRepositoryName', 'BootstrapVersion']),
+    );
+    expect(outputs.BootstrapVersion.Value).toBe('33');
+  });
+});
+
+describe('DeploymentTrust validation', () => {
+  test.each<[string, Partial<DeploymentTrustProps>, RegExp]>([
+    ['short account id', { pipelineAccountId: '12345' }, /pipelineAccountId must be a 12-digit AWS account id string, found '12345'/],
+    ['non-numeric account id', { pipelineAccountId: '11111111111a' }, /pipelineAccountId must be a 12-digit/],
+    ['bad target account id', { targetAccountId: 'abc' }, /targetAccountId must be a 12-digit AWS account id string, found 'abc'/],
+    ['pipeline account equal to target', { pipelineAccountId: TARGET_ACCOUNT, trustedPrincipalArns: [], trustedRoleNamePatterns: ['groundwork-*'] }, /pipelineAccountId must differ from the target account 222222222222/],
+    ['empty allow list', { allowedServices: [] }, /allowedServices must list at least one service prefix .* found an empty list/],
+    ['star in allow list', { allowedServices: ['ec2', '*'] }, /allowedServices entries must be bare IAM service prefixes .* found '\*'/],
+    ['iam:* in allow list', { allowedServices: ['iam:*'] }, /allowedServices entries must be bare IAM service prefixes .* found 'iam:\*'/],
+    ['organizations in allow list', { allowedServices: ['organizations'] }, /allowedServices must not contain 'organizations'/],
+    ['sts in allow list', { allowedServices: ['sts'] }, /allowedServices must not contain 'sts'/],
+    ['uppercase qualifier', { qualifier: 'Groundwork' }, /qualifier must match \[a-z0-9\]\{1,10\} .* found 'Groundwork'/],
+    ['long qualifier', { qualifier: 'abcdefghijk' }, /qualifier must match .* found 'abcdefghijk'/],
+    ['no trust at all', { trustedPrincipalArns: [], trustedRoleNamePatterns: [] }, /trustedPrincipalArns or trustedRoleNamePatterns must name .* found neither/],
+    ['trusted role in another account', { trustedPrincipalArns: ['arn:aws:iam::999999999999:role/x'] }, /must name roles in the pipeline account 111111111111, found 'arn:aws:iam::999999999999:role\/x'/],
+    ['trusted user instead of role', { trustedPrincipalArns: [`arn:aws:iam::${PIPELINE_ACCOUNT}:user/bob`] }, /must contain IAM role ARNs/],
+    ['pattern that is the whole account', { trustedRoleNamePatterns: ['*'] }, /trustedRoleNamePatterns entries must be role names or name patterns starting with at least 3 literal characters .* found '\*'/],
+  ])('%s', (_name, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  test('errors name the construct path', () => {
+    expect(() => synth({ allowedServices: [] })).toThrow(/^Target\/Trust: /);
+  });
+});
