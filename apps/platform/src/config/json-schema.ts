@@ -17,13 +17,12 @@ export const JSON_SCHEMA_FILES = {
  * Keys are paths relative to the config directory.
  */
 export function renderJsonSchemas(): Record<string, Record<string, unknown>> {
-  const render = (schema: z.ZodType, id: string, title: string) => ({
+  const render = (schema: z.ZodType, title: string) => ({
     ...z.toJSONSchema(schema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }),
-    $id: id,
     title,
   });
   return {
-    [JSON_SCHEMA_FILES.groundwork]: render(groundworkConfigSchema, 'groundwork.schema.json', 'Groundwork settings'),
-    [JSON_SCHEMA_FILES.environment]: render(environmentConfigSchema, 'environment.schema.json', 'Groundwork environment'),
+    [JSON_SCHEMA_FILES.groundwork]: render(groundworkConfigSchema, 'Groundwork settings'),
+    [JSON_SCHEMA_FILES.environment]: render(environmentConfigSchema, 'Groundwork environment'),
   };
 }

@@ -73,6 +73,7 @@ export function readPlatformConfig(configDir: string): ConfigReadResult {
 
   const environments: EnvironmentSource[] = [];
   const parsedEnvironments: { source: EnvironmentSource; value?: EnvironmentConfig }[] = [];
+  const environmentFileNames: string[] = [];
   const envDir = path.join(dir, ENVIRONMENTS_DIR);
   fileOrder.push(envDir);
   const envDirProblem = directoryProblem(envDir);
@@ -80,6 +81,7 @@ export function readPlatformConfig(configDir: string): ConfigReadResult {
     issues.push(fileIssue(envDir, `a directory ${ENVIRONMENTS_DIR}/ with one <name>.yaml per environment`, envDirProblem));
   } else {
     const entries = fs.readdirSync(envDir).sort();
+    environmentFileNames.push(...entries.filter((e) => /\.ya?ml$/.test(e)).map((e) => e.replace(/\.ya?ml$/, '')));
     for (const entry of entries.filter((e) => e.endsWith('.yml'))) {
       const suggestion = entry.replace(/\.yml$/, '.yaml');
       issues.push(fileIssue(path.join(envDir, entry), 'an environment file ending in .yaml', `"${entry}"`, suggestion));
@@ -102,7 +104,7 @@ export function readPlatformConfig(configDir: string): ConfigReadResult {
     }
   }
 
-  issues.push(...checkConfigRules({ groundwork, environments }));
+  issues.push(...checkConfigRules({ groundwork, environments, environmentFileNames }));
   if (issues.length > 0 || !groundworkConfig) return { issues: sortIssues(issues, fileOrder) };
   const valid = parsedEnvironments.map((p) => ({ file: p.source.yaml.file, value: p.value! }));
   return { config: assemble(dir, groundworkConfig, valid), issues: [] };

@@ -30,7 +30,14 @@ export interface EnvironmentSource {
 
 export interface ConfigSources {
   readonly groundwork?: GroundworkSource;
+  /** Environment files that parsed as YAML. */
   readonly environments: readonly EnvironmentSource[];
+  /**
+   * Names of every environment file found, parseable or not (without extension).
+   * References to these are not reported, so one broken file yields one error,
+   * not a cascade. Defaults to the names of `environments`.
+   */
+  readonly environmentFileNames?: readonly string[];
 }
 
 /** Production environments need a human in the loop before deploying. */
@@ -42,6 +49,7 @@ export const MAX_TAGS_PER_RESOURCE = 50;
 /** Runs every cross-field and cross-file rule. */
 export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
   const { groundwork, environments } = sources;
+  const fileNames = sources.environmentFileNames ?? environments.map((e) => e.fileName);
   const issues: ConfigIssue[] = [];
   for (const env of environments) {
     issues.push(
@@ -63,7 +71,7 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
       ...checkUniqueItems(groundwork.yaml, groundwork.raw, ['compliance', 'requiredTags']),
       ...checkWaves(groundwork),
       ...checkEnvironmentWaves(groundwork, environments),
-      ...checkBranches(groundwork, environments),
+      ...checkBranches(groundwork, environments, fileNames),
       ...checkSeparationOfDuties(groundwork, environments),
       ...checkTags(groundwork, environments),
     );
@@ -205,6 +213,8 @@ export function checkEnvironmentWaves(
   const waves = get(groundwork.raw, ['waves']);
   if (!Array.isArray(waves)) return [];
   const declared = waves.map((w) => get(w, ['name'])).filter((n): n is string => typeof n === 'string');
+  // An empty waves list is already reported on groundwork.yaml.
+  if (declared.length === 0) return [];
   const issues: ConfigIssue[] = [];
   for (const env of environments) {
     const wave = get(env.raw, ['wave']);
@@ -219,8 +229,14 @@ export function checkEnvironmentWaves(
 }
 
 /** Branches deploy existing environments, and the pipeline's own branch is one of them. */
-export function checkBranches(groundwork: GroundworkSource, environments: readonly EnvironmentSource[]): ConfigIssue[] {
-  const names = environmentNames(environments);
+export function checkBranches(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+  environmentFileNames: readonly string[] = environments.map((e) => e.fileName),
+): ConfigIssue[] {
+  // With no environment files at all, that is the one error to report.
+  if (environmentFileNames.length === 0) return [];
+  const names = [...new Set([...environmentNames(environments), ...environmentFileNames])].sort();
   const explicit = get(groundwork.raw, ['branches']);
   const branches = explicit === undefined ? DEFAULT_BRANCHES : explicit;
   if (typeof branches !== 'object' || branches === null || Array.isArray(branches)) return [];
@@ -378,9 +394,7 @@ export function checkTags(groundwork: GroundworkSource, environments: readonly E
 }
 
 function environmentNames(environments: readonly EnvironmentSource[]): string[] {
-  return environments
-    .map((env) => validAt(env.raw, ['name'], environmentNameSchema) ?? env.fileName)
-    .filter((name, index, all) => all.indexOf(name) === index);
+  return environments.map((env) => validAt(env.raw, ['name'], environmentNameSchema) ?? env.fileName);
 }
 
 function duplicates(
