@@ -139,6 +139,7 @@ export class GitOpsPipeline extends Construct {
   private readonly waveOrder: string[] = [];
   private readonly alarmGates = new Map<string, { alarmNames: string[]; waitTimeMinutes: number }>();
   private readonly targetStages: Stage[] = [];
+  private readonly waveMembers = new Map<string, Stage[]>();
   private readonly gate: IPolicyValidationPlugin[];
   private validationProject?: codebuild.PipelineProject;
   private monitoringConstruct?: DeploymentMonitoring;
@@ -300,6 +301,7 @@ export class GitOpsPipeline extends Construct {
       Validations.of(stage).addPlugins(...this.gate);
     }
     this.targetStages.push(stage);
+    this.waveMembers.set(options.wave, [...(this.waveMembers.get(options.wave) ?? []), stage]);
   }
 
   /**
@@ -476,20 +478,28 @@ export class GitOpsPipeline extends Construct {
         }
       }
     }
-    const bucketPolicy = (this.artifactBucket as s3.Bucket).policy?.node.defaultChild as s3.CfnBucketPolicy | undefined;
-    if (bucketPolicy) {
-      bucketPolicy.policyDocument = new BoundedResourcePolicy(bucketPolicy.policyDocument, bound);
+    // The artifact bucket, and the replication bucket CodePipeline creates in each other region (in a
+    // support stack), each get a bucket and key policy statement per deploy role.
+    const scopes: IConstruct[] = [
+      this,
+      ...Object.values(this.cdkPipeline.pipeline.crossRegionSupport).map((support) => support.stack),
+    ];
+    for (const scope of scopes) {
+      for (const child of scope.node.findAll()) {
+        if (child instanceof s3.CfnBucketPolicy) {
+          child.policyDocument = new BoundedResourcePolicy(child.policyDocument, bound);
+        } else if (child instanceof kms.CfnKey) {
+          child.keyPolicy = new BoundedResourcePolicy(child.keyPolicy, bound);
+        }
+      }
     }
-    const key = this.artifactKey.node.defaultChild as kms.CfnKey;
-    key.keyPolicy = new BoundedResourcePolicy(key.keyPolicy, bound);
   }
 
   private applyStageConditions(pipeline: cp.Pipeline): void {
     const cfn = pipeline.node.defaultChild as cp.CfnPipeline;
     const alarmStatement = new Set<string>();
     pipeline.stages.forEach((stage, index) => {
-      // pipelines splits a wave of more than 50 actions into stages `<wave>.1`, `<wave>.2`, ...
-      const wave = this.waveOrder.find((w) => stage.stageName === w || stage.stageName.startsWith(`${w}.`));
+      const wave = this.waveOf(stage.stageName);
       if (!wave) {
         return;
       }
@@ -498,7 +508,7 @@ export class GitOpsPipeline extends Construct {
         cfn.addPropertyOverride(`Stages.${index}.OnFailure`, { Result: 'ROLLBACK' });
       }
       const gate = this.alarmGates.get(wave);
-      const isLastChunk = !pipeline.stages[index + 1]?.stageName.startsWith(`${wave}.`);
+      const isLastChunk = this.waveOf(pipeline.stages[index + 1]?.stageName ?? '') !== wave;
       if (gate && isLastChunk) {
         cfn.addPropertyOverride(`Stages.${index}.OnSuccess`, {
           Conditions: [
@@ -526,6 +536,19 @@ export class GitOpsPipeline extends Construct {
         }),
       );
     }
+  }
+
+  /**
+   * The wave a CodePipeline stage belongs to. pipelines names the stage after the wave, or after the
+   * environment when the wave holds only one, and splits a stage of more than 50 actions (CodePipeline
+   * quota) into `<name>.1`, `<name>.2`, ...
+   */
+  private waveOf(stageName: string): string | undefined {
+    return this.waveOrder.find((wave) => {
+      const members = this.waveMembers.get(wave) ?? [];
+      const names = members.length === 1 ? [wave, members[0].stageName] : [wave];
+      return names.some((name) => stageName === name || stageName.startsWith(`${name}.`));
+    });
   }
 
   private obtainValidationProject(): codebuild.IProject {

@@ -1,0 +1,315 @@
+process.env.CDK_VALIDATION = 'false';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { GitOpsPipeline } from '../src';
+import { CONNECTION_ARN, ORG_ID, PIPELINE_ENV, TinyEnvironment, accountId, devAndProd, pipelineFixture } from './fixtures';
+
+function pipelineOf(template: Template): any {
+  return Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+}
+
+describe('GitOpsPipeline', () => {
+  const fixture = devAndProd({
+    filePathsIncludes: ['packages/**', 'apps/platform/**'],
+    filePathsExcludes: ['docs/**'],
+    notificationEmails: ['platform@groundwork.example'],
+    slackChannelConfigurationArn: 'arn:aws:chatbot::111111111111:chat-configuration/slack-channel/groundwork',
+  });
+  fixture.pipeline.gateOnAlarms('Dev', ['dev-5xx', 'dev-latency'], { waitTimeMinutes: 10 });
+  fixture.pipeline.buildPipeline();
+  const template = Template.fromStack(fixture.stack);
+  const pipeline = pipelineOf(template);
+  const stage = (name: string) => pipeline.Stages.find((s: any) => s.Name === name || s.Name === name.toLowerCase());
+
+  test('is a V2 pipeline whose source is GitHub through CodeConnections, triggered by pushes with path filters', () => {
+    expect(pipeline.PipelineType).toBe('V2');
+    expect(stage('Source').Actions[0]).toMatchObject({
+      ActionTypeId: { Category: 'Source', Owner: 'AWS', Provider: 'CodeStarSourceConnection' },
+      Configuration: {
+        ConnectionArn: CONNECTION_ARN,
+        FullRepositoryId: 'groundwork-platform/groundwork',
+        BranchName: 'main',
+      },
+    });
+    expect(pipeline.Triggers).toEqual([
+      {
+        ProviderType: 'CodeStarSourceConnection',
+        GitConfiguration: {
+          SourceActionName: stage('Source').Actions[0].Name,
+          Push: [
+            {
+              Branches: { Includes: ['main'] },
+              FilePaths: { Includes: ['packages/**', 'apps/platform/**'], Excludes: ['docs/**'] },
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  test('synth runs npm ci, tests and synth, with a build cache; self-mutation is on', () => {
+    const synth = Object.values(template.findResources('AWS::CodeBuild::Project')).find((p: any) =>
+      JSON.stringify(p.Properties.Source.BuildSpec).includes('npm run synth'),
+    ) as any;
+    const spec = JSON.parse(synth.Properties.Source.BuildSpec);
+    expect(spec.phases.install.commands).toEqual(['npm ci']);
+    expect(spec.phases.build.commands).toEqual(['npm test', 'npm run synth']);
+    expect(spec.artifacts['base-directory']).toBe('apps/platform/cdk.out');
+    expect(spec.cache.paths).toEqual(expect.arrayContaining(['/root/.npm/**/*', '.nx/cache/**/*']));
+    expect(synth.Properties.Cache).toEqual({ Type: 'LOCAL', Modes: ['LOCAL_CUSTOM_CACHE'] });
+    expect(stage('UpdatePipeline').Actions[0].Name).toBe('SelfMutate');
+  });
+
+  test('artifact bucket: KMS key with rotation, TLS only, versioned, access-logged, retained', () => {
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true, Description: Match.stringLikeRegexp('artifacts of pipeline') },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } },
+          ],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'artifacts/' },
+        PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true, RestrictPublicBuckets: true }),
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    expect(pipeline.ArtifactStore).toMatchObject({ Type: 'S3', EncryptionKey: { Type: 'KMS' } });
+  });
+
+  test('the artifact key policy lets target deploy roles decrypt, by role-name pattern within the organization', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      Description: Match.stringLikeRegexp('artifacts of pipeline'),
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Action: ['kms:Decrypt', 'kms:DescribeKey'],
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Resource: '*',
+            Condition: {
+              ArnLike: {
+                'aws:PrincipalArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/cdk-hnb659fds-deploy-role-*']],
+                },
+              },
+              StringEquals: { 'aws:PrincipalOrgID': ORG_ID },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
+  test('manual approval and permissions-broadening check before production, none before dev', () => {
+    const names = (s: any) => s.Actions.map((a: any) => `${a.RunOrder}:${a.ActionTypeId.Provider}:${a.Name}`);
+    const prod = names(stage('Prod'));
+    expect(prod).toEqual([
+      '1:CodeBuild:PermissionsBroadening.Check',
+      '2:Manual:PermissionsBroadening.Confirm',
+      '3:Manual:Approve',
+      '4:CloudFormation:Workload.Prepare',
+      '5:CloudFormation:Workload.Deploy',
+    ]);
+    const dev = names(stage('Dev'));
+    expect(dev.some((n: string) => n.includes(':Manual:'))).toBe(false);
+    expect(dev).toEqual(['1:CloudFormation:Workload.Prepare', '2:CloudFormation:Workload.Deploy', '3:CodeBuild:Validate']);
+  });
+
+  test('each target account is deployed through its own CDK bootstrap deploy role', () => {
+    for (const [wave, account] of [
+      ['Dev', accountId(1)],
+      ['Prod', accountId(2)],
+    ]) {
+      const deploys = stage(wave).Actions.filter((a: any) => a.ActionTypeId.Category === 'Deploy');
+      expect(deploys).toHaveLength(2);
+      for (const action of deploys) {
+        expect(JSON.stringify(action.RoleArn)).toContain(`:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-eu-west-1`);
+        expect(JSON.stringify(action.Configuration.RoleArn ?? '')).not.toContain(PIPELINE_ENV.account);
+      }
+    }
+  });
+
+  test('the pipeline role assumes deploy roles by one pattern statement scoped to the organization', () => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('GitOpsPipelineRole') }] },
+    });
+    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const assume = statements.filter((s: any) => JSON.stringify(s.Action) === '"sts:AssumeRole"');
+    expect(assume).toEqual([
+      {
+        Sid: 'AssumeBootstrapRolesByPattern',
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/cdk-hnb659fds-deploy-role-*']] },
+        Condition: { StringEquals: { 'aws:ResourceOrgID': ORG_ID } },
+      },
+    ]);
+  });
+
+  test('post-deployment validation assumes the deploy role and checks stacks and outputs', () => {
+    const validate = stage('Dev').Actions.find((a: any) => a.Name === 'Validate');
+    expect(JSON.parse(validate.Configuration.EnvironmentVariables)).toEqual([
+      { name: 'STAGE_ASSEMBLY', type: 'PLAINTEXT', value: 'assembly-dev' },
+    ]);
+    const project = Object.values(template.findResources('AWS::CodeBuild::Project')).find((p: any) =>
+      JSON.stringify(p.Properties.Source.BuildSpec).includes('groundwork-validation'),
+    ) as any;
+    const script = JSON.parse(project.Properties.Source.BuildSpec).phases.build.commands[0];
+    expect(script).toContain('aws sts assume-role --role-arn "$role"');
+    expect(script).toContain('aws cloudformation describe-stacks');
+    expect(script).toContain('cdk-$QUALIFIER-deploy-role-$account-$region');
+    expect(stage('Prod').Actions.some((a: any) => a.Name === 'Validate')).toBe(false);
+  });
+
+  test('deployment waves roll back automatically on failure, and promotion is gated on alarms', () => {
+    expect(stage('Dev').OnFailure).toEqual({ Result: 'ROLLBACK' });
+    expect(stage('Prod').OnFailure).toEqual({ Result: 'ROLLBACK' });
+    for (const name of ['Source', 'Build', 'UpdatePipeline']) {
+      expect(stage(name).OnFailure).toBeUndefined();
+    }
+    expect(stage('Dev').OnSuccess).toEqual({
+      Conditions: [
+        {
+          Result: 'ROLLBACK',
+          Rules: [
+            {
+              Name: 'Dev-alarm-1',
+              RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' },
+              Configuration: { AlarmName: 'dev-5xx', WaitTime: '10' },
+            },
+            {
+              Name: 'Dev-alarm-2',
+              RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' },
+              Configuration: { AlarmName: 'dev-latency', WaitTime: '10' },
+            },
+          ],
+        },
+      ],
+    });
+    expect(stage('Prod').OnSuccess).toBeUndefined();
+    // CloudFormation's own rollback is never disabled.
+    expect(JSON.stringify(pipeline)).not.toMatch(/DisableRollback|RetainExceptOnCreate/);
+  });
+
+  test('a notification rule sends started, succeeded, failed and approval-needed events to the topic and Slack', () => {
+    template.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
+      EventTypeIds: [
+        'codepipeline-pipeline-pipeline-execution-started',
+        'codepipeline-pipeline-pipeline-execution-succeeded',
+        'codepipeline-pipeline-pipeline-execution-failed',
+        'codepipeline-pipeline-manual-approval-needed',
+      ],
+      Targets: [
+        { TargetType: 'SNS', TargetAddress: { Ref: Match.stringLikeRegexp('NotificationsTopic') } },
+        {
+          TargetType: 'AWSChatbotSlack',
+          TargetAddress: 'arn:aws:chatbot::111111111111:chat-configuration/slack-channel/groundwork',
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'platform@groundwork.example' });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'codestar-notifications.amazonaws.com' },
+            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('cdk-nag AwsSolutions and NIST 800-53 rev 5: no unacknowledged finding on the pipeline stack', () => {
+    for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
+      const findings = pack.validateScope(fixture.stack).violations.map((v) => v.ruleName);
+      expect(findings).toEqual([]);
+    }
+  });
+});
+
+describe('GitOpsPipeline without an organization id', () => {
+  test('scopes the deploy-role pattern to the explicit target accounts', () => {
+    const fixture = devAndProd({ organizationId: undefined });
+    const template = Template.fromStack(fixture.stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AssumeBootstrapRolesByPattern',
+            Condition: { StringEquals: { 'aws:ResourceAccount': [accountId(1), accountId(2)] } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('GitOpsPipeline validation', () => {
+  const make = (props: any) => () => pipelineFixture(props);
+  test.each([
+    [{ organizationId: 'o-short' }, /organizationId must match/],
+    [{ repository: 'no-owner' }, /repository must be 'owner\/name'/],
+    [{ connectionArn: 'arn:aws:s3:::bucket' }, /connectionArn must be a CodeConnections connection ARN/],
+    [{ filePathsIncludes: ['1', '2', '3', '4', '5', '6', '7', '8', '9'] }, /filePathsIncludes must hold 1 to 8 patterns, found 9/],
+    [{ qualifier: 'much-too-long-qualifier' }, /qualifier must be 1-10/],
+    [{ notificationEmails: ['not-an-email'] }, /emails must be email addresses/],
+  ])('rejects %j', (props, message) => {
+    expect(make(props)).toThrow(message);
+    expect(make(props)).toThrow(/PipelineStack\/GitOps/);
+  });
+
+  test('rejects a wave name that is not a CodePipeline stage name', () => {
+    const { app, pipeline } = pipelineFixture();
+    const stage = new TinyEnvironment(app, 'dev', { env: { account: accountId(1), region: 'eu-west-1' } });
+    expect(() => pipeline.addEnvironment(stage, { wave: 'has space' })).toThrow(/wave must match .* found 'has space'/);
+  });
+
+  test('rejects an alarm gate on a wave with no environment, and a pipeline with no environment', () => {
+    const { app, pipeline } = pipelineFixture();
+    expect(() => pipeline.buildPipeline()).toThrow(/no environment was added/);
+    pipeline.addEnvironment(new TinyEnvironment(app, 'dev', { env: { account: accountId(1), region: 'eu-west-1' } }), {
+      wave: 'Dev',
+    });
+    pipeline.gateOnAlarms('Typo', ['a']);
+    expect(() => pipeline.buildPipeline()).toThrow(/gateOnAlarms names wave 'Typo'/);
+  });
+
+  test('rejects alarm gates with no alarms or an out-of-range wait time', () => {
+    const { pipeline } = pipelineFixture();
+    expect(() => pipeline.gateOnAlarms('Dev', [])).toThrow(/needs 1 to 5 alarm names, found 0/);
+    expect(() => pipeline.gateOnAlarms('Dev', ['a'], { waitTimeMinutes: 0 })).toThrow(/waitTimeMinutes must be an integer from 1 to 60/);
+  });
+
+  test('builds itself before synthesis when the app did not call buildPipeline()', () => {
+    const app = new App();
+    const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
+    const pipeline = new GitOpsPipeline(stack, 'GitOps', {
+      repository: 'groundwork-platform/groundwork',
+      connectionArn: CONNECTION_ARN,
+    });
+    pipeline.addEnvironment(new TinyEnvironment(app, 'dev', { env: { account: accountId(1), region: 'eu-west-1' } }), {
+      wave: 'Dev',
+    });
+    const template = app.synth().getStackByName(stack.stackName).template;
+    const cfn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    expect(cfn.Properties.Triggers).toHaveLength(1);
+    expect(cfn.Properties.Stages.find((s: any) => s.Name === 'dev').OnFailure).toEqual({ Result: 'ROLLBACK' });
+  });
+});
