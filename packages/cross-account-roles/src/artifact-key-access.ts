@@ -67,7 +67,7 @@ export class ArtifactKeyAccess {
         StringEquals: { 'kms:ViaService': `s3.${keyStack.region ?? Aws.REGION}.amazonaws.com` },
       },
     });
-    const result = key.addToResourcePolicy(statement, false);
+    const result = key.addToResourcePolicy(statement);
     if (!result.statementAdded) {
       throw new Error(`${where}: the key's policy cannot be changed here (imported key); pass a kms.Key from this app`);
     }

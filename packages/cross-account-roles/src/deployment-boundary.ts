@@ -2,7 +2,6 @@ import { Aws, PermissionsBoundary, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BootstrapContract, BootstrapRoleKind } from './bootstrap-contract';
-import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
 import {
   AUDIT_TAMPERING_ACTIONS,
   BOUNDARY_REMOVAL_ACTIONS,
@@ -19,6 +18,7 @@ import {
   ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY,
   STAGING_WRITE_ACTIONS,
 } from './iam-actions';
+import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
 import { validateQualifier, validateServices } from './validation';
 
 /**
@@ -102,9 +102,12 @@ export class DeploymentBoundary extends Construct {
       resource: 'policy',
       resourceName: BootstrapContract.executionPolicyName(qualifier, region),
     });
-    const roleArn = (name: string) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: name });
+    const roleArn = (name: string) =>
+      stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: name });
     const bootstrapRolesArn = roleArn(`cdk-${qualifier}-*`);
-    const protectedRoleArns = (props.protectedRoleNames ?? DeploymentBoundary.DEFAULT_PROTECTED_ROLE_NAMES).map(roleArn);
+    const protectedRoleArns = (props.protectedRoleNames ?? DeploymentBoundary.DEFAULT_PROTECTED_ROLE_NAMES).map(
+      roleArn,
+    );
 
     const services = [...new Set([...props.allowedServices, ...(props.runtimeServices ?? [])])].sort();
     const serviceActions = services.filter((s) => s !== 'iam').map((s) => `${s}:*`);
@@ -112,7 +115,9 @@ export class DeploymentBoundary extends Construct {
     const statements: iam.PolicyStatement[] = [];
     if (serviceActions.length > 0) {
       // A boundary without an Allow allows nothing; it caps, it does not grant.
-      statements.push(new iam.PolicyStatement({ sid: 'AllowDeclaredServices', actions: serviceActions, resources: ['*'] }));
+      statements.push(
+        new iam.PolicyStatement({ sid: 'AllowDeclaredServices', actions: serviceActions, resources: ['*'] }),
+      );
     }
     statements.push(
       new iam.PolicyStatement({
@@ -204,7 +209,7 @@ export class DeploymentBoundary extends Construct {
     });
     acknowledgeWildcards(
       this.policy,
-      'Permissions boundary: it caps, it does not grant; its Allow lists the declared services and the bootstrap roles\' actions so that an identity policy cannot exceed them',
+      "Permissions boundary: it caps, it does not grant; its Allow lists the declared services and the bootstrap roles' actions so that an identity policy cannot exceed them",
     );
     acknowledge(
       this.policy,

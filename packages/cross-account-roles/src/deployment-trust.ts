@@ -23,8 +23,6 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { BootstrapContract, BootstrapRoleKind } from './bootstrap-contract';
 import { DeploymentBoundary } from './deployment-boundary';
-import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
-import { requireSomeTrust, trustedRolePrincipal } from './trusted-principals';
 import {
   BOUNDED_IAM_ACTIONS,
   CLOUDFORMATION_READ_ACTIONS,
@@ -37,6 +35,8 @@ import {
   STAGING_READ_ACTIONS,
   STAGING_WRITE_ACTIONS,
 } from './iam-actions';
+import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
+import { requireSomeTrust, trustedRolePrincipal } from './trusted-principals';
 import {
   validateAccountId,
   validateQualifier,
@@ -239,7 +239,9 @@ export class DeploymentTrust extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ id: 'ExpireOldLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+      lifecycleRules: [
+        { id: 'ExpireOldLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
+      ],
     });
     this.stagingBucket = new s3.Bucket(this, 'StagingBucket', {
       bucketName: BootstrapContract.stagingBucketName(qualifier, account, region),
@@ -303,7 +305,13 @@ export class DeploymentTrust extends Construct {
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       encryption: ecr.RepositoryEncryption.KMS,
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ description: 'Untagged images should not exist; expire them', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(365) }],
+      lifecycleRules: [
+        {
+          description: 'Untagged images should not exist; expire them',
+          tagStatus: ecr.TagStatus.UNTAGGED,
+          maxImageAge: Duration.days(365),
+        },
+      ],
     });
     // Lambda pulls container images with its service principal, not with the function's role.
     this.containerAssetsRepository.addToResourcePolicy(
@@ -312,7 +320,9 @@ export class DeploymentTrust extends Construct {
         principals: [new iam.ServicePrincipal('lambda.amazonaws.com')],
         actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
         conditions: {
-          StringLike: { 'aws:sourceArn': stack.formatArn({ service: 'lambda', resource: 'function', resourceName: '*'}) },
+          StringLike: {
+            'aws:sourceArn': stack.formatArn({ service: 'lambda', resource: 'function', resourceName: '*' }),
+          },
         },
       }),
     );
@@ -361,7 +371,13 @@ export class DeploymentTrust extends Construct {
     this.executionPolicy = new iam.ManagedPolicy(this, 'ExecutionPolicy', {
       managedPolicyName: BootstrapContract.executionPolicyName(qualifier, region),
       description: 'Groundwork CloudFormation execution: the environment service allow list',
-      statements: executionStatements(props.allowedServices, this.boundary.policyArn, stack, stagingObjects, this.stagingKey.keyArn),
+      statements: executionStatements(
+        props.allowedServices,
+        this.boundary.policyArn,
+        stack,
+        stagingObjects,
+        this.stagingKey.keyArn,
+      ),
     });
     acknowledgeWildcards(
       this.executionPolicy,
@@ -389,7 +405,9 @@ export class DeploymentTrust extends Construct {
         sid: 'ProtectBootstrapStack',
         effect: iam.Effect.DENY,
         actions: DEPLOY_CLOUDFORMATION_ACTIONS,
-        resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${toolkitStackName}/*` })],
+        resources: [
+          stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${toolkitStackName}/*` }),
+        ],
       }),
       new iam.PolicyStatement({ sid: 'ReadStacks', actions: CLOUDFORMATION_READ_ACTIONS, resources: ['*'] }),
       new iam.PolicyStatement({
@@ -398,7 +416,11 @@ export class DeploymentTrust extends Construct {
         resources: [this.cloudFormationExecutionRole.roleArn],
       }),
       new iam.PolicyStatement({ sid: 'CliStagingBucket', actions: STAGING_READ_ACTIONS, resources: stagingObjects }),
-      new iam.PolicyStatement({ sid: 'CliStagingKey', actions: KMS_DECRYPT_ACTIONS, resources: [this.stagingKey.keyArn] }),
+      new iam.PolicyStatement({
+        sid: 'CliStagingKey',
+        actions: KMS_DECRYPT_ACTIONS,
+        resources: [this.stagingKey.keyArn],
+      }),
       new iam.PolicyStatement({
         sid: 'PipelineArtifactsBucket',
         // CodePipeline's cross-account CloudFormation action reads its input artifacts (and writes outputs)
@@ -470,8 +492,16 @@ export class DeploymentTrust extends Construct {
     const output = (outputId: string, description: string, value: string) =>
       new CfnOutput(this, outputId, { description, value }).overrideLogicalId(outputId);
     output('BucketName', 'The name of the file asset staging bucket', this.stagingBucket.bucketName);
-    output('BucketDomainName', 'The regional domain name of the staging bucket', this.stagingBucket.bucketRegionalDomainName);
-    output('ImageRepositoryName', 'The name of the container asset repository', this.containerAssetsRepository.repositoryName);
+    output(
+      'BucketDomainName',
+      'The regional domain name of the staging bucket',
+      this.stagingBucket.bucketRegionalDomainName,
+    );
+    output(
+      'ImageRepositoryName',
+      'The name of the container asset repository',
+      this.containerAssetsRepository.repositoryName,
+    );
     // A literal, not a GetAtt of the parameter: the CLI reads this value from the template itself.
     output('BootstrapVersion', 'The version of the bootstrap resources', String(BootstrapContract.BOOTSTRAP_VERSION));
     output('FileAssetKeyArn', 'The ARN of the KMS key that encrypts the staging bucket', this.stagingKey.keyArn);
@@ -530,14 +560,20 @@ function declareCliParameters(stack: Stack, qualifier: string, pipelineAccountId
       constraintDescription: 'is fixed by the Groundwork DeploymentTrust template and cannot be customized',
     });
   const trusted = list('TrustedAccounts', 'Accepted for CLI compatibility; only the pipeline account may be listed');
-  const trustedLookup = list('TrustedAccountsForLookup', 'Accepted for CLI compatibility; only the pipeline account may be listed');
+  const trustedLookup = list(
+    'TrustedAccountsForLookup',
+    'Accepted for CLI compatibility; only the pipeline account may be listed',
+  );
   const executionPolicies = list(
     'CloudFormationExecutionPolicies',
     'Accepted for CLI compatibility; must be empty: the execution policy is the declared service allow list',
   );
   mustBeEmpty('FileAssetsBucketName', 'Accepted for CLI compatibility; the bucket name is fixed by the CDK contract');
   mustBeEmpty('FileAssetsBucketKmsKeyId', 'Accepted for CLI compatibility; a dedicated key is always created');
-  mustBeEmpty('ContainerAssetsRepositoryName', 'Accepted for CLI compatibility; the repository name is fixed by the CDK contract');
+  mustBeEmpty(
+    'ContainerAssetsRepositoryName',
+    'Accepted for CLI compatibility; the repository name is fixed by the CDK contract',
+  );
   mustBeEmpty('InputPermissionsBoundary', 'Accepted for CLI compatibility; the Groundwork boundary is always applied');
   new CfnParameter(stack, 'PublicAccessBlockConfiguration', {
     type: 'String',
@@ -562,7 +598,8 @@ function declareCliParameters(stack: Stack, qualifier: string, pipelineAccountId
       },
       {
         assert: Fn.conditionEachMemberEquals(executionPolicies.valueAsList, ''),
-        assertDescription: '--cloudformation-execution-policies is not supported: the execution policy is the declared allow list',
+        assertDescription:
+          '--cloudformation-execution-policies is not supported: the execution policy is the declared allow list',
       },
     ],
   });

@@ -28,7 +28,13 @@ export const CLOUDFORMATION_READ_ACTIONS = [
 
 export const STAGING_READ_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
 export const STAGING_WRITE_ACTIONS = [...STAGING_READ_ACTIONS, 's3:PutObject*', 's3:DeleteObject*', 's3:Abort*'];
-export const KMS_DATA_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+export const KMS_DATA_ACTIONS = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+];
 export const KMS_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
 
 export const IMAGE_PUBLISHING_ACTIONS = [

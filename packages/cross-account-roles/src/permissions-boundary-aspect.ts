@@ -45,7 +45,10 @@ export class PermissionsBoundaryAspect implements IAspect {
     const current = node.permissionsBoundary;
     if (current === undefined) {
       node.permissionsBoundary = wanted;
-    } else if (!Token.isUnresolved(current) && current !== stack.resolve(wanted)) {
+    } else if (
+      !Token.isUnresolved(current) &&
+      !current.includes(`:policy/${BootstrapContract.boundaryPolicyName(this.qualifier, '')}`)
+    ) {
       Annotations.of(node).addError(
         `${node.node.path}: role has permissions boundary '${current}', expected the Groundwork boundary for qualifier '${this.qualifier}'`,
       );

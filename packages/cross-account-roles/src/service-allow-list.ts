@@ -91,7 +91,8 @@ export class ServiceAllowList {
       const resources: { [id: string]: { Type?: string; Properties?: any } } = template?.Resources ?? {};
       for (const resource of Object.values(resources)) {
         if (typeof resource?.Type !== 'string') continue;
-        const isCustom = resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource';
+        const isCustom =
+          resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource';
         const found = isCustom
           ? [customResourceProvider(resource.Properties?.ServiceToken, resources)]
           : ServiceAllowList.servicesForResourceType(resource.Type);
@@ -113,8 +114,9 @@ export class ServiceAllowList {
     const walk = (dir: string) => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
         const full = path.join(dir, entry.name);
-        if (entry.isDirectory() && !entry.name.startsWith('asset.')) walk(full);
-        else if (entry.isFile() && entry.name.endsWith('.template.json')) {
+        if (entry.isDirectory() && !entry.name.startsWith('asset.')) {
+          walk(full);
+        } else if (entry.isFile() && entry.name.endsWith('.template.json')) {
           templates.push(JSON.parse(fs.readFileSync(full, 'utf8')));
         }
       }

@@ -24,7 +24,9 @@ export function trustedRolePrincipal(
         new iam.AccountPrincipal(accountId).withConditions({
           ...conditions,
           ArnLike: {
-            'aws:PrincipalArn': roleNamePatterns.map((pattern) => `arn:${Aws.PARTITION}:iam::${accountId}:role/${pattern}`),
+            'aws:PrincipalArn': roleNamePatterns.map(
+              (pattern) => `arn:${Aws.PARTITION}:iam::${accountId}:role/${pattern}`,
+            ),
           },
         }),
       ),

@@ -36,7 +36,9 @@ export function validateRoleArns(path: string, prop: string, arns: string[], exp
     }
     const match = ROLE_ARN.exec(arn);
     if (!match) {
-      throw new Error(`${path}: ${prop} must contain IAM role ARNs (arn:aws:iam::<account>:role/<name>), found '${arn}'`);
+      throw new Error(
+        `${path}: ${prop} must contain IAM role ARNs (arn:aws:iam::<account>:role/<name>), found '${arn}'`,
+      );
     }
     if (match[1] !== expectedAccount) {
       throw new Error(`${path}: ${prop} must name roles in the pipeline account ${expectedAccount}, found '${arn}'`);

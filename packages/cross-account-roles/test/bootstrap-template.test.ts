@@ -56,7 +56,12 @@ describe('standalone bootstrap template', () => {
   });
 
   test('refuses CLI options that would widen trust instead of ignoring them', () => {
-    for (const p of ['FileAssetsBucketName', 'FileAssetsBucketKmsKeyId', 'ContainerAssetsRepositoryName', 'InputPermissionsBoundary']) {
+    for (const p of [
+      'FileAssetsBucketName',
+      'FileAssetsBucketKmsKeyId',
+      'ContainerAssetsRepositoryName',
+      'InputPermissionsBoundary',
+    ]) {
       expect(template.Parameters[p].AllowedValues).toEqual(['']);
     }
     expect(template.Parameters.PublicAccessBlockConfiguration.AllowedValues).toEqual(['true']);

@@ -2,8 +2,8 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DeploymentBoundary, DeploymentTrust } from '../src';
-import { evaluate, evaluateWithBoundary } from './policy-evaluator';
 import { asArray, flat, targetStack, TRUST_PROPS } from './fixtures';
+import { evaluate, evaluateWithBoundary } from './policy-evaluator';
 
 // Resolved the way IAM would see them in account 222222222222, eu-west-1.
 function concrete(value: any): any {
@@ -22,7 +22,9 @@ const resources = template.toJSON().Resources;
 const boundaryDoc = concrete(
   resources[stack.getLogicalId(trust.boundary.policy.node.defaultChild as any)].Properties.PolicyDocument,
 );
-const execDoc = concrete(resources[stack.getLogicalId(trust.executionPolicy.node.defaultChild as any)].Properties.PolicyDocument);
+const execDoc = concrete(
+  resources[stack.getLogicalId(trust.executionPolicy.node.defaultChild as any)].Properties.PolicyDocument,
+);
 const boundary: any[] = boundaryDoc.Statement;
 const exec: any[] = execDoc.Statement;
 
@@ -34,22 +36,34 @@ const APP_ROLE = `arn:aws:iam::${ACCOUNT}:role/app-FunctionRole-ABC`;
 describe('policy evaluator (test helper) is honest', () => {
   const policy = [
     { Effect: 'Allow', Action: 's3:Get*', Resource: 'arn:aws:s3:::b/*' },
-    { Effect: 'Deny', Action: 's3:GetObject', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalTag/team': 'a' } } },
+    {
+      Effect: 'Deny',
+      Action: 's3:GetObject',
+      Resource: '*',
+      Condition: { StringNotEquals: { 'aws:PrincipalTag/team': 'a' } },
+    },
   ];
   test('allow, explicit deny, implicit deny and absent keys', () => {
     expect(evaluate(policy, { action: 's3:GetObjectTagging', resource: 'arn:aws:s3:::b/k' })).toBe('Allow');
     expect(evaluate(policy, { action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' })).toBe('ExplicitDeny');
     expect(
-      evaluate(policy, { action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context: { 'aws:PrincipalTag/team': 'a' } }),
+      evaluate(policy, {
+        action: 's3:GetObject',
+        resource: 'arn:aws:s3:::b/k',
+        context: { 'aws:PrincipalTag/team': 'a' },
+      }),
     ).toBe('Allow');
     expect(evaluate(policy, { action: 's3:PutObject', resource: 'arn:aws:s3:::b/k' })).toBe('ImplicitDeny');
   });
   test('refuses what it does not understand', () => {
     expect(() =>
-      evaluate([{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '1.2.3.4' } } }], {
-        action: 'x:y',
-        resource: 'z',
-      }),
+      evaluate(
+        [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '1.2.3.4' } } }],
+        {
+          action: 'x:y',
+          resource: 'z',
+        },
+      ),
     ).toThrow(/unsupported condition operator IpAddress/);
   });
 });
@@ -80,9 +94,9 @@ describe('the boundary denies each privilege escalation', () => {
     ['iam:AttachRolePolicy', `arn:aws:iam::${ACCOUNT}:role/groundwork-break-glass`],
     ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/groundwork-break-glass`],
   ])('%s on %s, even with the Groundwork boundary in the request', (action, resource) => {
-    expect(
-      evaluate(boundary, { action, resource, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN } }),
-    ).toBe('ExplicitDeny');
+    expect(evaluate(boundary, { action, resource, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN } })).toBe(
+      'ExplicitDeny',
+    );
   });
 
   test.each([
@@ -93,12 +107,12 @@ describe('the boundary denies each privilege escalation', () => {
     'iam:PutUserPermissionsBoundary',
   ])('%s without a boundary, or with another one, is denied; with this boundary it is not', (action) => {
     expect(evaluate(boundary, { action, resource: APP_ROLE })).toBe('ExplicitDeny');
-    expect(evaluate(boundary, { action, resource: APP_ROLE, context: { 'iam:PermissionsBoundary': OTHER_BOUNDARY } })).toBe(
-      'ExplicitDeny',
-    );
-    expect(evaluate(boundary, { action, resource: APP_ROLE, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN } })).not.toBe(
-      'ExplicitDeny',
-    );
+    expect(
+      evaluate(boundary, { action, resource: APP_ROLE, context: { 'iam:PermissionsBoundary': OTHER_BOUNDARY } }),
+    ).toBe('ExplicitDeny');
+    expect(
+      evaluate(boundary, { action, resource: APP_ROLE, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN } }),
+    ).not.toBe('ExplicitDeny');
   });
 
   test('every listed escalation action appears in a Deny statement (statement-level assertion)', () => {
@@ -162,8 +176,12 @@ describe('the execution role under its boundary', () => {
     const s = targetStack();
     const t = new DeploymentTrust(s, 'Trust', { ...TRUST_PROPS, runtimeServices: ['dynamodb'] });
     const r = Template.fromStack(s).toJSON().Resources;
-    const b = concrete(r[s.getLogicalId(t.boundary.policy.node.defaultChild as any)].Properties.PolicyDocument).Statement;
-    const e = concrete(r[s.getLogicalId(t.executionPolicy.node.defaultChild as any)].Properties.PolicyDocument).Statement;
+    const b = concrete(
+      r[s.getLogicalId(t.boundary.policy.node.defaultChild as any)].Properties.PolicyDocument,
+    ).Statement;
+    const e = concrete(
+      r[s.getLogicalId(t.executionPolicy.node.defaultChild as any)].Properties.PolicyDocument,
+    ).Statement;
     expect(evaluate(b, { action: 'dynamodb:GetItem', resource: '*' })).toBe('Allow');
     expect(evaluateWithBoundary(e, b, { action: 'dynamodb:GetItem', resource: '*' })).toBe('ImplicitDeny');
   });
@@ -188,8 +206,8 @@ describe('DeploymentBoundary', () => {
     expect(() => new DeploymentBoundary(targetStack(), 'B', { allowedServices: [] })).toThrow(
       /^Target\/B: allowedServices must list at least one service prefix/,
     );
-    expect(() => new DeploymentBoundary(targetStack(), 'B', { allowedServices: ['ec2'], runtimeServices: ['s3:*'] })).toThrow(
-      /runtimeServices entries must be bare IAM service prefixes/,
-    );
+    expect(
+      () => new DeploymentBoundary(targetStack(), 'B', { allowedServices: ['ec2'], runtimeServices: ['s3:*'] }),
+    ).toThrow(/runtimeServices entries must be bare IAM service prefixes/);
   });
 });

@@ -27,26 +27,31 @@ const PUBLISHING_KINDS = [
 describe('DeploymentTrust trust policies', () => {
   const { template } = synth();
 
-  test.each(PUBLISHING_KINDS)('%s trusts exactly the named pipeline role and the pattern-conditioned account', (kind) => {
-    const statements = flat(roleByName(template, kind).Properties.AssumeRolePolicyDocument.Statement);
-    expect(statements).toEqual([
-      {
-        Action: ['sts:AssumeRole', 'sts:TagSession'],
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${PIPELINE_ACCOUNT}:role/groundwork-pipeline-deploy` },
-        Condition: { Null: { 'sts:ExternalId': 'true' } },
-      },
-      {
-        Action: ['sts:AssumeRole', 'sts:TagSession'],
-        Effect: 'Allow',
-        Principal: { AWS: PIPELINE_ROOT },
-        Condition: {
-          Null: { 'sts:ExternalId': 'true' },
-          ArnLike: { 'aws:PrincipalArn': [`arn:\${AWS::Partition}:iam::${PIPELINE_ACCOUNT}:role/groundwork-pipeline-*`] },
+  test.each(PUBLISHING_KINDS)(
+    '%s trusts exactly the named pipeline role and the pattern-conditioned account',
+    (kind) => {
+      const statements = flat(roleByName(template, kind).Properties.AssumeRolePolicyDocument.Statement);
+      expect(statements).toEqual([
+        {
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${PIPELINE_ACCOUNT}:role/groundwork-pipeline-deploy` },
+          Condition: { Null: { 'sts:ExternalId': 'true' } },
         },
-      },
-    ]);
-  });
+        {
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Effect: 'Allow',
+          Principal: { AWS: PIPELINE_ROOT },
+          Condition: {
+            Null: { 'sts:ExternalId': 'true' },
+            ArnLike: {
+              'aws:PrincipalArn': [`arn:\${AWS::Partition}:iam::${PIPELINE_ACCOUNT}:role/groundwork-pipeline-*`],
+            },
+          },
+        },
+      ]);
+    },
+  );
 
   test('no bootstrap role trusts the target account itself or anyone else', () => {
     for (const role of Object.values(template.findResources('AWS::IAM::Role')) as any[]) {
@@ -77,9 +82,13 @@ describe('DeploymentTrust trust policies', () => {
   });
 
   test('every role carries the Groundwork boundary and a one-hour session limit where assumed by people or pipelines', () => {
-    const boundaryId = Object.keys(template.findResources('AWS::IAM::ManagedPolicy', {
-      Properties: { ManagedPolicyName: { 'Fn::Join': ['', ['groundwork-boundary-hnb659fds-', { Ref: 'AWS::Region' }]] } },
-    }))[0];
+    const boundaryId = Object.keys(
+      template.findResources('AWS::IAM::ManagedPolicy', {
+        Properties: {
+          ManagedPolicyName: { 'Fn::Join': ['', ['groundwork-boundary-hnb659fds-', { Ref: 'AWS::Region' }]] },
+        },
+      }),
+    )[0];
     expect(boundaryId).toBeDefined();
     const roles = Object.values(template.findResources('AWS::IAM::Role')) as any[];
     expect(roles).toHaveLength(5);
@@ -94,13 +103,11 @@ describe('DeploymentTrust permissions', () => {
   const { template } = synth();
   const policies = template.findResources('AWS::IAM::ManagedPolicy');
   const policyOf = (roleKind: BootstrapRoleKind) => {
-    const roleId = Object.entries(template.findResources('AWS::IAM::Role')).find(
-      ([, r]: any) => flat(r.Properties.RoleName).startsWith(`cdk-hnb659fds-${roleKind}-`),
+    const roleId = Object.entries(template.findResources('AWS::IAM::Role')).find(([, r]: any) =>
+      flat(r.Properties.RoleName).startsWith(`cdk-hnb659fds-${roleKind}-`),
     )![0];
     const found = Object.values(policies).filter(
-      (p: any) =>
-        asArray(p.Properties.Roles).some((r: any) => r.Ref === roleId) ||
-        false,
+      (p: any) => asArray(p.Properties.Roles).some((r: any) => r.Ref === roleId) || false,
     ) as any[];
     return found.length ? flat(found[0].Properties.PolicyDocument.Statement) : [];
   };
@@ -114,7 +121,12 @@ describe('DeploymentTrust permissions', () => {
     expect(services.Action).toEqual(['cloudtrail:*', 'ec2:*', 'kms:*', 'lambda:*', 'logs:*', 's3:*', 'ssm:*']);
     const roleWrites = statements.find((s: any) => s.Sid === 'RoleWritesWithBoundary');
     expect(roleWrites.Action).toEqual(
-      expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary']),
+      expect.arrayContaining([
+        'iam:CreateRole',
+        'iam:PutRolePolicy',
+        'iam:AttachRolePolicy',
+        'iam:PutRolePermissionsBoundary',
+      ]),
     );
     expect(roleWrites.Condition).toEqual({
       StringEquals: {
@@ -142,7 +154,9 @@ describe('DeploymentTrust permissions', () => {
     expect(pass.Resource).toMatch(/^\$\{TrustCloudFormationExecutionRole[0-9A-F]+\.Arn\}$/);
     const protect = statements.find((s: any) => s.Sid === 'ProtectBootstrapStack');
     expect(protect.Effect).toBe('Deny');
-    expect(protect.Resource).toBe(`arn:\${AWS::Partition}:cloudformation:eu-west-1:${TARGET_ACCOUNT}:stack/CDKToolkit/*`);
+    expect(protect.Resource).toBe(
+      `arn:\${AWS::Partition}:cloudformation:eu-west-1:${TARGET_ACCOUNT}:stack/CDKToolkit/*`,
+    );
     const artifacts = statements.find((s: any) => s.Sid === 'PipelineArtifactsBucket');
     expect(artifacts.Condition).toEqual({ StringEquals: { 's3:ResourceAccount': PIPELINE_ACCOUNT } });
     const keys = statements.find((s: any) => s.Sid === 'PipelineArtifactsKey');
@@ -222,7 +236,9 @@ describe('DeploymentTrust staging resources', () => {
     const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
       (p: any) => p.Properties.Bucket.Ref === logsId,
     ) as any;
-    const delivery = flat(policy.Properties.PolicyDocument.Statement).find((s: any) => s.Sid === 'S3ServerAccessLogsPolicy');
+    const delivery = flat(policy.Properties.PolicyDocument.Statement).find(
+      (s: any) => s.Sid === 'S3ServerAccessLogsPolicy',
+    );
     expect(delivery.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
     expect(delivery.Condition.ArnLike['aws:SourceArn']).toMatch(/^\$\{TrustStagingBucket[0-9A-F]+\.Arn\}$/);
   });
@@ -237,7 +253,9 @@ describe('DeploymentTrust staging resources', () => {
       DeletionPolicy: 'Retain',
     });
     const repo = Object.values(template.findResources('AWS::ECR::Repository'))[0] as any;
-    expect(flat(repo.Properties.RepositoryName)).toBe('cdk-hnb659fds-container-assets-${AWS::AccountId}-${AWS::Region}');
+    expect(flat(repo.Properties.RepositoryName)).toBe(
+      'cdk-hnb659fds-container-assets-${AWS::AccountId}-${AWS::Region}',
+    );
   });
 
   test('version parameter and CLI outputs', () => {
@@ -256,21 +274,69 @@ describe('DeploymentTrust staging resources', () => {
 
 describe('DeploymentTrust validation', () => {
   test.each<[string, Partial<DeploymentTrustProps>, RegExp]>([
-    ['short account id', { pipelineAccountId: '12345' }, /pipelineAccountId must be a 12-digit AWS account id string, found '12345'/],
+    [
+      'short account id',
+      { pipelineAccountId: '12345' },
+      /pipelineAccountId must be a 12-digit AWS account id string, found '12345'/,
+    ],
     ['non-numeric account id', { pipelineAccountId: '11111111111a' }, /pipelineAccountId must be a 12-digit/],
-    ['bad target account id', { targetAccountId: 'abc' }, /targetAccountId must be a 12-digit AWS account id string, found 'abc'/],
-    ['pipeline account equal to target', { pipelineAccountId: TARGET_ACCOUNT, trustedPrincipalArns: [], trustedRoleNamePatterns: ['groundwork-*'] }, /pipelineAccountId must differ from the target account 222222222222/],
-    ['empty allow list', { allowedServices: [] }, /allowedServices must list at least one service prefix .* found an empty list/],
-    ['star in allow list', { allowedServices: ['ec2', '*'] }, /allowedServices entries must be bare IAM service prefixes .* found '\*'/],
-    ['iam:* in allow list', { allowedServices: ['iam:*'] }, /allowedServices entries must be bare IAM service prefixes .* found 'iam:\*'/],
-    ['organizations in allow list', { allowedServices: ['organizations'] }, /allowedServices must not contain 'organizations'/],
+    [
+      'bad target account id',
+      { targetAccountId: 'abc' },
+      /targetAccountId must be a 12-digit AWS account id string, found 'abc'/,
+    ],
+    [
+      'pipeline account equal to target',
+      { pipelineAccountId: TARGET_ACCOUNT, trustedPrincipalArns: [], trustedRoleNamePatterns: ['groundwork-*'] },
+      /pipelineAccountId must differ from the target account 222222222222/,
+    ],
+    [
+      'empty allow list',
+      { allowedServices: [] },
+      /allowedServices must list at least one service prefix .* found an empty list/,
+    ],
+    [
+      'star in allow list',
+      { allowedServices: ['ec2', '*'] },
+      /allowedServices entries must be bare IAM service prefixes .* found '\*'/,
+    ],
+    [
+      'iam:* in allow list',
+      { allowedServices: ['iam:*'] },
+      /allowedServices entries must be bare IAM service prefixes .* found 'iam:\*'/,
+    ],
+    [
+      'organizations in allow list',
+      { allowedServices: ['organizations'] },
+      /allowedServices must not contain 'organizations'/,
+    ],
     ['sts in allow list', { allowedServices: ['sts'] }, /allowedServices must not contain 'sts'/],
-    ['uppercase qualifier', { qualifier: 'Groundwork' }, /qualifier must match \[a-z0-9\]\{1,10\} .* found 'Groundwork'/],
+    [
+      'uppercase qualifier',
+      { qualifier: 'Groundwork' },
+      /qualifier must match \[a-z0-9\]\{1,10\} .* found 'Groundwork'/,
+    ],
     ['long qualifier', { qualifier: 'abcdefghijk' }, /qualifier must match .* found 'abcdefghijk'/],
-    ['no trust at all', { trustedPrincipalArns: [], trustedRoleNamePatterns: [] }, /trustedPrincipalArns or trustedRoleNamePatterns must name .* found neither/],
-    ['trusted role in another account', { trustedPrincipalArns: ['arn:aws:iam::999999999999:role/x'] }, /must name roles in the pipeline account 111111111111, found 'arn:aws:iam::999999999999:role\/x'/],
-    ['trusted user instead of role', { trustedPrincipalArns: [`arn:aws:iam::${PIPELINE_ACCOUNT}:user/bob`] }, /must contain IAM role ARNs/],
-    ['pattern that is the whole account', { trustedRoleNamePatterns: ['*'] }, /trustedRoleNamePatterns entries must be role names or name patterns starting with at least 3 literal characters .* found '\*'/],
+    [
+      'no trust at all',
+      { trustedPrincipalArns: [], trustedRoleNamePatterns: [] },
+      /trustedPrincipalArns or trustedRoleNamePatterns must name .* found neither/,
+    ],
+    [
+      'trusted role in another account',
+      { trustedPrincipalArns: ['arn:aws:iam::999999999999:role/x'] },
+      /must name roles in the pipeline account 111111111111, found 'arn:aws:iam::999999999999:role\/x'/,
+    ],
+    [
+      'trusted user instead of role',
+      { trustedPrincipalArns: [`arn:aws:iam::${PIPELINE_ACCOUNT}:user/bob`] },
+      /must contain IAM role ARNs/,
+    ],
+    [
+      'pattern that is the whole account',
+      { trustedRoleNamePatterns: ['*'] },
+      /trustedRoleNamePatterns entries must be role names or name patterns starting with at least 3 literal characters .* found '\*'/,
+    ],
   ])('%s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

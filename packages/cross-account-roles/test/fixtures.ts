@@ -32,13 +32,13 @@ export interface AllConstructs {
 /** Every construct of the package, as an app would compose them. */
 export function allConstructs(): AllConstructs {
   const app = new App();
-  const targetStack = new Stack(app, 'Target', { env: { account: TARGET_ACCOUNT, region: REGION } });
-  const trust = new DeploymentTrust(targetStack, 'Trust', TRUST_PROPS);
-  new SecurityAuditRole(targetStack, 'Audit', {
+  const target = new Stack(app, 'Target', { env: { account: TARGET_ACCOUNT, region: REGION } });
+  const trust = new DeploymentTrust(target, 'Trust', TRUST_PROPS);
+  new SecurityAuditRole(target, 'Audit', {
     securityAccountId: SECURITY_ACCOUNT,
     trustedRoleNamePatterns: ['AWSReservedSSO_SecurityAuditor_*'],
   });
-  const emergency = new iam.ManagedPolicy(targetStack, 'EmergencyPolicy', {
+  const emergency = new iam.ManagedPolicy(target, 'EmergencyPolicy', {
     statements: [
       new iam.PolicyStatement({
         actions: ['cloudformation:CancelUpdateStack'],
@@ -46,7 +46,7 @@ export function allConstructs(): AllConstructs {
       }),
     ],
   });
-  new BreakGlassRole(targetStack, 'BreakGlass', {
+  new BreakGlassRole(target, 'BreakGlass', {
     trustedAccountId: SECURITY_ACCOUNT,
     trustedPrincipalArns: [`arn:aws:iam::${SECURITY_ACCOUNT}:role/incident-responder`],
     managedPolicies: [emergency],
@@ -55,7 +55,7 @@ export function allConstructs(): AllConstructs {
   const pipelineStack = new Stack(app, 'Pipeline', { env: { account: PIPELINE_ACCOUNT, region: REGION } });
   const key = new kms.Key(pipelineStack, 'ArtifactKey', { enableKeyRotation: true });
   ArtifactKeyAccess.grantDeployRolesDecrypt(key, [{ account: TARGET_ACCOUNT, region: REGION }]);
-  return { app, targetStack, pipelineStack, trust };
+  return { app, targetStack: target, pipelineStack, trust };
 }
 
 /**

@@ -14,7 +14,12 @@ export interface Request {
 
 function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
   const re = new RegExp(
-    '^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$',
+    '^' +
+      pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
     ignoreCase ? 'i' : '',
   );
   return re.test(value);
@@ -46,7 +51,9 @@ function conditionMatches(operator: string, key: string, expected: any, context:
 }
 
 function statementMatches(statement: any, request: Request): boolean {
-  if (statement.NotAction || statement.NotResource) throw new Error('policy-evaluator: NotAction/NotResource unsupported');
+  if (statement.NotAction || statement.NotResource) {
+    throw new Error('policy-evaluator: NotAction/NotResource unsupported');
+  }
   const actionOk = asArray(statement.Action).some((a) => wildcard(a, request.action, true));
   const resourceOk = asArray(statement.Resource).some((r) => wildcard(r, request.resource, false));
   if (!actionOk || !resourceOk) return false;

@@ -38,7 +38,12 @@ describe('ServiceAllowList.fromTemplates', () => {
     expect(
       ServiceAllowList.fromTemplates([
         { Resources: { A: { Type: 'AWS::S3::Bucket' }, B: { Type: 'AWS::S3::BucketPolicy' } } },
-        { Resources: { C: { Type: 'AWS::EC2::VPC' }, D: { Type: 'Custom::X', Properties: { ServiceToken: 'arn:aws:sns:eu-west-1:1:t' } } } },
+        {
+          Resources: {
+            C: { Type: 'AWS::EC2::VPC' },
+            D: { Type: 'Custom::X', Properties: { ServiceToken: 'arn:aws:sns:eu-west-1:1:t' } },
+          },
+        },
         {},
       ]),
     ).toEqual(['ec2', 's3', 'sns']);
@@ -79,6 +84,8 @@ describe('ServiceAllowList.fromAssemblyDirectory', () => {
   });
 
   test('refuses a directory that is not a cloud assembly', () => {
-    expect(() => ServiceAllowList.fromAssemblyDirectory(__dirname)).toThrow(/is not a cloud assembly \(no manifest.json\)/);
+    expect(() => ServiceAllowList.fromAssemblyDirectory(__dirname)).toThrow(
+      /is not a cloud assembly \(no manifest.json\)/,
+    );
   });
 });

@@ -1,0 +1,138 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { BreakGlassRole, BreakGlassRoleProps, SecurityAuditRole, SecurityAuditRoleProps } from '../src';
+import { flat, SECURITY_ACCOUNT, targetStack } from './fixtures';
+
+const RESPONDER = `arn:aws:iam::${SECURITY_ACCOUNT}:role/incident-responder`;
+
+function audit(props: Partial<SecurityAuditRoleProps> = {}) {
+  const stack = targetStack();
+  new SecurityAuditRole(stack, 'Audit', {
+    securityAccountId: SECURITY_ACCOUNT,
+    trustedRoleNamePatterns: ['AWSReservedSSO_SecurityAuditor_*'],
+    ...props,
+  });
+  return Template.fromStack(stack);
+}
+
+function breakGlass(props: Partial<BreakGlassRoleProps> = {}) {
+  const stack = targetStack();
+  const policy = iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess');
+  const glass = new BreakGlassRole(stack, 'BreakGlass', {
+    trustedAccountId: SECURITY_ACCOUNT,
+    trustedPrincipalArns: [RESPONDER],
+    managedPolicies: [policy],
+    notificationEmails: ['security@groundwork.example'],
+    ...props,
+  });
+  return { stack, glass, template: Template.fromStack(stack) };
+}
+
+describe('SecurityAuditRole', () => {
+  test('read-only SecurityAudit policy, trusted by the security account only with a PrincipalArn condition', () => {
+    const role = Object.values(audit().findResources('AWS::IAM::Role'))[0] as any;
+    expect(flat(role.Properties.RoleName)).toBe('groundwork-security-audit');
+    expect(flat(role.Properties.ManagedPolicyArns)).toEqual(['arn:${AWS::Partition}:iam::aws:policy/SecurityAudit']);
+    expect(flat(role.Properties.AssumeRolePolicyDocument.Statement)).toEqual([
+      {
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Effect: 'Allow',
+        Principal: { AWS: `arn:\${AWS::Partition}:iam::${SECURITY_ACCOUNT}:root` },
+        Condition: {
+          Null: { 'sts:ExternalId': 'true' },
+          ArnLike: {
+            'aws:PrincipalArn': [
+              `arn:\${AWS::Partition}:iam::${SECURITY_ACCOUNT}:role/AWSReservedSSO_SecurityAuditor_*`,
+            ],
+          },
+        },
+      },
+    ]);
+    expect(role.Properties.MaxSessionDuration).toBe(3600);
+  });
+
+  test.each<[string, Partial<SecurityAuditRoleProps>, RegExp]>([
+    [
+      'bad account',
+      { securityAccountId: '3333' },
+      /^Target\/Audit: securityAccountId must be a 12-digit AWS account id string, found '3333'/,
+    ],
+    ['no trust', { trustedRoleNamePatterns: [] }, /trustedPrincipalArns or trustedRoleNamePatterns must name/],
+    [
+      'role in another account',
+      { trustedPrincipalArns: ['arn:aws:iam::111111111111:role/x'] },
+      /must name roles in the pipeline account 333333333333/,
+    ],
+  ])('rejects %s', (_n, props, message) => {
+    expect(() => audit(props)).toThrow(message);
+  });
+});
+
+describe('BreakGlassRole', () => {
+  test('requires MFA no older than an hour, from the named role only', () => {
+    const { template } = breakGlass();
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0] as any;
+    expect(flat(role.Properties.RoleName)).toBe('groundwork-break-glass');
+    expect(flat(role.Properties.AssumeRolePolicyDocument.Statement)).toEqual([
+      {
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Effect: 'Allow',
+        Principal: { AWS: RESPONDER },
+        Condition: {
+          Null: { 'sts:ExternalId': 'true' },
+          Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+          NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' },
+        },
+      },
+    ]);
+  });
+
+  test('AssumeRole of this role (CloudTrail event) goes to a KMS-encrypted topic, and raises an alarm', () => {
+    const { template, stack, glass } = breakGlass();
+    const roleId = stack.getLogicalId(glass.role.node.defaultChild as any);
+    const topicId = stack.getLogicalId(glass.alertTopic.node.defaultChild as any);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.sts'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['sts.amazonaws.com'],
+          eventName: ['AssumeRole'],
+          requestParameters: { roleArn: [{ 'Fn::GetAtt': [roleId, 'Arn'] }] },
+        },
+      },
+      Targets: [{ Arn: { Ref: topicId } }],
+    });
+    const topic = template.toJSON().Resources[topicId];
+    expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/AlertKey/), 'Arn'] });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'security@groundwork.example',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Events',
+      MetricName: 'TriggeredRules',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: topicId }],
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test.each<[string, Partial<BreakGlassRoleProps>, RegExp]>([
+    ['bad account', { trustedAccountId: 'x' }, /^Target\/BreakGlass: trustedAccountId must be a 12-digit/],
+    ['no trust', { trustedPrincipalArns: [] }, /trustedPrincipalArns or trustedRoleNamePatterns must name/],
+    [
+      'no permissions',
+      { managedPolicies: [] },
+      /managedPolicies must list what the role may do in an emergency, found an empty list/,
+    ],
+    [
+      'MFA age too long',
+      { maxMfaAgeSeconds: 7200 },
+      /maxMfaAgeSeconds must be an integer between 60 and 3600, found 7200/,
+    ],
+  ])('rejects %s', (_n, props, message) => {
+    expect(() => breakGlass(props)).toThrow(message);
+  });
+});
