@@ -198,7 +198,7 @@ export class AccountGuardrails extends Construct {
     acknowledge(
       policy,
       'NIST.800.53.R5-IAMNoInlinePolicy',
-      'AwsCustomResource attaches each call\'s exact permissions as an inline policy on its provider role, so each policy lives and dies with the setting it applies.',
+      "AwsCustomResource attaches each call's exact permissions as an inline policy on its provider role, so each policy lives and dies with the setting it applies.",
     );
     this.acknowledgeProvider();
     return resource;

@@ -253,7 +253,12 @@ export class AuditTrail extends Construct {
     }
     const name = props.centralBucketName!;
     if (!Token.isUnresolved(name) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) {
-      throw propError(this, 'centralBucketName', 'an S3 bucket name (3-63 lowercase letters, digits, dots, dashes)', name);
+      throw propError(
+        this,
+        'centralBucketName',
+        'an S3 bucket name (3-63 lowercase letters, digits, dots, dashes)',
+        name,
+      );
     }
     const arn = props.centralKeyArn!;
     if (!Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(arn)) {
@@ -268,7 +273,12 @@ export class AuditTrail extends Construct {
     ];
     for (const prop of localOnly) {
       if (props[prop] !== undefined) {
-        throw propError(this, prop, 'unset when centralBucketName is set (the central account owns that bucket)', 'a value');
+        throw propError(
+          this,
+          prop,
+          'unset when centralBucketName is set (the central account owns that bucket)',
+          'a value',
+        );
       }
     }
     return true;
@@ -277,7 +287,10 @@ export class AuditTrail extends Construct {
   private validateLocalBucket(props: AuditTrailProps) {
     const transitionAfterDays = props.transitionToGlacierAfterDays ?? 90;
     const expireAfterDays = props.expireAfterDays ?? 2557;
-    validateLifecycle(this, 'transitionToGlacierAfterDays', 'expireAfterDays', { transitionAfterDays, expireAfterDays });
+    validateLifecycle(this, 'transitionToGlacierAfterDays', 'expireAfterDays', {
+      transitionAfterDays,
+      expireAfterDays,
+    });
     let objectLockRetention: s3.ObjectLockRetention | undefined;
     if (props.objectLockDays !== undefined && props.objectLockMode === undefined) {
       throw propError(this, 'objectLockMode', 'a mode when objectLockDays is set', undefined);
@@ -287,7 +300,12 @@ export class AuditTrail extends Construct {
       // S3 Object Lock default retention accepts 1 to 36500 days.
       requireInteger(this, 'objectLockDays', days, 1, 36500);
       if (days > expireAfterDays) {
-        throw propError(this, 'expireAfterDays', `at least objectLockDays (${days}), or expiry fails on locked objects`, expireAfterDays);
+        throw propError(
+          this,
+          'expireAfterDays',
+          `at least objectLockDays (${days}), or expiry fails on locked objects`,
+          expireAfterDays,
+        );
       }
       objectLockRetention =
         props.objectLockMode === AuditLogLockMode.COMPLIANCE

@@ -85,7 +85,10 @@ export class ConfigRecorder extends Construct {
     const stack = Stack.of(this);
     const transitionAfterDays = props.transitionToGlacierAfterDays ?? 90;
     const expireAfterDays = props.expireAfterDays ?? 2557;
-    validateLifecycle(this, 'transitionToGlacierAfterDays', 'expireAfterDays', { transitionAfterDays, expireAfterDays });
+    validateLifecycle(this, 'transitionToGlacierAfterDays', 'expireAfterDays', {
+      transitionAfterDays,
+      expireAfterDays,
+    });
 
     // A role with the AWS managed AWS_ConfigRole policy rather than the service-linked role: a
     // CloudFormation-created service-linked role fails when one already exists in the account.
@@ -330,9 +333,13 @@ export class ComplianceRules extends Construct {
       case ManagedRule.EBS_ENCRYPTION_BY_DEFAULT:
         return managed(I.EC2_EBS_ENCRYPTION_BY_DEFAULT, daily);
       case ManagedRule.S3_BUCKET_PUBLIC_READ_PROHIBITED:
-        return managed(I.S3_BUCKET_PUBLIC_READ_PROHIBITED, { ruleScope: config.RuleScope.fromResources([R.S3_BUCKET]) });
+        return managed(I.S3_BUCKET_PUBLIC_READ_PROHIBITED, {
+          ruleScope: config.RuleScope.fromResources([R.S3_BUCKET]),
+        });
       case ManagedRule.S3_BUCKET_PUBLIC_WRITE_PROHIBITED:
-        return managed(I.S3_BUCKET_PUBLIC_WRITE_PROHIBITED, { ruleScope: config.RuleScope.fromResources([R.S3_BUCKET]) });
+        return managed(I.S3_BUCKET_PUBLIC_WRITE_PROHIBITED, {
+          ruleScope: config.RuleScope.fromResources([R.S3_BUCKET]),
+        });
       case ManagedRule.S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS:
         return managed(I.S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC, daily);
       case ManagedRule.S3_BUCKET_SSL_REQUESTS_ONLY:

@@ -114,8 +114,7 @@ export class ThreatDetection extends Construct {
         controlFindingGenerator: 'SECURITY_CONTROL',
       });
       this.hub = hub;
-      const standardArn = (path: string) =>
-        `arn:${stack.partition}:securityhub:${stack.region}::standards/${path}`;
+      const standardArn = (path: string) => `arn:${stack.partition}:securityhub:${stack.region}::standards/${path}`;
       if (fsbp) {
         this.addStandard('FoundationalBestPractices', standardArn('aws-foundational-security-best-practices/v/1.0.0'));
       }
@@ -133,7 +132,7 @@ export class ThreatDetection extends Construct {
   private addStandard(id: string, standardsArn: string): void {
     const standard = new securityhub.CfnStandard(this, id, { standardsArn });
     // Subscribing to a standard fails until the hub exists.
-    standard.addDependency(this.hub!);
+    standard.node.addDependency(this.hub!);
     this.standards.push(standard);
   }
 }

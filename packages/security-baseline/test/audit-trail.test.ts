@@ -11,7 +11,10 @@ function trail(props?: AuditTrailProps): { stack: Stack; template: Template; con
 }
 
 const TRAIL_ARN = {
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(':cloudtrail:eu-west-1:111122223333:trail/Test-Audit-')]],
+  'Fn::Join': [
+    '',
+    ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(':cloudtrail:eu-west-1:111122223333:trail/Test-Audit-')],
+  ],
 };
 
 describe('AuditTrail defaults', () => {
@@ -78,7 +81,11 @@ describe('AuditTrail defaults', () => {
                   'kms:EncryptionContext:aws:logs:arn': {
                     'Fn::Join': [
                       '',
-                      ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(':log-group:/groundwork/audit-trail/Test-Audit-')],
+                      [
+                        'arn:',
+                        { Ref: 'AWS::Partition' },
+                        Match.stringLikeRegexp(':log-group:/groundwork/audit-trail/Test-Audit-'),
+                      ],
                     ],
                   },
                 },
@@ -143,7 +150,9 @@ describe('AuditTrail defaults', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
       Properties: {
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
         VersioningConfiguration: { Status: 'Enabled' },
         PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicPolicy: true, RestrictPublicBuckets: true }),
         LoggingConfiguration: Match.absent(),
@@ -157,8 +166,16 @@ describe('AuditTrail defaults', () => {
     for (const policy of Object.values(policies)) {
       expect(policy.Properties.PolicyDocument.Statement).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+          }),
         ]),
       );
     }
@@ -207,7 +224,9 @@ describe('AuditTrail options', () => {
     const { template } = trail({ transitionToGlacierAfterDays: 30, expireAfterDays: 400 });
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
-        Rules: [Match.objectLike({ Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 30 }], ExpirationInDays: 400 })],
+        Rules: [
+          Match.objectLike({ Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 30 }], ExpirationInDays: 400 }),
+        ],
       },
     });
   });
@@ -216,7 +235,10 @@ describe('AuditTrail options', () => {
     const { template } = trail({ objectLockMode: AuditLogLockMode.COMPLIANCE, objectLockDays: 400 });
     template.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } },
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } },
+      },
     });
   });
 
@@ -242,7 +264,9 @@ describe('AuditTrail options', () => {
     });
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditLogGroupKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuditLogGroupKey'), 'Arn'] },
+    });
     expect(construct.accessLogsBucket).toBeUndefined();
   });
 
@@ -281,14 +305,26 @@ describe('AuditTrail validation', () => {
       { transitionToGlacierAfterDays: 90, expireAfterDays: 90 },
       /invalid expireAfterDays: expected more days than transitionToGlacierAfterDays/,
     ],
-    ['transition of 0 days', { transitionToGlacierAfterDays: 0 }, /invalid transitionToGlacierAfterDays: expected an integer from 1 to 36500, found 0/],
-    ['fractional expiry', { expireAfterDays: 100.5 }, /invalid expireAfterDays: expected an integer from 2 to 36500, found 100.5/],
+    [
+      'transition of 0 days',
+      { transitionToGlacierAfterDays: 0 },
+      /invalid transitionToGlacierAfterDays: expected an integer from 1 to 36500, found 0/,
+    ],
+    [
+      'fractional expiry',
+      { expireAfterDays: 100.5 },
+      /invalid expireAfterDays: expected an integer from 2 to 36500, found 100.5/,
+    ],
     [
       'object lock days < 1',
       { objectLockMode: AuditLogLockMode.GOVERNANCE, objectLockDays: 0 },
       /Test\/Audit: invalid objectLockDays: expected an integer from 1 to 36500, found 0/,
     ],
-    ['object lock days without mode', { objectLockDays: 30 }, /invalid objectLockMode: expected a mode when objectLockDays is set, found undefined/],
+    [
+      'object lock days without mode',
+      { objectLockDays: 30 },
+      /invalid objectLockMode: expected a mode when objectLockDays is set, found undefined/,
+    ],
     [
       'object lock longer than expiry',
       { objectLockMode: AuditLogLockMode.COMPLIANCE, objectLockDays: 3000, expireAfterDays: 2557 },

@@ -47,7 +47,12 @@ export function resolveRetention(
   fallback: RetentionDays,
 ): RetentionDays {
   if (enumValue !== undefined && numberValue !== undefined) {
-    throw propError(scope, `${enumProp}/${numberProp}`, `at most one of the two`, `both (${enumValue}, ${numberValue})`);
+    throw propError(
+      scope,
+      `${enumProp}/${numberProp}`,
+      `at most one of the two`,
+      `both (${enumValue}, ${numberValue})`,
+    );
   }
   if (numberValue !== undefined) {
     if (!ALLOWED_RETENTION_DAYS.includes(numberValue)) {

@@ -1,0 +1,226 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ComplianceRules, ConfigRecorder, ManagedRule, SnapshotFrequency } from '../src';
+import { newStack } from './util';
+
+describe('ConfigRecorder defaults', () => {
+  const stack = newStack();
+  new ConfigRecorder(stack, 'Config');
+  const template = Template.fromStack(stack);
+
+  test('records all supported resource types, not global ones', () => {
+    template.hasResourceProperties('AWS::Config::ConfigurationRecorder', {
+      RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: false },
+      RoleARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConfigRole'), 'Arn'] },
+    });
+  });
+
+  test('role uses the AWS_ConfigRole managed policy', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'config.amazonaws.com' } })],
+      },
+      ManagedPolicyArns: [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWS_ConfigRole']] },
+      ],
+    });
+  });
+
+  test('delivery channel: KMS key, daily snapshots, after the recorder and bucket policy', () => {
+    template.hasResource('AWS::Config::DeliveryChannel', {
+      Properties: {
+        S3BucketName: { Ref: Match.stringLikeRegexp('^ConfigBucket') },
+        S3KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConfigKey'), 'Arn'] },
+        ConfigSnapshotDeliveryProperties: { DeliveryFrequency: 'TwentyFour_Hours' },
+      },
+      DependsOn: Match.arrayWith([
+        Match.stringLikeRegexp('^ConfigBucketPolicy'),
+        Match.stringLikeRegexp('^Config[0-9A-F]{8}$'),
+      ]),
+    });
+  });
+
+  test('delivery bucket: KMS, versioned, no public access, TLS only, access logs, retained', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+          ],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'config/' },
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^ConfigBucket') },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Sid: 'AWSConfigBucketDelivery',
+            Principal: { Service: 'config.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111122223333', 's3:x-amz-acl': 'bucket-owner-full-control' },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('key: rotation on, retained, grants only Config delivery besides the account', () => {
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: [
+            Match.objectLike({ Action: 'kms:*', Principal: { AWS: Match.anyValue() } }),
+            {
+              Sid: 'AllowConfigServiceDelivery',
+              Effect: 'Allow',
+              Principal: { Service: 'config.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
+            },
+            {
+              Sid: 'AllowConfigRoleDelivery',
+              Effect: 'Allow',
+              Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConfigRole'), 'Arn'] } },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              Resource: '*',
+            },
+          ],
+        },
+      },
+    });
+  });
+});
+
+describe('ConfigRecorder options', () => {
+  test('global resources and snapshot frequency', () => {
+    const stack = newStack();
+    new ConfigRecorder(stack, 'Config', {
+      recordGlobalResources: true,
+      snapshotFrequency: SnapshotFrequency.SIX_HOURS,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Config::ConfigurationRecorder', {
+      RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: true },
+    });
+    template.hasResourceProperties('AWS::Config::DeliveryChannel', {
+      ConfigSnapshotDeliveryProperties: { DeliveryFrequency: 'Six_Hours' },
+    });
+  });
+
+  test('rejects inconsistent lifecycle days', () => {
+    expect(
+      () => new ConfigRecorder(newStack(), 'Config', { transitionToGlacierAfterDays: 400, expireAfterDays: 365 }),
+    ).toThrow(
+      /Test\/Config: invalid expireAfterDays: expected more days than transitionToGlacierAfterDays \(400\).*found 365/,
+    );
+  });
+});
+
+describe('ComplianceRules', () => {
+  test('every curated rule by default, created after the recorder', () => {
+    const stack = newStack();
+    const recorder = new ConfigRecorder(stack, 'Config');
+    const rules = new ComplianceRules(stack, 'Rules', { recorder });
+    const template = Template.fromStack(stack);
+    const all = Object.values(ManagedRule);
+    expect(rules.selectedRules).toEqual(all);
+    template.resourceCountIs('AWS::Config::ConfigRule', all.length);
+    const configRules = template.findResources('AWS::Config::ConfigRule');
+    for (const rule of Object.values(configRules)) {
+      expect(rule.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^Config[0-9A-F]{8}$/)]));
+    }
+    const identifiers = Object.values(configRules).map((r) => r.Properties.Source.SourceIdentifier);
+    expect(identifiers).toEqual(
+      expect.arrayContaining([
+        'ENCRYPTED_VOLUMES',
+        'S3_BUCKET_PUBLIC_READ_PROHIBITED',
+        'S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC',
+        'INCOMING_SSH_DISABLED',
+        'ROOT_ACCOUNT_MFA_ENABLED',
+        'CLOUD_TRAIL_ENABLED',
+        'MULTI_REGION_CLOUD_TRAIL_ENABLED',
+        'IAM_PASSWORD_POLICY',
+        'ACCESS_KEYS_ROTATED',
+        'CLOUDFORMATION_STACK_DRIFT_DETECTION_CHECK',
+        'VPC_FLOW_LOGS_ENABLED',
+        'S3_BUCKET_SSL_REQUESTS_ONLY',
+        'KMS_CMK_NOT_SCHEDULED_FOR_DELETION',
+        'GUARDDUTY_ENABLED_CENTRALIZED',
+        'SECURITYHUB_ENABLED',
+      ]),
+    );
+    expect(new Set(identifiers).size).toBe(all.length);
+  });
+
+  test('rule parameters: access key age, password policy, drift role', () => {
+    const stack = newStack();
+    new ComplianceRules(stack, 'Rules', {
+      rules: [
+        ManagedRule.ACCESS_KEYS_ROTATED,
+        ManagedRule.IAM_PASSWORD_POLICY,
+        ManagedRule.CLOUDFORMATION_STACK_DRIFT_DETECTION_CHECK,
+      ],
+      maxAccessKeyAgeDays: 45,
+      minimumPasswordLength: 16,
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Config::ConfigRule', 3);
+    template.hasResourceProperties('AWS::Config::ConfigRule', {
+      Source: { SourceIdentifier: 'ACCESS_KEYS_ROTATED' },
+      InputParameters: { maxAccessKeyAge: 45 },
+    });
+    template.hasResourceProperties('AWS::Config::ConfigRule', {
+      Source: { SourceIdentifier: 'IAM_PASSWORD_POLICY' },
+      InputParameters: Match.objectLike({
+        MinimumPasswordLength: '16',
+        RequireSymbols: 'true',
+        PasswordReusePrevention: '24',
+      }),
+    });
+    template.hasResourceProperties('AWS::Config::ConfigRule', {
+      Source: { SourceIdentifier: 'CLOUDFORMATION_STACK_DRIFT_DETECTION_CHECK' },
+      InputParameters: { cloudformationRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Role'), 'Arn'] } },
+    });
+  });
+
+  test('selected rules only; ruleFor finds them', () => {
+    const stack = newStack();
+    const rules = new ComplianceRules(stack, 'Rules', { rules: [ManagedRule.RESTRICTED_SSH] });
+    Template.fromStack(stack).resourceCountIs('AWS::Config::ConfigRule', 1);
+    expect(rules.ruleFor(ManagedRule.RESTRICTED_SSH)).toBeDefined();
+    expect(rules.ruleFor(ManagedRule.ENCRYPTED_VOLUMES)).toBeUndefined();
+  });
+
+  test('rejects unknown, duplicate rules and bad parameters', () => {
+    expect(() => new ComplianceRules(newStack(), 'Rules', { rules: ['no-such-rule' as ManagedRule] })).toThrow(
+      /Test\/Rules: invalid rules\[0\]: expected one of encrypted-volumes, .*found "no-such-rule"/,
+    );
+    expect(
+      () =>
+        new ComplianceRules(newStack(), 'Rules', { rules: [ManagedRule.RESTRICTED_SSH, ManagedRule.RESTRICTED_SSH] }),
+    ).toThrow(/Test\/Rules: invalid rules: expected each rule at most once, found \["restricted-ssh"\]/);
+    expect(() => new ComplianceRules(newStack(), 'Rules', { maxAccessKeyAgeDays: 0 })).toThrow(
+      /Test\/Rules: invalid maxAccessKeyAgeDays: expected an integer from 1 to 3650, found 0/,
+    );
+    expect(() => new ComplianceRules(newStack(), 'Rules', { minimumPasswordLength: 4 })).toThrow(
+      /invalid minimumPasswordLength: expected an integer from 6 to 128, found 4/,
+    );
+  });
+});

@@ -1,0 +1,194 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { SecurityAlarms, SecurityAlarmsOptions, SecurityEvent } from '../src';
+import { newStack } from './util';
+
+function alarms(options: SecurityAlarmsOptions = {}): { template: Template; construct: SecurityAlarms } {
+  const stack = newStack();
+  const logGroup = new logs.LogGroup(stack, 'TrailLogs');
+  const construct = new SecurityAlarms(stack, 'Alarms', { logGroup, ...options });
+  return { template: Template.fromStack(stack), construct };
+}
+
+describe('SecurityAlarms defaults', () => {
+  const { template } = alarms({ emailAddresses: ['sec@example.com'] });
+  const all = Object.values(SecurityEvent);
+
+  test('one metric filter and one alarm per CIS control, alarming to the topic', () => {
+    template.resourceCountIs('AWS::Logs::MetricFilter', all.length);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', all.length);
+    for (const event of all) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: Match.stringLikeRegexp('^TrailLogs') },
+        MetricTransformations: [{ MetricNamespace: 'Groundwork/Security', MetricName: event, MetricValue: '1' }],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: event,
+        Namespace: 'Groundwork/Security',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+      });
+    }
+  });
+
+  test.each([
+    [SecurityEvent.ROOT_ACCOUNT_USAGE, '$.userIdentity.type = "Root"'],
+    [SecurityEvent.UNAUTHORIZED_API_CALLS, '($.errorCode = "*UnauthorizedOperation")'],
+    [SecurityEvent.CONSOLE_SIGNIN_WITHOUT_MFA, '($.additionalEventData.MFAUsed != "Yes")'],
+    [SecurityEvent.IAM_POLICY_CHANGES, '($.eventName = PutRolePolicy)'],
+    [SecurityEvent.CLOUDTRAIL_CHANGES, '($.eventName = StopLogging)'],
+    [SecurityEvent.CONFIG_CHANGES, '($.eventName = StopConfigurationRecorder)'],
+    [SecurityEvent.SECURITY_GROUP_CHANGES, '($.eventName = AuthorizeSecurityGroupIngress)'],
+    [SecurityEvent.NACL_CHANGES, '($.eventName = CreateNetworkAclEntry)'],
+    [SecurityEvent.ROUTE_TABLE_CHANGES, '($.eventName = CreateRoute)'],
+    [SecurityEvent.KMS_KEY_DISABLED_OR_DELETED, '($.eventName = ScheduleKeyDeletion)'],
+  ])('%s filter pattern matches the CIS control', (event, fragment) => {
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter(
+      (f) => f.Properties.MetricTransformations[0].MetricName === event,
+    );
+    expect(filters).toHaveLength(1);
+    expect(filters[0].Properties.FilterPattern).toContain(fragment);
+  });
+
+  test('topic: KMS encrypted, TLS-only policy, email subscription', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsTopicKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Sid: 'AllowAlarmsPublish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '111122223333' } }),
+          }),
+          Match.objectLike({
+            Sid: 'AllowGuardDutyFindingsPublish',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              ArnEquals: {
+                'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsGuardDutyFindings'), 'Arn'] },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sec@example.com' });
+  });
+
+  test('topic key: rotation on, retained, only alarm and event publishers in this account', () => {
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: [
+            Match.objectLike({ Action: 'kms:*', Principal: { AWS: Match.anyValue() } }),
+            {
+              Sid: 'AllowAlarmAndEventPublishers',
+              Effect: 'Allow',
+              Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  test('GuardDuty findings (severity >= 4) and Config non-compliance go to the topic', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.guardduty'],
+        'detail-type': ['GuardDuty Finding'],
+        detail: { severity: [{ numeric: ['>=', 4] }] },
+      },
+      Targets: [{ Arn: { Ref: Match.stringLikeRegexp('^AlarmsTopic') }, Id: 'Target0' }],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.config'],
+        'detail-type': ['Config Rules Compliance Change'],
+        detail: { newEvaluationResult: { complianceType: ['NON_COMPLIANT'] } },
+      },
+    });
+  });
+
+  test('dashboard shows alarm states, Config non-compliance and GuardDuty findings', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    expect(body).toContain('"type\\":\\"alarm\\"');
+    expect(body).toContain('AWS Config: rule evaluations turned NON_COMPLIANT');
+    expect(body).toContain('GuardDuty findings');
+    expect(body).toContain('MatchedEvents');
+  });
+});
+
+describe('SecurityAlarms options', () => {
+  test('selected events, no routing, no dashboard, custom namespace', () => {
+    const { template } = alarms({
+      events: [SecurityEvent.ROOT_ACCOUNT_USAGE],
+      notifyGuardDutyFindings: false,
+      notifyConfigNonCompliance: false,
+      enableDashboard: false,
+      metricNamespace: 'Acme/Security',
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Acme/Security' });
+  });
+
+  test('GuardDuty severity threshold', () => {
+    const { template } = alarms({ guardDutyMinimumSeverity: 7 });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { severity: [{ numeric: ['>=', 7] }] } },
+    });
+  });
+
+  test.each<[string, SecurityAlarmsOptions, RegExp]>([
+    [
+      'empty email',
+      { emailAddresses: [' '] },
+      /Test\/Alarms: invalid emailAddresses\[0\]: expected a non-empty string, found " "/,
+    ],
+    [
+      'not an email',
+      { emailAddresses: ['ops'] },
+      /Test\/Alarms: invalid emailAddresses\[0\]: expected an email address, found "ops"/,
+    ],
+    ['no events', { events: [] }, /Test\/Alarms: invalid events: expected at least one SecurityEvent/],
+    [
+      'duplicate events',
+      { events: [SecurityEvent.VPC_CHANGES, SecurityEvent.VPC_CHANGES] },
+      /invalid events: expected each event at most once, found \["VpcChanges"\]/,
+    ],
+    [
+      'severity out of range',
+      { guardDutyMinimumSeverity: 9 },
+      /invalid guardDutyMinimumSeverity: expected a number from 1 to 8.9, found 9/,
+    ],
+    [
+      'AWS namespace',
+      { metricNamespace: 'AWS/Security' },
+      /invalid metricNamespace: expected a custom CloudWatch namespace/,
+    ],
+  ])('rejects %s', (_name, options, message) => {
+    expect(() => alarms(options)).toThrow(message);
+  });
+});

@@ -1,0 +1,183 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { ManagedRule, SecurityBaseline, SecurityBaselineProps, SecurityEvent } from '../src';
+import { ENV, newStack } from './util';
+
+function baseline(props?: SecurityBaselineProps): { app: App; stack: Stack; construct: SecurityBaseline } {
+  const app = new App();
+  const stack = new Stack(app, 'Test', { env: ENV });
+  const construct = new SecurityBaseline(stack, 'Baseline', props);
+  return { app, stack, construct };
+}
+
+function findings(scope: IConstruct): string[] {
+  return [new AwsSolutionsChecks(), new NIST80053R5Checks()].flatMap((pack) =>
+    pack
+      .validateScope(scope)
+      .violations.flatMap((v) =>
+        v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath ?? r.resourceLogicalId}`),
+      ),
+  );
+}
+
+describe('SecurityBaseline defaults', () => {
+  const { app, stack, construct } = baseline({ securityAlarms: { emailAddresses: ['sec@example.com'] } });
+  const template = Template.fromStack(stack);
+
+  test('every part is on and exposed', () => {
+    expect(construct.auditTrail?.trail).toBeDefined();
+    expect(construct.configRecorder?.recorder).toBeDefined();
+    expect(construct.complianceRules?.selectedRules).toEqual(Object.values(ManagedRule));
+    expect(construct.threatDetection?.detector).toBeDefined();
+    expect(construct.accountGuardrails?.passwordPolicy).toBeDefined();
+    expect(construct.securityAlarms?.topic).toBeDefined();
+    template.resourceCountIs('AWS::CloudTrail::Trail', 1);
+    template.resourceCountIs('AWS::Config::ConfigurationRecorder', 1);
+    template.resourceCountIs('AWS::Config::ConfigRule', Object.values(ManagedRule).length);
+    template.resourceCountIs('AWS::GuardDuty::Detector', 1);
+    template.resourceCountIs('AWS::SecurityHub::Hub', 1);
+    template.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 1);
+    template.resourceCountIs('Custom::AWS', 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', Object.values(SecurityEvent).length);
+  });
+
+  test('alarms watch the trail log group', () => {
+    const logGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup'))[0];
+    for (const filter of Object.values(template.findResources('AWS::Logs::MetricFilter'))) {
+      expect(filter.Properties.LogGroupName).toEqual({ Ref: logGroupId });
+    }
+  });
+
+  test('one shared access-log bucket for the trail and Config buckets', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 3);
+    const accessLogs = construct.auditTrail!.accessLogsBucket!;
+    expect(construct.configRecorder!.accessLogsBucket).toBe(accessLogs);
+  });
+
+  test('every bucket, key and log group is retained on delete and replacement', () => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup']) {
+      const resources = Object.entries(template.findResources(type));
+      expect(resources.length).toBeGreaterThan(0);
+      for (const [id, resource] of resources) {
+        expect({ id, deletion: resource.DeletionPolicy, replace: resource.UpdateReplacePolicy }).toEqual({
+          id,
+          deletion: 'Retain',
+          replace: 'Retain',
+        });
+      }
+    }
+    template.resourceCountIs('AWS::KMS::Key', 3);
+    for (const key of Object.values(template.findResources('AWS::KMS::Key'))) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+    }
+  });
+
+  test('cdk-nag AwsSolutions and NIST 800-53 rev 5: no unacknowledged findings', () => {
+    expect(findings(app)).toEqual([]);
+  });
+
+  test('acknowledgements are narrow: on single resources, never the stack or the baseline', () => {
+    const acknowledged: { path: string; reasons: { [id: string]: string }[] }[] = [];
+    for (const node of app.node.findAll()) {
+      const entries = node.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+      if (entries.length > 0) {
+        acknowledged.push({ path: node.node.path, reasons: entries.map((e) => e.data) });
+      }
+    }
+    expect(acknowledged.length).toBeGreaterThan(0);
+    const paths = acknowledged.map((a) => a.path);
+    expect(paths).not.toContain('Test');
+    expect(paths).not.toContain('Test/Baseline');
+    for (const a of acknowledged) {
+      for (const [id, reason] of a.reasons.flatMap((r) => Object.entries(r))) {
+        // One rule (or one finding of a rule) per acknowledgement, with a reason that says why.
+        expect(id).toMatch(/^Annotation::(AwsSolutions|NIST\.800\.53\.R5)-[A-Za-z0-9]+(\[[^\]]+\])?$/);
+        expect(reason.length).toBeGreaterThan(60);
+      }
+    }
+  });
+});
+
+describe('cdk-nag is really looking', () => {
+  test('an unencrypted, unlogged bucket next to the baseline is reported', () => {
+    const { app, stack } = baseline();
+    new s3.Bucket(stack, 'Careless');
+    const found = findings(app);
+    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^AwsSolutions-S1 Test\/Careless/)]));
+    expect(found.every((f) => f.includes('Test/Careless'))).toBe(true);
+  });
+});
+
+describe('SecurityBaseline switches', () => {
+  test('everything off creates nothing', () => {
+    const stack = newStack();
+    new SecurityBaseline(stack, 'Baseline', {
+      enableAuditTrail: false,
+      enableConfigRecorder: false,
+      enableComplianceRules: false,
+      enableThreatDetection: false,
+      enableAccountGuardrails: false,
+      enableSecurityAlarms: false,
+    });
+    expect(Object.keys(Template.fromStack(stack).toJSON().Resources ?? {})).toEqual([]);
+  });
+
+  test('options reach the parts', () => {
+    const { stack } = baseline({
+      auditTrail: { cloudWatchLogsRetentionDays: 90 },
+      configRecorder: { recordGlobalResources: true },
+      complianceRules: { rules: [ManagedRule.ROOT_ACCOUNT_MFA_ENABLED] },
+      threatDetection: { enableAccessAnalyzer: false },
+      accountGuardrails: { enableEbsEncryptionByDefault: false, passwordPolicy: { minimumLength: 18 } },
+      securityAlarms: { events: [SecurityEvent.ROOT_ACCOUNT_USAGE] },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    template.hasResourceProperties('AWS::Config::ConfigurationRecorder', {
+      RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: true },
+    });
+    template.resourceCountIs('AWS::Config::ConfigRule', 1);
+    template.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 0);
+    template.resourceCountIs('Custom::AWS', 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+  });
+
+  test('the password rule follows the guardrail password length', () => {
+    const { stack } = baseline({ accountGuardrails: { passwordPolicy: { minimumLength: 18 } } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Config::ConfigRule', {
+      Source: { SourceIdentifier: 'IAM_PASSWORD_POLICY' },
+      InputParameters: { MinimumPasswordLength: '18' },
+    });
+  });
+
+  test('rules without a recorder in this stack have no dependency on one', () => {
+    const { stack } = baseline({ enableConfigRecorder: false });
+    for (const rule of Object.values(Template.fromStack(stack).findResources('AWS::Config::ConfigRule'))) {
+      expect(rule.DependsOn ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/ConfigRecorder/)]));
+    }
+  });
+
+  test('rejects alarms without the trail or without CloudWatch Logs delivery', () => {
+    expect(() => baseline({ enableAuditTrail: false })).toThrow(
+      /Test\/Baseline: invalid enableSecurityAlarms: expected the audit trail with CloudWatch Logs delivery .* found enableAuditTrail: false/,
+    );
+    expect(() => baseline({ auditTrail: { sendToCloudWatchLogs: false } })).toThrow(
+      /Test\/Baseline: invalid enableSecurityAlarms: .* found sendToCloudWatchLogs: false/,
+    );
+  });
+
+  test('rejects options for a part that is off', () => {
+    expect(() => baseline({ enableThreatDetection: false, threatDetection: { enableGuardDuty: false } })).toThrow(
+      /Test\/Baseline: invalid threatDetection: expected unset when enableThreatDetection is false, found options/,
+    );
+  });
+
+  test('errors from the parts name their path', () => {
+    expect(() => baseline({ auditTrail: { cloudWatchLogsRetentionDays: 2 } })).toThrow(
+      /^Test\/Baseline\/AuditTrail: invalid cloudWatchLogsRetentionDays/,
+    );
+  });
+});
