@@ -79,7 +79,6 @@ export function sortIssues(issues: readonly ConfigIssue[], fileOrder: readonly s
     return index === -1 ? fileOrder.length : index;
   };
   return [...issues].sort(
-    (a, b) =>
-      rank(a.file) - rank(b.file) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
+    (a, b) => rank(a.file) - rank(b.file) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
   );
 }

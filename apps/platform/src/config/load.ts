@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { didYouMean } from './did-you-mean';
 import { ConfigError, ConfigIssue, sortIssues } from './errors';
-import { parseWithSchema } from './schema-issues';
 import {
   EnvironmentConfig,
   environmentConfigSchema,
@@ -12,6 +11,7 @@ import {
   PlatformEnvironment,
   PlatformWave,
 } from './schema';
+import { parseWithSchema } from './schema-issues';
 import { checkConfigRules, EnvironmentSource, GroundworkSource } from './validate';
 import { fileIssue, readYamlFile } from './yaml-file';
 
@@ -59,7 +59,9 @@ export function readPlatformConfig(configDir: string): ConfigReadResult {
   fileOrder.push(groundworkFile);
   if (!fs.existsSync(groundworkFile)) {
     const suggestion = didYouMean(GROUNDWORK_FILE, fs.readdirSync(dir));
-    issues.push(fileIssue(groundworkFile, `the organization settings file ${GROUNDWORK_FILE}`, 'no such file', suggestion));
+    issues.push(
+      fileIssue(groundworkFile, `the organization settings file ${GROUNDWORK_FILE}`, 'no such file', suggestion),
+    );
   } else {
     const yaml = readYamlFile(groundworkFile);
     issues.push(...yaml.issues);
@@ -78,7 +80,9 @@ export function readPlatformConfig(configDir: string): ConfigReadResult {
   fileOrder.push(envDir);
   const envDirProblem = directoryProblem(envDir);
   if (envDirProblem) {
-    issues.push(fileIssue(envDir, `a directory ${ENVIRONMENTS_DIR}/ with one <name>.yaml per environment`, envDirProblem));
+    issues.push(
+      fileIssue(envDir, `a directory ${ENVIRONMENTS_DIR}/ with one <name>.yaml per environment`, envDirProblem),
+    );
   } else {
     const entries = fs.readdirSync(envDir).sort();
     environmentFileNames.push(...entries.filter((e) => /\.ya?ml$/.test(e)).map((e) => e.replace(/\.ya?ml$/, '')));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { checkScheduleExpression } from './schedule';
 import { hasHostBits, networkOf, parseCidr } from './cidr';
 import { COMMERCIAL_REGIONS } from './regions';
+import { checkScheduleExpression } from './schedule';
 
 /*
  * The single source of truth for Groundwork's config files. The loader parses
@@ -286,7 +286,10 @@ export const environmentConfigSchema = z
       availabilityZones: expecting(
         z
           .array(
-            expecting(z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$/), 'an availability zone name such as "eu-west-1a"'),
+            expecting(
+              z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$/),
+              'an availability zone name such as "eu-west-1a"',
+            ),
           )
           .min(1)
           .max(6)

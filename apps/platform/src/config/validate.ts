@@ -142,10 +142,15 @@ export function checkConfigRulesNeedRecorder(env: EnvironmentSource): ConfigIssu
   if (rules === false) return [];
   const present = rules !== undefined;
   return [
-    issueAt(env.yaml, ['security', 'configRules'], 'false when security.configRecorder is false (rules need the recorder)', {
-      locateAt: present ? undefined : ['security', 'configRecorder'],
-      found: present ? undefined : 'no value (defaults to true)',
-    }),
+    issueAt(
+      env.yaml,
+      ['security', 'configRules'],
+      'false when security.configRecorder is false (rules need the recorder)',
+      {
+        locateAt: present ? undefined : ['security', 'configRecorder'],
+        found: present ? undefined : 'no value (defaults to true)',
+      },
+    ),
   ];
 }
 
@@ -189,7 +194,9 @@ export function checkWaves(groundwork: GroundworkSource): ConfigIssue[] {
             found: `"${name}" again (also waves[${first}])`,
           }),
         );
-      } else seenNames.set(name, index);
+      } else {
+        seenNames.set(name, index);
+      }
     }
     if (typeof order === 'number') {
       const first = seenOrders.get(order);
@@ -199,7 +206,9 @@ export function checkWaves(groundwork: GroundworkSource): ConfigIssue[] {
             found: `${order} again (also waves[${first}])`,
           }),
         );
-      } else seenOrders.set(order, index);
+      } else {
+        seenOrders.set(order, index);
+      }
     }
   });
   return issues;

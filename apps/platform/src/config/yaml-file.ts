@@ -153,7 +153,12 @@ export function issueAt(
   yaml: YamlFile,
   path: readonly PropertyKey[],
   expected: string,
-  options: { found?: string; suggestion?: string | number; at?: 'key' | 'value'; locateAt?: readonly PropertyKey[] } = {},
+  options: {
+    found?: string;
+    suggestion?: string | number;
+    at?: 'key' | 'value';
+    locateAt?: readonly PropertyKey[];
+  } = {},
 ): ConfigIssue {
   const location = locate(yaml, options.locateAt ?? path, options.at);
   const found = options.found ?? describeNode(yaml, location.exists ? location.node : undefined);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { configWith, EXAMPLE_CONFIG, VALID_FIXTURE } from './fixtures';
 import {
   COMMERCIAL_REGIONS,
   CONFIG_DIR_CONTEXT_KEY,
@@ -10,7 +11,6 @@ import {
   renderJsonSchemas,
   resolveConfigDir,
 } from '../../src/config';
-import { configWith, EXAMPLE_CONFIG, VALID_FIXTURE } from './fixtures';
 
 describe('the shipped example config (apps/platform/config)', () => {
   test('is valid', () => {

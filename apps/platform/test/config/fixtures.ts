@@ -23,7 +23,9 @@ export function invalidCases(): InvalidCase[] {
     .map((name) => {
       const caseDir = path.join(INVALID_FIXTURES, name);
       const metaFile = path.join(caseDir, 'case.json');
-      const meta = fs.existsSync(metaFile) ? (JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { configDir?: string }) : {};
+      const meta = fs.existsSync(metaFile)
+        ? (JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { configDir?: string })
+        : {};
       const expected = fs
         .readFileSync(path.join(caseDir, 'expected.txt'), 'utf8')
         .split('\n')

@@ -1,5 +1,5 @@
-import { ConfigError, formatIssues, loadPlatformConfig, readPlatformConfig } from '../../src/config';
 import { invalidCases, ISSUE_LINE } from './fixtures';
+import { ConfigError, formatIssues, loadPlatformConfig, readPlatformConfig } from '../../src/config';
 
 // Each folder under test/fixtures/config/invalid/ is a whole config directory
 // with one mistake (or a few, in the several-* cases) and expected.txt, the exact

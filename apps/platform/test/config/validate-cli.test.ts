@@ -1,8 +1,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runValidate } from '../../src/validate';
 import { EXAMPLE_CONFIG, invalidCases, VALID_FIXTURE } from './fixtures';
+import { runValidate } from '../../src/validate';
 
 const APP_ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(APP_ROOT, 'lib', 'validate.js');
