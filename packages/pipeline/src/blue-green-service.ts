@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -22,7 +22,8 @@ const CONFIGS: { [key in TrafficShifting]: codedeploy.ILambdaDeploymentConfig } 
   [TrafficShifting.CANARY_10_PERCENT_5_MINUTES]: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
   [TrafficShifting.CANARY_10_PERCENT_15_MINUTES]: codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_15MINUTES,
   [TrafficShifting.LINEAR_10_PERCENT_EVERY_1_MINUTE]: codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTE,
-  [TrafficShifting.LINEAR_10_PERCENT_EVERY_3_MINUTES]: codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
+  [TrafficShifting.LINEAR_10_PERCENT_EVERY_3_MINUTES]:
+    codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
   [TrafficShifting.ALL_AT_ONCE]: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
 };
 
@@ -65,7 +66,9 @@ export class BlueGreenService extends Construct {
     }
     const aliasName = props.aliasName ?? 'live';
     if (!/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(aliasName)) {
-      throw new Error(`${this.node.path}: aliasName must be 1-128 letters, digits, - or _ and not only digits, found '${aliasName}'`);
+      throw new Error(
+        `${this.node.path}: aliasName must be 1-128 letters, digits, - or _ and not only digits, found '${aliasName}'`,
+      );
     }
     this.alias = new lambda.Alias(this, 'Alias', {
       aliasName,
@@ -86,6 +89,16 @@ export class BlueGreenService extends Construct {
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
       preHook: props.preTrafficHook,
       postHook: props.postTrafficHook,
+    });
+    Validations.of(this.deploymentGroup.role.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+      reason:
+        'AWS managed policy for CodeDeploy Lambda deployments: only lambda:UpdateAlias/GetAlias/GetProvisionedConcurrencyConfig and invoking hook functions named CodeDeployHook_*',
+    });
+    Validations.of(this.errorsAlarm.node.defaultChild!).acknowledge({
+      id: 'NIST.800.53.R5-CloudWatchAlarmAction',
+      reason:
+        'The alarm acts through the CodeDeploy deployment group, which stops and rolls back the deployment when it fires',
     });
   }
 }

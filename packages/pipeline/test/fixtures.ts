@@ -1,10 +1,11 @@
-import { App, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GitOpsPipeline, GitOpsPipelineProps } from '../src';
 
 export const PIPELINE_ENV = { account: '111111111111', region: 'eu-west-1' };
-export const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d-1111-2222-3333-444455556666';
+export const CONNECTION_ARN =
+  'arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d-1111-2222-3333-444455556666';
 export const ORG_ID = 'o-abc123def4';
 
 /** A tiny environment: one stack with one resource and one output. */
@@ -14,7 +15,7 @@ export class TinyEnvironment extends Stage {
     super(scope, id, props);
     this.stack = new Stack(this, 'Workload');
     const queue = new sqs.Queue(this.stack, 'Queue', { enforceSSL: true });
-    new (require('aws-cdk-lib').CfnOutput)(this.stack, 'QueueUrl', { value: queue.queueUrl });
+    new CfnOutput(this.stack, 'QueueUrl', { value: queue.queueUrl });
   }
 }
 

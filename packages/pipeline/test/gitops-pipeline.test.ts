@@ -3,7 +3,15 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { GitOpsPipeline } from '../src';
-import { CONNECTION_ARN, ORG_ID, PIPELINE_ENV, TinyEnvironment, accountId, devAndProd, pipelineFixture } from './fixtures';
+import {
+  CONNECTION_ARN,
+  ORG_ID,
+  PIPELINE_ENV,
+  TinyEnvironment,
+  accountId,
+  devAndProd,
+  pipelineFixture,
+} from './fixtures';
 
 function pipelineOf(template: Template): any {
   return Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
@@ -126,7 +134,11 @@ describe('GitOpsPipeline', () => {
     ]);
     const dev = names(stage('Dev'));
     expect(dev.some((n: string) => n.includes(':Manual:'))).toBe(false);
-    expect(dev).toEqual(['1:CloudFormation:Workload.Prepare', '2:CloudFormation:Workload.Deploy', '3:CodeBuild:Validate']);
+    expect(dev).toEqual([
+      '1:CloudFormation:Workload.Prepare',
+      '2:CloudFormation:Workload.Deploy',
+      '3:CodeBuild:Validate',
+    ]);
   });
 
   test('each target account is deployed through its own CDK bootstrap deploy role', () => {
@@ -137,7 +149,9 @@ describe('GitOpsPipeline', () => {
       const deploys = stage(wave).Actions.filter((a: any) => a.ActionTypeId.Category === 'Deploy');
       expect(deploys).toHaveLength(2);
       for (const action of deploys) {
-        expect(JSON.stringify(action.RoleArn)).toContain(`:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-eu-west-1`);
+        expect(JSON.stringify(action.RoleArn)).toContain(
+          `:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-eu-west-1`,
+        );
         expect(JSON.stringify(action.Configuration.RoleArn ?? '')).not.toContain(PIPELINE_ENV.account);
       }
     }
@@ -222,7 +236,10 @@ describe('GitOpsPipeline', () => {
       ],
     });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'platform@groundwork.example' });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'platform@groundwork.example',
+    });
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
@@ -267,7 +284,10 @@ describe('GitOpsPipeline validation', () => {
     [{ organizationId: 'o-short' }, /organizationId must match/],
     [{ repository: 'no-owner' }, /repository must be 'owner\/name'/],
     [{ connectionArn: 'arn:aws:s3:::bucket' }, /connectionArn must be a CodeConnections connection ARN/],
-    [{ filePathsIncludes: ['1', '2', '3', '4', '5', '6', '7', '8', '9'] }, /filePathsIncludes must hold 1 to 8 patterns, found 9/],
+    [
+      { filePathsIncludes: ['1', '2', '3', '4', '5', '6', '7', '8', '9'] },
+      /filePathsIncludes must hold 1 to 8 patterns, found 9/,
+    ],
     [{ qualifier: 'much-too-long-qualifier' }, /qualifier must be 1-10/],
     [{ notificationEmails: ['not-an-email'] }, /emails must be email addresses/],
   ])('rejects %j', (props, message) => {
@@ -294,7 +314,9 @@ describe('GitOpsPipeline validation', () => {
   test('rejects alarm gates with no alarms or an out-of-range wait time', () => {
     const { pipeline } = pipelineFixture();
     expect(() => pipeline.gateOnAlarms('Dev', [])).toThrow(/needs 1 to 5 alarm names, found 0/);
-    expect(() => pipeline.gateOnAlarms('Dev', ['a'], { waitTimeMinutes: 0 })).toThrow(/waitTimeMinutes must be an integer from 1 to 60/);
+    expect(() => pipeline.gateOnAlarms('Dev', ['a'], { waitTimeMinutes: 0 })).toThrow(
+      /waitTimeMinutes must be an integer from 1 to 60/,
+    );
   });
 
   test('builds itself before synthesis when the app did not call buildPipeline()', () => {

@@ -44,7 +44,9 @@ describe('GitOpsPipeline at 100 environments in 10 waves', () => {
           const props = resource.Properties ?? {};
           if (props.PolicyDocument) documents.push([`${stack.stackName}/${id}`, props.PolicyDocument]);
           if (props.KeyPolicy) documents.push([`${stack.stackName}/${id}`, props.KeyPolicy]);
-          for (const inline of props.Policies ?? []) documents.push([`${stack.stackName}/${id}`, inline.PolicyDocument]);
+          for (const inline of props.Policies ?? []) {
+            documents.push([`${stack.stackName}/${id}`, inline.PolicyDocument]);
+          }
         }
       }
       expect(documents.length).toBeGreaterThan(10);
