@@ -199,7 +199,9 @@ function allowancesOf(node: IConstruct, type: string): Array<{ port: number; rea
 function renderedProperties(resource: CfnResource): { [key: string]: any } {
   // `_toCloudFormation` is what synthesis emits, so overrides (addPropertyOverride) are checked too.
   const rendered = Stack.of(resource).resolve(
-    (resource as unknown as { _toCloudFormation(): { Resources: { [id: string]: { Properties?: object } } } })._toCloudFormation(),
+    (
+      resource as unknown as { _toCloudFormation(): { Resources: { [id: string]: { Properties?: object } } } }
+    )._toCloudFormation(),
   );
   const [body] = Object.values(rendered.Resources ?? {}) as Array<{ Properties?: { [key: string]: any } }>;
   return body?.Properties ?? {};

@@ -439,11 +439,7 @@ export class WorkloadVpc extends Construct {
     });
     // The literal CIDR (when known) keeps the rule checkable at synthesis by cdk-nag and IngressRuleGuard.
     const vpcCidr = this.staticCidr ?? this.vpc.vpcCidrBlock;
-    this.endpointSecurityGroup.addIngressRule(
-      ec2.Peer.ipv4(vpcCidr),
-      ec2.Port.tcp(443),
-      'HTTPS from inside the VPC',
-    );
+    this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(vpcCidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
     const endpointServices = dedupe(props.interfaceEndpoints ?? []);
     this.interfaceEndpoints = endpointServices.map(
       (service) =>
@@ -515,7 +511,8 @@ export class WorkloadVpc extends Construct {
     }
     if (this.staticCidr === undefined) {
       // With IPAM the VPC CIDR is a deploy-time GetAtt that these rules cannot resolve, so they cannot tell it from 0.0.0.0/0.
-      const reason = 'The only ingress source is the VPC CIDR allocated by IPAM, known only at deploy time (Fn::GetAtt)';
+      const reason =
+        'The only ingress source is the VPC CIDR allocated by IPAM, known only at deploy time (Fn::GetAtt)';
       Validations.of(this.endpointSecurityGroup).acknowledge(
         { id: 'AwsSolutions-EC23', reason },
         { id: 'NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
@@ -637,11 +634,15 @@ export class WorkloadVpc extends Construct {
         continue;
       }
       if (props.transitGatewayId === undefined) {
-        throw new Error(`${this.node.path}: '${name}' requires 'transitGatewayId', found routes without a Transit Gateway`);
+        throw new Error(
+          `${this.node.path}: '${name}' requires 'transitGatewayId', found routes without a Transit Gateway`,
+        );
       }
       for (const route of routes) {
         if (!Token.isUnresolved(route) && !parseIpv4Cidr(route)) {
-          throw new Error(`${this.node.path}: '${name}' entries must be IPv4 CIDRs like '10.0.0.0/8', found '${route}'`);
+          throw new Error(
+            `${this.node.path}: '${name}' entries must be IPv4 CIDRs like '10.0.0.0/8', found '${route}'`,
+          );
         }
       }
     }
@@ -678,7 +679,7 @@ export class WorkloadVpc extends Construct {
             transitGatewayId: props.transitGatewayId,
           });
           // EC2 rejects a route to a Transit Gateway the VPC is not yet attached to.
-          route.addDependency(attachment);
+          route.node.addDependency(attachment);
         });
       });
     };

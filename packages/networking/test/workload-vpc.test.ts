@@ -147,7 +147,9 @@ describe('WorkloadVpc defaults', () => {
   test('no interface endpoints by default, but the endpoint security group exists and admits only the VPC CIDR on 443', () => {
     template.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Interface' }, 0);
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      SecurityGroupIngress: [{ CidrIp: '10.0.0.0/16', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() }],
+      SecurityGroupIngress: [
+        { CidrIp: '10.0.0.0/16', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.anyValue() },
+      ],
       // CDK's placeholder for "no egress": the group answers connections but opens none.
       SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })],
     });
@@ -267,7 +269,9 @@ describe('WorkloadVpc options', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', {
       LogDestinationType: 's3',
       TrafficType: 'ALL',
-      LogDestination: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('Archive'), 'Arn'] }, '/vpc-flow-logs/']] },
+      LogDestination: {
+        'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('Archive'), 'Arn'] }, '/vpc-flow-logs/']],
+      },
     });
   });
 
@@ -313,7 +317,9 @@ describe('WorkloadVpc options', () => {
       TransitGatewayId: 'tgw-0123456789abcdef0',
       SubnetIds: subnetIdsOfTier(template, 'Private').map((id) => ({ Ref: id })),
     });
-    const tgwRoutes = template.findResources('AWS::EC2::Route', { Properties: { TransitGatewayId: 'tgw-0123456789abcdef0' } });
+    const tgwRoutes = template.findResources('AWS::EC2::Route', {
+      Properties: { TransitGatewayId: 'tgw-0123456789abcdef0' },
+    });
     // 3 AZs x 2 private routes + 3 AZs x 1 isolated route.
     expect(Object.keys(tgwRoutes)).toHaveLength(9);
     const attachmentId = Object.keys(template.findResources('AWS::EC2::TransitGatewayAttachment'))[0];
@@ -348,7 +354,9 @@ describe('WorkloadVpc options', () => {
     expect(JSON.stringify(subnet.Properties.CidrBlock)).toContain('Fn::Cidr');
     // The endpoint rule and the ACL follow the allocated CIDR.
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      SecurityGroupIngress: [Match.objectLike({ CidrIp: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VpcC'), 'CidrBlock'] } })],
+      SecurityGroupIngress: [
+        Match.objectLike({ CidrIp: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VpcC'), 'CidrBlock'] } }),
+      ],
     });
   });
 

@@ -18,9 +18,9 @@ export function parseIpv4Cidr(cidr: string): ParsedIpv4Cidr | undefined {
   if (octets.some((o) => o > 255) || prefixLength > 32) {
     return undefined;
   }
-  const value = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-  const hostMask = prefixLength === 32 ? 0 : 0xffffffff >>> prefixLength;
-  if ((value & hostMask) !== 0) {
+  const value = octets.reduce((acc, octet) => acc * 256 + octet, 0);
+  // Host bits are clear when the address is a multiple of the block size.
+  if (value % 2 ** (32 - prefixLength) !== 0) {
     return undefined;
   }
   return { address: octets.join('.'), prefixLength };

@@ -1,0 +1,228 @@
+import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IngressRuleGuard, IngressRuleGuardProps, InterfaceEndpointService, WorkloadVpc } from '../src';
+import { AZS, EnvironmentStack } from './fixtures';
+
+describe('IngressRuleGuard.checkRule (pure)', () => {
+  const tcp = (port: number, cidrIp = '0.0.0.0/0') => ({ ipProtocol: 'tcp', fromPort: port, toPort: port, cidrIp });
+
+  test.each([
+    [
+      'open SSH',
+      tcp(22),
+      [],
+      /'tcp port 22 from 0\.0\.0\.0\/0' admits the internet \(0\.0\.0\.0\/0\) on port 22, which is not an allowed public port/,
+    ],
+    [
+      'SSH from ::/0',
+      { ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv6: '::/0' },
+      [],
+      /admits the internet \(::\/0\)/,
+    ],
+    [
+      'public port range, even of allowed ports',
+      { ipProtocol: 'tcp', fromPort: 80, toPort: 443, cidrIp: '0.0.0.0/0' },
+      [80, 443],
+      /on more than a single TCP\/UDP port/,
+    ],
+    [
+      'public ICMP',
+      { ipProtocol: 'icmp', fromPort: 8, toPort: 0, cidrIp: '0.0.0.0/0' },
+      [],
+      /on more than a single TCP\/UDP port/,
+    ],
+    ['all protocols from a private range', { ipProtocol: '-1', cidrIp: '10.0.0.0/8' }, [], /admits all protocols/],
+    [
+      'all TCP ports from a private range',
+      { ipProtocol: 'tcp', fromPort: 0, toPort: 65535, cidrIp: '10.0.0.0/8' },
+      [],
+      /admits all ports/,
+    ],
+    [
+      'public ports unknown at synth',
+      { ipProtocol: 'tcp', cidrIp: '0.0.0.0/0', hasUnresolvedValues: true },
+      [443],
+      /ports unknown at synthesis/,
+    ],
+  ])('rejects %s', (_name, rule, allowed, message) => {
+    expect(IngressRuleGuard.checkRule(rule, allowed as number[], false)).toMatch(message);
+  });
+
+  test.each([
+    ['an allowed public 443', tcp(443), [443], false],
+    ['SSH from a private range', tcp(22, '10.0.0.0/8'), [], false],
+    ['a source security group (no CIDR)', { ipProtocol: 'tcp', fromPort: 5432, toPort: 5432 }, [], false],
+    ['all protocols from a private range, allowed on purpose', { ipProtocol: '-1', cidrIp: '10.0.0.0/8' }, [], true],
+  ])('accepts %s', (_name, rule, allowed, allowAllPorts) => {
+    expect(IngressRuleGuard.checkRule(rule, allowed as number[], allowAllPorts as boolean)).toBeUndefined();
+  });
+
+  test('all protocols from the internet stay rejected even when all-ports is allowed', () => {
+    expect(IngressRuleGuard.checkRule({ ipProtocol: '-1', cidrIp: '0.0.0.0/0' }, [443], true)).toMatch(
+      /admits the internet/,
+    );
+  });
+});
+
+describe('IngressRuleGuard.ingressRulesOf', () => {
+  test('reads inline rules of a security group, with property overrides', () => {
+    const stack = new Stack();
+    const group = new ec2.SecurityGroup(stack, 'Group', { vpc: new ec2.Vpc(stack, 'Vpc'), allowAllOutbound: false });
+    group.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(5432));
+    const cfn = group.node.defaultChild as ec2.CfnSecurityGroup;
+    cfn.addPropertyOverride('SecurityGroupIngress.0.CidrIp', '0.0.0.0/0');
+    expect(IngressRuleGuard.ingressRulesOf(cfn)).toEqual([
+      { ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, cidrIp: '0.0.0.0/0', cidrIpv6: undefined },
+    ]);
+  });
+
+  test('reads a standalone ingress resource and flags deploy-time values', () => {
+    const stack = new Stack();
+    const ingress = new ec2.CfnSecurityGroupIngress(stack, 'Ingress', {
+      groupId: 'sg-1',
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      cidrIp: new ec2.Vpc(stack, 'Vpc').vpcCidrBlock,
+    });
+    expect(IngressRuleGuard.ingressRulesOf(ingress)).toEqual([
+      {
+        ipProtocol: 'tcp',
+        fromPort: 22,
+        toPort: 22,
+        cidrIp: undefined,
+        cidrIpv6: undefined,
+        hasUnresolvedValues: true,
+      },
+    ]);
+  });
+
+  test('ignores other resources', () => {
+    const stack = new Stack();
+    const bucket = new s3.CfnBucket(stack, 'Bucket');
+    expect(IngressRuleGuard.ingressRulesOf(bucket)).toEqual([]);
+  });
+});
+
+describe('IngressRuleGuard as an Aspect', () => {
+  function guarded(build: (stack: Stack, vpc: ec2.IVpc) => void, props?: IngressRuleGuardProps) {
+    const app = new App();
+    const stack = new Stack(app, 'App');
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-1',
+      availabilityZones: ['a'],
+      vpcCidrBlock: '10.0.0.0/16',
+    });
+    build(stack, vpc);
+    Aspects.of(app).add(new IngressRuleGuard(props), { priority: AspectPriority.READONLY });
+    return Annotations.fromStack(stack);
+  }
+  const group = (stack: Stack, vpc: ec2.IVpc, id = 'Bastion') =>
+    new ec2.SecurityGroup(stack, id, { vpc, allowAllOutbound: false, description: id });
+
+  test('fails a stack with open SSH, naming the path, the rule and how to allow it', () => {
+    const annotations = guarded((stack, vpc) => group(stack, vpc).addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22)));
+    const errors = annotations.findError('*', Match.anyValue());
+    expect(errors).toHaveLength(1);
+    expect(errors[0].id).toBe('/App/Bastion/Resource');
+    const message = String(errors[0].entry.data);
+    expect(message).toContain('App/Bastion/Resource (AWS::EC2::SecurityGroup)');
+    expect(message).toContain("'tcp port 22 from 0.0.0.0/0'");
+    expect(message).toContain('IngressRuleGuard.allowPublicIngress(');
+    expect(message).toContain('allowedPublicPorts');
+  });
+
+  test('passes a 443 rule allowed app-wide', () => {
+    const annotations = guarded(
+      (stack, vpc) => group(stack, vpc, 'Alb').addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443)),
+      { allowedPublicPorts: [443] },
+    );
+    annotations.hasNoError('*', Match.anyValue());
+  });
+
+  test('passes a 443 rule allowed on its security group, and records the reason in the assembly', () => {
+    const app = new App();
+    const stack = new Stack(app, 'App');
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['a'] });
+    const alb = group(stack, vpc, 'Alb');
+    alb.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443));
+    alb.addIngressRule(ec2.Peer.anyIpv6(), ec2.Port.tcp(443));
+    IngressRuleGuard.allowPublicIngress(alb, 443, 'Internet-facing load balancer of the storefront');
+    Aspects.of(app).add(new IngressRuleGuard());
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    const recorded = app
+      .synth()
+      .getStackByName('App')
+      .findMetadataByType('groundwork:ingress-rule-guard:allow-public-port');
+    expect(recorded).toEqual([
+      expect.objectContaining({
+        path: '/App/Alb',
+        data: { port: 443, reason: 'Internet-facing load balancer of the storefront' },
+      }),
+    ]);
+  });
+
+  test('an allowance for 443 does not open 22 on the same group', () => {
+    const annotations = guarded((stack, vpc) => {
+      const alb = group(stack, vpc, 'Alb');
+      alb.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443));
+      alb.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+      IngressRuleGuard.allowPublicIngress(alb, 443, 'Internet-facing load balancer');
+    });
+    const errors = annotations.findError('*', Match.anyValue());
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0].entry.data)).toContain('port 22');
+  });
+
+  test('fails a standalone AWS::EC2::SecurityGroupIngress open to ::/0', () => {
+    const annotations = guarded((stack) => {
+      new ec2.CfnSecurityGroupIngress(stack, 'OpenRdp', {
+        groupId: 'sg-12345678',
+        ipProtocol: 'tcp',
+        fromPort: 3389,
+        toPort: 3389,
+        cidrIpv6: '::/0',
+      });
+    });
+    annotations.hasError(
+      '/App/OpenRdp',
+      Match.stringLikeRegexp('AWS::EC2::SecurityGroupIngress.*admits the internet \\(::/0\\)'),
+    );
+  });
+
+  test('fails an all-traffic rule from another security group unless allowed on purpose', () => {
+    const build = (allow: boolean) => (stack: Stack, vpc: ec2.IVpc) => {
+      const nodes = group(stack, vpc, 'Nodes');
+      nodes.connections.allowInternally(ec2.Port.allTraffic());
+      if (allow) {
+        IngressRuleGuard.allowAllPortsIngress(nodes, 'Cluster nodes talk to each other on dynamic ports');
+      }
+    };
+    guarded(build(false)).hasError('*', Match.stringLikeRegexp('admits all protocols'));
+    guarded(build(true)).hasNoError('*', Match.anyValue());
+  });
+
+  test('the WorkloadVpc itself passes the guard', () => {
+    const app = new App();
+    const stack = new EnvironmentStack(app, 'Network');
+    new WorkloadVpc(stack, 'Vpc', {
+      environmentName: 'dev',
+      availabilityZones: AZS,
+      interfaceEndpoints: [InterfaceEndpointService.SSM, InterfaceEndpointService.STS],
+    });
+    Aspects.of(app).add(new IngressRuleGuard(), { priority: AspectPriority.READONLY });
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
+
+  test('rejects allowances without a reason and bad ports', () => {
+    const stack = new Stack();
+    expect(() => IngressRuleGuard.allowPublicIngress(stack, 443, ' ')).toThrow(/needs a non-empty 'reason'/);
+    expect(() => IngressRuleGuard.allowPublicIngress(stack, 70000, 'x')).toThrow(/'port' must be 0-65535, found 70000/);
+    expect(() => IngressRuleGuard.allowAllPortsIngress(stack, '')).toThrow(/needs a non-empty 'reason'/);
+    expect(() => new IngressRuleGuard({ allowedPublicPorts: [-1] })).toThrow(
+      /'allowedPublicPorts' entries must be ports/,
+    );
+  });
+});

@@ -1,0 +1,118 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { NatStrategy, WorkloadVpc, WorkloadVpcProps } from '../src';
+import { AZS, EnvironmentStack } from './fixtures';
+
+function build(props: Partial<WorkloadVpcProps>, stack?: Stack): () => WorkloadVpc {
+  return () =>
+    new WorkloadVpc(stack ?? new EnvironmentStack(new App(), 'Network'), 'Vpc', {
+      environmentName: 'dev',
+      availabilityZones: AZS,
+      ...props,
+    });
+}
+
+describe('WorkloadVpc rejects bad props at construction, naming path, prop, expected and found', () => {
+  test.each<[string, Partial<WorkloadVpcProps>, RegExp]>([
+    [
+      'CIDR syntax',
+      { cidr: '10.0.0/16' },
+      /^Network\/Vpc: 'cidr' must be an IPv4 CIDR like '10\.0\.0\.0\/16'.*found '10\.0\.0\/16'/,
+    ],
+    ['CIDR octet out of range', { cidr: '10.0.300.0/24' }, /'cidr' must be an IPv4 CIDR.*found '10\.0\.300\.0\/24'/],
+    [
+      'CIDR host bits set',
+      { cidr: '10.0.0.1/16' },
+      /'cidr' must be an IPv4 CIDR .*no host bits set, found '10\.0\.0\.1\/16'/,
+    ],
+    ['prefix below /16', { cidr: '10.0.0.0/8' }, /'cidr' prefix must be between \/16 and \/28.*found \/8/],
+    ['prefix above /28', { cidr: '10.0.0.0/29' }, /'cidr' prefix must be between \/16 and \/28.*found \/29/],
+    ['VPC too small for its subnets', { cidr: '10.0.0.0/26' }, /prefix \/26 is too small for 3 tiers x 3 AZs.*\/30/],
+    [
+      'azCount not matching availabilityZones',
+      { azCount: 2 },
+      /'azCount' must equal the length of 'availabilityZones' \(3\), found 2/,
+    ],
+    ['no AZs', { availabilityZones: [] }, /'availabilityZones' must list 1 to 6 AZs, found 0/],
+    [
+      'more than 6 AZs',
+      { availabilityZones: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] },
+      /'availabilityZones' must list 1 to 6 AZs, found 7/,
+    ],
+    ['a repeated AZ', { availabilityZones: ['eu-west-1a', 'eu-west-1a'] }, /'availabilityZones' must not repeat an AZ/],
+    [
+      'NAT count over AZ count',
+      { natGateways: 4 },
+      /'natGateways' must be an integer from 1 to the AZ count \(3\), found 4/,
+    ],
+    ['NAT count of zero', { natGateways: 0 }, /'natGateways' must be an integer from 1 to the AZ count \(3\), found 0/],
+    [
+      'NAT count with NONE',
+      { natStrategy: NatStrategy.NONE, natGateways: 1 },
+      /'natGateways' cannot be set with natStrategy NONE/,
+    ],
+    [
+      'IPAM and cidr together',
+      { cidr: '10.0.0.0/16', ipamPoolId: 'ipam-pool-0123456789abcdef0', ipamNetmaskLength: 20 },
+      /set either 'cidr' or 'ipamPoolId', not both/,
+    ],
+    [
+      'IPAM without netmask',
+      { ipamPoolId: 'ipam-pool-0123456789abcdef0' },
+      /'ipamNetmaskLength' \(16-28\) is required with 'ipamPoolId'/,
+    ],
+    [
+      'IPAM netmask out of range',
+      { ipamPoolId: 'ipam-pool-0123456789abcdef0', ipamNetmaskLength: 30 },
+      /'ipamNetmaskLength' must be an integer from 16 to 28, found 30/,
+    ],
+    ['netmask without IPAM', { ipamNetmaskLength: 20 }, /'ipamNetmaskLength' only applies with 'ipamPoolId'/],
+    [
+      'malformed IPAM pool id',
+      { ipamPoolId: 'pool-1', ipamNetmaskLength: 20 },
+      /'ipamPoolId' must look like 'ipam-pool-.*found 'pool-1'/,
+    ],
+    [
+      'TGW routes without TGW',
+      { privateSubnetTransitGatewayRoutes: ['10.1.0.0/16'] },
+      /'privateSubnetTransitGatewayRoutes' requires 'transitGatewayId'/,
+    ],
+    [
+      'TGW route that is not a CIDR',
+      { transitGatewayId: 'tgw-0123456789abcdef0', isolatedSubnetTransitGatewayRoutes: ['10.1.0.0'] },
+      /'isolatedSubnetTransitGatewayRoutes' entries must be IPv4 CIDRs.*found '10\.1\.0\.0'/,
+    ],
+    [
+      'private TGW routes without a private tier',
+      {
+        natStrategy: NatStrategy.NONE,
+        transitGatewayId: 'tgw-0123456789abcdef0',
+        privateSubnetTransitGatewayRoutes: ['10.1.0.0/16'],
+      },
+      /'privateSubnetTransitGatewayRoutes' needs the private tier, but natStrategy NONE creates none/,
+    ],
+    ['malformed TGW id', { transitGatewayId: 'tgw-xyz' }, /'transitGatewayId' must look like 'tgw-.*found 'tgw-xyz'/],
+    ['environment name with a space', { environmentName: 'my env' }, /invalid 'environmentName'.*found 'my env'/],
+  ])('%s', (_name, props, message) => {
+    expect(build(props)).toThrow(message);
+  });
+
+  test('azCount out of range without availabilityZones', () => {
+    expect(build({ availabilityZones: undefined, azCount: 0 })).toThrow(
+      /'azCount' must be an integer from 1 to 6, found 0/,
+    );
+    expect(build({ availabilityZones: undefined, azCount: 7 })).toThrow(
+      /'azCount' must be an integer from 1 to 6, found 7/,
+    );
+  });
+
+  test('azCount above the 2 AZs of an environment-agnostic stack', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    expect(build({ availabilityZones: undefined, azCount: 3 }, stack)).toThrow(
+      /^Agnostic\/Vpc: 'azCount' must be at most the stack's 2 AZs.*found 3\. Pass 'availabilityZones'/,
+    );
+  });
+
+  test('the smallest valid VPC builds: a /24 over 3 tiers x 3 AZs gives /28 subnets', () => {
+    expect(build({ cidr: '10.0.0.0/24' })).not.toThrow();
+  });
+});
