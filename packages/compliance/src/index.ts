@@ -1,1 +1,3 @@
-export const PACKAGE_NAME = '@groundwork/compliance';
+export * from './bucket-encryption-requirement';
+export * from './groundwork-checks';
+export * from './compliance-report';

@@ -1,0 +1,350 @@
+import { CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { NagMessageLevel, NagPack, NagRuleCompliance } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+/**
+ * One finding of one rule on one resource.
+ */
+export interface ComplianceFinding {
+  /** The pack that reported it, e.g. `AwsSolutions`, `NIST.800.53.R5`, `Groundwork`. */
+  readonly pack: string;
+  /** The rule id, with the finding suffix when the rule reports several, e.g. `Groundwork-TAG1[Tag::owner]`. */
+  readonly ruleId: string;
+  /** Construct path of the resource, e.g. `Prod/Network/WebSg/Resource`. */
+  readonly resourcePath: string;
+  /** The rule's message. */
+  readonly message: string;
+  /** `error` or `warning`, as the pack reports it. */
+  readonly severity: string;
+}
+
+/**
+ * One acknowledgement recorded with `Validations.of(construct).acknowledge({ id, reason })`.
+ */
+export interface ComplianceAcknowledgement {
+  /** The acknowledged rule id, as written, e.g. `AwsSolutions-IAM5[Resource::*]`. */
+  readonly ruleId: string;
+  /** The reason given. */
+  readonly reason: string;
+  /** Path of the construct the acknowledgement was made on; it covers that construct and everything below it. */
+  readonly constructPath: string;
+  /**
+   * How many findings of the collected packs in this stack it suppressed. Zero means it is stale
+   * (or belongs to a pack that was not collected, see `pack`) and should be removed.
+   */
+  readonly suppressedFindings: number;
+  /**
+   * The collected pack whose rule it acknowledges.
+   *
+   * @default - the id does not start with the name of any collected pack
+   */
+  readonly pack?: string;
+}
+
+/**
+ * What one rule did in one stack.
+ */
+export interface ComplianceRuleRun {
+  /** The pack the rule belongs to. */
+  readonly pack: string;
+  /** The rule id without finding suffix, e.g. `Groundwork-NET1`. */
+  readonly ruleId: string;
+  /** Resources of the stack the rule applied to (result other than not-applicable). */
+  readonly resourcesChecked: number;
+  /** Findings not acknowledged. */
+  readonly violations: number;
+  /** Findings suppressed by an acknowledgement. */
+  readonly acknowledged: number;
+}
+
+/**
+ * Compliance of one stack under all collected packs.
+ */
+export interface StackComplianceReport {
+  /** Construct path of the stack, e.g. `Prod/Network`. */
+  readonly stackPath: string;
+  /** The deployed stack name. */
+  readonly stackName: string;
+  /** Construct path of the stage (environment) the stack belongs to; empty for the app itself. */
+  readonly stagePath: string;
+  /** Name of that stage; empty for the app itself. */
+  readonly stageName: string;
+  /** Every rule the packs ran on the stack's resources. */
+  readonly rules: ComplianceRuleRun[];
+  /** Unacknowledged findings: any of these fails synthesis when the pack is registered. */
+  readonly violations: ComplianceFinding[];
+  /** Findings suppressed by an acknowledgement. */
+  readonly acknowledgedFindings: ComplianceFinding[];
+  /** Every acknowledgement made on the stack, its constructs, or a stage or app above it. */
+  readonly acknowledgements: ComplianceAcknowledgement[];
+}
+
+/** What a rule returned for one resource. */
+interface Evaluation {
+  readonly pack: string;
+  readonly ruleId: string;
+  readonly node: CfnResource;
+  readonly findingIds: string[];
+  readonly applicable: boolean;
+  readonly info: string;
+  readonly severity: string;
+}
+
+interface RuleParams {
+  readonly ruleSuffixOverride?: string;
+  readonly info: string;
+  readonly level: NagMessageLevel;
+  readonly rule: (node: CfnResource) => unknown;
+  readonly node: CfnResource;
+}
+
+/**
+ * Builds a per-stack compliance report (rules run, violations, acknowledgements with their reasons)
+ * from cdk-nag packs, for the platform app to write next to the cloud assembly.
+ */
+export class ComplianceReport {
+  /**
+   * Runs each pack over `scope` and returns one report per stack found under it (stages included).
+   *
+   * Call it after `app.synth()` (also in a `finally` when synth failed): aspects such as
+   * `Tags.of()` and `PermissionsBoundary.of()` are applied during synthesis, and the packs must see
+   * their result, exactly as they do when registered with `Validations.of(app).addPlugins()`.
+   *
+   * To learn which rules ran and what each returned, it wraps the packs' `applyRule` for the
+   * duration of the call (cdk-nag 3 exposes no hook for that); the wrapper is removed afterwards.
+   *
+   * @param scope the app (or a stage) to report on
+   * @param packs the packs to run, e.g. AwsSolutionsChecks, NIST80053R5Checks, GroundworkChecks
+   */
+  public static collect(scope: IConstruct, packs: NagPack[]): StackComplianceReport[] {
+    const evaluations: Evaluation[] = [];
+    const violations: ComplianceFinding[] = [];
+    for (const pack of packs) {
+      const report = withRecording(pack, evaluations, () => pack.validateScope(scope));
+      for (const violation of report.violations) {
+        for (const resource of violation.violatingResources) {
+          violations.push({
+            pack: pack.readPackName,
+            ruleId: violation.ruleName,
+            resourcePath: resource.constructPath ?? '',
+            message: violation.description,
+            severity: violation.severity ?? 'error',
+          });
+        }
+      }
+    }
+    const violationKeys = new Set(violations.map((v) => `${v.ruleId}|${v.resourcePath}`));
+    const packNames = packs.map((p) => p.readPackName);
+    const stacks = scope.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+
+    return stacks.map((stack) => {
+      const inStack = evaluations.filter((e) => Stack.of(e.node) === stack);
+      const acknowledgements = acknowledgementsFor(stack);
+      const suppressedCounts = new Map<ComplianceAcknowledgementRecord, number>();
+      const acknowledgedFindings: ComplianceFinding[] = [];
+      const rules = new Map<string, { pack: string; checked: number; violations: number; acknowledged: number }>();
+
+      for (const evaluation of inStack) {
+        const run = rules.get(evaluation.ruleId) ?? { pack: evaluation.pack, checked: 0, violations: 0, acknowledged: 0 };
+        rules.set(evaluation.ruleId, run);
+        if (evaluation.applicable) {
+          run.checked++;
+        }
+        for (const findingId of evaluation.findingIds) {
+          if (violationKeys.has(`${findingId}|${evaluation.node.node.path}`)) {
+            run.violations++;
+            continue;
+          }
+          run.acknowledged++;
+          acknowledgedFindings.push({
+            pack: evaluation.pack,
+            ruleId: findingId,
+            resourcePath: evaluation.node.node.path,
+            message: evaluation.info,
+            severity: evaluation.severity,
+          });
+          const ack = closestAcknowledgement(evaluation.node, findingId, acknowledgements);
+          if (ack) {
+            suppressedCounts.set(ack, (suppressedCounts.get(ack) ?? 0) + 1);
+          }
+        }
+      }
+
+      const stage = Stage.of(stack);
+      return {
+        stackPath: stack.node.path,
+        stackName: stack.stackName,
+        stagePath: stage?.node.path ?? '',
+        stageName: stage?.stageName ?? '',
+        rules: [...rules.entries()]
+          .map(([ruleId, r]) => ({
+            pack: r.pack,
+            ruleId,
+            resourcesChecked: r.checked,
+            violations: r.violations,
+            acknowledged: r.acknowledged,
+          }))
+          .sort((a, b) => a.ruleId.localeCompare(b.ruleId)),
+        violations: violations
+          .filter((v) => inStack.some((e) => e.node.node.path === v.resourcePath))
+          .sort(byRuleThenPath),
+        acknowledgedFindings: acknowledgedFindings.sort(byRuleThenPath),
+        acknowledgements: acknowledgements.map((a) => ({
+          ruleId: a.ruleId,
+          reason: a.reason,
+          constructPath: a.construct.node.path,
+          suppressedFindings: suppressedCounts.get(a) ?? 0,
+          pack: packNames.find((name) => a.ruleId.startsWith(`${name}-`)),
+        })),
+      };
+    });
+  }
+
+  /**
+   * Renders reports as Markdown: a summary table (one row per stack) followed by every
+   * violation and every acknowledgement with its reason.
+   * @param reports the output of `collect`
+   */
+  public static toMarkdown(reports: StackComplianceReport[]): string {
+    const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    const lines = [
+      '# Compliance report',
+      '',
+      '| Stage | Stack | Rules run | Violations | Acknowledged findings | Acknowledgements |',
+      '| --- | --- | ---: | ---: | ---: | ---: |',
+      ...reports.map(
+        (r) =>
+          `| ${r.stageName || '(app)'} | ${r.stackPath} | ${r.rules.length} | ${r.violations.length} | ${r.acknowledgedFindings.length} | ${r.acknowledgements.length} |`,
+      ),
+    ];
+    for (const r of reports) {
+      lines.push('', `## ${r.stackPath}`, '');
+      if (r.violations.length === 0) {
+        lines.push('No violations.');
+      } else {
+        lines.push('| Rule | Resource | Message |', '| --- | --- | --- |');
+        r.violations.forEach((v) => lines.push(`| ${v.ruleId} | ${v.resourcePath} | ${escape(v.message)} |`));
+      }
+      if (r.acknowledgements.length > 0) {
+        lines.push('', '| Acknowledged rule | Construct | Reason | Findings suppressed |', '| --- | --- | --- | ---: |');
+        r.acknowledgements.forEach((a) =>
+          lines.push(`| ${a.ruleId} | ${a.constructPath} | ${escape(a.reason)} | ${a.suppressedFindings} |`),
+        );
+      }
+    }
+    return lines.join('\n') + '\n';
+  }
+
+  private constructor() {}
+}
+
+/** An acknowledgement before it is attributed to a stack. */
+interface ComplianceAcknowledgementRecord {
+  readonly ruleId: string;
+  readonly reason: string;
+  readonly construct: IConstruct;
+}
+
+/**
+ * Acknowledgements that apply to a stack: those recorded on its constructs (nested stacks
+ * excluded, they get their own report) and on every construct above it (stages, app).
+ * cdk-nag 3 reads the same metadata (`Validations.ACKNOWLEDGED_RULES_METADATA_KEY`, one entry
+ * `{ '<prefix>::<id>': reason }` per acknowledgement) when it decides whether a finding is suppressed.
+ */
+function acknowledgementsFor(stack: Stack): ComplianceAcknowledgementRecord[] {
+  const above: IConstruct[] = [];
+  for (let c = stack.node.scope; c; c = c.node.scope) {
+    above.unshift(c);
+  }
+  const within = stack.node.findAll().filter((c) => Stack.of(c) === stack);
+  const records: ComplianceAcknowledgementRecord[] = [];
+  for (const construct of [...above, ...within]) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) {
+        continue;
+      }
+      for (const [qualifiedId, reason] of Object.entries(entry.data as { [id: string]: string })) {
+        // aws-cdk-lib <2.262.1 wrote 'annotation::', later versions write 'Annotation::' (same as cdk-nag strips).
+        records.push({ ruleId: qualifiedId.replace(/^annotation::/i, ''), reason: String(reason), construct });
+      }
+    }
+  }
+  return records;
+}
+
+/** The acknowledgement cdk-nag would use: the first match walking from the resource to the root. */
+function closestAcknowledgement(
+  node: IConstruct,
+  findingId: string,
+  acknowledgements: ComplianceAcknowledgementRecord[],
+): ComplianceAcknowledgementRecord | undefined {
+  for (let c: IConstruct | undefined = node; c; c = c.node.scope) {
+    const match = acknowledgements.find((a) => a.construct === c && a.ruleId === findingId);
+    if (match) {
+      return match;
+    }
+  }
+  return undefined;
+}
+
+function byRuleThenPath(a: ComplianceFinding, b: ComplianceFinding): number {
+  return a.ruleId.localeCompare(b.ruleId) || a.resourcePath.localeCompare(b.resourcePath);
+}
+
+/**
+ * Runs `action` with the pack's `applyRule` wrapped so that every rule evaluation is recorded.
+ * The wrapper calls the rule once and hands its result to cdk-nag unchanged.
+ */
+function withRecording<T>(pack: NagPack, evaluations: Evaluation[], action: () => T): T {
+  const target = pack as unknown as { applyRule: (params: RuleParams) => void };
+  const original = target.applyRule;
+  const packName = pack.readPackName;
+  target.applyRule = function (this: unknown, params: RuleParams): void {
+    const suffix = params.ruleSuffixOverride ?? params.rule.name;
+    const ruleId = `${packName}-${suffix}`;
+    const record = (findingIds: string[], applicable: boolean) =>
+      evaluations.push({
+        pack: packName,
+        ruleId,
+        node: params.node,
+        findingIds,
+        applicable,
+        info: params.info,
+        // Same mapping as cdk-nag's report: only ERROR is an error.
+        severity: params.level === NagMessageLevel.ERROR ? 'error' : 'warning',
+      });
+    original.call(this, {
+      ...params,
+      ruleSuffixOverride: suffix,
+      rule: (node: CfnResource) => {
+        let result: unknown;
+        try {
+          result = params.rule(node);
+        } catch (error) {
+          // cdk-nag reports a rule that throws as a finding under the bare rule id.
+          record([ruleId], true);
+          throw error;
+        }
+        if (result === NagRuleCompliance.NON_COMPLIANT) {
+          record([ruleId], true);
+        } else if (Array.isArray(result)) {
+          record(
+            result.map((finding) => `${ruleId}[${finding}]`),
+            true,
+          );
+        } else {
+          record([], result !== NagRuleCompliance.NOT_APPLICABLE);
+        }
+        return result;
+      },
+    });
+  };
+  try {
+    return action();
+  } finally {
+    delete (pack as unknown as { applyRule?: unknown }).applyRule;
+    if (target.applyRule !== original) {
+      target.applyRule = original;
+    }
+  }
+}

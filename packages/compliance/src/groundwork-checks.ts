@@ -1,0 +1,285 @@
+import { CfnResource, Token } from 'aws-cdk-lib';
+import { NagMessageLevel, NagPack, NagPackProps, NagRuleResult } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { BucketEncryptionRequirement } from './bucket-encryption-requirement';
+import { productionStackTerminationProtected } from './rules/data-safety/production-stack-termination-protected';
+import { statefulResourceRetained } from './rules/data-safety/stateful-resource-retained';
+import { dynamoDbTableEncrypted } from './rules/encryption/dynamodb-table-encrypted';
+import { ebsEncrypted } from './rules/encryption/ebs-encrypted';
+import { kmsKeyRotationEnabled } from './rules/encryption/kms-key-rotation-enabled';
+import { logGroupEncrypted } from './rules/encryption/log-group-encrypted';
+import { rdsStorageEncrypted } from './rules/encryption/rds-storage-encrypted';
+import { s3BucketEncrypted } from './rules/encryption/s3-bucket-encrypted';
+import { snsTopicEncrypted } from './rules/encryption/sns-topic-encrypted';
+import { sqsQueueEncrypted } from './rules/encryption/sqs-queue-encrypted';
+import { crossAccountTrustNarrowed } from './rules/iam/cross-account-trust-narrowed';
+import { noAdministratorAccessPolicy } from './rules/iam/no-administrator-access-policy';
+import { noIamFullAccess } from './rules/iam/no-iam-full-access';
+import { noStarActionOnStarResource } from './rules/iam/no-star-action-on-star-resource';
+import { roleHasPermissionsBoundary } from './rules/iam/role-has-permissions-boundary';
+import { noAllPortsIngress } from './rules/network/no-all-ports-ingress';
+import { publicIngressOnAllowedPorts } from './rules/network/public-ingress-on-allowed-ports';
+import { requiredTagsPresent } from './rules/tagging/required-tags-present';
+
+/**
+ * Configuration of the Groundwork rule pack.
+ */
+export interface GroundworkChecksProps extends NagPackProps {
+  /**
+   * Name of the permissions boundary policy, or a fragment of its ARN, that every IAM role must
+   * carry (Groundwork-IAM5). A boundary defined in the same stack is matched by its
+   * `ManagedPolicyName`.
+   *
+   * @default - Groundwork-IAM5 is not run: no role is required to carry a boundary
+   */
+  readonly requiredPermissionsBoundary?: string;
+
+  /**
+   * TCP/UDP ports that may accept ingress from 0.0.0.0/0 or ::/0 (Groundwork-NET1).
+   *
+   * @default [] - no port may be open to the internet; a public endpoint states its port in config
+   */
+  readonly allowedPublicIngressPorts?: number[];
+
+  /**
+   * Which S3 default encryption Groundwork-ENC1 accepts.
+   *
+   * @default BucketEncryptionRequirement.KMS_OR_S3_MANAGED
+   */
+  readonly bucketEncryption?: BucketEncryptionRequirement;
+
+  /**
+   * Tag keys every taggable resource must carry with a non-empty value (Groundwork-TAG1).
+   *
+   * @default [] - Groundwork-TAG1 is not run
+   */
+  readonly requiredTags?: string[];
+
+  /**
+   * Treat every stack this pack checks as a production stack (Groundwork-DATA2 requires
+   * termination protection on it). Register a pack with `production: true` only on scopes that hold
+   * nothing but production: a pack walks the whole app it is added to.
+   *
+   * @default false
+   */
+  readonly production?: boolean;
+
+  /**
+   * Stacks that carry all of these tags (key and value) are production stacks for
+   * Groundwork-DATA2, e.g. `{ 'groundwork:environment-tier': 'production' }`. Lets one pack on the
+   * app tell production stacks from the others.
+   *
+   * @default - only `production` decides
+   */
+  readonly productionStackTags?: { [key: string]: string };
+}
+
+/** One Groundwork rule: its id suffix, its message and the check itself. */
+interface GroundworkRule {
+  readonly id: string;
+  readonly info: string;
+  readonly explanation: string;
+  readonly rule: (node: CfnResource) => NagRuleResult;
+}
+
+/**
+ * Groundwork's own cdk-nag rule pack: IAM, network, encryption, data safety and tagging checks.
+ * Rule ids are `Groundwork-<Area><N>` (e.g. `Groundwork-IAM1`); every rule reports at error
+ * level, so a registered pack fails synthesis on any unacknowledged finding. Unlike cdk-nag's
+ * packs, `verbose` defaults to true: each message carries the rule's explanation and fix.
+ *
+ * @example
+ * Validations.of(app).addPlugins(new GroundworkChecks(app, { requiredTags: ['groundwork:owner'] }));
+ */
+export class GroundworkChecks extends NagPack {
+  /** The pack name, which prefixes every rule id. */
+  public static readonly PACK_NAME = 'Groundwork';
+
+  public readonly name = GroundworkChecks.PACK_NAME;
+  private readonly rules: GroundworkRule[];
+
+  constructor(scope?: IConstruct, props: GroundworkChecksProps = {}) {
+    // Verbose by default: a gate that fails synthesis should say how to fix the finding.
+    super(scope, { ...props, verbose: props.verbose ?? true });
+    this.packName = GroundworkChecks.PACK_NAME;
+    const where = scope ? `${scope.node.path || '<app>'}: ` : '';
+    const ports = props.allowedPublicIngressPorts ?? [];
+    for (const port of ports) {
+      if (Token.isUnresolved(port) || !Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new Error(
+          `${where}GroundworkChecks allowedPublicIngressPorts expects integers 0-65535, found ${JSON.stringify(port)}`,
+        );
+      }
+    }
+    if (props.requiredPermissionsBoundary !== undefined && props.requiredPermissionsBoundary.trim() === '') {
+      throw new Error(
+        `${where}GroundworkChecks requiredPermissionsBoundary expects a policy name or ARN fragment, found an empty string`,
+      );
+    }
+    const emptyTag = (props.requiredTags ?? []).find((t) => t.trim() === '');
+    if (emptyTag !== undefined) {
+      throw new Error(`${where}GroundworkChecks requiredTags expects non-empty tag keys, found ${JSON.stringify(emptyTag)}`);
+    }
+    this.rules = groundworkRules(props);
+  }
+
+  /** The ids of the rules this configuration runs, e.g. `Groundwork-IAM1`. */
+  public get enabledRuleIds(): string[] {
+    return this.rules.map((r) => `${this.packName}-${r.id}`);
+  }
+
+  protected checkResource(node: CfnResource): void {
+    for (const rule of this.rules) {
+      this.applyRule({
+        ruleSuffixOverride: rule.id,
+        info: rule.info,
+        explanation: rule.explanation,
+        level: NagMessageLevel.ERROR,
+        rule: rule.rule,
+        node,
+      });
+    }
+  }
+}
+
+function groundworkRules(props: GroundworkChecksProps): GroundworkRule[] {
+  const rules: GroundworkRule[] = [
+    {
+      id: 'IAM1',
+      info: 'The IAM policy allows every action ("*") on every resource ("*").',
+      explanation:
+        'A statement with Action "*" and Resource "*" is administrator access. Fix: list the actions the workload calls and the ARNs it calls them on.',
+      rule: noStarActionOnStarResource,
+    },
+    {
+      id: 'IAM2',
+      info: 'The IAM policy allows "iam:*".',
+      explanation:
+        'iam:* lets the holder create users, roles and policies with any permission, so it is administrator access one step removed. Fix: grant the specific IAM actions needed, scoped to specific role or policy ARNs.',
+      rule: noIamFullAccess,
+    },
+    {
+      id: 'IAM3',
+      info: 'The IAM role, user or group has the AWS managed AdministratorAccess policy attached.',
+      explanation:
+        'AdministratorAccess grants every action on every resource. Fix: attach a policy with the permissions the principal needs; break-glass administration belongs to IAM Identity Center, not to roles in a stack.',
+      rule: noAdministratorAccessPolicy,
+    },
+    {
+      id: 'IAM4',
+      info: 'The IAM role trusts another AWS account (or any account) without naming specific principals or a principal condition.',
+      explanation:
+        'Trusting an account root or "*" lets every principal that account (or anyone) allows call sts:AssumeRole. Fix: trust specific role ARNs, or add a condition on aws:PrincipalArn, aws:PrincipalOrgID, sts:ExternalId or aws:MultiFactorAuthPresent ("*" needs aws:PrincipalArn or aws:PrincipalOrgID).',
+      rule: crossAccountTrustNarrowed,
+    },
+    {
+      id: 'NET1',
+      info: 'The security group allows ingress from 0.0.0.0/0 or ::/0 on a port that is not in allowedPublicIngressPorts.',
+      explanation: `Internet-facing ports are the attack surface of the account. Allowed public ports: ${JSON.stringify(
+        props.allowedPublicIngressPorts ?? [],
+      )}. Fix: restrict the source to known CIDRs, a prefix list or a security group, or add the port to the allowed public ports in config.`,
+      rule: publicIngressOnAllowedPorts(props.allowedPublicIngressPorts ?? []),
+    },
+    {
+      id: 'NET2',
+      info: 'The security group has an ingress rule that opens every port (IpProtocol -1 or port range 0/1-65535).',
+      explanation:
+        'An all-ports rule exposes every service the target runs, including ones added later. Fix: open only the ports the service listens on.',
+      rule: noAllPortsIngress,
+    },
+    {
+      id: 'ENC1',
+      info: `The S3 bucket does not state default encryption with ${
+        props.bucketEncryption === BucketEncryptionRequirement.KMS ? 'SSE-KMS' : 'SSE-KMS or SSE-S3'
+      }.`,
+      explanation:
+        'S3 encrypts new objects with SSE-S3 by default, but the template must state the encryption so that it is reviewed and a change is visible in a diff. Fix: set encryption (BucketEncryption.KMS, or S3_MANAGED where allowed) on the bucket.',
+      rule: s3BucketEncrypted(props.bucketEncryption ?? BucketEncryptionRequirement.KMS_OR_S3_MANAGED),
+    },
+    {
+      id: 'ENC2',
+      info: 'The SNS topic is not encrypted with a KMS key (KmsMasterKeyId).',
+      explanation:
+        'Messages at rest in SNS are only encrypted when the topic has a KMS key. Fix: set masterKey on the topic.',
+      rule: snsTopicEncrypted,
+    },
+    {
+      id: 'ENC3',
+      info: 'The SQS queue does not state encryption (KmsMasterKeyId or SqsManagedSseEnabled).',
+      explanation:
+        'Queues hold messages at rest; the template must state SQS-managed or KMS encryption. Fix: set encryption to QueueEncryption.SQS_MANAGED or KMS.',
+      rule: sqsQueueEncrypted,
+    },
+    {
+      id: 'ENC4',
+      info: 'The CloudWatch Logs log group is not encrypted with a KMS key (KmsKeyId).',
+      explanation:
+        'Logs often carry request data and identifiers; a customer managed key lets access be audited and revoked. Fix: set encryptionKey on the log group (the key policy must allow logs.<region>.amazonaws.com).',
+      rule: logGroupEncrypted,
+    },
+    {
+      id: 'ENC5',
+      info: 'An EBS volume or EBS block device mapping is not encrypted.',
+      explanation:
+        'Unencrypted volumes and their snapshots expose data to anyone who can copy or share them. Fix: set encrypted: true on the volume or on every EBS block device.',
+      rule: ebsEncrypted,
+    },
+    {
+      id: 'ENC6',
+      info: 'The RDS instance or cluster does not have StorageEncrypted enabled.',
+      explanation:
+        'RDS encryption can only be chosen at creation; an unencrypted database must be copied to be fixed. Fix: set storageEncrypted: true (and a storageEncryptionKey).',
+      rule: rdsStorageEncrypted,
+    },
+    {
+      id: 'ENC7',
+      info: 'The DynamoDB table does not use KMS encryption (SSESpecification.SSEEnabled).',
+      explanation:
+        'With the AWS owned key, key use is not visible in CloudTrail and access cannot be revoked through a key policy. Fix: set encryption to TableEncryption.AWS_MANAGED or CUSTOMER_MANAGED.',
+      rule: dynamoDbTableEncrypted,
+    },
+    {
+      id: 'ENC8',
+      info: 'The symmetric KMS key does not have automatic rotation enabled.',
+      explanation:
+        'Automatic rotation limits how much data one key version protects. Fix: set enableKeyRotation: true on the key.',
+      rule: kmsKeyRotationEnabled,
+    },
+    {
+      id: 'DATA1',
+      info: 'The stateful resource does not have DeletionPolicy and UpdateReplacePolicy Retain.',
+      explanation:
+        'Removing a bucket, key, log group, table, database or file system from the template, or an update that replaces it, would otherwise delete its data. Fix: removalPolicy: RemovalPolicy.RETAIN.',
+      rule: statefulResourceRetained,
+    },
+    {
+      id: 'DATA2',
+      info: 'The production stack does not have termination protection (reported on its first resource).',
+      explanation:
+        'Termination protection stops a mistaken stack deletion from deleting production. Fix: terminationProtection: true on the stack.',
+      rule: productionStackTerminationProtected({
+        allStacks: props.production ?? false,
+        stackTags: props.productionStackTags,
+      }),
+    },
+  ];
+  if (props.requiredPermissionsBoundary !== undefined) {
+    rules.push({
+      id: 'IAM5',
+      info: `The IAM role does not carry the required permissions boundary (${props.requiredPermissionsBoundary}).`,
+      explanation:
+        'The boundary caps what any role Groundwork creates in a target account can do, whatever policies are attached later. Fix: PermissionsBoundary.of(scope).apply(boundary) or the permissionsBoundary prop of the role.',
+      rule: roleHasPermissionsBoundary(props.requiredPermissionsBoundary),
+    });
+  }
+  if ((props.requiredTags ?? []).length > 0) {
+    rules.push({
+      id: 'TAG1',
+      info: `The resource is missing a required tag (required: ${(props.requiredTags ?? []).join(', ')}).`,
+      explanation:
+        'Tags identify the owner, environment and cost centre of every resource. Fix: Tags.of(scope).add(key, value) on the stage or stack.',
+      rule: requiredTagsPresent(props.requiredTags ?? []),
+    });
+  }
+  return rules;
+}

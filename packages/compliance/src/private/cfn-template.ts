@@ -1,0 +1,94 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+
+/**
+ * One resource as CloudFormation will receive it: properties after `addPropertyOverride`/`addOverride`
+ * and after token resolution, plus the resource attributes the rules read.
+ */
+export interface RenderedResource {
+  readonly Type: string;
+  readonly Properties: { [key: string]: any };
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
+
+/**
+ * Renders a resource the way the stack template will contain it.
+ *
+ * Reading the L1 props alone misses raw overrides, and several CDK features write through them
+ * (for example `PermissionsBoundary.of(scope).apply()` sets `PermissionsBoundary` with
+ * `addPropertyOverride` from an aspect). `_toCloudFormation()` is the method the stack itself
+ * calls to render its template, so rules see exactly what gets deployed.
+ */
+export function renderResource(node: CfnResource): RenderedResource {
+  const stack = Stack.of(node);
+  const renderer = (node as unknown as { _toCloudFormation?: () => any })._toCloudFormation;
+  if (typeof renderer === 'function') {
+    const fragment = stack.resolve(renderer.call(node));
+    const resources = fragment?.Resources ?? {};
+    const rendered = Object.values(resources)[0] as any;
+    if (rendered) {
+      return { ...rendered, Properties: rendered.Properties ?? {} };
+    }
+    // shouldSynthesize() is false (e.g. a condition-less skipped resource): nothing is deployed.
+    return { Type: node.cfnResourceType, Properties: {} };
+  }
+  // Fallback for a future aws-cdk-lib without the internal renderer: L1 props, no raw overrides.
+  return {
+    Type: node.cfnResourceType,
+    Properties: stack.resolve((node as unknown as { cfnProperties: any }).cfnProperties) ?? {},
+    DeletionPolicy: node.cfnOptions.deletionPolicy,
+    UpdateReplacePolicy: node.cfnOptions.updateReplacePolicy,
+  };
+}
+
+/** Placeholder used when a value contains an intrinsic that cannot be turned into text. */
+export const UNKNOWN = '${?}';
+
+/**
+ * Turns a resolved CloudFormation value into one string, keeping the literal parts of
+ * `Fn::Join`/`Fn::Sub` and writing references as `${LogicalId}` or `${LogicalId.Attribute}`,
+ * so that e.g. `['arn:', {Ref: 'AWS::Partition'}, ':iam::aws:policy/AdministratorAccess']`
+ * becomes `arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess`.
+ */
+export function flattenToString(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const obj = value as { [key: string]: any };
+    if ('Ref' in obj && typeof obj.Ref === 'string') {
+      return '${' + obj.Ref + '}';
+    }
+    if ('Fn::GetAtt' in obj) {
+      const att = obj['Fn::GetAtt'];
+      return '${' + (Array.isArray(att) ? att.map(flattenToString).join('.') : flattenToString(att)) + '}';
+    }
+    if ('Fn::Join' in obj && Array.isArray(obj['Fn::Join'])) {
+      const [separator, parts] = obj['Fn::Join'];
+      if (typeof separator === 'string' && Array.isArray(parts)) {
+        return parts.map(flattenToString).join(separator);
+      }
+    }
+    if ('Fn::Sub' in obj) {
+      const sub = obj['Fn::Sub'];
+      return typeof sub === 'string' ? sub : Array.isArray(sub) ? flattenToString(sub[0]) : UNKNOWN;
+    }
+  }
+  return UNKNOWN;
+}
+
+/** Always an array: CloudFormation accepts a single value wherever a list is allowed in IAM policies. */
+export function asArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined || value === null) {
+    return [];
+  }
+  return Array.isArray(value) ? value : [value];
+}
+
+/** True for `true` and `'true'`: CloudFormation accepts booleans as either. */
+export function isTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
+}

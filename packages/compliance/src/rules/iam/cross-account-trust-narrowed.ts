@@ -1,0 +1,95 @@
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import { asArray, flattenToString, renderResource } from '../../private/cfn-template';
+import { PolicyStatement, isAllow, statementsOf } from '../../private/iam-policy';
+
+// Condition keys that tie a trust to a known caller (IAM global condition context keys).
+const NARROWING_KEYS = ['aws:principalarn', 'aws:principalorgid', 'sts:externalid', 'aws:multifactorauthpresent'];
+// With `AWS: *` any account in the world matches the principal, so only keys that name the
+// caller (its ARN or its organization) narrow it; MFA or an external id alone do not.
+const WILDCARD_NARROWING_KEYS = ['aws:principalarn', 'aws:principalorgid'];
+
+// Pseudo parameters contain colons, so they are replaced before the ARN is split on colons.
+const THIS_ACCOUNT = 'this-account';
+const IAM_ARN = /^arn:[^:]+:(?:iam|sts)::([^:]+):(.+)$/;
+
+function withoutPseudoParameters(text: string): string {
+  return text.replace(/\$\{AWS::Partition\}/g, 'aws').replace(/\$\{AWS::AccountId\}/g, THIS_ACCOUNT);
+}
+
+interface TrustedPrincipal {
+  /** Anyone (`*`): a principal from every account. */
+  readonly wildcard: boolean;
+  /** The account the principal belongs to, when the text names one. */
+  readonly account?: string;
+  /** The whole account (`:root` or a bare account id) rather than one role or user. */
+  readonly wholeAccount: boolean;
+}
+
+function parsePrincipal(principal: string): TrustedPrincipal {
+  const text = withoutPseudoParameters(principal);
+  if (text === '*') {
+    return { wildcard: true, wholeAccount: true };
+  }
+  if (/^\d{12}$/.test(text)) {
+    return { wildcard: false, account: text, wholeAccount: true };
+  }
+  const arn = IAM_ARN.exec(text);
+  if (arn) {
+    return { wildcard: false, account: arn[1], wholeAccount: arn[2] === 'root' };
+  }
+  // A reference (Ref/GetAtt) to a role or user defined in this template: same account, one principal.
+  return { wildcard: false, wholeAccount: false };
+}
+
+function awsPrincipals(statement: PolicyStatement): string[] {
+  const principal = statement.Principal as any;
+  if (principal === '*') {
+    return ['*'];
+  }
+  if (principal && typeof principal === 'object' && 'AWS' in principal) {
+    return asArray(principal.AWS).map(flattenToString);
+  }
+  return [];
+}
+
+function conditionKeys(statement: PolicyStatement): string[] {
+  return Object.values(statement.Condition ?? {}).flatMap((byKey) => Object.keys(byKey ?? {}).map((k) => k.toLowerCase()));
+}
+
+/**
+ * Groundwork-IAM4: a role whose trust policy admits a principal from another AWS account (an
+ * account id or ARN that is not this stack's account, or `AWS: *`) either names specific role or
+ * user ARNs, or carries a condition on the caller (aws:PrincipalArn, aws:PrincipalOrgID,
+ * sts:ExternalId, aws:MultiFactorAuthPresent; for `*` only aws:PrincipalArn or aws:PrincipalOrgID).
+ *
+ * When the stack is environment-agnostic its account is unknown, so every literal account id
+ * counts as another account: give the stack an `env` to compare against.
+ * @param node the CfnResource to check
+ */
+export function crossAccountTrustNarrowed(node: CfnResource): NagRuleResult {
+  if (node.cfnResourceType !== 'AWS::IAM::Role') {
+    return NagRuleCompliance.NOT_APPLICABLE;
+  }
+  const stackAccount = Stack.of(node).account;
+  const ownAccount = Token.isUnresolved(stackAccount) ? undefined : stackAccount;
+  const statements = statementsOf(renderResource(node).Properties.AssumeRolePolicyDocument).filter(isAllow);
+
+  for (const statement of statements) {
+    const keys = conditionKeys(statement);
+    for (const principal of awsPrincipals(statement).map(parsePrincipal)) {
+      if (principal.wildcard) {
+        if (!keys.some((k) => WILDCARD_NARROWING_KEYS.includes(k))) {
+          return NagRuleCompliance.NON_COMPLIANT;
+        }
+        continue;
+      }
+      const otherAccount =
+        principal.account !== undefined && principal.account !== THIS_ACCOUNT && principal.account !== ownAccount;
+      if (otherAccount && principal.wholeAccount && !keys.some((k) => NARROWING_KEYS.includes(k))) {
+        return NagRuleCompliance.NON_COMPLIANT;
+      }
+    }
+  }
+  return NagRuleCompliance.COMPLIANT;
+}

@@ -1,0 +1,189 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { OTHER_ACCOUNT, expectCompliant, expectFindings, newStack } from '../fixtures';
+
+function roleWithStatement(stack: Stack, statement: iam.PolicyStatement): iam.Role {
+  return new iam.Role(stack, 'Role', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    inlinePolicies: { Inline: new iam.PolicyDocument({ statements: [statement] }) },
+  });
+}
+
+describe('Groundwork-IAM1: no "*" action on "*" resource', () => {
+  test('passes a scoped statement', () => {
+    const stack = newStack();
+    new iam.Policy(stack, 'Policy', {
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] })],
+    }).attachToRole(new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') }));
+    expectCompliant(stack, 'Groundwork-IAM1');
+  });
+
+  test('fails "*" on "*" in an AWS::IAM::Policy', () => {
+    const stack = newStack();
+    new iam.Policy(stack, 'Policy', {
+      statements: [new iam.PolicyStatement({ actions: ['*'], resources: ['*'] })],
+    }).attachToRole(new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') }));
+    expectFindings(stack, 'Groundwork-IAM1', ['Test/Policy/Resource']);
+  });
+
+  test('fails "*:*" on "*" in a managed policy and in a role inline policy', () => {
+    const stack = newStack();
+    // The L2 PolicyStatement rejects '*:*'; IAM accepts it, so an L1 or an included template can carry it.
+    new iam.CfnManagedPolicy(stack, 'Managed', {
+      policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*:*', Resource: '*' }] },
+    });
+    roleWithStatement(stack, new iam.PolicyStatement({ actions: ['*'], resources: ['*'] }));
+    expectFindings(stack, 'Groundwork-IAM1', ['Test/Managed', 'Test/Role/Resource']);
+  });
+
+  test('ignores a Deny statement', () => {
+    const stack = newStack();
+    roleWithStatement(stack, new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['*'], resources: ['*'] }));
+    expectCompliant(stack, 'Groundwork-IAM1');
+  });
+});
+
+describe('Groundwork-IAM2: no "iam:*"', () => {
+  test('passes specific IAM actions', () => {
+    const stack = newStack();
+    roleWithStatement(
+      stack,
+      new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: ['arn:aws:iam::111111111111:role/app'] }),
+    );
+    expectCompliant(stack, 'Groundwork-IAM2');
+  });
+
+  test('fails "iam:*" (any case) even on a specific resource', () => {
+    const stack = newStack();
+    roleWithStatement(
+      stack,
+      new iam.PolicyStatement({ actions: ['IAM:*'], resources: ['arn:aws:iam::111111111111:role/app'] }),
+    );
+    expectFindings(stack, 'Groundwork-IAM2', ['Test/Role/Resource']);
+  });
+});
+
+describe('Groundwork-IAM3: no AdministratorAccess', () => {
+  test('passes another AWS managed policy, including a look-alike name', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess-Amplify'),
+      ],
+    });
+    expectCompliant(stack, 'Groundwork-IAM3');
+  });
+
+  test('fails AdministratorAccess rendered through Fn::Join with the partition', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')],
+    });
+    expectFindings(stack, 'Groundwork-IAM3', ['Test/Role/Resource']);
+  });
+
+  test('fails a literal AdministratorAccess ARN on an L1 group', () => {
+    const stack = newStack();
+    new iam.CfnGroup(stack, 'Admins', { managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
+    expectFindings(stack, 'Groundwork-IAM3', ['Test/Admins']);
+  });
+});
+
+describe('Groundwork-IAM4: cross-account trust is narrowed', () => {
+  test('passes a specific role ARN in another account', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', {
+      assumedBy: new iam.ArnPrincipal(`arn:aws:iam::${OTHER_ACCOUNT}:role/deployer`),
+    });
+    expectCompliant(stack, 'Groundwork-IAM4');
+  });
+
+  test('passes another account root with an sts:ExternalId condition', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', { assumedBy: new iam.AccountPrincipal(OTHER_ACCOUNT), externalIds: ['gw-123'] });
+    expectCompliant(stack, 'Groundwork-IAM4');
+  });
+
+  test('passes this account root (same account is not cross-account)', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    expectCompliant(stack, 'Groundwork-IAM4');
+  });
+
+  test('passes "*" narrowed with aws:PrincipalOrgID', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', {
+      assumedBy: new iam.AnyPrincipal().withConditions({ StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } }),
+    });
+    expectCompliant(stack, 'Groundwork-IAM4');
+  });
+
+  test('fails another account root without a condition', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', { assumedBy: new iam.AccountPrincipal(OTHER_ACCOUNT) });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/Role/Resource']);
+  });
+
+  test('fails "*" narrowed only by MFA', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', {
+      assumedBy: new iam.AnyPrincipal().withConditions({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }),
+    });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/Role/Resource']);
+  });
+
+  test('fails a bare account id in an environment-agnostic stack (its account is unknown)', () => {
+    const stack = newStack({});
+    new iam.CfnRole(stack, 'Role', {
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: OTHER_ACCOUNT } }],
+      },
+    });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/Role']);
+  });
+});
+
+describe('Groundwork-IAM5: roles carry the permissions boundary', () => {
+  const props = { requiredPermissionsBoundary: 'groundwork-boundary' };
+
+  test('is not run when requiredPermissionsBoundary is unset', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    expectFindings(stack, 'Groundwork-IAM5', []);
+  });
+
+  test('passes a boundary applied with PermissionsBoundary.of() (a raw override written by an aspect)', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    iam.PermissionsBoundary.of(stack).apply(
+      iam.ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'groundwork-boundary'),
+    );
+    // The aspect that writes the boundary runs during synthesis, as in a real `cdk synth`.
+    (stack.node.root as App).synth();
+    expectCompliant(stack, 'Groundwork-IAM5', props);
+  });
+
+  test('passes a boundary policy defined in the same stack, matched by its name', () => {
+    const stack = newStack();
+    const boundary = new iam.ManagedPolicy(stack, 'Boundary', {
+      managedPolicyName: 'groundwork-boundary',
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] })],
+    });
+    new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), permissionsBoundary: boundary });
+    expectCompliant(stack, 'Groundwork-IAM5', props);
+  });
+
+  test('fails a role without a boundary, and a role with another boundary', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    new iam.Role(stack, 'Other', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      permissionsBoundary: iam.ManagedPolicy.fromManagedPolicyName(stack, 'Wrong', 'some-other-boundary'),
+    });
+    expectFindings(stack, 'Groundwork-IAM5', ['Test/Role/Resource', 'Test/Other/Resource'], props);
+  });
+});
