@@ -310,7 +310,11 @@ export const environmentConfigSchema = z
     alarms: z
       .strictObject({
         deploymentFailures: z.int().min(1).default(1).describe('Failed deployments before alarming'),
-        unauthorizedApiCalls: z.int().min(1).default(5).describe('Unauthorized API calls per alarm period before alarming'),
+        unauthorizedApiCalls: z
+          .int()
+          .min(1)
+          .default(5)
+          .describe('Unauthorized API calls per alarm period before alarming'),
       })
       .prefault({}),
     drift: z
