@@ -363,13 +363,12 @@ export class DriftDetector extends Construct {
     );
     props.alertTopicKey?.grant(role, 'kms:GenerateDataKey*', 'kms:Decrypt');
 
-    this.acknowledgeFindings(props, [...DEFAULT_READ_ACTIONS, ...(props.additionalReadActions ?? [])]);
-
     this.rule = new events.Rule(this, 'Schedule', {
       description: `Groundwork drift detection for ${props.environmentName}`,
       schedule: props.schedule ?? events.Schedule.rate(Duration.hours(12)),
       targets: [new targets.SfnStateMachine(this.stateMachine)],
     });
+    this.acknowledgeFindings(props, [...DEFAULT_READ_ACTIONS, ...(props.additionalReadActions ?? [])]);
   }
 
   private acknowledgeFindings(props: DriftDetectorProps, readActions: string[]): void {

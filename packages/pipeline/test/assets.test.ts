@@ -1,0 +1,53 @@
+process.env.CDK_VALIDATION = 'false';
+import * as path from 'path';
+import { Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { accountId, pipelineFixture } from './fixtures';
+
+/** An environment with a file asset, so the pipeline publishes assets into each target account. */
+class EnvironmentWithAsset extends Stage {
+  constructor(scope: Construct, id: string, props: StageProps) {
+    super(scope, id, props);
+    const stack = new Stack(this, 'Workload');
+    new s3assets.Asset(stack, 'Code', { path: path.join(__dirname, 'fixtures.ts') });
+  }
+}
+
+describe('GitOpsPipeline with file assets in 12 accounts', () => {
+  const fixture = pipelineFixture();
+  for (let i = 0; i < 12; i++) {
+    fixture.pipeline.addEnvironment(
+      new EnvironmentWithAsset(fixture.app, `env${i}`, { env: { account: accountId(i), region: 'eu-west-1' } }),
+      { wave: `Wave${Math.floor(i / 4)}` },
+    );
+  }
+  fixture.pipeline.buildPipeline();
+  const template = Template.fromStack(fixture.stack);
+
+  test('the asset publishing role assumes file-publishing roles by one pattern statement, not one per account', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => JSON.stringify(s).includes('file-publishing-role'));
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Sid: 'AssumeBootstrapRolesByPattern',
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/cdk-hnb659fds-file-publishing-role-*']],
+        },
+        Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-abc123def4' } },
+      }),
+    ]);
+  });
+
+  test('cdk-nag findings on the asset publishing resources are acknowledged', () => {
+    for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
+      const findings = pack
+        .validateScope(fixture.stack)
+        .violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r: any) => r.constructPath).join(' ')}`);
+      expect(findings).toEqual([]);
+    }
+  });
+});
