@@ -19,6 +19,8 @@ const crossAccountRoles = root.addConstructPackage({
   name: 'cross-account-roles',
   description: 'Least-privilege deployment trust between the pipeline account and target accounts',
   keywords: ['iam', 'bootstrap', 'cross-account'],
+  // Its tests compare the bootstrap contract with the CDK CLI's own template.
+  devDeps: [`aws-cdk@${VERSIONS.awsCdkCli}`],
 });
 const compliance = root.addConstructPackage({
   name: 'compliance',

@@ -156,6 +156,16 @@ export class ConstructPackage extends cdk.JsiiProject {
         { exec: 'rm -rf .pacmak-check' },
       ],
     });
+    // Targets are declared (so pacmak can generate them) without publishing
+    // jobs: the python and java registries are not part of the release yet.
+    const ident = options.name.replace(/-/g, '_');
+    this.package.file.addOverride('jsii.targets', {
+      python: { distName: `groundwork.${options.name}`, module: `groundwork.${ident}` },
+      java: {
+        package: `dev.groundwork.${options.name.replace(/-/g, '')}`,
+        maven: { groupId: 'dev.groundwork', artifactId: options.name },
+      },
+    });
     this.gitignore.exclude('.pacmak-check/');
     this.npmignore?.exclude('.pacmak-check/', 'test-reports/');
   }

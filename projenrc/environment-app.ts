@@ -40,6 +40,10 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
       // `cdk synth` compiles first, then runs the compiled app.
       buildCommand: 'npx projen compile',
       requireApproval: awscdk.ApprovalLevel.BROADENING,
+      context: {
+        // CloudFormation template validation findings fail the synth instead of warning.
+        '@aws-cdk/core:validateAgainstDefaultRules': true,
+      },
       deps: [...options.uses.map((p) => `${p.package.packageName}@^0.0.0`), ...(options.deps ?? [])],
       devDeps: [`ts-node@10.9.2`, ...(options.devDeps ?? [])],
       tsconfig: {
@@ -80,6 +84,7 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
       test: { task: 'test', dependsOn: ['build'], outputs: ['{projectRoot}/coverage', '{projectRoot}/test-reports'] },
       synth: { command: 'node lib/main.js', dependsOn: ['build'], outputs: ['{projectRoot}/cdk.out'], cache: false },
       validate: { command: 'node lib/validate.js', dependsOn: ['build'], cache: false },
+      'bootstrap-template': { command: 'node lib/bootstrap-template.js', dependsOn: ['build'], cache: false },
     });
 
     // The main job: validate the config, synthesize every stage, run the

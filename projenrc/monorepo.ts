@@ -98,6 +98,11 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       exec: 'nx run @groundwork/platform-app:synth --output-style=stream --',
       receiveArgs: true,
     });
+    this.addTask('bootstrap-template', {
+      description: 'Write the least-privilege bootstrap template of one environment (--env NAME)',
+      exec: 'nx run @groundwork/platform-app:bootstrap-template --output-style=stream --',
+      receiveArgs: true,
+    });
     this.addTask('validate', {
       description: 'Validate the platform config (default apps/platform/config; --config-dir DIR for another)',
       exec: 'nx run @groundwork/platform-app:validate --output-style=stream --',
