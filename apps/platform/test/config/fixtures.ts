@@ -34,12 +34,18 @@ export function invalidCases(): InvalidCase[] {
     });
 }
 
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /**
  * Copies the valid fixture into a temp dir and applies edits: each edit replaces
  * text in a file (relative path) and must match, so a stale edit fails loudly.
  */
 export function configWith(edits: { [file: string]: [string, string][] } = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-config-'));
+  tempDirs.push(dir);
   fs.cpSync(VALID_FIXTURE, dir, { recursive: true });
   for (const [file, replacements] of Object.entries(edits)) {
     const target = path.join(dir, file);
