@@ -82,6 +82,7 @@ export interface StackComplianceReport {
 /** What a rule returned for one resource. */
 interface Evaluation {
   readonly pack: string;
+  readonly namespace: string;
   readonly ruleId: string;
   readonly node: CfnResource;
   readonly findingIds: string[];
@@ -118,54 +119,58 @@ export class ComplianceReport {
    */
   public static collect(scope: IConstruct, packs: NagPack[]): StackComplianceReport[] {
     const evaluations: Evaluation[] = [];
-    const violations: ComplianceFinding[] = [];
+    // The packs' own messages (verbose or not, as configured), keyed by finding id and resource path.
+    const reported = new Map<string, { message: string; severity: string }>();
     for (const pack of packs) {
       const report = withRecording(pack, evaluations, () => pack.validateScope(scope));
       for (const violation of report.violations) {
         for (const resource of violation.violatingResources) {
-          violations.push({
-            pack: pack.readPackName,
-            ruleId: violation.ruleName,
-            resourcePath: resource.constructPath ?? '',
+          reported.set(`${violation.ruleName}|${resource.constructPath}`, {
             message: violation.description,
             severity: violation.severity ?? 'error',
           });
         }
       }
     }
-    const violationKeys = new Set(violations.map((v) => `${v.ruleId}|${v.resourcePath}`));
-    const packNames = packs.map((p) => p.readPackName);
     const stacks = scope.node.findAll().filter((c): c is Stack => Stack.isStack(c));
 
     return stacks.map((stack) => {
-      const inStack = evaluations.filter((e) => Stack.of(e.node) === stack);
       const acknowledgements = acknowledgementsFor(stack);
-      const suppressedCounts = new Map<ComplianceAcknowledgementRecord, number>();
+      const suppressed = new Map<AcknowledgementRecord, number>();
+      const violations: ComplianceFinding[] = [];
       const acknowledgedFindings: ComplianceFinding[] = [];
-      const rules = new Map<string, { pack: string; checked: number; violations: number; acknowledged: number }>();
+      const rules = new Map<string, ComplianceRuleRun & { resourcesChecked: number; violations: number; acknowledged: number }>();
 
-      for (const evaluation of inStack) {
-        const run = rules.get(evaluation.ruleId) ?? { pack: evaluation.pack, checked: 0, violations: 0, acknowledged: 0 };
+      for (const evaluation of evaluations.filter((e) => Stack.of(e.node) === stack)) {
+        const run = rules.get(evaluation.ruleId) ?? {
+          pack: evaluation.pack,
+          ruleId: evaluation.ruleId,
+          resourcesChecked: 0,
+          violations: 0,
+          acknowledged: 0,
+        };
         rules.set(evaluation.ruleId, run);
         if (evaluation.applicable) {
-          run.checked++;
+          run.resourcesChecked++;
         }
         for (const findingId of evaluation.findingIds) {
-          if (violationKeys.has(`${findingId}|${evaluation.node.node.path}`)) {
-            run.violations++;
-            continue;
-          }
-          run.acknowledged++;
-          acknowledgedFindings.push({
+          const resourcePath = evaluation.node.node.path;
+          const fromPack = reported.get(`${findingId}|${resourcePath}`);
+          const finding: ComplianceFinding = {
             pack: evaluation.pack,
             ruleId: findingId,
-            resourcePath: evaluation.node.node.path,
-            message: evaluation.info,
-            severity: evaluation.severity,
-          });
-          const ack = closestAcknowledgement(evaluation.node, findingId, acknowledgements);
+            resourcePath,
+            message: fromPack?.message ?? evaluation.info,
+            severity: fromPack?.severity ?? evaluation.severity,
+          };
+          const ack = closestAcknowledgement(evaluation, findingId, acknowledgements);
           if (ack) {
-            suppressedCounts.set(ack, (suppressedCounts.get(ack) ?? 0) + 1);
+            run.acknowledged++;
+            acknowledgedFindings.push(finding);
+            suppressed.set(ack, (suppressed.get(ack) ?? 0) + 1);
+          } else {
+            run.violations++;
+            violations.push(finding);
           }
         }
       }
@@ -176,25 +181,19 @@ export class ComplianceReport {
         stackName: stack.stackName,
         stagePath: stage?.node.path ?? '',
         stageName: stage?.stageName ?? '',
-        rules: [...rules.entries()]
-          .map(([ruleId, r]) => ({
-            pack: r.pack,
-            ruleId,
-            resourcesChecked: r.checked,
-            violations: r.violations,
-            acknowledged: r.acknowledged,
-          }))
-          .sort((a, b) => a.ruleId.localeCompare(b.ruleId)),
-        violations: violations
-          .filter((v) => inStack.some((e) => e.node.node.path === v.resourcePath))
-          .sort(byRuleThenPath),
+        rules: [...rules.values()].sort((a, b) => a.ruleId.localeCompare(b.ruleId)),
+        violations: violations.sort(byRuleThenPath),
         acknowledgedFindings: acknowledgedFindings.sort(byRuleThenPath),
         acknowledgements: acknowledgements.map((a) => ({
-          ruleId: a.ruleId,
+          ruleId: a.writtenId,
           reason: a.reason,
           constructPath: a.construct.node.path,
-          suppressedFindings: suppressedCounts.get(a) ?? 0,
-          pack: packNames.find((name) => a.ruleId.startsWith(`${name}-`)),
+          suppressedFindings: suppressed.get(a) ?? 0,
+          pack: packs.find((p) =>
+            a.namespace === undefined
+              ? a.ruleId.startsWith(`${p.readPackName}-`)
+              : a.namespace === pluginNamespace(p),
+          )?.readPackName,
         })),
       };
     });
@@ -238,48 +237,78 @@ export class ComplianceReport {
   private constructor() {}
 }
 
-/** An acknowledgement before it is attributed to a stack. */
-interface ComplianceAcknowledgementRecord {
+/** An acknowledgement read from construct metadata. */
+interface AcknowledgementRecord {
+  /** The rule id without namespace, e.g. `Groundwork-TAG1[Tag::owner]`. */
   readonly ruleId: string;
+  /** The plugin namespace it was written with (`Groundwork::...`); undefined for a plain id. */
+  readonly namespace?: string;
+  /** The id as the developer wrote it. */
+  readonly writtenId: string;
   readonly reason: string;
   readonly construct: IConstruct;
+}
+
+// aws-cdk-lib stores a plain id as 'Annotation::<id>' (<2.262.1: 'annotation::'). cdk-nag strips
+// that prefix and matches the rest; the CDK's own report also matches '<plugin name>::<id>'.
+const ANNOTATION_NAMESPACES = ['annotation', 'construct-annotations'];
+
+/** The namespace aws-cdk-lib gives a plugin's findings: its name with spaces as dashes. */
+function pluginNamespace(pack: NagPack): string {
+  return pack.name.replace(/ /g, '-');
+}
+
+function parseAcknowledgement(qualifiedId: string, reason: unknown, construct: IConstruct): AcknowledgementRecord {
+  // The namespace ends at the first '::' outside brackets; finding ids such as '[Resource::*]' contain '::' too.
+  const match = /^([^[\]]+?)::(.+)$/.exec(qualifiedId);
+  if (!match || ANNOTATION_NAMESPACES.includes(match[1].toLowerCase())) {
+    const ruleId = match ? match[2] : qualifiedId;
+    return { ruleId, writtenId: ruleId, reason: String(reason), construct };
+  }
+  return { ruleId: match[2], namespace: match[1], writtenId: qualifiedId, reason: String(reason), construct };
 }
 
 /**
  * Acknowledgements that apply to a stack: those recorded on its constructs (nested stacks
  * excluded, they get their own report) and on every construct above it (stages, app).
  * cdk-nag 3 reads the same metadata (`Validations.ACKNOWLEDGED_RULES_METADATA_KEY`, one entry
- * `{ '<prefix>::<id>': reason }` per acknowledgement) when it decides whether a finding is suppressed.
+ * `{ '<namespace>::<id>': reason }` per acknowledgement) when it decides whether a finding is suppressed.
  */
-function acknowledgementsFor(stack: Stack): ComplianceAcknowledgementRecord[] {
+function acknowledgementsFor(stack: Stack): AcknowledgementRecord[] {
   const above: IConstruct[] = [];
   for (let c = stack.node.scope; c; c = c.node.scope) {
     above.unshift(c);
   }
   const within = stack.node.findAll().filter((c) => Stack.of(c) === stack);
-  const records: ComplianceAcknowledgementRecord[] = [];
+  const records: AcknowledgementRecord[] = [];
   for (const construct of [...above, ...within]) {
     for (const entry of construct.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) {
-        continue;
-      }
-      for (const [qualifiedId, reason] of Object.entries(entry.data as { [id: string]: string })) {
-        // aws-cdk-lib <2.262.1 wrote 'annotation::', later versions write 'Annotation::' (same as cdk-nag strips).
-        records.push({ ruleId: qualifiedId.replace(/^annotation::/i, ''), reason: String(reason), construct });
+      if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && entry.data) {
+        for (const [qualifiedId, reason] of Object.entries(entry.data as { [id: string]: string })) {
+          records.push(parseAcknowledgement(qualifiedId, reason, construct));
+        }
       }
     }
   }
   return records;
 }
 
-/** The acknowledgement cdk-nag would use: the first match walking from the resource to the root. */
+/**
+ * The acknowledgement that suppresses a finding: the first match walking from the resource up
+ * to the root, as cdk-nag does. A namespaced acknowledgement only matches its own plugin's findings.
+ */
 function closestAcknowledgement(
-  node: IConstruct,
+  evaluation: Evaluation,
   findingId: string,
-  acknowledgements: ComplianceAcknowledgementRecord[],
-): ComplianceAcknowledgementRecord | undefined {
-  for (let c: IConstruct | undefined = node; c; c = c.node.scope) {
-    const match = acknowledgements.find((a) => a.construct === c && a.ruleId === findingId);
+  acknowledgements: AcknowledgementRecord[],
+): AcknowledgementRecord | undefined {
+  for (let c: IConstruct | undefined = evaluation.node; c; c = c.node.scope) {
+    const match = acknowledgements.find(
+      (a) =>
+        a.construct === c &&
+        a.ruleId === findingId &&
+        (a.namespace === undefined || a.namespace === evaluation.namespace),
+    );
     if (match) {
       return match;
     }
@@ -305,6 +334,7 @@ function withRecording<T>(pack: NagPack, evaluations: Evaluation[], action: () =
     const record = (findingIds: string[], applicable: boolean) =>
       evaluations.push({
         pack: packName,
+        namespace: pluginNamespace(pack),
         ruleId,
         node: params.node,
         findingIds,

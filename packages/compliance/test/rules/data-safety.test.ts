@@ -1,0 +1,72 @@
+import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ACCOUNT, expectCompliant, expectFindings, findingsOf, newStack } from '../fixtures';
+
+describe('Groundwork-DATA1: stateful resources are retained', () => {
+  test('passes the CDK defaults for bucket, key, log group and table (RETAIN)', () => {
+    const stack = newStack();
+    new s3.Bucket(stack, 'Bucket');
+    new kms.Key(stack, 'Key');
+    new logs.LogGroup(stack, 'Logs');
+    new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    expectCompliant(stack, 'Groundwork-DATA1');
+  });
+
+  test('fails RemovalPolicy.DESTROY, and a DeletionPolicy Retain without UpdateReplacePolicy Retain', () => {
+    const stack = newStack();
+    new s3.Bucket(stack, 'Bucket', { removalPolicy: RemovalPolicy.DESTROY });
+    const fs = new efs.CfnFileSystem(stack, 'Files', { encrypted: true });
+    fs.cfnOptions.deletionPolicy = 'Retain' as any;
+    expectFindings(stack, 'Groundwork-DATA1', ['Test/Bucket/Resource', 'Test/Files']);
+  });
+
+  test('does not apply to stateless resources', () => {
+    const stack = newStack();
+    new sqs.Queue(stack, 'Queue', { removalPolicy: RemovalPolicy.DESTROY });
+    expectFindings(stack, 'Groundwork-DATA1', []);
+  });
+});
+
+describe('Groundwork-DATA2: production stacks have termination protection', () => {
+  const env = { account: ACCOUNT, region: 'eu-west-1' };
+
+  test('passes a protected stack when the pack is configured with production: true', () => {
+    const stack = newStack({ env, terminationProtection: true });
+    new sqs.Queue(stack, 'Queue');
+    expectCompliant(stack, 'Groundwork-DATA2', { production: true });
+  });
+
+  test('fails an unprotected stack once, on its first resource', () => {
+    const stack = newStack({ env });
+    new sqs.Queue(stack, 'First');
+    new sqs.Queue(stack, 'Second');
+    expectFindings(stack, 'Groundwork-DATA2', ['Test/First/Resource'], { production: true });
+  });
+
+  test('is not applied when the pack is not told which stacks are production', () => {
+    const stack = newStack({ env });
+    new sqs.Queue(stack, 'Queue');
+    expectFindings(stack, 'Groundwork-DATA2', []);
+  });
+
+  test('productionStackTags picks production stacks by their tags, applied by Tags.of() at synth', () => {
+    const app = new App();
+    const prod = new Stack(app, 'Prod', { env });
+    const dev = new Stack(app, 'Dev', { env });
+    new sqs.Queue(prod, 'Queue');
+    new sqs.Queue(dev, 'Queue');
+    Tags.of(prod).add('groundwork:tier', 'production');
+    Tags.of(dev).add('groundwork:tier', 'development');
+    app.synth();
+    expect(
+      findingsOf(app, 'Groundwork-DATA2', { productionStackTags: { 'groundwork:tier': 'production' } }).map(
+        (f) => f.path,
+      ),
+    ).toEqual(['Prod/Queue/Resource']);
+  });
+});

@@ -1,0 +1,148 @@
+import { Size } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { BucketEncryptionRequirement } from '../../src';
+import { expectCompliant, expectFindings, newStack } from '../fixtures';
+
+describe('Groundwork-ENC1: S3 buckets state their encryption', () => {
+  test('passes SSE-S3 under the default requirement and SSE-KMS under KMS', () => {
+    const stack = newStack();
+    new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.S3_MANAGED });
+    expectCompliant(stack, 'Groundwork-ENC1');
+
+    const kmsStack = newStack();
+    new s3.Bucket(kmsStack, 'Bucket', { encryption: s3.BucketEncryption.KMS });
+    expectCompliant(kmsStack, 'Groundwork-ENC1', { bucketEncryption: BucketEncryptionRequirement.KMS });
+  });
+
+  test('fails a bucket whose template is silent (S3 encrypts by default, but the template must say so)', () => {
+    const stack = newStack();
+    new s3.Bucket(stack, 'Bucket');
+    expectFindings(stack, 'Groundwork-ENC1', ['Test/Bucket/Resource']);
+  });
+
+  test('fails SSE-S3 when KMS is required', () => {
+    const stack = newStack();
+    new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.S3_MANAGED });
+    expectFindings(stack, 'Groundwork-ENC1', ['Test/Bucket/Resource'], {
+      bucketEncryption: BucketEncryptionRequirement.KMS,
+    });
+  });
+});
+
+describe('Groundwork-ENC2: SNS topics use KMS', () => {
+  test('passes a topic with a master key', () => {
+    const stack = newStack();
+    new sns.Topic(stack, 'Topic', { masterKey: new kms.Key(stack, 'Key') });
+    expectCompliant(stack, 'Groundwork-ENC2');
+  });
+
+  test('fails a topic without one', () => {
+    const stack = newStack();
+    new sns.Topic(stack, 'Topic');
+    expectFindings(stack, 'Groundwork-ENC2', ['Test/Topic/Resource']);
+  });
+});
+
+describe('Groundwork-ENC3: SQS queues state their encryption', () => {
+  test('passes SQS-managed and KMS encryption', () => {
+    const stack = newStack();
+    new sqs.Queue(stack, 'Managed', { encryption: sqs.QueueEncryption.SQS_MANAGED });
+    new sqs.Queue(stack, 'Kms', { encryption: sqs.QueueEncryption.KMS });
+    expectCompliant(stack, 'Groundwork-ENC3');
+  });
+
+  test('fails a queue that does not state it, and one that turns SSE off', () => {
+    const stack = newStack();
+    new sqs.Queue(stack, 'Silent');
+    new sqs.CfnQueue(stack, 'Off', { sqsManagedSseEnabled: false });
+    expectFindings(stack, 'Groundwork-ENC3', ['Test/Silent/Resource', 'Test/Off']);
+  });
+});
+
+describe('Groundwork-ENC4: log groups use KMS', () => {
+  test('passes a log group with an encryption key', () => {
+    const stack = newStack();
+    new logs.LogGroup(stack, 'Logs', { encryptionKey: new kms.Key(stack, 'Key') });
+    expectCompliant(stack, 'Groundwork-ENC4');
+  });
+
+  test('fails a log group without one', () => {
+    const stack = newStack();
+    new logs.LogGroup(stack, 'Logs');
+    expectFindings(stack, 'Groundwork-ENC4', ['Test/Logs/Resource']);
+  });
+});
+
+describe('Groundwork-ENC5: EBS encrypted', () => {
+  test('passes an encrypted volume and a launch template whose EBS mappings are encrypted', () => {
+    const stack = newStack();
+    new ec2.Volume(stack, 'Volume', { availabilityZone: 'eu-west-1a', size: Size.gibibytes(8), encrypted: true });
+    new ec2.LaunchTemplate(stack, 'Template', {
+      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) }],
+    });
+    expectCompliant(stack, 'Groundwork-ENC5');
+  });
+
+  test('fails an unencrypted volume and a launch template with an unencrypted mapping', () => {
+    const stack = newStack();
+    new ec2.CfnVolume(stack, 'Volume', { availabilityZone: 'eu-west-1a', size: 8 });
+    new ec2.LaunchTemplate(stack, 'Template', {
+      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8) }],
+    });
+    expectFindings(stack, 'Groundwork-ENC5', ['Test/Volume', 'Test/Template/Resource']);
+  });
+});
+
+describe('Groundwork-ENC6: RDS storage encrypted', () => {
+  test('passes an encrypted instance', () => {
+    const stack = newStack();
+    new rds.CfnDBInstance(stack, 'Db', { dbInstanceClass: 'db.t4g.micro', engine: 'postgres', storageEncrypted: true });
+    expectCompliant(stack, 'Groundwork-ENC6');
+  });
+
+  test('fails an unencrypted instance and cluster', () => {
+    const stack = newStack();
+    new rds.CfnDBInstance(stack, 'Db', { dbInstanceClass: 'db.t4g.micro', engine: 'postgres' });
+    new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-postgresql', storageEncrypted: false });
+    expectFindings(stack, 'Groundwork-ENC6', ['Test/Db', 'Test/Cluster']);
+  });
+});
+
+describe('Groundwork-ENC7: DynamoDB tables use KMS', () => {
+  const partitionKey = { name: 'pk', type: dynamodb.AttributeType.STRING };
+
+  test('passes AWS managed KMS encryption', () => {
+    const stack = newStack();
+    new dynamodb.Table(stack, 'Table', { partitionKey, encryption: dynamodb.TableEncryption.AWS_MANAGED });
+    expectCompliant(stack, 'Groundwork-ENC7');
+  });
+
+  test('fails the default (AWS owned key)', () => {
+    const stack = newStack();
+    new dynamodb.Table(stack, 'Table', { partitionKey });
+    expectFindings(stack, 'Groundwork-ENC7', ['Test/Table/Resource']);
+  });
+});
+
+describe('Groundwork-ENC8: KMS keys rotate', () => {
+  test('passes a rotating symmetric key; asymmetric keys cannot rotate and are not checked', () => {
+    const stack = newStack();
+    new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new kms.Key(stack, 'Signing', { keySpec: kms.KeySpec.ECC_NIST_P256, keyUsage: kms.KeyUsage.SIGN_VERIFY });
+    expectCompliant(stack, 'Groundwork-ENC8');
+    expectFindings(stack, 'Groundwork-ENC8', []);
+  });
+
+  test('fails a symmetric key without rotation', () => {
+    const stack = newStack();
+    new kms.Key(stack, 'Key');
+    expectFindings(stack, 'Groundwork-ENC8', ['Test/Key/Resource']);
+  });
+});

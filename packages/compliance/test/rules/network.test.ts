@@ -1,0 +1,75 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { expectCompliant, expectFindings, newStack } from '../fixtures';
+
+function securityGroup(stack: ReturnType<typeof newStack>): ec2.SecurityGroup {
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [] });
+  return new ec2.SecurityGroup(stack, 'Sg', { vpc });
+}
+
+describe('Groundwork-NET1: public ingress only on allowed ports', () => {
+  test('passes 443 from anywhere when 443 is allowed', () => {
+    const stack = newStack();
+    securityGroup(stack).addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443));
+    expectCompliant(stack, 'Groundwork-NET1', { allowedPublicIngressPorts: [443] });
+  });
+
+  test('passes a private source on any port', () => {
+    const stack = newStack();
+    securityGroup(stack).addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(22));
+    expectCompliant(stack, 'Groundwork-NET1');
+  });
+
+  test('fails 443 from anywhere with the default (no public ports)', () => {
+    const stack = newStack();
+    securityGroup(stack).addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443));
+    expectFindings(stack, 'Groundwork-NET1', ['Test/Sg/Resource']);
+  });
+
+  test('fails ::/0 on a port that is not allowed, and a range only partly allowed', () => {
+    const stack = newStack();
+    securityGroup(stack).addIngressRule(ec2.Peer.anyIpv6(), ec2.Port.tcp(22));
+    const other = new ec2.SecurityGroup(stack, 'Other', { vpc: ec2.Vpc.fromLookup(stack, 'Looked', { isDefault: true }) });
+    other.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcpRange(80, 443));
+    expectFindings(stack, 'Groundwork-NET1', ['Test/Sg/Resource', 'Test/Other/Resource'], {
+      allowedPublicIngressPorts: [80, 443],
+    });
+  });
+
+  test('fails a standalone AWS::EC2::SecurityGroupIngress from 0.0.0.0/0', () => {
+    const stack = newStack();
+    new ec2.CfnSecurityGroupIngress(stack, 'Ingress', {
+      groupId: 'sg-12345678',
+      ipProtocol: 'tcp',
+      fromPort: 3389,
+      toPort: 3389,
+      cidrIp: '0.0.0.0/0',
+    });
+    expectFindings(stack, 'Groundwork-NET1', ['Test/Ingress'], { allowedPublicIngressPorts: [443] });
+  });
+});
+
+describe('Groundwork-NET2: no all-ports ingress', () => {
+  test('passes a single-port rule', () => {
+    const stack = newStack();
+    securityGroup(stack).addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(5432));
+    expectCompliant(stack, 'Groundwork-NET2');
+  });
+
+  test('fails all traffic (IpProtocol -1) even from a private source', () => {
+    const stack = newStack();
+    securityGroup(stack).addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.allTraffic());
+    expectFindings(stack, 'Groundwork-NET2', ['Test/Sg/Resource']);
+  });
+
+  test('fails a 0-65535 tcp range on a standalone ingress', () => {
+    const stack = newStack();
+    new ec2.CfnSecurityGroupIngress(stack, 'Ingress', {
+      groupId: 'sg-12345678',
+      ipProtocol: 'tcp',
+      fromPort: 0,
+      toPort: 65535,
+      sourceSecurityGroupId: 'sg-87654321',
+    });
+    expectFindings(stack, 'Groundwork-NET2', ['Test/Ingress']);
+  });
+});

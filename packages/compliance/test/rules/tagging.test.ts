@@ -1,0 +1,83 @@
+import { App, Stack, Tags, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { GroundworkChecks } from '../../src';
+import { expectCompliant, expectFindings, findingsOf, newStack } from '../fixtures';
+
+const props = { requiredTags: ['groundwork:owner', 'groundwork:environment'] };
+
+describe('Groundwork-TAG1: required tags on every taggable resource', () => {
+  test('is not run when requiredTags is empty', () => {
+    const stack = newStack();
+    new sqs.Queue(stack, 'Queue');
+    expectFindings(stack, 'Groundwork-TAG1', []);
+  });
+
+  test('passes tags given in L1 properties', () => {
+    const stack = newStack();
+    new sqs.CfnQueue(stack, 'Queue', {
+      tags: [
+        { key: 'groundwork:owner', value: 'platform' },
+        { key: 'groundwork:environment', value: 'dev' },
+      ],
+    });
+    expectCompliant(stack, 'Groundwork-TAG1', props);
+  });
+
+  test('reports one finding per missing tag, so each can be acknowledged alone', () => {
+    const stack = newStack();
+    new sqs.CfnQueue(stack, 'Queue', { tags: [{ key: 'groundwork:owner', value: 'platform' }] });
+    new sqs.CfnQueue(stack, 'Empty', {
+      tags: [
+        { key: 'groundwork:owner', value: '' },
+        { key: 'groundwork:environment', value: 'dev' },
+      ],
+    });
+    expect(findingsOf(stack, 'Groundwork-TAG1', props)).toEqual([
+      { ruleId: 'Groundwork-TAG1[Tag::groundwork:environment]', path: 'Test/Queue' },
+      { ruleId: 'Groundwork-TAG1[Tag::groundwork:owner]', path: 'Test/Empty' },
+    ]);
+  });
+
+  test('sees tags written with a raw property override', () => {
+    const stack = newStack();
+    const queue = new sqs.CfnQueue(stack, 'Queue');
+    queue.addPropertyOverride('Tags', [
+      { Key: 'groundwork:owner', Value: 'platform' },
+      { Key: 'groundwork:environment', Value: 'dev' },
+    ]);
+    expectCompliant(stack, 'Groundwork-TAG1', props);
+  });
+
+  test('Tags.of() tags are applied by an aspect at synthesis: before synth the rule cannot see them, after it does', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Test');
+    new s3.Bucket(stack, 'Bucket');
+    Tags.of(app).add('groundwork:owner', 'platform');
+    Tags.of(app).add('groundwork:environment', 'dev');
+
+    // validateScope() alone runs before aspects, so this is what a pack would see outside synthesis.
+    expect(findingsOf(stack, 'Groundwork-TAG1', props)).toHaveLength(2);
+    app.synth();
+    expect(findingsOf(stack, 'Groundwork-TAG1', props)).toEqual([]);
+  });
+
+  test('registered on the app, the pack validates after aspects: synth passes with Tags.of() and fails without', () => {
+    const tagged = new App();
+    new s3.Bucket(new Stack(tagged, 'Test'), 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+    });
+    Tags.of(tagged).add('groundwork:owner', 'platform');
+    Tags.of(tagged).add('groundwork:environment', 'dev');
+    // Only TAG1 can fail here: the bucket satisfies every other Groundwork rule.
+    Validations.of(tagged).addPlugins(new GroundworkChecks(tagged, props));
+    expect(() => tagged.synth()).not.toThrow();
+
+    const untagged = new App();
+    new s3.Bucket(new Stack(untagged, 'Test'), 'Bucket', { encryption: s3.BucketEncryption.S3_MANAGED });
+    Tags.of(untagged).add('groundwork:owner', 'platform');
+    Validations.of(untagged).addPlugins(new GroundworkChecks(untagged, props));
+    expect(() => untagged.synth()).toThrow(/Test\/Bucket\/Resource[\s\S]*Groundwork-TAG1\[Tag::groundwork:environment\]/);
+  });
+});
