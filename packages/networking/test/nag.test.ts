@@ -52,6 +52,19 @@ describe('cdk-nag AwsSolutions and NIST 800-53 rev 5', () => {
     );
   });
 
+  test('with IPAM, the endpoint group acknowledges the three rules that cannot resolve a deploy-time CIDR', () => {
+    const { app } = build({ ipamPoolId: 'ipam-pool-0123456789abcdef0', ipamNetmaskLength: 20 });
+    expect(
+      acknowledgements(app)
+        .filter((ack) => ack.startsWith('Network/Vpc/EndpointSecurityGroup '))
+        .sort(),
+    ).toEqual([
+      'Network/Vpc/EndpointSecurityGroup AwsSolutions-EC23',
+      'Network/Vpc/EndpointSecurityGroup NIST.800.53.R5-EC2RestrictedCommonPorts',
+      'Network/Vpc/EndpointSecurityGroup NIST.800.53.R5-EC2RestrictedSSH',
+    ]);
+  });
+
   test.each<[string, Partial<WorkloadVpcProps>]>([
     [
       'interface endpoints and a Transit Gateway',

@@ -365,6 +365,22 @@ describe('WorkloadVpc options', () => {
     template.resourceCountIs('AWS::SSM::Parameter', 0);
   });
 
+  test('a plain environment-specific stack records an AZ lookup even with availabilityZones (README: override or seed it)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Plain', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new WorkloadVpc(stack, 'Vpc', { environmentName: 'dev', availabilityZones: AZS });
+    expect((app.synth().manifest.missing ?? []).map((m) => m.key)).toEqual([
+      'availability-zones:account=111111111111:region=eu-west-1',
+    ]);
+  });
+
+  test('seeding the AZ context key avoids the lookup on a plain environment-specific stack', () => {
+    const app = new App({ context: { 'availability-zones:account=111111111111:region=eu-west-1': AZS } });
+    const stack = new Stack(app, 'Seeded', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new WorkloadVpc(stack, 'Vpc', { environmentName: 'dev', availabilityZones: AZS });
+    expect(app.synth().manifest.missing ?? []).toEqual([]);
+  });
+
   test('an environment-agnostic stack defaults to its 2 AZs and makes no lookup', () => {
     const app = new App();
     const stack = new Stack(app, 'Agnostic');
