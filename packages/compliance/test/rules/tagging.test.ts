@@ -1,4 +1,4 @@
-import { App, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { App, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { GroundworkChecks } from '../../src';
@@ -79,5 +79,17 @@ describe('Groundwork-TAG1: required tags on every taggable resource', () => {
     Tags.of(untagged).add('groundwork:owner', 'platform');
     Validations.of(untagged).addPlugins(new GroundworkChecks(untagged, props));
     expect(() => untagged.synth()).toThrow(/Test\/Bucket\/Resource[\s\S]*Groundwork-TAG1\[Tag::groundwork:environment\]/);
+  });
+
+  test('Tags.of(app) does not cross into a Stage (aspects stop at Stage boundaries): TAG1 catches it', () => {
+    const app = new App();
+    const stage = new Stage(app, 'Prod');
+    new sqs.CfnQueue(new Stack(stage, 'Data'), 'Queue');
+    Tags.of(app).add('groundwork:owner', 'platform');
+    Tags.of(stage).add('groundwork:environment', 'prod');
+    app.synth();
+    expect(findingsOf(app, 'Groundwork-TAG1', props)).toEqual([
+      { ruleId: 'Groundwork-TAG1[Tag::groundwork:owner]', path: 'Prod/Data/Queue' },
+    ]);
   });
 });
