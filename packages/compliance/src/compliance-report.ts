@@ -139,7 +139,10 @@ export class ComplianceReport {
       const suppressed = new Map<AcknowledgementRecord, number>();
       const violations: ComplianceFinding[] = [];
       const acknowledgedFindings: ComplianceFinding[] = [];
-      const rules = new Map<string, ComplianceRuleRun & { resourcesChecked: number; violations: number; acknowledged: number }>();
+      const rules = new Map<
+        string,
+        ComplianceRuleRun & { resourcesChecked: number; violations: number; acknowledged: number }
+      >();
 
       for (const evaluation of evaluations.filter((e) => Stack.of(e.node) === stack)) {
         const run = rules.get(evaluation.ruleId) ?? {
@@ -190,9 +193,7 @@ export class ComplianceReport {
           constructPath: a.construct.node.path,
           suppressedFindings: suppressed.get(a) ?? 0,
           pack: packs.find((p) =>
-            a.namespace === undefined
-              ? a.ruleId.startsWith(`${p.readPackName}-`)
-              : a.namespace === pluginNamespace(p),
+            a.namespace === undefined ? a.ruleId.startsWith(`${p.readPackName}-`) : a.namespace === pluginNamespace(p),
           )?.readPackName,
         })),
       };
@@ -225,7 +226,11 @@ export class ComplianceReport {
         r.violations.forEach((v) => lines.push(`| ${v.ruleId} | ${v.resourcePath} | ${escape(v.message)} |`));
       }
       if (r.acknowledgements.length > 0) {
-        lines.push('', '| Acknowledged rule | Construct | Reason | Findings suppressed |', '| --- | --- | --- | ---: |');
+        lines.push(
+          '',
+          '| Acknowledged rule | Construct | Reason | Findings suppressed |',
+          '| --- | --- | --- | ---: |',
+        );
         r.acknowledgements.forEach((a) =>
           lines.push(`| ${a.ruleId} | ${a.constructPath} | ${escape(a.reason)} | ${a.suppressedFindings} |`),
         );

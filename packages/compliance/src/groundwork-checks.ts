@@ -118,7 +118,9 @@ export class GroundworkChecks extends NagPack {
     }
     const emptyTag = (props.requiredTags ?? []).find((t) => t.trim() === '');
     if (emptyTag !== undefined) {
-      throw new Error(`${where}GroundworkChecks requiredTags expects non-empty tag keys, found ${JSON.stringify(emptyTag)}`);
+      throw new Error(
+        `${where}GroundworkChecks requiredTags expects non-empty tag keys, found ${JSON.stringify(emptyTag)}`,
+      );
     }
     this.rules = groundworkRules(props);
   }

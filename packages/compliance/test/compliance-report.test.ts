@@ -10,7 +10,10 @@ function platformApp() {
   const devStage = new Stage(app, 'Dev');
   const dev = new Stack(devStage, 'Data');
   const devBucket = new s3.Bucket(dev, 'Bucket');
-  Validations.of(devBucket).acknowledge({ id: 'Groundwork-ENC1', reason: 'Dev scratch bucket; encryption stated in ADR-7.' });
+  Validations.of(devBucket).acknowledge({
+    id: 'Groundwork-ENC1',
+    reason: 'Dev scratch bucket; encryption stated in ADR-7.',
+  });
 
   const prodStage = new Stage(app, 'Prod');
   const prod = new Stack(prodStage, 'Data');
@@ -58,7 +61,11 @@ describe('ComplianceReport.collect', () => {
     });
     expect(dev.violations).toEqual([]);
     expect(dev.acknowledgedFindings).toEqual([
-      expect.objectContaining({ ruleId: 'Groundwork-ENC1', resourcePath: 'Dev/Data/Bucket/Resource', severity: 'error' }),
+      expect.objectContaining({
+        ruleId: 'Groundwork-ENC1',
+        resourcePath: 'Dev/Data/Bucket/Resource',
+        severity: 'error',
+      }),
     ]);
     expect(dev.acknowledgements).toEqual([
       {
@@ -82,7 +89,9 @@ describe('ComplianceReport.collect', () => {
     ]);
     // Tags.of(stage) reached the stage's resources because collect ran after synth.
     expect(prod.violations.some((v) => v.ruleId.startsWith('Groundwork-TAG1'))).toBe(false);
-    expect(prod.acknowledgements).toEqual([expect.objectContaining({ ruleId: 'Groundwork-ENC2', suppressedFindings: 0 })]);
+    expect(prod.acknowledgements).toEqual([
+      expect.objectContaining({ ruleId: 'Groundwork-ENC2', suppressedFindings: 0 }),
+    ]);
   });
 
   test('the report agrees with the pack: violations are exactly what validateScope reports', () => {
@@ -169,7 +178,9 @@ describe('ComplianceReport.toMarkdown', () => {
     expect(markdown).toContain('| Dev | Dev/Data | 16 | 0 | 1 | 1 |');
     expect(markdown).toContain('| Prod | Prod/Data | 16 | 1 | 0 | 1 |');
     expect(markdown).toMatch(/\| Groundwork-ENC3 \| Prod\/Data\/Plain\/Resource \| The SQS queue/);
-    expect(markdown).toContain('| Groundwork-ENC1 | Dev/Data/Bucket | Dev scratch bucket; encryption stated in ADR-7. | 1 |');
+    expect(markdown).toContain(
+      '| Groundwork-ENC1 | Dev/Data/Bucket | Dev scratch bucket; encryption stated in ADR-7. | 1 |',
+    );
     expect(markdown).toContain('| Groundwork-ENC2 | Prod/Data/Plain | Stale: a queue is not a topic. | 0 |');
   });
 });

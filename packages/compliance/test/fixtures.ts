@@ -48,11 +48,6 @@ export function expectCompliant(stack: Stack, ruleId: string, props: GroundworkC
 }
 
 /** Asserts the rule reported exactly the given resource paths. */
-export function expectFindings(
-  stack: Stack,
-  ruleId: string,
-  paths: string[],
-  props: GroundworkChecksProps = {},
-): void {
+export function expectFindings(stack: Stack, ruleId: string, paths: string[], props: GroundworkChecksProps = {}): void {
   expect(findingsOf(stack, ruleId, props).map((f) => f.path)).toEqual(paths);
 }

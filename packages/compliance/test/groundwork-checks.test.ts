@@ -108,6 +108,17 @@ describe('as a validation plugin', () => {
     expect(message).toMatch(/Prod\/Inner\/Workload\/AdminRole\/Resource[\s\S]*Groundwork-IAM3/);
   });
 
+  test('a pack added to one Stage still checks the whole app (cdk-nag walks from the root construct)', () => {
+    // Why the pack is registered once, on the App, and why `production: true` belongs on a pack
+    // only when the whole app is production: the scope a pack is added to does not limit it.
+    const app = new App();
+    const dev = new Stage(app, 'Dev');
+    new Stack(dev, 'Empty').templateOptions.description = 'gives the Dev assembly a stack, so its plugins run';
+    new BadStack(new Stage(app, 'Prod'), 'Workload');
+    Validations.of(dev).addPlugins(new GroundworkChecks(dev));
+    expect(synthError(app)).toMatch(/Prod\/Workload\/AdminRole\/Resource[\s\S]*Groundwork-IAM3/);
+  });
+
   test('a compliant stage synthesizes', () => {
     const app = new App();
     const stack = new Stack(new Stage(app, 'Prod'), 'Data');

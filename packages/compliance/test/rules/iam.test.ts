@@ -173,7 +173,10 @@ describe('Groundwork-IAM5: roles carry the permissions boundary', () => {
       managedPolicyName: 'groundwork-boundary',
       statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] })],
     });
-    new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), permissionsBoundary: boundary });
+    new iam.Role(stack, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      permissionsBoundary: boundary,
+    });
     expectCompliant(stack, 'Groundwork-IAM5', props);
   });
 

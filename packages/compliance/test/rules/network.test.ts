@@ -28,7 +28,9 @@ describe('Groundwork-NET1: public ingress only on allowed ports', () => {
   test('fails ::/0 on a port that is not allowed, and a range only partly allowed', () => {
     const stack = newStack();
     securityGroup(stack).addIngressRule(ec2.Peer.anyIpv6(), ec2.Port.tcp(22));
-    const other = new ec2.SecurityGroup(stack, 'Other', { vpc: ec2.Vpc.fromLookup(stack, 'Looked', { isDefault: true }) });
+    const other = new ec2.SecurityGroup(stack, 'Other', {
+      vpc: ec2.Vpc.fromLookup(stack, 'Looked', { isDefault: true }),
+    });
     other.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcpRange(80, 443));
     expectFindings(stack, 'Groundwork-NET1', ['Test/Sg/Resource', 'Test/Other/Resource'], {
       allowedPublicIngressPorts: [80, 443],

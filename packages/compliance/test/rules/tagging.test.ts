@@ -78,7 +78,9 @@ describe('Groundwork-TAG1: required tags on every taggable resource', () => {
     new s3.Bucket(new Stack(untagged, 'Test'), 'Bucket', { encryption: s3.BucketEncryption.S3_MANAGED });
     Tags.of(untagged).add('groundwork:owner', 'platform');
     Validations.of(untagged).addPlugins(new GroundworkChecks(untagged, props));
-    expect(() => untagged.synth()).toThrow(/Test\/Bucket\/Resource[\s\S]*Groundwork-TAG1\[Tag::groundwork:environment\]/);
+    expect(() => untagged.synth()).toThrow(
+      /Test\/Bucket\/Resource[\s\S]*Groundwork-TAG1\[Tag::groundwork:environment\]/,
+    );
   });
 
   test('Tags.of(app) does not cross into a Stage (aspects stop at Stage boundaries): TAG1 catches it', () => {

@@ -32,7 +32,8 @@ export function statefulResourceRetained(node: CfnResource): NagRuleResult {
   if (resource.Type === 'AWS::RDS::DBInstance' && resource.Properties.DBClusterIdentifier !== undefined) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
-  return RETAINING_DELETION_POLICIES.includes(resource.DeletionPolicy ?? '') && resource.UpdateReplacePolicy === 'Retain'
+  return RETAINING_DELETION_POLICIES.includes(resource.DeletionPolicy ?? '') &&
+    resource.UpdateReplacePolicy === 'Retain'
     ? NagRuleCompliance.COMPLIANT
     : NagRuleCompliance.NON_COMPLIANT;
 }

@@ -36,7 +36,5 @@ export function ebsEncrypted(node: CfnResource): NagRuleResult {
   if (mappings.length === 0) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
-  return mappings.every((m) => isTrue(m.Ebs.Encrypted))
-    ? NagRuleCompliance.COMPLIANT
-    : NagRuleCompliance.NON_COMPLIANT;
+  return mappings.every((m) => isTrue(m.Ebs.Encrypted)) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
 }

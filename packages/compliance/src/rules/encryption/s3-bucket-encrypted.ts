@@ -12,8 +12,7 @@ const KMS_ALGORITHMS = ['aws:kms', 'aws:kms:dsse'];
  * @param requirement which algorithms are accepted
  */
 export function s3BucketEncrypted(requirement: BucketEncryptionRequirement): (node: CfnResource) => NagRuleResult {
-  const accepted =
-    requirement === BucketEncryptionRequirement.KMS ? KMS_ALGORITHMS : [...KMS_ALGORITHMS, 'AES256'];
+  const accepted = requirement === BucketEncryptionRequirement.KMS ? KMS_ALGORITHMS : [...KMS_ALGORITHMS, 'AES256'];
   return (node: CfnResource): NagRuleResult => {
     if (node.cfnResourceType !== 'AWS::S3::Bucket') {
       return NagRuleCompliance.NOT_APPLICABLE;

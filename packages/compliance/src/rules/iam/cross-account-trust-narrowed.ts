@@ -54,7 +54,9 @@ function awsPrincipals(statement: PolicyStatement): string[] {
 }
 
 function conditionKeys(statement: PolicyStatement): string[] {
-  return Object.values(statement.Condition ?? {}).flatMap((byKey) => Object.keys(byKey ?? {}).map((k) => k.toLowerCase()));
+  return Object.values(statement.Condition ?? {}).flatMap((byKey) =>
+    Object.keys(byKey ?? {}).map((k) => k.toLowerCase()),
+  );
 }
 
 /**

@@ -1,7 +1,13 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { renderResource } from '../../private/cfn-template';
-import { IngressRule, carriesIngressRules, ingressRulesOf, isFromAnywhere, portRangeOf } from '../../private/ingress-rules';
+import {
+  IngressRule,
+  carriesIngressRules,
+  ingressRulesOf,
+  isFromAnywhere,
+  portRangeOf,
+} from '../../private/ingress-rules';
 
 function onlyAllowedPorts(rule: IngressRule, allowed: ReadonlySet<number>): boolean {
   const range = portRangeOf(rule);
