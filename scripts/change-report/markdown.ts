@@ -1,0 +1,137 @@
+import type { ChangeReport, PropertyChange, SecurityFindingKind, StackChange } from './types';
+
+/**
+ * The Markdown form of the report, written for a pull request's job summary:
+ * security-relevant changes first, then one table per changed stack. Long
+ * values are shortened here; change-report.json always has them in full.
+ */
+
+export const FINDING_KIND_TITLES: { readonly [kind in SecurityFindingKind]: string } = {
+  'iam-permissions-broadened': 'IAM permissions broadened',
+  'iam-trust-widened': 'IAM trust widened',
+  'resource-policy-broadened': 'Resource policy broadened',
+  'security-group-ingress-opened': 'Security group ingress opened',
+  'public-access-opened': 'S3 public access opened',
+  'encryption-disabled': 'Encryption turned off',
+  'logging-disabled': 'Logging turned off',
+  'stateful-replaced-logical-id': 'Stateful resource replaced (logical id change)',
+  'stateful-replaced-property': 'Stateful resource replaced (property change)',
+  'stateful-deleted': 'Stateful resource deleted',
+};
+
+/** Changed-property rows shown per resource before deferring to the JSON file. */
+const MAX_PROPERTY_ROWS = 10;
+const MAX_VALUE_LENGTH = 80;
+
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+}
+
+function code(text: string): string {
+  return '`' + text.replace(/`/g, "'") + '`';
+}
+
+function value(v: unknown): string {
+  const json = JSON.stringify(v) ?? 'undefined';
+  return code(json.length > MAX_VALUE_LENGTH ? json.slice(0, MAX_VALUE_LENGTH - 1) + '…' : json);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function describeChange(c: PropertyChange): string {
+  const what =
+    c.change === 'added'
+      ? `added ${value(c.after)}`
+      : c.change === 'removed'
+        ? `removed (was ${value(c.before)})`
+        : `${value(c.before)} → ${value(c.after)}`;
+  const replacement = c.replacement === 'always' ? ' **replaces**' : c.replacement === 'conditional' ? ' *may replace*' : '';
+  return `${code(c.path)} ${what}${replacement}`;
+}
+
+function describeChanges(changes: PropertyChange[]): string {
+  const shown = changes.slice(0, MAX_PROPERTY_ROWS).map(describeChange);
+  if (changes.length > MAX_PROPERTY_ROWS) shown.push(`and ${changes.length - MAX_PROPERTY_ROWS} more in change-report.json`);
+  return shown.join('<br>');
+}
+
+function stackTitle(s: StackChange): string {
+  return `${s.environment} / ${s.stack}`;
+}
+
+function stackTable(s: StackChange): string[] {
+  const rows: string[] = ['| Change | Logical id | Type | Replacement | Details |', '| --- | --- | --- | --- | --- |'];
+  for (const r of s.added) rows.push(`| added | ${code(r.logicalId)} | ${r.type} | | |`);
+  for (const r of s.removed) rows.push(`| removed | ${code(r.logicalId)} | ${r.type} | | |`);
+  for (const r of s.renamed) {
+    const details = r.identicalProperties ? 'identical properties' : describeChanges(r.changes);
+    rows.push(
+      `| moved | ${code(r.fromLogicalId)} → ${code(r.toLogicalId)} | ${r.type} | ` +
+        `${r.stateful ? '**always** (stateful)' : 'always'} | ${cell(details)} |`,
+    );
+  }
+  for (const m of s.modified) {
+    const replacement = m.replacement === 'always' ? '**always**' : m.replacement === 'conditional' ? '*conditional*' : 'none';
+    rows.push(`| modified | ${code(m.logicalId)} | ${m.type} | ${replacement} | ${cell(describeChanges(m.changes))} |`);
+  }
+  return rows;
+}
+
+export function renderMarkdown(report: ChangeReport): string {
+  const { summary } = report;
+  const lines: string[] = [];
+  lines.push('# Infrastructure change report', '');
+  lines.push(`Base ${code(report.base)} → head ${code(report.head)}.`, '');
+  lines.push(
+    `**${plural(summary.securityFindings, 'security-relevant change')}** · ` +
+      `${summary.stacksAdded + summary.stacksRemoved + summary.stacksModified} of ${plural(summary.stacks, 'stack')} changed ` +
+      `(${summary.stacksAdded} added, ${summary.stacksRemoved} removed) · resources: ${summary.resourcesAdded} added, ` +
+      `${summary.resourcesRemoved} removed, ${summary.resourcesModified} modified, ` +
+      `${summary.resourcesRenamed} moved to a new logical id.`,
+    '',
+  );
+
+  lines.push('## Security-relevant changes', '');
+  if (report.security.length === 0) {
+    lines.push('None.', '');
+  } else {
+    lines.push('| Kind | Environment | Stack | Logical id | Type | Detail |', '| --- | --- | --- | --- | --- | --- |');
+    for (const f of report.security) {
+      lines.push(
+        `| ${FINDING_KIND_TITLES[f.kind]} | ${cell(f.environment)} | ${cell(f.stack)} | ${code(f.logicalId)} | ` +
+          `${f.type} | ${cell(f.detail)} |`,
+      );
+    }
+    lines.push('');
+  }
+
+  const changed = report.stacks.filter((s) => s.status !== 'unchanged');
+  lines.push('## Changes by environment and stack', '');
+  if (changed.length === 0) {
+    lines.push('No stack changes.', '');
+  } else {
+    lines.push(
+      '| Environment | Stack | Status | Added | Removed | Modified | Moved | Security |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const s of changed) {
+      const findings = report.security.filter((f) => f.environment === s.environment && f.stack === s.stack).length;
+      lines.push(
+        `| ${cell(s.environment)} | ${cell(s.stack)} | ${s.status} | ${s.added.length} | ${s.removed.length} | ` +
+          `${s.modified.length} | ${s.renamed.length} | ${findings} |`,
+      );
+    }
+    lines.push('');
+    for (const s of changed) {
+      lines.push(`### ${stackTitle(s)} (${s.status})`, '');
+      if (s.awsEnvironment) lines.push(`Target: ${code(s.awsEnvironment)}`, '');
+      lines.push(...stackTable(s), '');
+    }
+  }
+  const unchanged = report.stacks.length - changed.length;
+  if (unchanged > 0) lines.push(`${plural(unchanged, 'stack')} unchanged.`, '');
+  lines.push(`Replacement behaviour from ${report.replacementSource}.`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,119 @@
+/**
+ * The shape of `change-report.json`. Consumers (the PR job summary, dashboards,
+ * other tools) read this file, so it is versioned by `schemaVersion`: add
+ * optional fields freely, bump the version for anything else.
+ */
+
+/** What a security finding is about. Each kind is one review question. */
+export type SecurityFindingKind =
+  /** An identity policy (IAM Policy, ManagedPolicy, Role/User/Group inline policy) grants more than before. */
+  | 'iam-permissions-broadened'
+  /** A role's trust policy lets more principals assume it, or under fewer conditions. */
+  | 'iam-trust-widened'
+  /** A resource policy (S3 bucket, KMS key, SNS topic, SQS queue) grants more than before. */
+  | 'resource-policy-broadened'
+  /** A security group accepts traffic from the internet, or from more ports or addresses than before. */
+  | 'security-group-ingress-opened'
+  /** Encryption at rest removed or turned off, or key rotation turned off. */
+  | 'encryption-disabled'
+  /** Access logging, audit logging or flow logs removed or turned off. */
+  | 'logging-disabled'
+  /** S3 Block Public Access settings removed or turned off. */
+  | 'public-access-opened'
+  /** A stateful resource moves to a new logical id: CloudFormation creates a new one and deletes the old. */
+  | 'stateful-replaced-logical-id'
+  /** A stateful resource's change touches a property whose update requires replacement. */
+  | 'stateful-replaced-property'
+  /** A stateful resource is removed without a Retain or Snapshot deletion policy: its data is deleted. */
+  | 'stateful-deleted';
+
+export interface SecurityFinding {
+  readonly kind: SecurityFindingKind;
+  /** Nested assembly (Stage) display name, or '(root)'. */
+  readonly environment: string;
+  /** The stack name CloudFormation sees. */
+  readonly stack: string;
+  readonly logicalId: string;
+  /** CloudFormation resource type, e.g. AWS::IAM::Role. */
+  readonly type: string;
+  /** One line for a reviewer: what changed and why it matters. */
+  readonly detail: string;
+}
+
+/** How CloudFormation will apply an update, from the resource specification. */
+export type Replacement = 'none' | 'conditional' | 'always';
+
+export interface PropertyChange {
+  /** JSON path inside the resource, e.g. `Properties.PolicyDocument.Statement[0].Action`. */
+  readonly path: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly before?: unknown;
+  readonly after?: unknown;
+  /** Whether updating this property replaces the resource ('none' when the spec does not say). */
+  readonly replacement: Replacement;
+}
+
+export interface ResourceSummary {
+  readonly logicalId: string;
+  readonly type: string;
+}
+
+export interface ResourceModification {
+  readonly logicalId: string;
+  readonly type: string;
+  /** The strongest replacement behaviour among the changed properties. */
+  readonly replacement: Replacement;
+  readonly changes: PropertyChange[];
+}
+
+/** A resource whose logical id changed: removed under one id and added under another. */
+export interface ResourceRename {
+  readonly fromLogicalId: string;
+  readonly toLogicalId: string;
+  readonly type: string;
+  /** True when the properties are identical (a pure move); false when they changed too. */
+  readonly identicalProperties: boolean;
+  readonly stateful: boolean;
+  /** Differences between the old and the new resource (empty when identical). */
+  readonly changes: PropertyChange[];
+}
+
+export type StackStatus = 'added' | 'removed' | 'modified' | 'unchanged';
+
+export interface StackChange {
+  readonly environment: string;
+  readonly stack: string;
+  /** `aws://account/region` from the manifest, when the stack has one. */
+  readonly awsEnvironment?: string;
+  readonly status: StackStatus;
+  readonly added: ResourceSummary[];
+  readonly removed: ResourceSummary[];
+  readonly modified: ResourceModification[];
+  readonly renamed: ResourceRename[];
+}
+
+export interface ChangeSummary {
+  readonly stacks: number;
+  readonly stacksAdded: number;
+  readonly stacksRemoved: number;
+  readonly stacksModified: number;
+  readonly resourcesAdded: number;
+  readonly resourcesRemoved: number;
+  readonly resourcesModified: number;
+  readonly resourcesRenamed: number;
+  readonly securityFindings: number;
+}
+
+export interface ChangeReport {
+  readonly schemaVersion: 1;
+  /** The base and head cloud assembly directories as given on the command line. */
+  readonly base: string;
+  readonly head: string;
+  /** Where replacement behaviour came from: the service spec file, or the built-in fallback table. */
+  readonly replacementSource: string;
+  readonly summary: ChangeSummary;
+  /** Security-relevant changes, ordered by kind, environment, stack, logical id. */
+  readonly security: SecurityFinding[];
+  /** Every stack present in base or head, ordered by environment then stack. */
+  readonly stacks: StackChange[];
+}
