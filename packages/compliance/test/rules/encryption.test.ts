@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BucketEncryptionRequirement } from '../../src';
-import { expectCompliant, expectFindings, newStack } from '../fixtures';
+import { expectCompliant, expectFindings, newStack, resourcesChecked } from '../fixtures';
 
 describe('Groundwork-ENC1: S3 buckets state their encryption', () => {
   test('passes SSE-S3 under the default requirement and SSE-KMS under KMS', () => {
@@ -105,6 +105,19 @@ describe('Groundwork-ENC6: RDS storage encrypted', () => {
     const stack = newStack();
     new rds.CfnDBInstance(stack, 'Db', { dbInstanceClass: 'db.t4g.micro', engine: 'postgres', storageEncrypted: true });
     expectCompliant(stack, 'Groundwork-ENC6');
+  });
+
+  test('does not check an Aurora cluster member (the cluster holds the setting); Serverless v1 is always encrypted', () => {
+    const stack = newStack();
+    new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-postgresql', storageEncrypted: true });
+    new rds.CfnDBCluster(stack, 'Serverless', { engine: 'aurora-mysql', engineMode: 'serverless' });
+    new rds.CfnDBInstance(stack, 'Member', {
+      dbInstanceClass: 'db.r6g.large',
+      engine: 'aurora-postgresql',
+      dbClusterIdentifier: 'c',
+    });
+    expectCompliant(stack, 'Groundwork-ENC6');
+    expect(resourcesChecked(stack, 'Groundwork-ENC6')).toBe(2);
   });
 
   test('fails an unencrypted instance and cluster', () => {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { OTHER_ACCOUNT, expectCompliant, expectFindings, newStack } from '../fixtures';
 
@@ -119,6 +119,27 @@ describe('Groundwork-IAM4: cross-account trust is narrowed', () => {
       assumedBy: new iam.AnyPrincipal().withConditions({ StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } }),
     });
     expectCompliant(stack, 'Groundwork-IAM4');
+  });
+
+  test('passes a role ARN from this template (Fn::GetAtt)', () => {
+    const stack = newStack();
+    const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    new iam.Role(stack, 'Role', { assumedBy: new iam.ArnPrincipal(caller.roleArn) });
+    expectCompliant(stack, 'Groundwork-IAM4');
+  });
+
+  test('fails a principal it cannot read (an import) without a condition', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', { assumedBy: new iam.ArnPrincipal(Fn.importValue('shared-deployer-arn')) });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/Role/Resource']);
+  });
+
+  test('fails Principal "*" (the string form) on an L1 role', () => {
+    const stack = newStack();
+    new iam.CfnRole(stack, 'Role', {
+      assumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: '*' }] },
+    });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/Role']);
   });
 
   test('fails another account root without a condition', () => {

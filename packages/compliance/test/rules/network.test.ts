@@ -37,6 +37,12 @@ describe('Groundwork-NET1: public ingress only on allowed ports', () => {
     });
   });
 
+  test('fails ICMP from anywhere: only tcp/udp ports can be allowed', () => {
+    const stack = newStack();
+    securityGroup(stack).addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.allIcmp());
+    expectFindings(stack, 'Groundwork-NET1', ['Test/Sg/Resource'], { allowedPublicIngressPorts: [443] });
+  });
+
   test('fails a standalone AWS::EC2::SecurityGroupIngress from 0.0.0.0/0', () => {
     const stack = newStack();
     new ec2.CfnSecurityGroupIngress(stack, 'Ingress', {

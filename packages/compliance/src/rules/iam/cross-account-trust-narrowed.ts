@@ -38,8 +38,12 @@ function parsePrincipal(principal: string): TrustedPrincipal {
   if (arn) {
     return { wildcard: false, account: arn[1], wholeAccount: arn[2] === 'root' };
   }
-  // A reference (Ref/GetAtt) to a role or user defined in this template: same account, one principal.
-  return { wildcard: false, wholeAccount: false };
+  // `Fn::GetAtt [X, Arn]`: the ARN of a role or user defined in this template (same account, one principal).
+  if (/^\$\{[^}]+\.Arn\}$/.test(text)) {
+    return { wildcard: false, wholeAccount: false };
+  }
+  // Anything else (a parameter, an import, an intrinsic we cannot read) may be any account: it needs a condition.
+  return { wildcard: false, account: text, wholeAccount: true };
 }
 
 function awsPrincipals(statement: PolicyStatement): string[] {
