@@ -1,0 +1,212 @@
+import {
+  compareTemplates,
+  describeFinding,
+  StackTemplates,
+  statefulResources,
+  Template,
+} from '../../scripts/template-stability/compare';
+import { REPLACING_PROPERTIES } from '../../scripts/template-stability/stateful-resources';
+
+/** Fixture templates: what a release deployed, and what the next build would deploy. */
+
+const STACK = 'integ.example/ExampleStack';
+
+const released: Template = {
+  Resources: {
+    AuditLogsBucket1A2B3C4D: {
+      Type: 'AWS::S3::Bucket',
+      Properties: { BucketName: 'audit-logs', VersioningConfiguration: { Status: 'Enabled' } },
+    },
+    FlowLogKeyF785E5F9: {
+      Type: 'AWS::KMS::Key',
+      Properties: { KeySpec: 'SYMMETRIC_DEFAULT', EnableKeyRotation: true },
+    },
+    FlowLogGroup4F8CEEEF: {
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': ['FlowLogKeyF785E5F9', 'Arn'] } },
+    },
+    NetworkVpc7FB7348F: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: '10.42.0.0/16', EnableDnsSupport: true } },
+    NetworkSubnet1: {
+      Type: 'AWS::EC2::Subnet',
+      Properties: {
+        VpcId: { Ref: 'NetworkVpc7FB7348F' },
+        CidrBlock: '10.42.0.0/20',
+        AvailabilityZone: { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] },
+      },
+    },
+    AuditTrail443D92B8: { Type: 'AWS::CloudTrail::Trail', Properties: { TrailName: 'audit', IsLogging: true } },
+    DeployRoleABCDEF01: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'deploy' } },
+  },
+};
+
+/** A deep copy of the released template with `change` applied to its resources. */
+function changed(change: (resources: { [id: string]: any }) => void): StackTemplates {
+  const copy = JSON.parse(JSON.stringify(released));
+  change(copy.Resources);
+  return { [STACK]: copy };
+}
+
+const baseline: StackTemplates = { [STACK]: released };
+
+test('an identical template passes', () => {
+  expect(
+    compareTemplates(
+      baseline,
+      changed(() => undefined),
+    ),
+  ).toEqual([]);
+});
+
+test('a renamed bucket construct (new logical id) is caught, with the likely new name', () => {
+  const current = changed((r) => {
+    r.AuditLogBucketF00D0001 = r.AuditLogsBucket1A2B3C4D;
+    delete r.AuditLogsBucket1A2B3C4D;
+  });
+
+  const findings = compareTemplates(baseline, current);
+
+  expect(findings).toEqual([
+    {
+      kind: 'removed',
+      stack: STACK,
+      logicalId: 'AuditLogsBucket1A2B3C4D',
+      type: 'AWS::S3::Bucket',
+      renamedTo: ['AuditLogBucketF00D0001'],
+    },
+  ]);
+  expect(describeFinding(findings[0])).toBe(
+    `${STACK}: AWS::S3::Bucket AuditLogsBucket1A2B3C4D would be DELETED: its logical id is gone ` +
+      '(a renamed or moved construct gets a new logical id); new AWS::S3::Bucket in the stack: AuditLogBucketF00D0001',
+  );
+});
+
+test.each([
+  ['AWS::S3::Bucket', 'AuditLogsBucket1A2B3C4D', 'BucketName', 'audit-logs-v2'],
+  ['AWS::KMS::Key', 'FlowLogKeyF785E5F9', 'KeySpec', 'RSA_2048'],
+  ['AWS::EC2::VPC', 'NetworkVpc7FB7348F', 'CidrBlock', '10.43.0.0/16'],
+  ['AWS::EC2::Subnet', 'NetworkSubnet1', 'AvailabilityZone', 'eu-west-1b'],
+  ['AWS::EC2::Subnet', 'NetworkSubnet1', 'VpcId', { Ref: 'OtherVpc' }],
+  ['AWS::CloudTrail::Trail', 'AuditTrail443D92B8', 'TrailName', 'organization-audit'],
+])('a changed replacement-forcing property is caught: %s %s.%s', (type, logicalId, property, value) => {
+  const current = changed((r) => {
+    r[logicalId].Properties[property] = value;
+  });
+  const findings = compareTemplates(baseline, current);
+  expect(findings).toEqual([
+    {
+      kind: 'replaced',
+      stack: STACK,
+      logicalId,
+      type,
+      property,
+      before: (released.Resources![logicalId].Properties as any)[property],
+      after: value,
+    },
+  ]);
+  expect(describeFinding(findings[0])).toContain(`${type} ${logicalId} would be REPLACED: ${property} changed from`);
+});
+
+test('setting a replacement-forcing property that was unset is caught (a log group gets a fixed name)', () => {
+  const current = changed((r) => {
+    r.FlowLogGroup4F8CEEEF.Properties.LogGroupName = '/groundwork/flow-logs';
+  });
+  const [finding] = compareTemplates(baseline, current);
+  expect(finding).toMatchObject({ kind: 'replaced', property: 'LogGroupName', before: undefined });
+  expect(describeFinding(finding)).toContain('LogGroupName changed from (not set) to "/groundwork/flow-logs"');
+});
+
+test('in-place updates of stateful resources pass', () => {
+  const current = changed((r) => {
+    r.AuditLogsBucket1A2B3C4D.Properties.VersioningConfiguration = { Status: 'Suspended' };
+    r.AuditLogsBucket1A2B3C4D.Properties.Tags = [{ Key: 'owner', Value: 'platform' }];
+    r.FlowLogKeyF785E5F9.Properties.EnableKeyRotation = false;
+    r.FlowLogGroup4F8CEEEF.Properties.RetentionInDays = 400;
+    r.FlowLogGroup4F8CEEEF.Properties.KmsKeyId = 'arn:aws:kms:eu-west-1:111111111111:key/other';
+    r.NetworkVpc7FB7348F.Properties.EnableDnsSupport = false;
+    r.AuditTrail443D92B8.Properties.IsLogging = false;
+  });
+  expect(compareTemplates(baseline, current)).toEqual([]);
+});
+
+test('the key order inside a property value does not count as a change', () => {
+  const current = changed((r) => {
+    r.NetworkSubnet1.Properties.AvailabilityZone = { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] };
+    r.NetworkSubnet1.Properties = Object.fromEntries(Object.entries(r.NetworkSubnet1.Properties).reverse());
+  });
+  expect(compareTemplates(baseline, current)).toEqual([]);
+});
+
+test('renaming or removing a resource that holds no state passes', () => {
+  const current = changed((r) => {
+    r.DeployRoleRenamed0001 = r.DeployRoleABCDEF01;
+    delete r.DeployRoleABCDEF01;
+  });
+  expect(compareTemplates(baseline, current)).toEqual([]);
+});
+
+test('adding a stateful resource passes', () => {
+  const current = changed((r) => {
+    r.NewQueue0001 = { Type: 'AWS::SQS::Queue', Properties: {} };
+  });
+  expect(compareTemplates(baseline, current)).toEqual([]);
+});
+
+test('a removed stack deletes every stateful resource in it', () => {
+  const findings = compareTemplates(baseline, { 'integ.example/RenamedStack': released });
+  expect(findings.map((f) => f.logicalId)).toEqual([
+    'AuditLogsBucket1A2B3C4D',
+    'AuditTrail443D92B8',
+    'FlowLogGroup4F8CEEEF',
+    'FlowLogKeyF785E5F9',
+    'NetworkSubnet1',
+    'NetworkVpc7FB7348F',
+  ]);
+  expect(findings.every((f) => f.kind === 'removed' && f.stackRemoved)).toBe(true);
+  expect(describeFinding(findings[0])).toContain('its stack is no longer synthesized');
+});
+
+test('a changed resource type under the same logical id is a replacement', () => {
+  const current = changed((r) => {
+    r.AuditTrail443D92B8.Type = 'AWS::CloudTrail::EventDataStore';
+  });
+  expect(compareTemplates(baseline, current)).toEqual([
+    {
+      kind: 'type-changed',
+      stack: STACK,
+      logicalId: 'AuditTrail443D92B8',
+      type: 'AWS::CloudTrail::Trail',
+      before: 'AWS::CloudTrail::Trail',
+      after: 'AWS::CloudTrail::EventDataStore',
+    },
+  ]);
+});
+
+test('the baseline keeps only stateful resources, and comparing against it finds the same replacements', () => {
+  const kept = statefulResources(baseline);
+  expect(Object.keys(kept[STACK].Resources)).not.toContain('DeployRoleABCDEF01');
+  expect(Object.keys(kept[STACK].Resources)).toHaveLength(6);
+  expect(statefulResources({ 'integ.example/Empty': { Resources: { R: { Type: 'AWS::IAM::Role' } } } })).toEqual({});
+
+  const current = changed((r) => {
+    r.NetworkVpc7FB7348F.Properties.CidrBlock = '10.43.0.0/16';
+  });
+  expect(compareTemplates(kept, current)).toEqual(compareTemplates(baseline, current));
+  expect(compareTemplates(kept, current)).toHaveLength(1);
+});
+
+test('the table covers the stateful types the promise is about', () => {
+  expect(REPLACING_PROPERTIES).toMatchObject({
+    'AWS::S3::Bucket': expect.arrayContaining(['BucketName']),
+    'AWS::KMS::Key': expect.arrayContaining(['KeySpec', 'KeyUsage', 'MultiRegion']),
+    'AWS::Logs::LogGroup': expect.arrayContaining(['LogGroupName']),
+    'AWS::EC2::VPC': expect.arrayContaining(['CidrBlock']),
+    'AWS::EC2::Subnet': expect.arrayContaining(['CidrBlock', 'AvailabilityZone', 'VpcId']),
+    'AWS::CloudTrail::Trail': expect.arrayContaining(['TrailName']),
+    'AWS::DynamoDB::Table': expect.arrayContaining(['TableName', 'KeySchema']),
+    'AWS::RDS::DBInstance': expect.arrayContaining(['DBInstanceIdentifier']),
+    'AWS::RDS::DBCluster': expect.arrayContaining(['DBClusterIdentifier']),
+    'AWS::SNS::Topic': expect.arrayContaining(['TopicName']),
+    'AWS::SQS::Queue': expect.arrayContaining(['QueueName']),
+    'AWS::ECR::Repository': expect.arrayContaining(['RepositoryName']),
+  });
+});
