@@ -1,4 +1,4 @@
-import { Annotations, IAspect, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { BootstrapContract } from './bootstrap-contract';
@@ -39,9 +39,15 @@ export class PermissionsBoundaryAspect implements IAspect {
       );
       return;
     }
-    if (!(node instanceof iam.CfnRole)) return;
-    const stack = Stack.of(node);
-    const wanted = BootstrapContract.boundaryPolicyArn(this.qualifier, stack.account, stack.region, stack.partition);
+    // Custom resource providers (e.g. the VPC's default-security-group cleaner) declare their role as a
+    // plain CfnResource of type AWS::IAM::Role, which is not a CfnRole: set the property directly.
+    if (!(node instanceof iam.CfnRole)) {
+      if (node instanceof CfnResource && node.cfnResourceType === 'AWS::IAM::Role') {
+        node.addPropertyOverride('PermissionsBoundary', this.boundaryArn(node));
+      }
+      return;
+    }
+    const wanted = this.boundaryArn(node);
     const current = node.permissionsBoundary;
     if (current === undefined) {
       node.permissionsBoundary = wanted;
@@ -53,5 +59,10 @@ export class PermissionsBoundaryAspect implements IAspect {
         `${node.node.path}: role has permissions boundary '${current}', expected the Groundwork boundary for qualifier '${this.qualifier}'`,
       );
     }
+  }
+
+  private boundaryArn(node: IConstruct): string {
+    const stack = Stack.of(node);
+    return BootstrapContract.boundaryPolicyArn(this.qualifier, stack.account, stack.region, stack.partition);
   }
 }

@@ -1,5 +1,6 @@
 import { Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { PermissionsBoundaryAspect } from '../src';
 import { flat, targetStack } from './fixtures';
@@ -24,6 +25,20 @@ describe('PermissionsBoundaryAspect', () => {
         'arn:${AWS::Partition}:iam::222222222222:policy/groundwork-boundary-gw1-eu-west-1',
       );
     }
+  });
+
+  test('attaches the boundary to custom-resource provider roles, which are not CfnRoles', () => {
+    const stack = withAspect((s) => {
+      // A VPC with restrictDefaultSecurityGroup adds a Custom::VpcRestrictDefaultSG provider whose role is a
+      // plain CfnResource of type AWS::IAM::Role.
+      new ec2.Vpc(s, 'Vpc', { restrictDefaultSecurityGroup: true, natGateways: 0 });
+    });
+    const roles = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Role')) as [string, any][];
+    const providerRoles = roles.filter(([id]) => id.startsWith('CustomVpcRestrictDefaultSG'));
+    expect(providerRoles).toHaveLength(1);
+    expect(flat(providerRoles[0][1].Properties.PermissionsBoundary)).toBe(
+      'arn:${AWS::Partition}:iam::222222222222:policy/groundwork-boundary-hnb659fds-eu-west-1',
+    );
   });
 
   test('reports IAM users and access keys as errors', () => {
