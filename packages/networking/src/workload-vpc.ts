@@ -35,6 +35,10 @@ export enum InterfaceEndpointService {
   STS = 'STS',
   /** AWS Systems Manager (`ssm`). */
   SSM = 'SSM',
+  /** Systems Manager Session Manager channels (`ssmmessages`); Session Manager also needs SSM and EC2_MESSAGES. */
+  SSM_MESSAGES = 'SSM_MESSAGES',
+  /** Systems Manager agent messages (`ec2messages`). */
+  EC2_MESSAGES = 'EC2_MESSAGES',
   /** AWS Key Management Service (`kms`). */
   KMS = 'KMS',
   /** Amazon CloudWatch Logs (`logs`). */
@@ -48,6 +52,8 @@ export enum InterfaceEndpointService {
 const ENDPOINT_SERVICES: Record<InterfaceEndpointService, ec2.InterfaceVpcEndpointAwsService> = {
   [InterfaceEndpointService.STS]: ec2.InterfaceVpcEndpointAwsService.STS,
   [InterfaceEndpointService.SSM]: ec2.InterfaceVpcEndpointAwsService.SSM,
+  [InterfaceEndpointService.SSM_MESSAGES]: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+  [InterfaceEndpointService.EC2_MESSAGES]: ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
   [InterfaceEndpointService.KMS]: ec2.InterfaceVpcEndpointAwsService.KMS,
   [InterfaceEndpointService.LOGS]: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
   [InterfaceEndpointService.ECR]: ec2.InterfaceVpcEndpointAwsService.ECR,
