@@ -1,3 +1,4 @@
+import { ConfigJsonSchema } from './projenrc/config-schema';
 import { GroundworkMonorepo } from './projenrc/monorepo';
 import { VERSIONS } from './projenrc/versions';
 
@@ -35,11 +36,15 @@ const pipeline = root.addConstructPackage({
   dependsOn: [crossAccountRoles],
 });
 
-root.addEnvironmentApp({
+const platform = root.addEnvironmentApp({
   name: 'platform',
   description: 'The platform app: composes the Groundwork packages for every environment from config',
   uses: [networking, securityBaseline, crossAccountRoles, compliance, pipeline],
   deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, `yaml@${VERSIONS.yaml}`],
 });
+
+// Editors complete and check the YAML config from JSON Schemas generated
+// from the app's zod schema (the single source of truth).
+new ConfigJsonSchema(platform);
 
 root.synth();

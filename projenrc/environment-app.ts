@@ -79,6 +79,11 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
       tsconfig?.addDeletionOverride('compilerOptions.module');
     }
 
+    // The CDK app type compiles nothing (it runs through ts-node) and synthesizes
+    // after every compile; compile to lib/ instead, and synthesize on demand.
+    this.compileTask.reset('tsc --build');
+    this.postCompileTask.reset();
+
     configureWorkspaceMember(this, {
       build: { task: 'compile', dependsOn: ['^build'], outputs: ['{projectRoot}/lib'] },
       test: { task: 'test', dependsOn: ['build'], outputs: ['{projectRoot}/coverage', '{projectRoot}/test-reports'] },

@@ -52,7 +52,8 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
         compilerOptions: { rootDir: '.', noEmit: true },
         include: ['scripts/**/*.ts', 'projenrc/**/*.ts', 'test/**/*.ts'],
       },
-      devDeps: [`nx@${VERSIONS.nx}`, `ts-node@10.9.2`, `@types/node@${VERSIONS.typesNode}`],
+      // zod: projenrc/config-schema.ts renders the config JSON Schemas from the app's zod schema.
+      devDeps: [`nx@${VERSIONS.nx}`, `ts-node@10.9.2`, `@types/node@${VERSIONS.typesNode}`, `zod@${VERSIONS.zod}`],
     });
 
     this.package.addField('private', true);

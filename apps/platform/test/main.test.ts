@@ -1,1 +1,3 @@
-test('x', () => { expect(1).toBe(1); });
+test('x', () => {
+  expect(1).toBe(1);
+});

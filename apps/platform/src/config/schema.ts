@@ -75,6 +75,15 @@ const tagValueSchema = expecting(
 );
 const tagsSchema = z.record(tagKeySchema, tagValueSchema);
 
+const roleNamePatternSchema = expecting(
+  z
+    .string()
+    // IAM role names: 1-64 of [\w+=,.@-]; a trailing * after 3 literal characters matches a family of roles.
+    .regex(/^[\w+=,.@-]{3,64}\*?$/)
+    .describe('IAM role name in the security account, optionally ending in * (e.g. "groundwork-security-auditor")'),
+  'an IAM role name of at least 3 characters, optionally ending in *',
+);
+
 const serviceNameSchema = expecting(
   z
     .string()
@@ -199,6 +208,16 @@ export const groundworkConfigSchema = z
     security: z
       .strictObject({
         account: accountIdSchema,
+        auditorRoles: z
+          .array(roleNamePatternSchema)
+          .min(1)
+          .default(() => ['groundwork-security-auditor'])
+          .describe('Roles in the security account that may assume the read-only audit role in every environment'),
+        breakGlassRoles: z
+          .array(roleNamePatternSchema)
+          .min(1)
+          .default(() => ['groundwork-break-glass-operator'])
+          .describe('Roles in the security account that may assume the break-glass role (with MFA)'),
       })
       .describe('The security/audit account that receives logs and findings'),
     repository: z
@@ -254,6 +273,23 @@ export const groundworkConfigSchema = z
 
 export const NAT_STRATEGIES = ['none', 'single', 'perAz'] as const;
 
+/** Interface VPC endpoints the networking package offers, by AWS service name. */
+export const INTERFACE_ENDPOINTS = [
+  'sts',
+  'ssm',
+  'ssmmessages',
+  'ec2messages',
+  'kms',
+  'logs',
+  'ecr.api',
+  'ecr.dkr',
+] as const;
+
+const interfaceEndpointSchema = expecting(
+  z.enum(INTERFACE_ENDPOINTS).describe('Interface VPC endpoint, by AWS service name'),
+  `an interface endpoint service name (${INTERFACE_ENDPOINTS.join(', ')})`,
+);
+
 /** Services every Groundwork environment deploys with its own stacks. */
 export const DEFAULT_ALLOWED_SERVICES = [
   'cloudformation',
@@ -303,7 +339,7 @@ export const environmentConfigSchema = z
         .describe('none: no NAT; single: one NAT gateway; perAz: one per AZ'),
       flowLogRetentionDays: logRetentionSchema.default(365),
       interfaceEndpoints: z
-        .array(serviceNameSchema)
+        .array(interfaceEndpointSchema)
         .default(() => [])
         .describe('Interface VPC endpoints to create, by service name (e.g. ssm, logs)'),
     }),
@@ -356,6 +392,7 @@ export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
 /** One environments/<name>.yaml as written. */
 export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
+export type InterfaceEndpointName = (typeof INTERFACE_ENDPOINTS)[number];
 export type CompliancePack = (typeof COMPLIANCE_PACKS)[number];
 
 /** An environment ready for composition: validated, with computed values filled in. */

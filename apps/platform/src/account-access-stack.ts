@@ -1,0 +1,65 @@
+import {
+  BootstrapContract,
+  BreakGlassRole,
+  PermissionsBoundaryAspect,
+  SecurityAuditRole,
+} from '@groundwork/cross-account-roles';
+import { Aspects, CliCredentialsStackSynthesizer, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { GroundworkConfig, PlatformEnvironment } from './config';
+
+export interface AccountAccessStackProps {
+  readonly environment: PlatformEnvironment;
+  readonly groundwork: GroundworkConfig;
+}
+
+/**
+ * The human ways into an environment account: the security account's
+ * read-only audit role and the MFA-only break-glass role.
+ *
+ * Deployed once per account by an administrator, with the administrator's own
+ * credentials (CliCredentialsStackSynthesizer), right after bootstrapping,
+ * never by the pipeline: the deployment boundary forbids the pipeline to
+ * create, change or pass these roles, so a compromised pipeline cannot open a
+ * way in for itself. See docs/runbooks/bootstrap-accounts.md.
+ */
+export class AccountAccessStack extends Stack {
+  public readonly environmentName: string;
+
+  constructor(scope: Construct, id: string, props: AccountAccessStackProps) {
+    const env = props.environment;
+    super(scope, id, {
+      stackName: `${props.groundwork.organization.name}-${env.name}-access`,
+      description: `Groundwork ${env.name}: security audit and break-glass roles (deployed by an administrator)`,
+      env: { account: env.account, region: env.region },
+      synthesizer: new CliCredentialsStackSynthesizer(),
+      terminationProtection: true,
+    });
+    this.environmentName = env.name;
+    const security = props.groundwork.security;
+    new SecurityAuditRole(this, 'SecurityAudit', {
+      securityAccountId: security.account,
+      trustedRoleNamePatterns: security.auditorRoles,
+    });
+    const breakGlass = new BreakGlassRole(this, 'BreakGlass', {
+      trustedAccountId: security.account,
+      trustedRoleNamePatterns: security.breakGlassRoles,
+      // Enough to repair a broken deployment; IAM changes still go through Git.
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')],
+      maxMfaAgeSeconds: Duration.hours(1).toSeconds(),
+      notificationEmails: props.groundwork.notifications.emails,
+    });
+    Validations.of(breakGlass.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/PowerUserAccess]',
+      reason:
+        'Break-glass repairs whatever broke, so it needs broad service access; AWS maintains PowerUserAccess as new ' +
+        'services launch, it excludes IAM and Organizations, and every use needs MFA and raises an alarm.',
+    });
+    // Deployed after the bootstrap, which creates the boundary: these roles carry it too.
+    Aspects.of(this).add(new PermissionsBoundaryAspect({ qualifier: BootstrapContract.DEFAULT_QUALIFIER }));
+    for (const [key, value] of Object.entries(env.effectiveTags)) {
+      Tags.of(this).add(key, value);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
+import { IngressRuleGuard, InterfaceEndpointService, NatStrategy, WorkloadVpc } from '@groundwork/networking';
+import { DriftDetector } from '@groundwork/pipeline';
+import { SecurityBaseline } from '@groundwork/security-baseline';
+import { Aspects, RemovalPolicy, Stack, StackProps, Stage, StageProps, Tags, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { PRODUCTION_TAG } from './compliance';
+import { GroundworkConfig, InterfaceEndpointName, PlatformEnvironment } from './config';
+
+export interface EnvironmentStageProps extends StageProps {
+  readonly environment: PlatformEnvironment;
+  readonly groundwork: GroundworkConfig;
+  /** Name of the pipeline that deploys this stage (the drift detector can restart it). */
+  readonly pipelineName: string;
+  /**
+   * Whether AWS Config records global resources (IAM) here: once per account,
+   * or they are recorded (and billed) in every region.
+   */
+  readonly recordGlobalResources: boolean;
+}
+
+/** Config names of interface endpoints mapped to what the networking package offers. */
+const INTERFACE_ENDPOINTS: Record<InterfaceEndpointName, InterfaceEndpointService> = {
+  sts: InterfaceEndpointService.STS,
+  ssm: InterfaceEndpointService.SSM,
+  ssmmessages: InterfaceEndpointService.SSM_MESSAGES,
+  ec2messages: InterfaceEndpointService.EC2_MESSAGES,
+  kms: InterfaceEndpointService.KMS,
+  logs: InterfaceEndpointService.LOGS,
+  'ecr.api': InterfaceEndpointService.ECR,
+  'ecr.dkr': InterfaceEndpointService.ECR_DOCKER,
+};
+
+const NAT_STRATEGIES: Record<PlatformEnvironment['vpc']['natStrategy'], NatStrategy> = {
+  none: NatStrategy.NONE,
+  single: NatStrategy.SINGLE,
+  perAz: NatStrategy.PER_AZ,
+};
+
+/**
+ * What the pipeline deploys to one environment account: its network, its
+ * security baseline and the drift detector that compares the deployed stacks
+ * with Git. Each concern is its own stack, so a change to one never touches
+ * the others' resources. Every role in the stage carries the deployment
+ * boundary from @groundwork/cross-account-roles, which the account's
+ * execution role requires.
+ */
+export class EnvironmentStage extends Stage {
+  public readonly network: Stack;
+  public readonly security: Stack;
+  public readonly operations: Stack;
+  public readonly vpc: WorkloadVpc;
+
+  constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
+    const env = props.environment;
+    super(scope, id, { ...props, env: { account: env.account, region: env.region } });
+
+    const org = props.groundwork.organization.name;
+    const stack = (name: string, description: string) =>
+      new EnvironmentStack(this, name, {
+        stackName: `${org}-${env.name}-${name.toLowerCase()}`,
+        description: `Groundwork ${env.name}: ${description}`,
+        terminationProtection: env.production,
+        availabilityZoneNames: env.vpc.availabilityZones,
+      });
+
+    this.network = stack('Network', 'workload VPC, flow logs and endpoints');
+    this.vpc = new WorkloadVpc(this.network, 'Vpc', {
+      environmentName: env.name,
+      cidr: env.vpc.cidr,
+      availabilityZones: env.vpc.availabilityZones,
+      natStrategy: NAT_STRATEGIES[env.vpc.natStrategy],
+      flowLogRetention: env.vpc.flowLogRetentionDays as logs.RetentionDays,
+      interfaceEndpoints: env.vpc.interfaceEndpoints.map((name) => INTERFACE_ENDPOINTS[name]),
+    });
+
+    // The AZ names come from reviewed config on purpose: synthesis never looks them up.
+    Validations.of(this.vpc).acknowledge({
+      id: 'CloudFormation-Validate::W3010',
+      reason: `AZ names come from environments/${env.name}.yaml so that synthesis needs no AWS lookup`,
+    });
+
+    this.operations = stack('Operations', 'alert topic and drift detection');
+    const alertKey = new kms.Key(this.operations, 'AlertKey', {
+      description: `Encrypts Groundwork ${env.name} alerts`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // EventBridge and CloudWatch alarms publish to the encrypted topic.
+    alertKey.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    alertKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const alerts = new sns.Topic(this.operations, 'Alerts', {
+      displayName: `Groundwork ${env.name} alerts`,
+      masterKey: alertKey,
+      enforceSSL: true,
+    });
+    for (const email of props.groundwork.notifications.emails) {
+      alerts.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    new DriftDetector(this.operations, 'DriftDetector', {
+      environmentName: env.name,
+      stackNamePrefix: `${org}-${env.name}-`,
+      schedule: events.Schedule.expression(env.drift.schedule),
+      alertTopic: alerts,
+      alertTopicKey: alertKey,
+      pipelineName: props.pipelineName,
+      pipelineAccount: props.groundwork.tooling.account,
+      pipelineRegion: props.groundwork.tooling.region,
+      autoReconcile: env.drift.autoReconcile,
+      logRetention: logs.RetentionDays.ONE_YEAR,
+    });
+
+    this.security = stack('Security', 'audit trail, AWS Config, threat detection, guardrails and alarms');
+    new SecurityBaseline(this.security, 'Baseline', {
+      enableConfigRecorder: env.security.configRecorder,
+      enableComplianceRules: env.security.configRecorder && env.security.configRules,
+      configRecorder: { recordGlobalResources: props.recordGlobalResources },
+      threatDetection: { enableGuardDuty: env.security.guardDuty, enableSecurityHub: env.security.securityHub },
+      securityAlarms: { emailAddresses: props.groundwork.notifications.emails },
+    });
+
+    // The deployment trust's execution role may only create roles that carry
+    // its permissions boundary: give every role of this stage that boundary.
+    Aspects.of(this).add(new PermissionsBoundaryAspect({ qualifier: BootstrapContract.DEFAULT_QUALIFIER }));
+    // Security-group rules are checked at synth: no ingress from anywhere.
+    Aspects.of(this).add(new IngressRuleGuard());
+    for (const [key, value] of Object.entries(env.effectiveTags)) {
+      Tags.of(this).add(key, value);
+    }
+    if (env.production) {
+      Tags.of(this).add(PRODUCTION_TAG.key, PRODUCTION_TAG.value);
+    }
+  }
+}
+
+interface EnvironmentStackProps extends StackProps {
+  /** The environment's AZ names, from config. */
+  readonly availabilityZoneNames: string[];
+}
+
+/**
+ * A stack whose availability zones come from config. A stack with an
+ * account and region otherwise asks the CDK CLI to look them up (a context
+ * lookup that needs credentials), even when the VPC is given explicit names.
+ */
+class EnvironmentStack extends Stack {
+  private readonly azNames: string[];
+
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
+    super(scope, id, props);
+    this.azNames = props.availabilityZoneNames;
+  }
+
+  public get availabilityZones(): string[] {
+    return this.azNames;
+  }
+}

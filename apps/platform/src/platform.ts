@@ -1,0 +1,100 @@
+import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
+import { GitOpsPipeline } from '@groundwork/pipeline';
+import { App, Aspects, IPolicyValidationPlugin, Stack, Tags } from 'aws-cdk-lib';
+import { AccountAccessStack } from './account-access-stack';
+import { PlatformConfig, PlatformEnvironment } from './config';
+import { EnvironmentStage } from './environment-stage';
+
+export interface PlatformOptions {
+  /** Compliance packs the pipeline's gate registers on the pipeline stack and every stage. */
+  readonly complianceGate: IPolicyValidationPlugin[];
+  /**
+   * The branch whose pipeline to build, from `branches` in groundwork.yaml.
+   * @default the repository branch in groundwork.yaml
+   */
+  readonly branch?: string;
+}
+
+/** What the platform app composed. */
+export interface Platform {
+  /** The shared pipeline, in the tooling account. */
+  readonly pipelineStack: Stack;
+  readonly pipeline: GitOpsPipeline;
+  /** What the pipeline deploys: one stage per environment the branch deploys. */
+  readonly stages: EnvironmentStage[];
+  /** What an administrator deploys once per environment account, outside the pipeline. */
+  readonly accessStacks: AccountAccessStack[];
+}
+
+/**
+ * Composes the platform: one Stage per environment that the branch deploys,
+ * added to the shared pipeline wave by wave. Pure composition: the config is
+ * already validated, and nothing here looks anything up in AWS.
+ */
+export function composePlatform(app: App, config: PlatformConfig, options: PlatformOptions): Platform {
+  const gw = config.groundwork;
+  const branch = options.branch ?? gw.repository.branch;
+  const environments = environmentsForBranch(config, branch);
+  // One synth builds one branch's pipeline: `main` deploys every environment,
+  // other branches (develop) get their own pipeline instance for their subset.
+  const isMainBranch = branch === gw.repository.branch;
+  const pipelineName = isMainBranch
+    ? `${gw.organization.name}-platform`
+    : `${gw.organization.name}-platform-${branch.replace(/[^A-Za-z0-9-]/g, '-')}`;
+
+  const pipelineStack = new Stack(app, 'Pipeline', {
+    stackName: pipelineName,
+    description: `Groundwork pipeline for branch ${branch}`,
+    env: { account: gw.tooling.account, region: gw.tooling.region },
+    terminationProtection: true,
+  });
+  const pipeline = new GitOpsPipeline(pipelineStack, 'GitOps', {
+    pipelineName,
+    repository: `${gw.repository.owner}/${gw.repository.name}`,
+    branch,
+    connectionArn: gw.repository.connectionArn,
+    notificationEmails: gw.notifications.emails,
+    slackChannelConfigurationArn: gw.notifications.slackChannelConfigurationArn,
+    complianceGate: options.complianceGate,
+    // The pipeline synthesizes the branch's own pipeline.
+    synthCommand: isMainBranch ? 'npm run synth' : `npm run synth -- --branch ${branch}`,
+  });
+
+  const globalRecorded = new Set<string>();
+  const stages = environments.map((env) => {
+    const stage = new EnvironmentStage(app, env.name, {
+      environment: env,
+      groundwork: gw,
+      pipelineName,
+      recordGlobalResources: !globalRecorded.has(env.account),
+    });
+    globalRecorded.add(env.account);
+    pipeline.addEnvironment(stage, {
+      wave: env.wave,
+      production: env.production,
+      approvalRequired: env.approvalRequired,
+    });
+    return stage;
+  });
+  pipeline.buildPipeline();
+  // The tooling account is bootstrapped with the same least-privilege trust:
+  // the pipeline's own roles carry the boundary too.
+  Aspects.of(pipelineStack).add(new PermissionsBoundaryAspect({ qualifier: BootstrapContract.DEFAULT_QUALIFIER }));
+  for (const [key, value] of Object.entries({ ...gw.defaultTags, Environment: 'tooling' })) {
+    Tags.of(pipelineStack).add(key, value);
+  }
+  const accessStacks = environments.map(
+    (env) => new AccountAccessStack(app, `Access-${env.name}`, { environment: env, groundwork: gw }),
+  );
+  return { pipelineStack, pipeline, stages, accessStacks };
+}
+
+/** The environments a push to `branch` deploys (groundwork.yaml `branches`). */
+export function environmentsForBranch(config: PlatformConfig, branch: string): PlatformEnvironment[] {
+  const targets = config.groundwork.branches[branch];
+  if (targets === undefined) {
+    const known = Object.keys(config.groundwork.branches).join(', ');
+    throw new Error(`branch "${branch}" deploys nothing: groundwork.yaml branches lists ${known}`);
+  }
+  return targets === 'all' ? config.environments : config.environments.filter((e) => targets.includes(e.name));
+}
