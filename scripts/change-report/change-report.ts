@@ -39,7 +39,13 @@ function resourcesOf(template: CfnTemplate | undefined): { [logicalId: string]: 
   return template?.Resources ?? {};
 }
 
-function replacementOf(path: readonly (string | number)[], before: unknown, after: unknown, type: string, spec: ReplacementSpec): Replacement {
+function replacementOf(
+  path: readonly (string | number)[],
+  before: unknown,
+  after: unknown,
+  type: string,
+  spec: ReplacementSpec,
+): Replacement {
   if (path[0] === 'Type') return 'always';
   if (path[0] !== 'Properties') return 'none';
   if (path.length > 1) return spec.replacementFor(type, path.slice(1));

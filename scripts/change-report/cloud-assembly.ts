@@ -75,7 +75,9 @@ export function readCloudAssembly(dir: string): AssemblyStack[] {
   }
   const stacks: AssemblyStack[] = [];
   readAssemblyInto(dir, ROOT_ENVIRONMENT, stacks, new Set());
-  return stacks.sort((a, b) => compareStrings(a.environment, b.environment) || compareStrings(a.stackName, b.stackName));
+  return stacks.sort(
+    (a, b) => compareStrings(a.environment, b.environment) || compareStrings(a.stackName, b.stackName),
+  );
 }
 
 function readAssemblyInto(dir: string, environment: string, into: AssemblyStack[], seen: Set<string>): void {
@@ -90,7 +92,9 @@ function readAssemblyInto(dir: string, environment: string, into: AssemblyStack[
   for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack') {
       const templateFile = artifact.properties?.templateFile;
-      if (!templateFile) throw new AssemblyError(`${manifestFile}: stack artifact ${id} has no properties.templateFile`);
+      if (!templateFile) {
+        throw new AssemblyError(`${manifestFile}: stack artifact ${id} has no properties.templateFile`);
+      }
       const template = readJson(path.join(dir, templateFile));
       if (typeof template !== 'object' || template === null) {
         throw new AssemblyError(`${path.join(dir, templateFile)} is not a CloudFormation template`);
@@ -109,7 +113,9 @@ function readAssemblyInto(dir: string, environment: string, into: AssemblyStack[
       }
       const nestedDir = path.join(dir, directoryName);
       if (!fs.existsSync(path.join(nestedDir, 'manifest.json'))) {
-        throw new AssemblyError(`${manifestFile}: nested assembly ${id} points to ${nestedDir}, which has no manifest.json`);
+        throw new AssemblyError(
+          `${manifestFile}: nested assembly ${id} points to ${nestedDir}, which has no manifest.json`,
+        );
       }
       // CDK writes the full Stage path (e.g. 'Prod/Replica') as the display name.
       const name = artifact.properties?.displayName ?? artifact.displayName ?? directoryName;

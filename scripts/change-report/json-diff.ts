@@ -59,7 +59,9 @@ function diffArrays(before: unknown[], after: unknown[], prefix: PathSegment[]):
     const i = unmatchedAfter[n];
     result.push(...diffJson(before[unmatchedBefore[n]], after[i], [...prefix, i]));
   }
-  for (const i of unmatchedBefore.slice(paired)) result.push({ path: [...prefix, i], change: 'removed', before: before[i] });
+  for (const i of unmatchedBefore.slice(paired)) {
+    result.push({ path: [...prefix, i], change: 'removed', before: before[i] });
+  }
   for (const i of unmatchedAfter.slice(paired)) result.push({ path: [...prefix, i], change: 'added', after: after[i] });
   return result;
 }

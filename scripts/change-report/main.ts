@@ -42,7 +42,9 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
     const [flag, inline] = arg.split(/=(.*)/s, 2);
     if (!['--base', '--head', '--out-dir'].includes(flag)) throw new UsageError(`unknown argument '${arg}'`);
     const value = inline ?? argv[++i];
-    if (value === undefined || value === '' || value.startsWith('--')) throw new UsageError(`${flag} needs a directory`);
+    if (value === undefined || value === '' || value.startsWith('--')) {
+      throw new UsageError(`${flag} needs a directory`);
+    }
     values[flag] = value;
   }
   for (const required of ['--base', '--head']) {

@@ -47,13 +47,16 @@ function describeChange(c: PropertyChange): string {
       : c.change === 'removed'
         ? `removed (was ${value(c.before)})`
         : `${value(c.before)} → ${value(c.after)}`;
-  const replacement = c.replacement === 'always' ? ' **replaces**' : c.replacement === 'conditional' ? ' *may replace*' : '';
+  const replacement =
+    c.replacement === 'always' ? ' **replaces**' : c.replacement === 'conditional' ? ' *may replace*' : '';
   return `${code(c.path)} ${what}${replacement}`;
 }
 
 function describeChanges(changes: PropertyChange[]): string {
   const shown = changes.slice(0, MAX_PROPERTY_ROWS).map(describeChange);
-  if (changes.length > MAX_PROPERTY_ROWS) shown.push(`and ${changes.length - MAX_PROPERTY_ROWS} more in change-report.json`);
+  if (changes.length > MAX_PROPERTY_ROWS) {
+    shown.push(`and ${changes.length - MAX_PROPERTY_ROWS} more in change-report.json`);
+  }
   return shown.join('<br>');
 }
 
@@ -73,7 +76,8 @@ function stackTable(s: StackChange): string[] {
     );
   }
   for (const m of s.modified) {
-    const replacement = m.replacement === 'always' ? '**always**' : m.replacement === 'conditional' ? '*conditional*' : 'none';
+    const replacement =
+      m.replacement === 'always' ? '**always**' : m.replacement === 'conditional' ? '*conditional*' : 'none';
     rows.push(`| modified | ${code(m.logicalId)} | ${m.type} | ${replacement} | ${cell(describeChanges(m.changes))} |`);
   }
   return rows;

@@ -97,7 +97,13 @@ export function policyGrants(document: unknown): PolicyGrant[] {
   const grants: PolicyGrant[] = [];
   for (const statement of asList(document.Statement)) {
     if (!isObject(statement)) {
-      grants.push({ effect: 'Allow', principal: '', action: `opaque:${renderValue(statement)}`, resource: '', condition: {} });
+      grants.push({
+        effect: 'Allow',
+        principal: '',
+        action: `opaque:${renderValue(statement)}`,
+        resource: '',
+        condition: {},
+      });
       continue;
     }
     const effect = statement.Effect === 'Deny' ? 'Deny' : 'Allow';
@@ -125,8 +131,13 @@ export function policyGrants(document: unknown): PolicyGrant[] {
 /** IAM wildcard match (`*` any run, `?` one character). */
 export function wildcardMatches(pattern: string, value: string, ignoreCase = false): boolean {
   if (pattern === value) return true;
-  if (!pattern.includes('*') && !pattern.includes('?')) return ignoreCase && pattern.toLowerCase() === value.toLowerCase();
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  if (!pattern.includes('*') && !pattern.includes('?')) {
+    return ignoreCase && pattern.toLowerCase() === value.toLowerCase();
+  }
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`, ignoreCase ? 'i' : '').test(value);
 }
 
@@ -184,7 +195,9 @@ export function policyBroadening(before: PolicyGrant[], after: PolicyGrant[]): P
   }
   const removedDenies = before
     .filter((g) => g.effect === 'Deny')
-    .filter((deny) => !after.some((a) => scopeCovers(a, deny) && conditionAtLeastAsStrict(deny.condition, a.condition)));
+    .filter(
+      (deny) => !after.some((a) => scopeCovers(a, deny) && conditionAtLeastAsStrict(deny.condition, a.condition)),
+    );
   return { newAllows, relaxedConditions, removedDenies };
 }
 

@@ -36,6 +36,20 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Properties the spec marks as in-place but CloudFormation cannot change at
+ * all: the update fails rather than replace the resource (AWS::KMS::Key
+ * reference, KeySpec/KeyUsage/MultiRegion/Origin). A reviewer must treat them
+ * like replacements: the change needs a new key and a migration.
+ */
+const IMMUTABLE_PROPERTIES: { readonly [type: string]: readonly string[] } = {
+  'AWS::KMS::Key': ['KeySpec', 'KeyUsage', 'MultiRegion', 'Origin'],
+};
+
+function immutable(type: string, propertyPath: readonly (string | number)[]): boolean {
+  return typeof propertyPath[0] === 'string' && (IMMUTABLE_PROPERTIES[type] ?? []).includes(propertyPath[0]);
+}
+
+/**
  * Used only when no service spec is found: replacement-forcing properties of
  * the stateful types, copied from the spec (causesReplacement 'yes').
  */
@@ -118,7 +132,8 @@ export function fallbackReplacementSpec(): ReplacementSpec {
     isStateful: (type) => STATEFUL_TYPES.has(type),
     replacementFor: (type, propertyPath) => {
       const replacing = FALLBACK_REPLACING_PROPERTIES[type] ?? [];
-      return typeof propertyPath[0] === 'string' && replacing.includes(propertyPath[0]) ? 'always' : 'none';
+      const replaces = typeof propertyPath[0] === 'string' && replacing.includes(propertyPath[0]);
+      return replaces || immutable(type, propertyPath) ? 'always' : 'none';
     },
   };
 }
@@ -162,7 +177,8 @@ export function loadReplacementSpec(file: string): ReplacementSpec {
   return {
     source: describeSpecFile(file),
     isStateful: (type) => STATEFUL_TYPES.has(type) || resources.get(type)?.isStateful === true,
-    replacementFor: (type, propertyPath) => walk(resources.get(type)?.properties, propertyPath),
+    replacementFor: (type, propertyPath) =>
+      immutable(type, propertyPath) ? 'always' : walk(resources.get(type)?.properties, propertyPath),
   };
 }
 

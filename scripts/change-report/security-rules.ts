@@ -150,7 +150,13 @@ interface IngressRule {
   readonly source: string;
 }
 
-const PROTOCOL_NUMBERS: { readonly [name: string]: string } = { tcp: '6', udp: '17', icmp: '1', icmpv6: '58', all: '-1' };
+const PROTOCOL_NUMBERS: { readonly [name: string]: string } = {
+  tcp: '6',
+  udp: '17',
+  icmp: '1',
+  icmpv6: '58',
+  all: '-1',
+};
 const WORLD = new Set(['cidr4:0.0.0.0/0', 'cidr6:::/0']);
 
 function toIngressRule(raw: unknown): IngressRule {
@@ -221,7 +227,9 @@ function describeRule(rule: IngressRule): string {
 
 function ingressRules(resource: CfnResource | undefined): IngressRule[] {
   if (!resource) return [];
-  if (resource.Type === 'AWS::EC2::SecurityGroup') return asList(properties(resource).SecurityGroupIngress).map(toIngressRule);
+  if (resource.Type === 'AWS::EC2::SecurityGroup') {
+    return asList(properties(resource).SecurityGroupIngress).map(toIngressRule);
+  }
   if (resource.Type === 'AWS::EC2::SecurityGroupIngress') return [toIngressRule(properties(resource))];
   return [];
 }
@@ -235,7 +243,10 @@ export const securityGroupIngressRule: SecurityRule = (change) => {
   for (const rule of ingressRules(change.after)) {
     if (before.some((b) => ruleCovers(b, rule))) continue;
     if (WORLD.has(rule.source)) {
-      findings.push({ kind: 'security-group-ingress-opened', detail: `ingress open to the internet: ${describeRule(rule)}` });
+      findings.push({
+        kind: 'security-group-ingress-opened',
+        detail: `ingress open to the internet: ${describeRule(rule)}`,
+      });
       continue;
     }
     const widened = before.find(
@@ -272,7 +283,13 @@ const ENCRYPTION_PROPERTIES = new Set([
   'EncryptionKey',
 ]);
 /** Boolean switches that turn encryption (or key rotation) off when false. */
-const ENCRYPTION_SWITCHES = new Set(['StorageEncrypted', 'Encrypted', 'SSEEnabled', 'EnableKeyRotation', 'SqsManagedSseEnabled']);
+const ENCRYPTION_SWITCHES = new Set([
+  'StorageEncrypted',
+  'Encrypted',
+  'SSEEnabled',
+  'EnableKeyRotation',
+  'SqsManagedSseEnabled',
+]);
 
 function isFalse(value: unknown): boolean {
   return value === false || value === 'false';
@@ -292,7 +309,9 @@ export const encryptionRule: SecurityRule = (change) => {
     const removed = d.change === 'removed' && ENCRYPTION_PROPERTIES.has(name) && !isFalse(d.before);
     const switchedOff = d.change !== 'removed' && ENCRYPTION_SWITCHES.has(name) && isFalse(d.after);
     const rotationRemoved = d.change === 'removed' && name === 'EnableKeyRotation' && d.before === true;
-    if (removed || switchedOff || rotationRemoved) findings.push({ kind: 'encryption-disabled', detail: describeDiff(d) });
+    if (removed || switchedOff || rotationRemoved) {
+      findings.push({ kind: 'encryption-disabled', detail: describeDiff(d) });
+    }
   }
   return findings;
 };
@@ -336,7 +355,12 @@ export const loggingRule: SecurityRule = (change) => {
   return findings;
 };
 
-const PUBLIC_ACCESS_FLAGS = new Set(['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets']);
+const PUBLIC_ACCESS_FLAGS = new Set([
+  'BlockPublicAcls',
+  'BlockPublicPolicy',
+  'IgnorePublicAcls',
+  'RestrictPublicBuckets',
+]);
 
 /** S3 Block Public Access removed or any of its four flags turned off. */
 export const publicAccessRule: SecurityRule = (change) => {
@@ -375,7 +399,12 @@ export const statefulReplacementRule: SecurityRule = (change, spec) => {
     ];
   }
   if (before && !after && spec.isStateful(before.Type) && !KEEPS_DATA.has(deletionPolicy(before))) {
-    return [{ kind: 'stateful-deleted', detail: `removed with DeletionPolicy ${deletionPolicy(before)}: its data is deleted` }];
+    return [
+      {
+        kind: 'stateful-deleted',
+        detail: `removed with DeletionPolicy ${deletionPolicy(before)}: its data is deleted`,
+      },
+    ];
   }
   if (!before || !after || change.renamedFrom) return [];
   if (before.Type !== after.Type && (spec.isStateful(before.Type) || spec.isStateful(after.Type))) {

@@ -1,9 +1,9 @@
-import { compareAssemblies, compareTemplates } from '../../scripts/change-report/change-report';
+import { BASE_TEMPLATE, headTemplate } from './scenario';
+import { compareAssemblies, compareTemplates, followRenames } from '../../scripts/change-report/change-report';
 import type { AssemblyStack } from '../../scripts/change-report/cloud-assembly';
 import { renderMarkdown } from '../../scripts/change-report/markdown';
 import { findReplacementSpec } from '../../scripts/change-report/replacement-spec';
 import type { ChangeReport, SecurityFinding, SecurityFindingKind } from '../../scripts/change-report/types';
-import { BASE_TEMPLATE, headTemplate } from './scenario';
 
 const spec = findReplacementSpec();
 
@@ -57,7 +57,10 @@ describe('change report over the scenario (one of every change)', () => {
 
   test('a security group opened to 0.0.0.0/0 is a security finding', () => {
     expect(findingsOf(report, 'security-group-ingress-opened')).toEqual([
-      expect.objectContaining({ logicalId: 'WebSg', detail: 'ingress open to the internet: tcp, port 22, from 0.0.0.0/0' }),
+      expect.objectContaining({
+        logicalId: 'WebSg',
+        detail: 'ingress open to the internet: tcp, port 22, from 0.0.0.0/0',
+      }),
     ]);
   });
 
@@ -69,7 +72,12 @@ describe('change report over the scenario (one of every change)', () => {
 
   test('a bucket moved to a new logical id is a stateful replacement, not an add and a remove', () => {
     expect(dev.renamed).toEqual([
-      expect.objectContaining({ fromLogicalId: 'DataBucketA1', toLogicalId: 'DataBucketB2', identicalProperties: true, stateful: true }),
+      expect.objectContaining({
+        fromLogicalId: 'DataBucketA1',
+        toLogicalId: 'DataBucketB2',
+        identicalProperties: true,
+        stateful: true,
+      }),
     ]);
     expect(dev.added.map((r) => r.logicalId)).not.toContain('DataBucketB2');
     expect(dev.removed.map((r) => r.logicalId)).not.toContain('DataBucketA1');
@@ -99,7 +107,13 @@ describe('change report over the scenario (one of every change)', () => {
   });
 
   test('modified resources carry property-level changes with JSON paths', () => {
-    expect(dev.modified.map((m) => m.logicalId)).toEqual(['AppPolicy', 'AppRole', 'LogsBucket', 'NamedBucket', 'WebSg']);
+    expect(dev.modified.map((m) => m.logicalId)).toEqual([
+      'AppPolicy',
+      'AppRole',
+      'LogsBucket',
+      'NamedBucket',
+      'WebSg',
+    ]);
     const sg = dev.modified.find((m) => m.logicalId === 'WebSg');
     expect(sg?.changes).toEqual([
       expect.objectContaining({ path: 'Properties.SecurityGroupIngress[1]', change: 'added', replacement: 'none' }),
@@ -178,7 +192,12 @@ describe('change report across stacks and environments', () => {
       ['old-stack', 'removed', 0, 1],
     ]);
     expect(report.security).toEqual([
-      expect.objectContaining({ kind: 'stateful-deleted', environment: 'Prod', stack: 'old-stack', logicalId: 'Queue' }),
+      expect.objectContaining({
+        kind: 'stateful-deleted',
+        environment: 'Prod',
+        stack: 'old-stack',
+        logicalId: 'Queue',
+      }),
     ]);
   });
 
@@ -201,7 +220,9 @@ describe('change report across stacks and environments', () => {
           Type: 'AWS::IAM::Policy',
           Properties: {
             PolicyDocument: {
-              Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['OldQueue', 'Arn'] } }],
+              Statement: [
+                { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['OldQueue', 'Arn'] } },
+              ],
             },
           },
         },
@@ -216,8 +237,16 @@ describe('change report across stacks and environments', () => {
 
   test('a non-stateful resource that moves with identical properties is reported as moved, without a finding', () => {
     const param = { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: 'v' } };
-    const { change, findings } = compareTemplates('Dev', 's', { Resources: { A: param } }, { Resources: { B: param } }, spec);
-    expect(change.renamed).toEqual([expect.objectContaining({ fromLogicalId: 'A', toLogicalId: 'B', stateful: false })]);
+    const { change, findings } = compareTemplates(
+      'Dev',
+      's',
+      { Resources: { A: param } },
+      { Resources: { B: param } },
+      spec,
+    );
+    expect(change.renamed).toEqual([
+      expect.objectContaining({ fromLogicalId: 'A', toLogicalId: 'B', stateful: false }),
+    ]);
     expect(findings).toEqual([]);
   });
 
@@ -243,4 +272,41 @@ describe('change report across stacks and environments', () => {
     const { change } = compareTemplates('Dev', 's', withMeta('a/P'), withMeta('b/P'), spec);
     expect(change.status).toBe('unchanged');
   });
+});
+
+test('followRenames rewrites Ref, Fn::GetAtt (both forms) and Fn::Sub references to moved resources only', () => {
+  const renames = new Map([['Old', 'New']]);
+  expect(
+    followRenames(
+      {
+        a: { Ref: 'Old' },
+        b: { 'Fn::GetAtt': ['Old', 'Arn'] },
+        c: { 'Fn::GetAtt': 'Old.Arn' },
+        d: { 'Fn::Sub': '${Old.Arn}/*:${Other}:${Old}' },
+        e: { 'Fn::Sub': ['${Old}-${x}', { x: { Ref: 'Old' } }] },
+        f: [{ Ref: 'Other' }, 'Old'],
+      },
+      renames,
+    ),
+  ).toEqual({
+    a: { Ref: 'New' },
+    b: { 'Fn::GetAtt': ['New', 'Arn'] },
+    c: { 'Fn::GetAtt': 'New.Arn' },
+    d: { 'Fn::Sub': '${New.Arn}/*:${Other}:${New}' },
+    e: { 'Fn::Sub': ['${New}-${x}', { x: { Ref: 'New' } }] },
+    f: [{ Ref: 'Other' }, 'Old'],
+  });
+});
+
+test('two stacks with the same name in one environment are told apart by artifact id', () => {
+  const east = { environment: 'Prod', stackName: 'network', artifactId: 'NetworkEast', template: BASE_TEMPLATE };
+  const west = { environment: 'Prod', stackName: 'network', artifactId: 'NetworkWest', template: BASE_TEMPLATE };
+  const report = compareAssemblies([east, west], [east, { ...west, template: headTemplate() }], spec, {
+    baseLabel: 'b',
+    headLabel: 'h',
+  });
+  expect(report.stacks.map((s) => `${s.stack}:${s.status}`)).toEqual([
+    'network (NetworkEast):unchanged',
+    'network (NetworkWest):modified',
+  ]);
 });

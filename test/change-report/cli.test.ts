@@ -2,8 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { ChangeReport } from '../../scripts/change-report/types';
 import { BASE_TEMPLATE, headTemplate, writeAssembly } from './scenario';
+import type { ChangeReport } from '../../scripts/change-report/types';
 
 /**
  * The command as CI runs it: `ts-node scripts/change-report/main.ts` from the
@@ -17,8 +17,14 @@ let head: string;
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'change-report-cli-'));
-  base = writeAssembly(path.join(tmp, 'base'), { '(root)': { pipeline: { Resources: {} } }, Dev: { 'dev-app': BASE_TEMPLATE } });
-  head = writeAssembly(path.join(tmp, 'head'), { '(root)': { pipeline: { Resources: {} } }, Dev: { 'dev-app': headTemplate() } });
+  base = writeAssembly(path.join(tmp, 'base'), {
+    '(root)': { pipeline: { Resources: {} } },
+    Dev: { 'dev-app': BASE_TEMPLATE },
+  });
+  head = writeAssembly(path.join(tmp, 'head'), {
+    '(root)': { pipeline: { Resources: {} } },
+    Dev: { 'dev-app': headTemplate() },
+  });
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -50,19 +56,27 @@ test('writes change-report.md and change-report.json to --out-dir, prints the Ma
   const json = JSON.parse(fs.readFileSync(path.join(out, 'change-report.json'), 'utf-8')) as ChangeReport;
   expect(json.schemaVersion).toBe(1);
   expect(json.summary.securityFindings).toBe(6);
-  expect(json.stacks.map((s) => `${s.environment}/${s.stack}:${s.status}`)).toEqual(['(root)/pipeline:unchanged', 'Dev/dev-app:modified']);
+  expect(json.stacks.map((s) => `${s.environment}/${s.stack}:${s.status}`)).toEqual([
+    '(root)/pipeline:unchanged',
+    'Dev/dev-app:modified',
+  ]);
 }, 60_000);
 
 test('writes to the current directory by default, and --flag=value works', () => {
   const cwd = fs.mkdtempSync(path.join(tmp, 'cwd-'));
   const result = changeReport([`--base=${base}`, `--head=${base}`], cwd);
   expect(result.status).toBe(0);
-  expect(fs.readFileSync(path.join(cwd, 'change-report.md'), 'utf-8')).toMatch(/## Security-relevant changes\n\nNone\./);
+  expect(fs.readFileSync(path.join(cwd, 'change-report.md'), 'utf-8')).toMatch(
+    /## Security-relevant changes\n\nNone\./,
+  );
   expect(fs.existsSync(path.join(cwd, 'change-report.json'))).toBe(true);
 }, 60_000);
 
 test('--help prints usage and exits 0 (run exactly as the root task does, with type checking)', () => {
-  const spawned = spawnSync('npx', ['ts-node', 'scripts/change-report/main.ts', '--help'], { cwd: repoRoot, encoding: 'utf-8' });
+  const spawned = spawnSync('npx', ['ts-node', 'scripts/change-report/main.ts', '--help'], {
+    cwd: repoRoot,
+    encoding: 'utf-8',
+  });
   const result = { status: spawned.status, stdout: spawned.stdout };
   expect(result.status).toBe(0);
   expect(result.stdout).toContain('Usage: npm run change-report -- --base DIR --head DIR [--out-dir DIR]');
@@ -73,13 +87,25 @@ test.each([
   ['a missing --head', ['--base', '.'], /--head DIR is required/],
   ['a flag without value', ['--base', '--head', 'x'], /--base needs a directory/],
   ['an unknown argument', ['--base', 'a', '--head', 'b', '--verbose'], /unknown argument '--verbose'/],
-  ['a missing directory', ['--base', '/nonexistent/cdk.out', '--head', '.'], /--base: \/nonexistent\/cdk\.out does not exist or is not a directory/],
-  ['a directory that is not a cloud assembly', ['--base', '.', '--head', '.'], /--base: \. is not a cloud assembly: it has no manifest\.json/],
-])('%s: exit 2 with a clear message and no stack trace', (_, args, message) => {
-  const result = changeReport(args as string[], tmp);
-  expect(result.status).toBe(2);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).toMatch(message);
-  expect(result.stderr).toMatch(/^change-report: /);
-  expectNoStackTrace(result.stderr);
-}, 60_000);
+  [
+    'a missing directory',
+    ['--base', '/nonexistent/cdk.out', '--head', '.'],
+    /--base: \/nonexistent\/cdk\.out does not exist or is not a directory/,
+  ],
+  [
+    'a directory that is not a cloud assembly',
+    ['--base', '.', '--head', '.'],
+    /--base: \. is not a cloud assembly: it has no manifest\.json/,
+  ],
+])(
+  '%s: exit 2 with a clear message and no stack trace',
+  (_, args, message) => {
+    const result = changeReport(args as string[], tmp);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/^change-report: /);
+    expectNoStackTrace(result.stderr);
+  },
+  60_000,
+);

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AssemblyError, readCloudAssembly } from '../../scripts/change-report/cloud-assembly';
 import { BASE_TEMPLATE, writeAssembly } from './scenario';
+import { AssemblyError, readCloudAssembly } from '../../scripts/change-report/cloud-assembly';
 
 let tmp: string;
 beforeEach(() => {
@@ -30,9 +30,15 @@ test('follows nested assemblies inside nested assemblies, using the display name
   const outerDir = path.join(tmp, 'assembly-Outer');
   writeAssembly(path.join(outerDir, 'inner-dir'), { '(root)': { inner: { Resources: {} } } });
   const outerManifest = JSON.parse(fs.readFileSync(path.join(outerDir, 'manifest.json'), 'utf-8'));
-  outerManifest.artifacts.inner = { type: 'cdk:cloud-assembly', properties: { directoryName: 'inner-dir', displayName: 'Outer/Inner' } };
+  outerManifest.artifacts.inner = {
+    type: 'cdk:cloud-assembly',
+    properties: { directoryName: 'inner-dir', displayName: 'Outer/Inner' },
+  };
   fs.writeFileSync(path.join(outerDir, 'manifest.json'), JSON.stringify(outerManifest));
-  expect(readCloudAssembly(tmp).map((s) => `${s.environment}|${s.stackName}`)).toEqual(['Outer|outer', 'Outer/Inner|inner']);
+  expect(readCloudAssembly(tmp).map((s) => `${s.environment}|${s.stackName}`)).toEqual([
+    'Outer|outer',
+    'Outer/Inner|inner',
+  ]);
 });
 
 test('a stack without properties.stackName is named by its artifact id; other artifact types are ignored', () => {
@@ -67,7 +73,9 @@ test.each([
     (dir: string) => {
       fs.writeFileSync(
         path.join(dir, 'manifest.json'),
-        JSON.stringify({ artifacts: { A: { type: 'aws:cloudformation:stack', properties: { templateFile: 'A.json' } } } }),
+        JSON.stringify({
+          artifacts: { A: { type: 'aws:cloudformation:stack', properties: { templateFile: 'A.json' } } },
+        }),
       );
       return dir;
     },

@@ -19,6 +19,9 @@ test.each([
   ['AWS::SQS::Queue', ['FifoQueue'], 'always'],
   ['AWS::Logs::LogGroup', ['RetentionInDays'], 'none'],
   ['AWS::Unknown::Thing', ['Name'], 'none'],
+  // Immutable: the spec says in-place, CloudFormation fails the update; reported like a replacement.
+  ['AWS::KMS::Key', ['KeySpec'], 'always'],
+  ['AWS::KMS::Key', ['Description'], 'none'],
 ])('%s %j updates with replacement %s', (type, propertyPath, expected) => {
   expect(spec.replacementFor(type, propertyPath)).toBe(expected);
 });
@@ -30,7 +33,13 @@ test('a property nested in a type definition is looked up through the reference'
 });
 
 test('stateful types: the listed ones plus the spec\u2019s own isStateful flag', () => {
-  for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::EC2::VPC', 'AWS::CloudTrail::Trail', 'AWS::ECR::Repository']) {
+  for (const type of [
+    'AWS::S3::Bucket',
+    'AWS::KMS::Key',
+    'AWS::EC2::VPC',
+    'AWS::CloudTrail::Trail',
+    'AWS::ECR::Repository',
+  ]) {
     expect(spec.isStateful(type)).toBe(true);
   }
   expect(spec.isStateful('AWS::SecretsManager::Secret')).toBe(true);

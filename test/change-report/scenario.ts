@@ -14,7 +14,9 @@ function encryptedBucket(extra: { [key: string]: unknown } = {}): CfnResource {
   return {
     Type: 'AWS::S3::Bucket',
     Properties: {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
+      },
       ...extra,
     },
     DeletionPolicy: 'Retain',
@@ -48,9 +50,7 @@ export const BASE_TEMPLATE: CfnTemplate = {
         Roles: [{ Ref: 'AppRole' }],
         PolicyDocument: {
           Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, '/*']] } },
-          ],
+          Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, '/*']] } }],
         },
       },
     },
@@ -114,7 +114,10 @@ export function writeAssembly(dir: string, layout: AssemblyLayout): string {
       };
     }
     if (nested) {
-      fs.writeFileSync(path.join(target, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts: stackArtifacts }));
+      fs.writeFileSync(
+        path.join(target, 'manifest.json'),
+        JSON.stringify({ version: '55.0.0', artifacts: stackArtifacts }),
+      );
       artifacts[directoryName] = {
         type: 'cdk:cloud-assembly',
         properties: { directoryName, displayName: environment },
