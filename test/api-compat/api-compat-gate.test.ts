@@ -40,6 +40,8 @@ const SOURCE_WITHOUT_GREETING = SOURCE_WITH_GREETING.replace(
 ).replace("props.greeting ?? 'Hello'", "'Hello'");
 
 const CHANGE_SUBJECT = 'feat(tiny): greet by name only';
+/** Each gate run starts ts-node and jsii-diff: a few seconds alone, more beside other test files. */
+const GATE_TIMEOUT = 30_000;
 
 let repo: ScratchRepo;
 let gateOnUnchangedApi: ScriptRun;
@@ -95,40 +97,52 @@ beforeAll(() => {
   repo.write(`${PKG_DIR}/src/index.ts`, SOURCE_WITHOUT_GREETING);
   repo.commit(CHANGE_SUBJECT);
   compile();
-}, 150_000);
+}, 180_000);
 
 afterAll(() => repo?.remove());
 
-test('the release recorded the built assembly as the baseline, and an unchanged API passes', () => {
-  const baseline = JSON.parse(fs.readFileSync(repo.path(`${PKG_DIR}/api-baseline/assembly.jsii`), 'utf-8'));
-  const props = baseline.types['@groundwork/tiny.GreeterProps'].properties.map((p: { name: string }) => p.name);
-  expect(props.sort()).toEqual(['greeting', 'name']);
-  expect(gateOnUnchangedApi.stdout).toContain('OK: no breaking API change');
-  expect(gateOnUnchangedApi.status).toBe(0);
-});
+test(
+  'the release recorded the built assembly as the baseline, and an unchanged API passes',
+  () => {
+    const baseline = JSON.parse(fs.readFileSync(repo.path(`${PKG_DIR}/api-baseline/assembly.jsii`), 'utf-8'));
+    const props = baseline.types['@groundwork/tiny.GreeterProps'].properties.map((p: { name: string }) => p.name);
+    expect(props.sort()).toEqual(['greeting', 'name']);
+    expect(gateOnUnchangedApi.stdout).toContain('OK: no breaking API change');
+    expect(gateOnUnchangedApi.status).toBe(0);
+  },
+  GATE_TIMEOUT,
+);
 
-test('removing a prop fails the gate when the commit is not marked breaking', () => {
-  expect(SOURCE_WITHOUT_GREETING).not.toContain('greeting?');
-  repo.reword(CHANGE_SUBJECT);
+test(
+  'removing a prop fails the gate when the commit is not marked breaking',
+  () => {
+    expect(SOURCE_WITHOUT_GREETING).not.toContain('greeting?');
+    repo.reword(CHANGE_SUBJECT);
 
-  const run = gate();
+    const run = gate();
 
-  expect(run.stdout).toContain(`api-compat ${PACKAGE} (${PKG_DIR})`);
-  expect(run.stdout).toContain('PROP @groundwork/tiny.GreeterProps.greeting: has been removed');
-  expect(run.stdout).toContain('FAIL: breaking API change without a breaking-change marker');
-  // It says how to mark the change, and what the release then becomes.
-  expect(run.stdout).toContain('feat(tiny)!: <what changed>');
-  expect(run.stdout).toContain('BREAKING CHANGE: <what changed and how app teams migrate>');
-  expect(run.stdout).toContain('then 2.0.0 (a major bump from 1.0.0)');
-  expect(run.status).toBe(1);
-});
+    expect(run.stdout).toContain(`api-compat ${PACKAGE} (${PKG_DIR})`);
+    expect(run.stdout).toContain('PROP @groundwork/tiny.GreeterProps.greeting: has been removed');
+    expect(run.stdout).toContain('FAIL: breaking API change without a breaking-change marker');
+    // It says how to mark the change, and what the release then becomes.
+    expect(run.stdout).toContain('feat(tiny)!: <what changed>');
+    expect(run.stdout).toContain('BREAKING CHANGE: <what changed and how app teams migrate>');
+    expect(run.stdout).toContain('then 2.0.0 (a major bump from 1.0.0)');
+    expect(run.status).toBe(1);
+  },
+  GATE_TIMEOUT,
+);
 
-test('--all checks every jsii package under packages/ and fails for the same change', () => {
-  repo.reword(CHANGE_SUBJECT);
-  const run = gate('--all', '--root', repo.root);
-  expect(run.stdout).toContain(`FAILED for ${PACKAGE}`);
-  expect(run.status).toBe(1);
-});
+test(
+  '--all checks every jsii package under packages/ and fails for the same change',
+  () => {
+    repo.reword(CHANGE_SUBJECT);
+    const run = gate('--all', '--root', repo.root);
+    expect(run.stdout).toContain(`FAILED for ${PACKAGE}`);
+    expect(run.status).toBe(1);
+  },
+  GATE_TIMEOUT,
+);
 
 test('the same change passes when marked with "!", and projen bump makes it a major release', () => {
   repo.reword('feat(tiny)!: greet by name only');
@@ -150,23 +164,33 @@ test('the same change passes when marked with "!", and projen bump makes it a ma
   } finally {
     projenTask(pkgDir, 'unbump');
   }
-}, 60_000);
+}, 90_000);
 
-test('a BREAKING CHANGE footer marks it too', () => {
-  repo.reword(`${CHANGE_SUBJECT}\n\nBREAKING CHANGE: GreeterProps.greeting is removed; build the message yourself.\n`);
-  const run = gate();
-  expect(run.stdout).toContain('PASS: the breaking changes are marked');
-  expect(run.status).toBe(0);
-});
+test(
+  'a BREAKING CHANGE footer marks it too',
+  () => {
+    repo.reword(
+      `${CHANGE_SUBJECT}\n\nBREAKING CHANGE: GreeterProps.greeting is removed; build the message yourself.\n`,
+    );
+    const run = gate();
+    expect(run.stdout).toContain('PASS: the breaking changes are marked');
+    expect(run.status).toBe(0);
+  },
+  GATE_TIMEOUT,
+);
 
-test('a breaking marker on a commit that does not touch the package does not count for it', () => {
-  repo.reword(CHANGE_SUBJECT);
-  repo.write('packages/other/README.md', '# other, renamed\n');
-  repo.git('add', 'packages/other');
-  repo.git('commit', '-q', '-m', 'feat(other)!: rename other');
+test(
+  'a breaking marker on a commit that does not touch the package does not count for it',
+  () => {
+    repo.reword(CHANGE_SUBJECT);
+    repo.write('packages/other/README.md', '# other, renamed\n');
+    repo.git('add', 'packages/other');
+    repo.git('commit', '-q', '-m', 'feat(other)!: rename other');
 
-  const run = gate();
+    const run = gate();
 
-  expect(run.stdout).toContain('No commit since @groundwork/tiny@v1.0.0 touching . is marked breaking');
-  expect(run.status).toBe(1);
-});
+    expect(run.stdout).toContain('No commit since @groundwork/tiny@v1.0.0 touching . is marked breaking');
+    expect(run.status).toBe(1);
+  },
+  GATE_TIMEOUT,
+);
