@@ -22,6 +22,12 @@ export const FINDING_KIND_TITLES: { readonly [kind in SecurityFindingKind]: stri
 /** Changed-property rows shown per resource before deferring to the JSON file. */
 const MAX_PROPERTY_ROWS = 10;
 const MAX_VALUE_LENGTH = 80;
+/**
+ * GitHub rejects a job summary over 1 MiB (per step). Past this budget the
+ * per-stack tables stop and the reader is sent to the JSON file; the summary
+ * and the security section are always kept whole.
+ */
+export const DEFAULT_MARKDOWN_BUDGET = 900 * 1024;
 
 function cell(text: string): string {
   return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
@@ -83,7 +89,7 @@ function stackTable(s: StackChange): string[] {
   return rows;
 }
 
-export function renderMarkdown(report: ChangeReport): string {
+export function renderMarkdown(report: ChangeReport, budget: number = DEFAULT_MARKDOWN_BUDGET): string {
   const { summary } = report;
   const lines: string[] = [];
   lines.push('# Infrastructure change report', '');
@@ -128,10 +134,20 @@ export function renderMarkdown(report: ChangeReport): string {
       );
     }
     lines.push('');
-    for (const s of changed) {
-      lines.push(`### ${stackTitle(s)} (${s.status})`, '');
-      if (s.awsEnvironment) lines.push(`Target: ${code(s.awsEnvironment)}`, '');
-      lines.push(...stackTable(s), '');
+    let size = Buffer.byteLength(lines.join('\n'));
+    for (const [i, s] of changed.entries()) {
+      const section = [`### ${stackTitle(s)} (${s.status})`, ''];
+      if (s.awsEnvironment) section.push(`Target: ${code(s.awsEnvironment)}`, '');
+      section.push(...stackTable(s), '');
+      size += Buffer.byteLength(section.join('\n')) + 1;
+      if (size > budget) {
+        lines.push(
+          `*${plural(changed.length - i, 'more changed stack')} not shown here to stay within the job summary size limit: see change-report.json.*`,
+          '',
+        );
+        break;
+      }
+      lines.push(...section);
     }
   }
   const unchanged = report.stacks.length - changed.length;

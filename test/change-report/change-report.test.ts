@@ -160,6 +160,13 @@ describe('change report over the scenario (one of every change)', () => {
     expect(md).toContain('| moved | `DataBucketA1` → `DataBucketB2` | AWS::S3::Bucket | **always** (stateful) |');
   });
 
+  test('per-stack tables stop at the size budget; the security section is always whole', () => {
+    const md = renderMarkdown(report, 2000);
+    expect(md).toContain('*1 more changed stack not shown here to stay within the job summary size limit');
+    expect(md).not.toContain('### Dev / dev-app');
+    expect(md).toContain('Stateful resource replaced (property change)');
+  });
+
   test('the report is deterministic', () => {
     expect(JSON.stringify(scenarioReport())).toEqual(JSON.stringify(report));
     expect(renderMarkdown(scenarioReport())).toEqual(renderMarkdown(report));
