@@ -43,6 +43,8 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
       context: {
         // CloudFormation template validation findings fail the synth instead of warning.
         '@aws-cdk/core:validateAgainstDefaultRules': true,
+        // Error annotations (e.g. the ingress guard's) fail the synth like any other finding.
+        '@aws-cdk/core:annotationsInValidationReport': true,
       },
       deps: [...options.uses.map((p) => `${p.package.packageName}@^0.0.0`), ...(options.deps ?? [])],
       devDeps: [`ts-node@10.9.2`, ...(options.devDeps ?? [])],

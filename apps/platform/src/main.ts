@@ -1,16 +1,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { NagPack } from 'cdk-nag';
 import { createCompliancePacks, writeComplianceReport } from './compliance';
 import {
   ConfigError,
+  PlatformConfig,
   formatIssues,
   invocationDir,
   loadPlatformConfig,
   resolveConfigDir,
   CONFIG_DIR_CONTEXT_KEY,
 } from './config';
-import { composePlatform } from './platform';
+import { EnvironmentStage } from './environment-stage';
+import { composePlatform, Platform } from './platform';
 import { renderTable, summarize } from './summary';
 
 const USAGE = `Usage: node lib/main.js [--config-dir DIR] [--branch BRANCH]
@@ -27,8 +31,70 @@ Options:
 /** Where the main job writes when the CDK CLI does not say (CDK_OUTDIR). */
 export const DEFAULT_OUTDIR = path.resolve(__dirname, '..', 'cdk.out');
 
-export interface MainResult {
-  readonly exitCode: number;
+/** A synth stopped by the compliance gate or CloudFormation validation: each finding, one per line. */
+export class GateFailure extends Error {
+  constructor(public readonly findings: string[]) {
+    super(`${findings.length} finding(s) failed the gate:\n${findings.map((f) => `  ${f}`).join('\n')}`);
+  }
+}
+
+export interface SynthesizeOptions {
+  /** Build this branch's pipeline (groundwork.yaml `branches`). */
+  readonly branch?: string;
+  /** Called with each stage before it is synthesized (tests use it to add resources to a stage). */
+  readonly customizeStage?: (stage: EnvironmentStage) => void;
+}
+
+export interface SynthesisResult {
+  readonly platform: Platform;
+  readonly assembly: cxapi.CloudAssembly;
+  readonly packs: NagPack[];
+}
+
+/**
+ * The main job's synthesis: packs from config, composition, synth. Throws a
+ * GateFailure naming every rule and construct path when a check fails.
+ */
+export function synthesizePlatform(app: App, config: PlatformConfig, options: SynthesizeOptions = {}): SynthesisResult {
+  const packs = createCompliancePacks(app, config.groundwork);
+  try {
+    // Building the pipeline synthesizes the stages, so findings can surface here too.
+    const platform = composePlatform(app, config, {
+      complianceGate: packs,
+      branch: options.branch,
+      customizeStage: options.customizeStage,
+    });
+    return { platform, assembly: app.synth(), packs };
+  } catch (error) {
+    const findings = readValidationFindings(app.outdir);
+    if (findings.length > 0) throw new GateFailure(findings);
+    throw error;
+  }
+}
+
+/** Unacknowledged violations from the validation report CDK writes when a plugin fails. */
+function readValidationFindings(outdir: string): string[] {
+  const file = path.join(outdir, 'validation-report.json');
+  if (!fs.existsSync(file)) return [];
+  const report = JSON.parse(fs.readFileSync(file, 'utf-8')) as ValidationReport;
+  return (report.pluginReports ?? []).flatMap((plugin) =>
+    (plugin.violations ?? []).flatMap((violation) =>
+      (violation.violatingConstructs ?? []).map(
+        (c) => `${violation.ruleName} at ${c.constructPath} (${plugin.pluginName}): ${violation.description}`,
+      ),
+    ),
+  );
+}
+
+interface ValidationReport {
+  readonly pluginReports?: Array<{
+    readonly pluginName: string;
+    readonly violations?: Array<{
+      readonly ruleName: string;
+      readonly description: string;
+      readonly violatingConstructs?: Array<{ readonly constructPath: string }>;
+    }>;
+  }>;
 }
 
 /** Runs the main job; returns the exit code. Output goes to stdout/stderr. */
@@ -37,12 +103,10 @@ export function runMain(argv: readonly string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const branch = optionValue(argv, '--branch');
-  const app = new App({ outdir: process.env.CDK_OUTDIR ?? DEFAULT_OUTDIR, context: cdkJsonContext() });
-  const configDir = resolveConfigDir(argv, app.node.tryGetContext(CONFIG_DIR_CONTEXT_KEY), invocationDir());
+  const configDir = resolveConfigDir(argv, cliContext()[CONFIG_DIR_CONTEXT_KEY], invocationDir());
 
   // Validate first: on a config error nothing is composed and nothing written.
-  let config;
+  let config: PlatformConfig;
   try {
     config = loadPlatformConfig(configDir);
   } catch (error) {
@@ -55,30 +119,39 @@ export function runMain(argv: readonly string[]): number {
     throw error;
   }
 
-  const packs = createCompliancePacks(app, config.groundwork);
-  const platform = composePlatform(app, config, { complianceGate: packs, branch });
-
-  let assembly;
+  // Only now: creating the App creates its output directory.
+  const app = createApp(process.env.CDK_OUTDIR ?? DEFAULT_OUTDIR);
+  let result: SynthesisResult;
   try {
-    assembly = app.synth();
+    result = synthesizePlatform(app, config, { branch: optionValue(argv, '--branch') });
   } catch (error) {
-    // Compliance findings and construct validation errors: the message names
-    // the rule and the construct path; the stack trace would only add noise.
+    // Findings and construct validation errors name the rule and the construct
+    // path; a stack trace would only add noise.
     process.stderr.write(`synth failed: ${(error as Error).message}\n`);
     return 1;
   }
 
-  const report = writeComplianceReport(app, packs, assembly.directory);
-  process.stdout.write(`${renderTable(summarize(platform, assembly, report.counts))}\n\n`);
-  process.stdout.write(`cloud assembly:    ${path.relative(invocationDir(), assembly.directory) || '.'}\n`);
+  const report = writeComplianceReport(app, result.packs, result.assembly.directory);
+  process.stdout.write(`${renderTable(summarize(result.platform, result.assembly, report.counts))}\n\n`);
+  process.stdout.write(`cloud assembly:    ${path.relative(invocationDir(), result.assembly.directory) || '.'}\n`);
   process.stdout.write(`compliance report: ${path.relative(invocationDir(), report.file)}\n`);
   return 0;
+}
+
+/** The platform's App, with cdk.json's context (feature flags) when not run by the CDK CLI. */
+export function createApp(outdir: string): App {
+  return new App({ outdir, context: cdkJsonContext() });
 }
 
 /**
  * Run directly (`node lib/main.js`), the app gets no context from the CDK CLI:
  * read cdk.json's, so feature flags are the same as under `cdk synth`.
  */
+/** Context the CDK CLI passes (`cdk synth -c configDir=DIR`), before an App exists. */
+function cliContext(): Record<string, unknown> {
+  return process.env.CDK_CONTEXT_JSON ? JSON.parse(process.env.CDK_CONTEXT_JSON) : {};
+}
+
 function cdkJsonContext(): Record<string, unknown> {
   if (process.env.CDK_CONTEXT_JSON) return {};
   const file = path.resolve(__dirname, '..', 'cdk.json');

@@ -13,6 +13,11 @@ export interface PlatformOptions {
    * @default the repository branch in groundwork.yaml
    */
   readonly branch?: string;
+  /**
+   * Called with each stage before it is added to the pipeline: adding it
+   * synthesizes the stage, after which its construct tree is frozen.
+   */
+  readonly customizeStage?: (stage: EnvironmentStage) => void;
 }
 
 /** What the platform app composed. */
@@ -69,6 +74,7 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
       recordGlobalResources: !globalRecorded.has(env.account),
     });
     globalRecorded.add(env.account);
+    options.customizeStage?.(stage);
     pipeline.addEnvironment(stage, {
       wave: env.wave,
       production: env.production,

@@ -1,0 +1,78 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tmpOutdir } from './helpers';
+
+/**
+ * The commands as a person runs them (compiled JavaScript in lib/, built by
+ * the nx `build` target that `test` depends on).
+ */
+const appDir = path.resolve(__dirname, '..');
+const invalidCase = path.join(__dirname, 'fixtures', 'config', 'invalid');
+
+function run(script: string, args: string[], env: Record<string, string> = {}) {
+  const lib = path.join(appDir, 'lib', `${script}.js`);
+  if (!fs.existsSync(lib)) throw new Error(`${lib} is missing: compile first (npx projen compile)`);
+  return spawnSync(process.execPath, [lib, ...args], {
+    cwd: appDir,
+    encoding: 'utf-8',
+    env: { ...process.env, INIT_CWD: appDir, CDK_VALIDATION: 'false', ...env },
+  });
+}
+
+describe('main job (node lib/main.js)', () => {
+  const cases = fs.readdirSync(invalidCase).sort().slice(0, 3);
+
+  test.each(cases)('invalid config %s: exit 1, located errors, no stack trace, nothing written', (name) => {
+    const outdir = path.join(tmpOutdir('main-invalid'), 'cdk.out');
+    const result = run('main', ['--config-dir', path.join(invalidCase, name)], { CDK_OUTDIR: outdir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/\.yaml:\d+:\d+: /);
+    expect(result.stderr).toContain('nothing was synthesized');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('an unknown branch is a clear error', () => {
+    const outdir = path.join(tmpOutdir('main-branch'), 'cdk.out');
+    const result = run('main', ['--branch', 'release/9'], { CDK_OUTDIR: outdir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('branch "release/9" deploys nothing');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  test('--help prints usage', () => {
+    const result = run('main', ['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('--config-dir DIR');
+  });
+});
+
+describe('bootstrap template (node lib/bootstrap-template.js)', () => {
+  test('writes the least-privilege template for one environment', () => {
+    const out = path.join(tmpOutdir('bootstrap'), 'dev.template.json');
+    const result = run('bootstrap-template', ['--env', 'dev', '--out', out]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('cdk bootstrap aws://333333333333/eu-west-1 --template');
+    const template = JSON.parse(fs.readFileSync(out, 'utf-8'));
+    const roleNames = Object.values(template.Resources)
+      .filter((r: any) => r.Type === 'AWS::IAM::Role')
+      .map((r: any) => JSON.stringify(r.Properties.RoleName));
+    expect(roleNames.join('\n')).toMatch(/deploy-role/);
+    // Trust goes to the pipeline's roles in the tooling account only.
+    expect(JSON.stringify(template)).toContain(':iam::111111111111:role/example-platform*');
+    expect(template.Parameters.Qualifier).toBeDefined();
+  });
+
+  test('an unknown environment is a usage error naming the known ones', () => {
+    const result = run('bootstrap-template', ['--env', 'staging']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('no environment "staging" (known: dev, test, prod)');
+  });
+
+  test('--env is required', () => {
+    const result = run('bootstrap-template', []);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--env NAME is required');
+  });
+});

@@ -1,0 +1,171 @@
+import { BootstrapContract } from '@groundwork/cross-account-roles';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { allStackArtifacts, exampleConfig, resourcesOfType, templateOf, tmpOutdir } from './helpers';
+import { writeComplianceReport } from '../src/compliance';
+import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
+import { renderTable, summarize } from '../src/summary';
+
+/**
+ * The main job on the built-in example config: one synthesis, shared by every
+ * assertion below (a platform synth takes tens of seconds).
+ */
+let result: SynthesisResult;
+let assembly: cxapi.CloudAssembly;
+let outdir: string;
+const config = exampleConfig();
+
+beforeAll(() => {
+  outdir = tmpOutdir('platform');
+  const app = createApp(outdir);
+  result = synthesizePlatform(app, config);
+  assembly = result.assembly;
+});
+
+test('one stage per environment, in config order, each with its network, security and operations stacks', () => {
+  expect(result.platform.stages.map((s) => s.stageName)).toEqual(['dev', 'test', 'prod']);
+  for (const stage of result.platform.stages) {
+    const names = stage.node.children
+      .filter((c): c is import('aws-cdk-lib').Stack => 'stackName' in c)
+      .map((s) => s.stackName);
+    expect(names).toEqual([
+      `example-${stage.stageName}-network`,
+      `example-${stage.stageName}-operations`,
+      `example-${stage.stageName}-security`,
+    ]);
+    const env = config.environments.find((e) => e.name === stage.stageName)!;
+    expect(stage.account).toBe(env.account);
+    expect(stage.region).toBe(env.region);
+  }
+});
+
+test('each package contributes: VPC (networking), trail and recorder (security-baseline), drift detector and pipeline (pipeline), roles (cross-account-roles)', () => {
+  const dev = result.platform.stages[0];
+  expect(resourcesOfType(templateOf(assembly, dev.network), 'AWS::EC2::VPC')).toHaveLength(1);
+  expect(resourcesOfType(templateOf(assembly, dev.network), 'AWS::EC2::FlowLog').length).toBeGreaterThan(0);
+  expect(resourcesOfType(templateOf(assembly, dev.security), 'AWS::CloudTrail::Trail')).toHaveLength(1);
+  expect(resourcesOfType(templateOf(assembly, dev.security), 'AWS::Config::ConfigurationRecorder')).toHaveLength(1);
+  expect(resourcesOfType(templateOf(assembly, dev.operations), 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
+  expect(
+    resourcesOfType(templateOf(assembly, result.platform.pipelineStack), 'AWS::CodePipeline::Pipeline'),
+  ).toHaveLength(1);
+  const access = templateOf(assembly, result.platform.accessStacks[0]);
+  const roleNames = resourcesOfType(access, 'AWS::IAM::Role').map(([, r]) => r.Properties.RoleName);
+  expect(roleNames).toEqual(expect.arrayContaining(['groundwork-security-audit', 'groundwork-break-glass']));
+});
+
+test('synthesis needs no AWS lookups: no missing context, AZs from config', () => {
+  expect(assembly.manifest.missing ?? []).toEqual([]);
+  for (const nested of assembly.nestedAssemblies) {
+    expect(nested.nestedAssembly.manifest.missing ?? []).toEqual([]);
+  }
+  const prod = result.platform.stages.find((s) => s.stageName === 'prod')!;
+  const azs = resourcesOfType(templateOf(assembly, prod.network), 'AWS::EC2::Subnet').map(
+    ([, r]) => r.Properties.AvailabilityZone,
+  );
+  expect([...new Set(azs)].sort()).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+});
+
+test('every IAM role in every account carries the deployment permissions boundary', () => {
+  const boundary = BootstrapContract.boundaryPolicyName(BootstrapContract.DEFAULT_QUALIFIER, '');
+  let roles = 0;
+  for (const artifact of allStackArtifacts(assembly)) {
+    for (const [id, role] of resourcesOfType(artifact.template, 'AWS::IAM::Role')) {
+      roles++;
+      expect({
+        stack: artifact.stackName,
+        id,
+        boundary: JSON.stringify(role.Properties.PermissionsBoundary ?? null),
+      }).toEqual({
+        stack: artifact.stackName,
+        id,
+        boundary: expect.stringContaining(boundary),
+      });
+    }
+  }
+  expect(roles).toBeGreaterThan(20);
+});
+
+test('the pipeline deploys waves in order; production behind the permissions check and a manual approval, dev without', () => {
+  const pipeline = Template.fromJSON(templateOf(assembly, result.platform.pipelineStack));
+  const [, cfn] = Object.entries(pipeline.findResources('AWS::CodePipeline::Pipeline'))[0] as [string, any];
+  const stages: Array<{ Name: string; Actions: any[] }> = cfn.Properties.Stages;
+  const names = stages.map((s) => s.Name);
+  expect(names.indexOf('nonprod')).toBeLessThan(names.indexOf('prod'));
+  const approvals = (stage: string) =>
+    stages
+      .find((s) => s.Name === stage)!
+      .Actions.filter((a) => a.ActionTypeId.Category === 'Approval')
+      .map((a) => a.Name);
+  expect(approvals('nonprod')).toEqual([]);
+  expect(approvals('prod')).toEqual(expect.arrayContaining([expect.stringMatching(/Approve/)]));
+  expect(approvals('prod').length).toBe(2); // permissions-broadening check, then the manual approval
+  expect(cfn.Properties.PipelineType).toBe('V2');
+});
+
+test('production stacks are protected from deletion; others are not', () => {
+  for (const stage of result.platform.stages) {
+    for (const stack of [stage.network, stage.security, stage.operations]) {
+      expect({ stack: stack.stackName, protected: stack.terminationProtection }).toEqual({
+        stack: stack.stackName,
+        protected: stage.stageName === 'prod',
+      });
+    }
+  }
+});
+
+test('tags from config reach the resources inside each stage', () => {
+  const dev = result.platform.stages[0];
+  const [, vpc] = resourcesOfType(templateOf(assembly, dev.network), 'AWS::EC2::VPC')[0];
+  const tags = Object.fromEntries(vpc.Properties.Tags.map((t: any) => [t.Key, t.Value]));
+  expect(tags).toMatchObject({ Environment: 'dev', Project: 'groundwork', Owner: 'platform-team' });
+});
+
+test('access stacks are deployed with the administrator credentials, not through bootstrap roles', () => {
+  for (const stack of result.platform.accessStacks) {
+    const artifact = allStackArtifacts(assembly).find((a) => a.stackName === stack.stackName)!;
+    expect(artifact.assumeRoleArn).toBeUndefined();
+    expect(artifact.cloudFormationExecutionRoleArn).toBeUndefined();
+  }
+});
+
+test('the compliance report lists zero findings and every acknowledgement with a reason and a construct path', () => {
+  const report = writeComplianceReport(
+    result.platform.pipelineStack.node.root as any,
+    result.packs,
+    assembly.directory,
+  );
+  const json = JSON.parse(require('fs').readFileSync(`${assembly.directory}/compliance-report.json`, 'utf-8'));
+  expect(json.packs).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'Groundwork']);
+  const stacks: any[] = json.stacks;
+  expect(stacks.map((s) => s.stackName)).toEqual(expect.arrayContaining(['example-platform', 'example-prod-security']));
+  expect(stacks.flatMap((s) => s.violations)).toEqual([]);
+  const acks = stacks.flatMap((s) => s.acknowledgements);
+  expect(acks.length).toBeGreaterThan(0);
+  for (const ack of acks) {
+    expect(ack.reason.length).toBeGreaterThan(20);
+    expect(ack.constructPath).toMatch(/\//);
+  }
+  expect(require('fs').readFileSync(report.file, 'utf-8')).toContain('## Acknowledgements');
+});
+
+test('the summary table has a row per environment with the counted stacks and resources', () => {
+  const rows = summarize(result.platform, assembly);
+  expect(rows.map((r) => r.environment)).toEqual([
+    'pipeline',
+    'dev',
+    'test',
+    'prod',
+    'dev access',
+    'test access',
+    'prod access',
+  ]);
+  const dev = rows.find((r) => r.environment === 'dev')!;
+  const counted = result.platform.stages[0].node.children
+    .filter((c): c is import('aws-cdk-lib').Stack => 'stackName' in c)
+    .reduce((n, s) => n + Object.keys(templateOf(assembly, s).Resources).length, 0);
+  expect(dev).toMatchObject({ stacks: 3, resources: counted, target: '333333333333/eu-west-1' });
+  const table = renderTable(rows);
+  expect(table.split('\n')[0]).toMatch(/^environment\s+deployed by\s+account\/region\s+stacks\s+resources\s+findings/);
+  expect(table).toContain('555555555555/eu-west-1');
+});
