@@ -27,6 +27,7 @@ export class ConstructPackage extends cdk.JsiiProject {
   constructor(parent: typescript.TypeScriptProject, options: ConstructPackageOptions) {
     const outdir = path.join('packages', options.name);
     const siblings = options.dependsOn ?? [];
+    const releasePaths = ['.', ...allDependencies(siblings).map((s) => `../${s.shortName}`)];
     super({
       parent,
       outdir,
@@ -66,6 +67,7 @@ export class ConstructPackage extends cdk.JsiiProject {
         `jsii-pacmak@${VERSIONS.jsiiPacmak}`,
         `jsii-docgen@${VERSIONS.jsiiDocgen}`,
         `jsii-diff@${VERSIONS.jsiiDiff}`,
+        ...siblings.map((s) => `${s.package.packageName}@^0.0.0`),
         ...(options.devDeps ?? []),
       ],
 
@@ -115,10 +117,10 @@ export class ConstructPackage extends cdk.JsiiProject {
         : undefined,
       // Only conventional feat/fix/perf commits under this package's folder,
       // or under a folder of a package it depends on, count toward its release.
-      releasableCommits: ReleasableCommits.ofType(
-        ['feat', 'fix', 'perf', 'revert'],
-        ['.', ...allDependencies(siblings).map((s) => `../${s.shortName}`)].join(' '),
-      ),
+      releasableCommits: ReleasableCommits.ofType(['feat', 'fix', 'perf', 'revert'], releasePaths.join(' ')),
+      // The same folders decide the bump type and the changelog: without a path,
+      // commit-and-tag-version reads every commit of the repository since the tag.
+      versionrcOptions: { path: releasePaths },
     });
     this.shortName = options.name;
     this.inRepoDependencies = siblings;
@@ -136,8 +138,29 @@ export class ConstructPackage extends cdk.JsiiProject {
       docgen: { task: 'docgen', dependsOn: ['build'], outputs: ['{projectRoot}/API.md'] },
       package: { task: 'package:js', dependsOn: ['build'], outputs: ['{projectRoot}/dist'] },
       'pacmak-check': { task: 'pacmak-check', dependsOn: ['build'] },
+      // Depends on git history (commit markers), which is not a file input: never cached.
+      compat: { task: 'compat', dependsOn: ['build'], cache: false },
       release: { task: 'release', dependsOn: ['^build'], cache: false },
     });
+
+    // Upgrades never surprise app teams (docs/upgrading.md): the API must stay
+    // compatible with the released baseline, and no stateful resource of the
+    // package's integ apps may be replaced, unless a commit is marked breaking.
+    const gates = (extra: string) => [
+      { exec: `ts-node --transpile-only scripts/api-compat/check.ts packages/${options.name}${extra}`, cwd: '../..' },
+      {
+        exec: `ts-node --transpile-only scripts/template-stability/check.ts packages/${options.name}${extra}`,
+        cwd: '../..',
+      },
+    ];
+    const compat = this.tasks.tryFind('compat')!;
+    compat.reset();
+    gates('').forEach((step) => compat.exec(step.exec, { cwd: step.cwd }));
+    const updateBaseline = this.addTask('update-baseline', {
+      description: 'Record the current API and stateful resources as the released baseline (run by the release)',
+    });
+    gates(' --update-baseline').forEach((step) => updateBaseline.exec(step.exec, { cwd: step.cwd }));
+    this.addPackageIgnore('/api-baseline/');
 
     // jsii-docgen writes API.md (committed, so a reviewer sees API changes).
     this.addTask('docgen', {

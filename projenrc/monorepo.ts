@@ -52,8 +52,18 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
         compilerOptions: { rootDir: '.', noEmit: true },
         include: ['scripts/**/*.ts', 'projenrc/**/*.ts', 'test/**/*.ts'],
       },
-      // zod: projenrc/config-schema.ts renders the config JSON Schemas from the app's zod schema.
-      devDeps: [`nx@${VERSIONS.nx}`, `ts-node@10.9.2`, `@types/node@${VERSIONS.typesNode}`, `zod@${VERSIONS.zod}`],
+      devDeps: [
+        `nx@${VERSIONS.nx}`,
+        `ts-node@10.9.2`,
+        `@types/node@${VERSIONS.typesNode}`,
+        // projenrc/config-schema.ts renders the config JSON Schemas from the app's zod schema.
+        `zod@${VERSIONS.zod}`,
+        // scripts/: the change report and the gates read and synthesize CDK assemblies,
+        // and take CloudFormation's replacement rules from the service spec.
+        `aws-cdk-lib@${VERSIONS.awsCdkLib}`,
+        `constructs@${VERSIONS.constructs}`,
+        '@aws-cdk/aws-service-spec@0.1.167',
+      ],
     });
 
     this.package.addField('private', true);
@@ -86,7 +96,7 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       exec: 'jest --passWithNoTests --ci',
       receiveArgs: true,
     });
-    repoTests.reset('nx run-many -t test pacmak-check docgen');
+    repoTests.reset('nx run-many -t test pacmak-check docgen compat');
     // API.md is generated and committed so reviewers see API changes; in CI a
     // stale one fails the run (locally `npm test` just regenerates it).
     repoTests.exec('git diff --exit-code -- packages/*/API.md', { condition: 'test -n "$CI"' });
@@ -97,6 +107,11 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       description:
         'Main job: validate config, synthesize every environment and the pipeline, run the checks, print a summary',
       exec: 'nx run @groundwork/platform-app:synth --output-style=stream --',
+      receiveArgs: true,
+    });
+    this.addTask('change-report', {
+      description: 'Compare two cloud assemblies (--base DIR --head DIR): what changes in AWS, security-relevant first',
+      exec: 'ts-node --transpile-only scripts/change-report/main.ts',
       receiveArgs: true,
     });
     this.addTask('bootstrap-template', {

@@ -104,6 +104,19 @@ test('a commit to an in-repo dependency counts toward its dependants, and only t
   expect(releasableCommits('networking').join('\n')).not.toContain('tighten a trust policy');
 }, 120_000);
 
+test("another package's breaking change neither changes this package's bump nor enters its changelog", () => {
+  commitFile('packages/compliance/src/release-test.ts', 'feat(compliance)!: drop a rule');
+
+  execFileSync('npx', ['projen', 'bump'], { cwd: path.join(scratch, 'packages', 'networking'), stdio: 'pipe' });
+
+  // Only networking's own feat counts: a patch bump before 1.0.0, not the minor a breaking change would give.
+  expect(version('networking')).toBe('0.1.1');
+  const changelog = fs.readFileSync(path.join(scratch, 'packages/networking/dist/changelog.md'), 'utf-8');
+  expect(changelog).toContain('add a release-test export');
+  expect(changelog).not.toContain('drop a rule');
+  execFileSync('npx', ['projen', 'unbump'], { cwd: path.join(scratch, 'packages', 'networking'), stdio: 'pipe' });
+}, 120_000);
+
 test('commits that are not feat/fix/perf/revert do not release anything', () => {
   commitFile('packages/security-baseline/src/release-test.ts', 'chore(security-baseline): tidy up');
   expect(releasableCommits('security-baseline')).toEqual([]);

@@ -1,13 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-/* eslint-disable import/no-extraneous-dependencies -- aws-cdk-lib is installed for the workspaces and hoisted to
-   the root; the root project does not declare it yet (the lead adds it as a root devDependency). */
 import { App, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-/* eslint-enable import/no-extraneous-dependencies */
 import { compareAssemblies } from '../../scripts/change-report/change-report';
 import { readCloudAssembly } from '../../scripts/change-report/cloud-assembly';
 import { findReplacementSpec } from '../../scripts/change-report/replacement-spec';

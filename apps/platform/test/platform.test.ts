@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { BootstrapContract } from '@groundwork/cross-account-roles';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -135,7 +136,7 @@ test('the compliance report lists zero findings and every acknowledgement with a
     result.packs,
     assembly.directory,
   );
-  const json = JSON.parse(require('fs').readFileSync(`${assembly.directory}/compliance-report.json`, 'utf-8'));
+  const json = JSON.parse(fs.readFileSync(`${assembly.directory}/compliance-report.json`, 'utf-8'));
   expect(json.packs).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'Groundwork']);
   const stacks: any[] = json.stacks;
   expect(stacks.map((s) => s.stackName)).toEqual(expect.arrayContaining(['example-platform', 'example-prod-security']));
@@ -146,7 +147,7 @@ test('the compliance report lists zero findings and every acknowledgement with a
     expect(ack.reason.length).toBeGreaterThan(20);
     expect(ack.constructPath).toMatch(/\//);
   }
-  expect(require('fs').readFileSync(report.file, 'utf-8')).toContain('## Acknowledgements');
+  expect(fs.readFileSync(report.file, 'utf-8')).toContain('## Acknowledgements');
 });
 
 test('the summary table has a row per environment with the counted stacks and resources', () => {
