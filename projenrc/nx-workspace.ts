@@ -47,7 +47,7 @@ export class NxWorkspace extends Component {
             inputs: ['default', '^production'],
             cache: true,
           },
-          docgen: { inputs: ['production', '^production'], cache: true },
+          docgen: { inputs: ['production', '^production', '{workspaceRoot}/scripts/docgen/**/*'], cache: true },
           package: { inputs: ['production', '^production'], cache: true },
           'pacmak-check': { inputs: ['production', '^production'], cache: true },
           synth: { dependsOn: ['build'], cache: false },

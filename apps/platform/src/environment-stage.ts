@@ -23,6 +23,11 @@ export interface EnvironmentStageProps extends StageProps {
    * or they are recorded (and billed) in every region.
    */
   readonly recordGlobalResources: boolean;
+  /**
+   * Role in the tooling account that the drift detector assumes to restart
+   * the pipeline; set when the environment reconciles drift automatically.
+   */
+  readonly reconcileRoleArn?: string;
 }
 
 /** Config names of interface endpoints mapped to what the networking package offers. */
@@ -113,6 +118,7 @@ export class EnvironmentStage extends Stage {
       pipelineAccount: props.groundwork.tooling.account,
       pipelineRegion: props.groundwork.tooling.region,
       autoReconcile: env.drift.autoReconcile,
+      reconcileRoleArn: props.reconcileRoleArn,
       logRetention: logs.RetentionDays.ONE_YEAR,
     });
 

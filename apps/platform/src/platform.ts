@@ -1,6 +1,7 @@
 import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
 import { GitOpsPipeline } from '@groundwork/pipeline';
 import { App, Aspects, IPolicyValidationPlugin, Stack, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AccountAccessStack } from './account-access-stack';
 import { PlatformConfig, PlatformEnvironment } from './config';
 import { EnvironmentStage } from './environment-stage';
@@ -65,6 +66,8 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     synthCommand: isMainBranch ? 'npm run synth' : `npm run synth -- --branch ${branch}`,
   });
 
+  const reconcileRoleArn = driftReconcileRole(pipelineStack, pipelineName, environments, gw.organization.name);
+
   const globalRecorded = new Set<string>();
   const stages = environments.map((env) => {
     const stage = new EnvironmentStage(app, env.name, {
@@ -72,6 +75,7 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
       groundwork: gw,
       pipelineName,
       recordGlobalResources: !globalRecorded.has(env.account),
+      reconcileRoleArn: env.drift.autoReconcile ? reconcileRoleArn : undefined,
     });
     globalRecorded.add(env.account);
     options.customizeStage?.(stage);
@@ -103,4 +107,51 @@ export function environmentsForBranch(config: PlatformConfig, branch: string): P
     throw new Error(`branch "${branch}" deploys nothing: groundwork.yaml branches lists ${known}`);
   }
   return targets === 'all' ? config.environments : config.environments.filter((e) => targets.includes(e.name));
+}
+
+/**
+ * The role in the tooling account that a drift detector assumes to restart
+ * the pipeline (auto-reconcile): trusted only by the operations stacks' roles
+ * of the environments that reconcile automatically, allowed only to start
+ * this one pipeline. Undefined when no environment reconciles.
+ */
+function driftReconcileRole(
+  pipelineStack: Stack,
+  pipelineName: string,
+  environments: PlatformEnvironment[],
+  org: string,
+): string | undefined {
+  const reconciling = environments.filter((e) => e.drift.autoReconcile);
+  if (reconciling.length === 0) return undefined;
+  const trust = (env: PlatformEnvironment) =>
+    new iam.AccountPrincipal(env.account).withConditions({
+      // Only the roles of the environment's operations stack (the drift detector's state machine).
+      ArnLike: {
+        'aws:PrincipalArn': `arn:${pipelineStack.partition}:iam::${env.account}:role/${org}-${env.name}-operations-*`,
+      },
+    });
+  const [first, ...rest] = reconciling;
+  const roleName = `${pipelineName}-drift-reconcile`;
+  const role = new iam.Role(pipelineStack, 'DriftReconcileRole', {
+    roleName,
+    description: `Lets drift detectors in ${reconciling.map((e) => e.name).join(', ')} restart ${pipelineName}`,
+    assumedBy: trust(first),
+  });
+  for (const env of rest) {
+    role.assumeRolePolicy!.addStatements(
+      new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [trust(env)] }),
+    );
+  }
+  // A managed policy, not an inline one (NIST 800-53 AC-6: reviewable on its own).
+  new iam.ManagedPolicy(pipelineStack, 'DriftReconcilePolicy', {
+    description: `Start ${pipelineName}, and nothing else`,
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({
+        actions: ['codepipeline:StartPipelineExecution'],
+        resources: [pipelineStack.formatArn({ service: 'codepipeline', resource: pipelineName })],
+      }),
+    ],
+  });
+  return `arn:${pipelineStack.partition}:iam::${pipelineStack.account}:role/${roleName}`;
 }

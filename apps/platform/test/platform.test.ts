@@ -170,3 +170,26 @@ test('the summary table has a row per environment with the counted stacks and re
   expect(table.split('\n')[0]).toMatch(/^environment\s+deployed by\s+account\/region\s+stacks\s+resources\s+findings/);
   expect(table).toContain('555555555555/eu-west-1');
 });
+
+test('auto-reconcile: drift detectors of dev and test (not prod) may restart the pipeline, and nothing else', () => {
+  const pipeline = templateOf(assembly, result.platform.pipelineStack);
+  const [, role] = resourcesOfType(pipeline, 'AWS::IAM::Role').find(
+    ([, r]) => r.Properties.RoleName === 'example-platform-drift-reconcile',
+  )!;
+  const trusted = role.Properties.AssumeRolePolicyDocument.Statement.map((s: any) => JSON.stringify(s.Condition));
+  expect(trusted.join('\n')).toContain('333333333333:role/example-dev-operations-*');
+  expect(trusted.join('\n')).toContain('444444444444:role/example-test-operations-*');
+  expect(trusted.join('\n')).not.toContain('555555555555');
+  const policies = [
+    ...resourcesOfType(pipeline, 'AWS::IAM::Policy'),
+    ...resourcesOfType(pipeline, 'AWS::IAM::ManagedPolicy'),
+  ].filter(([, p]) => JSON.stringify(p.Properties.Roles ?? []).includes('DriftReconcileRole'));
+  const actions = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement.map((s: any) => s.Action));
+  expect(actions).toEqual(['codepipeline:StartPipelineExecution']);
+
+  const ops = (name: string) =>
+    JSON.stringify(templateOf(assembly, result.platform.stages.find((s) => s.stageName === name)!.operations));
+  expect(ops('dev')).toContain('role/example-platform-drift-reconcile');
+  expect(ops('prod')).not.toContain('drift-reconcile');
+  expect(ops('prod')).not.toContain('startPipelineExecution');
+});

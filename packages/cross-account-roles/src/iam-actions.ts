@@ -174,18 +174,21 @@ export const PROTECTED_ROLE_WRITE_ACTIONS = [
 
 export const LEAVE_ORGANIZATION_ACTIONS = ['organizations:LeaveOrganization'];
 
-/** Disabling the account's audit and detection: CloudTrail, Config, GuardDuty, Security Hub. */
+/**
+ * Disabling the account's audit and detection: CloudTrail, Config, GuardDuty, Security Hub.
+ *
+ * Changing their settings (cloudtrail:UpdateTrail, PutEventSelectors, guardduty:UpdateDetector) stays
+ * allowed: CloudFormation calls them to create and update the security baseline the pipeline deploys.
+ * Such changes go through Git review and raise the baseline's CloudTrail-configuration alarm.
+ */
 export const AUDIT_TAMPERING_ACTIONS = [
   'cloudtrail:StopLogging',
   'cloudtrail:DeleteTrail',
-  'cloudtrail:UpdateTrail',
-  'cloudtrail:PutEventSelectors',
   'config:StopConfigurationRecorder',
   'config:DeleteConfigurationRecorder',
   'config:DeleteDeliveryChannel',
   'guardduty:DeleteDetector',
   'guardduty:DisassociateFromMasterAccount',
   'guardduty:DisassociateFromAdministratorAccount',
-  'guardduty:UpdateDetector',
   'securityhub:DisableSecurityHub',
 ];
