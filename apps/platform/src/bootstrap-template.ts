@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DeploymentTrust, DeploymentTrustProps } from '@groundwork/cross-account-roles';
+import { optionValue } from './cli-args';
 import {
   ConfigError,
   formatIssues,
@@ -60,13 +61,13 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
   }
   const cwd = invocationDir();
   try {
-    const envName = option(argv, '--env');
+    const envName = optionValue(argv, '--env');
     if (!envName) throw new UsageError('--env NAME is required');
     const config = loadPlatformConfig(resolveConfigDir(argv, undefined, cwd));
     const props = deploymentTrustProps(config, envName);
     const out = path.resolve(
       cwd,
-      option(argv, '--out') ?? path.join(__dirname, '..', 'cdk.out', 'bootstrap', `${envName}.template.json`),
+      optionValue(argv, '--out') ?? path.join(__dirname, '..', 'cdk.out', 'bootstrap', `${envName}.template.json`),
     );
     const template = DeploymentTrust.renderBootstrapTemplate(props);
     fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -87,14 +88,6 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
     }
     throw error;
   }
-}
-
-function option(argv: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i].startsWith(`${name}=`)) return argv[i].slice(name.length + 1);
-    if (argv[i] === name) return argv[i + 1];
-  }
-  return undefined;
 }
 
 if (require.main === module) {

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { NagPack } from 'cdk-nag';
+import { optionValue } from './cli-args';
 import { createCompliancePacks, writeComplianceReport } from './compliance';
 import {
   ConfigError,
@@ -156,14 +157,6 @@ function cdkJsonContext(): Record<string, unknown> {
   if (process.env.CDK_CONTEXT_JSON) return {};
   const file = path.resolve(__dirname, '..', 'cdk.json');
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf-8')).context ?? {}) : {};
-}
-
-function optionValue(argv: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i].startsWith(`${name}=`)) return argv[i].slice(name.length + 1);
-    if (argv[i] === name) return argv[i + 1];
-  }
-  return undefined;
 }
 
 if (require.main === module) {
