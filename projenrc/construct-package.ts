@@ -137,8 +137,7 @@ export class ConstructPackage extends cdk.JsiiProject {
       docgen: { task: 'docgen', dependsOn: ['build'], outputs: ['{projectRoot}/API.md'] },
       package: { task: 'package:js', dependsOn: ['build'], outputs: ['{projectRoot}/dist'] },
       'pacmak-check': { task: 'pacmak-check', dependsOn: ['build'] },
-      // Depends on git history (commit markers), which is not a file input: never cached.
-      compat: { task: 'compat', dependsOn: ['build'], cache: false },
+      compat: { task: 'compat', dependsOn: ['build'] },
       release: { task: 'release', dependsOn: ['^build'], cache: false },
     });
 

@@ -108,20 +108,50 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
     this.compileTask.reset('nx run-many -t build');
 
     const repoTests = this.tasks.tryFind('test')!;
-    const jestRepo = this.addTask('test:repo', {
-      description: 'Repository-level tests (release, workflows, docs examples)',
+    this.addTask('test:repo', {
+      description: 'Repository-level tests (release process, workflows, change report, gates)',
       exec: 'jest --passWithNoTests --ci',
       receiveArgs: true,
     });
-    repoTests.reset('nx run-many -t test pacmak-check docgen compat');
+    // The repository itself is an nx project too ("groundwork-repo"), so its
+    // tests and lint are cached like every member's.
+    const repoFiles = [
+      '{workspaceRoot}/test/**/*',
+      '{workspaceRoot}/scripts/**/*',
+      '{workspaceRoot}/projenrc/**/*',
+      '{workspaceRoot}/.projenrc.ts',
+      '{workspaceRoot}/.github/**/*',
+      '{workspaceRoot}/docs/**/*',
+      '{workspaceRoot}/package.json',
+      '{workspaceRoot}/package-lock.json',
+      '{workspaceRoot}/tsconfig*.json',
+      '{workspaceRoot}/.eslintrc.json',
+      '{workspaceRoot}/apps/platform/config/**/*',
+      // The release test copies the packages and runs their release tasks.
+      '{workspaceRoot}/packages/*/package.json',
+      '{workspaceRoot}/packages/*/.projen/**/*',
+      '{workspaceRoot}/packages/*/src/**/*',
+    ];
+    this.package.addField('nx', {
+      name: 'groundwork-repo',
+      includedScripts: [],
+      targets: {
+        'repo-test': {
+          command: 'npx projen test:repo',
+          inputs: repoFiles,
+          outputs: ['{workspaceRoot}/coverage', '{workspaceRoot}/test-reports'],
+          cache: true,
+        },
+        'repo-lint': { command: 'npx projen eslint', inputs: repoFiles, cache: true },
+      },
+    });
+    repoTests.reset('nx run-many -t test pacmak-check docgen compat repo-test repo-lint');
     // API.md is generated and committed so reviewers see API changes; in CI a
     // stale one fails the run (locally `npm test` just regenerates it).
     repoTests.exec(
       'stale=$(git status --porcelain -- "packages/*/API.md"); if [ -n "$stale" ]; then echo "API.md is out of date (run npm test and commit it):"; echo "$stale"; exit 1; fi',
       { condition: 'test -n "$CI"' },
     );
-    repoTests.spawn(jestRepo);
-    repoTests.spawn(this.eslint!.eslintTask);
 
     this.addTask('synth', {
       description:

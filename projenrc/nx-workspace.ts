@@ -50,6 +50,18 @@ export class NxWorkspace extends Component {
           docgen: { inputs: ['production', '^production', '{workspaceRoot}/scripts/docgen/**/*'], cache: true },
           package: { inputs: ['production', '^production'], cache: true },
           'pacmak-check': { inputs: ['production', '^production'], cache: true },
+          // The gates read commit messages (breaking-change markers) since the
+          // package's last tag: the commit is an input besides the files.
+          compat: {
+            inputs: [
+              'production',
+              '^production',
+              '{workspaceRoot}/scripts/api-compat/**/*',
+              '{workspaceRoot}/scripts/template-stability/**/*',
+              { runtime: 'git rev-parse HEAD' },
+            ],
+            cache: true,
+          },
           synth: { dependsOn: ['build'], cache: false },
           release: { cache: false },
         },
