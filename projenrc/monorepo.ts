@@ -156,7 +156,7 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
     this.addTask('synth', {
       description:
         'Main job: validate config, synthesize every environment and the pipeline, run the checks, print a summary',
-      exec: 'nx run @groundwork/platform-app:synth --output-style=stream --',
+      exec: 'nx run @groundwork/platform-app:synth --output-style=stream-without-prefixes --',
       receiveArgs: true,
     });
     this.addTask('change-report', {
@@ -166,12 +166,12 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
     });
     this.addTask('bootstrap-template', {
       description: 'Write the least-privilege bootstrap template of one environment (--env NAME)',
-      exec: 'nx run @groundwork/platform-app:bootstrap-template --output-style=stream --',
+      exec: 'nx run @groundwork/platform-app:bootstrap-template --output-style=stream-without-prefixes --',
       receiveArgs: true,
     });
     this.addTask('validate', {
       description: 'Validate the platform config (default apps/platform/config; --config-dir DIR for another)',
-      exec: 'nx run @groundwork/platform-app:validate --output-style=stream --',
+      exec: 'nx run @groundwork/platform-app:validate --output-style=stream-without-prefixes --',
       receiveArgs: true,
     });
   }
