@@ -1,12 +1,11 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { logGroupKey } from './private/log-group-key';
 
 export interface DeploymentMonitoringProps {
   /** Name of the CodePipeline pipeline to watch. */
@@ -46,30 +45,7 @@ export class DeploymentMonitoring extends Construct {
     }
     const stack = Stack.of(this);
 
-    const key = new kms.Key(this, 'LogKey', {
-      description: `Encrypts the pipeline event log group (${this.node.path})`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    // CloudWatch Logs encrypts with a customer managed key only if the key policy allows the
-    // regional logs service principal, scoped to log groups of this account.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
+    const key = logGroupKey(this, 'LogKey', `Encrypts the pipeline event log group (${this.node.path})`);
     // EventBridge delivers to log groups whose name starts with /aws/events/ only.
     const logGroup = new logs.LogGroup(this, 'Events', {
       logGroupName: `/aws/events/groundwork/${props.pipelineName}`,

@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { logGroupKey } from './private/log-group-key';
 
 /**
  * Read-only, metadata-level actions CloudFormation needs to compare live resources with the template:
@@ -306,28 +307,7 @@ export class DriftDetector extends Construct {
       definition = init.next(body);
     }
 
-    const key = new kms.Key(this, 'LogKey', {
-      description: `Encrypts the drift detector logs of ${props.environmentName}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
+    const key = logGroupKey(this, 'LogKey', `Encrypts the drift detector logs of ${props.environmentName}`);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       // Step Functions vended logs need the /aws/vendedlogs/ prefix to keep the log resource policy small.
       logGroupName: `/aws/vendedlogs/states/groundwork-drift-${props.environmentName}`,
