@@ -43,6 +43,18 @@ const platform = root.addEnvironmentApp({
   deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, `yaml@${VERSIONS.yaml}`],
 });
 
+// An app team's service, written as it would be in the team's own repository:
+// it takes the packages through an ordinary semver range (the workspace links
+// them while in development) and deploys through its own pipeline instance.
+root.addEnvironmentApp({
+  name: 'sample-service',
+  description: "An app team's service on Groundwork: imports the environment's VPC, deploys blue/green",
+  uses: [networking, pipeline],
+  groundworkRange: '^0',
+  configCommands: false,
+  deps: [`cdk-nag@${VERSIONS.cdkNag}`],
+});
+
 // Editors complete and check the YAML config from JSON Schemas generated
 // from the app's zod schema (the single source of truth).
 new ConfigJsonSchema(platform);

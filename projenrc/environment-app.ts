@@ -12,6 +12,19 @@ export interface EnvironmentAppOptions {
   readonly uses: ConstructPackage[];
   readonly deps?: string[];
   readonly devDeps?: string[];
+  /**
+   * Range for the Groundwork packages in `uses`. The platform app follows the
+   * workspace's development version; an app team's service uses the range it
+   * would use from npm (the workspace links it while `0.0.0` satisfies it).
+   * @default '^0.0.0'
+   */
+  readonly groundworkRange?: string;
+  /**
+   * The app reads the platform config: adds the `validate` and
+   * `bootstrap-template` commands.
+   * @default true
+   */
+  readonly configCommands?: boolean;
 }
 
 /**
@@ -46,7 +59,10 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
         // Error annotations (e.g. the ingress guard's) fail the synth like any other finding.
         '@aws-cdk/core:annotationsInValidationReport': true,
       },
-      deps: [...options.uses.map((p) => `${p.package.packageName}@^0.0.0`), ...(options.deps ?? [])],
+      deps: [
+        ...options.uses.map((p) => `${p.package.packageName}@${options.groundworkRange ?? '^0.0.0'}`),
+        ...(options.deps ?? []),
+      ],
       devDeps: [`ts-node@10.9.2`, ...(options.devDeps ?? [])],
       tsconfig: {
         extends: javascript.TypescriptConfigExtends.fromPaths(['../../tsconfig.base.json']),
@@ -86,25 +102,32 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
     this.compileTask.reset('tsc --build');
     this.postCompileTask.reset();
 
+    const configCommands = options.configCommands ?? true;
     configureWorkspaceMember(this, {
       build: { task: 'compile', dependsOn: ['^build'], outputs: ['{projectRoot}/lib'] },
       test: { task: 'test', dependsOn: ['build'], outputs: ['{projectRoot}/coverage', '{projectRoot}/test-reports'] },
       synth: { command: 'node lib/main.js', dependsOn: ['build'], outputs: ['{projectRoot}/cdk.out'], cache: false },
-      validate: { command: 'node lib/validate.js', dependsOn: ['build'], cache: false },
-      'bootstrap-template': { command: 'node lib/bootstrap-template.js', dependsOn: ['build'], cache: false },
+      ...(configCommands
+        ? {
+            validate: { command: 'node lib/validate.js', dependsOn: ['build'], cache: false },
+            'bootstrap-template': { command: 'node lib/bootstrap-template.js', dependsOn: ['build'], cache: false },
+          }
+        : {}),
     });
 
     // The main job: validate the config, synthesize every stage, run the
     // checks and print the summary (see src/main.ts).
     this.addTask('synth:main', {
-      description: 'Validate config, synthesize all stages into cdk.out, run compliance checks, print the summary',
+      description: 'Synthesize all stages into cdk.out, run the compliance checks, print the summary',
       exec: 'node lib/main.js',
       receiveArgs: true,
     });
-    this.addTask('validate', {
-      description: 'Validate the config only (no synthesis)',
-      exec: 'node lib/validate.js',
-      receiveArgs: true,
-    });
+    if (configCommands) {
+      this.addTask('validate', {
+        description: 'Validate the config only (no synthesis)',
+        exec: 'node lib/validate.js',
+        receiveArgs: true,
+      });
+    }
   }
 }

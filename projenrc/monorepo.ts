@@ -127,6 +127,11 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       '{workspaceRoot}/tsconfig*.json',
       '{workspaceRoot}/.eslintrc.json',
       '{workspaceRoot}/apps/platform/config/**/*',
+      // Doc examples are compiled against the packages; diagrams come from the platform app.
+      '{workspaceRoot}/README.md',
+      '{workspaceRoot}/packages/*/README.md',
+      '{workspaceRoot}/apps/*/README.md',
+      '{workspaceRoot}/apps/*/src/**/*',
       // The release test copies the packages and runs their release tasks.
       '{workspaceRoot}/packages/*/package.json',
       '{workspaceRoot}/packages/*/.projen/**/*',
@@ -138,6 +143,9 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       targets: {
         'repo-test': {
           command: 'npx projen test:repo',
+          // Doc examples compile against every package's declarations, and
+          // the diagram check synthesizes the platform app.
+          dependsOn: [{ target: 'build', projects: ['@groundwork/*'] }],
           inputs: repoFiles,
           outputs: ['{workspaceRoot}/coverage', '{workspaceRoot}/test-reports'],
           cache: true,
@@ -157,6 +165,27 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       description:
         'Main job: validate config, synthesize every environment and the pipeline, run the checks, print a summary',
       exec: 'nx run @groundwork/platform-app:synth --output-style=stream-without-prefixes --',
+      receiveArgs: true,
+    });
+    this.addTask('diagram', {
+      description:
+        'Synthesize the example config, then write Mermaid diagrams of the pipeline and the trust graph to docs/generated/',
+      steps: [
+        { exec: 'nx run @groundwork/platform-app:synth --output-style=stream-without-prefixes' },
+        { exec: 'ts-node --transpile-only scripts/diagram/main.ts', receiveArgs: true },
+      ],
+    });
+    // Benchmarks print numbers (docs/performance.md); they are not tests.
+    this.addTask('bench:synth', {
+      description: 'Synth time and memory for 1, 5, 20 and 80 generated environments, with the linear fit',
+      steps: [
+        { exec: 'nx run @groundwork/platform-app:build --output-style=stream-without-prefixes' },
+        { exec: 'ts-node --transpile-only scripts/bench/synth-scale.ts', receiveArgs: true },
+      ],
+    });
+    this.addTask('bench:build', {
+      description: 'Cold, cached and affected build times of the workspace',
+      exec: 'ts-node --transpile-only scripts/bench/build.ts',
       receiveArgs: true,
     });
     this.addTask('change-report', {
