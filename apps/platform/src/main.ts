@@ -27,6 +27,7 @@ packs on every stage and the pipeline stack, and prints a summary.
 Options:
   --config-dir DIR  config directory (default: apps/platform/config; or -c configDir=DIR with the CDK CLI)
   --branch BRANCH   build the pipeline of this branch (default: the repository branch in groundwork.yaml)
+  --outdir DIR      write the cloud assembly to DIR (default: apps/platform/cdk.out, or CDK_OUTDIR)
   -h, --help        show this help`;
 
 /** Where the main job writes when the CDK CLI does not say (CDK_OUTDIR). */
@@ -121,7 +122,8 @@ export function runMain(argv: readonly string[]): number {
   }
 
   // Only now: creating the App creates its output directory.
-  const app = createApp(process.env.CDK_OUTDIR ?? DEFAULT_OUTDIR);
+  const outdir = optionValue(argv, '--outdir');
+  const app = createApp(outdir ? path.resolve(invocationDir(), outdir) : (process.env.CDK_OUTDIR ?? DEFAULT_OUTDIR));
   let result: SynthesisResult;
   try {
     result = synthesizePlatform(app, config, { branch: optionValue(argv, '--branch') });

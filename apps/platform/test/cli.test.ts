@@ -42,6 +42,18 @@ describe('main job (node lib/main.js)', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
+  test('--outdir DIR writes the cloud assembly to DIR, relative to where the command runs', () => {
+    const parent = tmpOutdir('main-outdir');
+    const result = run('main', ['--branch', 'develop', '--outdir', 'custom-out'], {
+      INIT_CWD: parent,
+      CDK_OUTDIR: path.join(parent, 'not-here'),
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(fs.existsSync(path.join(parent, 'custom-out', 'manifest.json'))).toBe(true);
+    expect(fs.existsSync(path.join(parent, 'not-here'))).toBe(false);
+  });
+
   test('--help prints usage', () => {
     const result = run('main', ['--help']);
     expect(result.status).toBe(0);
