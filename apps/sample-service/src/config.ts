@@ -1,0 +1,313 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { TrafficShifting } from '@groundwork/pipeline';
+import * as logs from 'aws-cdk-lib/aws-logs';
+
+/** The service's config file, next to `src/` and `lib/` (config/service.json). */
+export const DEFAULT_CONFIG_FILE = path.resolve(__dirname, '..', 'config', 'service.json');
+
+/** Who owns the service and what it is called; the name prefixes every stack and the pipeline. */
+export interface ServiceIdentity {
+  readonly name: string;
+  readonly owner: string;
+  readonly description: string;
+  /** Who receives the service's alarms (the same alarms roll deployments back). */
+  readonly alarmEmails: string[];
+}
+
+/** The team's own instance of the shared pipeline. */
+export interface ServicePipelineConfig {
+  readonly account: string;
+  readonly region: string;
+  /** GitHub `owner/name` of the team's repository. */
+  readonly repository: string;
+  readonly branch: string;
+  readonly connectionArn: string;
+  readonly notificationEmails: string[];
+  readonly installCommand: string;
+  readonly testCommand: string;
+  readonly synthCommand: string;
+  /** Where `synthCommand` writes the cloud assembly, relative to the repository root. */
+  readonly primaryOutputDirectory: string;
+}
+
+/** Thresholds of the alarms that roll a deployment back. */
+export interface ServiceAlarms {
+  /** Function errors in one minute that fail the deployment. */
+  readonly errorsPerMinute: number;
+  /** p99 duration, in milliseconds, that fails the deployment when exceeded three minutes in a row. */
+  readonly p99LatencyMs: number;
+}
+
+/** One environment the service deploys to. */
+export interface ServiceEnvironment {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  /** The Groundwork environment whose VPC the service runs in (its SSM parameters' `<env>`). */
+  readonly platformEnvironment: string;
+  /** AZ count of that environment's VPC (subnet lists are read with Fn::Select, which needs it at synthesis). */
+  readonly azCount: number;
+  readonly wave: string;
+  readonly production: boolean;
+  readonly trafficShifting: TrafficShifting;
+  readonly reservedConcurrency: number;
+  readonly logRetentionDays: logs.RetentionDays;
+  readonly alarms: ServiceAlarms;
+}
+
+/** The validated contents of config/service.json. */
+export interface ServiceConfig {
+  readonly service: ServiceIdentity;
+  readonly pipeline: ServicePipelineConfig;
+  readonly environments: ServiceEnvironment[];
+}
+
+/** One problem in the config file. */
+export interface ConfigIssue {
+  readonly file: string;
+  /** JSON path of the field, e.g. `environments[1].account`. */
+  readonly field: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
+/** Thrown when the config file is unreadable or invalid; lists every problem found, not only the first. */
+export class ConfigError extends Error {
+  constructor(public readonly issues: ConfigIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** `file: field: expected X, found Y`. */
+export function formatIssue(issue: ConfigIssue): string {
+  return `${issue.file}: ${issue.field}: expected ${issue.expected}, found ${issue.found}`;
+}
+
+/** Reads and validates the config file; throws a ConfigError naming the file, every bad field, what was expected and found. */
+export function loadServiceConfig(file: string = DEFAULT_CONFIG_FILE): ServiceConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf-8');
+  } catch (error) {
+    throw new ConfigError([{ file, field: '(file)', expected: 'a readable file', found: (error as Error).message }]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([{ file, field: '(file)', expected: 'valid JSON', found: (error as Error).message }]);
+  }
+  return parseServiceConfig(raw, file);
+}
+
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+// SSM parameter path segment, as NetworkParameterPaths accepts it.
+const PLATFORM_ENV = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+// Becomes a Stage id and part of stack names: CloudFormation stack names allow letters, digits and hyphens.
+const ENV_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+const SERVICE_NAME = /^[a-z][a-z0-9-]{1,39}$/;
+// A CodePipeline stage name.
+const WAVE = /^[A-Za-z0-9.@_-]{1,100}$/;
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const CONNECTION_ARN =
+  /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]+$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
+const TRAFFIC_SHIFTING = Object.values(TrafficShifting) as string[];
+
+/** Validates already-parsed JSON; `file` is only used in messages. */
+export function parseServiceConfig(raw: unknown, file: string): ServiceConfig {
+  const r = new Reader(file);
+  const root = r.object(raw, '', ['service', 'pipeline', 'environments', '$comment']);
+  const svc = r.object(root.service, 'service', ['name', 'owner', 'description', 'alarmEmails']);
+  const pl = r.object(root.pipeline, 'pipeline', [
+    'account',
+    'region',
+    'repository',
+    'branch',
+    'connectionArn',
+    'notificationEmails',
+    'installCommand',
+    'testCommand',
+    'synthCommand',
+    'primaryOutputDirectory',
+  ]);
+  const service: ServiceIdentity = {
+    name: r.string(
+      svc.name,
+      'service.name',
+      SERVICE_NAME,
+      '2-40 lower-case letters, digits or -, starting with a letter',
+    ),
+    owner: r.string(svc.owner, 'service.owner'),
+    description: r.string(svc.description, 'service.description'),
+    alarmEmails: r
+      .array(svc.alarmEmails, 'service.alarmEmails')
+      .map((email, i) => r.string(email, `service.alarmEmails[${i}]`, EMAIL, 'an email address')),
+  };
+  const pipeline: ServicePipelineConfig = {
+    account: r.string(pl.account, 'pipeline.account', ACCOUNT, 'a 12-digit AWS account id as a string'),
+    region: r.string(pl.region, 'pipeline.region', REGION, 'an AWS region such as eu-west-1'),
+    repository: r.string(pl.repository, 'pipeline.repository', REPOSITORY, "a GitHub repository as 'owner/name'"),
+    branch: r.string(pl.branch, 'pipeline.branch'),
+    connectionArn: r.string(
+      pl.connectionArn,
+      'pipeline.connectionArn',
+      CONNECTION_ARN,
+      'a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)',
+    ),
+    notificationEmails: r
+      .array(pl.notificationEmails, 'pipeline.notificationEmails')
+      .map((email, i) => r.string(email, `pipeline.notificationEmails[${i}]`, EMAIL, 'an email address')),
+    installCommand: r.string(pl.installCommand, 'pipeline.installCommand'),
+    testCommand: r.string(pl.testCommand, 'pipeline.testCommand'),
+    synthCommand: r.string(pl.synthCommand, 'pipeline.synthCommand'),
+    primaryOutputDirectory: r.string(pl.primaryOutputDirectory, 'pipeline.primaryOutputDirectory'),
+  };
+  const list = r.array(root.environments, 'environments');
+  if (Array.isArray(root.environments) && list.length === 0) {
+    r.issue('environments', 'at least one environment', 'an empty list');
+  }
+  const environments = list.map((item, i) => parseEnvironment(r, item, `environments[${i}]`));
+  const seen = new Map<string, number>();
+  environments.forEach((env, i) => {
+    const first = seen.get(env.name);
+    if (first !== undefined) {
+      r.issue(
+        `environments[${i}].name`,
+        `a name not used by another environment`,
+        `'${env.name}', also environments[${first}]`,
+      );
+    }
+    seen.set(env.name, i);
+  });
+  if (r.issues.length > 0) {
+    throw new ConfigError(r.issues);
+  }
+  return { service, pipeline, environments };
+}
+
+function parseEnvironment(r: Reader, raw: unknown, at: string): ServiceEnvironment {
+  const e = r.object(raw, at, [
+    'name',
+    'account',
+    'region',
+    'platformEnvironment',
+    'azCount',
+    'wave',
+    'production',
+    'trafficShifting',
+    'reservedConcurrency',
+    'logRetentionDays',
+    'alarms',
+  ]);
+  const alarms = r.object(e.alarms, `${at}.alarms`, ['errorsPerMinute', 'p99LatencyMs']);
+  const retention = r.integer(e.logRetentionDays, `${at}.logRetentionDays`, 1, 3653);
+  if (typeof e.logRetentionDays === 'number' && !RETENTION_DAYS.includes(retention)) {
+    r.issue(
+      `${at}.logRetentionDays`,
+      `one of the CloudWatch Logs retention periods (${RETENTION_DAYS.join(', ')})`,
+      `${retention}`,
+    );
+  }
+  const shifting = r.string(e.trafficShifting, `${at}.trafficShifting`);
+  if (typeof e.trafficShifting === 'string' && !TRAFFIC_SHIFTING.includes(shifting)) {
+    r.issue(`${at}.trafficShifting`, `one of ${TRAFFIC_SHIFTING.join(', ')}`, `'${shifting}'`);
+  }
+  return {
+    name: r.string(e.name, `${at}.name`, ENV_NAME, '1-20 lower-case letters, digits or -, starting with a letter'),
+    account: r.string(e.account, `${at}.account`, ACCOUNT, 'a 12-digit AWS account id as a string'),
+    region: r.string(e.region, `${at}.region`, REGION, 'an AWS region such as eu-west-1'),
+    platformEnvironment: r.string(
+      e.platformEnvironment,
+      `${at}.platformEnvironment`,
+      PLATFORM_ENV,
+      'the name of a Groundwork environment (1-63 of a-z, A-Z, 0-9, _ . -)',
+    ),
+    // WorkloadVpc spans 1 to 6 AZs.
+    azCount: r.integer(e.azCount, `${at}.azCount`, 1, 6),
+    wave: r.string(e.wave, `${at}.wave`, WAVE, 'a CodePipeline stage name (1-100 of A-Z a-z 0-9 . @ _ -)'),
+    production: r.boolean(e.production, `${at}.production`),
+    trafficShifting: shifting as TrafficShifting,
+    // Lambda's default account concurrency quota is 1,000.
+    reservedConcurrency: r.integer(e.reservedConcurrency, `${at}.reservedConcurrency`, 1, 1000),
+    logRetentionDays: retention as logs.RetentionDays,
+    alarms: {
+      errorsPerMinute: r.integer(alarms.errorsPerMinute, `${at}.alarms.errorsPerMinute`, 1, 100000),
+      // Lambda's maximum timeout is 900,000 ms.
+      p99LatencyMs: r.integer(alarms.p99LatencyMs, `${at}.alarms.p99LatencyMs`, 1, 900000),
+    },
+  };
+}
+
+/** Reads fields, records an issue for each bad one and returns a placeholder so that reading goes on. */
+class Reader {
+  public readonly issues: ConfigIssue[] = [];
+
+  constructor(private readonly file: string) {}
+
+  public issue(field: string, expected: string, found: string): void {
+    this.issues.push({ file: this.file, field: field || '(root)', expected, found });
+  }
+
+  public object(value: unknown, at: string, keys: string[]): { [key: string]: unknown } {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.issue(at, 'an object', describe(value));
+      return {};
+    }
+    for (const key of Object.keys(value)) {
+      if (!keys.includes(key)) {
+        // A misspelt optional field would otherwise be ignored silently.
+        this.issue(at ? `${at}.${key}` : key, `only the fields ${keys.join(', ')}`, `the unknown field '${key}'`);
+      }
+    }
+    return value as { [key: string]: unknown };
+  }
+
+  public array(value: unknown, at: string): unknown[] {
+    if (!Array.isArray(value)) {
+      this.issue(at, 'a list', describe(value));
+      return [];
+    }
+    return value;
+  }
+
+  public string(value: unknown, at: string, pattern?: RegExp, expected?: string): string {
+    if (typeof value !== 'string' || value.length === 0) {
+      this.issue(at, expected ?? 'a non-empty string', describe(value));
+      return '';
+    }
+    if (pattern && !pattern.test(value)) {
+      this.issue(at, expected ?? `a string matching ${pattern}`, describe(value));
+    }
+    return value;
+  }
+
+  public integer(value: unknown, at: string, min: number, max: number): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.issue(at, `an integer from ${min} to ${max}`, describe(value));
+      return min;
+    }
+    return value;
+  }
+
+  public boolean(value: unknown, at: string): boolean {
+    if (typeof value !== 'boolean') {
+      this.issue(at, 'true or false', describe(value));
+      return false;
+    }
+    return value;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)';
+  if (typeof value === 'string') return `'${value}'`;
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
