@@ -1,9 +1,27 @@
 import { Stack } from 'aws-cdk-lib';
+import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { ConfigRecorder } from './config-compliance';
 import { acknowledge } from './private/acknowledge';
-import { requireInteger } from './private/validation';
+import { propError, requireInteger } from './private/validation';
+
+/** How AccountGuardrails applies the account settings. */
+export enum GuardrailEnforcement {
+  /**
+   * AwsCustomResource SDK calls, once per deployment. Needs a Lambda function whose code is a
+   * file asset, so the stack needs the CDK bootstrap (asset bucket) of its account.
+   */
+  CUSTOM_RESOURCE = 'CUSTOM_RESOURCE',
+  /**
+   * AWS Config managed rules with automatic remediation by AWS-owned SSM Automation runbooks:
+   * no Lambda function and no asset, so the template deploys anywhere (e.g. as a CloudFormation
+   * StackSet instance in a new account), and a setting changed by hand is set back (continuous
+   * reconciliation). Needs an AWS Config recorder in the account and region.
+   */
+  CONFIG_REMEDIATION = 'CONFIG_REMEDIATION',
+}
 
 /** The account password policy applied by AccountGuardrails. */
 export interface PasswordPolicyOptions {
@@ -74,13 +92,64 @@ export interface AccountGuardrailsProps {
    * @default false
    */
   readonly revertOnDelete?: boolean;
+
+  /**
+   * How the settings are applied. `CONFIG_REMEDIATION` cannot revert on delete.
+   *
+   * @default GuardrailEnforcement.CUSTOM_RESOURCE
+   */
+  readonly enforcement?: GuardrailEnforcement;
+
+  /**
+   * With `CONFIG_REMEDIATION`: the recorder the guardrail rules need; the rules are created after
+   * it. AWS Config rejects rules in a region without a recorder (NoAvailableConfigurationRecorderException).
+   *
+   * @default - no dependency: a recorder must already exist in the account and region
+   */
+  readonly recorder?: ConfigRecorder;
+
+  /**
+   * With `CONFIG_REMEDIATION`: how many times AWS Config retries a failed remediation within
+   * `remediationRetrySeconds` (AWS Config accepts 1 to 25).
+   *
+   * @default 5
+   */
+  readonly remediationAttempts?: number;
+
+  /**
+   * With `CONFIG_REMEDIATION`: the window in seconds for `remediationAttempts`.
+   *
+   * @default 60
+   */
+  readonly remediationRetrySeconds?: number;
 }
+
+/** AWS-owned SSM Automation runbooks (Systems Manager Automation Runbook Reference). */
+const RUNBOOKS = {
+  s3: 'AWSConfigRemediation-ConfigureS3PublicAccessBlock',
+  ebs: 'AWSConfigRemediation-EnableEbsEncryptionByDefault',
+  password: 'AWSConfigRemediation-SetIAMPasswordPolicy',
+} as const;
 
 /**
  * Account-wide settings CloudFormation has no resource type for (S3 account Block Public Access,
- * EBS encryption by default, IAM password policy), applied with AwsCustomResource SDK calls.
+ * EBS encryption by default, IAM password policy), applied with AwsCustomResource SDK calls or,
+ * with `GuardrailEnforcement.CONFIG_REMEDIATION`, by AWS Config rules with automatic remediation.
  */
 export class AccountGuardrails extends Construct {
+  /** The enforcement mode in use. */
+  public readonly enforcement: GuardrailEnforcement;
+  /** With CONFIG_REMEDIATION: the role SSM Automation assumes to run the runbooks. */
+  public readonly remediationRole?: iam.Role;
+  /** With CONFIG_REMEDIATION: the Config rule that checks account S3 Block Public Access, when enabled. */
+  public readonly s3BlockPublicAccessRule?: config.ManagedRule;
+  /** With CONFIG_REMEDIATION: the Config rule that checks EBS encryption by default, when enabled. */
+  public readonly ebsEncryptionByDefaultRule?: config.ManagedRule;
+  /** With CONFIG_REMEDIATION: the Config rule that checks the password policy, when enabled. */
+  public readonly passwordPolicyRule?: config.ManagedRule;
+  /** With CONFIG_REMEDIATION: the automatic remediations, one per enabled setting. */
+  public readonly remediations: config.CfnRemediationConfiguration[] = [];
+
   /** The custom resource that sets account-level S3 Block Public Access, when enabled. */
   public readonly s3BlockPublicAccess?: cr.AwsCustomResource;
   /** The custom resource that turns on EBS encryption by default, when enabled. */
@@ -92,6 +161,25 @@ export class AccountGuardrails extends Construct {
     super(scope, id);
     const revert = props.revertOnDelete ?? false;
     const stack = Stack.of(this);
+    this.enforcement = props.enforcement ?? GuardrailEnforcement.CUSTOM_RESOURCE;
+    if (this.enforcement === GuardrailEnforcement.CONFIG_REMEDIATION) {
+      const r = this.applyWithConfigRemediation(props);
+      this.remediationRole = r.role;
+      this.s3BlockPublicAccessRule = r.s3;
+      this.ebsEncryptionByDefaultRule = r.ebs;
+      this.passwordPolicyRule = r.password;
+      return;
+    }
+    const remediationOnly: (keyof AccountGuardrailsProps)[] = [
+      'recorder',
+      'remediationAttempts',
+      'remediationRetrySeconds',
+    ];
+    for (const prop of remediationOnly) {
+      if (props[prop] !== undefined) {
+        throw propError(this, prop, 'unset unless enforcement is CONFIG_REMEDIATION', 'a value');
+      }
+    }
 
     if (props.enableS3BlockPublicAccess ?? true) {
       const call = (action: string, parameters: object): cr.AwsSdkCall => ({
@@ -150,6 +238,130 @@ export class AccountGuardrails extends Construct {
         `${this.node.path}: invalid passwordPolicy: expected unset when enablePasswordPolicy is false, found a policy`,
       );
     }
+  }
+
+  /**
+   * One managed rule per setting, each with an automatic remediation by the AWS-owned runbook,
+   * and one automation role limited to exactly the read and write calls of those runbooks.
+   */
+  private applyWithConfigRemediation(props: AccountGuardrailsProps): {
+    role?: iam.Role;
+    s3?: config.ManagedRule;
+    ebs?: config.ManagedRule;
+    password?: config.ManagedRule;
+  } {
+    if (props.revertOnDelete) {
+      throw propError(this, 'revertOnDelete', 'false or unset with enforcement CONFIG_REMEDIATION', true);
+    }
+    const attempts = props.remediationAttempts ?? 5;
+    const retrySeconds = props.remediationRetrySeconds ?? 60;
+    // Limits of AWS::Config::RemediationConfiguration: MaximumAutomaticAttempts 1-25,
+    // RetryAttemptSeconds 1-2678000.
+    requireInteger(this, 'remediationAttempts', attempts, 1, 25);
+    requireInteger(this, 'remediationRetrySeconds', retrySeconds, 1, 2678000);
+    const s3 = props.enableS3BlockPublicAccess ?? true;
+    const ebs = props.enableEbsEncryptionByDefault ?? true;
+    const password = props.enablePasswordPolicy ?? true;
+    if (!password && props.passwordPolicy !== undefined) {
+      throw propError(this, 'passwordPolicy', 'unset when enablePasswordPolicy is false', 'a policy');
+    }
+    if (!s3 && !ebs && !password) {
+      return {};
+    }
+
+    const stack = Stack.of(this);
+    // Each runbook reads the setting, writes it, then reads it back to verify
+    // (Systems Manager Automation Runbook Reference, "Required IAM permissions").
+    const actions = [
+      ...(s3 ? ['s3:GetAccountPublicAccessBlock', 's3:PutAccountPublicAccessBlock'] : []),
+      ...(ebs ? ['ec2:GetEbsEncryptionByDefault', 'ec2:EnableEbsEncryptionByDefault'] : []),
+      ...(password ? ['iam:GetAccountPasswordPolicy', 'iam:UpdateAccountPasswordPolicy'] : []),
+    ];
+    const role = new iam.Role(this, 'RemediationRole', {
+      description: 'Assumed by SSM Automation to re-apply the account guardrails when AWS Config finds them off',
+      // Only SSM Automation runs started in this account (confused-deputy protection).
+      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:ssm:*:${stack.account}:automation-execution/*` },
+      }),
+    });
+    // A managed policy rather than an inline one, so it can be reviewed and audited on its own.
+    const policy = new iam.ManagedPolicy(this, 'RemediationPolicy', {
+      description: 'Exactly the calls of the three AWSConfigRemediation runbooks of the account guardrails',
+      roles: [role],
+      statements: [new iam.PolicyStatement({ actions, resources: ['*'] })],
+    });
+    acknowledge(
+      policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      `${actions.join(', ')} act on the account and support no resource-level permissions (Service Authorization Reference), so IAM accepts only '*'.`,
+    );
+
+    const I = config.ManagedRuleIdentifiers;
+    const daily = config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS;
+    const created: {
+      role: iam.Role;
+      s3?: config.ManagedRule;
+      ebs?: config.ManagedRule;
+      password?: config.ManagedRule;
+    } = { role };
+    const rule = (id: string, identifier: string, inputParameters?: { [key: string]: string }) => {
+      const r = new config.ManagedRule(this, id, {
+        identifier,
+        inputParameters,
+        maximumExecutionFrequency: daily,
+        description: `Groundwork account guardrail, remediated automatically (${identifier})`,
+      });
+      if (props.recorder) {
+        r.node.addDependency(props.recorder.recorder);
+      }
+      return r;
+    };
+    const remediate = (id: string, target: config.ManagedRule, document: string, parameters: object) => {
+      this.remediations.push(
+        new config.CfnRemediationConfiguration(this, id, {
+          configRuleName: target.configRuleName,
+          targetType: 'SSM_DOCUMENT',
+          targetId: document,
+          automatic: true,
+          maximumAutomaticAttempts: attempts,
+          retryAttemptSeconds: retrySeconds,
+          parameters: {
+            AutomationAssumeRole: { StaticValue: { Values: [role.roleArn] } },
+            ...parameters,
+          },
+        }),
+      );
+    };
+    const value = (v: string | number | boolean) => ({ StaticValue: { Values: [String(v)] } });
+
+    if (s3) {
+      created.s3 = rule('S3BlockPublicAccessRule', I.S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC);
+      remediate('S3BlockPublicAccessRemediation', created.s3, RUNBOOKS.s3, {
+        AccountId: value(stack.account),
+        BlockPublicAcls: value(true),
+        IgnorePublicAcls: value(true),
+        BlockPublicPolicy: value(true),
+        RestrictPublicBuckets: value(true),
+      });
+    }
+    if (ebs) {
+      created.ebs = rule('EbsEncryptionByDefaultRule', I.EC2_EBS_ENCRYPTION_BY_DEFAULT);
+      remediate('EbsEncryptionByDefaultRemediation', created.ebs, RUNBOOKS.ebs, {});
+    }
+    if (password) {
+      const p = this.passwordPolicyParameters(props.passwordPolicy ?? {}) as { [key: string]: number | boolean };
+      // The rule's parameters are case-sensitive strings ("true"), per the iam-password-policy rule page.
+      const ruleParameters: { [key: string]: string } = {};
+      const runbookParameters: { [key: string]: object } = {};
+      for (const [key, v] of Object.entries(p)) {
+        runbookParameters[key] = value(v);
+        if (key !== 'AllowUsersToChangePassword') ruleParameters[key] = String(v);
+      }
+      created.password = rule('PasswordPolicyRule', I.IAM_PASSWORD_POLICY, ruleParameters);
+      remediate('PasswordPolicyRemediation', created.password, RUNBOOKS.password, runbookParameters);
+    }
+    return created;
   }
 
   private passwordPolicyParameters(options: PasswordPolicyOptions): object {

@@ -1,7 +1,13 @@
 import { Construct } from 'constructs';
-import { AccountGuardrails, AccountGuardrailsProps } from './account-guardrails';
+import { AccountGuardrails, AccountGuardrailsProps, GuardrailEnforcement } from './account-guardrails';
 import { AuditTrail, AuditTrailProps } from './audit-trail';
-import { ComplianceRules, ComplianceRulesProps, ConfigRecorder, ConfigRecorderProps } from './config-compliance';
+import {
+  ComplianceRules,
+  ComplianceRulesProps,
+  ConfigRecorder,
+  ConfigRecorderProps,
+  ManagedRule,
+} from './config-compliance';
 import { SecurityAlarms, SecurityAlarmsOptions } from './security-alarms';
 import { ThreatDetection, ThreatDetectionProps } from './threat-detection';
 
@@ -132,11 +138,28 @@ export class SecurityBaseline extends Construct {
         ...props.configRecorder,
       });
     }
+    const guardrails = props.accountGuardrails ?? {};
+    const remediating =
+      (props.enableAccountGuardrails ?? true) && guardrails.enforcement === GuardrailEnforcement.CONFIG_REMEDIATION;
     if (props.enableComplianceRules ?? true) {
-      const minimumPasswordLength = props.accountGuardrails?.passwordPolicy?.minimumLength;
+      const minimumPasswordLength = guardrails.passwordPolicy?.minimumLength;
+      // Remediating guardrails bring their own rules for these settings: the same rule twice
+      // would evaluate (and bill) twice.
+      const ownedByGuardrails = remediating
+        ? [
+            ...((guardrails.enableS3BlockPublicAccess ?? true)
+              ? [ManagedRule.S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS]
+              : []),
+            ...((guardrails.enableEbsEncryptionByDefault ?? true) ? [ManagedRule.EBS_ENCRYPTION_BY_DEFAULT] : []),
+            ...((guardrails.enablePasswordPolicy ?? true) ? [ManagedRule.IAM_PASSWORD_POLICY] : []),
+          ]
+        : [];
       this.complianceRules = new ComplianceRules(this, 'ComplianceRules', {
         recorder: this.configRecorder,
         minimumPasswordLength,
+        ...(ownedByGuardrails.length > 0
+          ? { rules: Object.values(ManagedRule).filter((r) => !ownedByGuardrails.includes(r)) }
+          : {}),
         ...props.complianceRules,
       });
     }
@@ -144,7 +167,11 @@ export class SecurityBaseline extends Construct {
       this.threatDetection = new ThreatDetection(this, 'ThreatDetection', props.threatDetection);
     }
     if (props.enableAccountGuardrails ?? true) {
-      this.accountGuardrails = new AccountGuardrails(this, 'AccountGuardrails', props.accountGuardrails);
+      this.accountGuardrails = new AccountGuardrails(
+        this,
+        'AccountGuardrails',
+        remediating ? { recorder: this.configRecorder, ...guardrails } : props.accountGuardrails,
+      );
     }
     if (props.enableSecurityAlarms ?? true) {
       const logGroup = this.auditTrail?.logGroup;
