@@ -1,0 +1,129 @@
+import { TrafficShifting } from '@groundwork/pipeline';
+import { rawSampleConfig, writeConfig } from './fixtures';
+import { ConfigError, DEFAULT_CONFIG_FILE, loadServiceConfig } from '../src/config';
+
+/** The single message line of the issue on `field`, or a failure listing every issue. */
+function issueFor(content: unknown, field: string): string {
+  const file = writeConfig(content);
+  let error: unknown;
+  try {
+    loadServiceConfig(file);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  const lines = (error as ConfigError).message.split('\n');
+  const line = lines.find((l) => l.startsWith(`${file}: ${field}: `));
+  if (!line) throw new Error(`no issue on ${field}; issues:\n${lines.join('\n')}`);
+  return line;
+}
+
+test('the committed config is valid and typed', () => {
+  const config = loadServiceConfig(DEFAULT_CONFIG_FILE);
+  expect(config.service.name).toBe('orders-api');
+  expect(config.environments.map((e) => e.name)).toEqual(['dev', 'test', 'prod']);
+  expect(config.environments.map((e) => e.platformEnvironment)).toEqual(['dev', 'test', 'prod']);
+  expect(config.environments[2]).toMatchObject({
+    production: true,
+    trafficShifting: TrafficShifting.CANARY_10_PERCENT_15_MINUTES,
+    azCount: 3,
+  });
+});
+
+test('a missing field names the file, the field, what was expected and what was found', () => {
+  const raw = rawSampleConfig();
+  delete raw.environments[1].region;
+  const line = issueFor(raw, 'environments[1].region');
+  expect(line).toContain('expected an AWS region such as eu-west-1, found nothing (the field is missing)');
+});
+
+test('an account id given as a number is rejected', () => {
+  const raw = rawSampleConfig();
+  raw.environments[0].account = 333333333333;
+  expect(issueFor(raw, 'environments[0].account')).toContain(
+    'expected a 12-digit AWS account id as a string, found number 333333333333',
+  );
+});
+
+test('an unknown traffic shifting lists the allowed ones', () => {
+  const raw = rawSampleConfig();
+  raw.environments[2].trafficShifting = 'CANARY_50_PERCENT';
+  const line = issueFor(raw, 'environments[2].trafficShifting');
+  expect(line).toContain("found 'CANARY_50_PERCENT'");
+  expect(line).toContain('CANARY_10_PERCENT_5_MINUTES');
+});
+
+test('a log retention CloudWatch does not offer is rejected', () => {
+  const raw = rawSampleConfig();
+  raw.environments[0].logRetentionDays = 31;
+  expect(issueFor(raw, 'environments[0].logRetentionDays')).toMatch(/expected one of .*30, 60.*found 31$/);
+});
+
+test('alarm thresholds must be positive integers', () => {
+  const raw = rawSampleConfig();
+  raw.environments[0].alarms.errorsPerMinute = 0;
+  expect(issueFor(raw, 'environments[0].alarms.errorsPerMinute')).toContain(
+    'expected an integer from 1 to 100000, found number 0',
+  );
+});
+
+test('an azCount outside what WorkloadVpc supports is rejected', () => {
+  const raw = rawSampleConfig();
+  raw.environments[0].azCount = 7;
+  expect(issueFor(raw, 'environments[0].azCount')).toContain('expected an integer from 1 to 6, found number 7');
+});
+
+test('a platform environment that cannot be an SSM path segment is rejected', () => {
+  const raw = rawSampleConfig();
+  raw.environments[0].platformEnvironment = 'dev/other';
+  expect(issueFor(raw, 'environments[0].platformEnvironment')).toContain("found 'dev/other'");
+});
+
+test('a misspelt field is reported, not ignored', () => {
+  const raw = rawSampleConfig();
+  raw.environments[0].reservedConcurency = 5;
+  expect(issueFor(raw, 'environments[0].reservedConcurency')).toContain("found the unknown field 'reservedConcurency'");
+});
+
+test('two environments with one name are rejected', () => {
+  const raw = rawSampleConfig();
+  raw.environments[1].name = 'dev';
+  expect(issueFor(raw, 'environments[1].name')).toContain("found 'dev', also environments[0]");
+});
+
+test('a connection that is not a CodeConnections ARN is rejected', () => {
+  const raw = rawSampleConfig();
+  raw.pipeline.connectionArn = 'ghp_token';
+  expect(issueFor(raw, 'pipeline.connectionArn')).toContain("found 'ghp_token'");
+});
+
+test('an empty environment list is rejected', () => {
+  const raw = rawSampleConfig();
+  raw.environments = [];
+  expect(issueFor(raw, 'environments')).toContain('expected at least one environment, found an empty list');
+});
+
+test('every problem is reported at once', () => {
+  const raw = rawSampleConfig();
+  raw.service.name = 'Orders API';
+  raw.pipeline.repository = 'orders-api';
+  raw.environments[0].production = 'no';
+  const file = writeConfig(raw);
+  expect(() => loadServiceConfig(file)).toThrow(
+    expect.objectContaining({
+      issues: [
+        expect.objectContaining({ field: 'service.name' }),
+        expect.objectContaining({ field: 'pipeline.repository' }),
+        expect.objectContaining({ field: 'environments[0].production', found: "'no'" }),
+      ],
+    }),
+  );
+});
+
+test('invalid JSON and a missing file name the file', () => {
+  const file = writeConfig('{ "service": ');
+  expect(() => loadServiceConfig(file)).toThrow(new RegExp(`^${file}: \\(file\\): expected valid JSON, found `));
+  expect(() => loadServiceConfig('/nonexistent/service.json')).toThrow(
+    /^\/nonexistent\/service.json: \(file\): expected a readable file, found ENOENT/,
+  );
+});

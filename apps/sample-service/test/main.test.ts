@@ -1,0 +1,55 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { rawSampleConfig, tempDir, writeConfig } from './fixtures';
+import { runMain } from '../src/main';
+
+// The entry point as `node lib/main.js` runs it: CloudFormation template validation stays on.
+delete process.env.CDK_VALIDATION;
+
+function capture(): { out: () => string; err: () => string } {
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const text = (spy: jest.SpyInstance) => () => spy.mock.calls.map((c) => String(c[0])).join('');
+  return { out: text(out), err: text(err) };
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+test('node lib/main.js synthesizes the pipeline and every environment, with no missing context', () => {
+  const outdir = tempDir('main');
+  const io = capture();
+  const code = runMain([], outdir);
+  expect(io.err()).toBe('');
+  expect(code).toBe(0);
+
+  const assembly = new CloudAssembly(outdir);
+  expect(assembly.stacks.map((s) => s.stackName)).toEqual(['orders-api-pipeline']);
+  const stageStacks = assembly.nestedAssemblies.map((n) => n.nestedAssembly.stacks.map((s) => s.stackName));
+  expect(stageStacks.flat().sort()).toEqual(['orders-api-dev', 'orders-api-prod', 'orders-api-test']);
+  for (const asm of [assembly, ...assembly.nestedAssemblies.map((n) => n.nestedAssembly)]) {
+    expect(asm.manifest.missing).toBeUndefined();
+  }
+  // No cdk.context.json: nothing was looked up.
+  expect(fs.existsSync(path.join(__dirname, '..', 'cdk.context.json'))).toBe(false);
+  expect(io.out()).toMatch(/orders-api-prod\s+aws:\/\/555555555555\/eu-west-1/);
+});
+
+test('a config error exits 1, names the field, and synthesizes nothing', () => {
+  const raw = rawSampleConfig();
+  raw.environments[0].account = '12345';
+  const file = writeConfig(raw);
+  const outdir = path.join(tempDir('bad'), 'cdk.out');
+  const io = capture();
+  expect(runMain(['--config', file], outdir)).toBe(1);
+  expect(io.err()).toContain(
+    `${file}: environments[0].account: expected a 12-digit AWS account id as a string, found '12345'`,
+  );
+  expect(fs.existsSync(outdir)).toBe(false);
+});
+
+test('--help prints the usage', () => {
+  const io = capture();
+  expect(runMain(['--help'], tempDir('help'))).toBe(0);
+  expect(io.out()).toContain('Usage: node lib/main.js [--config FILE]');
+});

@@ -1,0 +1,203 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { sampleConfig } from './fixtures';
+import { ServiceEnvironment } from '../src/config';
+import { ServiceStage } from '../src/service-stage';
+
+// Template validation is not under test here (test/main.test.ts runs it).
+process.env.CDK_VALIDATION = 'false';
+
+const config = sampleConfig();
+const envNamed = (name: string): ServiceEnvironment => config.environments.find((e) => e.name === name)!;
+
+function synthStage(environment: ServiceEnvironment): { stage: ServiceStage; template: Template } {
+  const stage = new ServiceStage(new App(), environment.name, { service: config.service, environment });
+  return { stage, template: Template.fromStack(stage.serviceStack) };
+}
+
+const { stage: testStage, template } = synthStage(envNamed('test'));
+const { template: prodTemplate } = synthStage(envNamed('prod'));
+
+/** Logical id of the template parameter that reads the SSM parameter at `path`. */
+function ssmParameter(t: Template, path: string, type: string): string {
+  const found = Object.entries(t.toJSON().Parameters as Record<string, any>).filter(
+    ([, p]) => p.Default === path && p.Type === type,
+  );
+  expect(found).toHaveLength(1);
+  return found[0][0];
+}
+
+describe('the VPC is imported from the platform, without lookups', () => {
+  test('the function runs in the private subnets read from SSM at deploy time', () => {
+    const subnets = ssmParameter(
+      template,
+      '/groundwork/test/network/private-subnet-ids',
+      'AWS::SSM::Parameter::Value<List<String>>',
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: {
+        SubnetIds: [{ 'Fn::Select': [0, { Ref: subnets }] }, { 'Fn::Select': [1, { Ref: subnets }] }],
+      },
+    });
+  });
+
+  test('the subnet count follows the environment: three AZs in prod', () => {
+    const subnets = ssmParameter(
+      prodTemplate,
+      '/groundwork/prod/network/private-subnet-ids',
+      'AWS::SSM::Parameter::Value<List<String>>',
+    );
+    const fn = Object.values(prodTemplate.findResources('AWS::Lambda::Function'))[0];
+    expect(fn.Properties.VpcConfig.SubnetIds).toEqual([0, 1, 2].map((i) => ({ 'Fn::Select': [i, { Ref: subnets }] })));
+  });
+
+  test('the security group is in the imported VPC and only reaches the endpoint security group on 443', () => {
+    const vpcId = ssmParameter(template, '/groundwork/test/network/vpc-id', 'AWS::SSM::Parameter::Value<String>');
+    const endpoints = ssmParameter(
+      template,
+      '/groundwork/test/network/endpoint-security-group-id',
+      'AWS::SSM::Parameter::Value<String>',
+    );
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      VpcId: { Ref: vpcId },
+      SecurityGroupIngress: Match.absent(),
+      SecurityGroupEgress: Match.absent(),
+    });
+    template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 1);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      DestinationSecurityGroupId: { Ref: endpoints },
+    });
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+
+  test('synthesis needs no context lookup and creates no VPC', () => {
+    const assembly = testStage.synth();
+    expect(assembly.manifest.missing).toBeUndefined();
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+  });
+});
+
+describe('blue/green deployment', () => {
+  test('a canary deployment group on the live alias rolls back on failure, stop and alarm', () => {
+    template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live' });
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+      AutoRollbackConfiguration: {
+        Enabled: true,
+        Events: Match.arrayWith(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM']),
+      },
+    });
+    prodTemplate.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent15Minutes',
+    });
+  });
+
+  test('the errors and latency alarms both stop the deployment', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    const latency = Object.keys(alarms).find((id) => alarms[id].Properties.ExtendedStatistic === 'p99')!;
+    const errors = Object.keys(alarms).find((id) => alarms[id].Properties.MetricName === 'Errors')!;
+    expect(latency).toBeDefined();
+    expect(errors).toBeDefined();
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      AlarmConfiguration: {
+        Enabled: true,
+        Alarms: Match.arrayWith([{ Name: { Ref: errors } }, { Name: { Ref: latency } }]),
+      },
+    });
+  });
+
+  test('callers go through the alias, so traffic shifting applies to them', () => {
+    const fn = Object.keys(template.findResources('AWS::Lambda::Function'))[0];
+    template.resourceCountIs('AWS::Lambda::Url', 1);
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'AWS_IAM',
+      TargetFunctionArn: { 'Fn::GetAtt': [fn, 'Arn'] },
+      Qualifier: 'live',
+    });
+    template.hasOutput('ServiceUrl', { Value: Match.anyValue() });
+  });
+});
+
+describe('alarms', () => {
+  test('thresholds come from the environment config and alarms notify the encrypted topic', () => {
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ExtendedStatistic: 'p99',
+      MetricName: 'Duration',
+      Threshold: 1000,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      AlarmActions: [{ Ref: topic }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Threshold: 1,
+      AlarmActions: [{ Ref: topic }],
+    });
+    prodTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', { ExtendedStatistic: 'p99', Threshold: 800 });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'orders-oncall@example.com',
+    });
+  });
+});
+
+describe('function, logs and roles', () => {
+  test('current Node.js runtime, reserved concurrency from config, its own log group', () => {
+    const logGroup = Object.keys(template.findResources('AWS::Logs::LogGroup'))[0];
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      ReservedConcurrentExecutions: 5,
+      LoggingConfig: { LogGroup: { Ref: logGroup } },
+    });
+  });
+
+  test('the log group is KMS-encrypted, retained, with the configured retention', () => {
+    const key = Object.keys(template.findResources('AWS::KMS::Key'))[0];
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: {
+        LogGroupName: '/orders-api/test/function',
+        RetentionInDays: 90,
+        KmsKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+      },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('CloudWatch Logs may use the key only for this log group', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+            Condition: {
+              ArnEquals: {
+                'kms:EncryptionContext:aws:logs:arn': {
+                  'Fn::Join': [
+                    '',
+                    Match.arrayWith([':logs:eu-west-1:444444444444:log-group:/orders-api/test/function']),
+                  ],
+                },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('every role carries the Groundwork permissions boundary of the target account', () => {
+    const roles = template.findResources('AWS::IAM::Role');
+    expect(Object.keys(roles).length).toBeGreaterThan(0);
+    for (const role of Object.values(roles)) {
+      expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain(
+        ':iam::444444444444:policy/groundwork-boundary-hnb659fds-eu-west-1',
+      );
+    }
+  });
+});
