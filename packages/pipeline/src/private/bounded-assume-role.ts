@@ -44,17 +44,25 @@ function pattern(kind: string, qualifier: string): unknown {
 }
 
 /**
+ * The statement array of a policy document, to replace statements CDK generated.
+ * PolicyDocument offers no public way to remove a statement; its `statements` array is the one place
+ * they live. Fails loudly (the 100-environment tests catch it) if a CDK upgrade renames it.
+ */
+export function mutableStatements(document: iam.PolicyDocument, scope: IConstruct): iam.PolicyStatement[] {
+  const internal = document as unknown as { statements?: iam.PolicyStatement[] };
+  if (!Array.isArray(internal.statements)) {
+    throw new Error(`${scope.node.path}: aws-cdk-lib PolicyDocument internals changed; cannot rewrite its statements`);
+  }
+  return internal.statements;
+}
+
+/**
  * Removes `sts:AssumeRole` on CDK bootstrap role ARNs from an identity policy document and adds one pattern
  * statement instead. Must run before CDK's policy-splitting aspect (it runs at synthesis), so the split sees
  * the bounded document. Returns the number of ARNs removed.
  */
 export function boundIdentityPolicy(document: iam.PolicyDocument, scope: IConstruct, bound: AssumeRoleBound): number {
-  // PolicyDocument offers no public way to remove a statement; its `statements` array is the one place
-  // they live. Fail loudly (the 100-environment test catches it) if a CDK upgrade renames it.
-  const internal = document as unknown as { statements?: iam.PolicyStatement[] };
-  if (!Array.isArray(internal.statements)) {
-    throw new Error(`${scope.node.path}: aws-cdk-lib PolicyDocument internals changed; cannot bound sts:AssumeRole`);
-  }
+  const internal = { statements: mutableStatements(document, scope) };
   const stack = Stack.of(scope);
   const kinds = new Set<string>();
   const accounts = new Map<string, string>();
