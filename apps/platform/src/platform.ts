@@ -2,9 +2,12 @@ import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-
 import { GitOpsPipeline } from '@groundwork/pipeline';
 import { App, Aspects, IPolicyValidationPlugin, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { NagPack } from 'cdk-nag';
 import { AccountAccessStack } from './account-access-stack';
+import { pipelineRoleNamePatterns } from './bootstrap-template';
 import { PlatformConfig, PlatformEnvironment } from './config';
 import { EnvironmentStage } from './environment-stage';
+import { OrganizationStackSetsStack } from './organization-stack-sets-stack';
 
 export interface PlatformOptions {
   /** Compliance packs the pipeline's gate registers on the pipeline stack and every stage. */
@@ -30,6 +33,11 @@ export interface Platform {
   readonly stages: EnvironmentStage[];
   /** What an administrator deploys once per environment account, outside the pipeline. */
   readonly accessStacks: AccountAccessStack[];
+  /**
+   * The StackSets that baseline every account of the configured organizational
+   * units (groundwork.yaml `stackSets`), deployed by an administrator; undefined without that section.
+   */
+  readonly organizationStackSets?: OrganizationStackSetsStack;
 }
 
 /**
@@ -96,7 +104,15 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
   const accessStacks = environments.map(
     (env) => new AccountAccessStack(app, `Access-${env.name}`, { environment: env, groundwork: gw }),
   );
-  return { pipelineStack, pipeline, stages, accessStacks };
+  const organizationStackSets = gw.stackSets
+    ? new OrganizationStackSetsStack(app, 'OrganizationStackSets', {
+        groundwork: gw,
+        stackSets: gw.stackSets,
+        trustedRoleNamePatterns: pipelineRoleNamePatterns(config),
+        memberChecks: options.complianceGate.filter((p): p is NagPack => p instanceof NagPack),
+      })
+    : undefined;
+  return { pipelineStack, pipeline, stages, accessStacks, organizationStackSets };
 }
 
 /** The environments a push to `branch` deploys (groundwork.yaml `branches`). */

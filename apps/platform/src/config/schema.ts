@@ -186,6 +186,108 @@ function branchNameSchema(description: string) {
   );
 }
 
+// ---------------------------------------------------------------------------
+// stackSets (optional): baseline every account of organizational units
+
+/** Parts of the account baseline a StackSet can deploy. */
+export const STACK_SET_PARTS = ['securityBaseline', 'deploymentTrust'] as const;
+
+const organizationalUnitIdSchema = expecting(
+  z
+    .string()
+    // AWS Organizations id formats (OrganizationalUnitId, Root Id patterns of the Organizations API).
+    .regex(/^(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/)
+    .describe('Organizational unit id ("ou-ab12-cd34ef56") or the organization root ("r-ab12")'),
+  'an organizational unit id such as "ou-ab12-cd34ef56" or a root id such as "r-ab12"',
+);
+
+const stackSetTargetSchema = z
+  .strictObject({
+    organizationalUnitId: organizationalUnitIdSchema,
+    regions: z.array(regionSchema).min(1).describe('Regions to deploy to in every account of the unit'),
+  })
+  .describe('An organizational unit (with its child units) and the regions its accounts are baselined in');
+
+const percentageSchema = (description: string, min: 0 | 1) =>
+  expecting(z.int().min(min).max(100).describe(description), `a whole number from ${min} to 100`);
+
+export const REGION_CONCURRENCY = ['SEQUENTIAL', 'PARALLEL'] as const;
+export const CONCURRENCY_MODES = ['STRICT_FAILURE_TOLERANCE', 'SOFT_FAILURE_TOLERANCE'] as const;
+
+const operationPreferencesSchema = z
+  .strictObject({
+    failureToleranceCount: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('Accounts per region that may fail before CloudFormation stops the operation in that region'),
+    failureTolerancePercentage: percentageSchema(
+      'Failure tolerance as a percentage of the accounts per region',
+      0,
+    ).optional(),
+    maxConcurrentCount: z.int().min(1).optional().describe('Accounts deployed at once per region'),
+    maxConcurrentPercentage: percentageSchema(
+      'Accounts deployed at once, as a percentage of the accounts',
+      1,
+    ).optional(),
+    regionConcurrency: z
+      .enum(REGION_CONCURRENCY)
+      .default('SEQUENTIAL')
+      .describe('SEQUENTIAL: one region at a time; PARALLEL: every region at once'),
+    concurrencyMode: z
+      .enum(CONCURRENCY_MODES)
+      .default('STRICT_FAILURE_TOLERANCE')
+      .describe('How failures lower the concurrency (CloudFormation StackSet ConcurrencyMode)'),
+  })
+  .describe('How CloudFormation rolls a StackSet change out; give a count or a percentage, not both');
+
+const stackSetsSchema = z
+  .strictObject({
+    administrator: z
+      .strictObject({
+        account: accountIdSchema,
+        region: regionSchema,
+        callAs: z
+          .enum(['SELF', 'DELEGATED_ADMIN'])
+          .default('DELEGATED_ADMIN')
+          .describe('SELF in the management account; DELEGATED_ADMIN in a delegated StackSets administrator'),
+      })
+      .describe('The account and region that own the StackSets (the management account or a delegated administrator)'),
+    targets: z.array(stackSetTargetSchema).min(1).describe('Organizational units to baseline, with their regions'),
+    autoDeployment: z
+      .boolean()
+      .default(true)
+      .describe('Deploy to accounts that join a target unit, and remove from accounts that leave'),
+    retainStacksOnAccountRemoval: z
+      .boolean()
+      .default(false)
+      .describe('Keep the stacks (and the baseline) in an account that leaves a target unit'),
+    operationPreferences: operationPreferencesSchema.prefault({}),
+    parts: z
+      .strictObject({
+        securityBaseline: z.boolean().default(true).describe('Deploy the security baseline'),
+        deploymentTrust: z
+          .boolean()
+          .default(true)
+          .describe('Deploy the least-privilege deployment trust (CDK bootstrap)'),
+      })
+      .prefault({})
+      .describe('Which parts of the account baseline to deploy, one StackSet each'),
+    globalResourcesRegion: regionSchema
+      .optional()
+      .describe('The one region where AWS Config records IAM (global) resources; default: the first target region'),
+    deploymentTrust: z
+      .strictObject({
+        allowedServices: z
+          .array(serviceNameSchema)
+          .min(1)
+          .default(() => [...DEFAULT_ALLOWED_SERVICES])
+          .describe('Services the pipeline deployment role may manage in every account of the units'),
+      })
+      .prefault({}),
+  })
+  .describe('Baseline every account of organizational units through service-managed CloudFormation StackSets');
+
 export const DEFAULT_BRANCHES: Record<string, 'all' | string[]> = { main: 'all', develop: ['dev'] };
 
 export const groundworkConfigSchema = z
@@ -265,6 +367,7 @@ export const groundworkConfigSchema = z
       .record(branchNameSchema('Git branch name'), branchTargetsSchema)
       .default(() => ({ ...DEFAULT_BRANCHES }))
       .describe('Which environments each branch deploys'),
+    stackSets: stackSetsSchema.optional(),
   })
   .describe('Groundwork organization-wide settings (groundwork.yaml)');
 
@@ -394,6 +497,8 @@ export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 export type InterfaceEndpointName = (typeof INTERFACE_ENDPOINTS)[number];
 export type CompliancePack = (typeof COMPLIANCE_PACKS)[number];
+/** The stackSets section after parsing (defaults applied). */
+export type StackSetsConfig = NonNullable<GroundworkConfig['stackSets']>;
 
 /** An environment ready for composition: validated, with computed values filled in. */
 export interface PlatformEnvironment extends EnvironmentConfig {

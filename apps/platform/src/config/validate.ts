@@ -74,6 +74,7 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
       ...checkBranches(groundwork, environments, fileNames),
       ...checkSeparationOfDuties(groundwork, environments),
       ...checkTags(groundwork, environments),
+      ...checkStackSets(groundwork),
     );
   }
   return issues;
@@ -155,7 +156,7 @@ export function checkConfigRulesNeedRecorder(env: EnvironmentSource): ConfigIssu
 }
 
 /** A list of plain values must not repeat a value (a repeat is always a copy-paste slip). */
-export function checkUniqueItems(yaml: YamlFile, raw: unknown, listPath: readonly string[]): ConfigIssue[] {
+export function checkUniqueItems(yaml: YamlFile, raw: unknown, listPath: readonly PropertyKey[]): ConfigIssue[] {
   const list = get(raw, listPath);
   if (!Array.isArray(list)) return [];
   const issues: ConfigIssue[] = [];
@@ -366,6 +367,81 @@ export function checkSeparationOfDuties(
         }),
       );
     }
+  }
+  return issues;
+}
+
+/**
+ * The stackSets section: CloudFormation's "a count or a percentage, not both"
+ * (StackSetOperationPreferences), settings that only mean something together,
+ * and no organizational unit or region listed twice.
+ */
+export function checkStackSets(groundwork: GroundworkSource): ConfigIssue[] {
+  const section = get(groundwork.raw, ['stackSets']);
+  if (section === undefined || section === null || typeof section !== 'object') return [];
+  const at = (...keys: PropertyKey[]) => ['stackSets', ...keys];
+  const issues: ConfigIssue[] = [];
+  for (const [count, percentage] of [
+    ['failureToleranceCount', 'failureTolerancePercentage'],
+    ['maxConcurrentCount', 'maxConcurrentPercentage'],
+  ]) {
+    const prefs = ['operationPreferences'];
+    if (get(section, [...prefs, count]) !== undefined && get(section, [...prefs, percentage]) !== undefined) {
+      issues.push(
+        issueAt(
+          groundwork.yaml,
+          at(...prefs, percentage),
+          `${count} or ${percentage}, not both (CloudFormation StackSet operation preferences)`,
+          { found: `both (${count}: ${JSON.stringify(get(section, [...prefs, count]))})` },
+        ),
+      );
+    }
+  }
+  if (get(section, ['retainStacksOnAccountRemoval']) === true && get(section, ['autoDeployment']) === false) {
+    issues.push(
+      issueAt(
+        groundwork.yaml,
+        at('retainStacksOnAccountRemoval'),
+        'false or unset when autoDeployment is false (only automatic deployment removes stacks from accounts)',
+      ),
+    );
+  }
+  if (get(section, ['parts', 'securityBaseline']) === false && get(section, ['parts', 'deploymentTrust']) === false) {
+    issues.push(
+      issueAt(groundwork.yaml, at('parts'), 'at least one part (securityBaseline or deploymentTrust) switched on', {
+        found: 'both false',
+      }),
+    );
+  }
+  const targets = get(section, ['targets']);
+  const regions = new Set<string>();
+  if (Array.isArray(targets)) {
+    const firstIndex = new Map<string, number>();
+    targets.forEach((_target, index) => {
+      issues.push(...checkUniqueItems(groundwork.yaml, groundwork.raw, at('targets', index, 'regions')));
+      const targetRegions = get(targets, [index, 'regions']);
+      if (Array.isArray(targetRegions)) targetRegions.forEach((r) => typeof r === 'string' && regions.add(r));
+      const ou = get(targets, [index, 'organizationalUnitId']);
+      if (typeof ou !== 'string') return;
+      const first = firstIndex.get(ou);
+      if (first === undefined) {
+        firstIndex.set(ou, index);
+      } else {
+        issues.push(
+          issueAt(groundwork.yaml, at('targets', index, 'organizationalUnitId'), 'each organizational unit once', {
+            found: `"${ou}" again (also at stackSets.targets[${first}])`,
+          }),
+        );
+      }
+    });
+  }
+  const globalRegion = validAt(section, ['globalResourcesRegion'], regionSchema);
+  if (globalRegion !== undefined && regions.size > 0 && !regions.has(globalRegion)) {
+    issues.push(
+      issueAt(groundwork.yaml, at('globalResourcesRegion'), `one of the target regions (${quoteList([...regions])})`, {
+        found: `"${globalRegion}", where no StackSet deploys (IAM would never be recorded)`,
+      }),
+    );
   }
   return issues;
 }

@@ -1,0 +1,287 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DeploymentTrust } from '@groundwork/cross-account-roles';
+import { GuardrailEnforcement, SecurityBaseline } from '@groundwork/security-baseline';
+import {
+  App,
+  Aws,
+  BootstraplessSynthesizer,
+  CfnCondition,
+  CliCredentialsStackSynthesizer,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Tags,
+  Validations,
+} from 'aws-cdk-lib';
+import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { NagPack } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { GroundworkConfig, StackSetsConfig } from './config';
+
+/** CloudFormation's limits on a StackSet template: TemplateBody 51,200 bytes, TemplateURL (S3) 1 MB. */
+export const TEMPLATE_BODY_MAX_BYTES = 51_200;
+export const TEMPLATE_URL_MAX_BYTES = 1_048_576;
+
+/** The Environment tag of the StackSets and of everything they deploy. */
+export const ORGANIZATION_ENVIRONMENT_TAG = 'organization';
+
+export interface OrganizationStackSetsStackProps {
+  readonly groundwork: GroundworkConfig;
+  readonly stackSets: StackSetsConfig;
+  /** Roles in the tooling account that the deployment trust lets deploy (the pipeline's roles). */
+  readonly trustedRoleNamePatterns: string[];
+  /**
+   * Packs run over each member template before it is embedded: the member
+   * stacks live in their own App, outside the tree the main job's gate walks.
+   */
+  readonly memberChecks: NagPack[];
+}
+
+/** One StackSet's member template, as synthesized. */
+export interface MemberTemplate {
+  readonly template: any;
+  /** Bytes of the minified template. */
+  readonly size: number;
+  /** TemplateBody when it fits, TemplateURL (an S3 asset) when larger. */
+  readonly delivery: 'TemplateBody' | 'TemplateURL';
+}
+
+/**
+ * The account baseline for every account of the configured organizational
+ * units: one service-managed StackSet per part (security baseline, deployment
+ * trust), deployed automatically to accounts that join a unit.
+ *
+ * Deployed by an administrator of the StackSets administrator account with
+ * their own credentials (CliCredentialsStackSynthesizer), never by the
+ * pipeline. A service-managed StackSet deploys with the organization's
+ * StackSets execution role, which is administrator in every member account and
+ * outside the deployment boundary: whoever can change a StackSet's template
+ * controls every account of its units. A pipeline that could update these
+ * StackSets could also rewrite its own trust (the deployment-trust StackSet)
+ * in every account, which is exactly what keeps the bootstrap and the access
+ * stacks out of the pipeline. Changes are still reviewed in Git; new accounts
+ * need no deployment at all (automatic deployment).
+ */
+export class OrganizationStackSetsStack extends Stack {
+  public readonly securityBaselineStackSet?: cloudformation.CfnStackSet;
+  public readonly deploymentTrustStackSet?: cloudformation.CfnStackSet;
+  /** The member templates, by part. */
+  public readonly memberTemplates: { securityBaseline?: MemberTemplate; deploymentTrust?: MemberTemplate } = {};
+
+  constructor(scope: Construct, id: string, props: OrganizationStackSetsStackProps) {
+    const gw = props.groundwork;
+    const config = props.stackSets;
+    super(scope, id, {
+      stackName: `${gw.organization.name}-organization-stacksets`,
+      description: 'Groundwork: account baseline StackSets for organizational units (deployed by an administrator)',
+      env: { account: config.administrator.account, region: config.administrator.region },
+      synthesizer: new CliCredentialsStackSynthesizer(),
+      terminationProtection: true,
+    });
+    const tags: Record<string, string> = { ...gw.defaultTags, Environment: ORGANIZATION_ENVIRONMENT_TAG };
+
+    if (config.parts.securityBaseline) {
+      const template = synthesizeMemberTemplate({
+        owner: this.node.path,
+        part: 'securityBaseline',
+        tags,
+        checks: props.memberChecks,
+        build: (stack) => {
+          const globalRegion = config.globalResourcesRegion ?? config.targets[0].regions[0];
+          // One template for every region: IAM (global) resources are recorded in one region only,
+          // or every region records and bills them.
+          const home = new CfnCondition(stack, 'IsGlobalResourcesRegion', {
+            expression: Fn.conditionEquals(Aws.REGION, globalRegion),
+          });
+          new SecurityBaseline(stack, 'Baseline', {
+            configRecorder: {
+              recordGlobalResources: Fn.conditionIf(home.logicalId, true, false) as unknown as boolean,
+            },
+            // Asset-free: no Lambda-backed custom resource, and drift is remediated continuously.
+            accountGuardrails: { enforcement: GuardrailEnforcement.CONFIG_REMEDIATION },
+            securityAlarms: { emailAddresses: gw.notifications.emails },
+          });
+          // Roles here carry no deployment boundary on purpose (see acknowledgeBoundary).
+          for (const role of stack.node.findAll().filter((c) => c instanceof iam.CfnRole)) {
+            Validations.of(role).acknowledge({
+              id: 'Groundwork-IAM5',
+              reason:
+                'Created by the StackSets execution role, not the pipeline execution role that requires the boundary; ' +
+                'StackSets have no order between them, so the boundary policy of the deployment-trust StackSet may not exist yet in a new account.',
+            });
+          }
+        },
+      });
+      const member = this.deliver('securityBaseline', template);
+      this.memberTemplates.securityBaseline = member;
+      this.securityBaselineStackSet = this.stackSet('SecurityBaseline', {
+        name: `${gw.organization.name}-security-baseline`,
+        description: 'Groundwork security baseline: audit trail, AWS Config, threat detection, guardrails, alarms',
+        member,
+        config,
+      });
+    }
+
+    if (config.parts.deploymentTrust) {
+      // The same least-privilege bootstrap template `cdk bootstrap` deploys per environment, for
+      // every account of the units: same qualifier, same trusted tooling account.
+      const body = DeploymentTrust.renderBootstrapTemplate({
+        pipelineAccountId: gw.tooling.account,
+        trustedRoleNamePatterns: props.trustedRoleNamePatterns,
+        allowedServices: config.deploymentTrust.allowedServices,
+      });
+      const template = JSON.parse(body);
+      const member = this.deliver('deploymentTrust', template);
+      this.memberTemplates.deploymentTrust = member;
+      this.deploymentTrustStackSet = this.stackSet('DeploymentTrust', {
+        name: `${gw.organization.name}-deployment-trust`,
+        description: 'Groundwork deployment trust: least-privilege CDK bootstrap that trusts only the pipeline',
+        member,
+        config,
+      });
+    }
+
+    for (const [key, value] of Object.entries(tags)) {
+      Tags.of(this).add(key, value);
+    }
+  }
+
+  /** TemplateBody up to 51,200 bytes; above that an S3 asset for TemplateURL (up to 1 MB). */
+  private deliver(part: string, template: any): MemberTemplate {
+    const text = JSON.stringify(template);
+    const size = Buffer.byteLength(text, 'utf-8');
+    if (size > TEMPLATE_URL_MAX_BYTES) {
+      throw new Error(
+        `${this.node.path}: invalid ${part} StackSet template: expected at most ${TEMPLATE_URL_MAX_BYTES} bytes (TemplateURL limit), found ${size}`,
+      );
+    }
+    return { template, size, delivery: size > TEMPLATE_BODY_MAX_BYTES ? 'TemplateURL' : 'TemplateBody' };
+  }
+
+  private stackSet(
+    id: string,
+    options: { name: string; description: string; member: MemberTemplate; config: StackSetsConfig },
+  ): cloudformation.CfnStackSet {
+    const { member, config } = options;
+    const source: { templateBody?: string; templateUrl?: string } = {};
+    if (member.delivery === 'TemplateBody') {
+      source.templateBody = JSON.stringify(member.template);
+    } else {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-stackset-template-'));
+      const file = path.join(dir, `${options.name}.template.json`);
+      fs.writeFileSync(file, JSON.stringify(member.template));
+      const asset = new s3assets.Asset(this, `${id}Template`, { path: file });
+      source.templateUrl = asset.httpUrl;
+    }
+    const prefs = config.operationPreferences;
+    const stackSet = new cloudformation.CfnStackSet(this, id, {
+      stackSetName: options.name,
+      description: options.description,
+      permissionModel: 'SERVICE_MANAGED',
+      callAs: config.administrator.callAs,
+      autoDeployment: {
+        enabled: config.autoDeployment,
+        retainStacksOnAccountRemoval: config.retainStacksOnAccountRemoval,
+      },
+      // Both templates create named IAM roles (the CDK bootstrap contract fixes their names).
+      capabilities: ['CAPABILITY_NAMED_IAM'],
+      // Operations queue instead of failing while another one runs on the same StackSet.
+      managedExecution: { Active: true },
+      operationPreferences: {
+        failureToleranceCount: prefs.failureToleranceCount,
+        failureTolerancePercentage: prefs.failureTolerancePercentage,
+        maxConcurrentCount: prefs.maxConcurrentCount,
+        maxConcurrentPercentage: prefs.maxConcurrentPercentage,
+        regionConcurrencyType: prefs.regionConcurrency,
+        concurrencyMode: prefs.concurrencyMode,
+      },
+      stackInstancesGroup: config.targets.map((target) => ({
+        deploymentTargets: { organizationalUnitIds: [target.organizationalUnitId] },
+        regions: target.regions,
+      })),
+      ...source,
+    });
+    // Deleting the StackSet deletes its stacks, and with them the baseline (audit trail, Config)
+    // or the trust of every account of the units: removing it from config must not do that.
+    stackSet.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    return stackSet;
+  }
+}
+
+export interface MemberTemplateOptions {
+  /** Construct path of the stack that embeds the template, for error messages. */
+  readonly owner: string;
+  /** Which part (e.g. securityBaseline), for error messages. */
+  readonly part: string;
+  /** Tags for every resource of the member stack. */
+  readonly tags: Record<string, string>;
+  /** Compliance packs the member stack must pass with zero unacknowledged findings. */
+  readonly checks: NagPack[];
+  /** Adds the member's constructs to the (environment-agnostic) stack. */
+  readonly build: (stack: Stack) => void;
+}
+
+/**
+ * Synthesizes a StackSet member stack in its own App and returns its template:
+ * environment-agnostic (one template for every account and region), without
+ * the bootstrap version rule (a new account has no bootstrap to check) and
+ * without assets (a StackSet instance cannot read the administrator account's
+ * asset bucket). Throws, naming the owner and part, on an asset or an
+ * unacknowledged compliance finding.
+ */
+export function synthesizeMemberTemplate(options: MemberTemplateOptions): any {
+  const { owner, part } = options;
+  const assetError = (found: string) =>
+    new Error(
+      `${owner}: invalid ${part} StackSet template: expected no assets (a StackSet instance in a new account ` +
+        `cannot read the administrator account's asset bucket; use asset-free constructs, e.g. ` +
+        `GuardrailEnforcement.CONFIG_REMEDIATION), found ${found}`,
+    );
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-stackset-'));
+  try {
+    const app = new App({
+      outdir,
+      analyticsReporting: false,
+      context: { 'aws:cdk:enable-path-metadata': false, 'aws:cdk:version-reporting': false },
+    });
+    const stack = new Stack(app, `${part}Member`, {
+      // Generates no bootstrap version rule, and throws on any asset.
+      synthesizer: new BootstraplessSynthesizer(),
+      analyticsReporting: false,
+    });
+    try {
+      options.build(stack);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/Cannot add assets/.test(message)) throw assetError(`an asset (${message})`);
+      throw error;
+    }
+    for (const [key, value] of Object.entries(options.tags)) {
+      Tags.of(stack).add(key, value);
+    }
+    // Synthesis first: tags and other aspects are applied during it, and the checks read their result.
+    const artifact = app.synth().getStackArtifact(stack.artifactId);
+    if (artifact.assets.length > 0) throw assetError(`${artifact.assets.length} asset(s)`);
+    const findings = options.checks.flatMap((pack) =>
+      pack
+        .validateScope(stack)
+        .violations.flatMap((v) =>
+          v.violatingResources.map(
+            (r) => `${v.ruleName} at ${r.constructPath ?? r.resourceLogicalId}: ${v.description}`,
+          ),
+        ),
+    );
+    if (findings.length > 0) {
+      throw new Error(
+        `${owner}: the ${part} StackSet template fails the compliance gate:\n${findings.map((f) => `  ${f}`).join('\n')}`,
+      );
+    }
+    return artifact.template;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
