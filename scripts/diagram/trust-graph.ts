@@ -1,0 +1,237 @@
+import { AssemblyStack, CfnTemplate, compareStrings } from '../change-report/cloud-assembly';
+import { policyGrants, renderValue } from '../change-report/policy-statements';
+
+/**
+ * The trust graph: for every IAM role in the synthesized templates, which
+ * principals its trust policy lets assume it, and under which conditions.
+ * Read from the trust policies themselves, not from config, so that a
+ * reviewer sees in the diff what AWS will actually be asked to allow.
+ */
+
+/** Where a role is defined: a stack of the cloud assembly, or a bootstrap template. */
+export interface TemplateSource {
+  /** Shown in the table, e.g. `Access-dev` or `bootstrap template (dev)`. */
+  readonly name: string;
+  /** The account and region the template deploys to. */
+  readonly account: string;
+  readonly region: string;
+  readonly template: CfnTemplate;
+}
+
+export interface TrustEdge {
+  readonly roleAccount: string;
+  /** The role's name, with pseudo parameters and parameter defaults resolved; `<logical id>` when unnamed. */
+  readonly role: string;
+  /** `AWS`, `Service` or `Federated`. */
+  readonly principalKind: string;
+  /** For AWS principals, the principal's account; else undefined. */
+  readonly principalAccount?: string;
+  /** What may assume the role: an ARN pattern, a service, a provider. */
+  readonly principal: string;
+  /** The trust policy's other conditions, compact (`key op value`), sorted. */
+  readonly conditions: string[];
+  readonly actions: string[];
+  readonly source: string;
+}
+
+const ARN_ACCOUNT = /^arn:[^:]*:iam::(\d{12}):(.*)$/;
+
+/** The stacks of a cloud assembly as template sources (stacks without a concrete account are skipped). */
+export function assemblySources(stacks: readonly AssemblyStack[]): TemplateSource[] {
+  return stacks.flatMap((s) => {
+    const match = /^aws:\/\/(\d{12})\/([a-z0-9-]+)$/.exec(s.awsEnvironment ?? '');
+    return match ? [{ name: s.stackName, account: match[1], region: match[2], template: s.template }] : [];
+  });
+}
+
+/** Every trust edge of every role in the sources, sorted for a stable, diffable output. */
+export function trustEdges(sources: readonly TemplateSource[]): TrustEdge[] {
+  const edges: TrustEdge[] = [];
+  for (const source of sources) {
+    const resolve = resolver(source);
+    for (const [logicalId, resource] of Object.entries(source.template.Resources ?? {})) {
+      if (resource.Type !== 'AWS::IAM::Role') continue;
+      const props = resource.Properties ?? {};
+      const role = props.RoleName === undefined ? `<${logicalId}>` : resolve(renderValue(props.RoleName));
+      // One edge per (principal, conditions); the actions of a statement (AssumeRole, TagSession) are merged.
+      const byKey = new Map<string, TrustEdge & { actions: string[] }>();
+      for (const grant of policyGrants(props.AssumeRolePolicyDocument)) {
+        if (grant.effect !== 'Allow') continue;
+        const [kind, ...rest] = grant.principal.split(':');
+        let principal = resolve(rest.join(':'));
+        let principalAccount: string | undefined;
+        const conditions: string[] = [];
+        const arnMatch = kind === 'AWS' ? ARN_ACCOUNT.exec(principal) : null;
+        if (arnMatch) {
+          principalAccount = arnMatch[1];
+          principal = arnMatch[2] === 'root' ? 'any principal' : arnMatch[2];
+        }
+        for (const [operator, keys] of Object.entries(grant.condition)) {
+          for (const [key, values] of Object.entries(keys)) {
+            const resolved = values.map(resolve);
+            // An account-root principal narrowed by aws:PrincipalArn is, in effect, those principals.
+            if (arnMatch && principal === 'any principal' && key === 'aws:principalarn' && operator.startsWith('Arn')) {
+              principal = resolved.map((v) => ARN_ACCOUNT.exec(v)?.[2] ?? v).join(' or ');
+              continue;
+            }
+            conditions.push(`${key} ${operator} ${resolved.join(' | ')}`);
+          }
+        }
+        conditions.sort(compareStrings);
+        const key = JSON.stringify([kind, principalAccount, principal, conditions]);
+        const existing = byKey.get(key);
+        if (existing) {
+          if (!existing.actions.includes(grant.action)) existing.actions.push(grant.action);
+          continue;
+        }
+        byKey.set(key, {
+          roleAccount: source.account,
+          role,
+          principalKind: kind,
+          principalAccount,
+          principal,
+          conditions,
+          actions: [grant.action],
+          source: source.name,
+        });
+      }
+      for (const edge of byKey.values()) {
+        edge.actions.sort(compareStrings);
+        edges.push(edge);
+      }
+    }
+  }
+  return edges.sort(
+    (a, b) =>
+      compareStrings(a.roleAccount, b.roleAccount) ||
+      compareStrings(a.role, b.role) ||
+      compareStrings(a.source, b.source) ||
+      compareStrings(a.principalKind, b.principalKind) ||
+      compareStrings(a.principalAccount ?? '', b.principalAccount ?? '') ||
+      compareStrings(a.principal, b.principal) ||
+      compareStrings(a.conditions.join(), b.conditions.join()),
+  );
+}
+
+/** Replaces pseudo parameters and parameters that have a default with their values. */
+function resolver(source: TemplateSource): (text: string) => string {
+  const values: { [name: string]: string } = {
+    'AWS::Partition': 'aws',
+    'AWS::AccountId': source.account,
+    'AWS::Region': source.region,
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
+  const parameters = (source.template.Parameters ?? {}) as { [name: string]: { Default?: unknown } };
+  for (const [name, parameter] of Object.entries(parameters)) {
+    if (typeof parameter?.Default === 'string') values[name] = parameter.Default;
+  }
+  return (text) => text.replace(/\$\{([A-Za-z0-9:]+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/** Names for accounts (`tooling`, `security`, environment names), used as subgraph titles. */
+export type AccountNames = ReadonlyMap<string, string>;
+
+/**
+ * The trust graph as Markdown: a Mermaid picture of the edges between
+ * accounts and from people (every AWS principal), and a table of every edge
+ * including AWS service principals.
+ */
+export function renderTrustGraph(edges: readonly TrustEdge[], accounts: AccountNames): string {
+  const ids = new Map<string, string>();
+  const nodeId = (key: string) => {
+    if (!ids.has(key)) ids.set(key, `n${ids.size + 1}`);
+    return ids.get(key)!;
+  };
+  const awsEdges = edges.filter((e) => e.principalKind === 'AWS');
+  const nodesByAccount = new Map<string, Map<string, string>>();
+  const addNode = (account: string, key: string, label: string) => {
+    if (!nodesByAccount.has(account)) nodesByAccount.set(account, new Map());
+    nodesByAccount.get(account)!.set(nodeId(key), label);
+    return nodeId(key);
+  };
+  const links: string[] = [];
+  for (const edge of awsEdges) {
+    const from = edge.principalAccount
+      ? addNode(edge.principalAccount, `p:${edge.principalAccount}:${edge.principal}`, edge.principal)
+      : addNode('(unresolved)', `p::${edge.principal}`, edge.principal);
+    const to = addNode(edge.roleAccount, `r:${edge.roleAccount}:${edge.role}`, `role ${edge.role}`);
+    const label = edge.conditions.length ? `|"${mermaidText(edge.conditions.map(shortCondition).join(', '))}"|` : '';
+    links.push(`  ${from} -->${label} ${to}`);
+  }
+  const accountLabel = (account: string) => (accounts.has(account) ? `${accounts.get(account)} ${account}` : account);
+  const lines = ['```mermaid', 'flowchart LR'];
+  for (const account of [...nodesByAccount.keys()].sort(compareStrings)) {
+    lines.push(`  subgraph a${account.replace(/\W/g, '')}["${mermaidText(accountLabel(account))}"]`);
+    for (const [id, label] of nodesByAccount.get(account)!) lines.push(`    ${id}["${mermaidText(label)}"]`);
+    lines.push('  end');
+  }
+  lines.push(...[...new Set(links)], '```');
+
+  const table = [
+    '| Account | Role | Trusted principal | Conditions | Defined in |',
+    '| --- | --- | --- | --- | --- |',
+    ...edges.map(
+      (e) =>
+        `| ${cell(accountLabel(e.roleAccount))} | ${code(e.role)} | ${code(principalText(e, accountLabel))} | ${
+          e.conditions.length ? e.conditions.map(code).join(', ') : '-'
+        } | ${cell(e.source)} |`,
+    ),
+  ];
+  const services = edges.length - awsEdges.length;
+  return [
+    '# Trust graph',
+    '',
+    GENERATED_NOTICE,
+    '',
+    `Who can assume which role: ${edges.length} trust edges in ${new Set(edges.map((e) => `${e.roleAccount}/${e.role}/${e.source}`)).size} roles. ` +
+      `The picture shows the ${awsEdges.length} edges whose principal is an AWS account, role or user (people and pipelines); ` +
+      `the table also lists the ${services} AWS service principals.`,
+    '',
+    ...lines,
+    '',
+    ...table,
+    '',
+  ].join('\n');
+}
+
+function principalText(edge: TrustEdge, accountLabel: (account: string) => string): string {
+  if (edge.principalKind !== 'AWS') return `${edge.principalKind}: ${edge.principal}`;
+  return edge.principalAccount ? `${accountLabel(edge.principalAccount)}: ${edge.principal}` : edge.principal;
+}
+
+/** Conditions as short edge labels: the common trust conditions in words, the rest compact. */
+export function shortCondition(condition: string): string {
+  const [key, operator, ...rest] = condition.split(' ');
+  const value = rest.join(' ');
+  if (key === 'sts:externalid' && operator === 'Null' && value === 'true') return 'no external ID';
+  if (key === 'aws:multifactorauthpresent' && operator === 'Bool' && value === 'true') return 'MFA';
+  if (key === 'aws:multifactorauthage' && operator === 'NumericLessThan') return `MFA age < ${value} s`;
+  const operators: { [op: string]: string } = {
+    NumericLessThan: '<',
+    NumericLessThanEquals: '<=',
+    NumericGreaterThan: '>',
+    StringEquals: '=',
+    ArnEquals: '=',
+    Bool: '=',
+    ArnLike: 'like',
+    StringLike: 'like',
+  };
+  return `${key.replace(/^(aws|sts):/, '')} ${operators[operator] ?? operator} ${value}`;
+}
+
+export const GENERATED_NOTICE =
+  '<!-- Generated by `npm run diagram` from the example config (apps/platform/config). Do not edit: a test fails when it is stale. -->';
+
+/** Text inside a quoted Mermaid label: quotes and angle brackets as Mermaid entity codes. */
+export function mermaidText(text: string): string {
+  return text.replace(/["<>]/g, (c) => `#${c.charCodeAt(0)};`);
+}
+
+/** A table cell as a code span: role names like `<LogicalId>` must not read as HTML. */
+function code(text: string): string {
+  return `\`${text.replace(/\|/g, '\\|')}\``;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}

@@ -1,0 +1,199 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../scripts/diagram/main';
+import { pipelinesOf, renderPipelines } from '../../scripts/diagram/pipeline-diagram';
+import { renderTrustGraph, shortCondition, TemplateSource, trustEdges } from '../../scripts/diagram/trust-graph';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const partitionArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${rest}`]] });
+
+function source(resources: { [id: string]: unknown }, extra: { [key: string]: unknown } = {}): TemplateSource {
+  return {
+    name: 'Stack',
+    account: '333333333333',
+    region: 'eu-west-1',
+    template: { Resources: resources as any, ...extra },
+  };
+}
+
+function role(trust: unknown[], roleName?: unknown) {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: trust }, RoleName: roleName },
+  };
+}
+
+describe('trust edges', () => {
+  test('an account root narrowed by aws:PrincipalArn is those principals; other conditions are kept', () => {
+    const edges = trustEdges([
+      source({
+        Audit: role(
+          [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Principal: { AWS: partitionArn('222222222222:root') },
+              Condition: {
+                Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+                ArnLike: { 'aws:PrincipalArn': [partitionArn('222222222222:role/auditor')] },
+              },
+            },
+          ],
+          'audit',
+        ),
+      }),
+    ]);
+    expect(edges).toEqual([
+      expect.objectContaining({
+        roleAccount: '333333333333',
+        role: 'audit',
+        principalKind: 'AWS',
+        principalAccount: '222222222222',
+        principal: 'role/auditor',
+        conditions: ['aws:multifactorauthpresent Bool true'],
+        actions: ['sts:AssumeRole'],
+      }),
+    ]);
+  });
+
+  test('role names resolve pseudo parameters and parameter defaults; unnamed roles show their logical id', () => {
+    const edges = trustEdges([
+      source(
+        {
+          Deploy: role(
+            [
+              {
+                Effect: 'Allow',
+                Action: ['sts:AssumeRole', 'sts:TagSession'],
+                Principal: { AWS: partitionArn('111111111111:root') },
+              },
+            ],
+            {
+              'Fn::Join': [
+                '',
+                ['cdk-', { Ref: 'Qualifier' }, '-deploy-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }],
+              ],
+            },
+          ),
+          Fn: role([{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } }]),
+          Denied: role([{ Effect: 'Deny', Action: 'sts:AssumeRole', Principal: { AWS: '*' } }], 'denied'),
+        },
+        { Parameters: { Qualifier: { Type: 'String', Default: 'hnb659fds' } } },
+      ),
+    ]);
+    expect(edges.map((e) => [e.role, e.principalKind, e.principal, e.actions])).toEqual([
+      ['<Fn>', 'Service', 'lambda.amazonaws.com', ['sts:AssumeRole']],
+      ['cdk-hnb659fds-deploy-333333333333-eu-west-1', 'AWS', 'any principal', ['sts:AssumeRole', 'sts:TagSession']],
+    ]);
+  });
+
+  test('the picture shows AWS principals by account; service principals are in the table only', () => {
+    const edges = trustEdges([
+      source({
+        Audit: role(
+          [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: partitionArn('222222222222:root') } }],
+          'audit',
+        ),
+        Fn: role([{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } }]),
+      }),
+    ]);
+    const markdown = renderTrustGraph(edges, new Map([['222222222222', 'security']]));
+    const mermaid = markdown.slice(markdown.indexOf('```mermaid'), markdown.lastIndexOf('```'));
+    expect(mermaid).toContain('subgraph a222222222222["security 222222222222"]');
+    expect(mermaid).toMatch(/n1\["any principal"\][\s\S]*n2\["role audit"\][\s\S]*n1 --> n2/);
+    expect(mermaid).not.toContain('lambda');
+    expect(markdown).toContain('| 333333333333 | `<Fn>` | `Service: lambda.amazonaws.com` | - | Stack |');
+  });
+
+  test('common conditions read as words on edges', () => {
+    expect(shortCondition('sts:externalid Null true')).toBe('no external ID');
+    expect(shortCondition('aws:multifactorauthage NumericLessThan 3600')).toBe('MFA age < 3600 s');
+    expect(shortCondition('aws:principalorgid StringEquals o-abc')).toBe('principalorgid = o-abc');
+  });
+});
+
+describe('pipeline diagram', () => {
+  const template = {
+    Resources: {
+      P: {
+        Type: 'AWS::CodePipeline::Pipeline',
+        Properties: {
+          Stages: [
+            { Name: 'Source', Actions: [{ Name: 'Src', ActionTypeId: { Category: 'Source', Provider: 'S3' } }] },
+            {
+              Name: 'prod',
+              Actions: [
+                { Name: 'Approve', RunOrder: 1, ActionTypeId: { Category: 'Approval', Provider: 'Manual' } },
+                {
+                  Name: 'app.Deploy',
+                  RunOrder: 2,
+                  ActionTypeId: { Category: 'Deploy', Provider: 'CloudFormation' },
+                  RoleArn: partitionArn('555555555555:role/cdk-deploy'),
+                },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  };
+
+  test('stages in order, steps by run order, target accounts from the action roles', () => {
+    const pipelines = pipelinesOf([{ environment: '(root)', stackName: 'pipe', artifactId: 'pipe', template }]);
+    expect(pipelines[0].stages.map((s) => s.name)).toEqual(['Source', 'prod']);
+    expect(pipelines[0].stages[1].actions[1]).toEqual({
+      name: 'app.Deploy',
+      runOrder: 2,
+      type: 'Deploy/CloudFormation',
+      account: '555555555555',
+    });
+    const markdown = renderPipelines(pipelines, new Map([['555555555555', 'prod']]));
+    expect(markdown).toContain('## pipe (2 stages, 3 actions)');
+    expect(markdown).toContain('s2_1 --> s2_2');
+    expect(markdown).toContain('s1 --> s2');
+    expect(markdown).toContain('| 2 | prod | 2 | 2 | prod 555555555555 |');
+  });
+});
+
+describe('docs/generated', () => {
+  let assembly: string;
+  beforeAll(() => {
+    // The example config, synthesized by the main job exactly as `npm run diagram` does.
+    assembly = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-diagram-'));
+    const result = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'apps', 'platform', 'lib', 'main.js'), '--outdir', assembly],
+      { encoding: 'utf-8', env: { ...process.env, CDK_VALIDATION: 'false' } },
+    );
+    if (result.status !== 0) throw new Error(`synth failed:\n${result.stderr}`);
+  }, 240_000);
+
+  test('the committed diagrams match the example config (run npm run diagram when this fails)', () => {
+    expect(main(['--assembly', assembly, '--check'])).toBe(0);
+  });
+
+  test('a changed diagram is reported as stale', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-diagram-out-'));
+    expect(main(['--assembly', assembly, '--out', out])).toBe(0);
+    expect(main(['--assembly', assembly, '--out', out, '--check'])).toBe(0);
+    const file = path.join(out, 'trust-graph.md');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf-8').replace('groundwork-break-glass', 'someone-else'));
+    expect(main(['--assembly', assembly, '--out', out, '--check'])).toBe(1);
+  });
+
+  test('the trust graph shows the pipeline trusted by every environment and break-glass behind MFA', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-diagram-out-'));
+    main(['--assembly', assembly, '--out', out]);
+    const trust = fs.readFileSync(path.join(out, 'trust-graph.md'), 'utf-8');
+    for (const env of ['dev 333333333333', 'test 444444444444', 'prod 555555555555']) {
+      expect(trust).toMatch(
+        new RegExp(
+          `\\| ${env} \\| \`cdk-hnb659fds-deploy-role-\\d{12}-eu-west-1\` \\| \`tooling 111111111111: role/example-platform\\*\``,
+        ),
+      );
+    }
+    expect(trust).toContain('MFA age < 3600 s'.replace('<', '#60;'));
+  });
+});
