@@ -16,7 +16,7 @@ const TYPESCRIPT_INFO = new Set(['ts', 'typescript']);
 
 /**
  * The fenced ```ts and ```typescript blocks of a Markdown document (CommonMark fences: three or more
- * backticks or tildes, indented by at most three spaces, or nested in a list item), in document order.
+ * backticks or tildes, possibly indented, e.g. in a list item), in document order.
  */
 export function extractTypeScriptBlocks(markdown: string, file: string): DocExample[] {
   const lines = markdown.split(/\r?\n/);
@@ -24,9 +24,11 @@ export function extractTypeScriptBlocks(markdown: string, file: string): DocExam
   let open: { indent: string; fence: string; info: string; line: number; body: string[] } | undefined;
   lines.forEach((text, index) => {
     if (open === undefined) {
-      const start = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)/.exec(text);
+      // The info string of a backtick fence cannot contain a backtick: "```` ```ts ````" is inline code.
+      const start = /^(\s*)(?:(`{3,})([^`]*)|(~{3,})(.*))$/.exec(text);
       if (start) {
-        open = { indent: start[1], fence: start[2], info: start[3].toLowerCase(), line: index + 1, body: [] };
+        const info = (start[3] ?? start[5]).trim().split(/\s+/)[0].toLowerCase();
+        open = { indent: start[1], fence: start[2] ?? start[4], info, line: index + 1, body: [] };
       }
       return;
     }

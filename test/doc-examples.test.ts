@@ -1,0 +1,125 @@
+import * as path from 'path';
+import { checkExamplesInChildProcess, DocExampleError, formatError } from '../scripts/doc-examples/check';
+import { collectExamples, documentationFiles, extractTypeScriptBlocks } from '../scripts/doc-examples/extract';
+
+/**
+ * Every ```ts block of the documentation is a complete module that compiles against the packages' real
+ * API (docs/contributing.md). The packages must be built: `@groundwork/*` resolves to their lib/*.d.ts
+ * (the repo-test target depends on every package's build).
+ */
+const repoRoot = path.resolve(__dirname, '..');
+const examples = collectExamples(repoRoot);
+
+/** An example that misuses a real API: `cidr` is a string. */
+const broken = extractTypeScriptBlocks(
+  [
+    'Some text.', // 1
+    '', // 2
+    '```ts', // 3
+    "import { App, Stack } from 'aws-cdk-lib';", // 4
+    "import { WorkloadVpc } from '@groundwork/networking';", // 5
+    '', // 6
+    "new WorkloadVpc(new Stack(new App(), 'S'), 'Vpc', { environmentName: 'dev', cidr: 10 });", // 7
+    '```', // 8
+  ].join('\n'),
+  'test/broken.md',
+);
+
+/** Two blocks declaring the same name, and a fragment using a name no block of its own declares. */
+const modules = extractTypeScriptBlocks(
+  [
+    '```ts',
+    'export const app = 1;',
+    '```',
+    '```ts',
+    'export const app = 2;',
+    '```',
+    '```ts',
+    'app.synth();',
+    '```',
+  ].join('\n'),
+  'test/modules.md',
+);
+
+let errors: DocExampleError[];
+
+beforeAll(() => {
+  // One program for everything: the aws-cdk-lib declarations are loaded once.
+  errors = checkExamplesInChildProcess([...examples, ...broken, ...modules], repoRoot);
+}, 120_000);
+
+const errorsIn = (file: string) => errors.filter((e) => e.file === file);
+
+describe('extracting the examples', () => {
+  test('finds ts and typescript blocks, at their fence line, and skips every other language', () => {
+    const markdown = [
+      '# Title', // 1
+      '```ts', // 2
+      'const a: number = 1;', // 3
+      '```', // 4
+      '```text', // 5
+      'not code', // 6
+      '```', // 7
+      '- a list item', // 8
+      '', // 9
+      '   ```typescript', // 10
+      '   export const b = 2;', // 11
+      '   ```', // 12
+      '````ts', // 13
+      '```', // 14: shorter than the fence, part of the block
+      '````', // 15
+      '```sh', // 16
+      'npm test', // 17
+      '```', // 18
+      '  ```` ```ts ```` is inline code, not a fence', // 19
+      '~~~typescript', // 20
+      'export const c = 3;', // 21
+      '~~~', // 22
+    ].join('\n');
+    const blocks = extractTypeScriptBlocks(markdown, 'x.md');
+    expect(blocks.map((b) => [b.line, b.code])).toEqual([
+      [2, 'const a: number = 1;\n'],
+      [10, 'export const b = 2;\n'],
+      [13, '```\n'],
+      [20, 'export const c = 3;\n'],
+    ]);
+  });
+
+  test('reads README.md, docs/ and every package and app README', () => {
+    const files = documentationFiles(repoRoot);
+    expect(files).toEqual(
+      expect.arrayContaining(['README.md', 'docs/contributing.md', 'docs/runbooks/break-glass.md']),
+    );
+    expect(files).toEqual(expect.arrayContaining(['packages/networking/README.md', 'apps/platform/README.md']));
+  });
+
+  test.each(['compliance', 'cross-account-roles', 'networking', 'pipeline', 'security-baseline'])(
+    'packages/%s/README.md has TypeScript examples',
+    (name) => {
+      expect(examples.filter((e) => e.file === `packages/${name}/README.md`).length).toBeGreaterThan(0);
+    },
+  );
+});
+
+describe('compiling the examples', () => {
+  test('every TypeScript example of the documentation compiles', () => {
+    expect(examples.length).toBeGreaterThan(0);
+    const fromDocs = errors.filter((e) => !e.file.startsWith('test/'));
+    expect(fromDocs.map(formatError)).toEqual([]);
+  });
+
+  test('a broken example fails, naming the file, the line and the compiler message', () => {
+    const found = errorsIn('test/broken.md');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ file: 'test/broken.md', blockLine: 3, line: 7, code: 2322 });
+    expect(formatError(found[0])).toMatch(
+      /^test\/broken\.md:7:\d+: TS2322: Type 'number' is not assignable to type 'string'\. \(block at line 3\)$/,
+    );
+  });
+
+  test('each block is its own module: two blocks may declare the same name, a fragment does not compile', () => {
+    expect(errorsIn('test/modules.md').map((e) => [e.line, e.code, e.message])).toEqual([
+      [8, 2304, "Cannot find name 'app'."],
+    ]);
+  });
+});
