@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ComplianceReport, GroundworkChecks, StackComplianceReport } from '@groundwork/compliance';
 import { BootstrapContract } from '@groundwork/cross-account-roles';
-import { App } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, NagPack, NIST80053R5Checks } from 'cdk-nag';
+import { App, CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, IApplyRule, NagPack, NagRuleResult, NIST80053R5Checks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 import { CompliancePack, GroundworkConfig } from './config';
 import { StackCounts } from './summary';
 
@@ -23,7 +24,7 @@ export interface CompliancePackReport {
  * covers, and a pack walks the whole construct tree, stages included.
  */
 export function createCompliancePacks(app: App, groundwork: GroundworkConfig): NagPack[] {
-  return groundwork.compliance.packs.map((name) => createPack(app, name, groundwork));
+  return groundwork.compliance.packs.map((name) => recordEvaluations(createPack(app, name, groundwork)));
 }
 
 function createPack(app: App, name: CompliancePack, groundwork: GroundworkConfig): NagPack {
@@ -53,7 +54,16 @@ export function writeComplianceReport(
   packs: NagPack[],
   assemblyDir: string,
 ): { file: string; counts: StackCounts } {
-  const stacks = ComplianceReport.collect(app, packs);
+  // One collect per child of the app (the pipeline and access stacks, each environment's stage):
+  // collect matches every rule evaluation against every stack of its scope, which grows with the
+  // square of the environments when the scope is the whole app. The stacks come out in the same
+  // (pre-)order as from one collect over the app.
+  const stacks = app.node.children.flatMap((child) =>
+    ComplianceReport.collect(
+      child,
+      packs.map((pack) => replayOf(pack, child)),
+    ),
+  );
   const report: CompliancePackReport = { packs: packs.map((p) => p.name), stacks };
   fs.writeFileSync(path.join(assemblyDir, 'compliance-report.json'), JSON.stringify(report, undefined, 2) + '\n');
   const file = path.join(assemblyDir, 'compliance-report.md');
@@ -92,4 +102,93 @@ export function renderMarkdown(report: CompliancePackReport): string {
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** One rule evaluation of a pack's run during synthesis, and what the rule returned or threw. */
+interface RecordedEvaluation {
+  readonly params: IApplyRule;
+  /** The rule id suffix cdk-nag derives from the rule function's name when there is no override. */
+  readonly suffix: string;
+  readonly outcome: { readonly result: NagRuleResult } | { readonly error: unknown };
+}
+
+/** A pack's rule evaluations of its last validation, grouped by the child of the app they fall under. */
+const recordings = new WeakMap<NagPack, Map<IConstruct, RecordedEvaluation[]>>();
+
+/**
+ * Records every rule evaluation while CDK runs the pack at synthesis, so that the
+ * compliance report can replay them (see replayOf) instead of running every
+ * rule on every resource a second time: that second run was about a third of
+ * the time the packs take per environment (npm run bench:synth, docs/performance.md).
+ * cdk-nag 3 has no hook for this; like ComplianceReport.collect, it wraps the
+ * pack's applyRule, calls each rule once and hands its result on unchanged.
+ */
+function recordEvaluations<T extends NagPack>(pack: T): T {
+  const target = pack as unknown as {
+    applyRule(params: IApplyRule): void;
+    validate(context: IPolicyValidationContext): PolicyValidationPluginReport;
+  };
+  const applyRule = target.applyRule;
+  const validate = target.validate;
+  let recording: Map<IConstruct, RecordedEvaluation[]> | undefined;
+  target.validate = function (this: NagPack, context: IPolicyValidationContext) {
+    recording = new Map();
+    try {
+      const report = validate.call(this, context);
+      recordings.set(pack, recording);
+      return report;
+    } finally {
+      recording = undefined;
+    }
+  };
+  target.applyRule = function (this: NagPack, params: IApplyRule) {
+    if (!recording || this !== pack) return applyRule.call(this, params);
+    const unit = params.node.node.scopes[1] ?? params.node;
+    const list = recording.get(unit) ?? [];
+    recording.set(unit, list);
+    const suffix = params.ruleSuffixOverride ?? params.rule.name;
+    let outcome: RecordedEvaluation['outcome'];
+    try {
+      outcome = { result: params.rule(params.node) };
+    } catch (error) {
+      outcome = { error };
+    }
+    list.push({ params, suffix, outcome });
+    return applyRule.call(this, { ...params, ruleSuffixOverride: suffix, rule: replayRule(outcome) });
+  };
+  return pack;
+}
+
+function replayRule(outcome: RecordedEvaluation['outcome']): (node: CfnResource) => NagRuleResult {
+  return () => {
+    if ('error' in outcome) throw outcome.error;
+    return outcome.result;
+  };
+}
+
+/**
+ * The pack as ComplianceReport.collect sees it for one child of the app: its
+ * validateScope replays the evaluations recorded at synthesis under that child
+ * through the pack's own applyRule (acknowledgements, violations), without
+ * running the rules. A pack CDK never ran (no recording) is returned as is.
+ */
+function replayOf(pack: NagPack, child: IConstruct): NagPack {
+  const recording = recordings.get(pack);
+  if (!recording) return pack;
+  const evaluations = recording.get(child) ?? [];
+  // Inherits the pack's name, settings and applyRule; only validateScope and the violations it collects are its own.
+  const replay = Object.create(pack) as {
+    applyRule(params: IApplyRule): void;
+    validateScope(scope: IConstruct): PolicyValidationPluginReport;
+    violations: PolicyValidationPluginReport['violations'];
+  };
+  replay.validateScope = function (this: typeof replay, scope: IConstruct): PolicyValidationPluginReport {
+    if (scope !== child) throw new Error(`replay of ${pack.readPackName} covers ${child.node.path} only`);
+    this.violations = [];
+    for (const { params, suffix, outcome } of evaluations) {
+      this.applyRule({ ...params, ruleSuffixOverride: suffix, rule: replayRule(outcome) });
+    }
+    return { success: this.violations.length === 0, violations: this.violations };
+  };
+  return replay as unknown as NagPack;
 }
