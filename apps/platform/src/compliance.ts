@@ -178,9 +178,9 @@ function replayOf(pack: NagPack, child: IConstruct): NagPack {
   const evaluations = recording.get(child) ?? [];
   // Inherits the pack's name, settings and applyRule; only validateScope and the violations it collects are its own.
   const replay = Object.create(pack) as {
+    violations: PolicyValidationPluginReport['violations'];
     applyRule(params: IApplyRule): void;
     validateScope(scope: IConstruct): PolicyValidationPluginReport;
-    violations: PolicyValidationPluginReport['violations'];
   };
   replay.validateScope = function (this: typeof replay, scope: IConstruct): PolicyValidationPluginReport {
     if (scope !== child) throw new Error(`replay of ${pack.readPackName} covers ${child.node.path} only`);
