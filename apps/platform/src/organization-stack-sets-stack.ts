@@ -99,13 +99,15 @@ export class OrganizationStackSetsStack extends Stack {
           });
           new SecurityBaseline(stack, 'Baseline', {
             configRecorder: {
+              // The prop is typed boolean, but the recorder's L1 property accepts a token: the
+              // condition resolves per region at deployment.
               recordGlobalResources: Fn.conditionIf(home.logicalId, true, false) as unknown as boolean,
             },
             // Asset-free: no Lambda-backed custom resource, and drift is remediated continuously.
             accountGuardrails: { enforcement: GuardrailEnforcement.CONFIG_REMEDIATION },
             securityAlarms: { emailAddresses: gw.notifications.emails },
           });
-          // Roles here carry no deployment boundary on purpose (see acknowledgeBoundary).
+          // No deployment boundary on these roles, on purpose: see the reason.
           for (const role of stack.node.findAll().filter((c) => c instanceof iam.CfnRole)) {
             Validations.of(role).acknowledge({
               id: 'Groundwork-IAM5',
