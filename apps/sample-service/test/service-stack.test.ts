@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { sampleConfig } from './fixtures';
 import { ServiceEnvironment } from '../src/config';
 import { ServiceStage } from '../src/service-stage';
@@ -200,4 +201,16 @@ describe('function, logs and roles', () => {
       );
     }
   });
+});
+
+test('the ingress guard of the stage rejects a security group open to the internet', () => {
+  const environment = envNamed('dev');
+  const stage = new ServiceStage(new App(), 'dev', { service: config.service, environment });
+  const stack = stage.serviceStack;
+  const open = new ec2.SecurityGroup(stack, 'Open', {
+    vpc: ec2.Vpc.fromVpcAttributes(stack, 'OtherVpc', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'] }),
+  });
+  open.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+  stage.synth();
+  Annotations.fromStack(stack).hasError('/dev/Service/Open/Resource', Match.stringLikeRegexp('0.0.0.0/0'));
 });
