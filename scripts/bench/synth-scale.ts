@@ -7,7 +7,7 @@ import { linearFit } from './fit';
 import { lastLines, loadAverage, Measurement, measureNode } from './measure';
 import { writeSyntheticConfig } from '../../apps/platform/test/scale/synthetic-config';
 
-const USAGE = `Usage: npm run bench:synth -- [--sizes 1,5,20,80] [--regions eu-west-1] [--repeat 1] [--keep] [--cpu-prof DIR]
+const USAGE = `Usage: npm run bench:synth -- [--sizes 1,5,20,80] [--regions eu-west-1] [--repeat 1] [--keep] [--phases] [--cpu-prof DIR]
 
 Synth time and memory of the main job (node apps/platform/lib/main.js, compiled
 JavaScript, the code path of \`npm run synth\`) for generated configs of N
@@ -20,6 +20,8 @@ Options:
   --regions LIST   regions the environments rotate through (default: eu-west-1)
   --repeat K       run each synth K times and keep the fastest (default: 1)
   --keep           keep the generated configs and cloud assemblies
+  --phases         also run each size once more, instrumented (scripts/bench/synth-phases.js), and
+                   print the time and memory of each phase of the main job
   --cpu-prof DIR   write a V8 CPU profile of every main-job run to DIR
   -h, --help       show this help
 
@@ -37,6 +39,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const APP_DIR = path.join(ROOT, 'apps', 'platform');
 const MAIN_JS = path.join(APP_DIR, 'lib', 'main.js');
 const EMPTY_APP_JS = path.join(__dirname, 'empty-app.js');
+const PHASES_JS = path.join(__dirname, 'synth-phases.js');
 
 class UsageError extends Error {}
 
@@ -48,7 +51,22 @@ interface Options {
   readonly regions: string[];
   readonly repeat: number;
   readonly keep: boolean;
+  readonly phases: boolean;
   readonly cpuProfDir?: string;
+}
+
+/** What synth-phases.js prints. */
+interface PhaseReport {
+  readonly phases: Array<{
+    name: string;
+    ms: number;
+    cpuMs: number;
+    rssMb: number;
+    heapUsedMb: number;
+    externalMb: number;
+  }>;
+  readonly pluginMs: { [plugin: string]: number };
+  readonly counters: { [counter: string]: number };
 }
 
 interface Row {
@@ -58,6 +76,7 @@ interface Row {
   readonly stacks: number;
   readonly resources: number;
   readonly load: string;
+  readonly phases?: PhaseReport;
 }
 
 function parseArgs(argv: readonly string[]): Options | 'help' {
@@ -65,6 +84,7 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
   let regions = ['eu-west-1'];
   let repeat = 1;
   let keep = false;
+  let phases = false;
   let cpuProfDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -99,6 +119,9 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
       case '--keep':
         keep = true;
         break;
+      case '--phases':
+        phases = true;
+        break;
       case '--cpu-prof':
         cpuProfDir = path.resolve(value());
         break;
@@ -106,7 +129,7 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
         throw new UsageError(`unknown argument '${arg}'`);
     }
   }
-  return { sizes: [...new Set(sizes)].sort((a, b) => a - b), regions, repeat, keep, cpuProfDir };
+  return { sizes: [...new Set(sizes)].sort((a, b) => a - b), regions, repeat, keep, phases, cpuProfDir };
 }
 
 /** The child's environment: cdk.json's context is read by the app itself, and validation stays on. */
@@ -179,6 +202,40 @@ function compiledJavaScriptCheck(): { ok: boolean; detail: string } {
 }
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+/** Seconds and memory per phase and size, and the per-environment slope of each phase's time. */
+function phaseTable(rows: Row[]): string[] {
+  const measured = rows.filter((r) => r.phases);
+  const names = [
+    ...measured[0].phases!.phases.map((p) => p.name),
+    ...Object.keys(measured[0].phases!.pluginMs).map((p) => `  within synth: ${p} plugin`),
+  ];
+  const secondsOf = (r: Row, name: string): number => {
+    const plugin = /^ {2}within synth: (.+) plugin$/.exec(name);
+    if (plugin) return (r.phases!.pluginMs[plugin[1]] ?? 0) / 1000;
+    return (r.phases!.phases.find((p) => p.name === name)?.cpuMs ?? 0) / 1000;
+  };
+  const slope = (name: string) =>
+    measured.length >= 2
+      ? `${fmt(linearFit(measured.map((r) => [r.environments, secondsOf(r, name)] as const)).b, 3)}`
+      : '';
+  const lines = [
+    '### Phases (instrumented run, separate process: CPU s, then RSS / heap / external MB after the phase)',
+    '',
+    `| phase | ${measured.map((r) => `N=${r.label}`).join(' | ')} | CPU s per environment |`,
+    `| --- | ${measured.map(() => '---:').join(' | ')} | ---: |`,
+  ];
+  for (const name of names) {
+    const cells = measured.map((r) => {
+      const p = r.phases!.phases.find((x) => x.name === name);
+      const memory = p ? ` (${p.rssMb} / ${p.heapUsedMb} / ${p.externalMb})` : '';
+      return `${fmt(secondsOf(r, name))}${memory}`;
+    });
+    lines.push(`| ${name} | ${cells.join(' | ')} | ${slope(name)} |`);
+  }
+  lines.push('');
+  return lines;
+}
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
 function main(argv: readonly string[]): number {
@@ -202,7 +259,7 @@ function main(argv: readonly string[]): number {
     );
     return 1;
   }
-  const { sizes, regions, repeat, keep, cpuProfDir } = options;
+  const { sizes, regions, repeat, keep, phases, cpuProfDir } = options;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-synth-'));
   if (cpuProfDir) fs.mkdirSync(cpuProfDir, { recursive: true });
   process.stdout.write(
@@ -236,7 +293,19 @@ function main(argv: readonly string[]): number {
       process.stdout.write(
         ` ${fmt(run.seconds)} s wall, ${fmt(run.cpuSeconds)} s CPU, ${fmt(run.peakRssMb, 0)} MB, load ${load}\n`,
       );
-      rows.push({ label: String(n), environments: n, run, stacks, resources, load });
+      let phaseReport: PhaseReport | undefined;
+      if (phases) {
+        process.stdout.write(`  N=${n}: instrumented run...`);
+        const instrumented = bestOf(
+          1,
+          `the instrumented run with ${n} environment(s)`,
+          () => path.join(work, `phases-${n}`),
+          (out) => [PHASES_JS, APP_DIR, configDir, out],
+        );
+        phaseReport = JSON.parse(instrumented.run.output.trim().split('\n').pop()!) as PhaseReport;
+        process.stdout.write(` ${fmt(instrumented.run.seconds)} s\n`);
+      }
+      rows.push({ label: String(n), environments: n, run, stacks, resources, load, phases: phaseReport });
     }
 
     const floorConfig = compliancePacks(path.join(work, `config-${sizes[0]}`));
@@ -336,6 +405,7 @@ function report(options: Options, rows: Row[], floor: Row, packs: string[]): voi
   checks.push(
     `| peak RSS | ≤ ${TARGETS.rssBaseMb} MB + ${TARGETS.rssPerEnvironmentMb} MB·N at every N | worst ${fmt(worst * 100, 0)} % of target | ${verdict(rssOk)} |`,
   );
+  if (rows.some((r) => r.phases)) out.push(...phaseTable(rows));
   const compiled = compiledJavaScriptCheck();
   checks.push(`| synth runs compiled JavaScript | yes | ${compiled.detail} | ${verdict(compiled.ok)} |`);
   out.push('### Targets', '', '| target | limit | measured | verdict |', '| --- | --- | --- | --- |', ...checks, '');

@@ -104,16 +104,33 @@ export function renderMarkdown(report: CompliancePackReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** One rule evaluation of a pack's run during synthesis, and what the rule returned or threw. */
-interface RecordedEvaluation {
-  readonly params: IApplyRule;
+/** What cdk-nag needs of a rule besides the resource and the result: the same for every resource it checks. */
+interface RuleMeta {
   /** The rule id suffix cdk-nag derives from the rule function's name when there is no override. */
   readonly suffix: string;
-  readonly outcome: { readonly result: NagRuleResult } | { readonly error: unknown };
+  readonly info: string;
+  readonly explanation: string;
+  readonly level: IApplyRule['level'];
 }
 
-/** A pack's rule evaluations of its last validation, grouped by the child of the app they fall under. */
-const recordings = new WeakMap<NagPack, Map<IConstruct, RecordedEvaluation[]>>();
+/** A rule that threw: cdk-nag reports it as a finding with the error's message. */
+class RuleError {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * The rule evaluations under one child of the app, in the order the pack made them, as
+ * parallel arrays: a few hundred thousand evaluations for a few environments, so one
+ * object per evaluation would cost tens of MB of peak memory (docs/performance.md).
+ */
+class Evaluations {
+  readonly rules: RuleMeta[] = [];
+  readonly nodes: CfnResource[] = [];
+  readonly outcomes: Array<NagRuleResult | RuleError> = [];
+}
+
+/** A pack's rule evaluations of its last validation, by the child of the app they fall under. */
+const recordings = new WeakMap<NagPack, Map<IConstruct, Evaluations>>();
 
 /**
  * Records every rule evaluation while CDK runs the pack at synthesis, so that the
@@ -130,7 +147,21 @@ function recordEvaluations<T extends NagPack>(pack: T): T {
   };
   const applyRule = target.applyRule;
   const validate = target.validate;
-  let recording: Map<IConstruct, RecordedEvaluation[]> | undefined;
+  // One RuleMeta per rule, shared by all its evaluations (the packs pass the same literals every time).
+  const metas = new Map<string, RuleMeta[]>();
+  const metaOf = (params: IApplyRule): RuleMeta => {
+    const suffix = params.ruleSuffixOverride ?? params.rule.name;
+    const known = metas.get(suffix) ?? [];
+    metas.set(suffix, known);
+    const same = known.find(
+      (m) => m.info === params.info && m.explanation === params.explanation && m.level === params.level,
+    );
+    if (same) return same;
+    const meta = { suffix, info: params.info, explanation: params.explanation, level: params.level };
+    known.push(meta);
+    return meta;
+  };
+  let recording: Map<IConstruct, Evaluations> | undefined;
   target.validate = function (this: NagPack, context: IPolicyValidationContext) {
     recording = new Map();
     try {
@@ -144,25 +175,30 @@ function recordEvaluations<T extends NagPack>(pack: T): T {
   target.applyRule = function (this: NagPack, params: IApplyRule) {
     if (!recording || this !== pack) return applyRule.call(this, params);
     const unit = params.node.node.scopes[1] ?? params.node;
-    const list = recording.get(unit) ?? [];
-    recording.set(unit, list);
-    const suffix = params.ruleSuffixOverride ?? params.rule.name;
-    let outcome: RecordedEvaluation['outcome'];
-    try {
-      outcome = { result: params.rule(params.node) };
-    } catch (error) {
-      outcome = { error };
+    let evaluations = recording.get(unit);
+    if (!evaluations) {
+      evaluations = new Evaluations();
+      recording.set(unit, evaluations);
     }
-    list.push({ params, suffix, outcome });
-    return applyRule.call(this, { ...params, ruleSuffixOverride: suffix, rule: replayRule(outcome) });
+    let outcome: NagRuleResult | RuleError;
+    try {
+      outcome = params.rule(params.node);
+    } catch (error) {
+      outcome = new RuleError(error);
+    }
+    const meta = metaOf(params);
+    evaluations.rules.push(meta);
+    evaluations.nodes.push(params.node);
+    evaluations.outcomes.push(outcome);
+    return applyRule.call(this, { ...params, ruleSuffixOverride: meta.suffix, rule: replayRule(outcome) });
   };
   return pack;
 }
 
-function replayRule(outcome: RecordedEvaluation['outcome']): (node: CfnResource) => NagRuleResult {
+function replayRule(outcome: NagRuleResult | RuleError): (node: CfnResource) => NagRuleResult {
   return () => {
-    if ('error' in outcome) throw outcome.error;
-    return outcome.result;
+    if (outcome instanceof RuleError) throw outcome.error;
+    return outcome;
   };
 }
 
@@ -175,7 +211,7 @@ function replayRule(outcome: RecordedEvaluation['outcome']): (node: CfnResource)
 function replayOf(pack: NagPack, child: IConstruct): NagPack {
   const recording = recordings.get(pack);
   if (!recording) return pack;
-  const evaluations = recording.get(child) ?? [];
+  const evaluations = recording.get(child) ?? new Evaluations();
   // Inherits the pack's name, settings and applyRule; only validateScope and the violations it collects are its own.
   const replay = Object.create(pack) as {
     violations: PolicyValidationPluginReport['violations'];
@@ -185,9 +221,17 @@ function replayOf(pack: NagPack, child: IConstruct): NagPack {
   replay.validateScope = function (this: typeof replay, scope: IConstruct): PolicyValidationPluginReport {
     if (scope !== child) throw new Error(`replay of ${pack.readPackName} covers ${child.node.path} only`);
     this.violations = [];
-    for (const { params, suffix, outcome } of evaluations) {
-      this.applyRule({ ...params, ruleSuffixOverride: suffix, rule: replayRule(outcome) });
-    }
+    evaluations.nodes.forEach((node, i) => {
+      const { suffix, info, explanation, level } = evaluations.rules[i];
+      this.applyRule({
+        ruleSuffixOverride: suffix,
+        info,
+        explanation,
+        level,
+        node,
+        rule: replayRule(evaluations.outcomes[i]),
+      });
+    });
     return { success: this.violations.length === 0, violations: this.violations };
   };
   return replay as unknown as NagPack;

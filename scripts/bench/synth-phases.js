@@ -1,0 +1,105 @@
+// Where the main job's time and memory go, phase by phase: `npm run bench:synth -- --phases`
+// runs this beside each measured synth (never in the same process, so it does not disturb
+// the numbers of the table). It does what apps/platform/src/main.ts runMain does, with the
+// compiled modules, and prints one JSON line: per phase the milliseconds and the memory after it,
+// then aws-cdk-lib's own performance counters of the synth.
+//
+// Plain JavaScript for the same reason as empty-app.js: no TypeScript compiler in the process.
+//
+// Usage: node synth-phases.js PLATFORM_APP_DIR CONFIG_DIR OUTDIR [--old-report]
+'use strict';
+const path = require('path');
+
+const [appDir, configDir, outdir] = process.argv.slice(2);
+const phases = [];
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+let mark = performance.now();
+let cpuMark = cpuMs();
+function phase(name) {
+  const now = performance.now();
+  const cpu = cpuMs();
+  const m = process.memoryUsage();
+  const mb = (n) => Math.round(n / 1024 / 1024);
+  phases.push({
+    name,
+    ms: Math.round(now - mark),
+    // CPU time (user + system, all threads of the process): less disturbed than wall time on a shared machine.
+    cpuMs: Math.round(cpu - cpuMark),
+    rssMb: mb(m.rss),
+    heapUsedMb: mb(m.heapUsed),
+    externalMb: mb(m.external),
+    peakRssMb: mb(process.resourceUsage().maxRSS * 1024),
+  });
+  mark = performance.now();
+  cpuMark = cpuMs();
+}
+
+const lib = (file) => require(path.join(appDir, 'lib', file));
+const load = (id) => require(require.resolve(id, { paths: [appDir] }));
+const cdk = load('aws-cdk-lib');
+const { createApp } = lib('main.js');
+const { loadPlatformConfig } = lib('config/index.js');
+const { createCompliancePacks, writeComplianceReport } = lib('compliance.js');
+const { composePlatform } = lib('platform.js');
+const { renderTable, summarize } = lib('summary.js');
+phase('load modules');
+
+// aws-cdk-lib resets its counters at the end of synth: keep a copy first.
+// A private module (not in aws-cdk-lib's exports map): required by its file path.
+const perf = require(
+  path.join(path.dirname(require.resolve('aws-cdk-lib', { paths: [appDir] })), 'core', 'lib', 'private', 'perf.js'),
+);
+let counters = {};
+const reset = perf.resetCounters;
+perf.resetCounters = () => {
+  counters = perf.readPerfCounters({});
+  reset();
+};
+
+// CPU time spent inside each validation plugin, by plugin name.
+const pluginMs = {};
+function timePlugin(target, name) {
+  const validate = target.validate;
+  target.validate = function (context) {
+    const start = cpuMs();
+    try {
+      return validate.call(this, context);
+    } finally {
+      pluginMs[name] = (pluginMs[name] ?? 0) + Math.round(cpuMs() - start);
+    }
+  };
+}
+timePlugin(cdk.CloudFormationValidatePlugin.prototype, 'CloudFormation Validate');
+
+const config = loadPlatformConfig(configDir);
+phase('load and validate config');
+const app = createApp(outdir);
+const packs = createCompliancePacks(app, config.groundwork);
+for (const pack of packs) timePlugin(pack, pack.readPackName);
+const platform = composePlatform(app, config, { complianceGate: packs });
+phase('compose (construct tree)');
+const assembly = app.synth();
+phase('app.synth (aspects, templates, validation plugins)');
+const report = writeComplianceReport(app, packs, assembly.directory);
+phase('compliance report');
+renderTable(summarize(platform, assembly, report.counts));
+phase('summary');
+
+// For comparison (node synth-phases.js ... --old-report): the report as it was made before the
+// replay in compliance.ts, one ComplianceReport.collect over the whole app that runs every rule again.
+if (process.argv.includes('--old-report')) {
+  const { ComplianceReport } = load('@groundwork/compliance');
+  ComplianceReport.collect(app, packs);
+  phase('compliance report, old way (rules run again, one collect over the app)');
+}
+
+const top = Object.fromEntries(
+  Object.entries(counters)
+    .sort((a, b) => b[1].total - a[1].total)
+    .slice(0, 15)
+    .map(([k, v]) => [k, Math.round(v.total)]),
+);
+process.stdout.write(`${JSON.stringify({ phases, pluginMs, counters: top })}\n`);
