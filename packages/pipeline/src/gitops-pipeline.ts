@@ -107,6 +107,23 @@ export interface AlarmGateOptions {
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9.@_-]{1,100}$/;
+/** CodePipeline quota: actions per stage. */
+const MAX_ACTIONS_PER_STAGE = 50;
+
+/** An environment waiting for buildPipeline(), when the waves are laid out. */
+interface PendingEnvironment {
+  readonly wave: string;
+  readonly stage: Stage;
+  readonly pre: pipelines.Step[];
+  readonly post: pipelines.Step[];
+  /** Actions of the steps before and after deployment. */
+  readonly stepActions: number;
+}
+
+/** Stacks pipelines deploys for a stage: its own, not nested stacks nor those of stages inside it. */
+function deployedStacks(stage: Stage): number {
+  return stage.node.findAll().filter((c) => Stack.isStack(c) && !c.nested && Stage.of(c) === stage).length;
+}
 const ORG_PATTERN = /^o-[a-z0-9]{10,32}$/;
 
 /**
@@ -137,11 +154,12 @@ export class GitOpsPipeline extends Construct {
 
   private readonly props: GitOpsPipelineProps;
   private readonly notifications: PipelineNotifications;
-  private readonly waves = new Map<string, pipelines.Wave>();
+  private readonly environments: PendingEnvironment[] = [];
   private readonly waveOrder: string[] = [];
   private readonly alarmGates = new Map<string, { alarmNames: string[]; waitTimeMinutes: number }>();
   private readonly targetStages: Stage[] = [];
-  private readonly waveMembers = new Map<string, Stage[]>();
+  /** The CodePipeline stage names of each wave (more than one when it holds more than 50 actions). */
+  private readonly waveStageNames = new Map<string, string[]>();
   private readonly gate: IPolicyValidationPlugin[];
   private validationProject?: codebuild.PipelineProject;
   private monitoringConstruct?: DeploymentMonitoring;
@@ -257,10 +275,7 @@ export class GitOpsPipeline extends Construct {
     const production = options.production ?? false;
     const approval = options.approvalRequired ?? production;
     const validate = options.postDeploymentValidation ?? !production;
-    let wave = this.waves.get(options.wave);
-    if (!wave) {
-      wave = this.cdkPipeline.addWave(options.wave);
-      this.waves.set(options.wave, wave);
+    if (!this.waveOrder.includes(options.wave)) {
       this.waveOrder.push(options.wave);
     }
     const pre: pipelines.Step[] = [];
@@ -282,12 +297,53 @@ export class GitOpsPipeline extends Construct {
     const post: pipelines.Step[] = validate
       ? [new StageValidationStep('Validate', { stage, project: () => this.obtainValidationProject() })]
       : [];
-    wave.addStage(stage, { pre: pipelines.Step.sequence(pre), post });
+    // Added to the pipeline at build time, when each wave's size in actions is known (see addWaves).
+    this.environments.push({
+      wave: options.wave,
+      stage,
+      pre,
+      post,
+      // ConfirmPermissionsBroadening is one step but two actions (a CodeBuild check and an approval).
+      stepActions: (production ? 2 : 0) + (approval ? 1 : 0) + post.length,
+    });
     if (this.gate.length > 0) {
       Validations.of(stage).addPlugins(...this.gate);
     }
     this.targetStages.push(stage);
-    this.waveMembers.set(options.wave, [...(this.waveMembers.get(options.wave) ?? []), stage]);
+  }
+
+  /**
+   * Adds the waves to the CDK pipeline, each split into CodePipeline stages of at most 50 actions
+   * (CodePipeline quota: 50 actions per stage). aws-cdk-lib/pipelines splits a wave by counting steps, not
+   * actions, so a wave of production environments (two actions for one permissions-broadening step) came
+   * out above 50. The chunks are named as pipelines names its own: `<wave>.1`, `<wave>.2`, ...
+   */
+  private addWaves(): void {
+    for (const name of this.waveOrder) {
+      const chunks: PendingEnvironment[][] = [];
+      let actions = 0;
+      for (const environment of this.environments.filter((e) => e.wave === name)) {
+        // Two actions per stack: pipelines creates a change set, then executes it (useChangeSets defaults to true).
+        const size = environment.stepActions + 2 * deployedStacks(environment.stage);
+        if (chunks.length === 0 || actions + size > MAX_ACTIONS_PER_STAGE) {
+          chunks.push([]);
+          actions = 0;
+        }
+        chunks[chunks.length - 1].push(environment);
+        actions += size;
+      }
+      const stageNames: string[] = [];
+      chunks.forEach((chunk, i) => {
+        const id = chunks.length > 1 ? `${name}.${i + 1}` : name;
+        const wave = this.cdkPipeline.addWave(id);
+        for (const { stage, pre, post } of chunk) {
+          wave.addStage(stage, { pre: pipelines.Step.sequence(pre), post });
+        }
+        // pipelines names a wave of one environment after the environment.
+        stageNames.push(chunk.length === 1 ? chunk[0].stage.stageName : id);
+      });
+      this.waveStageNames.set(name, stageNames);
+    }
   }
 
   /**
@@ -334,17 +390,18 @@ export class GitOpsPipeline extends Construct {
     if (this.built) {
       return;
     }
-    if (this.waves.size === 0) {
+    if (this.environments.length === 0) {
       throw new Error(`${this.node.path}: no environment was added (call addEnvironment before synthesis)`);
     }
     for (const wave of this.alarmGates.keys()) {
-      if (!this.waves.has(wave)) {
+      if (!this.waveOrder.includes(wave)) {
         throw new Error(
           `${this.node.path}: gateOnAlarms names wave '${wave}', which has no environment (waves: ${this.waveOrder.join(', ')})`,
         );
       }
     }
     this.built = true;
+    this.addWaves();
     this.cdkPipeline.buildPipeline();
     const pipeline = this.cdkPipeline.pipeline;
 
@@ -572,16 +629,13 @@ export class GitOpsPipeline extends Construct {
   }
 
   /**
-   * The wave a CodePipeline stage belongs to. pipelines names the stage after the wave, or after the
-   * environment when the wave holds only one, and splits a stage of more than 50 actions (CodePipeline
-   * quota) into `<name>.1`, `<name>.2`, ...
+   * The wave a CodePipeline stage belongs to (see addWaves for the names). pipelines still splits an
+   * environment of more than 50 steps on its own, into `<name>.1`, `<name>.2`, ...
    */
   private waveOf(stageName: string): string | undefined {
-    return this.waveOrder.find((wave) => {
-      const members = this.waveMembers.get(wave) ?? [];
-      const names = members.length === 1 ? [wave, members[0].stageName] : [wave];
-      return names.some((name) => stageName === name || stageName.startsWith(`${name}.`));
-    });
+    return this.waveOrder.find((wave) =>
+      (this.waveStageNames.get(wave) ?? []).some((name) => stageName === name || stageName.startsWith(`${name}.`)),
+    );
   }
 
   private obtainValidationProject(): codebuild.IProject {

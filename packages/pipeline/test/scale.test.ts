@@ -1,4 +1,8 @@
 process.env.CDK_VALIDATION = 'false';
+import { Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
 import { pipelineFixture, TinyEnvironment, accountId } from './fixtures';
 
 // Issue 9: the pipeline must stay deployable at 100 environments.
@@ -63,5 +67,49 @@ describe('GitOpsPipeline at 100 environments in 10 waves', () => {
         expect(JSON.stringify(stack.template).length).toBeLessThan(800 * 1024);
       }
     });
+  });
+});
+
+/** An environment of three stacks, like the platform's (network, security, operations). */
+class ThreeStackEnvironment extends Stage {
+  constructor(scope: Construct, id: string, props: StageProps) {
+    super(scope, id, props);
+    for (const name of ['Network', 'Security', 'Operations']) {
+      const stack = new Stack(this, name);
+      new sqs.Queue(stack, 'Queue', { enforceSSL: true });
+    }
+  }
+}
+
+describe('waves of production environments stay within 50 actions per CodePipeline stage', () => {
+  // 10 environments of 3 stacks, every 5th production: 8 x 7 + 2 x 9 = 74 actions, 50 steps + 2 extra
+  // actions in the first 50 steps (a permissions-broadening step is 2 actions).
+  const fixture = pipelineFixture();
+  for (let i = 0; i < 20; i++) {
+    fixture.pipeline.addEnvironment(
+      new ThreeStackEnvironment(fixture.app, `env${i}`, { env: { account: accountId(i), region: 'eu-west-1' } }),
+      { wave: i < 10 ? 'Wave1' : 'Wave2', production: (i + 1) % 5 === 0 },
+    );
+  }
+  fixture.pipeline.gateOnAlarms('Wave1', ['wave1-errors']);
+  fixture.pipeline.buildPipeline();
+  const pipeline = Object.values<any>(Template.fromStack(fixture.stack).findResources('AWS::CodePipeline::Pipeline'))[0]
+    .Properties;
+  const waveStages = pipeline.Stages.filter((s: any) => s.Name.startsWith('Wave'));
+
+  test('each wave is split into stages of at most 50 actions, named <wave>.1, <wave>.2', () => {
+    expect(waveStages.map((s: any) => s.Name)).toEqual(['Wave1.1', 'Wave1.2', 'Wave2.1', 'Wave2.2']);
+    for (const stage of waveStages) {
+      expect([stage.Name, stage.Actions.length <= 50]).toEqual([stage.Name, true]);
+    }
+    const deploys = waveStages.flatMap((s: any) => s.Actions).filter((a: any) => a.Name.endsWith('.Deploy'));
+    expect(deploys).toHaveLength(60);
+  });
+
+  test('every part of a wave rolls back on failure; the alarm gate sits on the last part of its wave', () => {
+    for (const stage of waveStages) {
+      expect(stage.OnFailure).toEqual({ Result: 'ROLLBACK' });
+    }
+    expect(waveStages.map((s: any) => s.OnSuccess !== undefined)).toEqual([false, true, false, false]);
   });
 });
