@@ -49,7 +49,7 @@ const platform = root.addEnvironmentApp({
 root.addEnvironmentApp({
   name: 'sample-service',
   description: "An app team's service on Groundwork: imports the environment's VPC, deploys blue/green",
-  uses: [networking, pipeline],
+  uses: [networking, crossAccountRoles, pipeline],
   groundworkRange: '^0',
   configCommands: false,
   deps: [`cdk-nag@${VERSIONS.cdkNag}`],

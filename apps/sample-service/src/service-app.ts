@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
 import { GitOpsPipeline } from '@groundwork/pipeline';
-import { App, IPolicyValidationPlugin, Stack, Tags } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { App, Aspects, IPolicyValidationPlugin, Stack, Tags } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { ServiceConfig } from './config';
 import { ServiceStage } from './service-stage';
@@ -67,13 +67,7 @@ export function composeServiceApp(app: App, config: ServiceConfig, options: Comp
 
   // The pipeline account is bootstrapped by Groundwork too: its roles need the boundary as well.
   // Done here rather than with a Stage prop because the pipeline stack is not in a Stage.
-  iam.PermissionsBoundary.of(pipelineStack).apply(
-    iam.ManagedPolicy.fromManagedPolicyName(
-      pipelineStack,
-      'GroundworkBoundary',
-      `groundwork-boundary-hnb659fds-${pl.region}`,
-    ),
-  );
+  Aspects.of(pipelineStack).add(new PermissionsBoundaryAspect({ qualifier: BootstrapContract.DEFAULT_QUALIFIER }));
   Tags.of(pipelineStack).add('Service', service.name);
   Tags.of(pipelineStack).add('Owner', service.owner);
   Tags.of(pipelineStack).add('Environment', 'pipeline');

@@ -1,15 +1,9 @@
+import { DeploymentBoundary } from '@groundwork/cross-account-roles';
 import { IngressRuleGuard } from '@groundwork/networking';
-import { AspectPriority, Aspects, PermissionsBoundary, Stage, Tags } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, Stage, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ServiceEnvironment, ServiceIdentity } from './config';
 import { ServiceStack } from './service-stack';
-
-/**
- * Name of the permissions boundary that a Groundwork-bootstrapped account requires on every role
- * (`groundwork-boundary-<qualifier>-<region>`, created by `@groundwork/cross-account-roles`): the
- * CloudFormation execution role may create a role only with it attached.
- */
-export const GROUNDWORK_BOUNDARY_NAME = 'groundwork-boundary-${Qualifier}-${AWS::Region}';
 
 /** Properties of a `ServiceStage`. */
 export interface ServiceStageProps {
@@ -25,7 +19,8 @@ export class ServiceStage extends Stage {
     const { service, environment } = props;
     super(scope, id, {
       env: { account: environment.account, region: environment.region },
-      permissionsBoundary: PermissionsBoundary.fromName(GROUNDWORK_BOUNDARY_NAME),
+      // A Groundwork-bootstrapped account lets CloudFormation create a role only with this boundary.
+      permissionsBoundary: DeploymentBoundary.forStage(),
     });
     this.serviceStack = new ServiceStack(this, 'Service', {
       stackName: `${service.name}-${environment.name}`,
