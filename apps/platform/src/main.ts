@@ -143,7 +143,9 @@ export function runMain(argv: readonly string[]): number {
 
 /** The platform's App, with cdk.json's context (feature flags) when not run by the CDK CLI. */
 export function createApp(outdir: string): App {
-  return new App({ outdir, context: cdkJsonContext() });
+  // Compact templates: at 100 environments the pipeline stack's indented template is 860 KB of
+  // CloudFormation's 1 MB template limit (issue 9), compact 530 KB. cdk.json may still override it.
+  return new App({ outdir, context: { '@aws-cdk/core:suppressTemplateIndentation': true, ...cdkJsonContext() } });
 }
 
 /**
