@@ -123,24 +123,26 @@ function runNx(step: Step, args: string[]): Result {
     encoding: 'utf-8',
     maxBuffer: 256 * 1024 * 1024,
     // No daemon (nx.json useDaemonProcess: false) and no TUI: plain lines to parse.
-    env: { ...process.env, NX_TUI: 'false', NX_DAEMON: 'false', FORCE_COLOR: '0' },
+    env: { ...process.env, NX_TUI: 'false', NX_DAEMON: 'false', NO_COLOR: '1' },
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const output = `${child.stdout ?? ''}${child.stderr ?? ''}`;
+  // eslint-disable-next-line no-control-regex
+  const output = `${child.stdout ?? ''}${child.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '');
   if (child.error) throw child.error;
   if (child.status !== 0) {
     throw new BuildFailure(`${command} failed (exit ${child.status}). Last lines of its output:\n${lastLines(output)}`);
   }
-  // Static output style prints one "> nx run <project>:build" line per task, with a note when cached.
-  const ran: string[] = [];
-  const fromCache: string[] = [];
-  for (const match of output.matchAll(/^\s*> nx run (\S+?):build\b(.*)$/gm)) {
-    (/cache/i.test(match[2]) ? fromCache : ran).push(match[1]);
+  // The static output style prints one line per task, "> nx run <project>:build" before its output
+  // or "✔  nx run <project>:build" alone, with "[local cache]" (or similar) when restored from the cache.
+  const ran = new Set<string>();
+  const fromCache = new Set<string>();
+  for (const match of output.matchAll(/^\s*(?:\S{1,3}\s+)?nx run (\S+?):build\b(.*)$/gm)) {
+    (/cache/i.test(match[2]) ? fromCache : ran).add(match[1]);
   }
   process.stdout.write(
-    `  ${seconds.toFixed(1)} s; built: ${ran.join(', ') || 'none'}; from cache: ${fromCache.join(', ') || 'none'}\n`,
+    `  ${seconds.toFixed(1)} s; built: ${[...ran].join(', ') || 'none'}; from cache: ${[...fromCache].join(', ') || 'none'}\n`,
   );
-  return { step, command, seconds, ran, fromCache, load };
+  return { step, command, seconds, ran: [...ran], fromCache: [...fromCache], load };
 }
 
 const NX_OUTPUT = ['--outputStyle=static'];

@@ -87,6 +87,11 @@ const report = writeComplianceReport(app, packs, assembly.directory);
 phase('compliance report');
 renderTable(summarize(platform, assembly, report.counts));
 phase('summary');
+// With `node --expose-gc`: how much of the heap is still referenced, not just not yet collected.
+if (global.gc) {
+  global.gc();
+  phase('full GC (--expose-gc)');
+}
 
 // For comparison (node synth-phases.js ... --old-report): the report as it was made before the
 // replay in compliance.ts, one ComplianceReport.collect over the whole app that runs every rule again.
