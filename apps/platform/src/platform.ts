@@ -70,11 +70,13 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     notificationEmails: gw.notifications.emails,
     slackChannelConfigurationArn: gw.notifications.slackChannelConfigurationArn,
     complianceGate: options.complianceGate,
+    // With the organization's id, the pipeline's assume-role permissions stay one statement at any scale.
+    organizationId: gw.organization.id,
     // The pipeline synthesizes the branch's own pipeline.
     synthCommand: isMainBranch ? 'npm run synth' : `npm run synth -- --branch ${branch}`,
   });
 
-  const reconcileRoleArn = driftReconcileRole(pipelineStack, pipelineName, environments, gw.organization.name);
+  const reconcileRoleArn = driftReconcileRole(pipelineStack, pipelineName, environments, gw.organization);
 
   const globalRecorded = new Set<string>();
   const stages = environments.map((env) => {
@@ -125,37 +127,47 @@ export function environmentsForBranch(config: PlatformConfig, branch: string): P
   return targets === 'all' ? config.environments : config.environments.filter((e) => targets.includes(e.name));
 }
 
+/** IAM's default quota for a role trust policy ("Role trust policy length"; 4,096 at most on request). */
+const TRUST_POLICY_LIMIT = 2048;
+
 /**
  * The role in the tooling account that a drift detector assumes to restart
- * the pipeline (auto-reconcile): trusted only by the operations stacks' roles
- * of the environments that reconcile automatically, allowed only to start
- * this one pipeline. Undefined when no environment reconciles.
+ * the pipeline (auto-reconcile), allowed only to start this one pipeline.
+ * Undefined when no environment reconciles.
+ *
+ * Its trust is one statement that does not grow per environment: roles named
+ * like an operations stack's (`<org>-<env>-operations-*`) in the organization
+ * (`organization.id`) or, without an id, in the reconciling environments'
+ * accounts (15 characters per account). Which environments may actually use
+ * it is decided on the caller's side: only the operations stacks of
+ * environments with `drift.autoReconcile` get `sts:AssumeRole` on it
+ * (cross-account use needs both sides).
  */
 function driftReconcileRole(
   pipelineStack: Stack,
   pipelineName: string,
   environments: PlatformEnvironment[],
-  org: string,
+  organization: { readonly name: string; readonly id?: string },
 ): string | undefined {
   const reconciling = environments.filter((e) => e.drift.autoReconcile);
   if (reconciling.length === 0) return undefined;
-  const trust = (env: PlatformEnvironment) =>
-    new iam.AccountPrincipal(env.account).withConditions({
-      // Only the roles of the environment's operations stack (the drift detector's state machine).
-      ArnLike: {
-        'aws:PrincipalArn': `arn:${pipelineStack.partition}:iam::${env.account}:role/${org}-${env.name}-operations-*`,
-      },
-    });
-  const [first, ...rest] = reconciling;
+  const accounts = [...new Set(reconciling.map((e) => e.account))].sort();
   const roleName = `${pipelineName}-drift-reconcile`;
   const role = new iam.Role(pipelineStack, 'DriftReconcileRole', {
     roleName,
-    description: `Lets drift detectors in ${reconciling.map((e) => e.name).join(', ')} restart ${pipelineName}`,
-    assumedBy: trust(first),
+    // A count, not the names: IAM role descriptions hold at most 1,000 characters.
+    description: `Lets the drift detectors of ${reconciling.length} auto-reconciling environments restart ${pipelineName}`,
+    assumedBy: new iam.ArnPrincipal('*').withConditions({
+      ArnLike: { 'aws:PrincipalArn': `arn:${pipelineStack.partition}:iam::*:role/${organization.name}-*-operations-*` },
+      StringEquals: organization.id ? { 'aws:PrincipalOrgID': organization.id } : { 'aws:PrincipalAccount': accounts },
+    }),
   });
-  for (const env of rest) {
-    role.assumeRolePolicy!.addStatements(
-      new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [trust(env)] }),
+  const size = JSON.stringify(pipelineStack.resolve(role.assumeRolePolicy!.toJSON())).length;
+  if (size > TRUST_POLICY_LIMIT) {
+    throw new Error(
+      `${role.node.path}: the trust policy for ${accounts.length} auto-reconciling accounts is about ${size} characters, ` +
+        `over IAM's ${TRUST_POLICY_LIMIT}: set organization.id in groundwork.yaml (expected "o-..."; found none) ` +
+        'to scope it to the organization instead of listing accounts',
     );
   }
   // A managed policy, not an inline one (NIST 800-53 AC-6: reviewable on its own).

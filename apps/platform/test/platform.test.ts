@@ -176,10 +176,12 @@ test('auto-reconcile: drift detectors of dev and test (not prod) may restart the
   const [, role] = resourcesOfType(pipeline, 'AWS::IAM::Role').find(
     ([, r]) => r.Properties.RoleName === 'example-platform-drift-reconcile',
   )!;
-  const trusted = role.Properties.AssumeRolePolicyDocument.Statement.map((s: any) => JSON.stringify(s.Condition));
-  expect(trusted.join('\n')).toContain('333333333333:role/example-dev-operations-*');
-  expect(trusted.join('\n')).toContain('444444444444:role/example-test-operations-*');
-  expect(trusted.join('\n')).not.toContain('555555555555');
+  // One statement: roles named like an operations stack's, in the reconciling environments' accounts.
+  const statements = role.Properties.AssumeRolePolicyDocument.Statement;
+  expect(statements).toHaveLength(1);
+  expect(statements[0].Principal).toEqual({ AWS: '*' });
+  expect(statements[0].Condition.StringEquals).toEqual({ 'aws:PrincipalAccount': ['333333333333', '444444444444'] });
+  expect(JSON.stringify(statements[0].Condition.ArnLike)).toContain(':iam::*:role/example-*-operations-*');
   const policies = [
     ...resourcesOfType(pipeline, 'AWS::IAM::Policy'),
     ...resourcesOfType(pipeline, 'AWS::IAM::ManagedPolicy'),

@@ -300,6 +300,18 @@ export const groundworkConfigSchema = z
           .describe('Short organization name, used as a prefix in resource names'),
         'a lowercase name of 2-32 letters, digits and hyphens starting with a letter',
       ),
+      id: expecting(
+        z
+          .string()
+          // AWS Organizations OrganizationId pattern.
+          .regex(/^o-[a-z0-9]{10,32}$/)
+          .optional()
+          .describe(
+            'AWS Organizations id ("o-..."): when set, cross-account permissions are scoped to the organization ' +
+              'instead of listing every account, so they do not grow with the number of environments',
+          ),
+        'an AWS Organizations id such as "o-a1b2c3d4e5"',
+      ),
     }),
     tooling: z
       .strictObject({

@@ -122,13 +122,9 @@ test('every IAM policy is within its quota: role inline aggregate, managed, buck
   expect(checked).toBeGreaterThan(ENVIRONMENTS * 10);
 });
 
-test('every role trust policy is within 2,048 characters, but for the known drift-reconcile role', () => {
-  // KNOWN VIOLATION (issue 9, reported): apps/platform/src/platform.ts gives DriftReconcileRole one trust
-  // statement per auto-reconciling environment (~250 characters each), about 24 KB at 100 environments;
-  // IAM rejects it beyond 2,048 (4,096 with a quota increase), i.e. beyond about 8 environments. When
-  // platform.ts trusts the operations roles by one bounded statement, this list must become [].
+test('every role trust policy is within 2,048 characters', () => {
   const trust = oversizedPolicies().tooLarge.filter((p) => p.includes('trust policy'));
-  expect(trust).toEqual([expect.stringMatching(/^Pipeline\/DriftReconcileRole[0-9A-F]{8} trust policy: /)]);
+  expect(trust).toEqual([]);
 });
 
 test("the pipeline role's policy does not grow per account: same statements at 20 and 100 environments", () => {
