@@ -1,0 +1,86 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { flat } from './fixtures';
+import { buildIntegApp, INTEG_TRUST_PROPS } from './integ.deployment-trust';
+import { DeploymentTrust } from '../src';
+
+// The template stability gate (scripts/template-stability) protects only the stateful resources the integ
+// app synthesizes. These tests fail if one of them leaves the app, so the gate cannot silently check less.
+const STATEFUL = ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::ECR::Repository', 'AWS::SNS::Topic', 'AWS::Logs::LogGroup'];
+
+function statefulIds(template: { Resources: { [id: string]: { Type: string } } }): string[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => STATEFUL.includes(r.Type))
+    .map(([id, r]) => `${r.Type} ${id}`)
+    .sort();
+}
+
+describe('integ.deployment-trust', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cross-account-roles-integ-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+  const { app, bootstrap, access, trust, breakGlass } = buildIntegApp({ outdir });
+  const assembly = app.synth();
+  const trustTemplate = Template.fromStack(bootstrap);
+  const accessTemplate = Template.fromStack(access);
+
+  function logicalId(construct: IConstruct): string {
+    const resource = (construct.node.defaultChild ?? construct) as CfnElement;
+    return Stack.of(resource).resolve(resource.logicalId);
+  }
+
+  function expectRetained(template: Template, construct: IConstruct, type: string): void {
+    expect(template.findResources(type)[logicalId(construct)]).toMatchObject({ Type: type, DeletionPolicy: 'Retain' });
+  }
+
+  test('synthesizes the bootstrap stack and the access stack, the access stack after the bootstrap', () => {
+    expect(assembly.stacks.map((s) => s.stackName)).toEqual(
+      expect.arrayContaining(['GroundworkDeploymentTrustInteg', 'GroundworkAccountAccessInteg']),
+    );
+    expect(access.dependencies).toContain(bootstrap);
+  });
+
+  test('the bootstrap stack holds the staging bucket and key, its access-log bucket and the image repository, retained', () => {
+    expectRetained(trustTemplate, trust.stagingBucket, 'AWS::S3::Bucket');
+    expectRetained(trustTemplate, trust.accessLogsBucket, 'AWS::S3::Bucket');
+    expectRetained(trustTemplate, trust.stagingKey, 'AWS::KMS::Key');
+    expectRetained(trustTemplate, trust.containerAssetsRepository, 'AWS::ECR::Repository');
+    // The names the DefaultStackSynthesizer looks for: a replacement would break every app's asset publishing.
+    const bucket = trustTemplate.findResources('AWS::S3::Bucket')[logicalId(trust.stagingBucket)];
+    expect(flat(bucket.Properties.BucketName)).toBe('cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}');
+    const repository = trustTemplate.findResources('AWS::ECR::Repository')[logicalId(trust.containerAssetsRepository)];
+    expect(flat(repository.Properties.RepositoryName)).toBe(
+      'cdk-hnb659fds-container-assets-${AWS::AccountId}-${AWS::Region}',
+    );
+  });
+
+  test('the stateful logical ids are those of the template `cdk bootstrap --template` deploys', () => {
+    const rendered = JSON.parse(DeploymentTrust.renderBootstrapTemplate(INTEG_TRUST_PROPS));
+    const integ = statefulIds(trustTemplate.toJSON() as any);
+    expect(integ).toHaveLength(4);
+    expect(statefulIds(rendered)).toEqual(integ);
+  });
+
+  test('the access stack holds the break-glass alert key and topic, the key retained', () => {
+    expectRetained(accessTemplate, breakGlass.node.findChild('AlertKey'), 'AWS::KMS::Key');
+    accessTemplate.hasResource('AWS::SNS::Topic', {
+      Properties: { KmsMasterKeyId: Match.anyValue(), DisplayName: 'Groundwork break-glass role assumed' },
+    });
+    expect(accessTemplate.findResources('AWS::SNS::Topic')).toHaveProperty(logicalId(breakGlass.alertTopic));
+  });
+
+  test.each([
+    ['AwsSolutions', () => new AwsSolutionsChecks()],
+    ['NIST 800-53 rev 5', () => new NIST80053R5Checks()],
+  ])('cdk-nag %s: no unacknowledged finding in the integ app', (_name, pack) => {
+    const checks = pack();
+    const violations = [bootstrap, access].flatMap((s) => checks.validateScope(s).violations);
+    expect(
+      violations.map((v) => `${v.ruleName} ${v.violatingResources.map((c) => c.constructPath).join(',')}`),
+    ).toEqual([]);
+  });
+});
