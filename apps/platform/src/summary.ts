@@ -34,10 +34,18 @@ export function summarize(platform: Platform, assembly: cxapi.CloudAssembly, cou
       acknowledged,
     };
   };
+  // CodePipeline's per-region replication stacks deploy with the pipeline stack (its own region's
+  // entry is the pipeline stack itself).
+  const support = Object.values(platform.pipeline.cdkPipeline.pipeline.crossRegionSupport)
+    .map((s) => s.stack)
+    .filter((s) => s !== platform.pipelineStack);
   return [
-    row('pipeline', 'bootstrap', [platform.pipelineStack]),
+    row('pipeline', 'bootstrap', [platform.pipelineStack, ...support]),
     ...platform.stages.map((stage) => row(stage.stageName, 'pipeline', stacksOf(stage))),
     ...platform.accessStacks.map((stack) => row(`${stack.environmentName} access`, 'admin', [stack])),
+    ...(platform.organizationStackSets
+      ? [row('organization stacksets', 'admin', [platform.organizationStackSets])]
+      : []),
   ];
 }
 

@@ -15,6 +15,7 @@ import {
   TEMPLATE_BODY_MAX_BYTES,
 } from '../src/organization-stack-sets-stack';
 import { composePlatform } from '../src/platform';
+import { summarize } from '../src/summary';
 
 // Template validation at synth is not what this file tests, and costs seconds per stack.
 process.env.CDK_VALIDATION = 'false';
@@ -86,6 +87,17 @@ describe('the StackSets stack (stackSets in groundwork.yaml)', () => {
     const pipeline = JSON.stringify(assembly.getStackArtifact(result.platform.pipelineStack.artifactId).template);
     expect(pipeline).not.toContain('444444444444');
     expect(pipeline).not.toContain('organization-stacksets');
+  });
+
+  test('has its own row in the main job summary, deployed by admin', () => {
+    const rows = summarize(result.platform, assembly);
+    expect(rows.at(-1)).toMatchObject({
+      environment: 'organization stacksets',
+      deployedBy: 'admin',
+      target: '444444444444/eu-west-1',
+      stacks: 1,
+      resources: stackSetResources().length,
+    });
   });
 
   test('the StackSets carry the default tags and Environment=organization (CloudFormation propagates them)', () => {

@@ -5,6 +5,7 @@ import { writeSyntheticConfig } from './synthetic-config';
 import { loadPlatformConfig } from '../../src/config';
 import { createApp, synthesizePlatform, SynthesisResult } from '../../src/main';
 import { composePlatform } from '../../src/platform';
+import { summarize } from '../../src/summary';
 import { allStackArtifacts, templateOf, tmpOutdir } from '../helpers';
 
 /*
@@ -58,6 +59,15 @@ test('the main job synthesizes 100 environments in 4 regions and passes its comp
   // CodePipeline keeps artifacts in every region it deploys to: a support stack per other region, gated too.
   const support = stacks.filter((s) => s.stackName.includes('-support-')).map((s) => s.environment.region);
   expect(support.sort()).toEqual(REGIONS.filter((r) => r !== 'eu-west-1').sort());
+  // ...and the main job's summary counts them in the pipeline's row.
+  const [pipelineRow] = summarize(result.platform, result.assembly);
+  expect(pipelineRow).toMatchObject({ environment: 'pipeline', stacks: 1 + support.length });
+  expect(
+    pipelineRow.target
+      .split(', ')
+      .map((t) => t.split('/')[1])
+      .sort(),
+  ).toEqual([...REGIONS].sort());
 });
 
 test('CodePipeline: at most 50 stages, at most 50 actions per stage, every environment deployed', () => {
