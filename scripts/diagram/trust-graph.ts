@@ -24,7 +24,7 @@ export interface TrustEdge {
   readonly role: string;
   /** `AWS`, `Service` or `Federated`. */
   readonly principalKind: string;
-  /** For AWS principals, the principal's account; else undefined. */
+  /** For AWS principals, the principal's account (or `organization o-...`); else undefined. */
   readonly principalAccount?: string;
   /** What may assume the role: an ARN pattern, a service, a provider. */
   readonly principal: string;
@@ -35,6 +35,8 @@ export interface TrustEdge {
 }
 
 const ARN_ACCOUNT = /^arn:[^:]*:iam::(\d{12}):(.*)$/;
+/** Also `arn:aws:iam::*:role/...` (any account), as in aws:PrincipalArn patterns. */
+const ARN_ACCOUNT_PATTERN = /^arn:[^:]*:iam::(\d{12}|\*):(.*)$/;
 
 /** The stacks of a cloud assembly as template sources (stacks without a concrete account are skipped). */
 export function assemblySources(stacks: readonly AssemblyStack[]): TemplateSource[] {
@@ -57,43 +59,58 @@ export function trustEdges(sources: readonly TemplateSource[]): TrustEdge[] {
       const byKey = new Map<string, TrustEdge & { actions: string[] }>();
       for (const grant of policyGrants(props.AssumeRolePolicyDocument)) {
         if (grant.effect !== 'Allow') continue;
-        const [kind, ...rest] = grant.principal.split(':');
+        // `Principal: {AWS: "*"}` (rendered '*') is anyone: only its conditions narrow it.
+        const [kind, ...rest] = grant.principal === '*' ? ['AWS', '*'] : grant.principal.split(':');
         let principal = resolve(rest.join(':'));
-        let principalAccount: string | undefined;
+        let principalAccounts: Array<string | undefined> = [undefined];
         const conditions: string[] = [];
         const arnMatch = kind === 'AWS' ? ARN_ACCOUNT.exec(principal) : null;
         if (arnMatch) {
-          principalAccount = arnMatch[1];
+          principalAccounts = [arnMatch[1]];
           principal = arnMatch[2] === 'root' ? 'any principal' : arnMatch[2];
+        } else if (principal === '*') {
+          principal = 'any principal';
         }
+        const anyone = kind === 'AWS' && (arnMatch || principalAccounts[0] === undefined);
         for (const [operator, keys] of Object.entries(grant.condition)) {
           for (const [key, values] of Object.entries(keys)) {
             const resolved = values.map(resolve);
-            // An account-root principal narrowed by aws:PrincipalArn is, in effect, those principals.
-            if (arnMatch && principal === 'any principal' && key === 'aws:principalarn' && operator.startsWith('Arn')) {
-              principal = resolved.map((v) => ARN_ACCOUNT.exec(v)?.[2] ?? v).join(' or ');
+            // An account root (or anyone) narrowed by aws:PrincipalArn is, in effect, those principals.
+            if (anyone && principal === 'any principal' && key === 'aws:principalarn' && operator.startsWith('Arn')) {
+              principal = resolved.map((v) => ARN_ACCOUNT_PATTERN.exec(v)?.[2] ?? v).join(' or ');
+              continue;
+            }
+            // Anyone narrowed to accounts or to an organization: an edge from each.
+            if (!arnMatch && anyone && operator === 'StringEquals' && key === 'aws:principalaccount') {
+              principalAccounts = resolved;
+              continue;
+            }
+            if (!arnMatch && anyone && operator === 'StringEquals' && key === 'aws:principalorgid') {
+              principalAccounts = resolved.map((id) => `organization ${id}`);
               continue;
             }
             conditions.push(`${key} ${operator} ${resolved.join(' | ')}`);
           }
         }
         conditions.sort(compareStrings);
-        const key = JSON.stringify([kind, principalAccount, principal, conditions]);
-        const existing = byKey.get(key);
-        if (existing) {
-          if (!existing.actions.includes(grant.action)) existing.actions.push(grant.action);
-          continue;
+        for (const principalAccount of principalAccounts) {
+          const key = JSON.stringify([kind, principalAccount, principal, conditions]);
+          const existing = byKey.get(key);
+          if (existing) {
+            if (!existing.actions.includes(grant.action)) existing.actions.push(grant.action);
+            continue;
+          }
+          byKey.set(key, {
+            roleAccount: source.account,
+            role,
+            principalKind: kind,
+            principalAccount,
+            principal,
+            conditions,
+            actions: [grant.action],
+            source: source.name,
+          });
         }
-        byKey.set(key, {
-          roleAccount: source.account,
-          role,
-          principalKind: kind,
-          principalAccount,
-          principal,
-          conditions,
-          actions: [grant.action],
-          source: source.name,
-        });
       }
       for (const edge of byKey.values()) {
         edge.actions.sort(compareStrings);

@@ -107,6 +107,39 @@ describe('trust edges', () => {
     expect(markdown).toContain('| 333333333333 | `<Fn>` | `Service: lambda.amazonaws.com` | - | Stack |');
   });
 
+  test('anyone narrowed by aws:PrincipalArn and accounts or an organization: an edge from each', () => {
+    const anyone = (condition: object) =>
+      role(
+        [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { AWS: '*' },
+            Condition: { ArnLike: { 'aws:PrincipalArn': partitionArn('*:role/ops-*') }, ...condition },
+          },
+        ],
+        'reconcile',
+      );
+    const byAccounts = trustEdges([
+      source({ R: anyone({ StringEquals: { 'aws:PrincipalAccount': ['111111111111', '222222222222'] } }) }),
+    ]);
+    expect(byAccounts.map((e) => [e.principalAccount, e.principal, e.conditions])).toEqual([
+      ['111111111111', 'role/ops-*', []],
+      ['222222222222', 'role/ops-*', []],
+    ]);
+    const byOrganization = trustEdges([source({ R: anyone({ StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } }) })]);
+    expect(byOrganization.map((e) => [e.principalAccount, e.principal])).toEqual([
+      ['organization o-abc', 'role/ops-*'],
+    ]);
+    // Without a narrowing condition, anyone stays anyone: the picture must show it.
+    const open = trustEdges([
+      source({ R: role([{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: '*' } }], 'r') }),
+    ]);
+    expect(open.map((e) => [e.principalKind, e.principalAccount, e.principal])).toEqual([
+      ['AWS', undefined, 'any principal'],
+    ]);
+  });
+
   test('common conditions read as words on edges', () => {
     expect(shortCondition('sts:externalid Null true')).toBe('no external ID');
     expect(shortCondition('aws:multifactorauthage NumericLessThan 3600')).toBe('MFA age < 3600 s');
