@@ -176,8 +176,13 @@ export class OrganizationStackSetsStack extends Stack {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-stackset-template-'));
       const file = path.join(dir, `${options.name}.template.json`);
       fs.writeFileSync(file, JSON.stringify(member.template));
-      const asset = new s3assets.Asset(this, `${id}Template`, { path: file });
-      source.templateUrl = asset.httpUrl;
+      try {
+        // The asset copies the file into the cloud assembly as it is created: the temporary copy can go.
+        const asset = new s3assets.Asset(this, `${id}Template`, { path: file });
+        source.templateUrl = asset.httpUrl;
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     }
     const prefs = config.operationPreferences;
     const stackSet = new cloudformation.CfnStackSet(this, id, {
