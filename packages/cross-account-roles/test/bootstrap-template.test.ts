@@ -142,3 +142,31 @@ describe('standalone bootstrap template', () => {
     );
   });
 });
+
+test('renders with CloudFormation validation on and prints nothing: the CLI contract parameters are acknowledged', () => {
+  const previous = process.env.CDK_VALIDATION;
+  delete process.env.CDK_VALIDATION;
+  const printed: string[] = [];
+  const capture = (chunk: unknown) => {
+    printed.push(String(chunk));
+    return true;
+  };
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+    ...(['log', 'warn', 'error', 'info'] as const).map((m) =>
+      jest.spyOn(console, m).mockImplementation((...args: unknown[]) => void capture(args.join(' '))),
+    ),
+  ];
+  try {
+    const rendered = JSON.parse(DeploymentTrust.renderBootstrapTemplate(TRUST_PROPS));
+    expect(Object.keys(rendered.Parameters)).toEqual(
+      expect.arrayContaining(['FileAssetsBucketName', 'BootstrapVariant']),
+    );
+  } finally {
+    spies.forEach((s) => s.mockRestore());
+    if (previous === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = previous;
+  }
+  expect(printed.join('')).not.toMatch(/W2001|WARNING/);
+});
