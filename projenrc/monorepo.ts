@@ -163,19 +163,26 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       condition: 'node -e "process.exit(process.env.CI ? 0 : 1)"',
     });
 
-    this.addTask('synth', {
-      description:
-        'Main job: validate config, synthesize every environment and the pipeline, run the checks, print a summary',
-      exec: 'nx run @groundwork/platform-app:synth --output-style=stream-without-prefixes --',
-      receiveArgs: true,
-    });
+    // The platform app's commands: nx builds what they need (cached), then the
+    // command runs directly, so that its flags never meet nx's own option parser
+    // (nx's run-commands takes `--env` as its environment-variables option).
+    const platformCommand = (name: string, description: string, script: string) =>
+      this.addTask(name, {
+        description,
+        steps: [
+          { exec: 'nx run @groundwork/platform-app:build --output-style=stream-without-prefixes' },
+          { exec: `node apps/platform/lib/${script}.js`, receiveArgs: true },
+        ],
+      });
+    platformCommand(
+      'synth',
+      'Main job: validate config, synthesize every environment and the pipeline, run the checks, print a summary',
+      'main',
+    );
     this.addTask('diagram', {
       description:
         'Synthesize the example config, then write Mermaid diagrams of the pipeline and the trust graph to docs/generated/',
-      steps: [
-        { exec: 'nx run @groundwork/platform-app:synth --output-style=stream-without-prefixes' },
-        { exec: 'ts-node --transpile-only scripts/diagram/main.ts', receiveArgs: true },
-      ],
+      steps: [{ spawn: 'synth' }, { exec: 'ts-node --transpile-only scripts/diagram/main.ts', receiveArgs: true }],
     });
     // Benchmarks print numbers (docs/performance.md); they are not tests.
     this.addTask('bench:synth', {
@@ -195,16 +202,16 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       exec: 'ts-node --transpile-only scripts/change-report/main.ts',
       receiveArgs: true,
     });
-    this.addTask('bootstrap-template', {
-      description: 'Write the least-privilege bootstrap template of one environment (--env NAME)',
-      exec: 'nx run @groundwork/platform-app:bootstrap-template --output-style=stream-without-prefixes --',
-      receiveArgs: true,
-    });
-    this.addTask('validate', {
-      description: 'Validate the platform config (default apps/platform/config; --config-dir DIR for another)',
-      exec: 'nx run @groundwork/platform-app:validate --output-style=stream-without-prefixes --',
-      receiveArgs: true,
-    });
+    platformCommand(
+      'bootstrap-template',
+      'Write the least-privilege bootstrap template of one environment (--env NAME)',
+      'bootstrap-template',
+    );
+    platformCommand(
+      'validate',
+      'Validate the platform config (default apps/platform/config; --config-dir DIR for another)',
+      'validate',
+    );
   }
 
   /**
