@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { lastLines, loadAverage } from './measure';
+import { lastLines, loadAverage, runCli, UsageError } from './measure';
 
 const USAGE = `Usage: npm run bench:build -- [--steps cold,cached,affected] [--touch FILE] [--clean] [--dry-run]
 
@@ -35,7 +35,6 @@ const PROJECT_DIRS = ['packages', 'apps'].flatMap((group) =>
 const STEPS = ['cold', 'cached', 'affected'] as const;
 type Step = (typeof STEPS)[number];
 
-class UsageError extends Error {}
 class BuildFailure extends Error {}
 
 interface Options {
@@ -147,21 +146,7 @@ function runNx(step: Step, args: string[]): Result {
 
 const NX_OUTPUT = ['--outputStyle=static'];
 
-function main(argv: readonly string[]): number {
-  let options: Options | 'help';
-  try {
-    options = parseArgs(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`bench:build: ${error.message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+function runBenchmark(options: Options): number {
   const { steps, touch, clean, dryRun } = options;
   const touchFile = path.join(ROOT, touch);
   const marker = `\n// bench:build affected-build marker ${Date.now()}\n`;
@@ -247,4 +232,4 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = runCli('bench:build', USAGE, process.argv.slice(2), parseArgs, runBenchmark);

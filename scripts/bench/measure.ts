@@ -88,3 +88,34 @@ export function loadAverage(): string {
     return 'n/a';
   }
 }
+
+/** A wrong command-line argument: reported with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+/**
+ * The benchmarks' shared CLI frame: parses the options (or `--help`), prints
+ * usage errors without a stack trace, and runs the benchmark.
+ */
+export function runCli<T>(
+  name: string,
+  usage: string,
+  argv: readonly string[],
+  parse: (argv: readonly string[]) => T | 'help',
+  run: (options: T) => number,
+): number {
+  let options: T | 'help';
+  try {
+    options = parse(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${name}: ${error.message}\n\n${usage}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  return run(options);
+}

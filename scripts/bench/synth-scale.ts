@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { countAssembly } from './assembly';
 import { linearFit } from './fit';
-import { lastLines, loadAverage, Measurement, measureNode } from './measure';
+import { lastLines, loadAverage, Measurement, measureNode, runCli, UsageError } from './measure';
 import { writeSyntheticConfig } from '../../apps/platform/test/scale/synthetic-config';
 
 const USAGE = `Usage: npm run bench:synth -- [--sizes 1,5,20,80] [--regions LIST] [--repeat 1] [--keep] [--phases] [--cpu-prof DIR]
@@ -44,8 +44,6 @@ const APP_DIR = path.join(ROOT, 'apps', 'platform');
 const MAIN_JS = path.join(APP_DIR, 'lib', 'main.js');
 const EMPTY_APP_JS = path.join(__dirname, 'empty-app.js');
 const PHASES_JS = path.join(__dirname, 'synth-phases.js');
-
-class UsageError extends Error {}
 
 /** A child synth that exited non-zero, with the end of its output. */
 class SynthFailure extends Error {}
@@ -242,21 +240,7 @@ function phaseTable(rows: Row[]): string[] {
 }
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
-function main(argv: readonly string[]): number {
-  let options: Options | 'help';
-  try {
-    options = parseArgs(argv);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`bench:synth: ${error.message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+function runBenchmark(options: Options): number {
   if (!fs.existsSync(MAIN_JS)) {
     process.stderr.write(
       `bench:synth: ${path.relative(ROOT, MAIN_JS)} not found: build the platform app first (npm run bench:synth does)\n`,
@@ -425,4 +409,4 @@ function report(options: Options, rows: Row[], floor: Row, packs: string[]): voi
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = runCli('bench:synth', USAGE, process.argv.slice(2), parseArgs, runBenchmark);
