@@ -1,21 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 import { AccountGuardrails, ConfigRecorder, GuardrailEnforcement, ManagedRule, SecurityBaseline } from '../src';
-import { ENV, newStack } from './util';
+import { ENV, findings, newStack } from './util';
 
 const REMEDIATION = { enforcement: GuardrailEnforcement.CONFIG_REMEDIATION };
-
-function findings(scope: IConstruct): string[] {
-  return [new AwsSolutionsChecks(), new NIST80053R5Checks()].flatMap((pack) =>
-    pack
-      .validateScope(scope)
-      .violations.flatMap((v) =>
-        v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath ?? r.resourceLogicalId}`),
-      ),
-  );
-}
 
 function staticValue(value: string) {
   return { StaticValue: { Values: [value] } };

@@ -1,26 +1,14 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 import { ManagedRule, SecurityBaseline, SecurityBaselineProps, SecurityEvent } from '../src';
-import { ENV, newStack } from './util';
+import { ENV, findings, newStack } from './util';
 
 function baseline(props?: SecurityBaselineProps): { app: App; stack: Stack; construct: SecurityBaseline } {
   const app = new App();
   const stack = new Stack(app, 'Test', { env: ENV });
   const construct = new SecurityBaseline(stack, 'Baseline', props);
   return { app, stack, construct };
-}
-
-function findings(scope: IConstruct): string[] {
-  return [new AwsSolutionsChecks(), new NIST80053R5Checks()].flatMap((pack) =>
-    pack
-      .validateScope(scope)
-      .violations.flatMap((v) =>
-        v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath ?? r.resourceLogicalId}`),
-      ),
-  );
 }
 
 describe('SecurityBaseline defaults', () => {
