@@ -92,6 +92,19 @@ const serviceNameSchema = expecting(
   'an AWS service name such as "ssm" or "ecr.api" (lowercase)',
 );
 
+/** `deploymentTrust` of an environment or of the StackSets: the services the deploy role may manage `where`. */
+function deploymentTrustSchema(where: string) {
+  return z
+    .strictObject({
+      allowedServices: z
+        .array(serviceNameSchema)
+        .min(1)
+        .default(() => [...DEFAULT_ALLOWED_SERVICES])
+        .describe(`Services the pipeline deployment role may manage ${where}`),
+    })
+    .prefault({});
+}
+
 export const cidrSchema = expecting(
   z
     .string()
@@ -276,15 +289,7 @@ const stackSetsSchema = z
     globalResourcesRegion: regionSchema
       .optional()
       .describe('The one region where AWS Config records IAM (global) resources; default: the first target region'),
-    deploymentTrust: z
-      .strictObject({
-        allowedServices: z
-          .array(serviceNameSchema)
-          .min(1)
-          .default(() => [...DEFAULT_ALLOWED_SERVICES])
-          .describe('Services the pipeline deployment role may manage in every account of the units'),
-      })
-      .prefault({}),
+    deploymentTrust: deploymentTrustSchema('in every account of the units'),
   })
   .describe('Baseline every account of organizational units through service-managed CloudFormation StackSets');
 
@@ -483,15 +488,7 @@ export const environmentConfigSchema = z
         configRules: z.boolean().default(true).describe('AWS Config managed rules (need the recorder)'),
       })
       .prefault({}),
-    deploymentTrust: z
-      .strictObject({
-        allowedServices: z
-          .array(serviceNameSchema)
-          .min(1)
-          .default(() => [...DEFAULT_ALLOWED_SERVICES])
-          .describe('Services the pipeline deployment role may manage in this account'),
-      })
-      .prefault({}),
+    deploymentTrust: deploymentTrustSchema('in this account'),
   })
   .describe('One Groundwork environment (environments/<name>.yaml)');
 
