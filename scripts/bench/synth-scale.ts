@@ -67,7 +67,10 @@ interface PhaseReport {
     heapUsedMb: number;
     externalMb: number;
   }>;
+  /** Wall time inside each validation plugin on the main thread. */
   readonly pluginMs: { [plugin: string]: number };
+  /** What the CloudFormation validation worker did (template-validation.ts); absent when validation is off. */
+  readonly validation?: { validated: number; reused: number; waitedMs: number };
   readonly counters: { [counter: string]: number };
 }
 
@@ -210,10 +213,10 @@ function phaseTable(rows: Row[]): string[] {
   const measured = rows.filter((r) => r.phases);
   const names = [
     ...measured[0].phases!.phases.map((p) => p.name),
-    ...Object.keys(measured[0].phases!.pluginMs).map((p) => `  within synth: ${p} plugin`),
+    ...Object.keys(measured[0].phases!.pluginMs).map((p) => `  within synth: ${p} plugin (wall s)`),
   ];
   const secondsOf = (r: Row, name: string): number => {
-    const plugin = /^ {2}within synth: (.+) plugin$/.exec(name);
+    const plugin = /^ {2}within synth: (.+) plugin \(wall s\)$/.exec(name);
     if (plugin) return (r.phases!.pluginMs[plugin[1]] ?? 0) / 1000;
     return (r.phases!.phases.find((p) => p.name === name)?.cpuMs ?? 0) / 1000;
   };
@@ -234,6 +237,16 @@ function phaseTable(rows: Row[]): string[] {
       return `${fmt(secondsOf(r, name))}${memory}`;
     });
     lines.push(`| ${name} | ${cells.join(' | ')} | ${slope(name)} |`);
+  }
+  lines.push('');
+  for (const r of measured) {
+    const v = r.phases!.validation;
+    if (v) {
+      lines.push(
+        `- N=${r.label}: the validation worker validated ${v.validated} templates, ${v.reused} of them before the ` +
+          `validation plugins ran; the main thread waited ${fmt(v.waitedMs / 1000)} s for it`,
+      );
+    }
   }
   lines.push('');
   return lines;

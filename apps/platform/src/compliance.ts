@@ -23,8 +23,19 @@ export interface CompliancePackReport {
  * compliance gate); CDK invokes a plugin once per synth with all the stacks it
  * covers, and a pack walks the whole construct tree, stages included.
  */
-export function createCompliancePacks(app: App, groundwork: GroundworkConfig): NagPack[] {
-  return groundwork.compliance.packs.map((name) => recordEvaluations(createPack(app, name, groundwork)));
+export interface CompliancePackOptions {
+  /** Called with the templates each time CDK runs a pack, before the pack's rules run. */
+  readonly beforeValidation?: (context: IPolicyValidationContext) => void;
+}
+
+export function createCompliancePacks(
+  app: App,
+  groundwork: GroundworkConfig,
+  options: CompliancePackOptions = {},
+): NagPack[] {
+  return groundwork.compliance.packs.map((name) =>
+    recordEvaluations(createPack(app, name, groundwork), options.beforeValidation),
+  );
 }
 
 function createPack(app: App, name: CompliancePack, groundwork: GroundworkConfig): NagPack {
@@ -140,7 +151,10 @@ const recordings = new WeakMap<NagPack, Map<IConstruct, Evaluations>>();
  * cdk-nag 3 has no hook for this; like ComplianceReport.collect, it wraps the
  * pack's applyRule, calls each rule once and hands its result on unchanged.
  */
-function recordEvaluations<T extends NagPack>(pack: T): T {
+function recordEvaluations<T extends NagPack>(
+  pack: T,
+  beforeValidation?: (context: IPolicyValidationContext) => void,
+): T {
   const target = pack as unknown as {
     applyRule(params: IApplyRule): void;
     validate(context: IPolicyValidationContext): PolicyValidationPluginReport;
@@ -163,6 +177,7 @@ function recordEvaluations<T extends NagPack>(pack: T): T {
   };
   let recording: Map<IConstruct, Evaluations> | undefined;
   target.validate = function (this: NagPack, context: IPolicyValidationContext) {
+    beforeValidation?.(context);
     recording = new Map();
     try {
       const report = validate.call(this, context);

@@ -17,6 +17,7 @@ import {
 import { EnvironmentStage } from './environment-stage';
 import { composePlatform, Platform } from './platform';
 import { renderTable, summarize } from './summary';
+import { ParallelTemplateValidation, TemplateValidationStats } from './template-validation';
 
 const USAGE = `Usage: node lib/main.js [--config-dir DIR] [--branch BRANCH]
 
@@ -45,12 +46,16 @@ export interface SynthesizeOptions {
   readonly branch?: string;
   /** Called with each stage before it is synthesized (tests use it to add resources to a stage). */
   readonly customizeStage?: (stage: EnvironmentStage) => void;
+  /** Called when the app is composed, before it is synthesized (the synth benchmark times the two apart). */
+  readonly onComposed?: (platform: Platform) => void;
 }
 
 export interface SynthesisResult {
   readonly platform: Platform;
   readonly assembly: cxapi.CloudAssembly;
   readonly packs: NagPack[];
+  /** CloudFormation template validation in its worker; undefined when validation is off (CDK_VALIDATION=false). */
+  readonly validation?: TemplateValidationStats;
 }
 
 /**
@@ -58,7 +63,16 @@ export interface SynthesisResult {
  * GateFailure naming every rule and construct path when a check fails.
  */
 export function synthesizePlatform(app: App, config: PlatformConfig, options: SynthesizeOptions = {}): SynthesisResult {
-  const packs = createCompliancePacks(app, config.groundwork);
+  // CloudFormation validation in a worker thread: its engine starts now, while the app is composed,
+  // and the templates are validated while the rest synthesizes (docs/performance.md).
+  const validation = ParallelTemplateValidation.register(app);
+  let prefetched = false;
+  const packs = createCompliancePacks(app, config.groundwork, {
+    beforeValidation: (context) => {
+      if (validation && !prefetched) validation.prefetch(context);
+      prefetched = true;
+    },
+  });
   try {
     // Building the pipeline synthesizes the stages, so findings can surface here too.
     const platform = composePlatform(app, config, {
@@ -66,11 +80,17 @@ export function synthesizePlatform(app: App, config: PlatformConfig, options: Sy
       branch: options.branch,
       customizeStage: options.customizeStage,
     });
-    return { platform, assembly: app.synth(), packs };
+    // The pipeline has synthesized every stage it deploys: validate their templates while the rest synthesizes.
+    for (const stage of platform.stages) validation?.prefetchStage(stage);
+    options.onComposed?.(platform);
+    const assembly = app.synth();
+    return { platform, assembly, packs, validation: validation?.stats };
   } catch (error) {
     const findings = readValidationFindings(app.outdir);
     if (findings.length > 0) throw new GateFailure(findings);
     throw error;
+  } finally {
+    validation?.stop();
   }
 }
 

@@ -55,6 +55,17 @@ test('each package contributes: VPC (networking), trail and recorder (security-b
   expect(roleNames).toEqual(expect.arrayContaining(['groundwork-security-audit', 'groundwork-break-glass']));
 });
 
+test('CloudFormation validation ran in its worker, each template once, while the app synthesized', () => {
+  const stacks = allStackArtifacts(assembly).length;
+  // Every template was handed to the worker before the validation plugins ran (the stages' as soon as
+  // the pipeline had synthesized them, the others when the first pack ran), and none changed afterwards.
+  expect(result.validation).toMatchObject({ validated: stacks, reused: stacks });
+  const report = JSON.parse(fs.readFileSync(`${outdir}/validation-report.json`, 'utf-8'));
+  expect(
+    report.pluginReports.filter((r: { pluginName: string }) => r.pluginName === 'CloudFormation Validate'),
+  ).toHaveLength(1);
+});
+
 test('synthesis needs no AWS lookups: no missing context, AZs from config', () => {
   expect(assembly.manifest.missing ?? []).toEqual([]);
   for (const nested of assembly.nestedAssemblies) {

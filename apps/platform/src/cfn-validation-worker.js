@@ -1,0 +1,87 @@
+// The worker thread of ParallelTemplateValidation (template-validation.ts): it runs
+// aws-cdk-lib's own CloudFormation validation engine (@aws/cloudformation-validate, the copy
+// aws-cdk-lib depends on) off the main thread, so that the engine starts while the app is
+// composed and validates templates while the compliance packs run (docs/performance.md).
+//
+// Plain JavaScript, loaded by path from both src/ (tests) and lib/ (the main job): a worker
+// cannot load TypeScript, and this file has no types worth checking beyond its messages.
+//
+// Messages in (on the port): { kind: 'validate', jobs: [{ id, templatePath, content, options }] }, where
+// options are the options aws-cdk-lib's plugin passes for that template (found by the main thread).
+// Messages out: { kind: 'ready', version }, { kind: 'result', id, diagnostics } or
+// { kind: 'error', id?, message }. After each message out, it adds one to the shared counter and
+// notifies it: the main thread waits on that counter (Atomics.wait), since a validation plugin
+// must answer synchronously.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { workerData } = require('worker_threads');
+
+const { port, signal, modulePath, rulesDirectory } = workerData;
+const engineModule = require(modulePath);
+
+function send(message) {
+  port.postMessage(message);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+/** The rule index shipped with aws-cdk-lib: which Rego rule applies to which resource types. */
+const ruleIndex = JSON.parse(fs.readFileSync(path.join(rulesDirectory, 'index.generated.json'), 'utf-8')).rules;
+
+/** The built-in Rego rules for a set of resource types: rules without types always apply. */
+function rulesFor(types) {
+  return ruleIndex.filter((rule) => rule.types === null || rule.types.some((type) => types.has(type)));
+}
+
+let engine;
+let engineRules = new Set();
+
+/** An engine whose rules cover `types`, built again (expensive: seconds) only when a new rule is needed. */
+function engineFor(types) {
+  const needed = rulesFor(types).map((rule) => rule.file);
+  if (engine && needed.every((file) => engineRules.has(file))) return engine;
+  const files = [...new Set([...engineRules, ...needed])].sort((a, b) => a.localeCompare(b));
+  const regoRules = files.map((file) => ({ name: file, content: fs.readFileSync(path.join(rulesDirectory, file), 'utf-8') }));
+  if (engine) engine.free();
+  engine = new engineModule.CompositeEngine(regoRules.length > 0 ? { regoRules } : {});
+  engineRules = new Set(files);
+  return engine;
+}
+
+/** The resource types of a template, as aws-cdk-lib's plugin finds them (a template that does not parse has none). */
+function resourceTypes(content) {
+  const types = new Set();
+  try {
+    for (const resource of Object.values(JSON.parse(content).Resources || {})) {
+      if (resource && typeof resource === 'object' && typeof resource.Type === 'string') types.add(resource.Type);
+    }
+  } catch {
+    // The engine reports the parse error.
+  }
+  return types;
+}
+
+function validate(job) {
+  const template = new engineModule.TemplateContent(job.content, job.templatePath);
+  return engineFor(resourceTypes(job.content)).validateTemplate(template, job.options).diagnostics;
+}
+
+try {
+  // Start the engine now, with the rules that apply to any template, while the app is still composed.
+  engineFor(new Set());
+  send({ kind: 'ready', version: engineModule.version() });
+} catch (error) {
+  send({ kind: 'error', message: `could not start the CloudFormation validation engine: ${error && error.message}` });
+}
+
+port.on('message', (message) => {
+  if (message.kind !== 'validate') return;
+  for (const job of message.jobs) {
+    try {
+      send({ kind: 'result', id: job.id, diagnostics: validate(job) });
+    } catch (error) {
+      send({ kind: 'error', id: job.id, message: `${job.templatePath}: ${error && error.message}` });
+    }
+  }
+});

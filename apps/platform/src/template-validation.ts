@@ -1,0 +1,328 @@
+import * as path from 'path';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
+import {
+  App,
+  CloudFormationValidatePlugin,
+  IPolicyValidationContext,
+  PolicyValidationPluginReport,
+  Stage,
+  Validations,
+} from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+
+/** The worker's source: plain JavaScript beside this file's source, found from src/ and from lib/. */
+const WORKER_FILE = path.join(__dirname, '..', 'src', 'cfn-validation-worker.js');
+
+/** How long validate() waits for the workers before it fails the synth. */
+const DEFAULT_TIMEOUT_SECONDS = 900;
+
+export interface ParallelTemplateValidationOptions {
+  /**
+   * Worker threads that run the validation engine. Each holds its own engine
+   * (about 250 MB). One is enough on 2 cores: the main thread runs the
+   * compliance packs meanwhile.
+   *
+   * @default 1
+   */
+  readonly workers?: number;
+  /**
+   * How long to wait for the workers' results before failing.
+   *
+   * @default 900 seconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/** What a ParallelTemplateValidation did. */
+export interface TemplateValidationStats {
+  /** Templates the workers validated (a template validated again after its content changed counts twice). */
+  readonly validated: number;
+  /** Results validate() took from a prefetch instead of validating then. */
+  readonly reused: number;
+  /** How long validate() waited for the workers, in milliseconds. */
+  readonly waitedMs: number;
+}
+
+/** One template as aws-cdk-lib's plugin would validate it: its path, content and engine options. */
+interface ValidationCall {
+  readonly templatePath: string;
+  readonly content: string;
+  readonly options: unknown;
+}
+
+/** What the stand-in engine of aws-cdk-lib's plugin receives: TemplateContent of @aws/cloudformation-validate. */
+interface TemplateContentLike {
+  readonly name: string;
+  readonly content: string;
+}
+
+interface StandInEngine {
+  validateTemplate(template: TemplateContentLike, options: unknown): { diagnostics: unknown[] };
+  free(): void;
+}
+
+type WorkerMessage =
+  | { kind: 'ready'; version: string }
+  | { kind: 'result'; id: number; diagnostics: unknown[] }
+  | { kind: 'error'; id?: number; message: string };
+
+class WorkerHandle {
+  readonly port: MessagePort;
+  readonly worker: Worker;
+  /** Bytes of template sent and not yet answered: where the next job goes. */
+  queuedBytes = 0;
+
+  constructor(signal: Int32Array, modulePath: string, rulesDirectory: string) {
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    this.worker = new Worker(WORKER_FILE, {
+      workerData: { port: channel.port2, signal, modulePath, rulesDirectory },
+      transferList: [channel.port2],
+    });
+    // Neither keeps the process alive: an app that is never synthesized must not hang its process.
+    this.worker.unref();
+    this.port.unref();
+  }
+}
+
+/**
+ * aws-cdk-lib's CloudFormation template validation, run in worker threads.
+ *
+ * The built-in validation (on with `@aws-cdk/core:validateAgainstDefaultRules`)
+ * starts its engine and validates every template on the main thread, after the
+ * compliance packs: about 2.5 s to start, then 0.1 to 0.3 s per template and
+ * seconds for a large pipeline template (docs/performance.md). This plugin
+ * takes its place (an App may hold one CloudFormationValidatePlugin, which then
+ * replaces the default instance) and does the same work off the main thread:
+ * the engine starts when the plugin is created, so while the app is composed;
+ * and {@link prefetch} hands templates to the workers as soon as they are
+ * written, so they are validated while the compliance packs run.
+ *
+ * The results are aws-cdk-lib's own: for each template, the options are those
+ * its plugin passes (found by running its validate() with a stand-in engine
+ * that records them), the engine is the copy of @aws/cloudformation-validate
+ * aws-cdk-lib depends on with its built-in rules, and the report is built by
+ * aws-cdk-lib's validate() again, with a stand-in engine that answers with the
+ * workers' diagnostics. Failing closed: a worker error fails the synth.
+ */
+export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
+  /**
+   * Registers the plugin on the app, unless CloudFormation validation is off
+   * (`CDK_VALIDATION=false`). Returns the plugin, or undefined when off.
+   */
+  public static register(
+    app: App,
+    options: ParallelTemplateValidationOptions = {},
+  ): ParallelTemplateValidation | undefined {
+    if (process.env.CDK_VALIDATION === 'false') return undefined;
+    const plugin = new ParallelTemplateValidation(options);
+    Validations.of(app).addPlugins(plugin);
+    return plugin;
+  }
+
+  private readonly workers: WorkerHandle[] = [];
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private readonly timeoutMs: number;
+  /** Jobs sent, by template path: the call they validate and, once answered, the diagnostics. */
+  private readonly jobs = new Map<
+    string,
+    { id: number; call: ValidationCall; diagnostics?: unknown[]; error?: string }
+  >();
+  private readonly jobsById = new Map<number, string>();
+  private nextId = 0;
+  private reused = 0;
+  private waitedMs = 0;
+  private engineVersion?: string;
+  private startError?: string;
+
+  constructor(options: ParallelTemplateValidationOptions = {}) {
+    super();
+    const workers = options.workers ?? 1;
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new Error(`ParallelTemplateValidation: workers must be a positive integer, got ${workers}`);
+    }
+    this.timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+    const cdkDir = path.dirname(require.resolve('aws-cdk-lib'));
+    const modulePath = require.resolve('@aws/cloudformation-validate', { paths: [cdkDir] });
+    const rulesDirectory = path.join(cdkDir, 'core', 'lib', 'validation', 'rules');
+    for (let i = 0; i < workers; i++) this.workers.push(new WorkerHandle(this.signal, modulePath, rulesDirectory));
+  }
+
+  /** The engine's version, as the workers report it (the main thread never loads the engine). */
+  public override get version(): string | undefined {
+    return this.engineVersion;
+  }
+
+  public override get ruleIds(): string[] | undefined {
+    return this.engineVersion === undefined ? undefined : [this.engineVersion];
+  }
+
+  /**
+   * Starts validating the templates of `context` in the workers and returns
+   * at once. validate() later uses the results of every template whose content
+   * and options are still the same, and validates the others.
+   */
+  public prefetch(context: IPolicyValidationContext): void {
+    this.dispatch(recordCalls(context));
+  }
+
+  /**
+   * Starts validating the templates of a stage that is already synthesized
+   * (CDK Pipelines synthesizes every stage it deploys when the pipeline is
+   * built, long before the app's validation plugins run). A stage not yet
+   * synthesized is synthesized now, as the app's synth would.
+   */
+  public prefetchStage(stage: Stage): void {
+    const stackTemplates = stage.synth().stacksRecursively.map((stack) => ({
+      stackConstructPath: stack.hierarchicalId,
+      templatePath: stack.templateFullPath,
+      accountId: stack.environment.account === cxapi.UNKNOWN_ACCOUNT ? undefined : stack.environment.account,
+      region: stack.environment.region === cxapi.UNKNOWN_REGION ? undefined : stack.environment.region,
+    }));
+    this.prefetch({ templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates, appConstruct: stage });
+  }
+
+  /**
+   * How many templates the workers validated, how many results validate() took
+   * from a prefetch, and how long validate() waited for the workers.
+   */
+  public get stats(): TemplateValidationStats {
+    return { validated: this.nextId, reused: this.reused, waitedMs: this.waitedMs };
+  }
+
+  public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    try {
+      const calls = recordCalls(context);
+      this.reused = calls.length - this.dispatch(calls);
+      const start = Date.now();
+      this.waitFor(calls);
+      this.waitedMs = Date.now() - start;
+      const byPath = new Map(calls.map((call) => [call.templatePath, this.jobs.get(call.templatePath)!]));
+      return answerWith(context, (template, options) => {
+        const job = byPath.get(template.name);
+        if (!job || job.call.content !== template.content || !sameOptions(job.call.options, options)) {
+          throw new Error(`ParallelTemplateValidation: ${template.name} changed while it was validated`);
+        }
+        return { diagnostics: job.diagnostics! };
+      });
+    } finally {
+      this.stop();
+    }
+  }
+
+  /** Ends the workers (their engines' memory goes with them). validate() calls it when done. */
+  public stop(): void {
+    for (const handle of this.workers.splice(0)) {
+      handle.port.close();
+      void handle.worker.terminate();
+    }
+  }
+
+  /** Sends the calls not sent before with the same content and options; returns how many it sent. */
+  private dispatch(calls: ValidationCall[]): number {
+    if (this.workers.length === 0) throw new Error('ParallelTemplateValidation: the workers were stopped');
+    const batches = new Map<WorkerHandle, Array<ValidationCall & { id: number }>>();
+    // The largest templates first, each to the worker with the fewest bytes waiting.
+    const fresh = calls
+      .filter((call) => {
+        const job = this.jobs.get(call.templatePath);
+        return !job || job.call.content !== call.content || !sameOptions(job.call.options, call.options);
+      })
+      .sort((a, b) => b.content.length - a.content.length);
+    for (const call of fresh) {
+      const handle = this.workers.reduce((best, h) => (h.queuedBytes < best.queuedBytes ? h : best));
+      const id = this.nextId++;
+      const previous = this.jobs.get(call.templatePath);
+      if (previous) this.jobsById.delete(previous.id);
+      this.jobs.set(call.templatePath, { id, call });
+      this.jobsById.set(id, call.templatePath);
+      handle.queuedBytes += call.content.length;
+      batches.set(handle, [...(batches.get(handle) ?? []), { ...call, id }]);
+    }
+    for (const [handle, jobs] of batches) handle.port.postMessage({ kind: 'validate', jobs });
+    return fresh.length;
+  }
+
+  /** Blocks until every call has its diagnostics: a validation plugin must answer synchronously. */
+  private waitFor(calls: ValidationCall[]): void {
+    const deadline = Date.now() + this.timeoutMs;
+    const missing = () => calls.filter((call) => this.jobs.get(call.templatePath)?.diagnostics === undefined);
+    for (;;) {
+      const seen = Atomics.load(this.signal, 0);
+      for (const handle of this.workers) {
+        for (let m = receiveMessageOnPort(handle.port); m !== undefined; m = receiveMessageOnPort(handle.port)) {
+          this.receive(handle, m.message as WorkerMessage);
+        }
+      }
+      if (this.startError) throw new Error(this.startError);
+      const waiting = missing();
+      const failed = waiting.map((call) => this.jobs.get(call.templatePath)!).find((job) => job.error);
+      if (failed) throw new Error(`CloudFormation validation failed: ${failed.error}`);
+      if (waiting.length === 0) return;
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(this.signal, 0, seen, left) === 'timed-out') {
+        throw new Error(
+          `CloudFormation validation: no result for ${waiting.length} template(s) after ${this.timeoutMs / 1000} s ` +
+            `(first: ${waiting[0].templatePath})`,
+        );
+      }
+    }
+  }
+
+  private receive(handle: WorkerHandle, message: WorkerMessage): void {
+    if (message.kind === 'ready') {
+      this.engineVersion = message.version;
+      return;
+    }
+    if (message.id === undefined) {
+      this.startError = message.kind === 'error' ? message.message : 'unexpected message from the validation worker';
+      return;
+    }
+    const templatePath = this.jobsById.get(message.id);
+    const job = templatePath === undefined ? undefined : this.jobs.get(templatePath);
+    if (!job || job.id !== message.id) return; // an answer for content that has changed since
+    handle.queuedBytes -= job.call.content.length;
+    if (message.kind === 'result') job.diagnostics = message.diagnostics;
+    else job.error = message.message;
+  }
+}
+
+/**
+ * Runs aws-cdk-lib's own CloudFormationValidatePlugin.validate with a stand-in
+ * engine: it reads the templates and computes the options and the report
+ * exactly as the built-in validation does, while `engine` answers.
+ */
+function answerWith(
+  context: IPolicyValidationContext,
+  validateTemplate: StandInEngine['validateTemplate'],
+): PolicyValidationPluginReport {
+  const plugin = new CloudFormationValidatePlugin();
+  const internals = plugin as unknown as {
+    engine?: StandInEngine;
+    engineResourceTypes?: { has(type: string): boolean };
+  };
+  internals.engine = { validateTemplate, free: () => undefined };
+  // The stand-in covers every resource type, so the plugin never builds an engine of its own.
+  internals.engineResourceTypes = { has: () => true };
+  return plugin.validate(context);
+}
+
+/** The calls aws-cdk-lib's plugin would make to its engine for `context`: one per template. */
+function recordCalls(context: IPolicyValidationContext): ValidationCall[] {
+  const calls: ValidationCall[] = [];
+  answerWith(context, (template, options) => {
+    calls.push({ templatePath: template.name, content: template.content, options });
+    return { diagnostics: [] };
+  });
+  if (calls.length !== context.stackTemplates.length) {
+    // aws-cdk-lib changed how its plugin calls the engine: validating in workers would not be the same.
+    throw new Error(
+      `ParallelTemplateValidation: expected ${context.stackTemplates.length} engine calls from aws-cdk-lib's plugin, saw ${calls.length}`,
+    );
+  }
+  return calls;
+}
+
+function sameOptions(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,136 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext, Stack, Stage } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { tmpOutdir } from './helpers';
+import { ParallelTemplateValidation } from '../src/template-validation';
+
+/**
+ * A small app whose templates CloudFormation validation flags: an error (a
+ * string where a number belongs), a warning (a deprecated property) in two
+ * templates of two stacks, and stacks in two accounts and regions.
+ * Synthesized without validation, so the tests run the plugins themselves.
+ */
+function fixture(): { app: App; stage: Stage; assembly: cxapi.CloudAssembly } {
+  const before = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    const app = new App({ outdir: tmpOutdir('template-validation') });
+    const root = new Stack(app, 'Root', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new CfnResource(root, 'Queue', { type: 'AWS::SQS::Queue', properties: { DelaySeconds: 'soon' } });
+    new CfnResource(root, 'Bucket', { type: 'AWS::S3::Bucket', properties: { AccessControl: 'Private' } });
+    const stage = new Stage(app, 'Dev', { env: { account: '222222222222', region: 'us-east-1' } });
+    const inner = new Stack(stage, 'Data');
+    new CfnResource(inner, 'Bucket', { type: 'AWS::S3::Bucket', properties: { AccessControl: 'Private' } });
+    return { app, stage, assembly: app.synth() };
+  } finally {
+    if (before === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = before;
+  }
+}
+
+/** The context CDK hands a validation plugin registered on the app: every stack of the assembly. */
+function contextOf(app: App, assembly: cxapi.CloudAssembly): IPolicyValidationContext {
+  const stackTemplates = assembly.stacksRecursively.map((s) => ({
+    stackConstructPath: s.hierarchicalId,
+    templatePath: s.templateFullPath,
+    accountId: s.environment.account,
+    region: s.environment.region,
+  }));
+  return { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates, appConstruct: app };
+}
+
+let app: App;
+let stage: Stage;
+let context: IPolicyValidationContext;
+
+beforeAll(() => {
+  ({ app, stage } = fixture());
+  context = contextOf(app, app.synth());
+});
+
+test("the workers' report is aws-cdk-lib's report: the same violations, severities, resources and order", () => {
+  const expected = new CloudFormationValidatePlugin().validate(context);
+  // The fixture must give the comparison something to compare: an error and a warning found in two templates.
+  expect(expected.success).toBe(false);
+  expect(expected.violations.map((v) => v.severity)).toEqual(expect.arrayContaining(['error', 'warning']));
+  expect(
+    new Set(expected.violations.flatMap((v) => v.violatingResources.map((r) => r.templatePath))).size,
+  ).toBeGreaterThanOrEqual(2);
+
+  const plugin = new ParallelTemplateValidation();
+  expect(plugin.validate(context)).toEqual(expected);
+  expect(plugin.stats).toMatchObject({ validated: context.stackTemplates.length, reused: 0 });
+  expect(plugin.version).toMatch(/^\d+\.\d+\.\d+/);
+  expect(plugin.name).toBe(CloudFormationValidatePlugin.PLUGIN_NAME);
+});
+
+test('templates prefetched before validate() are validated once; a template changed since is validated again', () => {
+  const plugin = new ParallelTemplateValidation();
+  plugin.prefetchStage(stage);
+  plugin.prefetch(context);
+  const stageStacks = stage.synth().stacksRecursively.length;
+  // The root stack's template changes after the prefetch: a second queue with a bad value.
+  const rootTemplate = context.stackTemplates.find((s) => s.stackConstructPath === 'Root')!.templatePath;
+  const original = fs.readFileSync(rootTemplate, 'utf-8');
+  const changed = JSON.parse(original);
+  changed.Resources.Queue2 = { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 'long' } };
+  fs.writeFileSync(rootTemplate, JSON.stringify(changed));
+  try {
+    const report = plugin.validate(context);
+    expect(plugin.stats).toMatchObject({
+      // Every template once, the changed one twice (the stage's were sent once, not again by prefetch(context)).
+      validated: context.stackTemplates.length + 1,
+      reused: context.stackTemplates.length - 1,
+    });
+    expect(stageStacks).toBe(1);
+    expect(report.violations.flatMap((v) => v.violatingResources.map((r) => r.resourceLogicalId))).toContain('Queue2');
+  } finally {
+    fs.writeFileSync(rootTemplate, original);
+  }
+});
+
+test('registered on an app, it replaces the built-in validation; CDK_VALIDATION=false registers nothing', () => {
+  const outdir = tmpOutdir('template-validation-app');
+  const withPlugin = new App({ outdir });
+  const stack = new Stack(withPlugin, 'Only');
+  new CfnResource(stack, 'Bucket', { type: 'AWS::S3::Bucket', properties: { AccessControl: 'Private' } });
+  const plugin = ParallelTemplateValidation.register(withPlugin)!;
+  // CDK prints the warning; the report file is what is checked.
+  const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    withPlugin.synth();
+  } finally {
+    printed.mockRestore();
+  }
+  const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'));
+  const cfnReports = report.pluginReports.filter(
+    (r: { pluginName: string }) => r.pluginName === 'CloudFormation Validate',
+  );
+  // One report: the built-in instance did not run beside it.
+  expect(cfnReports).toHaveLength(1);
+  expect(cfnReports[0].pluginVersion).toBe(plugin.version);
+  expect(cfnReports[0].violations.map((v: { ruleName: string }) => v.ruleName)).toContain('W3045');
+  expect(plugin.stats.validated).toBe(1);
+
+  const before = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    expect(ParallelTemplateValidation.register(new App())).toBeUndefined();
+  } finally {
+    if (before === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = before;
+  }
+});
+
+test('it fails closed: no answer in time is an error naming the template, and a bad worker count is refused', () => {
+  const plugin = new ParallelTemplateValidation({ timeoutSeconds: 0.01 });
+  // The engine takes seconds to start: 10 ms is never enough.
+  expect(() => plugin.validate(context)).toThrow(
+    new RegExp(
+      `no result for ${context.stackTemplates.length} template\\(s\\) after 0.01 s \\(first: .*\\.template\\.json\\)`,
+    ),
+  );
+  expect(() => plugin.prefetch(context)).toThrow(/workers were stopped/);
+  expect(() => new ParallelTemplateValidation({ workers: 0 })).toThrow(/workers must be a positive integer, got 0/);
+});
