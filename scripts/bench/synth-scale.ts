@@ -70,7 +70,7 @@ interface PhaseReport {
   /** Wall time inside each validation plugin on the main thread. */
   readonly pluginMs: { [plugin: string]: number };
   /** What the CloudFormation validation worker did (template-validation.ts); absent when validation is off. */
-  readonly validation?: { validated: number; reused: number; waitedMs: number };
+  readonly validation?: { validated: number; reused: number; waitedMs: number; busyMs: number };
   readonly counters: { [counter: string]: number };
 }
 
@@ -243,8 +243,8 @@ function phaseTable(rows: Row[]): string[] {
     const v = r.phases!.validation;
     if (v) {
       lines.push(
-        `- N=${r.label}: the validation worker validated ${v.validated} templates, ${v.reused} of them before the ` +
-          `validation plugins ran; the main thread waited ${fmt(v.waitedMs / 1000)} s for it`,
+        `- N=${r.label}: the validation worker validated ${v.validated} templates in ${fmt(v.busyMs / 1000)} s, ` +
+          `${v.reused} of them before the validation plugins ran; the main thread waited ${fmt(v.waitedMs / 1000)} s for it`,
       );
     }
   }

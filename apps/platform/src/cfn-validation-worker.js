@@ -8,7 +8,7 @@
 //
 // Messages in (on the port): { kind: 'validate', jobs: [{ id, templatePath, content, options }] }, where
 // options are the options aws-cdk-lib's plugin passes for that template (found by the main thread).
-// Messages out: { kind: 'ready', version }, { kind: 'result', id, diagnostics } or
+// Messages out: { kind: 'ready', version }, { kind: 'result', id, diagnostics, ms } or
 // { kind: 'error', id?, message }. After each message out, it adds one to the shared counter and
 // notifies it: the main thread waits on that counter (Atomics.wait), since a validation plugin
 // must answer synchronously.
@@ -75,13 +75,36 @@ try {
   send({ kind: 'error', message: `could not start the CloudFormation validation engine: ${error && error.message}` });
 }
 
+// Jobs not yet validated. One job per turn of the event loop, so that jobs sent meanwhile are seen, and
+// the largest template first: a large template (the pipeline's) takes the longest and comes last.
+const queue = [];
+let scheduled = false;
+
+function runNext() {
+  scheduled = false;
+  if (queue.length === 0) return;
+  let largest = 0;
+  for (let i = 1; i < queue.length; i++) if (queue[i].content.length > queue[largest].content.length) largest = i;
+  const [job] = queue.splice(largest, 1);
+  try {
+    const start = performance.now();
+    const diagnostics = validate(job);
+    send({ kind: 'result', id: job.id, diagnostics, ms: performance.now() - start });
+  } catch (error) {
+    send({ kind: 'error', id: job.id, message: `${job.templatePath}: ${error && error.message}` });
+  }
+  schedule();
+}
+
+function schedule() {
+  if (!scheduled && queue.length > 0) {
+    scheduled = true;
+    setImmediate(runNext);
+  }
+}
+
 port.on('message', (message) => {
   if (message.kind !== 'validate') return;
-  for (const job of message.jobs) {
-    try {
-      send({ kind: 'result', id: job.id, diagnostics: validate(job) });
-    } catch (error) {
-      send({ kind: 'error', id: job.id, message: `${job.templatePath}: ${error && error.message}` });
-    }
-  }
+  queue.push(...message.jobs);
+  schedule();
 });

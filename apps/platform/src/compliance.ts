@@ -56,15 +56,18 @@ function createPack(app: App, name: CompliancePack, groundwork: GroundworkConfig
 }
 
 /**
- * Writes compliance-report.json and .md next to the cloud assembly: per
- * environment and stack, the rules run, the findings and every
- * acknowledgement with its reason and the construct it covers.
+ * The compliance report of the app: per environment and stack, the rules run,
+ * the findings and every acknowledgement with its reason and the construct it
+ * covers. It replays the evaluations recorded while CDK ran the packs; with
+ * `onlyRecorded`, it returns undefined instead of running the rules of a pack
+ * that CDK has not run yet.
  */
-export function writeComplianceReport(
+export function collectComplianceReport(
   app: App,
   packs: NagPack[],
-  assemblyDir: string,
-): { file: string; counts: StackCounts } {
+  options: { onlyRecorded?: boolean } = {},
+): CompliancePackReport | undefined {
+  if (options.onlyRecorded && !packs.every((pack) => recordings.has(pack))) return undefined;
   // One collect per child of the app (the pipeline and access stacks, each environment's stage):
   // collect matches every rule evaluation against every stack of its scope, which grows with the
   // square of the environments when the scope is the whole app. The stacks come out in the same
@@ -75,12 +78,25 @@ export function writeComplianceReport(
       packs.map((pack) => replayOf(pack, child)),
     ),
   );
-  const report: CompliancePackReport = { packs: packs.map((p) => p.name), stacks };
+  return { packs: packs.map((p) => p.name), stacks };
+}
+
+/**
+ * Writes compliance-report.json and .md next to the cloud assembly: the
+ * report `collected` before (see collectComplianceReport), or collected now.
+ */
+export function writeComplianceReport(
+  app: App,
+  packs: NagPack[],
+  assemblyDir: string,
+  collected?: CompliancePackReport,
+): { file: string; counts: StackCounts } {
+  const report = collected ?? collectComplianceReport(app, packs)!;
   fs.writeFileSync(path.join(assemblyDir, 'compliance-report.json'), JSON.stringify(report, undefined, 2) + '\n');
   const file = path.join(assemblyDir, 'compliance-report.md');
   fs.writeFileSync(file, renderMarkdown(report));
   const counts: StackCounts = {};
-  for (const s of stacks) {
+  for (const s of report.stacks) {
     counts[s.stackName] = { findings: s.violations.length, acknowledged: s.acknowledgedFindings.length };
   }
   return { file, counts };

@@ -2,13 +2,24 @@ import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-
 import { IngressRuleGuard, InterfaceEndpointService, NatStrategy, WorkloadVpc } from '@groundwork/networking';
 import { DriftDetector } from '@groundwork/pipeline';
 import { SecurityBaseline } from '@groundwork/security-baseline';
-import { Aspects, RemovalPolicy, Stack, StackProps, Stage, StageProps, Tags, Validations } from 'aws-cdk-lib';
+import {
+  Aspects,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+  Stage,
+  StageProps,
+  StageSynthesisOptions,
+  Tags,
+  Validations,
+} from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { PRODUCTION_TAG } from './compliance';
 import { GroundworkConfig, InterfaceEndpointName, PlatformEnvironment } from './config';
@@ -61,6 +72,8 @@ export class EnvironmentStage extends Stage {
   public readonly security: Stack;
   public readonly operations: Stack;
   public readonly vpc: WorkloadVpc;
+  private readonly synthListeners: Array<(assembly: cxapi.CloudAssembly) => void> = [];
+  private synthesized = false;
 
   constructor(scope: Construct, id: string, props: EnvironmentStageProps) {
     const env = props.environment;
@@ -142,6 +155,25 @@ export class EnvironmentStage extends Stage {
     if (env.production) {
       Tags.of(this).add(PRODUCTION_TAG.key, PRODUCTION_TAG.value);
     }
+  }
+
+  /**
+   * Calls `listener` with the stage's cloud assembly when the stage is first
+   * synthesized: CDK Pipelines synthesizes every stage it deploys while the
+   * pipeline is built, long before the app is synthesized (the main job starts
+   * validating the stage's templates then).
+   */
+  public onSynthesized(listener: (assembly: cxapi.CloudAssembly) => void): void {
+    this.synthListeners.push(listener);
+  }
+
+  public override synth(options?: StageSynthesisOptions): cxapi.CloudAssembly {
+    const assembly = super.synth(options);
+    if (!this.synthesized) {
+      this.synthesized = true;
+      for (const listener of this.synthListeners) listener(assembly);
+    }
+    return assembly;
   }
 }
 

@@ -4,7 +4,12 @@ import { App } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { NagPack } from 'cdk-nag';
 import { optionValue } from './cli-args';
-import { createCompliancePacks, writeComplianceReport } from './compliance';
+import {
+  collectComplianceReport,
+  CompliancePackReport,
+  createCompliancePacks,
+  writeComplianceReport,
+} from './compliance';
 import {
   ConfigError,
   PlatformConfig,
@@ -56,6 +61,8 @@ export interface SynthesisResult {
   readonly packs: NagPack[];
   /** CloudFormation template validation in its worker; undefined when validation is off (CDK_VALIDATION=false). */
   readonly validation?: TemplateValidationStats;
+  /** The compliance report, when it was collected during synthesis (see writeComplianceReport). */
+  readonly compliance?: CompliancePackReport;
 }
 
 /**
@@ -73,18 +80,26 @@ export function synthesizePlatform(app: App, config: PlatformConfig, options: Sy
       prefetched = true;
     },
   });
+  // CDK runs the packs before the CloudFormation validation: collect the compliance report while
+  // the worker finishes (unless a pack has not run by then, then it is collected after synthesis).
+  let compliance: CompliancePackReport | undefined;
+  validation?.whileWaiting(() => {
+    compliance = collectComplianceReport(app, packs, { onlyRecorded: true });
+  });
   try {
     // Building the pipeline synthesizes the stages, so findings can surface here too.
     const platform = composePlatform(app, config, {
       complianceGate: packs,
       branch: options.branch,
-      customizeStage: options.customizeStage,
+      customizeStage: (stage) => {
+        // The pipeline synthesizes each stage it deploys while it is built: validate the stage's templates from then on.
+        if (validation) stage.onSynthesized((assembly) => validation.prefetchAssembly(assembly, stage));
+        options.customizeStage?.(stage);
+      },
     });
-    // The pipeline has synthesized every stage it deploys: validate their templates while the rest synthesizes.
-    for (const stage of platform.stages) validation?.prefetchStage(stage);
     options.onComposed?.(platform);
     const assembly = app.synth();
-    return { platform, assembly, packs, validation: validation?.stats };
+    return { platform, assembly, packs, validation: validation?.stats, compliance };
   } catch (error) {
     const findings = readValidationFindings(app.outdir);
     if (findings.length > 0) throw new GateFailure(findings);
@@ -154,7 +169,7 @@ export function runMain(argv: readonly string[]): number {
     return 1;
   }
 
-  const report = writeComplianceReport(app, result.packs, result.assembly.directory);
+  const report = writeComplianceReport(app, result.packs, result.assembly.directory, result.compliance);
   process.stdout.write(`${renderTable(summarize(result.platform, result.assembly, report.counts))}\n\n`);
   process.stdout.write(`cloud assembly:    ${path.relative(invocationDir(), result.assembly.directory) || '.'}\n`);
   process.stdout.write(`compliance report: ${path.relative(invocationDir(), report.file)}\n`);

@@ -41,6 +41,8 @@ export interface TemplateValidationStats {
   readonly reused: number;
   /** How long validate() waited for the workers, in milliseconds. */
   readonly waitedMs: number;
+  /** How long the workers spent validating, in milliseconds (all workers together). */
+  readonly busyMs: number;
 }
 
 /** One template as aws-cdk-lib's plugin would validate it: its path, content and engine options. */
@@ -63,7 +65,7 @@ interface StandInEngine {
 
 type WorkerMessage =
   | { kind: 'ready'; version: string }
-  | { kind: 'result'; id: number; diagnostics: unknown[] }
+  | { kind: 'result'; id: number; diagnostics: unknown[]; ms: number }
   | { kind: 'error'; id?: number; message: string };
 
 class WorkerHandle {
@@ -132,6 +134,8 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   private nextId = 0;
   private reused = 0;
   private waitedMs = 0;
+  private busyMs = 0;
+  private readonly tasks: Array<() => void> = [];
   private engineVersion?: string;
   private startError?: string;
 
@@ -167,13 +171,12 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   }
 
   /**
-   * Starts validating the templates of a stage that is already synthesized
-   * (CDK Pipelines synthesizes every stage it deploys when the pipeline is
-   * built, long before the app's validation plugins run). A stage not yet
-   * synthesized is synthesized now, as the app's synth would.
+   * Starts validating the templates of a stage's cloud assembly, as soon as
+   * the stage is synthesized (CDK Pipelines synthesizes every stage it deploys
+   * when the pipeline is built, long before the app's validation plugins run).
    */
-  public prefetchStage(stage: Stage): void {
-    const stackTemplates = stage.synth().stacksRecursively.map((stack) => ({
+  public prefetchAssembly(assembly: cxapi.CloudAssembly, stage: Stage): void {
+    const stackTemplates = assembly.stacksRecursively.map((stack) => ({
       stackConstructPath: stack.hierarchicalId,
       templatePath: stack.templateFullPath,
       accountId: stack.environment.account === cxapi.UNKNOWN_ACCOUNT ? undefined : stack.environment.account,
@@ -187,13 +190,23 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
    * from a prefetch, and how long validate() waited for the workers.
    */
   public get stats(): TemplateValidationStats {
-    return { validated: this.nextId, reused: this.reused, waitedMs: this.waitedMs };
+    return { validated: this.nextId, reused: this.reused, waitedMs: this.waitedMs, busyMs: Math.round(this.busyMs) };
+  }
+
+  /**
+   * Runs `task` on the main thread at the start of validate(), while the
+   * workers finish: work the app must do after synthesis anyway (the main job
+   * collects its compliance report there). An error in it fails the validation.
+   */
+  public whileWaiting(task: () => void): void {
+    this.tasks.push(task);
   }
 
   public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     try {
       const calls = recordCalls(context);
       this.reused = calls.length - this.dispatch(calls);
+      for (const task of this.tasks.splice(0)) task();
       const start = Date.now();
       this.waitFor(calls);
       this.waitedMs = Date.now() - start;
@@ -282,8 +295,12 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
     const job = templatePath === undefined ? undefined : this.jobs.get(templatePath);
     if (!job || job.id !== message.id) return; // an answer for content that has changed since
     handle.queuedBytes -= job.call.content.length;
-    if (message.kind === 'result') job.diagnostics = message.diagnostics;
-    else job.error = message.message;
+    if (message.kind === 'result') {
+      job.diagnostics = message.diagnostics;
+      this.busyMs += message.ms;
+    } else {
+      job.error = message.message;
+    }
   }
 }
 

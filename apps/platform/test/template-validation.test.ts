@@ -67,7 +67,7 @@ test("the workers' report is aws-cdk-lib's report: the same violations, severiti
 
 test('templates prefetched before validate() are validated once; a template changed since is validated again', () => {
   const plugin = new ParallelTemplateValidation();
-  plugin.prefetchStage(stage);
+  plugin.prefetchAssembly(stage.synth(), stage);
   plugin.prefetch(context);
   const stageStacks = stage.synth().stacksRecursively.length;
   // The root stack's template changes after the prefetch: a second queue with a bad value.
