@@ -81,7 +81,8 @@ export function synthesizePlatform(app: App, config: PlatformConfig, options: Sy
     },
   });
   // CDK runs the packs before the CloudFormation validation: collect the compliance report while
-  // the worker finishes (unless a pack has not run by then, then it is collected after synthesis).
+  // the worker finishes, if it has not finished by then (else, or if a pack has not run yet, the
+  // report is collected after synthesis, with the worker's memory already freed).
   let compliance: CompliancePackReport | undefined;
   validation?.whileWaiting(() => {
     compliance = collectComplianceReport(app, packs, { onlyRecorded: true });

@@ -194,19 +194,29 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   }
 
   /**
-   * Runs `task` on the main thread at the start of validate(), while the
-   * workers finish: work the app must do after synthesis anyway (the main job
-   * collects its compliance report there). An error in it fails the validation.
+   * Runs `task` on the main thread at the start of validate() if the workers
+   * are not done by then, instead of only waiting for them: work the app must
+   * do after synthesis anyway (the main job collects its compliance report
+   * there). A task that did not run is the caller's to do later. An error in
+   * it fails the validation.
    */
   public whileWaiting(task: () => void): void {
     this.tasks.push(task);
+  }
+
+  /** Whether every template of `context`, as it is now, has its result from the workers. */
+  public isSettled(context: IPolicyValidationContext): boolean {
+    const calls = recordCalls(context);
+    return this.pending(calls).length === 0 && calls.every((call) => this.isSent(call));
   }
 
   public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     try {
       const calls = recordCalls(context);
       this.reused = calls.length - this.dispatch(calls);
-      for (const task of this.tasks.splice(0)) task();
+      const tasks = this.tasks.splice(0);
+      // Only when there is waiting to fill: a task run beside a live engine adds to the peak memory.
+      if (this.pending(calls).length > 0) for (const task of tasks) task();
       const start = Date.now();
       this.waitFor(calls);
       this.waitedMs = Date.now() - start;
@@ -236,12 +246,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
     if (this.workers.length === 0) throw new Error('ParallelTemplateValidation: the workers were stopped');
     const batches = new Map<WorkerHandle, Array<ValidationCall & { id: number }>>();
     // The largest templates first, each to the worker with the fewest bytes waiting.
-    const fresh = calls
-      .filter((call) => {
-        const job = this.jobs.get(call.templatePath);
-        return !job || job.call.content !== call.content || !sameOptions(job.call.options, call.options);
-      })
-      .sort((a, b) => b.content.length - a.content.length);
+    const fresh = calls.filter((call) => !this.isSent(call)).sort((a, b) => b.content.length - a.content.length);
     for (const call of fresh) {
       const handle = this.workers.reduce((best, h) => (h.queuedBytes < best.queuedBytes ? h : best));
       const id = this.nextId++;
@@ -257,20 +262,31 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   }
 
   /** Blocks until every call has its diagnostics: a validation plugin must answer synchronously. */
+  /** Whether this call (same template, content and options) was sent to a worker. */
+  private isSent(call: ValidationCall): boolean {
+    const job = this.jobs.get(call.templatePath);
+    return job !== undefined && job.call.content === call.content && sameOptions(job.call.options, call.options);
+  }
+
+  /** Takes in the workers' messages so far; returns the calls still without diagnostics. Throws on a worker error. */
+  private pending(calls: ValidationCall[]): ValidationCall[] {
+    for (const handle of this.workers) {
+      for (let m = receiveMessageOnPort(handle.port); m !== undefined; m = receiveMessageOnPort(handle.port)) {
+        this.receive(handle, m.message as WorkerMessage);
+      }
+    }
+    if (this.startError) throw new Error(this.startError);
+    const waiting = calls.filter((call) => this.jobs.get(call.templatePath)?.diagnostics === undefined);
+    const failed = waiting.map((call) => this.jobs.get(call.templatePath)!).find((job) => job.error);
+    if (failed) throw new Error(`CloudFormation validation failed: ${failed.error}`);
+    return waiting;
+  }
+
   private waitFor(calls: ValidationCall[]): void {
     const deadline = Date.now() + this.timeoutMs;
-    const missing = () => calls.filter((call) => this.jobs.get(call.templatePath)?.diagnostics === undefined);
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
-      for (const handle of this.workers) {
-        for (let m = receiveMessageOnPort(handle.port); m !== undefined; m = receiveMessageOnPort(handle.port)) {
-          this.receive(handle, m.message as WorkerMessage);
-        }
-      }
-      if (this.startError) throw new Error(this.startError);
-      const waiting = missing();
-      const failed = waiting.map((call) => this.jobs.get(call.templatePath)!).find((job) => job.error);
-      if (failed) throw new Error(`CloudFormation validation failed: ${failed.error}`);
+      const waiting = this.pending(calls);
       if (waiting.length === 0) return;
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.wait(this.signal, 0, seen, left) === 'timed-out') {

