@@ -109,7 +109,8 @@ test('work handed to whileWaiting runs only when validate() would otherwise wait
   settled.validate(context);
   expect(late).toBe(0);
   expect(settled.stats.waitedMs).toBeLessThan(50);
-});
+  // Async (it polls), so jest's 5 s default applies: two engine starts take longer on a loaded machine.
+}, 180_000);
 
 test('registered on an app, it replaces the built-in validation; CDK_VALIDATION=false registers nothing', () => {
   const outdir = tmpOutdir('template-validation-app');
