@@ -18,7 +18,6 @@ const path = require('path');
 const { workerData } = require('worker_threads');
 
 const { port, signal, modulePath, rulesDirectory } = workerData;
-const engineModule = require(modulePath);
 
 function send(message) {
   port.postMessage(message);
@@ -26,8 +25,10 @@ function send(message) {
   Atomics.notify(signal, 0);
 }
 
+// Loaded at start (below), where a failure is reported instead of ending the thread silently.
+let engineModule;
 /** The rule index shipped with aws-cdk-lib: which Rego rule applies to which resource types. */
-const ruleIndex = JSON.parse(fs.readFileSync(path.join(rulesDirectory, 'index.generated.json'), 'utf-8')).rules;
+let ruleIndex;
 
 /** The built-in Rego rules for a set of resource types: rules without types always apply. */
 function rulesFor(types) {
@@ -68,6 +69,8 @@ function validate(job) {
 }
 
 try {
+  engineModule = require(modulePath);
+  ruleIndex = JSON.parse(fs.readFileSync(path.join(rulesDirectory, 'index.generated.json'), 'utf-8')).rules;
   // Start the engine now, with the rules that apply to any template, while the app is still composed.
   engineFor(new Set());
   send({ kind: 'ready', version: engineModule.version() });

@@ -13,20 +13,12 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 /** The worker's source: plain JavaScript beside this file's source, found from src/ and from lib/. */
 const WORKER_FILE = path.join(__dirname, '..', 'src', 'cfn-validation-worker.js');
 
-/** How long validate() waits for the workers before it fails the synth. */
+/** How long validate() waits for the worker before it fails the synth. */
 const DEFAULT_TIMEOUT_SECONDS = 900;
 
 export interface ParallelTemplateValidationOptions {
   /**
-   * Worker threads that run the validation engine. Each holds its own engine
-   * (about 250 MB). One is enough on 2 cores: the main thread runs the
-   * compliance packs meanwhile.
-   *
-   * @default 1
-   */
-  readonly workers?: number;
-  /**
-   * How long to wait for the workers' results before failing.
+   * How long to wait for the worker's results before failing.
    *
    * @default 900 seconds
    */
@@ -35,13 +27,13 @@ export interface ParallelTemplateValidationOptions {
 
 /** What a ParallelTemplateValidation did. */
 export interface TemplateValidationStats {
-  /** Templates the workers validated (a template validated again after its content changed counts twice). */
+  /** Templates the worker validated (a template validated again after its content changed counts twice). */
   readonly validated: number;
   /** Results validate() took from a prefetch instead of validating then. */
   readonly reused: number;
-  /** How long validate() waited for the workers, in milliseconds. */
+  /** How long validate() waited for the worker, in milliseconds. */
   readonly waitedMs: number;
-  /** How long the workers spent validating, in milliseconds (all workers together). */
+  /** How long the worker spent validating, in milliseconds. */
   readonly busyMs: number;
 }
 
@@ -68,27 +60,8 @@ type WorkerMessage =
   | { kind: 'result'; id: number; diagnostics: unknown[]; ms: number }
   | { kind: 'error'; id?: number; message: string };
 
-class WorkerHandle {
-  readonly port: MessagePort;
-  readonly worker: Worker;
-  /** Bytes of template sent and not yet answered: where the next job goes. */
-  queuedBytes = 0;
-
-  constructor(signal: Int32Array, modulePath: string, rulesDirectory: string) {
-    const channel = new MessageChannel();
-    this.port = channel.port1;
-    this.worker = new Worker(WORKER_FILE, {
-      workerData: { port: channel.port2, signal, modulePath, rulesDirectory },
-      transferList: [channel.port2],
-    });
-    // Neither keeps the process alive: an app that is never synthesized must not hang its process.
-    this.worker.unref();
-    this.port.unref();
-  }
-}
-
 /**
- * aws-cdk-lib's CloudFormation template validation, run in worker threads.
+ * aws-cdk-lib's CloudFormation template validation, run in a worker thread.
  *
  * The built-in validation (on with `@aws-cdk/core:validateAgainstDefaultRules`)
  * starts its engine and validates every template on the main thread, after the
@@ -97,15 +70,17 @@ class WorkerHandle {
  * takes its place (an App may hold one CloudFormationValidatePlugin, which then
  * replaces the default instance) and does the same work off the main thread:
  * the engine starts when the plugin is created, so while the app is composed;
- * and {@link prefetch} hands templates to the workers as soon as they are
- * written, so they are validated while the compliance packs run.
+ * and {@link prefetch} hands templates to the worker as soon as they are
+ * written, so they are validated while the compliance packs run. One worker:
+ * two were slower on 2 cores and cost a second engine's memory
+ * (docs/performance.md).
  *
  * The results are aws-cdk-lib's own: for each template, the options are those
  * its plugin passes (found by running its validate() with a stand-in engine
  * that records them), the engine is the copy of @aws/cloudformation-validate
  * aws-cdk-lib depends on with its built-in rules, and the report is built by
  * aws-cdk-lib's validate() again, with a stand-in engine that answers with the
- * workers' diagnostics. Failing closed: a worker error fails the synth.
+ * worker's diagnostics. Failing closed: a worker error fails the synth.
  */
 export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   /**
@@ -122,7 +97,9 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
     return plugin;
   }
 
-  private readonly workers: WorkerHandle[] = [];
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private stopped = false;
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly timeoutMs: number;
   /** Jobs sent, by template path: the call they validate and, once answered, the diagnostics. */
@@ -141,18 +118,22 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
 
   constructor(options: ParallelTemplateValidationOptions = {}) {
     super();
-    const workers = options.workers ?? 1;
-    if (!Number.isInteger(workers) || workers < 1) {
-      throw new Error(`ParallelTemplateValidation: workers must be a positive integer, got ${workers}`);
-    }
     this.timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
     const cdkDir = path.dirname(require.resolve('aws-cdk-lib'));
     const modulePath = require.resolve('@aws/cloudformation-validate', { paths: [cdkDir] });
     const rulesDirectory = path.join(cdkDir, 'core', 'lib', 'validation', 'rules');
-    for (let i = 0; i < workers; i++) this.workers.push(new WorkerHandle(this.signal, modulePath, rulesDirectory));
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    this.worker = new Worker(WORKER_FILE, {
+      workerData: { port: channel.port2, signal: this.signal, modulePath, rulesDirectory },
+      transferList: [channel.port2],
+    });
+    // Neither keeps the process alive: an app that is never synthesized must not hang its process.
+    this.worker.unref();
+    this.port.unref();
   }
 
-  /** The engine's version, as the workers report it (the main thread never loads the engine). */
+  /** The engine's version, as the worker reports it (the main thread never loads the engine). */
   public override get version(): string | undefined {
     return this.engineVersion;
   }
@@ -162,7 +143,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   }
 
   /**
-   * Starts validating the templates of `context` in the workers and returns
+   * Starts validating the templates of `context` in the worker and returns
    * at once. validate() later uses the results of every template whose content
    * and options are still the same, and validates the others.
    */
@@ -186,16 +167,16 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   }
 
   /**
-   * How many templates the workers validated, how many results validate() took
-   * from a prefetch, and how long validate() waited for the workers.
+   * How many templates the worker validated, how many results validate() took
+   * from a prefetch, and how long validate() waited for the worker.
    */
   public get stats(): TemplateValidationStats {
     return { validated: this.nextId, reused: this.reused, waitedMs: this.waitedMs, busyMs: Math.round(this.busyMs) };
   }
 
   /**
-   * Runs `task` on the main thread at the start of validate() if the workers
-   * are not done by then, instead of only waiting for them: work the app must
+   * Runs `task` on the main thread at the start of validate() if the worker
+   * is not done by then, instead of only waiting for them: work the app must
    * do after synthesis anyway (the main job collects its compliance report
    * there). A task that did not run is the caller's to do later. An error in
    * it fails the validation.
@@ -204,7 +185,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
     this.tasks.push(task);
   }
 
-  /** Whether every template of `context`, as it is now, has its result from the workers. */
+  /** Whether every template of `context`, as it is now, has its result from the worker. */
   public isSettled(context: IPolicyValidationContext): boolean {
     const calls = recordCalls(context);
     return this.pending(calls).length === 0 && calls.every((call) => this.isSent(call));
@@ -233,46 +214,43 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
     }
   }
 
-  /** Ends the workers (their engines' memory goes with them). validate() calls it when done. */
+  /** Ends the worker (the engine's memory goes with it). validate() calls it when done. */
   public stop(): void {
-    for (const handle of this.workers.splice(0)) {
-      handle.port.close();
-      void handle.worker.terminate();
-    }
+    if (this.stopped) return;
+    this.stopped = true;
+    this.port.close();
+    void this.worker.terminate();
   }
 
   /** Sends the calls not sent before with the same content and options; returns how many it sent. */
   private dispatch(calls: ValidationCall[]): number {
-    if (this.workers.length === 0) throw new Error('ParallelTemplateValidation: the workers were stopped');
-    const batches = new Map<WorkerHandle, Array<ValidationCall & { id: number }>>();
-    // The largest templates first, each to the worker with the fewest bytes waiting.
-    const fresh = calls.filter((call) => !this.isSent(call)).sort((a, b) => b.content.length - a.content.length);
-    for (const call of fresh) {
-      const handle = this.workers.reduce((best, h) => (h.queuedBytes < best.queuedBytes ? h : best));
-      const id = this.nextId++;
-      const previous = this.jobs.get(call.templatePath);
-      if (previous) this.jobsById.delete(previous.id);
-      this.jobs.set(call.templatePath, { id, call });
-      this.jobsById.set(id, call.templatePath);
-      handle.queuedBytes += call.content.length;
-      batches.set(handle, [...(batches.get(handle) ?? []), { ...call, id }]);
-    }
-    for (const [handle, jobs] of batches) handle.port.postMessage({ kind: 'validate', jobs });
-    return fresh.length;
+    if (this.stopped) throw new Error('ParallelTemplateValidation: the worker was stopped');
+    // The worker takes the largest waiting template first.
+    const jobs = calls
+      .filter((call) => !this.isSent(call))
+      .map((call) => {
+        const id = this.nextId++;
+        const previous = this.jobs.get(call.templatePath);
+        if (previous) this.jobsById.delete(previous.id);
+        this.jobs.set(call.templatePath, { id, call });
+        this.jobsById.set(id, call.templatePath);
+        return { ...call, id };
+      });
+    if (jobs.length > 0) this.port.postMessage({ kind: 'validate', jobs });
+    return jobs.length;
   }
 
-  /** Blocks until every call has its diagnostics: a validation plugin must answer synchronously. */
   /** Whether this call (same template, content and options) was sent to a worker. */
   private isSent(call: ValidationCall): boolean {
     const job = this.jobs.get(call.templatePath);
     return job !== undefined && job.call.content === call.content && sameOptions(job.call.options, call.options);
   }
 
-  /** Takes in the workers' messages so far; returns the calls still without diagnostics. Throws on a worker error. */
+  /** Takes in the worker's messages so far; returns the calls still without diagnostics. Throws on a worker error. */
   private pending(calls: ValidationCall[]): ValidationCall[] {
-    for (const handle of this.workers) {
-      for (let m = receiveMessageOnPort(handle.port); m !== undefined; m = receiveMessageOnPort(handle.port)) {
-        this.receive(handle, m.message as WorkerMessage);
+    if (!this.stopped) {
+      for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
+        this.receive(m.message as WorkerMessage);
       }
     }
     if (this.startError) throw new Error(this.startError);
@@ -282,6 +260,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
     return waiting;
   }
 
+  /** Blocks until every call has its diagnostics: a validation plugin must answer synchronously. */
   private waitFor(calls: ValidationCall[]): void {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
@@ -298,7 +277,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
     }
   }
 
-  private receive(handle: WorkerHandle, message: WorkerMessage): void {
+  private receive(message: WorkerMessage): void {
     if (message.kind === 'ready') {
       this.engineVersion = message.version;
       return;
@@ -310,7 +289,6 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
     const templatePath = this.jobsById.get(message.id);
     const job = templatePath === undefined ? undefined : this.jobs.get(templatePath);
     if (!job || job.id !== message.id) return; // an answer for content that has changed since
-    handle.queuedBytes -= job.call.content.length;
     if (message.kind === 'result') {
       job.diagnostics = message.diagnostics;
       this.busyMs += message.ms;
@@ -348,7 +326,7 @@ function recordCalls(context: IPolicyValidationContext): ValidationCall[] {
     return { diagnostics: [] };
   });
   if (calls.length !== context.stackTemplates.length) {
-    // aws-cdk-lib changed how its plugin calls the engine: validating in workers would not be the same.
+    // aws-cdk-lib changed how its plugin calls the engine: validating in the worker would not be the same.
     throw new Error(
       `ParallelTemplateValidation: expected ${context.stackTemplates.length} engine calls from aws-cdk-lib's plugin, saw ${calls.length}`,
     );

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'worker_threads';
 import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext, Stack, Stage } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { tmpOutdir } from './helpers';
@@ -49,7 +50,7 @@ beforeAll(() => {
   context = contextOf(app, app.synth());
 });
 
-test("the workers' report is aws-cdk-lib's report: the same violations, severities, resources and order", () => {
+test("the worker's report is aws-cdk-lib's report: the same violations, severities, resources and order", () => {
   const expected = new CloudFormationValidatePlugin().validate(context);
   // The fixture must give the comparison something to compare: an error and a warning found in two templates.
   expect(expected.success).toBe(false);
@@ -145,7 +146,7 @@ test('registered on an app, it replaces the built-in validation; CDK_VALIDATION=
   }
 });
 
-test('it fails closed: no answer in time is an error naming the template, and a bad worker count is refused', () => {
+test('it fails closed: no answer in time is an error naming the template', () => {
   const plugin = new ParallelTemplateValidation({ timeoutSeconds: 0.01 });
   // The engine takes seconds to start: 10 ms is never enough.
   expect(() => plugin.validate(context)).toThrow(
@@ -153,6 +154,73 @@ test('it fails closed: no answer in time is an error naming the template, and a 
       `no result for ${context.stackTemplates.length} template\\(s\\) after 0.01 s \\(first: .*\\.template\\.json\\)`,
     ),
   );
-  expect(() => plugin.prefetch(context)).toThrow(/workers were stopped/);
-  expect(() => new ParallelTemplateValidation({ workers: 0 })).toThrow(/workers must be a positive integer, got 0/);
+  expect(() => plugin.prefetch(context)).toThrow(/worker was stopped/);
+});
+
+/** Starts the worker script itself and returns its next message (the plugin would wait for it the same way). */
+function workerProtocol(modulePath: string): { next(): unknown; post(message: unknown): void; end(): void } {
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const cdkDir = path.dirname(require.resolve('aws-cdk-lib'));
+  const worker = new Worker(path.join(__dirname, '..', 'src', 'cfn-validation-worker.js'), {
+    workerData: {
+      port: port2,
+      signal,
+      modulePath,
+      rulesDirectory: path.join(cdkDir, 'core', 'lib', 'validation', 'rules'),
+    },
+    transferList: [port2],
+  });
+  return {
+    next: () => {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const seen = Atomics.load(signal, 0);
+        const m = receiveMessageOnPort(port1);
+        if (m) return m.message;
+        if (Date.now() > deadline) throw new Error('no message from the worker');
+        Atomics.wait(signal, 0, seen, 1000);
+      }
+    },
+    post: (message) => port1.postMessage(message),
+    end: () => {
+      port1.close();
+      void worker.terminate();
+    },
+  };
+}
+
+test('the worker reports an engine that cannot start and a template the engine refuses, instead of going silent', () => {
+  // An engine that cannot load: an error message at once, not the 900 s timeout.
+  const broken = workerProtocol('/nonexistent/cloudformation-validate.js');
+  try {
+    expect(broken.next()).toEqual({
+      kind: 'error',
+      message: expect.stringMatching(/^could not start the CloudFormation validation engine: Cannot find module/),
+    });
+  } finally {
+    broken.end();
+  }
+
+  // A call the engine throws on: an error for that job, naming the template.
+  const modulePath = require.resolve('@aws/cloudformation-validate', {
+    paths: [path.dirname(require.resolve('aws-cdk-lib'))],
+  });
+  const worker = workerProtocol(modulePath);
+  try {
+    expect(worker.next()).toMatchObject({ kind: 'ready' });
+    worker.post({
+      kind: 'validate',
+      jobs: [
+        { id: 7, templatePath: 'Broken.template.json', content: '{"Resources":{}}', options: { detailLevel: 'NOPE' } },
+      ],
+    });
+    expect(worker.next()).toEqual({
+      kind: 'error',
+      id: 7,
+      message: expect.stringMatching(/^Broken\.template\.json: .*NOPE/),
+    });
+  } finally {
+    worker.end();
+  }
 });
