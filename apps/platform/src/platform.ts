@@ -72,6 +72,8 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     complianceGate: options.complianceGate,
     // With the organization's id, the pipeline's assume-role permissions stay one statement at any scale.
     organizationId: gw.organization.id,
+    // One CloudFormation action per stack unless the config asks for change sets (docs/configuration.md).
+    useChangeSets: gw.pipeline.changeSets,
     // The pipeline synthesizes the branch's own pipeline.
     synthCommand: isMainBranch ? 'npm run synth' : `npm run synth -- --branch ${branch}`,
   });

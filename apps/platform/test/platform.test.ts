@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { BootstrapContract } from '@groundwork/cross-account-roles';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { allStackArtifacts, exampleConfig, resourcesOfType, templateOf, tmpOutdir } from './helpers';
@@ -114,6 +114,49 @@ test('the pipeline deploys waves in order; production behind the permissions che
   expect(approvals('prod')).toEqual(expect.arrayContaining([expect.stringMatching(/Approve/)]));
   expect(approvals('prod').length).toBe(2); // permissions-broadening check, then the manual approval
   expect(cfn.Properties.PipelineType).toBe('V2');
+});
+
+test('by default each stack deploys in one CREATE_UPDATE action, after the approval; changeSets: true adds Prepare', () => {
+  const pipelineStages = (template: any): Array<{ Name: string; Actions: any[] }> =>
+    resourcesOfType(template, 'AWS::CodePipeline::Pipeline')[0][1].Properties.Stages;
+  const deployActions = (template: any) =>
+    pipelineStages(template).flatMap((s) => s.Actions.filter((a) => a.ActionTypeId.Provider === 'CloudFormation'));
+  expect(config.groundwork.pipeline.changeSets).toBe(false);
+  const actions = deployActions(templateOf(assembly, result.platform.pipelineStack));
+  const stacks = result.platform.stages.flatMap((s) => s.node.children.filter((c) => Stack.isStack(c)));
+  expect(actions.map((a) => a.Configuration.StackName).sort()).toEqual(
+    stacks.map((s) => (s as Stack).stackName).sort(),
+  );
+  expect(new Set(actions.map((a) => a.Configuration.ActionMode))).toEqual(new Set(['CREATE_UPDATE']));
+  const prod = pipelineStages(templateOf(assembly, result.platform.pipelineStack)).find(
+    (s) => s.Name === 'prod',
+  )!.Actions;
+  const approve = prod.find((a) => a.Name === 'Approve')!;
+  for (const action of prod.filter((a) => a.ActionTypeId.Provider === 'CloudFormation')) {
+    expect(action.RunOrder).toBeGreaterThan(approve.RunOrder);
+  }
+
+  // The develop pipeline (dev only) with change sets: a Prepare and a Deploy action per stack.
+  const withChangeSets = {
+    ...config,
+    groundwork: { ...config.groundwork, pipeline: { ...config.groundwork.pipeline, changeSets: true } },
+  };
+  process.env.CDK_VALIDATION = 'false';
+  let develop: SynthesisResult;
+  try {
+    develop = synthesizePlatform(createApp(tmpOutdir('changesets')), withChangeSets, { branch: 'develop' });
+  } finally {
+    delete process.env.CDK_VALIDATION;
+  }
+  const modes = deployActions(templateOf(develop.assembly, develop.platform.pipelineStack)).map(
+    (a) => `${a.Configuration.StackName}:${a.Configuration.ActionMode}`,
+  );
+  expect(modes.sort()).toEqual(
+    ['network', 'operations', 'security'].flatMap((s) => [
+      `example-dev-${s}:CHANGE_SET_EXECUTE`,
+      `example-dev-${s}:CHANGE_SET_REPLACE`,
+    ]),
+  );
 });
 
 test('production stacks are protected from deletion; others are not', () => {

@@ -82,6 +82,16 @@ export interface GitOpsPipelineProps {
   readonly monitoring?: boolean;
   /** Version of the CDK CLI used by self-mutation. @default - latest */
   readonly cliVersion?: string;
+  /**
+   * Deploy each stack by creating a change set and then executing it (two CodePipeline actions per stack,
+   * `<stack>.Prepare` and `<stack>.Deploy`). When false, each stack deploys in one action
+   * (`<stack>.Deploy`, CloudFormation CREATE_UPDATE): half the actions, so more environments fit in one
+   * CodePipeline stage (50 actions) and the pipeline resource is about half the size. Approvals and the
+   * permissions-broadening check run before either action, so both modes are gated alike; the
+   * change set only adds a pause point when something else reviews it between the two actions.
+   * @default true
+   */
+  readonly useChangeSets?: boolean;
 }
 
 /** How one environment (a `Stage`) is deployed by the pipeline. */
@@ -151,6 +161,8 @@ export class GitOpsPipeline extends Construct {
   public readonly pipelineName: string;
   /** The CDK bootstrap qualifier of the target accounts. */
   public readonly qualifier: string;
+  /** Whether each stack deploys through a change set (two actions) or in one action. */
+  public readonly useChangeSets: boolean;
 
   private readonly props: GitOpsPipelineProps;
   private readonly notifications: PipelineNotifications;
@@ -170,6 +182,7 @@ export class GitOpsPipeline extends Construct {
     this.props = props;
     this.validateProps(props);
     this.qualifier = props.qualifier ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+    this.useChangeSets = props.useChangeSets ?? true;
     this.pipelineName = props.pipelineName ?? 'groundwork';
     this.gate = props.complianceGate ?? [];
 
@@ -232,6 +245,7 @@ export class GitOpsPipeline extends Construct {
       enableKeyRotation: true,
       artifactBucket: this.artifactBucket,
       cliVersion: props.cliVersion,
+      useChangeSets: this.useChangeSets,
       // One CodeBuild project per asset type instead of one per asset: the project count, and the
       // pipeline role's codebuild:StartBuild resources, stay constant as environments are added.
       publishAssetsInParallel: false,
@@ -323,8 +337,8 @@ export class GitOpsPipeline extends Construct {
       const chunks: PendingEnvironment[][] = [];
       let actions = 0;
       for (const environment of this.environments.filter((e) => e.wave === name)) {
-        // Two actions per stack: pipelines creates a change set, then executes it (useChangeSets defaults to true).
-        const size = environment.stepActions + 2 * deployedStacks(environment.stage);
+        // With change sets, two actions per stack (create, then execute); without, one.
+        const size = environment.stepActions + (this.useChangeSets ? 2 : 1) * deployedStacks(environment.stage);
         if (chunks.length === 0 || actions + size > MAX_ACTIONS_PER_STAGE) {
           chunks.push([]);
           actions = 0;

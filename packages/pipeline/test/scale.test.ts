@@ -81,10 +81,9 @@ class ThreeStackEnvironment extends Stage {
   }
 }
 
-describe('waves of production environments stay within 50 actions per CodePipeline stage', () => {
-  // 10 environments of 3 stacks, every 5th production: 8 x 7 + 2 x 9 = 74 actions, 50 steps + 2 extra
-  // actions in the first 50 steps (a permissions-broadening step is 2 actions).
-  const fixture = pipelineFixture();
+/** 20 environments of three stacks in two waves, every fifth production, as the pipeline lays them out. */
+function twoWaves(useChangeSets?: boolean): any[] {
+  const fixture = pipelineFixture({ useChangeSets });
   for (let i = 0; i < 20; i++) {
     fixture.pipeline.addEnvironment(
       new ThreeStackEnvironment(fixture.app, `env${i}`, { env: { account: accountId(i), region: 'eu-west-1' } }),
@@ -95,14 +94,22 @@ describe('waves of production environments stay within 50 actions per CodePipeli
   fixture.pipeline.buildPipeline();
   const pipeline = Object.values<any>(Template.fromStack(fixture.stack).findResources('AWS::CodePipeline::Pipeline'))[0]
     .Properties;
-  const waveStages = pipeline.Stages.filter((s: any) => s.Name.startsWith('Wave'));
+  return pipeline.Stages.filter((s: any) => s.Name.startsWith('Wave'));
+}
+
+const actionsOf = (stages: any[]): any[] => stages.flatMap((s: any) => s.Actions);
+
+describe('waves of production environments stay within 50 actions per CodePipeline stage', () => {
+  // 10 environments of 3 stacks, every 5th production: 8 x 7 + 2 x 9 = 74 actions, 50 steps + 2 extra
+  // actions in the first 50 steps (a permissions-broadening step is 2 actions).
+  const waveStages = twoWaves();
 
   test('each wave is split into stages of at most 50 actions, named <wave>.1, <wave>.2', () => {
     expect(waveStages.map((s: any) => s.Name)).toEqual(['Wave1.1', 'Wave1.2', 'Wave2.1', 'Wave2.2']);
     for (const stage of waveStages) {
       expect([stage.Name, stage.Actions.length <= 50]).toEqual([stage.Name, true]);
     }
-    const deploys = waveStages.flatMap((s: any) => s.Actions).filter((a: any) => a.Name.endsWith('.Deploy'));
+    const deploys = actionsOf(waveStages).filter((a: any) => a.Name.endsWith('.Deploy'));
     expect(deploys).toHaveLength(60);
   });
 
@@ -111,5 +118,50 @@ describe('waves of production environments stay within 50 actions per CodePipeli
       expect(stage.OnFailure).toEqual({ Result: 'ROLLBACK' });
     }
     expect(waveStages.map((s: any) => s.OnSuccess !== undefined)).toEqual([false, true, false, false]);
+  });
+});
+
+describe('without change sets, each stack deploys in one action', () => {
+  // The same 20 environments: 8 x 4 + 2 x 6 = 44 actions per wave, so each wave is one CodePipeline stage.
+  const withChangeSets = actionsOf(twoWaves(true));
+  const waveStages = twoWaves(false);
+  const actions = actionsOf(waveStages);
+  const cloudFormation = actions.filter((a: any) => a.ActionTypeId.Provider === 'CloudFormation');
+
+  test('one CREATE_UPDATE action per stack, through the target account deploy and execution roles', () => {
+    expect(cloudFormation).toHaveLength(60);
+    for (const action of cloudFormation) {
+      expect(action.Name).toMatch(/\.Deploy$/);
+      expect(action.Configuration).toMatchObject({
+        ActionMode: 'CREATE_UPDATE',
+        TemplatePath: expect.stringMatching(/^Synth_Output::assembly-env\d+\/.*\.template\.json$/),
+      });
+      expect(JSON.stringify(action.RoleArn)).toMatch(/:role\/cdk-hnb659fds-deploy-role-\d{12}-eu-west-1/);
+      expect(JSON.stringify(action.Configuration.RoleArn)).toMatch(
+        /:role\/cdk-hnb659fds-cfn-exec-role-\d{12}-eu-west-1/,
+      );
+    }
+    // With change sets the same stacks take two actions each.
+    const modes = withChangeSets.map((a: any) => a.Configuration?.ActionMode).filter((m: unknown) => m !== undefined);
+    expect(modes.filter((m: string) => m === 'CHANGE_SET_REPLACE')).toHaveLength(60);
+    expect(modes.filter((m: string) => m === 'CHANGE_SET_EXECUTE')).toHaveLength(60);
+  });
+
+  test('the layout counts one action per stack: each wave of 44 actions is one stage, gates unchanged', () => {
+    expect(waveStages.map((s: any) => [s.Name, s.Actions.length])).toEqual([
+      ['Wave1', 44],
+      ['Wave2', 44],
+    ]);
+    expect(waveStages.map((s: any) => s.OnSuccess !== undefined)).toEqual([true, false]);
+    // Production environments still check permissions and wait for approval before deploying.
+    const prod = waveStages[0].Actions.filter((a: any) => a.Name.startsWith('env4.'));
+    expect(prod.map((a: any) => `${a.RunOrder}:${a.ActionTypeId.Provider}:${a.Name.replace(/^env4\./, '')}`)).toEqual([
+      '1:CodeBuild:PermissionsBroadening.Check',
+      '2:Manual:PermissionsBroadening.Confirm',
+      '3:Manual:Approve',
+      '4:CloudFormation:Network.Deploy',
+      '4:CloudFormation:Operations.Deploy',
+      '4:CloudFormation:Security.Deploy',
+    ]);
   });
 });

@@ -379,6 +379,18 @@ export const groundworkConfigSchema = z
           .describe('Tag keys every environment must carry (from defaultTags or its own tags)'),
       })
       .prefault({}),
+    pipeline: z
+      .strictObject({
+        changeSets: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Deploy each stack through a change set (two pipeline actions per stack, Prepare then Deploy) ' +
+              'instead of one CREATE_UPDATE action; approvals run before either',
+          ),
+      })
+      .prefault({})
+      .describe('How the pipeline deploys'),
     waves: z.array(waveSchema).min(1).describe('Deployment waves, in order'),
     branches: z
       .record(branchNameSchema('Git branch name'), branchTargetsSchema)
