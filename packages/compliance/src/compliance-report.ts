@@ -79,14 +79,28 @@ export interface StackComplianceReport {
   readonly acknowledgements: ComplianceAcknowledgement[];
 }
 
-/** What a rule returned for one resource. */
-interface Evaluation {
+/** What the rules did in one stack, counted while they run (one object per finding, not per evaluation). */
+class StackTally {
+  /** Every rule that ran on the stack's resources, by rule id. */
+  readonly rules = new Map<string, RuleRunCount>();
+  /** The findings, in the order the rules reported them. */
+  readonly findings: RawFinding[] = [];
+}
+
+interface RuleRunCount {
   readonly pack: string;
-  readonly namespace: string;
   readonly ruleId: string;
+  resourcesChecked: number;
+  violations: number;
+  acknowledged: number;
+}
+
+/** One finding as recorded: the report resolves messages and acknowledgements afterwards. */
+interface RawFinding {
+  readonly run: RuleRunCount;
+  readonly namespace: string;
+  readonly findingId: string;
   readonly node: CfnResource;
-  readonly findingIds: string[];
-  readonly applicable: boolean;
   readonly info: string;
   readonly severity: string;
 }
@@ -118,11 +132,11 @@ export class ComplianceReport {
    * @param packs the packs to run, e.g. AwsSolutionsChecks, NIST80053R5Checks, GroundworkChecks
    */
   public static collect(scope: IConstruct, packs: NagPack[]): StackComplianceReport[] {
-    const evaluations: Evaluation[] = [];
+    const tallies = new Map<Stack, StackTally>();
     // The packs' own messages (verbose or not, as configured), keyed by finding id and resource path.
     const reported = new Map<string, { message: string; severity: string }>();
     for (const pack of packs) {
-      const report = withRecording(pack, evaluations, () => pack.validateScope(scope));
+      const report = withRecording(pack, tallies, () => pack.validateScope(scope));
       for (const violation of report.violations) {
         for (const resource of violation.violatingResources) {
           reported.set(`${violation.ruleName}|${resource.constructPath}`, {
@@ -139,44 +153,29 @@ export class ComplianceReport {
       const suppressed = new Map<AcknowledgementRecord, number>();
       const violations: ComplianceFinding[] = [];
       const acknowledgedFindings: ComplianceFinding[] = [];
-      const rules = new Map<
-        string,
-        ComplianceRuleRun & { resourcesChecked: number; violations: number; acknowledged: number }
-      >();
+      const tally = tallies.get(stack) ?? new StackTally();
 
-      for (const evaluation of evaluations.filter((e) => Stack.of(e.node) === stack)) {
-        const run = rules.get(evaluation.ruleId) ?? {
-          pack: evaluation.pack,
-          ruleId: evaluation.ruleId,
-          resourcesChecked: 0,
-          violations: 0,
-          acknowledged: 0,
+      for (const raw of tally.findings) {
+        const resourcePath = raw.node.node.path;
+        const fromPack = reported.get(`${raw.findingId}|${resourcePath}`);
+        const finding: ComplianceFinding = {
+          pack: raw.run.pack,
+          ruleId: raw.findingId,
+          resourcePath,
+          message: fromPack?.message ?? raw.info,
+          severity: fromPack?.severity ?? raw.severity,
         };
-        rules.set(evaluation.ruleId, run);
-        if (evaluation.applicable) {
-          run.resourcesChecked++;
-        }
-        for (const findingId of evaluation.findingIds) {
-          const resourcePath = evaluation.node.node.path;
-          const fromPack = reported.get(`${findingId}|${resourcePath}`);
-          const finding: ComplianceFinding = {
-            pack: evaluation.pack,
-            ruleId: findingId,
-            resourcePath,
-            message: fromPack?.message ?? evaluation.info,
-            severity: fromPack?.severity ?? evaluation.severity,
-          };
-          const ack = closestAcknowledgement(evaluation, findingId, acknowledgements);
-          if (ack) {
-            run.acknowledged++;
-            acknowledgedFindings.push(finding);
-            suppressed.set(ack, (suppressed.get(ack) ?? 0) + 1);
-          } else {
-            run.violations++;
-            violations.push(finding);
-          }
+        const ack = closestAcknowledgement(raw, acknowledgements);
+        if (ack) {
+          raw.run.acknowledged++;
+          acknowledgedFindings.push(finding);
+          suppressed.set(ack, (suppressed.get(ack) ?? 0) + 1);
+        } else {
+          raw.run.violations++;
+          violations.push(finding);
         }
       }
+      const rules = tally.rules;
 
       const stage = Stage.of(stack);
       return {
@@ -303,16 +302,15 @@ function acknowledgementsFor(stack: Stack): AcknowledgementRecord[] {
  * to the root, as cdk-nag does. A namespaced acknowledgement only matches its own plugin's findings.
  */
 function closestAcknowledgement(
-  evaluation: Evaluation,
-  findingId: string,
+  finding: RawFinding,
   acknowledgements: AcknowledgementRecord[],
 ): AcknowledgementRecord | undefined {
-  for (let c: IConstruct | undefined = evaluation.node; c; c = c.node.scope) {
+  for (let c: IConstruct | undefined = finding.node; c; c = c.node.scope) {
     const match = acknowledgements.find(
       (a) =>
         a.construct === c &&
-        a.ruleId === findingId &&
-        (a.namespace === undefined || a.namespace === evaluation.namespace),
+        a.ruleId === finding.findingId &&
+        (a.namespace === undefined || a.namespace === finding.namespace),
     );
     if (match) {
       return match;
@@ -326,53 +324,66 @@ function byRuleThenPath(a: ComplianceFinding, b: ComplianceFinding): number {
 }
 
 /**
- * Runs `action` with the pack's `applyRule` wrapped so that every rule evaluation is recorded.
- * The wrapper calls the rule once and hands its result to cdk-nag unchanged.
+ * Runs `action` with the pack's `applyRule` wrapped so that every rule evaluation is counted, per
+ * stack and rule, into `tallies`. The wrapper calls the rule once; a finding (or a rule that throws)
+ * goes on to cdk-nag unchanged, while a compliant or not-applicable result, on which cdk-nag's
+ * `applyRule` does nothing, is only counted: most evaluations are not applicable, and the report
+ * must not cost more than the packs themselves.
  */
-function withRecording<T>(pack: NagPack, evaluations: Evaluation[], action: () => T): T {
+function withRecording<T>(pack: NagPack, tallies: Map<Stack, StackTally>, action: () => T): T {
   const target = pack as unknown as { applyRule: (params: RuleParams) => void };
   const original = target.applyRule;
   const packName = pack.readPackName;
+  const namespace = pluginNamespace(pack);
+  // The packs apply every rule to one resource before moving on to the next.
+  let lastNode: CfnResource | undefined;
+  let tally = new StackTally();
   target.applyRule = function (this: unknown, params: RuleParams): void {
+    if (params.node !== lastNode) {
+      lastNode = params.node;
+      const stack = Stack.of(params.node);
+      tally = tallies.get(stack) ?? new StackTally();
+      tallies.set(stack, tally);
+    }
     const suffix = params.ruleSuffixOverride ?? params.rule.name;
     const ruleId = `${packName}-${suffix}`;
-    const record = (findingIds: string[], applicable: boolean) =>
-      evaluations.push({
-        pack: packName,
-        namespace: pluginNamespace(pack),
-        ruleId,
-        node: params.node,
-        findingIds,
-        applicable,
-        info: params.info,
-        // Same mapping as cdk-nag's report: only ERROR is an error.
-        severity: params.level === NagMessageLevel.ERROR ? 'error' : 'warning',
-      });
-    original.call(this, {
-      ...params,
-      ruleSuffixOverride: suffix,
-      rule: (node: CfnResource) => {
-        let result: unknown;
-        try {
-          result = params.rule(node);
-        } catch (error) {
-          // cdk-nag reports a rule that throws as a finding under the bare rule id.
-          record([ruleId], true);
-          throw error;
-        }
-        if (result === NagRuleCompliance.NON_COMPLIANT) {
-          record([ruleId], true);
-        } else if (Array.isArray(result)) {
-          record(
-            result.map((finding) => `${ruleId}[${finding}]`),
-            true,
-          );
-        } else {
-          record([], result !== NagRuleCompliance.NOT_APPLICABLE);
-        }
-        return result;
-      },
-    });
+    let run = tally.rules.get(ruleId);
+    if (!run) {
+      run = { pack: packName, ruleId, resourcesChecked: 0, violations: 0, acknowledged: 0 };
+      tally.rules.set(ruleId, run);
+    }
+    const found = (findingIds: string[]) => {
+      run!.resourcesChecked++;
+      for (const findingId of findingIds) {
+        tally.findings.push({
+          run: run!,
+          namespace,
+          findingId,
+          node: params.node,
+          info: params.info,
+          // Same mapping as cdk-nag's report: only ERROR is an error.
+          severity: params.level === NagMessageLevel.ERROR ? 'error' : 'warning',
+        });
+      }
+    };
+    let result: unknown;
+    try {
+      result = params.rule(params.node);
+    } catch (error) {
+      // cdk-nag reports a rule that throws as a finding under the bare rule id.
+      found([ruleId]);
+      original.call(this, { ...params, ruleSuffixOverride: suffix, rule: rethrow(error) });
+      return;
+    }
+    if (result === NagRuleCompliance.NON_COMPLIANT) {
+      found([ruleId]);
+    } else if (Array.isArray(result)) {
+      found(result.map((finding) => `${ruleId}[${finding}]`));
+    } else {
+      if (result !== NagRuleCompliance.NOT_APPLICABLE) run.resourcesChecked++;
+      return;
+    }
+    original.call(this, { ...params, ruleSuffixOverride: suffix, rule: () => result });
   };
   try {
     return action();
@@ -382,4 +393,10 @@ function withRecording<T>(pack: NagPack, evaluations: Evaluation[], action: () =
       target.applyRule = original;
     }
   }
+}
+
+function rethrow(error: unknown): () => never {
+  return () => {
+    throw error;
+  };
 }

@@ -1,7 +1,14 @@
-import { App, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
+import { App, Stack, Stage, Tags, Validations, CfnResource } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import {
+  AwsSolutionsChecks,
+  NagMessageLevel,
+  NagPack,
+  NagRuleCompliance,
+  NagRuleResult,
+  NIST80053R5Checks,
+} from 'cdk-nag';
 import { ComplianceReport, GroundworkChecks, StackComplianceReport } from '../src';
 
 /** An app with a Dev and a Prod stage: Dev has an acknowledged finding, Prod an open one and a stale acknowledgement. */
@@ -154,6 +161,44 @@ describe('ComplianceReport.collect', () => {
     ]);
   });
 
+  test('counts every outcome per stack and rule: compliant, not applicable, findings, a rule that throws', () => {
+    const app = new App();
+    const one = new Stack(app, 'One');
+    new sqs.Queue(one, 'A');
+    new sqs.Queue(one, 'B');
+    const two = new Stack(app, 'Two');
+    new sqs.Queue(two, 'C');
+    app.synth();
+    const pack = new OutcomesPack();
+    const fromPack = pack
+      .validateScope(app)
+      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`));
+    const reports = ComplianceReport.collect(app, [pack]);
+
+    const counts = (stackPath: string) =>
+      byStack(reports, stackPath).rules.map((r) => [r.ruleId, r.resourcesChecked, r.violations]);
+    expect(counts('One')).toEqual([
+      ['Outcomes-Compliant', 2, 0],
+      ['Outcomes-Finds', 2, 2],
+      ['Outcomes-NotApplicable', 0, 0],
+      ['Outcomes-Throws', 2, 2],
+    ]);
+    expect(counts('Two')).toEqual([
+      ['Outcomes-Compliant', 1, 0],
+      ['Outcomes-Finds', 1, 1],
+      ['Outcomes-NotApplicable', 0, 0],
+      ['Outcomes-Throws', 1, 1],
+    ]);
+    expect(byStack(reports, 'Two').violations.map((v) => `${v.ruleId} ${v.resourcePath}`)).toEqual([
+      'Outcomes-Finds[Size::large] Two/C/Resource',
+      'Outcomes-Throws Two/C/Resource',
+    ]);
+    // The rule that throws is reported by the pack too, with its message.
+    const fromReport = reports.flatMap((r) => r.violations.map((v) => `${v.ruleId} ${v.resourcePath}`));
+    expect(fromReport.sort()).toEqual(fromPack.sort());
+    expect(byStack(reports, 'Two').violations[1].message).toMatch(/Rule threw an error/);
+  });
+
   test('can be collected in a finally after a failed synth, when the platform app writes the report', () => {
     const app = platformApp();
     const pack = new GroundworkChecks(app, { requiredTags: ['owner'] });
@@ -184,3 +229,35 @@ describe('ComplianceReport.toMarkdown', () => {
     expect(markdown).toContain('| Groundwork-ENC2 | Prod/Data/Plain | Stale: a queue is not a topic. | 0 |');
   });
 });
+
+/** A pack with one rule per outcome, for the report's counting. */
+class OutcomesPack extends NagPack {
+  public readonly name = 'Outcomes';
+  constructor() {
+    super();
+    this.packName = 'Outcomes';
+  }
+  protected checkResource(node: CfnResource): void {
+    const rules: Array<[string, (node: CfnResource) => NagRuleResult]> = [
+      ['Compliant', () => NagRuleCompliance.COMPLIANT],
+      ['NotApplicable', () => NagRuleCompliance.NOT_APPLICABLE],
+      ['Finds', () => ['Size::large']],
+      [
+        'Throws',
+        () => {
+          throw new Error('cannot read the property');
+        },
+      ],
+    ];
+    for (const [suffix, rule] of rules) {
+      this.applyRule({
+        ruleSuffixOverride: suffix,
+        info: `${suffix} rule.`,
+        explanation: 'Test.',
+        level: NagMessageLevel.ERROR,
+        rule,
+        node,
+      });
+    }
+  }
+}
