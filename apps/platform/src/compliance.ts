@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ComplianceReport, GroundworkChecks, StackComplianceReport } from '@groundwork/compliance';
 import { BootstrapContract } from '@groundwork/cross-account-roles';
 import { App, CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, IApplyRule, NagPack, NagRuleResult, NIST80053R5Checks } from 'cdk-nag';
+import { AwsSolutionsChecks, IApplyRule, NagPack, NagRuleCompliance, NagRuleResult, NIST80053R5Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { CompliancePack, GroundworkConfig } from './config';
 import { StackCounts } from './summary';
@@ -192,6 +192,8 @@ function recordEvaluations<T extends NagPack>(
     return meta;
   };
   let recording: Map<IConstruct, Evaluations> | undefined;
+  let lastNode: CfnResource | undefined;
+  let lastEvaluations: Evaluations | undefined;
   target.validate = function (this: NagPack, context: IPolicyValidationContext) {
     beforeValidation?.(context);
     recording = new Map();
@@ -201,16 +203,23 @@ function recordEvaluations<T extends NagPack>(
       return report;
     } finally {
       recording = undefined;
+      lastNode = undefined;
+      lastEvaluations = undefined;
     }
   };
   target.applyRule = function (this: NagPack, params: IApplyRule) {
     if (!recording || this !== pack) return applyRule.call(this, params);
-    const unit = params.node.node.scopes[1] ?? params.node;
-    let evaluations = recording.get(unit);
-    if (!evaluations) {
-      evaluations = new Evaluations();
-      recording.set(unit, evaluations);
+    // cdk-nag applies every rule of the pack to one resource before it moves on to the next.
+    if (params.node !== lastNode) {
+      lastNode = params.node;
+      const unit = params.node.node.scopes[1] ?? params.node;
+      lastEvaluations = recording.get(unit);
+      if (!lastEvaluations) {
+        lastEvaluations = new Evaluations();
+        recording.set(unit, lastEvaluations);
+      }
     }
+    const evaluations = lastEvaluations!;
     let outcome: NagRuleResult | RuleError;
     try {
       outcome = params.rule(params.node);
@@ -221,6 +230,10 @@ function recordEvaluations<T extends NagPack>(
     evaluations.rules.push(meta);
     evaluations.nodes.push(params.node);
     evaluations.outcomes.push(outcome);
+    // Nearly every evaluation is compliant or not applicable, and for those cdk-nag's applyRule only
+    // calls the rule and reports nothing. Skipping it took the three packs from 3.4-4.3 s to 1.8-2.2 s
+    // at 20 environments (docs/performance.md).
+    if (outcome === NagRuleCompliance.COMPLIANT || outcome === NagRuleCompliance.NOT_APPLICABLE) return;
     return applyRule.call(this, { ...params, ruleSuffixOverride: meta.suffix, rule: replayRule(outcome) });
   };
   return pack;
