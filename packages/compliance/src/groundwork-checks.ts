@@ -2,6 +2,7 @@ import { CfnResource, Token } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { BucketEncryptionRequirement } from './bucket-encryption-requirement';
+import { withRenderedResource } from './private/cfn-template';
 import { productionStackTerminationProtected } from './rules/data-safety/production-stack-termination-protected';
 import { statefulResourceRetained } from './rules/data-safety/stateful-resource-retained';
 import { dynamoDbTableEncrypted } from './rules/encryption/dynamodb-table-encrypted';
@@ -131,16 +132,18 @@ export class GroundworkChecks extends NagPack {
   }
 
   protected checkResource(node: CfnResource): void {
-    for (const rule of this.rules) {
-      this.applyRule({
-        ruleSuffixOverride: rule.id,
-        info: rule.info,
-        explanation: rule.explanation,
-        level: NagMessageLevel.ERROR,
-        rule: rule.rule,
-        node,
-      });
-    }
+    withRenderedResource(node, () => {
+      for (const rule of this.rules) {
+        this.applyRule({
+          ruleSuffixOverride: rule.id,
+          info: rule.info,
+          explanation: rule.explanation,
+          level: NagMessageLevel.ERROR,
+          rule: rule.rule,
+          node,
+        });
+      }
+    });
   }
 }
 

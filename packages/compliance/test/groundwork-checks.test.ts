@@ -173,3 +173,30 @@ describe('acknowledgements', () => {
     expect(() => app.synth()).not.toThrow();
   });
 });
+
+describe('rendering', () => {
+  test('each resource is rendered once per pass of the pack, however many rules read it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Roles', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const role = new iam.Role(stack, 'Role', {
+      assumedBy: new iam.AccountPrincipal('222222222222'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')],
+    });
+    app.synth();
+    const cfnRole = role.node.defaultChild as iam.CfnRole;
+    const renders = jest.spyOn(cfnRole as any, '_toCloudFormation');
+    const pack = new GroundworkChecks(app, {
+      requiredTags: ['owner'],
+      requiredPermissionsBoundary: 'boundary',
+    });
+    const violations = pack.validateScope(app).violations.map((v) => v.ruleName);
+    // Five rules read the role (IAM3, IAM4, IAM5, TAG1 and the policies of IAM1/IAM2); each finding is still reported.
+    expect(violations).toEqual(
+      expect.arrayContaining(['Groundwork-IAM3', 'Groundwork-IAM4', 'Groundwork-IAM5', 'Groundwork-TAG1[Tag::owner]']),
+    );
+    expect(renders).toHaveBeenCalledTimes(1);
+    // A second pass renders again: nothing is kept between passes.
+    pack.validateScope(app);
+    expect(renders).toHaveBeenCalledTimes(2);
+  });
+});

@@ -20,6 +20,32 @@ export interface RenderedResource {
  * calls to render its template, so rules see exactly what gets deployed.
  */
 export function renderResource(node: CfnResource): RenderedResource {
+  if (memo?.node === node) {
+    memo.rendered ??= render(node);
+    return memo.rendered;
+  }
+  return render(node);
+}
+
+/** The resource whose rules are running (see withRenderedResource), and its rendering once made. */
+let memo: { readonly node: CfnResource; rendered?: RenderedResource } | undefined;
+
+/**
+ * Runs `action` (all of a pack's rules on one resource) with that resource rendered at most once:
+ * several rules read the same resource (a role: tags, trust, boundary, policies), and rendering
+ * resolves every property. The tree does not change while the rules run.
+ */
+export function withRenderedResource<T>(node: CfnResource, action: () => T): T {
+  const outer = memo;
+  memo = { node };
+  try {
+    return action();
+  } finally {
+    memo = outer;
+  }
+}
+
+function render(node: CfnResource): RenderedResource {
   const stack = Stack.of(node);
   const renderer = (node as unknown as { _toCloudFormation?: () => any })._toCloudFormation;
   if (typeof renderer === 'function') {
