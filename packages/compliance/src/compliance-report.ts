@@ -175,7 +175,6 @@ export class ComplianceReport {
           violations.push(finding);
         }
       }
-      const rules = tally.rules;
 
       const stage = Stage.of(stack);
       return {
@@ -183,7 +182,7 @@ export class ComplianceReport {
         stackName: stack.stackName,
         stagePath: stage?.node.path ?? '',
         stageName: stage?.stageName ?? '',
-        rules: [...rules.values()].sort((a, b) => a.ruleId.localeCompare(b.ruleId)),
+        rules: [...tally.rules.values()].sort((a, b) => a.ruleId.localeCompare(b.ruleId)),
         violations: violations.sort(byRuleThenPath),
         acknowledgedFindings: acknowledgedFindings.sort(byRuleThenPath),
         acknowledgements: acknowledgements.map((a) => ({
