@@ -4,8 +4,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { allStackArtifacts, exampleConfig, resourcesOfType, templateOf, tmpOutdir } from './helpers';
+import { renderEnvironmentBootstrapTemplate } from '../src/bootstrap-template';
 import { collectComplianceReport, writeComplianceReport } from '../src/compliance';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
+import { composePlatform } from '../src/platform';
 import { renderTable, summarize } from '../src/summary';
 
 /**
@@ -157,6 +159,48 @@ test('by default each stack deploys in one CREATE_UPDATE action, after the appro
       `example-dev-${s}:CHANGE_SET_REPLACE`,
     ]),
   );
+});
+
+test("each environment's bootstrap deploy role allows the CloudFormation calls of its pipeline actions, in both modes", () => {
+  // What CodePipeline's CloudFormation action calls, per action mode (CodePipeline action reference).
+  const callsOf: Record<string, string[]> = {
+    CREATE_UPDATE: ['cloudformation:CreateStack', 'cloudformation:UpdateStack'],
+    CHANGE_SET_REPLACE: ['cloudformation:CreateChangeSet', 'cloudformation:DeleteChangeSet'],
+    CHANGE_SET_EXECUTE: ['cloudformation:ExecuteChangeSet'],
+  };
+  const deployPermissions = (envName: string): string[] => {
+    const template = JSON.parse(renderEnvironmentBootstrapTemplate(config, envName));
+    // The DeployPermissions statement is the deploy role's own (DeploymentTrust, cross-account-roles).
+    const statements = resourcesOfType(template, 'AWS::IAM::ManagedPolicy').flatMap(
+      ([, r]) => r.Properties.PolicyDocument.Statement,
+    );
+    const deploy = statements.filter((st: any) => st.Sid === 'DeployPermissions');
+    expect(deploy).toHaveLength(1);
+    return deploy[0].Action;
+  };
+  const modes = new Map<string, Set<string>>();
+  for (const changeSets of [false, true]) {
+    const withMode = {
+      ...config,
+      groundwork: { ...config.groundwork, pipeline: { ...config.groundwork.pipeline, changeSets } },
+    };
+    const pipelineStack = composePlatform(new App(), withMode, { complianceGate: [] }).pipelineStack;
+    const stages: Array<{ Actions: any[] }> = resourcesOfType(
+      Template.fromStack(pipelineStack).toJSON(),
+      'AWS::CodePipeline::Pipeline',
+    )[0][1].Properties.Stages;
+    for (const action of stages.flatMap((st) => st.Actions)) {
+      if (action.ActionTypeId.Provider !== 'CloudFormation') continue;
+      const envName = config.environments.find((e) => JSON.stringify(action.RoleArn).includes(e.account))!.name;
+      modes.set(envName, (modes.get(envName) ?? new Set()).add(action.Configuration.ActionMode));
+    }
+  }
+  expect(modes.size).toBe(config.environments.length);
+  for (const [envName, envModes] of modes) {
+    expect([...envModes].sort()).toEqual(['CHANGE_SET_EXECUTE', 'CHANGE_SET_REPLACE', 'CREATE_UPDATE']);
+    const allowed = deployPermissions(envName);
+    for (const mode of envModes) expect(allowed).toEqual(expect.arrayContaining(callsOf[mode]));
+  }
 });
 
 test('production stacks are protected from deletion; others are not', () => {
