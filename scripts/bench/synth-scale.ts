@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { countAssembly } from './assembly';
 import { linearFit } from './fit';
 import { lastLines, loadAverage, Measurement, measureNode, runCli, UsageError } from './measure';
+import type { TemplateValidationStats } from '../../apps/platform/src/template-validation';
 import { writeSyntheticConfig } from '../../apps/platform/test/scale/synthetic-config';
 
 const USAGE = `Usage: npm run bench:synth -- [--sizes 1,5,20,80] [--regions LIST] [--repeat 1] [--keep] [--phases] [--cpu-prof DIR]
@@ -70,7 +71,7 @@ interface PhaseReport {
   /** Wall time inside each validation plugin on the main thread. */
   readonly pluginMs: { [plugin: string]: number };
   /** What the CloudFormation validation worker did (template-validation.ts); absent when validation is off. */
-  readonly validation?: { validated: number; reused: number; waitedMs: number; busyMs: number };
+  readonly validation?: TemplateValidationStats;
   readonly counters: { [counter: string]: number };
 }
 

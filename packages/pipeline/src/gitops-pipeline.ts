@@ -86,7 +86,7 @@ export interface GitOpsPipelineProps {
    * Deploy each stack by creating a change set and then executing it (two CodePipeline actions per stack,
    * `<stack>.Prepare` and `<stack>.Deploy`). When false, each stack deploys in one action
    * (`<stack>.Deploy`, CloudFormation CREATE_UPDATE): half the actions, so more environments fit in one
-   * CodePipeline stage (50 actions) and the pipeline resource is about half the size. Approvals and the
+   * CodePipeline stage (50 actions) and the pipeline resource is about a third smaller. Approvals and the
    * permissions-broadening check run before either action, so both modes are gated alike; the
    * change set only adds a pause point when something else reviews it between the two actions.
    * @default true

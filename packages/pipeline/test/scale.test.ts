@@ -99,10 +99,13 @@ function twoWaves(useChangeSets?: boolean): any[] {
 
 const actionsOf = (stages: any[]): any[] => stages.flatMap((s: any) => s.Actions);
 
+/** The default layout (with change sets), shared by the two describes below. */
+const withChangeSetsStages = twoWaves();
+
 describe('waves of production environments stay within 50 actions per CodePipeline stage', () => {
   // 10 environments of 3 stacks, every 5th production: 8 x 7 + 2 x 9 = 74 actions, 50 steps + 2 extra
   // actions in the first 50 steps (a permissions-broadening step is 2 actions).
-  const waveStages = twoWaves();
+  const waveStages = withChangeSetsStages;
 
   test('each wave is split into stages of at most 50 actions, named <wave>.1, <wave>.2', () => {
     expect(waveStages.map((s: any) => s.Name)).toEqual(['Wave1.1', 'Wave1.2', 'Wave2.1', 'Wave2.2']);
@@ -123,7 +126,7 @@ describe('waves of production environments stay within 50 actions per CodePipeli
 
 describe('without change sets, each stack deploys in one action', () => {
   // The same 20 environments: 8 x 4 + 2 x 6 = 44 actions per wave, so each wave is one CodePipeline stage.
-  const withChangeSets = actionsOf(twoWaves(true));
+  const withChangeSets = actionsOf(withChangeSetsStages);
   const waveStages = twoWaves(false);
   const actions = actionsOf(waveStages);
   const cloudFormation = actions.filter((a: any) => a.ActionTypeId.Provider === 'CloudFormation');
