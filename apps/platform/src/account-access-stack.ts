@@ -4,10 +4,11 @@ import {
   PermissionsBoundaryAspect,
   SecurityAuditRole,
 } from '@groundwork/cross-account-roles';
-import { Aspects, CliCredentialsStackSynthesizer, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Aspects, CliCredentialsStackSynthesizer, Duration, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GroundworkConfig, PlatformEnvironment } from './config';
+import { PlatformStack } from './platform-stack';
 
 export interface AccountAccessStackProps {
   readonly environment: PlatformEnvironment;
@@ -24,7 +25,7 @@ export interface AccountAccessStackProps {
  * create, change or pass these roles, so a compromised pipeline cannot open a
  * way in for itself. See docs/runbooks/bootstrap-accounts.md.
  */
-export class AccountAccessStack extends Stack {
+export class AccountAccessStack extends PlatformStack {
   public readonly environmentName: string;
 
   constructor(scope: Construct, id: string, props: AccountAccessStackProps) {

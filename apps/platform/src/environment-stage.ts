@@ -23,6 +23,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { PRODUCTION_TAG } from './compliance';
 import { GroundworkConfig, InterfaceEndpointName, PlatformEnvironment } from './config';
+import { PlatformStack } from './platform-stack';
 
 export interface EnvironmentStageProps extends StageProps {
   readonly environment: PlatformEnvironment;
@@ -187,7 +188,7 @@ interface EnvironmentStackProps extends StackProps {
  * account and region otherwise asks the CDK CLI to look them up (a context
  * lookup that needs credentials), even when the VPC is given explicit names.
  */
-class EnvironmentStack extends Stack {
+class EnvironmentStack extends PlatformStack {
   private readonly azNames: string[];
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {

@@ -21,6 +21,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { NagPack } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { GroundworkConfig, StackSetsConfig } from './config';
+import { PlatformStack } from './platform-stack';
 
 /** CloudFormation's limits on a StackSet template: TemplateBody 51,200 bytes, TemplateURL (S3) 1 MB. */
 export const TEMPLATE_BODY_MAX_BYTES = 51_200;
@@ -66,7 +67,7 @@ export interface MemberTemplate {
  * stacks out of the pipeline. Changes are still reviewed in Git; new accounts
  * need no deployment at all (automatic deployment).
  */
-export class OrganizationStackSetsStack extends Stack {
+export class OrganizationStackSetsStack extends PlatformStack {
   public readonly securityBaselineStackSet?: cloudformation.CfnStackSet;
   public readonly deploymentTrustStackSet?: cloudformation.CfnStackSet;
   /** The member templates, by part. */

@@ -8,6 +8,7 @@ import { pipelineRoleNamePatterns } from './bootstrap-template';
 import { PlatformConfig, PlatformEnvironment } from './config';
 import { EnvironmentStage } from './environment-stage';
 import { OrganizationStackSetsStack } from './organization-stack-sets-stack';
+import { PlatformStack } from './platform-stack';
 
 export interface PlatformOptions {
   /** Compliance packs the pipeline's gate registers on the pipeline stack and every stage. */
@@ -56,7 +57,7 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     ? `${gw.organization.name}-platform`
     : `${gw.organization.name}-platform-${branch.replace(/[^A-Za-z0-9-]/g, '-')}`;
 
-  const pipelineStack = new Stack(app, 'Pipeline', {
+  const pipelineStack = new PlatformStack(app, 'Pipeline', {
     stackName: pipelineName,
     description: `Groundwork pipeline for branch ${branch}`,
     env: { account: gw.tooling.account, region: gw.tooling.region },
