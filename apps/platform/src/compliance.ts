@@ -233,13 +233,22 @@ function recordEvaluations<T extends NagPack>(
     // Nearly every evaluation is compliant or not applicable, and for those cdk-nag's applyRule only
     // calls the rule and reports nothing. Skipping it took the three packs from 3.4-4.3 s to 1.8-2.2 s
     // at 20 environments (docs/performance.md).
-    if (outcome === NagRuleCompliance.COMPLIANT || outcome === NagRuleCompliance.NOT_APPLICABLE) return;
+    if (outcome === COMPLIANT || outcome === NOT_APPLICABLE) return;
     return applyRule.call(this, { ...params, ruleSuffixOverride: meta.suffix, rule: replayRule(outcome) });
   };
   return pack;
 }
 
+// Read once: cdk-nag's exports are getters, and the code here compares or replays every evaluation.
+const COMPLIANT = NagRuleCompliance.COMPLIANT;
+const NOT_APPLICABLE = NagRuleCompliance.NOT_APPLICABLE;
+const REPLAY_COMPLIANT = () => COMPLIANT;
+const REPLAY_NOT_APPLICABLE = () => NOT_APPLICABLE;
+
 function replayRule(outcome: NagRuleResult | RuleError): (node: CfnResource) => NagRuleResult {
+  // Nearly every outcome is one of these two: one shared function each instead of a closure per evaluation.
+  if (outcome === NOT_APPLICABLE) return REPLAY_NOT_APPLICABLE;
+  if (outcome === COMPLIANT) return REPLAY_COMPLIANT;
   return () => {
     if (outcome instanceof RuleError) throw outcome.error;
     return outcome;

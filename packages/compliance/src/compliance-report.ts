@@ -334,6 +334,9 @@ function withRecording<T>(pack: NagPack, tallies: Map<Stack, StackTally>, action
   const original = target.applyRule;
   const packName = pack.readPackName;
   const namespace = pluginNamespace(pack);
+  // Rule ids by suffix: the packs pass the same suffixes millions of times at scale, and a rule id
+  // built afresh for each evaluation would be hashed afresh for each map lookup.
+  const ruleIds = new Map<string, string>();
   // The packs apply every rule to one resource before moving on to the next.
   let lastNode: CfnResource | undefined;
   let tally = new StackTally();
@@ -345,41 +348,37 @@ function withRecording<T>(pack: NagPack, tallies: Map<Stack, StackTally>, action
       tallies.set(stack, tally);
     }
     const suffix = params.ruleSuffixOverride ?? params.rule.name;
-    const ruleId = `${packName}-${suffix}`;
+    let ruleId = ruleIds.get(suffix);
+    if (ruleId === undefined) {
+      ruleId = `${packName}-${suffix}`;
+      ruleIds.set(suffix, ruleId);
+    }
     let run = tally.rules.get(ruleId);
     if (!run) {
       run = { pack: packName, ruleId, resourcesChecked: 0, violations: 0, acknowledged: 0 };
       tally.rules.set(ruleId, run);
     }
-    const found = (findingIds: string[]) => {
-      run!.resourcesChecked++;
-      for (const findingId of findingIds) {
-        tally.findings.push({
-          run: run!,
-          namespace,
-          findingId,
-          node: params.node,
-          info: params.info,
-          // Same mapping as cdk-nag's report: only ERROR is an error.
-          severity: params.level === NagMessageLevel.ERROR ? 'error' : 'warning',
-        });
-      }
-    };
     let result: unknown;
     try {
       result = params.rule(params.node);
     } catch (error) {
       // cdk-nag reports a rule that throws as a finding under the bare rule id.
-      found([ruleId]);
+      recordFindings(tally, run, namespace, params, [ruleId]);
       original.call(this, { ...params, ruleSuffixOverride: suffix, rule: rethrow(error) });
       return;
     }
-    if (result === NagRuleCompliance.NON_COMPLIANT) {
-      found([ruleId]);
+    if (result === NON_COMPLIANT) {
+      recordFindings(tally, run, namespace, params, [ruleId]);
     } else if (Array.isArray(result)) {
-      found(result.map((finding) => `${ruleId}[${finding}]`));
+      recordFindings(
+        tally,
+        run,
+        namespace,
+        params,
+        result.map((finding) => `${ruleId}[${finding}]`),
+      );
     } else {
-      if (result !== NagRuleCompliance.NOT_APPLICABLE) run.resourcesChecked++;
+      if (result !== NOT_APPLICABLE) run.resourcesChecked++;
       return;
     }
     original.call(this, { ...params, ruleSuffixOverride: suffix, rule: () => result });
@@ -391,6 +390,32 @@ function withRecording<T>(pack: NagPack, tallies: Map<Stack, StackTally>, action
     if (target.applyRule !== original) {
       target.applyRule = original;
     }
+  }
+}
+
+// Read once: cdk-nag's exports are getters, and the wrapper above compares every evaluation's result.
+const NON_COMPLIANT = NagRuleCompliance.NON_COMPLIANT;
+const NOT_APPLICABLE = NagRuleCompliance.NOT_APPLICABLE;
+
+/** Counts one evaluation with findings: the resource was checked, and each finding is kept. */
+function recordFindings(
+  tally: StackTally,
+  run: RuleRunCount,
+  namespace: string,
+  params: RuleParams,
+  findingIds: string[],
+): void {
+  run.resourcesChecked++;
+  for (const findingId of findingIds) {
+    tally.findings.push({
+      run,
+      namespace,
+      findingId,
+      node: params.node,
+      info: params.info,
+      // Same mapping as cdk-nag's report: only ERROR is an error.
+      severity: params.level === NagMessageLevel.ERROR ? 'error' : 'warning',
+    });
   }
 }
 
