@@ -98,6 +98,8 @@ export function synthesizePlatform(app: App, config: PlatformConfig, options: Sy
         options.customizeStage?.(stage);
       },
     });
+    // The pipeline's template is the largest: its validation starts as soon as it is written.
+    validation?.prefetchWhenWritten(platform.pipelineStack);
     options.onComposed?.(platform);
     const assembly = app.synth();
     return { platform, assembly, packs, validation: validation?.stats, compliance };

@@ -4,8 +4,11 @@ import {
   App,
   CloudFormationValidatePlugin,
   IPolicyValidationContext,
+  ISynthesisSession,
   PolicyValidationPluginReport,
+  Stack,
   Stage,
+  Token,
   Validations,
 } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -164,6 +167,37 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
       region: stack.environment.region === cxapi.UNKNOWN_REGION ? undefined : stack.environment.region,
     }));
     this.prefetch({ templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates, appConstruct: stage });
+  }
+
+  /**
+   * Starts validating a stack's template as soon as the app's synthesis
+   * writes it, instead of when the validation plugins run, after every other
+   * template of the app is written. For the pipeline stack, whose template
+   * takes the worker the longest (docs/performance.md), that starts its
+   * validation seconds earlier. Call it before `app.synth()`.
+   */
+  public prefetchWhenWritten(stack: Stack): void {
+    const synthesizer = stack.synthesizer;
+    const synthesize = synthesizer.synthesize.bind(synthesizer);
+    synthesizer.synthesize = (session: ISynthesisSession): void => {
+      synthesize(session);
+      if (this.stopped) return;
+      // As aws-cdk-lib describes the stack to validation plugins (templateFullPath of its artifact).
+      const templatePath = path.join(session.outdir, stack.templateFile);
+      const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
+      this.prefetch({
+        templatePaths: [templatePath],
+        stackTemplates: [
+          {
+            stackConstructPath: stack.node.path,
+            templatePath,
+            accountId: known(stack.account),
+            region: known(stack.region),
+          },
+        ],
+        appConstruct: Stage.of(stack) ?? stack.node.root,
+      });
+    };
   }
 
   /**

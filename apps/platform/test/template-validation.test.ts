@@ -146,6 +146,40 @@ test('registered on an app, it replaces the built-in validation; CDK_VALIDATION=
   }
 });
 
+test('a stack prefetched when written is sent during synthesis, before the plugins run, and validated once', () => {
+  const outdir = tmpOutdir('template-validation-written');
+  const written = new App({ outdir });
+  // One stack with an account and region, one environment-agnostic: both are described as aws-cdk-lib does.
+  const early = new Stack(written, 'Early', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new CfnResource(early, 'Queue', { type: 'AWS::SQS::Queue' });
+  const agnostic = new Stack(written, 'Agnostic');
+  new CfnResource(agnostic, 'Topic', { type: 'AWS::SNS::Topic' });
+  const plugin = ParallelTemplateValidation.register(written)!;
+  plugin.prefetchWhenWritten(early);
+  plugin.prefetchWhenWritten(agnostic);
+
+  const sent: Array<{ templatePath: string; beforeValidate: boolean; exists: boolean }> = [];
+  let validating = false;
+  const prefetch = plugin.prefetch.bind(plugin);
+  jest.spyOn(plugin, 'prefetch').mockImplementation((ctx) => {
+    for (const t of ctx.stackTemplates) {
+      sent.push({ templatePath: t.templatePath, beforeValidate: !validating, exists: fs.existsSync(t.templatePath) });
+    }
+    prefetch(ctx);
+  });
+  const validate = plugin.validate.bind(plugin);
+  jest.spyOn(plugin, 'validate').mockImplementation((ctx) => {
+    validating = true;
+    return validate(ctx);
+  });
+  const assembly = written.synth();
+
+  const paths = ['Early', 'Agnostic'].map((id) => assembly.getStackArtifact(id).templateFullPath);
+  expect(sent).toEqual(paths.map((templatePath) => ({ templatePath, beforeValidate: true, exists: true })));
+  // Both results were taken from the prefetch: the same content and the same engine options as validate() computes.
+  expect(plugin.stats).toMatchObject({ validated: 2, reused: 2 });
+});
+
 test('it fails closed: no answer in time is an error naming the template', () => {
   const plugin = new ParallelTemplateValidation({ timeoutSeconds: 0.01 });
   // The engine takes seconds to start: 10 ms is never enough.
