@@ -276,6 +276,10 @@ export class GitOpsPipeline extends Construct {
    * Adds one environment to a wave.
    * Production: permissions-broadening check, then manual approval, before deployment.
    * Non-production: post-deployment validation through the target account's deploy role.
+   *
+   * The stage is synthesized here, as `aws-cdk-lib/pipelines` synthesizes a stage it adds: finish the
+   * stage before adding it. A construct added to it afterwards fails the synthesis
+   * (`ConstructTreeModifiedAfterSynth`) instead of going undeployed.
    */
   public addEnvironment(stage: Stage, options: EnvironmentOptions): void {
     if (this.built) {
@@ -324,6 +328,10 @@ export class GitOpsPipeline extends Construct {
       Validations.of(stage).addPlugins(...this.gate);
     }
     this.targetStages.push(stage);
+    // Now rather than in buildPipeline(), where the waves are laid out and aws-cdk-lib/pipelines reuses this
+    // assembly (with the options its own synthesis of a stage uses): the stage's templates exist from here on,
+    // so work on them (the platform validates them in a worker thread) overlaps composing the next environments.
+    stage.synth({ validateOnSynthesis: true });
   }
 
   /**

@@ -1,6 +1,9 @@
 process.env.CDK_VALIDATION = 'false';
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { GitOpsPipeline } from '../src';
 import {
@@ -317,6 +320,27 @@ describe('GitOpsPipeline validation', () => {
     expect(() => pipeline.gateOnAlarms('Dev', ['a'], { waitTimeMinutes: 0 })).toThrow(
       /waitTimeMinutes must be an integer from 1 to 60/,
     );
+  });
+
+  test('synthesizes each stage when it is added; a stage changed afterwards fails the synthesis', () => {
+    const { app, pipeline } = pipelineFixture();
+    const dev = new TinyEnvironment(app, 'dev', { env: { account: accountId(1), region: 'eu-west-1' } });
+    const synth = jest.spyOn(dev, 'synth');
+    pipeline.addEnvironment(dev, { wave: 'Dev' });
+    // Written before the pipeline is built: work on the templates can start while other stages are composed.
+    expect(synth).toHaveBeenCalledTimes(1);
+    expect(fs.existsSync(path.join(dev.outdir, dev.stack.templateFile))).toBe(true);
+    pipeline.buildPipeline();
+    // pipelines synthesizes the stage again when it adds it to its wave, and gets the same assembly back.
+    expect(synth.mock.calls.length).toBeGreaterThan(1);
+    const assemblies = new Set(synth.mock.results.map((r) => r.value));
+    expect(assemblies.size).toBe(1);
+
+    const other = pipelineFixture();
+    const test = new TinyEnvironment(other.app, 'test', { env: { account: accountId(2), region: 'eu-west-1' } });
+    other.pipeline.addEnvironment(test, { wave: 'Test' });
+    new sqs.Queue(test.stack, 'AddedLater', { enforceSSL: true });
+    expect(() => other.pipeline.buildPipeline()).toThrow(/construct tree was modified after the first synthesis/);
   });
 
   test('builds itself before synthesis when the app did not call buildPipeline()', () => {
