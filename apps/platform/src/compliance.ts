@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ComplianceReport, GroundworkChecks, StackComplianceReport } from '@groundwork/compliance';
 import { BootstrapContract } from '@groundwork/cross-account-roles';
-import { App, CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { App, CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, IApplyRule, NagPack, NagRuleCompliance, NagRuleResult, NIST80053R5Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { CompliancePack, GroundworkConfig } from './config';
@@ -149,6 +149,8 @@ class RuleError {
  * The rule evaluations under one child of the app, in the order the pack made them, as
  * parallel arrays: a few hundred thousand evaluations for a few environments, so one
  * object per evaluation would cost tens of MB of peak memory (docs/performance.md).
+ * Not-applicable results are kept once per stack and rule: all the report learns from
+ * them is that the rule ran on the stack, and they are most of the evaluations.
  */
 class Evaluations {
   readonly rules: RuleMeta[] = [];
@@ -160,7 +162,8 @@ class Evaluations {
 const recordings = new WeakMap<NagPack, Map<IConstruct, Evaluations>>();
 
 /**
- * Records every rule evaluation while CDK runs the pack at synthesis, so that the
+ * Records the rule evaluations while CDK runs the pack at synthesis (each one,
+ * except repeated not-applicable results: see Evaluations), so that the
  * compliance report can replay them (see replayOf) instead of running every
  * rule on every resource a second time: that second run was about a third of
  * the time the packs take per environment (npm run bench:synth, docs/performance.md).
@@ -192,19 +195,25 @@ function recordEvaluations<T extends NagPack>(
     return meta;
   };
   let recording: Map<IConstruct, Evaluations> | undefined;
+  /** Per stack, the rules whose not-applicable result is recorded already. */
+  let notApplicable: Map<Stack, Set<RuleMeta>> | undefined;
   let lastNode: CfnResource | undefined;
   let lastEvaluations: Evaluations | undefined;
+  let lastNotApplicable: Set<RuleMeta> | undefined;
   target.validate = function (this: NagPack, context: IPolicyValidationContext) {
     beforeValidation?.(context);
     recording = new Map();
+    notApplicable = new Map();
     try {
       const report = validate.call(this, context);
       recordings.set(pack, recording);
       return report;
     } finally {
       recording = undefined;
+      notApplicable = undefined;
       lastNode = undefined;
       lastEvaluations = undefined;
+      lastNotApplicable = undefined;
     }
   };
   target.applyRule = function (this: NagPack, params: IApplyRule) {
@@ -218,6 +227,12 @@ function recordEvaluations<T extends NagPack>(
         lastEvaluations = new Evaluations();
         recording.set(unit, lastEvaluations);
       }
+      const stack = Stack.of(params.node);
+      lastNotApplicable = notApplicable!.get(stack);
+      if (!lastNotApplicable) {
+        lastNotApplicable = new Set();
+        notApplicable!.set(stack, lastNotApplicable);
+      }
     }
     const evaluations = lastEvaluations!;
     let outcome: NagRuleResult | RuleError;
@@ -227,6 +242,10 @@ function recordEvaluations<T extends NagPack>(
       outcome = new RuleError(error);
     }
     const meta = metaOf(params);
+    if (outcome === NOT_APPLICABLE) {
+      if (lastNotApplicable!.has(meta)) return;
+      lastNotApplicable!.add(meta);
+    }
     evaluations.rules.push(meta);
     evaluations.nodes.push(params.node);
     evaluations.outcomes.push(outcome);

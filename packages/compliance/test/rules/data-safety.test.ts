@@ -1,10 +1,11 @@
-import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnResource, NestedStack, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
 import { ACCOUNT, expectCompliant, expectFindings, findingsOf, newStack } from '../fixtures';
 
 describe('Groundwork-DATA1: stateful resources are retained', () => {
@@ -46,6 +47,18 @@ describe('Groundwork-DATA2: production stacks have termination protection', () =
     new sqs.Queue(stack, 'First');
     new sqs.Queue(stack, 'Second');
     expectFindings(stack, 'Groundwork-DATA2', ['Test/First/Resource'], { production: true });
+  });
+
+  test("reports on the stack's first resource in construct-tree order, past empty scopes and nested stacks", () => {
+    const stack = newStack({ env });
+    new Construct(stack, 'Empty');
+    // A nested stack's own resources belong to it; its AWS::CloudFormation::Stack resource belongs here.
+    const nested = new NestedStack(stack, 'Nested');
+    new sqs.Queue(nested, 'Inner');
+    new sqs.Queue(new Construct(new Construct(stack, 'Group'), 'Deep'), 'Queue');
+    const first = stack.node.findAll().find((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack)!.node.path;
+    expect(first).toBe('Test/Nested.NestedStack/Nested.NestedStackResource');
+    expectFindings(stack, 'Groundwork-DATA2', [first], { production: true });
   });
 
   test('is not applied when the pack is not told which stacks are production', () => {

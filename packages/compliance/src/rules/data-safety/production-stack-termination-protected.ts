@@ -22,11 +22,24 @@ function isProduction(stack: Stack, selector: ProductionStackSelector): boolean 
   return wanted.every(([key, value]) => tags[key] === value);
 }
 
-/** The stack's first CfnResource in construct-tree order, skipping nested stacks' resources. */
+/**
+ * The stack's first CfnResource in construct-tree order (the order of `node.findAll()`), skipping
+ * nested stacks' resources. It stops at the first match: the rule asks this for every resource of a
+ * production stack, and listing the whole stack each time grew with the square of its resources.
+ */
 function firstResourceOf(stack: Stack): CfnResource | undefined {
-  return stack.node
-    .findAll()
-    .find((c: IConstruct): c is CfnResource => CfnResource.isCfnResource(c) && Stack.of(c) === stack);
+  const pending: IConstruct[] = [stack];
+  while (pending.length > 0) {
+    const c = pending.pop()!;
+    if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) {
+      return c;
+    }
+    const children = c.node.children;
+    for (let i = children.length - 1; i >= 0; i--) {
+      pending.push(children[i]);
+    }
+  }
+  return undefined;
 }
 
 /**
