@@ -160,9 +160,9 @@ export class EnvironmentStage extends Stage {
 
   /**
    * Calls `listener` with the stage's cloud assembly when the stage is first
-   * synthesized: CDK Pipelines synthesizes every stage it deploys while the
-   * pipeline is built, long before the app is synthesized (the main job starts
-   * validating the stage's templates then).
+   * synthesized: GitOpsPipeline.addEnvironment synthesizes it when it is added,
+   * long before the app is synthesized (the main job starts validating the
+   * stage's templates then, while the next environments are composed).
    */
   public onSynthesized(listener: (assembly: cxapi.CloudAssembly) => void): void {
     this.synthListeners.push(listener);

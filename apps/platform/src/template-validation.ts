@@ -156,8 +156,8 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
 
   /**
    * Starts validating the templates of a stage's cloud assembly, as soon as
-   * the stage is synthesized (CDK Pipelines synthesizes every stage it deploys
-   * when the pipeline is built, long before the app's validation plugins run).
+   * the stage is synthesized (GitOpsPipeline.addEnvironment synthesizes each
+   * stage when it is added, long before the app's validation plugins run).
    */
   public prefetchAssembly(assembly: cxapi.CloudAssembly, stage: Stage): void {
     const stackTemplates = assembly.stacksRecursively.map((stack) => ({
@@ -182,7 +182,8 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
     synthesizer.synthesize = (session: ISynthesisSession): void => {
       synthesize(session);
       if (this.stopped) return;
-      // As aws-cdk-lib describes the stack to validation plugins (templateFullPath of its artifact).
+      // The path, account and region as aws-cdk-lib gives them to validation plugins (from the stack's
+      // artifact): the result is reused only if the template and the engine options derived from them match.
       const templatePath = path.join(session.outdir, stack.templateFile);
       const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
       this.prefetch({
