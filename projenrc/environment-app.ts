@@ -58,6 +58,11 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
         '@aws-cdk/core:validateAgainstDefaultRules': true,
         // Error annotations (e.g. the ingress guard's) fail the synth like any other finding.
         '@aws-cdk/core:annotationsInValidationReport': true,
+        // No creation stack trace per resource in the cloud assembly: the pipeline deploys through
+        // CloudFormation actions, which never show one, and capturing and writing them took about 5 % of
+        // the main job at 20 environments and half of the metadata files' bytes (docs/performance.md).
+        // `cdk synth --debug` (CDK_DEBUG=true) brings them back.
+        'aws:cdk:disable-creation-stack-traces': true,
       },
       deps: [
         ...options.uses.map((p) => `${p.package.packageName}@${options.groundworkRange ?? '^0.0.0'}`),

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { BootstrapContract } from '@groundwork/cross-account-roles';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { allStackArtifacts, exampleConfig, resourcesOfType, templateOf, tmpOutdir } from './helpers';
@@ -79,6 +79,28 @@ test('synthesis needs no AWS lookups: no missing context, AZs from config', () =
     ([, r]) => r.Properties.AvailabilityZone,
   );
   expect([...new Set(azs)].sort()).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+});
+
+test("the cloud assembly carries no resource's creation stack trace (cdk.json); CDK_DEBUG=true brings them back", () => {
+  const count = (artifacts: cxapi.CloudFormationStackArtifact[], type: string) =>
+    artifacts.reduce((n, a) => n + a.findMetadataByType(type).length, 0);
+  const artifacts = allStackArtifacts(assembly);
+  // The metadata is still written (logical IDs, acknowledgements with their reasons), only the traces are gone.
+  expect(count(artifacts, 'aws:cdk:logicalId')).toBeGreaterThan(100);
+  expect(count(artifacts, 'aws:cdk:acknowledged-rules')).toBeGreaterThan(0);
+  expect(count(artifacts, 'aws:cdk:creationStack')).toBe(0);
+
+  const debug = process.env.CDK_DEBUG;
+  process.env.CDK_DEBUG = 'true';
+  try {
+    const app = createApp(tmpOutdir('debug'));
+    const stack = new Stack(app, 'Debug');
+    new CfnResource(stack, 'Handle', { type: 'AWS::CloudFormation::WaitConditionHandle' });
+    expect(count(app.synth().stacks, 'aws:cdk:creationStack')).toBeGreaterThan(0);
+  } finally {
+    if (debug === undefined) delete process.env.CDK_DEBUG;
+    else process.env.CDK_DEBUG = debug;
+  }
 });
 
 test('every IAM role in every account carries the deployment permissions boundary', () => {
