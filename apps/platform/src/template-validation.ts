@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
+import { MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import {
   App,
   CloudFormationValidatePlugin,
@@ -12,9 +12,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-
-/** The worker's source: plain JavaScript beside this file's source, found from src/ and from lib/. */
-const WORKER_FILE = path.join(__dirname, '..', 'src', 'cfn-validation-worker.js');
+import { takeValidationWorker } from './validation-worker';
 
 /** How long validate() waits for the worker before it fails the synth. */
 const DEFAULT_TIMEOUT_SECONDS = 900;
@@ -72,7 +70,9 @@ type WorkerMessage =
  * seconds for a large pipeline template (docs/performance.md). This plugin
  * takes its place (an App may hold one CloudFormationValidatePlugin, which then
  * replaces the default instance) and does the same work off the main thread:
- * the engine starts when the plugin is created, so while the app is composed;
+ * the engine starts when the plugin is created, so while the app is composed
+ * (the main job starts the worker earlier still, before it loads its modules:
+ * validation-worker.ts);
  * and {@link prefetch} hands templates to the worker as soon as they are
  * written, so they are validated while the compliance packs run. One worker:
  * two were slower on 2 cores and cost a second engine's memory
@@ -103,7 +103,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private stopped = false;
-  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private readonly signal: Int32Array;
   private readonly timeoutMs: number;
   /** Jobs sent, by template path: the call they validate and, once answered, the diagnostics. */
   private readonly jobs = new Map<
@@ -122,18 +122,8 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   constructor(options: ParallelTemplateValidationOptions = {}) {
     super();
     this.timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
-    const cdkDir = path.dirname(require.resolve('aws-cdk-lib'));
-    const modulePath = require.resolve('@aws/cloudformation-validate', { paths: [cdkDir] });
-    const rulesDirectory = path.join(cdkDir, 'core', 'lib', 'validation', 'rules');
-    const channel = new MessageChannel();
-    this.port = channel.port1;
-    this.worker = new Worker(WORKER_FILE, {
-      workerData: { port: channel.port2, signal: this.signal, modulePath, rulesDirectory },
-      transferList: [channel.port2],
-    });
-    // Neither keeps the process alive: an app that is never synthesized must not hang its process.
-    this.worker.unref();
-    this.port.unref();
+    // The worker the main job started before loading its modules, if any: its engine may be ready already.
+    ({ worker: this.worker, port: this.port, signal: this.signal } = takeValidationWorker());
   }
 
   /** The engine's version, as the worker reports it (the main thread never loads the engine). */

@@ -59,6 +59,38 @@ describe('main job (node lib/main.js)', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('--config-dir DIR');
   });
+
+  test('run as the main job, the validation worker starts before aws-cdk-lib loads; loaded as a library, it does not', () => {
+    // Preloaded into the process: for each worker started, whether aws-cdk-lib was loaded by then.
+    const preload = path.join(tmpOutdir('main-worker'), 'record-workers.js');
+    fs.writeFileSync(
+      preload,
+      `const path = require('path');
+const threads = require('worker_threads');
+const started = [];
+threads.Worker = class extends threads.Worker {
+  constructor(...args) {
+    super(...args);
+    started.push(Object.keys(require.cache).some((file) => file.includes(path.sep + 'aws-cdk-lib' + path.sep)));
+  }
+};
+process.on('exit', () => process.stderr.write('workers started, aws-cdk-lib loaded: ' + JSON.stringify(started) + '\\n'));
+`,
+    );
+    const env = { ...process.env, INIT_CWD: appDir, CDK_VALIDATION: '' };
+    const main = path.join(appDir, 'lib', 'main.js');
+    const asJob = spawnSync(process.execPath, ['-r', preload, main, '--help'], { cwd: appDir, encoding: 'utf-8', env });
+    expect(asJob.status).toBe(0);
+    expect(asJob.stderr).toContain('workers started, aws-cdk-lib loaded: [false]');
+
+    const asLibrary = spawnSync(process.execPath, ['-r', preload, '-e', `require(${JSON.stringify(main)})`], {
+      cwd: appDir,
+      encoding: 'utf-8',
+      env,
+    });
+    expect(asLibrary.status).toBe(0);
+    expect(asLibrary.stderr).toContain('workers started, aws-cdk-lib loaded: []');
+  });
 });
 
 describe('bootstrap template (node lib/bootstrap-template.js)', () => {

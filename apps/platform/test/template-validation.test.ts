@@ -5,6 +5,7 @@ import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContex
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { tmpOutdir } from './helpers';
 import { ParallelTemplateValidation } from '../src/template-validation';
+import { prestartValidationWorker, takeValidationWorker } from '../src/validation-worker';
 
 /**
  * A small app whose templates CloudFormation validation flags: an error (a
@@ -64,6 +65,29 @@ test("the worker's report is aws-cdk-lib's report: the same violations, severiti
   expect(plugin.stats).toMatchObject({ validated: context.stackTemplates.length, reused: 0 });
   expect(plugin.version).toMatch(/^\d+\.\d+\.\d+/);
   expect(plugin.name).toBe(CloudFormationValidatePlugin.PLUGIN_NAME);
+});
+
+test('a worker started ahead (as the main job does before loading its modules) is taken by the next plugin, once', () => {
+  const early = prestartValidationWorker()!;
+  expect(prestartValidationWorker()).toBe(early); // one waits at a time
+  const plugin = new ParallelTemplateValidation();
+  // The plugin took the waiting worker: the next one is new.
+  const next = takeValidationWorker();
+  try {
+    expect(next).not.toBe(early);
+    expect(plugin.validate(context)).toEqual(new CloudFormationValidatePlugin().validate(context));
+  } finally {
+    void next.worker.terminate();
+  }
+
+  const before = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    expect(prestartValidationWorker()).toBeUndefined();
+  } finally {
+    if (before === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = before;
+  }
 });
 
 test('templates prefetched before validate() are validated once; a template changed since is validated again', () => {
