@@ -12,6 +12,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import { IConstruct } from 'constructs';
 import { takeValidationWorker } from './validation-worker';
 
 /** How long validate() waits for the worker before it fails the synth. */
@@ -156,7 +157,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
       accountId: stack.environment.account === cxapi.UNKNOWN_ACCOUNT ? undefined : stack.environment.account,
       region: stack.environment.region === cxapi.UNKNOWN_REGION ? undefined : stack.environment.region,
     }));
-    this.prefetch({ templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates, appConstruct: stage });
+    this.prefetchStacks(stackTemplates, stage);
   }
 
   /**
@@ -176,9 +177,8 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
       // artifact): the result is reused only if the template and the engine options derived from them match.
       const templatePath = path.join(session.outdir, stack.templateFile);
       const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
-      this.prefetch({
-        templatePaths: [templatePath],
-        stackTemplates: [
+      this.prefetchStacks(
+        [
           {
             stackConstructPath: stack.node.path,
             templatePath,
@@ -186,9 +186,14 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
             region: known(stack.region),
           },
         ],
-        appConstruct: Stage.of(stack) ?? stack.node.root,
-      });
+        Stage.of(stack) ?? stack.node.root,
+      );
     };
+  }
+
+  /** {@link prefetch} for these stacks' templates, in the context CDK would give a plugin on `appConstruct`. */
+  private prefetchStacks(stackTemplates: IPolicyValidationContext['stackTemplates'], appConstruct: IConstruct): void {
+    this.prefetch({ templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates, appConstruct });
   }
 
   /**

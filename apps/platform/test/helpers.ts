@@ -32,3 +32,16 @@ export function resourcesOfType(template: any, type: string): Array<[string, any
     [string, any]
   >;
 }
+
+/** Runs `action` with the environment variable `name` set to `value` (unset if undefined), then restores it. */
+export function withEnv<T>(name: string, value: string | undefined, action: () => T): T {
+  const before = process.env[name];
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+  try {
+    return action();
+  } finally {
+    if (before === undefined) delete process.env[name];
+    else process.env[name] = before;
+  }
+}

@@ -3,7 +3,7 @@ import { BootstrapContract } from '@groundwork/cross-account-roles';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { allStackArtifacts, exampleConfig, resourcesOfType, templateOf, tmpOutdir } from './helpers';
+import { allStackArtifacts, exampleConfig, resourcesOfType, templateOf, tmpOutdir, withEnv } from './helpers';
 import { renderEnvironmentBootstrapTemplate } from '../src/bootstrap-template';
 import { collectComplianceReport, createCompliancePacks, writeComplianceReport } from '../src/compliance';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
@@ -90,17 +90,12 @@ test("the cloud assembly carries no resource's creation stack trace (cdk.json); 
   expect(count(artifacts, 'aws:cdk:acknowledged-rules')).toBeGreaterThan(0);
   expect(count(artifacts, 'aws:cdk:creationStack')).toBe(0);
 
-  const debug = process.env.CDK_DEBUG;
-  process.env.CDK_DEBUG = 'true';
-  try {
+  const debugAssembly = withEnv('CDK_DEBUG', 'true', () => {
     const app = createApp(tmpOutdir('debug'));
-    const stack = new Stack(app, 'Debug');
-    new CfnResource(stack, 'Handle', { type: 'AWS::CloudFormation::WaitConditionHandle' });
-    expect(count(app.synth().stacks, 'aws:cdk:creationStack')).toBeGreaterThan(0);
-  } finally {
-    if (debug === undefined) delete process.env.CDK_DEBUG;
-    else process.env.CDK_DEBUG = debug;
-  }
+    new CfnResource(new Stack(app, 'Debug'), 'Handle', { type: 'AWS::CloudFormation::WaitConditionHandle' });
+    return app.synth();
+  });
+  expect(count(debugAssembly.stacks, 'aws:cdk:creationStack')).toBeGreaterThan(0);
 });
 
 test('every IAM role in every account carries the deployment permissions boundary', () => {

@@ -1,9 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'worker_threads';
-import { App, CfnResource, CloudFormationValidatePlugin, IPolicyValidationContext, Stack, Stage } from 'aws-cdk-lib';
+import {
+  App,
+  CfnResource,
+  CloudFormationValidatePlugin,
+  IPolicyValidationContext,
+  PolicyValidationPluginReport,
+  Stack,
+  Stage,
+} from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { tmpOutdir } from './helpers';
+import { tmpOutdir, withEnv } from './helpers';
 import { ParallelTemplateValidation } from '../src/template-validation';
 import { prestartValidationWorker, takeValidationWorker } from '../src/validation-worker';
 
@@ -14,9 +22,7 @@ import { prestartValidationWorker, takeValidationWorker } from '../src/validatio
  * Synthesized without validation, so the tests run the plugins themselves.
  */
 function fixture(): { app: App; stage: Stage; assembly: cxapi.CloudAssembly } {
-  const before = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
+  return withEnv('CDK_VALIDATION', 'false', () => {
     const app = new App({ outdir: tmpOutdir('template-validation') });
     const root = new Stack(app, 'Root', { env: { account: '111111111111', region: 'eu-west-1' } });
     new CfnResource(root, 'Queue', { type: 'AWS::SQS::Queue', properties: { DelaySeconds: 'soon' } });
@@ -25,10 +31,7 @@ function fixture(): { app: App; stage: Stage; assembly: cxapi.CloudAssembly } {
     const inner = new Stack(stage, 'Data');
     new CfnResource(inner, 'Bucket', { type: 'AWS::S3::Bucket', properties: { AccessControl: 'Private' } });
     return { app, stage, assembly: app.synth() };
-  } finally {
-    if (before === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = before;
-  }
+  });
 }
 
 /** The context CDK hands a validation plugin registered on the app: every stack of the assembly. */
@@ -51,8 +54,15 @@ beforeAll(() => {
   context = contextOf(app, app.synth());
 });
 
+/** aws-cdk-lib's own plugin's report of `context` (its engine runs on the main thread: seconds), made once. */
+let builtIn: PolicyValidationPluginReport | undefined;
+function builtInReport(): PolicyValidationPluginReport {
+  builtIn ??= new CloudFormationValidatePlugin().validate(context);
+  return builtIn;
+}
+
 test("the worker's report is aws-cdk-lib's report: the same violations, severities, resources and order", () => {
-  const expected = new CloudFormationValidatePlugin().validate(context);
+  const expected = builtInReport();
   // The fixture must give the comparison something to compare: an error and a warning found in two templates.
   expect(expected.success).toBe(false);
   expect(expected.violations.map((v) => v.severity)).toEqual(expect.arrayContaining(['error', 'warning']));
@@ -75,19 +85,12 @@ test('a worker started ahead (as the main job does before loading its modules) i
   const next = takeValidationWorker();
   try {
     expect(next).not.toBe(early);
-    expect(plugin.validate(context)).toEqual(new CloudFormationValidatePlugin().validate(context));
+    expect(plugin.validate(context)).toEqual(builtInReport());
   } finally {
     void next.worker.terminate();
   }
 
-  const before = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    expect(prestartValidationWorker()).toBeUndefined();
-  } finally {
-    if (before === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = before;
-  }
+  expect(withEnv('CDK_VALIDATION', 'false', prestartValidationWorker)).toBeUndefined();
 });
 
 test('templates prefetched before validate() are validated once; a template changed since is validated again', () => {
@@ -160,14 +163,7 @@ test('registered on an app, it replaces the built-in validation; CDK_VALIDATION=
   expect(cfnReports[0].violations.map((v: { ruleName: string }) => v.ruleName)).toContain('W3045');
   expect(plugin.stats.validated).toBe(1);
 
-  const before = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    expect(ParallelTemplateValidation.register(new App())).toBeUndefined();
-  } finally {
-    if (before === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = before;
-  }
+  expect(withEnv('CDK_VALIDATION', 'false', () => ParallelTemplateValidation.register(new App()))).toBeUndefined();
 });
 
 test('a stack prefetched when written is sent during synthesis, before the plugins run, and validated once', () => {
