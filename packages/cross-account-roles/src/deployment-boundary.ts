@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BootstrapContract, BootstrapRoleKind } from './bootstrap-contract';
 import {
+  ACCOUNT_PASSWORD_POLICY_ACTIONS,
   AUDIT_TAMPERING_ACTIONS,
   BOUNDARY_REMOVAL_ACTIONS,
   BOUNDED_IAM_ACTIONS,
@@ -19,7 +20,7 @@ import {
   STAGING_WRITE_ACTIONS,
 } from './iam-actions';
 import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
-import { validateQualifier, validateServices } from './validation';
+import { validateQualifier, validateRoleArnResources, validateServices } from './validation';
 
 /**
  * Properties of a DeploymentBoundary.
@@ -54,13 +55,24 @@ export interface DeploymentBoundaryProps {
    * @default ['groundwork-break-glass', 'groundwork-security-audit']
    */
   readonly protectedRoleNames?: string[];
+
+  /**
+   * Roles in other accounts (ARNs, IAM wildcards allowed) that roles under this boundary may assume, e.g.
+   * the pipeline's drift-reconcile role that a drift detector assumes to restart the pipeline. Assuming a
+   * role also needs that role's trust policy to allow it.
+   *
+   * @default [] - roles under the boundary assume no role
+   */
+  readonly assumableRoleArns?: string[];
 }
 
 /**
  * The permissions boundary every role of a Groundwork target account carries: the bootstrap roles, the
  * CloudFormation execution role and every role that role creates.
  *
- * It allows the declared services and the bootstrap roles' own actions, and denies privilege escalation:
+ * It allows the declared services, the bootstrap roles' own actions and, with 'iam' declared, bounded role
+ * management and setting the account password policy (the security baseline's guardrails), and denies
+ * privilege escalation:
  * IAM users and access keys, role writes without this boundary, removing or replacing boundaries, changing
  * this policy, touching the bootstrap and security roles, leaving the organization, and disabling CloudTrail,
  * Config, GuardDuty or Security Hub.
@@ -89,6 +101,7 @@ export class DeploymentBoundary extends Construct {
     validateQualifier(this.node.path, qualifier);
     validateServices(this.node.path, 'allowedServices', props.allowedServices, false);
     validateServices(this.node.path, 'runtimeServices', props.runtimeServices ?? [], true);
+    validateRoleArnResources(this.node.path, 'assumableRoleArns', props.assumableRoleArns ?? []);
 
     const stack = Stack.of(this);
     const account = Aws.ACCOUNT_ID;
@@ -142,6 +155,21 @@ export class DeploymentBoundary extends Construct {
     if (services.includes('iam')) {
       statements.push(
         new iam.PolicyStatement({ sid: 'AllowBoundedRoleManagement', actions: BOUNDED_IAM_ACTIONS, resources: ['*'] }),
+        // The account guardrails' role sets the password policy under this boundary (iam-actions.ts).
+        new iam.PolicyStatement({
+          sid: 'AllowAccountPasswordPolicy',
+          actions: ACCOUNT_PASSWORD_POLICY_ACTIONS,
+          resources: ['*'],
+        }),
+      );
+    }
+    if ((props.assumableRoleArns ?? []).length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'AllowAssumingListedRoles',
+          actions: ['sts:AssumeRole'],
+          resources: props.assumableRoleArns,
+        }),
       );
     }
     statements.push(

@@ -228,6 +228,14 @@ export class DeploymentTrust extends Construct {
       allowedServices: props.allowedServices,
       runtimeServices: props.runtimeServices,
       protectedRoleNames: props.protectedRoleNames,
+      // The pipeline's roles, which the environment's roles may need to assume (a drift detector restarts
+      // the pipeline through its reconcile role); each decides in its own trust policy whom it trusts.
+      assumableRoleArns: [
+        ...(props.trustedPrincipalArns ?? []),
+        ...(props.trustedRoleNamePatterns ?? []).map(
+          (pattern) => `arn:${Aws.PARTITION}:iam::${props.pipelineAccountId}:role/${pattern}`,
+        ),
+      ],
     });
 
     // --- Staging storage -------------------------------------------------------------------------------

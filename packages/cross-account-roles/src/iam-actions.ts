@@ -175,6 +175,14 @@ export const PROTECTED_ROLE_WRITE_ACTIONS = [
 export const LEAVE_ORGANIZATION_ACTIONS = ['organizations:LeaveOrganization'];
 
 /**
+ * The account's IAM password policy, which the security baseline's account guardrails set from a role
+ * that carries the deployment boundary (a custom resource, or the Config remediation runbook). Deleting
+ * the policy (`iam:DeleteAccountPasswordPolicy`) is left out: under the boundary nothing removes it, so
+ * the guardrails' `revertOnDelete` cannot either.
+ */
+export const ACCOUNT_PASSWORD_POLICY_ACTIONS = ['iam:GetAccountPasswordPolicy', 'iam:UpdateAccountPasswordPolicy'];
+
+/**
  * Disabling the account's audit and detection: CloudTrail, Config, GuardDuty, Security Hub.
  *
  * Changing their settings (cloudtrail:UpdateTrail, PutEventSelectors, guardduty:UpdateDetector) stays

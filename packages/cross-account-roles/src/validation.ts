@@ -46,6 +46,17 @@ export function validateRoleArns(path: string, prop: string, arns: string[], exp
   }
 }
 
+/** Role ARNs, literal or with tokens (a token part is left to IAM), for a policy's Resource. */
+export function validateRoleArnResources(path: string, prop: string, arns: string[]): void {
+  for (const arn of arns) {
+    if (!Token.isUnresolved(arn) && !/^arn:[a-z-]+:iam::(\d{12}|\*):role\/\S+$/.test(arn)) {
+      throw new Error(
+        `${path}: ${prop} must contain IAM role ARNs (arn:aws:iam::<account>:role/<name>), found '${arn}'`,
+      );
+    }
+  }
+}
+
 export function validateRoleNamePatterns(path: string, prop: string, patterns: string[]): void {
   for (const pattern of patterns) {
     if (!ROLE_NAME_PATTERN.test(pattern)) {

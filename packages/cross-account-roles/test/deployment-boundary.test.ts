@@ -175,6 +175,28 @@ describe('the execution role under its boundary', () => {
     expect(can('sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`)).toBe('ImplicitDeny');
   });
 
+  test("lets the account guardrails' role set the password policy, but neither the execution role nor removal", () => {
+    const passwordPolicy = 'iam:UpdateAccountPasswordPolicy';
+    expect(evaluate(boundary, { action: passwordPolicy, resource: '*' })).toBe('Allow');
+    expect(evaluate(boundary, { action: 'iam:GetAccountPasswordPolicy', resource: '*' })).toBe('Allow');
+    expect(evaluate(boundary, { action: 'iam:DeleteAccountPasswordPolicy', resource: '*' })).toBe('ImplicitDeny');
+    expect(can(passwordPolicy, '*')).toBe('ImplicitDeny');
+  });
+
+  test("roles under the boundary may assume the pipeline's roles and no other role", () => {
+    const pipelineRole = `arn:aws:iam::${TRUST_PROPS.pipelineAccountId}:role/${TRUST_PROPS.trustedRoleNamePatterns![0].replace('*', 'drift-reconcile')}`;
+    expect(evaluate(boundary, { action: 'sts:AssumeRole', resource: pipelineRole })).toBe('Allow');
+    expect(
+      evaluate(boundary, {
+        action: 'sts:AssumeRole',
+        resource: `arn:aws:iam::${TRUST_PROPS.pipelineAccountId}:role/Admin`,
+      }),
+    ).toBe('ImplicitDeny');
+    expect(evaluate(boundary, { action: 'sts:AssumeRole', resource: `arn:aws:iam::${ACCOUNT}:role/x` })).toBe(
+      'ImplicitDeny',
+    );
+  });
+
   test('runtime services are allowed by the boundary but not granted to the execution role', () => {
     const s = targetStack();
     const t = new DeploymentTrust(s, 'Trust', { ...TRUST_PROPS, runtimeServices: ['dynamodb'] });
@@ -212,5 +234,10 @@ describe('DeploymentBoundary', () => {
     expect(
       () => new DeploymentBoundary(targetStack(), 'B', { allowedServices: ['ec2'], runtimeServices: ['s3:*'] }),
     ).toThrow(/runtimeServices entries must be bare IAM service prefixes/);
+    expect(
+      () => new DeploymentBoundary(targetStack(), 'B', { allowedServices: ['ec2'], assumableRoleArns: ['role/x'] }),
+    ).toThrow(
+      /^Target\/B: assumableRoleArns must contain IAM role ARNs \(arn:aws:iam::<account>:role\/<name>\), found 'role\/x'/,
+    );
   });
 });
