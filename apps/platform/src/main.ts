@@ -169,6 +169,13 @@ export function runMain(argv: readonly string[]): number {
   try {
     result = synthesizePlatform(app, config, { branch: optionValue(argv, '--branch') });
   } catch (error) {
+    // A config the composed stacks show to be wrong (e.g. a deployment trust that cannot deploy them).
+    if (error instanceof ConfigError) {
+      process.stderr.write(
+        `${formatIssues(error.issues, invocationDir())}\n\n${error.issues.length} config error(s): synth stopped\n`,
+      );
+      return 1;
+    }
     // Findings and construct validation errors name the rule and the construct
     // path; a stack trace would only add noise.
     process.stderr.write(`synth failed: ${(error as Error).message}\n`);
@@ -186,7 +193,13 @@ export function runMain(argv: readonly string[]): number {
 export function createApp(outdir: string): App {
   // Compact templates: at 100 environments the pipeline stack's indented template is 860 KB of
   // CloudFormation's 1 MB template limit (issue 9), compact 530 KB. cdk.json may still override it.
-  return new App({ outdir, context: { '@aws-cdk/core:suppressTemplateIndentation': true, ...cdkJsonContext() } });
+  return new App({
+    outdir,
+    context: { '@aws-cdk/core:suppressTemplateIndentation': true, ...cdkJsonContext() },
+    // The job synthesizes once, explicitly. Under the CDK CLI (CDK_OUTDIR set) an App would otherwise
+    // synthesize again when the process exits, also after the job has failed and reported why.
+    autoSynth: false,
+  });
 }
 
 /**

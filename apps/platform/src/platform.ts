@@ -5,7 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagPack } from 'cdk-nag';
 import { AccountAccessStack } from './account-access-stack';
 import { pipelineRoleNamePatterns } from './bootstrap-template';
-import { PlatformConfig, PlatformEnvironment } from './config';
+import { ConfigError, ConfigIssue, PlatformConfig, PlatformEnvironment } from './config';
+import { checkAllowedServices } from './deployment-trust-check';
 import { EnvironmentStage } from './environment-stage';
 import { OrganizationStackSetsStack } from './organization-stack-sets-stack';
 import { PlatformStack } from './platform-stack';
@@ -82,6 +83,11 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
   const reconcileRoleArn = driftReconcileRole(pipelineStack, pipelineName, environments, gw.organization);
 
   const globalRecorded = new Set<string>();
+  // A deployment trust that cannot deploy its environment's stacks is a config error, reported for
+  // every environment at once. Adding a stage to the pipeline synthesizes it (its templates are then
+  // validated while the next environments are composed), so once one environment fails, the rest are
+  // only composed and checked: no template is written after the first problem.
+  const trustIssues: ConfigIssue[] = [];
   const stages = environments.map((env) => {
     const stage = new EnvironmentStage(app, env.name, {
       environment: env,
@@ -92,13 +98,18 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     });
     globalRecorded.add(env.account);
     options.customizeStage?.(stage);
-    pipeline.addEnvironment(stage, {
-      wave: env.wave,
-      production: env.production,
-      approvalRequired: env.approvalRequired,
-    });
+    const issue = checkAllowedServices(stage, env);
+    if (issue) trustIssues.push(issue);
+    if (trustIssues.length === 0) {
+      pipeline.addEnvironment(stage, {
+        wave: env.wave,
+        production: env.production,
+        approvalRequired: env.approvalRequired,
+      });
+    }
     return stage;
   });
+  if (trustIssues.length > 0) throw new ConfigError(trustIssues);
   pipeline.buildPipeline();
   // The tooling account is bootstrapped with the same least-privilege trust:
   // the pipeline's own roles carry the boundary too.

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { BootstrapContract } from '@groundwork/cross-account-roles';
+import { BootstrapContract, ServiceAllowList } from '@groundwork/cross-account-roles';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -116,6 +116,85 @@ test('every IAM role in every account carries the deployment permissions boundar
     }
   }
   expect(roles).toBeGreaterThan(20);
+});
+
+/** An environment's bootstrap template (what `cdk bootstrap` deploys there): its policy statements, by Sid. */
+function bootstrapStatements(envName: string): Map<string, any> {
+  const template = JSON.parse(renderEnvironmentBootstrapTemplate(config, envName));
+  const statements = resourcesOfType(template, 'AWS::IAM::ManagedPolicy').flatMap(
+    ([, r]) => r.Properties.PolicyDocument.Statement,
+  );
+  return new Map(statements.map((st: any) => [st.Sid, st]));
+}
+
+/** The templates of one environment's stage. */
+function stageTemplates(envName: string): any[] {
+  const stage = result.platform.stages.find((s) => s.stageName === envName)!;
+  return [stage.network, stage.operations, stage.security].map((stack) => templateOf(assembly, stack));
+}
+
+/** An IAM action pattern (`s3:Get*`) as a case-insensitive regular expression. */
+function actionPattern(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
+}
+
+test("each environment's CloudFormation execution role may create every resource type of its stacks", () => {
+  for (const env of config.environments) {
+    const allowed: string[] = bootstrapStatements(env.name).get('AllowedServices').Action;
+    const needed = ServiceAllowList.fromTemplates(stageTemplates(env.name));
+    // The platform's own stacks need these beyond the obvious ones (a custom resource is a Lambda call).
+    expect(needed).toEqual(expect.arrayContaining(['access-analyzer', 'lambda', 'states']));
+    const missing = needed.filter((service) => service !== 'iam' && !allowed.includes(`${service}:*`));
+    expect({ env: env.name, missing }).toEqual({ env: env.name, missing: [] });
+  }
+});
+
+test("every action an environment's roles are granted is within that environment's permissions boundary", () => {
+  // The roles' own policies, as synthesized. AWS managed policies (AWS_ConfigRole, ReadOnlyAccess) are
+  // not known offline; a wildcard such as iam:Get* passes when the boundary allows some of what it names
+  // (the boundary caps it on purpose), an exact action only when the boundary allows it. Two kinds of
+  // grant are not the role's own calls: reads of services the environment deploys nothing of (the drift
+  // detector reads only the resources its stacks have), and actions on another account's resources,
+  // which the role can only take through a role it assumes there (the drift detector's reconcile role).
+  let checked = 0;
+  const isRead = (action: string) => /^[a-z0-9-]+:(Describe|Get|List)/.test(action);
+  for (const env of config.environments) {
+    const deployed = new Set(ServiceAllowList.fromTemplates(stageTemplates(env.name)));
+    const otherAccount = (resource: unknown) =>
+      []
+        .concat(resource as any)
+        .every((r) => /:\d{12}:/.test(JSON.stringify(r)) && !JSON.stringify(r).includes(env.account));
+    const allowStatements = [...bootstrapStatements(env.name).values()].filter(
+      (st: any) => st.Sid.startsWith('Allow') && st.Effect === 'Allow',
+    );
+    const allowed = allowStatements.flatMap((st: any) => [].concat(st.Action)).map(actionPattern);
+    const allowedNames: string[] = allowStatements.flatMap((st: any) => [].concat(st.Action));
+    const outside: string[] = [];
+    for (const template of stageTemplates(env.name)) {
+      const policies = [
+        ...resourcesOfType(template, 'AWS::IAM::Policy').map(([, p]) => p.Properties.PolicyDocument),
+        ...resourcesOfType(template, 'AWS::IAM::ManagedPolicy').map(([, p]) => p.Properties.PolicyDocument),
+        ...resourcesOfType(template, 'AWS::IAM::Role').flatMap(([, r]) =>
+          (r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument),
+        ),
+      ];
+      for (const statement of policies.flatMap((doc) => [].concat(doc.Statement))) {
+        if ((statement as any).Effect !== 'Allow') continue;
+        for (const action of [].concat((statement as any).Action ?? []) as string[]) {
+          checked++;
+          if (isRead(action) && !deployed.has(action.split(':')[0])) continue;
+          // Assuming the other account's role is this role's own call (to STS), and must be allowed.
+          if (action !== 'sts:AssumeRole' && otherAccount((statement as any).Resource)) continue;
+          const ok = action.includes('*')
+            ? allowedNames.some((name) => actionPattern(action).test(name) || actionPattern(name).test(action))
+            : allowed.some((pattern) => pattern.test(action));
+          if (!ok) outside.push(action);
+        }
+      }
+    }
+    expect({ env: env.name, outside: [...new Set(outside)].sort() }).toEqual({ env: env.name, outside: [] });
+  }
+  expect(checked).toBeGreaterThan(100);
 });
 
 test('the pipeline deploys waves in order; production behind the permissions check and a manual approval, dev without', () => {

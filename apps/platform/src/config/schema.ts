@@ -422,8 +422,12 @@ const interfaceEndpointSchema = expecting(
   `an interface endpoint service name (${INTERFACE_ENDPOINTS.join(', ')})`,
 );
 
-/** Services every Groundwork environment deploys with its own stacks. */
+/**
+ * Services the stacks of every Groundwork environment create (checked at synth: deployment-trust-check.ts),
+ * plus xray, which the drift detector's traced state machine calls at run time under the boundary.
+ */
 export const DEFAULT_ALLOWED_SERVICES = [
+  'access-analyzer',
   'cloudformation',
   'cloudtrail',
   'cloudwatch',
@@ -433,11 +437,14 @@ export const DEFAULT_ALLOWED_SERVICES = [
   'guardduty',
   'iam',
   'kms',
+  'lambda',
   'logs',
   's3',
   'securityhub',
   'sns',
   'ssm',
+  'states',
+  'xray',
 ];
 
 export const environmentConfigSchema = z

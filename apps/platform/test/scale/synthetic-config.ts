@@ -96,7 +96,7 @@ security:
   configRules: true
 
 deploymentTrust:
-  allowedServices: [cloudformation, cloudtrail, cloudwatch, config, ec2, events, guardduty, iam, kms, logs, s3, securityhub, sns, ssm]
+  allowedServices: [access-analyzer, cloudformation, cloudtrail, cloudwatch, config, ec2, events, guardduty, iam, kms, lambda, logs, s3, securityhub, sns, ssm, states, xray]
 
 tags:
   Environment: ${name}

@@ -1,0 +1,104 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { EXAMPLE_CONFIG_DIR, exampleConfig, tmpOutdir } from './helpers';
+import { loadPlatformConfig, PlatformEnvironment } from '../src/config';
+import { checkAllowedServices, servicesNeeded } from '../src/deployment-trust-check';
+import { EnvironmentStage } from '../src/environment-stage';
+import { runMain } from '../src/main';
+
+/** The example config, copied to a temporary directory with `edit` applied to each environment file. */
+function exampleWith(edit: (envName: string, text: string) => string): string {
+  const dir = tmpOutdir('trust-config');
+  fs.cpSync(EXAMPLE_CONFIG_DIR, dir, { recursive: true });
+  const envDir = path.join(dir, 'environments');
+  for (const file of fs.readdirSync(envDir)) {
+    const full = path.join(envDir, file);
+    fs.writeFileSync(full, edit(path.basename(file, '.yaml'), fs.readFileSync(full, 'utf-8')));
+  }
+  return dir;
+}
+
+function devStage(env: PlatformEnvironment): EnvironmentStage {
+  const config = exampleConfig();
+  return new EnvironmentStage(new App({ outdir: tmpOutdir('trust-stage') }), env.name, {
+    environment: env,
+    groundwork: config.groundwork,
+    pipelineName: 'example-platform',
+    recordGlobalResources: true,
+  });
+}
+
+const dev = exampleConfig().environments.find((e) => e.name === 'dev')!;
+const stage = devStage(dev);
+
+test("the services an environment's stacks need, with the resource types that need them", () => {
+  const needed = servicesNeeded(stage);
+  expect([...needed.get('lambda')!]).toEqual(expect.arrayContaining(['AWS::Lambda::Function', 'Custom::AWS']));
+  expect([...needed.get('states')!]).toEqual(['AWS::StepFunctions::StateMachine']);
+  expect([...needed.get('access-analyzer')!]).toEqual(['AWS::AccessAnalyzer::Analyzer']);
+  expect([...needed.keys()]).toEqual(expect.arrayContaining(['ec2', 'iam', 'kms', 'logs', 's3', 'config']));
+  expect(checkAllowedServices(stage, dev)).toBeUndefined();
+});
+
+test('a list without a needed service is an issue at the field: what is missing, why, and what the file says', () => {
+  const narrowed = {
+    ...dev,
+    deploymentTrust: { allowedServices: dev.deploymentTrust.allowedServices.filter((s) => s !== 'states') },
+  };
+  const issue = checkAllowedServices(stage, narrowed)!;
+  expect(issue).toMatchObject({ file: dev.sourceFile, line: 33, column: 20, path: 'deploymentTrust.allowedServices' });
+  expect(issue.expected).toBe(
+    'a list that also includes "states" (the environment\'s stacks create states for AWS::StepFunctions::StateMachine; ' +
+      'its CloudFormation execution role may manage only the listed services)',
+  );
+  expect(issue.found).toBe(`[${narrowed.deploymentTrust.allowedServices.join(', ')}]`);
+});
+
+test('a file without the field is told which default it got', () => {
+  const dir = exampleWith((_name, text) => text.replace(/^deploymentTrust:\n  allowedServices: .*\n/m, ''));
+  const env = loadPlatformConfig(dir).environments.find((e) => e.name === 'dev')!;
+  expect(fs.readFileSync(env.sourceFile, 'utf-8')).not.toContain('deploymentTrust');
+  const issue = checkAllowedServices(stage, { ...env, deploymentTrust: { allowedServices: ['ec2'] } })!;
+  expect(issue.found).toBe('no value (defaults to [ec2])');
+  expect(issue.expected).toMatch(/^a list that also includes "access-analyzer", "cloudtrail", /);
+});
+
+describe('the main job', () => {
+  let stderr = '';
+  let outdir: string;
+  beforeEach(() => {
+    stderr = '';
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += chunk.toString();
+      return true;
+    });
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    outdir = path.join(tmpOutdir('trust-main'), 'cdk.out');
+    process.env.CDK_OUTDIR = outdir;
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    delete process.env.CDK_OUTDIR;
+    delete process.env.INIT_CWD;
+  });
+
+  test('stops on a deployment trust that cannot deploy its stacks: every such environment, located, no template written', () => {
+    // dev and prod lose lambda; test keeps the example's list.
+    const dir = exampleWith((name, text) => (name === 'test' ? text : text.replace(' lambda,', '')));
+    process.env.INIT_CWD = dir;
+    expect(runMain(['--config-dir', dir])).toBe(1);
+    for (const name of ['dev', 'prod']) {
+      expect(stderr).toContain(
+        `environments/${name}.yaml:33:20: deploymentTrust.allowedServices: expected a list that also includes "lambda" (the environment's stacks create lambda for AWS::Lambda::Function, Custom::AWS, Custom::VpcRestrictDefaultSG;`,
+      );
+    }
+    expect(stderr).not.toContain('environments/test.yaml');
+    expect(stderr).toContain('2 config error(s): synth stopped');
+    expect(stderr).not.toMatch(/^\s+at /m);
+    const templates = fs.existsSync(outdir)
+      ? fs.readdirSync(outdir, { recursive: true }).filter((f) => String(f).endsWith('.template.json'))
+      : [];
+    expect(templates).toEqual([]);
+  });
+});
