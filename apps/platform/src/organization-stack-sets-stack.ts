@@ -113,8 +113,8 @@ export class OrganizationStackSetsStack extends PlatformStack {
             Validations.of(role).acknowledge({
               id: 'Groundwork-IAM5',
               reason:
-                'Created by the StackSets execution role, not the pipeline execution role that requires the boundary; ' +
-                'StackSets have no order between them, so the boundary policy of the deployment-trust StackSet may not exist yet in a new account.',
+                'Created by the StackSets execution role from a template an administrator deploys, not by the pipeline execution role that requires the boundary; ' +
+                "under the boundary the Config recorder's AWS_ConfigRole reads would be capped to the deployment trust's services, and the trust StackSet is not ordered before this one.",
             });
           }
         },

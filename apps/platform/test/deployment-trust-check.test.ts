@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { EXAMPLE_CONFIG_DIR, exampleConfig, tmpOutdir } from './helpers';
+import { captureMainJob, EXAMPLE_CONFIG_DIR, exampleConfig, tmpOutdir } from './helpers';
 import { loadPlatformConfig, PlatformEnvironment } from '../src/config';
 import { checkAllowedServices, servicesNeeded } from '../src/deployment-trust-check';
 import { EnvironmentStage } from '../src/environment-stage';
@@ -65,23 +65,7 @@ test('a file without the field is told which default it got', () => {
 });
 
 describe('the main job', () => {
-  let stderr = '';
-  let outdir: string;
-  beforeEach(() => {
-    stderr = '';
-    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr += chunk.toString();
-      return true;
-    });
-    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    outdir = path.join(tmpOutdir('trust-main'), 'cdk.out');
-    process.env.CDK_OUTDIR = outdir;
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    delete process.env.CDK_OUTDIR;
-    delete process.env.INIT_CWD;
-  });
+  const job = captureMainJob('trust-main');
 
   test('stops on a deployment trust that cannot deploy its stacks: every such environment, located, no template written', () => {
     // dev and prod lose lambda; test keeps the example's list.
@@ -89,15 +73,15 @@ describe('the main job', () => {
     process.env.INIT_CWD = dir;
     expect(runMain(['--config-dir', dir])).toBe(1);
     for (const name of ['dev', 'prod']) {
-      expect(stderr).toContain(
+      expect(job.stderr()).toContain(
         `environments/${name}.yaml:33:20: deploymentTrust.allowedServices: expected a list that also includes "lambda" (the environment's stacks create lambda for AWS::Lambda::Function, Custom::AWS, Custom::VpcRestrictDefaultSG;`,
       );
     }
-    expect(stderr).not.toContain('environments/test.yaml');
-    expect(stderr).toContain('2 config error(s): synth stopped');
-    expect(stderr).not.toMatch(/^\s+at /m);
-    const templates = fs.existsSync(outdir)
-      ? fs.readdirSync(outdir, { recursive: true }).filter((f) => String(f).endsWith('.template.json'))
+    expect(job.stderr()).not.toContain('environments/test.yaml');
+    expect(job.stderr()).toContain('2 config error(s): synth stopped');
+    expect(job.stderr()).not.toMatch(/^\s+at /m);
+    const templates = fs.existsSync(job.outdir())
+      ? fs.readdirSync(job.outdir(), { recursive: true }).filter((f) => String(f).endsWith('.template.json'))
       : [];
     expect(templates).toEqual([]);
   });
