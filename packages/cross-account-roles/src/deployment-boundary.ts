@@ -163,15 +163,25 @@ export class DeploymentBoundary extends Construct {
         }),
       );
     }
-    if ((props.assumableRoleArns ?? []).length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'AllowAssumingListedRoles',
-          actions: ['sts:AssumeRole'],
-          resources: props.assumableRoleArns,
-        }),
-      );
-    }
+    // Roles under the boundary may assume the CDK bootstrap roles of this qualifier in any account (a
+    // pipeline's roles deploy and publish through them, and they trust only the pipeline's roles) and the
+    // listed roles; their own trust policies still decide who gets in.
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'AllowAssumingBootstrapAndListedRoles',
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: [
+          stack.formatArn({
+            service: 'iam',
+            region: '',
+            account: '*',
+            resource: 'role',
+            resourceName: `cdk-${qualifier}-*`,
+          }),
+          ...(props.assumableRoleArns ?? []),
+        ],
+      }),
+    );
     statements.push(
       new iam.PolicyStatement({
         sid: 'DenyLongTermCredentials',

@@ -183,9 +183,19 @@ describe('the execution role under its boundary', () => {
     expect(can(passwordPolicy, '*')).toBe('ImplicitDeny');
   });
 
-  test("roles under the boundary may assume the pipeline's roles and no other role", () => {
+  test("roles under the boundary may assume the pipeline's roles and the bootstrap roles, and no other role", () => {
     const pipelineRole = `arn:aws:iam::${TRUST_PROPS.pipelineAccountId}:role/${TRUST_PROPS.trustedRoleNamePatterns![0].replace('*', 'drift-reconcile')}`;
     expect(evaluate(boundary, { action: 'sts:AssumeRole', resource: pipelineRole })).toBe('Allow');
+    // A pipeline (in another account) deploys and publishes through each target's bootstrap roles.
+    const deployRole = 'arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-eu-west-1';
+    expect(evaluate(boundary, { action: 'sts:AssumeRole', resource: deployRole })).toBe('Allow');
+    expect(evaluate(boundary, { action: 'sts:TagSession', resource: deployRole })).toBe('Allow');
+    expect(
+      evaluate(boundary, {
+        action: 'sts:AssumeRole',
+        resource: 'arn:aws:iam::333333333333:role/cdk-other-deploy-role',
+      }),
+    ).toBe('ImplicitDeny');
     expect(
       evaluate(boundary, {
         action: 'sts:AssumeRole',
