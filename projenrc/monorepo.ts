@@ -204,7 +204,7 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
     });
     platformCommand(
       'bootstrap-template',
-      'Write the least-privilege bootstrap template of one environment (--env NAME)',
+      'Write the least-privilege bootstrap template of one environment (--env NAME) or of the tooling account (--tooling)',
       'bootstrap-template',
     );
     platformCommand(

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DeploymentTrust, DeploymentTrustProps } from '@groundwork/cross-account-roles';
+import { DeploymentTrust, DeploymentTrustProps, ServiceAllowList } from '@groundwork/cross-account-roles';
 import { optionValue } from './cli-args';
 import {
   ConfigError,
@@ -11,21 +11,27 @@ import {
   resolveConfigDir,
 } from './config';
 
-const USAGE = `Usage: node lib/bootstrap-template.js --env NAME [--config-dir DIR] [--out FILE]
+const USAGE = `Usage: node lib/bootstrap-template.js (--env NAME | --tooling) [--config-dir DIR] [--out FILE]
 
-Writes the least-privilege bootstrap template for one environment's account:
-the CDK bootstrap contract (role names, staging bucket, version parameter)
-with roles that trust only the pipeline's roles, an execution policy built
-from the environment's deploymentTrust.allowedServices, and a permissions
-boundary. Deploy it with:
+Writes the least-privilege bootstrap template for one environment's account,
+or for the tooling account that runs the pipeline: the CDK bootstrap contract
+(role names, staging bucket, version parameter) with roles that trust only the
+pipeline's roles, an execution policy built from the allowed services, and a
+permissions boundary. Deploy it with:
 
   cdk bootstrap aws://ACCOUNT/REGION --template FILE
 
 Options:
-  --env NAME        environment (a file under config/environments/)
+  --env NAME        environment (a file under config/environments/); its deploymentTrust.allowedServices
+  --tooling         the tooling account; the services are those of the synthesized pipeline stack
+                    (run npm run synth first)
+  --assembly DIR    with --tooling: the cloud assembly to read (default: apps/platform/cdk.out)
   --config-dir DIR  config directory (default: apps/platform/config)
-  --out FILE        where to write (default: apps/platform/cdk.out/bootstrap/<env>.template.json)
+  --out FILE        where to write (default: apps/platform/cdk.out/bootstrap/<env or tooling>.template.json)
   -h, --help        show this help`;
+
+/** The pipeline stack's id in the app, so its template is `<id>.template.json` in the cloud assembly. */
+export const PIPELINE_STACK_ID = 'Pipeline';
 
 /**
  * Roles in the pipeline account that may use the bootstrap roles: every role
@@ -51,6 +57,25 @@ export function deploymentTrustProps(config: PlatformConfig, envName: string): D
   };
 }
 
+/**
+ * The DeploymentTrust settings for the tooling account, whose bootstrap roles the pipeline's
+ * self-mutation deploys through: the services its synthesized template creates, and the repository
+ * connection its source action uses (a resource created outside the stack).
+ */
+export function toolingDeploymentTrustProps(config: PlatformConfig, pipelineTemplate: unknown): DeploymentTrustProps {
+  return {
+    pipelineAccountId: config.groundwork.tooling.account,
+    trustedRoleNamePatterns: pipelineRoleNamePatterns(config),
+    allowedServices: ServiceAllowList.fromTemplates([pipelineTemplate]),
+    runtimeServices: ['codestar-connections'],
+  };
+}
+
+/** The tooling account's bootstrap template, exactly as `npm run bootstrap-template -- --tooling` writes it. */
+export function renderToolingBootstrapTemplate(config: PlatformConfig, pipelineTemplate: unknown): string {
+  return DeploymentTrust.renderBootstrapTemplate(toolingDeploymentTrustProps(config, pipelineTemplate));
+}
+
 /** The bootstrap template of one environment, exactly as `npm run bootstrap-template` writes it. */
 export function renderEnvironmentBootstrapTemplate(config: PlatformConfig, envName: string): string {
   return DeploymentTrust.renderBootstrapTemplate(deploymentTrustProps(config, envName));
@@ -67,18 +92,35 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
   const cwd = invocationDir();
   try {
     const envName = optionValue(argv, '--env');
-    if (!envName) throw new UsageError('--env NAME is required');
+    const tooling = argv.includes('--tooling');
+    if (!envName && !tooling) throw new UsageError('--env NAME or --tooling is required');
+    if (envName && tooling) throw new UsageError('--env and --tooling exclude each other');
     const config = loadPlatformConfig(resolveConfigDir(argv, undefined, cwd));
     const out = path.resolve(
       cwd,
-      optionValue(argv, '--out') ?? path.join(__dirname, '..', 'cdk.out', 'bootstrap', `${envName}.template.json`),
+      optionValue(argv, '--out') ??
+        path.join(__dirname, '..', 'cdk.out', 'bootstrap', `${envName ?? 'tooling'}.template.json`),
     );
-    const template = renderEnvironmentBootstrapTemplate(config, envName);
+    let template: string;
+    let target: { account: string; region: string };
+    if (envName) {
+      template = renderEnvironmentBootstrapTemplate(config, envName);
+      target = config.environments.find((e) => e.name === envName)!;
+    } else {
+      const assembly = path.resolve(cwd, optionValue(argv, '--assembly') ?? path.join(__dirname, '..', 'cdk.out'));
+      const file = path.join(assembly, `${PIPELINE_STACK_ID}.template.json`);
+      if (!fs.existsSync(file)) {
+        throw new UsageError(
+          `--tooling reads the synthesized pipeline stack, and ${path.relative(cwd, file)} does not exist: run npm run synth first`,
+        );
+      }
+      template = renderToolingBootstrapTemplate(config, JSON.parse(fs.readFileSync(file, 'utf-8')));
+      target = config.groundwork.tooling;
+    }
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, template);
-    const env = config.environments.find((e) => e.name === envName)!;
     process.stdout.write(
-      `wrote ${path.relative(cwd, out)}\nbootstrap with: cdk bootstrap aws://${env.account}/${env.region} --template ${path.relative(cwd, out)}\n`,
+      `wrote ${path.relative(cwd, out)}\nbootstrap with: cdk bootstrap aws://${target.account}/${target.region} --template ${path.relative(cwd, out)}\n`,
     );
     return 0;
   } catch (error) {

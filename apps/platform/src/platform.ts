@@ -4,7 +4,7 @@ import { App, Aspects, IPolicyValidationPlugin, Stack, Tags } from 'aws-cdk-lib'
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagPack } from 'cdk-nag';
 import { AccountAccessStack } from './account-access-stack';
-import { pipelineRoleNamePatterns } from './bootstrap-template';
+import { PIPELINE_STACK_ID, pipelineRoleNamePatterns } from './bootstrap-template';
 import { ConfigError, ConfigIssue, PlatformConfig, PlatformEnvironment } from './config';
 import { checkAllowedServices } from './deployment-trust-check';
 import { EnvironmentStage } from './environment-stage';
@@ -58,7 +58,7 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     ? `${gw.organization.name}-platform`
     : `${gw.organization.name}-platform-${branch.replace(/[^A-Za-z0-9-]/g, '-')}`;
 
-  const pipelineStack = new PlatformStack(app, 'Pipeline', {
+  const pipelineStack = new PlatformStack(app, PIPELINE_STACK_ID, {
     stackName: pipelineName,
     description: `Groundwork pipeline for branch ${branch}`,
     env: { account: gw.tooling.account, region: gw.tooling.region },

@@ -115,9 +115,42 @@ describe('bootstrap template (node lib/bootstrap-template.js)', () => {
     expect(result.stderr).toContain('no environment "staging" (known: dev, test, prod)');
   });
 
-  test('--env is required', () => {
-    const result = run('bootstrap-template', []);
+  test('--env or --tooling is required, not both', () => {
+    const neither = run('bootstrap-template', []);
+    expect(neither.status).toBe(2);
+    expect(neither.stderr).toContain('--env NAME or --tooling is required');
+    const both = run('bootstrap-template', ['--env', 'dev', '--tooling']);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('--env and --tooling exclude each other');
+  });
+
+  test("--tooling: the tooling account's template, from the synthesized pipeline stack's services", () => {
+    const assembly = tmpOutdir('bootstrap-assembly');
+    // A pipeline stack that creates a pipeline and a CodeBuild project.
+    fs.writeFileSync(
+      path.join(assembly, 'Pipeline.template.json'),
+      JSON.stringify({
+        Resources: { P: { Type: 'AWS::CodePipeline::Pipeline' }, B: { Type: 'AWS::CodeBuild::Project' } },
+      }),
+    );
+    const out = path.join(assembly, 'tooling.template.json');
+    const result = run('bootstrap-template', ['--tooling', '--assembly', assembly, '--out', out]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('cdk bootstrap aws://111111111111/eu-west-1 --template');
+    const template = JSON.parse(fs.readFileSync(out, 'utf-8'));
+    const statements = Object.values(template.Resources)
+      .filter((r: any) => r.Type === 'AWS::IAM::ManagedPolicy')
+      .flatMap((r: any) => r.Properties.PolicyDocument.Statement);
+    const bySid = (sid: string) => statements.filter((st: any) => st.Sid === sid).flatMap((st: any) => st.Action);
+    // The execution role gets what the stack creates; the boundary also lets the source action use the connection.
+    expect(bySid('AllowedServices')).toEqual(['codebuild:*', 'codepipeline:*']);
+    expect(bySid('AllowDeclaredServices')).toEqual(['codebuild:*', 'codepipeline:*', 'codestar-connections:*']);
+    expect(JSON.stringify(template)).toContain(':iam::111111111111:role/example-platform*');
+  });
+
+  test('--tooling without a synthesized pipeline says to synthesize first', () => {
+    const result = run('bootstrap-template', ['--tooling', '--assembly', tmpOutdir('bootstrap-empty')]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('--env NAME is required');
+    expect(result.stderr).toMatch(/Pipeline\.template\.json does not exist: run npm run synth first/);
   });
 });

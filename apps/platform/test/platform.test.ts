@@ -4,7 +4,7 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { allStackArtifacts, exampleConfig, resourcesOfType, templateOf, tmpOutdir, withEnv } from './helpers';
-import { renderEnvironmentBootstrapTemplate } from '../src/bootstrap-template';
+import { renderEnvironmentBootstrapTemplate, renderToolingBootstrapTemplate } from '../src/bootstrap-template';
 import { collectComplianceReport, createCompliancePacks, writeComplianceReport } from '../src/compliance';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
 import { composePlatform } from '../src/platform';
@@ -133,9 +133,89 @@ function stageTemplates(envName: string): any[] {
   return [stage.network, stage.operations, stage.security].map((stack) => templateOf(assembly, stack));
 }
 
-/** An IAM action pattern (`s3:Get*`) as a case-insensitive regular expression. */
-function actionPattern(pattern: string): RegExp {
+/** An IAM pattern (`s3:Get*`, `arn:aws:iam::*:role/cdk-*`) as a case-insensitive regular expression. */
+function iamPattern(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
+}
+
+/**
+ * The Allow statements of the permissions boundary in a bootstrap template, with the template's
+ * intrinsics resolved as IAM would see them in `account` (region eu-west-1, default qualifier).
+ */
+function boundaryAllows(bootstrapTemplate: string, account: string): any[] {
+  const [[, boundary]] = resourcesOfType(JSON.parse(bootstrapTemplate), 'AWS::IAM::ManagedPolicy').filter(([, r]) =>
+    String(JSON.stringify(r.Properties.ManagedPolicyName)).includes('groundwork-boundary-'),
+  );
+  const resolve = (value: any): any => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value === null || typeof value !== 'object') return value;
+    if ('Fn::Join' in value) return value['Fn::Join'][1].map(resolve).join(value['Fn::Join'][0]);
+    if ('Ref' in value) {
+      const refs: Record<string, string> = {
+        'AWS::Partition': 'aws',
+        'AWS::AccountId': account,
+        'AWS::Region': 'eu-west-1',
+        Qualifier: BootstrapContract.DEFAULT_QUALIFIER,
+      };
+      return refs[value.Ref] ?? `<${value.Ref}>`;
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+  };
+  return resolve(boundary.Properties.PolicyDocument.Statement).filter((st: any) => st.Effect === 'Allow');
+}
+
+/** Whether the boundary's Allow statements allow `action` on `resource` (conditions are not evaluated). */
+function boundaryAllowsCall(allows: any[], action: string, resource: string): boolean {
+  return allows.some(
+    (st) =>
+      [].concat(st.Action).some((a: string) => iamPattern(a).test(action)) &&
+      [].concat(st.Resource).some((r: string) => iamPattern(r).test(resource)),
+  );
+}
+
+/**
+ * The actions that roles in `templates` are granted by their own policies, and that the boundary does
+ * not allow. AWS managed policies (AWS_ConfigRole, ReadOnlyAccess) are not known offline; a wildcard
+ * such as iam:Get* passes when the boundary allows some of what it names (the boundary caps it on
+ * purpose), an exact action only when the boundary allows it. Two kinds of grant are not the role's own
+ * calls: reads of services the templates deploy nothing of (the drift detector reads only the resources
+ * its stacks have), and actions on another account's resources, which the role can only take through a
+ * role it assumes there (the drift detector's reconcile role). Assuming a role is the role's own call.
+ */
+function actionsOutsideBoundary(
+  templates: any[],
+  allows: any[],
+  account: string,
+): { checked: number; outside: string[] } {
+  const deployed = new Set(ServiceAllowList.fromTemplates(templates));
+  const allowedNames: string[] = allows.flatMap((st: any) => [].concat(st.Action));
+  const isRead = (action: string) => /^[a-z0-9-]+:(Describe|Get|List)/.test(action);
+  const otherAccount = (resource: unknown) =>
+    [].concat(resource as any).every((r) => /:\d{12}:/.test(JSON.stringify(r)) && !JSON.stringify(r).includes(account));
+  let checked = 0;
+  const outside = new Set<string>();
+  for (const template of templates) {
+    const policies = [
+      ...resourcesOfType(template, 'AWS::IAM::Policy').map(([, p]) => p.Properties.PolicyDocument),
+      ...resourcesOfType(template, 'AWS::IAM::ManagedPolicy').map(([, p]) => p.Properties.PolicyDocument),
+      ...resourcesOfType(template, 'AWS::IAM::Role').flatMap(([, r]) =>
+        (r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument),
+      ),
+    ];
+    for (const statement of policies.flatMap((doc) => [].concat(doc.Statement)) as any[]) {
+      if (statement.Effect !== 'Allow') continue;
+      for (const action of [].concat(statement.Action ?? []) as string[]) {
+        checked++;
+        if (isRead(action) && !deployed.has(action.split(':')[0])) continue;
+        if (action !== 'sts:AssumeRole' && otherAccount(statement.Resource)) continue;
+        const ok = action.includes('*')
+          ? allowedNames.some((name) => iamPattern(action).test(name) || iamPattern(name).test(action))
+          : allowedNames.some((name) => iamPattern(name).test(action));
+        if (!ok) outside.add(action);
+      }
+    }
+  }
+  return { checked, outside: [...outside].sort() };
 }
 
 test("each environment's CloudFormation execution role may create every resource type of its stacks", () => {
@@ -150,51 +230,41 @@ test("each environment's CloudFormation execution role may create every resource
 });
 
 test("every action an environment's roles are granted is within that environment's permissions boundary", () => {
-  // The roles' own policies, as synthesized. AWS managed policies (AWS_ConfigRole, ReadOnlyAccess) are
-  // not known offline; a wildcard such as iam:Get* passes when the boundary allows some of what it names
-  // (the boundary caps it on purpose), an exact action only when the boundary allows it. Two kinds of
-  // grant are not the role's own calls: reads of services the environment deploys nothing of (the drift
-  // detector reads only the resources its stacks have), and actions on another account's resources,
-  // which the role can only take through a role it assumes there (the drift detector's reconcile role).
   let checked = 0;
-  const isRead = (action: string) => /^[a-z0-9-]+:(Describe|Get|List)/.test(action);
   for (const env of config.environments) {
-    const deployed = new Set(ServiceAllowList.fromTemplates(stageTemplates(env.name)));
-    const otherAccount = (resource: unknown) =>
-      []
-        .concat(resource as any)
-        .every((r) => /:\d{12}:/.test(JSON.stringify(r)) && !JSON.stringify(r).includes(env.account));
-    const allowStatements = [...bootstrapStatements(env.name).values()].filter(
-      (st: any) => st.Sid.startsWith('Allow') && st.Effect === 'Allow',
-    );
-    const allowed = allowStatements.flatMap((st: any) => [].concat(st.Action)).map(actionPattern);
-    const allowedNames: string[] = allowStatements.flatMap((st: any) => [].concat(st.Action));
-    const outside: string[] = [];
-    for (const template of stageTemplates(env.name)) {
-      const policies = [
-        ...resourcesOfType(template, 'AWS::IAM::Policy').map(([, p]) => p.Properties.PolicyDocument),
-        ...resourcesOfType(template, 'AWS::IAM::ManagedPolicy').map(([, p]) => p.Properties.PolicyDocument),
-        ...resourcesOfType(template, 'AWS::IAM::Role').flatMap(([, r]) =>
-          (r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument),
-        ),
-      ];
-      for (const statement of policies.flatMap((doc) => [].concat(doc.Statement))) {
-        if ((statement as any).Effect !== 'Allow') continue;
-        for (const action of [].concat((statement as any).Action ?? []) as string[]) {
-          checked++;
-          if (isRead(action) && !deployed.has(action.split(':')[0])) continue;
-          // Assuming the other account's role is this role's own call (to STS), and must be allowed.
-          if (action !== 'sts:AssumeRole' && otherAccount((statement as any).Resource)) continue;
-          const ok = action.includes('*')
-            ? allowedNames.some((name) => actionPattern(action).test(name) || actionPattern(name).test(action))
-            : allowed.some((pattern) => pattern.test(action));
-          if (!ok) outside.push(action);
-        }
-      }
+    const allows = boundaryAllows(renderEnvironmentBootstrapTemplate(config, env.name), env.account);
+    const found = actionsOutsideBoundary(stageTemplates(env.name), allows, env.account);
+    checked += found.checked;
+    expect({ env: env.name, outside: found.outside }).toEqual({ env: env.name, outside: [] });
+    if (env.drift.autoReconcile) {
+      // The drift detector restarts the pipeline through the reconcile role in the tooling account.
+      const reconcile = `arn:aws:iam::${config.groundwork.tooling.account}:role/example-platform-drift-reconcile`;
+      expect(boundaryAllowsCall(allows, 'sts:AssumeRole', reconcile)).toBe(true);
     }
-    expect({ env: env.name, outside: [...new Set(outside)].sort() }).toEqual({ env: env.name, outside: [] });
   }
   expect(checked).toBeGreaterThan(100);
+});
+
+test("the pipeline's roles work under the tooling account's boundary: every action, and the bootstrap roles they go through", () => {
+  const tooling = config.groundwork.tooling.account;
+  const pipelineTemplate = templateOf(assembly, result.platform.pipelineStack);
+  const allows = boundaryAllows(renderToolingBootstrapTemplate(config, pipelineTemplate), tooling);
+  const found = actionsOutsideBoundary([pipelineTemplate], allows, tooling);
+  expect(found.checked).toBeGreaterThan(50);
+  expect(found.outside).toEqual([]);
+  // Deploying, publishing assets and self-mutating go through the bootstrap roles of each account.
+  const roles = [tooling, ...config.environments.map((e) => e.account)].flatMap((account) =>
+    ['deploy', 'file-publishing'].map(
+      (kind) =>
+        `arn:aws:iam::${account}:role/cdk-${BootstrapContract.DEFAULT_QUALIFIER}-${kind}-role-${account}-eu-west-1`,
+    ),
+  );
+  for (const role of roles) {
+    expect({ role, allowed: boundaryAllowsCall(allows, 'sts:AssumeRole', role) }).toEqual({ role, allowed: true });
+  }
+  expect(
+    boundaryAllowsCall(allows, 'sts:AssumeRole', `arn:aws:iam::${tooling}:role/OrganizationAccountAccessRole`),
+  ).toBe(false);
 });
 
 test('the pipeline deploys waves in order; production behind the permissions check and a manual approval, dev without', () => {
