@@ -34,6 +34,26 @@ describe('main job (node lib/main.js)', () => {
     expect(fs.existsSync(outdir)).toBe(false);
   });
 
+  test('a deployment trust that cannot deploy its stacks: exit 1, the located field, and no synth at exit', () => {
+    const configDir = tmpOutdir('main-trust');
+    fs.cpSync(path.join(appDir, 'config'), configDir, { recursive: true });
+    for (const file of fs.readdirSync(path.join(configDir, 'environments'))) {
+      const full = path.join(configDir, 'environments', file);
+      fs.writeFileSync(full, fs.readFileSync(full, 'utf-8').replace(' lambda,', ''));
+    }
+    const outdir = path.join(tmpOutdir('main-trust-out'), 'cdk.out');
+    // CDK_OUTDIR set, as under the CDK CLI: an App with autoSynth would synthesize again as the process exits.
+    const result = run('main', ['--config-dir', configDir], { CDK_OUTDIR: outdir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /environments\/dev\.yaml:33:20: deploymentTrust\.allowedServices: expected a list that also includes "lambda"/,
+    );
+    expect(result.stderr).toContain('3 config error(s): synth stopped');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    const written = fs.existsSync(outdir) ? fs.readdirSync(outdir, { recursive: true }).map(String) : [];
+    expect(written.filter((f) => f.endsWith('.template.json') || f.endsWith('manifest.json'))).toEqual([]);
+  });
+
   test('an unknown branch is a clear error', () => {
     const outdir = path.join(tmpOutdir('main-branch'), 'cdk.out');
     const result = run('main', ['--branch', 'release/9'], { CDK_OUTDIR: outdir });
