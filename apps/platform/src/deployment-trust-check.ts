@@ -1,6 +1,5 @@
 import { ServiceAllowList } from '@groundwork/cross-account-roles';
 import { CfnResource, Stage } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
 import { ConfigIssue, PlatformEnvironment } from './config';
 import { issueAt, locate, readYamlFile } from './config/yaml-file';
 
@@ -16,7 +15,7 @@ const ALLOWED_SERVICES_FIELD = ['deploymentTrust', 'allowedServices'] as const;
 export function servicesNeeded(stage: Stage): Map<string, Set<string>> {
   const needed = new Map<string, Set<string>>();
   for (const node of stage.node.findAll()) {
-    if (!isCfnResource(node)) continue;
+    if (!CfnResource.isCfnResource(node)) continue;
     for (const service of ServiceAllowList.servicesForResourceType(node.cfnResourceType)) {
       const types = needed.get(service) ?? new Set<string>();
       types.add(node.cfnResourceType);
@@ -52,8 +51,4 @@ export function checkAllowedServices(stage: Stage, environment: PlatformEnvironm
       'its CloudFormation execution role may manage only the listed services)',
     { found: present ? `[${listed}]` : `no value (defaults to [${listed}])` },
   );
-}
-
-function isCfnResource(node: IConstruct): node is CfnResource {
-  return CfnResource.isCfnResource(node);
 }

@@ -1,11 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { captureMainJob, EXAMPLE_CONFIG_DIR, exampleConfig, tmpOutdir } from './helpers';
+import { EXAMPLE_CONFIG_DIR, exampleConfig, tmpOutdir } from './helpers';
 import { loadPlatformConfig, PlatformEnvironment } from '../src/config';
 import { checkAllowedServices, servicesNeeded } from '../src/deployment-trust-check';
 import { EnvironmentStage } from '../src/environment-stage';
-import { runMain } from '../src/main';
 
 /** The example config, copied to a temporary directory with `edit` applied to each environment file. */
 function exampleWith(edit: (envName: string, text: string) => string): string {
@@ -62,27 +61,4 @@ test('a file without the field is told which default it got', () => {
   const issue = checkAllowedServices(stage, { ...env, deploymentTrust: { allowedServices: ['ec2'] } })!;
   expect(issue.found).toBe('no value (defaults to [ec2])');
   expect(issue.expected).toMatch(/^a list that also includes "access-analyzer", "cloudtrail", /);
-});
-
-describe('the main job', () => {
-  const job = captureMainJob('trust-main');
-
-  test('stops on a deployment trust that cannot deploy its stacks: every such environment, located, no template written', () => {
-    // dev and prod lose lambda; test keeps the example's list.
-    const dir = exampleWith((name, text) => (name === 'test' ? text : text.replace(' lambda,', '')));
-    process.env.INIT_CWD = dir;
-    expect(runMain(['--config-dir', dir])).toBe(1);
-    for (const name of ['dev', 'prod']) {
-      expect(job.stderr()).toContain(
-        `environments/${name}.yaml:33:20: deploymentTrust.allowedServices: expected a list that also includes "lambda" (the environment's stacks create lambda for AWS::Lambda::Function, Custom::AWS, Custom::VpcRestrictDefaultSG;`,
-      );
-    }
-    expect(job.stderr()).not.toContain('environments/test.yaml');
-    expect(job.stderr()).toContain('2 config error(s): synth stopped');
-    expect(job.stderr()).not.toMatch(/^\s+at /m);
-    const templates = fs.existsSync(job.outdir())
-      ? fs.readdirSync(job.outdir(), { recursive: true }).filter((f) => String(f).endsWith('.template.json'))
-      : [];
-    expect(templates).toEqual([]);
-  });
 });

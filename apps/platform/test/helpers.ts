@@ -45,29 +45,3 @@ export function withEnv<T>(name: string, value: string | undefined, action: () =
     else process.env[name] = before;
   }
 }
-
-/**
- * For tests of the main job (runMain) in this file's tests: per test, captures what it writes to stderr
- * (stdout is dropped) and points CDK_OUTDIR at a fresh, not yet created directory; INIT_CWD is
- * cleared after each test.
- */
-export function captureMainJob(prefix: string): { stderr(): string; outdir(): string } {
-  let stderr = '';
-  let outdir = '';
-  beforeEach(() => {
-    stderr = '';
-    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr += chunk.toString();
-      return true;
-    });
-    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    outdir = path.join(tmpOutdir(prefix), 'cdk.out');
-    process.env.CDK_OUTDIR = outdir;
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    delete process.env.CDK_OUTDIR;
-    delete process.env.INIT_CWD;
-  });
-  return { stderr: () => stderr, outdir: () => outdir };
-}

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { BootstrapContract, ServiceAllowList } from '@groundwork/cross-account-roles';
+import { BootstrapContract, BootstrapRoleKind, ServiceAllowList } from '@groundwork/cross-account-roles';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -140,9 +140,9 @@ function iamPattern(pattern: string): RegExp {
 
 /**
  * The Allow statements of the permissions boundary in a bootstrap template, with the template's
- * intrinsics resolved as IAM would see them in `account` (region eu-west-1, default qualifier).
+ * intrinsics resolved as IAM would see them in `account` and `region` (default qualifier).
  */
-function boundaryAllows(bootstrapTemplate: string, account: string): any[] {
+function boundaryAllows(bootstrapTemplate: string, account: string, region: string): any[] {
   const [[, boundary]] = resourcesOfType(JSON.parse(bootstrapTemplate), 'AWS::IAM::ManagedPolicy').filter(([, r]) =>
     String(JSON.stringify(r.Properties.ManagedPolicyName)).includes('groundwork-boundary-'),
   );
@@ -154,7 +154,7 @@ function boundaryAllows(bootstrapTemplate: string, account: string): any[] {
       const refs: Record<string, string> = {
         'AWS::Partition': 'aws',
         'AWS::AccountId': account,
-        'AWS::Region': 'eu-west-1',
+        'AWS::Region': region,
         Qualifier: BootstrapContract.DEFAULT_QUALIFIER,
       };
       return refs[value.Ref] ?? `<${value.Ref}>`;
@@ -232,7 +232,7 @@ test("each environment's CloudFormation execution role may create every resource
 test("every action an environment's roles are granted is within that environment's permissions boundary", () => {
   let checked = 0;
   for (const env of config.environments) {
-    const allows = boundaryAllows(renderEnvironmentBootstrapTemplate(config, env.name), env.account);
+    const allows = boundaryAllows(renderEnvironmentBootstrapTemplate(config, env.name), env.account, env.region);
     const found = actionsOutsideBoundary(stageTemplates(env.name), allows, env.account);
     checked += found.checked;
     expect({ env: env.name, outside: found.outside }).toEqual({ env: env.name, outside: [] });
@@ -248,15 +248,18 @@ test("every action an environment's roles are granted is within that environment
 test("the pipeline's roles work under the tooling account's boundary: every action, and the bootstrap roles they go through", () => {
   const tooling = config.groundwork.tooling.account;
   const pipelineTemplate = templateOf(assembly, result.platform.pipelineStack);
-  const allows = boundaryAllows(renderToolingBootstrapTemplate(config, pipelineTemplate), tooling);
+  const allows = boundaryAllows(
+    renderToolingBootstrapTemplate(config, pipelineTemplate),
+    tooling,
+    config.groundwork.tooling.region,
+  );
   const found = actionsOutsideBoundary([pipelineTemplate], allows, tooling);
   expect(found.checked).toBeGreaterThan(50);
   expect(found.outside).toEqual([]);
   // Deploying, publishing assets and self-mutating go through the bootstrap roles of each account.
-  const roles = [tooling, ...config.environments.map((e) => e.account)].flatMap((account) =>
-    ['deploy', 'file-publishing'].map(
-      (kind) =>
-        `arn:aws:iam::${account}:role/cdk-${BootstrapContract.DEFAULT_QUALIFIER}-${kind}-role-${account}-eu-west-1`,
+  const roles = [config.groundwork.tooling, ...config.environments].flatMap(({ account, region }) =>
+    [BootstrapRoleKind.DEPLOY, BootstrapRoleKind.FILE_PUBLISHING].map((kind) =>
+      BootstrapContract.roleArn(kind, BootstrapContract.DEFAULT_QUALIFIER, account, region, 'aws'),
     ),
   );
   for (const role of roles) {

@@ -70,9 +70,9 @@ export interface DeploymentBoundaryProps {
  * The permissions boundary every role of a Groundwork target account carries: the bootstrap roles, the
  * CloudFormation execution role and every role that role creates.
  *
- * It allows the declared services, the bootstrap roles' own actions and, with 'iam' declared, bounded role
- * management and setting the account password policy (the security baseline's guardrails), and denies
- * privilege escalation:
+ * It allows the declared services, the bootstrap roles' own actions, assuming the CDK bootstrap roles of
+ * any account and `assumableRoleArns` and, with 'iam' declared, bounded role management and setting the
+ * account password policy (the security baseline's guardrails), and denies privilege escalation:
  * IAM users and access keys, role writes without this boundary, removing or replacing boundaries, changing
  * this policy, touching the bootstrap and security roles, leaving the organization, and disabling CloudTrail,
  * Config, GuardDuty or Security Hub.

@@ -37,7 +37,7 @@ import {
   STAGING_WRITE_ACTIONS,
 } from './iam-actions';
 import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
-import { requireSomeTrust, trustedRolePrincipal } from './trusted-principals';
+import { requireSomeTrust, roleNamePatternArns, trustedRolePrincipal } from './trusted-principals';
 import {
   validateAccountId,
   validateQualifier,
@@ -230,12 +230,7 @@ export class DeploymentTrust extends Construct {
       protectedRoleNames: props.protectedRoleNames,
       // The pipeline's roles, which the environment's roles may need to assume (a drift detector restarts
       // the pipeline through its reconcile role); each decides in its own trust policy whom it trusts.
-      assumableRoleArns: [
-        ...(props.trustedPrincipalArns ?? []),
-        ...(props.trustedRoleNamePatterns ?? []).map(
-          (pattern) => `arn:${Aws.PARTITION}:iam::${props.pipelineAccountId}:role/${pattern}`,
-        ),
-      ],
+      assumableRoleArns: [...trustedArns, ...roleNamePatternArns(props.pipelineAccountId, trustedPatterns)],
     });
 
     // --- Staging storage -------------------------------------------------------------------------------

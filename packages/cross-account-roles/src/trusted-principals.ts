@@ -24,15 +24,18 @@ export function trustedRolePrincipal(
         new iam.AccountPrincipal(accountId).withConditions({
           ...conditions,
           ArnLike: {
-            'aws:PrincipalArn': roleNamePatterns.map(
-              (pattern) => `arn:${Aws.PARTITION}:iam::${accountId}:role/${pattern}`,
-            ),
+            'aws:PrincipalArn': roleNamePatternArns(accountId, roleNamePatterns),
           },
         }),
       ),
     );
   }
   return new iam.CompositePrincipal(...principals);
+}
+
+/** `arn:<partition>:iam::<account>:role/<pattern>` for each role name pattern. */
+export function roleNamePatternArns(accountId: string, roleNamePatterns: string[]): string[] {
+  return roleNamePatterns.map((pattern) => `arn:${Aws.PARTITION}:iam::${accountId}:role/${pattern}`);
 }
 
 export function requireSomeTrust(path: string, roleArns: string[], roleNamePatterns: string[]): void {

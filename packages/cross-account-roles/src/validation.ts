@@ -8,6 +8,8 @@ const ACCOUNT_ID = /^\d{12}$/;
 // lowercase only because the qualifier is part of S3 bucket and ECR repository names.
 const QUALIFIER = /^[a-z0-9]{1,10}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@\-/]+$/;
+// A role ARN in a policy's Resource: IAM wildcards allowed in the account and the name.
+const ROLE_ARN_RESOURCE = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@\-/*?]+$/;
 // A role name pattern must name something: at least 3 literal characters before any wildcard.
 const ROLE_NAME_PATTERN = /^[\w+=,.@-]{3,}[\w+=,.@\-*?/]*$/;
 const SERVICE_PREFIX = /^[a-z0-9][a-z0-9-]*$/;
@@ -49,7 +51,7 @@ export function validateRoleArns(path: string, prop: string, arns: string[], exp
 /** Role ARNs, literal or with tokens (a token part is left to IAM), for a policy's Resource. */
 export function validateRoleArnResources(path: string, prop: string, arns: string[]): void {
   for (const arn of arns) {
-    if (!Token.isUnresolved(arn) && !/^arn:[a-z-]+:iam::(\d{12}|\*):role\/\S+$/.test(arn)) {
+    if (!Token.isUnresolved(arn) && !ROLE_ARN_RESOURCE.test(arn)) {
       throw new Error(
         `${path}: ${prop} must contain IAM role ARNs (arn:aws:iam::<account>:role/<name>), found '${arn}'`,
       );
