@@ -25,6 +25,10 @@ function devStage(env: PlatformEnvironment): EnvironmentStage {
     groundwork: config.groundwork,
     pipelineName: 'example-platform',
     recordGlobalResources: true,
+    // As composePlatform passes it: the drift detector restarts the pipeline in the tooling account through it.
+    reconcileRoleArn: env.drift.autoReconcile
+      ? `arn:aws:iam::${config.groundwork.tooling.account}:role/example-platform-drift-reconcile`
+      : undefined,
   });
 }
 

@@ -51,6 +51,14 @@ const DEFAULT_READ_ACTIONS = [
   'states:ListTagsForResource',
 ];
 
+/** Every task retries throttling and transient errors: DetectStackDrift is throttled per account. */
+const RETRY: sfn.RetryProps = {
+  errors: ['States.ALL'],
+  interval: Duration.seconds(10),
+  maxAttempts: 4,
+  backoffRate: 2,
+};
+
 /** Properties of a `DriftDetector`. */
 export interface DriftDetectorProps {
   /** Environment name, used in the alert, the metric dimension and resource names. */
@@ -74,8 +82,10 @@ export interface DriftDetectorProps {
   /** Start the pipeline to re-apply the desired state when drift is found. @default false (alert only) */
   readonly autoReconcile?: boolean;
   /**
-   * Role in the pipeline account allowed to start the pipeline, assumed by the state machine when the
-   * pipeline is in another account (Step Functions cross-account task credentials).
+   * Role in the pipeline account allowed to start the pipeline. The restart task runs with its
+   * credentials (Step Functions cross-account task credentials), and the state machine's role gets only
+   * `sts:AssumeRole` on it. Required with `autoReconcile` when the pipeline is in another account:
+   * CodePipeline has no resource policy, so no role of this account can start it.
    * @default - the state machine's own role (pipeline in the same account)
    */
   readonly reconcileRoleArn?: string;
@@ -124,6 +134,20 @@ export class DriftDetector extends Construct {
     if (props.reconcileRoleArn && !props.autoReconcile) {
       throw new Error(`${this.node.path}: reconcileRoleArn is set but autoReconcile is off`);
     }
+    const pipelineAccount = props.pipelineAccount ?? stack.account;
+    if (
+      props.autoReconcile &&
+      !props.reconcileRoleArn &&
+      !Token.isUnresolved(pipelineAccount) &&
+      !Token.isUnresolved(stack.account) &&
+      pipelineAccount !== stack.account
+    ) {
+      // CodePipeline has no resource policy: only a principal of the pipeline's account can start it.
+      throw new Error(
+        `${this.node.path}: autoReconcile with the pipeline in account ${pipelineAccount} (this stack is in ` +
+          `${stack.account}) needs reconcileRoleArn, a role in the pipeline's account that may start it; found none`,
+      );
+    }
 
     const stackArns = props.stackNames
       ? props.stackNames.map((name) =>
@@ -152,8 +176,7 @@ export class DriftDetector extends Construct {
       // DetectStackDrift is throttled per account; a few stacks at a time is enough.
       maxConcurrency: 5,
     });
-    const retry = (task: sfn.TaskStateBase) =>
-      task.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(10), maxAttempts: 4, backoffRate: 2 });
+    const retry = (task: sfn.TaskStateBase) => task.addRetry(RETRY);
 
     const detect = retry(
       tasks.CallAwsService.jsonata(this, 'DetectStackDrift', {
@@ -255,18 +278,7 @@ export class DriftDetector extends Construct {
     const done = new sfn.Succeed(this, 'Done');
     let afterAlert: sfn.IChainable = done;
     if (props.autoReconcile) {
-      afterAlert = retry(
-        tasks.CallAwsService.jsonata(this, 'StartPipeline', {
-          service: 'codepipeline',
-          action: 'startPipelineExecution',
-          iamAction: 'codepipeline:StartPipelineExecution',
-          iamResources: [pipelineArn],
-          parameters: { Name: props.pipelineName },
-          credentials: props.reconcileRoleArn
-            ? { role: sfn.TaskRole.fromRole(iam.Role.fromRoleArn(this, 'ReconcileRole', props.reconcileRoleArn)) }
-            : undefined,
-        }),
-      ).next(done);
+      afterAlert = this.startPipeline(props, pipelineArn).next(done);
     }
 
     const summarize = sfn.Pass.jsonata(this, 'Summarize', {
@@ -342,6 +354,15 @@ export class DriftDetector extends Construct {
       }),
     );
     props.alertTopicKey?.grant(role, 'kms:GenerateDataKey*', 'kms:Decrypt');
+    if (props.autoReconcile && props.reconcileRoleArn) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumeReconcileRole',
+          actions: ['sts:AssumeRole'],
+          resources: [props.reconcileRoleArn],
+        }),
+      );
+    }
 
     this.rule = new events.Rule(this, 'Schedule', {
       description: `Groundwork drift detection for ${props.environmentName}`,
@@ -349,6 +370,32 @@ export class DriftDetector extends Construct {
       targets: [new targets.SfnStateMachine(this.stateMachine)],
     });
     this.acknowledgeFindings(props, [...DEFAULT_READ_ACTIONS, ...(props.additionalReadActions ?? [])]);
+  }
+
+  /**
+   * The task that restarts the pipeline. Same account: an SDK task with the state machine's role, which
+   * is granted StartPipelineExecution on this pipeline. Cross-account: the task runs with the reconcile
+   * role's credentials, so the state machine's role gets only sts:AssumeRole on that role (aws-cdk-lib's
+   * CallAwsService would also grant the call itself to the state machine's role, where it is useless).
+   */
+  private startPipeline(props: DriftDetectorProps, pipelineArn: string): sfn.INextable & sfn.IChainable {
+    if (!props.reconcileRoleArn) {
+      return tasks.CallAwsService.jsonata(this, 'StartPipeline', {
+        service: 'codepipeline',
+        action: 'startPipelineExecution',
+        iamAction: 'codepipeline:StartPipelineExecution',
+        iamResources: [pipelineArn],
+        parameters: { Name: props.pipelineName },
+      }).addRetry(RETRY);
+    }
+    return new sfn.CustomState(this, 'StartPipeline', {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Stack.of(this).partition}:states:::aws-sdk:codepipeline:startPipelineExecution`,
+        Arguments: { Name: props.pipelineName },
+        Credentials: { RoleArn: props.reconcileRoleArn },
+      },
+    }).addRetry(RETRY);
   }
 
   private acknowledgeFindings(props: DriftDetectorProps, readActions: string[]): void {

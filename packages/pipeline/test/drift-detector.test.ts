@@ -34,6 +34,13 @@ function statementsOf(template: Template): any[] {
   ).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
 }
 
+/** The state machine's definition, with the Fn::Join of its DefinitionString resolved to plain text. */
+function definitionOf(template: Template): any {
+  const machine: any = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+  const parts = machine.Properties.DefinitionString['Fn::Join'][1];
+  return JSON.parse(parts.map((p: unknown) => (typeof p === 'string' ? p : 'arn:aws')).join(''));
+}
+
 describe('DriftDetector', () => {
   test('runs on the given schedule and starts the state machine', () => {
     const { template } = make();
@@ -94,21 +101,48 @@ describe('DriftDetector', () => {
     expect(statements.some((s) => JSON.stringify(s.Action).includes('codepipeline:'))).toBe(false);
   });
 
-  test('auto-reconcile starts exactly this pipeline', () => {
-    const { template } = make({ autoReconcile: true });
+  test('auto-reconcile in the pipeline account: the state machine role may start exactly this pipeline', () => {
+    const { template } = make({ autoReconcile: true, pipelineAccount: TARGET.account });
     const statements = statementsOf(template);
     expect(statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
           Action: 'codepipeline:StartPipelineExecution',
           Resource: {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:111111111111:groundwork']],
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:200000000001:groundwork']],
           },
         }),
       ]),
     );
-    const definition = JSON.stringify(Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]);
-    expect(definition).toContain('codepipeline:startPipelineExecution');
+    expect(statements.some((s) => s.Action === 'sts:AssumeRole')).toBe(false);
+    const states = definitionOf(template).States;
+    expect(states.StartPipeline).toMatchObject({
+      Resource: expect.stringContaining(':states:::aws-sdk:codepipeline:startPipelineExecution'),
+      Arguments: { Name: 'groundwork' },
+    });
+    expect(states.StartPipeline.Credentials).toBeUndefined();
+  });
+
+  test('auto-reconcile across accounts: the task runs as the reconcile role, the state machine role may only assume it', () => {
+    const reconcileRoleArn = 'arn:aws:iam::111111111111:role/groundwork-drift-reconcile';
+    const { template } = make({ autoReconcile: true, reconcileRoleArn });
+    const statements = statementsOf(template);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: reconcileRoleArn }),
+      ]),
+    );
+    // Only the reconcile role can start a pipeline of another account; a grant to this role is useless.
+    expect(statements.some((s) => JSON.stringify(s.Action).includes('codepipeline:'))).toBe(false);
+    const states = definitionOf(template).States;
+    expect(states.StartPipeline).toMatchObject({
+      Type: 'Task',
+      Resource: expect.stringContaining(':states:::aws-sdk:codepipeline:startPipelineExecution'),
+      Arguments: { Name: 'groundwork' },
+      Credentials: { RoleArn: reconcileRoleArn },
+      Retry: [expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 4 })],
+      Next: 'Done',
+    });
   });
 
   test('rejects ambiguous stack selection and a reconcile role without auto-reconcile', () => {
@@ -116,12 +150,15 @@ describe('DriftDetector', () => {
     expect(() => make({ reconcileRoleArn: 'arn:aws:iam::111111111111:role/r' })).toThrow(
       /reconcileRoleArn is set but autoReconcile is off/,
     );
+    expect(() => make({ autoReconcile: true })).toThrow(
+      'Dev/Drift: autoReconcile with the pipeline in account 111111111111 (this stack is in 200000000001) needs reconcileRoleArn',
+    );
   });
 });
 
 describe('DriftDetector cdk-nag', () => {
   test('AwsSolutions and NIST 800-53 rev 5: no unacknowledged finding on the detector', () => {
-    const { stack } = make({ autoReconcile: true });
+    const { stack } = make({ autoReconcile: true, reconcileRoleArn: 'arn:aws:iam::111111111111:role/reconcile' });
     for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
       const findings = pack
         .validateScope(stack)
