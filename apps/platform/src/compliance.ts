@@ -6,6 +6,7 @@ import { App, CfnResource, IPolicyValidationContext, PolicyValidationPluginRepor
 import { AwsSolutionsChecks, IApplyRule, NagPack, NagRuleCompliance, NagRuleResult, NIST80053R5Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { CompliancePack, GroundworkConfig } from './config';
+import { OrganizationStackSetsStack } from './organization-stack-sets-stack';
 import { StackCounts } from './summary';
 
 /** Tag that marks the stacks of production environments for Groundwork-DATA2 (termination protection). */
@@ -15,6 +16,12 @@ export const PRODUCTION_TAG = { key: 'groundwork:environment-tier', value: 'prod
 export interface CompliancePackReport {
   readonly packs: string[];
   readonly stacks: StackComplianceReport[];
+  /**
+   * The member templates of the organization's StackSets that are built from constructs, checked by the
+   * same packs before they are embedded: one per StackSet, named after it (`stackName`); construct
+   * paths are those of the member stack. Empty without `stackSets` in groundwork.yaml.
+   */
+  readonly stackSetMembers: StackComplianceReport[];
 }
 
 /**
@@ -78,7 +85,20 @@ export function collectComplianceReport(
       packs.map((pack) => replayOf(pack, child)),
     ),
   );
-  return { packs: packs.map((p) => p.name), stacks };
+  return { packs: packs.map((p) => p.name), stacks, stackSetMembers: stackSetMemberReports(app) };
+}
+
+/** The compliance of the StackSet member templates, collected when the StackSets stack built them. */
+function stackSetMemberReports(app: App): StackComplianceReport[] {
+  return app.node.children
+    .filter((child): child is OrganizationStackSetsStack => child instanceof OrganizationStackSetsStack)
+    .flatMap((owner) =>
+      owner.memberStackSets.flatMap(({ stackSetName, member }) =>
+        member.compliance
+          ? [{ ...member.compliance, stackName: stackSetName, stackPath: `${owner.node.path}/${stackSetName}` }]
+          : [],
+      ),
+    );
 }
 
 /**
@@ -116,12 +136,27 @@ export function renderMarkdown(report: CompliancePackReport): string {
       `| ${s.stageName || '(app)'} | ${s.stackName} | ${s.rules.length} | ${s.violations.length} | ${s.acknowledgedFindings.length} |`,
     );
   }
-  const findings = report.stacks.flatMap((s) => s.violations);
+  if (report.stackSetMembers.length > 0) {
+    lines.push(
+      '',
+      '## StackSet member templates',
+      '',
+      'Checked by the same packs before they are embedded; the organization deploys them to every account of its units.',
+      '',
+      '| StackSet | rules run | findings | acknowledged findings |',
+      '| --- | ---: | ---: | ---: |',
+    );
+    for (const s of report.stackSetMembers) {
+      lines.push(`| ${s.stackName} | ${s.rules.length} | ${s.violations.length} | ${s.acknowledgedFindings.length} |`);
+    }
+  }
+  const checked = [...report.stacks, ...report.stackSetMembers];
+  const findings = checked.flatMap((s) => s.violations);
   lines.push('', '## Findings', '');
   if (findings.length === 0) lines.push('None.');
   for (const f of findings) lines.push(`- **${f.ruleId}** on \`${f.resourcePath}\`: ${f.message}`);
   lines.push('', '## Acknowledgements', '');
-  const acks = report.stacks.flatMap((s) => s.acknowledgements.map((a) => ({ ...a, stack: s.stackName })));
+  const acks = checked.flatMap((s) => s.acknowledgements.map((a) => ({ ...a, stack: s.stackName })));
   if (acks.length === 0) lines.push('None.');
   for (const a of acks) {
     lines.push(

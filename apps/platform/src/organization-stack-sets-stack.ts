@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ComplianceReport, StackComplianceReport } from '@groundwork/compliance';
 import { DeploymentTrust } from '@groundwork/cross-account-roles';
 import { GuardrailEnforcement, SecurityBaseline } from '@groundwork/security-baseline';
 import {
@@ -49,6 +50,20 @@ export interface MemberTemplate {
   readonly size: number;
   /** TemplateBody when it fits, TemplateURL (an S3 asset) when larger. */
   readonly delivery: 'TemplateBody' | 'TemplateURL';
+  /**
+   * What the member checks found in the template built from constructs: the rules run and every
+   * acknowledgement with its reason (construct paths are the member stack's own). Undefined for a
+   * template rendered as text (the deployment trust: the bootstrap template, checked by the
+   * @groundwork/cross-account-roles tests).
+   */
+  readonly compliance?: StackComplianceReport;
+}
+
+/** What synthesizeMemberTemplate returns. */
+export interface MemberSynthesis {
+  readonly template: any;
+  /** The compliance of the member stack under the member checks: no violations, or it would have thrown. */
+  readonly compliance: StackComplianceReport;
 }
 
 /**
@@ -86,7 +101,7 @@ export class OrganizationStackSetsStack extends PlatformStack {
     const tags: Record<string, string> = { ...gw.defaultTags, Environment: ORGANIZATION_ENVIRONMENT_TAG };
 
     if (config.parts.securityBaseline) {
-      const template = synthesizeMemberTemplate({
+      const { template, compliance } = synthesizeMemberTemplate({
         owner: this.node.path,
         part: 'securityBaseline',
         tags,
@@ -119,7 +134,7 @@ export class OrganizationStackSetsStack extends PlatformStack {
           }
         },
       });
-      const member = this.deliver('securityBaseline', template);
+      const member = this.deliver('securityBaseline', template, compliance);
       this.memberTemplates.securityBaseline = member;
       this.securityBaselineStackSet = this.stackSet('SecurityBaseline', {
         name: `${gw.organization.name}-security-baseline`,
@@ -153,8 +168,19 @@ export class OrganizationStackSetsStack extends PlatformStack {
     }
   }
 
+  /** Each StackSet with its member template, in the order of `memberTemplates`. */
+  public get memberStackSets(): Array<{ stackSetName: string; member: MemberTemplate }> {
+    const parts: Array<[cloudformation.CfnStackSet | undefined, MemberTemplate | undefined]> = [
+      [this.securityBaselineStackSet, this.memberTemplates.securityBaseline],
+      [this.deploymentTrustStackSet, this.memberTemplates.deploymentTrust],
+    ];
+    return parts.flatMap(([stackSet, member]) =>
+      stackSet && member ? [{ stackSetName: stackSet.stackSetName, member }] : [],
+    );
+  }
+
   /** TemplateBody up to 51,200 bytes; above that an S3 asset for TemplateURL (up to 1 MB). */
-  private deliver(part: string, template: any): MemberTemplate {
+  private deliver(part: string, template: any, compliance?: StackComplianceReport): MemberTemplate {
     const text = JSON.stringify(template);
     const size = Buffer.byteLength(text, 'utf-8');
     if (size > TEMPLATE_URL_MAX_BYTES) {
@@ -162,7 +188,7 @@ export class OrganizationStackSetsStack extends PlatformStack {
         `${this.node.path}: invalid ${part} StackSet template: expected at most ${TEMPLATE_URL_MAX_BYTES} bytes (TemplateURL limit), found ${size}`,
       );
     }
-    return { template, size, delivery: size > TEMPLATE_BODY_MAX_BYTES ? 'TemplateURL' : 'TemplateBody' };
+    return { template, size, delivery: size > TEMPLATE_BODY_MAX_BYTES ? 'TemplateURL' : 'TemplateBody', compliance };
   }
 
   private stackSet(
@@ -234,14 +260,15 @@ export interface MemberTemplateOptions {
 }
 
 /**
- * Synthesizes a StackSet member stack in its own App and returns its template:
+ * Synthesizes a StackSet member stack in its own App and returns its template
+ * and its compliance under the member checks. The template is
  * environment-agnostic (one template for every account and region), without
  * the bootstrap version rule (a new account has no bootstrap to check) and
  * without assets (a StackSet instance cannot read the administrator account's
  * asset bucket). Throws, naming the owner and part, on an asset or an
  * unacknowledged compliance finding.
  */
-export function synthesizeMemberTemplate(options: MemberTemplateOptions): any {
+export function synthesizeMemberTemplate(options: MemberTemplateOptions): MemberSynthesis {
   const { owner, part } = options;
   const assetError = (found: string) =>
     new Error(
@@ -274,21 +301,14 @@ export function synthesizeMemberTemplate(options: MemberTemplateOptions): any {
     // Synthesis first: tags and other aspects are applied during it, and the checks read their result.
     const artifact = app.synth().getStackArtifact(stack.artifactId);
     if (artifact.assets.length > 0) throw assetError(`${artifact.assets.length} asset(s)`);
-    const findings = options.checks.flatMap((pack) =>
-      pack
-        .validateScope(stack)
-        .violations.flatMap((v) =>
-          v.violatingResources.map(
-            (r) => `${v.ruleName} at ${r.constructPath ?? r.resourceLogicalId}: ${v.description}`,
-          ),
-        ),
-    );
+    const [compliance] = ComplianceReport.collect(stack, options.checks);
+    const findings = compliance.violations.map((f) => `${f.ruleId} at ${f.resourcePath}: ${f.message}`);
     if (findings.length > 0) {
       throw new Error(
         `${owner}: the ${part} StackSet template fails the compliance gate:\n${findings.map((f) => `  ${f}`).join('\n')}`,
       );
     }
-    return artifact.template;
+    return { template: artifact.template, compliance };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { configWith, FIXTURES } from './config/fixtures';
 import { resourcesOfType, tmpOutdir } from './helpers';
+import { collectComplianceReport, renderMarkdown } from '../src/compliance';
 import { loadPlatformConfig, readPlatformConfig, renderJsonSchemas } from '../src/config';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
 import {
@@ -177,6 +178,38 @@ describe('member templates', () => {
     expect(assets).toHaveLength(1);
     const staged = JSON.parse(fs.readFileSync(path.join(assembly.directory, assets[0].source.path), 'utf-8'));
     expect(staged).toEqual(baseline.template);
+  });
+});
+
+describe('the compliance report', () => {
+  test('lists the security baseline member template: the rules run and each acknowledgement with its reason', () => {
+    const app = stackSets.node.root as App;
+    const report = collectComplianceReport(app, result.packs);
+    // The deployment trust's template is rendered text, not constructs: no member report for it.
+    expect(report!.stackSetMembers.map((m) => [m.stackName, m.stackPath])).toEqual([
+      ['example-security-baseline', 'OrganizationStackSets/example-security-baseline'],
+    ]);
+    const [member] = report!.stackSetMembers;
+    expect(new Set(member.rules.map((r) => r.pack))).toEqual(new Set(['AwsSolutions', 'NIST.800.53.R5', 'Groundwork']));
+    expect(member.rules.find((r) => r.ruleId === 'Groundwork-IAM5')).toMatchObject({ violations: 0 });
+    expect(member.violations).toEqual([]);
+    // Every role's boundary finding is acknowledged on that role, with the reason and the role's path.
+    const iam5 = member.acknowledgements.filter((a) => a.ruleId === 'Groundwork-IAM5');
+    expect(iam5.length).toBeGreaterThan(0);
+    for (const ack of iam5) {
+      expect(ack.constructPath).toMatch(/^securityBaselineMember\/Baseline\//);
+      expect(ack.reason).toContain('StackSets execution role');
+      expect(ack.suppressedFindings).toBe(1);
+    }
+    // The environments' and pipeline's stacks are still reported as before, beside the members.
+    expect(report!.stacks.map((s) => s.stackName)).toContain('example-organization-stacksets');
+
+    const markdown = renderMarkdown(report!);
+    expect(markdown).toMatch(
+      /## StackSet member templates[\s\S]*\| example-security-baseline \| \d+ \| 0 \| [1-9]\d* \|/,
+    );
+    expect(markdown).toContain('**Groundwork-IAM5** on `securityBaselineMember/Baseline/');
+    expect(markdown).toContain('(example-security-baseline, 1 finding(s))');
   });
 });
 
