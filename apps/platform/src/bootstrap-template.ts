@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DeploymentTrust, DeploymentTrustProps, ServiceAllowList } from '@groundwork/cross-account-roles';
-import { optionValue } from './cli-args';
+import { parseArguments, UsageError } from './cli-args';
 import {
   ConfigError,
   formatIssues,
@@ -81,8 +81,6 @@ export function renderEnvironmentBootstrapTemplate(config: PlatformConfig, envNa
   return DeploymentTrust.renderBootstrapTemplate(deploymentTrustProps(config, envName));
 }
 
-class UsageError extends Error {}
-
 /** Runs the command; returns the exit code. */
 export function runBootstrapTemplate(argv: readonly string[]): number {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -91,14 +89,21 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
   }
   const cwd = invocationDir();
   try {
-    const envName = optionValue(argv, '--env');
-    const tooling = argv.includes('--tooling');
+    const args = parseArguments(argv, {
+      values: ['--env', '--config-dir', '--out', '--assembly'],
+      flags: ['--tooling'],
+    });
+    const envName = args.values.get('--env');
+    const tooling = args.flags.has('--tooling');
     if (!envName && !tooling) throw new UsageError('--env NAME or --tooling is required');
     if (envName && tooling) throw new UsageError('--env and --tooling exclude each other');
+    if (envName && args.values.has('--assembly')) {
+      throw new UsageError('--assembly applies to --tooling only, found it with --env');
+    }
     const config = loadPlatformConfig(resolveConfigDir(argv, undefined, cwd));
     const out = path.resolve(
       cwd,
-      optionValue(argv, '--out') ??
+      args.values.get('--out') ??
         path.join(__dirname, '..', 'cdk.out', 'bootstrap', `${envName ?? 'tooling'}.template.json`),
     );
     let template: string;
@@ -107,7 +112,7 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
       template = renderEnvironmentBootstrapTemplate(config, envName);
       target = config.environments.find((e) => e.name === envName)!;
     } else {
-      const assembly = path.resolve(cwd, optionValue(argv, '--assembly') ?? path.join(__dirname, '..', 'cdk.out'));
+      const assembly = path.resolve(cwd, args.values.get('--assembly') ?? path.join(__dirname, '..', 'cdk.out'));
       const file = path.join(assembly, `${PIPELINE_STACK_ID}.template.json`);
       if (!fs.existsSync(file)) {
         throw new UsageError(

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { NagPack } from 'cdk-nag';
-import { optionValue } from './cli-args';
+import { parseArguments, ParsedArguments, UsageError } from './cli-args';
 import {
   collectComplianceReport,
   CompliancePackReport,
@@ -37,7 +37,9 @@ Options:
   --config-dir DIR  config directory (default: apps/platform/config; or -c configDir=DIR with the CDK CLI)
   --branch BRANCH   build the pipeline of this branch (default: the repository branch in groundwork.yaml)
   --outdir DIR      write the cloud assembly to DIR (default: apps/platform/cdk.out, or CDK_OUTDIR)
-  -h, --help        show this help`;
+  -h, --help        show this help
+
+Exit codes: 0 synthesized, 1 config errors or a failed synth, 2 usage error.`;
 
 /** Where the main job writes when the CDK CLI does not say (CDK_OUTDIR). */
 export const DEFAULT_OUTDIR = path.resolve(__dirname, '..', 'cdk.out');
@@ -146,6 +148,14 @@ export function runMain(argv: readonly string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  let args: ParsedArguments;
+  try {
+    args = parseArguments(argv, { values: ['--config-dir', '--branch', '--outdir'] });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`synth: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
   const configDir = resolveConfigDir(argv, cliContext()[CONFIG_DIR_CONTEXT_KEY], invocationDir());
 
   // Validate first: on a config error nothing is composed and nothing written.
@@ -163,11 +173,11 @@ export function runMain(argv: readonly string[]): number {
   }
 
   // Only now: creating the App creates its output directory.
-  const outdir = optionValue(argv, '--outdir');
+  const outdir = args.values.get('--outdir');
   const app = createApp(outdir ? path.resolve(invocationDir(), outdir) : (process.env.CDK_OUTDIR ?? DEFAULT_OUTDIR));
   let result: SynthesisResult;
   try {
-    result = synthesizePlatform(app, config, { branch: optionValue(argv, '--branch') });
+    result = synthesizePlatform(app, config, { branch: args.values.get('--branch') });
   } catch (error) {
     // A config the composed stacks show to be wrong (e.g. a deployment trust that cannot deploy them).
     if (error instanceof ConfigError) {

@@ -1,3 +1,4 @@
+import { parseArguments } from './cli-args';
 import { displayPath, formatIssues, invocationDir, readPlatformConfig, resolveConfigDir } from './config';
 
 const USAGE = `Usage: node lib/validate.js [--config-dir DIR]
@@ -35,10 +36,7 @@ export function runValidate(
   }
   let configDir: string;
   try {
-    const unexpected = argv.find(
-      (arg, i) => arg !== '--config-dir' && !arg.startsWith('--config-dir=') && argv[i - 1] !== '--config-dir',
-    );
-    if (unexpected !== undefined) throw new Error(`unexpected argument ${unexpected}`);
+    parseArguments(argv, { values: ['--config-dir'] });
     configDir = resolveConfigDir(argv, undefined, baseDir);
   } catch (error) {
     output.stderr(`validate: ${(error as Error).message}\n\n${USAGE}`);

@@ -78,6 +78,27 @@ describe('main job (node lib/main.js)', () => {
     expect(fs.existsSync(path.join(parent, 'not-here'))).toBe(false);
   });
 
+  test.each([
+    [
+      ['--confg-dir', 'x'],
+      "unknown option '--confg-dir', expected one of: --config-dir VALUE, --branch VALUE, --outdir VALUE",
+    ],
+    [['--env', 'dev'], "unknown option '--env'"],
+    [['develop'], "unexpected argument 'develop'"],
+    [['--branch'], '--branch needs a value, found none'],
+    [['--outdir', '--branch', 'main'], "--outdir needs a value, found '--branch'"],
+    [['--branch', 'main', '--branch=develop'], '--branch given twice'],
+  ])('%j: a usage error (exit 2) before anything is read or written', (args, message) => {
+    const outdir = path.join(tmpOutdir('main-usage'), 'cdk.out');
+    const result = run('main', args, { CDK_OUTDIR: outdir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`synth: ${message}`);
+    expect(result.stderr).toContain('Usage: node lib/main.js');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).toBe('');
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
   test('--help prints usage', () => {
     const result = run('main', ['--help']);
     expect(result.status).toBe(0);
@@ -137,6 +158,22 @@ describe('bootstrap template (node lib/bootstrap-template.js)', () => {
     const result = run('bootstrap-template', ['--env', 'staging']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('no environment "staging" (known: dev, test, prod)');
+  });
+
+  test('a mistyped option or an --assembly that would be ignored is a usage error, and nothing is written', () => {
+    const out = path.join(tmpOutdir('bootstrap-usage'), 'dev.template.json');
+    const typo = run('bootstrap-template', ['--env', 'dev', '--output', out]);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain(
+      "bootstrap-template: unknown option '--output', expected one of: --env VALUE, --config-dir VALUE, --out VALUE, --assembly VALUE, --tooling",
+    );
+    const ignored = run('bootstrap-template', ['--env', 'dev', '--assembly', 'cdk.out', '--out', out]);
+    expect(ignored.status).toBe(2);
+    expect(ignored.stderr).toContain('--assembly applies to --tooling only, found it with --env');
+    expect(run('bootstrap-template', ['--tooling=yes']).stderr).toContain(
+      "--tooling takes no value, found '--tooling=yes'",
+    );
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   test('--env or --tooling is required, not both', () => {

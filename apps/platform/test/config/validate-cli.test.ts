@@ -80,7 +80,7 @@ describe('runValidate', () => {
     const run = capture(['--confg-dir', 'x']);
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('validate: unexpected argument --confg-dir');
+    expect(run.stderr).toContain("validate: unknown option '--confg-dir', expected one of: --config-dir VALUE");
     expect(run.stderr).toContain('Usage:');
   });
 
@@ -88,7 +88,7 @@ describe('runValidate', () => {
     const run = capture(['--config-dir']);
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--config-dir needs a directory');
+    expect(run.stderr).toContain('validate: --config-dir needs a value, found none');
   });
 
   test('relative --config-dir resolves against the invocation directory', () => {
