@@ -10,10 +10,13 @@
  *               accounts and gives the environments whose bootstrap templates hold the deploy roles
  * --out         where to write (default docs/generated)
  * --check       write nothing; exit 1 if the files in --out differ from what would be written
+ *
+ * An unknown option, a missing value or a repeated option is a usage error (exit 2).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { renderEnvironmentBootstrapTemplate } from '@groundwork/platform-app/lib/bootstrap-template';
+import { parseArguments, ParsedArguments, UsageError } from '@groundwork/platform-app/lib/cli-args';
 import { loadPlatformConfig } from '@groundwork/platform-app/lib/config';
 import { pipelinesOf, renderPipelines } from './pipeline-diagram';
 import { AccountNames, assemblySources, renderTrustGraph, TemplateSource, trustEdges } from './trust-graph';
@@ -60,21 +63,28 @@ function platformContext(configDir: string): { accounts: AccountNames; bootstrap
   return { accounts, bootstrapSources };
 }
 
-function option(argv: readonly string[], name: string, fallback: string): string {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] ? path.resolve(process.env.INIT_CWD ?? process.cwd(), argv[i + 1]) : fallback;
-}
-
 export function main(argv: readonly string[]): number {
+  let args: ParsedArguments;
+  try {
+    args = parseArguments(argv, { values: ['--assembly', '--config-dir', '--out'], flags: ['--check'] });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`diagram: ${error.message}\n`);
+    return 2;
+  }
+  const option = (name: string, fallback: string): string => {
+    const value = args.values.get(name);
+    return value === undefined ? fallback : path.resolve(process.env.INIT_CWD ?? process.cwd(), value);
+  };
   // Rendering a bootstrap template synthesizes a stack; its CloudFormation
   // validation warnings (unused CLI-contract parameters) are not this report's business.
   process.env.CDK_VALIDATION = 'false';
-  const outDir = option(argv, '--out', path.join(ROOT, 'docs', 'generated'));
+  const outDir = option('--out', path.join(ROOT, 'docs', 'generated'));
   let files: Map<string, string>;
   try {
     files = renderDiagrams({
-      assemblyDir: option(argv, '--assembly', path.join(ROOT, 'apps', 'platform', 'cdk.out')),
-      configDir: option(argv, '--config-dir', path.join(ROOT, 'apps', 'platform', 'config')),
+      assemblyDir: option('--assembly', path.join(ROOT, 'apps', 'platform', 'cdk.out')),
+      configDir: option('--config-dir', path.join(ROOT, 'apps', 'platform', 'config')),
     });
   } catch (error) {
     if (error instanceof AssemblyError || (error as Error).name === 'ConfigError') {
@@ -83,7 +93,7 @@ export function main(argv: readonly string[]): number {
     }
     throw error;
   }
-  if (argv.includes('--check')) {
+  if (args.flags.has('--check')) {
     const stale = [...files].filter(([name, text]) => {
       const file = path.join(outDir, name);
       return !fs.existsSync(file) || fs.readFileSync(file, 'utf-8') !== text;

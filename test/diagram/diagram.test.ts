@@ -207,6 +207,20 @@ describe('docs/generated', () => {
     expect(main(['--assembly', assembly, '--check'])).toBe(0);
   });
 
+  test('a mistyped option is a usage error (exit 2), not a check of the default directory', () => {
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(main(['--assembly', assembly, '--chek'])).toBe(2);
+      expect(main(['--out'])).toBe(2);
+      expect(stderr.mock.calls.map(([text]) => String(text))).toEqual([
+        "diagram: unknown option '--chek', expected one of: --assembly VALUE, --config-dir VALUE, --out VALUE, --check\n",
+        'diagram: --out needs a value, found none\n',
+      ]);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
   test('a changed diagram is reported as stale', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-diagram-out-'));
     expect(main(['--assembly', assembly, '--out', out])).toBe(0);
