@@ -10,6 +10,7 @@ import {
   PlatformConfig,
   resolveConfigDir,
 } from './config';
+import { environmentStackNames, pipelineStackNamePattern } from './stack-names';
 
 const USAGE = `Usage: node lib/bootstrap-template.js (--env NAME | --tooling) [--config-dir DIR] [--out FILE]
 
@@ -39,7 +40,7 @@ export const PIPELINE_STACK_ID = 'Pipeline';
  * nothing else in that account.
  */
 export function pipelineRoleNamePatterns(config: PlatformConfig): string[] {
-  return [`${config.groundwork.organization.name}-platform*`];
+  return [pipelineStackNamePattern(config.groundwork.organization.name)];
 }
 
 /** The DeploymentTrust settings for one environment, from config. */
@@ -54,6 +55,8 @@ export function deploymentTrustProps(config: PlatformConfig, envName: string): D
     targetAccountId: env.account,
     trustedRoleNamePatterns: pipelineRoleNamePatterns(config),
     allowedServices: env.deploymentTrust.allowedServices,
+    // The pipeline changes the stage's stacks only: not the access stack, not another team's stacks.
+    deployableStackNames: environmentStackNames(config.groundwork.organization.name, env.name),
   };
 }
 
@@ -68,6 +71,8 @@ export function toolingDeploymentTrustProps(config: PlatformConfig, pipelineTemp
     trustedRoleNamePatterns: pipelineRoleNamePatterns(config),
     allowedServices: ServiceAllowList.fromTemplates([pipelineTemplate]),
     runtimeServices: ['codestar-connections'],
+    // Self-mutation deploys the pipeline stacks and their cross-region support stacks only.
+    deployableStackNames: [pipelineStackNamePattern(config.groundwork.organization.name)],
   };
 }
 

@@ -24,6 +24,7 @@ import { Construct } from 'constructs';
 import { PRODUCTION_TAG } from './compliance';
 import { GroundworkConfig, InterfaceEndpointName, PlatformEnvironment } from './config';
 import { PlatformStack } from './platform-stack';
+import { environmentStackName, EnvironmentStackId } from './stack-names';
 
 export interface EnvironmentStageProps extends StageProps {
   readonly environment: PlatformEnvironment;
@@ -81,9 +82,9 @@ export class EnvironmentStage extends Stage {
     super(scope, id, { ...props, env: { account: env.account, region: env.region } });
 
     const org = props.groundwork.organization.name;
-    const stack = (name: string, description: string) =>
+    const stack = (name: EnvironmentStackId, description: string) =>
       new EnvironmentStack(this, name, {
-        stackName: `${org}-${env.name}-${name.toLowerCase()}`,
+        stackName: environmentStackName(org, env.name, name),
         description: `Groundwork ${env.name}: ${description}`,
         terminationProtection: env.production,
         availabilityZoneNames: env.vpc.availabilityZones,

@@ -10,6 +10,7 @@ import { checkAllowedServices } from './deployment-trust-check';
 import { EnvironmentStage } from './environment-stage';
 import { OrganizationStackSetsStack } from './organization-stack-sets-stack';
 import { PlatformStack } from './platform-stack';
+import { pipelineStackName } from './stack-names';
 
 export interface PlatformOptions {
   /** Compliance packs the pipeline's gate registers on the pipeline stack and every stage. */
@@ -53,10 +54,7 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
   const environments = environmentsForBranch(config, branch);
   // One synth builds one branch's pipeline: `main` deploys every environment,
   // other branches (develop) get their own pipeline instance for their subset.
-  const isMainBranch = branch === gw.repository.branch;
-  const pipelineName = isMainBranch
-    ? `${gw.organization.name}-platform`
-    : `${gw.organization.name}-platform-${branch.replace(/[^A-Za-z0-9-]/g, '-')}`;
+  const pipelineName = pipelineStackName(gw.organization.name, branch, gw.repository.branch);
 
   const pipelineStack = new PlatformStack(app, PIPELINE_STACK_ID, {
     stackName: pipelineName,
@@ -77,7 +75,7 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     // One CloudFormation action per stack unless the config asks for change sets (docs/configuration.md).
     useChangeSets: gw.pipeline.changeSets,
     // The pipeline synthesizes the branch's own pipeline.
-    synthCommand: isMainBranch ? 'npm run synth' : `npm run synth -- --branch ${branch}`,
+    synthCommand: branch === gw.repository.branch ? 'npm run synth' : `npm run synth -- --branch ${branch}`,
   });
 
   const reconcileRoleArn = driftReconcileRole(pipelineStack, pipelineName, environments, gw.organization);

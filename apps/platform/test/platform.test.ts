@@ -143,9 +143,21 @@ function iamPattern(pattern: string): RegExp {
  * intrinsics resolved as IAM would see them in `account` and `region` (default qualifier).
  */
 function boundaryAllows(bootstrapTemplate: string, account: string, region: string): any[] {
-  const [[, boundary]] = resourcesOfType(JSON.parse(bootstrapTemplate), 'AWS::IAM::ManagedPolicy').filter(([, r]) =>
-    String(JSON.stringify(r.Properties.ManagedPolicyName)).includes('groundwork-boundary-'),
+  return bootstrapPolicyStatements(bootstrapTemplate, 'groundwork-boundary-', account, region).filter(
+    (st: any) => st.Effect === 'Allow',
   );
+}
+
+/**
+ * The statements of the bootstrap template's managed policy whose name or logical id contains `name`, with
+ * the template's intrinsics resolved as IAM would see them in `account` and `region` (default qualifier).
+ */
+function bootstrapPolicyStatements(bootstrapTemplate: string, name: string, account: string, region: string): any[] {
+  const found = resourcesOfType(JSON.parse(bootstrapTemplate), 'AWS::IAM::ManagedPolicy').filter(
+    ([id, r]) => id.includes(name) || String(JSON.stringify(r.Properties.ManagedPolicyName)).includes(name),
+  );
+  expect(found).toHaveLength(1);
+  const [[, policy]] = found;
   const resolve = (value: any): any => {
     if (Array.isArray(value)) return value.map(resolve);
     if (value === null || typeof value !== 'object') return value;
@@ -161,7 +173,18 @@ function boundaryAllows(bootstrapTemplate: string, account: string, region: stri
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
   };
-  return resolve(boundary.Properties.PolicyDocument.Statement).filter((st: any) => st.Effect === 'Allow');
+  return [].concat(resolve(policy.Properties.PolicyDocument.Statement));
+}
+
+/** Whether the statements allow `action` on `resource` and no Deny among them matches (conditions not evaluated). */
+function policyAllowsCall(statements: any[], action: string, resource: string): boolean {
+  const matches = (st: any) =>
+    [].concat(st.Action).some((a: string) => iamPattern(a).test(action)) &&
+    [].concat(st.Resource).some((r: string) => iamPattern(r).test(resource));
+  return (
+    statements.some((st) => st.Effect === 'Allow' && matches(st)) &&
+    !statements.some((st) => st.Effect === 'Deny' && matches(st))
+  );
 }
 
 /** Whether the boundary's Allow statements allow `action` on `resource` (conditions are not evaluated). */
@@ -358,6 +381,80 @@ test("each environment's bootstrap deploy role allows the CloudFormation calls o
     expect([...envModes].sort()).toEqual(['CHANGE_SET_EXECUTE', 'CHANGE_SET_REPLACE', 'CREATE_UPDATE']);
     const allowed = deployPermissions(envName);
     for (const mode of envModes) expect(allowed).toEqual(expect.arrayContaining(callsOf[mode]));
+  }
+});
+
+test("the tooling account's deploy role may change the pipeline stacks and their support stacks only", () => {
+  const { account, region } = config.groundwork.tooling;
+  const statements = bootstrapPolicyStatements(
+    renderToolingBootstrapTemplate(config, templateOf(assembly, result.platform.pipelineStack)),
+    'DeployRolePolicy',
+    account,
+    region,
+  );
+  const may = (stackName: string) =>
+    policyAllowsCall(
+      statements,
+      'cloudformation:UpdateStack',
+      `arn:aws:cloudformation:${region}:${account}:stack/${stackName}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`,
+    );
+  // Self-mutation deploys the pipeline stack of each branch, and CodePipeline's cross-region support stacks.
+  expect(result.platform.pipelineStack.stackName).toBe('example-platform');
+  for (const stackName of ['example-platform', 'example-platform-develop', 'example-platform-support-us-east-1']) {
+    expect({ stackName, allowed: may(stackName) }).toEqual({ stackName, allowed: true });
+  }
+  for (const stackName of ['example-organization-stacksets', 'example-dev-network', 'CDKToolkit']) {
+    expect({ stackName, allowed: may(stackName) }).toEqual({ stackName, allowed: false });
+  }
+});
+
+test("each environment's deploy role may change exactly the stacks the pipeline deploys there", () => {
+  const pipeline = templateOf(assembly, result.platform.pipelineStack);
+  for (const env of config.environments) {
+    const statements = bootstrapPolicyStatements(
+      renderEnvironmentBootstrapTemplate(config, env.name),
+      'DeployRolePolicy',
+      env.account,
+      env.region,
+    );
+    const may = (action: string, stackName: string) =>
+      policyAllowsCall(
+        statements,
+        action,
+        `arn:aws:cloudformation:${env.region}:${env.account}:stack/${stackName}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`,
+      );
+    const deployed = cloudFormationActions(pipeline)
+      .filter((action) => JSON.stringify(action.RoleArn).includes(env.account))
+      .map((action) => action.Configuration.StackName as string);
+    const stage = result.platform.stages.find((s) => s.stageName === env.name)!;
+    expect([...new Set(deployed)].sort()).toEqual(
+      [stage.network, stage.operations, stage.security].map((st) => st.stackName).sort(),
+    );
+    for (const stackName of deployed) {
+      for (const action of [
+        'cloudformation:CreateStack',
+        'cloudformation:UpdateStack',
+        'cloudformation:CreateChangeSet',
+      ]) {
+        expect({ stackName, action, allowed: may(action, stackName) }).toEqual({ stackName, action, allowed: true });
+      }
+    }
+    // Not the access stack an administrator deploys, another environment's stacks, or the bootstrap stack.
+    const other = config.environments.find((e) => e.name !== env.name)!;
+    for (const stackName of [
+      `example-${env.name}-access`,
+      `example-${other.name}-network`,
+      'CDKToolkit',
+      'orders-api-service',
+    ]) {
+      for (const action of [
+        'cloudformation:UpdateStack',
+        'cloudformation:DeleteStack',
+        'cloudformation:CreateChangeSet',
+      ]) {
+        expect({ stackName, action, allowed: may(action, stackName) }).toEqual({ stackName, action, allowed: false });
+      }
+    }
   }
 });
 

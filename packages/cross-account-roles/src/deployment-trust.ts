@@ -44,6 +44,7 @@ import {
   validateRoleArns,
   validateRoleNamePatterns,
   validateServices,
+  validateStackNamePatterns,
 } from './validation';
 
 /**
@@ -106,6 +107,16 @@ export interface DeploymentTrustProps {
    * @default DeploymentBoundary.DEFAULT_PROTECTED_ROLE_NAMES
    */
   readonly protectedRoleNames?: string[];
+
+  /**
+   * Names of the stacks the deploy role may create, update, delete and change (CloudFormation stack names;
+   * IAM wildcards allowed after at least 3 literal characters), e.g. `['acme-dev-network', 'acme-dev-security']`.
+   * Stacks with other names in the account, deployed by an administrator or another pipeline, are out
+   * of the pipeline's reach. The bootstrap stack is always denied.
+   *
+   * @default ['*'] - every stack of the account and region but the bootstrap stack
+   */
+  readonly deployableStackNames?: string[];
 
   /**
    * Name of the bootstrap stack; the deploy role may not change it, so the pipeline cannot widen its own trust.
@@ -217,6 +228,8 @@ export class DeploymentTrust extends Construct {
     validateRoleArns(p, 'trustedPrincipalArns', trustedArns, props.pipelineAccountId);
     validateRoleNamePatterns(p, 'trustedRoleNamePatterns', trustedPatterns);
     validateServices(p, 'allowedServices', props.allowedServices, false);
+    const deployableStackNames = props.deployableStackNames ?? ['*'];
+    validateStackNamePatterns(p, 'deployableStackNames', deployableStackNames);
     const toolkitStackName = props.toolkitStackName ?? BootstrapContract.DEFAULT_TOOLKIT_STACK_NAME;
 
     const account = Aws.ACCOUNT_ID;
@@ -409,7 +422,9 @@ export class DeploymentTrust extends Construct {
       new iam.PolicyStatement({
         sid: 'DeployPermissions',
         actions: DEPLOY_CLOUDFORMATION_ACTIONS,
-        resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*' })],
+        resources: deployableStackNames.map((name) =>
+          stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*` }),
+        ),
       }),
       new iam.PolicyStatement({
         sid: 'ProtectBootstrapStack',

@@ -13,6 +13,9 @@ const ROLE_ARN_RESOURCE = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@\-/*?]
 // A role name pattern must name something: at least 3 literal characters before any wildcard.
 const ROLE_NAME_PATTERN = /^[\w+=,.@-]{3,}[\w+=,.@\-*?/]*$/;
 const SERVICE_PREFIX = /^[a-z0-9][a-z0-9-]*$/;
+// A CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128), or a pattern of
+// one with IAM wildcards after at least 3 literal characters; '*' alone means every stack.
+const STACK_NAME_PATTERN = /^(\*|[A-Za-z][A-Za-z0-9-]{2,}[A-Za-z0-9-*?]*)$/;
 
 /** Services whose `<svc>:*` would let the execution role leave the deployment job. */
 export const FORBIDDEN_SERVICES = ['organizations', 'account', 'sts', 'sso', 'identitystore'];
@@ -82,6 +85,19 @@ export function validateServices(path: string, prop: string, services: string[],
     if (FORBIDDEN_SERVICES.includes(svc)) {
       throw new Error(
         `${path}: ${prop} must not contain '${svc}': it would let the deployment reach beyond the account's resources`,
+      );
+    }
+  }
+}
+
+export function validateStackNamePatterns(path: string, prop: string, patterns: string[]): void {
+  if (patterns.length === 0) {
+    throw new Error(`${path}: ${prop} must name at least one stack (or '*' for every stack), found an empty list`);
+  }
+  for (const pattern of patterns) {
+    if (Token.isUnresolved(pattern) || !STACK_NAME_PATTERN.test(pattern) || pattern.length > 128) {
+      throw new Error(
+        `${path}: ${prop} entries must be CloudFormation stack names or name patterns starting with at least 3 literal characters (e.g. 'acme-dev-*'), or '*', found '${pattern}'`,
       );
     }
   }

@@ -102,11 +102,11 @@ describe('DeploymentTrust trust policies', () => {
 describe('DeploymentTrust permissions', () => {
   const { template } = synth();
   const policies = template.findResources('AWS::IAM::ManagedPolicy');
-  const policyOf = (roleKind: BootstrapRoleKind) => {
-    const roleId = Object.entries(template.findResources('AWS::IAM::Role')).find(([, r]: any) =>
+  const policyOf = (roleKind: BootstrapRoleKind, from: Template = template) => {
+    const roleId = Object.entries(from.findResources('AWS::IAM::Role')).find(([, r]: any) =>
       flat(r.Properties.RoleName).startsWith(`cdk-hnb659fds-${roleKind}-`),
     )![0];
-    const found = Object.values(policies).filter(
+    const found = Object.values(from === template ? policies : from.findResources('AWS::IAM::ManagedPolicy')).filter(
       (p: any) => asArray(p.Properties.Roles).some((r: any) => r.Ref === roleId) || false,
     ) as any[];
     return found.length ? flat(found[0].Properties.PolicyDocument.Statement) : [];
@@ -162,6 +162,21 @@ describe('DeploymentTrust permissions', () => {
     const keys = statements.find((s: any) => s.Sid === 'PipelineArtifactsKey');
     expect(keys.Resource).toBe(`arn:\${AWS::Partition}:kms:*:${PIPELINE_ACCOUNT}:key/*`);
     expect(keys.Condition).toEqual({ StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } });
+  });
+
+  test('the deploy role changes only the named stacks when deployableStackNames is set; every stack by default', () => {
+    const stackArn = (name: string) =>
+      `arn:\${AWS::Partition}:cloudformation:eu-west-1:${TARGET_ACCOUNT}:stack/${name}/*`;
+    const deployOf = (statements: any[]) => statements.find((s: any) => s.Sid === 'DeployPermissions');
+    expect(deployOf(policyOf(BootstrapRoleKind.DEPLOY)).Resource).toBe(stackArn('*'));
+
+    const named = synth({ deployableStackNames: ['acme-dev-network', 'acme-dev-ops*'] }).template;
+    const statements = policyOf(BootstrapRoleKind.DEPLOY, named);
+    const deploy = deployOf(statements);
+    expect(deploy.Action).toEqual(expect.arrayContaining(['cloudformation:CreateStack', 'cloudformation:DeleteStack']));
+    expect(deploy.Resource).toEqual([stackArn('acme-dev-network'), stackArn('acme-dev-ops*')]);
+    // The bootstrap stack stays denied whatever the names.
+    expect(statements.find((s: any) => s.Sid === 'ProtectBootstrapStack').Resource).toBe(stackArn('CDKToolkit'));
   });
 
   test('the lookup role reads context only and is denied kms:Decrypt', () => {
@@ -337,6 +352,18 @@ describe('DeploymentTrust validation', () => {
       { trustedRoleNamePatterns: ['*'] },
       /trustedRoleNamePatterns entries must be role names or name patterns starting with at least 3 literal characters .* found '\*'/,
     ],
+    [
+      'no deployable stack',
+      { deployableStackNames: [] },
+      /deployableStackNames must name at least one stack .* found an empty list/,
+    ],
+    [
+      'deployable stack pattern with too few literal characters',
+      { deployableStackNames: ['ac*'] },
+      /deployableStackNames entries must be CloudFormation stack names or name patterns starting with at least 3 literal characters .* found 'ac\*'/,
+    ],
+    ['deployable stack name with an underscore', { deployableStackNames: ['acme_dev'] }, /found 'acme_dev'/],
+    ['deployable stack name starting with a digit', { deployableStackNames: ['1acme'] }, /found '1acme'/],
   ])('%s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });
