@@ -109,15 +109,22 @@ export class DeploymentBoundary extends Construct {
     const policyName = BootstrapContract.boundaryPolicyName(qualifier, region);
     // The policy's own Ref would be a circular reference inside its document, so the ARN is built from the name.
     this.policyArn = BootstrapContract.boundaryPolicyArn(qualifier, account, region);
-    const executionPolicyArn = stack.formatArn({
-      service: 'iam',
-      region: '',
-      resource: 'policy',
-      resourceName: BootstrapContract.executionPolicyName(qualifier, region),
-    });
     const roleArn = (name: string) =>
       stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: name });
-    const bootstrapRolesArn = roleArn(`cdk-${qualifier}-*`);
+    const policyArn = (name: string) =>
+      stack.formatArn({ service: 'iam', region: '', resource: 'policy', resourceName: name });
+    // The bootstrap roles and policies of every qualifier, this one's included: in an account bootstrapped
+    // twice (another team's qualifier), roles under one boundary must not change or use the other's. Role
+    // names starting with `cdk-` are the bootstrap contract's; one pattern each keeps the boundary within
+    // IAM's 6,144-character limit for managed policies.
+    const anyQualifier = '*';
+    const bootstrapRolesArn = roleArn('cdk-*');
+    const bootstrapPolicyArns = [
+      policyArn(BootstrapContract.boundaryPolicyName(anyQualifier, '*')),
+      policyArn(BootstrapContract.executionPolicyName(anyQualifier, '*')),
+    ];
+    const anyRoleOf = (kind: BootstrapRoleKind) => roleArn(BootstrapContract.roleName(kind, anyQualifier, '*', '*'));
+    const deployRoleArn = roleArn(BootstrapContract.roleName(BootstrapRoleKind.DEPLOY, qualifier, account, region));
     const protectedRoleArns = (props.protectedRoleNames ?? DeploymentBoundary.DEFAULT_PROTECTED_ROLE_NAMES).map(
       roleArn,
     );
@@ -132,25 +139,24 @@ export class DeploymentBoundary extends Construct {
         new iam.PolicyStatement({ sid: 'AllowDeclaredServices', actions: serviceActions, resources: ['*'] }),
       );
     }
+    // The bootstrap roles' own calls, except those of a service the first statement allows whole: the
+    // same permissions in fewer characters (IAM limits a managed policy to 6,144).
+    const bootstrapRoleActions = [
+      ...new Set([
+        ...DEPLOY_CLOUDFORMATION_ACTIONS,
+        ...CLOUDFORMATION_READ_ACTIONS,
+        ...STAGING_WRITE_ACTIONS,
+        ...KMS_DATA_ACTIONS,
+        ...IMAGE_PUBLISHING_ACTIONS,
+        'ecr:GetAuthorizationToken',
+        ...LOOKUP_ACTIONS,
+        'ssm:GetParameters',
+        'iam:PassRole',
+        'sts:GetCallerIdentity',
+      ]),
+    ].filter((action) => !serviceActions.includes(`${action.split(':')[0]}:*`));
     statements.push(
-      new iam.PolicyStatement({
-        sid: 'AllowBootstrapRoleActions',
-        actions: [
-          ...new Set([
-            ...DEPLOY_CLOUDFORMATION_ACTIONS,
-            ...CLOUDFORMATION_READ_ACTIONS,
-            ...STAGING_WRITE_ACTIONS,
-            ...KMS_DATA_ACTIONS,
-            ...IMAGE_PUBLISHING_ACTIONS,
-            'ecr:GetAuthorizationToken',
-            ...LOOKUP_ACTIONS,
-            'ssm:GetParameters',
-            'iam:PassRole',
-            'sts:GetCallerIdentity',
-          ]),
-        ],
-        resources: ['*'],
-      }),
+      new iam.PolicyStatement({ sid: 'AllowBootstrapRoleActions', actions: bootstrapRoleActions, resources: ['*'] }),
     );
     if (services.includes('iam')) {
       statements.push(
@@ -207,7 +213,7 @@ export class DeploymentBoundary extends Construct {
         sid: 'DenyBoundaryPolicyTampering',
         effect: iam.Effect.DENY,
         actions: POLICY_TAMPERING_ACTIONS,
-        resources: [this.policyArn, executionPolicyArn],
+        resources: bootstrapPolicyArns,
       }),
       new iam.PolicyStatement({
         sid: 'DenyProtectedRoleTampering',
@@ -221,8 +227,18 @@ export class DeploymentBoundary extends Construct {
         actions: ['iam:PassRole'],
         resources: [
           ...protectedRoleArns,
-          roleArn(BootstrapContract.roleName(BootstrapRoleKind.DEPLOY, qualifier, account, region)),
+          // This qualifier's deploy role and every other's.
+          anyRoleOf(BootstrapRoleKind.DEPLOY),
         ],
+      }),
+      new iam.PolicyStatement({
+        // Passing an execution role to CloudFormation is deploying with its permissions: only this
+        // qualifier's deploy role does that, and its own policy names only its own execution role.
+        sid: 'DenyPassingExecutionRolesButByTheDeployRole',
+        effect: iam.Effect.DENY,
+        actions: ['iam:PassRole'],
+        resources: [anyRoleOf(BootstrapRoleKind.CLOUDFORMATION_EXECUTION)],
+        conditions: { StringNotEquals: { 'aws:PrincipalArn': deployRoleArn } },
       }),
       new iam.PolicyStatement({
         sid: 'DenyLeavingOrganization',
@@ -245,6 +261,21 @@ export class DeploymentBoundary extends Construct {
       description: 'Groundwork permissions boundary: caps deployment roles and denies privilege escalation',
       statements,
     });
+    // IAM refuses a managed policy over 6,144 characters at deployment (bootstrap) time: say so at synth.
+    const policyDocument = this.policy.document;
+    this.node.addValidation({
+      validate: () => {
+        const length = maxPolicyLength(stack.resolve(policyDocument.toJSON()));
+        return length <= MANAGED_POLICY_MAX_CHARACTERS
+          ? []
+          : [
+              `the permissions boundary policy would be up to ${length} characters, over IAM's limit of ` +
+                `${MANAGED_POLICY_MAX_CHARACTERS} for a managed policy: declare fewer services in allowedServices ` +
+                `(${props.allowedServices.length}) and runtimeServices (${(props.runtimeServices ?? []).length}), ` +
+                'or fewer assumableRoleArns and protectedRoleNames',
+            ];
+      },
+    });
     acknowledgeWildcards(
       this.policy,
       "Permissions boundary: it caps, it does not grant; its Allow lists the declared services and the bootstrap roles' actions so that an identity policy cannot exceed them",
@@ -255,4 +286,37 @@ export class DeploymentBoundary extends Construct {
       'Permissions boundary: <svc>:* bounds what identity policies may grant per declared service; it grants nothing by itself',
     );
   }
+}
+
+/** IAM's limit on a customer managed policy document, in characters without whitespace. */
+const MANAGED_POLICY_MAX_CHARACTERS = 6144;
+
+/** The longest value each pseudo parameter takes (aws-us-gov, a 12-digit account, ap-southeast-5, a qualifier). */
+const LONGEST_REF: Record<string, number> = {
+  'AWS::Partition': 10,
+  'AWS::AccountId': 12,
+  'AWS::Region': 14,
+  'AWS::URLSuffix': 17,
+};
+/** Any other reference, e.g. the bootstrap template's Qualifier parameter (at most 10 characters). */
+const LONGEST_OTHER_REF = 64;
+
+/**
+ * The length of a resolved policy document as IAM counts it (JSON without whitespace), with each
+ * reference at its longest value: an upper bound that holds in every partition, account and region.
+ */
+function maxPolicyLength(resolved: unknown): number {
+  const placeholder = (length: number) => 'x'.repeat(length);
+  const concrete = (value: any): any => {
+    if (Array.isArray(value)) return value.map(concrete);
+    if (value === null || typeof value !== 'object') return value;
+    if ('Ref' in value) return placeholder(LONGEST_REF[value.Ref] ?? LONGEST_OTHER_REF);
+    if ('Fn::Join' in value) {
+      const [separator, parts] = value['Fn::Join'];
+      return (concrete(parts) as unknown[]).map(String).join(separator);
+    }
+    if ('Fn::GetAtt' in value || 'Fn::ImportValue' in value) return placeholder(LONGEST_OTHER_REF * 4);
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, concrete(v)]));
+  };
+  return JSON.stringify(concrete(resolved)).length;
 }

@@ -222,6 +222,76 @@ describe('the execution role under its boundary', () => {
   });
 });
 
+describe('an account bootstrapped twice (another qualifier): neither boundary reaches the other bootstrap', () => {
+  const OTHER = 'team1';
+  const otherRole = (kind: string) => `arn:aws:iam::${ACCOUNT}:role/cdk-${OTHER}-${kind}-role-${ACCOUNT}-eu-west-1`;
+  const ownRole = (kind: string) => `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-${kind}-role-${ACCOUNT}-eu-west-1`;
+
+  test.each([
+    ['iam:UpdateAssumeRolePolicy', otherRole('deploy')],
+    ['iam:AttachRolePolicy', otherRole('cfn-exec')],
+    ['iam:PutRolePermissionsBoundary', otherRole('cfn-exec')],
+    ['iam:PutRolePolicy', otherRole('file-publishing')],
+    ['iam:DeleteRole', otherRole('lookup')],
+    ['iam:CreatePolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/groundwork-boundary-${OTHER}-eu-west-1`],
+    ['iam:SetDefaultPolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/groundwork-cfn-exec-${OTHER}-eu-west-1`],
+    ['iam:PassRole', otherRole('deploy')],
+    ['iam:PassRole', otherRole('cfn-exec')],
+  ])('%s on %s is denied, even with this boundary in the request', (action, resource) => {
+    expect(evaluate(boundary, { action, resource, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN } })).toBe(
+      'ExplicitDeny',
+    );
+  });
+
+  test("only this qualifier's deploy role may pass an execution role, and its own policy names only its own", () => {
+    const passExec = (principal: string, role: string) =>
+      evaluate(boundary, { action: 'iam:PassRole', resource: role, context: { 'aws:PrincipalArn': principal } });
+    expect(passExec(ownRole('deploy'), ownRole('cfn-exec'))).toBe('Allow');
+    expect(passExec(APP_ROLE, ownRole('cfn-exec'))).toBe('ExplicitDeny');
+    expect(passExec(otherRole('deploy'), ownRole('cfn-exec'))).toBe('ExplicitDeny');
+    // A role under the boundary may still pass the roles a stack creates (a function's role).
+    expect(passExec(ownRole('cfn-exec'), APP_ROLE)).toBe('Allow');
+  });
+});
+
+describe('the size of the boundary policy', () => {
+  const boundaryOf = (allowedServices: string[]) => {
+    const s = targetStack();
+    const b = new DeploymentBoundary(s, 'B', { allowedServices });
+    return {
+      s,
+      statements: concrete(
+        Template.fromStack(s).toJSON().Resources[s.getLogicalId(b.policy.node.defaultChild as any)].Properties
+          .PolicyDocument,
+      ).Statement,
+    };
+  };
+
+  test("the bootstrap roles' calls are not repeated for a service the boundary allows whole; the decisions are the same", () => {
+    const without = boundaryOf(['ec2']).statements;
+    const withCfn = boundaryOf(['ec2', 'cloudformation']).statements;
+    const actionsOf = (statements: any[]) =>
+      asArray(statements.find((st: any) => st.Sid === 'AllowBootstrapRoleActions').Action);
+    expect(actionsOf(without)).toEqual(expect.arrayContaining(['cloudformation:CreateChangeSet', 's3:PutObject*']));
+    expect(actionsOf(withCfn).filter((a: string) => a.startsWith('cloudformation:'))).toEqual([]);
+    for (const action of ['cloudformation:CreateChangeSet', 'cloudformation:DescribeStacks', 's3:PutObject']) {
+      expect(evaluate(withCfn, { action, resource: '*' })).toBe(evaluate(without, { action, resource: '*' }));
+    }
+    expect(JSON.stringify(withCfn).length).toBeLessThan(JSON.stringify(without).length);
+  });
+
+  test("a boundary over IAM's 6,144-character limit fails the synth, naming the limit and what to shorten", () => {
+    const services = Array.from({ length: 400 }, (_, i) => `service${i}`);
+    const { s } = boundaryOf(services.slice(0, 100));
+    expect(() => Template.fromStack(s)).not.toThrow();
+    const big = targetStack();
+    new DeploymentBoundary(big, 'B', { allowedServices: services });
+    expect(() => Template.fromStack(big)).toThrow(
+      /Target\/B.*the permissions boundary policy would be up to \d+ characters, over IAM's limit of 6144 for a managed policy: declare fewer services in allowedServices \(400\)/s,
+    );
+  });
+});
+
 describe('DeploymentBoundary', () => {
   test('forStage attaches the contract-named boundary to every role of a stage', () => {
     const app = new App();
