@@ -105,7 +105,7 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
     if (envName && args.values.has('--assembly')) {
       throw new UsageError('--assembly applies to --tooling only, found it with --env');
     }
-    const config = loadPlatformConfig(resolveConfigDir(argv, undefined, cwd));
+    const config = loadPlatformConfig(resolveConfigDir(args.values.get('--config-dir'), undefined, cwd));
     const out = path.resolve(
       cwd,
       args.values.get('--out') ??

@@ -156,7 +156,11 @@ export function runMain(argv: readonly string[]): number {
     process.stderr.write(`synth: ${error.message}\n\n${USAGE}\n`);
     return 2;
   }
-  const configDir = resolveConfigDir(argv, cliContext()[CONFIG_DIR_CONTEXT_KEY], invocationDir());
+  const configDir = resolveConfigDir(
+    args.values.get('--config-dir'),
+    cliContext()[CONFIG_DIR_CONTEXT_KEY],
+    invocationDir(),
+  );
 
   // Validate first: on a config error nothing is composed and nothing written.
   let config: PlatformConfig;

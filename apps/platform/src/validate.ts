@@ -36,8 +36,8 @@ export function runValidate(
   }
   let configDir: string;
   try {
-    parseArguments(argv, { values: ['--config-dir'] });
-    configDir = resolveConfigDir(argv, undefined, baseDir);
+    const args = parseArguments(argv, { values: ['--config-dir'] });
+    configDir = resolveConfigDir(args.values.get('--config-dir'), undefined, baseDir);
   } catch (error) {
     output.stderr(`validate: ${(error as Error).message}\n\n${USAGE}`);
     return 2;

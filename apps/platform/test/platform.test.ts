@@ -118,9 +118,33 @@ test('every IAM role in every account carries the deployment permissions boundar
   expect(roles).toBeGreaterThan(20);
 });
 
+const environmentBootstraps = new Map<string, string>();
+/** An environment's bootstrap template, as `npm run bootstrap-template -- --env` writes it; rendered once. */
+function environmentBootstrap(envName: string): string {
+  if (!environmentBootstraps.has(envName)) {
+    environmentBootstraps.set(envName, renderEnvironmentBootstrapTemplate(config, envName));
+  }
+  return environmentBootstraps.get(envName)!;
+}
+
+let toolingBootstrapTemplate: string | undefined;
+/** The tooling account's bootstrap template, from the synthesized pipeline stack; rendered once. */
+function toolingBootstrap(): string {
+  toolingBootstrapTemplate ??= renderToolingBootstrapTemplate(
+    config,
+    templateOf(assembly, result.platform.pipelineStack),
+  );
+  return toolingBootstrapTemplate;
+}
+
+/** The ARN of a deployed stack (any stack id), as IAM matches it. */
+function stackArn(account: string, region: string, stackName: string): string {
+  return `arn:aws:cloudformation:${region}:${account}:stack/${stackName}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+}
+
 /** An environment's bootstrap template (what `cdk bootstrap` deploys there): its policy statements, by Sid. */
 function bootstrapStatements(envName: string): Map<string, any> {
-  const template = JSON.parse(renderEnvironmentBootstrapTemplate(config, envName));
+  const template = JSON.parse(environmentBootstrap(envName));
   const statements = resourcesOfType(template, 'AWS::IAM::ManagedPolicy').flatMap(
     ([, r]) => r.Properties.PolicyDocument.Statement,
   );
@@ -246,7 +270,7 @@ test("each environment's CloudFormation execution role may create every resource
 test("every action an environment's roles are granted is within that environment's permissions boundary", () => {
   let checked = 0;
   for (const env of config.environments) {
-    const allows = boundaryAllows(renderEnvironmentBootstrapTemplate(config, env.name), env.account, env.region);
+    const allows = boundaryAllows(environmentBootstrap(env.name), env.account, env.region);
     const found = actionsOutsideBoundary(stageTemplates(env.name), allows);
     checked += found.checked;
     expect({ env: env.name, outside: found.outside }).toEqual({ env: env.name, outside: [] });
@@ -262,11 +286,7 @@ test("every action an environment's roles are granted is within that environment
 test("the pipeline's roles work under the tooling account's boundary: every action, and the bootstrap roles they go through", () => {
   const tooling = config.groundwork.tooling.account;
   const pipelineTemplate = templateOf(assembly, result.platform.pipelineStack);
-  const allows = boundaryAllows(
-    renderToolingBootstrapTemplate(config, pipelineTemplate),
-    tooling,
-    config.groundwork.tooling.region,
-  );
+  const allows = boundaryAllows(toolingBootstrap(), tooling, config.groundwork.tooling.region);
   const found = actionsOutsideBoundary([pipelineTemplate], allows);
   expect(found.checked).toBeGreaterThan(50);
   expect(found.outside).toEqual([]);
@@ -360,11 +380,9 @@ test("each environment's bootstrap deploy role allows the CloudFormation calls o
     CHANGE_SET_EXECUTE: ['cloudformation:ExecuteChangeSet'],
   };
   const deployPermissions = (envName: string): string[] => {
-    const template = JSON.parse(renderEnvironmentBootstrapTemplate(config, envName));
+    const { account, region } = config.environments.find((e) => e.name === envName)!;
     // The DeployPermissions statement is the deploy role's own (DeploymentTrust, cross-account-roles).
-    const statements = resourcesOfType(template, 'AWS::IAM::ManagedPolicy').flatMap(
-      ([, r]) => r.Properties.PolicyDocument.Statement,
-    );
+    const statements = bootstrapPolicyStatements(environmentBootstrap(envName), 'DeployRolePolicy', account, region);
     const deploy = statements.filter((st: any) => st.Sid === 'DeployPermissions');
     expect(deploy).toHaveLength(1);
     return deploy[0].Action;
@@ -386,18 +404,9 @@ test("each environment's bootstrap deploy role allows the CloudFormation calls o
 
 test("the tooling account's deploy role may change the pipeline stacks and their support stacks only", () => {
   const { account, region } = config.groundwork.tooling;
-  const statements = bootstrapPolicyStatements(
-    renderToolingBootstrapTemplate(config, templateOf(assembly, result.platform.pipelineStack)),
-    'DeployRolePolicy',
-    account,
-    region,
-  );
+  const statements = bootstrapPolicyStatements(toolingBootstrap(), 'DeployRolePolicy', account, region);
   const may = (stackName: string) =>
-    policyAllowsCall(
-      statements,
-      'cloudformation:UpdateStack',
-      `arn:aws:cloudformation:${region}:${account}:stack/${stackName}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`,
-    );
+    policyAllowsCall(statements, 'cloudformation:UpdateStack', stackArn(account, region, stackName));
   // Self-mutation deploys the pipeline stack of each branch, and CodePipeline's cross-region support stacks.
   expect(result.platform.pipelineStack.stackName).toBe('example-platform');
   for (const stackName of ['example-platform', 'example-platform-develop', 'example-platform-support-us-east-1']) {
@@ -412,17 +421,13 @@ test("each environment's deploy role may change exactly the stacks the pipeline 
   const pipeline = templateOf(assembly, result.platform.pipelineStack);
   for (const env of config.environments) {
     const statements = bootstrapPolicyStatements(
-      renderEnvironmentBootstrapTemplate(config, env.name),
+      environmentBootstrap(env.name),
       'DeployRolePolicy',
       env.account,
       env.region,
     );
     const may = (action: string, stackName: string) =>
-      policyAllowsCall(
-        statements,
-        action,
-        `arn:aws:cloudformation:${env.region}:${env.account}:stack/${stackName}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`,
-      );
+      policyAllowsCall(statements, action, stackArn(env.account, env.region, stackName));
     const deployed = cloudFormationActions(pipeline)
       .filter((action) => JSON.stringify(action.RoleArn).includes(env.account))
       .map((action) => action.Configuration.StackName as string);

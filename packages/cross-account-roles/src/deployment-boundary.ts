@@ -254,14 +254,14 @@ export class DeploymentBoundary extends Construct {
       }),
     );
 
-    // Managed policies are limited to 6,144 characters (IAM quotas); one `<svc>:*` entry costs about
-    // 15, so the allow list has room for well over a hundred services next to the fixed statements.
+    // Managed policies are limited to 6,144 characters (IAM quotas). The fixed statements take most of
+    // it; each `<svc>:*` entry costs its prefix and about 5 more (the validation below checks the total).
     this.policy = new iam.ManagedPolicy(this, 'Resource', {
       managedPolicyName: policyName,
       description: 'Groundwork permissions boundary: caps deployment roles and denies privilege escalation',
       statements,
     });
-    // IAM refuses a managed policy over 6,144 characters at deployment (bootstrap) time: say so at synth.
+    // IAM refuses a larger one when the bootstrap is deployed: say so at synth.
     const policyDocument = this.policy.document;
     this.node.addValidation({
       validate: () => {

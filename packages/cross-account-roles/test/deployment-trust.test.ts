@@ -364,6 +364,11 @@ describe('DeploymentTrust validation', () => {
     ],
     ['deployable stack name with an underscore', { deployableStackNames: ['acme_dev'] }, /found 'acme_dev'/],
     ['deployable stack name starting with a digit', { deployableStackNames: ['1acme'] }, /found '1acme'/],
+    [
+      'deployable stack name over 128 characters (CloudFormation limit)',
+      { deployableStackNames: [`a${'b'.repeat(128)}`] },
+      /deployableStackNames entries must be CloudFormation stack names .* found 'ab{128}'/,
+    ],
   ])('%s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

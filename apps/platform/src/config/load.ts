@@ -115,17 +115,16 @@ export function readPlatformConfig(configDir: string): ConfigReadResult {
 }
 
 /**
- * Picks the config directory: `--config-dir DIR` (or `--config-dir=DIR`) in argv
- * wins, then the CDK context value (`-c configDir=DIR`), then the app's own
- * config directory. Relative paths resolve against `baseDir`.
+ * Picks the config directory: the `--config-dir` value (parsed by the command,
+ * see cli-args.ts) wins, then the CDK context value (`-c configDir=DIR`), then
+ * the app's own config directory. Relative paths resolve against `baseDir`.
  */
 export function resolveConfigDir(
-  argv: readonly string[],
+  option: string | undefined,
   contextValue?: unknown,
   baseDir: string = invocationDir(),
 ): string {
-  const fromArgv = configDirArgument(argv);
-  if (fromArgv !== undefined) return path.resolve(baseDir, fromArgv);
+  if (option !== undefined) return path.resolve(baseDir, option);
   if (typeof contextValue === 'string' && contextValue.trim() !== '') return path.resolve(baseDir, contextValue);
   return DEFAULT_CONFIG_DIR;
 }
@@ -139,22 +138,6 @@ export function resolveConfigDir(
 export function invocationDir(): string {
   const initCwd = process.env.INIT_CWD;
   return initCwd && isDirectory(initCwd) ? initCwd : process.cwd();
-}
-
-function configDirArgument(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg.startsWith('--config-dir=')) return nonEmpty(arg.slice('--config-dir='.length));
-    if (arg === '--config-dir') return nonEmpty(argv[i + 1]);
-  }
-  return undefined;
-}
-
-function nonEmpty(value: string | undefined): string {
-  if (value === undefined || value === '' || value.startsWith('--')) {
-    throw new Error('--config-dir needs a directory, e.g. --config-dir apps/platform/config');
-  }
-  return value;
 }
 
 function directoryProblem(dir: string): string | undefined {
