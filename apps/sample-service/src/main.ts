@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseArgs } from 'util';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadServiceConfig } from './config';
 import { ComposeOptions, ServiceApp, composeServiceApp, createApp } from './service-app';
@@ -82,16 +83,34 @@ interface ValidationReport {
   }>;
 }
 
+/** The command line: `--config FILE` and `--help`; anything else is a usage error (thrown as TypeError by Node). */
+function parseCommandLine(argv: readonly string[]): { configFile?: string; help: boolean } {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  return { configFile: values.config, help: values.help ?? false };
+}
+
 /** Runs the entry point; returns the exit code. */
 export function runMain(argv: readonly string[], outdir: string = process.env.CDK_OUTDIR ?? DEFAULT_OUTDIR): number {
-  if (argv.includes('--help') || argv.includes('-h')) {
+  let options: { configFile?: string; help: boolean };
+  try {
+    options = parseCommandLine(argv);
+  } catch (error) {
+    // A typo such as --confg must not synthesize the default config as if nothing happened.
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const index = argv.indexOf('--config');
-  const configFile = index >= 0 ? argv[index + 1] : undefined;
-  if (index >= 0 && !configFile) {
-    process.stderr.write(`--config needs a file\n\n${USAGE}\n`);
+  const configFile = options.configFile;
+  if (configFile === '') {
+    process.stderr.write(`--config needs a file, found an empty value\n\n${USAGE}\n`);
     return 2;
   }
   let result: SynthesisResult;

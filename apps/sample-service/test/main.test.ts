@@ -53,3 +53,17 @@ test('--help prints the usage', () => {
   expect(runMain(['--help'], tempDir('help'))).toBe(0);
   expect(io.out()).toContain('Usage: node lib/main.js [--config FILE]');
 });
+
+test.each([
+  [['--confg', 'config/prod.json'], "Unknown option '--confg'"],
+  [['config/prod.json'], "Unexpected argument 'config/prod.json'"],
+  [['--config'], "Option '--config <value>' argument missing"],
+  [['--config='], '--config needs a file, found an empty value'],
+])('usage error %j exits 2 and synthesizes nothing', (argv, message) => {
+  const outdir = path.join(tempDir('usage'), 'cdk.out');
+  const io = capture();
+  expect(runMain(argv, outdir)).toBe(2);
+  expect(io.err()).toContain(message);
+  expect(io.err()).toContain('Usage: node lib/main.js [--config FILE]');
+  expect(fs.existsSync(outdir)).toBe(false);
+});
