@@ -6,6 +6,13 @@ const ALLOW_PUBLIC_PORT = 'groundwork:ingress-rule-guard:allow-public-port';
 /** Metadata type recording a deliberate all-ports ingress rule. */
 const ALLOW_ALL_PORTS = 'groundwork:ingress-rule-guard:allow-all-ports';
 
+/**
+ * Remote administration ports: SSH (22) and RDP (3389). A source known only at deploy time may be
+ * `0.0.0.0/0`, and these are the ports that cdk-nag's `AwsSolutions-EC23` and
+ * `NIST.800.53.R5-EC2RestrictedSSH`/`EC2RestrictedCommonPorts` treat as never to be public.
+ */
+const ADMINISTRATION_PORTS = [22, 3389];
+
 const SECURITY_GROUP = 'AWS::EC2::SecurityGroup';
 const SECURITY_GROUP_INGRESS = 'AWS::EC2::SecurityGroupIngress';
 
@@ -14,9 +21,9 @@ const SECURITY_GROUP_INGRESS = 'AWS::EC2::SecurityGroupIngress';
  */
 export interface IngressRuleGuardProps {
   /**
-   * Ports that may be open to the internet (`0.0.0.0/0`, `::/0`) anywhere in the scope,
-   * e.g. `[443]` for an app of internet-facing load balancers. Prefer the per-construct
-   * `IngressRuleGuard.allowPublicIngress`, which records why.
+   * Ports that may be open to the internet (`0.0.0.0/0`, `::/0`), and so to CIDRs known only at
+   * deploy time, anywhere in the scope, e.g. `[443]` for an app of internet-facing load balancers.
+   * Prefer the per-construct `IngressRuleGuard.allowPublicIngress`, which records why.
    *
    * @default - none
    */
@@ -50,10 +57,23 @@ export interface SecurityGroupIngressRule {
    */
   readonly cidrIpv6?: string;
   /**
-   * True when a port or source is only known at deploy time (a token), so it cannot be verified at synthesis.
+   * True when a port, the protocol or the source is only known at deploy time (a token), so it cannot be
+   * verified at synthesis. `hasUnresolvedPorts` and `hasUnresolvedSource` say which.
    * @default false
    */
   readonly hasUnresolvedValues?: boolean;
+  /**
+   * True when `IpProtocol`, `FromPort` or `ToPort` is only known at deploy time. Such a rule is not
+   * reported as all-ports, since its ports cannot be read.
+   * @default - `hasUnresolvedValues`, unless `hasUnresolvedSource` is set
+   */
+  readonly hasUnresolvedPorts?: boolean;
+  /**
+   * True when `CidrIp` or `CidrIpv6` is only known at deploy time. Such a source could be the internet,
+   * so the rule may not cover a remote administration port (22, 3389) unless that port is an allowed public port.
+   * @default false
+   */
+  readonly hasUnresolvedSource?: boolean;
 }
 
 /**
@@ -61,8 +81,10 @@ export interface SecurityGroupIngressRule {
  *
  * It reports an error on every `AWS::EC2::SecurityGroup` (inline `SecurityGroupIngress`) and
  * `AWS::EC2::SecurityGroupIngress` in its scope that:
- * - admits `0.0.0.0/0` or `::/0` (any `/0` source) other than on a single allowed TCP/UDP port, or
- * - admits all protocols or all ports, from any source.
+ * - admits `0.0.0.0/0` or `::/0` (any `/0` source) other than on a single allowed TCP/UDP port,
+ * - admits all protocols or all ports, from any source (a source known only at deploy time included), or
+ * - admits a CIDR known only at deploy time (a token, which could be `0.0.0.0/0`) on a remote
+ *   administration port (SSH 22, RDP 3389) that is not an allowed public port.
  *
  * Allow a rule on purpose with `IngressRuleGuard.allowPublicIngress(securityGroup, port, reason)`
  * or `IngressRuleGuard.allowAllPortsIngress(securityGroup, reason)`, or app-wide with `allowedPublicPorts`.
@@ -73,7 +95,8 @@ export interface SecurityGroupIngressRule {
 export class IngressRuleGuard implements IAspect {
   /**
    * Records that `scope` (a security group, or any construct above the rule's resource)
-   * may admit the internet on `port`. The reason is kept in the cloud assembly metadata.
+   * may admit the internet on `port`, and so also a CIDR known only at deploy time.
+   * The reason is kept in the cloud assembly metadata.
    */
   public static allowPublicIngress(scope: IConstruct, port: number, reason: string): void {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -85,7 +108,8 @@ export class IngressRuleGuard implements IAspect {
 
   /**
    * Records that `scope` may hold ingress rules covering all ports or protocols, e.g. a
-   * cluster security group admitting itself. Public (`/0`) sources stay forbidden.
+   * cluster security group admitting itself. Public (`/0`) sources stay forbidden, and so do CIDRs
+   * known only at deploy time, since all ports include the remote administration ports 22 and 3389.
    */
   public static allowAllPortsIngress(scope: IConstruct, reason: string): void {
     assertReason(scope, 'allowAllPortsIngress', reason);
@@ -104,6 +128,10 @@ export class IngressRuleGuard implements IAspect {
     allowedPublicPorts: number[],
     allowAllPorts: boolean,
   ): string | undefined {
+    const unresolvedSource = rule.hasUnresolvedSource === true;
+    // A token port reads as undefined, which would look like "all ports": only the ports' own
+    // tokens excuse a rule from the all-ports check, never a token source.
+    const unresolvedPorts = rule.hasUnresolvedPorts ?? (rule.hasUnresolvedValues === true && !unresolvedSource);
     const protocol = String(rule.ipProtocol).toLowerCase();
     const allProtocols = protocol === '-1' || protocol === 'all';
     const portProtocol = ['tcp', 'udp', '6', '17'].includes(protocol);
@@ -114,21 +142,25 @@ export class IngressRuleGuard implements IAspect {
           rule.toPort === undefined ||
           rule.fromPort === -1 ||
           (rule.fromPort <= 0 && rule.toPort >= 65535)));
-    if (allPorts && !rule.hasUnresolvedValues && !allowAllPorts) {
+    if (allPorts && !unresolvedPorts && !allowAllPorts) {
       return `ingress rule ${describeRule(rule)} admits all ${allProtocols ? 'protocols' : 'ports'}`;
     }
+    const singlePort =
+      portProtocol && !unresolvedPorts && rule.fromPort !== undefined && rule.fromPort === rule.toPort
+        ? rule.fromPort
+        : undefined;
 
     const source = [rule.cidrIp, rule.cidrIpv6].find((cidr) => cidr !== undefined && /\/0$/.test(cidr));
     if (source === undefined) {
-      return undefined;
+      return unresolvedSource ? checkUnknownSource(rule, unresolvedPorts, singlePort, allowedPublicPorts) : undefined;
     }
-    if (portProtocol && rule.fromPort !== undefined && rule.fromPort === rule.toPort) {
-      return allowedPublicPorts.includes(rule.fromPort)
+    if (singlePort !== undefined) {
+      return allowedPublicPorts.includes(singlePort)
         ? undefined
-        : `ingress rule ${describeRule(rule)} admits the internet (${source}) on port ${rule.fromPort}, which is not an allowed public port`;
+        : `ingress rule ${describeRule(rule)} admits the internet (${source}) on port ${singlePort}, which is not an allowed public port`;
     }
     return `ingress rule ${describeRule(rule)} admits the internet (${source}) on ${
-      rule.hasUnresolvedValues ? 'ports unknown at synthesis' : 'more than a single TCP/UDP port'
+      unresolvedPorts ? 'ports unknown at synthesis' : 'more than a single TCP/UDP port'
     }`;
   }
 
@@ -183,6 +215,52 @@ export class IngressRuleGuard implements IAspect {
   }
 }
 
+/**
+ * A CIDR source known only at deploy time may turn out to be `0.0.0.0/0` (e.g. a parameter's default),
+ * so it is held to the public rules on the remote administration ports; on other ports it is trusted,
+ * since a deploy-time VPC CIDR (IPAM, `fromEnvironment`) is the common case there.
+ */
+function checkUnknownSource(
+  rule: SecurityGroupIngressRule,
+  unresolvedPorts: boolean,
+  singlePort: number | undefined,
+  allowedPublicPorts: number[],
+): string | undefined {
+  const problem = `ingress rule ${describeRule(rule)} admits a source known only at deploy time, which could be the internet,`;
+  if (singlePort !== undefined) {
+    return ADMINISTRATION_PORTS.includes(singlePort) && !allowedPublicPorts.includes(singlePort)
+      ? `${problem} on remote administration port ${singlePort}`
+      : undefined;
+  }
+  if (unresolvedPorts) {
+    return `${problem} on ports unknown at synthesis, which may include a remote administration port (${ADMINISTRATION_PORTS.join(', ')})`;
+  }
+  const covered = ADMINISTRATION_PORTS.filter((port) => coversPort(rule, port));
+  if (covered.length === 0) {
+    return undefined;
+  }
+  const ports =
+    rule.fromPort === undefined || rule.toPort === undefined || rule.fromPort === -1
+      ? 'all ports'
+      : `ports ${rule.fromPort}-${rule.toPort}`;
+  return `${problem} on ${ports}, which include remote administration port${covered.length > 1 ? 's' : ''} ${covered.join(', ')}`;
+}
+
+/** Whether a rule with resolved ports admits TCP/UDP traffic to `port`. */
+function coversPort(rule: SecurityGroupIngressRule, port: number): boolean {
+  const protocol = String(rule.ipProtocol).toLowerCase();
+  if (protocol === '-1' || protocol === 'all') {
+    return true;
+  }
+  if (!['tcp', 'udp', '6', '17'].includes(protocol)) {
+    return false;
+  }
+  if (rule.fromPort === undefined || rule.toPort === undefined || rule.fromPort === -1) {
+    return true;
+  }
+  return rule.fromPort <= port && port <= rule.toPort;
+}
+
 function assertReason(scope: IConstruct, method: string, reason: string): void {
   if (typeof reason !== 'string' || reason.trim().length === 0) {
     throw new Error(`${scope.node.path}: IngressRuleGuard.${method} needs a non-empty 'reason', found '${reason}'`);
@@ -208,41 +286,54 @@ function renderedProperties(resource: CfnResource): { [key: string]: any } {
 }
 
 function toRule(properties: { [key: string]: any }): SecurityGroupIngressRule {
-  let unresolved = false;
+  // Which part of the rule was a token: the protocol and ports, or the source.
+  const unresolved = { ports: false, source: false };
   const num = (value: unknown): number | undefined => {
     if (value === undefined) return undefined;
     const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
     if (Number.isNaN(parsed)) {
-      unresolved = true;
+      unresolved.ports = true;
       return undefined;
     }
     return parsed;
   };
-  const str = (value: unknown): string | undefined => {
+  const str = (value: unknown, part: 'ports' | 'source'): string | undefined => {
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || Token.isUnresolved(value)) {
-      unresolved = true;
+      unresolved[part] = true;
       return undefined;
     }
     return value;
   };
   const rule = {
-    ipProtocol: str(properties.IpProtocol) ?? '-1',
+    ipProtocol: str(properties.IpProtocol, 'ports') ?? '-1',
     fromPort: num(properties.FromPort),
     toPort: num(properties.ToPort),
-    cidrIp: str(properties.CidrIp),
-    cidrIpv6: str(properties.CidrIpv6),
+    cidrIp: str(properties.CidrIp, 'source'),
+    cidrIpv6: str(properties.CidrIpv6, 'source'),
   };
-  return unresolved ? { ...rule, hasUnresolvedValues: true } : rule;
+  if (!unresolved.ports && !unresolved.source) {
+    return rule;
+  }
+  return {
+    ...rule,
+    hasUnresolvedValues: true,
+    ...(unresolved.ports ? { hasUnresolvedPorts: true } : {}),
+    ...(unresolved.source ? { hasUnresolvedSource: true } : {}),
+  };
 }
 
 function describeRule(rule: SecurityGroupIngressRule): string {
-  const ports =
-    rule.fromPort === undefined && rule.toPort === undefined
+  const ports = rule.hasUnresolvedPorts
+    ? 'ports unknown at synthesis'
+    : rule.fromPort === undefined && rule.toPort === undefined
       ? 'all ports'
       : rule.fromPort === rule.toPort
         ? `port ${rule.fromPort}`
         : `ports ${rule.fromPort}-${rule.toPort}`;
-  const source = rule.cidrIp ?? rule.cidrIpv6 ?? 'a non-CIDR source';
+  const source =
+    rule.cidrIp ??
+    rule.cidrIpv6 ??
+    (rule.hasUnresolvedSource ? 'a source known only at deploy time' : 'a non-CIDR source');
   return `'${rule.ipProtocol} ${ports} from ${source}'`;
 }

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { NetworkParameterPaths } from './network-parameter-paths';
-import { bitsFor, parseIpv4Cidr } from './private/cidr';
+import { bitsFor, ipv4CidrContains, parseIpv4Cidr } from './private/cidr';
 
 /**
  * How private-with-egress subnets reach the internet.
@@ -71,6 +71,10 @@ const MAX_PREFIX = 28;
 // We allow up to 6 AZs: the largest AZ count of any commercial region (us-east-1).
 const MIN_AZS = 1;
 const MAX_AZS = 6;
+// Amazon VPC quota "Rules per network ACL": 20 per direction by default, the default deny rule (*)
+// included. The isolated ACL also holds one entry for the VPC CIDR, which leaves 18 for routed CIDRs.
+const NETWORK_ACL_ENTRIES_PER_DIRECTION = 20;
+const MAX_ISOLATED_TRANSIT_GATEWAY_ROUTES = NETWORK_ACL_ENTRIES_PER_DIRECTION - 2;
 
 /**
  * Properties of a `WorkloadVpc`.
@@ -152,7 +156,8 @@ export interface WorkloadVpcProps {
 
   /**
    * Destination CIDRs routed to the Transit Gateway from the private subnets.
-   * Requires `transitGatewayId`.
+   * Requires `transitGatewayId`. Each CIDR once, and none equal to or inside the VPC CIDR
+   * (a wider one, e.g. `10.0.0.0/8`, is fine).
    *
    * @default - no routes
    */
@@ -161,7 +166,9 @@ export interface WorkloadVpcProps {
   /**
    * Destination CIDRs routed to the Transit Gateway from the isolated subnets.
    * Requires `transitGatewayId`. The isolated tier's network ACL also admits these CIDRs,
-   * since a route that the ACL drops would be useless.
+   * since a route that the ACL drops would be useless. Each CIDR once, none equal to or inside
+   * the VPC CIDR, and at most 18: with the VPC CIDR entry and the default deny, that fills the
+   * default quota of 20 network ACL entries per direction.
    *
    * @default - no routes
    */
@@ -242,8 +249,8 @@ export class WorkloadVpc extends Construct {
    */
   public static fromEnvironment(scope: Construct, id: string, options: WorkloadVpcImportOptions): ec2.IVpc {
     const env = options.environmentName;
-    NetworkParameterPaths.assertValidEnvironmentName(env);
     const where = `${scope.node.path}/${id}`;
+    assertEnvironmentName(where, env);
     const azCount = options.azCount ?? options.availabilityZones?.length;
     if (azCount === undefined) {
       throw new Error(
@@ -286,6 +293,7 @@ export class WorkloadVpc extends Construct {
     id: string,
     environmentName: string,
   ): ec2.ISecurityGroup {
+    assertEnvironmentName(`${scope.node.path}/${id}`, environmentName);
     const groupId = ssm.StringParameter.valueForStringParameter(
       scope,
       NetworkParameterPaths.endpointSecurityGroupId(environmentName),
@@ -321,12 +329,21 @@ export class WorkloadVpc extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const natStrategy = props.natStrategy ?? NatStrategy.PER_AZ;
-
-    try {
-      NetworkParameterPaths.assertValidEnvironmentName(props.environmentName);
-    } catch (e) {
-      throw new Error(`${this.node.path}: invalid 'environmentName': ${(e as Error).message}`);
+    // Enums arrive as plain strings from JavaScript and config files; a wrong one must not fall through to a default.
+    assertEnumValue(
+      `${this.node.path}: 'natStrategy' must be a NatStrategy value`,
+      Object.values(NatStrategy),
+      natStrategy,
+    );
+    for (const service of props.interfaceEndpoints ?? []) {
+      assertEnumValue(
+        `${this.node.path}: 'interfaceEndpoints' entries must be InterfaceEndpointService values`,
+        Object.values(InterfaceEndpointService),
+        service,
+      );
     }
+
+    assertEnvironmentName(this.node.path, props.environmentName);
     this.environmentName = props.environmentName;
 
     this.azCount = this.resolveAzCount(props);
@@ -342,7 +359,7 @@ export class WorkloadVpc extends Construct {
           `each subnet would be /${subnetMask}, and EC2's smallest subnet is /${MAX_PREFIX}. Use a prefix of /${MAX_PREFIX - subnetBits} or larger, or fewer AZs`,
       );
     }
-    this.validateTransitGateway(props);
+    this.validateTransitGateway(props, ipAddresses.staticCidr);
 
     this.natGatewayCount = this.resolveNatGatewayCount(props, natStrategy);
 
@@ -630,11 +647,13 @@ export class WorkloadVpc extends Construct {
     return { ipAddresses: ec2.IpAddresses.cidr(cidr), prefixLength: parsed.prefixLength, staticCidr: cidr };
   }
 
-  private validateTransitGateway(props: WorkloadVpcProps): void {
+  private validateTransitGateway(props: WorkloadVpcProps, staticCidr: string | undefined): void {
     const routeProps: Array<[string, string[] | undefined]> = [
       ['privateSubnetTransitGatewayRoutes', props.privateSubnetTransitGatewayRoutes],
       ['isolatedSubnetTransitGatewayRoutes', props.isolatedSubnetTransitGatewayRoutes],
     ];
+    // With IPAM the VPC CIDR is only known at deploy time, so overlaps cannot be checked here.
+    const vpcCidr = staticCidr === undefined ? undefined : parseIpv4Cidr(staticCidr);
     for (const [name, routes] of routeProps) {
       if (!routes || routes.length === 0) {
         continue;
@@ -644,13 +663,37 @@ export class WorkloadVpc extends Construct {
           `${this.node.path}: '${name}' requires 'transitGatewayId', found routes without a Transit Gateway`,
         );
       }
+      const seen = new Set<string>();
       for (const route of routes) {
-        if (!Token.isUnresolved(route) && !parseIpv4Cidr(route)) {
+        const parsed = Token.isUnresolved(route) ? undefined : parseIpv4Cidr(route);
+        if (!Token.isUnresolved(route) && !parsed) {
           throw new Error(
             `${this.node.path}: '${name}' entries must be IPv4 CIDRs like '10.0.0.0/8', found '${route}'`,
           );
         }
+        // A route table cannot hold two routes to one destination, and the ACL entries would repeat too.
+        const key = parsed ? `${parsed.address}/${parsed.prefixLength}` : route;
+        if (seen.has(key)) {
+          throw new Error(`${this.node.path}: '${name}' must list each CIDR once, found '${route}' twice`);
+        }
+        seen.add(key);
+        // EC2 rejects a route to the VPC CIDR or to part of it: the local route owns those addresses.
+        // A wider route (e.g. 10.0.0.0/8 around 10.20.0.0/16) is valid; the local route wins inside the VPC.
+        if (parsed && vpcCidr && ipv4CidrContains(vpcCidr, parsed)) {
+          throw new Error(
+            `${this.node.path}: '${name}' entries must lie outside the VPC CIDR ${staticCidr} (EC2 rejects a route ` +
+              `to the VPC CIDR or part of it), found '${route}'`,
+          );
+        }
       }
+    }
+    const isolatedRoutes = props.isolatedSubnetTransitGatewayRoutes?.length ?? 0;
+    if (isolatedRoutes > MAX_ISOLATED_TRANSIT_GATEWAY_ROUTES) {
+      throw new Error(
+        `${this.node.path}: 'isolatedSubnetTransitGatewayRoutes' may list at most ${MAX_ISOLATED_TRANSIT_GATEWAY_ROUTES} CIDRs: ` +
+          `the isolated network ACL admits each with one entry per direction, beside the VPC CIDR entry and the default deny, ` +
+          `and a network ACL holds ${NETWORK_ACL_ENTRIES_PER_DIRECTION} entries per direction (default Amazon VPC quota); found ${isolatedRoutes}`,
+      );
     }
     if (props.privateSubnetTransitGatewayRoutes?.length && props.natStrategy === NatStrategy.NONE) {
       throw new Error(
@@ -760,6 +803,21 @@ export class WorkloadVpc extends Construct {
 function assertAzCount(path: string, prop: string, count: number): void {
   if (!Number.isInteger(count) || count < MIN_AZS || count > MAX_AZS) {
     throw new Error(`${path}: '${prop}' must be an integer from ${MIN_AZS} to ${MAX_AZS}, found ${count}`);
+  }
+}
+
+function assertEnvironmentName(path: string, environmentName: string): void {
+  try {
+    NetworkParameterPaths.assertValidEnvironmentName(environmentName);
+  } catch (e) {
+    throw new Error(`${path}: invalid 'environmentName': ${(e as Error).message}`);
+  }
+}
+
+/** Throws `<expectation> (<values>), found '<value>'` unless `value` is one of `values`. */
+function assertEnumValue(expectation: string, values: string[], value: unknown): void {
+  if (!values.includes(value as string)) {
+    throw new Error(`${expectation} (${values.join(', ')}), found '${value}'`);
   }
 }
 

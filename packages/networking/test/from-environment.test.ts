@@ -101,6 +101,16 @@ describe('WorkloadVpc.fromEnvironment', () => {
   ])('rejects %s', (_name, options, message) => {
     expect(() => appTeamStack(options)).toThrow(message);
   });
+
+  test('rejects a bad environment name, naming the construct path and the prop', () => {
+    const stack = new Stack(new App(), 'Orders');
+    expect(() => WorkloadVpc.fromEnvironment(stack, 'Network', { environmentName: 'my env', azCount: 2 })).toThrow(
+      /^Orders\/Network: invalid 'environmentName': .*found 'my env'/,
+    );
+    expect(() => WorkloadVpc.endpointSecurityGroupFromEnvironment(stack, 'Endpoints', 'dev/prod')).toThrow(
+      /^Orders\/Endpoints: invalid 'environmentName': .*found 'dev\/prod'/,
+    );
+  });
 });
 
 describe('NetworkParameterPaths', () => {

@@ -1,4 +1,4 @@
-import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -59,6 +59,62 @@ describe('IngressRuleGuard.checkRule (pure)', () => {
     expect(IngressRuleGuard.checkRule(rule, allowed as number[], allowAllPorts as boolean)).toBeUndefined();
   });
 
+  describe('a source known only at deploy time (a token) could be the internet', () => {
+    const unknownSource = { hasUnresolvedValues: true, hasUnresolvedSource: true };
+
+    test.each([
+      ['all protocols', { ipProtocol: '-1', ...unknownSource }, /admits all protocols/],
+      ['all TCP ports', { ipProtocol: 'tcp', fromPort: 0, toPort: 65535, ...unknownSource }, /admits all ports/],
+      [
+        'SSH',
+        { ipProtocol: 'tcp', fromPort: 22, toPort: 22, ...unknownSource },
+        /'tcp port 22 from a source known only at deploy time' admits a source known only at deploy time, which could be the internet, on remote administration port 22/,
+      ],
+      [
+        'RDP',
+        { ipProtocol: 'tcp', fromPort: 3389, toPort: 3389, ...unknownSource },
+        /on remote administration port 3389/,
+      ],
+      [
+        'a port range covering SSH',
+        { ipProtocol: 'tcp', fromPort: 20, toPort: 1024, ...unknownSource },
+        /on ports 20-1024, which include remote administration port 22/,
+      ],
+      [
+        'ports unknown at synthesis',
+        { ipProtocol: 'tcp', hasUnresolvedPorts: true, ...unknownSource },
+        /on ports unknown at synthesis, which may include a remote administration port/,
+      ],
+    ])('rejects %s from it', (_name, rule, message) => {
+      expect(IngressRuleGuard.checkRule(rule, [], false)).toMatch(message);
+    });
+
+    test('rejects all protocols from it even when all-ports is allowed, since they include SSH and RDP', () => {
+      expect(IngressRuleGuard.checkRule({ ipProtocol: '-1', ...unknownSource }, [], true)).toMatch(
+        /on all ports, which include remote administration ports 22, 3389/,
+      );
+    });
+
+    test.each([
+      ['HTTPS (e.g. the VPC CIDR allocated by IPAM)', { ipProtocol: 'tcp', fromPort: 443, toPort: 443 }, []],
+      ['a port range without an administration port', { ipProtocol: 'tcp', fromPort: 8080, toPort: 8090 }, []],
+      ['ICMP', { ipProtocol: 'icmp', fromPort: 8, toPort: -1 }, []],
+      ['SSH when 22 is an allowed public port', { ipProtocol: 'tcp', fromPort: 22, toPort: 22 }, [22]],
+    ])('accepts %s from it', (_name, rule, allowed) => {
+      expect(IngressRuleGuard.checkRule({ ...rule, ...unknownSource }, allowed, false)).toBeUndefined();
+    });
+  });
+
+  test('skips the all-ports check only when the protocol or ports are unknown, not the source', () => {
+    expect(
+      IngressRuleGuard.checkRule({ ipProtocol: 'tcp', cidrIp: '10.0.0.0/8', hasUnresolvedPorts: true }, [], false),
+    ).toBeUndefined();
+    // A rule built by hand with only `hasUnresolvedValues` reads as before: its ports are unknown.
+    expect(
+      IngressRuleGuard.checkRule({ ipProtocol: 'tcp', cidrIp: '10.0.0.0/8', hasUnresolvedValues: true }, [], false),
+    ).toBeUndefined();
+  });
+
   test('all protocols from the internet stay rejected even when all-ports is allowed', () => {
     expect(IngressRuleGuard.checkRule({ ipProtocol: '-1', cidrIp: '0.0.0.0/0' }, [443], true)).toMatch(
       /admits the internet/,
@@ -95,6 +151,30 @@ describe('IngressRuleGuard.ingressRulesOf', () => {
         cidrIp: undefined,
         cidrIpv6: undefined,
         hasUnresolvedValues: true,
+        hasUnresolvedSource: true,
+      },
+    ]);
+  });
+
+  test('tells deploy-time ports apart from a deploy-time source', () => {
+    const stack = new Stack();
+    const port = new CfnParameter(stack, 'Port', { type: 'Number' }).valueAsNumber;
+    const ingress = new ec2.CfnSecurityGroupIngress(stack, 'Ingress', {
+      groupId: 'sg-1',
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      cidrIp: '10.0.0.0/8',
+    });
+    expect(IngressRuleGuard.ingressRulesOf(ingress)).toEqual([
+      {
+        ipProtocol: 'tcp',
+        fromPort: undefined,
+        toPort: undefined,
+        cidrIp: '10.0.0.0/8',
+        cidrIpv6: undefined,
+        hasUnresolvedValues: true,
+        hasUnresolvedPorts: true,
       },
     ]);
   });
@@ -202,6 +282,57 @@ describe('IngressRuleGuard as an Aspect', () => {
     };
     guarded(build(false)).hasError('*', Match.stringLikeRegexp('admits all protocols'));
     guarded(build(true)).hasNoError('*', Match.anyValue());
+  });
+
+  test('fails an all-traffic rule from a deploy-time CIDR (a VPC CIDR attribute)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'App');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [] });
+    group(stack, vpc, 'Nodes').addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.allTraffic());
+    Aspects.of(app).add(new IngressRuleGuard(), { priority: AspectPriority.READONLY });
+    const errors = Annotations.fromStack(stack).findError('*', Match.anyValue());
+    expect(errors.map((e) => e.id)).toEqual(['/App/Nodes/Resource']);
+    expect(String(errors[0].entry.data)).toContain(
+      "'-1 all ports from a source known only at deploy time' admits all protocols",
+    );
+  });
+
+  test('fails SSH from a CIDR parameter (its default could be 0.0.0.0/0), unless 22 is allowed on purpose', () => {
+    const build = (allow: boolean) => (stack: Stack, vpc: ec2.IVpc) => {
+      const source = new CfnParameter(stack, 'AdminCidr', { default: '0.0.0.0/0' }).valueAsString;
+      const bastion = group(stack, vpc);
+      bastion.addIngressRule(ec2.Peer.ipv4(source), ec2.Port.tcp(22));
+      if (allow) {
+        IngressRuleGuard.allowPublicIngress(bastion, 22, 'Bastion reached from the admin network given at deploy time');
+      }
+    };
+    guarded(build(false)).hasError(
+      '/App/Bastion/Resource',
+      Match.stringLikeRegexp(
+        'source known only at deploy time, which could be the internet, on remote administration port 22',
+      ),
+    );
+    guarded(build(true)).hasNoError('*', Match.anyValue());
+  });
+
+  test('passes HTTPS from a deploy-time CIDR: only administration ports need a known source', () => {
+    guarded((stack, vpc) => {
+      const source = new CfnParameter(stack, 'ClientCidr').valueAsString;
+      group(stack, vpc, 'Api').addIngressRule(ec2.Peer.ipv4(source), ec2.Port.tcp(443));
+    }).hasNoError('*', Match.anyValue());
+  });
+
+  test('a WorkloadVpc with IPAM (its endpoint rule has a deploy-time source) passes the guard', () => {
+    const app = new App();
+    const stack = new EnvironmentStack(app, 'Network');
+    new WorkloadVpc(stack, 'Vpc', {
+      environmentName: 'dev',
+      availabilityZones: AZS,
+      ipamPoolId: 'ipam-pool-0123456789abcdef0',
+      ipamNetmaskLength: 20,
+    });
+    Aspects.of(app).add(new IngressRuleGuard(), { priority: AspectPriority.READONLY });
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
   });
 
   test('the WorkloadVpc itself passes the guard', () => {

@@ -1,6 +1,14 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { NatStrategy, WorkloadVpc, WorkloadVpcProps } from '../src';
+import { Template } from 'aws-cdk-lib/assertions';
+import { InterfaceEndpointService, NatStrategy, WorkloadVpc, WorkloadVpcProps } from '../src';
 import { AZS, EnvironmentStack } from './fixtures';
+
+const TGW = 'tgw-0123456789abcdef0';
+
+/** `count` distinct /16 CIDRs outside the default VPC CIDR 10.0.0.0/16: 10.101.0.0/16, 10.102.0.0/16, ... */
+function routes(count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `10.${101 + index}.0.0/16`);
+}
 
 function build(props: Partial<WorkloadVpcProps>, stack?: Stack): () => WorkloadVpc {
   return () =>
@@ -90,6 +98,46 @@ describe('WorkloadVpc rejects bad props at construction, naming path, prop, expe
       },
       /'privateSubnetTransitGatewayRoutes' needs the private tier, but natStrategy NONE creates none/,
     ],
+    [
+      'a repeated isolated TGW route',
+      { transitGatewayId: TGW, isolatedSubnetTransitGatewayRoutes: ['10.1.0.0/16', '10.2.0.0/16', '10.1.0.0/16'] },
+      /^Network\/Vpc: 'isolatedSubnetTransitGatewayRoutes' must list each CIDR once, found '10\.1\.0\.0\/16' twice/,
+    ],
+    [
+      'a repeated private TGW route',
+      { transitGatewayId: TGW, privateSubnetTransitGatewayRoutes: ['10.1.0.0/16', '10.1.0.0/16'] },
+      /'privateSubnetTransitGatewayRoutes' must list each CIDR once, found '10\.1\.0\.0\/16' twice/,
+    ],
+    [
+      'an isolated TGW route equal to the VPC CIDR',
+      { transitGatewayId: TGW, isolatedSubnetTransitGatewayRoutes: ['10.0.0.0/16'] },
+      /^Network\/Vpc: 'isolatedSubnetTransitGatewayRoutes' entries must lie outside the VPC CIDR 10\.0\.0\.0\/16.*found '10\.0\.0\.0\/16'/,
+    ],
+    [
+      'an isolated TGW route inside the VPC CIDR',
+      { cidr: '10.20.0.0/16', transitGatewayId: TGW, isolatedSubnetTransitGatewayRoutes: ['10.20.128.0/20'] },
+      /'isolatedSubnetTransitGatewayRoutes' entries must lie outside the VPC CIDR 10\.20\.0\.0\/16.*found '10\.20\.128\.0\/20'/,
+    ],
+    [
+      'a private TGW route inside the VPC CIDR',
+      { transitGatewayId: TGW, privateSubnetTransitGatewayRoutes: ['10.0.0.0/24'] },
+      /'privateSubnetTransitGatewayRoutes' entries must lie outside the VPC CIDR 10\.0\.0\.0\/16.*found '10\.0\.0\.0\/24'/,
+    ],
+    [
+      'more isolated TGW routes than the network ACL quota leaves room for',
+      { transitGatewayId: TGW, isolatedSubnetTransitGatewayRoutes: routes(19) },
+      /^Network\/Vpc: 'isolatedSubnetTransitGatewayRoutes' may list at most 18 CIDRs: .*holds 20 entries per direction.*found 19/,
+    ],
+    [
+      'an interface endpoint service that is not an InterfaceEndpointService',
+      { interfaceEndpoints: [InterfaceEndpointService.SSM, 'S3' as InterfaceEndpointService] },
+      /^Network\/Vpc: 'interfaceEndpoints' entries must be InterfaceEndpointService values \(STS, SSM, SSM_MESSAGES, EC2_MESSAGES, KMS, LOGS, ECR, ECR_DOCKER\), found 'S3'/,
+    ],
+    [
+      'a NAT strategy that is not a NatStrategy',
+      { natStrategy: 'per_az' as NatStrategy },
+      /^Network\/Vpc: 'natStrategy' must be a NatStrategy value \(NONE, SINGLE, PER_AZ\), found 'per_az'/,
+    ],
     ['malformed TGW id', { transitGatewayId: 'tgw-xyz' }, /'transitGatewayId' must look like 'tgw-.*found 'tgw-xyz'/],
     ['environment name with a space', { environmentName: 'my env' }, /invalid 'environmentName'.*found 'my env'/],
   ])('%s', (_name, props, message) => {
@@ -110,6 +158,25 @@ describe('WorkloadVpc rejects bad props at construction, naming path, prop, expe
     expect(build({ availabilityZones: undefined, azCount: 3 }, stack)).toThrow(
       /^Agnostic\/Vpc: 'azCount' must be at most the stack's 2 AZs.*found 3\. Pass 'availabilityZones'/,
     );
+  });
+
+  test('18 isolated TGW routes fit: the ACL then holds 20 entries per direction with the VPC CIDR and the default deny', () => {
+    const network = build({ transitGatewayId: TGW, isolatedSubnetTransitGatewayRoutes: routes(18) })();
+    const entries = Object.values(Template.fromStack(Stack.of(network)).findResources('AWS::EC2::NetworkAclEntry'));
+    // CloudFormation adds the default deny (rule *) itself; it counts toward the quota of 20.
+    expect(entries.filter((e) => e.Properties.Egress === false)).toHaveLength(19);
+    expect(entries.filter((e) => e.Properties.Egress === true)).toHaveLength(19);
+  });
+
+  test('a TGW route wider than the VPC CIDR is accepted (the local route still wins inside the VPC)', () => {
+    expect(
+      build({
+        cidr: '10.20.0.0/16',
+        transitGatewayId: TGW,
+        privateSubnetTransitGatewayRoutes: ['10.0.0.0/8'],
+        isolatedSubnetTransitGatewayRoutes: ['10.0.0.0/8'],
+      }),
+    ).not.toThrow();
   });
 
   test('the smallest valid VPC builds: a /24 over 3 tiers x 3 AZs gives /28 subnets', () => {

@@ -26,6 +26,19 @@ export function parseIpv4Cidr(cidr: string): ParsedIpv4Cidr | undefined {
   return { address: octets.join('.'), prefixLength };
 }
 
+/** Whether every address of `inner` lies in `outer` (both parsed, host bits clear). */
+export function ipv4CidrContains(outer: ParsedIpv4Cidr, inner: ParsedIpv4Cidr): boolean {
+  if (inner.prefixLength < outer.prefixLength) {
+    return false;
+  }
+  const blockSize = 2 ** (32 - outer.prefixLength);
+  return Math.floor(addressValue(inner) / blockSize) === Math.floor(addressValue(outer) / blockSize);
+}
+
+function addressValue(cidr: ParsedIpv4Cidr): number {
+  return cidr.address.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
 /** Number of bits needed to number `count` equal blocks (ceil(log2(count))). */
 export function bitsFor(count: number): number {
   return Math.ceil(Math.log2(Math.max(count, 1)));
