@@ -43,7 +43,8 @@ export interface GroundworkChecksProps extends NagPackProps {
   readonly allowedPublicIngressPorts?: number[];
 
   /**
-   * Which S3 default encryption Groundwork-ENC1 accepts.
+   * Which S3 default encryption Groundwork-ENC1 accepts. A value outside `BucketEncryptionRequirement`
+   * (e.g. from JavaScript or a config file) throws.
    *
    * @default BucketEncryptionRequirement.KMS_OR_S3_MANAGED
    */
@@ -112,6 +113,15 @@ export class GroundworkChecks extends NagPack {
         );
       }
     }
+    // A value from JavaScript or config outside the enum must not fall through to the looser default.
+    const encryptions = Object.values(BucketEncryptionRequirement) as string[];
+    if (props.bucketEncryption !== undefined && !encryptions.includes(props.bucketEncryption)) {
+      throw new Error(
+        `${where}GroundworkChecks bucketEncryption expects one of ${encryptions.join(', ')}, found ${JSON.stringify(
+          props.bucketEncryption,
+        )}`,
+      );
+    }
     if (props.requiredPermissionsBoundary !== undefined && props.requiredPermissionsBoundary.trim() === '') {
       throw new Error(
         `${where}GroundworkChecks requiredPermissionsBoundary expects a policy name or ARN fragment, found an empty string`,
@@ -151,16 +161,16 @@ function groundworkRules(props: GroundworkChecksProps): GroundworkRule[] {
   const rules: GroundworkRule[] = [
     {
       id: 'IAM1',
-      info: 'The IAM policy allows every action ("*") on every resource ("*").',
+      info: 'The IAM policy allows every action ("*") on every resource ("*"), or all but a few (NotAction, NotResource).',
       explanation:
-        'A statement with Action "*" and Resource "*" is administrator access. Fix: list the actions the workload calls and the ARNs it calls them on.',
+        'A statement with Action "*" and Resource "*" is administrator access, and so is an Allow with NotAction or NotResource on every resource: it grants everything it does not list. Fix: list the actions the workload calls and the ARNs it calls them on.',
       rule: noStarActionOnStarResource,
     },
     {
       id: 'IAM2',
-      info: 'The IAM policy allows "iam:*".',
+      info: 'The IAM policy allows "iam:*" (or every IAM action through "*", another wildcard or NotAction).',
       explanation:
-        'iam:* lets the holder create users, roles and policies with any permission, so it is administrator access one step removed. Fix: grant the specific IAM actions needed, scoped to specific role or policy ARNs.',
+        'iam:* lets the holder create users, roles and policies with any permission, so it is administrator access one step removed. "*" on IAM resources, and an Allow with NotAction that does not exclude iam:*, grant the same. Fix: grant the specific IAM actions needed, scoped to specific role or policy ARNs.',
       rule: noIamFullAccess,
     },
     {

@@ -2,7 +2,7 @@ import { App, RemovalPolicy, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { GroundworkChecks } from '../src';
+import { BucketEncryptionRequirement, GroundworkChecks } from '../src';
 import { findings } from './fixtures';
 
 /** A stack holding the three classic mistakes: an open security group, an unencrypted bucket, an admin role. */
@@ -58,6 +58,16 @@ describe('configuration', () => {
       'Prod: GroundworkChecks allowedPublicIngressPorts expects integers 0-65535, found 70000',
     );
     expect(() => new GroundworkChecks(undefined, { allowedPublicIngressPorts: [4.5] })).toThrow(/found 4.5/);
+  });
+
+  test('rejects a bucketEncryption outside BucketEncryptionRequirement instead of running the looser check', () => {
+    const stage = new Stage(new App(), 'Prod');
+    expect(() => new GroundworkChecks(stage, { bucketEncryption: 'KMS_ONLY' as BucketEncryptionRequirement })).toThrow(
+      'Prod: GroundworkChecks bucketEncryption expects one of KMS, KMS_OR_S3_MANAGED, found "KMS_ONLY"',
+    );
+    expect(() => new GroundworkChecks(undefined, { bucketEncryption: 'kms' as BucketEncryptionRequirement })).toThrow(
+      /^GroundworkChecks bucketEncryption expects one of KMS, KMS_OR_S3_MANAGED, found "kms"$/,
+    );
   });
 
   test('rejects an empty permissions boundary and an empty tag key', () => {

@@ -6,6 +6,7 @@ export interface PolicyStatement {
   readonly Action?: unknown;
   readonly NotAction?: unknown;
   readonly Resource?: unknown;
+  readonly NotResource?: unknown;
   readonly Principal?: unknown;
   readonly Condition?: { [operator: string]: { [key: string]: unknown } };
 }
@@ -59,4 +60,77 @@ export function actionsOf(statement: PolicyStatement): string[] {
 /** The statement's resources as strings. */
 export function resourcesOf(statement: PolicyStatement): string[] {
   return asArray(statement.Resource).map((r) => flattenToString(r));
+}
+
+/** The statement's NotAction entries as strings, lower-cased. Empty when it has none. */
+export function notActionsOf(statement: PolicyStatement): string[] {
+  return asArray(statement.NotAction).map((a) => flattenToString(a).toLowerCase());
+}
+
+/** The statement's NotResource entries as strings. Empty when it has none. */
+export function notResourcesOf(statement: PolicyStatement): string[] {
+  return asArray(statement.NotResource).map((r) => flattenToString(r));
+}
+
+// A character that no service prefix, action name or ARN contains, so that in a probe only a wildcard
+// can match it.
+const PROBE = '\u0000';
+
+/** An IAM wildcard pattern (`*` any run of characters, `?` one character) as an anchored, case-insensitive RegExp. */
+function wildcardRegExp(pattern: string): RegExp {
+  const source = pattern
+    .split('')
+    .map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 'i');
+}
+
+/**
+ * Whether `pattern` matches each of `probes(1)` and `probes(n)`, n longer than the pattern. A probe holds
+ * only fixed text and runs of PROBE, which the pattern can match with wildcards alone; matching both a
+ * run of one and a run longer than the pattern means those wildcards take any non-empty run, i.e. any
+ * name in its place.
+ */
+function matchesEveryName(pattern: string, probes: (run: string) => string[]): boolean {
+  const regExp = wildcardRegExp(pattern);
+  return [PROBE, PROBE.repeat(pattern.length + 1)].every((run) => probes(run).every((probe) => regExp.test(probe)));
+}
+
+/** Whether an action pattern matches every action of `service`: `iam:*` and also `*`, `*:*`, `i*`, `iam:?*`... */
+export function coversEveryActionOf(pattern: string, service: string): boolean {
+  return matchesEveryName(pattern, (run) => [`${service}:${run}`]);
+}
+
+/** Whether an action pattern matches every action of every service: `*`, `*:*`, `*:?*`... */
+export function coversEveryAction(pattern: string): boolean {
+  return matchesEveryName(pattern, (run) => [`${run}:${run}`]);
+}
+
+/** `${AWS::Partition}` (as flattenToString writes a `Ref`) contains colons; read it as a partition name. */
+function withPartition(arn: string): string {
+  return arn.replace(/\$\{AWS::Partition\}/g, 'aws');
+}
+
+/**
+ * Whether a resource pattern matches every resource: `*`, or an ARN pattern such as `arn:*`,
+ * `arn:aws:*` or `arn:aws:*:*:*:*` (probed with the ARN shapes of IAM, where region and account
+ * may be empty, as in `arn:aws:s3:::bucket`, and the resource may hold `:` and `/`).
+ */
+export function coversEveryResource(pattern: string): boolean {
+  const text = withPartition(pattern);
+  const partition = /^arn:([^:*?]+):/i.exec(text)?.[1] ?? PROBE;
+  return matchesEveryName(text, (run) => [
+    `arn:${partition}:${run}:${run}:${run}:${run}`,
+    `arn:${partition}:${run}:::${run}`,
+    `arn:${partition}:${run}:${run}:${run}:${run}/${run}:${run}`,
+  ]);
+}
+
+/**
+ * Whether a resource may be an IAM resource. Only an ARN that names another service (`arn:aws:s3:::b`)
+ * is known not to be; a reference we cannot read (`Fn::GetAtt`, an import) may be anything.
+ */
+export function mayBeIamResource(resource: string): boolean {
+  const service = /^arn:[^:]*:([^:]*):/i.exec(withPartition(resource))?.[1];
+  return service === undefined || service.includes('$') || wildcardRegExp(service).test('iam');
 }

@@ -9,6 +9,13 @@ function roleWithStatement(stack: Stack, statement: iam.PolicyStatement): iam.Ro
   });
 }
 
+/** An L1 managed policy with one statement written as IAM reads it (the L2 rejects some of these forms). */
+function managedPolicy(stack: Stack, id: string, statement: { [key: string]: unknown }): iam.CfnManagedPolicy {
+  return new iam.CfnManagedPolicy(stack, id, {
+    policyDocument: { Version: '2012-10-17', Statement: [statement] },
+  });
+}
+
 describe('Groundwork-IAM1: no "*" action on "*" resource', () => {
   test('passes a scoped statement', () => {
     const stack = newStack();
@@ -41,6 +48,48 @@ describe('Groundwork-IAM1: no "*" action on "*" resource', () => {
     roleWithStatement(stack, new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['*'], resources: ['*'] }));
     expectCompliant(stack, 'Groundwork-IAM1');
   });
+
+  test('fails Allow with NotAction on "*": everything but the listed actions, on every resource', () => {
+    const stack = newStack();
+    managedPolicy(stack, 'NotAction', { Effect: 'Allow', NotAction: 'organizations:*', Resource: '*' });
+    roleWithStatement(
+      stack,
+      new iam.PolicyStatement({ notActions: ['iam:*', 'organizations:*', 'account:*'], resources: ['*'] }),
+    );
+    expectFindings(stack, 'Groundwork-IAM1', ['Test/NotAction', 'Test/Role/Resource']);
+  });
+
+  test('fails "*" with NotResource, and NotAction with NotResource: every resource but the listed ones', () => {
+    const stack = newStack();
+    managedPolicy(stack, 'NotResource', { Effect: 'Allow', Action: '*', NotResource: 'arn:aws:s3:::audit/*' });
+    managedPolicy(stack, 'Both', {
+      Effect: 'Allow',
+      NotAction: 'iam:*',
+      NotResource: ['arn:aws:s3:::audit', 'arn:aws:s3:::audit/*'],
+    });
+    expectFindings(stack, 'Groundwork-IAM1', ['Test/NotResource', 'Test/Both']);
+  });
+
+  test.each(['arn:*', 'arn:aws:*', 'arn:${AWS::Partition}:*:*:*:*', '*:*'])(
+    'fails "*" on a resource pattern that matches every ARN: %s',
+    (resource) => {
+      const stack = newStack();
+      managedPolicy(stack, 'Managed', { Effect: 'Allow', Action: '*', Resource: resource });
+      expectFindings(stack, 'Groundwork-IAM1', ['Test/Managed']);
+    },
+  );
+
+  test('passes NotAction on specific resources, a service wildcard on "*", and "*" on one service\'s ARNs', () => {
+    const stack = newStack();
+    managedPolicy(stack, 'Managed', { Effect: 'Allow', NotAction: 's3:DeleteObject', Resource: 'arn:aws:s3:::b/*' });
+    roleWithStatement(stack, new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    managedPolicy(stack, 'AllOfS3', { Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::*' });
+    managedPolicy(stack, 'DenyNotAction', { Effect: 'Deny', NotAction: 's3:GetObject', Resource: '*' });
+    // NotAction "*" and NotResource "*" leave nothing to allow.
+    managedPolicy(stack, 'NothingLeft', { Effect: 'Allow', NotAction: '*', Resource: '*' });
+    managedPolicy(stack, 'NoResourceLeft', { Effect: 'Allow', Action: '*', NotResource: '*' });
+    expectCompliant(stack, 'Groundwork-IAM1');
+  });
 });
 
 describe('Groundwork-IAM2: no "iam:*"', () => {
@@ -60,6 +109,49 @@ describe('Groundwork-IAM2: no "iam:*"', () => {
       new iam.PolicyStatement({ actions: ['IAM:*'], resources: ['arn:aws:iam::111111111111:role/app'] }),
     );
     expectFindings(stack, 'Groundwork-IAM2', ['Test/Role/Resource']);
+  });
+
+  test('fails "*" on the account\'s IAM resources: it grants all of iam:*', () => {
+    const stack = newStack();
+    managedPolicy(stack, 'Managed', { Effect: 'Allow', Action: '*', Resource: 'arn:aws:iam::111111111111:*' });
+    expectFindings(stack, 'Groundwork-IAM2', ['Test/Managed']);
+  });
+
+  test.each(['*', '*:*', 'iam:*', 'Iam:**', 'i*', 'iam:?*', '*:?*', '*a*'])(
+    'fails the action pattern %s, which matches every IAM action',
+    (action) => {
+      const stack = newStack();
+      managedPolicy(stack, 'Managed', { Effect: 'Allow', Action: action, Resource: '*' });
+      expectFindings(stack, 'Groundwork-IAM2', ['Test/Managed']);
+    },
+  );
+
+  test('fails Allow with a NotAction that does not exclude IAM', () => {
+    const stack = newStack();
+    managedPolicy(stack, 'Managed', { Effect: 'Allow', NotAction: 'organizations:*', Resource: '*' });
+    managedPolicy(stack, 'MostOfIam', { Effect: 'Allow', NotAction: ['iam:CreateUser'], Resource: '*' });
+    expectFindings(stack, 'Groundwork-IAM2', ['Test/Managed', 'Test/MostOfIam']);
+  });
+
+  test('fails "*" with NotResource and on a resource it cannot read (it may be an IAM resource)', () => {
+    const stack = newStack();
+    managedPolicy(stack, 'NotResource', { Effect: 'Allow', Action: '*', NotResource: 'arn:aws:s3:::audit' });
+    const role = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    managedPolicy(stack, 'Reference', { Effect: 'Allow', Action: '*', Resource: role.roleArn });
+    expectFindings(stack, 'Groundwork-IAM2', ['Test/NotResource', 'Test/Reference']);
+  });
+
+  test('passes partial IAM wildcards, NotAction excluding IAM, and "*" on another service\'s ARNs', () => {
+    const stack = newStack();
+    managedPolicy(stack, 'ReadIam', { Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'i*:Get*'], Resource: '*' });
+    managedPolicy(stack, 'NotIam', { Effect: 'Allow', NotAction: ['IAM:*', 'organizations:*'], Resource: '*' });
+    managedPolicy(stack, 'Bucket', {
+      Effect: 'Allow',
+      Action: '*',
+      Resource: ['arn:aws:s3:::b', 'arn:${AWS::Partition}:s3:::b/*'],
+    });
+    managedPolicy(stack, 'Deny', { Effect: 'Deny', Action: '*', Resource: '*' });
+    expectCompliant(stack, 'Groundwork-IAM2');
   });
 });
 

@@ -1,11 +1,27 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { renderResource } from '../../private/cfn-template';
-import { actionsOf, carriesIdentityPolicies, identityPolicyStatements, isAllow } from '../../private/iam-policy';
+import {
+  PolicyStatement,
+  actionsOf,
+  carriesIdentityPolicies,
+  coversEveryActionOf,
+  coversEveryResource,
+  identityPolicyStatements,
+  isAllow,
+  mayBeIamResource,
+  notActionsOf,
+  notResourcesOf,
+  resourcesOf,
+} from '../../private/iam-policy';
 
 /**
- * Groundwork-IAM2: no identity policy allows `iam:*`. Whoever holds `iam:*` can create a user or
- * role with any policy, so it is administrator access one step removed.
+ * Groundwork-IAM2: no identity policy allows every IAM action. Whoever holds `iam:*` can create a
+ * user or role with any policy, so it is administrator access one step removed. Besides `iam:*`
+ * itself (on any resource), that covers:
+ * - any pattern matching every IAM action (`*`, `*:*`, `i*`, `iam:?*`...) on resources that may be
+ *   IAM resources (`*`, an IAM ARN, a reference that cannot be read, or a `NotResource`);
+ * - Allow with a `NotAction` that does not exclude every IAM action, on such resources.
  * @param node the CfnResource to check
  */
 export function noIamFullAccess(node: CfnResource): NagRuleResult {
@@ -13,7 +29,26 @@ export function noIamFullAccess(node: CfnResource): NagRuleResult {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   const grantsIamStar = identityPolicyStatements(renderResource(node)).some(
-    (s) => isAllow(s) && actionsOf(s).includes('iam:*'),
+    (s) => isAllow(s) && grantsEveryIamAction(s),
   );
   return grantsIamStar ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+}
+
+function grantsEveryIamAction(statement: PolicyStatement): boolean {
+  const actions = actionsOf(statement);
+  // `iam:*` states its intent, whatever the resource: the existing behaviour, kept.
+  if (actions.includes('iam:*')) {
+    return true;
+  }
+  const everyIamAction =
+    statement.NotAction !== undefined
+      ? !notActionsOf(statement).some((a) => coversEveryActionOf(a, 'iam'))
+      : actions.some((a) => coversEveryActionOf(a, 'iam'));
+  if (!everyIamAction) {
+    return false;
+  }
+  // A wider pattern grants IAM only where IAM resources can be: `*` on one bucket's ARN does not.
+  return statement.NotResource !== undefined
+    ? !notResourcesOf(statement).some(coversEveryResource)
+    : resourcesOf(statement).some(mayBeIamResource);
 }
