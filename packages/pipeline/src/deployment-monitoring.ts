@@ -23,15 +23,16 @@ export interface DeploymentMonitoringProps {
 /**
  * Deployment metrics without Lambda code: an EventBridge rule sends CodePipeline stage and action
  * execution state changes to a KMS-encrypted log group, metric filters count succeeded and failed
- * stage executions per stage (dimension `Stage`), an alarm fires on failures, and a dashboard shows
- * pipeline health.
+ * stage executions per stage (dimensions `Pipeline`, `Stage`) and failed stage executions of the
+ * whole pipeline (`StageFailed` with the dimension `Pipeline` only), an alarm fires on the latter,
+ * and a dashboard shows pipeline health.
  */
 export class DeploymentMonitoring extends Construct {
   /** The metric namespace. */
   public readonly namespace: string;
   /** The log group that stores the pipeline's stage and action events. */
   public readonly logGroup: logs.ILogGroup;
-  /** The alarm on failed stage executions. */
+  /** The alarm on failed stage executions of the pipeline (metric `StageFailed`, dimension `Pipeline`). */
   public readonly failureAlarm: cloudwatch.IAlarm;
   /** The pipeline health dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
@@ -81,7 +82,7 @@ export class DeploymentMonitoring extends Construct {
       bind: () => ({ arn: logGroup.logGroupArn }),
     });
 
-    const stageMetric = (name: string, state: string, id2: string): cloudwatch.Metric => {
+    const stageFilter = (id2: string, name: string, state: string, dimensions: { [name: string]: string }) =>
       new logs.MetricFilter(this, id2, {
         logGroup,
         metricNamespace: this.namespace,
@@ -91,19 +92,23 @@ export class DeploymentMonitoring extends Construct {
           logs.FilterPattern.stringValue('$.detail.state', '=', state),
         ),
         metricValue: '1',
-        dimensions: { Pipeline: '$.detail.pipeline', Stage: '$.detail.stage' },
+        dimensions,
       });
-      return new cloudwatch.Metric({ namespace: this.namespace, metricName: name, statistic: 'Sum' });
-    };
-    stageMetric('StageSucceeded', 'SUCCEEDED', 'StageSucceededFilter');
-    stageMetric('StageFailed', 'FAILED', 'StageFailedFilter');
-
-    // The alarm sums failures over every stage: metric math SEARCH keeps it one alarm whatever the
-    // number of stages (CloudWatch allows 10 metrics per math expression; SEARCH returns up to 500).
-    const failures = new cloudwatch.MathExpression({
-      expression: `SUM(SEARCH('{${this.namespace},Pipeline,Stage} MetricName="StageFailed" Pipeline="${props.pipelineName}"', 'Sum', 300))`,
-      label: 'Failed stage executions',
+    const perStage = { Pipeline: '$.detail.pipeline', Stage: '$.detail.stage' };
+    stageFilter('StageSucceededFilter', 'StageSucceeded', 'SUCCEEDED', perStage);
+    stageFilter('StageFailedFilter', 'StageFailed', 'FAILED', perStage);
+    // CloudWatch rejects alarms on SEARCH expressions (they may return several time series), and
+    // does not add up the per-stage series of a custom metric by itself. A second filter publishes
+    // the same failures with the Pipeline dimension only: one series per pipeline, whatever the
+    // number of stages, which an alarm may watch directly.
+    stageFilter('PipelineStageFailedFilter', 'StageFailed', 'FAILED', { Pipeline: '$.detail.pipeline' });
+    const failures = new cloudwatch.Metric({
+      namespace: this.namespace,
+      metricName: 'StageFailed',
+      dimensionsMap: { Pipeline: props.pipelineName },
+      statistic: cloudwatch.Stats.SUM,
       period: Duration.minutes(5),
+      label: 'Failed stage executions',
     });
     const alarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
       alarmDescription: `A stage of pipeline ${props.pipelineName} failed: see the failed-deployment runbook (docs/runbooks/failed-deployment.md)`,

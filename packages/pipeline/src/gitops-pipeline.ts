@@ -57,7 +57,11 @@ export interface GitOpsPipelineProps {
   readonly primaryOutputDirectory?: string;
   /** S3 bucket for the npm and nx build caches. @default - CodeBuild local custom cache */
   readonly cacheBucket?: s3.IBucket;
-  /** CDK bootstrap qualifier of the target accounts. @default DefaultStackSynthesizer.DEFAULT_QUALIFIER */
+  /**
+   * CDK bootstrap qualifier of the target accounts: 1 to 10 lowercase letters and digits, as `cdk bootstrap`
+   * requires.
+   * @default DefaultStackSynthesizer.DEFAULT_QUALIFIER
+   */
   readonly qualifier?: string;
   /**
    * AWS Organizations id (`o-...`). When set, the pipeline may assume the bootstrap roles of any account
@@ -135,6 +139,11 @@ function deployedStacks(stage: Stage): number {
   return stage.node.findAll().filter((c) => Stack.isStack(c) && !c.nested && Stage.of(c) === stage).length;
 }
 const ORG_PATTERN = /^o-[a-z0-9]{10,32}$/;
+/**
+ * `cdk bootstrap` accepts qualifiers of 1 to 10 lowercase letters and digits only: the qualifier is part of
+ * the staging bucket name (S3 bucket names are lowercase) and of every bootstrap role name.
+ */
+const QUALIFIER_PATTERN = /^[a-z0-9]{1,10}$/;
 
 /**
  * The shared GitOps pipeline: GitHub (CodeConnections) -> synth with tests and static gates -> self-mutation
@@ -743,8 +752,10 @@ export class GitOpsPipeline extends Construct {
     if (props.pipelineName !== undefined && !NAME_PATTERN.test(props.pipelineName)) {
       throw new Error(`${this.node.path}: pipelineName must match ${NAME_PATTERN}, found '${props.pipelineName}'`);
     }
-    if (props.qualifier !== undefined && !/^[A-Za-z0-9_-]{1,10}$/.test(props.qualifier)) {
-      throw new Error(`${this.node.path}: qualifier must be 1-10 letters, digits, - or _, found '${props.qualifier}'`);
+    if (props.qualifier !== undefined && !QUALIFIER_PATTERN.test(props.qualifier)) {
+      throw new Error(
+        `${this.node.path}: qualifier must match [a-z0-9]{1,10} (the CDK bootstrap contract), found '${props.qualifier}'`,
+      );
     }
   }
 }

@@ -66,14 +66,56 @@ describe('DeploymentMonitoring', () => {
     }
   });
 
-  test('an alarm on failed stage executions notifies the topic; a dashboard shows pipeline health', () => {
+  test('a metric filter counts failed stage executions of the whole pipeline (dimension Pipeline only)', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ ($.detail-type = "CodePipeline Stage Execution State Change") && ($.detail.state = "FAILED") }',
+      MetricTransformations: [
+        {
+          MetricNamespace: 'Groundwork/Deployments',
+          MetricName: 'StageFailed',
+          MetricValue: '1',
+          Dimensions: [{ Key: 'Pipeline', Value: '$.detail.pipeline' }],
+        },
+      ],
+    });
+    template.resourceCountIs('AWS::Logs::MetricFilter', 3);
+  });
+
+  test('the failure alarm watches that one metric and notifies the topic; a dashboard shows pipeline health', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Metrics: [Match.objectLike({ Expression: Match.stringLikeRegexp('MetricName="StageFailed"') })],
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      Metrics: [
+        {
+          Id: 'm1',
+          Label: 'Failed stage executions',
+          MetricStat: {
+            Metric: {
+              Namespace: 'Groundwork/Deployments',
+              MetricName: 'StageFailed',
+              Dimensions: [{ Name: 'Pipeline', Value: 'groundwork' }],
+            },
+            Period: 300,
+            Stat: 'Sum',
+          },
+          ReturnData: true,
+        },
+      ],
       AlarmActions: [{ Ref: Match.stringLikeRegexp('Topic') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('Topic') }],
     });
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'groundwork-groundwork' });
+  });
+
+  test('the failure alarm uses no SEARCH expression (CloudWatch rejects alarms on SEARCH)', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(1);
+    expect(JSON.stringify(alarms)).not.toMatch(/SEARCH\s*\(/i);
+    // No metric math either: the alarm watches one metric that the construct's own filter publishes.
+    const queries = (alarms[0] as any).Properties.Metrics;
+    expect(queries.filter((q: any) => q.Expression !== undefined)).toEqual([]);
   });
 
   test('rejects a failure threshold below 1', () => {

@@ -1,5 +1,5 @@
 process.env.CDK_VALIDATION = 'false';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,9 +8,11 @@ import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { DriftDetector, DriftDetectorProps } from '../src';
 
 const TARGET = { account: '200000000001', region: 'eu-west-1' };
+const RECONCILE_ROLE = 'arn:aws:iam::111111111111:role/groundwork-drift-reconcile';
 
-function make(props: Partial<DriftDetectorProps> = {}) {
-  const stack = new Stack(new App(), 'Dev', { env: TARGET });
+/** `env: {}` makes an environment-agnostic stack (account and region unknown at synthesis). */
+function make(props: Partial<DriftDetectorProps> = {}, env: { account?: string; region?: string } = TARGET) {
+  const stack = new Stack(new App(), 'Dev', { env });
   const key = new kms.Key(stack, 'TopicKey', { enableKeyRotation: true });
   const topic = new sns.Topic(stack, 'Alerts', { masterKey: key });
   const detector = new DriftDetector(stack, 'Drift', {
@@ -38,7 +40,30 @@ function statementsOf(template: Template): any[] {
 function definitionOf(template: Template): any {
   const machine: any = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
   const parts = machine.Properties.DefinitionString['Fn::Join'][1];
-  return JSON.parse(parts.map((p: unknown) => (typeof p === 'string' ? p : 'arn:aws')).join(''));
+  return JSON.parse(
+    parts.map((p: unknown) => (typeof p === 'string' ? p : JSON.stringify(p).replace(/"/g, ''))).join(''),
+  );
+}
+
+/** The statements of the role of the only Lambda function of the template. */
+function functionRoleStatements(template: Template): any[] {
+  const fn: any = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(
+    template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+  ).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+
+/** cdk-nag findings on the detector and on the resources it makes aws-cdk-lib generate at the stack root. */
+function nagFindings(stack: Stack): string[] {
+  return [new AwsSolutionsChecks(), new NIST80053R5Checks()].flatMap((pack) =>
+    pack
+      .validateScope(stack)
+      .violations.filter((v: any) =>
+        v.violatingResources.some((r: any) => /^Dev\/(Drift|CrossRegionAwsSdk)/.test(r.constructPath)),
+      )
+      .map((v: any) => v.ruleName),
+  );
 }
 
 describe('DriftDetector', () => {
@@ -145,6 +170,116 @@ describe('DriftDetector', () => {
     });
   });
 
+  test("auto-reconcile with pipelineRegion equal to this stack's region: a plain SDK task, no Lambda", () => {
+    const { template } = make({ autoReconcile: true, pipelineAccount: TARGET.account, pipelineRegion: TARGET.region });
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    expect(definitionOf(template).States.StartPipeline.Resource).toContain(
+      ':states:::aws-sdk:codepipeline:startPipelineExecution',
+    );
+  });
+
+  test('pipelineRegion without auto-reconcile adds nothing: the pipeline is never called', () => {
+    const { template } = make({ pipelineRegion: 'eu-central-1' });
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    expect(definitionOf(template).States.StartPipeline).toBeUndefined();
+  });
+
+  describe('auto-reconcile of a pipeline in another region of the same account', () => {
+    // The stack in eu-central-1, the pipeline in eu-west-1: an SDK task would call eu-central-1.
+    const STACK_ENV = { account: TARGET.account, region: 'eu-central-1' };
+    const { stack, template } = make(
+      { autoReconcile: true, pipelineAccount: TARGET.account, pipelineRegion: 'eu-west-1' },
+      STACK_ENV,
+    );
+    const pipelineArn = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:200000000001:groundwork']],
+    };
+
+    test("the restart task calls CodePipeline in the pipeline's region through CallAwsServiceCrossRegion", () => {
+      const start = definitionOf(template).States.StartPipeline;
+      // Not an SDK integration: those call the state machine's own region (eu-central-1).
+      expect(start.Resource).not.toContain(':states:::aws-sdk:');
+      expect(start.Resource).toMatch(/CrossRegionAwsSdk.*Arn/);
+      expect(start).toMatchObject({
+        Type: 'Task',
+        Arguments: {
+          region: 'eu-west-1',
+          service: 'codepipeline',
+          action: 'startPipelineExecution',
+          parameters: { Name: 'groundwork' },
+        },
+        Retry: expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 4 })]),
+        Next: 'Done',
+      });
+      expect(start.Credentials).toBeUndefined();
+    });
+
+    test("only the function's role may start the pipeline, in its region; the state machine may invoke the function", () => {
+      template.resourceCountIs('AWS::Lambda::Function', 1);
+      expect(functionRoleStatements(template)).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: 'codepipeline:StartPipelineExecution',
+          Resource: pipelineArn,
+        }),
+      ]);
+      const statements = statementsOf(template);
+      expect(statements.some((s) => JSON.stringify(s.Action).includes('codepipeline:'))).toBe(false);
+      expect(statements).toEqual(
+        expect.arrayContaining([expect.objectContaining({ Action: 'lambda:InvokeFunction' })]),
+      );
+    });
+
+    test("the function logs to a KMS-encrypted, retained log group with the detector's retention", () => {
+      const fn: any = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+      const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
+      expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]).toMatchObject({
+        Properties: {
+          KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DriftLogKey/), 'Arn'] },
+          RetentionInDays: 365,
+        },
+        DeletionPolicy: 'Retain',
+      });
+    });
+
+    test('cdk-nag AwsSolutions and NIST 800-53 rev 5: no unacknowledged finding, generated function included', () => {
+      expect(nagFindings(stack)).toEqual([]);
+    });
+  });
+
+  test('auto-reconcile of a pipeline in another region, region of this stack unknown: same account uses the cross-region task', () => {
+    const { template } = make(
+      { autoReconcile: true, pipelineAccount: TARGET.account, pipelineRegion: 'eu-west-1' },
+      { account: TARGET.account },
+    );
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    expect(definitionOf(template).States.StartPipeline.Arguments).toMatchObject({ region: 'eu-west-1' });
+  });
+
+  test('rejects auto-reconcile through reconcileRoleArn of a pipeline in another region (another account)', () => {
+    expect(() =>
+      make(
+        { autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE, pipelineRegion: 'eu-west-1' },
+        { account: TARGET.account, region: 'eu-central-1' },
+      ),
+    ).toThrow(
+      "Dev/Drift: autoReconcile with reconcileRoleArn calls CodePipeline in this stack's region (eu-central-1); " +
+        "expected pipelineRegion unset or equal to it, found 'eu-west-1'",
+    );
+    // The stack's region unknown at synthesis: the restart could target the wrong region, so it is rejected too.
+    expect(() =>
+      make({ autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE, pipelineRegion: 'eu-west-1' }, {}),
+    ).toThrow(
+      /Dev\/Drift: autoReconcile with reconcileRoleArn .* found 'eu-west-1' \(this stack's region is not known/,
+    );
+  });
+
+  test("accepts auto-reconcile through reconcileRoleArn of a pipeline in this stack's region (another account)", () => {
+    const { template } = make({ autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE, pipelineRegion: TARGET.region });
+    expect(definitionOf(template).States.StartPipeline.Credentials).toEqual({ RoleArn: RECONCILE_ROLE });
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+  });
+
   test('rejects ambiguous stack selection and a reconcile role without auto-reconcile', () => {
     expect(() => make({ stackNames: ['a'] })).toThrow(/Dev\/Drift: set exactly one of stackNamePrefix or stackNames/);
     expect(() => make({ reconcileRoleArn: 'arn:aws:iam::111111111111:role/r' })).toThrow(
@@ -153,6 +288,98 @@ describe('DriftDetector', () => {
     expect(() => make({ autoReconcile: true })).toThrow(
       'Dev/Drift: autoReconcile with the pipeline in account 111111111111 (this stack is in 200000000001) needs reconcileRoleArn',
     );
+  });
+});
+
+describe('DriftDetector environment name', () => {
+  // The name is written into a JSONata string literal, the log group name, a metric dimension and the subject.
+  test.each(['dev "x" / y', 'dev"', 'dev\\', 'dev x', 'dev/x', '-dev', '', 'a'.repeat(64)])('rejects %j', (name) => {
+    expect(() => make({ environmentName: name })).toThrow(
+      `Dev/Drift: environmentName must match /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/ (1-63 letters, digits, '_', '.', '-', ` +
+        `starting with a letter or digit), found '${name}'`,
+    );
+  });
+
+  test('rejects a token: the name cannot be checked before it is written into the state machine', () => {
+    const param = (stack: Stack) => new CfnParameter(stack, 'Env').valueAsString;
+    const stack = new Stack(new App(), 'Dev', { env: TARGET });
+    expect(
+      () =>
+        new DriftDetector(stack, 'Drift', {
+          environmentName: param(stack),
+          stackNames: ['a'],
+          alertTopic: new sns.Topic(stack, 'Alerts'),
+          pipelineName: 'groundwork',
+        }),
+    ).toThrow('Dev/Drift: environmentName must be a literal string known at synthesis time');
+  });
+
+  test.each(['dev', 'Prod-EU_1.blue', '1st', 'a'.repeat(63)])('accepts %j in names and in the alert', (name) => {
+    const { template } = make({ environmentName: name });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: `/aws/vendedlogs/states/groundwork-drift-${name}`,
+    });
+    const alert = definitionOf(template).States.AlertDrift.Arguments;
+    expect(alert.Subject).toContain(`"Groundwork drift check failed in ${name}"`);
+    expect(alert.Message).toContain(`"Drift detected in ${name} (runbook`);
+  });
+});
+
+describe('DriftDetector stacks whose drift detection failed', () => {
+  const { template } = make({ autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE });
+  const states = definitionOf(template).States;
+  const item = (Object.values(states).find((s: any) => s.Type === 'Map') as any).ItemProcessor.States;
+
+  test('DETECTION_FAILED goes to its own state, before the default (in sync) branch, and keeps the reason', () => {
+    const choices = item.DetectionDone.Choices;
+    const failed = choices.findIndex((c: any) => c.Condition === '{% $states.input.detection = "DETECTION_FAILED" %}');
+    expect(failed).toBeGreaterThanOrEqual(0);
+    expect(choices[failed].Next).toBe('DetectionFailed');
+    expect(item.DetectionDone.Default).toBe('StackInSync');
+    expect(item.DetectionFailed).toMatchObject({
+      Type: 'Pass',
+      Output: {
+        stack: '{% $states.input.stack %}',
+        drifted: false,
+        failed: true,
+        reason: '{% $states.input.reason %}',
+      },
+    });
+    expect(item.DescribeDetectionStatus.Output.reason).toContain('$states.result.DetectionStatusReason');
+    // A stack that drifted while some resources could not be checked is both drifted and failed.
+    expect(item.DescribeResourceDrifts.Output.failed).toBe('{% $states.input.detection = "DETECTION_FAILED" %}');
+    expect(item.StackInSync.Output.failed).toBe(false);
+  });
+
+  test('such stacks are counted in Groundwork/Drift DetectionFailedStacks per environment', () => {
+    expect(states.Summarize.Assign.failed).toBe('{% [$states.input[failed = true]] %}');
+    expect(states.PublishDriftMetric.Arguments).toMatchObject({
+      Namespace: 'Groundwork/Drift',
+      MetricData: [
+        expect.objectContaining({ MetricName: 'DriftedStacks', Value: '{% $count($drifted) %}' }),
+        {
+          MetricName: DriftDetector.DETECTION_FAILED_METRIC_NAME,
+          Unit: 'Count',
+          Value: '{% $count($failed) %}',
+          Dimensions: [{ Name: 'Environment', Value: 'dev' }],
+        },
+      ],
+    });
+    expect(DriftDetector.DETECTION_FAILED_METRIC_NAME).toBe('DetectionFailedStacks');
+  });
+
+  test('they raise the alert, named with their reason; only drift restarts the pipeline', () => {
+    expect(states.AnyDrift.Choices).toEqual([
+      { Condition: '{% $count($drifted) > 0 or $count($failed) > 0 %}', Next: 'AlertDrift' },
+    ]);
+    expect(states.AlertDrift.Arguments.Message).toContain('$join($failed.(stack & ": " & reason), "\\n")');
+    expect(states.AlertDrift.Arguments.Message).toContain('Drift could not be checked in dev');
+    expect(states.AlertDrift.Next).toBe('ReconcileDrift');
+    expect(states.ReconcileDrift).toEqual({
+      Type: 'Choice',
+      Choices: [{ Condition: '{% $count($drifted) > 0 %}', Next: 'StartPipeline' }],
+      Default: 'Done',
+    });
   });
 });
 

@@ -291,11 +291,23 @@ describe('GitOpsPipeline validation', () => {
       { filePathsIncludes: ['1', '2', '3', '4', '5', '6', '7', '8', '9'] },
       /filePathsIncludes must hold 1 to 8 patterns, found 9/,
     ],
-    [{ qualifier: 'much-too-long-qualifier' }, /qualifier must be 1-10/],
+    [{ qualifier: 'much-too-long-qualifier' }, /qualifier must match \[a-z0-9\]\{1,10\}/],
     [{ notificationEmails: ['not-an-email'] }, /emails must be email addresses/],
   ])('rejects %j', (props, message) => {
     expect(make(props)).toThrow(message);
     expect(make(props)).toThrow(/PipelineStack\/GitOps/);
+  });
+
+  // cdk bootstrap --qualifier accepts [a-z0-9]{1,10} only (the qualifier is part of the staging bucket name).
+  test.each(['GW_1', 'Gw1', 'gw-1', 'gw_1', ''])('rejects qualifier %j, which cdk bootstrap would not accept', (q) => {
+    expect(make({ qualifier: q })).toThrow(
+      `PipelineStack/GitOps: qualifier must match [a-z0-9]{1,10} (the CDK bootstrap contract), found '${q}'`,
+    );
+  });
+
+  test('accepts a bootstrap qualifier of lowercase letters and digits', () => {
+    expect(pipelineFixture({ qualifier: 'gw1' }).pipeline.qualifier).toBe('gw1');
+    expect(pipelineFixture({ qualifier: '0123456789' }).pipeline.qualifier).toBe('0123456789');
   });
 
   test('rejects a wave name that is not a CodePipeline stage name', () => {
