@@ -5,6 +5,12 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ConfigRecorder } from './config-compliance';
 import { acknowledge } from './private/acknowledge';
+import {
+  passwordRuleParameters,
+  requireCheckableByPasswordRule,
+  resolvePasswordPolicy,
+  updatePasswordPolicyParameters,
+} from './private/password-policy';
 import { propError, requireInteger } from './private/validation';
 
 /** How AccountGuardrails applies the account settings. */
@@ -33,7 +39,10 @@ export interface PasswordPolicyOptions {
   readonly minimumLength?: number;
 
   /**
-   * Days a password stays valid (IAM accepts 1 to 1095); 0 means passwords never expire.
+   * Days a password stays valid (IAM accepts 1 to 1095); 0 means passwords never expire. 0 is
+   * rejected with `GuardrailEnforcement.CONFIG_REMEDIATION`, and keeps `SecurityBaseline` from
+   * creating the IAM_PASSWORD_POLICY compliance rule: that AWS Config rule cannot check a policy
+   * without expiry.
    *
    * @default 90
    */
@@ -41,6 +50,9 @@ export interface PasswordPolicyOptions {
 
   /**
    * Number of previous passwords that cannot be reused (IAM accepts 1 to 24); 0 turns the check off.
+   * 0 is rejected with `GuardrailEnforcement.CONFIG_REMEDIATION`, and keeps `SecurityBaseline` from
+   * creating the IAM_PASSWORD_POLICY compliance rule: that AWS Config rule cannot check a policy
+   * without reuse prevention.
    *
    * @default 24
    */
@@ -223,7 +235,9 @@ export class AccountGuardrails extends Construct {
     }
 
     if (props.enablePasswordPolicy ?? true) {
-      const parameters = this.passwordPolicyParameters(props.passwordPolicy ?? {});
+      const parameters = updatePasswordPolicyParameters(
+        resolvePasswordPolicy(this, 'passwordPolicy', props.passwordPolicy),
+      );
       const physicalResourceId = cr.PhysicalResourceId.of(`${stack.account}-iam-password-policy`);
       this.passwordPolicy = this.sdkResource(
         'PasswordPolicy',
@@ -264,6 +278,18 @@ export class AccountGuardrails extends Construct {
     const password = props.enablePasswordPolicy ?? true;
     if (!password && props.passwordPolicy !== undefined) {
       throw propError(this, 'passwordPolicy', 'unset when enablePasswordPolicy is false', 'a policy');
+    }
+    const passwordPolicy = password ? resolvePasswordPolicy(this, 'passwordPolicy', props.passwordPolicy) : undefined;
+    if (passwordPolicy) {
+      // The rule decides when the runbook runs: a rule that cannot pass the policy the runbook sets
+      // would run it on every evaluation and report the account NON_COMPLIANT forever.
+      requireCheckableByPasswordRule(
+        this,
+        'passwordPolicy',
+        passwordPolicy,
+        'with enforcement CONFIG_REMEDIATION',
+        'use enforcement CUSTOM_RESOURCE for such a policy',
+      );
     }
     if (!s3 && !ebs && !password) {
       return {};
@@ -349,40 +375,16 @@ export class AccountGuardrails extends Construct {
       created.ebs = rule('EbsEncryptionByDefaultRule', I.EC2_EBS_ENCRYPTION_BY_DEFAULT);
       remediate('EbsEncryptionByDefaultRemediation', created.ebs, RUNBOOKS.ebs, {});
     }
-    if (password) {
-      const p = this.passwordPolicyParameters(props.passwordPolicy ?? {}) as { [key: string]: number | boolean };
-      // The rule's parameters are case-sensitive strings ("true"), per the iam-password-policy rule page.
-      const ruleParameters: { [key: string]: string } = {};
+    if (passwordPolicy) {
       const runbookParameters: { [key: string]: object } = {};
-      for (const [key, v] of Object.entries(p)) {
+      for (const [key, v] of Object.entries(updatePasswordPolicyParameters(passwordPolicy))) {
         runbookParameters[key] = value(v);
-        if (key !== 'AllowUsersToChangePassword') ruleParameters[key] = String(v);
       }
-      created.password = rule('PasswordPolicyRule', I.IAM_PASSWORD_POLICY, ruleParameters);
+      // The rule checks exactly the policy the runbook sets.
+      created.password = rule('PasswordPolicyRule', I.IAM_PASSWORD_POLICY, passwordRuleParameters(passwordPolicy));
       remediate('PasswordPolicyRemediation', created.password, RUNBOOKS.password, runbookParameters);
     }
     return created;
-  }
-
-  private passwordPolicyParameters(options: PasswordPolicyOptions): object {
-    const minimumLength = options.minimumLength ?? 14;
-    const maxAgeDays = options.maxAgeDays ?? 90;
-    const reusePrevention = options.reusePrevention ?? 24;
-    // Limits from the IAM API reference, UpdateAccountPasswordPolicy.
-    requireInteger(this, 'passwordPolicy.minimumLength', minimumLength, 6, 128);
-    requireInteger(this, 'passwordPolicy.maxAgeDays', maxAgeDays, 0, 1095);
-    requireInteger(this, 'passwordPolicy.reusePrevention', reusePrevention, 0, 24);
-    const all = options.requireAllCharacterTypes ?? true;
-    return {
-      MinimumPasswordLength: minimumLength,
-      RequireSymbols: all,
-      RequireNumbers: all,
-      RequireUppercaseCharacters: all,
-      RequireLowercaseCharacters: all,
-      AllowUsersToChangePassword: true,
-      ...(maxAgeDays > 0 ? { MaxPasswordAge: maxAgeDays } : {}),
-      ...(reusePrevention > 0 ? { PasswordReusePrevention: reusePrevention } : {}),
-    };
   }
 
   private sdkResource(

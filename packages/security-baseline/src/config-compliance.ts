@@ -1,11 +1,19 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PasswordPolicyOptions } from './account-guardrails';
 import { acknowledge } from './private/acknowledge';
 import { createAccessLogsBucket, createLogBucket, useBucketPolicyForAccessLogs } from './private/buckets';
+import {
+  passwordRuleParameters,
+  requireCheckableByPasswordRule,
+  resolvePasswordPolicy,
+  ResolvedPasswordPolicy,
+  uncheckableByPasswordRule,
+} from './private/password-policy';
 import { propError, requireInteger, validateLifecycle } from './private/validation';
 
 /** How often AWS Config delivers configuration snapshots. */
@@ -248,9 +256,10 @@ export enum ManagedRule {
 /** Properties of ComplianceRules. */
 export interface ComplianceRulesProps {
   /**
-   * The managed rules to deploy.
+   * The managed rules to deploy (at least one).
    *
-   * @default - every value of ManagedRule
+   * @default - every value of ManagedRule, except IAM_PASSWORD_POLICY when `passwordPolicy` turns
+   * off expiry or reuse prevention, which that rule cannot check
    */
   readonly rules?: ManagedRule[];
 
@@ -271,11 +280,22 @@ export interface ComplianceRulesProps {
 
   /**
    * Minimum password length the iam-password-policy rule expects; keep it equal to the
-   * AccountGuardrails password policy.
+   * AccountGuardrails password policy. Use either this or `passwordPolicy.minimumLength`.
    *
-   * @default 14
+   * @default - `passwordPolicy.minimumLength`, 14
    */
   readonly minimumPasswordLength?: number;
+
+  /**
+   * The account password policy the iam-password-policy rule checks, with the same fields and
+   * defaults as the one AccountGuardrails applies: pass that one (SecurityBaseline does) and the
+   * rule checks exactly what is applied. The rule has no parameter for a policy without expiry
+   * (`maxAgeDays: 0`) or without reuse prevention (`reusePrevention: 0`): such a policy leaves the
+   * rule out of the default `rules`, and listing it in `rules` is an error.
+   *
+   * @default - 14 characters, all character types, 90 days, 24 remembered
+   */
+  readonly passwordPolicy?: PasswordPolicyOptions;
 }
 
 /** A curated set of AWS Config managed rules, selectable by prop. */
@@ -286,7 +306,21 @@ export class ComplianceRules extends Construct {
 
   constructor(scope: Construct, id: string, props: ComplianceRulesProps = {}) {
     super(scope, id);
-    const selected = props.rules ?? Object.values(ManagedRule);
+    const passwordPolicy = this.checkedPasswordPolicy(props);
+    const uncheckable = uncheckableByPasswordRule(passwordPolicy);
+    const selected =
+      props.rules ??
+      Object.values(ManagedRule).filter((r) => r !== ManagedRule.IAM_PASSWORD_POLICY || uncheckable.length === 0);
+    if (props.rules === undefined && uncheckable.length > 0) {
+      Annotations.of(this).addInfo(
+        `iam-password-policy rule left out: it cannot check a password policy with ${uncheckable
+          .map((u) => `${u.setting} ${u.value}`)
+          .join(' and ')}`,
+      );
+    }
+    if (selected.length === 0) {
+      throw propError(this, 'rules', 'at least one ManagedRule (set enableComplianceRules: false instead)', selected);
+    }
     const known = Object.values(ManagedRule) as string[];
     selected.forEach((rule, i) => {
       if (!known.includes(rule)) {
@@ -297,13 +331,20 @@ export class ComplianceRules extends Construct {
     if (dupes.length > 0) {
       throw propError(this, 'rules', 'each rule at most once', dupes);
     }
+    if (selected.includes(ManagedRule.IAM_PASSWORD_POLICY)) {
+      requireCheckableByPasswordRule(
+        this,
+        'passwordPolicy',
+        passwordPolicy,
+        `while rules include ${ManagedRule.IAM_PASSWORD_POLICY}`,
+        `leave ManagedRule.IAM_PASSWORD_POLICY out of rules for such a policy`,
+      );
+    }
     const maxAccessKeyAgeDays = props.maxAccessKeyAgeDays ?? 90;
     requireInteger(this, 'maxAccessKeyAgeDays', maxAccessKeyAgeDays, 1, 3650);
-    const minimumPasswordLength = props.minimumPasswordLength ?? 14;
-    requireInteger(this, 'minimumPasswordLength', minimumPasswordLength, 6, 128);
 
     for (const rule of selected) {
-      const created = this.createRule(rule, maxAccessKeyAgeDays, minimumPasswordLength);
+      const created = this.createRule(rule, maxAccessKeyAgeDays, passwordPolicy);
       if (props.recorder) {
         created.node.addDependency(props.recorder.recorder);
       }
@@ -317,7 +358,30 @@ export class ComplianceRules extends Construct {
     return this.byName.get(rule);
   }
 
-  private createRule(rule: ManagedRule, maxAccessKeyAgeDays: number, minimumPasswordLength: number): config.IRule {
+  /** The policy from `passwordPolicy`, with `minimumPasswordLength` (the older prop) for its length. */
+  private checkedPasswordPolicy(props: ComplianceRulesProps): ResolvedPasswordPolicy {
+    const length = props.minimumPasswordLength;
+    const policyLength = props.passwordPolicy?.minimumLength;
+    if (length !== undefined && policyLength !== undefined) {
+      throw propError(this, 'minimumPasswordLength/passwordPolicy.minimumLength', 'at most one of the two', [
+        length,
+        policyLength,
+      ]);
+    }
+    if (length !== undefined) {
+      requireInteger(this, 'minimumPasswordLength', length, 6, 128);
+    }
+    return resolvePasswordPolicy(this, 'passwordPolicy', {
+      ...props.passwordPolicy,
+      minimumLength: length ?? policyLength,
+    });
+  }
+
+  private createRule(
+    rule: ManagedRule,
+    maxAccessKeyAgeDays: number,
+    passwordPolicy: ResolvedPasswordPolicy,
+  ): config.IRule {
     const id = rule
       .split('-')
       .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
@@ -365,18 +429,8 @@ export class ComplianceRules extends Construct {
       case ManagedRule.MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS:
         return managed(I.MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS, daily);
       case ManagedRule.IAM_PASSWORD_POLICY:
-        return managed(I.IAM_PASSWORD_POLICY, {
-          ...daily,
-          inputParameters: {
-            RequireUppercaseCharacters: 'true',
-            RequireLowercaseCharacters: 'true',
-            RequireSymbols: 'true',
-            RequireNumbers: 'true',
-            MinimumPasswordLength: String(minimumPasswordLength),
-            PasswordReusePrevention: '24',
-            MaxPasswordAge: '90',
-          },
-        });
+        // Derived from the same policy the guardrails apply, so the rule checks exactly that policy.
+        return managed(I.IAM_PASSWORD_POLICY, { ...daily, inputParameters: passwordRuleParameters(passwordPolicy) });
       case ManagedRule.ACCESS_KEYS_ROTATED:
         return new config.AccessKeysRotated(this, id, { maxAge: Duration.days(maxAccessKeyAgeDays) });
       case ManagedRule.IAM_USER_NO_POLICIES_CHECK:

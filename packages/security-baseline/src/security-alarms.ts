@@ -222,6 +222,8 @@ export class SecurityAlarms extends Construct {
   public readonly guardDutyFindingsRule?: events.Rule;
   /** EventBridge rule sending Config non-compliance to the topic, when enabled. */
   public readonly configComplianceRule?: events.Rule;
+  /** The alarms' metrics (5-minute sums), in the order of `events`. */
+  private readonly eventMetrics: cloudwatch.Metric[] = [];
 
   constructor(scope: Construct, id: string, props: SecurityAlarmsProps) {
     super(scope, id);
@@ -237,6 +239,12 @@ export class SecurityAlarms extends Construct {
     if (selected.length === 0) {
       throw propError(this, 'events', 'at least one SecurityEvent (turn SecurityAlarms off instead)', selected);
     }
+    const known = Object.values(SecurityEvent) as string[];
+    selected.forEach((event, i) => {
+      if (!known.includes(event)) {
+        throw propError(this, `events[${i}]`, `one of ${known.join(', ')}`, event);
+      }
+    });
     const dupes = selected.filter((e, i) => selected.indexOf(e) !== i);
     if (dupes.length > 0) {
       throw propError(this, 'events', 'each event at most once', dupes);
@@ -305,9 +313,11 @@ export class SecurityAlarms extends Construct {
         metricName: event,
         metricValue: '1',
       });
+      const metric = filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) });
+      this.eventMetrics.push(metric);
       const alarm = new cloudwatch.Alarm(this, `${event}Alarm`, {
         alarmDescription: `CIS monitoring control: ${event} seen in CloudTrail`,
-        metric: filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
+        metric,
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -407,7 +417,8 @@ export class SecurityAlarms extends Construct {
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'CIS monitoring events (count per hour)',
-        left: this.alarms.map((a) => a.metric),
+        // The alarms' metrics sum over 5 minutes; the graph sums over the hour its title promises.
+        left: this.eventMetrics.map((m) => m.with({ period: Duration.hours(1) })),
         width: 24,
       }),
     );

@@ -142,7 +142,14 @@ export class SecurityBaseline extends Construct {
     const remediating =
       (props.enableAccountGuardrails ?? true) && guardrails.enforcement === GuardrailEnforcement.CONFIG_REMEDIATION;
     if (props.enableComplianceRules ?? true) {
-      const minimumPasswordLength = guardrails.passwordPolicy?.minimumLength;
+      const ruleOptions = props.complianceRules ?? {};
+      // The password rule checks the policy the guardrails apply (all of it, not only the length),
+      // unless the rule options describe the policy themselves; a minimumPasswordLength given
+      // there (the older prop) still sets the length.
+      const applied = guardrails.passwordPolicy ?? {};
+      const passwordPolicy =
+        ruleOptions.passwordPolicy ??
+        (ruleOptions.minimumPasswordLength === undefined ? applied : { ...applied, minimumLength: undefined });
       // Remediating guardrails bring their own rules for these settings: the same rule twice
       // would evaluate (and bill) twice.
       const ownedByGuardrails = remediating
@@ -156,11 +163,11 @@ export class SecurityBaseline extends Construct {
         : [];
       this.complianceRules = new ComplianceRules(this, 'ComplianceRules', {
         recorder: this.configRecorder,
-        minimumPasswordLength,
         ...(ownedByGuardrails.length > 0
           ? { rules: Object.values(ManagedRule).filter((r) => !ownedByGuardrails.includes(r)) }
           : {}),
-        ...props.complianceRules,
+        ...ruleOptions,
+        passwordPolicy,
       });
     }
     if (props.enableThreatDetection ?? true) {

@@ -83,6 +83,51 @@ describe('AccountGuardrails with CONFIG_REMEDIATION', () => {
     });
   });
 
+  test('the password rule checks exactly the policy the runbook sets', () => {
+    const s = newStack();
+    new AccountGuardrails(s, 'Guardrails', {
+      ...REMEDIATION,
+      passwordPolicy: { minimumLength: 20, maxAgeDays: 30, reusePrevention: 5, requireAllCharacterTypes: false },
+    });
+    const t = Template.fromStack(s);
+    const runbook = Object.values(
+      t.findResources('AWS::Config::RemediationConfiguration', {
+        Properties: { TargetId: 'AWSConfigRemediation-SetIAMPasswordPolicy' },
+      }),
+    )[0].Properties.Parameters;
+    const rule = Object.values(
+      t.findResources('AWS::Config::ConfigRule', {
+        Properties: { Source: { SourceIdentifier: 'IAM_PASSWORD_POLICY' } },
+      }),
+    )[0].Properties.InputParameters;
+    const { AutomationAssumeRole, AllowUsersToChangePassword, ...set } = runbook;
+    expect(AutomationAssumeRole).toBeDefined();
+    expect(AllowUsersToChangePassword).toEqual(staticValue('true'));
+    expect(rule).toEqual(
+      Object.fromEntries(Object.entries(set).map(([k, v]: [string, any]) => [k, v.StaticValue.Values[0]])),
+    );
+    expect(rule).toEqual({
+      MinimumPasswordLength: '20',
+      MaxPasswordAge: '30',
+      PasswordReusePrevention: '5',
+      RequireSymbols: 'false',
+      RequireNumbers: 'false',
+      RequireUppercaseCharacters: 'false',
+      RequireLowercaseCharacters: 'false',
+    });
+  });
+
+  test('rejects a password policy the rule cannot check, which would stay NON_COMPLIANT forever', () => {
+    expect(() => new AccountGuardrails(newStack(), 'G', { ...REMEDIATION, passwordPolicy: { maxAgeDays: 0 } })).toThrow(
+      /^Test\/G: invalid passwordPolicy.maxAgeDays: expected an integer from 1 to 1095 with enforcement CONFIG_REMEDIATION, since the AWS Config rule iam-password-policy cannot check a policy without password expiry .*found 0$/,
+    );
+    expect(
+      () => new AccountGuardrails(newStack(), 'G', { ...REMEDIATION, passwordPolicy: { reusePrevention: 0 } }),
+    ).toThrow(
+      /^Test\/G: invalid passwordPolicy.reusePrevention: expected an integer from 1 to 24 with enforcement CONFIG_REMEDIATION, since .*without reuse prevention .*found 0$/,
+    );
+  });
+
   test('the automation role: assumed only by SSM Automation of this account, allowed exactly the runbook calls', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {

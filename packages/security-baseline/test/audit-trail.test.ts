@@ -10,15 +10,26 @@ function trail(props?: AuditTrailProps): { stack: Stack; template: Template; con
   return { stack, template: Template.fromStack(stack), construct };
 }
 
-const TRAIL_ARN = {
-  'Fn::Join': [
-    '',
-    ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(':cloudtrail:eu-west-1:111122223333:trail/Test-Audit-')],
-  ],
-};
+/**
+ * The ARN of the one trail in the template, built from the name the trail resource actually has,
+ * as CloudTrail will report it in aws:SourceArn.
+ */
+function arnOfTrailIn(template: Template): object {
+  const trails = Object.values(template.findResources('AWS::CloudTrail::Trail'));
+  if (trails.length !== 1 || typeof trails[0].Properties.TrailName !== 'string') {
+    throw new Error(`expected one trail with a literal name, found ${JSON.stringify(trails)}`);
+  }
+  return {
+    'Fn::Join': [
+      '',
+      ['arn:', { Ref: 'AWS::Partition' }, `:cloudtrail:eu-west-1:111122223333:trail/${trails[0].Properties.TrailName}`],
+    ],
+  };
+}
 
 describe('AuditTrail defaults', () => {
   const { template, construct } = trail();
+  const TRAIL_ARN = arnOfTrailIn(template);
 
   test('multi-region trail with log file validation, KMS, global events and CloudWatch Logs', () => {
     template.resourceCountIs('AWS::CloudTrail::Trail', 1);
@@ -97,9 +108,29 @@ describe('AuditTrail defaults', () => {
     });
   });
 
-  test('the key policy pins aws:SourceArn to the trail that is created', () => {
+  test('the key and bucket policies pin aws:SourceArn to the trail that is created', () => {
     expect(construct.trailName).toMatch(/^Test-Audit-[A-F0-9]{8}$/);
-    template.hasResourceProperties('AWS::CloudTrail::Trail', { TrailName: construct.trailName });
+    const arn = arnOfTrailIn(template);
+    const keys = Object.values(template.findResources('AWS::KMS::Key'));
+    expect(keys).toHaveLength(1);
+    const keyStatements: any[] = keys[0].Properties.KeyPolicy.Statement;
+    const cloudtrailStatements = keyStatements.filter((st) => st.Principal?.Service === 'cloudtrail.amazonaws.com');
+    expect(cloudtrailStatements.map((st) => st.Sid)).toEqual([
+      'AllowCloudTrailEncryptLogs',
+      'AllowCloudTrailDescribeKey',
+    ]);
+    for (const st of cloudtrailStatements) {
+      expect(st.Condition.StringEquals['aws:SourceArn']).toEqual(arn);
+    }
+    const bucketPolicy = Object.values(
+      template.findResources('AWS::S3::BucketPolicy', {
+        Properties: { Bucket: { Ref: Match.stringLikeRegexp('^AuditBucket') } },
+      }),
+    );
+    expect(bucketPolicy).toHaveLength(1);
+    const deny = bucketPolicy[0].Properties.PolicyDocument.Statement.filter((st: any) => st.Sid === 'DenyOtherTrails');
+    expect(deny).toHaveLength(1);
+    expect(deny[0].Condition).toEqual({ StringNotEquals: { 'aws:SourceArn': arn } });
   });
 
   test('trail bucket: KMS, versioned, no public access, access logs, lifecycle, retained', () => {

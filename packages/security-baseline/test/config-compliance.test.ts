@@ -1,4 +1,4 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ComplianceRules, ConfigRecorder, ManagedRule, SnapshotFrequency } from '../src';
 import { newStack } from './util';
 
@@ -200,6 +200,85 @@ describe('ComplianceRules', () => {
     });
   });
 
+  test('the password rule checks every setting of the given policy', () => {
+    const stack = newStack();
+    new ComplianceRules(stack, 'Rules', {
+      rules: [ManagedRule.IAM_PASSWORD_POLICY],
+      passwordPolicy: { minimumLength: 20, maxAgeDays: 30, reusePrevention: 5, requireAllCharacterTypes: false },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Config::ConfigRule', {
+      Source: { SourceIdentifier: 'IAM_PASSWORD_POLICY' },
+      InputParameters: {
+        RequireUppercaseCharacters: 'false',
+        RequireLowercaseCharacters: 'false',
+        RequireSymbols: 'false',
+        RequireNumbers: 'false',
+        MinimumPasswordLength: '20',
+        MaxPasswordAge: '30',
+        PasswordReusePrevention: '5',
+      },
+    });
+  });
+
+  test('without a policy the password rule checks the AccountGuardrails defaults', () => {
+    const stack = newStack();
+    new ComplianceRules(stack, 'Rules', { rules: [ManagedRule.IAM_PASSWORD_POLICY] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Config::ConfigRule', {
+      Source: { SourceIdentifier: 'IAM_PASSWORD_POLICY' },
+      InputParameters: {
+        RequireUppercaseCharacters: 'true',
+        RequireLowercaseCharacters: 'true',
+        RequireSymbols: 'true',
+        RequireNumbers: 'true',
+        MinimumPasswordLength: '14',
+        MaxPasswordAge: '90',
+        PasswordReusePrevention: '24',
+      },
+    });
+  });
+
+  test.each([
+    ['never expire', { maxAgeDays: 0 }, 'maxAgeDays 0'],
+    ['allow reuse', { reusePrevention: 0 }, 'reusePrevention 0'],
+  ])('a policy whose passwords %s leaves the password rule out of the default rules', (_name, policy, info) => {
+    const stack = newStack();
+    const rules = new ComplianceRules(stack, 'Rules', { passwordPolicy: policy });
+    const all = Object.values(ManagedRule);
+    expect(rules.selectedRules).toEqual(all.filter((r) => r !== ManagedRule.IAM_PASSWORD_POLICY));
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Config::ConfigRule', all.length - 1);
+    expect(
+      template.findResources('AWS::Config::ConfigRule', {
+        Properties: { Source: { SourceIdentifier: 'IAM_PASSWORD_POLICY' } },
+      }),
+    ).toEqual({});
+    Annotations.fromStack(stack).hasInfo(
+      '/Test/Rules',
+      Match.stringLikeRegexp(`iam-password-policy rule left out.*${info}`),
+    );
+  });
+
+  test('rejects the password rule for a policy it cannot check', () => {
+    expect(
+      () =>
+        new ComplianceRules(newStack(), 'Rules', {
+          rules: [ManagedRule.IAM_PASSWORD_POLICY],
+          passwordPolicy: { maxAgeDays: 0 },
+        }),
+    ).toThrow(
+      /^Test\/Rules: invalid passwordPolicy.maxAgeDays: expected an integer from 1 to 1095 while rules include iam-password-policy, since .*cannot check a policy without password expiry.*found 0$/,
+    );
+    expect(
+      () =>
+        new ComplianceRules(newStack(), 'Rules', {
+          rules: [ManagedRule.RESTRICTED_SSH, ManagedRule.IAM_PASSWORD_POLICY],
+          passwordPolicy: { reusePrevention: 0 },
+        }),
+    ).toThrow(
+      /^Test\/Rules: invalid passwordPolicy.reusePrevention: expected an integer from 1 to 24 while rules include iam-password-policy, since .*without reuse prevention.*found 0$/,
+    );
+  });
+
   test('selected rules only; ruleFor finds them', () => {
     const stack = newStack();
     const rules = new ComplianceRules(stack, 'Rules', { rules: [ManagedRule.RESTRICTED_SSH] });
@@ -221,6 +300,18 @@ describe('ComplianceRules', () => {
     );
     expect(() => new ComplianceRules(newStack(), 'Rules', { minimumPasswordLength: 4 })).toThrow(
       /invalid minimumPasswordLength: expected an integer from 6 to 128, found 4/,
+    );
+    expect(() => new ComplianceRules(newStack(), 'Rules', { rules: [] })).toThrow(
+      /^Test\/Rules: invalid rules: expected at least one ManagedRule \(set enableComplianceRules: false instead\), found \[\]$/,
+    );
+    expect(
+      () =>
+        new ComplianceRules(newStack(), 'Rules', { minimumPasswordLength: 16, passwordPolicy: { minimumLength: 18 } }),
+    ).toThrow(
+      /^Test\/Rules: invalid minimumPasswordLength\/passwordPolicy.minimumLength: expected at most one of the two, found \[16, 18\]$/,
+    );
+    expect(() => new ComplianceRules(newStack(), 'Rules', { passwordPolicy: { maxAgeDays: 1096 } })).toThrow(
+      /^Test\/Rules: invalid passwordPolicy.maxAgeDays: expected an integer from 0 to 1095, found 1096$/,
     );
   });
 });

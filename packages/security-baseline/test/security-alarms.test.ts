@@ -138,6 +138,33 @@ describe('SecurityAlarms defaults', () => {
   });
 });
 
+/** The dashboard body with every CloudFormation token replaced by a placeholder, parsed. */
+function dashboardBody(template: Template): { widgets: { type: string; properties: any }[] } {
+  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  expect(dashboards).toHaveLength(1);
+  const body = dashboards[0].Properties.DashboardBody;
+  const parts: unknown[] = typeof body === 'string' ? [body] : body['Fn::Join'][1];
+  return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+}
+
+describe('SecurityAlarms dashboard', () => {
+  test('the CIS events graph counts each event per hour', () => {
+    const events = [SecurityEvent.ROOT_ACCOUNT_USAGE, SecurityEvent.VPC_CHANGES];
+    const { template } = alarms({ events });
+    const graphs = dashboardBody(template).widgets.filter(
+      (w) => w.properties.title === 'CIS monitoring events (count per hour)',
+    );
+    expect(graphs).toHaveLength(1);
+    expect(graphs[0].properties.metrics).toEqual(
+      events.map((event) => ['Groundwork/Security', event, { period: 3600, stat: 'Sum' }]),
+    );
+    // The alarms keep their 5-minute evaluation.
+    for (const event of events) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: event, Period: 300 });
+    }
+  });
+});
+
 describe('SecurityAlarms options', () => {
   test('selected events, no routing, no dashboard, custom namespace', () => {
     const { template } = alarms({
@@ -173,6 +200,11 @@ describe('SecurityAlarms options', () => {
       /Test\/Alarms: invalid emailAddresses\[0\]: expected an email address, found "ops"/,
     ],
     ['no events', { events: [] }, /Test\/Alarms: invalid events: expected at least one SecurityEvent/],
+    [
+      'unknown event',
+      { events: [SecurityEvent.VPC_CHANGES, 'Foo' as SecurityEvent] },
+      /^Test\/Alarms: invalid events\[1\]: expected one of UnauthorizedApiCalls, ConsoleSignInWithoutMfa, .*, VpcChanges, found "Foo"$/,
+    ],
     [
       'duplicate events',
       { events: [SecurityEvent.VPC_CHANGES, SecurityEvent.VPC_CHANGES] },

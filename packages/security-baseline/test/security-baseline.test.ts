@@ -1,5 +1,5 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ManagedRule, SecurityBaseline, SecurityBaselineProps, SecurityEvent } from '../src';
 import { ENV, findings, newStack } from './util';
@@ -138,6 +138,77 @@ describe('SecurityBaseline switches', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Config::ConfigRule', {
       Source: { SourceIdentifier: 'IAM_PASSWORD_POLICY' },
       InputParameters: { MinimumPasswordLength: '18' },
+    });
+  });
+
+  test('the password rule checks exactly the policy the guardrails apply', () => {
+    const { stack } = baseline({
+      accountGuardrails: {
+        passwordPolicy: { minimumLength: 16, maxAgeDays: 60, reusePrevention: 12, requireAllCharacterTypes: false },
+      },
+    });
+    const template = Template.fromStack(stack);
+    const applied = Object.values(template.findResources('Custom::AWS'))
+      .map((r) => JSON.parse(r.Properties.Create))
+      .find((call) => call.action === 'updateAccountPasswordPolicy').parameters;
+    const rules = Object.values(
+      template.findResources('AWS::Config::ConfigRule', {
+        Properties: { Source: { SourceIdentifier: 'IAM_PASSWORD_POLICY' } },
+      }),
+    );
+    expect(rules).toHaveLength(1);
+    // The rule has no parameter for AllowUsersToChangePassword; every other applied setting is checked.
+    const { AllowUsersToChangePassword, ...checkable } = applied;
+    expect(AllowUsersToChangePassword).toBe(true);
+    expect(rules[0].Properties.InputParameters).toEqual(
+      Object.fromEntries(Object.entries(checkable).map(([k, v]) => [k, String(v)])),
+    );
+    expect(rules[0].Properties.InputParameters).toEqual({
+      MinimumPasswordLength: '16',
+      MaxPasswordAge: '60',
+      PasswordReusePrevention: '12',
+      RequireSymbols: 'false',
+      RequireNumbers: 'false',
+      RequireUppercaseCharacters: 'false',
+      RequireLowercaseCharacters: 'false',
+    });
+  });
+
+  test('a policy without expiry or reuse prevention, which the password rule cannot check, gets no password rule', () => {
+    const { stack, construct } = baseline({
+      accountGuardrails: { passwordPolicy: { maxAgeDays: 0, reusePrevention: 0, requireAllCharacterTypes: false } },
+    });
+    const template = Template.fromStack(stack);
+    expect(construct.complianceRules!.selectedRules).not.toContain(ManagedRule.IAM_PASSWORD_POLICY);
+    template.resourceCountIs('AWS::Config::ConfigRule', Object.values(ManagedRule).length - 1);
+    expect(
+      template.findResources('AWS::Config::ConfigRule', {
+        Properties: { Source: { SourceIdentifier: 'IAM_PASSWORD_POLICY' } },
+      }),
+    ).toEqual({});
+    // The policy itself is still applied.
+    expect(construct.accountGuardrails!.passwordPolicy).toBeDefined();
+  });
+
+  test('asking for the password rule with a policy it cannot check is an error', () => {
+    expect(() =>
+      baseline({
+        accountGuardrails: { passwordPolicy: { maxAgeDays: 0 } },
+        complianceRules: { rules: [ManagedRule.IAM_PASSWORD_POLICY] },
+      }),
+    ).toThrow(
+      /^Test\/Baseline\/ComplianceRules: invalid passwordPolicy.maxAgeDays: expected an integer from 1 to 1095 while rules include iam-password-policy/,
+    );
+  });
+
+  test('a length given in complianceRules still sets the rule length; the rest follows the guardrails', () => {
+    const { stack } = baseline({
+      accountGuardrails: { passwordPolicy: { maxAgeDays: 45 } },
+      complianceRules: { minimumPasswordLength: 18 },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Config::ConfigRule', {
+      Source: { SourceIdentifier: 'IAM_PASSWORD_POLICY' },
+      InputParameters: Match.objectLike({ MinimumPasswordLength: '18', MaxPasswordAge: '45' }),
     });
   });
 
