@@ -87,7 +87,11 @@ export class BreakGlassRole extends Construct {
     const arns = props.trustedPrincipalArns ?? [];
     const patterns = props.trustedRoleNamePatterns ?? [];
     requireSomeTrust(p, arns, patterns);
-    validateRoleArns(p, 'trustedPrincipalArns', arns, props.trustedAccountId);
+    validateRoleArns(p, 'trustedPrincipalArns', arns, {
+      id: props.trustedAccountId,
+      label: 'trusted account',
+      prop: 'trustedAccountId',
+    });
     validateRoleNamePatterns(p, 'trustedRoleNamePatterns', patterns);
     if (props.managedPolicies.length === 0) {
       throw new Error(`${p}: managedPolicies must list what the role may do in an emergency, found an empty list`);

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   App,
+  ArnFormat,
   Aws,
   CfnOutput,
   CfnParameter,
@@ -43,6 +44,7 @@ import {
   validateQualifier,
   validateRoleArns,
   validateRoleNamePatterns,
+  validateRoleNames,
   validateServices,
   validateStackNamePatterns,
 } from './validation';
@@ -102,7 +104,8 @@ export interface DeploymentTrustProps {
   readonly runtimeServices?: string[];
 
   /**
-   * Roles that nothing under the boundary may modify, pass or delete.
+   * Names of roles that nothing under the boundary may modify, pass or delete: exact IAM role names
+   * (1-64 letters, digits and `+=,.@_-`), no wildcards, paths or ARNs.
    *
    * @default DeploymentBoundary.DEFAULT_PROTECTED_ROLE_NAMES
    */
@@ -126,7 +129,7 @@ export interface DeploymentTrustProps {
   readonly toolkitStackName?: string;
 
   /**
-   * Days after which noncurrent versions of staged assets expire.
+   * Days after which noncurrent versions of staged assets expire: a whole number, at least 1.
    *
    * @default 30
    */
@@ -225,11 +228,27 @@ export class DeploymentTrust extends Construct {
     const trustedArns = props.trustedPrincipalArns ?? [];
     const trustedPatterns = props.trustedRoleNamePatterns ?? [];
     requireSomeTrust(p, trustedArns, trustedPatterns);
-    validateRoleArns(p, 'trustedPrincipalArns', trustedArns, props.pipelineAccountId);
+    validateRoleArns(p, 'trustedPrincipalArns', trustedArns, {
+      id: props.pipelineAccountId,
+      label: 'pipeline account',
+      prop: 'pipelineAccountId',
+    });
     validateRoleNamePatterns(p, 'trustedRoleNamePatterns', trustedPatterns);
     validateServices(p, 'allowedServices', props.allowedServices, false);
     const deployableStackNames = props.deployableStackNames ?? ['*'];
     validateStackNamePatterns(p, 'deployableStackNames', deployableStackNames);
+    // A '*' here would deny every role write to the execution role; the boundary treats each entry as a name.
+    validateRoleNames(p, 'protectedRoleNames', props.protectedRoleNames ?? []);
+    const noncurrentRetentionDays = props.noncurrentAssetRetentionDays ?? 30;
+    // S3 lifecycle NoncurrentVersionExpiration.NoncurrentDays must be a positive integer.
+    if (
+      !Token.isUnresolved(noncurrentRetentionDays) &&
+      (!Number.isInteger(noncurrentRetentionDays) || noncurrentRetentionDays < 1)
+    ) {
+      throw new Error(
+        `${p}: noncurrentAssetRetentionDays must be a whole number of days, at least 1 (S3 NoncurrentDays), found ${noncurrentRetentionDays}`,
+      );
+    }
     const toolkitStackName = props.toolkitStackName ?? BootstrapContract.DEFAULT_TOOLKIT_STACK_NAME;
 
     const account = Aws.ACCOUNT_ID;
@@ -279,7 +298,7 @@ export class DeploymentTrust extends Construct {
       lifecycleRules: [
         {
           id: 'CleanupOldVersions',
-          noncurrentVersionExpiration: Duration.days(props.noncurrentAssetRetentionDays ?? 30),
+          noncurrentVersionExpiration: Duration.days(noncurrentRetentionDays),
         },
         { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
@@ -344,7 +363,13 @@ export class DeploymentTrust extends Construct {
         actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
         conditions: {
           StringLike: {
-            'aws:sourceArn': stack.formatArn({ service: 'lambda', resource: 'function', resourceName: '*' }),
+            // Function ARNs separate the name with a colon: arn:<partition>:lambda:<region>:<account>:function:<name>.
+            'aws:sourceArn': stack.formatArn({
+              service: 'lambda',
+              resource: 'function',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
           },
         },
       }),
@@ -594,7 +619,18 @@ function declareCliParameters(stack: Stack, qualifier: string, pipelineAccountId
     'Accepted for CLI compatibility; must be empty: the execution policy is the declared service allow list',
   );
   mustBeEmpty('FileAssetsBucketName', 'Accepted for CLI compatibility; the bucket name is fixed by the CDK contract');
-  mustBeEmpty('FileAssetsBucketKmsKeyId', 'Accepted for CLI compatibility; a dedicated key is always created');
+  new CfnParameter(stack, 'FileAssetsBucketKmsKeyId', {
+    type: 'String',
+    default: '',
+    // What the CLI sends when no key option is given (toolkit-lib bootstrap-environment.ts): 'AWS_MANAGED_KEY' on a
+    // first bootstrap, the previous value on a re-bootstrap, '' with --bootstrap-customer-key. This template
+    // creates its own customer managed key whichever of the two it receives; a key of the caller's is refused.
+    allowedValues: ['', 'AWS_MANAGED_KEY'],
+    description:
+      "Accepted for CLI compatibility: '' or AWS_MANAGED_KEY (the CLI's defaults); a dedicated customer managed key is always created",
+    constraintDescription:
+      "must be '' or AWS_MANAGED_KEY, what the CDK CLI sends without --bootstrap-kms-key-id: the Groundwork DeploymentTrust template always creates its own customer managed key, so a custom key id, ARN or alias cannot be used",
+  });
   mustBeEmpty(
     'ContainerAssetsRepositoryName',
     'Accepted for CLI compatibility; the repository name is fixed by the CDK contract',
@@ -623,8 +659,10 @@ function declareCliParameters(stack: Stack, qualifier: string, pipelineAccountId
       },
       {
         assert: Fn.conditionEachMemberEquals(executionPolicies.valueAsList, ''),
+        // Over an existing bootstrap, the CLI re-sends the stack's policies (and trust) when the options are not
+        // given; an empty list clears them, and the CLI accepts no policies only when no account is trusted.
         assertDescription:
-          '--cloudformation-execution-policies is not supported: the execution policy is the declared allow list',
+          "--cloudformation-execution-policies is not supported: the execution policy is the declared allow list (over a bootstrap made with it, the CLI re-sends the previous value: clear it with --trust '' --cloudformation-execution-policies '')",
       },
     ],
   });

@@ -53,7 +53,11 @@ export class SecurityAuditRole extends Construct {
     const arns = props.trustedPrincipalArns ?? [];
     const patterns = props.trustedRoleNamePatterns ?? [];
     requireSomeTrust(p, arns, patterns);
-    validateRoleArns(p, 'trustedPrincipalArns', arns, props.securityAccountId);
+    validateRoleArns(p, 'trustedPrincipalArns', arns, {
+      id: props.securityAccountId,
+      label: 'security account',
+      prop: 'securityAccountId',
+    });
     validateRoleNamePatterns(p, 'trustedRoleNamePatterns', patterns);
 
     this.role = new iam.Role(this, 'Resource', {

@@ -7,40 +7,55 @@ import * as path from 'path';
  */
 export class ServiceAllowList {
   /**
-   * CloudFormation namespaces whose IAM service prefix differs from the lowercased namespace. `''` marks
-   * types that need no service permission (CDK metadata, CloudFormation's own wait conditions).
+   * CloudFormation namespaces whose IAM service prefix differs from the lowercased namespace, as the Service
+   * Authorization Reference names them (e.g. `AWS::MSK` is `kafka`). `''` marks types that need no service
+   * permission (CDK metadata, CloudFormation's own wait conditions).
    */
   public static readonly NAMESPACE_OVERRIDES: { [namespace: string]: string } = {
     'AWS::ElasticLoadBalancingV2': 'elasticloadbalancing',
     'AWS::ElasticLoadBalancing': 'elasticloadbalancing',
     'AWS::CertificateManager': 'acm',
+    'AWS::ACMPCA': 'acm-pca',
     'AWS::Cognito': 'cognito-idp',
     'AWS::KinesisFirehose': 'firehose',
     'AWS::StepFunctions': 'states',
     'AWS::CodeStarNotifications': 'codestar-notifications',
     'AWS::CodeStarConnections': 'codestar-connections',
+    'AWS::CodeGuruProfiler': 'codeguru-profiler',
+    'AWS::CodeGuruReviewer': 'codeguru-reviewer',
     'AWS::Events': 'events',
     'AWS::CloudWatch': 'cloudwatch',
     'AWS::Logs': 'logs',
     'AWS::ApiGateway': 'apigateway',
     'AWS::ApiGatewayV2': 'apigateway',
+    'AWS::AppIntegrations': 'app-integrations',
     'AWS::ApplicationAutoScaling': 'application-autoscaling',
+    'AWS::ApplicationSignals': 'application-signals',
     'AWS::AutoScaling': 'autoscaling',
+    'AWS::AutoScalingPlans': 'autoscaling-plans',
     'AWS::ElastiCache': 'elasticache',
     'AWS::OpenSearchService': 'es',
+    'AWS::OpenSearchServerless': 'aoss',
     'AWS::Elasticsearch': 'es',
     'AWS::SecretsManager': 'secretsmanager',
     'AWS::ServiceDiscovery': 'servicediscovery',
+    'AWS::ServiceCatalogAppRegistry': 'servicecatalog',
     'AWS::EventSchemas': 'schemas',
     'AWS::Pipes': 'pipes',
     'AWS::Scheduler': 'scheduler',
     'AWS::ResourceGroups': 'resource-groups',
+    'AWS::ResourceExplorer2': 'resource-explorer-2',
     'AWS::NetworkFirewall': 'network-firewall',
     'AWS::Route53Resolver': 'route53resolver',
+    'AWS::Route53RecoveryControl': 'route53-recovery-control-config',
+    'AWS::Route53RecoveryReadiness': 'route53-recovery-readiness',
     'AWS::WAFv2': 'wafv2',
+    'AWS::WAFRegional': 'waf-regional',
     'AWS::EFS': 'elasticfilesystem',
     'AWS::EKS': 'eks',
     'AWS::EMR': 'elasticmapreduce',
+    'AWS::EMRContainers': 'emr-containers',
+    'AWS::EMRServerless': 'emr-serverless',
     'AWS::Kinesis': 'kinesis',
     'AWS::KinesisAnalyticsV2': 'kinesisanalytics',
     'AWS::Lambda': 'lambda',
@@ -48,9 +63,94 @@ export class ServiceAllowList {
     'AWS::AppConfig': 'appconfig',
     'AWS::AccessAnalyzer': 'access-analyzer',
     'AWS::DocDB': 'rds',
+    'AWS::DocDBElastic': 'docdb-elastic',
     'AWS::Neptune': 'rds',
+    'AWS::NeptuneGraph': 'neptune-graph',
+    'AWS::RedshiftServerless': 'redshift-serverless',
+    'AWS::MSK': 'kafka',
+    'AWS::AmazonMQ': 'mq',
+    'AWS::MWAA': 'airflow',
+    'AWS::MWAAServerless': 'airflow-serverless',
+    'AWS::VpcLattice': 'vpc-lattice',
+    'AWS::InspectorV2': 'inspector2',
+    'AWS::Macie': 'macie2',
+    'AWS::DevOpsGuru': 'devops-guru',
+    'AWS::DirectoryService': 'ds',
+    'AWS::Location': 'geo',
+    'AWS::Pinpoint': 'mobiletargeting',
+    // The Pinpoint Email API is authorized as SES actions.
+    'AWS::PinpointEmail': 'ses',
+    'AWS::CustomerProfiles': 'profile',
+    'AWS::ConnectCampaigns': 'connect-campaigns',
+    'AWS::ConnectCampaignsV2': 'connect-campaigns',
+    'AWS::HealthImaging': 'medical-imaging',
+    'AWS::GreengrassV2': 'greengrass',
+    'AWS::IoTCoreDeviceAdvisor': 'iotdeviceadvisor',
+    // Secure tunnels are AWS IoT actions (iot:OpenTunnel).
+    'AWS::IoTSecureTunneling': 'iot',
+    'AWS::KendraRanking': 'kendra-ranking',
+    'AWS::LicenseManager': 'license-manager',
+    'AWS::LicenseManagerLinuxSubscriptions': 'license-manager-linux-subscriptions',
+    'AWS::LicenseManagerUserSubscriptions': 'license-manager-user-subscriptions',
+    'AWS::ComputeOptimizer': 'compute-optimizer',
+    'AWS::BackupGateway': 'backup-gateway',
+    'AWS::BCM': 'bcm-dashboards',
+    'AWS::BCMDataExports': 'bcm-data-exports',
+    'AWS::BcmPricingCalculator': 'bcm-pricing-calculator',
+    'AWS::BedrockAgentCore': 'bedrock-agentcore',
+    'AWS::BedrockMantle': 'bedrock-mantle',
+    'AWS::CleanRoomsML': 'cleanrooms-ml',
+    'AWS::OpsWorksCM': 'opsworks-cm',
+    'AWS::PCAConnectorAD': 'pca-connector-ad',
+    'AWS::PCAConnectorSCEP': 'pca-connector-scep',
+    'AWS::PaymentCryptography': 'payment-cryptography',
+    'AWS::RefactorSpaces': 'refactor-spaces',
+    'AWS::ResilienceHubV2': 'resiliencehub',
+    // Object Lambda access points are managed with S3 actions (s3:CreateAccessPointForObjectLambda);
+    // s3-object-lambda is only for requests through them.
+    'AWS::S3ObjectLambda': 's3',
+    'AWS::S3Outposts': 's3-outposts',
+    'AWS::SMSVOICE': 'sms-voice',
+    'AWS::SSMContacts': 'ssm-contacts',
+    'AWS::SSMGuiConnect': 'ssm-guiconnect',
+    'AWS::SSMIncidents': 'ssm-incidents',
+    'AWS::SSMQuickSetup': 'ssm-quicksetup',
+    'AWS::SystemsManagerSAP': 'ssm-sap',
+    'AWS::NimbleStudio': 'nimble',
+    'AWS::NotificationsContacts': 'notifications-contacts',
+    'AWS::WorkSpacesThinClient': 'thinclient',
+    'AWS::WorkSpacesWeb': 'workspaces-web',
+    'AWS::WorkspacesInstances': 'workspaces-instances',
+    'AWS::ARCRegionSwitch': 'arc-region-switch',
+    'AWS::ARCZonalShift': 'arc-zonal-shift',
+    'AWS::AccountAccess': 'account-access',
+    'AWS::AgentRegistry': 'agent-registry',
+    'AWS::AWSExternalAnthropic': 'aws-external-anthropic',
+    'AWS::DevOpsAgent': 'aidevops',
+    'AWS::ElementalInference': 'elemental-inference',
+    'AWS::HealthAgent': 'health-agent',
+    'AWS::NovaAct': 'nova-act',
     'AWS::CloudFormation': 'cloudformation',
     'AWS::CDK': '',
+  };
+
+  /**
+   * Resource types whose IAM service prefix differs from their namespace's: they belong to another service
+   * than the rest of it (e.g. `AWS::Cognito::IdentityPool` is Cognito Identity, `cognito-identity`, while the
+   * user pools are `cognito-idp`).
+   */
+  public static readonly RESOURCE_TYPE_OVERRIDES: { [resourceType: string]: string } = {
+    'AWS::Cognito::IdentityPool': 'cognito-identity',
+    'AWS::Cognito::IdentityPoolPrincipalTag': 'cognito-identity',
+    'AWS::Cognito::IdentityPoolRoleAttachment': 'cognito-identity',
+    'AWS::ECR::PublicRepository': 'ecr-public',
+    'AWS::MediaPackage::Asset': 'mediapackage-vod',
+    'AWS::MediaPackage::PackagingConfiguration': 'mediapackage-vod',
+    'AWS::MediaPackage::PackagingGroup': 'mediapackage-vod',
+    'AWS::Timestream::InfluxDBBackup': 'timestream-influxdb',
+    'AWS::Timestream::InfluxDBCluster': 'timestream-influxdb',
+    'AWS::Timestream::InfluxDBInstance': 'timestream-influxdb',
+    'AWS::ComputeOptimizer::AutomationRule': 'aco-automation',
   };
 
   /** Resource types that are pure CloudFormation constructs and call no service. */
@@ -62,7 +162,8 @@ export class ServiceAllowList {
   ];
 
   /**
-   * The IAM service prefixes a resource type needs: `AWS::EC2::VPC` -> ['ec2'], `AWS::CDK::Metadata` -> [],
+   * The IAM service prefixes a resource type needs: `AWS::EC2::VPC` -> ['ec2'], `AWS::MSK::Cluster` -> ['kafka'],
+   * `AWS::Cognito::IdentityPool` -> ['cognito-identity'], `AWS::CDK::Metadata` -> [],
    * `Custom::Foo` and `AWS::CloudFormation::CustomResource` -> ['lambda'] (CloudFormation invokes the
    * provider function; what the provider itself calls is its own role's business).
    */
@@ -76,7 +177,8 @@ export class ServiceAllowList {
       throw new Error(`ServiceAllowList: cannot map resource type '${resourceType}' to an IAM service prefix`);
     }
     const namespace = `${parts[0]}::${parts[1]}`;
-    const override = ServiceAllowList.NAMESPACE_OVERRIDES[namespace];
+    const override =
+      ServiceAllowList.RESOURCE_TYPE_OVERRIDES[resourceType] ?? ServiceAllowList.NAMESPACE_OVERRIDES[namespace];
     if (override !== undefined) return override === '' ? [] : [override];
     return [parts[1].toLowerCase()];
   }

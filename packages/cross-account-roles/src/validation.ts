@@ -8,6 +8,8 @@ const ACCOUNT_ID = /^\d{12}$/;
 // lowercase only because the qualifier is part of S3 bucket and ECR repository names.
 const QUALIFIER = /^[a-z0-9]{1,10}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@\-/]+$/;
+// An IAM role name: 1-64 letters, digits and +=,.@_- (IAM CreateRole, RoleName).
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 // A role ARN in a policy's Resource: IAM wildcards allowed in the account and the name.
 const ROLE_ARN_RESOURCE = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@\-/*?]+$/;
 // A role name pattern must name something: at least 3 literal characters before any wildcard.
@@ -34,7 +36,16 @@ export function validateQualifier(path: string, value: string): void {
   }
 }
 
-export function validateRoleArns(path: string, prop: string, arns: string[], expectedAccount: string): void {
+/** The account whose roles a construct trusts, for error messages: `{ id, label: 'pipeline account', prop }`. */
+export interface TrustedAccount {
+  readonly id: string;
+  /** What the account is to the construct, e.g. 'pipeline account' or 'security account'. */
+  readonly label: string;
+  /** The prop that names it, e.g. 'pipelineAccountId'. */
+  readonly prop: string;
+}
+
+export function validateRoleArns(path: string, prop: string, arns: string[], account: TrustedAccount): void {
   for (const arn of arns) {
     if (Token.isUnresolved(arn)) {
       throw new Error(`${path}: ${prop} must be literal role ARNs so that the trust can be reviewed, found a token`);
@@ -45,8 +56,10 @@ export function validateRoleArns(path: string, prop: string, arns: string[], exp
         `${path}: ${prop} must contain IAM role ARNs (arn:aws:iam::<account>:role/<name>), found '${arn}'`,
       );
     }
-    if (match[1] !== expectedAccount) {
-      throw new Error(`${path}: ${prop} must name roles in the pipeline account ${expectedAccount}, found '${arn}'`);
+    if (match[1] !== account.id) {
+      throw new Error(
+        `${path}: ${prop} must name roles in the ${account.label} ${account.id} (${account.prop}), found '${arn}'`,
+      );
     }
   }
 }
@@ -67,6 +80,17 @@ export function validateRoleNamePatterns(path: string, prop: string, patterns: s
     if (!ROLE_NAME_PATTERN.test(pattern)) {
       throw new Error(
         `${path}: ${prop} entries must be role names or name patterns starting with at least 3 literal characters (e.g. 'groundwork-pipeline-*'), found '${pattern}'`,
+      );
+    }
+  }
+}
+
+/** Exact IAM role names (no wildcards, paths or ARNs); a token (another construct's role name) is left to IAM. */
+export function validateRoleNames(path: string, prop: string, names: string[]): void {
+  for (const name of names) {
+    if (!Token.isUnresolved(name) && !ROLE_NAME.test(name)) {
+      throw new Error(
+        `${path}: ${prop} entries must be IAM role names (1-64 letters, digits and +=,.@_-; no wildcards, paths or ARNs), found '${name}'`,
       );
     }
   }

@@ -56,14 +56,11 @@ describe('standalone bootstrap template', () => {
   });
 
   test('refuses CLI options that would widen trust instead of ignoring them', () => {
-    for (const p of [
-      'FileAssetsBucketName',
-      'FileAssetsBucketKmsKeyId',
-      'ContainerAssetsRepositoryName',
-      'InputPermissionsBoundary',
-    ]) {
+    for (const p of ['FileAssetsBucketName', 'ContainerAssetsRepositoryName', 'InputPermissionsBoundary']) {
       expect(template.Parameters[p].AllowedValues).toEqual(['']);
     }
+    // The CLI's two defaults (bootstrap-cli-parameters.test.ts); a key of the caller's stays refused.
+    expect(template.Parameters.FileAssetsBucketKmsKeyId.AllowedValues).toEqual(['', 'AWS_MANAGED_KEY']);
     expect(template.Parameters.PublicAccessBlockConfiguration.AllowedValues).toEqual(['true']);
     expect(template.Rules.OnlyThePipelineAccountIsTrusted.Assertions.map((a: any) => a.Assert)).toEqual([
       { 'Fn::EachMemberIn': [{ Ref: 'TrustedAccounts' }, ['', PIPELINE_ACCOUNT]] },

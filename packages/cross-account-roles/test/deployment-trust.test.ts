@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BootstrapRoleKind, DeploymentTrust, DeploymentTrustProps } from '../src';
 import { asArray, flat, PIPELINE_ACCOUNT, TARGET_ACCOUNT, TRUST_PROPS, targetStack } from './fixtures';
 
@@ -15,6 +16,8 @@ function roleByName(template: Template, kind: BootstrapRoleKind): any {
   expect(roles).toHaveLength(1);
   return roles[0];
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const PIPELINE_ROOT = `arn:\${AWS::Partition}:iam::${PIPELINE_ACCOUNT}:root`;
 const PUBLISHING_KINDS = [
@@ -273,6 +276,24 @@ describe('DeploymentTrust staging resources', () => {
     );
   });
 
+  test('Lambda may pull container assets for functions of this account and region: the condition matches function ARNs', () => {
+    const repo = Object.values(template.findResources('AWS::ECR::Repository'))[0] as any;
+    const pull = flat(repo.Properties.RepositoryPolicyText.Statement).find(
+      (s: any) => s.Sid === 'LambdaECRImageRetrievalPolicy',
+    );
+    expect(pull.Principal).toEqual({ Service: 'lambda.amazonaws.com' });
+    const pattern: string = pull.Condition.StringLike['aws:sourceArn'];
+    expect(pattern).toBe(`arn:\${AWS::Partition}:lambda:eu-west-1:${TARGET_ACCOUNT}:function:*`);
+    // aws-cdk-lib's own rendering of a function ARN in this environment (function:<name>) must match the
+    // StringLike pattern; the same function in another account must not.
+    const functionArn: string = flat(
+      stack.resolve(lambda.Function.fromFunctionName(stack, 'AssetFunction', 'asset-fn').functionArn),
+    );
+    const glob = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+    expect(functionArn).toMatch(glob);
+    expect(functionArn.replace(TARGET_ACCOUNT, PIPELINE_ACCOUNT)).not.toMatch(glob);
+  });
+
   test('version parameter and CLI outputs', () => {
     template.hasResourceProperties('AWS::SSM::Parameter', {
       Name: '/cdk-bootstrap/hnb659fds/version',
@@ -340,7 +361,7 @@ describe('DeploymentTrust validation', () => {
     [
       'trusted role in another account',
       { trustedPrincipalArns: ['arn:aws:iam::999999999999:role/x'] },
-      /must name roles in the pipeline account 111111111111, found 'arn:aws:iam::999999999999:role\/x'/,
+      /^Target\/Trust: trustedPrincipalArns must name roles in the pipeline account 111111111111 \(pipelineAccountId\), found 'arn:aws:iam::999999999999:role\/x'/,
     ],
     [
       'trusted user instead of role',
@@ -369,11 +390,59 @@ describe('DeploymentTrust validation', () => {
       { deployableStackNames: [`a${'b'.repeat(128)}`] },
       /deployableStackNames entries must be CloudFormation stack names .* found 'ab{128}'/,
     ],
+    [
+      'noncurrent asset retention of 0 days (S3 NoncurrentDays must be positive)',
+      { noncurrentAssetRetentionDays: 0 },
+      /^Target\/Trust: noncurrentAssetRetentionDays must be a whole number of days, at least 1 .* found 0$/,
+    ],
+    ['negative noncurrent asset retention', { noncurrentAssetRetentionDays: -5 }, /found -5$/],
+    ['fractional noncurrent asset retention', { noncurrentAssetRetentionDays: 1.5 }, /found 1\.5$/],
+    [
+      "protected role name '*' (would deny every role write)",
+      { protectedRoleNames: ['*'] },
+      /^Target\/Trust: protectedRoleNames entries must be IAM role names \(1-64 letters, digits and \+=,\.@_-; no wildcards, paths or ARNs\), found '\*'$/,
+    ],
+    [
+      'protected role name with a trailing wildcard',
+      { protectedRoleNames: ['groundwork-*'] },
+      /protectedRoleNames entries must be IAM role names .* found 'groundwork-\*'$/,
+    ],
+    [
+      'protected role given as an ARN',
+      { protectedRoleNames: ['groundwork-break-glass', 'arn:aws:iam::1:role/x'] },
+      /protectedRoleNames entries must be IAM role names .* found 'arn:aws:iam::1:role\/x'$/,
+    ],
+    [
+      'protected role name over 64 characters (IAM limit)',
+      { protectedRoleNames: ['r'.repeat(65)] },
+      /protectedRoleNames entries must be IAM role names .* found 'r{65}'$/,
+    ],
+    [
+      'empty protected role name',
+      { protectedRoleNames: [''] },
+      /protectedRoleNames entries must be IAM role names .* found ''$/,
+    ],
   ])('%s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });
 
   test('errors name the construct path', () => {
     expect(() => synth({ allowedServices: [] })).toThrow(/^Target\/Trust: /);
+  });
+
+  test('accepts a one-day noncurrent retention and role names with every character IAM allows', () => {
+    const { template } = synth({
+      // Few services: each protected role name also takes room in the boundary (IAM's 6,144-character limit).
+      allowedServices: ['s3'],
+      noncurrentAssetRetentionDays: 1,
+      protectedRoleNames: ['groundwork-break-glass', 'Ops+Admin=1,2.x@y_z', 'r'.repeat(64)],
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'CleanupOldVersions', NoncurrentVersionExpiration: { NoncurrentDays: 1 } }),
+        ]),
+      },
+    });
   });
 });

@@ -61,7 +61,7 @@ describe('SecurityAuditRole', () => {
     [
       'role in another account',
       { trustedPrincipalArns: ['arn:aws:iam::111111111111:role/x'] },
-      /must name roles in the pipeline account 333333333333/,
+      /^Target\/Audit: trustedPrincipalArns must name roles in the security account 333333333333 \(securityAccountId\), found 'arn:aws:iam::111111111111:role\/x'$/,
     ],
   ])('rejects %s', (_n, props, message) => {
     expect(() => audit(props)).toThrow(message);
@@ -122,6 +122,11 @@ describe('BreakGlassRole', () => {
   test.each<[string, Partial<BreakGlassRoleProps>, RegExp]>([
     ['bad account', { trustedAccountId: 'x' }, /^Target\/BreakGlass: trustedAccountId must be a 12-digit/],
     ['no trust', { trustedPrincipalArns: [] }, /trustedPrincipalArns or trustedRoleNamePatterns must name/],
+    [
+      'role in another account',
+      { trustedPrincipalArns: ['arn:aws:iam::111111111111:role/responder'] },
+      /^Target\/BreakGlass: trustedPrincipalArns must name roles in the trusted account 333333333333 \(trustedAccountId\), found 'arn:aws:iam::111111111111:role\/responder'$/,
+    ],
     [
       'no permissions',
       { managedPolicies: [] },
