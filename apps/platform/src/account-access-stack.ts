@@ -57,8 +57,11 @@ export class AccountAccessStack extends PlatformStack {
         'Break-glass repairs whatever broke, so it needs broad service access; AWS maintains PowerUserAccess as new ' +
         'services launch, it excludes IAM and Organizations, and every use needs MFA and raises an alarm.',
     });
-    // Deployed after the bootstrap, which creates the boundary: these roles carry it too.
-    Aspects.of(this).add(new PermissionsBoundaryAspect({ qualifier: BootstrapContract.DEFAULT_QUALIFIER }));
+    // Deployed after the bootstrap, which creates the boundary: these roles carry it too, but not the role
+    // tag that marks the deployment's roles, so that no role under the boundary may change or pass them.
+    Aspects.of(this).add(
+      new PermissionsBoundaryAspect({ qualifier: BootstrapContract.DEFAULT_QUALIFIER, tagRoles: false }),
+    );
     for (const [key, value] of Object.entries(env.effectiveTags)) {
       Tags.of(this).add(key, value);
     }

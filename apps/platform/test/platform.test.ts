@@ -98,20 +98,25 @@ test("the cloud assembly carries no resource's creation stack trace (cdk.json); 
   expect(count(debugAssembly.stacks, 'aws:cdk:creationStack')).toBeGreaterThan(0);
 });
 
-test('every IAM role in every account carries the deployment permissions boundary', () => {
+test('every IAM role in every account carries the deployment permissions boundary; the deployed ones its role tag', () => {
   const boundary = BootstrapContract.boundaryPolicyName(BootstrapContract.DEFAULT_QUALIFIER, '');
+  // The access stacks are deployed by an administrator: their roles must stay out of the pipeline's reach.
+  const accessStacks = new Set(result.platform.accessStacks.map((stack) => stack.stackName));
   let roles = 0;
   for (const artifact of allStackArtifacts(assembly)) {
     for (const [id, role] of resourcesOfType(artifact.template, 'AWS::IAM::Role')) {
       roles++;
+      const tags: { Key: string; Value: string }[] = role.Properties.Tags ?? [];
       expect({
         stack: artifact.stackName,
         id,
         boundary: JSON.stringify(role.Properties.PermissionsBoundary ?? null),
+        tag: tags.find((t) => t.Key === BootstrapContract.BOUNDARY_TAG_KEY)?.Value,
       }).toEqual({
         stack: artifact.stackName,
         id,
         boundary: expect.stringContaining(boundary),
+        tag: accessStacks.has(artifact.stackName) ? undefined : BootstrapContract.DEFAULT_QUALIFIER,
       });
     }
   }

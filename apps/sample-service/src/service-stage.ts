@@ -1,4 +1,4 @@
-import { DeploymentBoundary } from '@groundwork/cross-account-roles';
+import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
 import { IngressRuleGuard } from '@groundwork/networking';
 import { AspectPriority, Aspects, Stage, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -19,8 +19,6 @@ export class ServiceStage extends Stage {
     const { service, environment } = props;
     super(scope, id, {
       env: { account: environment.account, region: environment.region },
-      // A Groundwork-bootstrapped account lets CloudFormation create a role only with this boundary.
-      permissionsBoundary: DeploymentBoundary.forStage(),
     });
     this.serviceStack = new ServiceStack(this, 'Service', {
       stackName: `${service.name}-${environment.name}`,
@@ -28,7 +26,9 @@ export class ServiceStage extends Stage {
       service,
       environment,
     });
-    // Aspects of the App do not reach into a Stage: the guard is added here.
+    // Aspects of the App do not reach into a Stage: they are added here. A Groundwork-bootstrapped account
+    // lets CloudFormation create a role only with the boundary and the role tag of its qualifier.
+    Aspects.of(this).add(new PermissionsBoundaryAspect({ qualifier: BootstrapContract.DEFAULT_QUALIFIER }));
     Aspects.of(this).add(new IngressRuleGuard(), { priority: AspectPriority.READONLY });
     Tags.of(this).add('Service', service.name);
     Tags.of(this).add('Owner', service.owner);

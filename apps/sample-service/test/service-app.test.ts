@@ -65,13 +65,14 @@ describe("the team's own pipeline", () => {
     });
   });
 
-  test("every role of the pipeline stack carries the pipeline account's Groundwork boundary", () => {
+  test("every role of the pipeline stack carries the pipeline account's Groundwork boundary and its role tag", () => {
     const roles = Object.values(pipelineTemplate.findResources('AWS::IAM::Role'));
     expect(roles.length).toBeGreaterThan(0);
     for (const role of roles) {
       expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain(
         ':iam::111111111111:policy/groundwork-boundary-hnb659fds-eu-west-1',
       );
+      expect(role.Properties.Tags).toContainEqual({ Key: 'groundwork:boundary', Value: 'hnb659fds' });
     }
   });
 });

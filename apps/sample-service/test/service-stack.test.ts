@@ -192,13 +192,14 @@ describe('function, logs and roles', () => {
     });
   });
 
-  test('every role carries the Groundwork permissions boundary of the target account', () => {
+  test('every role carries the Groundwork permissions boundary of the target account and its role tag', () => {
     const roles = template.findResources('AWS::IAM::Role');
     expect(Object.keys(roles).length).toBeGreaterThan(0);
     for (const role of Object.values(roles)) {
       expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain(
         ':iam::444444444444:policy/groundwork-boundary-hnb659fds-eu-west-1',
       );
+      expect(role.Properties.Tags).toContainEqual({ Key: 'groundwork:boundary', Value: 'hnb659fds' });
     }
   });
 });

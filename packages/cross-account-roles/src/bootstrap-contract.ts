@@ -43,6 +43,16 @@ export class BootstrapContract {
    */
   public static readonly BOOTSTRAP_VARIANT = 'Groundwork: least-privilege DeploymentTrust';
 
+  /**
+   * The tag that marks a role as managed under a qualifier's boundary; its value is the qualifier.
+   *
+   * The boundary lets its roles change, delete or pass only roles that carry this tag with its own qualifier,
+   * and create roles only with it: IAM has no condition on the boundary of the target role for
+   * `iam:UpdateAssumeRolePolicy`, `iam:PassRole` and the like, so the tag is what tells the deployment's roles
+   * from the account's other roles (e.g. `OrganizationAccountAccessRole`). `PermissionsBoundaryAspect` sets it.
+   */
+  public static readonly BOUNDARY_TAG_KEY = 'groundwork:boundary';
+
   /** Name of one of the bootstrap roles, e.g. `cdk-hnb659fds-deploy-role-111111111111-eu-west-1`. */
   public static roleName(kind: BootstrapRoleKind, qualifier: string, account: string, region: string): string {
     return `cdk-${qualifier}-${kind}-${account}-${region}`;

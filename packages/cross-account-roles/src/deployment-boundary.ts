@@ -18,6 +18,7 @@ import {
   PROTECTED_ROLE_WRITE_ACTIONS,
   ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY,
   STAGING_WRITE_ACTIONS,
+  TAGGED_ROLE_ACTIONS,
 } from './iam-actions';
 import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
 import { validateQualifier, validateRoleArnResources, validateServices } from './validation';
@@ -84,6 +85,10 @@ export class DeploymentBoundary extends Construct {
   /**
    * A core PermissionsBoundary for `new Stage(app, id, { permissionsBoundary })`: CDK then attaches the
    * Groundwork boundary to every role and user in the stage. Needs stacks with a concrete region.
+   *
+   * @deprecated The boundary also requires the role tag `groundwork:boundary=<qualifier>`
+   * (`BootstrapContract.BOUNDARY_TAG_KEY`) on every role, which a core PermissionsBoundary cannot set: use
+   * `Aspects.of(stage).add(new PermissionsBoundaryAspect({ qualifier }))`, which sets both.
    */
   public static forStage(qualifier?: string): PermissionsBoundary {
     const q = qualifier ?? BootstrapContract.DEFAULT_QUALIFIER;
@@ -107,6 +112,7 @@ export class DeploymentBoundary extends Construct {
     const account = Aws.ACCOUNT_ID;
     const region = Aws.REGION;
     const policyName = BootstrapContract.boundaryPolicyName(qualifier, region);
+    const tagKey = BootstrapContract.BOUNDARY_TAG_KEY;
     // The policy's own Ref would be a circular reference inside its document, so the ARN is built from the name.
     this.policyArn = BootstrapContract.boundaryPolicyArn(qualifier, account, region);
     const roleArn = (name: string) =>
@@ -123,7 +129,6 @@ export class DeploymentBoundary extends Construct {
       policyArn(BootstrapContract.boundaryPolicyName(anyQualifier, '*')),
       policyArn(BootstrapContract.executionPolicyName(anyQualifier, '*')),
     ];
-    const anyRoleOf = (kind: BootstrapRoleKind) => roleArn(BootstrapContract.roleName(kind, anyQualifier, '*', '*'));
     const deployRoleArn = roleArn(BootstrapContract.roleName(BootstrapRoleKind.DEPLOY, qualifier, account, region));
     const protectedRoleArns = (props.protectedRoleNames ?? DeploymentBoundary.DEFAULT_PROTECTED_ROLE_NAMES).map(
       roleArn,
@@ -209,6 +214,36 @@ export class DeploymentBoundary extends Construct {
         // StringNotEquals also matches when the key is absent, so a role created without any boundary is denied.
         conditions: { StringNotEquals: { 'iam:PermissionsBoundary': this.policyArn } },
       }),
+      // Which roles are the deployment's: those tagged with this qualifier when they were created. Moving
+      // one of them to another qualifier (TagRole) stays possible; it gives nobody more than that role had.
+      new iam.PolicyStatement({
+        sid: 'DenyUntaggedRoleCreation',
+        effect: iam.Effect.DENY,
+        actions: ['iam:CreateRole'],
+        resources: ['*'],
+        conditions: { StringNotEquals: { [`aws:RequestTag/${tagKey}`]: qualifier } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'DenyUntaggedRoleUse',
+        effect: iam.Effect.DENY,
+        actions: TAGGED_ROLE_ACTIONS,
+        // Service-linked roles are exempt: AWS defines their trust and permissions, and nobody can change them.
+        notResources: [
+          stack.formatArn({
+            service: 'iam',
+            region: '',
+            account: '*',
+            resource: 'role',
+            resourceName: 'aws-service-role/*',
+          }),
+        ],
+        // This qualifier's deploy role is the one exception: the bootstrap roles carry no tag, and it passes
+        // the execution role to CloudFormation (its own policy names only that role). Everyone else is
+        // denied passing any qualifier's execution role, since none is tagged.
+        conditions: {
+          StringNotEquals: { [`aws:ResourceTag/${tagKey}`]: qualifier, 'aws:PrincipalArn': deployRoleArn },
+        },
+      }),
       new iam.PolicyStatement({
         sid: 'DenyBoundaryPolicyTampering',
         effect: iam.Effect.DENY,
@@ -220,25 +255,6 @@ export class DeploymentBoundary extends Construct {
         effect: iam.Effect.DENY,
         actions: PROTECTED_ROLE_WRITE_ACTIONS,
         resources: [bootstrapRolesArn, ...protectedRoleArns],
-      }),
-      new iam.PolicyStatement({
-        sid: 'DenyPassingSecurityRoles',
-        effect: iam.Effect.DENY,
-        actions: ['iam:PassRole'],
-        resources: [
-          ...protectedRoleArns,
-          // This qualifier's deploy role and every other's.
-          anyRoleOf(BootstrapRoleKind.DEPLOY),
-        ],
-      }),
-      new iam.PolicyStatement({
-        // Passing an execution role to CloudFormation is deploying with its permissions: only this
-        // qualifier's deploy role does that, and its own policy names only its own execution role.
-        sid: 'DenyPassingExecutionRolesButByTheDeployRole',
-        effect: iam.Effect.DENY,
-        actions: ['iam:PassRole'],
-        resources: [anyRoleOf(BootstrapRoleKind.CLOUDFORMATION_EXECUTION)],
-        conditions: { StringNotEquals: { 'aws:PrincipalArn': deployRoleArn } },
       }),
       new iam.PolicyStatement({
         sid: 'DenyLeavingOrganization',

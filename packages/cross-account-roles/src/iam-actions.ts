@@ -158,16 +158,33 @@ export const POLICY_TAMPERING_ACTIONS = [
   'iam:SetDefaultPolicyVersion',
 ];
 
+/**
+ * Writes to a role that carries the boundary, which DenyRoleWritesWithoutThisBoundary therefore lets through:
+ * denied on the bootstrap and protected roles by name. Their other writes, and passing them, are denied
+ * because they carry no role tag (TAGGED_ROLE_ACTIONS); removing a boundary is denied everywhere.
+ */
 export const PROTECTED_ROLE_WRITE_ACTIONS = [
-  'iam:UpdateAssumeRolePolicy',
   'iam:PutRolePolicy',
   'iam:AttachRolePolicy',
   'iam:DetachRolePolicy',
   'iam:DeleteRolePolicy',
-  'iam:DeleteRole',
-  'iam:UpdateRole',
   'iam:PutRolePermissionsBoundary',
-  'iam:DeleteRolePermissionsBoundary',
+];
+
+/**
+ * Actions on an existing role that IAM cannot condition on the role's permissions boundary (no
+ * `iam:PermissionsBoundary` key): the boundary allows them only on roles tagged as managed under it
+ * (BootstrapContract.BOUNDARY_TAG_KEY). Without that, a role under the boundary could rewrite the trust policy
+ * of, or pass, any other role of the account. The policy writes need no tag: they are denied unless the role
+ * carries this boundary (ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY). Instance-profile actions are left out: their
+ * resource is the instance profile, and using a profile needs iam:PassRole on its role, which is here.
+ */
+export const TAGGED_ROLE_ACTIONS = [
+  'iam:UpdateAssumeRolePolicy',
+  'iam:UpdateRole',
+  'iam:UpdateRoleDescription',
+  'iam:DeleteRole',
+  'iam:PassRole',
   'iam:TagRole',
   'iam:UntagRole',
 ];

@@ -32,6 +32,10 @@ const ACCOUNT = '222222222222';
 const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/groundwork-boundary-hnb659fds-eu-west-1`;
 const OTHER_BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/something-else`;
 const APP_ROLE = `arn:aws:iam::${ACCOUNT}:role/app-FunctionRole-ABC`;
+const ADMIN_ROLE = `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`;
+// The role tag that marks a role as the deployment's, in a request that creates or tags one, and on a role.
+const CREATED_TAGGED = { 'aws:RequestTag/groundwork:boundary': 'hnb659fds' };
+const TAGGED = { 'aws:ResourceTag/groundwork:boundary': 'hnb659fds' };
 
 describe('policy evaluator (test helper) is honest', () => {
   const policy = [
@@ -54,6 +58,13 @@ describe('policy evaluator (test helper) is honest', () => {
       }),
     ).toBe('Allow');
     expect(evaluate(policy, { action: 's3:PutObject', resource: 'arn:aws:s3:::b/k' })).toBe('ImplicitDeny');
+  });
+  test('NotResource: the statement applies to every resource but the listed ones', () => {
+    const deny = [{ Effect: 'Deny', Action: 'iam:PassRole', NotResource: 'arn:aws:iam::*:role/aws-service-role/*' }];
+    expect(evaluate(deny, { action: 'iam:PassRole', resource: 'arn:aws:iam::1:role/x' })).toBe('ExplicitDeny');
+    expect(evaluate(deny, { action: 'iam:PassRole', resource: 'arn:aws:iam::1:role/aws-service-role/y' })).toBe(
+      'ImplicitDeny',
+    );
   });
   test('refuses what it does not understand', () => {
     expect(() =>
@@ -90,6 +101,9 @@ describe('the boundary denies each privilege escalation', () => {
     ['iam:UpdateAssumeRolePolicy', `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-deploy-role-${ACCOUNT}-eu-west-1`],
     ['iam:AttachRolePolicy', `arn:aws:iam::${ACCOUNT}:role/groundwork-break-glass`],
     ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/groundwork-break-glass`],
+    ['iam:UpdateAssumeRolePolicy', `arn:aws:iam::${ACCOUNT}:role/groundwork-break-glass`],
+    ['iam:DeleteRole', `arn:aws:iam::${ACCOUNT}:role/groundwork-security-audit`],
+    ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/groundwork-security-audit`],
   ])('%s on %s, even with the Groundwork boundary in the request', (action, resource) => {
     expect(evaluate(boundary, { action, resource, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN } })).toBe(
       'ExplicitDeny',
@@ -103,12 +117,17 @@ describe('the boundary denies each privilege escalation', () => {
     'iam:PutRolePermissionsBoundary',
     'iam:PutUserPermissionsBoundary',
   ])('%s without a boundary, or with another one, is denied; with this boundary it is not', (action) => {
-    expect(evaluate(boundary, { action, resource: APP_ROLE })).toBe('ExplicitDeny');
+    const tags = { ...CREATED_TAGGED, ...TAGGED };
+    expect(evaluate(boundary, { action, resource: APP_ROLE, context: tags })).toBe('ExplicitDeny');
     expect(
-      evaluate(boundary, { action, resource: APP_ROLE, context: { 'iam:PermissionsBoundary': OTHER_BOUNDARY } }),
+      evaluate(boundary, {
+        action,
+        resource: APP_ROLE,
+        context: { ...tags, 'iam:PermissionsBoundary': OTHER_BOUNDARY },
+      }),
     ).toBe('ExplicitDeny');
     expect(
-      evaluate(boundary, { action, resource: APP_ROLE, context: { 'iam:PermissionsBoundary': BOUNDARY_ARN } }),
+      evaluate(boundary, { action, resource: APP_ROLE, context: { ...tags, 'iam:PermissionsBoundary': BOUNDARY_ARN } }),
     ).not.toBe('ExplicitDeny');
   });
 
@@ -151,6 +170,39 @@ describe('the boundary denies each privilege escalation', () => {
   });
 });
 
+describe('roles under the boundary act only on roles tagged as managed under it', () => {
+  // A workload role whose own policy grants all of IAM (an app team's mistake, or an attacker's commit).
+  const everything = [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }];
+  const workload = (action: string, resource: string, context?: { [k: string]: string }) =>
+    evaluateWithBoundary(everything, boundary, { action, resource, context });
+  const TAGGED_ACTIONS = [
+    'iam:UpdateAssumeRolePolicy',
+    'iam:UpdateRole',
+    'iam:UpdateRoleDescription',
+    'iam:DeleteRole',
+    'iam:PassRole',
+    'iam:TagRole',
+    'iam:UntagRole',
+  ];
+
+  test.each(TAGGED_ACTIONS)('%s on an untagged role (an administrator role of the account) is denied', (action) => {
+    expect(workload(action, ADMIN_ROLE)).toBe('ExplicitDeny');
+  });
+
+  test.each(TAGGED_ACTIONS)('%s on a role tagged with another qualifier is denied', (action) => {
+    expect(workload(action, APP_ROLE, { 'aws:ResourceTag/groundwork:boundary': 'team1' })).toBe('ExplicitDeny');
+  });
+
+  test.each(TAGGED_ACTIONS)('%s on a role tagged with this qualifier is not denied', (action) => {
+    expect(evaluate(boundary, { action, resource: APP_ROLE, context: TAGGED })).not.toBe('ExplicitDeny');
+  });
+
+  test('a service-linked role may be passed: AWS defines its trust and permissions', () => {
+    const slr = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`;
+    expect(evaluate(boundary, { action: 'iam:PassRole', resource: slr })).not.toBe('ExplicitDeny');
+  });
+});
+
 describe('the execution role under its boundary', () => {
   const can = (action: string, resource: string, context?: { [k: string]: string }) =>
     evaluateWithBoundary(exec, boundary, { action, resource, context });
@@ -161,10 +213,24 @@ describe('the execution role under its boundary', () => {
     expect(can('cloudtrail:CreateTrail', `arn:aws:cloudtrail:eu-west-1:${ACCOUNT}:trail/t`)).toBe('Allow');
   });
 
-  test('creates roles only with the Groundwork boundary', () => {
-    expect(can('iam:CreateRole', APP_ROLE, { 'iam:PermissionsBoundary': BOUNDARY_ARN })).toBe('Allow');
-    expect(can('iam:CreateRole', APP_ROLE)).toBe('ExplicitDeny');
-    expect(can('iam:CreateRole', APP_ROLE, { 'iam:PermissionsBoundary': OTHER_BOUNDARY })).toBe('ExplicitDeny');
+  test('creates roles only with the Groundwork boundary and the role tag of its qualifier', () => {
+    const bounded = { 'iam:PermissionsBoundary': BOUNDARY_ARN };
+    expect(can('iam:CreateRole', APP_ROLE, { ...bounded, ...CREATED_TAGGED })).toBe('Allow');
+    expect(can('iam:CreateRole', APP_ROLE, CREATED_TAGGED)).toBe('ExplicitDeny');
+    expect(can('iam:CreateRole', APP_ROLE, { 'iam:PermissionsBoundary': OTHER_BOUNDARY, ...CREATED_TAGGED })).toBe(
+      'ExplicitDeny',
+    );
+    expect(can('iam:CreateRole', APP_ROLE, bounded)).toBe('ExplicitDeny');
+    expect(can('iam:CreateRole', APP_ROLE, { ...bounded, 'aws:RequestTag/groundwork:boundary': 'team1' })).toBe(
+      'ExplicitDeny',
+    );
+  });
+
+  test('manages the roles it created (tagged), and no other role of the account', () => {
+    for (const action of ['iam:UpdateAssumeRolePolicy', 'iam:DeleteRole', 'iam:PassRole', 'iam:TagRole']) {
+      expect({ action, decision: can(action, APP_ROLE, TAGGED) }).toEqual({ action, decision: 'Allow' });
+      expect({ action, decision: can(action, ADMIN_ROLE) }).toEqual({ action, decision: 'ExplicitDeny' });
+    }
   });
 
   test('cannot use services outside the allow list, nor escalate within it', () => {
@@ -246,11 +312,18 @@ describe('an account bootstrapped twice (another qualifier): neither boundary re
   test("only this qualifier's deploy role may pass an execution role, and its own policy names only its own", () => {
     const passExec = (principal: string, role: string) =>
       evaluate(boundary, { action: 'iam:PassRole', resource: role, context: { 'aws:PrincipalArn': principal } });
+    const passTagged = (principal: string, role: string) =>
+      evaluate(boundary, {
+        action: 'iam:PassRole',
+        resource: role,
+        context: { 'aws:PrincipalArn': principal, ...TAGGED },
+      });
+    // The bootstrap roles carry no role tag: this qualifier's deploy role is exempt from the tag check.
     expect(passExec(ownRole('deploy'), ownRole('cfn-exec'))).toBe('Allow');
     expect(passExec(APP_ROLE, ownRole('cfn-exec'))).toBe('ExplicitDeny');
     expect(passExec(otherRole('deploy'), ownRole('cfn-exec'))).toBe('ExplicitDeny');
     // A role under the boundary may still pass the roles a stack creates (a function's role).
-    expect(passExec(ownRole('cfn-exec'), APP_ROLE)).toBe('Allow');
+    expect(passTagged(ownRole('cfn-exec'), APP_ROLE)).toBe('Allow');
   });
 });
 
@@ -282,7 +355,7 @@ describe('the size of the boundary policy', () => {
 
   test("a boundary over IAM's 6,144-character limit fails the synth, naming the limit and what to shorten", () => {
     const services = Array.from({ length: 400 }, (_, i) => `service${i}`);
-    const { s } = boundaryOf(services.slice(0, 100));
+    const { s } = boundaryOf(services.slice(0, 60));
     expect(() => Template.fromStack(s)).not.toThrow();
     const big = targetStack();
     new DeploymentBoundary(big, 'B', { allowedServices: services });

@@ -1,6 +1,6 @@
 // A deliberately small IAM policy evaluator for tests: explicit Deny wins, then Allow, else implicit deny.
-// It supports what the Groundwork policies use: Action/Resource with * and ? wildcards (case-insensitive
-// actions), and the condition operators StringEquals, StringNotEquals, StringLike, ArnLike, ArnEquals, Null,
+// It supports what the Groundwork policies use: Action/Resource/NotResource with * and ? wildcards
+// (case-insensitive actions), and the condition operators StringEquals, StringNotEquals, StringLike, ArnLike, ArnEquals, Null,
 // Bool and NumericLessThan, with IAM's rule that a negated operator matches when the key is absent.
 // Anything else throws, so an unsupported policy cannot silently evaluate to a convenient answer.
 
@@ -51,11 +51,14 @@ function conditionMatches(operator: string, key: string, expected: any, context:
 }
 
 function statementMatches(statement: any, request: Request): boolean {
-  if (statement.NotAction || statement.NotResource) {
-    throw new Error('policy-evaluator: NotAction/NotResource unsupported');
+  if (statement.NotAction) {
+    throw new Error('policy-evaluator: NotAction unsupported');
   }
   const actionOk = asArray(statement.Action).some((a) => wildcard(a, request.action, true));
-  const resourceOk = asArray(statement.Resource).some((r) => wildcard(r, request.resource, false));
+  const resourceOk =
+    statement.NotResource === undefined
+      ? asArray(statement.Resource).some((r) => wildcard(r, request.resource, false))
+      : !asArray(statement.NotResource).some((r) => wildcard(r, request.resource, false));
   if (!actionOk || !resourceOk) return false;
   for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
     for (const [key, expected] of Object.entries(entries as object)) {
