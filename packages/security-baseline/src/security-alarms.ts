@@ -164,6 +164,15 @@ export interface SecurityAlarmsOptions {
   readonly events?: SecurityEvent[];
 
   /**
+   * Occurrences within one 5-minute period that raise an event's alarm, keyed by SecurityEvent value (e.g.
+   * `{ UnauthorizedApiCalls: 5 }` for an account where tools probe permissions). Events not listed alarm on
+   * the first occurrence.
+   *
+   * @default - 1 for every event
+   */
+  readonly eventThresholds?: { [event: string]: number };
+
+  /**
    * CloudWatch namespace of the metric filters' metrics.
    *
    * @default 'Groundwork/Security'
@@ -249,6 +258,15 @@ export class SecurityAlarms extends Construct {
     if (dupes.length > 0) {
       throw propError(this, 'events', 'each event at most once', dupes);
     }
+    const thresholds = props.eventThresholds ?? {};
+    for (const [event, threshold] of Object.entries(thresholds)) {
+      if (!(selected as string[]).includes(event)) {
+        throw propError(this, 'eventThresholds', `keys among the alarmed events (${selected.join(', ')})`, event);
+      }
+      if (!Number.isInteger(threshold) || threshold < 1) {
+        throw propError(this, `eventThresholds.${event}`, 'a whole number of occurrences >= 1', threshold);
+      }
+    }
     const severity = props.guardDutyMinimumSeverity ?? 4;
     if (!(severity >= 1 && severity <= 8.9)) {
       throw propError(this, 'guardDutyMinimumSeverity', 'a number from 1 to 8.9', severity);
@@ -318,7 +336,7 @@ export class SecurityAlarms extends Construct {
       const alarm = new cloudwatch.Alarm(this, `${event}Alarm`, {
         alarmDescription: `CIS monitoring control: ${event} seen in CloudTrail`,
         metric,
-        threshold: 1,
+        threshold: thresholds[event] ?? 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

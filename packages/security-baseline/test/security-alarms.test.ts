@@ -181,6 +181,20 @@ describe('SecurityAlarms options', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Acme/Security' });
   });
 
+  test('event thresholds: the listed events alarm at their count, the others at the first occurrence', () => {
+    const { template } = alarms({ eventThresholds: { [SecurityEvent.UNAUTHORIZED_API_CALLS]: 5 } });
+    const thresholds = Object.fromEntries(
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => [
+        a.Properties.MetricName,
+        a.Properties.Threshold,
+      ]),
+    );
+    expect(thresholds[SecurityEvent.UNAUTHORIZED_API_CALLS]).toBe(5);
+    for (const event of Object.values(SecurityEvent).filter((e) => e !== SecurityEvent.UNAUTHORIZED_API_CALLS)) {
+      expect({ event, threshold: thresholds[event] }).toEqual({ event, threshold: 1 });
+    }
+  });
+
   test('GuardDuty severity threshold', () => {
     const { template } = alarms({ guardDutyMinimumSeverity: 7 });
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -214,6 +228,16 @@ describe('SecurityAlarms options', () => {
       'severity out of range',
       { guardDutyMinimumSeverity: 9 },
       /invalid guardDutyMinimumSeverity: expected a number from 1 to 8.9, found 9/,
+    ],
+    [
+      'a threshold for an event that is not alarmed',
+      { events: [SecurityEvent.VPC_CHANGES], eventThresholds: { UnauthorizedApiCalls: 5 } },
+      /^Test\/Alarms: invalid eventThresholds: expected keys among the alarmed events \(VpcChanges\), found "UnauthorizedApiCalls"$/,
+    ],
+    [
+      'a threshold below 1',
+      { eventThresholds: { UnauthorizedApiCalls: 0 } },
+      /invalid eventThresholds.UnauthorizedApiCalls: expected a whole number of occurrences >= 1, found 0/,
     ],
     [
       'AWS namespace',
