@@ -84,6 +84,11 @@ export interface GitOpsPipelineProps {
   readonly rollbackOnFailure?: boolean;
   /** Create deployment metrics, the failure alarm and the dashboard. @default true */
   readonly monitoring?: boolean;
+  /**
+   * Failed stage executions within 5 minutes that raise the deployment failure alarm (DeploymentMonitoring's
+   * `failureThreshold`); needs `monitoring`. @default 1
+   */
+  readonly failureAlarmThreshold?: number;
   /** Version of the CDK CLI used by self-mutation. @default - latest */
   readonly cliVersion?: string;
   /**
@@ -462,7 +467,12 @@ export class GitOpsPipeline extends Construct {
       this.monitoringConstruct = new DeploymentMonitoring(this, 'Monitoring', {
         pipelineName: this.pipelineName,
         alarmTopic: this.notificationTopic,
+        failureThreshold: this.props.failureAlarmThreshold,
       });
+    } else if (this.props.failureAlarmThreshold !== undefined) {
+      throw new Error(
+        `${this.node.path}: failureAlarmThreshold needs monitoring, found monitoring: false and failureAlarmThreshold: ${this.props.failureAlarmThreshold}`,
+      );
     }
   }
 

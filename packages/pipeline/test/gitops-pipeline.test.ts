@@ -371,3 +371,26 @@ describe('GitOpsPipeline validation', () => {
     expect(cfn.Properties.Stages.find((s: any) => s.Name === 'dev').OnFailure).toEqual({ Result: 'ROLLBACK' });
   });
 });
+
+describe('GitOpsPipeline failure alarm threshold', () => {
+  const alarmThreshold = (template: Template) =>
+    Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((a: any) =>
+      JSON.stringify(a.Properties).includes('"MetricName":"StageFailed"'),
+    )!.Properties.Threshold;
+
+  test('failureAlarmThreshold reaches the deployment failure alarm; it is 1 by default', () => {
+    const tolerant = devAndProd({ failureAlarmThreshold: 3 });
+    tolerant.pipeline.buildPipeline();
+    expect(alarmThreshold(Template.fromStack(tolerant.stack))).toBe(3);
+    const strict = devAndProd();
+    strict.pipeline.buildPipeline();
+    expect(alarmThreshold(Template.fromStack(strict.stack))).toBe(1);
+  });
+
+  test('failureAlarmThreshold without monitoring is an error', () => {
+    const fixture = devAndProd({ monitoring: false, failureAlarmThreshold: 3 });
+    expect(() => fixture.pipeline.buildPipeline()).toThrow(
+      /PipelineStack\/GitOps: failureAlarmThreshold needs monitoring, found monitoring: false and failureAlarmThreshold: 3/,
+    );
+  });
+});
