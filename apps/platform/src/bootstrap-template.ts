@@ -4,6 +4,7 @@ import { DeploymentTrust, DeploymentTrustProps, ServiceAllowList } from '@ground
 import { parseArguments, UsageError } from './cli-args';
 import {
   ConfigError,
+  displayPath,
   formatIssues,
   invocationDir,
   loadPlatformConfig,
@@ -86,6 +87,22 @@ export function renderEnvironmentBootstrapTemplate(config: PlatformConfig, envNa
   return DeploymentTrust.renderBootstrapTemplate(deploymentTrustProps(config, envName));
 }
 
+/** The synthesized pipeline template; an error naming the file when it is no CloudFormation template. */
+function readPipelineTemplate(file: string, cwd: string): unknown {
+  const expected = `expected the synthesized pipeline stack's CloudFormation template (run npm run synth again)`;
+  let template: unknown;
+  try {
+    template = JSON.parse(fs.readFileSync(file, 'utf-8'));
+  } catch (error) {
+    throw new Error(`${displayPath(file, cwd)}: ${expected}, found invalid JSON: ${(error as Error).message}`);
+  }
+  if (typeof template !== 'object' || template === null || Array.isArray(template)) {
+    const found = template === null ? 'null' : Array.isArray(template) ? 'a JSON list' : `a JSON ${typeof template}`;
+    throw new Error(`${displayPath(file, cwd)}: ${expected}, found ${found}`);
+  }
+  return template;
+}
+
 /** Runs the command; returns the exit code. */
 export function runBootstrapTemplate(argv: readonly string[]): number {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -124,7 +141,7 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
           `--tooling reads the synthesized pipeline stack, and ${path.relative(cwd, file)} does not exist: run npm run synth first`,
         );
       }
-      template = renderToolingBootstrapTemplate(config, JSON.parse(fs.readFileSync(file, 'utf-8')));
+      template = renderToolingBootstrapTemplate(config, readPipelineTemplate(file, cwd));
       target = config.groundwork.tooling;
     }
     fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -1,7 +1,7 @@
 import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
 import { IngressRuleGuard, InterfaceEndpointService, NatStrategy, WorkloadVpc } from '@groundwork/networking';
 import { DriftDetector } from '@groundwork/pipeline';
-import { SecurityBaseline } from '@groundwork/security-baseline';
+import { SecurityBaseline, SecurityEvent } from '@groundwork/security-baseline';
 import {
   Aspects,
   RemovalPolicy,
@@ -143,7 +143,10 @@ export class EnvironmentStage extends Stage {
       enableComplianceRules: env.security.configRecorder && env.security.configRules,
       configRecorder: { recordGlobalResources: props.recordGlobalResources },
       threatDetection: { enableGuardDuty: env.security.guardDuty, enableSecurityHub: env.security.securityHub },
-      securityAlarms: { emailAddresses: props.groundwork.notifications.emails },
+      securityAlarms: {
+        emailAddresses: props.groundwork.notifications.emails,
+        eventThresholds: { [SecurityEvent.UNAUTHORIZED_API_CALLS]: env.alarms.unauthorizedApiCalls },
+      },
     });
 
     // The deployment trust's execution role may only create roles that carry

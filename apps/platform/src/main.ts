@@ -14,14 +14,17 @@ import {
   writeComplianceReport,
 } from './compliance';
 import {
+  branchNameLimitReason,
   ConfigError,
   PlatformConfig,
   formatIssues,
   invocationDir,
   loadPlatformConfig,
+  maxBranchNameLength,
   resolveConfigDir,
   CONFIG_DIR_CONTEXT_KEY,
 } from './config';
+import { editDistance } from './config/did-you-mean';
 import { EnvironmentStage } from './environment-stage';
 import { composePlatform, Platform } from './platform';
 import { renderTable, summarize } from './summary';
@@ -148,19 +151,20 @@ export function runMain(argv: readonly string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const usageError = (message: string) => {
+    process.stderr.write(`synth: ${message}\n\n${USAGE}\n`);
+    return 2;
+  };
   let args: ParsedArguments;
+  let configDir: string;
   try {
     args = parseArguments(argv, { values: ['--config-dir', '--branch', '--outdir'] });
+    const option = args.values.get('--config-dir');
+    configDir = resolveConfigDir(option, contextConfigDir(cliContext(), option !== undefined), invocationDir());
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`synth: ${error.message}\n\n${USAGE}\n`);
-    return 2;
+    return usageError(error.message);
   }
-  const configDir = resolveConfigDir(
-    args.values.get('--config-dir'),
-    cliContext()[CONFIG_DIR_CONTEXT_KEY],
-    invocationDir(),
-  );
 
   // Validate first: on a config error nothing is composed and nothing written.
   let config: PlatformConfig;
@@ -176,12 +180,16 @@ export function runMain(argv: readonly string[]): number {
     throw error;
   }
 
+  const branch = args.values.get('--branch');
+  const branchProblem = branch === undefined ? undefined : branchOptionProblem(config, branch);
+  if (branchProblem) return usageError(branchProblem);
+
   // Only now: creating the App creates its output directory.
   const outdir = args.values.get('--outdir');
   const app = createApp(outdir ? path.resolve(invocationDir(), outdir) : (process.env.CDK_OUTDIR ?? DEFAULT_OUTDIR));
   let result: SynthesisResult;
   try {
-    result = synthesizePlatform(app, config, { branch: args.values.get('--branch') });
+    result = synthesizePlatform(app, config, { branch });
   } catch (error) {
     // A config the composed stacks show to be wrong (e.g. a deployment trust that cannot deploy them).
     if (error instanceof ConfigError) {
@@ -217,14 +225,91 @@ export function createApp(outdir: string): App {
 }
 
 /**
+ * A `--branch` whose pipeline names would not fit AWS's limits (config/name-limits.ts): the config
+ * checks every branch it lists, the command line is checked here, before anything is written.
+ */
+export function branchOptionProblem(config: PlatformConfig, branch: string): string | undefined {
+  const org = config.groundwork.organization.name;
+  const max = maxBranchNameLength(org);
+  if (branch === config.groundwork.repository.branch || branch.length <= max) return undefined;
+  return (
+    `--branch: expected a branch name of at most ${max} characters with organization.name "${org}" ` +
+    `(${branchNameLimitReason(org)}), found '${branch}' (${branch.length} characters)`
+  );
+}
+
+/**
+ * Context the CDK CLI passes (`cdk synth -c configDir=DIR`), before an App exists: CDK_CONTEXT_JSON
+ * and, when the context is too large for one environment variable, the file the CLI names in
+ * CONTEXT_OVERFLOW_LOCATION_ENV (read as aws-cdk-lib's App reads them).
+ */
+function cliContext(): Record<string, unknown> {
+  const read = (variable: string, text: string | undefined): Record<string, unknown> => {
+    if (!text) return {};
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(
+        `${variable}: expected CDK context as a JSON object, found invalid JSON (${(error as Error).message})`,
+      );
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new UsageError(`${variable}: expected CDK context as a JSON object, found ${JSON.stringify(value)}`);
+    }
+    return value as Record<string, unknown>;
+  };
+  const overflow = process.env[cxapi.CONTEXT_OVERFLOW_LOCATION_ENV];
+  let overflowText: string | undefined;
+  if (overflow) {
+    try {
+      overflowText = fs.readFileSync(overflow, 'utf-8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'an unreadable file';
+      throw new UsageError(
+        `${cxapi.CONTEXT_OVERFLOW_LOCATION_ENV}: expected a readable CDK context file, found ${code} for ${overflow}`,
+      );
+    }
+  }
+  return {
+    ...read(cxapi.CONTEXT_ENV, process.env[cxapi.CONTEXT_ENV]),
+    ...read(overflow ?? cxapi.CONTEXT_OVERFLOW_LOCATION_ENV, overflowText),
+  };
+}
+
+/**
+ * The config directory from the CDK context (`-c configDir=DIR`), or undefined. A blank value, or a
+ * key that is a near miss of configDir (`-c confgDir=DIR`, `-c config-dir=DIR`), is a usage error:
+ * ignored, it would synthesize the default config. Other unknown keys are not reported: the CLI
+ * passes its own (aws:cdk:*, cached lookups such as availability-zones:*), the feature flags of
+ * cdk.json (@aws-cdk/...) and whatever ~/.cdk.json holds, a set the app cannot know. Keys with ':',
+ * '/' or '@' are never near misses, so no CLI key or feature flag can be mistaken for one.
+ */
+export function contextConfigDir(context: Record<string, unknown>, overridden = false): string | undefined {
+  const normalized = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
+  for (const key of Object.keys(context)) {
+    if (key === CONFIG_DIR_CONTEXT_KEY || /[:/@]/.test(key)) continue;
+    if (editDistance(normalized(key), normalized(CONFIG_DIR_CONTEXT_KEY)) <= 2) {
+      throw new UsageError(
+        `-c ${key}=...: expected the context key ${CONFIG_DIR_CONTEXT_KEY}, found '${key}' (did you mean ${CONFIG_DIR_CONTEXT_KEY}?)`,
+      );
+    }
+  }
+  const value = context[CONFIG_DIR_CONTEXT_KEY];
+  // --config-dir wins (resolveConfigDir): the context value is not used.
+  if (value === undefined || overridden) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new UsageError(
+      `-c ${CONFIG_DIR_CONTEXT_KEY}=DIR: expected a config directory, found ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
  * Run directly (`node lib/main.js`), the app gets no context from the CDK CLI:
  * read cdk.json's, so feature flags are the same as under `cdk synth`.
  */
-/** Context the CDK CLI passes (`cdk synth -c configDir=DIR`), before an App exists. */
-function cliContext(): Record<string, unknown> {
-  return process.env.CDK_CONTEXT_JSON ? JSON.parse(process.env.CDK_CONTEXT_JSON) : {};
-}
-
 function cdkJsonContext(): Record<string, unknown> {
   if (process.env.CDK_CONTEXT_JSON) return {};
   const file = path.resolve(__dirname, '..', 'cdk.json');

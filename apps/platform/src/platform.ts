@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagPack } from 'cdk-nag';
 import { AccountAccessStack } from './account-access-stack';
 import { PIPELINE_STACK_ID, pipelineRoleNamePatterns } from './bootstrap-template';
-import { ConfigError, ConfigIssue, PlatformConfig, PlatformEnvironment } from './config';
+import { ConfigError, ConfigIssue, DRIFT_RECONCILE_ROLE_SUFFIX, PlatformConfig, PlatformEnvironment } from './config';
 import { checkAllowedServices } from './deployment-trust-check';
 import { EnvironmentStage } from './environment-stage';
 import { OrganizationStackSetsStack } from './organization-stack-sets-stack';
@@ -34,7 +34,7 @@ export interface Platform {
   readonly pipeline: GitOpsPipeline;
   /** What the pipeline deploys: one stage per environment the branch deploys. */
   readonly stages: EnvironmentStage[];
-  /** What an administrator deploys once per environment account, outside the pipeline. */
+  /** What an administrator deploys once per environment account, outside the pipeline: one per account, named after its first environment. */
   readonly accessStacks: AccountAccessStack[];
   /**
    * The StackSets that baseline every account of the configured organizational
@@ -74,6 +74,7 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     organizationId: gw.organization.id,
     // One CloudFormation action per stack unless the config asks for change sets (docs/configuration.md).
     useChangeSets: gw.pipeline.changeSets,
+    failureAlarmThreshold: gw.pipeline.deploymentFailures,
     // The pipeline synthesizes the branch's own pipeline.
     synthCommand: branch === gw.repository.branch ? 'npm run synth' : `npm run synth -- --branch ${branch}`,
   });
@@ -83,8 +84,8 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
   const globalRecorded = new Set<string>();
   // A deployment trust that cannot deploy its environment's stacks is a config error, reported for
   // every environment at once. Adding a stage to the pipeline synthesizes it (its templates are then
-  // validated while the next environments are composed), so once one environment fails, the rest are
-  // only composed and checked: no template is written after the first problem.
+  // validated while the next environments are added), so every environment is composed and checked
+  // first: nothing is written to the cloud assembly when one of them fails.
   const trustIssues: ConfigIssue[] = [];
   const stages = environments.map((env) => {
     const stage = new EnvironmentStage(app, env.name, {
@@ -98,16 +99,17 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     options.customizeStage?.(stage);
     const issue = checkAllowedServices(stage, env);
     if (issue) trustIssues.push(issue);
-    if (trustIssues.length === 0) {
-      pipeline.addEnvironment(stage, {
-        wave: env.wave,
-        production: env.production,
-        approvalRequired: env.approvalRequired,
-      });
-    }
     return stage;
   });
   if (trustIssues.length > 0) throw new ConfigError(trustIssues);
+  stages.forEach((stage, index) => {
+    const env = environments[index];
+    pipeline.addEnvironment(stage, {
+      wave: env.wave,
+      production: env.production,
+      approvalRequired: env.approvalRequired,
+    });
+  });
   pipeline.buildPipeline();
   // The tooling account is bootstrapped with the same least-privilege trust:
   // the pipeline's own roles carry the boundary too.
@@ -115,9 +117,11 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
   for (const [key, value] of Object.entries({ ...gw.defaultTags, Environment: 'tooling' })) {
     Tags.of(pipelineStack).add(key, value);
   }
-  const accessStacks = environments.map(
-    (env) => new AccountAccessStack(app, `Access-${env.name}`, { environment: env, groundwork: gw }),
-  );
+  // IAM role names are per account: one access stack per account, with the first environment in it
+  // (a second region of an account would otherwise create the same roles again and fail).
+  const accessStacks = environments
+    .filter((env, index) => environments.findIndex((other) => other.account === env.account) === index)
+    .map((env) => new AccountAccessStack(app, `Access-${env.name}`, { environment: env, groundwork: gw }));
   const organizationStackSets = gw.stackSets
     ? new OrganizationStackSetsStack(app, 'OrganizationStackSets', {
         groundwork: gw,
@@ -164,7 +168,7 @@ function driftReconcileRole(
   const reconciling = environments.filter((e) => e.drift.autoReconcile);
   if (reconciling.length === 0) return undefined;
   const accounts = [...new Set(reconciling.map((e) => e.account))].sort();
-  const roleName = `${pipelineName}-drift-reconcile`;
+  const roleName = `${pipelineName}${DRIFT_RECONCILE_ROLE_SUFFIX}`;
   const role = new iam.Role(pipelineStack, 'DriftReconcileRole', {
     roleName,
     // A count, not the names: IAM role descriptions hold at most 1,000 characters.

@@ -37,8 +37,8 @@ describe('main job (node lib/main.js)', () => {
   test('a deployment trust that cannot deploy its stacks: exit 1, every such environment located, nothing synthesized', () => {
     const configDir = tmpOutdir('main-trust');
     fs.cpSync(path.join(appDir, 'config'), configDir, { recursive: true });
-    // dev and prod lose lambda; test keeps the example's list.
-    for (const name of ['dev', 'prod']) {
+    // test and prod lose lambda; dev, composed first, keeps the example's list.
+    for (const name of ['test', 'prod']) {
       const full = path.join(configDir, 'environments', `${name}.yaml`);
       fs.writeFileSync(full, fs.readFileSync(full, 'utf-8').replace(' lambda,', ''));
     }
@@ -46,16 +46,19 @@ describe('main job (node lib/main.js)', () => {
     // CDK_OUTDIR set, as under the CDK CLI: an App with autoSynth would synthesize again as the process exits.
     const result = run('main', ['--config-dir', configDir], { CDK_OUTDIR: outdir });
     expect(result.status).toBe(1);
-    for (const name of ['dev', 'prod']) {
+    for (const name of ['test', 'prod']) {
       expect(result.stderr).toContain(
-        `environments/${name}.yaml:33:20: deploymentTrust.allowedServices: expected a list that also includes "lambda" (the environment's stacks create lambda for AWS::Lambda::Function, Custom::AWS, Custom::VpcRestrictDefaultSG;`,
+        `environments/${name}.yaml:32:20: deploymentTrust.allowedServices: expected a list that also includes "lambda" (the environment's stacks create lambda for AWS::Lambda::Function, Custom::AWS, Custom::VpcRestrictDefaultSG;`,
       );
     }
-    expect(result.stderr).not.toContain('environments/test.yaml');
+    expect(result.stderr).not.toContain('environments/dev.yaml');
     expect(result.stderr).toContain('2 config error(s): synth stopped');
     expect(result.stderr).not.toMatch(/^\s+at /m);
+    // Every environment is checked before the first is synthesized: not even dev's assembly is written.
+    // (aws-cdk-lib copies each Lambda asset into cdk.out when its construct is created; those are all.)
     const written = fs.existsSync(outdir) ? fs.readdirSync(outdir, { recursive: true }).map(String) : [];
-    expect(written.filter((f) => f.endsWith('.template.json') || f.endsWith('manifest.json'))).toEqual([]);
+    const files = written.filter((f) => fs.statSync(path.join(outdir, f)).isFile());
+    expect(files.filter((f) => !/^asset\.[0-9a-f]{64}\//.test(f))).toEqual([]);
   });
 
   test('an unknown branch is a clear error', () => {
@@ -64,6 +67,66 @@ describe('main job (node lib/main.js)', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('branch "release/9" deploys nothing');
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  test('a --branch too long for the organization name: a usage error (exit 2) naming the limit, nothing written', () => {
+    const configDir = tmpOutdir('main-branch-length');
+    fs.cpSync(path.join(appDir, 'config'), configDir, { recursive: true });
+    const groundwork = path.join(configDir, 'groundwork.yaml');
+    fs.writeFileSync(
+      groundwork,
+      fs
+        .readFileSync(groundwork, 'utf-8')
+        .replace('name: example', 'name: acme-platform-engineering-europe')
+        .replace('develop: [dev]', 'dev1: [dev]'),
+    );
+    const outdir = path.join(tmpOutdir('main-branch-length-out'), 'cdk.out');
+    const result = run('main', ['--config-dir', configDir, '--branch', 'develop'], { CDK_OUTDIR: outdir });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      'synth: --branch: expected a branch name of at most 6 characters with organization.name "acme-platform-engineering-europe" ' +
+        `(its pipeline's role "acme-platform-engineering-europe-platform-<branch>-drift-reconcile" must fit IAM's 64-character limit), ` +
+        "found 'develop' (7 characters)",
+    );
+    expect(result.stderr).toContain('Usage: node lib/main.js');
+    expect(result.stdout).toBe('');
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test.each([
+    ['{"configDir":"  "}', '-c configDir=DIR: expected a config directory, found "  "'],
+    ['{"configDir":""}', '-c configDir=DIR: expected a config directory, found ""'],
+    [
+      '{"confgDir":"../config","aws:cdk:enable-path-metadata":true}',
+      "-c confgDir=...: expected the context key configDir, found 'confgDir' (did you mean configDir?)",
+    ],
+    [
+      '{"config-dir":"../config"}',
+      "-c config-dir=...: expected the context key configDir, found 'config-dir' (did you mean configDir?)",
+    ],
+    ['not json', 'CDK_CONTEXT_JSON: expected CDK context as a JSON object, found invalid JSON'],
+  ])('CDK_CONTEXT_JSON=%s: a usage error (exit 2), not the default config, nothing written', (context, message) => {
+    const outdir = path.join(tmpOutdir('main-context'), 'cdk.out');
+    const result = run('main', [], { CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: context });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`synth: ${message}`);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).toBe('');
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('configDir in the context file the CDK CLI writes when the context is too large for the environment', () => {
+    const overflow = path.join(tmpOutdir('main-context-overflow'), 'context-overflow.json');
+    fs.writeFileSync(overflow, JSON.stringify({ configDir: path.join(invalidCase, 'cidr-leading-zeros') }));
+    const outdir = path.join(tmpOutdir('main-context-overflow-out'), 'cdk.out');
+    const result = run('main', [], {
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: '{"aws:cdk:enable-path-metadata":true}',
+      CONTEXT_OVERFLOW_LOCATION_ENV: overflow,
+    });
+    expect(result.stderr).toContain('cidr-leading-zeros/environments/dev.yaml:7:9: vpc.cidr: expected');
+    expect(result.status).toBe(1);
+    expect(fs.existsSync(outdir)).toBe(false);
   });
 
   test('--outdir DIR writes the cloud assembly to DIR, relative to where the command runs', () => {
@@ -204,6 +267,25 @@ describe('bootstrap template (node lib/bootstrap-template.js)', () => {
     expect(bySid('AllowedServices')).toEqual(['codebuild:*', 'codepipeline:*']);
     expect(bySid('AllowDeclaredServices')).toEqual(['codebuild:*', 'codepipeline:*', 'codestar-connections:*']);
     expect(JSON.stringify(template)).toContain(':iam::111111111111:role/example-platform*');
+  });
+
+  test('--tooling with a corrupt pipeline template: exit 1 naming the file, no stack trace, nothing written', () => {
+    const assembly = tmpOutdir('bootstrap-corrupt');
+    fs.writeFileSync(path.join(assembly, 'Pipeline.template.json'), '{x');
+    const out = path.join(assembly, 'tooling.template.json');
+    const result = run('bootstrap-template', ['--tooling', '--assembly', assembly, '--out', out]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `bootstrap-template: ${path.join(assembly, 'Pipeline.template.json')}: expected the synthesized pipeline stack's ` +
+        'CloudFormation template (run npm run synth again), found invalid JSON: ',
+    );
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(fs.existsSync(out)).toBe(false);
+
+    fs.writeFileSync(path.join(assembly, 'Pipeline.template.json'), '[]');
+    expect(run('bootstrap-template', ['--tooling', '--assembly', assembly, '--out', out]).stderr).toContain(
+      "Pipeline.template.json: expected the synthesized pipeline stack's CloudFormation template (run npm run synth again), found a JSON list",
+    );
   });
 
   test('--tooling without a synthesized pipeline says to synthesize first', () => {

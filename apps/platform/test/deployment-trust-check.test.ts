@@ -50,7 +50,7 @@ test('a list without a needed service is an issue at the field: what is missing,
     deploymentTrust: { allowedServices: dev.deploymentTrust.allowedServices.filter((s) => s !== 'states') },
   };
   const issue = checkAllowedServices(stage, narrowed)!;
-  expect(issue).toMatchObject({ file: dev.sourceFile, line: 33, column: 20, path: 'deploymentTrust.allowedServices' });
+  expect(issue).toMatchObject({ file: dev.sourceFile, line: 32, column: 20, path: 'deploymentTrust.allowedServices' });
   expect(issue.expected).toBe(
     'a list that also includes "states" (the environment\'s stacks create states for AWS::StepFunctions::StateMachine; ' +
       'its CloudFormation execution role may manage only the listed services)',

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { runMain } from '../src/main';
-import { invalidCases } from './config/fixtures';
+import { DRIFT_RECONCILE_ROLE_SUFFIX, loadPlatformConfig, maxBranchNameLength } from '../src/config';
+import { branchOptionProblem, contextConfigDir, runMain } from '../src/main';
+import { EXAMPLE_CONFIG, invalidCases } from './config/fixtures';
 import { tmpOutdir } from './helpers';
 
 /**
@@ -47,4 +48,63 @@ test.each(cases.map((c) => [c.name, c] as const))('%s: exit 1, located errors, n
   expect(stderr).toContain('nothing was synthesized');
   expect(stderr).not.toMatch(/^\s+at /m);
   expect(fs.existsSync(outdir)).toBe(false);
+});
+
+describe('the config directory from the CDK context', () => {
+  test('configDir is taken as given; keys of the CLI and feature flags are never mistaken for it', () => {
+    expect(
+      contextConfigDir({
+        configDir: 'my/config',
+        'aws:cdk:enable-path-metadata': true,
+        'availability-zones:account=111111111111:region=eu-west-1': ['eu-west-1a'],
+        '@aws-cdk/core:configDir': true,
+        'cli-telemetry': false,
+      }),
+    ).toBe('my/config');
+    expect(contextConfigDir({})).toBeUndefined();
+  });
+
+  test.each([['confgDir'], ['configdir'], ['config-dir'], ['config_dir'], ['ConfigDirs']])(
+    'a near miss %s is a usage error naming configDir',
+    (key) => {
+      expect(() => contextConfigDir({ [key]: 'x' })).toThrow(
+        `-c ${key}=...: expected the context key configDir, found '${key}' (did you mean configDir?)`,
+      );
+    },
+  );
+
+  test.each([[''], ['   '], [5], [null]])(
+    'configDir %j is a usage error, unless --config-dir overrides it',
+    (value) => {
+      expect(() => contextConfigDir({ configDir: value })).toThrow(
+        /^-c configDir=DIR: expected a config directory, found /,
+      );
+      expect(contextConfigDir({ configDir: value }, true)).toBeUndefined();
+    },
+  );
+});
+
+describe('--branch', () => {
+  const config = loadPlatformConfig(EXAMPLE_CONFIG);
+  const org = config.groundwork.organization.name;
+
+  test('fits when its pipeline role <org>-platform-<branch>-drift-reconcile has at most 64 characters', () => {
+    const longest = 'b'.repeat(maxBranchNameLength(org));
+    expect(`${org}-platform-${longest}${DRIFT_RECONCILE_ROLE_SUFFIX}`).toHaveLength(64);
+    expect(branchOptionProblem(config, longest)).toBeUndefined();
+    expect(branchOptionProblem(config, `${longest}b`)).toMatch(
+      new RegExp(
+        `^--branch: expected a branch name of at most ${longest.length} characters with organization.name "${org}"`,
+      ),
+    );
+  });
+
+  test('the repository branch builds <org>-platform: its length does not matter', () => {
+    const long = 'r'.repeat(100);
+    const onLong = {
+      ...config,
+      groundwork: { ...config.groundwork, repository: { ...config.groundwork.repository, branch: long } },
+    };
+    expect(branchOptionProblem(onLong, long)).toBeUndefined();
+  });
 });

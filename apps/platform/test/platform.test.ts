@@ -1,11 +1,21 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { BootstrapContract, BootstrapRoleKind, ServiceAllowList } from '@groundwork/cross-account-roles';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { allStackArtifacts, exampleConfig, resourcesOfType, templateOf, tmpOutdir, withEnv } from './helpers';
+import {
+  allStackArtifacts,
+  EXAMPLE_CONFIG_DIR,
+  exampleConfig,
+  resourcesOfType,
+  templateOf,
+  tmpOutdir,
+  withEnv,
+} from './helpers';
 import { renderEnvironmentBootstrapTemplate, renderToolingBootstrapTemplate } from '../src/bootstrap-template';
 import { collectComplianceReport, createCompliancePacks, writeComplianceReport } from '../src/compliance';
+import { loadPlatformConfig } from '../src/config';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
 import { composePlatform } from '../src/platform';
 import { renderTable, summarize } from '../src/summary';
@@ -484,6 +494,47 @@ test('tags from config reach the resources inside each stage', () => {
   const [, vpc] = resourcesOfType(templateOf(assembly, dev.network), 'AWS::EC2::VPC')[0];
   const tags = Object.fromEntries(vpc.Properties.Tags.map((t: any) => [t.Key, t.Value]));
   expect(tags).toMatchObject({ Environment: 'dev', Project: 'groundwork', Owner: 'platform-team' });
+});
+
+test("each environment's unauthorized-API-calls alarm fires at its configured count, the other CIS alarms at 1", () => {
+  for (const stage of result.platform.stages) {
+    const env = config.environments.find((e) => e.name === stage.stageName)!;
+    const alarms = resourcesOfType(templateOf(assembly, stage.security), 'AWS::CloudWatch::Alarm').filter(
+      ([, alarm]) => alarm.Properties.Namespace === 'Groundwork/Security',
+    );
+    const thresholds = Object.fromEntries(alarms.map(([, a]) => [a.Properties.MetricName, a.Properties.Threshold]));
+    expect(thresholds.UnauthorizedApiCalls).toBe(env.alarms.unauthorizedApiCalls);
+    expect(thresholds.RootAccountUsage).toBe(1);
+  }
+  expect(new Set(config.environments.map((e) => e.alarms.unauthorizedApiCalls)).size).toBeGreaterThan(1);
+});
+
+test('an account with environments in two regions gets one access stack: IAM role names are per account', () => {
+  const configDir = tmpOutdir('two-regions');
+  fs.cpSync(EXAMPLE_CONFIG_DIR, configDir, { recursive: true });
+  const testFile = path.join(configDir, 'environments', 'test.yaml');
+  fs.writeFileSync(
+    testFile,
+    fs
+      .readFileSync(testFile, 'utf-8')
+      .replace('account: "444444444444"', 'account: "333333333333"')
+      .replace('region: eu-west-1', 'region: eu-central-1')
+      // Auto-reconcile reaches the pipeline only in its own region (DriftDetector).
+      .replace('autoReconcile: true', 'autoReconcile: false'),
+  );
+  const twoRegions = loadPlatformConfig(configDir);
+  const platform = composePlatform(new App(), twoRegions, { complianceGate: [] });
+  expect(platform.accessStacks.map((stack) => `${stack.account}/${stack.region}:${stack.stackName}`)).toEqual([
+    '333333333333/eu-west-1:example-dev-access',
+    '555555555555/eu-west-1:example-prod-access',
+  ]);
+  const roleNames = platform.accessStacks.flatMap((stack) =>
+    Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role')).map(
+      (role) => `${stack.account}:${role.Properties.RoleName}`,
+    ),
+  );
+  expect(roleNames.length).toBeGreaterThan(0);
+  expect(new Set(roleNames).size).toBe(roleNames.length);
 });
 
 test('access stacks are deployed with the administrator credentials, not through bootstrap roles', () => {

@@ -9,16 +9,30 @@ export interface CidrBlock {
 }
 
 const CIDR_SYNTAX = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const LEADING_ZERO = /^0\d/;
 
-/** Parses `a.b.c.d/n`; undefined when the text is not an IPv4 CIDR. Host bits are kept as written. */
+/**
+ * Parses `a.b.c.d/n`; undefined when the text is not an IPv4 CIDR. Host bits are kept as written.
+ * A number with a leading zero (`010.0.0.0/16`) is no CIDR: inet_aton and others read it as octal
+ * (010 = 8), so the same text would name different ranges in different tools.
+ */
 export function parseCidr(text: string): CidrBlock | undefined {
   const match = CIDR_SYNTAX.exec(text);
-  if (!match) return undefined;
+  if (!match || match.slice(1, 6).some((part) => LEADING_ZERO.test(part))) return undefined;
   const octets = match.slice(1, 5).map(Number);
   const prefix = Number(match[5]);
   if (octets.some((o) => o > 255) || prefix > 32) return undefined;
   const start = octets.reduce((acc, o) => acc * 256 + o, 0);
   return { text, start, size: 2 ** (32 - prefix), prefix };
+}
+
+/** `010.020.0.0/16` -> `10.20.0.0/16`; undefined when the text has no leading zeros, or is no IPv4 CIDR without them. */
+export function withoutLeadingZeros(text: string): string | undefined {
+  const match = CIDR_SYNTAX.exec(text);
+  if (!match || !match.slice(1, 6).some((part) => LEADING_ZERO.test(part))) return undefined;
+  const [a, b, c, d, prefix] = match.slice(1, 6).map(Number);
+  const unpadded = `${a}.${b}.${c}.${d}/${prefix}`;
+  return parseCidr(unpadded) ? unpadded : undefined;
 }
 
 /** The block's network address form, e.g. `10.0.0.0/16` for `10.0.3.7/16`. */

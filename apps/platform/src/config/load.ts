@@ -21,6 +21,8 @@ export const DEFAULT_CONFIG_DIR = path.resolve(__dirname, '..', '..', 'config');
 export const GROUNDWORK_FILE = 'groundwork.yaml';
 /** Folder of per-environment files, in the config directory. */
 export const ENVIRONMENTS_DIR = 'environments';
+/** The one file in environments/ that is not an environment and is allowed there (besides dotfiles). */
+export const ENVIRONMENTS_README = 'README.md';
 /** The CDK context key that selects the config directory (`cdk synth -c configDir=DIR`). */
 export const CONFIG_DIR_CONTEXT_KEY = 'configDir';
 
@@ -84,17 +86,13 @@ export function readPlatformConfig(configDir: string): ConfigReadResult {
       fileIssue(envDir, `a directory ${ENVIRONMENTS_DIR}/ with one <name>.yaml per environment`, envDirProblem),
     );
   } else {
-    const entries = fs.readdirSync(envDir).sort();
-    environmentFileNames.push(...entries.filter((e) => /\.ya?ml$/.test(e)).map((e) => e.replace(/\.ya?ml$/, '')));
-    for (const entry of entries.filter((e) => e.endsWith('.yml'))) {
-      const suggestion = entry.replace(/\.yml$/, '.yaml');
-      issues.push(fileIssue(path.join(envDir, entry), 'an environment file ending in .yaml', `"${entry}"`, suggestion));
-    }
-    const files = entries.filter((e) => e.endsWith('.yaml') && fs.statSync(path.join(envDir, e)).isFile());
-    if (files.length === 0 && !entries.some((e) => e.endsWith('.yml'))) {
+    const listing = readEnvironmentsDir(envDir);
+    issues.push(...listing.issues);
+    environmentFileNames.push(...listing.names);
+    if (listing.names.length === 0) {
       issues.push(fileIssue(envDir, 'at least one environment file environments/<name>.yaml', 'no environment files'));
     }
-    for (const entry of files) {
+    for (const entry of listing.files) {
       const file = path.join(envDir, entry);
       fileOrder.push(file);
       const yaml = readYamlFile(file);
@@ -138,6 +136,72 @@ export function resolveConfigDir(
 export function invocationDir(): string {
   const initCwd = process.env.INIT_CWD;
   return initCwd && isDirectory(initCwd) ? initCwd : process.cwd();
+}
+
+/** What environments/ holds: the environment files to read, and every entry that is not one. */
+interface EnvironmentsListing {
+  /** Regular files named `<name>.yaml`, sorted. */
+  readonly files: string[];
+  /** Names of the environment files, including misnamed ones (`dev.yml`), so references to them do not cascade. */
+  readonly names: string[];
+  readonly issues: ConfigIssue[];
+}
+
+/**
+ * Lists environments/: every entry is a regular file `<name>.yaml`, else it is reported, so that a
+ * `prod.YAML`, a `prod.yaml.txt` or a directory never quietly leaves the pipeline. Dotfiles
+ * (`.gitkeep`, `.DS_Store`, editor swap files) and a README.md are ignored.
+ */
+function readEnvironmentsDir(envDir: string): EnvironmentsListing {
+  const entries = fs.readdirSync(envDir).sort();
+  const files: string[] = [];
+  const names: string[] = [];
+  const issues: ConfigIssue[] = [];
+  // A rename is suggested only where it would not overwrite another entry.
+  const suggest = (name: string) => (entries.includes(name) ? undefined : name);
+  for (const entry of entries) {
+    if (entry.startsWith('.') || entry === ENVIRONMENTS_README) continue;
+    const file = path.join(envDir, entry);
+    const yamlFile = /^(.+)\.yaml$/.exec(entry);
+    const otherYaml = /^(.+)\.ya?ml$/i.exec(entry);
+    if (yamlFile) {
+      const kind = entryKind(file);
+      if (kind === 'a file') {
+        files.push(entry);
+        names.push(yamlFile[1]);
+      } else {
+        issues.push(fileIssue(file, 'an environment file environments/<name>.yaml', kind));
+      }
+    } else if (otherYaml) {
+      names.push(otherYaml[1]);
+      issues.push(
+        fileIssue(file, 'an environment file ending in .yaml', `"${entry}"`, suggest(`${otherYaml[1]}.yaml`)),
+      );
+    } else {
+      // `prod.yaml.txt`, `prod.yaml.bak`: what it was probably meant to be, if that does not exist.
+      const base = /^(.+?)\.ya?ml\./i.exec(entry)?.[1];
+      issues.push(
+        fileIssue(
+          file,
+          `only environment files <name>.yaml in ${ENVIRONMENTS_DIR}/ (dotfiles and a ${ENVIRONMENTS_README} are ignored)`,
+          `"${entry}"`,
+          base ? suggest(`${base}.yaml`) : undefined,
+        ),
+      );
+    }
+  }
+  return { files, names, issues };
+}
+
+/** `a file` for a regular file (or a link to one), else what the entry is. */
+function entryKind(file: string): string {
+  try {
+    const stat = fs.statSync(file);
+    if (stat.isFile()) return 'a file';
+    return stat.isDirectory() ? 'a directory' : 'not a regular file';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'a broken symbolic link' : 'an unreadable entry';
+  }
 }
 
 function directoryProblem(dir: string): string | undefined {

@@ -49,6 +49,12 @@ function dropMissingFieldsExplainedByTypos(issues: ConfigIssue[]): ConfigIssue[]
   return issues.filter((i) => !(i.found === MISSING_VALUE && explained.has(i.path)));
 }
 
+/** Fields that a release moved: what to write instead, in place of the list of known fields. */
+const MOVED_FIELDS: Record<string, string> = {
+  'alarms.deploymentFailures':
+    'no such field here: the pipeline has one failure alarm for every environment, set pipeline.deploymentFailures in groundwork.yaml',
+};
+
 function toConfigIssues(yaml: YamlFile, root: Schema, issue: Issue, prefix: PropertyKey[]): ConfigIssue[] {
   const path = [...prefix, ...issue.path];
   const registered = registeredExpectation(schemaChain(root, path));
@@ -57,11 +63,16 @@ function toConfigIssues(yaml: YamlFile, root: Schema, issue: Issue, prefix: Prop
       const known = objectKeys(schemaChain(root, path));
       const owner = path.length === 0 ? 'the file' : formatFieldPath(path);
       return issue.keys.map((key) =>
-        issueAt(yaml, [...path, key], `a known field of ${owner} (${known.join(', ')})`, {
-          at: 'key',
-          found: `unknown field "${key}"`,
-          suggestion: didYouMean(key, known),
-        }),
+        issueAt(
+          yaml,
+          [...path, key],
+          MOVED_FIELDS[formatFieldPath([...path, key])] ?? `a known field of ${owner} (${known.join(', ')})`,
+          {
+            at: 'key',
+            found: `unknown field "${key}"`,
+            suggestion: didYouMean(key, known),
+          },
+        ),
       );
     }
     case 'invalid_key': {

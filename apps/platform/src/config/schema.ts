@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hasHostBits, networkOf, parseCidr } from './cidr';
+import { hasHostBits, networkOf, parseCidr, withoutLeadingZeros } from './cidr';
 import { COMMERCIAL_REGIONS } from './regions';
 import { checkScheduleExpression } from './schedule';
 
@@ -47,7 +47,9 @@ export const regionSchema = expecting(
 );
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
-const NAME_WORDS = 'a lowercase name of letters, digits and hyphens starting with a letter (at most 32 characters)';
+/** What an environment or wave name must be, in words. */
+export const NAME_WORDS =
+  'a lowercase name of letters, digits and hyphens starting with a letter (at most 32 characters)';
 
 /** A lowercase name (environment, wave); a factory so each use keeps its own description. */
 function nameSchema(description: string) {
@@ -111,7 +113,15 @@ export const cidrSchema = expecting(
     .describe('IPv4 CIDR block of the VPC, prefix /16 to /28')
     .superRefine((value, ctx) => {
       const block = parseCidr(value);
-      if (!block) {
+      const unpadded = block ? undefined : withoutLeadingZeros(value);
+      if (unpadded) {
+        // inet_aton and others read 010 as octal 8: the same text would name different ranges.
+        ctx.addIssue({
+          code: 'custom',
+          message: 'an IPv4 CIDR block without leading zeros (some tools read 010 as octal 8)',
+          params: { suggestion: unpadded } satisfies SuggestionParams,
+        });
+      } else if (!block) {
         ctx.addIssue({ code: 'custom', message: 'an IPv4 CIDR block such as "10.0.0.0/16"' });
       } else if (block.prefix < 16 || block.prefix > 28) {
         // EC2 CreateVpc accepts netmasks from /16 to /28 only.
@@ -293,18 +303,20 @@ const stackSetsSchema = z
   })
   .describe('Baseline every account of organizational units through service-managed CloudFormation StackSets');
 
+export const organizationNameSchema = expecting(
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,31}$/)
+    .describe('Short organization name, used as a prefix in resource names'),
+  'a lowercase name of 2-32 letters, digits and hyphens starting with a letter',
+);
+
 export const DEFAULT_BRANCHES: Record<string, 'all' | string[]> = { main: 'all', develop: ['dev'] };
 
 export const groundworkConfigSchema = z
   .strictObject({
     organization: z.strictObject({
-      name: expecting(
-        z
-          .string()
-          .regex(/^[a-z][a-z0-9-]{1,31}$/)
-          .describe('Short organization name, used as a prefix in resource names'),
-        'a lowercase name of 2-32 letters, digits and hyphens starting with a letter',
-      ),
+      name: organizationNameSchema,
       id: expecting(
         z
           .string()
@@ -388,6 +400,11 @@ export const groundworkConfigSchema = z
             'Deploy each stack through a change set (two pipeline actions per stack, Prepare then Deploy) ' +
               'instead of one CREATE_UPDATE action; approvals run before either',
           ),
+        deploymentFailures: z
+          .int()
+          .min(1)
+          .default(1)
+          .describe('Failed stage executions of the pipeline within 5 minutes that raise its failure alarm'),
       })
       .prefault({})
       .describe('How the pipeline deploys'),
@@ -484,7 +501,6 @@ export const environmentConfigSchema = z
     }),
     alarms: z
       .strictObject({
-        deploymentFailures: z.int().min(1).default(1).describe('Failed deployments before alarming'),
         unauthorizedApiCalls: z
           .int()
           .min(1)

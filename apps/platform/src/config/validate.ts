@@ -3,8 +3,16 @@ import { z } from 'zod';
 import { cidrsOverlap, parseCidr } from './cidr';
 import { didYouMean } from './did-you-mean';
 import { ConfigIssue, formatFieldPath } from './errors';
-import { accountIdSchema, DEFAULT_BRANCHES, environmentNameSchema, regionSchema } from './schema';
-import { issueAt, locate, YamlFile } from './yaml-file';
+import { branchNameLimitReason, maxBranchNameLength } from './name-limits';
+import {
+  accountIdSchema,
+  DEFAULT_BRANCHES,
+  environmentNameSchema,
+  NAME_WORDS,
+  organizationNameSchema,
+  regionSchema,
+} from './schema';
+import { fileIssue, issueAt, locate, YamlFile } from './yaml-file';
 
 /*
  * Rules that need more than one field or more than one file. Each rule is a
@@ -43,13 +51,30 @@ export interface ConfigSources {
 /** Production environments need a human in the loop before deploying. */
 export const PRODUCTION_NAMES = ['prod', 'production'];
 
-/** AWS allows at most 50 user tags per resource. */
+/** AWS allows at most 50 user tags per resource (tags whose key starts with `aws:` do not count). */
 export const MAX_TAGS_PER_RESOURCE = 50;
+
+/**
+ * The tags the app adds itself to the resource that gets the most of them, so config tags leave room
+ * for them: a production environment's subnets carry `Name`, `aws-cdk:subnet-name` and
+ * `aws-cdk:subnet-type` (aws-cdk-lib's Vpc) and `groundwork:environment-tier` (compliance.ts). Other
+ * resources get fewer: roles `groundwork:boundary` (the deployment boundary) and the tier, NAT
+ * gateways and route tables `Name` and the tier, the pipeline `SECURITY_CHECK`.
+ */
+export const APP_TAG_KEYS = ['Name', 'aws-cdk:subnet-name', 'aws-cdk:subnet-type', 'groundwork:environment-tier'];
+
+/** Tags an environment may have, defaultTags included: 46. */
+export const MAX_CONFIG_TAGS = MAX_TAGS_PER_RESOURCE - APP_TAG_KEYS.length;
+
+/** The tag that names a stack's environment; stacks of no environment get their own value (tooling, organization). */
+export const ENVIRONMENT_TAG = 'Environment';
 
 /** Runs every cross-field and cross-file rule. */
 export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
-  const { groundwork, environments } = sources;
-  const fileNames = sources.environmentFileNames ?? environments.map((e) => e.fileName);
+  const fileNames = sources.environmentFileNames ?? sources.environments.map((e) => e.fileName);
+  // A file whose root is not a mapping is reported once, by the schema; no rule reads it.
+  const groundwork = sources.groundwork && isMapping(sources.groundwork.raw) ? sources.groundwork : undefined;
+  const environments = sources.environments.filter((env) => isMapping(env.raw));
   const issues: ConfigIssue[] = [];
   for (const env of environments) {
     issues.push(
@@ -72,7 +97,10 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
       ...checkWaves(groundwork),
       ...checkEnvironmentWaves(groundwork, environments),
       ...checkBranches(groundwork, environments, fileNames),
+      ...checkPipelineNameLengths(groundwork),
       ...checkSeparationOfDuties(groundwork, environments),
+      ...checkAutoReconcileRegions(groundwork, environments),
+      ...checkRequiredTagsInDefaults(groundwork),
       ...checkTags(groundwork, environments),
       ...checkStackSets(groundwork),
     );
@@ -80,9 +108,22 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
   return issues;
 }
 
-/** The `name` field must equal the file name, so a file's name says what it deploys. */
+/**
+ * The `name` field must equal the file name, so a file's name says what it deploys; so the file
+ * name must be a valid environment name.
+ */
 export function checkEnvironmentName(env: EnvironmentSource): ConfigIssue[] {
   const name = validAt(env.raw, ['name'], environmentNameSchema);
+  if (!environmentNameSchema.safeParse(env.fileName).success) {
+    return [
+      fileIssue(
+        env.yaml.file,
+        `${NAME_WORDS} followed by .yaml (the file name is the environment name)`,
+        `"${path.basename(env.yaml.file)}"`,
+        name === undefined ? undefined : `${name}.yaml`,
+      ),
+    ];
+  }
   if (name === undefined || name === env.fileName) return [];
   return [
     issueAt(env.yaml, ['name'], `"${env.fileName}" (the file name without .yaml)`, {
@@ -372,6 +413,34 @@ export function checkSeparationOfDuties(
 }
 
 /**
+ * Auto-reconcile restarts the pipeline from the environment's drift detector, through the tooling
+ * account's reconcile role; Step Functions calls CodePipeline only in its own region with an assumed
+ * role (DriftDetector), so an environment outside the tooling region can detect and alert, not restart.
+ */
+export function checkAutoReconcileRegions(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const toolingRegion = validAt(groundwork.raw, ['tooling', 'region'], regionSchema);
+  if (toolingRegion === undefined) return [];
+  return environments.flatMap((env) => {
+    const region = validAt(env.raw, ['region'], regionSchema);
+    if (get(env.raw, ['drift', 'autoReconcile']) !== true || region === undefined || region === toolingRegion) {
+      return [];
+    }
+    return [
+      issueAt(
+        env.yaml,
+        ['drift', 'autoReconcile'],
+        `false in a region other than the tooling region ${toolingRegion} (the drift detector can restart the ` +
+          'pipeline only in its own region; drift is still detected and alerted)',
+        { found: `true in ${region}` },
+      ),
+    ];
+  });
+}
+
+/**
  * The stackSets section: CloudFormation's "a count or a percentage, not both"
  * (StackSetOperationPreferences), settings that only mean something together,
  * and no organizational unit or region listed twice.
@@ -446,36 +515,136 @@ export function checkStackSets(groundwork: GroundworkSource): ConfigIssue[] {
   return issues;
 }
 
+/**
+ * The stacks that belong to no environment carry the required tags too: the pipeline stack
+ * (platform.ts) and the StackSets stack with its StackSets' stacks (organization-stack-sets-stack.ts)
+ * are tagged with defaultTags and their own Environment (tooling, organization), nothing else. So
+ * every required tag but Environment needs a value in defaultTags, or Groundwork-TAG1 fails the synth
+ * on every resource of those stacks.
+ */
+export function checkRequiredTagsInDefaults(groundwork: GroundworkSource): ConfigIssue[] {
+  const required = requiredTags(groundwork).filter((tag) => tag !== ENVIRONMENT_TAG);
+  const defaults = plainMap(get(groundwork.raw, ['defaultTags']));
+  const { absent, empty } = missingTags(required, defaults);
+  if (absent.length + empty.length === 0) return [];
+  const hasDefaults = locate(groundwork.yaml, ['defaultTags']).exists;
+  const rawRequired = get(groundwork.raw, ['compliance', 'requiredTags']) as unknown[];
+  const firstMissing = rawRequired.indexOf([...absent, ...empty][0]);
+  return [
+    issueAt(
+      groundwork.yaml,
+      ['defaultTags'],
+      `a value for each tag of compliance.requiredTags except ${ENVIRONMENT_TAG} (the pipeline stack and the ` +
+        `StackSets stack belong to no environment: they are tagged with defaultTags and ${ENVIRONMENT_TAG} only)`,
+      {
+        locateAt: hasDefaults ? ['defaultTags'] : ['compliance', 'requiredTags', firstMissing],
+        found: describeMissingTags(absent, empty, ''),
+      },
+    ),
+  ];
+}
+
 /** Every environment carries the required tags (from defaultTags or its own), within the AWS tag limit. */
 export function checkTags(groundwork: GroundworkSource, environments: readonly EnvironmentSource[]): ConfigIssue[] {
-  const requiredRaw = get(groundwork.raw, ['compliance', 'requiredTags']);
-  const required = Array.isArray(requiredRaw) ? requiredRaw.filter((t): t is string => typeof t === 'string') : [];
+  const required = requiredTags(groundwork);
   const defaults = plainMap(get(groundwork.raw, ['defaultTags']));
+  // A tag missing from defaultTags is reported there once (checkRequiredTagsInDefaults), not again per environment.
+  const missingInDefaults = missingTags(
+    required.filter((tag) => tag !== ENVIRONMENT_TAG),
+    defaults,
+  );
+  const reported = new Set([...missingInDefaults.absent, ...missingInDefaults.empty]);
   const issues: ConfigIssue[] = [];
   for (const env of environments) {
-    if (env.raw === undefined) continue;
     const own = plainMap(get(env.raw, ['tags']));
     const keys = new Set([...Object.keys(defaults), ...Object.keys(own)]);
     const hasTags = locate(env.yaml, ['tags']).exists;
-    const missing = required.filter((tag) => !keys.has(tag));
-    if (missing.length > 0) {
+    const toCheck = required.filter((tag) => !reported.has(tag));
+    const { absent, empty } = missingTags(toCheck, { ...defaults, ...own });
+    if (absent.length + empty.length > 0) {
       issues.push(
         issueAt(env.yaml, ['tags'], `tags including ${quoteList(required)} (compliance.requiredTags)`, {
           locateAt: hasTags ? ['tags'] : [],
-          found: `no ${quoteList(missing)} ${missing.length === 1 ? 'tag' : 'tags'} here or in defaultTags`,
+          found: describeMissingTags(absent, empty, ' here or in defaultTags'),
         }),
       );
     }
-    if (keys.size > MAX_TAGS_PER_RESOURCE) {
+    if (keys.size > MAX_CONFIG_TAGS) {
       issues.push(
-        issueAt(env.yaml, ['tags'], `at most ${MAX_TAGS_PER_RESOURCE} tags with defaultTags (the AWS limit)`, {
-          locateAt: hasTags ? ['tags'] : [],
-          found: `${keys.size} tags`,
-        }),
+        issueAt(
+          env.yaml,
+          ['tags'],
+          `at most ${MAX_CONFIG_TAGS} tags with defaultTags (AWS allows ${MAX_TAGS_PER_RESOURCE} per resource, and ` +
+            `the app adds up to ${APP_TAG_KEYS.length} of its own, on subnets: ${APP_TAG_KEYS.join(', ')})`,
+          { locateAt: hasTags ? ['tags'] : [], found: `${keys.size} tags` },
+        ),
       );
     }
   }
   return issues;
+}
+
+/**
+ * Every branch's pipeline names fit AWS's limits (name-limits.ts): a branch other than the
+ * repository branch names its pipeline `<org>-platform-<branch>`, and its drift-reconcile role
+ * `<org>-platform-<branch>-drift-reconcile` has at most 64 characters. Reported on the branch, or on
+ * organization.name when the branches come from the default map (develop).
+ */
+export function checkPipelineNameLengths(groundwork: GroundworkSource): ConfigIssue[] {
+  const org = validAt(groundwork.raw, ['organization', 'name'], organizationNameSchema);
+  if (org === undefined) return [];
+  const explicit = get(groundwork.raw, ['branches']);
+  const branches = explicit === undefined ? DEFAULT_BRANCHES : explicit;
+  if (!isMapping(branches)) return [];
+  const repositoryBranch = get(groundwork.raw, ['repository', 'branch']);
+  const max = maxBranchNameLength(org);
+  const issues: ConfigIssue[] = [];
+  for (const branch of Object.keys(branches)) {
+    if (branch === repositoryBranch || branch.length <= max) continue;
+    if (explicit === undefined) {
+      const maxOrg = org.length - (branch.length - max);
+      issues.push(
+        issueAt(
+          groundwork.yaml,
+          ['organization', 'name'],
+          `an organization name of at most ${maxOrg} characters while the default branches map builds a pipeline ` +
+            `for "${branch}" (${branchNameLimitReason(org)}; or add a branches map)`,
+          { found: `"${org}" (${org.length} characters)` },
+        ),
+      );
+    } else {
+      issues.push(
+        issueAt(
+          groundwork.yaml,
+          ['branches', branch],
+          `a branch name of at most ${max} characters with organization.name "${org}" (${branchNameLimitReason(org)})`,
+          { at: 'key', found: `"${branch}" (${branch.length} characters)` },
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+function requiredTags(groundwork: GroundworkSource): string[] {
+  const raw = get(groundwork.raw, ['compliance', 'requiredTags']);
+  return Array.isArray(raw) ? raw.filter((t): t is string => typeof t === 'string') : [];
+}
+
+/** Required tags without a value (Groundwork-TAG1 counts an empty value as missing). */
+function missingTags(required: readonly string[], tags: Record<string, unknown>) {
+  const has = (tag: string) => Object.prototype.hasOwnProperty.call(tags, tag);
+  return {
+    absent: required.filter((tag) => !has(tag)),
+    empty: required.filter((tag) => has(tag) && tags[tag] === ''),
+  };
+}
+
+function describeMissingTags(absent: readonly string[], empty: readonly string[], where: string): string {
+  const parts: string[] = [];
+  if (absent.length > 0) parts.push(`no ${quoteList(absent)} ${absent.length === 1 ? 'tag' : 'tags'}${where}`);
+  if (empty.length > 0) parts.push(`an empty ${quoteList(empty)} ${empty.length === 1 ? 'tag' : 'tags'}`);
+  return parts.join(' and ');
 }
 
 function environmentNames(environments: readonly EnvironmentSource[]): string[] {
@@ -507,8 +676,12 @@ function quoteList(values: readonly string[]): string {
   return values.length === 0 ? 'none declared' : values.map((v) => `"${v}"`).join(', ');
 }
 
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function plainMap(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isMapping(value) ? value : {};
 }
 
 /** The value at a path in raw data, or undefined. */

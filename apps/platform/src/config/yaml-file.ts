@@ -72,6 +72,9 @@ export function readYamlFile(file: string): YamlFile {
     const extra = documents[1].range[0];
     issues.push(toIssue(extra, 'a single YAML document per file', `${documents.length} documents separated by ---`));
   }
+  if (issues.length === 0 && document.contents) {
+    issues.push(...checkMappingKeys(document.contents, [], { file, source, lineCounter }));
+  }
   let data: unknown = undefined;
   if (issues.length === 0) {
     try {
@@ -81,6 +84,63 @@ export function readYamlFile(file: string): YamlFile {
     }
   }
   return { ...base, document, data, issues };
+}
+
+/**
+ * Keys as the loaded data holds them. YAML's own duplicate-key check compares keys as typed, but
+ * data keys are strings: `2024:` and `"2024":` are two keys to YAML and one to the config, where
+ * the second silently wins. A `__proto__` key is lost (it sets the prototype of the object the schema
+ * builds), so the setting it holds would be dropped without a word.
+ */
+function checkMappingKeys(
+  node: unknown,
+  at: readonly PropertyKey[],
+  file: Pick<YamlFile, 'file' | 'source' | 'lineCounter'>,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const issue = (keyNode: Node, path: readonly PropertyKey[], expected: string, found: string): ConfigIssue => ({
+    file: file.file,
+    ...position(file.lineCounter, keyNode.range?.[0] ?? 0),
+    path: formatFieldPath(path),
+    expected,
+    found,
+  });
+  if (isSeq(node)) {
+    node.items.forEach((item, index) => issues.push(...checkMappingKeys(item, [...at, index], file)));
+  } else if (isMap(node)) {
+    const seen = new Map<string, Node>();
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const key = pair.key.value === null ? '' : String(pair.key.value);
+      const path = [...at, key];
+      const written = (keyNode: Node) => file.source.slice(keyNode.range![0], keyNode.range![1]).trim();
+      const first = seen.get(key);
+      if (key === '__proto__') {
+        issues.push(
+          issue(
+            pair.key,
+            path,
+            'a key other than "__proto__" (a JavaScript object cannot hold it as a key)',
+            'the key "__proto__"',
+          ),
+        );
+      } else if (first) {
+        const { line, column } = position(file.lineCounter, first.range?.[0] ?? 0);
+        issues.push(
+          issue(
+            pair.key,
+            path,
+            'each key at most once in a mapping (keys are compared as text)',
+            `${written(pair.key)}, the same key as ${written(first)} at line ${line}, column ${column}`,
+          ),
+        );
+      } else {
+        seen.set(key, pair.key);
+      }
+      issues.push(...checkMappingKeys(pair.value, path, file));
+    }
+  }
+  return issues;
 }
 
 /** 1-based line and column of a character offset. */

@@ -83,7 +83,9 @@ describe('defaults', () => {
       'name: dev\naccount: "333333333333"\nregion: eu-west-1\nwave: nonprod\nvpc:\n  cidr: 10.10.0.0/16\ntags:\n  Environment: dev\n',
     );
 
-    const dev = loadPlatformConfig(dir).environments.find((e) => e.name === 'dev')!;
+    const loaded = loadPlatformConfig(dir);
+    const dev = loaded.environments.find((e) => e.name === 'dev')!;
+    expect(loaded.groundwork.pipeline).toEqual({ changeSets: false, deploymentFailures: 1 });
 
     expect(dev.production).toBe(false);
     expect(dev.approvalRequired).toBe(false);
@@ -95,7 +97,7 @@ describe('defaults', () => {
       flowLogRetentionDays: 365,
       interfaceEndpoints: [],
     });
-    expect(dev.alarms).toEqual({ deploymentFailures: 1, unauthorizedApiCalls: 5 });
+    expect(dev.alarms).toEqual({ unauthorizedApiCalls: 5 });
     expect(dev.drift).toEqual({ schedule: 'rate(1 hour)', autoReconcile: false });
     expect(dev.security).toEqual({ guardDuty: true, securityHub: true, configRecorder: true, configRules: true });
     expect(dev.deploymentTrust.allowedServices).toContain('cloudformation');

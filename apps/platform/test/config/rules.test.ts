@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { configWith } from './fixtures';
 import { formatIssue, formatIssues, readPlatformConfig } from '../../src/config';
-import { cidrsOverlap, networkOf, parseCidr } from '../../src/config/cidr';
+import { cidrsOverlap, networkOf, parseCidr, withoutLeadingZeros } from '../../src/config/cidr';
 import { didYouMean, editDistance } from '../../src/config/did-you-mean';
 import { checkScheduleExpression } from '../../src/config/schedule';
 
@@ -182,5 +182,224 @@ describe('formatIssue', () => {
   test('string suggestions are quoted, numeric ones are not', () => {
     expect(formatIssue({ ...issue, suggestion: 'z' }, '/repo')).toMatch(/\(did you mean "z"\?\)$/);
     expect(formatIssue({ ...issue, suggestion: 30 }, '/repo')).toMatch(/\(did you mean 30\?\)$/);
+  });
+});
+
+describe('required tags on the stacks of no environment (pipeline, StackSets)', () => {
+  const requiring = (tags: string) =>
+    ['requiredTags: [Project, Environment]', `requiredTags: [${tags}]`] as [string, string];
+
+  test('a required tag in defaultTags passes; Environment needs no default (each stack sets its own)', () => {
+    const dir = configWith({ 'groundwork.yaml': [requiring('Project, Environment, Owner')] });
+
+    expect(readPlatformConfig(dir).issues).toEqual([]);
+  });
+
+  test('a required tag only the environments set is reported once, on defaultTags, naming the stacks', () => {
+    const dir = configWith({
+      'groundwork.yaml': [requiring('Project, Environment, CostCenter')],
+      'environments/dev.yaml': [['  Environment: dev', '  Environment: dev\n  CostCenter: "1"']],
+      'environments/prod.yaml': [['  Environment: prod', '  Environment: prod\n  CostCenter: "1"']],
+    });
+
+    expect(errorsFor(dir)).toEqual([
+      'groundwork.yaml:17:3: defaultTags: expected a value for each tag of compliance.requiredTags except Environment ' +
+        '(the pipeline stack and the StackSets stack belong to no environment: they are tagged with defaultTags and ' +
+        'Environment only), found no "CostCenter" tag',
+    ]);
+  });
+
+  test('without defaultTags, the error points at the required tag', () => {
+    const dir = configWith({
+      'groundwork.yaml': [['defaultTags:\n  Project: groundwork\n  Owner: platform-team\n', '']],
+      'environments/dev.yaml': [['  Environment: dev', '  Environment: dev\n  Project: p']],
+      'environments/prod.yaml': [['  Environment: prod', '  Environment: prod\n  Project: p']],
+    });
+
+    expect(errorsFor(dir)).toEqual([
+      expect.stringMatching(/^groundwork\.yaml:18:18: defaultTags: .*found no "Project" tag$/),
+    ]);
+  });
+
+  test('an environment that empties a required tag is reported (Groundwork-TAG1 counts an empty value as missing)', () => {
+    const dir = configWith({ 'environments/prod.yaml': [['  Environment: prod', '  Environment: ""']] });
+
+    expect(errorsFor(dir)).toEqual([
+      'environments/prod.yaml:15:3: tags: expected tags including "Project", "Environment" (compliance.requiredTags), ' +
+        'found an empty "Environment" tag',
+    ]);
+  });
+});
+
+describe('tags per resource', () => {
+  const withDefaultTags = (count: number) =>
+    configWith({
+      'groundwork.yaml': [
+        [
+          '  Owner: platform-team\n',
+          `  Owner: platform-team\n${Array.from({ length: count }, (_, i) => `  Tag${i}: v\n`).join('')}`,
+        ],
+      ],
+    });
+
+  test('46 config tags leave room for the 4 the app adds to subnets: valid', () => {
+    // Project, Owner, Environment and 43 more.
+    expect(readPlatformConfig(withDefaultTags(43)).issues).toEqual([]);
+  });
+
+  test('47 config tags are an error, though under the AWS limit of 50 by themselves', () => {
+    expect(errorsFor(withDefaultTags(44))).toEqual([
+      expect.stringMatching(
+        /^environments\/dev\.yaml:18:3: tags: expected at most 46 tags with defaultTags \(AWS allows 50 per resource, and the app adds up to 4 of its own, on subnets: Name, aws-cdk:subnet-name, aws-cdk:subnet-type, groundwork:environment-tier\), found 47 tags$/,
+      ),
+      expect.stringMatching(/^environments\/prod\.yaml:15:3: tags: expected at most 46 tags .*, found 47 tags$/),
+    ]);
+  });
+});
+
+describe('pipeline names derived from organization.name and a branch', () => {
+  const org32 = 'acme-platform-engineering-europe';
+
+  test('the longest branch that fits passes, one character more is reported on the branch', () => {
+    // 64 = 25 (org) + 10 ("-platform-") + 13 (branch) + 16 ("-drift-reconcile").
+    const org = 'acme-platform-engineering';
+    const fits = configWith({
+      'groundwork.yaml': [
+        ['name: example', `name: ${org}`],
+        ['  develop: [dev]', '  feature/abcde: [dev]'],
+      ],
+    });
+    const tooLong = configWith({
+      'groundwork.yaml': [
+        ['name: example', `name: ${org}`],
+        ['  develop: [dev]', '  feature/abcdef: [dev]'],
+      ],
+    });
+
+    expect(readPlatformConfig(fits).issues).toEqual([]);
+    expect(errorsFor(tooLong)).toEqual([
+      `groundwork.yaml:29:3: branches["feature/abcdef"]: expected a branch name of at most 13 characters with organization.name "${org}" ` +
+        `(its pipeline's role "${org}-platform-<branch>-drift-reconcile" must fit IAM's 64-character limit), found "feature/abcdef" (14 characters)`,
+    ]);
+  });
+
+  test('with the default branches, a 31-character organization name passes and a 32-character one is reported', () => {
+    const noBranches: [string, string] = ['branches:\n  main: all\n  develop: [dev]\n', ''];
+    const fits = configWith({ 'groundwork.yaml': [['name: example', `name: ${org32.slice(0, 31)}`], noBranches] });
+    const tooLong = configWith({ 'groundwork.yaml': [['name: example', `name: ${org32}`], noBranches] });
+
+    expect(readPlatformConfig(fits).issues).toEqual([]);
+    expect(errorsFor(tooLong)).toEqual([
+      expect.stringMatching(
+        /^groundwork\.yaml:2:9: organization\.name: expected an organization name of at most 31 characters while the default branches map builds a pipeline for "develop" .*, found "acme-platform-engineering-europe" \(32 characters\)$/,
+      ),
+    ]);
+  });
+
+  test("the repository branch's pipeline is <org>-platform: any branch name fits", () => {
+    const dir = configWith({
+      'groundwork.yaml': [
+        ['name: example', `name: ${org32}`],
+        ['  branch: main', '  branch: release/2026-platform-refresh'],
+        ['  main: all\n  develop: [dev]', '  release/2026-platform-refresh: all'],
+      ],
+    });
+
+    expect(readPlatformConfig(dir).issues).toEqual([]);
+  });
+});
+
+describe('environment file names', () => {
+  test('a file name that is no environment name is reported on the file, suggesting the name field', () => {
+    const dir = configWith({ 'environments/dev.yaml': [['name: dev', 'name: my-env']] });
+    fs.renameSync(path.join(dir, 'environments', 'dev.yaml'), path.join(dir, 'environments', 'my_env.yaml'));
+    fs.writeFileSync(
+      path.join(dir, 'groundwork.yaml'),
+      fs.readFileSync(path.join(dir, 'groundwork.yaml'), 'utf8').replace('develop: [dev]', 'develop: [my-env]'),
+    );
+
+    expect(errorsFor(dir)).toEqual([
+      'environments/my_env.yaml:1:1: (file): expected a lowercase name of letters, digits and hyphens starting with a ' +
+        'letter (at most 32 characters) followed by .yaml (the file name is the environment name), found "my_env.yaml" ' +
+        '(did you mean "my-env.yaml"?)',
+    ]);
+  });
+
+  test('dotfiles and a README.md in environments/ are ignored', () => {
+    const dir = configWith();
+    for (const name of ['.gitkeep', '.DS_Store', '.dev.yaml.swp', 'README.md']) {
+      fs.writeFileSync(path.join(dir, 'environments', name), '');
+    }
+
+    expect(readPlatformConfig(dir).issues).toEqual([]);
+  });
+
+  test('a rename is suggested only when it would not overwrite an existing file', () => {
+    const dir = configWith();
+    fs.copyFileSync(path.join(dir, 'environments', 'dev.yaml'), path.join(dir, 'environments', 'dev.yml'));
+    fs.copyFileSync(path.join(dir, 'environments', 'dev.yaml'), path.join(dir, 'environments', 'dev.yaml.bak'));
+
+    expect(errorsFor(dir)).toEqual([
+      'environments/dev.yaml.bak:1:1: (file): expected only environment files <name>.yaml in environments/ ' +
+        '(dotfiles and a README.md are ignored), found "dev.yaml.bak"',
+      'environments/dev.yml:1:1: (file): expected an environment file ending in .yaml, found "dev.yml"',
+    ]);
+  });
+});
+
+describe('a file whose root is not a mapping', () => {
+  test('is one error, with no rule reading it (no missing required tags)', () => {
+    const dir = configWith();
+    fs.writeFileSync(path.join(dir, 'environments', 'prod.yaml'), '- a\n- b\n');
+
+    expect(errorsFor(dir)).toEqual(['environments/prod.yaml:1:1: (root): expected a mapping, found a list of 2 items']);
+  });
+});
+
+describe('mapping keys as the config reads them', () => {
+  test.each([
+    ['2024: a\n  "2024": b', 'tags["2024"]', '"2024", the same key as 2024 at line 16, column 3'],
+    ['"true": a\n  true: b', 'tags.true', 'true, the same key as "true" at line 16, column 3'],
+  ])('%j: two keys YAML keeps apart are one key of the config', (keys, field, found) => {
+    const dir = configWith({ 'environments/prod.yaml': [['  Environment: prod', `  Environment: prod\n  ${keys}`]] });
+
+    expect(errorsFor(dir)).toEqual([
+      `environments/prod.yaml:17:3: ${field}: expected each key at most once in a mapping (keys are compared as text), found ${found}`,
+    ]);
+  });
+
+  test('__proto__ is rejected wherever it is, not dropped', () => {
+    const dir = configWith({
+      'groundwork.yaml': [['  Owner: platform-team', '  Owner: platform-team\n  __proto__: x']],
+      'environments/prod.yaml': [['vpc:\n', 'vpc:\n  __proto__:\n    cidr: 10.99.0.0/16\n']],
+    });
+
+    expect(errorsFor(dir)).toEqual([
+      'groundwork.yaml:19:3: defaultTags.__proto__: expected a key other than "__proto__" (a JavaScript object cannot ' +
+        'hold it as a key), found the key "__proto__"',
+      'environments/prod.yaml:8:3: vpc.__proto__: expected a key other than "__proto__" (a JavaScript object cannot ' +
+        'hold it as a key), found the key "__proto__"',
+    ]);
+  });
+});
+
+describe('CIDR leading zeros', () => {
+  test('are not an IPv4 CIDR: parseCidr rejects them, and the unpadded form is suggested', () => {
+    expect(parseCidr('010.020.0.0/16')).toBeUndefined();
+    expect(parseCidr('10.20.0.0/016')).toBeUndefined();
+    expect(parseCidr('10.0.0.0/16')).toBeDefined();
+    expect(withoutLeadingZeros('010.020.0.0/16')).toBe('10.20.0.0/16');
+    expect(withoutLeadingZeros('10.20.0.0/09')).toBe('10.20.0.0/9');
+    expect(withoutLeadingZeros('10.20.0.0/16')).toBeUndefined();
+    expect(withoutLeadingZeros('0400.0.0.0/16')).toBeUndefined();
+  });
+
+  test('in vpc.cidr, an error suggesting the unpadded block', () => {
+    const dir = configWith({ 'environments/dev.yaml': [['cidr: 10.10.0.0/16', 'cidr: 10.010.0.0/16']] });
+
+    expect(errorsFor(dir)).toEqual([
+      'environments/dev.yaml:7:9: vpc.cidr: expected an IPv4 CIDR block without leading zeros (some tools read 010 ' +
+        'as octal 8), found "10.010.0.0/16" (did you mean "10.10.0.0/16"?)',
+    ]);
   });
 });

@@ -28,6 +28,9 @@ describe('node lib/validate.js', () => {
     'yaml-malformed',
     'config-dir-missing',
     'several-across-files',
+    'required-tag-not-in-default-tags',
+    'environments-stray-entries',
+    'organization-name-too-long-for-default-branches',
   ];
   test.each(spawned)('%s: exit 1, the expected errors on stderr, no stack trace, nothing written', (name) => {
     const invalid = invalidCases().find((c) => c.name === name)!;

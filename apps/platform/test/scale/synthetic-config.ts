@@ -36,12 +36,15 @@ export function writeSyntheticConfig(dir: string, environments: number, options:
     .replace(/^ {2}develop: .*$/m, `  develop: [${envName(0)}]`);
   fs.mkdirSync(path.join(dir, 'environments'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'groundwork.yaml'), groundwork);
+  // Auto-reconcile works only in the pipeline's region (the config rejects it elsewhere).
+  const toolingRegion = /^tooling:\n(?: {2}.*\n)*? {2}region: (\S+)/m.exec(groundwork)?.[1];
+  if (!toolingRegion) throw new Error('synthetic config: no tooling.region in the example groundwork.yaml');
 
   for (let i = 0; i < environments; i++) {
     const production = (i + 1) % productionEvery === 0;
     fs.writeFileSync(
       path.join(dir, 'environments', `${envName(i)}.yaml`),
-      environmentYaml(i, production, regions[i % regions.length]),
+      environmentYaml(i, production, regions[i % regions.length], toolingRegion),
     );
   }
 }
@@ -65,7 +68,7 @@ function cidrOf(i: number): string {
   return `198.${18 + Math.floor(k / 16)}.${(k % 16) * 16}.0/20`;
 }
 
-function environmentYaml(i: number, production: boolean, region: string): string {
+function environmentYaml(i: number, production: boolean, region: string, toolingRegion: string): string {
   const name = envName(i);
   return `name: ${name}
 account: "${String(100000000000 + i * 7919)}"
@@ -82,12 +85,11 @@ vpc:
   interfaceEndpoints: [ssm, ssmmessages, ec2messages, logs, kms, sts]
 
 alarms:
-  deploymentFailures: 1
   unauthorizedApiCalls: ${production ? 5 : 10}
 
 drift:
   schedule: rate(${production ? 15 : 60} minutes)
-  autoReconcile: ${!production}
+  autoReconcile: ${!production && region === toolingRegion}
 
 security:
   guardDuty: true

@@ -1,0 +1,87 @@
+import { App } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { configWith } from './fixtures';
+import {
+  DRIFT_RECONCILE_ROLE_SUFFIX,
+  IAM_ROLE_NAME_MAX_LENGTH,
+  loadPlatformConfig,
+  MAX_PIPELINE_NAME_LENGTH,
+  maxBranchNameLength,
+  PlatformConfig,
+} from '../../src/config';
+import { APP_TAG_KEYS, MAX_CONFIG_TAGS, MAX_TAGS_PER_RESOURCE } from '../../src/config/validate';
+import { composePlatform } from '../../src/platform';
+import { pipelineStackName } from '../../src/stack-names';
+import { allStackArtifacts, tmpOutdir } from '../helpers';
+
+/*
+ * The limits the config checks (name-limits.ts, the tags per resource in validate.ts) are only right
+ * if they match what the app builds: compose a platform at those limits, with a 32-character
+ * organization name, the longest branch it allows, an auto-reconciling and a production environment.
+ */
+const ORG = 'acme-platform-engineering-europe';
+const BRANCH = 'b'.repeat(maxBranchNameLength(ORG));
+
+let config: PlatformConfig;
+let assembly: cxapi.CloudAssembly;
+
+beforeAll(() => {
+  const dir = configWith({
+    'groundwork.yaml': [
+      ['name: example', `name: ${ORG}`],
+      ['  develop: [dev]', `  ${BRANCH}: [dev, prod]`],
+    ],
+  });
+  config = loadPlatformConfig(dir);
+  const app = new App({ outdir: tmpOutdir('derived-limits') });
+  composePlatform(app, config, { complianceGate: [], branch: BRANCH });
+  assembly = app.synth();
+});
+
+test('the longest branch for a 32-character organization name: its pipeline name and role fit, none longer', () => {
+  expect(ORG).toHaveLength(32);
+  expect(BRANCH).toHaveLength(6);
+  expect(pipelineStackName(ORG, BRANCH, 'main')).toHaveLength(MAX_PIPELINE_NAME_LENGTH);
+
+  const roleNames = allStackArtifacts(assembly).flatMap((artifact) =>
+    Object.values<any>(artifact.template.Resources ?? {})
+      .filter((r) => r.Type === 'AWS::IAM::Role' && typeof r.Properties?.RoleName === 'string')
+      .map((r) => r.Properties.RoleName as string),
+  );
+  const reconcile = `${pipelineStackName(ORG, BRANCH, 'main')}${DRIFT_RECONCILE_ROLE_SUFFIX}`;
+  // The drift-reconcile role is the longest name derived from the pipeline's: exactly IAM's limit here.
+  expect(roleNames).toContain(reconcile);
+  expect(reconcile).toHaveLength(IAM_ROLE_NAME_MAX_LENGTH);
+  const stackNames = allStackArtifacts(assembly).map((a) => a.stackName);
+  expect(Math.max(...roleNames.map((n) => n.length))).toBe(IAM_ROLE_NAME_MAX_LENGTH);
+  expect(Math.max(...stackNames.map((n) => n.length))).toBeLessThanOrEqual(128);
+});
+
+test(`the app adds at most ${APP_TAG_KEYS.length} tags of its own to a resource: production subnets get all of them`, () => {
+  const configKeys = new Set([
+    ...Object.keys(config.groundwork.defaultTags),
+    ...config.environments.flatMap((e) => Object.keys(e.effectiveTags)),
+    'Environment',
+  ]);
+  const added = allStackArtifacts(assembly).flatMap((artifact) =>
+    Object.values<any>(artifact.template.Resources ?? {})
+      .filter((r) => r.Properties?.Tags !== undefined)
+      .map((r) => ({
+        type: r.Type as string,
+        stack: artifact.stackName,
+        keys: tagKeys(r.Properties.Tags).filter((key) => !configKeys.has(key) && !key.startsWith('aws:')),
+      })),
+  );
+
+  expect(Math.max(...added.map((a) => a.keys.length))).toBe(APP_TAG_KEYS.length);
+  const prodSubnets = added.filter((a) => a.type === 'AWS::EC2::Subnet' && a.stack === `${ORG}-prod-network`);
+  expect(prodSubnets.length).toBeGreaterThan(0);
+  for (const subnet of prodSubnets) expect(subnet.keys.sort()).toEqual([...APP_TAG_KEYS].sort());
+  expect(MAX_CONFIG_TAGS + APP_TAG_KEYS.length).toBe(MAX_TAGS_PER_RESOURCE);
+});
+
+/** Tag keys of a resource: a list of { Key, Value } or a map (e.g. AWS::SSM::Parameter). */
+function tagKeys(tags: unknown): string[] {
+  if (Array.isArray(tags)) return tags.map((t) => t.Key);
+  return typeof tags === 'object' && tags !== null ? Object.keys(tags) : [];
+}
