@@ -14,13 +14,11 @@ import {
   writeComplianceReport,
 } from './compliance';
 import {
-  branchNameLimitReason,
   ConfigError,
   PlatformConfig,
   formatIssues,
   invocationDir,
   loadPlatformConfig,
-  maxBranchNameLength,
   resolveConfigDir,
   CONFIG_DIR_CONTEXT_KEY,
 } from './config';
@@ -181,9 +179,6 @@ export function runMain(argv: readonly string[]): number {
   }
 
   const branch = args.values.get('--branch');
-  const branchProblem = branch === undefined ? undefined : branchOptionProblem(config, branch);
-  if (branchProblem) return usageError(branchProblem);
-
   // Only now: creating the App creates its output directory.
   const outdir = args.values.get('--outdir');
   const app = createApp(outdir ? path.resolve(invocationDir(), outdir) : (process.env.CDK_OUTDIR ?? DEFAULT_OUTDIR));
@@ -222,20 +217,6 @@ export function createApp(outdir: string): App {
     // synthesize again when the process exits, also after the job has failed and reported why.
     autoSynth: false,
   });
-}
-
-/**
- * A `--branch` whose pipeline names would not fit AWS's limits (config/name-limits.ts): the config
- * checks every branch it lists, the command line is checked here, before anything is written.
- */
-export function branchOptionProblem(config: PlatformConfig, branch: string): string | undefined {
-  const org = config.groundwork.organization.name;
-  const max = maxBranchNameLength(org);
-  if (branch === config.groundwork.repository.branch || branch.length <= max) return undefined;
-  return (
-    `--branch: expected a branch name of at most ${max} characters with organization.name "${org}" ` +
-    `(${branchNameLimitReason(org)}), found '${branch}' (${branch.length} characters)`
-  );
 }
 
 /**

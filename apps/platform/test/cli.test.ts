@@ -69,30 +69,6 @@ describe('main job (node lib/main.js)', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
-  test('a --branch too long for the organization name: a usage error (exit 2) naming the limit, nothing written', () => {
-    const configDir = tmpOutdir('main-branch-length');
-    fs.cpSync(path.join(appDir, 'config'), configDir, { recursive: true });
-    const groundwork = path.join(configDir, 'groundwork.yaml');
-    fs.writeFileSync(
-      groundwork,
-      fs
-        .readFileSync(groundwork, 'utf-8')
-        .replace('name: example', 'name: acme-platform-engineering-europe')
-        .replace('develop: [dev]', 'dev1: [dev]'),
-    );
-    const outdir = path.join(tmpOutdir('main-branch-length-out'), 'cdk.out');
-    const result = run('main', ['--config-dir', configDir, '--branch', 'develop'], { CDK_OUTDIR: outdir });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain(
-      'synth: --branch: expected a branch name of at most 6 characters with organization.name "acme-platform-engineering-europe" ' +
-        `(its pipeline's role "acme-platform-engineering-europe-platform-<branch>-drift-reconcile" must fit IAM's 64-character limit), ` +
-        "found 'develop' (7 characters)",
-    );
-    expect(result.stderr).toContain('Usage: node lib/main.js');
-    expect(result.stdout).toBe('');
-    expect(fs.existsSync(outdir)).toBe(false);
-  });
-
   test.each([
     ['{"configDir":"  "}', '-c configDir=DIR: expected a config directory, found "  "'],
     ['{"configDir":""}', '-c configDir=DIR: expected a config directory, found ""'],

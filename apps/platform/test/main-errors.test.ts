@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DRIFT_RECONCILE_ROLE_SUFFIX, loadPlatformConfig, maxBranchNameLength } from '../src/config';
-import { branchOptionProblem, contextConfigDir, runMain } from '../src/main';
-import { EXAMPLE_CONFIG, invalidCases } from './config/fixtures';
+import { contextConfigDir, runMain } from '../src/main';
+import { invalidCases } from './config/fixtures';
 import { tmpOutdir } from './helpers';
 
 /**
@@ -82,29 +81,4 @@ describe('the config directory from the CDK context', () => {
       expect(contextConfigDir({ configDir: value }, true)).toBeUndefined();
     },
   );
-});
-
-describe('--branch', () => {
-  const config = loadPlatformConfig(EXAMPLE_CONFIG);
-  const org = config.groundwork.organization.name;
-
-  test('fits when its pipeline role <org>-platform-<branch>-drift-reconcile has at most 64 characters', () => {
-    const longest = 'b'.repeat(maxBranchNameLength(org));
-    expect(`${org}-platform-${longest}${DRIFT_RECONCILE_ROLE_SUFFIX}`).toHaveLength(64);
-    expect(branchOptionProblem(config, longest)).toBeUndefined();
-    expect(branchOptionProblem(config, `${longest}b`)).toMatch(
-      new RegExp(
-        `^--branch: expected a branch name of at most ${longest.length} characters with organization.name "${org}"`,
-      ),
-    );
-  });
-
-  test('the repository branch builds <org>-platform: its length does not matter', () => {
-    const long = 'r'.repeat(100);
-    const onLong = {
-      ...config,
-      groundwork: { ...config.groundwork, repository: { ...config.groundwork.repository, branch: long } },
-    };
-    expect(branchOptionProblem(onLong, long)).toBeUndefined();
-  });
 });

@@ -238,8 +238,10 @@ export class DeploymentBoundary extends Construct {
           }),
         ],
         // This qualifier's deploy role is the one exception: the bootstrap roles carry no tag, and it passes
-        // the execution role to CloudFormation (its own policy names only that role). Everyone else is
-        // denied passing any qualifier's execution role, since none is tagged.
+        // the execution role to CloudFormation. The exemption covers all of these actions (one condition
+        // block, for IAM's size limit), so the deploy role's own policy must allow no IAM action but that
+        // PassRole (deployment-trust.test.ts checks it). Everyone else is denied passing any qualifier's
+        // execution role, since none is tagged.
         conditions: {
           StringNotEquals: { [`aws:ResourceTag/${tagKey}`]: qualifier, 'aws:PrincipalArn': deployRoleArn },
         },

@@ -155,6 +155,10 @@ describe('DeploymentTrust permissions', () => {
     const pass = statements.find((s: any) => s.Sid === 'PassExecutionRole');
     expect(pass.Action).toBe('iam:PassRole');
     expect(pass.Resource).toMatch(/^\$\{TrustCloudFormationExecutionRole[0-9A-F]+\.Arn\}$/);
+    // The boundary exempts this role from its role-tag check so that it can pass the execution role:
+    // its own policy must allow no other IAM action (nor every action).
+    const allowed = statements.filter((s: any) => s.Effect !== 'Deny').flatMap((s: any) => [s.Action].flat());
+    expect(allowed.filter((a: string) => /^(iam:|\*)/i.test(a))).toEqual(['iam:PassRole']);
     const protect = statements.find((s: any) => s.Sid === 'ProtectBootstrapStack');
     expect(protect.Effect).toBe('Deny');
     expect(protect.Resource).toBe(

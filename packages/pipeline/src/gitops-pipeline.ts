@@ -469,10 +469,6 @@ export class GitOpsPipeline extends Construct {
         alarmTopic: this.notificationTopic,
         failureThreshold: this.props.failureAlarmThreshold,
       });
-    } else if (this.props.failureAlarmThreshold !== undefined) {
-      throw new Error(
-        `${this.node.path}: failureAlarmThreshold needs monitoring, found monitoring: false and failureAlarmThreshold: ${this.props.failureAlarmThreshold}`,
-      );
     }
   }
 
@@ -736,6 +732,11 @@ export class GitOpsPipeline extends Construct {
   }
 
   private validateProps(props: GitOpsPipelineProps): void {
+    if (props.monitoring === false && props.failureAlarmThreshold !== undefined) {
+      throw new Error(
+        `${this.node.path}: failureAlarmThreshold needs monitoring, found monitoring: false and failureAlarmThreshold: ${props.failureAlarmThreshold}`,
+      );
+    }
     if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(props.repository)) {
       throw new Error(`${this.node.path}: repository must be 'owner/name', found '${props.repository}'`);
     }

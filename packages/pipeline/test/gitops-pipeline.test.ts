@@ -388,8 +388,7 @@ describe('GitOpsPipeline failure alarm threshold', () => {
   });
 
   test('failureAlarmThreshold without monitoring is an error', () => {
-    const fixture = devAndProd({ monitoring: false, failureAlarmThreshold: 3 });
-    expect(() => fixture.pipeline.buildPipeline()).toThrow(
+    expect(() => pipelineFixture({ monitoring: false, failureAlarmThreshold: 3 })).toThrow(
       /PipelineStack\/GitOps: failureAlarmThreshold needs monitoring, found monitoring: false and failureAlarmThreshold: 3/,
     );
   });

@@ -17,7 +17,8 @@ import { allStackArtifacts, tmpOutdir } from '../helpers';
 /*
  * The limits the config checks (name-limits.ts, the tags per resource in validate.ts) are only right
  * if they match what the app builds: compose a platform at those limits, with a 32-character
- * organization name, the longest branch it allows, an auto-reconciling and a production environment.
+ * organization name, the longest branch it allows, an auto-reconciling and a production environment
+ * (and a pipeline.deploymentFailures other than the default, to see it reach the alarm).
  */
 const ORG = 'acme-platform-engineering-europe';
 const BRANCH = 'b'.repeat(maxBranchNameLength(ORG));
@@ -30,6 +31,8 @@ beforeAll(() => {
     'groundwork.yaml': [
       ['name: example', `name: ${ORG}`],
       ['  develop: [dev]', `  ${BRANCH}: [dev, prod]`],
+      // Not the default (1): the pipeline's failure alarm must take it from the config.
+      ['waves:', 'pipeline:\n  deploymentFailures: 3\nwaves:'],
     ],
   });
   config = loadPlatformConfig(dir);
@@ -55,6 +58,14 @@ test('the longest branch for a 32-character organization name: its pipeline name
   const stackNames = allStackArtifacts(assembly).map((a) => a.stackName);
   expect(Math.max(...roleNames.map((n) => n.length))).toBe(IAM_ROLE_NAME_MAX_LENGTH);
   expect(Math.max(...stackNames.map((n) => n.length))).toBeLessThanOrEqual(128);
+});
+
+test("pipeline.deploymentFailures is the threshold of the pipeline's failure alarm", () => {
+  const pipeline = allStackArtifacts(assembly).find((a) => a.stackName === pipelineStackName(ORG, BRANCH, 'main'))!;
+  const failureAlarms = Object.values<any>(pipeline.template.Resources).filter(
+    (r) => r.Type === 'AWS::CloudWatch::Alarm' && JSON.stringify(r.Properties).includes('"MetricName":"StageFailed"'),
+  );
+  expect(failureAlarms.map((a) => a.Properties.Threshold)).toEqual([3]);
 });
 
 test(`the app adds at most ${APP_TAG_KEYS.length} tags of its own to a resource: production subnets get all of them`, () => {

@@ -111,15 +111,9 @@ export function requireCheckableByPasswordRule(
  * The rule's booleans are case-sensitive strings: anything but "true" counts as false.
  */
 export function passwordRuleParameters(policy: ResolvedPasswordPolicy): { [key: string]: string } {
-  const all = String(policy.requireAllCharacterTypes);
-  return {
-    RequireUppercaseCharacters: all,
-    RequireLowercaseCharacters: all,
-    RequireSymbols: all,
-    RequireNumbers: all,
-    MinimumPasswordLength: String(policy.minimumLength),
-    // Left out only where uncheckableByPasswordRule already stops the rule from being created.
-    ...(policy.maxAgeDays > 0 ? { MaxPasswordAge: String(policy.maxAgeDays) } : {}),
-    ...(policy.reusePrevention > 0 ? { PasswordReusePrevention: String(policy.reusePrevention) } : {}),
-  };
+  // The settings the policy call applies, as strings; the rule has no parameter for AllowUsersToChangePassword.
+  // MaxPasswordAge and PasswordReusePrevention are left out only where uncheckableByPasswordRule already
+  // stops the rule from being created.
+  const { AllowUsersToChangePassword: _notChecked, ...checked } = updatePasswordPolicyParameters(policy);
+  return Object.fromEntries(Object.entries(checked).map(([key, value]) => [key, String(value)]));
 }
