@@ -58,18 +58,41 @@ export function actionsOf(statement: PolicyStatement): string[] {
 }
 
 /** The statement's resources as strings. */
-export function resourcesOf(statement: PolicyStatement): string[] {
+function resourcesOf(statement: PolicyStatement): string[] {
   return asArray(statement.Resource).map((r) => flattenToString(r));
 }
 
 /** The statement's NotAction entries as strings, lower-cased. Empty when it has none. */
-export function notActionsOf(statement: PolicyStatement): string[] {
+function notActionsOf(statement: PolicyStatement): string[] {
   return asArray(statement.NotAction).map((a) => flattenToString(a).toLowerCase());
 }
 
 /** The statement's NotResource entries as strings. Empty when it has none. */
-export function notResourcesOf(statement: PolicyStatement): string[] {
+function notResourcesOf(statement: PolicyStatement): string[] {
   return asArray(statement.NotResource).map((r) => flattenToString(r));
+}
+
+/**
+ * Whether the statement allows every action of a set, `coversSet` telling whether one action pattern
+ * matches the whole set (`coversEveryAction`, `coversEveryActionOf`): one of its Action patterns does,
+ * or, with NotAction (every action but the few it lists), none of its NotAction patterns does
+ * (`NotAction: "*"` leaves nothing).
+ */
+export function allowsActionSet(statement: PolicyStatement, coversSet: (pattern: string) => boolean): boolean {
+  return statement.NotAction !== undefined
+    ? !notActionsOf(statement).some(coversSet)
+    : actionsOf(statement).some(coversSet);
+}
+
+/**
+ * Whether the statement allows a resource that `reaches` accepts (`coversEveryResource`, `mayBeIamResource`):
+ * one of its Resource entries does, or, with NotResource (every resource but the few it lists), none of
+ * its NotResource entries matches every resource (`NotResource: "*"` leaves nothing).
+ */
+export function allowsResourceReaching(statement: PolicyStatement, reaches: (resource: string) => boolean): boolean {
+  return statement.NotResource !== undefined
+    ? !notResourcesOf(statement).some(coversEveryResource)
+    : resourcesOf(statement).some(reaches);
 }
 
 // A character that no service prefix, action name or ARN contains, so that in a probe only a wildcard

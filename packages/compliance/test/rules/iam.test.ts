@@ -141,6 +141,19 @@ describe('Groundwork-IAM2: no "iam:*"', () => {
     expectFindings(stack, 'Groundwork-IAM2', ['Test/NotResource', 'Test/Reference']);
   });
 
+  test('fails "*" with a NotResource listing one IAM role (the other IAM resources stay), not with NotResource "*"', () => {
+    const stack = newStack();
+    // A NotResource is read the same way whatever the rule asks of a Resource: only one matching every
+    // resource leaves nothing, so excluding an IAM ARN still leaves the rest of IAM.
+    managedPolicy(stack, 'AllButOneRole', {
+      Effect: 'Allow',
+      Action: '*',
+      NotResource: 'arn:aws:iam::111111111111:role/admin',
+    });
+    managedPolicy(stack, 'NothingLeft', { Effect: 'Allow', Action: '*', NotResource: '*' });
+    expectFindings(stack, 'Groundwork-IAM2', ['Test/AllButOneRole']);
+  });
+
   test('passes partial IAM wildcards, NotAction excluding IAM, and "*" on another service\'s ARNs', () => {
     const stack = newStack();
     managedPolicy(stack, 'ReadIam', { Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'i*:Get*'], Resource: '*' });

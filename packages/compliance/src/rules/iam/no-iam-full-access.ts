@@ -4,15 +4,13 @@ import { renderResource } from '../../private/cfn-template';
 import {
   PolicyStatement,
   actionsOf,
+  allowsActionSet,
+  allowsResourceReaching,
   carriesIdentityPolicies,
   coversEveryActionOf,
-  coversEveryResource,
   identityPolicyStatements,
   isAllow,
   mayBeIamResource,
-  notActionsOf,
-  notResourcesOf,
-  resourcesOf,
 } from '../../private/iam-policy';
 
 /**
@@ -35,20 +33,13 @@ export function noIamFullAccess(node: CfnResource): NagRuleResult {
 }
 
 function grantsEveryIamAction(statement: PolicyStatement): boolean {
-  const actions = actionsOf(statement);
   // `iam:*` states its intent, whatever the resource: the existing behaviour, kept.
-  if (actions.includes('iam:*')) {
+  if (actionsOf(statement).includes('iam:*')) {
     return true;
   }
-  const everyIamAction =
-    statement.NotAction !== undefined
-      ? !notActionsOf(statement).some((a) => coversEveryActionOf(a, 'iam'))
-      : actions.some((a) => coversEveryActionOf(a, 'iam'));
-  if (!everyIamAction) {
+  if (!allowsActionSet(statement, (a) => coversEveryActionOf(a, 'iam'))) {
     return false;
   }
   // A wider pattern grants IAM only where IAM resources can be: `*` on one bucket's ARN does not.
-  return statement.NotResource !== undefined
-    ? !notResourcesOf(statement).some(coversEveryResource)
-    : resourcesOf(statement).some(mayBeIamResource);
+  return allowsResourceReaching(statement, mayBeIamResource);
 }

@@ -2,16 +2,13 @@ import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { renderResource } from '../../private/cfn-template';
 import {
-  PolicyStatement,
-  actionsOf,
+  allowsActionSet,
+  allowsResourceReaching,
   carriesIdentityPolicies,
   coversEveryAction,
   coversEveryResource,
   identityPolicyStatements,
   isAllow,
-  notActionsOf,
-  notResourcesOf,
-  resourcesOf,
 } from '../../private/iam-policy';
 
 /**
@@ -28,21 +25,7 @@ export function noStarActionOnStarResource(node: CfnResource): NagRuleResult {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   const grantsEverything = identityPolicyStatements(renderResource(node)).some(
-    (s) => isAllow(s) && allowsEveryAction(s) && allowsEveryResource(s),
+    (s) => isAllow(s) && allowsActionSet(s, coversEveryAction) && allowsResourceReaching(s, coversEveryResource),
   );
   return grantsEverything ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
-}
-
-/** Every action, or every action but the few a NotAction lists (`NotAction: "*"` leaves none). */
-function allowsEveryAction(statement: PolicyStatement): boolean {
-  return statement.NotAction !== undefined
-    ? !notActionsOf(statement).some(coversEveryAction)
-    : actionsOf(statement).some(coversEveryAction);
-}
-
-/** Every resource, or every resource but the few a NotResource lists (`NotResource: "*"` leaves none). */
-function allowsEveryResource(statement: PolicyStatement): boolean {
-  return statement.NotResource !== undefined
-    ? !notResourcesOf(statement).some(coversEveryResource)
-    : resourcesOf(statement).some(coversEveryResource);
 }
