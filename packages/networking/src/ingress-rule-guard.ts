@@ -132,21 +132,19 @@ export class IngressRuleGuard implements IAspect {
     // A token port reads as undefined, which would look like "all ports": only the ports' own
     // tokens excuse a rule from the all-ports check, never a token source.
     const unresolvedPorts = rule.hasUnresolvedPorts ?? (rule.hasUnresolvedValues === true && !unresolvedSource);
-    const protocol = String(rule.ipProtocol).toLowerCase();
-    const allProtocols = protocol === '-1' || protocol === 'all';
-    const portProtocol = ['tcp', 'udp', '6', '17'].includes(protocol);
+    const protocol = protocolKind(rule);
     const allPorts =
-      allProtocols ||
-      (portProtocol &&
+      protocol === 'all' ||
+      (protocol === 'ports' &&
         (rule.fromPort === undefined ||
           rule.toPort === undefined ||
           rule.fromPort === -1 ||
           (rule.fromPort <= 0 && rule.toPort >= 65535)));
     if (allPorts && !unresolvedPorts && !allowAllPorts) {
-      return `ingress rule ${describeRule(rule)} admits all ${allProtocols ? 'protocols' : 'ports'}`;
+      return `ingress rule ${describeRule(rule)} admits all ${protocol === 'all' ? 'protocols' : 'ports'}`;
     }
     const singlePort =
-      portProtocol && !unresolvedPorts && rule.fromPort !== undefined && rule.fromPort === rule.toPort
+      protocol === 'ports' && !unresolvedPorts && rule.fromPort !== undefined && rule.fromPort === rule.toPort
         ? rule.fromPort
         : undefined;
 
@@ -246,13 +244,26 @@ function checkUnknownSource(
   return `${problem} on ${ports}, which include remote administration port${covered.length > 1 ? 's' : ''} ${covered.join(', ')}`;
 }
 
-/** Whether a rule with resolved ports admits TCP/UDP traffic to `port`. */
-function coversPort(rule: SecurityGroupIngressRule, port: number): boolean {
+/**
+ * What a rule's `IpProtocol` makes of its ports: `all` protocols (`-1`), so every port; `ports` for
+ * TCP and UDP (by name or number), whose `FromPort`/`ToPort` are a port range; `other` (ICMP...),
+ * whose `FromPort`/`ToPort` are not ports (for ICMP, a type and code).
+ */
+function protocolKind(rule: SecurityGroupIngressRule): 'all' | 'ports' | 'other' {
   const protocol = String(rule.ipProtocol).toLowerCase();
   if (protocol === '-1' || protocol === 'all') {
+    return 'all';
+  }
+  return ['tcp', 'udp', '6', '17'].includes(protocol) ? 'ports' : 'other';
+}
+
+/** Whether a rule with resolved ports admits TCP/UDP traffic to `port`. */
+function coversPort(rule: SecurityGroupIngressRule, port: number): boolean {
+  const protocol = protocolKind(rule);
+  if (protocol === 'all') {
     return true;
   }
-  if (!['tcp', 'udp', '6', '17'].includes(protocol)) {
+  if (protocol === 'other') {
     return false;
   }
   if (rule.fromPort === undefined || rule.toPort === undefined || rule.fromPort === -1) {

@@ -120,6 +120,23 @@ describe('IngressRuleGuard.checkRule (pure)', () => {
       /admits the internet/,
     );
   });
+
+  test('reads the protocol by name or number, in any case, alike in the all-ports and the administration-port checks', () => {
+    const unknownSource = { hasUnresolvedValues: true, hasUnresolvedSource: true };
+    // `all` is `-1`, and 6 and 17 are TCP and UDP: spellings the L2 does not write, but an L1 or an override may.
+    expect(IngressRuleGuard.checkRule({ ipProtocol: 'ALL', cidrIp: '10.0.0.0/8' }, [], false)).toMatch(
+      /admits all protocols/,
+    );
+    expect(
+      IngressRuleGuard.checkRule({ ipProtocol: '6', fromPort: 0, toPort: 65535, cidrIp: '10.0.0.0/8' }, [], false),
+    ).toMatch(/admits all ports/);
+    expect(IngressRuleGuard.checkRule({ ipProtocol: 'all', ...unknownSource }, [], true)).toMatch(
+      /on all ports, which include remote administration ports 22, 3389/,
+    );
+    expect(
+      IngressRuleGuard.checkRule({ ipProtocol: '17', fromPort: 3000, toPort: 4000, ...unknownSource }, [], false),
+    ).toMatch(/on ports 3000-4000, which include remote administration port 3389/);
+  });
 });
 
 describe('IngressRuleGuard.ingressRulesOf', () => {
