@@ -14,7 +14,7 @@ import {
   ResolvedPasswordPolicy,
   uncheckableByPasswordRule,
 } from './private/password-policy';
-import { propError, requireInteger, validateLifecycle } from './private/validation';
+import { propError, requireInteger, requireKnownDistinct, validateLifecycle } from './private/validation';
 
 /** How often AWS Config delivers configuration snapshots. */
 export enum SnapshotFrequency {
@@ -321,16 +321,7 @@ export class ComplianceRules extends Construct {
     if (selected.length === 0) {
       throw propError(this, 'rules', 'at least one ManagedRule (set enableComplianceRules: false instead)', selected);
     }
-    const known = Object.values(ManagedRule) as string[];
-    selected.forEach((rule, i) => {
-      if (!known.includes(rule)) {
-        throw propError(this, `rules[${i}]`, `one of ${known.join(', ')}`, rule);
-      }
-    });
-    const dupes = selected.filter((r, i) => selected.indexOf(r) !== i);
-    if (dupes.length > 0) {
-      throw propError(this, 'rules', 'each rule at most once', dupes);
-    }
+    requireKnownDistinct(this, 'rules', selected, Object.values(ManagedRule), 'rule');
     if (selected.includes(ManagedRule.IAM_PASSWORD_POLICY)) {
       requireCheckableByPasswordRule(
         this,

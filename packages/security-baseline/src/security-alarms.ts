@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { propError, requireNonEmptyStrings } from './private/validation';
+import { propError, requireKnownDistinct, requireNonEmptyStrings } from './private/validation';
 
 /** A CIS AWS Foundations Benchmark monitoring control (section "Monitoring"), as a metric filter and alarm. */
 export enum SecurityEvent {
@@ -248,16 +248,7 @@ export class SecurityAlarms extends Construct {
     if (selected.length === 0) {
       throw propError(this, 'events', 'at least one SecurityEvent (turn SecurityAlarms off instead)', selected);
     }
-    const known = Object.values(SecurityEvent) as string[];
-    selected.forEach((event, i) => {
-      if (!known.includes(event)) {
-        throw propError(this, `events[${i}]`, `one of ${known.join(', ')}`, event);
-      }
-    });
-    const dupes = selected.filter((e, i) => selected.indexOf(e) !== i);
-    if (dupes.length > 0) {
-      throw propError(this, 'events', 'each event at most once', dupes);
-    }
+    requireKnownDistinct(this, 'events', selected, Object.values(SecurityEvent), 'event');
     const thresholds = props.eventThresholds ?? {};
     for (const [event, threshold] of Object.entries(thresholds)) {
       if (!(selected as string[]).includes(event)) {

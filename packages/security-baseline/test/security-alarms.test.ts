@@ -225,6 +225,12 @@ describe('SecurityAlarms options', () => {
       /invalid events: expected each event at most once, found \["VpcChanges"\]/,
     ],
     [
+      // A repeated typo is reported as the typo, not as a duplicate.
+      'a repeated unknown event',
+      { events: ['Foo' as SecurityEvent, 'Foo' as SecurityEvent] },
+      /^Test\/Alarms: invalid events\[0\]: expected one of UnauthorizedApiCalls, .*, found "Foo"$/,
+    ],
+    [
       'severity out of range',
       { guardDutyMinimumSeverity: 9 },
       /invalid guardDutyMinimumSeverity: expected a number from 1 to 8.9, found 9/,

@@ -94,6 +94,29 @@ export function validateLifecycle(
   }
 }
 
+/**
+ * Checks a selection from a string enum (typed in TypeScript, but free text in JavaScript or YAML
+ * config): every entry must be one of `known`, and none may repeat. Unknown entries are reported
+ * first, so a repeated typo reads as a typo rather than as a duplicate.
+ */
+export function requireKnownDistinct(
+  scope: IConstruct,
+  prop: string,
+  values: readonly string[],
+  known: readonly string[],
+  entryNoun: string,
+): void {
+  values.forEach((v, i) => {
+    if (!known.includes(v)) {
+      throw propError(scope, `${prop}[${i}]`, `one of ${known.join(', ')}`, v);
+    }
+  });
+  const dupes = values.filter((v, i) => values.indexOf(v) !== i);
+  if (dupes.length > 0) {
+    throw propError(scope, prop, `each ${entryNoun} at most once`, dupes);
+  }
+}
+
 export function requireNonEmptyStrings(scope: IConstruct, prop: string, values: string[]): void {
   values.forEach((v, i) => {
     if (Token.isUnresolved(v)) {
