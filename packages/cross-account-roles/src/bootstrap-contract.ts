@@ -53,9 +53,28 @@ export class BootstrapContract {
    */
   public static readonly BOUNDARY_TAG_KEY = 'groundwork:boundary';
 
+  /**
+   * Whether `qualifier` is one the bootstrap contract allows: 1 to 10 lowercase letters and digits. The CDK
+   * CLI limits qualifiers to 10 characters because `cdk-<qualifier>-image-publishing-role-<account>-<region>`
+   * must fit IAM's 64-character role name, and to lowercase because the qualifier is part of S3 bucket and
+   * ECR repository names. A token is not valid: the names built from it could not be checked.
+   */
+  public static isValidQualifier(qualifier: string): boolean {
+    return /^[a-z0-9]{1,10}$/.test(qualifier);
+  }
+
   /** Name of one of the bootstrap roles, e.g. `cdk-hnb659fds-deploy-role-111111111111-eu-west-1`. */
   public static roleName(kind: BootstrapRoleKind, qualifier: string, account: string, region: string): string {
     return `cdk-${qualifier}-${kind}-${account}-${region}`;
+  }
+
+  /**
+   * The name pattern of one kind of bootstrap role of a qualifier in every account and region,
+   * `cdk-<qualifier>-<kind>-*`: for policies that must not grow with the number of accounts (scope them to
+   * the organization or the accounts with a condition).
+   */
+  public static roleNamePattern(kind: BootstrapRoleKind, qualifier: string): string {
+    return `cdk-${qualifier}-${kind}-*`;
   }
 
   /** ARN of one of the bootstrap roles. */

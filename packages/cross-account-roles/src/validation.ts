@@ -1,12 +1,9 @@
 import { Token } from 'aws-cdk-lib';
+import { BootstrapContract } from './bootstrap-contract';
 
 // Internal helpers shared by the constructs of this package (not exported from index.ts).
 
 const ACCOUNT_ID = /^\d{12}$/;
-// The CDK CLI limits qualifiers to 10 characters because
-// `cdk-<qualifier>-image-publishing-role-<account>-<region>` must fit the 64-character IAM role name limit;
-// lowercase only because the qualifier is part of S3 bucket and ECR repository names.
-const QUALIFIER = /^[a-z0-9]{1,10}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@\-/]+$/;
 // An IAM role name: 1-64 letters, digits and +=,.@_- (IAM CreateRole, RoleName).
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -31,7 +28,7 @@ export function validateAccountId(path: string, prop: string, value: string | un
 
 export function validateQualifier(path: string, value: string): void {
   if (Token.isUnresolved(value)) return;
-  if (!QUALIFIER.test(value)) {
+  if (!BootstrapContract.isValidQualifier(value)) {
     throw new Error(`${path}: qualifier must match [a-z0-9]{1,10} (the CDK bootstrap contract), found '${value}'`);
   }
 }

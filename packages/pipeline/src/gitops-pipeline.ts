@@ -1,3 +1,4 @@
+import { BootstrapContract, BootstrapRoleKind } from '@groundwork/cross-account-roles';
 import {
   ArnFormat,
   Aspects,
@@ -24,7 +25,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DeploymentMonitoring } from './deployment-monitoring';
 import { PipelineNotifications } from './pipeline-notifications';
 import { accessLogsBucket } from './private/access-logs-bucket';
-import { BoundedResourcePolicy, boundIdentityPolicy } from './private/bounded-assume-role';
+import { bootstrapRolePatternArn, BoundedResourcePolicy, boundIdentityPolicy } from './private/bounded-assume-role';
 import { hardenCrossRegionSupport, ReplicationRegion } from './private/cross-region-replication';
 import { NagAcknowledger } from './private/nag-acknowledgements';
 import { STAGE_VALIDATION_SCRIPT, StageValidationStep } from './private/stage-validation-step';
@@ -144,11 +145,6 @@ function deployedStacks(stage: Stage): number {
   return stage.node.findAll().filter((c) => Stack.isStack(c) && !c.nested && Stage.of(c) === stage).length;
 }
 const ORG_PATTERN = /^o-[a-z0-9]{10,32}$/;
-/**
- * `cdk bootstrap` accepts qualifiers of 1 to 10 lowercase letters and digits only: the qualifier is part of
- * the staging bucket name (S3 bucket names are lowercase) and of every bootstrap role name.
- */
-const QUALIFIER_PATTERN = /^[a-z0-9]{1,10}$/;
 
 /**
  * The shared GitOps pipeline: GitHub (CodeConnections) -> synth with tests and static gates -> self-mutation
@@ -486,7 +482,7 @@ export class GitOpsPipeline extends Construct {
     ];
     const artifactReason =
       "CDK grant scoped to this pipeline's own artifact bucket objects and artifact key: the wildcards are object keys and the grant's action groups";
-    const pattern = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/cdk-${this.qualifier}-deploy-role-*]`;
+    const pattern = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${BootstrapContract.roleNamePattern(BootstrapRoleKind.DEPLOY, this.qualifier)}]`;
     const patternReason =
       'Role-name pattern replacing one ARN per target account (IAM 10,240-byte policy limit at 100+ accounts); bounded by the aws:ResourceOrgID or aws:ResourceAccount condition';
     const inline = 'NIST.800.53.R5-IAMNoInlinePolicy';
@@ -543,7 +539,7 @@ export class GitOpsPipeline extends Construct {
     };
     for (const kind of ['File', 'Docker']) {
       const assetPolicy = `Pipeline/Assets/${kind}Role/DefaultPolicy/Resource`;
-      const publishing = kind === 'File' ? 'file-publishing' : 'image-publishing';
+      const publishing = kind === 'File' ? BootstrapRoleKind.FILE_PUBLISHING : BootstrapRoleKind.IMAGE_PUBLISHING;
       nag.acknowledge(assetPolicy, artifacts, artifactReason);
       nag.acknowledge(
         assetPolicy,
@@ -556,7 +552,9 @@ export class GitOpsPipeline extends Construct {
       );
       nag.acknowledge(
         assetPolicy,
-        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/cdk-${this.qualifier}-${publishing}-role-*]`],
+        [
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${BootstrapContract.roleNamePattern(publishing, this.qualifier)}]`,
+        ],
         patternReason,
       );
       nag.acknowledge(assetPolicy, [inline], inlineReason);
@@ -699,7 +697,7 @@ export class GitOpsPipeline extends Construct {
     project.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['sts:AssumeRole'],
-        resources: [`arn:${Aws.PARTITION}:iam::*:role/cdk-${this.qualifier}-deploy-role-*`],
+        resources: [bootstrapRolePatternArn(BootstrapRoleKind.DEPLOY, this.qualifier)],
         conditions: this.assumeRoleConditions(),
       }),
     );
@@ -763,7 +761,7 @@ export class GitOpsPipeline extends Construct {
     if (props.pipelineName !== undefined && !NAME_PATTERN.test(props.pipelineName)) {
       throw new Error(`${this.node.path}: pipelineName must match ${NAME_PATTERN}, found '${props.pipelineName}'`);
     }
-    if (props.qualifier !== undefined && !QUALIFIER_PATTERN.test(props.qualifier)) {
+    if (props.qualifier !== undefined && !BootstrapContract.isValidQualifier(props.qualifier)) {
       throw new Error(
         `${this.node.path}: qualifier must match [a-z0-9]{1,10} (the CDK bootstrap contract), found '${props.qualifier}'`,
       );

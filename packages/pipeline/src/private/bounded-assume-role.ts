@@ -1,3 +1,4 @@
+import { BootstrapContract, BootstrapRoleKind } from '@groundwork/cross-account-roles';
 import { Aws, IResolvable, IResolveContext, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
@@ -13,13 +14,23 @@ import { IConstruct } from 'constructs';
  *    about 360 and 225 bytes per account-region (S3 quota: 20 KB bucket policy; KMS quota: 32 KB key
  *    policy). Measured: 100 environments made a 36.9 KB bucket policy, which S3 rejects.
  * The module has no option for this, so the built documents are post-processed: the per-account ARNs are
- * replaced by one statement on the role-name pattern `arn:<partition>:iam::*:role/cdk-<qualifier>-<kind>-role-*`,
+ * replaced by one statement on the role-name pattern `arn:<partition>:iam::*:role/cdk-<qualifier>-<kind>-role-*`
+ * (`BootstrapContract.roleNamePattern`),
  * scoped to the organization (`aws:ResourceOrgID` / `aws:PrincipalOrgID`) or, without an organization id,
  * to the explicit list of target accounts (about 15 bytes per account).
  */
 
 /** The CDK bootstrap role kinds a pipeline uses in target accounts. */
-export const BOOTSTRAP_ROLE_KINDS = ['deploy', 'file-publishing', 'image-publishing'] as const;
+export const BOOTSTRAP_ROLE_KINDS = [
+  BootstrapRoleKind.DEPLOY,
+  BootstrapRoleKind.FILE_PUBLISHING,
+  BootstrapRoleKind.IMAGE_PUBLISHING,
+];
+
+/** `arn:<partition>:iam::*:role/cdk-<qualifier>-<kind>-*`, as text in a policy. */
+export function bootstrapRolePatternArn(kind: BootstrapRoleKind, qualifier: string): string {
+  return `arn:${Aws.PARTITION}:iam::*:role/${BootstrapContract.roleNamePattern(kind, qualifier)}`;
+}
 
 /** What bounds the pattern statement that replaces per-account role ARNs. */
 export interface AssumeRoleBound {
@@ -28,9 +39,12 @@ export interface AssumeRoleBound {
   readonly organizationId?: string;
 }
 
-function bootstrapKindOf(resolved: unknown, qualifier: string): string | undefined {
+function bootstrapKindOf(resolved: unknown, qualifier: string): BootstrapRoleKind | undefined {
   const text = JSON.stringify(resolved);
-  return BOOTSTRAP_ROLE_KINDS.find((kind) => text.includes(`:role/cdk-${qualifier}-${kind}-role-`));
+  // The name pattern without its trailing '*' is the prefix every role of that kind has.
+  return BOOTSTRAP_ROLE_KINDS.find((kind) =>
+    text.includes(`:role/${BootstrapContract.roleNamePattern(kind, qualifier).slice(0, -1)}`),
+  );
 }
 
 /** The account of a resolved role ARN: a literal id, or `{ Ref: AWS::AccountId }` for the pipeline's own account. */
@@ -39,8 +53,9 @@ function accountOf(resolved: unknown): unknown {
   return literal ? literal[1] : { Ref: 'AWS::AccountId' };
 }
 
-function pattern(kind: string, qualifier: string): unknown {
-  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/cdk-${qualifier}-${kind}-role-*`]] };
+function pattern(kind: BootstrapRoleKind, qualifier: string): unknown {
+  const name = BootstrapContract.roleNamePattern(kind, qualifier);
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${name}`]] };
 }
 
 /**
@@ -64,7 +79,7 @@ export function mutableStatements(document: iam.PolicyDocument, scope: IConstruc
 export function boundIdentityPolicy(document: iam.PolicyDocument, scope: IConstruct, bound: AssumeRoleBound): number {
   const internal = { statements: mutableStatements(document, scope) };
   const stack = Stack.of(scope);
-  const kinds = new Set<string>();
+  const kinds = new Set<BootstrapRoleKind>();
   const accounts = new Map<string, string>();
   const next: iam.PolicyStatement[] = [];
   for (const statement of internal.statements) {
@@ -105,9 +120,7 @@ export function boundIdentityPolicy(document: iam.PolicyDocument, scope: IConstr
     new iam.PolicyStatement({
       sid: 'AssumeBootstrapRolesByPattern',
       actions: ['sts:AssumeRole'],
-      resources: [...kinds]
-        .sort()
-        .map((kind) => `arn:${Aws.PARTITION}:iam::*:role/cdk-${bound.qualifier}-${kind}-role-*`),
+      resources: [...kinds].sort().map((kind) => bootstrapRolePatternArn(kind, bound.qualifier)),
       conditions: bound.organizationId
         ? { StringEquals: { 'aws:ResourceOrgID': bound.organizationId } }
         : { StringEquals: { 'aws:ResourceAccount': [...accounts.values()] } },
@@ -130,7 +143,10 @@ export function rewriteResourcePolicy(document: any, bound: AssumeRoleBound): an
   if (!document || !Array.isArray(document.Statement)) {
     return document;
   }
-  const merged = new Map<string, { statement: Statement; kinds: Set<string>; accounts: Map<string, unknown> }>();
+  const merged = new Map<
+    string,
+    { statement: Statement; kinds: Set<BootstrapRoleKind>; accounts: Map<string, unknown> }
+  >();
   const statements: Statement[] = [];
   for (const statement of document.Statement as Statement[]) {
     const principals = statement.Principal?.AWS;
