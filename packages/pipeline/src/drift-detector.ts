@@ -67,6 +67,9 @@ const RETRY: sfn.RetryProps = {
  */
 const ENVIRONMENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
+/** IAM CreateRole's RoleName: 1 to 64 of `[\w+=,.@-]`. */
+const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+
 /** Where the pipeline's region stands relative to this stack's. */
 type RegionRelation = 'same' | 'other' | 'unknown';
 
@@ -120,6 +123,15 @@ export interface DriftDetectorProps {
    * @default - the state machine's own role (pipeline in the same account)
    */
   readonly reconcileRoleArn?: string;
+  /**
+   * Name of the state machine's role. Set it when a policy in another account names this role, such as
+   * the trust policy of a pipeline account's `reconcileRoleArn`: a name that CloudFormation generates is
+   * `<stack name>-<logical id>-<random>` cut to IAM's 64 characters, and the cut keeps as few as the
+   * first 25 characters of the stack name, so a pattern built from the full stack name may not match it.
+   * 1 to 64 of letters, digits and `+=,.@_-`; a named role is replaced when its name changes.
+   * @default - a name CloudFormation generates
+   */
+  readonly roleName?: string;
   /** More read-only actions drift detection needs for resource types outside the default list. @default - none */
   readonly additionalReadActions?: string[];
   /** Retention of the state machine log group. @default logs.RetentionDays.ONE_YEAR */
@@ -183,6 +195,16 @@ export class DriftDetector extends Construct {
       throw new Error(
         `${this.node.path}: environmentName must match ${ENVIRONMENT_NAME_PATTERN} (1-63 letters, digits, '_', '.', '-', ` +
           `starting with a letter or digit), found '${props.environmentName}'`,
+      );
+    }
+    if (
+      props.roleName !== undefined &&
+      !Token.isUnresolved(props.roleName) &&
+      !ROLE_NAME_PATTERN.test(props.roleName)
+    ) {
+      throw new Error(
+        `${this.node.path}: roleName must be an IAM role name (1 to 64 letters, digits and '+=,.@_-'), ` +
+          `found '${props.roleName}' (${props.roleName.length} characters)`,
       );
     }
     if (props.reconcileRoleArn && !props.autoReconcile) {
@@ -440,6 +462,10 @@ export class DriftDetector extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
     const role = this.stateMachine.role;
+    if (props.roleName !== undefined) {
+      // On the role the state machine creates, so the role keeps its logical id with or without a name.
+      (role.node.defaultChild as iam.CfnRole).roleName = props.roleName;
+    }
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadResourcesForDriftDetection',

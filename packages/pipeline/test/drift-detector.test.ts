@@ -325,6 +325,38 @@ describe('DriftDetector environment name', () => {
   });
 });
 
+describe('DriftDetector role name', () => {
+  const roles = (template: Template) => Object.entries(template.findResources('AWS::IAM::Role'));
+  const machineRole = (template: Template) => {
+    const machine: any = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+    return template.toJSON().Resources[machine.Properties.RoleArn['Fn::GetAtt'][0]];
+  };
+
+  test("names the state machine's own role, keeping its logical id, so another account's trust can name it", () => {
+    const unnamed = make({ autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE }).template;
+    const named = make({
+      autoReconcile: true,
+      reconcileRoleArn: RECONCILE_ROLE,
+      roleName: 'acme-dev-drift-detector',
+    }).template;
+    expect(machineRole(unnamed).Properties.RoleName).toBeUndefined();
+    expect(machineRole(named).Properties.RoleName).toBe('acme-dev-drift-detector');
+    // The same role, not a second one: only the name changes.
+    expect(roles(named).map(([id]) => id)).toEqual(roles(unnamed).map(([id]) => id));
+  });
+
+  test.each(['', 'a'.repeat(65), 'dev drift', 'dev/drift', 'dev*'])('rejects %j', (roleName) => {
+    expect(() => make({ roleName })).toThrow(
+      `Dev/Drift: roleName must be an IAM role name (1 to 64 letters, digits and '+=,.@_-'), found '${roleName}' ` +
+        `(${roleName.length} characters)`,
+    );
+  });
+
+  test.each(['a'.repeat(64), 'Dev+1=x,y.z@w_v-u'])('accepts %j', (roleName) => {
+    expect(machineRole(make({ roleName }).template).Properties.RoleName).toBe(roleName);
+  });
+});
+
 describe('DriftDetector stacks whose drift detection failed', () => {
   const { template } = make({ autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE });
   const states = definitionOf(template).States;
