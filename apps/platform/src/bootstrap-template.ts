@@ -11,7 +11,7 @@ import {
   PlatformConfig,
   resolveConfigDir,
 } from './config';
-import { environmentStackNames, pipelineStackNamePattern } from './stack-names';
+import { environmentStackNames, pipelineRoleNamePattern, pipelineStackNamePattern } from './stack-names';
 
 const USAGE = `Usage: node lib/bootstrap-template.js (--env NAME | --tooling) [--config-dir DIR] [--out FILE]
 
@@ -37,11 +37,11 @@ export const PIPELINE_STACK_ID = 'Pipeline';
 
 /**
  * Roles in the pipeline account that may use the bootstrap roles: every role
- * of the pipeline stacks (CloudFormation names them `<stack name>-...`), and
- * nothing else in that account.
+ * of the pipeline stacks (CloudFormation names them after the stack, keeping
+ * at least its first 25 characters), and nothing else in that account.
  */
 export function pipelineRoleNamePatterns(config: PlatformConfig): string[] {
-  return [pipelineStackNamePattern(config.groundwork.organization.name)];
+  return [pipelineRoleNamePattern(config.groundwork.organization.name)];
 }
 
 /** The DeploymentTrust settings for one environment, from config. */

@@ -24,7 +24,7 @@ import { Construct } from 'constructs';
 import { PRODUCTION_TAG } from './compliance';
 import { GroundworkConfig, InterfaceEndpointName, PlatformEnvironment } from './config';
 import { PlatformStack } from './platform-stack';
-import { environmentStackName, EnvironmentStackId } from './stack-names';
+import { driftDetectorRoleName, environmentStackName, EnvironmentStackId } from './stack-names';
 
 export interface EnvironmentStageProps extends StageProps {
   readonly environment: PlatformEnvironment;
@@ -134,6 +134,9 @@ export class EnvironmentStage extends Stage {
       pipelineRegion: props.groundwork.tooling.region,
       autoReconcile: env.drift.autoReconcile,
       reconcileRoleArn: props.reconcileRoleArn,
+      // Named only where the reconcile role's trust must match it (a generated name keeps only 25
+      // characters of the stack name); a named role is replaced when autoReconcile is switched.
+      roleName: env.drift.autoReconcile ? driftDetectorRoleName(org, env.name) : undefined,
       logRetention: logs.RetentionDays.ONE_YEAR,
     });
 

@@ -10,7 +10,7 @@ import { checkAllowedServices } from './deployment-trust-check';
 import { EnvironmentStage } from './environment-stage';
 import { OrganizationStackSetsStack } from './organization-stack-sets-stack';
 import { PlatformStack } from './platform-stack';
-import { pipelineStackName } from './stack-names';
+import { driftDetectorRoleNamePattern, pipelineStackName } from './stack-names';
 
 export interface PlatformOptions {
   /** Compliance packs the pipeline's gate registers on the pipeline stack and every stage. */
@@ -151,8 +151,8 @@ const TRUST_POLICY_LIMIT = 2048;
  * the pipeline (auto-reconcile), allowed only to start this one pipeline.
  * Undefined when no environment reconciles.
  *
- * Its trust is one statement that does not grow per environment: roles named
- * like an operations stack's (`<org>-<env>-operations-*`) in the organization
+ * Its trust is one statement that does not grow per environment: the drift
+ * detector roles (`<org>-<env>-drift-detector`, stack-names.ts) in the organization
  * (`organization.id`) or, without an id, in the reconciling environments'
  * accounts (15 characters per account). Which environments may actually use
  * it is decided on the caller's side: only the operations stacks of
@@ -174,7 +174,9 @@ function driftReconcileRole(
     // A count, not the names: IAM role descriptions hold at most 1,000 characters.
     description: `Lets the drift detectors of ${reconciling.length} auto-reconciling environments restart ${pipelineName}`,
     assumedBy: new iam.ArnPrincipal('*').withConditions({
-      ArnLike: { 'aws:PrincipalArn': `arn:${pipelineStack.partition}:iam::*:role/${organization.name}-*-operations-*` },
+      ArnLike: {
+        'aws:PrincipalArn': `arn:${pipelineStack.partition}:iam::*:role/${driftDetectorRoleNamePattern(organization.name)}`,
+      },
       StringEquals: organization.id ? { 'aws:PrincipalOrgID': organization.id } : { 'aws:PrincipalAccount': accounts },
     }),
   });

@@ -45,3 +45,9 @@ export function withEnv<T>(name: string, value: string | undefined, action: () =
     else process.env[name] = before;
   }
 }
+
+/** Whether `name` matches an IAM name pattern, `*` standing for any run of characters (as in ArnLike). */
+export function globMatches(pattern: string, name: string): boolean {
+  const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.*')}$`).test(name);
+}

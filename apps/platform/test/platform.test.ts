@@ -8,6 +8,7 @@ import {
   allStackArtifacts,
   EXAMPLE_CONFIG_DIR,
   exampleConfig,
+  globMatches,
   resourcesOfType,
   templateOf,
   tmpOutdir,
@@ -597,12 +598,26 @@ test('auto-reconcile: drift detectors of dev and test (not prod) may restart the
   const [, role] = resourcesOfType(pipeline, 'AWS::IAM::Role').find(
     ([, r]) => r.Properties.RoleName === 'example-platform-drift-reconcile',
   )!;
-  // One statement: roles named like an operations stack's, in the reconciling environments' accounts.
+  // One statement: the drift detector roles, by name pattern, in the reconciling environments' accounts.
   const statements = role.Properties.AssumeRolePolicyDocument.Statement;
   expect(statements).toHaveLength(1);
   expect(statements[0].Principal).toEqual({ AWS: '*' });
   expect(statements[0].Condition.StringEquals).toEqual({ 'aws:PrincipalAccount': ['333333333333', '444444444444'] });
-  expect(JSON.stringify(statements[0].Condition.ArnLike)).toContain(':iam::*:role/example-*-operations-*');
+  const trusted = /:iam::\*:role\/(\S+?)"/.exec(JSON.stringify(statements[0].Condition.ArnLike))![1];
+  expect(trusted).toBe('example-*-drift-detector');
+  // The detector roles of dev and test carry the names the pattern matches; prod's keeps a generated name.
+  const detectorRoleNames = (name: string) =>
+    resourcesOfType(
+      templateOf(assembly, result.platform.stages.find((s) => s.stageName === name)!.operations),
+      'AWS::IAM::Role',
+    )
+      .filter(([id]) => id.startsWith('DriftDetectorStateMachineRole'))
+      .map(([, r]) => r.Properties.RoleName);
+  for (const name of ['dev', 'test']) {
+    expect(detectorRoleNames(name)).toEqual([`example-${name}-drift-detector`]);
+    expect(globMatches(trusted, `example-${name}-drift-detector`)).toBe(true);
+  }
+  expect(detectorRoleNames('prod')).toEqual([undefined]);
   const policies = [
     ...resourcesOfType(pipeline, 'AWS::IAM::Policy'),
     ...resourcesOfType(pipeline, 'AWS::IAM::ManagedPolicy'),

@@ -12,6 +12,9 @@
  *
  * The role is the tightest, so it alone sets the limit. The resource policy and dashboard names that
  * @groundwork/pipeline derives from the pipeline name are cut to their limits there.
+ *
+ * An environment with `drift.autoReconcile` names its drift detector's role `<org>-<env>-drift-detector`
+ * (stack-names.ts), so that the reconcile role's trust can match it; that name, too, has at most 64.
  */
 
 /** IAM CreateRole: a role name has 1-64 characters. */
@@ -38,4 +41,12 @@ export function branchNameLimitReason(organizationName: string): string {
     `its pipeline's role "${organizationName}-platform-<branch>${DRIFT_RECONCILE_ROLE_SUFFIX}" ` +
     `must fit IAM's ${IAM_ROLE_NAME_MAX_LENGTH}-character limit`
   );
+}
+
+/** The suffix of an auto-reconciling environment's drift detector role, `<org>-<env>-drift-detector`. */
+export const DRIFT_DETECTOR_ROLE_SUFFIX = '-drift-detector';
+
+/** The longest name of an auto-reconciling environment, for an organization name. */
+export function maxAutoReconcileEnvironmentNameLength(organizationName: string): number {
+  return IAM_ROLE_NAME_MAX_LENGTH - `${organizationName}-${DRIFT_DETECTOR_ROLE_SUFFIX}`.length;
 }

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { cidrsOverlap, parseCidr } from './cidr';
 import { didYouMean } from './did-you-mean';
 import { ConfigIssue, formatFieldPath } from './errors';
-import { branchNameLimitReason, maxBranchNameLength } from './name-limits';
+import {
+  branchNameLimitReason,
+  DRIFT_DETECTOR_ROLE_SUFFIX,
+  IAM_ROLE_NAME_MAX_LENGTH,
+  maxAutoReconcileEnvironmentNameLength,
+  maxBranchNameLength,
+} from './name-limits';
 import {
   accountIdSchema,
   DEFAULT_BRANCHES,
@@ -100,6 +106,7 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
       ...checkPipelineNameLengths(groundwork),
       ...checkSeparationOfDuties(groundwork, environments),
       ...checkAutoReconcileRegions(groundwork, environments),
+      ...checkDriftDetectorRoleNames(groundwork, environments),
       ...checkRequiredTagsInDefaults(groundwork),
       ...checkTags(groundwork, environments),
       ...checkStackSets(groundwork),
@@ -435,6 +442,35 @@ export function checkAutoReconcileRegions(
         `false in a region other than the tooling region ${toolingRegion} (the drift detector can restart the ` +
           'pipeline only in its own region; drift is still detected and alerted)',
         { found: `true in ${region}` },
+      ),
+    ];
+  });
+}
+
+/**
+ * An auto-reconciling environment names its drift detector's role `<org>-<env>-drift-detector`
+ * (name-limits.ts), which must fit IAM's 64 characters. Reported on the environment's name.
+ */
+export function checkDriftDetectorRoleNames(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const org = validAt(groundwork.raw, ['organization', 'name'], organizationNameSchema);
+  if (org === undefined) return [];
+  const max = maxAutoReconcileEnvironmentNameLength(org);
+  return environments.flatMap((env) => {
+    const name = validAt(env.raw, ['name'], environmentNameSchema);
+    if (get(env.raw, ['drift', 'autoReconcile']) !== true || name === undefined || name.length <= max) {
+      return [];
+    }
+    return [
+      issueAt(
+        env.yaml,
+        ['name'],
+        `an environment name of at most ${max} characters with organization.name "${org}" while ` +
+          `drift.autoReconcile is on (its drift detector's role "${org}-${name}${DRIFT_DETECTOR_ROLE_SUFFIX}" ` +
+          `must fit IAM's ${IAM_ROLE_NAME_MAX_LENGTH}-character limit; or turn drift.autoReconcile off)`,
+        { found: `"${name}" (${name.length} characters)` },
       ),
     ];
   });

@@ -309,6 +309,45 @@ describe('pipeline names derived from organization.name and a branch', () => {
   });
 });
 
+describe("an auto-reconciling environment's drift detector role name", () => {
+  const org = 'acme-platform-engineering';
+
+  /** The valid fixture with its dev environment renamed (file, name, tag and branch) and autoReconcile set. */
+  function withDevNamed(name: string, autoReconcile: boolean): string {
+    const dir = configWith({
+      'groundwork.yaml': [
+        ['name: example', `name: ${org}`],
+        ['  develop: [dev]', `  develop: [${name}]`],
+      ],
+      'environments/dev.yaml': [
+        ['name: dev', `name: ${name}`],
+        ['Environment: dev', `Environment: ${name}`],
+        ['autoReconcile: true', `autoReconcile: ${autoReconcile}`],
+      ],
+    });
+    fs.renameSync(path.join(dir, 'environments', 'dev.yaml'), path.join(dir, 'environments', `${name}.yaml`));
+    return dir;
+  }
+
+  test('<org>-<env>-drift-detector must fit 64 characters: 23 fit with a 25-character organization, 24 do not', () => {
+    const longest = 'd'.repeat(23);
+    expect(`${org}-${longest}-drift-detector`).toHaveLength(64);
+    expect(readPlatformConfig(withDevNamed(longest, true)).issues).toEqual([]);
+    expect(errorsFor(withDevNamed(`${longest}e`, true))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^environments/${longest}e\\.yaml:1:7: name: expected an environment name of at most 23 characters with ` +
+            `organization\\.name "${org}" while drift\\.autoReconcile is on .*, found "${longest}e" \\(24 characters\\)$`,
+        ),
+      ),
+    ]);
+  });
+
+  test('without autoReconcile the role keeps a generated name, so the environment name is not limited by it', () => {
+    expect(readPlatformConfig(withDevNamed('d'.repeat(24), false)).issues).toEqual([]);
+  });
+});
+
 describe('environment file names', () => {
   test('a file name that is no environment name is reported on the file, suggesting the name field', () => {
     const dir = configWith({ 'environments/dev.yaml': [['name: dev', 'name: my-env']] });
