@@ -91,6 +91,12 @@ export function readYamlFile(file: string): YamlFile {
  * data keys are strings: `2024:` and `"2024":` are two keys to YAML and one to the config, where
  * the second silently wins. A `__proto__` key is lost (it sets the prototype of the object the schema
  * builds), so the setting it holds would be dropped without a word.
+ *
+ * A walk, not a `uniqueKeys` comparator: a comparator is handed two keys of one mapping, so it cannot
+ * name the field path; it is never called for a mapping's first key (a lone `__proto__`); what it finds
+ * is reported as YAML's own "Map keys must be unique"; and YAML stops at the first key it matches, so
+ * with `"2024"`, `2024`, `2024` the third key would pair with the first, as text, not with the second
+ * (yaml-keys.test.ts).
  */
 function checkMappingKeys(
   node: unknown,
