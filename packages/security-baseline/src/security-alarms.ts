@@ -276,14 +276,22 @@ export class SecurityAlarms extends Construct {
     // (SNS Developer Guide, "Enable compatibility between event sources and encrypted topics").
     this.topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowAlarmAndEventPublishers',
-        principals: [
-          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
-          new iam.ServicePrincipal('events.amazonaws.com'),
-        ],
+        sid: 'AllowAlarmPublishers',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    // No aws:SourceAccount, aws:SourceArn or aws:SourceOrgID here: the same guide says they are not
+    // supported in the key policy for EventBridge-to-encrypted topics, and with them every rule
+    // invocation fails. The topic policy (publishFrom) limits EventBridge to this construct's rules.
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventPublishers',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
       }),
     );
     this.topic = new sns.Topic(this, 'Topic', {
@@ -366,8 +374,9 @@ export class SecurityAlarms extends Construct {
 
   /**
    * Targets the topic from an EventBridge rule. The aws-events-targets SnsTopic target would also
-   * grant events.amazonaws.com the topic key and the topic without conditions; here both grants
-   * are pinned to this account (key) and to the rule (topic policy).
+   * grant events.amazonaws.com the topic without conditions; here the topic policy pins the grant
+   * to the rule. The key grant (constructor) has no aws:Source* condition, which SNS does not
+   * support in the key policy for EventBridge.
    */
   private publishFrom(rule: events.Rule): void {
     const topic = this.topic;

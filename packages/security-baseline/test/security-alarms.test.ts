@@ -86,7 +86,7 @@ describe('SecurityAlarms defaults', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sec@example.com' });
   });
 
-  test('topic key: rotation on, retained, only alarm and event publishers in this account', () => {
+  test('topic key: rotation on, retained, only alarm publishers in this account and event publishers', () => {
     template.hasResource('AWS::KMS::Key', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -96,17 +96,47 @@ describe('SecurityAlarms defaults', () => {
           Statement: [
             Match.objectLike({ Action: 'kms:*', Principal: { AWS: Match.anyValue() } }),
             {
-              Sid: 'AllowAlarmAndEventPublishers',
+              Sid: 'AllowAlarmPublishers',
               Effect: 'Allow',
-              Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
               Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
               Resource: '*',
               Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
+            },
+            {
+              Sid: 'AllowEventPublishers',
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Resource: '*',
             },
           ],
         },
       },
     });
+  });
+
+  // SNS does not support aws:SourceAccount, aws:SourceArn or aws:SourceOrgID in the key policy for
+  // EventBridge-to-encrypted topics: with them every rule invocation fails and no finding arrives.
+  test('topic key: no aws:Source* condition on any events.amazonaws.com grant, kept for CloudWatch', () => {
+    const keys = Object.values(template.findResources('AWS::KMS::Key'));
+    expect(keys).toHaveLength(1);
+    const statements: any[] = keys[0].Properties.KeyPolicy.Statement;
+    const grantsTo = (service: string) =>
+      statements.filter((s) => ([] as string[]).concat(s.Principal?.Service ?? []).includes(service));
+    const sourceKeys = (s: any) =>
+      Object.values<Record<string, unknown>>(s.Condition ?? {})
+        .flatMap((operands) => Object.keys(operands))
+        .filter((key) => /^aws:Source/i.test(key));
+
+    const eventGrants = grantsTo('events.amazonaws.com');
+    expect(eventGrants).toHaveLength(1);
+    expect(eventGrants[0].Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(sourceKeys(eventGrants[0])).toEqual([]);
+
+    const alarmGrants = grantsTo('cloudwatch.amazonaws.com');
+    expect(alarmGrants).toHaveLength(1);
+    expect(sourceKeys(alarmGrants[0])).toEqual(['aws:SourceAccount']);
   });
 
   test('GuardDuty findings (severity >= 4) and Config non-compliance go to the topic', () => {
