@@ -45,7 +45,10 @@ export enum InterfaceEndpointService {
   LOGS = 'LOGS',
   /** Amazon ECR API (`ecr.api`). */
   ECR = 'ECR',
-  /** Amazon ECR Docker registry (`ecr.dkr`); image layers also need the S3 gateway endpoint, which is always present. */
+  /**
+   * Amazon ECR Docker registry (`ecr.dkr`); image layers also need S3: the S3 gateway endpoint, always present,
+   * serves the public and private tiers (the isolated tier's network ACL blocks it).
+   */
   ECR_DOCKER = 'ECR_DOCKER',
 }
 
