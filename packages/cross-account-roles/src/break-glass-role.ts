@@ -117,14 +117,24 @@ export class BreakGlassRole extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // EventBridge and CloudWatch publish to the encrypted topic with their service principals.
-    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+    // EventBridge and CloudWatch publish to the encrypted topic with their service principals. EventBridge's
+    // request to an encrypted topic carries no aws:SourceAccount, aws:SourceArn or aws:SourceOrgID (SNS
+    // developer guide, key management), so a condition on them would drop every alert: its grant has none,
+    // and the topic policy decides what may publish. CloudWatch's carries them; its grant cannot name the
+    // alarm (key -> alarm -> topic -> key would be a cycle), but the key encrypts this topic only, and the
+    // topic policy admits this alarm only.
+    const account = Stack.of(this).account;
+    const keyUsers: Array<[string, Record<string, unknown> | undefined]> = [
+      ['events.amazonaws.com', undefined],
+      ['cloudwatch.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } }],
+    ];
+    for (const [service, conditions] of keyUsers) {
       key.addToResourcePolicy(
         new iam.PolicyStatement({
           principals: [new iam.ServicePrincipal(service)],
           actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+          conditions,
         }),
       );
     }
@@ -172,5 +182,19 @@ export class BreakGlassRole extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.assumeAlarm.addAlarmAction(new cwActions.SnsAction(this.alertTopic));
+    // The topic policy replaces SNS's default one, which let the account's alarms publish: without this the
+    // alarm fires and its notification is refused. The rule's target added EventBridge's statement.
+    this.alertTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAssumeAlarmPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alertTopic.topicArn],
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': this.assumeAlarm.alarmArn },
+          StringEquals: { 'aws:SourceAccount': account },
+        },
+      }),
+    );
   }
 }

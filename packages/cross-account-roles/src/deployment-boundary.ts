@@ -9,6 +9,7 @@ import {
   BOUNDED_IAM_ACTIONS,
   CLOUDFORMATION_READ_ACTIONS,
   DEPLOY_CLOUDFORMATION_ACTIONS,
+  IAM_READ_ACTIONS,
   IMAGE_PUBLISHING_ACTIONS,
   KMS_DATA_ACTIONS,
   LEAVE_ORGANIZATION_ACTIONS,
@@ -72,8 +73,10 @@ export interface DeploymentBoundaryProps {
  * CloudFormation execution role and every role that role creates.
  *
  * It allows the declared services, the bootstrap roles' own actions, assuming the CDK bootstrap roles of
- * any account and `assumableRoleArns` and, with 'iam' declared, bounded role management and setting the
- * account password policy (the security baseline's guardrails), and denies privilege escalation:
+ * any account and `assumableRoleArns` and, with 'iam' declared, reading IAM (`iam:Get*`, `iam:List*`, the
+ * credential and last-accessed reports: AWS Config's recorder and the audit role carry this boundary too),
+ * bounded role management and setting the account password policy (the security baseline's guardrails),
+ * and denies privilege escalation:
  * IAM users and access keys, role writes without this boundary, removing or replacing boundaries, changing
  * this policy, touching the bootstrap and security roles, leaving the organization, and disabling CloudTrail,
  * Config, GuardDuty or Security Hub.
@@ -164,12 +167,22 @@ export class DeploymentBoundary extends Construct {
       new iam.PolicyStatement({ sid: 'AllowBootstrapRoleActions', actions: bootstrapRoleActions, resources: ['*'] }),
     );
     if (services.includes('iam')) {
+      // Every role of the account carries this boundary, AWS Config's recorder and the audit role included:
+      // without IAM reads, Config records no IAM user, role or policy and its IAM rules cannot evaluate
+      // (iam-actions.ts). The specific reads of the other two statements are covered by these wildcards and
+      // left out, so that the boundary does not grow.
+      const isRead = (action: string) => IAM_READ_ACTIONS.some((pattern) => actionMatches(pattern, action));
       statements.push(
-        new iam.PolicyStatement({ sid: 'AllowBoundedRoleManagement', actions: BOUNDED_IAM_ACTIONS, resources: ['*'] }),
+        new iam.PolicyStatement({ sid: 'AllowIamReads', actions: IAM_READ_ACTIONS, resources: ['*'] }),
+        new iam.PolicyStatement({
+          sid: 'AllowBoundedRoleManagement',
+          actions: BOUNDED_IAM_ACTIONS.filter((action) => !isRead(action)),
+          resources: ['*'],
+        }),
         // The account guardrails' role sets the password policy under this boundary (iam-actions.ts).
         new iam.PolicyStatement({
           sid: 'AllowAccountPasswordPolicy',
-          actions: ACCOUNT_PASSWORD_POLICY_ACTIONS,
+          actions: ACCOUNT_PASSWORD_POLICY_ACTIONS.filter((action) => !isRead(action)),
           resources: ['*'],
         }),
       );
@@ -304,6 +317,15 @@ export class DeploymentBoundary extends Construct {
       'Permissions boundary: <svc>:* bounds what identity policies may grant per declared service; it grants nothing by itself',
     );
   }
+}
+
+/** Whether an IAM action pattern (`iam:Get*`) matches an action; IAM compares actions case-insensitively. */
+function actionMatches(pattern: string, action: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 'i').test(action);
 }
 
 /** IAM's limit on a customer managed policy document, in characters without whitespace. */

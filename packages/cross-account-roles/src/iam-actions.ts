@@ -80,7 +80,9 @@ export const LOOKUP_ACTIONS = [
 /**
  * IAM actions CloudFormation needs to manage workload roles, policies and instance profiles. This is what
  * 'iam' in an allow list means: never `iam:*`, never users, groups or access keys. The writes among them are
- * only allowed with the Groundwork boundary attached (see ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY).
+ * only allowed with the Groundwork boundary attached (see ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY). The
+ * execution role is granted exactly these, reads included, on roles, policies and instance profiles; the
+ * boundary allows their reads through IAM_READ_ACTIONS.
  */
 export const BOUNDED_IAM_ACTIONS = [
   'iam:CreateRole',
@@ -120,6 +122,21 @@ export const BOUNDED_IAM_ACTIONS = [
   'iam:UntagPolicy',
   'iam:CreateServiceLinkedRole',
   'iam:GetServiceLinkedRoleDeletionStatus',
+];
+
+/**
+ * IAM reads that every role under the boundary may be granted when 'iam' is declared: AWS Config's recorder
+ * (AWS_ConfigRole) describes the account's users, roles, groups and policies with its role's permissions, the
+ * audit role (SecurityAudit) and the drift detector read them too, and all of them carry the boundary. Get and
+ * List return configuration and metadata (policy documents, the credential report), no secret; the two
+ * Generate calls only start building a report that Get returns. The identity policies still decide who gets
+ * them. The boundary leaves out the reads of BOUNDED_IAM_ACTIONS, which these cover.
+ */
+export const IAM_READ_ACTIONS = [
+  'iam:Get*',
+  'iam:List*',
+  'iam:GenerateCredentialReport',
+  'iam:GenerateServiceLastAccessedDetails',
 ];
 
 /**

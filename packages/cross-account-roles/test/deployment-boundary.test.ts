@@ -203,6 +203,81 @@ describe('roles under the boundary act only on roles tagged as managed under it'
   });
 });
 
+describe("roles under the boundary read IAM: AWS Config's recorder, the audit role, the drift detector", () => {
+  // Every role of the account carries the boundary. What AWS_ConfigRole and SecurityAudit grant is AWS's and
+  // unknown offline, so each role is modelled by an identity policy granting the call itself: the boundary
+  // alone decides.
+  const granted = (action: string, resource: string, context?: { [k: string]: string }) =>
+    evaluateWithBoundary([{ Effect: 'Allow', Action: action, Resource: '*' }], boundary, { action, resource, context });
+  const USER = `arn:aws:iam::${ACCOUNT}:user/alice`;
+  const POLICY = `arn:aws:iam::${ACCOUNT}:policy/app-policy`;
+
+  test.each([
+    // What Config describes to record IAM users, groups, roles and policies, and what its IAM rules read.
+    ['iam:GetAccountAuthorizationDetails', '*'],
+    ['iam:ListUsers', '*'],
+    ['iam:ListRoles', '*'],
+    ['iam:ListPolicies', '*'],
+    ['iam:ListGroups', '*'],
+    ['iam:GetUser', USER],
+    ['iam:GetUserPolicy', USER],
+    ['iam:ListAttachedUserPolicies', USER],
+    ['iam:ListGroupsForUser', USER],
+    ['iam:ListAccessKeys', USER],
+    ['iam:ListMFADevices', USER],
+    ['iam:GetAccessKeyLastUsed', USER],
+    ['iam:GetAccountSummary', '*'],
+    ['iam:GetAccountPasswordPolicy', '*'],
+    ['iam:GenerateCredentialReport', '*'],
+    ['iam:GetCredentialReport', '*'],
+    ['iam:ListEntitiesForPolicy', POLICY],
+    ['iam:GetPolicyVersion', POLICY],
+    ['iam:GenerateServiceLastAccessedDetails', ADMIN_ROLE],
+    ['iam:GetServiceLastAccessedDetails', '*'],
+    // The reads of a role that is not the deployment's (no role tag): reading is not managing.
+    ['iam:GetRole', ADMIN_ROLE],
+    ['iam:ListAttachedRolePolicies', ADMIN_ROLE],
+    ['iam:GetRolePolicy', ADMIN_ROLE],
+  ])('%s on %s is allowed', (action, resource) => {
+    expect(granted(action, resource)).toBe('Allow');
+  });
+
+  test.each([
+    ['iam:CreateUser', USER, 'ExplicitDeny'],
+    ['iam:CreateAccessKey', USER, 'ExplicitDeny'],
+    ['iam:CreateLoginProfile', USER, 'ExplicitDeny'],
+    ['iam:PutUserPolicy', USER, 'ExplicitDeny'],
+    ['iam:AttachUserPolicy', USER, 'ExplicitDeny'],
+    ['iam:UpdateAssumeRolePolicy', ADMIN_ROLE, 'ExplicitDeny'],
+    ['iam:PassRole', ADMIN_ROLE, 'ExplicitDeny'],
+    ['iam:DeleteRolePermissionsBoundary', ADMIN_ROLE, 'ExplicitDeny'],
+    ['iam:CreatePolicyVersion', BOUNDARY_ARN, 'ExplicitDeny'],
+    // Not in any Allow of the boundary: the reads grant nothing beyond Get, List and the two reports.
+    ['iam:UpdateAccessKey', USER, 'ImplicitDeny'],
+    ['iam:DeleteUser', USER, 'ImplicitDeny'],
+    ['iam:AddUserToGroup', `arn:aws:iam::${ACCOUNT}:group/admins`, 'ImplicitDeny'],
+    ['iam:ResetServiceSpecificCredential', USER, 'ImplicitDeny'],
+    ['iam:SetDefaultPolicyVersion', POLICY, 'ImplicitDeny'],
+    ['iam:DeleteAccountPasswordPolicy', '*', 'ImplicitDeny'],
+    ['iam:UpdateSAMLProvider', `arn:aws:iam::${ACCOUNT}:saml-provider/idp`, 'ImplicitDeny'],
+  ])('%s on %s is still denied (%s)', (action, resource, decision) => {
+    expect(granted(action, resource)).toBe(decision);
+  });
+
+  test("the execution role's own IAM grant works as before: its reads are covered, and it gains none", () => {
+    const can = (action: string, resource: string) => evaluateWithBoundary(exec, boundary, { action, resource });
+    const managed = exec.find((s) => s.Sid === 'BoundedRoleManagement');
+    const reads = asArray<string>(managed.Action).filter((a) => /^iam:(Get|List)/.test(a));
+    expect(reads).toEqual(expect.arrayContaining(['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetPolicyVersion']));
+    for (const action of reads) {
+      expect({ action, decision: can(action, APP_ROLE) }).toEqual({ action, decision: 'Allow' });
+    }
+    // The execution role is granted reads of roles, policies and instance profiles only, not of users.
+    expect(can('iam:ListUsers', '*')).toBe('ImplicitDeny');
+    expect(can('iam:GetCredentialReport', '*')).toBe('ImplicitDeny');
+  });
+});
+
 describe('the execution role under its boundary', () => {
   const can = (action: string, resource: string, context?: { [k: string]: string }) =>
     evaluateWithBoundary(exec, boundary, { action, resource, context });
@@ -351,6 +426,18 @@ describe('the size of the boundary policy', () => {
       expect(evaluate(withCfn, { action, resource: '*' })).toBe(evaluate(without, { action, resource: '*' }));
     }
     expect(JSON.stringify(withCfn).length).toBeLessThan(JSON.stringify(without).length);
+  });
+
+  test("the IAM reads come with 'iam' declared, and replace the reads the role management statement listed", () => {
+    const withIam = boundaryOf(['ec2', 'iam']).statements;
+    const allowed = withIam.filter((st: any) => st.Effect === 'Allow').flatMap((st: any) => asArray<string>(st.Action));
+    expect(allowed.filter((a: string) => a.startsWith('iam:Get') || a.startsWith('iam:List'))).toEqual([
+      'iam:Get*',
+      'iam:List*',
+    ]);
+    const withoutIam = boundaryOf(['ec2']).statements;
+    expect(evaluate(withoutIam, { action: 'iam:ListUsers', resource: '*' })).toBe('ImplicitDeny');
+    expect(evaluate(withIam, { action: 'iam:ListUsers', resource: '*' })).toBe('Allow');
   });
 
   test("a boundary over IAM's 6,144-character limit fails the synth, naming the limit and what to shorten", () => {

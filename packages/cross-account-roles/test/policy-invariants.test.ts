@@ -45,6 +45,19 @@ describe('policy invariants across the package', () => {
     expect(offenders).toEqual([]);
   });
 
+  test('an IAM wildcard in an Allow names reads only (iam:Get*, iam:List*): no write is allowed by pattern', () => {
+    const wildcards = allDocuments.flatMap(({ where, document }) =>
+      asArray(document.Statement)
+        .filter((s: any) => s.Effect === 'Allow')
+        .flatMap((s: any) => asArray(s.Action))
+        .filter((a: string) => /^iam:.*[*?]/i.test(a))
+        .map((a: string) => `${where}: ${a}`),
+    );
+    // The boundary's IAM reads (AWS Config's recorder and the audit role carry it) are the only IAM wildcards.
+    expect(wildcards.length).toBeGreaterThan(0);
+    expect(wildcards.filter((w) => !/: iam:(Get|List)\*$/.test(w))).toEqual([]);
+  });
+
   test('no identity or resource policy allows every action on every resource', () => {
     const offenders = allDocuments.filter(({ document }) =>
       asArray(document.Statement).some(

@@ -1,9 +1,17 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { BreakGlassRole, BreakGlassRoleProps, SecurityAuditRole, SecurityAuditRoleProps } from '../src';
-import { flat, SECURITY_ACCOUNT, targetStack } from './fixtures';
+import { asArray, flat, SECURITY_ACCOUNT, TARGET_ACCOUNT, targetStack } from './fixtures';
+import { evaluate } from './policy-evaluator';
 
 const RESPONDER = `arn:aws:iam::${SECURITY_ACCOUNT}:role/incident-responder`;
+
+/** The statements of a resource policy that apply to a service principal (the evaluator ignores Principal). */
+function forService(statements: any[], service: string): any[] {
+  return statements.filter(
+    (s) => s.Principal === '*' || s.Principal?.AWS === '*' || asArray(s.Principal?.Service).includes(service),
+  );
+}
 
 function audit(props: Partial<SecurityAuditRoleProps> = {}) {
   const stack = targetStack();
@@ -117,6 +125,65 @@ describe('BreakGlassRole', () => {
       AlarmActions: [{ Ref: topicId }],
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  describe('both the rule and the alarm can deliver to the encrypted topic', () => {
+    const { template, stack, glass } = breakGlass();
+    const resources = template.toJSON().Resources;
+    const topic = `\${${stack.getLogicalId(glass.alertTopic.node.defaultChild as any)}}`;
+    const alarm = `\${${stack.getLogicalId(glass.assumeAlarm.node.defaultChild as any)}.Arn}`;
+    const [topicPolicy] = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[];
+    const topicStatements: any[] = flat(topicPolicy.Properties.PolicyDocument.Statement);
+    const keyStatements: any[] = flat(
+      resources[stack.getLogicalId(glass.alertTopic.masterKey!.node.defaultChild as any)].Properties.KeyPolicy
+        .Statement,
+    );
+    const publish = (service: string, context: { [k: string]: string }) =>
+      evaluate(forService(topicStatements, service), {
+        action: 'sns:Publish',
+        resource: topic,
+        context: { 'aws:SecureTransport': 'true', ...context },
+      });
+    const useKey = (service: string, action: string, context: { [k: string]: string } = {}) =>
+      evaluate(forService(keyStatements, service), { action, resource: '*', context });
+
+    test("the topic policy (which replaces SNS's default) lets this alarm publish, and no other alarm", () => {
+      expect(flat(topicPolicy.Properties.Topics)).toEqual([topic]);
+      const fromAlarm = { 'aws:SourceArn': alarm, 'aws:SourceAccount': TARGET_ACCOUNT };
+      expect(publish('cloudwatch.amazonaws.com', fromAlarm)).toBe('Allow');
+      const otherAlarm = `arn:aws:cloudwatch:eu-west-1:${TARGET_ACCOUNT}:alarm:other`;
+      expect(publish('cloudwatch.amazonaws.com', { ...fromAlarm, 'aws:SourceArn': otherAlarm })).toBe('ImplicitDeny');
+      expect(publish('cloudwatch.amazonaws.com', { ...fromAlarm, 'aws:SourceAccount': '444444444444' })).toBe(
+        'ImplicitDeny',
+      );
+      expect(publish('cloudwatch.amazonaws.com', {})).toBe('ImplicitDeny');
+      // Still over TLS only, from the alarm as from everyone.
+      expect(publish('cloudwatch.amazonaws.com', { ...fromAlarm, 'aws:SecureTransport': 'false' })).toBe(
+        'ExplicitDeny',
+      );
+      // The rule's target still publishes.
+      expect(publish('events.amazonaws.com', {})).toBe('Allow');
+    });
+
+    test.each(['kms:GenerateDataKey', 'kms:Decrypt'])(
+      "the key lets CloudWatch (this account's alarms) and EventBridge use it for the topic: %s",
+      (action) => {
+        expect(useKey('cloudwatch.amazonaws.com', action, { 'aws:SourceAccount': TARGET_ACCOUNT })).toBe('Allow');
+        expect(useKey('cloudwatch.amazonaws.com', action, { 'aws:SourceAccount': '444444444444' })).toBe(
+          'ImplicitDeny',
+        );
+        // EventBridge's request to an encrypted topic carries no aws:SourceAccount or aws:SourceArn.
+        expect(useKey('events.amazonaws.com', action)).toBe('Allow');
+      },
+    );
+
+    test('no key grant to EventBridge is conditioned on aws:SourceAccount, aws:SourceArn or aws:SourceOrgID', () => {
+      const conditioned = keyStatements
+        .filter((s) => asArray(s.Principal?.Service).includes('events.amazonaws.com'))
+        .flatMap((s) => Object.values(s.Condition ?? {}).flatMap((entries: any) => Object.keys(entries)))
+        .filter((key) => /^aws:Source(Account|Arn|OrgID)$/i.test(key));
+      expect(conditioned).toEqual([]);
+    });
   });
 
   test.each<[string, Partial<BreakGlassRoleProps>, RegExp]>([
