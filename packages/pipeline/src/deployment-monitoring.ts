@@ -52,7 +52,9 @@ export class DeploymentMonitoring extends Construct {
       logGroupName: `/aws/events/groundwork/${props.pipelineName}`,
       encryptionKey: key,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Retained on stack deletion and replacement, but deleted when the create that made it rolls back:
+      // a log group retained then keeps its fixed name, so the retried create fails on it.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     // The aws-events-targets CloudWatchLogGroup target installs this policy through a Lambda-backed
     // custom resource; the plain CloudFormation resource needs no Lambda.

@@ -13,42 +13,100 @@ import { logGroupKey } from './private/log-group-key';
 
 /**
  * Read-only, metadata-level actions CloudFormation needs to compare live resources with the template:
- * drift detection reads each resource with the CALLER's credentials. Covers the resource types Groundwork
- * stacks use; no data-plane reads (no s3:GetObject, secretsmanager:GetSecretValue, ...).
+ * drift detection reads each resource with the CALLER's credentials, through the read handler of its
+ * resource type (`handlers.read.permissions` of the CloudFormation resource schema), and a single missing
+ * action fails the whole stack's check (DETECTION_FAILED). Covers the resource types Groundwork stacks
+ * deploy (test/drift-detector.test.ts holds the table, type by type). No data-plane reads (no s3:GetObject,
+ * secretsmanager:GetSecretValue, kms:Decrypt, ...): where a service's `Get*` or `Describe*` would also read
+ * data, the actions are listed one by one.
  */
 const DEFAULT_READ_ACTIONS = [
-  'cloudtrail:Describe*',
-  'cloudtrail:Get*',
+  // AWS::AccessAnalyzer::Analyzer
+  'access-analyzer:GetAnalyzer',
+  'access-analyzer:ListAnalyzers',
+  'access-analyzer:ListArchiveRules',
+  // AWS::CloudTrail::Trail, one by one: cloudtrail:Get* includes GetQueryResults (CloudTrail Lake events).
+  'cloudtrail:DescribeTrails',
+  'cloudtrail:GetEventConfiguration',
+  'cloudtrail:GetEventSelectors',
+  'cloudtrail:GetInsightSelectors',
+  'cloudtrail:GetTrail',
+  'cloudtrail:GetTrailStatus',
+  'cloudtrail:ListTags',
+  // AWS::CloudWatch::Alarm and Dashboard
   'cloudwatch:Describe*',
   'cloudwatch:GetDashboard',
+  'cloudwatch:ListTagsForResource',
+  // AWS::CodeDeploy::Application and DeploymentGroup (BlueGreenService)
   'codedeploy:Get*',
+  // AWS::Config::ConfigRule, ConfigurationRecorder and DeliveryChannel
   'config:Describe*',
+  'config:ListTagsForResource',
+  // AWS::EC2::* (VPC, subnets, routes, gateways, endpoints, network ACLs, security groups, flow logs, EIPs)
   'ec2:Describe*',
+  // AWS::Events::Rule
   'events:Describe*',
+  'events:ListTagsForResource',
   'events:ListTargetsByRule',
+  // AWS::GuardDuty::Detector, one by one: guardduty:Get* includes GetFindings.
+  'guardduty:GetDetector',
+  'guardduty:ListTagsForResource',
+  // AWS::IAM::Role, Policy and ManagedPolicy
   'iam:Get*',
   'iam:List*',
+  // AWS::KMS::Key and Alias
   'kms:Describe*',
   'kms:GetKeyPolicy',
   'kms:GetKeyRotationStatus',
+  'kms:ListAliases',
   'kms:ListResourceTags',
+  // AWS::Lambda::Function, Alias and Permission
   'lambda:GetAlias',
   'lambda:GetFunction',
+  'lambda:GetFunctionCodeSigningConfig',
   'lambda:GetFunctionConfiguration',
+  'lambda:GetFunctionRecursionConfig',
   'lambda:GetPolicy',
+  'lambda:GetRuntimeManagementConfig',
+  // AWS::Logs::LogGroup and MetricFilter
   'logs:Describe*',
+  'logs:GetDataProtectionPolicy',
   'logs:ListTagsForResource',
+  'logs:ListTagsLogGroup',
+  // AWS::S3::Bucket and BucketPolicy. s3:ListBucket authorizes HeadBucket, with which the read handler
+  // checks that the bucket exists; it lists object keys, never object contents.
+  's3:GetAccelerateConfiguration',
+  's3:GetAnalyticsConfiguration',
   's3:GetBucket*',
   's3:GetEncryptionConfiguration',
+  's3:GetIntelligentTieringConfiguration',
+  's3:GetInventoryConfiguration',
   's3:GetLifecycleConfiguration',
+  's3:GetMetricsConfiguration',
   's3:GetReplicationConfiguration',
+  's3:ListBucket',
+  // AWS::SecurityHub::Hub and Standard, one by one: securityhub:Get* includes GetFindings.
+  'securityhub:DescribeHub',
+  'securityhub:DescribeStandardsControls',
+  'securityhub:GetEnabledStandards',
+  'securityhub:ListTagsForResource',
+  // AWS::SNS::Topic, TopicPolicy and Subscription
+  'sns:GetDataProtectionPolicy',
+  'sns:GetSubscriptionAttributes',
   'sns:GetTopicAttributes',
+  'sns:ListSubscriptionsByTopic',
   'sns:ListTagsForResource',
+  // AWS::SQS::Queue
   'sqs:GetQueueAttributes',
   'sqs:ListQueueTags',
-  'ssm:GetParameter',
+  // AWS::SSM::Parameter (String parameters: CloudFormation creates no SecureString)
   'ssm:DescribeParameters',
-  'states:Describe*',
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+  'ssm:ListTagsForResource',
+  // AWS::StepFunctions::StateMachine, one by one: states:Describe* includes DescribeExecution (execution
+  // input and output).
+  'states:DescribeStateMachine',
   'states:ListTagsForResource',
 ];
 
@@ -451,7 +509,9 @@ export class DriftDetector extends Construct {
       logGroupName: `/aws/vendedlogs/states/groundwork-drift-${props.environmentName}`,
       encryptionKey: key,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Named, so not retained when the create that made it rolls back: the retried create would fail on
+      // the name. Retained on every other deletion and on replacement.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: `Groundwork drift detection for ${props.environmentName}`,
@@ -624,12 +684,19 @@ export class DriftDetector extends Construct {
         'CloudFormation drift detection reads each resource with the caller credentials; metadata-level Describe/Get/List only, no data reads',
       );
     }
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    const stackArn = (name: string) => `arn:<AWS::Partition>:cloudformation:${region}:${account}:stack/${name}/*`;
     if (props.stackNamePrefix) {
-      const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-      const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
       ack(
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${region}:${account}:stack/${props.stackNamePrefix}*/*]`,
+        `AwsSolutions-IAM5[Resource::${stackArn(`${props.stackNamePrefix}*`)}]`,
         'Drift APIs limited to the Groundwork stacks by name prefix; the stack id suffix is unknown before deployment',
+      );
+    }
+    for (const name of props.stackNames ?? []) {
+      ack(
+        `AwsSolutions-IAM5[Resource::${stackArn(name)}]`,
+        'Drift APIs on this one stack, by name; the stack id suffix is unknown before deployment',
       );
     }
     if (this.crossRegionFunction) {

@@ -28,6 +28,7 @@ import { accessLogsBucket } from './private/access-logs-bucket';
 import { bootstrapRolePatternArn, BoundedResourcePolicy, boundIdentityPolicy } from './private/bounded-assume-role';
 import { hardenCrossRegionSupport, ReplicationRegion } from './private/cross-region-replication';
 import { NagAcknowledger } from './private/nag-acknowledgements';
+import { notificationRuleName } from './private/notification-rule-name';
 import { STAGE_VALIDATION_SCRIPT, StageValidationStep } from './private/stage-validation-step';
 
 /** Properties of a `GitOpsPipeline`. */
@@ -458,7 +459,9 @@ export class GitOpsPipeline extends Construct {
     this.boundCrossAccountPolicies();
 
     this.acknowledgeGeneratedFindings(replicationRegions);
-    this.notifications.notifyOn('PipelineEvents', pipeline);
+    // Named after the pipeline: rule names are unique per account, and the pipelines of several branches
+    // share the account and the construct path the default name derives from.
+    this.notifications.notifyOn('PipelineEvents', pipeline, undefined, notificationRuleName(this.pipelineName));
     if (this.props.monitoring ?? true) {
       this.monitoringConstruct = new DeploymentMonitoring(this, 'Monitoring', {
         pipelineName: this.pipelineName,

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { NOTIFICATION_RULE_NAME_MAX_LENGTH, NOTIFICATION_RULE_NAME_PATTERN } from './private/notification-rule-name';
 
 export interface PipelineNotificationsProps {
   /** Email addresses subscribed to the topic (each must confirm the subscription). @default - none */
@@ -90,17 +91,34 @@ export class PipelineNotifications extends Construct {
   /**
    * Creates a CodeStar Notifications rule sending `events` of `source` to the topic and Chatbot.
    * @param events notification event type ids @default PipelineNotifications.DEFAULT_EVENTS
+   * @param notificationRuleName name of the rule: 1 to 64 letters, digits, '-', '_' or spaces, unique in
+   * the account. Set it when the same code deploys this construct more than once into one account (a
+   * pipeline per branch, for example): the default name derives from the construct path alone, so it is
+   * the same in each stack and the second creation fails. @default - generated from the construct path
    */
   public notifyOn(
     id: string,
     source: codestarnotifications.INotificationRuleSource,
     events?: string[],
+    notificationRuleName?: string,
   ): codestarnotifications.NotificationRule {
+    if (
+      notificationRuleName !== undefined &&
+      !Token.isUnresolved(notificationRuleName) &&
+      !NOTIFICATION_RULE_NAME_PATTERN.test(notificationRuleName)
+    ) {
+      throw new Error(
+        `${this.node.path}: notificationRuleName of notifyOn('${id}') must be 1 to ${NOTIFICATION_RULE_NAME_MAX_LENGTH} ` +
+          `letters, digits, '-', '_' or spaces (CodeStar Notifications), found '${notificationRuleName}' ` +
+          `(${notificationRuleName.length} characters)`,
+      );
+    }
     return new codestarnotifications.NotificationRule(this, id, {
       source,
       events: events ?? PipelineNotifications.DEFAULT_EVENTS,
       targets: this.targets,
       detailType: codestarnotifications.DetailType.FULL,
+      notificationRuleName,
     });
   }
 }

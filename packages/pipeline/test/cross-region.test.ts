@@ -68,8 +68,11 @@ describe('GitOpsPipeline with environments in several regions', () => {
           LoggingConfiguration: { DestinationBucketName: { Ref: logsId }, LogFilePrefix: 'replication/' },
           OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
           PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true, RestrictPublicBuckets: true }),
+          BucketName: Match.anyValue(),
         },
-        DeletionPolicy: 'Retain',
+        // CodePipeline gives the bucket a fixed name: kept after a failed create, it would make the retried
+        // create fail, so it is deleted then and retained on every other deletion and on replacement.
+        DeletionPolicy: 'RetainExceptOnCreate',
         UpdateReplacePolicy: 'Retain',
       });
       // the log bucket: versioned, retained, and only S3 logging may write, from the replication bucket

@@ -35,7 +35,9 @@ describe('DeploymentMonitoring', () => {
         KmsKeyId: Match.anyValue(),
         RetentionInDays: 365,
       },
-      DeletionPolicy: 'Retain',
+      // The name is fixed: a log group kept after a failed create would make the retried create fail.
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
     });
     const policy = Object.values(template.findResources('AWS::Logs::ResourcePolicy'))[0] as any;
     const document = JSON.stringify(policy.Properties.PolicyDocument);

@@ -393,3 +393,56 @@ describe('GitOpsPipeline failure alarm threshold', () => {
     );
   });
 });
+
+describe('GitOpsPipeline notification rule name', () => {
+  /** CodeStar Notifications CreateNotificationRule: Name is 1 to 64 of [A-Za-z0-9\-_ ], unique in the account. */
+  const VALID_RULE_NAME = /^[A-Za-z0-9_ -]{1,64}$/;
+
+  /** The notification rule name of a pipeline built alone in its own app, as each branch's synth builds it. */
+  function ruleNameOf(pipelineName: string): string {
+    const fixture = pipelineFixture({ pipelineName });
+    fixture.pipeline.addEnvironment(
+      new TinyEnvironment(fixture.app, 'dev', { env: { account: accountId(1), region: PIPELINE_ENV.region } }),
+      { wave: 'Dev' },
+    );
+    const rules = Object.values(
+      Template.fromStack(fixture.stack).findResources('AWS::CodeStarNotifications::NotificationRule'),
+    );
+    expect(rules).toHaveLength(1);
+    return rules[0].Properties.Name;
+  }
+
+  test('two pipelines of one account with the same construct path (one per branch) get different rule names', () => {
+    // The main and develop pipelines: same code, so same construct path, in one tooling account and region.
+    const main = ruleNameOf('example-platform');
+    const develop = ruleNameOf('example-platform-develop');
+    expect(main).toBe('example-platform-pipeline-events');
+    expect(develop).toBe('example-platform-develop-pipeline-events');
+    expect(main).not.toBe(develop);
+  });
+
+  test('a 48-character pipeline name (the platform maximum) gives a valid name of at most 64 characters', () => {
+    const pipelineName = `ex-platform-${'b'.repeat(36)}`;
+    expect(pipelineName).toHaveLength(48);
+    const name = ruleNameOf(pipelineName);
+    expect(name).toBe(`${pipelineName}-pipeline-events`);
+    expect(name).toHaveLength(64);
+    expect(name).toMatch(VALID_RULE_NAME);
+  });
+
+  test('pipeline names with characters rule names forbid, or too long, are replaced and cut deterministically', () => {
+    // 80 characters: the longest name the topic's display name, `Groundwork pipeline <name>`, allows.
+    const longName = 'a'.repeat(80);
+    const names = ['team.platform', 'team@platform', 'team-platform', longName, `${longName.slice(0, 79)}b`].map(
+      ruleNameOf,
+    );
+    for (const name of names) {
+      expect(name).toMatch(VALID_RULE_NAME);
+    }
+    // '.' and '@' become '-', and the hash of the whole pipeline name keeps names apart that the
+    // replacement or the cut would otherwise make equal.
+    expect(new Set(names).size).toBe(names.length);
+    expect(names[0]).toMatch(/^team-platform-[0-9a-f]{8}-pipeline-events$/);
+    expect(ruleNameOf('team.platform')).toBe(names[0]);
+  });
+});

@@ -25,9 +25,19 @@ describe('integ.gitops-pipeline', () => {
     return Stack.of(resource).resolve(resource.logicalId);
   }
 
-  function expectRetained(stack: Stack, construct: IConstruct, type: string): void {
+  /**
+   * Retained on deletion and replacement. A resource with a fixed name is `RetainExceptOnCreate`: deleted when
+   * the create that made it rolls back, as a retained one would make the retried create fail on its name.
+   */
+  function expectRetained(
+    stack: Stack,
+    construct: IConstruct,
+    type: string,
+    deletionPolicy: 'Retain' | 'RetainExceptOnCreate' = 'Retain',
+  ): void {
     const resources = Template.fromStack(stack).findResources(type);
-    expect(resources[logicalId(construct)]).toMatchObject({ Type: type, DeletionPolicy: 'Retain' });
+    expect(resources[logicalId(construct)]).toMatchObject({ Type: type, DeletionPolicy: deletionPolicy });
+    expect(resources[logicalId(construct)].UpdateReplacePolicy).toBe('Retain');
   }
 
   test('synthesizes the pipeline stack, one cross-region support stack and both environments', () => {
@@ -65,7 +75,7 @@ describe('integ.gitops-pipeline', () => {
     expect(Template.fromStack(tooling).findResources('AWS::SNS::Topic')).toHaveProperty(
       logicalId(pipeline.notificationTopic),
     );
-    expectRetained(tooling, pipeline.monitoring!.logGroup, 'AWS::Logs::LogGroup');
+    expectRetained(tooling, pipeline.monitoring!.logGroup, 'AWS::Logs::LogGroup', 'RetainExceptOnCreate');
     Template.fromStack(tooling).hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: `/aws/events/groundwork/${INTEG_PIPELINE_NAME}`,
       KmsKeyId: Match.anyValue(),
@@ -76,10 +86,12 @@ describe('integ.gitops-pipeline', () => {
     const template = Template.fromStack(supportStacks[0]);
     template.resourceCountIs('AWS::S3::Bucket', 2);
     template.resourceCountIs('AWS::KMS::Key', 1);
-    expect(Object.values(template.findResources('AWS::S3::Bucket')).map((r) => r.DeletionPolicy)).toEqual([
-      'Retain',
-      'Retain',
-    ]);
+    // The replication bucket has a fixed name (RetainExceptOnCreate); its access-log bucket has none.
+    expect(
+      Object.values(template.findResources('AWS::S3::Bucket'))
+        .map((r) => `${r.Properties.BucketName ? 'named' : 'unnamed'}: ${r.DeletionPolicy}`)
+        .sort(),
+    ).toEqual(['named: RetainExceptOnCreate', 'unnamed: Retain']);
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
   });
 
@@ -87,7 +99,7 @@ describe('integ.gitops-pipeline', () => {
     ['dev', dev],
     ['prod', prod],
   ])('environment %s holds the drift detector log group and key, retained', (name, stage) => {
-    expectRetained(stage.workload, stage.drift.logGroup, 'AWS::Logs::LogGroup');
+    expectRetained(stage.workload, stage.drift.logGroup, 'AWS::Logs::LogGroup', 'RetainExceptOnCreate');
     Template.fromStack(stage.workload).hasResource('AWS::Logs::LogGroup', {
       Properties: { LogGroupName: `/aws/vendedlogs/states/groundwork-drift-${name}`, KmsKeyId: Match.anyValue() },
     });

@@ -1,5 +1,7 @@
 process.env.CDK_VALIDATION = 'false';
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { PipelineNotifications } from '../src';
 
 describe('PipelineNotifications', () => {
@@ -8,5 +10,25 @@ describe('PipelineNotifications', () => {
     expect(
       () => new PipelineNotifications(stack, 'N', { slackChannelConfigurationArn: 'arn:aws:sns:eu-west-1:1:topic' }),
     ).toThrow(/Notify\/N: slackChannelConfigurationArn must be an AWS Chatbot channel ARN/);
+  });
+
+  test('notifyOn names the rule as given, and rejects a name CodeStar Notifications does not accept', () => {
+    const stack = new Stack(new App(), 'Notify');
+    const notifications = new PipelineNotifications(stack, 'N');
+    const pipeline = codepipeline.Pipeline.fromPipelineArn(
+      stack,
+      'Pipeline',
+      'arn:aws:codepipeline:eu-west-1:111111111111:groundwork',
+    );
+    notifications.notifyOn('Events', pipeline, undefined, 'groundwork-pipeline-events');
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
+      Name: 'groundwork-pipeline-events',
+    });
+    expect(() => notifications.notifyOn('Dotted', pipeline, undefined, 'groundwork.main')).toThrow(
+      /Notify\/N: notificationRuleName of notifyOn\('Dotted'\) must be 1 to 64 letters, digits, '-', '_' or spaces \(CodeStar Notifications\), found 'groundwork.main' \(15 characters\)/,
+    );
+    expect(() => notifications.notifyOn('Long', pipeline, undefined, 'x'.repeat(65))).toThrow(
+      /found 'x{65}' \(65 characters\)/,
+    );
   });
 });

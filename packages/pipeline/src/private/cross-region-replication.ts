@@ -85,7 +85,9 @@ function hardenReplicationBucket(stack: Stack, bucket: s3.Bucket, alias: kms.Ali
     // The alias may go with the stack; the key may not: it is the only way to read what it encrypted.
     alias.aliasTargetKey.applyRemovalPolicy(RemovalPolicy.RETAIN);
   }
-  bucket.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  // CodePipeline names the bucket (a fixed generated name): retained on deletion and replacement, but
+  // deleted when the create that made it rolls back, so that a retried create can use the name again.
+  bucket.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
   Validations.of(cfn).acknowledge({
     id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
     reason:
