@@ -24,7 +24,7 @@ import { Construct } from 'constructs';
 import { PRODUCTION_TAG } from './compliance';
 import { GroundworkConfig, InterfaceEndpointName, PlatformEnvironment } from './config';
 import { PlatformStack } from './platform-stack';
-import { driftDetectorRoleName, environmentStackName, EnvironmentStackId } from './stack-names';
+import { driftDetectorRoleName, environmentStackName, environmentStackNames, EnvironmentStackId } from './stack-names';
 
 export interface EnvironmentStageProps extends StageProps {
   readonly environment: PlatformEnvironment;
@@ -125,7 +125,9 @@ export class EnvironmentStage extends Stage {
     }
     new DriftDetector(this.operations, 'DriftDetector', {
       environmentName: env.name,
-      stackNamePrefix: `${org}-${env.name}-`,
+      // The stage's stacks by name, not a prefix: `<org>-<env>-` also matches the access stack, which an
+      // administrator deploys; reconciling its drift would restart a pipeline that cannot change it.
+      stackNames: environmentStackNames(org, env.name),
       schedule: events.Schedule.expression(env.drift.schedule),
       alertTopic: alerts,
       alertTopicKey: alertKey,

@@ -633,3 +633,28 @@ test('auto-reconcile: drift detectors of dev and test (not prod) may restart the
   expect(ops('prod')).not.toContain('drift-reconcile');
   expect(ops('prod')).not.toContain('startPipelineExecution');
 });
+
+test("each drift detector checks its stage's three stacks by name, never the access stack an administrator deploys", () => {
+  for (const stage of result.platform.stages) {
+    const template = templateOf(assembly, stage.operations);
+    const names = stage.node.children
+      .filter((c): c is Stack => Stack.isStack(c))
+      .map((s) => s.stackName)
+      .sort();
+    expect(names).toEqual(['network', 'operations', 'security'].map((id) => `example-${stage.stageName}-${id}`));
+    // The state machine starts from exactly these names (no ListStacks by prefix) ...
+    const [machine] = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([, r]) => JSON.stringify(r));
+    for (const name of names) expect(machine).toContain(`\\"${name}\\"`);
+    expect(machine).not.toContain('listStacks');
+    // ... and its role may detect drift on them only: the access stack shares their prefix.
+    const detect = resourcesOfType(template, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => [s.Action].flat().includes('cloudformation:DetectStackDrift'));
+    expect(detect).toHaveLength(1);
+    const resources = JSON.stringify(detect[0].Resource);
+    for (const name of names) expect(resources).toContain(`:stack/${name}/*`);
+    expect(resources).not.toContain(`example-${stage.stageName}-*`);
+    expect(resources).not.toContain(`example-${stage.stageName}-access`);
+  }
+  expect(result.platform.accessStacks.map((s) => s.stackName)).toContain('example-dev-access');
+});
