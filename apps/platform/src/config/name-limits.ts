@@ -8,9 +8,11 @@
  * - the pipeline stack `<pipeline>` and its support stacks `<pipeline>-support-<region>`: CloudFormation, 128;
  * - the pipeline `<pipeline>`: CodePipeline, 100;
  * - its topic's display name `Groundwork pipeline <pipeline>` (@groundwork/pipeline): SNS, 100;
- * - its event log group `/aws/events/groundwork/<pipeline>` (@groundwork/pipeline): CloudWatch Logs, 512.
+ * - its event log group `/aws/events/groundwork/<pipeline>` (@groundwork/pipeline): CloudWatch Logs, 512;
+ * - its notification rule `<pipeline>-pipeline-events` (@groundwork/pipeline): CodeStar Notifications, 64.
  *
- * The role is the tightest, so it alone sets the limit. The resource policy and dashboard names that
+ * The role and the notification rule are the tightest (both 16 characters after the pipeline name, of 64),
+ * so they set the limit. The resource policy and dashboard names that
  * @groundwork/pipeline derives from the pipeline name are cut to their limits there.
  *
  * An environment with `drift.autoReconcile` names its drift detector's role `<org>-<env>-drift-detector`
