@@ -71,10 +71,26 @@ export function toolingDeploymentTrustProps(config: PlatformConfig, pipelineTemp
     pipelineAccountId: config.groundwork.tooling.account,
     trustedRoleNamePatterns: pipelineRoleNamePatterns(config),
     allowedServices: ServiceAllowList.fromTemplates([pipelineTemplate]),
-    runtimeServices: ['codestar-connections'],
+    // The connection's service under both names (renamed to CodeConnections in 2024): the source action
+    // uses the connection at run time, and the execution role passes it to CodePipeline (below).
+    runtimeServices: ['codeconnections', 'codestar-connections'],
     // Self-mutation deploys the pipeline stacks and their cross-region support stacks only.
     deployableStackNames: [pipelineStackNamePattern(config.groundwork.organization.name)],
+    deployableStackRegions: pipelineStackRegions(config),
+    // Creating or updating the pipeline passes the connection of its source action.
+    passableConnectionArns: [config.groundwork.repository.connectionArn],
   };
+}
+
+/**
+ * The regions of the tooling account that self-mutation deploys to: the pipeline's own, and each
+ * environment's, where CodePipeline keeps a support stack (`<pipeline stack>-support-<region>`, its artifact
+ * bucket there). Those stacks are deployed with the tooling region's bootstrap roles, and a stack ARN names
+ * its region. Listed rather than '*', so that the template shows where the pipeline reaches: an environment
+ * in a new region means rendering and deploying this template again before the merge.
+ */
+export function pipelineStackRegions(config: PlatformConfig): string[] {
+  return [...new Set([config.groundwork.tooling.region, ...config.environments.map((e) => e.region)])];
 }
 
 /** The tooling account's bootstrap template, exactly as `npm run bootstrap-template -- --tooling` writes it. */

@@ -241,7 +241,12 @@ describe('bootstrap template (node lib/bootstrap-template.js)', () => {
     const bySid = (sid: string) => statements.filter((st: any) => st.Sid === sid).flatMap((st: any) => st.Action);
     // The execution role gets what the stack creates; the boundary also lets the source action use the connection.
     expect(bySid('AllowedServices')).toEqual(['codebuild:*', 'codepipeline:*']);
-    expect(bySid('AllowDeclaredServices')).toEqual(['codebuild:*', 'codepipeline:*', 'codestar-connections:*']);
+    expect(bySid('AllowDeclaredServices')).toEqual([
+      'codebuild:*',
+      'codeconnections:*',
+      'codepipeline:*',
+      'codestar-connections:*',
+    ]);
     expect(JSON.stringify(template)).toContain(':iam::111111111111:role/example-platform*');
   });
 

@@ -425,11 +425,82 @@ test("the tooling account's deploy role may change the pipeline stacks and their
     policyAllowsCall(statements, 'cloudformation:UpdateStack', stackArn(account, region, stackName));
   // Self-mutation deploys the pipeline stack of each branch, and CodePipeline's cross-region support stacks.
   expect(result.platform.pipelineStack.stackName).toBe('example-platform');
-  for (const stackName of ['example-platform', 'example-platform-develop', 'example-platform-support-us-east-1']) {
+  for (const stackName of ['example-platform', 'example-platform-develop']) {
     expect({ stackName, allowed: may(stackName) }).toEqual({ stackName, allowed: true });
   }
   for (const stackName of ['example-organization-stacksets', 'example-dev-network', 'CDKToolkit']) {
     expect({ stackName, allowed: may(stackName) }).toEqual({ stackName, allowed: false });
+  }
+
+  // The example deploys in the tooling region only, so its pipeline has no support stack: move test to
+  // us-east-1 and prod to eu-central-1. A support stack is in its environment's region, and a stack ARN
+  // names its region, but the stack is deployed with the tooling region's bootstrap roles.
+  const configDir = tmpOutdir('support-stacks');
+  fs.cpSync(EXAMPLE_CONFIG_DIR, configDir, { recursive: true });
+  for (const [envName, envRegion] of [
+    ['test', 'us-east-1'],
+    ['prod', 'eu-central-1'],
+  ]) {
+    const file = path.join(configDir, 'environments', `${envName}.yaml`);
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf-8')
+        .replace(`region: ${region}`, `region: ${envRegion}`)
+        // Auto-reconcile reaches the pipeline only in its own region (DriftDetector).
+        .replace('autoReconcile: true', 'autoReconcile: false'),
+    );
+  }
+  const multiRegion = loadPlatformConfig(configDir);
+  const app = new App();
+  const platform = composePlatform(app, multiRegion, { complianceGate: [] });
+  // Only the pipeline's shape, the manifest and the deploy role's policy are read: no template validation.
+  const [multiRegionAssembly, bootstrap] = withEnv('CDK_VALIDATION', 'false', () => {
+    const synthesized = app.synth();
+    return [
+      synthesized,
+      renderToolingBootstrapTemplate(multiRegion, templateOf(synthesized, platform.pipelineStack)),
+    ] as const;
+  });
+  const supportStacks = Object.values(platform.pipeline.cdkPipeline.pipeline.crossRegionSupport)
+    .map((support) => support.stack)
+    .filter((stack) => stack !== platform.pipelineStack);
+  expect(supportStacks.map((stack) => `${stack.region}/${stack.stackName}`).sort()).toEqual([
+    'eu-central-1/example-platform-support-eu-central-1',
+    'us-east-1/example-platform-support-us-east-1',
+  ]);
+  const deployRole = bootstrapPolicyStatements(bootstrap, 'DeployRolePolicy', account, region);
+  const deployRoleName = BootstrapContract.roleName(
+    BootstrapRoleKind.DEPLOY,
+    BootstrapContract.DEFAULT_QUALIFIER,
+    account,
+    region,
+  );
+  // What `cdk deploy` of the pipeline stack calls for each support stack (a change set, by default).
+  const calls = ['cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:UpdateStack'];
+  const mayIn = (stackRegion: string, stackName: string) =>
+    calls.filter((call) => policyAllowsCall(deployRole, call, stackArn(account, stackRegion, stackName)));
+  for (const stack of supportStacks) {
+    const artifact = allStackArtifacts(multiRegionAssembly).find((a) => a.stackName === stack.stackName)!;
+    expect(artifact.environment).toMatchObject({ account, region: stack.region });
+    expect(artifact.assumeRoleArn).toContain(`:role/${deployRoleName}`);
+    expect({ stack: stack.stackName, allowed: mayIn(stack.region, stack.stackName) }).toEqual({
+      stack: stack.stackName,
+      allowed: calls,
+    });
+  }
+  expect(mayIn(region, 'example-platform')).toEqual(calls);
+  // Not in a region without an environment, and never the bootstrap stack of any region.
+  for (const [stackRegion, stackName] of [
+    ['ap-south-1', 'example-platform-support-ap-south-1'],
+    ['us-east-1', 'CDKToolkit'],
+    ['us-east-1', 'example-test-network'],
+  ]) {
+    expect({ stackRegion, stackName, allowed: mayIn(stackRegion, stackName) }).toEqual({
+      stackRegion,
+      stackName,
+      allowed: [],
+    });
   }
 });
 

@@ -122,6 +122,32 @@ export interface DeploymentTrustProps {
   readonly deployableStackNames?: string[];
 
   /**
+   * Regions in which the deploy role may change the stacks of `deployableStackNames`: region names such as
+   * 'us-east-1', or '*' for every region.
+   *
+   * A stack's ARN includes its region, and a stack in another region can be deployed with this bootstrap's
+   * roles: a pipeline stack's cross-region support stacks (CodePipeline's artifact buckets, one per region it
+   * deploys to) go out with the deploy and execution roles of the pipeline's region. List the bootstrap's own
+   * region too if its stacks are to be deployed there. The bootstrap stack is denied in every region.
+   *
+   * @default - the bootstrap stack's own region only
+   */
+  readonly deployableStackRegions?: string[];
+
+  /**
+   * ARNs of the repository connections that the execution role may pass to CodePipeline.
+   *
+   * A stack that creates or updates a pipeline whose source action uses a connection (created outside the
+   * stack) needs it: `arn:<partition>:codeconnections:<region>:<account>:connection/<id>`, or the older
+   * `codestar-connections` service name, exact. The execution role gets `PassConnection` under both service
+   * names, on exactly these ARNs and only for `codepipeline.amazonaws.com`; the boundary must allow both,
+   * so list 'codeconnections' and 'codestar-connections' in `runtimeServices` (or `allowedServices`).
+   *
+   * @default [] - the execution role may pass no connection
+   */
+  readonly passableConnectionArns?: string[];
+
+  /**
    * Name of the bootstrap stack; the deploy role may not change it, so the pipeline cannot widen its own trust.
    *
    * @default 'CDKToolkit'
@@ -237,6 +263,10 @@ export class DeploymentTrust extends Construct {
     validateServices(p, 'allowedServices', props.allowedServices, false);
     const deployableStackNames = props.deployableStackNames ?? ['*'];
     validateStackNamePatterns(p, 'deployableStackNames', deployableStackNames);
+    const deployableStackRegions = props.deployableStackRegions ?? [stack.region];
+    validateRegions(p, 'deployableStackRegions', deployableStackRegions);
+    const connectionArns = props.passableConnectionArns ?? [];
+    validateConnectionArns(p, connectionArns, [...props.allowedServices, ...(props.runtimeServices ?? [])]);
     // A '*' here would deny every role write to the execution role; the boundary treats each entry as a name.
     validateRoleNames(p, 'protectedRoleNames', props.protectedRoleNames ?? []);
     const noncurrentRetentionDays = props.noncurrentAssetRetentionDays ?? 30;
@@ -380,7 +410,7 @@ export class DeploymentTrust extends Construct {
 
     const reasons: { [kind: string]: string } = {
       [BootstrapRoleKind.DEPLOY]:
-        'Deploy role: CloudFormation read calls (Describe*/List*/Get*) have no resource-level permissions; stack writes are limited to this account and region, pipeline artifacts to the pipeline account (s3:ResourceAccount) and its keys via S3 only',
+        'Deploy role: CloudFormation read calls (Describe*/List*/Get*) have no resource-level permissions; stack writes are limited to the named stacks of this account in the declared regions, pipeline artifacts to the pipeline account (s3:ResourceAccount) and its keys via S3 only',
       [BootstrapRoleKind.FILE_PUBLISHING]:
         'File publishing role: object-level wildcards only on the staging bucket and its dedicated key, as the CDK asset publisher needs',
       [BootstrapRoleKind.IMAGE_PUBLISHING]:
@@ -425,6 +455,7 @@ export class DeploymentTrust extends Construct {
         stack,
         stagingObjects,
         this.stagingKey.keyArn,
+        connectionArns,
       ),
     });
     acknowledgeWildcards(
@@ -447,17 +478,16 @@ export class DeploymentTrust extends Construct {
       new iam.PolicyStatement({
         sid: 'DeployPermissions',
         actions: DEPLOY_CLOUDFORMATION_ACTIONS,
-        resources: deployableStackNames.map((name) =>
-          stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*` }),
-        ),
+        // Change sets are authorized on their stack's ARN (CloudFormation service authorization reference).
+        resources: stackArns(stack, deployableStackRegions, deployableStackNames),
       }),
       new iam.PolicyStatement({
         sid: 'ProtectBootstrapStack',
         effect: iam.Effect.DENY,
         actions: DEPLOY_CLOUDFORMATION_ACTIONS,
-        resources: [
-          stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${toolkitStackName}/*` }),
-        ],
+        // In every region, not only those of deployableStackRegions: no deployment changes a bootstrap stack,
+        // so denying the bootstrap stack of each region of the account costs nothing.
+        resources: stackArns(stack, ['*'], [toolkitStackName]),
       }),
       new iam.PolicyStatement({ sid: 'ReadStacks', actions: CLOUDFORMATION_READ_ACTIONS, resources: ['*'] }),
       new iam.PolicyStatement({
@@ -558,12 +588,65 @@ export class DeploymentTrust extends Construct {
   }
 }
 
+// A region name of any partition (us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1).
+const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+// A connection of the repository providers, under either service name; exact, no wildcards.
+const CONNECTION_ARN =
+  /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
+// The connection service under its name since the 2024 rename and its older one. Which of the two actions
+// CodePipeline checks is not documented per ARN form (AWS's own managed policies grant both), so both are granted.
+const CONNECTION_SERVICE_PREFIXES = ['codeconnections', 'codestar-connections'];
+
+/** Region names or '*'; a token (e.g. the stack's own region) is left to IAM. */
+function validateRegions(scopePath: string, prop: string, regions: string[]): void {
+  if (regions.length === 0) {
+    throw new Error(
+      `${scopePath}: ${prop} must name at least one region (or '*' for every region), found an empty list`,
+    );
+  }
+  for (const region of regions) {
+    if (!Token.isUnresolved(region) && region !== '*' && !REGION_NAME.test(region)) {
+      throw new Error(
+        `${scopePath}: ${prop} entries must be AWS region names such as 'us-east-1', or '*', found '${region}'`,
+      );
+    }
+  }
+}
+
+/** Exact connection ARNs; a token (a connection of the same app) is left to IAM. */
+function validateConnectionArns(scopePath: string, arns: string[], boundaryServices: string[]): void {
+  for (const arn of arns) {
+    if (!Token.isUnresolved(arn) && !CONNECTION_ARN.test(arn)) {
+      throw new Error(
+        `${scopePath}: passableConnectionArns entries must be connection ARNs (arn:aws:codeconnections:<region>:<account>:connection/<id>, or codestar-connections), found '${arn}'`,
+      );
+    }
+  }
+  const missing = CONNECTION_SERVICE_PREFIXES.filter((prefix) => !boundaryServices.includes(prefix));
+  if (arns.length > 0 && missing.length > 0) {
+    throw new Error(
+      `${scopePath}: passableConnectionArns needs the boundary to allow PassConnection under both service names: runtimeServices (or allowedServices) must include 'codeconnections' and 'codestar-connections', found ${missing.length === 2 ? 'neither' : `no '${missing[0]}'`}`,
+    );
+  }
+}
+
+/** The ARNs of the named stacks (any stack id) in each region, region '*' standing for all of them. */
+function stackArns(stack: Stack, regions: string[], names: string[]): string[] {
+  const unique = regions.includes('*') ? ['*'] : [...new Set(regions)];
+  return unique.flatMap((region) =>
+    names.map((name) =>
+      stack.formatArn({ service: 'cloudformation', region, resource: 'stack', resourceName: `${name}/*` }),
+    ),
+  );
+}
+
 function executionStatements(
   allowedServices: string[],
   boundaryArn: string,
   stack: Stack,
   stagingObjects: string[],
   stagingKeyArn: string,
+  connectionArns: string[],
 ): iam.PolicyStatement[] {
   const services = [...new Set(allowedServices)].sort();
   const statements: iam.PolicyStatement[] = [];
@@ -576,6 +659,20 @@ function executionStatements(
     new iam.PolicyStatement({ sid: 'ReadStagedAssets', actions: STAGING_READ_ACTIONS, resources: stagingObjects }),
     new iam.PolicyStatement({ sid: 'DecryptStagedAssets', actions: KMS_DECRYPT_ACTIONS, resources: [stagingKeyArn] }),
   );
+  if (connectionArns.length > 0) {
+    // CreatePipeline and UpdatePipeline with a connection in a source action need PassConnection on it;
+    // each service name has its own condition key, hence one statement per name.
+    for (const prefix of CONNECTION_SERVICE_PREFIXES) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: prefix === 'codeconnections' ? 'PassConnectionsToCodePipeline' : 'PassCodeStarConnectionsToCodePipeline',
+          actions: [`${prefix}:PassConnection`],
+          resources: [...new Set(connectionArns)],
+          conditions: { StringEquals: { [`${prefix}:PassedToService`]: 'codepipeline.amazonaws.com' } },
+        }),
+      );
+    }
+  }
   if (services.includes('iam')) {
     const iamResources = ['role/*', 'instance-profile/*', 'policy/*'].map((r) =>
       stack.formatArn({ service: 'iam', region: '', resource: r.split('/')[0], resourceName: '*' }),

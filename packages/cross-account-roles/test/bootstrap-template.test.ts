@@ -28,6 +28,17 @@ const ALWAYS_PASSED = [
 const template = JSON.parse(DeploymentTrust.renderBootstrapTemplate(TRUST_PROPS));
 const resources = Object.values(template.Resources) as any[];
 
+/** The statement `sid` of the managed policy whose logical id contains `policyId`, its intrinsics flattened. */
+function statementOf(rendered: any, policyId: string, sid: string): any {
+  const policies = Object.entries(rendered.Resources as { [id: string]: any }).filter(
+    ([id, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && id.includes(policyId),
+  );
+  expect(policies).toHaveLength(1);
+  const statement = flat(policies[0][1].Properties.PolicyDocument.Statement).find((st: any) => st.Sid === sid);
+  expect(statement).toBeDefined();
+  return statement;
+}
+
 /** What aws-cdk-lib's DefaultStackSynthesizer requires of a bootstrapped environment, read from a real synth. */
 function synthesizerRequirements(): { deploy: number; lookup: number } {
   const app = new App();
@@ -137,6 +148,75 @@ describe('standalone bootstrap template', () => {
     expect(() => DeploymentTrust.renderBootstrapTemplate({ ...TRUST_PROPS, allowedServices: [] })).toThrow(
       /allowedServices must list at least one service prefix/,
     );
+    expect(() =>
+      DeploymentTrust.renderBootstrapTemplate({ ...TRUST_PROPS, deployableStackRegions: ['eu-west-1', 'useast1'] }),
+    ).toThrow(
+      /^GroundworkBootstrap\/DeploymentTrust: deployableStackRegions entries must be AWS region names such as 'us-east-1', or '\*', found 'useast1'$/,
+    );
+    expect(() =>
+      DeploymentTrust.renderBootstrapTemplate({
+        ...TRUST_PROPS,
+        runtimeServices: ['codeconnections', 'codestar-connections'],
+        passableConnectionArns: ['arn:aws:codebuild:eu-west-1:111111111111:project/x'],
+      }),
+    ).toThrow(
+      /passableConnectionArns entries must be connection ARNs .* found 'arn:aws:codebuild:eu-west-1:111111111111:project\/x'$/,
+    );
+  });
+
+  test("the deploy role's stack ARNs carry deployableStackRegions; the bootstrap stack is denied in every region", () => {
+    const stackArn = (region: string, name: string) =>
+      `arn:\${AWS::Partition}:cloudformation:${region}:\${AWS::AccountId}:stack/${name}/*`;
+    // Without the prop, the region the template is deployed in.
+    expect(statementOf(template, 'DeployRolePolicy', 'DeployPermissions').Resource).toBe(
+      stackArn('${AWS::Region}', '*'),
+    );
+    const tooling = JSON.parse(
+      DeploymentTrust.renderBootstrapTemplate({
+        ...TRUST_PROPS,
+        deployableStackNames: ['acme-platform*'],
+        deployableStackRegions: ['eu-west-1', 'us-east-1', 'eu-central-1'],
+      }),
+    );
+    expect(statementOf(tooling, 'DeployRolePolicy', 'DeployPermissions').Resource).toEqual([
+      stackArn('eu-west-1', 'acme-platform*'),
+      stackArn('us-east-1', 'acme-platform*'),
+      stackArn('eu-central-1', 'acme-platform*'),
+    ]);
+    for (const rendered of [template, tooling]) {
+      expect(statementOf(rendered, 'DeployRolePolicy', 'ProtectBootstrapStack')).toMatchObject({
+        Effect: 'Deny',
+        Resource: stackArn('*', 'CDKToolkit'),
+      });
+    }
+  });
+
+  test('the execution policy lets pass the listed connections to CodePipeline; the boundary allows both service names', () => {
+    const connection = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/00000000-0000-4000-8000-000000000000';
+    const rendered = JSON.parse(
+      DeploymentTrust.renderBootstrapTemplate({
+        ...TRUST_PROPS,
+        runtimeServices: ['codeconnections', 'codestar-connections'],
+        passableConnectionArns: [connection],
+      }),
+    );
+    for (const [sid, prefix] of [
+      ['PassConnectionsToCodePipeline', 'codeconnections'],
+      ['PassCodeStarConnectionsToCodePipeline', 'codestar-connections'],
+    ]) {
+      expect(statementOf(rendered, 'ExecutionPolicy', sid)).toEqual({
+        Sid: sid,
+        Effect: 'Allow',
+        Action: `${prefix}:PassConnection`,
+        Resource: connection,
+        Condition: { StringEquals: { [`${prefix}:PassedToService`]: 'codepipeline.amazonaws.com' } },
+      });
+    }
+    expect(statementOf(rendered, 'Boundary', 'AllowDeclaredServices').Action).toEqual(
+      expect.arrayContaining(['codeconnections:*', 'codestar-connections:*']),
+    );
+    // The default template passes no connection.
+    expect(JSON.stringify(template)).not.toContain('PassConnection');
   });
 });
 

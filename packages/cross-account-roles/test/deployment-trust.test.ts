@@ -1,7 +1,11 @@
+import { Aws, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { BootstrapRoleKind, DeploymentTrust, DeploymentTrustProps } from '../src';
-import { asArray, flat, PIPELINE_ACCOUNT, TARGET_ACCOUNT, TRUST_PROPS, targetStack } from './fixtures';
+import { asArray, flat, PIPELINE_ACCOUNT, REGION, TARGET_ACCOUNT, TRUST_PROPS, targetStack } from './fixtures';
+import { evaluate, evaluateWithBoundary } from './policy-evaluator';
 
 function synth(props: Partial<DeploymentTrustProps> = {}) {
   const stack = targetStack();
@@ -161,9 +165,8 @@ describe('DeploymentTrust permissions', () => {
     expect(allowed.filter((a: string) => /^(iam:|\*)/i.test(a))).toEqual(['iam:PassRole']);
     const protect = statements.find((s: any) => s.Sid === 'ProtectBootstrapStack');
     expect(protect.Effect).toBe('Deny');
-    expect(protect.Resource).toBe(
-      `arn:\${AWS::Partition}:cloudformation:eu-west-1:${TARGET_ACCOUNT}:stack/CDKToolkit/*`,
-    );
+    // In every region: the deploy role may be allowed stacks in other regions (deployableStackRegions).
+    expect(protect.Resource).toBe(`arn:\${AWS::Partition}:cloudformation:*:${TARGET_ACCOUNT}:stack/CDKToolkit/*`);
     const artifacts = statements.find((s: any) => s.Sid === 'PipelineArtifactsBucket');
     expect(artifacts.Condition).toEqual({ StringEquals: { 's3:ResourceAccount': PIPELINE_ACCOUNT } });
     const keys = statements.find((s: any) => s.Sid === 'PipelineArtifactsKey');
@@ -182,8 +185,10 @@ describe('DeploymentTrust permissions', () => {
     const deploy = deployOf(statements);
     expect(deploy.Action).toEqual(expect.arrayContaining(['cloudformation:CreateStack', 'cloudformation:DeleteStack']));
     expect(deploy.Resource).toEqual([stackArn('acme-dev-network'), stackArn('acme-dev-ops*')]);
-    // The bootstrap stack stays denied whatever the names.
-    expect(statements.find((s: any) => s.Sid === 'ProtectBootstrapStack').Resource).toBe(stackArn('CDKToolkit'));
+    // The bootstrap stack stays denied whatever the names, in every region.
+    expect(statements.find((s: any) => s.Sid === 'ProtectBootstrapStack').Resource).toBe(
+      stackArn('CDKToolkit').replace(':eu-west-1:', ':*:'),
+    );
   });
 
   test('the lookup role reads context only and is denied kms:Decrypt', () => {
@@ -199,6 +204,179 @@ describe('DeploymentTrust permissions', () => {
 
   test('no role gets AdministratorAccess, ReadOnlyAccess or any AWS managed policy', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/AdministratorAccess|ReadOnlyAccess|iam::aws:policy/);
+  });
+});
+
+/** The statements of the managed policy attached to `role`, resolved as IAM sees them in the target account. */
+function policyStatementsOf(stack: Stack, template: Template, role: iam.Role): any[] {
+  const roleId = stack.getLogicalId(role.node.defaultChild as iam.CfnRole);
+  const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).filter((p: any) =>
+    asArray(p.Properties.Roles).some((r: any) => r.Ref === roleId),
+  ) as any[];
+  expect(policies).toHaveLength(1);
+  return concrete(policies[0].Properties.PolicyDocument.Statement);
+}
+
+/** A policy's statements by their managed policy construct, resolved as IAM sees them in the target account. */
+function documentOf(stack: Stack, template: Template, policy: iam.ManagedPolicy): any[] {
+  const id = stack.getLogicalId(policy.node.defaultChild as iam.CfnManagedPolicy);
+  return concrete(template.toJSON().Resources[id].Properties.PolicyDocument.Statement);
+}
+
+// Resolved the way IAM would see them in the target account, eu-west-1.
+function concrete(value: any): any {
+  return JSON.parse(
+    JSON.stringify(flat(value))
+      .replace(/\$\{AWS::Partition\}/g, 'aws')
+      .replace(/\$\{AWS::AccountId\}/g, TARGET_ACCOUNT)
+      .replace(/\$\{AWS::Region\}/g, REGION),
+  );
+}
+
+const stackIn = (region: string, name: string) =>
+  `arn:aws:cloudformation:${region}:${TARGET_ACCOUNT}:stack/${name}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+const STACK_CALLS = [
+  'cloudformation:CreateChangeSet',
+  'cloudformation:ExecuteChangeSet',
+  'cloudformation:CreateStack',
+  'cloudformation:UpdateStack',
+  'cloudformation:DeleteStack',
+];
+
+describe('DeploymentTrust deployableStackRegions: stacks of other regions deployed with these roles', () => {
+  function deployRole(props: Partial<DeploymentTrustProps>) {
+    const { stack, trust, template } = synth({ deployableStackNames: ['acme-platform*'], ...props });
+    const statements = policyStatementsOf(stack, template, trust.deployRole);
+    return {
+      statements,
+      may: (action: string, region: string, name: string) =>
+        evaluate(statements, { action, resource: stackIn(region, name) }),
+    };
+  }
+
+  test('by default the deploy role changes the named stacks in its own region only', () => {
+    const { may } = deployRole({});
+    for (const action of STACK_CALLS) {
+      expect({ action, decision: may(action, REGION, 'acme-platform') }).toEqual({ action, decision: 'Allow' });
+      expect({ action, decision: may(action, 'us-east-1', 'acme-platform-support-us-east-1') }).toEqual({
+        action,
+        decision: 'ImplicitDeny',
+      });
+    }
+  });
+
+  test('with regions listed, the named stacks in each of them (a support stack in us-east-1), and nowhere else', () => {
+    const { statements, may } = deployRole({ deployableStackRegions: [REGION, 'us-east-1', 'us-east-1'] });
+    // One ARN per region and name, duplicates dropped.
+    expect(statements.find((s: any) => s.Sid === 'DeployPermissions').Resource).toEqual([
+      `arn:aws:cloudformation:${REGION}:${TARGET_ACCOUNT}:stack/acme-platform*/*`,
+      `arn:aws:cloudformation:us-east-1:${TARGET_ACCOUNT}:stack/acme-platform*/*`,
+    ]);
+    for (const action of STACK_CALLS) {
+      for (const [region, name] of [
+        [REGION, 'acme-platform'],
+        ['us-east-1', 'acme-platform-support-us-east-1'],
+      ]) {
+        expect({ action, region, decision: may(action, region, name) }).toEqual({ action, region, decision: 'Allow' });
+      }
+      for (const [region, name, decision] of [
+        ['ap-south-1', 'acme-platform-support-ap-south-1', 'ImplicitDeny'],
+        ['us-east-1', 'orders-api', 'ImplicitDeny'],
+        ['us-east-1', 'CDKToolkit', 'ExplicitDeny'],
+        ['ap-south-1', 'CDKToolkit', 'ExplicitDeny'],
+      ]) {
+        expect({ action, region, name, decision: may(action, region, name) }).toEqual({
+          action,
+          region,
+          name,
+          decision,
+        });
+      }
+    }
+  });
+
+  test("'*' allows the named stacks in every region, still never the bootstrap stack", () => {
+    const { statements, may } = deployRole({ deployableStackRegions: ['us-east-1', '*'] });
+    expect(statements.find((s: any) => s.Sid === 'DeployPermissions').Resource).toBe(
+      `arn:aws:cloudformation:*:${TARGET_ACCOUNT}:stack/acme-platform*/*`,
+    );
+    expect(may('cloudformation:CreateChangeSet', 'ap-south-1', 'acme-platform-support-ap-south-1')).toBe('Allow');
+    const everyStack = deployRole({ deployableStackNames: ['*'], deployableStackRegions: ['*'] });
+    expect(everyStack.may('cloudformation:UpdateStack', 'sa-east-1', 'anything')).toBe('Allow');
+    expect(everyStack.may('cloudformation:UpdateStack', 'sa-east-1', 'CDKToolkit')).toBe('ExplicitDeny');
+  });
+
+  test('accepts the region names of every partition and a token', () => {
+    const names = RegionInfo.regions.map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining(['us-gov-west-1', 'cn-north-1', 'eusc-de-east-1']));
+    const { statements } = deployRole({ deployableStackRegions: [...names, Aws.REGION] });
+    // The token stays one more ARN (its value is known only at deployment).
+    expect(statements.find((s: any) => s.Sid === 'DeployPermissions').Resource).toHaveLength(names.length + 1);
+  });
+});
+
+describe('DeploymentTrust passableConnectionArns: a pipeline deployed here with a repository connection', () => {
+  const CONNECTION = `arn:aws:codeconnections:${REGION}:${TARGET_ACCOUNT}:connection/00000000-0000-4000-8000-000000000000`;
+  const LEGACY = `arn:aws:codestar-connections:${REGION}:${TARGET_ACCOUNT}:connection/11111111-1111-4111-8111-111111111111`;
+  const OTHER = `arn:aws:codeconnections:${REGION}:${TARGET_ACCOUNT}:connection/22222222-2222-4222-8222-222222222222`;
+  const CONNECTION_SERVICES = ['codeconnections', 'codestar-connections'];
+
+  function executionRole(props: Partial<DeploymentTrustProps>) {
+    const { stack, trust, template } = synth(props);
+    const exec = documentOf(stack, template, trust.executionPolicy);
+    const boundary = documentOf(stack, template, trust.boundary.policy);
+    return {
+      exec,
+      // Passing to `service` (the PassedToService key of the action's own service name), under the boundary.
+      canPass: (prefix: string, connection: string, service?: string) =>
+        evaluateWithBoundary(exec, boundary, {
+          action: `${prefix}:PassConnection`,
+          resource: connection,
+          context: service ? { [`${prefix}:PassedToService`]: service } : {},
+        }),
+    };
+  }
+
+  test('the execution role passes exactly the listed connections, to CodePipeline only, under both service names', () => {
+    const { canPass } = executionRole({
+      runtimeServices: CONNECTION_SERVICES,
+      passableConnectionArns: [CONNECTION, LEGACY],
+    });
+    for (const prefix of CONNECTION_SERVICES) {
+      for (const connection of [CONNECTION, LEGACY]) {
+        expect({ prefix, connection, decision: canPass(prefix, connection, 'codepipeline.amazonaws.com') }).toEqual({
+          prefix,
+          connection,
+          decision: 'Allow',
+        });
+      }
+      expect(canPass(prefix, OTHER, 'codepipeline.amazonaws.com')).toBe('ImplicitDeny');
+      expect(canPass(prefix, CONNECTION, 'codebuild.amazonaws.com')).toBe('ImplicitDeny');
+      expect(canPass(prefix, CONNECTION)).toBe('ImplicitDeny');
+    }
+  });
+
+  test('one statement per service name, each with its own condition key; none without connections', () => {
+    const { exec } = executionRole({ runtimeServices: CONNECTION_SERVICES, passableConnectionArns: [CONNECTION] });
+    expect(exec.filter((s: any) => JSON.stringify(s.Action).includes('PassConnection'))).toEqual([
+      {
+        Sid: 'PassConnectionsToCodePipeline',
+        Effect: 'Allow',
+        Action: 'codeconnections:PassConnection',
+        Resource: CONNECTION,
+        Condition: { StringEquals: { 'codeconnections:PassedToService': 'codepipeline.amazonaws.com' } },
+      },
+      {
+        Sid: 'PassCodeStarConnectionsToCodePipeline',
+        Effect: 'Allow',
+        Action: 'codestar-connections:PassConnection',
+        Resource: CONNECTION,
+        Condition: { StringEquals: { 'codestar-connections:PassedToService': 'codepipeline.amazonaws.com' } },
+      },
+    ]);
+    const without = executionRole({ runtimeServices: CONNECTION_SERVICES });
+    expect(JSON.stringify(without.exec)).not.toContain('PassConnection');
+    expect(without.canPass('codeconnections', CONNECTION, 'codepipeline.amazonaws.com')).toBe('ImplicitDeny');
   });
 });
 
@@ -393,6 +571,60 @@ describe('DeploymentTrust validation', () => {
       'deployable stack name over 128 characters (CloudFormation limit)',
       { deployableStackNames: [`a${'b'.repeat(128)}`] },
       /deployableStackNames entries must be CloudFormation stack names .* found 'ab{128}'/,
+    ],
+    [
+      'no deployable stack region',
+      { deployableStackRegions: [] },
+      /^Target\/Trust: deployableStackRegions must name at least one region \(or '\*' for every region\), found an empty list$/,
+    ],
+    [
+      'deployable stack region that is no region name',
+      { deployableStackRegions: ['eu-west-1', 'Ireland'] },
+      /^Target\/Trust: deployableStackRegions entries must be AWS region names such as 'us-east-1', or '\*', found 'Ireland'$/,
+    ],
+    ['deployable stack region pattern', { deployableStackRegions: ['eu-*'] }, /found 'eu-\*'$/],
+    [
+      'availability zone as a deployable stack region',
+      { deployableStackRegions: ['eu-west-1a'] },
+      /found 'eu-west-1a'$/,
+    ],
+    ['upper-case deployable stack region', { deployableStackRegions: ['US-EAST-1'] }, /found 'US-EAST-1'$/],
+    [
+      'passable connection given as a pattern',
+      {
+        runtimeServices: ['codeconnections', 'codestar-connections'],
+        passableConnectionArns: [`arn:aws:codeconnections:eu-west-1:${TARGET_ACCOUNT}:connection/*`],
+      },
+      /^Target\/Trust: passableConnectionArns entries must be connection ARNs \(arn:aws:codeconnections:<region>:<account>:connection\/<id>, or codestar-connections\), found 'arn:aws:codeconnections:eu-west-1:222222222222:connection\/\*'$/,
+    ],
+    [
+      'passable connection given as its id',
+      {
+        runtimeServices: ['codeconnections', 'codestar-connections'],
+        passableConnectionArns: ['00000000-0000-4000-8000-000000000000'],
+      },
+      /passableConnectionArns entries must be connection ARNs .* found '00000000-0000-4000-8000-000000000000'$/,
+    ],
+    [
+      'passable connection that is a connection host',
+      {
+        runtimeServices: ['codeconnections', 'codestar-connections'],
+        passableConnectionArns: [`arn:aws:codeconnections:eu-west-1:${TARGET_ACCOUNT}:host/gh-abc`],
+      },
+      /passableConnectionArns entries must be connection ARNs .* found 'arn:aws:codeconnections:eu-west-1:222222222222:host\/gh-abc'$/,
+    ],
+    [
+      'passable connection the boundary would not let pass (neither service name declared)',
+      { passableConnectionArns: [`arn:aws:codeconnections:eu-west-1:${TARGET_ACCOUNT}:connection/abc`] },
+      /^Target\/Trust: passableConnectionArns needs the boundary to allow PassConnection under both service names: runtimeServices \(or allowedServices\) must include 'codeconnections' and 'codestar-connections', found neither$/,
+    ],
+    [
+      'passable connection with only the older service name declared',
+      {
+        runtimeServices: ['codestar-connections'],
+        passableConnectionArns: [`arn:aws:codeconnections:eu-west-1:${TARGET_ACCOUNT}:connection/abc`],
+      },
+      /passableConnectionArns needs the boundary to allow PassConnection under both service names: .* found no 'codeconnections'$/,
     ],
     [
       'noncurrent asset retention of 0 days (S3 NoncurrentDays must be positive)',
