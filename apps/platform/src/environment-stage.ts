@@ -22,9 +22,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { PRODUCTION_TAG } from './compliance';
-import { GroundworkConfig, InterfaceEndpointName, PlatformEnvironment } from './config';
+import { driftDetectorRoleName, GroundworkConfig, InterfaceEndpointName, PlatformEnvironment } from './config';
 import { PlatformStack } from './platform-stack';
-import { driftDetectorRoleName, environmentStackName, environmentStackNames, EnvironmentStackId } from './stack-names';
+import { environmentStackName, environmentStackNames, EnvironmentStackId } from './stack-names';
 
 export interface EnvironmentStageProps extends StageProps {
   readonly environment: PlatformEnvironment;

@@ -57,16 +57,7 @@ export function pipelineRoleNamePattern(org: string): string {
   return `${`${org}-platform`.slice(0, GENERATED_ROLE_NAME_STACK_PREFIX)}*`;
 }
 
-/**
- * The name of an auto-reconciling environment's drift detector role, which the tooling account's
- * reconcile role trusts by the pattern `driftDetectorRoleNamePattern`. Named, not generated: a generated
- * name keeps only the start of `<org>-<env>-operations`, which a pattern on the whole name would miss.
- */
-export function driftDetectorRoleName(org: string, envName: string): string {
-  return `${org}-${envName}${DRIFT_DETECTOR_ROLE_SUFFIX}`;
-}
-
-/** Every environment's drift detector role, `<org>-*-drift-detector`. */
+/** Every environment's drift detector role (`driftDetectorRoleName`), `<org>-*-drift-detector`. */
 export function driftDetectorRoleNamePattern(org: string): string {
   return `${org}-*${DRIFT_DETECTOR_ROLE_SUFFIX}`;
 }

@@ -14,7 +14,12 @@ import {
   tmpOutdir,
   withEnv,
 } from './helpers';
-import { renderEnvironmentBootstrapTemplate, renderToolingBootstrapTemplate } from '../src/bootstrap-template';
+import {
+  pipelineStackRegions,
+  renderEnvironmentBootstrapTemplate,
+  renderToolingBootstrapTemplate,
+  toolingDeploymentTrustProps,
+} from '../src/bootstrap-template';
 import { collectComplianceReport, createCompliancePacks, writeComplianceReport } from '../src/compliance';
 import { loadPlatformConfig } from '../src/config';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
@@ -728,4 +733,99 @@ test("each drift detector checks its stage's three stacks by name, never the acc
     expect(resources).not.toContain(`example-${stage.stageName}-access`);
   }
   expect(result.platform.accessStacks.map((s) => s.stackName)).toContain('example-dev-access');
+});
+
+/*
+ * The tooling account's bootstrap against the pipeline that self-mutation deploys through it. CloudFormation
+ * creates and updates the pipeline with the tooling execution role, and the pipeline's source action names
+ * the repository connection, a resource created outside the stack: CreatePipeline and UpdatePipeline need
+ * PassConnection on it, or self-mutation fails with AccessDenied while every synth and offline check passes.
+ */
+const CONNECTION_SERVICES = ['codeconnections', 'codestar-connections'];
+
+/** The synthesized example pipeline stack's template. */
+function synthesizedPipelineTemplate(): any {
+  return templateOf(assembly, result.platform.pipelineStack);
+}
+
+/** The statements of the bootstrap template's managed policy whose logical id contains `id`. */
+function policyStatements(bootstrap: any, id: string): any[] {
+  const found = resourcesOfType(bootstrap, 'AWS::IAM::ManagedPolicy').filter(([logicalId]) => logicalId.includes(id));
+  expect(found).toHaveLength(1);
+  return [].concat(found[0][1].Properties.PolicyDocument.Statement);
+}
+
+/** Whether an Allow statement names `action` (exactly, or as `<service>:*`) on `resource` (exactly or `*`). */
+function grants(statement: any, action: string, resource: string): boolean {
+  return (
+    statement.Effect === 'Allow' &&
+    [statement.Action].flat().some((a: string) => a === action || a === `${action.split(':')[0]}:*`) &&
+    [statement.Resource].flat().some((r: unknown) => r === resource || r === '*')
+  );
+}
+
+test("the tooling execution role may pass the source action's connection to CodePipeline, and the boundary lets it", () => {
+  const sources = resourcesOfType(synthesizedPipelineTemplate(), 'AWS::CodePipeline::Pipeline')
+    .flatMap(([, p]) => p.Properties.Stages)
+    .flatMap((stage: any) => stage.Actions)
+    .filter((action: any) => action.ActionTypeId.Provider === 'CodeStarSourceConnection');
+  expect(sources.length).toBeGreaterThan(0);
+  const connections = [...new Set(sources.map((action: any) => action.Configuration.ConnectionArn))];
+  expect(connections).toEqual([config.groundwork.repository.connectionArn]);
+
+  const bootstrap = JSON.parse(toolingBootstrap());
+  const execution = policyStatements(bootstrap, 'ExecutionPolicy');
+  const boundary = policyStatements(bootstrap, 'Boundary');
+  for (const prefix of CONNECTION_SERVICES) {
+    const action = `${prefix}:PassConnection`;
+    // Which service name CodePipeline checks is not documented per ARN form: both are granted.
+    const passes = execution.filter((st) => [st.Action].flat().includes(action));
+    expect(passes).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Resource: connections[0],
+        Condition: { StringEquals: { [`${prefix}:PassedToService`]: 'codepipeline.amazonaws.com' } },
+      }),
+    ]);
+    // The execution role holds no other grant of it (e.g. through `<service>:*`).
+    expect(execution.filter((st) => grants(st, action, 'arn:aws:codeconnections:eu-west-1:1:connection/x'))).toEqual(
+      [],
+    );
+    expect({ action, boundary: boundary.some((st) => grants(st, action, connections[0])) }).toEqual({
+      action,
+      boundary: true,
+    });
+  }
+});
+
+test('the older codestar-connections ARN of a connection is passed the same way', () => {
+  const legacy = config.groundwork.repository.connectionArn.replace(':codeconnections:', ':codestar-connections:');
+  const withLegacy = {
+    ...config,
+    groundwork: { ...config.groundwork, repository: { ...config.groundwork.repository, connectionArn: legacy } },
+  };
+  expect(toolingDeploymentTrustProps(withLegacy, synthesizedPipelineTemplate()).passableConnectionArns).toEqual([
+    legacy,
+  ]);
+  const execution = policyStatements(
+    JSON.parse(renderToolingBootstrapTemplate(withLegacy, synthesizedPipelineTemplate())),
+    'ExecutionPolicy',
+  );
+  for (const prefix of CONNECTION_SERVICES) {
+    expect(execution.some((st) => grants(st, `${prefix}:PassConnection`, legacy))).toBe(true);
+  }
+});
+
+test('the tooling deploy role reaches the tooling region and every environment region, each once', () => {
+  expect(config.environments.map((e) => e.name)).toEqual(['dev', 'test', 'prod']);
+  const [dev, testEnv, prod] = config.environments;
+  const multiRegion = {
+    ...config,
+    environments: [dev, { ...testEnv, region: 'us-east-1' }, { ...prod, region: 'eu-central-1' }],
+  } as typeof config;
+  expect(pipelineStackRegions(config)).toEqual([config.groundwork.tooling.region]);
+  expect(pipelineStackRegions(multiRegion)).toEqual(['eu-west-1', 'us-east-1', 'eu-central-1']);
+  expect(toolingDeploymentTrustProps(multiRegion, synthesizedPipelineTemplate()).deployableStackRegions).toEqual(
+    pipelineStackRegions(multiRegion),
+  );
 });

@@ -3,8 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { exampleConfig, globMatches } from './helpers';
 import { deploymentTrustProps, toolingDeploymentTrustProps } from '../src/bootstrap-template';
+import { driftDetectorRoleName } from '../src/config';
 import {
-  driftDetectorRoleName,
   driftDetectorRoleNamePattern,
   GENERATED_ROLE_NAME_STACK_PREFIX,
   pipelineRoleNamePattern,

@@ -40,8 +40,11 @@ import {
 import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
 import { requireSomeTrust, roleNamePatternArns, trustedRolePrincipal } from './trusted-principals';
 import {
+  CONNECTION_SERVICE_PREFIXES,
   validateAccountId,
+  validateConnectionArns,
   validateQualifier,
+  validateRegions,
   validateRoleArns,
   validateRoleNamePatterns,
   validateRoleNames,
@@ -585,48 +588,6 @@ export class DeploymentTrust extends Construct {
     // A literal, not a GetAtt of the parameter: the CLI reads this value from the template itself.
     output('BootstrapVersion', 'The version of the bootstrap resources', String(BootstrapContract.BOOTSTRAP_VERSION));
     output('FileAssetKeyArn', 'The ARN of the KMS key that encrypts the staging bucket', this.stagingKey.keyArn);
-  }
-}
-
-// A region name of any partition (us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1).
-const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
-// A connection of the repository providers, under either service name; exact, no wildcards.
-const CONNECTION_ARN =
-  /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
-// The connection service under its name since the 2024 rename and its older one. Which of the two actions
-// CodePipeline checks is not documented per ARN form (AWS's own managed policies grant both), so both are granted.
-const CONNECTION_SERVICE_PREFIXES = ['codeconnections', 'codestar-connections'];
-
-/** Region names or '*'; a token (e.g. the stack's own region) is left to IAM. */
-function validateRegions(scopePath: string, prop: string, regions: string[]): void {
-  if (regions.length === 0) {
-    throw new Error(
-      `${scopePath}: ${prop} must name at least one region (or '*' for every region), found an empty list`,
-    );
-  }
-  for (const region of regions) {
-    if (!Token.isUnresolved(region) && region !== '*' && !REGION_NAME.test(region)) {
-      throw new Error(
-        `${scopePath}: ${prop} entries must be AWS region names such as 'us-east-1', or '*', found '${region}'`,
-      );
-    }
-  }
-}
-
-/** Exact connection ARNs; a token (a connection of the same app) is left to IAM. */
-function validateConnectionArns(scopePath: string, arns: string[], boundaryServices: string[]): void {
-  for (const arn of arns) {
-    if (!Token.isUnresolved(arn) && !CONNECTION_ARN.test(arn)) {
-      throw new Error(
-        `${scopePath}: passableConnectionArns entries must be connection ARNs (arn:aws:codeconnections:<region>:<account>:connection/<id>, or codestar-connections), found '${arn}'`,
-      );
-    }
-  }
-  const missing = CONNECTION_SERVICE_PREFIXES.filter((prefix) => !boundaryServices.includes(prefix));
-  if (arns.length > 0 && missing.length > 0) {
-    throw new Error(
-      `${scopePath}: passableConnectionArns needs the boundary to allow PassConnection under both service names: runtimeServices (or allowedServices) must include 'codeconnections' and 'codestar-connections', found ${missing.length === 2 ? 'neither' : `no '${missing[0]}'`}`,
-    );
   }
 }
 

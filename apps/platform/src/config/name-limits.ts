@@ -48,7 +48,17 @@ export function branchNameLimitReason(organizationName: string): string {
 /** The suffix of an auto-reconciling environment's drift detector role, `<org>-<env>-drift-detector`. */
 export const DRIFT_DETECTOR_ROLE_SUFFIX = '-drift-detector';
 
+/**
+ * The name of an auto-reconciling environment's drift detector role, which the tooling account's
+ * reconcile role trusts by the pattern `driftDetectorRoleNamePattern` (stack-names.ts). Named, not
+ * generated: a generated name keeps only the start of `<org>-<env>-operations`, which a pattern on the
+ * whole name would miss.
+ */
+export function driftDetectorRoleName(organizationName: string, envName: string): string {
+  return `${organizationName}-${envName}${DRIFT_DETECTOR_ROLE_SUFFIX}`;
+}
+
 /** The longest name of an auto-reconciling environment, for an organization name. */
 export function maxAutoReconcileEnvironmentNameLength(organizationName: string): number {
-  return IAM_ROLE_NAME_MAX_LENGTH - `${organizationName}-${DRIFT_DETECTOR_ROLE_SUFFIX}`.length;
+  return IAM_ROLE_NAME_MAX_LENGTH - driftDetectorRoleName(organizationName, '').length;
 }

@@ -5,7 +5,7 @@ import { didYouMean } from './did-you-mean';
 import { ConfigIssue, formatFieldPath } from './errors';
 import {
   branchNameLimitReason,
-  DRIFT_DETECTOR_ROLE_SUFFIX,
+  driftDetectorRoleName,
   IAM_ROLE_NAME_MAX_LENGTH,
   maxAutoReconcileEnvironmentNameLength,
   maxBranchNameLength,
@@ -468,7 +468,7 @@ export function checkDriftDetectorRoleNames(
         env.yaml,
         ['name'],
         `an environment name of at most ${max} characters with organization.name "${org}" while ` +
-          `drift.autoReconcile is on (its drift detector's role "${org}-${name}${DRIFT_DETECTOR_ROLE_SUFFIX}" ` +
+          `drift.autoReconcile is on (its drift detector's role "${driftDetectorRoleName(org, name)}" ` +
           `must fit IAM's ${IAM_ROLE_NAME_MAX_LENGTH}-character limit; or turn drift.autoReconcile off)`,
         { found: `"${name}" (${name.length} characters)` },
       ),
