@@ -2,7 +2,6 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -159,11 +158,24 @@ export class BreakGlassRole extends Construct {
         },
       },
     });
-    this.assumeRule.addTarget(
-      new targets.SnsTopic(this.alertTopic, {
-        message: events.RuleTargetInput.fromText(
+    // Not aws-events-targets' SnsTopic: it would also grant every EventBridge rule of every account the topic,
+    // without a condition. The topic policy admits this rule only (aws:SourceArn, which EventBridge sets when it
+    // publishes to a topic; only its request to the key carries no source keys).
+    this.assumeRule.addTarget({
+      bind: () => ({
+        arn: this.alertTopic.topicArn,
+        input: events.RuleTargetInput.fromText(
           `Break-glass role ${events.EventField.fromPath('$.detail.requestParameters.roleArn')} assumed by ${events.EventField.fromPath('$.detail.userIdentity.arn')} at ${events.EventField.time}`,
         ),
+      }),
+    });
+    this.alertTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAssumeRulePublish',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alertTopic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': this.assumeRule.ruleArn } },
       }),
     );
 
@@ -183,7 +195,7 @@ export class BreakGlassRole extends Construct {
     });
     this.assumeAlarm.addAlarmAction(new cwActions.SnsAction(this.alertTopic));
     // The topic policy replaces SNS's default one, which let the account's alarms publish: without this the
-    // alarm fires and its notification is refused. The rule's target added EventBridge's statement.
+    // alarm fires and its notification is refused.
     this.alertTopic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowAssumeAlarmPublish',

@@ -1,4 +1,4 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { BreakGlassRole, BreakGlassRoleProps, SecurityAuditRole, SecurityAuditRoleProps } from '../src';
 import { asArray, flat, SECURITY_ACCOUNT, TARGET_ACCOUNT, targetStack } from './fixtures';
@@ -109,7 +109,20 @@ describe('BreakGlassRole', () => {
           requestParameters: { roleArn: [{ 'Fn::GetAtt': [roleId, 'Arn'] }] },
         },
       },
-      Targets: [{ Arn: { Ref: topicId } }],
+      Targets: [
+        {
+          Arn: { Ref: topicId },
+          InputTransformer: {
+            InputPathsMap: {
+              'detail-requestParameters-roleArn': '$.detail.requestParameters.roleArn',
+              'detail-userIdentity-arn': '$.detail.userIdentity.arn',
+            },
+            InputTemplate: Match.stringLikeRegexp(
+              'Break-glass role <detail-requestParameters-roleArn> assumed by <detail-userIdentity-arn> at <time>',
+            ),
+          },
+        },
+      ],
     });
     const topic = template.toJSON().Resources[topicId];
     expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/AlertKey/), 'Arn'] });
@@ -132,6 +145,7 @@ describe('BreakGlassRole', () => {
     const resources = template.toJSON().Resources;
     const topic = `\${${stack.getLogicalId(glass.alertTopic.node.defaultChild as any)}}`;
     const alarm = `\${${stack.getLogicalId(glass.assumeAlarm.node.defaultChild as any)}.Arn}`;
+    const rule = `\${${stack.getLogicalId(glass.assumeRule.node.defaultChild as any)}.Arn}`;
     const [topicPolicy] = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[];
     const topicStatements: any[] = flat(topicPolicy.Properties.PolicyDocument.Statement);
     const keyStatements: any[] = flat(
@@ -162,7 +176,14 @@ describe('BreakGlassRole', () => {
         'ExplicitDeny',
       );
       // The rule's target still publishes.
-      expect(publish('events.amazonaws.com', {})).toBe('Allow');
+      expect(publish('events.amazonaws.com', { 'aws:SourceArn': rule })).toBe('Allow');
+    });
+
+    test('the topic policy lets this EventBridge rule publish, and no other rule', () => {
+      const otherRule = `arn:aws:events:eu-west-1:${TARGET_ACCOUNT}:rule/other`;
+      expect(publish('events.amazonaws.com', { 'aws:SourceArn': rule })).toBe('Allow');
+      expect(publish('events.amazonaws.com', { 'aws:SourceArn': otherRule })).toBe('ImplicitDeny');
+      expect(publish('events.amazonaws.com', {})).toBe('ImplicitDeny');
     });
 
     test.each(['kms:GenerateDataKey', 'kms:Decrypt'])(
