@@ -43,6 +43,7 @@ import {
   CONNECTION_SERVICE_PREFIXES,
   validateAccountId,
   validateConnectionArns,
+  validateParameterNames,
   validateQualifier,
   validateRegions,
   validateRoleArns,
@@ -50,6 +51,7 @@ import {
   validateRoleNames,
   validateServices,
   validateStackNamePatterns,
+  validateToolkitStackName,
 } from './validation';
 
 /**
@@ -153,9 +155,26 @@ export interface DeploymentTrustProps {
   /**
    * Name of the bootstrap stack; the deploy role may not change it, so the pipeline cannot widen its own trust.
    *
+   * A pattern (IAM wildcards after at least 3 literal characters) names a bootstrap stack whose full name is
+   * not known in advance: a StackSet instance is named `StackSet-<stack set name>-<id>`, so
+   * `'StackSet-acme-deployment-trust-*'` protects the instances of that StackSet. `'*'` alone is refused: it
+   * would deny every stack.
+   *
    * @default 'CDKToolkit'
    */
   readonly toolkitStackName?: string;
+
+  /**
+   * Names of the SSM parameters that the deployed templates declare as parameter types
+   * (`AWS::SSM::Parameter::Value<...>`, e.g. from `ssm.StringParameter.valueForStringParameter` or
+   * `WorkloadVpc.fromEnvironment`): CloudFormation reads them with the deploy role's credentials when it
+   * creates a change set, and fails with AccessDenied otherwise. Full names starting with '/', IAM wildcards
+   * allowed, e.g. `['/groundwork/dev/network/*']`. Read access only (`ssm:GetParameter`, `ssm:GetParameters`),
+   * in the bootstrap stack's account and region.
+   *
+   * @default [] - the bootstrap version parameter only
+   */
+  readonly resolvableParameterNames?: string[];
 
   /**
    * Days after which noncurrent versions of staged assets expire: a whole number, at least 1.
@@ -283,6 +302,9 @@ export class DeploymentTrust extends Construct {
       );
     }
     const toolkitStackName = props.toolkitStackName ?? BootstrapContract.DEFAULT_TOOLKIT_STACK_NAME;
+    validateToolkitStackName(p, toolkitStackName);
+    const resolvableParameterNames = props.resolvableParameterNames ?? [];
+    validateParameterNames(p, 'resolvableParameterNames', resolvableParameterNames);
 
     const account = Aws.ACCOUNT_ID;
     const region = Aws.REGION;
@@ -523,6 +545,17 @@ export class DeploymentTrust extends Construct {
         actions: ['ssm:GetParameter', 'ssm:GetParameters'],
         resources: [versionParameterArn],
       }),
+      ...(resolvableParameterNames.length > 0
+        ? [
+            new iam.PolicyStatement({
+              sid: 'ResolveTemplateParameters',
+              actions: ['ssm:GetParameter', 'ssm:GetParameters'],
+              resources: resolvableParameterNames.map((name) =>
+                stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.slice(1) }),
+              ),
+            }),
+          ]
+        : []),
       new iam.PolicyStatement({ sid: 'CliIdentity', actions: ['sts:GetCallerIdentity'], resources: ['*'] }),
     ]);
 

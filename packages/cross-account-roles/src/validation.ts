@@ -124,6 +124,29 @@ export function validateStackNamePatterns(path: string, prop: string, patterns: 
   }
 }
 
+/** The bootstrap stack's name, or a pattern of names; never '*', which would deny every stack to the deploy role. */
+export function validateToolkitStackName(path: string, name: string): void {
+  if (Token.isUnresolved(name) || name === '*' || !STACK_NAME_PATTERN.test(name) || name.length > 128) {
+    throw new Error(
+      `${path}: toolkitStackName must be a CloudFormation stack name or a name pattern starting with at least 3 literal characters (e.g. 'CDKToolkit' or 'StackSet-acme-deployment-trust-*'), not '*', found '${name}'`,
+    );
+  }
+}
+
+// An SSM parameter's full name (letters, digits and _.-/ after a leading '/', at most 2048), IAM wildcards allowed.
+const PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/*?]{1,2047}$/;
+
+/** Full SSM parameter names or patterns of them; tokens are refused (the ARN is built from the name). */
+export function validateParameterNames(path: string, prop: string, names: string[]): void {
+  for (const name of names) {
+    if (Token.isUnresolved(name) || !PARAMETER_NAME.test(name)) {
+      throw new Error(
+        `${path}: ${prop} entries must be full SSM parameter names starting with '/' (letters, digits, _.-/ and IAM wildcards, e.g. '/groundwork/dev/network/*'), found '${name}'`,
+      );
+    }
+  }
+}
+
 // A region name of any partition (us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1).
 const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 // A connection of the repository providers, under either service name; exact, no wildcards.

@@ -380,6 +380,52 @@ describe('DeploymentTrust passableConnectionArns: a pipeline deployed here with 
   });
 });
 
+describe('DeploymentTrust resolvableParameterNames: templates with SSM parameter types', () => {
+  // CloudFormation resolves AWS::SSM::Parameter::Value<...> parameters with the deploy role's credentials
+  // when it creates the change set.
+  const parameter = (name: string) => `arn:aws:ssm:${REGION}:${TARGET_ACCOUNT}:parameter${name}`;
+  function deployRole(props: Partial<DeploymentTrustProps>) {
+    const { stack, trust, template } = synth(props);
+    const identity = policyStatementsOf(stack, template, trust.deployRole);
+    const boundary = documentOf(stack, template, trust.boundary.policy);
+    return (action: string, resource: string) => evaluateWithBoundary(identity, boundary, { action, resource });
+  }
+
+  test('by default the deploy role reads the bootstrap version parameter only', () => {
+    const may = deployRole({});
+    expect(may('ssm:GetParameters', parameter('/cdk-bootstrap/hnb659fds/version'))).toBe('Allow');
+    expect(may('ssm:GetParameters', parameter('/groundwork/dev/network/vpc-id'))).toBe('ImplicitDeny');
+  });
+
+  test('with names listed, it reads those (through the boundary too), in its own account and region only', () => {
+    const may = deployRole({ resolvableParameterNames: ['/groundwork/dev/network/*', '/acme/exact'] });
+    for (const action of ['ssm:GetParameters', 'ssm:GetParameter']) {
+      expect(may(action, parameter('/groundwork/dev/network/private-subnet-ids'))).toBe('Allow');
+      expect(may(action, parameter('/acme/exact'))).toBe('Allow');
+    }
+    expect(may('ssm:GetParameters', parameter('/groundwork/prod/network/vpc-id'))).toBe('ImplicitDeny');
+    expect(may('ssm:GetParameters', parameter('/acme/exact-not'))).toBe('ImplicitDeny');
+    expect(
+      may('ssm:GetParameters', `arn:aws:ssm:us-east-1:${TARGET_ACCOUNT}:parameter/groundwork/dev/network/vpc-id`),
+    ).toBe('ImplicitDeny');
+    // Read only.
+    expect(may('ssm:PutParameter', parameter('/groundwork/dev/network/vpc-id'))).toBe('ImplicitDeny');
+  });
+});
+
+describe('DeploymentTrust toolkitStackName: a bootstrap stack named by a pattern', () => {
+  test('a StackSet instance pattern is denied to the deploy role in every region; other stacks stay deployable', () => {
+    const { stack, trust, template } = synth({ toolkitStackName: 'StackSet-acme-deployment-trust-*' });
+    const statements = policyStatementsOf(stack, template, trust.deployRole);
+    const instance = 'StackSet-acme-deployment-trust-0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+    for (const action of STACK_CALLS) {
+      expect(evaluate(statements, { action, resource: stackIn(REGION, instance) })).toBe('ExplicitDeny');
+      expect(evaluate(statements, { action, resource: stackIn('us-east-1', instance) })).toBe('ExplicitDeny');
+      expect(evaluate(statements, { action, resource: stackIn(REGION, 'acme-dev-network') })).toBe('Allow');
+    }
+  });
+});
+
 describe('DeploymentTrust staging resources', () => {
   const { template, trust, stack } = synth();
 
@@ -657,6 +703,26 @@ describe('DeploymentTrust validation', () => {
       'empty protected role name',
       { protectedRoleNames: [''] },
       /protectedRoleNames entries must be IAM role names .* found ''$/,
+    ],
+    [
+      "'*' as the bootstrap stack (it would deny every stack)",
+      { toolkitStackName: '*' },
+      /toolkitStackName must be a CloudFormation stack name or a name pattern .* not '\*', found '\*'$/,
+    ],
+    [
+      'a bootstrap stack name with a character CloudFormation refuses',
+      { toolkitStackName: 'CDK_Toolkit' },
+      /toolkitStackName must be a CloudFormation stack name .* found 'CDK_Toolkit'$/,
+    ],
+    [
+      'a parameter name without the leading slash',
+      { resolvableParameterNames: ['groundwork/dev/network/vpc-id'] },
+      /resolvableParameterNames entries must be full SSM parameter names starting with '\/' .* found 'groundwork\/dev\/network\/vpc-id'$/,
+    ],
+    [
+      'a parameter given as an ARN',
+      { resolvableParameterNames: ['arn:aws:ssm:eu-west-1:222222222222:parameter/x'] },
+      /resolvableParameterNames entries must be full SSM parameter names .* found 'arn:aws:ssm:eu-west-1:222222222222:parameter\/x'$/,
     ],
   ])('%s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);
