@@ -29,6 +29,11 @@ export interface ServicePipelineConfig {
   readonly synthCommand: string;
   /** Where `synthCommand` writes the cloud assembly, relative to the repository root. */
   readonly primaryOutputDirectory: string;
+  /**
+   * CDK bootstrap qualifier of the team's own deployment trust, in the pipeline account and in every
+   * environment account: role names, staging bucket, boundary and role tag all carry it.
+   */
+  readonly qualifier: string;
 }
 
 /** Thresholds of the alarms that roll a deployment back. */
@@ -115,6 +120,10 @@ const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const CONNECTION_ARN =
   /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+// `cdk bootstrap --qualifier`: 1 to 10 lower-case letters and digits.
+const QUALIFIER = /^[a-z0-9]{1,10}$/;
+// The qualifier of the platform's own bootstrap of the same accounts (the CDK default).
+const PLATFORM_QUALIFIER = 'hnb659fds';
 const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
 const TRAFFIC_SHIFTING = Object.values(TrafficShifting) as string[];
 
@@ -134,6 +143,7 @@ export function parseServiceConfig(raw: unknown, file: string): ServiceConfig {
     'testCommand',
     'synthCommand',
     'primaryOutputDirectory',
+    'qualifier',
   ]);
   const service: ServiceIdentity = {
     name: r.string(
@@ -166,7 +176,15 @@ export function parseServiceConfig(raw: unknown, file: string): ServiceConfig {
     testCommand: r.string(pl.testCommand, 'pipeline.testCommand'),
     synthCommand: r.string(pl.synthCommand, 'pipeline.synthCommand'),
     primaryOutputDirectory: r.string(pl.primaryOutputDirectory, 'pipeline.primaryOutputDirectory'),
+    qualifier: r.string(pl.qualifier, 'pipeline.qualifier', QUALIFIER, '1 to 10 lower-case letters or digits'),
   };
+  if (pipeline.qualifier === PLATFORM_QUALIFIER) {
+    r.issue(
+      'pipeline.qualifier',
+      `a qualifier of the team's own trust: the platform's bootstrap in the same accounts uses the CDK default '${PLATFORM_QUALIFIER}' and trusts only the platform's pipeline`,
+      `'${pipeline.qualifier}'`,
+    );
+  }
   const list = r.array(root.environments, 'environments');
   if (Array.isArray(root.environments) && list.length === 0) {
     r.issue('environments', 'at least one environment', 'an empty list');

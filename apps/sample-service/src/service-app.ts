@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
+import { PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
 import { GitOpsPipeline } from '@groundwork/pipeline';
-import { App, Aspects, IPolicyValidationPlugin, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aspects, DefaultStackSynthesizer, IPolicyValidationPlugin, Stack, Tags } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { ServiceConfig } from './config';
 import { ServiceStage } from './service-stage';
@@ -43,6 +43,8 @@ export function composeServiceApp(app: App, config: ServiceConfig, options: Comp
     description: `GitOps pipeline of ${service.name} (${pl.repository})`,
     env: { account: pl.account, region: pl.region },
     terminationProtection: true,
+    // The team's own bootstrap (qualifier): the platform's trusts only the platform's pipeline.
+    synthesizer: new DefaultStackSynthesizer({ qualifier: pl.qualifier }),
   });
   const pipeline = new GitOpsPipeline(pipelineStack, 'GitOps', {
     pipelineName: service.name,
@@ -55,10 +57,11 @@ export function composeServiceApp(app: App, config: ServiceConfig, options: Comp
     synthCommand: pl.synthCommand,
     primaryOutputDirectory: pl.primaryOutputDirectory,
     complianceGate: packs,
+    qualifier: pl.qualifier,
   });
 
   const stages = config.environments.map((environment) => {
-    const stage = new ServiceStage(app, environment.name, { service, environment });
+    const stage = new ServiceStage(app, environment.name, { service, environment, qualifier: pl.qualifier });
     options.customizeStage?.(stage);
     pipeline.addEnvironment(stage, { wave: environment.wave, production: environment.production });
     return stage;
@@ -67,7 +70,7 @@ export function composeServiceApp(app: App, config: ServiceConfig, options: Comp
 
   // The pipeline account is bootstrapped by Groundwork too: its roles need the boundary as well.
   // Done here rather than with a Stage prop because the pipeline stack is not in a Stage.
-  Aspects.of(pipelineStack).add(new PermissionsBoundaryAspect({ qualifier: BootstrapContract.DEFAULT_QUALIFIER }));
+  Aspects.of(pipelineStack).add(new PermissionsBoundaryAspect({ qualifier: pl.qualifier }));
   Tags.of(pipelineStack).add('Service', service.name);
   Tags.of(pipelineStack).add('Owner', service.owner);
   Tags.of(pipelineStack).add('Environment', 'pipeline');

@@ -151,9 +151,25 @@ export class ServiceStack extends Stack {
       alarms: [this.latencyAlarm],
     });
     // BlueGreenService types its alarm as IAlarm; it is an Alarm, so the team can be told too.
+    const notifying = [this.latencyAlarm];
     if (this.blueGreen.errorsAlarm instanceof cloudwatch.Alarm) {
       this.blueGreen.errorsAlarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+      notifying.push(this.blueGreen.errorsAlarm);
     }
+    // enforceSSL gives the topic a policy, which replaces SNS's default one (that let the account's alarms
+    // publish): without this statement the alarms change state and their notifications are refused.
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': notifying.map((alarm) => alarm.alarmArn) },
+          StringEquals: { 'aws:SourceAccount': this.account },
+        },
+      }),
+    );
 
     this.functionUrl = this.blueGreen.alias.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     new CfnOutput(this, 'ServiceUrl', {

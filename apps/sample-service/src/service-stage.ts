@@ -1,6 +1,6 @@
-import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
+import { PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
 import { IngressRuleGuard } from '@groundwork/networking';
-import { AspectPriority, Aspects, Stage, Tags } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, DefaultStackSynthesizer, Stage, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ServiceEnvironment, ServiceIdentity } from './config';
 import { ServiceStack } from './service-stack';
@@ -9,6 +9,8 @@ import { ServiceStack } from './service-stack';
 export interface ServiceStageProps {
   readonly service: ServiceIdentity;
   readonly environment: ServiceEnvironment;
+  /** CDK bootstrap qualifier of the team's own deployment trust in the environment's account. */
+  readonly qualifier: string;
 }
 
 /** What the team's pipeline deploys to one environment: the service stack, in that environment's account and region. */
@@ -25,10 +27,11 @@ export class ServiceStage extends Stage {
       description: `${service.description} (${environment.name})`,
       service,
       environment,
+      synthesizer: new DefaultStackSynthesizer({ qualifier: props.qualifier }),
     });
     // Aspects of the App do not reach into a Stage: they are added here. A Groundwork-bootstrapped account
     // lets CloudFormation create a role only with the boundary and the role tag of its qualifier.
-    Aspects.of(this).add(new PermissionsBoundaryAspect({ qualifier: BootstrapContract.DEFAULT_QUALIFIER }));
+    Aspects.of(this).add(new PermissionsBoundaryAspect({ qualifier: props.qualifier }));
     Aspects.of(this).add(new IngressRuleGuard(), { priority: AspectPriority.READONLY });
     Tags.of(this).add('Service', service.name);
     Tags.of(this).add('Owner', service.owner);

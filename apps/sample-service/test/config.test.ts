@@ -97,6 +97,26 @@ test('a connection that is not a CodeConnections ARN is rejected', () => {
   expect(issueFor(raw, 'pipeline.connectionArn')).toContain("found 'ghp_token'");
 });
 
+test.each([
+  ['missing', undefined, 'found nothing (the field is missing)'],
+  ['too long', 'ordersapi123', "found 'ordersapi123'"],
+  ['upper case', 'Orders', "found 'Orders'"],
+])('a bootstrap qualifier that cdk bootstrap would refuse is rejected: %s', (_name, qualifier, found) => {
+  const raw = rawSampleConfig();
+  raw.pipeline.qualifier = qualifier;
+  const line = issueFor(raw, 'pipeline.qualifier');
+  expect(line).toContain('expected 1 to 10 lower-case letters or digits');
+  expect(line).toContain(found);
+});
+
+test("the platform's own qualifier is rejected: its trust admits only the platform's pipeline", () => {
+  const raw = rawSampleConfig();
+  raw.pipeline.qualifier = 'hnb659fds';
+  expect(issueFor(raw, 'pipeline.qualifier')).toMatch(
+    /expected a qualifier of the team's own trust: the platform's bootstrap .* uses the CDK default 'hnb659fds'.*, found 'hnb659fds'$/,
+  );
+});
+
 test('an empty environment list is rejected', () => {
   const raw = rawSampleConfig();
   raw.environments = [];

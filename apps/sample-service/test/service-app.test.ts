@@ -65,14 +65,30 @@ describe("the team's own pipeline", () => {
     });
   });
 
+  test("every stack deploys through the team's own bootstrap (its qualifier), never the platform's", () => {
+    const deployActions = pipelineResource()
+      .Properties.Stages.flatMap((stage: any) => stage.Actions)
+      .filter((action: any) => action.ActionTypeId.Provider === 'CloudFormation');
+    expect(deployActions.length).toBeGreaterThan(0);
+    for (const action of deployActions) {
+      expect(JSON.stringify(action.RoleArn)).toMatch(/:role\/cdk-orders-deploy-role-\d{12}-eu-west-1"/);
+    }
+    const text = JSON.stringify(pipelineTemplate.toJSON());
+    expect(text).not.toContain('hnb659fds');
+    for (const stage of service.stages) {
+      expect(stage.serviceStack.synthesizer.bootstrapQualifier).toBe('orders');
+    }
+    expect(service.pipelineStack.synthesizer.bootstrapQualifier).toBe('orders');
+  });
+
   test("every role of the pipeline stack carries the pipeline account's Groundwork boundary and its role tag", () => {
     const roles = Object.values(pipelineTemplate.findResources('AWS::IAM::Role'));
     expect(roles.length).toBeGreaterThan(0);
     for (const role of roles) {
       expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain(
-        ':iam::111111111111:policy/groundwork-boundary-hnb659fds-eu-west-1',
+        ':iam::111111111111:policy/groundwork-boundary-orders-eu-west-1',
       );
-      expect(role.Properties.Tags).toContainEqual({ Key: 'groundwork:boundary', Value: 'hnb659fds' });
+      expect(role.Properties.Tags).toContainEqual({ Key: 'groundwork:boundary', Value: 'orders' });
     }
   });
 });

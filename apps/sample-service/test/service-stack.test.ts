@@ -12,7 +12,11 @@ const config = sampleConfig();
 const envNamed = (name: string): ServiceEnvironment => config.environments.find((e) => e.name === name)!;
 
 function synthStage(environment: ServiceEnvironment): { stage: ServiceStage; template: Template } {
-  const stage = new ServiceStage(new App(), environment.name, { service: config.service, environment });
+  const stage = new ServiceStage(new App(), environment.name, {
+    service: config.service,
+    environment,
+    qualifier: config.pipeline.qualifier,
+  });
   return { stage, template: Template.fromStack(stage.serviceStack) };
 }
 
@@ -145,6 +149,32 @@ describe('alarms', () => {
       Endpoint: 'orders-oncall@example.com',
     });
   });
+
+  test("every alarm that notifies the topic may publish to it (its policy replaces SNS's default), and only those", () => {
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    const notifying = Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter(([, alarm]: [string, any]) =>
+        (alarm.Properties.AlarmActions ?? []).some((action: any) => action.Ref === topic),
+      )
+      .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+    expect(notifying).toHaveLength(2);
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[];
+    expect(policy.Properties.Topics).toEqual([{ Ref: topic }]);
+    const publish = policy.Properties.PolicyDocument.Statement.filter(
+      (s: any) => s.Effect === 'Allow' && s.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+    expect(publish).toEqual([
+      expect.objectContaining({
+        Action: 'sns:Publish',
+        Resource: { Ref: topic },
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': expect.arrayContaining(notifying) },
+          StringEquals: { 'aws:SourceAccount': '444444444444' },
+        },
+      }),
+    ]);
+    expect(publish[0].Condition.ArnEquals['aws:SourceArn']).toHaveLength(notifying.length);
+  });
 });
 
 describe('function, logs and roles', () => {
@@ -197,16 +227,20 @@ describe('function, logs and roles', () => {
     expect(Object.keys(roles).length).toBeGreaterThan(0);
     for (const role of Object.values(roles)) {
       expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain(
-        ':iam::444444444444:policy/groundwork-boundary-hnb659fds-eu-west-1',
+        ':iam::444444444444:policy/groundwork-boundary-orders-eu-west-1',
       );
-      expect(role.Properties.Tags).toContainEqual({ Key: 'groundwork:boundary', Value: 'hnb659fds' });
+      expect(role.Properties.Tags).toContainEqual({ Key: 'groundwork:boundary', Value: 'orders' });
     }
   });
 });
 
 test('the ingress guard of the stage rejects a security group open to the internet', () => {
   const environment = envNamed('dev');
-  const stage = new ServiceStage(new App(), 'dev', { service: config.service, environment });
+  const stage = new ServiceStage(new App(), 'dev', {
+    service: config.service,
+    environment,
+    qualifier: config.pipeline.qualifier,
+  });
   const stack = stage.serviceStack;
   const open = new ec2.SecurityGroup(stack, 'Open', {
     vpc: ec2.Vpc.fromVpcAttributes(stack, 'OtherVpc', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'] }),
