@@ -27,7 +27,8 @@ A breaking change fails the check unless a conventional commit since the package
 
 Options:
   --all               every jsii package under <root>/packages
-  --root DIR          repository root (default: the git top-level of the package or the current folder)
+  --root DIR          repository root (default: the git top-level of the package or the current folder;
+                      without git, the nearest folder above it whose package.json has "workspaces")
   --update-baseline   copy each package's built .jsii to <package>/${BASELINE_ASSEMBLY} instead of checking;
                       the release runs this after publishing, and commits the result
   --help              this text

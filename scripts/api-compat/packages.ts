@@ -14,7 +14,12 @@ export interface PackageInfo {
   readonly display: string;
 }
 
-/** The git top-level of `dir`, or `dir` itself outside a repository. */
+/**
+ * The repository root of `dir`: its git top-level, or, where git is unavailable (a CodePipeline source
+ * artifact is a zip without .git), the nearest folder at or above `dir` whose package.json declares
+ * `workspaces` (the npm workspace root, which holds the hoisted node_modules jsii-diff needs).
+ * Never `dir` itself by default: a package folder taken for the root fails later, far from the cause.
+ */
 export function repositoryRoot(dir: string): string {
   try {
     return execFileSync('git', ['rev-parse', '--show-toplevel'], {
@@ -23,7 +28,32 @@ export function repositoryRoot(dir: string): string {
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
   } catch {
-    return path.resolve(dir);
+    const root = workspaceRoot(dir);
+    if (root === undefined) {
+      throw new UsageError(
+        `cannot find the repository root of ${path.resolve(dir)}: not in a git work tree, and no package.json ` +
+          'with "workspaces" at or above it; pass --root',
+      );
+    }
+    return root;
+  }
+}
+
+/** The nearest folder at or above `dir` whose package.json has a `workspaces` field. */
+export function workspaceRoot(dir: string): string | undefined {
+  let current = path.resolve(dir);
+  for (;;) {
+    const manifest = path.join(current, 'package.json');
+    if (fs.existsSync(manifest)) {
+      try {
+        if (JSON.parse(fs.readFileSync(manifest, 'utf-8')).workspaces !== undefined) return current;
+      } catch {
+        // An unreadable package.json is not a workspace root; keep walking up.
+      }
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
   }
 }
 

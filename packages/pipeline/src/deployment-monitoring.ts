@@ -1,16 +1,21 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { allowAlarmPublish } from './private/alarm-publish';
 import { logGroupKey } from './private/log-group-key';
 
 export interface DeploymentMonitoringProps {
   /** Name of the CodePipeline pipeline to watch. */
   readonly pipelineName: string;
-  /** Topic that receives the failure alarm. @default - the alarm has no action */
+  /**
+   * Topic that receives the failure alarm. When the topic is created in this app, its policy gets a
+   * statement letting CloudWatch publish from the failure alarm (a topic policy replaces SNS's default one).
+   * @default - the alarm has no action
+   */
   readonly alarmTopic?: sns.ITopic;
   /** Retention of the pipeline event log group. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
@@ -80,8 +85,17 @@ export class DeploymentMonitoring extends Construct {
         detail: { pipeline: [props.pipelineName] },
       },
     });
+    // The log group's ARN without the `:*` that Fn::GetAtt Arn ends in, as aws-cdk-lib's CloudWatchLogGroup
+    // target builds it: EventBridge is reported to accept the `:*` form and then deliver nothing. The
+    // resource policy above keeps `<arn>:*`, which covers the log streams EventBridge writes to.
+    const targetArn = stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: logGroup.logGroupName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     rule.addTarget({
-      bind: () => ({ arn: logGroup.logGroupArn }),
+      bind: () => ({ arn: targetArn }),
     });
 
     const stageFilter = (id2: string, name: string, state: string, dimensions: { [name: string]: string }) =>
@@ -123,6 +137,7 @@ export class DeploymentMonitoring extends Construct {
     if (props.alarmTopic) {
       alarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
       alarm.addOkAction(new cwActions.SnsAction(props.alarmTopic));
+      allowAlarmPublish(props.alarmTopic, alarm);
     }
 
     const byStage = (metricName: string, label: string) =>

@@ -29,7 +29,12 @@ import { bootstrapRolePatternArn, BoundedResourcePolicy, boundIdentityPolicy } f
 import { hardenCrossRegionSupport, ReplicationRegion } from './private/cross-region-replication';
 import { NagAcknowledger } from './private/nag-acknowledgements';
 import { notificationRuleName } from './private/notification-rule-name';
-import { STAGE_VALIDATION_SCRIPT, StageValidationStep } from './private/stage-validation-step';
+import {
+  STAGE_VALIDATION_SCRIPT,
+  StageValidationStep,
+  terminationProtectedStacks,
+} from './private/stage-validation-step';
+import { DEFAULT_CDK_CLI_VERSION, nodeRuntimeBuildSpec, nodeRuntimePartialBuildSpec } from './private/toolchain';
 
 /** Properties of a `GitOpsPipeline`. */
 export interface GitOpsPipelineProps {
@@ -91,7 +96,11 @@ export interface GitOpsPipelineProps {
    * `failureThreshold`); needs `monitoring`. @default 1
    */
   readonly failureAlarmThreshold?: number;
-  /** Version of the CDK CLI used by self-mutation. @default - latest */
+  /**
+   * Version of the CDK CLI that self-mutation installs (`npm install -g aws-cdk@<version>`). Keep it at or
+   * above the CLI the app is built and tested with.
+   * @default '2.1148.1' (the CDK CLI the Groundwork repository builds with)
+   */
   readonly cliVersion?: string;
   /**
    * Deploy each stack by creating a change set and then executing it (two CodePipeline actions per stack,
@@ -116,6 +125,10 @@ export interface EnvironmentOptions {
   /**
    * After deploying, check (from CodeBuild, through the target account's deploy role) that every stack
    * of the stage is complete and every declared output exists.
+   *
+   * Whatever this says, a stage with stacks that declare `terminationProtection` gets a post-deployment
+   * action that turns it on through the deploy role and checks it: CodePipeline's CloudFormation actions
+   * do not apply it (aws/aws-cdk#17871).
    * @default - true for non-production environments
    */
   readonly postDeploymentValidation?: boolean;
@@ -153,7 +166,8 @@ const ORG_PATTERN = /^o-[a-z0-9]{10,32}$/;
  *
  * Built on `aws-cdk-lib/pipelines` (CodePipeline V2) with: push trigger filters, a KMS-encrypted, versioned,
  * TLS-only, access-logged and retained artifact bucket, manual approval and permissions-broadening checks
- * before production, post-deployment validation of non-production stages, automatic stage rollback,
+ * before production, post-deployment validation of non-production stages, termination protection turned
+ * on after deployment for the stacks that declare it, automatic stage rollback,
  * optional alarm gates, notifications and deployment monitoring. The pipeline role's cross-account
  * permissions are a role-name pattern, constant in size whatever the number of accounts.
  */
@@ -237,6 +251,10 @@ export class GitOpsPipeline extends Construct {
       input: pipelines.CodePipelineSource.connection(props.repository, props.branch ?? 'main', {
         connectionArn: props.connectionArn,
         triggerOnPush: true,
+        // CodeBuild clones the repository instead of CodePipeline handing over a zip without .git: the
+        // test command needs a git work tree (the API compatibility gate, the release tests). The synth
+        // step is the only consumer of the source artifact, so CODEBUILD_CLONE_REF is allowed.
+        codeBuildCloneOutput: true,
       }),
       installCommands: [props.installCommand ?? 'npm ci'],
       commands: [props.testCommand ?? 'npm test', props.synthCommand ?? 'npm run synth'],
@@ -255,7 +273,7 @@ export class GitOpsPipeline extends Construct {
       crossAccountKeys: true,
       enableKeyRotation: true,
       artifactBucket: this.artifactBucket,
-      cliVersion: props.cliVersion,
+      cliVersion: props.cliVersion ?? DEFAULT_CDK_CLI_VERSION,
       useChangeSets: this.useChangeSets,
       // One CodeBuild project per asset type instead of one per asset: the project count, and the
       // pipeline role's codebuild:StartBuild resources, stay constant as environments are added.
@@ -269,6 +287,9 @@ export class GitOpsPipeline extends Construct {
           buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
           computeType: codebuild.ComputeType.SMALL,
         },
+        // Reaches the synth, self-mutation and asset publishing projects (not ConfirmPermissionsBroadening's,
+        // whose buildspec aws-cdk-lib fixes; nor StageValidation, which pins the same version itself).
+        partialBuildSpec: nodeRuntimePartialBuildSpec(),
       },
     });
 
@@ -287,6 +308,7 @@ export class GitOpsPipeline extends Construct {
    * Adds one environment to a wave.
    * Production: permissions-broadening check, then manual approval, before deployment.
    * Non-production: post-deployment validation through the target account's deploy role.
+   * Stacks that declare `terminationProtection`: turned on after deployment, through the same role.
    *
    * The stage is synthesized here, as `aws-cdk-lib/pipelines` synthesizes a stage it adds: finish the
    * stage before adding it. A construct added to it afterwards fails the synthesis
@@ -323,9 +345,21 @@ export class GitOpsPipeline extends Construct {
         }),
       );
     }
-    const post: pipelines.Step[] = validate
-      ? [new StageValidationStep('Validate', { stage, project: () => this.obtainValidationProject() })]
-      : [];
+    // CodePipeline's CloudFormation actions ignore terminationProtection (aws/aws-cdk#17871): the same
+    // shared project turns it on after deployment, through the deploy role, in the validation action
+    // when there is one, else in an action of its own.
+    const protectStacks = terminationProtectedStacks(stage);
+    const post: pipelines.Step[] =
+      validate || protectStacks.length > 0
+        ? [
+            new StageValidationStep(validate ? 'Validate' : 'Protect', {
+              stage,
+              project: () => this.obtainValidationProject(),
+              validate,
+              protectStacks,
+            }),
+          ]
+        : [];
     // Added to the pipeline at build time, when each wave's size in actions is known (see addWaves).
     this.environments.push({
       wave: options.wave,
@@ -454,6 +488,7 @@ export class GitOpsPipeline extends Construct {
     });
 
     this.applyStageConditions(pipeline);
+    this.grantConnectionUse(pipeline);
 
     const replicationRegions = hardenCrossRegionSupport(pipeline, Stack.of(this));
     this.boundCrossAccountPolicies();
@@ -681,7 +716,8 @@ export class GitOpsPipeline extends Construct {
       return this.validationProject;
     }
     const project = new codebuild.PipelineProject(this, 'StageValidation', {
-      description: 'Groundwork post-deployment validation: stacks complete, outputs present, deploy role assumable',
+      description:
+        'Groundwork post-deployment validation: stacks complete, outputs present, deploy role assumable; termination protection on',
       environment: {
         buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
         computeType: codebuild.ComputeType.SMALL,
@@ -694,7 +730,7 @@ export class GitOpsPipeline extends Construct {
       },
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
-        phases: { build: { commands: [STAGE_VALIDATION_SCRIPT] } },
+        phases: { ...nodeRuntimeBuildSpec().phases, build: { commands: [STAGE_VALIDATION_SCRIPT] } },
       }),
     });
     project.addToRolePolicy(
@@ -706,6 +742,23 @@ export class GitOpsPipeline extends Construct {
     );
     this.validationProject = project;
     return project;
+  }
+
+  /**
+   * `codeconnections:UseConnection` for the source action (the pipeline role) and the synth project, which
+   * clones the repository through the connection. aws-cdk-lib grants both only
+   * `codestar-connections:UseConnection`, and IAM matches an action's service prefix with the ARN's: a
+   * connection created since July 2024 has a `codeconnections` ARN. Kept alongside CDK's grant, which
+   * serves `codestar-connections` ARNs.
+   */
+  private grantConnectionUse(pipeline: cp.Pipeline): void {
+    const arn = this.props.connectionArn;
+    if (!Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:codeconnections:/.test(arn)) {
+      return;
+    }
+    const statement = () => new iam.PolicyStatement({ actions: ['codeconnections:UseConnection'], resources: [arn] });
+    pipeline.addToRolePolicy(statement());
+    this.cdkPipeline.synthProject.addToRolePolicy(statement());
   }
 
   /** Org-wide when an organization id is given, else the explicit list of target accounts. */

@@ -1,4 +1,5 @@
 process.env.CDK_VALIDATION = 'false';
+import * as fs from 'fs';
 import * as path from 'path';
 import { Stack, Stage, StageProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -40,6 +41,20 @@ describe('GitOpsPipeline with file assets in 12 accounts', () => {
         Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-abc123def4' } },
       }),
     ]);
+  });
+
+  test('the asset publishing project runs Node.js 20 (runtime-versions), not the image default', () => {
+    const assets = Object.values(template.findResources('AWS::CodeBuild::Project')).filter((p: any) =>
+      /^buildspec-.*-FileAsset\.yaml$/.test(p.Properties.Source.BuildSpec),
+    ) as any[];
+    expect(assets).toHaveLength(1);
+    // pipelines writes the asset buildspec into the cloud assembly, next to the pipeline's template (as
+    // JSON, which is YAML too).
+    const spec = JSON.parse(
+      fs.readFileSync(path.join(fixture.app.outdir, assets[0].Properties.Source.BuildSpec), 'utf-8'),
+    );
+    expect(spec.phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+    expect(spec.phases.install.commands).toEqual([expect.stringMatching(/^npm install -g cdk-assets@/)]);
   });
 
   test('cdk-nag findings on the asset publishing resources are acknowledged', () => {

@@ -46,6 +46,108 @@ describe('DeploymentMonitoring', () => {
     template.resourceCountIs('AWS::Lambda::Function', 0);
   });
 
+  // GetAtt Arn of a log group ends in `:*`; EventBridge is reported to accept that target and deliver
+  // nothing. aws-cdk-lib's CloudWatchLogGroup target uses the ARN without it.
+  test('the rule targets the log group ARN without the trailing :*, which the resource policy still covers', () => {
+    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0] as any;
+    const logGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup'))[0];
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Id: 'Target0',
+        Arn: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:', { Ref: logGroupId }],
+          ],
+        },
+      },
+    ]);
+    // Resolved as CloudFormation would: the policy's resource is the target ARN followed by `:*`, so it
+    // matches the log streams EventBridge creates and writes to in the target's log group.
+    const name = '/aws/events/groundwork/groundwork';
+    const resolve = (value: any): string => {
+      if (typeof value === 'string') return value;
+      if (value.Ref === 'AWS::Partition') return 'aws';
+      if (value.Ref === logGroupId) return name;
+      if (value['Fn::GetAtt']?.[0] === logGroupId && value['Fn::GetAtt'][1] === 'Arn') {
+        return `arn:aws:logs:eu-west-1:111111111111:log-group:${name}:*`;
+      }
+      if (value['Fn::Join']) return value['Fn::Join'][1].map(resolve).join(value['Fn::Join'][0]);
+      throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+    };
+    const targetArn = resolve(rule.Properties.Targets[0].Arn);
+    expect(targetArn).toBe(`arn:aws:logs:eu-west-1:111111111111:log-group:${name}`);
+    const policy = Object.values(template.findResources('AWS::Logs::ResourcePolicy'))[0] as any;
+    const statement = JSON.parse(resolve(policy.Properties.PolicyDocument)).Statement[0];
+    expect(statement.Principal.Service).toContain('events.amazonaws.com');
+    expect(statement.Action).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
+    // IAM wildcard matching: `*` is any run of characters, everything else is literal.
+    const matches = (pattern: string, value: string) =>
+      value.length >= pattern.length - 1 &&
+      pattern
+        .split('*')
+        .every((part, i, parts) =>
+          i === 0 ? value.startsWith(part) : i === parts.length - 1 ? value.endsWith(part) : value.includes(part),
+        );
+    expect(matches(statement.Resource, `${targetArn}:log-stream:abc`)).toBe(true);
+    expect(matches(statement.Resource, `${targetArn}-other:log-stream:abc`)).toBe(false);
+  });
+
+  // A topic policy replaces SNS's default policy: without a grant of its own, CloudWatch is refused and
+  // the alarm notifies nobody.
+  test('the topic policy lets CloudWatch publish from the failure alarm, of this account only', () => {
+    const alarmId = Object.keys(template.findResources('AWS::CloudWatch::Alarm'))[0];
+    const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: Match.stringLikeRegexp('^AllowAlarmPublish[A-Za-z0-9]+$'),
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: topicId },
+            Condition: {
+              ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [alarmId, 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
+  test('a topic of another stack admits the alarms of its account and region, without a dependency cycle', () => {
+    const app = new App();
+    const topicStack = new Stack(app, 'Topics', { env: PIPELINE_ENV });
+    const topic = new sns.Topic(topicStack, 'Topic');
+    const monitoringStack = new Stack(app, 'Monitoring', { env: PIPELINE_ENV });
+    new DeploymentMonitoring(monitoringStack, 'Deployments', { pipelineName: 'groundwork', alarmTopic: topic });
+    const assembly = app.synth();
+    // The monitoring stack uses the topic; the topic's stack must not need the monitoring stack back.
+    expect(assembly.getStackByName('Monitoring').dependencies.map((d) => d.id)).toContain('Topics');
+    expect(assembly.getStackByName('Topics').dependencies.map((d) => d.id)).not.toContain('Monitoring');
+    Template.fromStack(topicStack).hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: {
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111111111111:alarm:*']],
+                },
+              },
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+            },
+          }),
+        ],
+      },
+    });
+  });
+
   test('metric filters count succeeded and failed stage executions per stage', () => {
     for (const [name, state] of [
       ['StageSucceeded', 'SUCCEEDED'],

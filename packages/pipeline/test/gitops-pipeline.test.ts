@@ -256,6 +256,47 @@ describe('GitOpsPipeline', () => {
     });
   });
 
+  // The topic policy (CodeStar Notifications' grant) replaces SNS's default policy: CloudWatch needs its own.
+  test('the notification topic accepts the failure alarm, exactly that alarm of this account', () => {
+    const alarm = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).find((id) =>
+      id.startsWith('GitOpsMonitoringFailureAlarm'),
+    )!;
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: topic }],
+      OKActions: [{ Ref: topic }],
+    });
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[];
+    expect(policies).toHaveLength(1);
+    const publishers = policies[0].Properties.PolicyDocument.Statement.filter(
+      (s: any) => s.Effect === 'Allow' && s.Action === 'sns:Publish',
+    );
+    expect(publishers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Principal: { Service: 'codestar-notifications.amazonaws.com' } }),
+        expect.objectContaining({
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Resource: { Ref: topic },
+          Condition: {
+            ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [alarm, 'Arn'] } },
+            StringEquals: { 'aws:SourceAccount': PIPELINE_ENV.account },
+          },
+        }),
+      ]),
+    );
+    // The topic key already lets CloudWatch use it.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          }),
+        ]),
+      },
+    });
+  });
+
   test('cdk-nag AwsSolutions and NIST 800-53 rev 5: no unacknowledged finding on the pipeline stack', () => {
     for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
       const findings = pack.validateScope(fixture.stack).violations.map((v) => v.ruleName);

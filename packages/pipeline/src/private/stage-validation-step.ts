@@ -1,23 +1,37 @@
 import * as path from 'path';
-import { Stage } from 'aws-cdk-lib';
+import { Stack, Stage } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as cp from 'aws-cdk-lib/aws-codepipeline';
 import * as cpa from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 
 /**
- * The validation script run after a non-production stage deploys. It reads the stage's own nested
- * cloud assembly (which the action receives as input), so the expected stacks and outputs are
- * exactly those that were just deployed. For each stack it assumes the target account's
- * `cdk-<qualifier>-deploy-role-<account>-<region>` (proving the cross-account trust works as
- * intended), checks the stack is in a completed state, and checks every output declared in the
- * template is present. Nothing here runs at synth time: these are CodeBuild commands.
+ * The script run after a stage deploys. It reads the stage's own nested cloud assembly (which the action
+ * receives as input), so the stacks it looks at are exactly those that were just deployed. For each stack
+ * it assumes the target account's `cdk-<qualifier>-deploy-role-<account>-<region>` (proving the
+ * cross-account trust works as intended), then:
+ *
+ * - for each stack whose artifact id is in `PROTECT_STACKS` (the stacks that declare
+ *   `terminationProtection`): turns termination protection on (CodePipeline's CloudFormation actions
+ *   ignore it, aws/aws-cdk#17871; the deploy role may call `cloudformation:UpdateTerminationProtection`
+ *   on the stage's stacks) and checks `EnableTerminationProtection` in `describe-stacks`;
+ * - unless `VALIDATE` is `false`: checks the stack is in a completed state and every output declared in
+ *   the template is present.
+ *
+ * Nothing here runs at synth time: these are CodeBuild commands.
  */
 export const STAGE_VALIDATION_SCRIPT = [
   'set -eu',
   'manifest="$STAGE_ASSEMBLY/manifest.json"',
+  'validate="${VALIDATE:-true}"',
+  'protect=" ${PROTECT_STACKS:-} "',
   'failures=0',
+  'for id in ${PROTECT_STACKS:-}; do',
+  '  jq -e --arg id "$id" \'.artifacts[$id].type == "aws:cloudformation:stack"\' "$manifest" > /dev/null || { echo "FAIL stack $id is not in $manifest"; failures=$((failures+1)); }',
+  'done',
   'for id in $(jq -r \'.artifacts | to_entries[] | select(.value.type == "aws:cloudformation:stack") | .key\' "$manifest"); do',
+  '  case "$protect" in *" $id "*) protected=true;; *) protected=false;; esac',
+  '  if [ "$validate" != true ] && [ "$protected" != true ]; then continue; fi',
   '  environment=$(jq -r --arg id "$id" \'.artifacts[$id].environment\' "$manifest")',
   '  account=$(echo "$environment" | cut -d/ -f3); region=$(echo "$environment" | cut -d/ -f4)',
   '  stack=$(jq -r --arg id "$id" \'.artifacts[$id].properties.stackName // $id\' "$manifest")',
@@ -25,8 +39,15 @@ export const STAGE_VALIDATION_SCRIPT = [
   '  role="arn:$PARTITION:iam::$account:role/cdk-$QUALIFIER-deploy-role-$account-$region"',
   '  creds=$(aws sts assume-role --role-arn "$role" --role-session-name groundwork-validation --query Credentials --output json) || { echo "FAIL cannot assume $role"; failures=$((failures+1)); continue; }',
   '  export AWS_ACCESS_KEY_ID=$(echo "$creds" | jq -r .AccessKeyId) AWS_SECRET_ACCESS_KEY=$(echo "$creds" | jq -r .SecretAccessKey) AWS_SESSION_TOKEN=$(echo "$creds" | jq -r .SessionToken)',
+  '  if [ "$protected" = true ]; then',
+  '    aws cloudformation update-termination-protection --region "$region" --stack-name "$stack" --enable-termination-protection > /dev/null || { echo "FAIL cannot turn on termination protection of $stack"; failures=$((failures+1)); }',
+  '  fi',
   '  description=$(aws cloudformation describe-stacks --region "$region" --stack-name "$stack" --output json) || { echo "FAIL stack $stack not found in $account/$region"; failures=$((failures+1)); unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN; continue; }',
   '  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN',
+  '  if [ "$protected" = true ]; then',
+  '    if [ "$(echo "$description" | jq -r \'.Stacks[0].EnableTerminationProtection\')" = true ]; then echo "OK $stack termination protection on"; else echo "FAIL $stack termination protection is off"; failures=$((failures+1)); fi',
+  '  fi',
+  '  if [ "$validate" != true ]; then continue; fi',
   '  status=$(echo "$description" | jq -r \'.Stacks[0].StackStatus\')',
   '  case "$status" in CREATE_COMPLETE|UPDATE_COMPLETE) echo "OK $stack $status";; *) echo "FAIL $stack is $status"; failures=$((failures+1));; esac',
   '  for key in $(jq -r \'(.Outputs // {}) | keys[]\' "$template"); do',
@@ -40,10 +61,26 @@ export interface StageValidationStepProps {
   readonly stage: Stage;
   /** Returns the one validation project shared by every stage (created on first use). */
   readonly project: () => codebuild.IProject;
+  /** Check stack states and outputs. @default true */
+  readonly validate?: boolean;
+  /** Artifact ids of the stage's stacks whose termination protection the step turns on. @default - none */
+  readonly protectStacks?: string[];
 }
 
 /**
- * A post-deployment step that runs the shared validation project against one stage.
+ * The artifact ids of the stacks `aws-cdk-lib/pipelines` deploys for `stage` (its own, not nested stacks
+ * nor those of stages inside it) that declare `terminationProtection`, in construct order.
+ */
+export function terminationProtectedStacks(stage: Stage): string[] {
+  return stage.node
+    .findAll()
+    .filter((c): c is Stack => Stack.isStack(c) && !c.nested && Stage.of(c) === stage && c.terminationProtection)
+    .map((stack) => stack.artifactId);
+}
+
+/**
+ * A post-deployment step that runs the shared validation project against one stage: it validates the
+ * stage, turns on the termination protection of the stacks that declare it, or both.
  *
  * Why not a `CodeBuildStep` per stage with `envFromCfnOutputs`: every `CodeBuildStep` creates its own
  * CodeBuild project, role and policy (3 resources) and one more `codebuild:StartBuild` resource in the
@@ -65,6 +102,7 @@ export class StageValidationStep extends pipelines.Step implements pipelines.ICo
   ): pipelines.CodePipelineActionFactoryResult {
     const root = this.props.stage.node.root as Stage;
     const assemblyDir = path.relative(root.outdir, this.props.stage.outdir).split(path.sep).join('/');
+    const protect = this.props.protectStacks ?? [];
     stage.addAction(
       new cpa.CodeBuildAction({
         actionName: options.actionName,
@@ -73,6 +111,8 @@ export class StageValidationStep extends pipelines.Step implements pipelines.ICo
         input: options.artifacts.toCodePipeline(options.pipeline.cloudAssemblyFileSet),
         environmentVariables: {
           STAGE_ASSEMBLY: { value: assemblyDir },
+          ...(this.props.validate === false ? { VALIDATE: { value: 'false' } } : {}),
+          ...(protect.length > 0 ? { PROTECT_STACKS: { value: protect.join(' ') } } : {}),
         },
       }),
     );
