@@ -29,7 +29,7 @@ import { environmentStackName, environmentStackNames, EnvironmentStackId } from 
 export interface EnvironmentStageProps extends StageProps {
   readonly environment: PlatformEnvironment;
   readonly groundwork: GroundworkConfig;
-  /** Name of the pipeline that deploys this stage (the drift detector can restart it). */
+  /** Name of the pipeline that deploys this stage. */
   readonly pipelineName: string;
   /**
    * Whether AWS Config records global resources (IAM) here: once per account,
@@ -37,10 +37,15 @@ export interface EnvironmentStageProps extends StageProps {
    */
   readonly recordGlobalResources: boolean;
   /**
-   * Role in the tooling account that the drift detector assumes to restart
-   * the pipeline; set when the environment reconciles drift automatically.
+   * Role in the tooling account that the drift detector assumes to start the
+   * drift reconciler; set when the environment reconciles drift automatically.
    */
   readonly reconcileRoleArn?: string;
+  /**
+   * Name of the DriftReconciler project in the tooling account that reverts
+   * this environment's drift; set when the environment reconciles drift automatically.
+   */
+  readonly reconcileProjectName?: string;
 }
 
 /** Config names of interface endpoints mapped to what the networking package offers. */
@@ -126,7 +131,7 @@ export class EnvironmentStage extends Stage {
     new DriftDetector(this.operations, 'DriftDetector', {
       environmentName: env.name,
       // The stage's stacks by name, not a prefix: `<org>-<env>-` also matches the access stack, which an
-      // administrator deploys; reconciling its drift would restart a pipeline that cannot change it.
+      // administrator deploys; the reconciler may not change it (its allow-list and the deploy role).
       stackNames: environmentStackNames(org, env.name),
       schedule: events.Schedule.expression(env.drift.schedule),
       alertTopic: alerts,
@@ -135,6 +140,8 @@ export class EnvironmentStage extends Stage {
       pipelineAccount: props.groundwork.tooling.account,
       pipelineRegion: props.groundwork.tooling.region,
       autoReconcile: env.drift.autoReconcile,
+      // The DriftReconciler in the tooling account reverts drift with drift-aware change sets.
+      reconcileProjectName: props.reconcileProjectName,
       reconcileRoleArn: props.reconcileRoleArn,
       // Named only where the reconcile role's trust must match it (a generated name keeps only 25
       // characters of the stack name); a named role is replaced when autoReconcile is switched.
@@ -146,7 +153,8 @@ export class EnvironmentStage extends Stage {
     new SecurityBaseline(this.security, 'Baseline', {
       enableConfigRecorder: env.security.configRecorder,
       enableComplianceRules: env.security.configRecorder && env.security.configRules,
-      configRecorder: { recordGlobalResources: props.recordGlobalResources },
+      // Recorder options only with a recorder of its own: the baseline refuses them otherwise.
+      configRecorder: env.security.configRecorder ? { recordGlobalResources: props.recordGlobalResources } : undefined,
       threatDetection: { enableGuardDuty: env.security.guardDuty, enableSecurityHub: env.security.securityHub },
       securityAlarms: {
         emailAddresses: props.groundwork.notifications.emails,

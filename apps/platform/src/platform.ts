@@ -1,5 +1,5 @@
 import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
-import { GitOpsPipeline } from '@groundwork/pipeline';
+import { DriftReconciler, GitOpsPipeline } from '@groundwork/pipeline';
 import { App, Aspects, IPolicyValidationPlugin, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagPack } from 'cdk-nag';
@@ -10,7 +10,12 @@ import { checkAllowedServices } from './deployment-trust-check';
 import { EnvironmentStage } from './environment-stage';
 import { OrganizationStackSetsStack } from './organization-stack-sets-stack';
 import { PlatformStack } from './platform-stack';
-import { driftDetectorRoleNamePattern, pipelineStackName } from './stack-names';
+import {
+  driftDetectorRoleNamePattern,
+  driftReconcileProjectName,
+  environmentStackNames,
+  pipelineStackName,
+} from './stack-names';
 
 export interface PlatformOptions {
   /** Compliance packs the pipeline's gate registers on the pipeline stack and every stage. */
@@ -79,7 +84,10 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     synthCommand: branch === gw.repository.branch ? 'npm run synth' : `npm run synth -- --branch ${branch}`,
   });
 
-  const reconcileRoleArn = driftReconcileRole(pipelineStack, pipelineName, environments, gw.organization);
+  const reconciler = driftReconciler(pipelineStack, pipelineName, environments, gw.organization.name, pipeline);
+  const reconcileRoleArn = reconciler
+    ? driftReconcileRole(pipelineStack, pipelineName, environments, gw.organization, reconciler)
+    : undefined;
 
   const globalRecorded = new Set<string>();
   // A deployment trust that cannot deploy its environment's stacks is a config error, reported for
@@ -94,6 +102,7 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
       pipelineName,
       recordGlobalResources: !globalRecorded.has(env.account),
       reconcileRoleArn: env.drift.autoReconcile ? reconcileRoleArn : undefined,
+      reconcileProjectName: env.drift.autoReconcile ? reconciler?.projectName : undefined,
     });
     globalRecorded.add(env.account);
     options.customizeStage?.(stage);
@@ -143,13 +152,48 @@ export function environmentsForBranch(config: PlatformConfig, branch: string): P
   return targets === 'all' ? config.environments : config.environments.filter((e) => targets.includes(e.name));
 }
 
+/**
+ * The DriftReconciler in the tooling account, which reverts the drift of the auto-reconciling environments
+ * with drift-aware change sets: restarting the pipeline would redeploy an unchanged template, which does
+ * not revert drift (decision 0008). Undefined when no environment reconciles.
+ *
+ * It is in the pipeline stack: its CodeBuild role gets a name CloudFormation generates from the stack name,
+ * which the environments' deploy roles trust by the pattern `<org>-platform*` (the pipeline's own roles are
+ * matched the same way, role-name-patterns.test.ts), and it may assume only the deploy roles of the
+ * reconciling environments. Each environment's allow-list is its stage's three stacks, by name: the
+ * same names its drift detector checks and its deploy role may change.
+ */
+function driftReconciler(
+  pipelineStack: Stack,
+  pipelineName: string,
+  environments: PlatformEnvironment[],
+  org: string,
+  pipeline: GitOpsPipeline,
+): DriftReconciler | undefined {
+  const reconciling = environments.filter((e) => e.drift.autoReconcile);
+  if (reconciling.length === 0) return undefined;
+  return new DriftReconciler(pipelineStack, 'DriftReconciler', {
+    projectName: driftReconcileProjectName(pipelineName),
+    environments: reconciling.map((e) => ({
+      name: e.name,
+      account: e.account,
+      region: e.region,
+      stackNames: environmentStackNames(org, e.name),
+    })),
+    qualifier: BootstrapContract.DEFAULT_QUALIFIER,
+    // A failed reconcile notifies the platform team where pipeline failures go.
+    alarmTopic: pipeline.notificationTopic,
+  });
+}
+
 /** IAM's default quota for a role trust policy ("Role trust policy length"; 4,096 at most on request). */
 const TRUST_POLICY_LIMIT = 2048;
 
 /**
- * The role in the tooling account that a drift detector assumes to restart
- * the pipeline (auto-reconcile), allowed only to start this one pipeline.
- * Undefined when no environment reconciles.
+ * The role in the tooling account that a drift detector assumes to start the
+ * drift reconciler (auto-reconcile), allowed only to start that one CodeBuild
+ * project, for the reconciling environments, without overriding anything but
+ * the request (DriftReconciler.startBuildStatements).
  *
  * Its trust is one statement that does not grow per environment: the drift
  * detector roles (`<org>-<env>-drift-detector`, stack-names.ts) in the organization
@@ -157,22 +201,24 @@ const TRUST_POLICY_LIMIT = 2048;
  * accounts (15 characters per account). Which environments may actually use
  * it is decided on the caller's side: only the operations stacks of
  * environments with `drift.autoReconcile` get `sts:AssumeRole` on it
- * (cross-account use needs both sides).
+ * (cross-account use needs both sides). What a caller can ask is bounded by
+ * the reconciler: the environments and stacks of its allow-list, reverted to
+ * the template the pipeline last deployed.
  */
 function driftReconcileRole(
   pipelineStack: Stack,
   pipelineName: string,
   environments: PlatformEnvironment[],
   organization: { readonly name: string; readonly id?: string },
-): string | undefined {
+  reconciler: DriftReconciler,
+): string {
   const reconciling = environments.filter((e) => e.drift.autoReconcile);
-  if (reconciling.length === 0) return undefined;
   const accounts = [...new Set(reconciling.map((e) => e.account))].sort();
   const roleName = `${pipelineName}${DRIFT_RECONCILE_ROLE_SUFFIX}`;
   const role = new iam.Role(pipelineStack, 'DriftReconcileRole', {
     roleName,
     // A count, not the names: IAM role descriptions hold at most 1,000 characters.
-    description: `Lets the drift detectors of ${reconciling.length} auto-reconciling environments restart ${pipelineName}`,
+    description: `Lets the drift detectors of ${reconciling.length} auto-reconciling environments start ${reconciler.projectName}`,
     assumedBy: new iam.ArnPrincipal('*').withConditions({
       ArnLike: {
         'aws:PrincipalArn': `arn:${pipelineStack.partition}:iam::*:role/${driftDetectorRoleNamePattern(organization.name)}`,
@@ -190,14 +236,9 @@ function driftReconcileRole(
   }
   // A managed policy, not an inline one (NIST 800-53 AC-6: reviewable on its own).
   new iam.ManagedPolicy(pipelineStack, 'DriftReconcilePolicy', {
-    description: `Start ${pipelineName}, and nothing else`,
+    description: `Start ${reconciler.projectName} for the auto-reconciling environments, and nothing else`,
     roles: [role],
-    statements: [
-      new iam.PolicyStatement({
-        actions: ['codepipeline:StartPipelineExecution'],
-        resources: [pipelineStack.formatArn({ service: 'codepipeline', resource: pipelineName })],
-      }),
-    ],
+    statements: DriftReconciler.startBuildStatements(reconciler.projectArn, reconciler.environmentNames),
   });
   return `arn:${pipelineStack.partition}:iam::${pipelineStack.account}:role/${roleName}`;
 }

@@ -61,3 +61,12 @@ export function pipelineRoleNamePattern(org: string): string {
 export function driftDetectorRoleNamePattern(org: string): string {
   return `${org}-*${DRIFT_DETECTOR_ROLE_SUFFIX}`;
 }
+
+/**
+ * The drift reconciler's CodeBuild project in the tooling account, `<pipeline stack>-drift-reconcile` (the
+ * same name as the reconcile role; CodeBuild project names hold up to 150 characters, the pipeline stack
+ * name at most 48).
+ */
+export function driftReconcileProjectName(pipelineName: string): string {
+  return `${pipelineName}-drift-reconcile`;
+}

@@ -5,6 +5,7 @@ import { EXAMPLE_CONFIG_DIR, exampleConfig, tmpOutdir } from './helpers';
 import { loadPlatformConfig, PlatformEnvironment } from '../src/config';
 import { checkAllowedServices, servicesNeeded } from '../src/deployment-trust-check';
 import { EnvironmentStage } from '../src/environment-stage';
+import { driftReconcileProjectName } from '../src/stack-names';
 
 /** The example config, copied to a temporary directory with `edit` applied to each environment file. */
 function exampleWith(edit: (envName: string, text: string) => string): string {
@@ -25,10 +26,12 @@ function devStage(env: PlatformEnvironment): EnvironmentStage {
     groundwork: config.groundwork,
     pipelineName: 'example-platform',
     recordGlobalResources: true,
-    // As composePlatform passes it: the drift detector restarts the pipeline in the tooling account through it.
+    // As composePlatform passes them: the drift detector starts the drift reconciler in the tooling account
+    // through the reconcile role.
     reconcileRoleArn: env.drift.autoReconcile
       ? `arn:aws:iam::${config.groundwork.tooling.account}:role/example-platform-drift-reconcile`
       : undefined,
+    reconcileProjectName: env.drift.autoReconcile ? driftReconcileProjectName('example-platform') : undefined,
   });
 }
 
@@ -65,4 +68,15 @@ test('a file without the field is told which default it got', () => {
   const issue = checkAllowedServices(stage, { ...env, deploymentTrust: { allowedServices: ['ec2'] } })!;
   expect(issue.found).toBe('no value (defaults to [ec2])');
   expect(issue.expected).toMatch(/^a list that also includes "access-analyzer", "cloudtrail", /);
+});
+
+test('an environment without a Config recorder of its own (security.configRecorder: false) composes without one', () => {
+  const withoutRecorder = { ...dev, security: { ...dev.security, configRecorder: false } };
+  const composed = devStage(withoutRecorder);
+  const types = composed.node
+    .findAll()
+    .map((c) => (c as any).cfnResourceType)
+    .filter((t): t is string => typeof t === 'string');
+  expect(types).not.toContain('AWS::Config::ConfigurationRecorder');
+  expect(types).toContain('AWS::GuardDuty::Detector');
 });

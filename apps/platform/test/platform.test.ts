@@ -296,7 +296,7 @@ test("every action an environment's roles are granted is within that environment
     checked += found.checked;
     expect({ env: env.name, outside: found.outside }).toEqual({ env: env.name, outside: [] });
     if (env.drift.autoReconcile) {
-      // The drift detector restarts the pipeline through the reconcile role in the tooling account.
+      // The drift detector starts the reconciler through the reconcile role in the tooling account.
       const reconcile = `arn:aws:iam::${config.groundwork.tooling.account}:role/example-platform-drift-reconcile`;
       expect(boundaryAllowsCall(allows, 'sts:AssumeRole', reconcile)).toBe(true);
     }
@@ -669,7 +669,7 @@ test('the summary table has a row per environment with the counted stacks and re
   expect(table).toContain('555555555555/eu-west-1');
 });
 
-test('auto-reconcile: drift detectors of dev and test (not prod) may restart the pipeline, and nothing else', () => {
+test('auto-reconcile: the drift detectors of dev and test (not prod) may start the reconciler, and nothing else', () => {
   const pipeline = templateOf(assembly, result.platform.pipelineStack);
   const [, role] = resourcesOfType(pipeline, 'AWS::IAM::Role').find(
     ([, r]) => r.Properties.RoleName === 'example-platform-drift-reconcile',
@@ -698,16 +698,21 @@ test('auto-reconcile: drift detectors of dev and test (not prod) may restart the
     ...resourcesOfType(pipeline, 'AWS::IAM::Policy'),
     ...resourcesOfType(pipeline, 'AWS::IAM::ManagedPolicy'),
   ].filter(([, p]) => JSON.stringify(p.Properties.Roles ?? []).includes('DriftReconcileRole'));
-  const actions = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement.map((s: any) => s.Action));
-  expect(actions).toEqual(['codepipeline:StartPipelineExecution']);
+  // Allowed: starting the reconciler only (the denies around it are drift-reconcile.test.ts's subject).
+  const allowed = policies.flatMap(([, p]) =>
+    p.Properties.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Allow').flatMap((s: any) =>
+      [s.Action].flat(),
+    ),
+  );
+  expect(allowed).toEqual(['codebuild:StartBuild']);
 
   const ops = (name: string) =>
     JSON.stringify(templateOf(assembly, result.platform.stages.find((s) => s.stageName === name)!.operations));
   expect(ops('dev')).toContain('role/example-platform-drift-reconcile');
   // The dev account's own roles are never granted the call: only the reconcile role can make it.
-  expect(ops('dev')).not.toContain('codepipeline:StartPipelineExecution');
+  expect(ops('dev')).not.toMatch(/"codebuild:StartBuild"|codepipeline:StartPipelineExecution/);
   expect(ops('prod')).not.toContain('drift-reconcile');
-  expect(ops('prod')).not.toContain('startPipelineExecution');
+  expect(ops('prod')).not.toMatch(/startBuild|startPipelineExecution/);
 });
 
 test("each drift detector checks its stage's three stacks by name, never the access stack an administrator deploys", () => {

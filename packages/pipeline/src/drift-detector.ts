@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +9,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
+import { DriftReconciler } from './drift-reconciler';
+import { ENVIRONMENT_VARIABLE, STACKS_VARIABLE } from './private/drift-reconcile-script';
 import { logGroupKey } from './private/log-group-key';
 
 /**
@@ -157,28 +159,49 @@ export interface DriftDetectorProps {
   readonly alertTopic: sns.ITopic;
   /** Customer managed key of the alert topic, if encrypted, so the state machine may publish. @default - topic not KMS-encrypted */
   readonly alertTopicKey?: kms.IKey;
-  /** Name of the GitOps pipeline that deploys the stacks. */
+  /**
+   * Name of the GitOps pipeline that deploys the stacks. The detector no longer calls it: restarting the
+   * pipeline redeploys an unchanged template, which does not revert drift, so auto-reconcile starts the
+   * `reconcileProjectName` project instead. Still checked to be a CodePipeline name.
+   */
   readonly pipelineName: string;
-  /** Account of the pipeline. @default - this stack's account */
+  /**
+   * Account of the pipeline, where the `DriftReconciler` project (`reconcileProjectName`) runs.
+   * @default - this stack's account
+   */
   readonly pipelineAccount?: string;
   /**
-   * Region of the pipeline. Step Functions calls AWS SDK integrations in the state machine's own region, so
-   * with `autoReconcile` and the pipeline in another region the restart goes through aws-cdk-lib's
-   * `CallAwsServiceCrossRegion` (a Lambda function in this stack). That function runs with its own role, so
-   * it cannot use `reconcileRoleArn`: a pipeline in another region AND another account (or reached through
-   * `reconcileRoleArn`) is rejected at construction.
+   * Region of the pipeline, where the `DriftReconciler` project runs. Step Functions calls AWS SDK
+   * integrations in the state machine's own region, so with `autoReconcile` and the project in another
+   * region the start goes through aws-cdk-lib's `CallAwsServiceCrossRegion` (a Lambda function in this
+   * stack). That function runs with its own role, so it cannot use `reconcileRoleArn`: a project in another
+   * region AND another account (or reached through `reconcileRoleArn`) is rejected at construction.
    * @default - this stack's region
    */
   readonly pipelineRegion?: string;
-  /** Start the pipeline to re-apply the desired state when drift is found. @default false (alert only) */
+  /**
+   * Revert drift when a stack drifted: start the `DriftReconciler` project named `reconcileProjectName`
+   * (in `pipelineAccount` and `pipelineRegion`) with this environment and the drifted stacks. It reverts
+   * them with drift-aware change sets (`DeploymentMode: REVERT_DRIFT`) on the template the pipeline last
+   * deployed. It used to restart the pipeline instead, which did not revert drift (an unchanged template
+   * changes nothing) and restarted it again on every run: `reconcileProjectName` is now required with it.
+   * @default false (alert only)
+   */
   readonly autoReconcile?: boolean;
   /**
-   * Role in the pipeline account allowed to start the pipeline. The restart task runs with its
-   * credentials (Step Functions cross-account task credentials), and the state machine's role gets only
-   * `sts:AssumeRole` on it. Required with `autoReconcile` when the pipeline is in another account:
-   * CodePipeline has no resource policy, so no role of this account can start it. The task then calls
-   * CodePipeline in this stack's region, so the pipeline must be in this stack's region too.
-   * @default - the state machine's own role (pipeline in the same account)
+   * Name of the `DriftReconciler` CodeBuild project that reverts drift (its `projectName`), in
+   * `pipelineAccount` and `pipelineRegion`; its allow-list must hold `environmentName` and the stacks.
+   * Required with `autoReconcile`.
+   * @default - none (no auto-reconcile)
+   */
+  readonly reconcileProjectName?: string;
+  /**
+   * Role in the pipeline account allowed to start the reconcile project (`DriftReconciler.startBuildStatements`).
+   * The start task runs with its credentials (Step Functions cross-account task credentials), and the state
+   * machine's role gets only `sts:AssumeRole` on it. Required with `autoReconcile` when the project is in
+   * another account: only principals of a CodeBuild project's own account can start its builds. The task then calls CodeBuild in this stack's region, so the project
+   * must be in this stack's region too.
+   * @default - the state machine's own role (project in the same account)
    */
   readonly reconcileRoleArn?: string;
   /**
@@ -201,10 +224,10 @@ export interface DriftDetectorProps {
  * integrations only, no Lambda) detects CloudFormation drift on the Groundwork stacks, publishes
  * `Groundwork/Drift DriftedStacks` and `DetectionFailedStacks`, alerts with the drifted stacks and
  * resources and the stacks whose drift could not be checked, and, when `autoReconcile` is on and a stack
- * drifted, starts the pipeline to re-apply the desired state. The one exception to "no Lambda": with
- * `autoReconcile` and the pipeline in another region of the same account, the restart goes through
- * aws-cdk-lib's `CallAwsServiceCrossRegion` Lambda function (Step Functions SDK integrations cannot call
- * another region).
+ * drifted, starts the `DriftReconciler` project in the pipeline account, which reverts the drifted stacks
+ * with drift-aware change sets. The one exception to "no Lambda": with `autoReconcile` and the project in
+ * another region of the same account, the start goes through aws-cdk-lib's `CallAwsServiceCrossRegion`
+ * Lambda function (Step Functions SDK integrations cannot call another region).
  */
 export class DriftDetector extends Construct {
   /** Metric namespace of the drift metric. */
@@ -223,8 +246,10 @@ export class DriftDetector extends Construct {
   public readonly rule: events.Rule;
   /** The state machine's log group. */
   public readonly logGroup: logs.ILogGroup;
-  /** aws-cdk-lib's CallAwsServiceCrossRegion function, when the restart crosses regions. */
+  /** aws-cdk-lib's CallAwsServiceCrossRegion function, when the reconcile start crosses regions. */
   private crossRegionFunction?: lambda.CfnFunction;
+  /** What the state machine's own role needs to start the reconcile project (same account and region). */
+  private reconcileStartStatements: iam.PolicyStatement[] = [];
 
   constructor(scope: Construct, id: string, props: DriftDetectorProps) {
     super(scope, id);
@@ -268,6 +293,25 @@ export class DriftDetector extends Construct {
     if (props.reconcileRoleArn && !props.autoReconcile) {
       throw new Error(`${this.node.path}: reconcileRoleArn is set but autoReconcile is off`);
     }
+    if (props.reconcileProjectName !== undefined && !props.autoReconcile) {
+      throw new Error(`${this.node.path}: reconcileProjectName is set but autoReconcile is off`);
+    }
+    if (props.autoReconcile && props.reconcileProjectName === undefined) {
+      throw new Error(
+        `${this.node.path}: autoReconcile needs reconcileProjectName, the DriftReconciler project that reverts drift ` +
+          'with drift-aware change sets; found none (restarting the pipeline, what autoReconcile used to do, ' +
+          'redeploys an unchanged template, which does not revert drift)',
+      );
+    }
+    if (
+      props.reconcileProjectName !== undefined &&
+      !Token.isUnresolved(props.reconcileProjectName) &&
+      !/^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$/.test(props.reconcileProjectName)
+    ) {
+      throw new Error(
+        `${this.node.path}: reconcileProjectName must be a CodeBuild project name, found '${props.reconcileProjectName}'`,
+      );
+    }
     const pipelineAccount = props.pipelineAccount ?? stack.account;
     if (
       props.autoReconcile &&
@@ -276,10 +320,11 @@ export class DriftDetector extends Construct {
       !Token.isUnresolved(stack.account) &&
       pipelineAccount !== stack.account
     ) {
-      // CodePipeline has no resource policy: only a principal of the pipeline's account can start it.
+      // Only a principal of the project's account can start its builds.
       throw new Error(
         `${this.node.path}: autoReconcile with the pipeline in account ${pipelineAccount} (this stack is in ` +
-          `${stack.account}) needs reconcileRoleArn, a role in the pipeline's account that may start it; found none`,
+          `${stack.account}) needs reconcileRoleArn, a role in the pipeline's account that may start the ` +
+          'reconcile project; found none',
       );
     }
     const pipelineRegion = regionRelation(props.pipelineRegion, stack.region);
@@ -287,10 +332,10 @@ export class DriftDetector extends Construct {
       // Step Functions runs an SDK task with task credentials in the state machine's own region, and
       // CallAwsServiceCrossRegion's function runs with its own role, never an assumed one.
       throw new Error(
-        `${this.node.path}: autoReconcile with reconcileRoleArn calls CodePipeline in this stack's region ` +
+        `${this.node.path}: autoReconcile with reconcileRoleArn calls CodeBuild in this stack's region ` +
           `(${stack.region}); expected pipelineRegion unset or equal to it, found '${props.pipelineRegion}'` +
           (pipelineRegion === 'unknown' ? " (this stack's region is not known at synthesis time)" : '') +
-          '. A pipeline in another region reached through reconcileRoleArn cannot be restarted: turn ' +
+          '. A reconcile project in another region reached through reconcileRoleArn cannot be started: turn ' +
           'autoReconcile off for this environment (drift is still detected and alerted)',
       );
     }
@@ -307,12 +352,12 @@ export class DriftDetector extends Construct {
             resourceName: `${props.stackNamePrefix}*/*`,
           }),
         ];
-    const pipelineArn = stack.formatArn({
-      service: 'codepipeline',
-      resource: props.pipelineName,
+    const projectArn = stack.formatArn({
+      service: 'codebuild',
+      resource: 'project',
+      resourceName: props.reconcileProjectName ?? 'none',
       account: props.pipelineAccount,
       region: props.pipelineRegion,
-      arnFormat: ArnFormat.NO_RESOURCE_NAME,
     });
 
     const init = sfn.Pass.jsonata(this, 'Init', {
@@ -454,11 +499,11 @@ export class DriftDetector extends Construct {
     const done = new sfn.Succeed(this, 'Done');
     let afterAlert: sfn.IChainable = done;
     if (props.autoReconcile) {
-      // Only drift is reconciled: re-deploying cannot fix a detection that failed.
+      // Only drift is reconciled: reverting cannot fix a detection that failed.
       afterAlert = sfn.Choice.jsonata(this, 'ReconcileDrift')
         .when(
           sfn.Condition.jsonata('{% $count($drifted) > 0 %}'),
-          this.startPipeline(props, pipelineArn, pipelineRegion, key).next(done),
+          this.startReconcile(props, projectArn, pipelineRegion, key).next(done),
         )
         .otherwise(done);
     }
@@ -553,6 +598,9 @@ export class DriftDetector extends Construct {
         }),
       );
     }
+    for (const statement of this.reconcileStartStatements) {
+      role.addToPrincipalPolicy(statement);
+    }
 
     this.rule = new events.Rule(this, 'Schedule', {
       description: `Groundwork drift detection for ${props.environmentName}`,
@@ -563,50 +611,61 @@ export class DriftDetector extends Construct {
   }
 
   /**
-   * The task that restarts the pipeline. Step Functions calls AWS SDK integrations in the state machine's own
-   * region, with or without task credentials.
+   * The task that starts the reconcile project with this environment and its drifted stacks. Step Functions
+   * calls AWS SDK integrations in the state machine's own region, with or without task credentials.
    * - Same region, same account: an SDK task with the state machine's role, which is granted
-   *   StartPipelineExecution on this pipeline.
+   *   `DriftReconciler.startBuildStatements` on this project for this environment.
    * - Same region, other account: the task runs with the reconcile role's credentials, so the state
-   *   machine's role gets only sts:AssumeRole on that role (aws-cdk-lib's CallAwsService would also grant
-   *   the call itself to the state machine's role, where it is useless).
+   *   machine's role gets only sts:AssumeRole on that role.
    * - Other region, same account: aws-cdk-lib's CallAwsServiceCrossRegion, a Lambda function that calls
-   *   CodePipeline in the pipeline's region; its role alone may start this pipeline.
+   *   CodeBuild in the project's region; its role alone may start the project. The function calls the
+   *   JavaScript SDK v3 command directly, whose members are camelCase (Step Functions SDK integrations
+   *   take PascalCase).
    * - Other region with a reconcile role: rejected in the constructor (that function cannot assume a role).
    */
-  private startPipeline(
+  private startReconcile(
     props: DriftDetectorProps,
-    pipelineArn: string,
+    projectArn: string,
     region: RegionRelation,
     logKey: kms.IKey,
   ): sfn.INextable & sfn.IChainable {
+    const projectName = props.reconcileProjectName!;
+    const stacks = '{% $join($drifted.stack, ",") %}';
+    const statements = DriftReconciler.startBuildStatements(projectArn, [props.environmentName]);
     if (region !== 'same') {
-      const task = tasks.CallAwsServiceCrossRegion.jsonata(this, 'StartPipeline', {
+      // The generated Allow has no conditions; the Denies keep the function's role from overriding more.
+      const denies = statements.filter((statement) => statement.effect === iam.Effect.DENY);
+      const task = tasks.CallAwsServiceCrossRegion.jsonata(this, 'StartReconcile', {
         region: props.pipelineRegion!,
-        service: 'codepipeline',
-        action: 'startPipelineExecution',
-        iamAction: 'codepipeline:StartPipelineExecution',
-        iamResources: [pipelineArn],
-        parameters: { Name: props.pipelineName },
+        service: 'codebuild',
+        action: 'startBuild',
+        iamAction: 'codebuild:StartBuild',
+        iamResources: [projectArn],
+        parameters: {
+          projectName,
+          environmentVariablesOverride: [
+            { name: ENVIRONMENT_VARIABLE, value: props.environmentName, type: 'PLAINTEXT' },
+            { name: STACKS_VARIABLE, value: stacks, type: 'PLAINTEXT' },
+          ],
+        },
+        additionalIamStatements: denies,
       });
       this.hardenCrossRegionFunction(task, props, logKey);
       return task.addRetry(RETRY);
     }
-    if (!props.reconcileRoleArn) {
-      return tasks.CallAwsService.jsonata(this, 'StartPipeline', {
-        service: 'codepipeline',
-        action: 'startPipelineExecution',
-        iamAction: 'codepipeline:StartPipelineExecution',
-        iamResources: [pipelineArn],
-        parameters: { Name: props.pipelineName },
-      }).addRetry(RETRY);
-    }
-    return new sfn.CustomState(this, 'StartPipeline', {
+    this.reconcileStartStatements = props.reconcileRoleArn ? [] : statements;
+    return new sfn.CustomState(this, 'StartReconcile', {
       stateJson: {
         Type: 'Task',
-        Resource: `arn:${Stack.of(this).partition}:states:::aws-sdk:codepipeline:startPipelineExecution`,
-        Arguments: { Name: props.pipelineName },
-        Credentials: { RoleArn: props.reconcileRoleArn },
+        Resource: `arn:${Stack.of(this).partition}:states:::aws-sdk:codebuild:startBuild`,
+        Arguments: {
+          ProjectName: projectName,
+          EnvironmentVariablesOverride: [
+            { Name: ENVIRONMENT_VARIABLE, Value: props.environmentName, Type: 'PLAINTEXT' },
+            { Name: STACKS_VARIABLE, Value: stacks, Type: 'PLAINTEXT' },
+          ],
+        },
+        ...(props.reconcileRoleArn ? { Credentials: { RoleArn: props.reconcileRoleArn } } : {}),
       },
     }).addRetry(RETRY);
   }
@@ -649,7 +708,7 @@ export class DriftDetector extends Construct {
       [
         cfnFunction,
         'NIST.800.53.R5-LambdaInsideVPC',
-        'Calls the public CodePipeline API of another region and reaches no VPC resource',
+        'Calls the public CodeBuild API of another region and reaches no VPC resource',
       ],
       [
         fn.role!.node.defaultChild!,
@@ -662,7 +721,7 @@ export class DriftDetector extends Construct {
       reasons.push([
         rolePolicy,
         'NIST.800.53.R5-IAMNoInlinePolicy',
-        'Policy generated by aws-cdk-lib for the CallAwsServiceCrossRegion function role and used by it alone: StartPipelineExecution on one pipeline',
+        'Policy generated by aws-cdk-lib for the CallAwsServiceCrossRegion function role and used by it alone: StartBuild on one reconcile project',
       ]);
     }
     for (const [scope, id, reason] of reasons) {

@@ -9,6 +9,14 @@ import { DriftDetector, DriftDetectorProps } from '../src';
 
 const TARGET = { account: '200000000001', region: 'eu-west-1' };
 const RECONCILE_ROLE = 'arn:aws:iam::111111111111:role/groundwork-drift-reconcile';
+const PROJECT = 'groundwork-drift-reconciler';
+/** Auto-reconcile through the DriftReconciler project of the pipeline account. */
+const RECONCILE = { autoReconcile: true, reconcileProjectName: PROJECT } as const;
+/** What the start task sends: this environment and the drifted stacks, comma-separated (JSONata). */
+const REQUEST = [
+  { Name: 'GROUNDWORK_RECONCILE_ENVIRONMENT', Value: 'dev', Type: 'PLAINTEXT' },
+  { Name: 'GROUNDWORK_RECONCILE_STACKS', Value: '{% $join($drifted.stack, ",") %}', Type: 'PLAINTEXT' },
+];
 
 /** `env: {}` makes an environment-agnostic stack (account and region unknown at synthesis). */
 function make(props: Partial<DriftDetectorProps> = {}, env: { account?: string; region?: string } = TARGET) {
@@ -102,6 +110,7 @@ describe('DriftDetector', () => {
     expect(definition).toContain('Groundwork/Drift');
     expect(definition).toContain('DriftedStacks');
     expect(definition).not.toContain('codepipeline:startPipelineExecution');
+    expect(definition).not.toContain('codebuild:startBuild');
   });
 
   test('state machine role: drift APIs on the Groundwork stacks, publish on the topic, metric namespace bounded', () => {
@@ -126,46 +135,67 @@ describe('DriftDetector', () => {
       ]),
     );
     expect(statements.some((s) => JSON.stringify(s.Action).includes('codepipeline:'))).toBe(false);
+    expect(statements.some((s) => JSON.stringify(s.Action).includes('codebuild:'))).toBe(false);
   });
 
-  test('auto-reconcile in the pipeline account: the state machine role may start exactly this pipeline', () => {
-    const { template } = make({ autoReconcile: true, pipelineAccount: TARGET.account });
+  test('auto-reconcile in the pipeline account: the state machine role may start exactly the reconcile project, for this environment', () => {
+    const { template } = make({ ...RECONCILE, pipelineAccount: TARGET.account });
     const statements = statementsOf(template);
+    const projectArn = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':codebuild:eu-west-1:200000000001:project/groundwork-drift-reconciler'],
+      ],
+    };
     expect(statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          Action: 'codepipeline:StartPipelineExecution',
-          Resource: {
-            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:200000000001:groundwork']],
-          },
+          Sid: 'StartDriftReconcile',
+          Effect: 'Allow',
+          Action: 'codebuild:StartBuild',
+          Resource: projectArn,
+          Condition: expect.objectContaining({
+            'ForAnyValue:StringEquals': {
+              'codebuild:environment.environmentVariables/GROUNDWORK_RECONCILE_ENVIRONMENT.value': ['dev'],
+            },
+          }),
+        }),
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'codebuild:StartBuild',
+          Condition: { Null: { 'codebuild:source.buildspec': 'false' } },
         }),
       ]),
     );
     expect(statements.some((s) => s.Action === 'sts:AssumeRole')).toBe(false);
+    // Restarting the pipeline does not revert drift: it is never called.
+    expect(statements.some((s) => JSON.stringify(s.Action).includes('codepipeline:'))).toBe(false);
     const states = definitionOf(template).States;
-    expect(states.StartPipeline).toMatchObject({
-      Resource: expect.stringContaining(':states:::aws-sdk:codepipeline:startPipelineExecution'),
-      Arguments: { Name: 'groundwork' },
+    expect(states.StartReconcile).toMatchObject({
+      Resource: expect.stringContaining(':states:::aws-sdk:codebuild:startBuild'),
+      Arguments: { ProjectName: PROJECT, EnvironmentVariablesOverride: REQUEST },
     });
-    expect(states.StartPipeline.Credentials).toBeUndefined();
+    expect(states.StartReconcile.Credentials).toBeUndefined();
+    expect(states.StartPipeline).toBeUndefined();
   });
 
   test('auto-reconcile across accounts: the task runs as the reconcile role, the state machine role may only assume it', () => {
     const reconcileRoleArn = 'arn:aws:iam::111111111111:role/groundwork-drift-reconcile';
-    const { template } = make({ autoReconcile: true, reconcileRoleArn });
+    const { template } = make({ ...RECONCILE, reconcileRoleArn });
     const statements = statementsOf(template);
     expect(statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: reconcileRoleArn }),
       ]),
     );
-    // Only the reconcile role can start a pipeline of another account; a grant to this role is useless.
+    // Only the reconcile role can start a project of another account; a grant to this role is useless.
+    expect(statements.some((s) => JSON.stringify(s.Action).includes('codebuild:'))).toBe(false);
     expect(statements.some((s) => JSON.stringify(s.Action).includes('codepipeline:'))).toBe(false);
     const states = definitionOf(template).States;
-    expect(states.StartPipeline).toMatchObject({
+    expect(states.StartReconcile).toEqual({
       Type: 'Task',
-      Resource: expect.stringContaining(':states:::aws-sdk:codepipeline:startPipelineExecution'),
-      Arguments: { Name: 'groundwork' },
+      Resource: expect.stringContaining(':states:::aws-sdk:codebuild:startBuild'),
+      Arguments: { ProjectName: PROJECT, EnvironmentVariablesOverride: REQUEST },
       Credentials: { RoleArn: reconcileRoleArn },
       Retry: [expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 4 })],
       Next: 'Done',
@@ -173,32 +203,33 @@ describe('DriftDetector', () => {
   });
 
   test("auto-reconcile with pipelineRegion equal to this stack's region: a plain SDK task, no Lambda", () => {
-    const { template } = make({ autoReconcile: true, pipelineAccount: TARGET.account, pipelineRegion: TARGET.region });
+    const { template } = make({ ...RECONCILE, pipelineAccount: TARGET.account, pipelineRegion: TARGET.region });
     template.resourceCountIs('AWS::Lambda::Function', 0);
-    expect(definitionOf(template).States.StartPipeline.Resource).toContain(
-      ':states:::aws-sdk:codepipeline:startPipelineExecution',
-    );
+    expect(definitionOf(template).States.StartReconcile.Resource).toContain(':states:::aws-sdk:codebuild:startBuild');
   });
 
-  test('pipelineRegion without auto-reconcile adds nothing: the pipeline is never called', () => {
+  test('pipelineRegion without auto-reconcile adds nothing: the reconciler is never called', () => {
     const { template } = make({ pipelineRegion: 'eu-central-1' });
     template.resourceCountIs('AWS::Lambda::Function', 0);
-    expect(definitionOf(template).States.StartPipeline).toBeUndefined();
+    expect(definitionOf(template).States.StartReconcile).toBeUndefined();
   });
 
-  describe('auto-reconcile of a pipeline in another region of the same account', () => {
-    // The stack in eu-central-1, the pipeline in eu-west-1: an SDK task would call eu-central-1.
+  describe('auto-reconcile with the reconcile project in another region of the same account', () => {
+    // The stack in eu-central-1, the project in eu-west-1: an SDK task would call eu-central-1.
     const STACK_ENV = { account: TARGET.account, region: 'eu-central-1' };
     const { stack, template } = make(
-      { autoReconcile: true, pipelineAccount: TARGET.account, pipelineRegion: 'eu-west-1' },
+      { ...RECONCILE, pipelineAccount: TARGET.account, pipelineRegion: 'eu-west-1' },
       STACK_ENV,
     );
-    const pipelineArn = {
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:200000000001:groundwork']],
+    const projectArn = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':codebuild:eu-west-1:200000000001:project/groundwork-drift-reconciler'],
+      ],
     };
 
-    test("the restart task calls CodePipeline in the pipeline's region through CallAwsServiceCrossRegion", () => {
-      const start = definitionOf(template).States.StartPipeline;
+    test("the start task calls CodeBuild in the project's region through CallAwsServiceCrossRegion", () => {
+      const start = definitionOf(template).States.StartReconcile;
       // Not an SDK integration: those call the state machine's own region (eu-central-1).
       expect(start.Resource).not.toContain(':states:::aws-sdk:');
       expect(start.Resource).toMatch(/CrossRegionAwsSdk.*Arn/);
@@ -206,9 +237,13 @@ describe('DriftDetector', () => {
         Type: 'Task',
         Arguments: {
           region: 'eu-west-1',
-          service: 'codepipeline',
-          action: 'startPipelineExecution',
-          parameters: { Name: 'groundwork' },
+          service: 'codebuild',
+          action: 'startBuild',
+          // The function passes them to the JavaScript SDK v3 command as they are: camelCase members.
+          parameters: {
+            projectName: PROJECT,
+            environmentVariablesOverride: REQUEST.map((v) => ({ name: v.Name, value: v.Value, type: v.Type })),
+          },
         },
         Retry: expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 4 })]),
         Next: 'Done',
@@ -216,17 +251,23 @@ describe('DriftDetector', () => {
       expect(start.Credentials).toBeUndefined();
     });
 
-    test("only the function's role may start the pipeline, in its region; the state machine may invoke the function", () => {
+    test("only the function's role may start the project, in its region, without overrides; the state machine may invoke the function", () => {
       template.resourceCountIs('AWS::Lambda::Function', 1);
-      expect(functionRoleStatements(template)).toEqual([
-        expect.objectContaining({
-          Effect: 'Allow',
-          Action: 'codepipeline:StartPipelineExecution',
-          Resource: pipelineArn,
-        }),
+      const fnStatements = functionRoleStatements(template);
+      expect(fnStatements.filter((s) => s.Effect === 'Allow')).toEqual([
+        expect.objectContaining({ Effect: 'Allow', Action: 'codebuild:StartBuild', Resource: projectArn }),
       ]);
+      expect(fnStatements).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 'codebuild:StartBuild',
+            Condition: { Null: { 'codebuild:source.buildspec': 'false' } },
+          }),
+        ]),
+      );
       const statements = statementsOf(template);
-      expect(statements.some((s) => JSON.stringify(s.Action).includes('codepipeline:'))).toBe(false);
+      expect(statements.some((s) => JSON.stringify(s.Action).includes('codebuild:'))).toBe(false);
       expect(statements).toEqual(
         expect.arrayContaining([expect.objectContaining({ Action: 'lambda:InvokeFunction' })]),
       );
@@ -249,46 +290,58 @@ describe('DriftDetector', () => {
     });
   });
 
-  test('auto-reconcile of a pipeline in another region, region of this stack unknown: same account uses the cross-region task', () => {
+  test('auto-reconcile with the project in another region, region of this stack unknown: same account uses the cross-region task', () => {
     const { template } = make(
-      { autoReconcile: true, pipelineAccount: TARGET.account, pipelineRegion: 'eu-west-1' },
+      { ...RECONCILE, pipelineAccount: TARGET.account, pipelineRegion: 'eu-west-1' },
       { account: TARGET.account },
     );
     template.resourceCountIs('AWS::Lambda::Function', 1);
-    expect(definitionOf(template).States.StartPipeline.Arguments).toMatchObject({ region: 'eu-west-1' });
+    expect(definitionOf(template).States.StartReconcile.Arguments).toMatchObject({ region: 'eu-west-1' });
   });
 
-  test('rejects auto-reconcile through reconcileRoleArn of a pipeline in another region (another account)', () => {
+  test('rejects auto-reconcile through reconcileRoleArn of a project in another region (another account)', () => {
     expect(() =>
       make(
-        { autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE, pipelineRegion: 'eu-west-1' },
+        { ...RECONCILE, reconcileRoleArn: RECONCILE_ROLE, pipelineRegion: 'eu-west-1' },
         { account: TARGET.account, region: 'eu-central-1' },
       ),
     ).toThrow(
-      "Dev/Drift: autoReconcile with reconcileRoleArn calls CodePipeline in this stack's region (eu-central-1); " +
+      "Dev/Drift: autoReconcile with reconcileRoleArn calls CodeBuild in this stack's region (eu-central-1); " +
         "expected pipelineRegion unset or equal to it, found 'eu-west-1'",
     );
-    // The stack's region unknown at synthesis: the restart could target the wrong region, so it is rejected too.
-    expect(() =>
-      make({ autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE, pipelineRegion: 'eu-west-1' }, {}),
-    ).toThrow(
+    // The stack's region unknown at synthesis: the start could target the wrong region, so it is rejected too.
+    expect(() => make({ ...RECONCILE, reconcileRoleArn: RECONCILE_ROLE, pipelineRegion: 'eu-west-1' }, {})).toThrow(
       /Dev\/Drift: autoReconcile with reconcileRoleArn .* found 'eu-west-1' \(this stack's region is not known/,
     );
   });
 
-  test("accepts auto-reconcile through reconcileRoleArn of a pipeline in this stack's region (another account)", () => {
-    const { template } = make({ autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE, pipelineRegion: TARGET.region });
-    expect(definitionOf(template).States.StartPipeline.Credentials).toEqual({ RoleArn: RECONCILE_ROLE });
+  test("accepts auto-reconcile through reconcileRoleArn of a project in this stack's region (another account)", () => {
+    const { template } = make({ ...RECONCILE, reconcileRoleArn: RECONCILE_ROLE, pipelineRegion: TARGET.region });
+    expect(definitionOf(template).States.StartReconcile.Credentials).toEqual({ RoleArn: RECONCILE_ROLE });
     template.resourceCountIs('AWS::Lambda::Function', 0);
   });
 
-  test('rejects ambiguous stack selection and a reconcile role without auto-reconcile', () => {
+  test('rejects ambiguous stack selection and a reconcile role or project without auto-reconcile', () => {
     expect(() => make({ stackNames: ['a'] })).toThrow(/Dev\/Drift: set exactly one of stackNamePrefix or stackNames/);
     expect(() => make({ reconcileRoleArn: 'arn:aws:iam::111111111111:role/r' })).toThrow(
       /reconcileRoleArn is set but autoReconcile is off/,
     );
-    expect(() => make({ autoReconcile: true })).toThrow(
+    expect(() => make({ reconcileProjectName: PROJECT })).toThrow(
+      /reconcileProjectName is set but autoReconcile is off/,
+    );
+    expect(() => make(RECONCILE)).toThrow(
       'Dev/Drift: autoReconcile with the pipeline in account 111111111111 (this stack is in 200000000001) needs reconcileRoleArn',
+    );
+  });
+
+  test('auto-reconcile needs the reconcile project: restarting the pipeline would not revert drift', () => {
+    expect(() => make({ autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE })).toThrow(
+      'Dev/Drift: autoReconcile needs reconcileProjectName, the DriftReconciler project that reverts drift with ' +
+        'drift-aware change sets; found none (restarting the pipeline, what autoReconcile used to do, redeploys an ' +
+        'unchanged template, which does not revert drift)',
+    );
+    expect(() => make({ ...RECONCILE, reconcileRoleArn: RECONCILE_ROLE, reconcileProjectName: 'a b' })).toThrow(
+      "Dev/Drift: reconcileProjectName must be a CodeBuild project name, found 'a b'",
     );
   });
 });
@@ -500,9 +553,9 @@ describe('DriftDetector role name', () => {
   };
 
   test("names the state machine's own role, keeping its logical id, so another account's trust can name it", () => {
-    const unnamed = make({ autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE }).template;
+    const unnamed = make({ ...RECONCILE, reconcileRoleArn: RECONCILE_ROLE }).template;
     const named = make({
-      autoReconcile: true,
+      ...RECONCILE,
       reconcileRoleArn: RECONCILE_ROLE,
       roleName: 'acme-dev-drift-detector',
     }).template;
@@ -525,7 +578,7 @@ describe('DriftDetector role name', () => {
 });
 
 describe('DriftDetector stacks whose drift detection failed', () => {
-  const { template } = make({ autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE });
+  const { template } = make({ ...RECONCILE, reconcileRoleArn: RECONCILE_ROLE });
   const states = definitionOf(template).States;
   const item = (Object.values(states).find((s: any) => s.Type === 'Map') as any).ItemProcessor.States;
 
@@ -567,7 +620,7 @@ describe('DriftDetector stacks whose drift detection failed', () => {
     expect(DriftDetector.DETECTION_FAILED_METRIC_NAME).toBe('DetectionFailedStacks');
   });
 
-  test('they raise the alert, named with their reason; only drift restarts the pipeline', () => {
+  test('they raise the alert, named with their reason; only drift starts the reconcile', () => {
     expect(states.AnyDrift.Choices).toEqual([
       { Condition: '{% $count($drifted) > 0 or $count($failed) > 0 %}', Next: 'AlertDrift' },
     ]);
@@ -576,7 +629,7 @@ describe('DriftDetector stacks whose drift detection failed', () => {
     expect(states.AlertDrift.Next).toBe('ReconcileDrift');
     expect(states.ReconcileDrift).toEqual({
       Type: 'Choice',
-      Choices: [{ Condition: '{% $count($drifted) > 0 %}', Next: 'StartPipeline' }],
+      Choices: [{ Condition: '{% $count($drifted) > 0 %}', Next: 'StartReconcile' }],
       Default: 'Done',
     });
   });
@@ -584,7 +637,7 @@ describe('DriftDetector stacks whose drift detection failed', () => {
 
 describe('DriftDetector cdk-nag', () => {
   test('AwsSolutions and NIST 800-53 rev 5: no unacknowledged finding on the detector', () => {
-    const { stack } = make({ autoReconcile: true, reconcileRoleArn: 'arn:aws:iam::111111111111:role/reconcile' });
+    const { stack } = make({ ...RECONCILE, reconcileRoleArn: 'arn:aws:iam::111111111111:role/reconcile' });
     expect(nagFindings(stack)).toEqual([]);
   });
 
