@@ -9,6 +9,7 @@ import {
   Aws,
   BootstraplessSynthesizer,
   CfnCondition,
+  CfnResource,
   CliCredentialsStackSynthesizer,
   Fn,
   RemovalPolicy,
@@ -18,6 +19,7 @@ import {
 } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { NagPack } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -107,22 +109,35 @@ export class OrganizationStackSetsStack extends PlatformStack {
         tags,
         checks: props.memberChecks,
         build: (stack) => {
+          // Validation puts this region in every target's regions (checkStackSets).
           const globalRegion = config.globalResourcesRegion ?? config.targets[0].regions[0];
-          // One template for every region: IAM (global) resources are recorded in one region only,
-          // or every region records and bills them.
-          const home = new CfnCondition(stack, 'IsGlobalResourcesRegion', {
+          // One template for every region. What is global to an account exists in one region only:
+          // IAM resources are recorded there (or every region records and bills them), and the
+          // multi-region audit trail lives there (see onlyInGlobalResourcesRegion).
+          const home = new CfnCondition(stack, GLOBAL_RESOURCES_CONDITION, {
             expression: Fn.conditionEquals(Aws.REGION, globalRegion),
           });
-          new SecurityBaseline(stack, 'Baseline', {
-            configRecorder: {
-              // The prop is typed boolean, but the recorder's L1 property accepts a token: the
-              // condition resolves per region at deployment.
-              recordGlobalResources: Fn.conditionIf(home.logicalId, true, false) as unknown as boolean,
-            },
+          const parts = config.securityBaseline;
+          const baseline = new SecurityBaseline(stack, 'Baseline', {
+            enableConfigRecorder: parts.configRecorder,
+            ...(parts.configRecorder
+              ? {
+                  configRecorder: {
+                    // The prop is typed boolean, but the recorder's L1 property accepts a token: the
+                    // condition resolves per region at deployment.
+                    recordGlobalResources: Fn.conditionIf(home.logicalId, true, false) as unknown as boolean,
+                    // Its own access-log bucket in every region: by default it shares the audit
+                    // trail's, which exists in the global-resources region only.
+                    accessLogsBucket: undefined,
+                  },
+                }
+              : {}),
+            threatDetection: { enableGuardDuty: parts.guardDuty, enableSecurityHub: parts.securityHub },
             // Asset-free: no Lambda-backed custom resource, and drift is remediated continuously.
             accountGuardrails: { enforcement: GuardrailEnforcement.CONFIG_REMEDIATION },
             securityAlarms: { emailAddresses: gw.notifications.emails },
           });
+          onlyInGlobalResourcesRegion(baseline, home);
           // No deployment boundary on these roles, on purpose: see the reason.
           for (const role of stack.node.findAll().filter((c) => c instanceof iam.CfnRole)) {
             Validations.of(role).acknowledge({
@@ -147,16 +162,20 @@ export class OrganizationStackSetsStack extends PlatformStack {
     if (config.parts.deploymentTrust) {
       // The same least-privilege bootstrap template `cdk bootstrap` deploys per environment, for
       // every account of the units: same qualifier, same trusted tooling account.
+      const stackSetName = `${gw.organization.name}-deployment-trust`;
       const body = DeploymentTrust.renderBootstrapTemplate({
         pipelineAccountId: gw.tooling.account,
         trustedRoleNamePatterns: props.trustedRoleNamePatterns,
         allowedServices: config.deploymentTrust.allowedServices,
+        // The bootstrap stack here is the StackSet's instance (StackSet-<name>-<id>), not CDKToolkit: the
+        // deploy role must not change it, or the pipeline could widen its own trust in every member account.
+        toolkitStackName: `StackSet-${stackSetName}-*`,
       });
       const template = JSON.parse(body);
       const member = this.deliver('deploymentTrust', template);
       this.memberTemplates.deploymentTrust = member;
       this.deploymentTrustStackSet = this.stackSet('DeploymentTrust', {
-        name: `${gw.organization.name}-deployment-trust`,
+        name: stackSetName,
         description: 'Groundwork deployment trust: least-privilege CDK bootstrap that trusts only the pipeline',
         member,
         config,
@@ -217,10 +236,11 @@ export class OrganizationStackSetsStack extends PlatformStack {
       description: options.description,
       permissionModel: 'SERVICE_MANAGED',
       callAs: config.administrator.callAs,
-      autoDeployment: {
-        enabled: config.autoDeployment,
-        retainStacksOnAccountRemoval: config.retainStacksOnAccountRemoval,
-      },
+      // CloudFormation accepts RetainStacksOnAccountRemoval only with automatic deployment on
+      // (AWS::CloudFormation::StackSet AutoDeployment: "Specify only if Enabled is set to True").
+      autoDeployment: config.autoDeployment
+        ? { enabled: true, retainStacksOnAccountRemoval: config.retainStacksOnAccountRemoval }
+        : { enabled: false },
       // Both templates create named IAM roles (the CDK bootstrap contract fixes their names).
       capabilities: ['CAPABILITY_NAMED_IAM'],
       // Operations queue instead of failing while another one runs on the same StackSet.
@@ -240,9 +260,48 @@ export class OrganizationStackSetsStack extends PlatformStack {
       ...source,
     });
     // Deleting the StackSet deletes its stacks, and with them the baseline (audit trail, Config)
-    // or the trust of every account of the units: removing it from config must not do that.
-    stackSet.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // or the trust of every account of the units: removing it from config must not do that. But a
+    // StackSet whose creation fails is deleted by the rollback (RetainExceptOnCreate): kept, it
+    // would make the retry fail on its name.
+    stackSet.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
     return stackSet;
+  }
+}
+
+/** The member template's condition: true in the global-resources region only. */
+export const GLOBAL_RESOURCES_CONDITION = 'IsGlobalResourcesRegion';
+
+/**
+ * Puts the resources of the security baseline that are global to an account under the
+ * global-resources condition, so one template deploys them in one region of each account: the
+ * audit trail (multi-region: it records every region's events, and one copy per region would bill
+ * each event again, hit the five-trails-per-region quota and alarm once per region) with everything
+ * only it uses (key, buckets, log group, log role), the CIS metric filters on its log group with
+ * their alarms, and the dashboard, which shows those alarms (dashboards are global too). GuardDuty,
+ * Security Hub, the Config recorder, the rules and the finding notifications stay in every region.
+ * No resource outside the condition may reference one inside (CloudFormation rejects the
+ * template): the member tests walk the template for that.
+ */
+export function onlyInGlobalResourcesRegion(baseline: SecurityBaseline, condition: CfnCondition): void {
+  const scopes: Construct[] = [];
+  if (baseline.auditTrail) scopes.push(baseline.auditTrail);
+  const alarms = baseline.securityAlarms;
+  if (alarms) {
+    scopes.push(...alarms.alarms);
+    if (alarms.dashboard) scopes.push(alarms.dashboard);
+  }
+  const resources = scopes.flatMap((scope) => scope.node.findAll().filter(CfnResource.isCfnResource));
+  if (alarms) {
+    // The metric filters are not exposed: every filter of the alarms reads the trail's log group.
+    resources.push(
+      ...alarms.node
+        .findAll()
+        .filter(CfnResource.isCfnResource)
+        .filter((r) => r.cfnResourceType === logs.CfnMetricFilter.CFN_RESOURCE_TYPE_NAME),
+    );
+  }
+  for (const resource of resources) {
+    resource.cfnOptions.condition = condition;
   }
 }
 

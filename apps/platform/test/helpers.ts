@@ -51,3 +51,71 @@ export function globMatches(pattern: string, name: string): boolean {
   const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${parts.join('.*')}$`).test(name);
 }
+
+/** A reference from one part of a CloudFormation template to a resource. */
+export interface TemplateReference {
+  /** `Resources.<id>` or `Outputs.<id>`, the referencing entry. */
+  readonly from: string;
+  /** How: Ref, Fn::GetAtt, Fn::Sub or DependsOn. */
+  readonly via: string;
+  /** The logical id of the resource referenced. */
+  readonly to: string;
+  /** The referenced resource's condition. */
+  readonly condition: string;
+}
+
+/**
+ * The references in a template that CloudFormation rejects because of conditions: a Ref, Fn::GetAtt,
+ * Fn::Sub variable or DependsOn that targets a resource with a condition, from a resource or output
+ * that may exist without that condition. A reference is guarded when its resource or output has the
+ * same condition, or when it sits in the true branch of an `Fn::If` on that condition (the value
+ * CloudFormation never evaluates where the resource does not exist).
+ */
+export function unguardedConditionalReferences(template: any): TemplateReference[] {
+  const resources: Record<string, any> = template.Resources ?? {};
+  const conditionOf = (id: string): string | undefined => resources[id]?.Condition;
+  const found: TemplateReference[] = [];
+  const check = (from: string, via: string, to: string, guards: ReadonlySet<string>) => {
+    const condition = conditionOf(to);
+    if (condition !== undefined && !guards.has(condition)) found.push({ from, via, to, condition });
+  };
+  const walk = (from: string, value: unknown, guards: ReadonlySet<string>): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item) => walk(from, item, guards));
+      return;
+    }
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, arg] of Object.entries(value)) {
+      if (key === 'Ref' && typeof arg === 'string') {
+        check(from, 'Ref', arg, guards);
+      } else if (key === 'Fn::GetAtt') {
+        const target = Array.isArray(arg) ? arg[0] : String(arg).split('.')[0];
+        if (typeof target === 'string') check(from, 'Fn::GetAtt', target, guards);
+        else walk(from, arg, guards);
+      } else if (key === 'Fn::Sub') {
+        const [text, variables] = Array.isArray(arg) ? arg : [arg, {}];
+        for (const match of String(text).matchAll(/\$\{([^!}][^}]*)\}/g)) {
+          const name = match[1].split('.')[0];
+          if (!(name in (variables ?? {}))) check(from, 'Fn::Sub', name, guards);
+        }
+        walk(from, variables, guards);
+      } else if (key === 'Fn::If' && Array.isArray(arg) && typeof arg[0] === 'string') {
+        walk(from, arg[1], new Set([...guards, arg[0]]));
+        walk(from, arg[2], guards);
+      } else {
+        walk(from, arg, guards);
+      }
+    }
+  };
+  for (const [id, resource] of Object.entries(resources)) {
+    const from = `Resources.${id}`;
+    const guards = new Set<string>(resource.Condition ? [resource.Condition] : []);
+    walk(from, resource.Properties, guards);
+    const dependsOn: string[] = [].concat(resource.DependsOn ?? []);
+    for (const target of dependsOn) check(from, 'DependsOn', target, guards);
+  }
+  for (const [id, output] of Object.entries<any>(template.Outputs ?? {})) {
+    walk(`Outputs.${id}`, output, new Set<string>(output.Condition ? [output.Condition] : []));
+  }
+  return found;
+}

@@ -6,11 +6,12 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { configWith, FIXTURES } from './config/fixtures';
-import { resourcesOfType, tmpOutdir } from './helpers';
+import { resourcesOfType, tmpOutdir, unguardedConditionalReferences } from './helpers';
 import { collectComplianceReport, renderMarkdown } from '../src/compliance';
 import { loadPlatformConfig, readPlatformConfig, renderJsonSchemas } from '../src/config';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
 import {
+  GLOBAL_RESOURCES_CONDITION,
   OrganizationStackSetsStack,
   synthesizeMemberTemplate,
   TEMPLATE_BODY_MAX_BYTES,
@@ -40,6 +41,46 @@ function stackSetResources(): Array<[string, any]> {
   return resourcesOfType(template, 'AWS::CloudFormation::StackSet');
 }
 
+/** The administrator and one target: the smallest stackSets section (YAML lines under `stackSets:`). */
+const ADMIN_AND_TARGET =
+  '  administrator:\n    account: "777777777777"\n    region: eu-west-1\n' +
+  '  targets:\n    - organizationalUnitId: ou-ab12-cd34ef56\n      regions: [eu-west-1]\n';
+
+/** A copy of the valid fixture with this stackSets section (YAML lines under `stackSets:`). */
+function configWithStackSets(section: string): string {
+  return configWith({ 'groundwork.yaml': [['branches:', `stackSets:\n${section}branches:`]] });
+}
+
+/**
+ * The StackSets stack alone for a stackSets section, with its template. The member checks are the
+ * main job's packs (from the shared synth), so a variant's member template must pass them too.
+ */
+function stackSetsVariant(section: string): { stack: OrganizationStackSetsStack; template: any } {
+  const config = loadPlatformConfig(configWithStackSets(section));
+  const app = new App({ outdir: tmpOutdir('stacksets-variant') });
+  const stack = new OrganizationStackSetsStack(app, 'OrganizationStackSets', {
+    groundwork: config.groundwork,
+    stackSets: config.groundwork.stackSets!,
+    trustedRoleNamePatterns: ['example-platform*'],
+    memberChecks: result.packs,
+  });
+  return { stack, template: app.synth().getStackArtifact(stack.artifactId).template };
+}
+
+/** Logical ids of a template's resources with the global-resources condition, and without. */
+function byCondition(member: any): { home: string[]; everywhere: string[] } {
+  const entries = Object.entries<any>(member.Resources);
+  // That condition or none: a resource under another condition would be missed below.
+  const conditions = new Set(entries.map(([, r]) => r.Condition).filter((c) => c !== undefined));
+  expect([...conditions]).toEqual([GLOBAL_RESOURCES_CONDITION]);
+  return {
+    home: entries.filter(([, r]) => r.Condition).map(([id]) => id),
+    everywhere: entries.filter(([, r]) => !r.Condition).map(([id]) => id),
+  };
+}
+
+const typesOf = (member: any, ids: string[]) => new Set(ids.map((id) => member.Resources[id].Type));
+
 describe('the StackSets stack (stackSets in groundwork.yaml)', () => {
   test('one service-managed StackSet per part, targeting the configured OUs with auto-deployment on', () => {
     const sets = stackSetResources();
@@ -59,11 +100,13 @@ describe('the StackSets stack (stackSets in groundwork.yaml)', () => {
             DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-cd34ef56'] },
             Regions: ['eu-west-1', 'eu-central-1'],
           },
-          { DeploymentTargets: { OrganizationalUnitIds: ['r-ab12'] }, Regions: ['eu-west-1'] },
+          { DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-zz34ef99'] }, Regions: ['eu-west-1'] },
         ],
       });
-      // Removing the section must not tear the baseline out of every account of the units.
-      expect(set.DeletionPolicy).toBe('Retain');
+      // Removing the section must not tear the baseline out of every account of the units; a StackSet
+      // whose creation failed is deleted by the rollback, so that the retry can create it again.
+      expect(set.DeletionPolicy).toBe('RetainExceptOnCreate');
+      expect(set.UpdateReplacePolicy).toBe('Retain');
     }
   });
 
@@ -79,14 +122,14 @@ describe('the StackSets stack (stackSets in groundwork.yaml)', () => {
   });
 
   test('deployed by an administrator of the StackSets administrator account, not by the pipeline', () => {
-    expect(stackSets.account).toBe('444444444444');
+    expect(stackSets.account).toBe('777777777777');
     expect(stackSets.region).toBe('eu-west-1');
     // CliCredentialsStackSynthesizer: no bootstrap role to assume; the administrator's own credentials.
     expect(assembly.getStackArtifact(stackSets.artifactId).assumeRoleArn).toBeUndefined();
     // Neither a stage of the pipeline nor referenced by the pipeline stack.
     expect(result.platform.stages.flatMap((s) => s.node.findAll()).includes(stackSets)).toBe(false);
     const pipeline = JSON.stringify(assembly.getStackArtifact(result.platform.pipelineStack.artifactId).template);
-    expect(pipeline).not.toContain('444444444444');
+    expect(pipeline).not.toContain('777777777777');
     expect(pipeline).not.toContain('organization-stacksets');
   });
 
@@ -95,7 +138,7 @@ describe('the StackSets stack (stackSets in groundwork.yaml)', () => {
     expect(rows.at(-1)).toMatchObject({
       environment: 'organization stacksets',
       deployedBy: 'admin',
-      target: '444444444444/eu-west-1',
+      target: '777777777777/eu-west-1',
       stacks: 1,
       resources: stackSetResources().length,
     });
@@ -144,6 +187,64 @@ describe('member templates', () => {
     });
   });
 
+  test('the multi-region audit trail, what serves only it, its CIS alarms and the dashboard exist in the global-resources region only', () => {
+    const member = stackSets.memberTemplates.securityBaseline!.template;
+    const { home, everywhere } = byCondition(member);
+    // One trail per account: a multi-region trail in each target region would log every event N times.
+    const [[trailId, trail]] = resourcesOfType(member, 'AWS::CloudTrail::Trail');
+    expect(trail.Condition).toBe(GLOBAL_RESOURCES_CONDITION);
+    expect(trail.Properties).toMatchObject({ IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true });
+    // The trail with its key, buckets, log group and log role: the whole AuditTrail construct.
+    const trailParts = Object.keys(member.Resources).filter((id) => id.startsWith('BaselineAuditTrail'));
+    expect(trailParts).toContain(trailId);
+    expect(typesOf(member, trailParts)).toEqual(
+      new Set([
+        'AWS::CloudTrail::Trail',
+        'AWS::KMS::Key',
+        'AWS::S3::Bucket',
+        'AWS::S3::BucketPolicy',
+        'AWS::Logs::LogGroup',
+        'AWS::IAM::Role',
+        'AWS::IAM::Policy',
+      ]),
+    );
+    const filters = resourcesOfType(member, 'AWS::Logs::MetricFilter').map(([id]) => id);
+    const alarms = resourcesOfType(member, 'AWS::CloudWatch::Alarm').map(([id]) => id);
+    const dashboards = resourcesOfType(member, 'AWS::CloudWatch::Dashboard').map(([id]) => id);
+    expect([filters.length, alarms.length, dashboards.length]).toEqual([14, 14, 1]);
+    // Exactly these, nothing more.
+    expect(home.sort()).toEqual([...trailParts, ...filters, ...alarms, ...dashboards].sort());
+
+    // Regional services stay in every region.
+    for (const type of [
+      'AWS::GuardDuty::Detector',
+      'AWS::SecurityHub::Hub',
+      'AWS::SecurityHub::Standard',
+      'AWS::AccessAnalyzer::Analyzer',
+      'AWS::Config::ConfigurationRecorder',
+      'AWS::Config::DeliveryChannel',
+      'AWS::Config::ConfigRule',
+      'AWS::Config::RemediationConfiguration',
+      'AWS::Events::Rule',
+      'AWS::SNS::Topic',
+    ]) {
+      expect({ type, everywhere: typesOf(member, everywhere).has(type) }).toEqual({ type, everywhere: true });
+    }
+    // The Config bucket logs its access to a bucket of every region, not to the trail's.
+    const [[, configBucket]] = resourcesOfType(member, 'AWS::S3::Bucket').filter(([id]) =>
+      id.startsWith('BaselineConfigRecorderBucket'),
+    );
+    const logTarget = configBucket.Properties.LoggingConfiguration.DestinationBucketName.Ref;
+    expect(member.Resources[logTarget]).toMatchObject({ Type: 'AWS::S3::Bucket' });
+    expect(member.Resources[logTarget].Condition).toBeUndefined();
+  });
+
+  test('nothing that exists in every region references what exists in the global-resources region only', () => {
+    const member = stackSets.memberTemplates.securityBaseline!.template;
+    expect(byCondition(member).home.length).toBeGreaterThan(0);
+    expect(unguardedConditionalReferences(member)).toEqual([]);
+  });
+
   test('the deployment trust: the least-privilege bootstrap, trusting only the tooling account pipeline roles', () => {
     const member = stackSets.memberTemplates.deploymentTrust!.template;
     const roleNames = JSON.stringify(resourcesOfType(member, 'AWS::IAM::Role').map(([, r]) => r.Properties.RoleName));
@@ -154,6 +255,20 @@ describe('member templates', () => {
     expect(Object.values(member.Parameters).every((p: any) => p.Default !== undefined)).toBe(true);
     expect(member.Rules?.CheckBootstrapVersion).toBeUndefined();
     expect(resourcesOfType(member, 'AWS::Lambda::Function')).toEqual([]);
+  });
+
+  test("the deploy role may not change the StackSet's own instance in a member account, in any region", () => {
+    const member = stackSets.memberTemplates.deploymentTrust!.template;
+    const statements = resourcesOfType(member, 'AWS::IAM::ManagedPolicy').flatMap(([, p]) =>
+      [p.Properties.PolicyDocument.Statement].flat(),
+    );
+    const protect = statements.filter((s: any) => s.Sid === 'ProtectBootstrapStack');
+    expect(protect).toHaveLength(1);
+    expect(protect[0].Effect).toBe('Deny');
+    const resource = JSON.stringify(protect[0].Resource);
+    // Instances are named StackSet-<stack set name>-<id>; CDKToolkit does not exist in these accounts.
+    expect(resource).toContain(':cloudformation:*:');
+    expect(resource).toContain(':stack/StackSet-example-deployment-trust-*/*');
   });
 
   test('TemplateBody when the template fits 51,200 bytes, an S3 asset for TemplateURL when larger', () => {
@@ -169,7 +284,7 @@ describe('member templates', () => {
     expect(byName['example-deployment-trust'].TemplateURL).toBeUndefined();
     expect(byName['example-security-baseline'].TemplateBody).toBeUndefined();
     expect(JSON.stringify(byName['example-security-baseline'].TemplateURL)).toMatch(
-      /cdk-hnb659fds-assets-444444444444-eu-west-1\/[0-9a-f]{64}\.json/,
+      /cdk-hnb659fds-assets-777777777777-eu-west-1\/[0-9a-f]{64}\.json/,
     );
     // The asset is the baseline template itself.
     const manifest = assembly.tryGetArtifact(`${stackSets.artifactId}.assets`) as cxapi.AssetManifestArtifact;
@@ -178,6 +293,102 @@ describe('member templates', () => {
     expect(assets).toHaveLength(1);
     const staged = JSON.parse(fs.readFileSync(path.join(assembly.directory, assets[0].source.path), 'utf-8'));
     expect(staged).toEqual(baseline.template);
+  });
+});
+
+describe('unguardedConditionalReferences (the check the member template must pass)', () => {
+  const conditioned = { Type: 'AWS::S3::Bucket', Condition: 'Home' };
+  test('finds a Ref, GetAtt, Sub variable or DependsOn to a conditioned resource from outside its condition', () => {
+    const refs = unguardedConditionalReferences({
+      Resources: {
+        Trail: conditioned,
+        ByRef: { Type: 'T', Properties: { A: [{ Ref: 'Trail' }] } },
+        ByGetAtt: { Type: 'T', Properties: { A: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Trail', 'Arn'] }]] } } },
+        BySub: { Type: 'T', Properties: { A: { 'Fn::Sub': 'arn:${Trail.Arn}:${AWS::Region}' } } },
+        ByDependsOn: { Type: 'T', DependsOn: ['Trail'] },
+        InTheFalseBranch: { Type: 'T', Properties: { A: { 'Fn::If': ['Home', 'x', { Ref: 'Trail' }] } } },
+        UnderAnotherCondition: { Type: 'T', Condition: 'Other', Properties: { A: { Ref: 'Trail' } } },
+      },
+      Outputs: { Out: { Value: { Ref: 'Trail' } } },
+    });
+    expect(refs.map((r) => `${r.from} ${r.via}`)).toEqual([
+      'Resources.ByRef Ref',
+      'Resources.ByGetAtt Fn::GetAtt',
+      'Resources.BySub Fn::Sub',
+      'Resources.ByDependsOn DependsOn',
+      'Resources.InTheFalseBranch Ref',
+      'Resources.UnderAnotherCondition Ref',
+      'Outputs.Out Ref',
+    ]);
+  });
+
+  test('accepts references under the same condition, in the true branch of Fn::If, and to parameters', () => {
+    expect(
+      unguardedConditionalReferences({
+        Parameters: { P: { Type: 'String' } },
+        Resources: {
+          Trail: conditioned,
+          Sibling: { Type: 'T', Condition: 'Home', DependsOn: 'Trail', Properties: { A: { Ref: 'Trail' } } },
+          Guarded: {
+            Type: 'T',
+            Properties: { A: { 'Fn::If': ['Home', { 'Fn::GetAtt': 'Trail.Arn' }, { Ref: 'AWS::NoValue' }] } },
+          },
+          Plain: { Type: 'T', Properties: { A: { Ref: 'P' }, B: { 'Fn::Sub': ['${X}', { X: { Ref: 'P' } }] } } },
+        },
+        Outputs: { Out: { Condition: 'Home', Value: { Ref: 'Trail' } } },
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('variants of the stackSets section', () => {
+  test('autoDeployment false: AutoDeployment is { Enabled: false } alone (CloudFormation rejects RetainStacksOnAccountRemoval without it)', () => {
+    const { template: t } = stackSetsVariant(`${ADMIN_AND_TARGET}  autoDeployment: false\n`);
+    const sets = resourcesOfType(t, 'AWS::CloudFormation::StackSet');
+    expect(sets).toHaveLength(2);
+    for (const [, set] of sets) expect(set.Properties.AutoDeployment).toEqual({ Enabled: false });
+  });
+
+  test('autoDeployment on (the default): the retain setting is sent with it', () => {
+    const { template: t } = stackSetsVariant(`${ADMIN_AND_TARGET}  parts:\n    securityBaseline: false\n`);
+    const [[, set]] = resourcesOfType(t, 'AWS::CloudFormation::StackSet');
+    expect(set.Properties.AutoDeployment).toEqual({ Enabled: true, RetainStacksOnAccountRemoval: false });
+  });
+
+  test('securityBaseline switches: no detector, hub or recorder when off; the rules stay (on the existing recorder)', () => {
+    const { stack } = stackSetsVariant(
+      `${ADMIN_AND_TARGET}  securityBaseline:\n    guardDuty: false\n    securityHub: false\n    configRecorder: false\n`,
+    );
+    const member = stack.memberTemplates.securityBaseline!.template;
+    for (const type of [
+      'AWS::GuardDuty::Detector',
+      'AWS::SecurityHub::Hub',
+      'AWS::SecurityHub::Standard',
+      'AWS::Config::ConfigurationRecorder',
+      'AWS::Config::DeliveryChannel',
+    ]) {
+      expect({ type, resources: resourcesOfType(member, type) }).toEqual({ type, resources: [] });
+    }
+    // The rules and the guardrails' remediations evaluate the recorder that already exists.
+    expect(resourcesOfType(member, 'AWS::Config::ConfigRule').length).toBeGreaterThan(10);
+    expect(resourcesOfType(member, 'AWS::Config::RemediationConfiguration')).toHaveLength(3);
+    expect(resourcesOfType(member, 'AWS::AccessAnalyzer::Analyzer')).toHaveLength(1);
+    // The trail keeps its place in the global-resources region, with nothing left dangling.
+    expect(resourcesOfType(member, 'AWS::CloudTrail::Trail')[0][1].Condition).toBe(GLOBAL_RESOURCES_CONDITION);
+    expect(unguardedConditionalReferences(member)).toEqual([]);
+  });
+
+  test.each([
+    ['guardDuty', 'AWS::GuardDuty::Detector'],
+    ['securityHub', 'AWS::SecurityHub::Hub'],
+    ['configRecorder', 'AWS::Config::ConfigurationRecorder'],
+  ])('securityBaseline.%s: false turns off %s only', (switchName, type) => {
+    const { stack } = stackSetsVariant(`${ADMIN_AND_TARGET}  securityBaseline:\n    ${switchName}: false\n`);
+    const member = stack.memberTemplates.securityBaseline!.template;
+    const present = (t: string) => resourcesOfType(member, t).length > 0;
+    const services = ['AWS::GuardDuty::Detector', 'AWS::SecurityHub::Hub', 'AWS::Config::ConfigurationRecorder'];
+    expect(services.map((t) => [t, present(t)])).toEqual(services.map((t) => [t, t !== type]));
+    expect(unguardedConditionalReferences(member)).toEqual([]);
   });
 });
 
@@ -257,7 +468,7 @@ describe('config', () => {
     'groundwork.yaml': [
       [
         'branches:',
-        'stackSets:\n  administrator:\n    account: "444444444444"\n    region: eu-west-1\n  targets:\n    - organizationalUnitId: ou-ab12-cd34ef56\n      regions: [eu-west-1]\nbranches:',
+        'stackSets:\n  administrator:\n    account: "777777777777"\n    region: eu-west-1\n  targets:\n    - organizationalUnitId: ou-ab12-cd34ef56\n      regions: [eu-west-1]\nbranches:',
       ],
     ] as [string, string][],
   };
@@ -265,12 +476,13 @@ describe('config', () => {
   test('defaults: delegated administrator, auto-deployment on, stacks removed with the account, both parts', () => {
     const config = loadPlatformConfig(configWith(minimal));
     expect(config.groundwork.stackSets).toEqual({
-      administrator: { account: '444444444444', region: 'eu-west-1', callAs: 'DELEGATED_ADMIN' },
+      administrator: { account: '777777777777', region: 'eu-west-1', callAs: 'DELEGATED_ADMIN' },
       targets: [{ organizationalUnitId: 'ou-ab12-cd34ef56', regions: ['eu-west-1'] }],
       autoDeployment: true,
       retainStacksOnAccountRemoval: false,
       operationPreferences: { regionConcurrency: 'SEQUENTIAL', concurrencyMode: 'STRICT_FAILURE_TOLERANCE' },
       parts: { securityBaseline: true, deploymentTrust: true },
+      securityBaseline: { guardDuty: true, securityHub: true, configRecorder: true },
       deploymentTrust: { allowedServices: expect.arrayContaining(['cloudformation', 'iam', 's3']) },
     });
   });
@@ -297,9 +509,77 @@ describe('config', () => {
     });
   });
 
-  test('the section appears in the JSON Schema (editor completion)', () => {
+  test('the section appears in the JSON Schema (editor completion), whose target pattern admits units, not the root', () => {
     const groundwork = renderJsonSchemas()['schema/groundwork.schema.json'] as any;
     expect(Object.keys(groundwork.properties)).toContain('stackSets');
     expect(groundwork.required).not.toContain('stackSets');
+    const section = groundwork.properties.stackSets;
+    const pattern = new RegExp(section.properties.targets.items.properties.organizationalUnitId.pattern);
+    expect(['ou-ab12-cd34ef56', 'r-ab12'].map((id) => pattern.test(id))).toEqual([true, false]);
+    expect(Object.keys(section.properties.securityBaseline.properties)).toEqual([
+      'guardDuty',
+      'securityHub',
+      'configRecorder',
+    ]);
+  });
+
+  const issuesOf = (section: string) =>
+    readPlatformConfig(configWithStackSets(section)).issues.map((i) => ({ ...i, file: path.basename(i.file) }));
+  const twoTargets = (first: string, second: string) =>
+    '  administrator:\n    account: "777777777777"\n    region: eu-west-1\n  targets:\n' +
+    `    - organizationalUnitId: ou-ab12-cd34ef56\n      regions: ${first}\n` +
+    `    - organizationalUnitId: ou-ab12-zz34ef99\n      regions: ${second}\n`;
+
+  test('the global-resources region must be a region of every target: explicit, or the default first region', () => {
+    expect(issuesOf(twoTargets('[eu-west-1, eu-central-1]', '[us-east-1, eu-west-1]'))).toEqual([]);
+    expect(issuesOf(twoTargets('[eu-west-1, eu-central-1]', '[us-east-1]'))).toEqual([
+      expect.objectContaining({
+        file: 'groundwork.yaml',
+        path: 'stackSets.targets[1].regions',
+        expected: expect.stringMatching(/^"eu-west-1" among the regions, the global-resources region \(by default/),
+        found: 'the regions "us-east-1"',
+      }),
+    ]);
+    const explicit = `${twoTargets('[eu-west-1, eu-central-1]', '[eu-west-1]')}  globalResourcesRegion: eu-central-1\n`;
+    expect(issuesOf(explicit)).toEqual([
+      expect.objectContaining({
+        path: 'stackSets.targets[1].regions',
+        expected: expect.stringMatching(/^"eu-central-1" among the regions, .*\(stackSets\.globalResourcesRegion\)/),
+        found: 'the regions "eu-west-1"',
+      }),
+    ]);
+    // A misspelt region is the schema's to report, once.
+    expect(issuesOf(twoTargets('[eu-west-1]', '[eu-wst-1]')).map((i) => i.path)).toEqual([
+      'stackSets.targets[1].regions[0]',
+    ]);
+  });
+
+  test('the administrator may not be the tooling account or an environment account', () => {
+    const admin = (account: string) => ADMIN_AND_TARGET.replace('"777777777777"', `"${account}"`);
+    expect(issuesOf(admin('222222222222'))).toEqual([]);
+    expect(issuesOf(admin('111111111111'))).toEqual([
+      expect.objectContaining({
+        file: 'groundwork.yaml',
+        path: 'stackSets.administrator.account',
+        expected: expect.stringMatching(/^an account the pipeline does not deploy to, not the tooling account/),
+        found: '"111111111111", the tooling account',
+      }),
+    ]);
+    expect(issuesOf(admin('555555555555'))).toEqual([
+      expect.objectContaining({
+        path: 'stackSets.administrator.account',
+        found: '"555555555555", the account of environments/prod.yaml',
+      }),
+    ]);
+  });
+
+  test('the organization root is not a target: one error that says why', () => {
+    expect(issuesOf(ADMIN_AND_TARGET.replace('ou-ab12-cd34ef56', 'r-ab12'))).toEqual([
+      expect.objectContaining({
+        path: 'stackSets.targets[0].organizationalUnitId',
+        expected: expect.stringContaining('not the organization root (the root holds every account'),
+        found: '"r-ab12"',
+      }),
+    ]);
   });
 });

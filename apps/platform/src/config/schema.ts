@@ -215,13 +215,26 @@ function branchNameSchema(description: string) {
 /** Parts of the account baseline a StackSet can deploy. */
 export const STACK_SET_PARTS = ['securityBaseline', 'deploymentTrust'] as const;
 
+/** AWS Organizations id patterns (OrganizationalUnitId and Root Id of the Organizations API). */
+const ORGANIZATIONAL_UNIT_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
+
+/** Why a StackSet may not target the organization root, in words (the error for a root id). */
+export const ROOT_TARGET_WORDS =
+  'an organizational unit id such as "ou-ab12-cd34ef56", not the organization root (the root holds every account, ' +
+  'the tooling, security, StackSets administrator and environment accounts too, which must stay out of the targeted ' +
+  'units: target the workload units)';
+
 const organizationalUnitIdSchema = expecting(
   z
     .string()
-    // AWS Organizations id formats (OrganizationalUnitId, Root Id patterns of the Organizations API).
-    .regex(/^(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/)
-    .describe('Organizational unit id ("ou-ab12-cd34ef56") or the organization root ("r-ab12")'),
-  'an organizational unit id such as "ou-ab12-cd34ef56" or a root id such as "r-ab12"',
+    // A root id is well-formed but not allowed: say why, instead of "does not match".
+    .superRefine((value, ctx) => {
+      if (ROOT_ID.test(value)) ctx.addIssue({ code: 'custom', message: ROOT_TARGET_WORDS, continue: false });
+    })
+    .regex(ORGANIZATIONAL_UNIT_ID)
+    .describe('Organizational unit id, e.g. "ou-ab12-cd34ef56" (not the organization root "r-...")'),
+  'an organizational unit id such as "ou-ab12-cd34ef56"',
 );
 
 const stackSetTargetSchema = z
@@ -248,9 +261,17 @@ const operationPreferencesSchema = z
       'Failure tolerance as a percentage of the accounts per region',
       0,
     ).optional(),
-    maxConcurrentCount: z.int().min(1).optional().describe('Accounts deployed at once per region'),
+    maxConcurrentCount: z
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'Upper limit of accounts deployed at once per region; under STRICT_FAILURE_TOLERANCE the concurrency starts ' +
+          'at the lower of this and the failure tolerance + 1',
+      ),
     maxConcurrentPercentage: percentageSchema(
-      'Accounts deployed at once, as a percentage of the accounts',
+      'Upper limit of accounts deployed at once, as a percentage of the accounts per region; under ' +
+        'STRICT_FAILURE_TOLERANCE the concurrency starts at the lower of this and the failure tolerance + 1',
       1,
     ).optional(),
     regionConcurrency: z
@@ -260,7 +281,11 @@ const operationPreferencesSchema = z
     concurrencyMode: z
       .enum(CONCURRENCY_MODES)
       .default('STRICT_FAILURE_TOLERANCE')
-      .describe('How failures lower the concurrency (CloudFormation StackSet ConcurrencyMode)'),
+      .describe(
+        'STRICT_FAILURE_TOLERANCE: the concurrency starts at the lower of the maximum concurrency and the failure ' +
+          'tolerance + 1, and drops as accounts fail; SOFT_FAILURE_TOLERANCE: the maximum concurrency, whatever fails ' +
+          '(CloudFormation StackSet ConcurrencyMode)',
+      ),
   })
   .describe('How CloudFormation rolls a StackSet change out; give a count or a percentage, not both');
 
@@ -296,9 +321,32 @@ const stackSetsSchema = z
       })
       .prefault({})
       .describe('Which parts of the account baseline to deploy, one StackSet each'),
+    securityBaseline: z
+      .strictObject({
+        guardDuty: z
+          .boolean()
+          .default(true)
+          .describe('Create a GuardDuty detector; false where a delegated administrator already enables GuardDuty'),
+        securityHub: z
+          .boolean()
+          .default(true)
+          .describe('Enable Security Hub; false where a delegated administrator already enables it'),
+        configRecorder: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Create the AWS Config recorder; false where one already exists in every account and region of the units ' +
+              '(e.g. AWS Control Tower): the Config rules and the guardrail remediations need a recorder',
+          ),
+      })
+      .prefault({})
+      .describe('Services of the security baseline part that may already be enabled by other means'),
     globalResourcesRegion: regionSchema
       .optional()
-      .describe('The one region where AWS Config records IAM (global) resources; default: the first target region'),
+      .describe(
+        'The one region, among the regions of every target, that holds the audit trail (multi-region) and its alarms, ' +
+          'and where AWS Config records IAM (global) resources; default: the first region of the first target',
+      ),
     deploymentTrust: deploymentTrustSchema('in every account of the units'),
   })
   .describe('Baseline every account of organizational units through service-managed CloudFormation StackSets');
@@ -511,7 +559,12 @@ export const environmentConfigSchema = z
     drift: z
       .strictObject({
         schedule: scheduleSchema.default('rate(1 hour)'),
-        autoReconcile: z.boolean().default(false).describe('Redeploy automatically when drift is found'),
+        autoReconcile: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Revert drifted stacks to the last deployed template (drift-aware change sets) when drift is found',
+          ),
       })
       .prefault({}),
     tags: tagsSchema.default(() => ({})).describe('Tags for this environment, on top of defaultTags'),

@@ -109,7 +109,7 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
       ...checkDriftDetectorRoleNames(groundwork, environments),
       ...checkRequiredTagsInDefaults(groundwork),
       ...checkTags(groundwork, environments),
-      ...checkStackSets(groundwork),
+      ...checkStackSets(groundwork, environments),
     );
   }
   return issues;
@@ -420,9 +420,9 @@ export function checkSeparationOfDuties(
 }
 
 /**
- * Auto-reconcile restarts the pipeline from the environment's drift detector, through the tooling
- * account's reconcile role; Step Functions calls CodePipeline only in its own region with an assumed
- * role (DriftDetector), so an environment outside the tooling region can detect and alert, not restart.
+ * Auto-reconcile starts the tooling account's drift reconciler from the environment's drift detector,
+ * through the reconcile role; Step Functions calls CodeBuild only in its own region with an assumed
+ * role (DriftDetector), so an environment outside the tooling region can detect and alert, not reconcile.
  */
 export function checkAutoReconcileRegions(
   groundwork: GroundworkSource,
@@ -439,8 +439,8 @@ export function checkAutoReconcileRegions(
       issueAt(
         env.yaml,
         ['drift', 'autoReconcile'],
-        `false in a region other than the tooling region ${toolingRegion} (the drift detector can restart the ` +
-          'pipeline only in its own region; drift is still detected and alerted)',
+        `false in a region other than the tooling region ${toolingRegion} (the drift detector can start the ` +
+          'reconciler only in its own region; drift is still detected and alerted)',
         { found: `true in ${region}` },
       ),
     ];
@@ -479,9 +479,13 @@ export function checkDriftDetectorRoleNames(
 /**
  * The stackSets section: CloudFormation's "a count or a percentage, not both"
  * (StackSetOperationPreferences), settings that only mean something together,
- * and no organizational unit or region listed twice.
+ * no organizational unit or region listed twice, the global-resources region in
+ * every target, and an administrator account the pipeline does not deploy to.
  */
-export function checkStackSets(groundwork: GroundworkSource): ConfigIssue[] {
+export function checkStackSets(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
   const section = get(groundwork.raw, ['stackSets']);
   if (section === undefined || section === null || typeof section !== 'object') return [];
   const at = (...keys: PropertyKey[]) => ['stackSets', ...keys];
@@ -544,11 +548,84 @@ export function checkStackSets(groundwork: GroundworkSource): ConfigIssue[] {
   if (globalRegion !== undefined && regions.size > 0 && !regions.has(globalRegion)) {
     issues.push(
       issueAt(groundwork.yaml, at('globalResourcesRegion'), `one of the target regions (${quoteList([...regions])})`, {
-        found: `"${globalRegion}", where no StackSet deploys (IAM would never be recorded)`,
+        found: `"${globalRegion}", where no StackSet deploys (no account would get the audit trail or record IAM)`,
       }),
     );
+  } else if (
+    Array.isArray(targets) &&
+    // An invalid globalResourcesRegion is the schema's to report.
+    (globalRegion !== undefined || get(section, ['globalResourcesRegion']) === undefined)
+  ) {
+    issues.push(...checkGlobalRegionInEveryTarget(groundwork, targets, globalRegion));
   }
+  issues.push(...checkStackSetsAdministrator(groundwork, environments));
   return issues;
+}
+
+/**
+ * The security baseline's audit trail (multi-region, so one per account) and AWS Config's recording
+ * of IAM live in one region: the explicit `globalResourcesRegion`, or the first region of the first
+ * target. A target without that region would leave its accounts with neither.
+ */
+function checkGlobalRegionInEveryTarget(
+  groundwork: GroundworkSource,
+  targets: readonly unknown[],
+  explicit: string | undefined,
+): ConfigIssue[] {
+  const firstRegion = validAt(targets, [0, 'regions', 0], regionSchema);
+  const globalRegion = explicit ?? firstRegion;
+  if (globalRegion === undefined) return [];
+  const source =
+    explicit !== undefined
+      ? 'stackSets.globalResourcesRegion'
+      : 'by default the first region of the first target, as stackSets.globalResourcesRegion is not set';
+  const issues: ConfigIssue[] = [];
+  targets.forEach((_target, index) => {
+    const regions = get(targets, [index, 'regions']);
+    if (!Array.isArray(regions) || regions.length === 0 || regions.includes(globalRegion)) return;
+    // A misspelt region may be the one meant: the schema reports it, and this rule stays quiet.
+    if (!regions.every((r) => regionSchema.safeParse(r).success)) return;
+    const written = regions as string[];
+    issues.push(
+      issueAt(
+        groundwork.yaml,
+        ['stackSets', 'targets', index, 'regions'],
+        `"${globalRegion}" among the regions, the global-resources region (${source}): the one region of each ` +
+          "account with the audit trail and AWS Config's recording of IAM resources",
+        { found: `the regions ${quoteList(written)}` },
+      ),
+    );
+  });
+  return issues;
+}
+
+/**
+ * The StackSets administrator holds the StackSets, which deploy as administrator into every account of
+ * the units, and their template asset: it must be an account the pipeline cannot deploy to. In the
+ * tooling account or an environment account the pipeline's bootstrap roles could update the StackSets
+ * stack, or write the security baseline's template object, and so reach every account of the units.
+ */
+function checkStackSetsAdministrator(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const admin = validAt(groundwork.raw, ['stackSets', 'administrator', 'account'], accountIdSchema);
+  if (admin === undefined) return [];
+  const uses: string[] = [];
+  if (admin === validAt(groundwork.raw, ['tooling', 'account'], accountIdSchema)) uses.push('the tooling account');
+  for (const env of environments) {
+    if (validAt(env.raw, ['account'], accountIdSchema) === admin) uses.push(`the account of ${relativeName(env)}`);
+  }
+  if (uses.length === 0) return [];
+  return [
+    issueAt(
+      groundwork.yaml,
+      ['stackSets', 'administrator', 'account'],
+      'an account the pipeline does not deploy to, not the tooling account or an environment account (the ' +
+        "pipeline's roles there could change the StackSets or their template, and so every account of the units)",
+      { found: `"${admin}", ${uses.join(' and ')}` },
+    ),
+  ];
 }
 
 /**

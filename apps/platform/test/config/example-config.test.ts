@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { configWith, EXAMPLE_CONFIG, VALID_FIXTURE } from './fixtures';
@@ -58,6 +59,29 @@ describe('the shipped example config (apps/platform/config)', () => {
       Environment: 'prod',
     });
     expect(prod.sourceFile).toBe(path.join(EXAMPLE_CONFIG, 'environments', 'prod.yaml'));
+  });
+
+  test('its commented stackSets example is valid once uncommented: an administrator account of its own', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-example-stacksets-'));
+    try {
+      fs.cpSync(EXAMPLE_CONFIG, dir, { recursive: true });
+      const file = path.join(dir, 'groundwork.yaml');
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      const start = lines.indexOf('# stackSets:');
+      expect(start).toBeGreaterThan(0);
+      let end = start + 1;
+      while (lines[end]?.startsWith('#   ')) end++;
+      const example = lines.slice(start, end).map((line) => line.slice(2));
+      fs.writeFileSync(file, [...lines.slice(0, start), ...example, ...lines.slice(end)].join('\n'));
+
+      const { issues, config } = readPlatformConfig(dir);
+      expect(issues).toEqual([]);
+      const admin = config!.groundwork.stackSets!.administrator.account;
+      const others = [config!.groundwork.tooling.account, ...config!.environments.map((e) => e.account)];
+      expect({ admin, inUse: others.includes(admin) }).toEqual({ admin, inUse: false });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test.each(['groundwork.yaml', 'environments/dev.yaml', 'environments/test.yaml', 'environments/prod.yaml'])(
