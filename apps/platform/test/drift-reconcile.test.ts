@@ -4,7 +4,7 @@ import * as path from 'path';
 import { BootstrapContract, BootstrapRoleKind } from '@groundwork/cross-account-roles';
 import { DriftReconciler } from '@groundwork/pipeline';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { exampleConfig, globMatches, resourcesOfType, templateOf, tmpOutdir } from './helpers';
+import { exampleConfig, globMatches, intrinsicResolver, resourcesOfType, templateOf, tmpOutdir } from './helpers';
 import { deploymentTrustProps, renderEnvironmentBootstrapTemplate } from '../src/bootstrap-template';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
 import { environmentStackNames, pipelineRoleNamePattern, pipelineStackName } from '../src/stack-names';
@@ -49,39 +49,8 @@ function roleStatements(template: any, roleId: string): any[] {
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
 
-/**
- * A template's intrinsics as IAM sees them once deployed in `account` and `region` (default qualifier): joins,
- * pseudo parameters, and the ARNs of the template's named roles. Other references stay as they are.
- */
-function resolveIn(template: any, account: string, region: string): (value: any) => any {
-  const resolve = (value: any): any => {
-    if (Array.isArray(value)) return value.map(resolve);
-    if (value === null || typeof value !== 'object') return value;
-    if ('Fn::Join' in value) return value['Fn::Join'][1].map(resolve).join(value['Fn::Join'][0]);
-    if ('Ref' in value) {
-      const refs: Record<string, string> = {
-        'AWS::Partition': 'aws',
-        'AWS::AccountId': account,
-        'AWS::Region': region,
-        Qualifier: BootstrapContract.DEFAULT_QUALIFIER,
-      };
-      return refs[value.Ref] ?? value;
-    }
-    if ('Fn::GetAtt' in value) {
-      const [id, attribute] = value['Fn::GetAtt'];
-      const target = template.Resources[id];
-      if (target?.Type === 'AWS::IAM::Role' && attribute === 'Arn' && target.Properties.RoleName) {
-        return `arn:aws:iam::${account}:role/${resolve(target.Properties.RoleName)}`;
-      }
-      return value;
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
-  };
-  return resolve;
-}
-
 /** The tooling account's view of the pipeline stack's intrinsics. */
-const resolve = (value: any): any => resolveIn(pipelineTemplate(), TOOLING.account, TOOLING.region)(value);
+const resolve = (value: any): any => intrinsicResolver(pipelineTemplate(), TOOLING.account, TOOLING.region)(value);
 
 /** An environment's CDK deploy role, as BootstrapContract names it. */
 function deployRoleArn(account: string, region: string): string {
@@ -183,7 +152,7 @@ test("each reconciling environment's deploy role trusts the reconciler's role an
   )}`;
   for (const env of RECONCILING) {
     const bootstrap = JSON.parse(renderEnvironmentBootstrapTemplate(config, env.name));
-    const resolveEnv = resolveIn(bootstrap, env.account, env.region);
+    const resolveEnv = intrinsicResolver(bootstrap, env.account, env.region);
     const roles = program.bootstrapRoleArns('aws', program.QUALIFIER, env.account, env.region);
     const deployRoleId = resourcesOfType(bootstrap, 'AWS::IAM::Role').find(
       ([id]) => resolveEnv({ 'Fn::GetAtt': [id, 'Arn'] }) === roles.deploy,

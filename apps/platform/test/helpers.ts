@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BootstrapContract } from '@groundwork/cross-account-roles';
 import { Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { loadPlatformConfig, PlatformConfig } from '../src/config';
@@ -118,4 +119,39 @@ export function unguardedConditionalReferences(template: any): TemplateReference
     walk(`Outputs.${id}`, output, new Set<string>(output.Condition ? [output.Condition] : []));
   }
   return found;
+}
+
+/**
+ * A template's intrinsics as IAM sees them once deployed in `account` and `region` (default qualifier): joins,
+ * pseudo parameters and the ARNs of the template's named roles. Another Ref becomes `unresolved(name)` (by
+ * default it stays as it is); other intrinsics stay as they are.
+ */
+export function intrinsicResolver(
+  template: any,
+  account: string,
+  region: string,
+  unresolved: (ref: string) => any = (ref) => ({ Ref: ref }),
+): (value: any) => any {
+  const refs: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::AccountId': account,
+    'AWS::Region': region,
+    Qualifier: BootstrapContract.DEFAULT_QUALIFIER,
+  };
+  const resolve = (value: any): any => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value === null || typeof value !== 'object') return value;
+    if ('Fn::Join' in value) return value['Fn::Join'][1].map(resolve).join(value['Fn::Join'][0]);
+    if ('Ref' in value) return refs[value.Ref] ?? unresolved(value.Ref);
+    if ('Fn::GetAtt' in value) {
+      const [id, attribute] = value['Fn::GetAtt'];
+      const target = template.Resources[id];
+      if (target?.Type === 'AWS::IAM::Role' && attribute === 'Arn' && target.Properties.RoleName) {
+        return `arn:aws:iam::${account}:role/${resolve(target.Properties.RoleName)}`;
+      }
+      return value;
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+  };
+  return resolve;
 }

@@ -9,6 +9,7 @@ import {
   EXAMPLE_CONFIG_DIR,
   exampleConfig,
   globMatches,
+  intrinsicResolver,
   resourcesOfType,
   templateOf,
   tmpOutdir,
@@ -203,21 +204,7 @@ function bootstrapPolicyStatements(bootstrapTemplate: string, name: string, acco
   );
   expect(found).toHaveLength(1);
   const [[, policy]] = found;
-  const resolve = (value: any): any => {
-    if (Array.isArray(value)) return value.map(resolve);
-    if (value === null || typeof value !== 'object') return value;
-    if ('Fn::Join' in value) return value['Fn::Join'][1].map(resolve).join(value['Fn::Join'][0]);
-    if ('Ref' in value) {
-      const refs: Record<string, string> = {
-        'AWS::Partition': 'aws',
-        'AWS::AccountId': account,
-        'AWS::Region': region,
-        Qualifier: BootstrapContract.DEFAULT_QUALIFIER,
-      };
-      return refs[value.Ref] ?? `<${value.Ref}>`;
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
-  };
+  const resolve = intrinsicResolver(JSON.parse(bootstrapTemplate), account, region, (ref) => `<${ref}>`);
   return [].concat(resolve(policy.Properties.PolicyDocument.Statement));
 }
 
