@@ -20,8 +20,8 @@
 
 /**
  * The version of `@aws-sdk/client-cloudformation` (and `@aws-sdk/client-sts`, released together) the build
- * installs. Checked offline on 2026-05 with `npm view @aws-sdk/client-cloudformation version` (3.1169.0, the
- * latest then) and by installing it: its `dist-types/models/enums.d.ts` declares
+ * installs. Checked on 2026-11-29 with `npm view @aws-sdk/client-cloudformation version` (3.1169.0, the
+ * latest then, published 2026-11-13) and by installing it: its `dist-types/models/enums.d.ts` declares
  * `DeploymentMode = { REVERT_DRIFT: "REVERT_DRIFT" }`, and `CreateChangeSetInput` has `DeploymentMode?`
  * (models_0.d.ts). An older client would drop the member it does not know, and the change set would be a
  * plain one that reverts nothing: raise the pin, never lower it below a version with DeploymentMode.
