@@ -1,4 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +12,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
 import { DriftReconciler } from './drift-reconciler';
+import { allowAlarmPublish } from './private/alarm-publish';
 import { ENVIRONMENT_VARIABLE, STACKS_VARIABLE } from './private/drift-reconcile-script';
 import { logGroupKey } from './private/log-group-key';
 
@@ -246,6 +249,11 @@ export class DriftDetector extends Construct {
   public readonly rule: events.Rule;
   /** The state machine's log group. */
   public readonly logGroup: logs.ILogGroup;
+  /**
+   * Raised (to the alert topic) when a run of the state machine failed, timed out or was aborted: no drift
+   * alert and no metric come from such a run, so without it a detector that stopped working stays silent.
+   */
+  public readonly executionFailureAlarm: cloudwatch.Alarm;
   /** aws-cdk-lib's CallAwsServiceCrossRegion function, when the reconcile start crosses regions. */
   private crossRegionFunction?: lambda.CfnFunction;
   /** What the state machine's own role needs to start the reconcile project (same account and region). */
@@ -607,6 +615,27 @@ export class DriftDetector extends Construct {
       schedule: props.schedule ?? events.Schedule.rate(Duration.hours(12)),
       targets: [new targets.SfnStateMachine(this.stateMachine)],
     });
+
+    const period = Duration.minutes(5);
+    this.executionFailureAlarm = new cloudwatch.Alarm(this, 'ExecutionFailureAlarm', {
+      alarmDescription: `Groundwork drift detection for ${props.environmentName} did not complete (execution failed, timed out or was aborted): see the state machine's executions`,
+      metric: new cloudwatch.MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: {
+          failed: this.stateMachine.metricFailed({ period }),
+          timedOut: this.stateMachine.metricTimedOut({ period }),
+          aborted: this.stateMachine.metricAborted({ period }),
+        },
+        period,
+        label: 'Executions that did not complete',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.executionFailureAlarm.addAlarmAction(new cwActions.SnsAction(props.alertTopic));
+    allowAlarmPublish(props.alertTopic, this.executionFailureAlarm);
     this.acknowledgeFindings(props, [...DEFAULT_READ_ACTIONS, ...(props.additionalReadActions ?? [])]);
   }
 

@@ -83,6 +83,42 @@ describe('DriftDetector', () => {
     });
   });
 
+  test('a run that failed, timed out or was aborted raises an alarm to the alert topic, which admits that alarm', () => {
+    const { stack, detector, template } = make();
+    const alarmId = stack.getLogicalId(detector.executionFailureAlarm.node.defaultChild as any);
+    const machineId = stack.getLogicalId(detector.stateMachine.node.defaultChild as any);
+    const alarm = template.toJSON().Resources[alarmId].Properties;
+    expect(alarm.AlarmActions).toHaveLength(1);
+    expect(alarm.AlarmActions[0].Ref).toMatch(/^Alerts/);
+    expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    const expression = alarm.Metrics.find((m: any) => m.Expression);
+    expect(expression.Expression).toBe('failed + timedOut + aborted');
+    const watched = alarm.Metrics.filter((m: any) => m.MetricStat).map((m: any) => ({
+      id: m.Id,
+      name: m.MetricStat.Metric.MetricName,
+      machine: m.MetricStat.Metric.Dimensions[0].Value,
+    }));
+    expect(watched).toEqual([
+      { id: 'failed', name: 'ExecutionsFailed', machine: { Ref: machineId } },
+      { id: 'timedOut', name: 'ExecutionsTimedOut', machine: { Ref: machineId } },
+      { id: 'aborted', name: 'ExecutionsAborted', machine: { Ref: machineId } },
+    ]);
+    // The topic's policy replaces SNS's default one: without this statement the alarm would be refused.
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[];
+    const publish = policy.Properties.PolicyDocument.Statement.filter(
+      (st: any) => st.Effect === 'Allow' && st.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+    expect(publish).toEqual([
+      expect.objectContaining({
+        Action: 'sns:Publish',
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [alarmId, 'Arn'] } },
+          StringEquals: { 'aws:SourceAccount': TARGET.account },
+        },
+      }),
+    ]);
+  });
+
   test('uses SDK integrations only (no Lambda), logs to an encrypted log group and traces with X-Ray', () => {
     const { template } = make();
     template.resourceCountIs('AWS::Lambda::Function', 0);
