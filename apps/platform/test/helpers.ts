@@ -155,3 +155,14 @@ export function intrinsicResolver(
   };
   return resolve;
 }
+
+/**
+ * CloudFormation's name for a role without RoleName, as observed in real deployments (AWS documents no
+ * rule): `<stack>-<logical id>-<12 random characters>`; over IAM's 64 characters, the stack name and the
+ * logical id are each cut to 25 (13 characters for the random tail and its hyphen, 50 around one more).
+ */
+export function cloudFormationRoleName(stackName: string, logicalId: string): string {
+  const tail = '-ABCDEFGHIJKL';
+  const full = `${stackName}-${logicalId}${tail}`;
+  return full.length <= 64 ? full : `${stackName.slice(0, 25)}-${logicalId.slice(0, 25)}${tail}`;
+}

@@ -1,7 +1,7 @@
 import { App, PhysicalName, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { exampleConfig, globMatches } from './helpers';
+import { cloudFormationRoleName, exampleConfig, globMatches } from './helpers';
 import { deploymentTrustProps, toolingDeploymentTrustProps } from '../src/bootstrap-template';
 import { driftDetectorRoleName } from '../src/config';
 import {
@@ -17,17 +17,6 @@ import {
  * deployment (or every restart) with AccessDenied, and nothing offline would show it; these tests hold the
  * patterns against the names the roles get.
  */
-
-/**
- * CloudFormation's name for a role without RoleName, as observed in real deployments (AWS documents no
- * rule): `<stack>-<logical id>-<12 random characters>`; over IAM's 64 characters, the stack name and the
- * logical id are each cut to 25 (13 characters for the random tail and its hyphen, 50 around one more).
- */
-function cloudFormationRoleName(stackName: string, logicalId: string): string {
-  const tail = '-ABCDEFGHIJKL';
-  const full = `${stackName}-${logicalId}${tail}`;
-  return full.length <= 64 ? full : `${stackName.slice(0, 25)}-${logicalId.slice(0, 25)}${tail}`;
-}
 
 /** Logical ids of roles in the example's pipeline stack, short and long. */
 const PIPELINE_ROLE_IDS = [
