@@ -58,10 +58,13 @@ export class ServiceStack extends Stack {
       env.platformEnvironment,
     );
 
+    // The key and the log group are kept on every update and delete, but not by the rollback of the stack's
+    // own failed first creation (CloudFormation `RetainExceptOnCreate`): the log group's name is fixed, so a
+    // group kept by that rollback would make the retry fail with AlreadyExists.
     const key = new kms.Key(this, 'Key', {
       description: `Encrypts the logs and alarm topic of ${service.name} in ${env.name}`,
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const logGroupName = `/${service.name}/${env.name}/function`;
     // CloudWatch Logs uses the key only for this log group (encryption context aws:logs:arn).
@@ -95,7 +98,7 @@ export class ServiceStack extends Stack {
       logGroupName,
       retention: env.logRetentionDays,
       encryptionKey: key,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {

@@ -34,7 +34,10 @@ export interface IngressRuleGuardProps {
  * One ingress rule of a security group, as CloudFormation will receive it.
  */
 export interface SecurityGroupIngressRule {
-  /** `IpProtocol`: `tcp`, `udp`, `icmp`, `icmpv6`, a protocol number, or `-1` for all. */
+  /**
+   * `IpProtocol`: `tcp`, `udp`, `icmp`, `icmpv6`, a protocol number, or `-1` for all.
+   * `ingressRulesOf` gives a numeric `IpProtocol` (e.g. `-1` set by a property override) in its string form.
+   */
   readonly ipProtocol: string;
   /**
    * `FromPort` (for ICMP, the type).
@@ -82,7 +85,8 @@ export interface SecurityGroupIngressRule {
  * It reports an error on every `AWS::EC2::SecurityGroup` (inline `SecurityGroupIngress`) and
  * `AWS::EC2::SecurityGroupIngress` in its scope that:
  * - admits `0.0.0.0/0` or `::/0` (any `/0` source) other than on a single allowed TCP/UDP port,
- * - admits all protocols or all ports, from any source (a source known only at deploy time included), or
+ * - admits all protocols or all TCP/UDP ports (a range from port 0 or 1 to 65535), from any source (a source
+ *   known only at deploy time included), or
  * - admits a CIDR known only at deploy time (a token, which could be `0.0.0.0/0`) on a remote
  *   administration port (SSH 22, RDP 3389) that is not an allowed public port.
  *
@@ -133,13 +137,14 @@ export class IngressRuleGuard implements IAspect {
     // tokens excuse a rule from the all-ports check, never a token source.
     const unresolvedPorts = rule.hasUnresolvedPorts ?? (rule.hasUnresolvedValues === true && !unresolvedSource);
     const protocol = protocolKind(rule);
+    // TCP and UDP port 0 is reserved, so 1-65535 admits every usable port, as 0-65535 does.
     const allPorts =
       protocol === 'all' ||
       (protocol === 'ports' &&
         (rule.fromPort === undefined ||
           rule.toPort === undefined ||
           rule.fromPort === -1 ||
-          (rule.fromPort <= 0 && rule.toPort >= 65535)));
+          (rule.fromPort <= 1 && rule.toPort >= 65535)));
     if (allPorts && !unresolvedPorts && !allowAllPorts) {
       return `ingress rule ${describeRule(rule)} admits all ${protocol === 'all' ? 'protocols' : 'ports'}`;
     }
@@ -316,8 +321,12 @@ function toRule(properties: { [key: string]: any }): SecurityGroupIngressRule {
     }
     return value;
   };
+  // CloudFormation also takes a number for `IpProtocol` (`-1`, `6`), e.g. from `addPropertyOverride('IpProtocol', -1)`
+  // or an unquoted YAML value; only an intrinsic (an object once resolved) or a token string is unknown at synthesis.
+  const protocol = (value: unknown): string | undefined =>
+    typeof value === 'number' && Number.isFinite(value) ? String(value) : str(value, 'ports');
   const rule = {
-    ipProtocol: str(properties.IpProtocol, 'ports') ?? '-1',
+    ipProtocol: protocol(properties.IpProtocol) ?? '-1',
     fromPort: num(properties.FromPort),
     toPort: num(properties.ToPort),
     cidrIp: str(properties.CidrIp, 'source'),

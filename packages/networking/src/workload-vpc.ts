@@ -91,6 +91,7 @@ export interface WorkloadVpcProps {
 
   /**
    * IPv4 CIDR of the VPC, between /16 and /28. Mutually exclusive with `ipamPoolId`.
+   * Fixed once deployed: another CIDR replaces the VPC.
    *
    * @default '10.0.0.0/16' when `ipamPoolId` is not set
    */
@@ -99,6 +100,7 @@ export interface WorkloadVpcProps {
   /**
    * Availability zone names to use, e.g. from environment config. Passing them keeps
    * synthesis free of context lookups for environment-specific stacks.
+   * Fixed once deployed: another count or order replaces the subnets (README, "What is fixed once deployed").
    *
    * @default - the first `azCount` AZs of the stack. An environment-agnostic stack
    * only offers 2 (`Fn::GetAZs` tokens); an environment-specific stack without these
@@ -108,6 +110,8 @@ export interface WorkloadVpcProps {
 
   /**
    * Number of AZs, 1 to 6. Must equal the length of `availabilityZones` when both are given.
+   * Fixed once deployed: every subnet's CIDR depends on it, and EC2 rejects the overlapping replacements
+   * (`InvalidSubnet.Conflict`).
    *
    * @default - the length of `availabilityZones` if given, otherwise the stack's AZ count capped at 3
    */
@@ -115,6 +119,8 @@ export interface WorkloadVpcProps {
 
   /**
    * How private subnets reach the internet.
+   * `SINGLE` and `PER_AZ` can be swapped on a deployed VPC; switching to or from `NONE` cannot, because it adds
+   * or removes the private tier and so renumbers every subnet after it (`InvalidSubnet.Conflict`).
    *
    * @default NatStrategy.PER_AZ
    */
@@ -316,7 +322,10 @@ export class WorkloadVpc extends Construct {
   public readonly flowLogGroup: logs.LogGroup;
   /** KMS key encrypting the flow log group. */
   public readonly flowLogKey: kms.Key;
-  /** Security group attached to every interface endpoint; admits only the VPC CIDR on 443. */
+  /**
+   * Security group attached to every interface endpoint; admits only the VPC CIDR on 443. With a static
+   * `cidr` the rule is inline; with IPAM it is a separate `AWS::EC2::SecurityGroupIngress` under this group.
+   */
   public readonly endpointSecurityGroup: ec2.SecurityGroup;
   /** Network ACL of the isolated tier. */
   public readonly isolatedNetworkAcl: ec2.NetworkAcl;
@@ -327,6 +336,8 @@ export class WorkloadVpc extends Construct {
 
   /** The literal VPC CIDR, or undefined when IPAM allocates it at deploy time. */
   private readonly staticCidr?: string;
+  /** With IPAM only: the endpoint group's one ingress rule (VPC CIDR on 443), as its own resource. */
+  private readonly endpointVpcIngress?: ec2.CfnSecurityGroupIngress;
 
   constructor(scope: Construct, id: string, props: WorkloadVpcProps) {
     super(scope, id);
@@ -392,10 +403,13 @@ export class WorkloadVpc extends Construct {
 
     // Flow logs ---------------------------------------------------------------------------
     const logGroupName = `/groundwork/${props.environmentName}/network/vpc-flow-logs`;
+    // Kept on every update and delete (evidence), but not when the stack's own first creation rolls back
+    // (CloudFormation `RetainExceptOnCreate`): the log group's name is fixed, so a group left behind by
+    // a failed first create would make the retry fail with AlreadyExists, and the key would be orphaned.
     this.flowLogKey = new kms.Key(this, 'FlowLogKey', {
       description: `Encrypts the VPC flow log group ${logGroupName}`,
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     // CloudWatch Logs uses the key on the service's behalf; the encryption context pins it to this one
     // log group. The name is fixed because the key policy cannot reference the group's ARN without a cycle.
@@ -421,7 +435,7 @@ export class WorkloadVpc extends Construct {
       logGroupName,
       encryptionKey: this.flowLogKey,
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     // Our own role and a customer-managed policy instead of the FlowLog default role, whose inline
     // policy NIST 800-53 (AC-6, IAMNoInlinePolicy) rejects. The trust is pinned to this account
@@ -465,7 +479,21 @@ export class WorkloadVpc extends Construct {
     });
     // The literal CIDR (when known) keeps the rule checkable at synthesis by cdk-nag and IngressRuleGuard.
     const vpcCidr = this.staticCidr ?? this.vpc.vpcCidrBlock;
-    this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(vpcCidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+    if (this.staticCidr !== undefined) {
+      this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(vpcCidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+    } else {
+      // With IPAM the source is a deploy-time GetAtt that cdk-nag cannot resolve. The rule is its own resource so
+      // that the acknowledgement (acknowledgeDesignFindings) covers this one rule, not the group: a rule a
+      // consumer later adds to `endpointSecurityGroup` renders inline into the group and is still checked.
+      this.endpointVpcIngress = new ec2.CfnSecurityGroupIngress(this.endpointSecurityGroup, 'VpcCidrHttpsIngress', {
+        groupId: this.endpointSecurityGroup.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        cidrIp: vpcCidr,
+        description: 'HTTPS from inside the VPC',
+      });
+    }
     const endpointServices = dedupe(props.interfaceEndpoints ?? []);
     this.interfaceEndpoints = endpointServices.map(
       (service) =>
@@ -535,11 +563,12 @@ export class WorkloadVpc extends Construct {
         });
       }
     }
-    if (this.staticCidr === undefined) {
+    if (this.endpointVpcIngress) {
       // With IPAM the VPC CIDR is a deploy-time GetAtt that these rules cannot resolve, so they cannot tell it from 0.0.0.0/0.
+      // Acknowledged on that one rule's resource, not on the group, whose other rules stay checked.
       const reason =
-        'The only ingress source is the VPC CIDR allocated by IPAM, known only at deploy time (Fn::GetAtt)';
-      Validations.of(this.endpointSecurityGroup).acknowledge(
+        'This rule admits only the VPC CIDR allocated by IPAM on TCP 443; the CIDR is known only at deploy time (Fn::GetAtt)';
+      Validations.of(this.endpointVpcIngress).acknowledge(
         { id: 'AwsSolutions-EC23', reason },
         { id: 'NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
         { id: 'NIST.800.53.R5-EC2RestrictedSSH', reason },

@@ -41,6 +41,18 @@ describe('IngressRuleGuard.checkRule (pure)', () => {
       /admits all ports/,
     ],
     [
+      'all TCP ports from port 1 (port 0 is reserved, so 1-65535 is every port)',
+      { ipProtocol: 'tcp', fromPort: 1, toPort: 65535, cidrIp: '10.0.0.0/8' },
+      [],
+      /'tcp ports 1-65535 from 10\.0\.0\.0\/8' admits all ports/,
+    ],
+    [
+      'all UDP ports from port 1',
+      { ipProtocol: 'udp', fromPort: 1, toPort: 65535, cidrIp: '10.0.0.0/8' },
+      [],
+      /admits all ports/,
+    ],
+    [
       'public ports unknown at synth',
       { ipProtocol: 'tcp', cidrIp: '0.0.0.0/0', hasUnresolvedValues: true },
       [443],
@@ -55,6 +67,12 @@ describe('IngressRuleGuard.checkRule (pure)', () => {
     ['SSH from a private range', tcp(22, '10.0.0.0/8'), [], false],
     ['a source security group (no CIDR)', { ipProtocol: 'tcp', fromPort: 5432, toPort: 5432 }, [], false],
     ['all protocols from a private range, allowed on purpose', { ipProtocol: '-1', cidrIp: '10.0.0.0/8' }, [], true],
+    [
+      'the ephemeral ports from a private range (not all ports)',
+      { ipProtocol: 'tcp', fromPort: 1024, toPort: 65535, cidrIp: '10.0.0.0/8' },
+      [],
+      false,
+    ],
   ])('accepts %s', (_name, rule, allowed, allowAllPorts) => {
     expect(IngressRuleGuard.checkRule(rule, allowed as number[], allowAllPorts as boolean)).toBeUndefined();
   });
@@ -196,6 +214,55 @@ describe('IngressRuleGuard.ingressRulesOf', () => {
     ]);
   });
 
+  test('reads a numeric IpProtocol set by a property override (CloudFormation accepts -1 as a number)', () => {
+    const stack = new Stack();
+    const ingress = new ec2.CfnSecurityGroupIngress(stack, 'Ingress', {
+      groupId: 'sg-1',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIp: '10.0.0.0/8',
+    });
+    ingress.addPropertyOverride('IpProtocol', -1);
+    const rules = IngressRuleGuard.ingressRulesOf(ingress);
+    expect(rules).toEqual([
+      { ipProtocol: '-1', fromPort: 443, toPort: 443, cidrIp: '10.0.0.0/8', cidrIpv6: undefined },
+    ]);
+    expect(IngressRuleGuard.checkRule(rules[0], [], false)).toMatch(/admits all protocols/);
+  });
+
+  test('reads a numeric IpProtocol in an inline rule too', () => {
+    const stack = new Stack();
+    const group = new ec2.SecurityGroup(stack, 'Group', { vpc: new ec2.Vpc(stack, 'Vpc'), allowAllOutbound: false });
+    group.addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(5432));
+    (group.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride('SecurityGroupIngress.0.IpProtocol', 6);
+    expect(IngressRuleGuard.ingressRulesOf(group.node.defaultChild as ec2.CfnSecurityGroup)).toEqual([
+      { ipProtocol: '6', fromPort: 5432, toPort: 5432, cidrIp: '10.0.0.0/8', cidrIpv6: undefined },
+    ]);
+  });
+
+  test('a protocol that is a real token (a parameter) stays unknown at synthesis', () => {
+    const stack = new Stack();
+    const ingress = new ec2.CfnSecurityGroupIngress(stack, 'Ingress', {
+      groupId: 'sg-1',
+      ipProtocol: new CfnParameter(stack, 'Protocol').valueAsString,
+      fromPort: 443,
+      toPort: 443,
+      cidrIp: '10.0.0.0/8',
+    });
+    expect(IngressRuleGuard.ingressRulesOf(ingress)).toEqual([
+      {
+        ipProtocol: '-1',
+        fromPort: 443,
+        toPort: 443,
+        cidrIp: '10.0.0.0/8',
+        cidrIpv6: undefined,
+        hasUnresolvedValues: true,
+        hasUnresolvedPorts: true,
+      },
+    ]);
+  });
+
   test('ignores other resources', () => {
     const stack = new Stack();
     const bucket = new s3.CfnBucket(stack, 'Bucket');
@@ -311,6 +378,28 @@ describe('IngressRuleGuard as an Aspect', () => {
     expect(errors.map((e) => e.id)).toEqual(['/App/Nodes/Resource']);
     expect(String(errors[0].entry.data)).toContain(
       "'-1 all ports from a source known only at deploy time' admits all protocols",
+    );
+  });
+
+  test('fails a rule whose protocol an override turns into the number -1 (all protocols)', () => {
+    guarded((stack) => {
+      const ingress = new ec2.CfnSecurityGroupIngress(stack, 'Overridden', {
+        groupId: 'sg-12345678',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        cidrIp: '10.0.0.0/8',
+      });
+      ingress.addPropertyOverride('IpProtocol', -1);
+    }).hasError('/App/Overridden', Match.stringLikeRegexp("'-1 port 443 from 10\\.0\\.0\\.0/8' admits all protocols"));
+  });
+
+  test('fails a TCP 1-65535 rule from a private range, as all ports', () => {
+    guarded((stack, vpc) =>
+      group(stack, vpc, 'Nodes').addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcpRange(1, 65535)),
+    ).hasError(
+      '/App/Nodes/Resource',
+      Match.stringLikeRegexp("'tcp ports 1-65535 from 10\\.0\\.0\\.0/8' admits all ports"),
     );
   });
 

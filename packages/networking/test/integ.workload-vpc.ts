@@ -35,8 +35,9 @@ export function buildIntegApp(props: AppProps = {}): IntegApp {
     natStrategy: NatStrategy.SINGLE,
     interfaceEndpoints: [InterfaceEndpointService.SSM],
   });
-  // The log group and key are RETAIN in production. A test run must clean up after itself, and the
-  // fixed log group name would make the next run fail if the group were left behind.
+  // The log group and key are kept on update and delete in production (RETAIN_ON_UPDATE_OR_DELETE). A test
+  // run must clean up after itself, and the fixed log group name would make the next run fail if the group
+  // were left behind.
   for (const retained of [vpc.flowLogGroup, vpc.flowLogKey]) {
     (retained.node.defaultChild as CfnResource).applyRemovalPolicy(RemovalPolicy.DESTROY);
   }

@@ -17,7 +17,9 @@ function findings(scope: IConstruct): string[] {
     pack
       .validateScope(scope)
       .violations.flatMap((v) =>
-        v.violatingResources.map((r) => `${v.ruleName} ${r.locations?.[0] ?? r.resourceLogicalId}`),
+        v.violatingResources.map((r) =>
+          `${v.ruleName} ${r.constructPath ?? r.resourceLogicalId} ${r.locations?.[0] ?? ''}`.trim(),
+        ),
       ),
   );
 }
@@ -52,17 +54,30 @@ describe('cdk-nag AwsSolutions and NIST 800-53 rev 5', () => {
     );
   });
 
-  test('with IPAM, the endpoint group acknowledges the three rules that cannot resolve a deploy-time CIDR', () => {
+  test('with IPAM, only the VPC-CIDR ingress rule acknowledges the three rules that cannot resolve a deploy-time CIDR', () => {
     const { app } = build({ ipamPoolId: 'ipam-pool-0123456789abcdef0', ipamNetmaskLength: 20 });
     expect(
       acknowledgements(app)
-        .filter((ack) => ack.startsWith('Network/Vpc/EndpointSecurityGroup '))
+        .filter((ack) => ack.startsWith('Network/Vpc/EndpointSecurityGroup'))
         .sort(),
     ).toEqual([
-      'Network/Vpc/EndpointSecurityGroup AwsSolutions-EC23',
-      'Network/Vpc/EndpointSecurityGroup NIST.800.53.R5-EC2RestrictedCommonPorts',
-      'Network/Vpc/EndpointSecurityGroup NIST.800.53.R5-EC2RestrictedSSH',
+      'Network/Vpc/EndpointSecurityGroup/VpcCidrHttpsIngress AwsSolutions-EC23',
+      'Network/Vpc/EndpointSecurityGroup/VpcCidrHttpsIngress NIST.800.53.R5-EC2RestrictedCommonPorts',
+      'Network/Vpc/EndpointSecurityGroup/VpcCidrHttpsIngress NIST.800.53.R5-EC2RestrictedSSH',
     ]);
+  });
+
+  test('with IPAM, an internet-open rule a consumer adds to the endpoint group is still reported', () => {
+    const { app, network } = build({ ipamPoolId: 'ipam-pool-0123456789abcdef0', ipamNetmaskLength: 20 });
+    network.endpointSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+    const reported = findings(app).filter((f) => f.includes('EndpointSecurityGroup'));
+    expect(reported).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^AwsSolutions-EC23 Network\/Vpc\/EndpointSecurityGroup\/Resource\b/),
+        expect.stringMatching(/^NIST\.800\.53\.R5-EC2RestrictedSSH Network\/Vpc\/EndpointSecurityGroup\/Resource\b/),
+      ]),
+    );
+    expect(reported.every((f) => !f.includes('VpcCidrHttpsIngress'))).toBe(true);
   });
 
   test.each<[string, Partial<WorkloadVpcProps>]>([
