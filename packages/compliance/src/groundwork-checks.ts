@@ -168,9 +168,9 @@ function groundworkRules(props: GroundworkChecksProps): GroundworkRule[] {
     },
     {
       id: 'IAM2',
-      info: 'The IAM policy allows "iam:*" (or every IAM action through "*", another wildcard or NotAction).',
+      info: 'The IAM policy allows "iam:*" (or every IAM action through "*", another wildcard or NotAction), or the role, user or group attaches the AWS managed IAMFullAccess policy.',
       explanation:
-        'iam:* lets the holder create users, roles and policies with any permission, so it is administrator access one step removed. "*" on IAM resources, and an Allow with NotAction that does not exclude iam:*, grant the same. Fix: grant the specific IAM actions needed, scoped to specific role or policy ARNs.',
+        'iam:* lets the holder create users, roles and policies with any permission, so it is administrator access one step removed. "*" on IAM resources, an Allow with NotAction that does not exclude iam:*, and the AWS managed IAMFullAccess policy (iam:* on *) grant the same. Fix: grant the specific IAM actions needed, scoped to specific role or policy ARNs.',
       rule: noIamFullAccess,
     },
     {
@@ -213,23 +213,23 @@ function groundworkRules(props: GroundworkChecksProps): GroundworkRule[] {
     },
     {
       id: 'ENC2',
-      info: 'The SNS topic is not encrypted with a KMS key (KmsMasterKeyId).',
+      info: 'The SNS topic is not encrypted with a KMS key (KmsMasterKeyId) in every case: it is absent, AWS::NoValue, or an Fn::If branch without a key.',
       explanation:
-        'Messages at rest in SNS are only encrypted when the topic has a KMS key. Fix: set masterKey on the topic.',
+        'Messages at rest in SNS are only encrypted when the topic has a KMS key; a key that a condition replaces with AWS::NoValue leaves the topic unencrypted in that deployment. Fix: set masterKey on the topic, in every branch of a condition.',
       rule: snsTopicEncrypted,
     },
     {
       id: 'ENC3',
-      info: 'The SQS queue does not state encryption (KmsMasterKeyId or SqsManagedSseEnabled).',
+      info: 'The SQS queue does not state encryption in every case (KmsMasterKeyId, not AWS::NoValue in any Fn::If branch, or SqsManagedSseEnabled: true).',
       explanation:
-        'Queues hold messages at rest; the template must state SQS-managed or KMS encryption. Fix: set encryption to QueueEncryption.SQS_MANAGED or KMS.',
+        'Queues hold messages at rest; the template must state SQS-managed or KMS encryption, and a key that a condition replaces with AWS::NoValue does not count. Fix: set encryption to QueueEncryption.SQS_MANAGED or KMS, in every branch of a condition.',
       rule: sqsQueueEncrypted,
     },
     {
       id: 'ENC4',
-      info: 'The CloudWatch Logs log group is not encrypted with a KMS key (KmsKeyId).',
+      info: 'The CloudWatch Logs log group is not encrypted with a KMS key (KmsKeyId) in every case: it is absent, AWS::NoValue, or an Fn::If branch without a key.',
       explanation:
-        'Logs often carry request data and identifiers; a customer managed key lets access be audited and revoked. Fix: set encryptionKey on the log group (the key policy must allow logs.<region>.amazonaws.com).',
+        'Logs often carry request data and identifiers; a customer managed key lets access be audited and revoked, and a key that a condition replaces with AWS::NoValue leaves the log group unencrypted in that deployment. Fix: set encryptionKey on the log group, in every branch of a condition (the key policy must allow logs.<region>.amazonaws.com).',
       rule: logGroupEncrypted,
     },
     {

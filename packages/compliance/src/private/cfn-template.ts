@@ -118,3 +118,52 @@ export function asArray<T>(value: T | T[] | undefined): T[] {
 export function isTrue(value: unknown): boolean {
   return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
 }
+
+/** True for `{ "Ref": "AWS::NoValue" }`: CloudFormation drops the property as if it were not written. */
+export function isNoValue(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    (value as { Ref?: unknown }).Ref === 'AWS::NoValue'
+  );
+}
+
+/**
+ * Every value a property may take once CloudFormation has evaluated the template's conditions:
+ * `Fn::If` (nested too) gives both of its branches, anything else is itself. A branch may be
+ * `{ "Ref": "AWS::NoValue" }`.
+ */
+export function possibleValues(value: unknown): unknown[] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'Fn::If' in value) {
+    const args = (value as { 'Fn::If': unknown })['Fn::If'];
+    if (Array.isArray(args) && args.length === 3) {
+      return [...possibleValues(args[1]), ...possibleValues(args[2])];
+    }
+  }
+  return [value];
+}
+
+/**
+ * Whether a property is set whatever the template's conditions: not absent, not `''`, not
+ * `{ "Ref": "AWS::NoValue" }`, and for `Fn::If` set in both branches. The encryption rules use it:
+ * a key that one condition removes leaves the resource unencrypted in that case.
+ */
+export function alwaysSet(value: unknown): boolean {
+  return possibleValues(value).every((v) => v !== undefined && v !== null && v !== '' && !isNoValue(v));
+}
+
+/**
+ * The ARNs in a role's, user's or group's `ManagedPolicyArns` as strings (see flattenToString), with
+ * every `Fn::If` branch of the list or of an element counted: a policy that a condition may attach is
+ * attached in some deployment. `AWS::NoValue` entries are left out.
+ */
+export function managedPolicyArns(resource: RenderedResource): string[] {
+  return possibleValues(resource.Properties.ManagedPolicyArns)
+    .filter((list) => !isNoValue(list))
+    .flatMap((list) => asArray(list))
+    .flatMap(possibleValues)
+    .filter((arn) => arn !== undefined && arn !== null && !isNoValue(arn))
+    .map(flattenToString);
+}

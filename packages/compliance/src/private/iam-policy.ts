@@ -1,4 +1,4 @@
-import { RenderedResource, asArray, flattenToString } from './cfn-template';
+import { RenderedResource, asArray, flattenToString, managedPolicyArns } from './cfn-template';
 
 /** An IAM policy statement as written in a template (single values not yet wrapped in lists). */
 export interface PolicyStatement {
@@ -23,6 +23,21 @@ const INLINE_POLICY_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::I
 /** True when the resource type carries identity-based policy statements that the IAM rules read. */
 export function carriesIdentityPolicies(type: string): boolean {
   return STANDALONE_POLICY_TYPES.has(type) || INLINE_POLICY_TYPES.has(type);
+}
+
+/**
+ * Whether a role, user or group attaches the AWS managed policy `policyName` in its `ManagedPolicyArns`:
+ * `arn:<partition>:iam::aws:policy/<policyName>` in any partition, written literally, through `Fn::Join`
+ * or `Fn::Sub` with the partition (ManagedPolicy.fromAwsManagedPolicyName renders `Fn::Join`), or in
+ * either branch of an `Fn::If`. The `$` anchor keeps look-alikes such as `AdministratorAccess-Amplify` out.
+ */
+export function attachesAwsManagedPolicy(resource: RenderedResource, policyName: string): boolean {
+  if (!INLINE_POLICY_TYPES.has(resource.Type)) {
+    return false;
+  }
+  const escaped = policyName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const arn = new RegExp(`:iam::aws:policy/${escaped}$`);
+  return managedPolicyArns(resource).some((a) => arn.test(a));
 }
 
 /** Every statement of every identity-based policy the resource defines (standalone or inline). */

@@ -1,4 +1,4 @@
-import { Size } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Fn, Size, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BucketEncryptionRequirement } from '../../src';
 import { expectCompliant, expectFindings, newStack, resourcesChecked } from '../fixtures';
+
+/** `Fn::If` on a condition of the stack: `whenTrue` in some deployments, `whenFalse` in the others. */
+function conditional(stack: Stack, whenTrue: string, whenFalse: string): string {
+  const condition =
+    (stack.node.tryFindChild('Encrypt') as CfnCondition | undefined) ??
+    new CfnCondition(stack, 'Encrypt', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+  return Fn.conditionIf(condition.logicalId, whenTrue, whenFalse).toString();
+}
 
 describe('Groundwork-ENC1: S3 buckets state their encryption', () => {
   test('passes SSE-S3 under the default requirement and SSE-KMS under KMS', () => {
@@ -48,6 +56,21 @@ describe('Groundwork-ENC2: SNS topics use KMS', () => {
     new sns.Topic(stack, 'Topic');
     expectFindings(stack, 'Groundwork-ENC2', ['Test/Topic/Resource']);
   });
+
+  test('fails a key that CloudFormation removes: AWS::NoValue, or an Fn::If with an AWS::NoValue branch', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new sns.CfnTopic(stack, 'NoValue', { kmsMasterKeyId: Aws.NO_VALUE });
+    new sns.CfnTopic(stack, 'Conditional', { kmsMasterKeyId: conditional(stack, key.keyArn, Aws.NO_VALUE) });
+    expectFindings(stack, 'Groundwork-ENC2', ['Test/NoValue', 'Test/Conditional']);
+  });
+
+  test('passes an Fn::If whose branches are both keys', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new sns.CfnTopic(stack, 'Topic', { kmsMasterKeyId: conditional(stack, key.keyArn, 'alias/aws/sns') });
+    expectCompliant(stack, 'Groundwork-ENC2');
+  });
 });
 
 describe('Groundwork-ENC3: SQS queues state their encryption', () => {
@@ -64,6 +87,15 @@ describe('Groundwork-ENC3: SQS queues state their encryption', () => {
     new sqs.CfnQueue(stack, 'Off', { sqsManagedSseEnabled: false });
     expectFindings(stack, 'Groundwork-ENC3', ['Test/Silent/Resource', 'Test/Off']);
   });
+
+  test('fails a key that CloudFormation removes (AWS::NoValue, or an Fn::If branch), unless SQS-managed SSE is on', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new sqs.CfnQueue(stack, 'NoValue', { kmsMasterKeyId: Aws.NO_VALUE });
+    new sqs.CfnQueue(stack, 'Conditional', { kmsMasterKeyId: conditional(stack, Aws.NO_VALUE, key.keyArn) });
+    new sqs.CfnQueue(stack, 'Managed', { kmsMasterKeyId: Aws.NO_VALUE, sqsManagedSseEnabled: true });
+    expectFindings(stack, 'Groundwork-ENC3', ['Test/NoValue', 'Test/Conditional']);
+  });
 });
 
 describe('Groundwork-ENC4: log groups use KMS', () => {
@@ -77,6 +109,26 @@ describe('Groundwork-ENC4: log groups use KMS', () => {
     const stack = newStack();
     new logs.LogGroup(stack, 'Logs');
     expectFindings(stack, 'Groundwork-ENC4', ['Test/Logs/Resource']);
+  });
+
+  test('fails a key that CloudFormation removes: AWS::NoValue, or an Fn::If with an AWS::NoValue branch, nested too', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new logs.CfnLogGroup(stack, 'NoValue', { kmsKeyId: Aws.NO_VALUE });
+    const inner = new CfnCondition(stack, 'Inner', { expression: Fn.conditionEquals(Aws.ACCOUNT_ID, '111111111111') });
+    new logs.CfnLogGroup(stack, 'Nested', {
+      kmsKeyId: conditional(stack, key.keyArn, Fn.conditionIf(inner.logicalId, Aws.NO_VALUE, key.keyArn).toString()),
+    });
+    new logs.CfnLogGroup(stack, 'Empty', { kmsKeyId: conditional(stack, key.keyArn, '') });
+    expectFindings(stack, 'Groundwork-ENC4', ['Test/NoValue', 'Test/Nested', 'Test/Empty']);
+  });
+
+  test('passes an Fn::If whose branches are both keys', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    const other = new kms.Key(stack, 'Other');
+    new logs.CfnLogGroup(stack, 'Logs', { kmsKeyId: conditional(stack, key.keyArn, other.keyArn) });
+    expectCompliant(stack, 'Groundwork-ENC4');
   });
 });
 

@@ -1,4 +1,4 @@
-import { App, Fn, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnCondition, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { OTHER_ACCOUNT, expectCompliant, expectFindings, newStack } from '../fixtures';
 
@@ -8,6 +8,12 @@ function roleWithStatement(stack: Stack, statement: iam.PolicyStatement): iam.Ro
     inlinePolicies: { Inline: new iam.PolicyDocument({ statements: [statement] }) },
   });
 }
+
+/** A trust policy for L1 roles. */
+const TRUST = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
 
 /** An L1 managed policy with one statement written as IAM reads it (the L2 rejects some of these forms). */
 function managedPolicy(stack: Stack, id: string, statement: { [key: string]: unknown }): iam.CfnManagedPolicy {
@@ -166,6 +172,53 @@ describe('Groundwork-IAM2: no "iam:*"', () => {
     managedPolicy(stack, 'Deny', { Effect: 'Deny', Action: '*', Resource: '*' });
     expectCompliant(stack, 'Groundwork-IAM2');
   });
+
+  test('fails a role attaching the AWS managed IAMFullAccess policy (iam:* on *), rendered through Fn::Join', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('IAMFullAccess')],
+    });
+    expectFindings(stack, 'Groundwork-IAM2', ['Test/Role/Resource']);
+  });
+
+  test('fails IAMFullAccess on a user and a group in other partitions, literal or through Fn::Sub', () => {
+    const stack = newStack();
+    new iam.CfnUser(stack, 'GovUser', { managedPolicyArns: ['arn:aws-us-gov:iam::aws:policy/IAMFullAccess'] });
+    new iam.CfnGroup(stack, 'Group', {
+      managedPolicyArns: [Fn.sub('arn:${AWS::Partition}:iam::aws:policy/IAMFullAccess')],
+    });
+    expectFindings(stack, 'Groundwork-IAM2', ['Test/GovUser', 'Test/Group']);
+  });
+
+  test('fails IAMFullAccess in either branch of an Fn::If, on an element or on the whole list', () => {
+    const stack = newStack();
+    const condition = new CfnCondition(stack, 'Full', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    const full = 'arn:aws:iam::aws:policy/IAMFullAccess';
+    new iam.CfnRole(stack, 'Element', {
+      assumeRolePolicyDocument: TRUST,
+      managedPolicyArns: [Fn.conditionIf(condition.logicalId, full, Aws.NO_VALUE).toString()],
+    });
+    new iam.CfnRole(stack, 'List', {
+      assumeRolePolicyDocument: TRUST,
+      managedPolicyArns: Fn.conditionIf(condition.logicalId, ['arn:aws:iam::aws:policy/ReadOnlyAccess'], [full]) as any,
+    });
+    expectFindings(stack, 'Groundwork-IAM2', ['Test/Element', 'Test/List']);
+  });
+
+  test('passes other AWS managed IAM policies and a customer managed policy that happens to be named IAMFullAccess', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('IAMReadOnlyAccess'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('IAMUserChangePassword'),
+      ],
+    });
+    // The rule reads a customer managed policy's statements where it is defined, not its name.
+    new iam.CfnUser(stack, 'User', { managedPolicyArns: ['arn:aws:iam::111111111111:policy/IAMFullAccess'] });
+    expectCompliant(stack, 'Groundwork-IAM2');
+  });
 });
 
 describe('Groundwork-IAM3: no AdministratorAccess', () => {
@@ -194,6 +247,18 @@ describe('Groundwork-IAM3: no AdministratorAccess', () => {
     const stack = newStack();
     new iam.CfnGroup(stack, 'Admins', { managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
     expectFindings(stack, 'Groundwork-IAM3', ['Test/Admins']);
+  });
+
+  test('fails AdministratorAccess in one branch of an Fn::If', () => {
+    const stack = newStack();
+    const condition = new CfnCondition(stack, 'Admin', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    new iam.CfnRole(stack, 'Role', {
+      assumeRolePolicyDocument: TRUST,
+      managedPolicyArns: [
+        Fn.conditionIf(condition.logicalId, 'arn:aws:iam::aws:policy/AdministratorAccess', Aws.NO_VALUE).toString(),
+      ],
+    });
+    expectFindings(stack, 'Groundwork-IAM3', ['Test/Role']);
   });
 });
 

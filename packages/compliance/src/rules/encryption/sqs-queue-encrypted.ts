@@ -1,10 +1,11 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { isTrue, renderResource } from '../../private/cfn-template';
+import { alwaysSet, isTrue, renderResource } from '../../private/cfn-template';
 
 /**
  * Groundwork-ENC3: the SQS queue states its encryption: a KMS key (`KmsMasterKeyId`) or
- * SQS-managed SSE (`SqsManagedSseEnabled: true`).
+ * SQS-managed SSE (`SqsManagedSseEnabled: true`). A key counts only when it is set whatever the template's
+ * conditions: `{ "Ref": "AWS::NoValue" }` is absent, and every branch of an `Fn::If` must be a key.
  * @param node the CfnResource to check
  */
 export function sqsQueueEncrypted(node: CfnResource): NagRuleResult {
@@ -12,6 +13,6 @@ export function sqsQueueEncrypted(node: CfnResource): NagRuleResult {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   const props = renderResource(node).Properties;
-  const kms = props.KmsMasterKeyId !== undefined && props.KmsMasterKeyId !== '';
+  const kms = alwaysSet(props.KmsMasterKeyId);
   return kms || isTrue(props.SqsManagedSseEnabled) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
 }

@@ -5,6 +5,7 @@ import {
   PolicyStatement,
   actionsOf,
   allowsActionSet,
+  attachesAwsManagedPolicy,
   allowsResourceReaching,
   carriesIdentityPolicies,
   coversEveryActionOf,
@@ -19,16 +20,19 @@ import {
  * itself (on any resource), that covers:
  * - any pattern matching every IAM action (`*`, `*:*`, `i*`, `iam:?*`...) on resources that may be
  *   IAM resources (`*`, an IAM ARN, a reference that cannot be read, or a `NotResource`);
- * - Allow with a `NotAction` that does not exclude every IAM action, on such resources.
+ * - Allow with a `NotAction` that does not exclude every IAM action, on such resources;
+ * - a role, user or group attaching the AWS managed `IAMFullAccess` policy (`iam:*` on `*`), in any
+ *   partition, literally, through `Fn::Join`/`Fn::Sub` or in either branch of an `Fn::If`.
  * @param node the CfnResource to check
  */
 export function noIamFullAccess(node: CfnResource): NagRuleResult {
   if (!carriesIdentityPolicies(node.cfnResourceType)) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
-  const grantsIamStar = identityPolicyStatements(renderResource(node)).some(
-    (s) => isAllow(s) && grantsEveryIamAction(s),
-  );
+  const resource = renderResource(node);
+  const grantsIamStar =
+    attachesAwsManagedPolicy(resource, 'IAMFullAccess') ||
+    identityPolicyStatements(resource).some((s) => isAllow(s) && grantsEveryIamAction(s));
   return grantsIamStar ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
 }
 
