@@ -1,8 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ConfigRecorder } from './config-compliance';
 import { acknowledge } from './private/acknowledge';
 import {
@@ -11,6 +11,13 @@ import {
   resolvePasswordPolicy,
   updatePasswordPolicyParameters,
 } from './private/password-policy';
+import {
+  deployOnlyWhere,
+  RULE_AVAILABILITY,
+  resolvedRegion,
+  ruleAvailableCondition,
+  ruleAvailableIn,
+} from './private/regions';
 import { propError, requireInteger } from './private/validation';
 
 /** How AccountGuardrails applies the account settings. */
@@ -135,6 +142,9 @@ export interface AccountGuardrailsProps {
    */
   readonly remediationRetrySeconds?: number;
 }
+
+/** AwsCustomResource provider singletons already acknowledged (one per stack). */
+const ACKNOWLEDGED_PROVIDERS = new WeakSet<IConstruct>();
 
 /** AWS-owned SSM Automation runbooks (Systems Manager Automation Runbook Reference). */
 const RUNBOOKS = {
@@ -275,11 +285,13 @@ export class AccountGuardrails extends Construct {
     requireInteger(this, 'remediationRetrySeconds', retrySeconds, 1, 2678000);
     const s3 = props.enableS3BlockPublicAccess ?? true;
     const ebs = props.enableEbsEncryptionByDefault ?? true;
-    const password = props.enablePasswordPolicy ?? true;
-    if (!password && props.passwordPolicy !== undefined) {
+    const passwordWanted = props.enablePasswordPolicy ?? true;
+    if (!passwordWanted && props.passwordPolicy !== undefined) {
       throw propError(this, 'passwordPolicy', 'unset when enablePasswordPolicy is false', 'a policy');
     }
-    const passwordPolicy = password ? resolvePasswordPolicy(this, 'passwordPolicy', props.passwordPolicy) : undefined;
+    const passwordPolicy = passwordWanted
+      ? resolvePasswordPolicy(this, 'passwordPolicy', props.passwordPolicy)
+      : undefined;
     if (passwordPolicy) {
       // The rule decides when the runbook runs: a rule that cannot pass the policy the runbook sets
       // would run it on every evaluation and report the account NON_COMPLIANT forever.
@@ -290,6 +302,27 @@ export class AccountGuardrails extends Construct {
         'with enforcement CONFIG_REMEDIATION',
         'use enforcement CUSTOM_RESOURCE for such a policy',
       );
+    }
+    // AWS Config has the iam-password-policy rule only in some regions (private/regions.ts). The
+    // password policy is account-wide, so another region's stack can apply it.
+    const region = resolvedRegion(this);
+    const passwordRule = 'iam-password-policy';
+    let password = passwordWanted;
+    if (passwordWanted && region !== undefined && !ruleAvailableIn(passwordRule, region)) {
+      const why = `AWS Config has no ${passwordRule} rule in ${region} (${RULE_AVAILABILITY[passwordRule].reason})`;
+      if (props.enablePasswordPolicy === true) {
+        throw propError(
+          this,
+          'enablePasswordPolicy',
+          `false, or enforcement CUSTOM_RESOURCE, in ${region}: ${why}; the password policy is account-wide, apply it from a stack in another region`,
+          true,
+        );
+      }
+      Annotations.of(this).addWarningV2(
+        '@groundwork/security-baseline:passwordPolicyNotApplied',
+        `the IAM password policy is not applied by this stack: ${why}; apply it from a stack in another region of the account`,
+      );
+      password = false;
     }
     if (!s3 && !ebs && !password) {
       return {};
@@ -375,7 +408,7 @@ export class AccountGuardrails extends Construct {
       created.ebs = rule('EbsEncryptionByDefaultRule', I.EC2_EBS_ENCRYPTION_BY_DEFAULT);
       remediate('EbsEncryptionByDefaultRemediation', created.ebs, RUNBOOKS.ebs, {});
     }
-    if (passwordPolicy) {
+    if (passwordPolicy && password) {
       const runbookParameters: { [key: string]: object } = {};
       for (const [key, v] of Object.entries(updatePasswordPolicyParameters(passwordPolicy))) {
         runbookParameters[key] = value(v);
@@ -383,6 +416,13 @@ export class AccountGuardrails extends Construct {
       // The rule checks exactly the policy the runbook sets.
       created.password = rule('PasswordPolicyRule', I.IAM_PASSWORD_POLICY, passwordRuleParameters(passwordPolicy));
       remediate('PasswordPolicyRemediation', created.password, RUNBOOKS.password, runbookParameters);
+      // One template for every region (a StackSet): the rule and its remediation exist only where
+      // AWS Config offers the rule.
+      const condition = region === undefined ? ruleAvailableCondition(this, passwordRule) : undefined;
+      if (condition) {
+        deployOnlyWhere(created.password, condition);
+        deployOnlyWhere(this.remediations[this.remediations.length - 1], condition);
+      }
     }
     return created;
   }
@@ -418,13 +458,17 @@ export class AccountGuardrails extends Construct {
     return resource;
   }
 
-  /** The AwsCustomResource provider Lambda is a stack-wide singleton created by aws-cdk-lib. */
+  /**
+   * The AwsCustomResource provider Lambda is a stack-wide singleton created by aws-cdk-lib: it is
+   * acknowledged once per stack, however many guardrails (in however many AccountGuardrails) use it.
+   */
   private acknowledgeProvider(): void {
     const id = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
     const provider = Stack.of(this).node.tryFindChild(id);
-    if (!provider) {
+    if (!provider || ACKNOWLEDGED_PROVIDERS.has(provider)) {
       return;
     }
+    ACKNOWLEDGED_PROVIDERS.add(provider);
     const fn = provider.node.tryFindChild('Resource');
     const role = provider.node.tryFindChild('ServiceRole');
     if (role) {

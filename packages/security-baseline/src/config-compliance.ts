@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,14 @@ import {
   ResolvedPasswordPolicy,
   uncheckableByPasswordRule,
 } from './private/password-policy';
+import {
+  deployOnlyWhere,
+  GLOBAL_IAM_RECORDING_REGIONS,
+  RULE_AVAILABILITY,
+  resolvedRegion,
+  ruleAvailableCondition,
+  ruleAvailableIn,
+} from './private/regions';
 import { propError, requireInteger, requireKnownDistinct, validateLifecycle } from './private/validation';
 
 /** How often AWS Config delivers configuration snapshots. */
@@ -34,7 +42,9 @@ export enum SnapshotFrequency {
 export interface ConfigRecorderProps {
   /**
    * Record global resource types (IAM users, roles, policies). Set this to true in exactly one
-   * region per account, or every region records the same IAM items (and bills for them).
+   * region per account, or every region records the same IAM items (and bills for them), and in a
+   * region where AWS Config can record them (`ConfigRecorder.canRecordGlobalResources`): true in
+   * another region is an error.
    *
    * @default false
    */
@@ -74,6 +84,16 @@ export interface ConfigRecorderProps {
  * to a KMS-encrypted, TLS-only, versioned and retained bucket.
  */
 export class ConfigRecorder extends Construct {
+  /**
+   * Whether AWS Config can record the global IAM resource types (users, groups, roles, policies) in
+   * `region`: only in the regions where it was available before February 2022 (AWS Config Developer
+   * Guide, "Recording AWS Resources | Global Resources"). False for any region launched since, and
+   * for a region name this package does not know.
+   */
+  public static canRecordGlobalResources(region: string): boolean {
+    return GLOBAL_IAM_RECORDING_REGIONS.includes(region);
+  }
+
   /** The recorder. */
   public readonly recorder: config.CfnConfigurationRecorder;
   /** The delivery channel. */
@@ -172,6 +192,22 @@ export class ConfigRecorder extends Construct {
     bucketStatements('AWSConfig', configService, { 'aws:SourceAccount': stack.account });
     bucketStatements('ConfigRole', new iam.ArnPrincipal(this.role.roleArn), {});
 
+    const region = resolvedRegion(this);
+    if (
+      props.recordGlobalResources === true &&
+      !Token.isUnresolved(props.recordGlobalResources) &&
+      region !== undefined &&
+      !ConfigRecorder.canRecordGlobalResources(region)
+    ) {
+      throw propError(
+        this,
+        'recordGlobalResources',
+        `false in ${region}, where AWS Config cannot record IAM resources (it records them only in the regions ` +
+          `it served before February 2022: ${GLOBAL_IAM_RECORDING_REGIONS.join(', ')}); record them from a stack in one of those`,
+        true,
+      );
+    }
+
     this.recorder = new config.CfnConfigurationRecorder(this, 'Resource', {
       roleArn: this.role.roleArn,
       recordingGroup: {
@@ -256,12 +292,24 @@ export enum ManagedRule {
 /** Properties of ComplianceRules. */
 export interface ComplianceRulesProps {
   /**
-   * The managed rules to deploy (at least one).
+   * The managed rules to deploy (at least one). A rule AWS Config does not offer in the stack's
+   * region is an error (see the README, "Rules and regions").
    *
-   * @default - every value of ManagedRule, except IAM_PASSWORD_POLICY when `passwordPolicy` turns
-   * off expiry or reuse prevention, which that rule cannot check
+   * @default - every value of ManagedRule but `excludedRules`, except IAM_PASSWORD_POLICY when
+   * `passwordPolicy` turns off expiry or reuse prevention, which that rule cannot check, and except
+   * the rules AWS Config does not offer in the stack's region (left out with an info annotation; in a
+   * stack whose region is unknown at synthesis, such a rule is deployed under a condition on
+   * `AWS::Region`)
    */
   readonly rules?: ManagedRule[];
+
+  /**
+   * Rules to leave out of the default `rules`, e.g. the ones another construct already deploys.
+   * Only without `rules`.
+   *
+   * @default - none
+   */
+  readonly excludedRules?: ManagedRule[];
 
   /**
    * The recorder the rules evaluate; rules are created after it. AWS Config rejects rules in a
@@ -300,7 +348,10 @@ export interface ComplianceRulesProps {
 
 /** A curated set of AWS Config managed rules, selectable by prop. */
 export class ComplianceRules extends Construct {
-  /** The managed rules deployed, in the order given. */
+  /**
+   * The managed rules deployed, in the order given. In a stack whose region is unknown at synthesis,
+   * some of them may be deployed only in the regions where AWS Config offers them.
+   */
   public readonly selectedRules: ManagedRule[];
   private readonly byName = new Map<ManagedRule, config.IRule>();
 
@@ -308,10 +359,17 @@ export class ComplianceRules extends Construct {
     super(scope, id);
     const passwordPolicy = this.checkedPasswordPolicy(props);
     const uncheckable = uncheckableByPasswordRule(passwordPolicy);
-    const selected =
+    const excluded = props.excludedRules ?? [];
+    if (props.rules !== undefined && props.excludedRules !== undefined) {
+      throw propError(this, 'rules/excludedRules', 'at most one of the two', 'both');
+    }
+    requireKnownDistinct(this, 'excludedRules', excluded, Object.values(ManagedRule), 'rule');
+    let selected =
       props.rules ??
-      Object.values(ManagedRule).filter((r) => r !== ManagedRule.IAM_PASSWORD_POLICY || uncheckable.length === 0);
-    if (props.rules === undefined && uncheckable.length > 0) {
+      Object.values(ManagedRule).filter(
+        (r) => !excluded.includes(r) && (r !== ManagedRule.IAM_PASSWORD_POLICY || uncheckable.length === 0),
+      );
+    if (props.rules === undefined && uncheckable.length > 0 && !excluded.includes(ManagedRule.IAM_PASSWORD_POLICY)) {
       Annotations.of(this).addInfo(
         `iam-password-policy rule left out: it cannot check a password policy with ${uncheckable
           .map((u) => `${u.setting} ${u.value}`)
@@ -334,10 +392,37 @@ export class ComplianceRules extends Construct {
     const maxAccessKeyAgeDays = props.maxAccessKeyAgeDays ?? 90;
     requireInteger(this, 'maxAccessKeyAgeDays', maxAccessKeyAgeDays, 1, 3650);
 
+    // AWS Config rejects a managed rule in a region where it does not offer it, failing the stack.
+    const region = resolvedRegion(this);
+    if (region !== undefined) {
+      const unavailable = selected.filter((r) => !ruleAvailableIn(r, region));
+      if (unavailable.length > 0 && props.rules !== undefined) {
+        throw propError(
+          this,
+          'rules',
+          `rules AWS Config offers in ${region}; it does not offer ${unavailable
+            .map((r) => `${r} (${RULE_AVAILABILITY[r].reason})`)
+            .join(', ')}`,
+          unavailable,
+        );
+      }
+      if (unavailable.length > 0) {
+        Annotations.of(this).addInfo(
+          `left out in ${region}: ${unavailable.map((r) => `${r} (${RULE_AVAILABILITY[r].reason})`).join(', ')}`,
+        );
+        selected = selected.filter((r) => !unavailable.includes(r));
+      }
+    }
+
     for (const rule of selected) {
       const created = this.createRule(rule, maxAccessKeyAgeDays, passwordPolicy);
       if (props.recorder) {
         created.node.addDependency(props.recorder.recorder);
+      }
+      // One template for every region (a StackSet): the rule exists only where AWS Config offers it.
+      const condition = region === undefined ? ruleAvailableCondition(this, rule) : undefined;
+      if (condition) {
+        deployOnlyWhere(created, condition);
       }
       this.byName.set(rule, created);
     }

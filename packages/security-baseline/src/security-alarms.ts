@@ -20,7 +20,10 @@ export enum SecurityEvent {
   ROOT_ACCOUNT_USAGE = 'RootAccountUsage',
   /** IAM policy changes (CIS 4.4). */
   IAM_POLICY_CHANGES = 'IamPolicyChanges',
-  /** CloudTrail configuration changes (CIS 4.5). */
+  /**
+   * CloudTrail configuration changes (CIS 4.5), and changes to what a trail records: event, advanced
+   * event and Insights selectors (a selector without management events blinds every other alarm).
+   */
   CLOUDTRAIL_CHANGES = 'CloudTrailChanges',
   /** Failed console sign-ins (CIS 4.6). */
   CONSOLE_SIGNIN_FAILURES = 'ConsoleSignInFailures',
@@ -40,11 +43,27 @@ export enum SecurityEvent {
   ROUTE_TABLE_CHANGES = 'RouteTableChanges',
   /** VPC changes (CIS 4.14). */
   VPC_CHANGES = 'VpcChanges',
+  /** GuardDuty detectors updated (UpdateDetector, which also suspends one) or deleted. Not a CIS control. */
+  GUARDDUTY_CHANGES = 'GuardDutyChanges',
+  /** Security Hub standards or controls disabled, or Security Hub disabled. Not a CIS control. */
+  SECURITY_HUB_CHANGES = 'SecurityHubChanges',
+  /** AWS Config rules, their evaluation results or remediations deleted. Not a CIS control. */
+  CONFIG_RULE_CHANGES = 'ConfigRuleChanges',
 }
+
+/** The events that are not CIS monitoring controls. */
+const NOT_CIS: SecurityEvent[] = [
+  SecurityEvent.GUARDDUTY_CHANGES,
+  SecurityEvent.SECURITY_HUB_CHANGES,
+  SecurityEvent.CONFIG_RULE_CHANGES,
+];
 
 const or = (field: string, values: string[]) => values.map((v) => `($.${field} = ${v})`).join(' || ');
 
-/** Filter patterns from the CIS AWS Foundations Benchmark v1.4/v3.0 section 4 remediation text. */
+/**
+ * Filter patterns from the CIS AWS Foundations Benchmark v1.4/v3.0 section 4 remediation text; the
+ * CloudTrail one adds the selector calls, and the last three are this package's own.
+ */
 const PATTERNS: Record<SecurityEvent, string> = {
   [SecurityEvent.UNAUTHORIZED_API_CALLS]:
     '{ (($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")) && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") }',
@@ -77,6 +96,11 @@ const PATTERNS: Record<SecurityEvent, string> = {
     'DeleteTrail',
     'StartLogging',
     'StopLogging',
+    // Not in CIS 4.5: what a trail records. IncludeManagementEvents false stops it recording the
+    // management events every alarm here reads.
+    'PutEventSelectors',
+    'PutAdvancedEventSelectors',
+    'PutInsightSelectors',
   ])} }`,
   [SecurityEvent.CONSOLE_SIGNIN_FAILURES]:
     '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
@@ -145,6 +169,22 @@ const PATTERNS: Record<SecurityEvent, string> = {
     'DisableVpcClassicLink',
     'EnableVpcClassicLink',
   ])} }`,
+  // Suspending a detector is UpdateDetector with enable=false ("Suspending or disabling GuardDuty").
+  [SecurityEvent.GUARDDUTY_CHANGES]: `{ ($.eventSource = guardduty.amazonaws.com) && (${or('eventName', [
+    'UpdateDetector',
+    'DeleteDetector',
+  ])}) }`,
+  [SecurityEvent.SECURITY_HUB_CHANGES]: `{ ($.eventSource = securityhub.amazonaws.com) && (${or('eventName', [
+    'BatchDisableStandards',
+    'UpdateStandardsControl',
+    'BatchUpdateStandardsControlAssociations',
+    'DisableSecurityHub',
+  ])}) }`,
+  [SecurityEvent.CONFIG_RULE_CHANGES]: `{ ($.eventSource = config.amazonaws.com) && (${or('eventName', [
+    'DeleteConfigRule',
+    'DeleteEvaluationResults',
+    'DeleteRemediationConfiguration',
+  ])}) }`,
 };
 
 /** Options of SecurityAlarms other than the log group (what SecurityBaseline passes through). */
@@ -157,16 +197,17 @@ export interface SecurityAlarmsOptions {
   readonly emailAddresses?: string[];
 
   /**
-   * The CIS monitoring controls to alarm on.
+   * The CIS monitoring controls (and this package's own security events) to alarm on. Needs a
+   * `logGroup`.
    *
-   * @default - every value of SecurityEvent
+   * @default - every value of SecurityEvent with a `logGroup`; none without
    */
   readonly events?: SecurityEvent[];
 
   /**
    * Occurrences within one 5-minute period that raise an event's alarm, keyed by SecurityEvent value (e.g.
    * `{ UnauthorizedApiCalls: 5 }` for an account where tools probe permissions). Events not listed alarm on
-   * the first occurrence.
+   * the first occurrence. Needs a `logGroup`.
    *
    * @default - 1 for every event
    */
@@ -201,22 +242,30 @@ export interface SecurityAlarmsOptions {
   readonly notifyConfigNonCompliance?: boolean;
 
   /**
-   * Create the security health dashboard.
+   * Create the security health dashboard (the alarm states and event counts). Needs a `logGroup`.
    *
-   * @default true
+   * @default - true with a `logGroup`, false without
    */
   readonly enableDashboard?: boolean;
 }
 
 /** Properties of SecurityAlarms. */
 export interface SecurityAlarmsProps extends SecurityAlarmsOptions {
-  /** The CloudWatch Logs group the CloudTrail trail delivers to. */
-  readonly logGroup: logs.ILogGroup;
+  /**
+   * The CloudWatch Logs group the CloudTrail trail delivers to. A multi-region trail delivers every
+   * region's events to its one log group, so an account needs the metric filters, alarms and
+   * dashboard once, next to its trail; in its other regions, leave this out: the construct then
+   * only routes that region's GuardDuty findings and Config non-compliance to the topic.
+   *
+   * @default - no metric filters, alarms or dashboard
+   */
+  readonly logGroup?: logs.ILogGroup;
 }
 
 /**
  * CIS-style metric filters and alarms on the trail's log group, GuardDuty and Config findings
  * routed to a KMS-encrypted, TLS-only SNS topic, and a dashboard of the account's security health.
+ * Without a log group, only the routing of the region's findings.
  */
 export class SecurityAlarms extends Construct {
   /** The topic alarms and findings are sent to. */
@@ -244,8 +293,26 @@ export class SecurityAlarms extends Construct {
         throw propError(this, `emailAddresses[${i}]`, 'an email address', email);
       }
     });
-    const selected = props.events ?? Object.values(SecurityEvent);
-    if (selected.length === 0) {
+    const logGroup = props.logGroup;
+    if (!logGroup) {
+      // Metric filters read the trail's log group: without one, alarms cannot be had.
+      for (const [prop, value] of [
+        ['events', props.events],
+        ['eventThresholds', props.eventThresholds],
+        ['enableDashboard', props.enableDashboard === true ? true : undefined],
+      ] as const) {
+        if (value !== undefined) {
+          throw propError(
+            this,
+            prop,
+            'unset without a logGroup (the alarms and dashboard read the trail log group)',
+            value,
+          );
+        }
+      }
+    }
+    const selected = logGroup ? (props.events ?? Object.values(SecurityEvent)) : [];
+    if (logGroup && selected.length === 0) {
       throw propError(this, 'events', 'at least one SecurityEvent (turn SecurityAlarms off instead)', selected);
     }
     requireKnownDistinct(this, 'events', selected, Object.values(SecurityEvent), 'event');
@@ -324,7 +391,7 @@ export class SecurityAlarms extends Construct {
 
     for (const event of selected) {
       const filter = new logs.MetricFilter(this, `${event}Filter`, {
-        logGroup: props.logGroup,
+        logGroup: logGroup!,
         filterPattern: logs.FilterPattern.literal(PATTERNS[event]),
         metricNamespace: namespace,
         metricName: event,
@@ -333,7 +400,7 @@ export class SecurityAlarms extends Construct {
       const metric = filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) });
       this.eventMetrics.push(metric);
       const alarm = new cloudwatch.Alarm(this, `${event}Alarm`, {
-        alarmDescription: `CIS monitoring control: ${event} seen in CloudTrail`,
+        alarmDescription: `${NOT_CIS.includes(event) ? 'Security event' : 'CIS monitoring control'}: ${event} seen in CloudTrail`,
         metric,
         threshold: thresholds[event] ?? 1,
         evaluationPeriods: 1,
@@ -367,7 +434,7 @@ export class SecurityAlarms extends Construct {
       this.publishFrom(this.configComplianceRule);
     }
 
-    if (props.enableDashboard ?? true) {
+    if (props.enableDashboard ?? logGroup !== undefined) {
       this.dashboard = this.createDashboard();
     }
   }

@@ -1,3 +1,4 @@
+import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AccountGuardrails, AccountGuardrailsProps, GuardrailEnforcement } from './account-guardrails';
 import { AuditTrail, AuditTrailProps } from './audit-trail';
@@ -14,7 +15,9 @@ import { ThreatDetection, ThreatDetectionProps } from './threat-detection';
 /** Properties of SecurityBaseline. Every part is on by default. */
 export interface SecurityBaselineProps {
   /**
-   * Create the CloudTrail audit trail.
+   * Create the CloudTrail audit trail. The trail is multi-region: an account needs it in one region
+   * only (a second one records and bills every management event again, and every CIS alarm fires
+   * twice). Turn it off in the account's other regions.
    *
    * @default true
    */
@@ -49,7 +52,8 @@ export interface SecurityBaselineProps {
   /**
    * Options of the managed rules (which rules, parameters).
    *
-   * @default - every ManagedRule
+   * @default - every ManagedRule AWS Config offers in the stack's region, but the ones the guardrails
+   * bring with `GuardrailEnforcement.CONFIG_REMEDIATION`
    */
   readonly complianceRules?: ComplianceRulesProps;
 
@@ -80,8 +84,10 @@ export interface SecurityBaselineProps {
   readonly accountGuardrails?: AccountGuardrailsProps;
 
   /**
-   * Create the CIS alarms, finding notifications and dashboard. Needs the audit trail with
-   * CloudWatch Logs delivery.
+   * Create the CIS alarms, finding notifications and dashboard. The alarms and dashboard need the
+   * audit trail with CloudWatch Logs delivery in this stack: without it (e.g. `enableAuditTrail:
+   * false` in the regions of an account other than the one holding its multi-region trail) only the
+   * GuardDuty and Config notifications of the region are created.
    *
    * @default true
    */
@@ -161,12 +167,15 @@ export class SecurityBaseline extends Construct {
             ...((guardrails.enablePasswordPolicy ?? true) ? [ManagedRule.IAM_PASSWORD_POLICY] : []),
           ]
         : [];
+      // Without an explicit rule list, the rules the guardrails bring are left out of the defaults.
+      const excludedRules =
+        ruleOptions.rules === undefined && ownedByGuardrails.length > 0
+          ? [...new Set([...ownedByGuardrails, ...(ruleOptions.excludedRules ?? [])])]
+          : ruleOptions.excludedRules;
       this.complianceRules = new ComplianceRules(this, 'ComplianceRules', {
         recorder: this.configRecorder,
-        ...(ownedByGuardrails.length > 0
-          ? { rules: Object.values(ManagedRule).filter((r) => !ownedByGuardrails.includes(r)) }
-          : {}),
         ...ruleOptions,
+        excludedRules,
         passwordPolicy,
       });
     }
@@ -182,14 +191,26 @@ export class SecurityBaseline extends Construct {
     }
     if (props.enableSecurityAlarms ?? true) {
       const logGroup = this.auditTrail?.logGroup;
+      const alarmOptions = props.securityAlarms ?? {};
       if (!logGroup) {
-        throw fail(
-          'enableSecurityAlarms',
-          'the audit trail with CloudWatch Logs delivery (enableAuditTrail and auditTrail.sendToCloudWatchLogs not false), or enableSecurityAlarms: false',
-          this.auditTrail ? 'sendToCloudWatchLogs: false' : 'enableAuditTrail: false',
+        // No trail log group here (the account's multi-region trail and its alarms live in another
+        // region, or CloudWatch Logs delivery is off): the finding routing only.
+        const reason = this.auditTrail ? 'sendToCloudWatchLogs: false' : 'enableAuditTrail: false';
+        for (const option of ['events', 'eventThresholds', 'enableDashboard'] as const) {
+          if (alarmOptions[option] !== undefined && !(option === 'enableDashboard' && alarmOptions[option] === false)) {
+            throw fail(
+              `securityAlarms.${option}`,
+              'unset without the audit trail with CloudWatch Logs delivery (the alarms and dashboard read its log group)',
+              reason,
+            );
+          }
+        }
+        Annotations.of(this).addInfo(
+          `CIS metric filters, alarms and dashboard left out (${reason}: no trail log group in this stack); ` +
+            'GuardDuty findings and Config non-compliance of this region are still sent to the alarm topic',
         );
       }
-      this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', { ...props.securityAlarms, logGroup });
+      this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', { ...alarmOptions, logGroup });
     }
   }
 }

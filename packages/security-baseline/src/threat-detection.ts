@@ -68,7 +68,8 @@ export interface ThreatDetectionProps {
   readonly cisBenchmarkVersion?: CisBenchmarkVersion;
 
   /**
-   * Create an account-level IAM Access Analyzer.
+   * Create an account-level IAM Access Analyzer. Turn off where the account already has one in the
+   * region: AWS allows one account-level analyzer per account and region, and a second one fails.
    *
    * @default true
    */

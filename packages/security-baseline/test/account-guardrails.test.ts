@@ -1,6 +1,8 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
 import { AccountGuardrails } from '../src';
-import { newStack } from './util';
+import { ENV, newStack } from './util';
 
 function policyActions(template: Template): string[][] {
   return Object.values(template.findResources('AWS::IAM::Policy')).map((p) =>
@@ -79,6 +81,33 @@ describe('AccountGuardrails', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: Match.stringLikeRegexp('^nodejs(2[2-9]|[3-9][0-9])\\.x$'),
     });
+  });
+
+  test('the shared provider is acknowledged once per finding, however many guardrails use it', () => {
+    const stack = newStack();
+    // Three calls here, and another guardrails construct in the same stack: one provider singleton.
+    new AccountGuardrails(stack, 'Guardrails');
+    new AccountGuardrails(stack, 'More', { enableS3BlockPublicAccess: false, enablePasswordPolicy: false });
+    const provider = stack.node.findAll().find((c) => c.node.id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))!;
+    const acknowledgedIds = (scope: IConstruct) =>
+      scope.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.keys(m.data));
+    expect(acknowledgedIds(provider.node.findChild('ServiceRole'))).toEqual([
+      'Annotation::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    ]);
+    expect(acknowledgedIds(provider.node.findChild('Resource'))).toEqual([
+      'Annotation::NIST.800.53.R5-LambdaConcurrency',
+      'Annotation::NIST.800.53.R5-LambdaDLQ',
+      'Annotation::NIST.800.53.R5-LambdaInsideVPC',
+    ]);
+    // A second stack gets its own provider, acknowledged too.
+    const other = new Stack(stack.node.root as App, 'Other', { env: ENV });
+    new AccountGuardrails(other, 'Guardrails');
+    const otherProvider = other.node
+      .findAll()
+      .find((c) => c.node.id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))!;
+    expect(acknowledgedIds(otherProvider.node.findChild('Resource'))).toHaveLength(3);
   });
 
   test('revertOnDelete adds the undo calls and their permissions', () => {

@@ -247,7 +247,7 @@ describe('SecurityAlarms options', () => {
     [
       'unknown event',
       { events: [SecurityEvent.VPC_CHANGES, 'Foo' as SecurityEvent] },
-      /^Test\/Alarms: invalid events\[1\]: expected one of UnauthorizedApiCalls, ConsoleSignInWithoutMfa, .*, VpcChanges, found "Foo"$/,
+      /^Test\/Alarms: invalid events\[1\]: expected one of UnauthorizedApiCalls, ConsoleSignInWithoutMfa, .*, VpcChanges, GuardDutyChanges, SecurityHubChanges, ConfigRuleChanges, found "Foo"$/,
     ],
     [
       'duplicate events',

@@ -219,15 +219,6 @@ describe('SecurityBaseline switches', () => {
     }
   });
 
-  test('rejects alarms without the trail or without CloudWatch Logs delivery', () => {
-    expect(() => baseline({ enableAuditTrail: false })).toThrow(
-      /Test\/Baseline: invalid enableSecurityAlarms: expected the audit trail with CloudWatch Logs delivery .* found enableAuditTrail: false/,
-    );
-    expect(() => baseline({ auditTrail: { sendToCloudWatchLogs: false } })).toThrow(
-      /Test\/Baseline: invalid enableSecurityAlarms: .* found sendToCloudWatchLogs: false/,
-    );
-  });
-
   test('rejects options for a part that is off', () => {
     expect(() => baseline({ enableThreatDetection: false, threatDetection: { enableGuardDuty: false } })).toThrow(
       /Test\/Baseline: invalid threatDetection: expected unset when enableThreatDetection is false, found options/,

@@ -21,3 +21,36 @@ export function findings(scope: IConstruct): string[] {
       ),
   );
 }
+
+/** A stack in `region` of the test account, or an environment-agnostic one (region unknown at synthesis). */
+export function stackIn(region?: string): Stack {
+  return new Stack(new App(), 'Test', region === undefined ? {} : { env: { account: ENV.account, region } });
+}
+
+/**
+ * Whether the template's condition `name` holds in `region`: evaluates Fn::Equals, Fn::Or, Fn::And,
+ * Fn::Not and Condition references over Ref AWS::Region, as CloudFormation does at deployment.
+ */
+export function conditionHolds(template: any, name: string, region: string): boolean {
+  const value = (v: any): any => (v && typeof v === 'object' && v.Ref === 'AWS::Region' ? region : v);
+  const evaluate = (expression: any): boolean => {
+    const [fn, args] = Object.entries(expression)[0] as [string, any];
+    switch (fn) {
+      case 'Fn::Equals':
+        return value(args[0]) === value(args[1]);
+      case 'Fn::Or':
+        return args.some(evaluate);
+      case 'Fn::And':
+        return args.every(evaluate);
+      case 'Fn::Not':
+        return !evaluate(args[0]);
+      case 'Condition':
+        return evaluate(template.Conditions[args]);
+      default:
+        throw new Error(`unsupported condition function ${fn}`);
+    }
+  };
+  const condition = template.Conditions?.[name];
+  if (!condition) throw new Error(`no condition ${name}`);
+  return evaluate(condition);
+}

@@ -1,0 +1,265 @@
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { SecurityAlarms, SecurityBaseline, SecurityEvent } from '../src';
+import { matchesFilterPattern } from './filter-pattern';
+import { newStack } from './util';
+
+/** The filter pattern of each event's metric filter, as synthesized. */
+function synthesizedPatterns(): Record<string, string> {
+  const stack = newStack();
+  new SecurityAlarms(stack, 'Alarms', { logGroup: new logs.LogGroup(stack, 'TrailLogs') });
+  return Object.fromEntries(
+    Object.values(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter')).map((f) => [
+      f.Properties.MetricTransformations[0].MetricName,
+      f.Properties.FilterPattern,
+    ]),
+  );
+}
+
+/** A CloudTrail record of an API call by an assumed role (CloudTrail record contents). */
+function apiCall(eventSource: string, eventName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    eventVersion: '1.09',
+    userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/admin/someone' },
+    eventTime: '2025-01-01T00:00:00Z',
+    eventSource,
+    eventName,
+    awsRegion: 'eu-west-1',
+    sourceIPAddress: '203.0.113.7',
+    userAgent: 'aws-cli/2',
+    requestParameters: {},
+    responseElements: null,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: '111122223333',
+    ...extra,
+  };
+}
+
+describe('the filter pattern evaluator itself', () => {
+  test('&& binds tighter than ||; parentheses; NOT EXISTS; wildcards; quoted and bare values', () => {
+    const record = { a: 'x', b: 'y', c: { d: 'AccessDeniedException' } };
+    expect(matchesFilterPattern('{ $.a = x || $.a = z && $.b = nope }', record)).toBe(true);
+    expect(matchesFilterPattern('{ ($.a = x || $.a = z) && $.b = nope }', record)).toBe(false);
+    expect(matchesFilterPattern('{ $.missing NOT EXISTS && $.c.d = "AccessDenied*" }', record)).toBe(true);
+    expect(matchesFilterPattern('{ $.c.d = "*Unauthorized" }', record)).toBe(false);
+    expect(matchesFilterPattern('{ $.b != "y" }', record)).toBe(false);
+    expect(() => matchesFilterPattern('{ $.a = x', record)).toThrow(/expected }/);
+  });
+});
+
+describe('the metric filters against sample CloudTrail records', () => {
+  const patterns = synthesizedPatterns();
+  const matches = (event: SecurityEvent, record: unknown) => matchesFilterPattern(patterns[event], record);
+
+  test('every event has a metric filter', () => {
+    expect(Object.keys(patterns).sort()).toEqual([...Object.values(SecurityEvent)].sort());
+  });
+
+  // One record each event must catch: every pattern parses and matches what it is named after.
+  test.each<[SecurityEvent, Record<string, unknown>]>([
+    [SecurityEvent.UNAUTHORIZED_API_CALLS, apiCall('s3.amazonaws.com', 'GetObject', { errorCode: 'AccessDenied' })],
+    [
+      SecurityEvent.CONSOLE_SIGNIN_WITHOUT_MFA,
+      apiCall('signin.amazonaws.com', 'ConsoleLogin', {
+        userIdentity: { type: 'IAMUser' },
+        additionalEventData: { MFAUsed: 'No' },
+        responseElements: { ConsoleLogin: 'Success' },
+      }),
+    ],
+    [SecurityEvent.ROOT_ACCOUNT_USAGE, apiCall('iam.amazonaws.com', 'ListUsers', { userIdentity: { type: 'Root' } })],
+    [SecurityEvent.IAM_POLICY_CHANGES, apiCall('iam.amazonaws.com', 'AttachRolePolicy')],
+    [SecurityEvent.CLOUDTRAIL_CHANGES, apiCall('cloudtrail.amazonaws.com', 'StopLogging')],
+    [
+      SecurityEvent.CONSOLE_SIGNIN_FAILURES,
+      apiCall('signin.amazonaws.com', 'ConsoleLogin', { errorMessage: 'Failed authentication' }),
+    ],
+    [SecurityEvent.KMS_KEY_DISABLED_OR_DELETED, apiCall('kms.amazonaws.com', 'ScheduleKeyDeletion')],
+    [SecurityEvent.S3_BUCKET_POLICY_CHANGES, apiCall('s3.amazonaws.com', 'PutBucketPolicy')],
+    [SecurityEvent.CONFIG_CHANGES, apiCall('config.amazonaws.com', 'StopConfigurationRecorder')],
+    [SecurityEvent.SECURITY_GROUP_CHANGES, apiCall('ec2.amazonaws.com', 'AuthorizeSecurityGroupIngress')],
+    [SecurityEvent.NACL_CHANGES, apiCall('ec2.amazonaws.com', 'ReplaceNetworkAclEntry')],
+    [SecurityEvent.NETWORK_GATEWAY_CHANGES, apiCall('ec2.amazonaws.com', 'DetachInternetGateway')],
+    [SecurityEvent.ROUTE_TABLE_CHANGES, apiCall('ec2.amazonaws.com', 'CreateRoute')],
+    [SecurityEvent.VPC_CHANGES, apiCall('ec2.amazonaws.com', 'ModifyVpcAttribute')],
+    [
+      SecurityEvent.GUARDDUTY_CHANGES,
+      apiCall('guardduty.amazonaws.com', 'UpdateDetector', { requestParameters: { detectorId: 'abc', enable: false } }),
+    ],
+    [SecurityEvent.SECURITY_HUB_CHANGES, apiCall('securityhub.amazonaws.com', 'BatchDisableStandards')],
+    [SecurityEvent.CONFIG_RULE_CHANGES, apiCall('config.amazonaws.com', 'DeleteConfigRule')],
+  ])('%s matches its sample record', (event, record) => {
+    expect(matches(event, record)).toBe(true);
+  });
+
+  test('CloudTrail changes include what a trail records: event, advanced event and Insights selectors', () => {
+    for (const name of ['PutEventSelectors', 'PutAdvancedEventSelectors', 'PutInsightSelectors']) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.CLOUDTRAIL_CHANGES, apiCall('cloudtrail.amazonaws.com', name)),
+      }).toEqual({
+        name,
+        matched: true,
+      });
+    }
+    // Turning off management events, the change that blinds every other alarm.
+    expect(
+      matches(
+        SecurityEvent.CLOUDTRAIL_CHANGES,
+        apiCall('cloudtrail.amazonaws.com', 'PutEventSelectors', {
+          requestParameters: {
+            trailName: 'audit',
+            eventSelectors: [{ includeManagementEvents: false, readWriteType: 'All' }],
+          },
+        }),
+      ),
+    ).toBe(true);
+    for (const name of ['GetEventSelectors', 'DescribeTrails', 'GetTrailStatus', 'LookupEvents']) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.CLOUDTRAIL_CHANGES, apiCall('cloudtrail.amazonaws.com', name)),
+      }).toEqual({
+        name,
+        matched: false,
+      });
+    }
+  });
+
+  test('GuardDuty changes: a detector updated (suspended) or deleted; reads and other services are not', () => {
+    expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', 'DeleteDetector'))).toBe(true);
+    expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', 'GetDetector'))).toBe(false);
+    expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', 'ListFindings'))).toBe(false);
+    expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('macie2.amazonaws.com', 'UpdateDetector'))).toBe(false);
+  });
+
+  test('Security Hub changes: standards or controls disabled, or the hub disabled', () => {
+    for (const name of ['UpdateStandardsControl', 'BatchUpdateStandardsControlAssociations', 'DisableSecurityHub']) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.SECURITY_HUB_CHANGES, apiCall('securityhub.amazonaws.com', name)),
+      }).toEqual({
+        name,
+        matched: true,
+      });
+    }
+    for (const name of ['BatchEnableStandards', 'GetFindings', 'BatchImportFindings']) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.SECURITY_HUB_CHANGES, apiCall('securityhub.amazonaws.com', name)),
+      }).toEqual({
+        name,
+        matched: false,
+      });
+    }
+  });
+
+  test('Config rule changes: rules, evaluation results or remediations deleted; the CIS Config filter is unchanged', () => {
+    for (const name of ['DeleteConfigRule', 'DeleteEvaluationResults', 'DeleteRemediationConfiguration']) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.CONFIG_RULE_CHANGES, apiCall('config.amazonaws.com', name)),
+      }).toEqual({
+        name,
+        matched: true,
+      });
+      expect(matches(SecurityEvent.CONFIG_CHANGES, apiCall('config.amazonaws.com', name))).toBe(false);
+    }
+    expect(matches(SecurityEvent.CONFIG_RULE_CHANGES, apiCall('config.amazonaws.com', 'PutConfigRule'))).toBe(false);
+    expect(
+      matches(SecurityEvent.CONFIG_RULE_CHANGES, apiCall('config.amazonaws.com', 'StartConfigRulesEvaluation')),
+    ).toBe(false);
+  });
+
+  test('the events that are not CIS controls say so in the alarm description', () => {
+    const stack = newStack();
+    new SecurityAlarms(stack, 'Alarms', { logGroup: new logs.LogGroup(stack, 'TrailLogs') });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'GuardDutyChanges',
+      AlarmDescription: 'Security event: GuardDutyChanges seen in CloudTrail',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CloudTrailChanges',
+      AlarmDescription: 'CIS monitoring control: CloudTrailChanges seen in CloudTrail',
+    });
+  });
+});
+
+describe("SecurityAlarms without a log group (a region of the account other than the trail's)", () => {
+  test('only the routing of GuardDuty findings and Config non-compliance: no filter, alarm or dashboard', () => {
+    const stack = newStack();
+    const alarms = new SecurityAlarms(stack, 'Alarms', { emailAddresses: ['sec@example.com'] });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    template.resourceCountIs('AWS::Events::Rule', 2);
+    template.resourceCountIs('AWS::SNS::Subscription', 1);
+    expect(alarms.alarms).toEqual([]);
+    expect(alarms.guardDutyFindingsRule).toBeDefined();
+    expect(alarms.configComplianceRule).toBeDefined();
+  });
+
+  test('events, thresholds or a dashboard asked for without one are errors', () => {
+    expect(() => new SecurityAlarms(newStack(), 'Alarms', { events: [SecurityEvent.ROOT_ACCOUNT_USAGE] })).toThrow(
+      /^Test\/Alarms: invalid events: expected unset without a logGroup \(the alarms and dashboard read the trail log group\), found \["RootAccountUsage"\]$/,
+    );
+    expect(() => new SecurityAlarms(newStack(), 'Alarms', { eventThresholds: { UnauthorizedApiCalls: 5 } })).toThrow(
+      /^Test\/Alarms: invalid eventThresholds: expected unset without a logGroup/,
+    );
+    expect(() => new SecurityAlarms(newStack(), 'Alarms', { enableDashboard: true })).toThrow(
+      /^Test\/Alarms: invalid enableDashboard: expected unset without a logGroup/,
+    );
+  });
+});
+
+describe('SecurityBaseline without the audit trail', () => {
+  test('keeps the finding routing, leaves the CIS alarms and dashboard out, and says so', () => {
+    const stack = newStack();
+    const baseline = new SecurityBaseline(stack, 'Baseline', { enableAuditTrail: false });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    template.resourceCountIs('AWS::Events::Rule', 2);
+    expect(baseline.securityAlarms?.topic).toBeDefined();
+    Annotations.fromStack(stack).hasInfo(
+      '/Test/Baseline',
+      Match.stringLikeRegexp('^CIS metric filters, alarms and dashboard left out \\(enableAuditTrail: false'),
+    );
+  });
+
+  test('with CloudWatch Logs delivery off, the same', () => {
+    const stack = newStack();
+    new SecurityBaseline(stack, 'Baseline', { auditTrail: { sendToCloudWatchLogs: false } });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudTrail::Trail', 1);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::Events::Rule', 2);
+  });
+
+  test('alarm options that need the trail are errors naming the option and why', () => {
+    expect(
+      () =>
+        new SecurityBaseline(newStack(), 'Baseline', {
+          enableAuditTrail: false,
+          securityAlarms: { events: [SecurityEvent.ROOT_ACCOUNT_USAGE] },
+        }),
+    ).toThrow(
+      /^Test\/Baseline: invalid securityAlarms.events: expected unset without the audit trail with CloudWatch Logs delivery \(the alarms and dashboard read its log group\), found enableAuditTrail: false$/,
+    );
+    expect(
+      () =>
+        new SecurityBaseline(newStack(), 'Baseline', {
+          auditTrail: { sendToCloudWatchLogs: false },
+          securityAlarms: { eventThresholds: { UnauthorizedApiCalls: 5 } },
+        }),
+    ).toThrow(/invalid securityAlarms.eventThresholds: .* found sendToCloudWatchLogs: false$/);
+    // Asking for no dashboard is fine.
+    new SecurityBaseline(newStack(), 'Baseline', {
+      enableAuditTrail: false,
+      securityAlarms: { enableDashboard: false },
+    });
+  });
+});
