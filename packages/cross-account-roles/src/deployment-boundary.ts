@@ -1,4 +1,4 @@
-import { Aws, PermissionsBoundary, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, PermissionsBoundary, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BootstrapContract, BootstrapRoleKind } from './bootstrap-contract';
@@ -15,14 +15,16 @@ import {
   LEAVE_ORGANIZATION_ACTIONS,
   LONG_TERM_CREDENTIAL_ACTIONS,
   LOOKUP_ACTIONS,
+  NAMED_ALERT_TAMPERING_ACTIONS,
   POLICY_TAMPERING_ACTIONS,
   PROTECTED_ROLE_WRITE_ACTIONS,
   ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY,
   STAGING_WRITE_ACTIONS,
+  TAGGED_ALERT_ACTIONS,
   TAGGED_ROLE_ACTIONS,
 } from './iam-actions';
 import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
-import { validateQualifier, validateRoleArnResources, validateServices } from './validation';
+import { validateAlertNamePrefixes, validateQualifier, validateRoleArnResources, validateServices } from './validation';
 
 /**
  * Properties of a DeploymentBoundary.
@@ -66,6 +68,24 @@ export interface DeploymentBoundaryProps {
    * @default [] - roles under the boundary assume no role
    */
   readonly assumableRoleArns?: string[];
+
+  /**
+   * Name prefixes of the break-glass alerts that nothing under this boundary may switch off, the break-glass
+   * role included: EventBridge rules (`events:DeleteRule`, `DisableRule`, `Put*`, `RemoveTargets`) and
+   * CloudWatch alarms (`cloudwatch:DeleteAlarms`, `DisableAlarmActions`, `PutMetricAlarm`, `SetAlarmState`)
+   * whose names start with one of them, in every region of the account; their reads stay allowed.
+   * `BreakGlassRole` names its rules and alarm `<role name>-...`. With at least one prefix, the boundary also
+   * denies every SNS and KMS action on a topic or key that carries the tag `DeploymentBoundary.ALERT_TAG_KEY`
+   * = `DeploymentBoundary.ALERT_TAG_VALUE`, which `BreakGlassRole` sets on its alert topic and key (changing
+   * the topic's policy, attributes or subscriptions, deleting it, disabling or deleting the key, changing
+   * their tags, and publishing a forged alert).
+   *
+   * Literal prefixes of 3 to 60 letters, digits or `._-`. `[]` leaves both statements out (about 600 of the
+   * policy's 6,144 characters): for an account with no break-glass role, such as the pipeline's.
+   *
+   * @default DeploymentBoundary.DEFAULT_PROTECTED_ALERT_NAME_PREFIXES
+   */
+  readonly protectedAlertNamePrefixes?: string[];
 }
 
 /**
@@ -78,12 +98,21 @@ export interface DeploymentBoundaryProps {
  * bounded role management and setting the account password policy (the security baseline's guardrails),
  * and denies privilege escalation:
  * IAM users and access keys, role writes without this boundary, removing or replacing boundaries, changing
- * this policy, touching the bootstrap and security roles, leaving the organization, and disabling CloudTrail,
- * Config, GuardDuty or Security Hub.
+ * this policy, touching the bootstrap and security roles, leaving the organization, disabling CloudTrail,
+ * Config, GuardDuty or Security Hub, and switching off the break-glass alerts (`protectedAlertNamePrefixes`).
  */
 export class DeploymentBoundary extends Construct {
   /** Roles that nothing under the boundary may modify, unless configured otherwise. */
   public static readonly DEFAULT_PROTECTED_ROLE_NAMES = ['groundwork-break-glass', 'groundwork-security-audit'];
+
+  /** The names of the default break-glass role's alert rules and alarm start with this (`BreakGlassRole`). */
+  public static readonly DEFAULT_PROTECTED_ALERT_NAME_PREFIXES = ['groundwork-break-glass-'];
+
+  /** Key of the tag that marks a break-glass alert topic or key as protected by the boundary. */
+  public static readonly ALERT_TAG_KEY = 'groundwork:access';
+
+  /** Value of the tag that marks a break-glass alert topic or key as protected by the boundary. */
+  public static readonly ALERT_TAG_VALUE = 'break-glass';
 
   /**
    * A core PermissionsBoundary for `new Stage(app, id, { permissionsBoundary })`: CDK then attaches the
@@ -110,6 +139,8 @@ export class DeploymentBoundary extends Construct {
     validateServices(this.node.path, 'allowedServices', props.allowedServices, false);
     validateServices(this.node.path, 'runtimeServices', props.runtimeServices ?? [], true);
     validateRoleArnResources(this.node.path, 'assumableRoleArns', props.assumableRoleArns ?? []);
+    const alertPrefixes = props.protectedAlertNamePrefixes ?? DeploymentBoundary.DEFAULT_PROTECTED_ALERT_NAME_PREFIXES;
+    validateAlertNamePrefixes(this.node.path, 'protectedAlertNamePrefixes', alertPrefixes);
 
     const stack = Stack.of(this);
     const account = Aws.ACCOUNT_ID;
@@ -284,6 +315,38 @@ export class DeploymentBoundary extends Construct {
         resources: ['*'],
       }),
     );
+    if (alertPrefixes.length > 0) {
+      // The break-glass alert is deployed by an administrator (the access stack), outside the pipeline: no role
+      // under the boundary (a pipeline template's custom resource, a workload role, break-glass itself) may
+      // switch it off before or while the role is used. Rules and alarms by name (their writes); the topic and
+      // key, whose names are generated (a new name would replace them), by tag (every action, tagging included).
+      const anyRegion = (service: string, resource: string, sep: ArnFormat) =>
+        alertPrefixes.map((prefix) =>
+          stack.formatArn({ service, region: '*', resource, resourceName: `${prefix}*`, arnFormat: sep }),
+        );
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'DenyAlertTampering',
+          effect: iam.Effect.DENY,
+          actions: NAMED_ALERT_TAMPERING_ACTIONS,
+          resources: [
+            ...anyRegion('events', 'rule', ArnFormat.SLASH_RESOURCE_NAME),
+            ...anyRegion('cloudwatch', 'alarm', ArnFormat.COLON_RESOURCE_NAME),
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DenyTaggedAlertTampering',
+          effect: iam.Effect.DENY,
+          actions: TAGGED_ALERT_ACTIONS,
+          resources: ['*'],
+          conditions: {
+            StringEquals: {
+              [`aws:ResourceTag/${DeploymentBoundary.ALERT_TAG_KEY}`]: DeploymentBoundary.ALERT_TAG_VALUE,
+            },
+          },
+        }),
+      );
+    }
 
     // Managed policies are limited to 6,144 characters (IAM quotas). The fixed statements take most of
     // it; each `<svc>:*` entry costs its prefix and about 5 more (the validation below checks the total).
@@ -303,7 +366,8 @@ export class DeploymentBoundary extends Construct {
               `the permissions boundary policy would be up to ${length} characters, over IAM's limit of ` +
                 `${MANAGED_POLICY_MAX_CHARACTERS} for a managed policy: declare fewer services in allowedServices ` +
                 `(${props.allowedServices.length}) and runtimeServices (${(props.runtimeServices ?? []).length}), ` +
-                'or fewer assumableRoleArns and protectedRoleNames',
+                'or fewer assumableRoleArns and protectedRoleNames; in an account without a break-glass role, ' +
+                'protectedAlertNamePrefixes: [] leaves out the denies that protect its alerts',
             ];
       },
     });

@@ -27,7 +27,8 @@ import { BootstrapContract, BootstrapRoleKind } from './bootstrap-contract';
 import { DeploymentBoundary } from './deployment-boundary';
 import {
   BOUNDED_IAM_ACTIONS,
-  CLOUDFORMATION_READ_ACTIONS,
+  CLOUDFORMATION_ACCOUNT_READ_ACTIONS,
+  CLOUDFORMATION_STACK_READ_ACTIONS,
   DEPLOY_CLOUDFORMATION_ACTIONS,
   IMAGE_PUBLISHING_ACTIONS,
   KMS_DATA_ACTIONS,
@@ -115,6 +116,15 @@ export interface DeploymentTrustProps {
    * @default DeploymentBoundary.DEFAULT_PROTECTED_ROLE_NAMES
    */
   readonly protectedRoleNames?: string[];
+
+  /**
+   * Name prefixes of the break-glass alerts that nothing under the boundary may switch off (see
+   * `DeploymentBoundaryProps.protectedAlertNamePrefixes`). `[]` for an account without a break-glass role,
+   * such as the pipeline's own, where the boundary's characters are needed for its allow list.
+   *
+   * @default DeploymentBoundary.DEFAULT_PROTECTED_ALERT_NAME_PREFIXES
+   */
+  readonly protectedAlertNamePrefixes?: string[];
 
   /**
    * Names of the stacks the deploy role may create, update, delete and change (CloudFormation stack names;
@@ -315,6 +325,7 @@ export class DeploymentTrust extends Construct {
       allowedServices: props.allowedServices,
       runtimeServices: props.runtimeServices,
       protectedRoleNames: props.protectedRoleNames,
+      protectedAlertNamePrefixes: props.protectedAlertNamePrefixes,
       // The pipeline's roles, which the environment's roles may need to assume (a drift detector restarts
       // the pipeline through its reconcile role); each decides in its own trust policy whom it trusts.
       assumableRoleArns: [...trustedArns, ...roleNamePatternArns(props.pipelineAccountId, trustedPatterns)],
@@ -435,7 +446,7 @@ export class DeploymentTrust extends Construct {
 
     const reasons: { [kind: string]: string } = {
       [BootstrapRoleKind.DEPLOY]:
-        'Deploy role: CloudFormation read calls (Describe*/List*/Get*) have no resource-level permissions; stack writes are limited to the named stacks of this account in the declared regions, pipeline artifacts to the pipeline account (s3:ResourceAccount) and its keys via S3 only',
+        "Deploy role: stack reads and writes only on the deployableStackNames of this account in the declared regions (stack/<name>/*), and DescribeStacks of the bootstrap stack; '*' only for the calls without a resource type (cloudformation:ListStacks, ValidateTemplate, DescribeStackDriftDetectionStatus, sts:GetCallerIdentity) and for pipeline artifacts, in buckets of the pipeline account only (s3:ResourceAccount) with its keys via S3; DescribeEvents on this account's change sets in those regions (a change set ARN names no stack)",
       [BootstrapRoleKind.FILE_PUBLISHING]:
         'File publishing role: object-level wildcards only on the staging bucket and its dedicated key, as the CDK asset publisher needs',
       [BootstrapRoleKind.IMAGE_PUBLISHING]:
@@ -502,7 +513,9 @@ export class DeploymentTrust extends Construct {
     this.deployRole = bootstrapRole('DeployRole', BootstrapRoleKind.DEPLOY, 'deploy', pipelinePrincipals(), [
       new iam.PolicyStatement({
         sid: 'DeployPermissions',
-        actions: DEPLOY_CLOUDFORMATION_ACTIONS,
+        // The writes, and the reads of the same stacks: one statement, so that the stack ARNs (one per region
+        // and name) are listed once in the policy, whose size IAM limits.
+        actions: [...DEPLOY_CLOUDFORMATION_ACTIONS, ...CLOUDFORMATION_STACK_READ_ACTIONS],
         // Change sets are authorized on their stack's ARN (CloudFormation service authorization reference).
         resources: stackArns(stack, deployableStackRegions, deployableStackNames),
       }),
@@ -514,7 +527,28 @@ export class DeploymentTrust extends Construct {
         // so denying the bootstrap stack of each region of the account costs nothing.
         resources: stackArns(stack, ['*'], [toolkitStackName]),
       }),
-      new iam.PolicyStatement({ sid: 'ReadStacks', actions: CLOUDFORMATION_READ_ACTIONS, resources: ['*'] }),
+      // The reads without a resource type in the Service Authorization Reference: '*' is the only resource IAM
+      // matches for them. Every other read is on the deployable stacks above.
+      new iam.PolicyStatement({
+        sid: 'ReadAccountStacks',
+        actions: CLOUDFORMATION_ACCOUNT_READ_ACTIONS,
+        resources: ['*'],
+      }),
+      // The CDK CLI looks up the bootstrap stack (DescribeStacks) in the region it deploys to; read-only, and
+      // its outputs are the names this template fixes. Its writes stay denied (ProtectBootstrapStack).
+      new iam.PolicyStatement({
+        sid: 'ReadBootstrapStack',
+        actions: ['cloudformation:DescribeStacks'],
+        resources: stackArns(stack, deployableStackRegions, [toolkitStackName]),
+      }),
+      // DescribeEvents (the CLI's diagnosis of a failed change set) takes the stack or the change set resource
+      // type; a change set's ARN (changeSet/<name>/<id>) names no stack, so it is also granted on the account's
+      // change sets in the deployable regions: their events, no template.
+      new iam.PolicyStatement({
+        sid: 'ReadChangeSetEvents',
+        actions: ['cloudformation:DescribeEvents'],
+        resources: changeSetArns(stack, deployableStackRegions),
+      }),
       new iam.PolicyStatement({
         sid: 'PassExecutionRole',
         actions: ['iam:PassRole'],
@@ -622,6 +656,14 @@ export class DeploymentTrust extends Construct {
     output('BootstrapVersion', 'The version of the bootstrap resources', String(BootstrapContract.BOOTSTRAP_VERSION));
     output('FileAssetKeyArn', 'The ARN of the KMS key that encrypts the staging bucket', this.stagingKey.keyArn);
   }
+}
+
+/** The ARNs of every change set of the stack's account in each region, region '*' standing for all of them. */
+function changeSetArns(stack: Stack, regions: string[]): string[] {
+  const unique = regions.includes('*') ? ['*'] : [...new Set(regions)];
+  return unique.map((region) =>
+    stack.formatArn({ service: 'cloudformation', region, resource: 'changeSet', resourceName: '*/*' }),
+  );
 }
 
 /** The ARNs of the named stacks (any stack id) in each region, region '*' standing for all of them. */

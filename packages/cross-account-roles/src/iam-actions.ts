@@ -16,7 +16,10 @@ export const DEPLOY_CLOUDFORMATION_ACTIONS = [
   'cloudformation:ExecuteStackRefactor',
 ];
 
-/** Read-only CloudFormation calls the CLI and CodePipeline make while deploying (replaces AWSCloudFormationReadOnlyAccess). */
+/**
+ * What the boundary allows of CloudFormation's reads, in wildcards (the boundary's size is limited). It caps,
+ * it grants nothing: the deploy role is granted the narrower lists below.
+ */
 export const CLOUDFORMATION_READ_ACTIONS = [
   'cloudformation:Describe*',
   'cloudformation:List*',
@@ -24,6 +27,43 @@ export const CLOUDFORMATION_READ_ACTIONS = [
   'cloudformation:ValidateTemplate',
   'cloudformation:DetectStackDrift',
   'cloudformation:DetectStackResourceDrift',
+];
+
+/**
+ * The deploy role's CloudFormation reads that take the `stack` resource type (Service Authorization Reference,
+ * AWS CloudFormation), granted on the stacks it may change only: what the CDK CLI (deploy, diff, drift,
+ * refactor), CodePipeline's CloudFormation actions, the stage validation step and the drift reconciler read.
+ * DescribeEvents also takes the `changeset` resource type, whose ARN names no stack (deployment-trust.ts).
+ */
+export const CLOUDFORMATION_STACK_READ_ACTIONS = [
+  'cloudformation:DescribeStacks',
+  'cloudformation:DescribeStackEvents',
+  'cloudformation:DescribeStackResource',
+  'cloudformation:DescribeStackResources',
+  'cloudformation:ListStackResources',
+  'cloudformation:GetTemplate',
+  'cloudformation:GetTemplateSummary',
+  'cloudformation:DescribeChangeSet',
+  'cloudformation:DescribeChangeSetHooks',
+  'cloudformation:ListChangeSets',
+  'cloudformation:DescribeEvents',
+  'cloudformation:DetectStackDrift',
+  'cloudformation:DetectStackResourceDrift',
+  'cloudformation:DescribeStackResourceDrifts',
+  'cloudformation:DescribeStackRefactor',
+  'cloudformation:ListStackRefactorActions',
+  'cloudformation:ListStackRefactors',
+];
+
+/**
+ * The deploy role's CloudFormation reads that have no resource type in the Service Authorization Reference,
+ * so that a policy can grant them on '*' only: listing the account's stacks (names and states), validating a
+ * template the caller supplies, and the status of a drift detection the caller started.
+ */
+export const CLOUDFORMATION_ACCOUNT_READ_ACTIONS = [
+  'cloudformation:ListStacks',
+  'cloudformation:ValidateTemplate',
+  'cloudformation:DescribeStackDriftDetectionStatus',
 ];
 
 export const STAGING_READ_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
@@ -234,3 +274,30 @@ export const AUDIT_TAMPERING_ACTIONS = [
   'guardduty:DisassociateFromAdministratorAccount',
   'securityhub:DisableSecurityHub',
 ];
+
+/**
+ * Changes that would silence an alert rule or alarm, each authorized on the rule's or the alarm's ARN: denied by
+ * the boundary on the names of the break-glass alerts. Their reads (Describe, List, Get) stay allowed: the
+ * break-glass runbook checks the alarm with the break-glass session. `events:Put*` is PutRule and PutTargets on a
+ * rule ARN (PutEvents and PutPermission are authorized on an event bus).
+ */
+export const NAMED_ALERT_TAMPERING_ACTIONS = [
+  'events:DeleteRule',
+  'events:DisableRule',
+  'events:Put*',
+  'events:RemoveTargets',
+  'cloudwatch:DeleteAlarms',
+  'cloudwatch:DisableAlarmActions',
+  'cloudwatch:PutMetricAlarm',
+  'cloudwatch:SetAlarmState',
+];
+
+/**
+ * Every action on an alert topic or its key, denied by the boundary on resources carrying the break-glass alert
+ * tag: changing the topic's policy, attributes, subscriptions or tags, deleting it, and disabling, deleting,
+ * re-policing or re-tagging the key, but also publishing to it (no forged alert) and reading it. Nothing under
+ * the boundary needs either: EventBridge and CloudWatch publish with their service principals, which carry no
+ * boundary, and an administrator manages the subscriptions. One wildcard per service keeps the boundary short,
+ * and covers the actions those services add later.
+ */
+export const TAGGED_ALERT_ACTIONS = ['kms:*', 'sns:*'];

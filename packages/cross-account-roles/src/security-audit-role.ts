@@ -20,7 +20,12 @@ export interface SecurityAuditRoleProps {
   readonly trustedPrincipalArns?: string[];
 
   /**
-   * Security-account role names or patterns (e.g. 'AWSReservedSSO_SecurityAuditor_*') that may assume it.
+   * Security-account role names or patterns, with their IAM path if they have one, that may assume it: each
+   * becomes `arn:<partition>:iam::<securityAccountId>:role/<pattern>` in an `ArnLike aws:PrincipalArn`
+   * condition. An IAM Identity Center permission set's roles have the path
+   * `aws-reserved/sso.amazonaws.com/<region>/` (no region segment for roles created in us-east-1), so
+   * `'aws-reserved/sso.amazonaws.com/*AWSReservedSSO_SecurityAuditor_*'` matches the roles of the
+   * `SecurityAuditor` permission set; a pattern without the path never matches them.
    *
    * @default [] - at least one of trustedPrincipalArns and trustedRoleNamePatterns must be given
    */
@@ -35,9 +40,18 @@ export interface SecurityAuditRoleProps {
 }
 
 /**
- * A read-only role the security account assumes to audit a target account. Its permissions are AWS's
+ * A read-only role the security account assumes to audit a target account. It is granted AWS's
  * `SecurityAudit` job-function policy, which reads configuration and metadata but not data (no
  * s3:GetObject, no secrets).
+ *
+ * A permissions boundary attached to the role caps that policy: under the Groundwork deployment boundary (as
+ * the platform's access stack attaches it, with `PermissionsBoundaryAspect`), the role can read only what
+ * the boundary allows: the services of the account's allow list, IAM's reads (with 'iam' in it) and the
+ * bootstrap roles' own calls. Resources of other services in the account (created outside the pipeline) are
+ * then invisible to it. Attach no boundary where the audit must see every service.
+ *
+ * The trust allows `sts:TagSession` and `sts:SetSourceIdentity` for the trusted roles: their sessions may
+ * carry a source identity (role chaining requires the action in this trust policy when they do).
  */
 export class SecurityAuditRole extends Construct {
   /** The audit role. */
@@ -63,7 +77,7 @@ export class SecurityAuditRole extends Construct {
     this.role = new iam.Role(this, 'Resource', {
       roleName: props.roleName ?? 'groundwork-security-audit',
       description: 'Groundwork read-only security audit, assumed from the security account',
-      assumedBy: trustedRolePrincipal(props.securityAccountId, arns, patterns),
+      assumedBy: trustedRolePrincipal(props.securityAccountId, arns, patterns, { allowSourceIdentity: true }),
       managedPolicies: [
         iam.ManagedPolicy.fromManagedPolicyArn(
           this,

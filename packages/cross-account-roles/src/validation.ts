@@ -82,6 +82,20 @@ export function validateRoleNamePatterns(path: string, prop: string, patterns: s
   }
 }
 
+// A name prefix valid in both an EventBridge rule name and a CloudWatch alarm name, at least 3 characters.
+const ALERT_NAME_PREFIX = /^[A-Za-z0-9._-]{3,}$/;
+
+/** Literal name prefixes of alert rules and alarms, no wildcards (the boundary appends one). */
+export function validateAlertNamePrefixes(path: string, prop: string, prefixes: string[]): void {
+  for (const prefix of prefixes) {
+    if (Token.isUnresolved(prefix) || !ALERT_NAME_PREFIX.test(prefix) || prefix.length > 60) {
+      throw new Error(
+        `${path}: ${prop} entries must be literal name prefixes of 3 to 60 letters, digits or ._- (no wildcards, e.g. 'groundwork-break-glass-'), found '${prefix}'`,
+      );
+    }
+  }
+}
+
 /** Exact IAM role names (no wildcards, paths or ARNs); a token (another construct's role name) is left to IAM. */
 export function validateRoleNames(path: string, prop: string, names: string[]): void {
   for (const name of names) {

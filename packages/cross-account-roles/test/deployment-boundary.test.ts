@@ -1,4 +1,4 @@
-import { App, Stack, Stage } from 'aws-cdk-lib';
+import { App, Stack, Stage, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DeploymentBoundary, DeploymentTrust } from '../src';
@@ -400,6 +400,127 @@ describe('an account bootstrapped twice (another qualifier): neither boundary re
     // A role under the boundary may still pass the roles a stack creates (a function's role).
     expect(passTagged(ownRole('cfn-exec'), APP_ROLE)).toBe('Allow');
   });
+});
+
+describe('the break-glass alerts: no role under the boundary may switch them off, break-glass included', () => {
+  const RULES = ['groundwork-break-glass-assumed', 'groundwork-break-glass-cloudformation'].map(
+    (name) => `arn:aws:events:eu-west-1:${ACCOUNT}:rule/${name}`,
+  );
+  const ALARM = `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:groundwork-break-glass-assumed`;
+  const TOPIC = `arn:aws:sns:eu-west-1:${ACCOUNT}:example-dev-access-BreakGlassAlertTopicB4F6D82B-AbCdEf`;
+  const SUBSCRIPTION = `${TOPIC}:0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+  const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+  const ALERT_TAG = { 'aws:ResourceTag/groundwork:access': 'break-glass' };
+  // Break-glass (PowerUserAccess: every action of these services) and a pipeline custom resource granted them.
+  const everything = [{ Effect: 'Allow', Action: ['events:*', 'cloudwatch:*', 'sns:*', 'kms:*'], Resource: '*' }];
+  const asRoleUnderBoundary = (action: string, resource: string, context?: { [k: string]: string }) =>
+    evaluateWithBoundary(everything, boundary, { action, resource, context });
+
+  const NAMED: Array<[string, string]> = [
+    ...[
+      'events:DeleteRule',
+      'events:DisableRule',
+      'events:PutRule',
+      'events:PutTargets',
+      'events:RemoveTargets',
+    ].flatMap((action): Array<[string, string]> => RULES.map((rule) => [action, rule])),
+    ['cloudwatch:DeleteAlarms', ALARM],
+    ['cloudwatch:DisableAlarmActions', ALARM],
+    ['cloudwatch:PutMetricAlarm', ALARM],
+    ['cloudwatch:SetAlarmState', ALARM],
+  ];
+  const ON_TAGGED: Array<[string, string]> = [
+    ['sns:SetTopicAttributes', TOPIC],
+    ['sns:DeleteTopic', TOPIC],
+    ['sns:AddPermission', TOPIC],
+    ['sns:RemovePermission', TOPIC],
+    ['sns:PutDataProtectionPolicy', TOPIC],
+    ['sns:TagResource', TOPIC],
+    ['sns:UntagResource', TOPIC],
+    // Authorized on the subscription's topic (Service Authorization Reference, Amazon SNS: resource type topic).
+    ['sns:Unsubscribe', TOPIC],
+    ['sns:SetSubscriptionAttributes', TOPIC],
+    ['kms:DisableKey', KEY],
+    ['kms:ScheduleKeyDeletion', KEY],
+    ['kms:PutKeyPolicy', KEY],
+    ['kms:TagResource', KEY],
+    ['kms:UntagResource', KEY],
+  ];
+
+  test.each(NAMED)('%s on %s is denied, in any region', (action, resource) => {
+    expect(asRoleUnderBoundary(action, resource)).toBe('ExplicitDeny');
+    expect(asRoleUnderBoundary(action, resource.replace(':eu-west-1:', ':us-east-1:'))).toBe('ExplicitDeny');
+  });
+
+  test.each(ON_TAGGED)('%s on the tagged %s is denied', (action, resource) => {
+    expect(asRoleUnderBoundary(action, resource, ALERT_TAG)).toBe('ExplicitDeny');
+  });
+
+  test('an unsubscription named by its subscription ARN is denied on a tagged topic as well', () => {
+    expect(asRoleUnderBoundary('sns:Unsubscribe', SUBSCRIPTION, ALERT_TAG)).toBe('ExplicitDeny');
+  });
+
+  test('a role under the boundary cannot publish a forged alert to the tagged topic', () => {
+    expect(asRoleUnderBoundary('sns:Publish', TOPIC, ALERT_TAG)).toBe('ExplicitDeny');
+  });
+
+  test("the pipeline's own rules, alarms, topics and keys stay manageable, and the rule and alarm readable", () => {
+    const own = `arn:aws:events:eu-west-1:${ACCOUNT}:rule/example-dev-operations-DriftSchedule-1A2B`;
+    const ownAlarm = `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:example-dev-drift-failed`;
+    for (const [action, resource] of [
+      ['events:PutRule', own],
+      ['events:DeleteRule', own],
+      ['cloudwatch:PutMetricAlarm', ownAlarm],
+      ['sns:SetTopicAttributes', TOPIC.replace('BreakGlass', 'Drift')],
+      ['kms:ScheduleKeyDeletion', KEY],
+      // The runbook's check of the alarm, with the break-glass session.
+      ['cloudwatch:DescribeAlarms', ALARM],
+      ['events:DescribeRule', RULES[0]],
+      ['events:ListTargetsByRule', RULES[0]],
+    ]) {
+      // Whether the boundary allows the service at all is the allow list's business (TRUST_PROPS has no events).
+      expect({ action, resource, decision: evaluate(boundary, { action, resource }) }).not.toEqual({
+        action,
+        resource,
+        decision: 'ExplicitDeny',
+      });
+    }
+  });
+
+  test('the statements name the prefixes and the tag of BreakGlassRole', () => {
+    expect(boundary.find((st) => st.Sid === 'DenyAlertTampering').Resource).toEqual([
+      `arn:aws:events:*:${ACCOUNT}:rule/groundwork-break-glass-*`,
+      `arn:aws:cloudwatch:*:${ACCOUNT}:alarm:groundwork-break-glass-*`,
+    ]);
+    expect(boundary.find((st) => st.Sid === 'DenyTaggedAlertTampering').Condition).toEqual({
+      StringEquals: { [`aws:ResourceTag/${DeploymentBoundary.ALERT_TAG_KEY}`]: DeploymentBoundary.ALERT_TAG_VALUE },
+    });
+  });
+
+  test('protectedAlertNamePrefixes: [] leaves both statements out (an account without a break-glass role)', () => {
+    const s2 = targetStack();
+    const b = new DeploymentBoundary(s2, 'B', { allowedServices: ['ec2'], protectedAlertNamePrefixes: [] });
+    const doc =
+      Template.fromStack(s2).toJSON().Resources[s2.getLogicalId(b.policy.node.defaultChild as any)].Properties
+        .PolicyDocument;
+    expect(doc.Statement.map((st: any) => st.Sid)).not.toEqual(expect.arrayContaining(['DenyAlertTampering']));
+    expect(JSON.stringify(doc)).not.toContain('groundwork:access');
+  });
+
+  test.each(['', 'gw', 'groundwork-*', 'with space', Token.asString({ Ref: 'Prefix' })])(
+    'refuses the prefix %p',
+    (prefix) => {
+      expect(
+        () =>
+          new DeploymentBoundary(targetStack(), 'B', {
+            allowedServices: ['ec2'],
+            protectedAlertNamePrefixes: [prefix],
+          }),
+      ).toThrow(
+        /^Target\/B: protectedAlertNamePrefixes entries must be literal name prefixes of 3 to 60 letters, digits or \._- \(no wildcards, e\.g\. 'groundwork-break-glass-'\), found '/,
+      );
+    },
+  );
 });
 
 describe('the size of the boundary policy', () => {

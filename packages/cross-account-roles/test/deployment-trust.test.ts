@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Aws, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -312,6 +314,122 @@ describe('DeploymentTrust deployableStackRegions: stacks of other regions deploy
     const { statements } = deployRole({ deployableStackRegions: [...names, Aws.REGION] });
     // The token stays one more ARN (its value is known only at deployment).
     expect(statements.find((s: any) => s.Sid === 'DeployPermissions').Resource).toHaveLength(names.length + 1);
+  });
+});
+
+describe("DeploymentTrust deploy role reads: the stacks it deploys, '*' only for calls without a resource type", () => {
+  const NAMES = ['example-dev-network', 'example-dev-security', 'example-dev-operations'];
+  const { stack, trust, template } = synth({ deployableStackNames: NAMES });
+  const statements = policyStatementsOf(stack, template, trust.deployRole);
+  const boundary = documentOf(stack, template, trust.boundary.policy);
+  const deployRoleArn = `arn:aws:iam::${TARGET_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${TARGET_ACCOUNT}-${REGION}`;
+  const can = (action: string, resource: string) =>
+    evaluateWithBoundary(statements, boundary, {
+      action,
+      resource,
+      context: { 'aws:PrincipalArn': deployRoleArn },
+    });
+
+  // Every CloudFormation read the deploy role's users make, on a deployed stack. Keep this list in step with them.
+  // The CDK CLI (aws-cdk 2.1148, toolkit-lib) with the deploy role: deploy and diff (stack lookup, current
+  // template and nested stacks, change set, event monitor, diagnosis of a failed change set), drift, refactor.
+  const CDK_CLI_READS = [
+    'cloudformation:DescribeStacks',
+    'cloudformation:GetTemplate',
+    'cloudformation:ListStackResources',
+    'cloudformation:DescribeStackResources',
+    'cloudformation:DescribeStackResource',
+    'cloudformation:DescribeChangeSet',
+    'cloudformation:DescribeStackEvents',
+    'cloudformation:DescribeEvents',
+    'cloudformation:GetTemplateSummary',
+    'cloudformation:DetectStackDrift',
+    'cloudformation:DescribeStackResourceDrifts',
+    'cloudformation:DescribeStackRefactor',
+    'cloudformation:ListStackRefactorActions',
+  ];
+  // CodePipeline's CloudFormation deploy actions (CHANGE_SET_REPLACE, CHANGE_SET_EXECUTE) with the deploy role.
+  const CODEPIPELINE_READS = ['cloudformation:DescribeStacks', 'cloudformation:DescribeChangeSet'];
+  // The stage validation step (@groundwork/pipeline stage-validation-step.ts): aws cloudformation describe-stacks.
+  const STAGE_VALIDATION_READS = ['cloudformation:DescribeStacks'];
+  // The drift reconciler, read from its source: every cfn.<call>( of @groundwork/pipeline's reconcile script.
+  const reconcilerCalls = (): string[] => {
+    const file = path.join(__dirname, '..', '..', 'pipeline', 'src', 'private', 'drift-reconcile-script.ts');
+    const calls = [...fs.readFileSync(file, 'utf-8').matchAll(/\bcfn\.([a-zA-Z]+)\(/g)].map((m) => m[1]);
+    return [...new Set(calls)].map((call) => `cloudformation:${call[0].toUpperCase()}${call.slice(1)}`).sort();
+  };
+
+  test('the drift reconciler calls what this test expects of it (a new call must be added to the policy and here)', () => {
+    expect(reconcilerCalls()).toEqual([
+      'cloudformation:CreateChangeSet',
+      'cloudformation:DeleteChangeSet',
+      'cloudformation:DescribeChangeSet',
+      'cloudformation:DescribeStackEvents',
+      'cloudformation:DescribeStacks',
+      'cloudformation:ExecuteChangeSet',
+    ]);
+  });
+
+  test.each(
+    NAMES.flatMap((name) =>
+      [...new Set([...CDK_CLI_READS, ...CODEPIPELINE_READS, ...STAGE_VALIDATION_READS, ...reconcilerCalls()])].map(
+        (action) => [action, name],
+      ),
+    ),
+  )('%s on %s is allowed (policy and boundary)', (action, name) => {
+    expect(can(action, stackIn(REGION, name))).toBe('Allow');
+  });
+
+  test.each([...CDK_CLI_READS, 'cloudformation:GetStackPolicy', 'cloudformation:ListChangeSets'])(
+    '%s on a stack it does not deploy (the access stack) is not allowed',
+    (action) => {
+      expect(can(action, stackIn(REGION, 'example-dev-access'))).toBe('ImplicitDeny');
+      expect(can(action, stackIn('us-east-1', NAMES[0]))).toBe('ImplicitDeny');
+    },
+  );
+
+  test('the CLI may look up the bootstrap stack, and read nothing else of it', () => {
+    expect(can('cloudformation:DescribeStacks', stackIn(REGION, 'CDKToolkit'))).toBe('Allow');
+    expect(can('cloudformation:GetTemplate', stackIn(REGION, 'CDKToolkit'))).toBe('ImplicitDeny');
+    expect(can('cloudformation:DescribeStackEvents', stackIn(REGION, 'CDKToolkit'))).toBe('ImplicitDeny');
+  });
+
+  test("a failed change set's events, in the deployable regions", () => {
+    const changeSet = (region: string) =>
+      `arn:aws:cloudformation:${region}:${TARGET_ACCOUNT}:changeSet/cdk-deploy-change-set/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+    expect(can('cloudformation:DescribeEvents', changeSet(REGION))).toBe('Allow');
+    expect(can('cloudformation:DescribeEvents', changeSet('us-east-1'))).toBe('ImplicitDeny');
+    expect(can('cloudformation:DescribeChangeSet', changeSet(REGION))).toBe('ImplicitDeny');
+  });
+
+  test("an allowed statement on '*' without a condition holds only actions that have no resource type", () => {
+    // Service Authorization Reference: none of these takes a resource type, so '*' is the only resource IAM matches.
+    const WITHOUT_RESOURCE_TYPE = [
+      'cloudformation:ListStacks',
+      'cloudformation:ValidateTemplate',
+      'cloudformation:DescribeStackDriftDetectionStatus',
+      'sts:GetCallerIdentity',
+    ];
+    const onStar = statements
+      .filter((st: any) => st.Effect === 'Allow' && asArray(st.Resource).includes('*') && !st.Condition)
+      .flatMap((st: any) => asArray<string>(st.Action));
+    expect(onStar.sort()).toEqual([...WITHOUT_RESOURCE_TYPE].sort());
+    for (const action of WITHOUT_RESOURCE_TYPE) expect(can(action, '*')).toBe('Allow');
+    // No wildcard read of every stack is left: the templates of other stacks stay unreadable.
+    expect(JSON.stringify(statements)).not.toMatch(/cloudformation:(Get|Describe|List)\*/);
+  });
+
+  test("the acknowledgement of the deploy role's '*' names the calls without a resource type, and no false claim", () => {
+    const policy = trust.node.findChild('DeployRolePolicy');
+    const acknowledged: { [id: string]: string } = Object.assign(
+      {},
+      ...policy.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => m.data),
+    );
+    const reason = acknowledged['Annotation::AwsSolutions-IAM5[Resource::*]'];
+    expect(reason).toMatch(
+      /'\*' only for the calls without a resource type \(cloudformation:ListStacks, ValidateTemplate, DescribeStackDriftDetectionStatus, sts:GetCallerIdentity\)/,
+    );
+    expect(Object.values(acknowledged).join('\n')).not.toMatch(/no resource-level permissions/);
   });
 });
 

@@ -36,7 +36,7 @@ export function allConstructs(): AllConstructs {
   const trust = new DeploymentTrust(target, 'Trust', TRUST_PROPS);
   new SecurityAuditRole(target, 'Audit', {
     securityAccountId: SECURITY_ACCOUNT,
-    trustedRoleNamePatterns: ['AWSReservedSSO_SecurityAuditor_*'],
+    trustedRoleNamePatterns: ['aws-reserved/sso.amazonaws.com/*AWSReservedSSO_SecurityAuditor_*'],
   });
   const emergency = new iam.ManagedPolicy(target, 'EmergencyPolicy', {
     statements: [

@@ -6,7 +6,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { flat } from './fixtures';
-import { buildIntegApp, INTEG_TRUST_PROPS } from './integ.deployment-trust';
+import { buildIntegApp, INTEG_TARGET_ENV, INTEG_TRUST_PROPS } from './integ.deployment-trust';
+import { evaluateWithBoundary } from './policy-evaluator';
 import { DeploymentTrust } from '../src';
 
 // The template stability gate (scripts/template-stability) protects only the stateful resources the integ
@@ -71,6 +72,89 @@ describe('integ.deployment-trust', () => {
       Properties: { KmsMasterKeyId: Match.anyValue(), DisplayName: 'Groundwork break-glass role assumed' },
     });
     expect(accessTemplate.findResources('AWS::SNS::Topic')).toHaveProperty(logicalId(breakGlass.alertTopic));
+  });
+
+  describe("the access stack's alert resources are the ones the bootstrap's boundary protects", () => {
+    const ACCOUNT = INTEG_TARGET_ENV.account;
+    const concrete = (value: any) =>
+      JSON.parse(
+        JSON.stringify(flat(value))
+          .replace(/\$\{AWS::Partition\}/g, 'aws')
+          .replace(/\$\{AWS::AccountId\}/g, ACCOUNT)
+          .replace(/\$\{AWS::Region\}/g, INTEG_TARGET_ENV.region),
+      );
+    const boundary: any[] = concrete(
+      trustTemplate.toJSON().Resources[logicalId(trust.boundary.policy)].Properties.PolicyDocument,
+    ).Statement;
+    const resources = accessTemplate.toJSON().Resources;
+    const ofType = (type: string) => Object.values(resources).filter((r: any) => r.Type === type) as any[];
+    // Break-glass itself, or a pipeline custom resource, granted every action of these services.
+    const everything = [{ Effect: 'Allow', Action: ['events:*', 'cloudwatch:*', 'sns:*', 'kms:*'], Resource: '*' }];
+    const decision = (action: string, resource: string, context?: { [k: string]: string }) =>
+      evaluateWithBoundary(everything, boundary, { action, resource, context });
+    const tagsOf = (resource: any) =>
+      Object.fromEntries((resource.Properties.Tags ?? []).map((t: any) => [`aws:ResourceTag/${t.Key}`, t.Value])) as {
+        [k: string]: string;
+      };
+
+    test('both rules: their names match the protected prefix; no write is allowed', () => {
+      const rules = ofType('AWS::Events::Rule');
+      expect(rules.map((r) => r.Properties.Name).sort()).toEqual([
+        'groundwork-break-glass-assumed',
+        'groundwork-break-glass-cloudformation',
+      ]);
+      for (const rule of rules) {
+        const arn = `arn:aws:events:${INTEG_TARGET_ENV.region}:${ACCOUNT}:rule/${rule.Properties.Name}`;
+        for (const action of [
+          'events:DeleteRule',
+          'events:DisableRule',
+          'events:PutRule',
+          'events:PutTargets',
+          'events:RemoveTargets',
+        ]) {
+          expect({ action, arn, decision: decision(action, arn) }).toEqual({ action, arn, decision: 'ExplicitDeny' });
+        }
+      }
+    });
+
+    test('the alarm: its name matches the protected prefix; no write is allowed', () => {
+      const [alarm] = ofType('AWS::CloudWatch::Alarm');
+      const arn = `arn:aws:cloudwatch:${INTEG_TARGET_ENV.region}:${ACCOUNT}:alarm:${alarm.Properties.AlarmName}`;
+      for (const action of [
+        'cloudwatch:DeleteAlarms',
+        'cloudwatch:DisableAlarmActions',
+        'cloudwatch:PutMetricAlarm',
+        'cloudwatch:SetAlarmState',
+      ]) {
+        expect({ action, decision: decision(action, arn) }).toEqual({ action, decision: 'ExplicitDeny' });
+      }
+    });
+
+    test('the topic and the key: their tags are the protected tag; no change is allowed', () => {
+      const [topic] = ofType('AWS::SNS::Topic');
+      const [key] = ofType('AWS::KMS::Key');
+      const topicArn = `arn:aws:sns:${INTEG_TARGET_ENV.region}:${ACCOUNT}:GroundworkAccountAccessInteg-BreakGlassAlertTopic-AbCdEf`;
+      const keyArn = `arn:aws:kms:${INTEG_TARGET_ENV.region}:${ACCOUNT}:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+      for (const action of [
+        'sns:SetTopicAttributes',
+        'sns:DeleteTopic',
+        'sns:Unsubscribe',
+        'sns:RemovePermission',
+        'sns:AddPermission',
+        'sns:UntagResource',
+      ]) {
+        expect({ action, decision: decision(action, topicArn, tagsOf(topic)) }).toEqual({
+          action,
+          decision: 'ExplicitDeny',
+        });
+      }
+      for (const action of ['kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy', 'kms:UntagResource']) {
+        expect({ action, decision: decision(action, keyArn, tagsOf(key)) }).toEqual({
+          action,
+          decision: 'ExplicitDeny',
+        });
+      }
+    });
   });
 
   test.each([

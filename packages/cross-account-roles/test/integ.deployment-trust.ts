@@ -64,7 +64,7 @@ export function buildIntegApp(props: AppProps = {}): IntegApp {
   });
   new SecurityAuditRole(access, 'SecurityAudit', {
     securityAccountId: INTEG_SECURITY_ACCOUNT,
-    trustedRoleNamePatterns: ['AWSReservedSSO_SecurityAuditor_*'],
+    trustedRoleNamePatterns: ['aws-reserved/sso.amazonaws.com/*AWSReservedSSO_SecurityAuditor_*'],
   });
   // A stand-in for the grant chosen per environment (the package ships none): one action on one stack.
   const emergency = new iam.ManagedPolicy(access, 'EmergencyPolicy', {

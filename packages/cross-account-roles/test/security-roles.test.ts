@@ -1,10 +1,30 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { BreakGlassRole, BreakGlassRoleProps, SecurityAuditRole, SecurityAuditRoleProps } from '../src';
+import {
+  BreakGlassRole,
+  BreakGlassRoleProps,
+  DeploymentBoundary,
+  SecurityAuditRole,
+  SecurityAuditRoleProps,
+} from '../src';
+import { fixtureEvent, matchesPattern, resolvePath } from './event-pattern';
 import { asArray, flat, SECURITY_ACCOUNT, TARGET_ACCOUNT, targetStack } from './fixtures';
 import { evaluate } from './policy-evaluator';
 
 const RESPONDER = `arn:aws:iam::${SECURITY_ACCOUNT}:role/incident-responder`;
+// The example pattern of the docs for the roles of an IAM Identity Center permission set.
+const SSO_AUDITOR = 'aws-reserved/sso.amazonaws.com/*AWSReservedSSO_SecurityAuditor_*';
+const TRUST_ACTIONS = ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'];
+
+// Resolved the way IAM and EventBridge see them in the target account, eu-west-1.
+function concrete(value: any, replacements: { [token: string]: string } = {}): any {
+  let text = JSON.stringify(flat(value))
+    .replace(/\$\{AWS::Partition\}/g, 'aws')
+    .replace(/\$\{AWS::AccountId\}/g, TARGET_ACCOUNT)
+    .replace(/\$\{AWS::Region\}/g, 'eu-west-1');
+  for (const [token, replacement] of Object.entries(replacements)) text = text.split(token).join(replacement);
+  return JSON.parse(text);
+}
 
 /** The statements of a resource policy that apply to a service principal (the evaluator ignores Principal). */
 function forService(statements: any[], service: string): any[] {
@@ -17,7 +37,7 @@ function audit(props: Partial<SecurityAuditRoleProps> = {}) {
   const stack = targetStack();
   new SecurityAuditRole(stack, 'Audit', {
     securityAccountId: SECURITY_ACCOUNT,
-    trustedRoleNamePatterns: ['AWSReservedSSO_SecurityAuditor_*'],
+    trustedRoleNamePatterns: [SSO_AUDITOR],
     ...props,
   });
   return Template.fromStack(stack);
@@ -43,20 +63,56 @@ describe('SecurityAuditRole', () => {
     expect(flat(role.Properties.ManagedPolicyArns)).toEqual(['arn:${AWS::Partition}:iam::aws:policy/SecurityAudit']);
     expect(flat(role.Properties.AssumeRolePolicyDocument.Statement)).toEqual([
       {
-        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Action: TRUST_ACTIONS,
         Effect: 'Allow',
         Principal: { AWS: `arn:\${AWS::Partition}:iam::${SECURITY_ACCOUNT}:root` },
         Condition: {
           Null: { 'sts:ExternalId': 'true' },
           ArnLike: {
-            'aws:PrincipalArn': [
-              `arn:\${AWS::Partition}:iam::${SECURITY_ACCOUNT}:role/AWSReservedSSO_SecurityAuditor_*`,
-            ],
+            'aws:PrincipalArn': [`arn:\${AWS::Partition}:iam::${SECURITY_ACCOUNT}:role/${SSO_AUDITOR}`],
           },
         },
       },
     ]);
     expect(role.Properties.MaxSessionDuration).toBe(3600);
+  });
+
+  describe('the documented Identity Center pattern matches the permission set roles (IAM Identity Center user guide)', () => {
+    // A trust policy has no Resource; the evaluator needs one.
+    const trust = (patterns: string[]) =>
+      concrete(
+        (Object.values(audit({ trustedRoleNamePatterns: patterns }).findResources('AWS::IAM::Role'))[0] as any)
+          .Properties.AssumeRolePolicyDocument.Statement,
+      ).map((statement: any) => ({ ...statement, Resource: '*' }));
+    // aws:PrincipalArn of a permission set's role: its path has a region segment, except for roles created in
+    // us-east-1 ("Referencing permission sets in resource policies").
+    const inRegion = `arn:aws:iam::${SECURITY_ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_SecurityAuditor_0123456789abcdef`;
+    const inUsEast1 = `arn:aws:iam::${SECURITY_ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_SecurityAuditor_0123456789abcdef`;
+    const assume = (statements: any[], principalArn: string, action = 'sts:AssumeRole') =>
+      evaluate(statements, { action, resource: '*', context: { 'aws:PrincipalArn': principalArn } });
+
+    test.each([
+      ['with the region segment', inRegion],
+      ['without it (us-east-1)', inUsEast1],
+    ])('%s', (_name, principalArn) => {
+      expect(assume(trust([SSO_AUDITOR]), principalArn)).toBe('Allow');
+      // The pattern without the path, which the docs gave before, matches neither.
+      expect(assume(trust(['AWSReservedSSO_SecurityAuditor_*']), principalArn)).toBe('ImplicitDeny');
+    });
+
+    test('another permission set, or a role of another account, does not match', () => {
+      const statements = trust([SSO_AUDITOR]);
+      expect(assume(statements, inRegion.replace('SecurityAuditor', 'AdministratorAccess'))).toBe('ImplicitDeny');
+      expect(assume(statements, inRegion.replace(SECURITY_ACCOUNT, '444444444444'))).toBe('ImplicitDeny');
+    });
+
+    test('a session that carries a source identity may assume it: sts:SetSourceIdentity on the same terms', () => {
+      const statements = trust([SSO_AUDITOR]);
+      expect(assume(statements, inRegion, 'sts:SetSourceIdentity')).toBe('Allow');
+      expect(assume(statements, `arn:aws:iam::${SECURITY_ACCOUNT}:role/other`, 'sts:SetSourceIdentity')).toBe(
+        'ImplicitDeny',
+      );
+    });
   });
 
   test.each<[string, Partial<SecurityAuditRoleProps>, RegExp]>([
@@ -83,7 +139,7 @@ describe('BreakGlassRole', () => {
     expect(flat(role.Properties.RoleName)).toBe('groundwork-break-glass');
     expect(flat(role.Properties.AssumeRolePolicyDocument.Statement)).toEqual([
       {
-        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Action: TRUST_ACTIONS,
         Effect: 'Allow',
         Principal: { AWS: RESPONDER },
         Condition: {
@@ -100,6 +156,9 @@ describe('BreakGlassRole', () => {
     const roleId = stack.getLogicalId(glass.role.node.defaultChild as any);
     const topicId = stack.getLogicalId(glass.alertTopic.node.defaultChild as any);
     template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'groundwork-break-glass-assumed',
+      // AssumeRole is a read-only management event: ENABLED alone may not deliver it.
+      State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
       EventPattern: {
         source: ['aws.sts'],
         'detail-type': ['AWS API Call via CloudTrail'],
@@ -115,11 +174,14 @@ describe('BreakGlassRole', () => {
           InputTransformer: {
             InputPathsMap: {
               'detail-requestParameters-roleArn': '$.detail.requestParameters.roleArn',
-              'detail-userIdentity-arn': '$.detail.userIdentity.arn',
+              'detail-userIdentity-principalId': '$.detail.userIdentity.principalId',
+              'detail-userIdentity-accountId': '$.detail.userIdentity.accountId',
+              'detail-sourceIPAddress': '$.detail.sourceIPAddress',
+              'detail-requestParameters-roleSessionName': '$.detail.requestParameters.roleSessionName',
+              'detail-requestParameters-sourceIdentity': '$.detail.requestParameters.sourceIdentity',
+              time: '$.time',
             },
-            InputTemplate: Match.stringLikeRegexp(
-              'Break-glass role <detail-requestParameters-roleArn> assumed by <detail-userIdentity-arn> at <time>',
-            ),
+            InputTemplate: Match.stringLikeRegexp('by principal <detail-userIdentity-principalId> of account'),
           },
         },
       ],
@@ -131,13 +193,115 @@ describe('BreakGlassRole', () => {
       Endpoint: 'security@groundwork.example',
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'groundwork-break-glass-assumed',
       Namespace: 'AWS/Events',
       MetricName: 'TriggeredRules',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: stack.getLogicalId(glass.assumeRule.node.defaultChild as any) } }],
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       AlarmActions: [{ Ref: topicId }],
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  describe('the alerts name the caller with the fields CloudTrail writes (fixtures in test/fixtures/events)', () => {
+    const { template, stack, glass } = breakGlass();
+    const resources = template.toJSON().Resources;
+    const ROLE_ARN = `arn:aws:iam::${TARGET_ACCOUNT}:role/groundwork-break-glass`;
+    const ruleOf = (rule: any) =>
+      concrete(resources[stack.getLogicalId(rule.node.defaultChild as any)].Properties, {
+        [`\${${stack.getLogicalId(glass.role.node.defaultChild as any)}.Arn}`]: ROLE_ARN,
+      });
+    const assume = ruleOf(glass.assumeRule);
+    const stackChange = ruleOf(glass.stackChangeRule);
+    // The role account's copy of a cross-account AssumeRole, as in the IAM User Guide: no userIdentity.arn.
+    const assumed = fixtureEvent('assume-role-role-account');
+    const update = fixtureEvent('cloudformation-update-by-break-glass');
+    const refused = fixtureEvent('cloudformation-change-set-refused');
+    const pathsOf = (rule: any): string[] => Object.values(rule.Targets[0].InputTransformer.InputPathsMap);
+    const unresolved = (event: any, paths: string[]) => paths.filter((p) => resolvePath(event, p) === undefined);
+
+    test('the AssumeRole rule matches the event, and every path of its message resolves in it', () => {
+      expect(matchesPattern(assume.EventPattern, assumed)).toBe(true);
+      expect(pathsOf(assume)).toHaveLength(7);
+      expect(unresolved(assumed, pathsOf(assume))).toEqual([]);
+      // The ARN the message used to read: CloudTrail does not write it in the role's account.
+      expect(resolvePath(assumed, '$.detail.userIdentity.arn')).toBeUndefined();
+    });
+
+    test('only the source identity is optional: every other path resolves in an AssumeRole without one', () => {
+      const { sourceIdentity: _unset, ...requestParameters } = assumed.detail.requestParameters;
+      const withoutSource = { ...assumed, detail: { ...assumed.detail, requestParameters } };
+      expect(unresolved(withoutSource, pathsOf(assume))).toEqual(['$.detail.requestParameters.sourceIdentity']);
+      expect(assume.Targets[0].InputTransformer.InputTemplate).toContain('(empty when the caller set none)');
+    });
+
+    test('the AssumeRole rule ignores another role, and calls other than AssumeRole', () => {
+      const other = structuredClone(assumed);
+      other.detail.requestParameters.roleArn = `arn:aws:iam::${TARGET_ACCOUNT}:role/other`;
+      expect(matchesPattern(assume.EventPattern, other)).toBe(false);
+      expect(
+        matchesPattern(assume.EventPattern, {
+          ...assumed,
+          detail: { ...assumed.detail, eventName: 'GetCallerIdentity' },
+        }),
+      ).toBe(false);
+    });
+
+    test('the stack-change rule, named, matches the CloudFormation writes of a break-glass session, allowed or refused', () => {
+      expect(stackChange.Name).toBe('groundwork-break-glass-cloudformation');
+      // Writes are not read-only management events: ENABLED receives them.
+      expect(stackChange.State).toBe('ENABLED');
+      expect(stackChange.EventPattern.detail.eventName).toEqual(
+        expect.arrayContaining(['CreateChangeSet', 'ExecuteChangeSet', 'UpdateStack', 'CreateStack', 'DeleteStack']),
+      );
+      expect(matchesPattern(stackChange.EventPattern, update)).toBe(true);
+      expect(matchesPattern(stackChange.EventPattern, refused)).toBe(true);
+      const message = stackChange.Targets[0].InputTransformer.InputTemplate as string;
+      expect(message).toContain('on stack <detail-requestParameters-stackName>');
+      expect(message).toContain('called cloudformation:<detail-eventName>');
+    });
+
+    test('every path of the stack-change message resolves in one of the fixtures; the stack and caller in each', () => {
+      const paths = pathsOf(stackChange);
+      expect(
+        paths.filter((p) => resolvePath(update, p) === undefined && resolvePath(refused, p) === undefined),
+      ).toEqual(
+        // A stack set name only in stack set calls.
+        ['$.detail.requestParameters.stackSetName'],
+      );
+      for (const event of [update, refused]) {
+        expect(
+          unresolved(event, [
+            '$.detail.eventName',
+            '$.detail.requestParameters.stackName',
+            '$.detail.userIdentity.principalId',
+          ]),
+        ).toEqual([]);
+      }
+    });
+
+    test('the stack-change rule ignores other sessions, and reads', () => {
+      const administrator = structuredClone(update);
+      administrator.detail.userIdentity.sessionContext.sessionIssuer.arn = `arn:aws:iam::${TARGET_ACCOUNT}:role/Admin`;
+      expect(matchesPattern(stackChange.EventPattern, administrator)).toBe(false);
+      expect(
+        matchesPattern(stackChange.EventPattern, {
+          ...update,
+          detail: { ...update.detail, eventName: 'DescribeStacks' },
+        }),
+      ).toBe(false);
+    });
+  });
+
+  test('the alert topic and key carry the tag by which the deployment boundary protects them', () => {
+    const { template, stack, glass } = breakGlass();
+    const resources = template.toJSON().Resources;
+    const tag = { Key: DeploymentBoundary.ALERT_TAG_KEY, Value: DeploymentBoundary.ALERT_TAG_VALUE };
+    expect(tag).toEqual({ Key: 'groundwork:access', Value: 'break-glass' });
+    for (const resource of [glass.alertTopic, glass.alertTopic.masterKey!]) {
+      expect(resources[stack.getLogicalId(resource.node.defaultChild as any)].Properties.Tags).toContainEqual(tag);
+    }
   });
 
   describe('both the rule and the alarm can deliver to the encrypted topic', () => {
@@ -146,6 +310,7 @@ describe('BreakGlassRole', () => {
     const topic = `\${${stack.getLogicalId(glass.alertTopic.node.defaultChild as any)}}`;
     const alarm = `\${${stack.getLogicalId(glass.assumeAlarm.node.defaultChild as any)}.Arn}`;
     const rule = `\${${stack.getLogicalId(glass.assumeRule.node.defaultChild as any)}.Arn}`;
+    const stackChangeRule = `\${${stack.getLogicalId(glass.stackChangeRule.node.defaultChild as any)}.Arn}`;
     const [topicPolicy] = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[];
     const topicStatements: any[] = flat(topicPolicy.Properties.PolicyDocument.Statement);
     const keyStatements: any[] = flat(
@@ -179,9 +344,10 @@ describe('BreakGlassRole', () => {
       expect(publish('events.amazonaws.com', { 'aws:SourceArn': rule })).toBe('Allow');
     });
 
-    test('the topic policy lets this EventBridge rule publish, and no other rule', () => {
+    test('the topic policy lets these EventBridge rules publish, and no other rule', () => {
       const otherRule = `arn:aws:events:eu-west-1:${TARGET_ACCOUNT}:rule/other`;
       expect(publish('events.amazonaws.com', { 'aws:SourceArn': rule })).toBe('Allow');
+      expect(publish('events.amazonaws.com', { 'aws:SourceArn': stackChangeRule })).toBe('Allow');
       expect(publish('events.amazonaws.com', { 'aws:SourceArn': otherRule })).toBe('ImplicitDeny');
       expect(publish('events.amazonaws.com', {})).toBe('ImplicitDeny');
     });
@@ -224,6 +390,11 @@ describe('BreakGlassRole', () => {
       'MFA age too long',
       { maxMfaAgeSeconds: 7200 },
       /maxMfaAgeSeconds must be an integer between 60 and 3600, found 7200/,
+    ],
+    [
+      'a role name the alert rules cannot be named after',
+      { roleName: 'break-glass@acme' },
+      /^Target\/BreakGlass: roleName must be 1-49 letters, digits or \._- \(the alert rules and alarm are named '<roleName>-assumed' and '<roleName>-cloudformation'\), found 'break-glass@acme'$/,
     ],
   ])('rejects %s', (_n, props, message) => {
     expect(() => breakGlass(props)).toThrow(message);
