@@ -27,6 +27,18 @@ const CONFIGS: { [key in TrafficShifting]: codedeploy.ILambdaDeploymentConfig } 
   [TrafficShifting.ALL_AT_ONCE]: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
 };
 
+/**
+ * What the AWS managed policy of the CodeDeploy role allows, all of it: aws-cdk-lib attaches it to every Lambda
+ * deployment group's role. Only codedeploy.amazonaws.com can assume the role.
+ */
+const CODEDEPLOY_MANAGED_POLICY_REASON =
+  'AWS managed policy that aws-cdk-lib attaches to every Lambda deployment group role (even a role passed in), assumable by CodeDeploy only. ' +
+  'It allows, on every resource of the account: cloudwatch:DescribeAlarms, lambda:GetAlias, lambda:UpdateAlias and ' +
+  'lambda:GetProvisionedConcurrencyConfig (CodeDeploy moves the alias and watches the alarms); s3:GetObject and ' +
+  's3:GetObjectVersion on objects under a CodeDeploy/ prefix of any bucket and on objects tagged UseWithCodeDeploy=true ' +
+  '(AppSpec files; a CloudFormation-driven deployment uses none); lambda:InvokeFunction on functions named CodeDeployHook_*. ' +
+  'Accepted: CodeDeploy uses it only for the deployments of this group, which name this alias and these hooks';
+
 /** Properties of a `BlueGreenService`. */
 export interface BlueGreenServiceProps {
   /** The function whose new versions are shifted in. */
@@ -90,10 +102,11 @@ export class BlueGreenService extends Construct {
       preHook: props.preTrafficHook,
       postHook: props.postTrafficHook,
     });
+    // aws-cdk-lib attaches the managed policy to the deployment group's role even when a role is passed in,
+    // so a narrower role of our own would still carry it.
     Validations.of(this.deploymentGroup.role.node.defaultChild!).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
-      reason:
-        'AWS managed policy for CodeDeploy Lambda deployments: only lambda:UpdateAlias/GetAlias/GetProvisionedConcurrencyConfig and invoking hook functions named CodeDeployHook_*',
+      reason: CODEDEPLOY_MANAGED_POLICY_REASON,
     });
     Validations.of(this.errorsAlarm.node.defaultChild!).acknowledge({
       id: 'NIST.800.53.R5-CloudWatchAlarmAction',

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -21,9 +21,11 @@ import { logGroupKey } from './private/log-group-key';
  * drift detection reads each resource with the CALLER's credentials, through the read handler of its
  * resource type (`handlers.read.permissions` of the CloudFormation resource schema), and a single missing
  * action fails the whole stack's check (DETECTION_FAILED). Covers the resource types Groundwork stacks
- * deploy (test/drift-detector.test.ts holds the table, type by type). No data-plane reads (no s3:GetObject,
- * secretsmanager:GetSecretValue, kms:Decrypt, ...): where a service's `Get*` or `Describe*` would also read
- * data, the actions are listed one by one.
+ * deploy (test/drift-detector.test.ts holds the table, type by type). Granted on every resource: the
+ * resources' names and ARNs are generated at deployment. They return configuration only: where a
+ * service's `Get*` or `Describe*` would also read data, the actions are listed one by one, and the reads
+ * that return data and take a resource ARN (SSM parameter values, Lambda function configuration and code)
+ * are in `PARAMETER_READ_ACTIONS` and `FUNCTION_READ_ACTIONS`, granted on the checked stacks' names only.
  */
 const DEFAULT_READ_ACTIONS = [
   // AWS::AccessAnalyzer::Analyzer
@@ -65,14 +67,6 @@ const DEFAULT_READ_ACTIONS = [
   'kms:GetKeyRotationStatus',
   'kms:ListAliases',
   'kms:ListResourceTags',
-  // AWS::Lambda::Function, Alias and Permission
-  'lambda:GetAlias',
-  'lambda:GetFunction',
-  'lambda:GetFunctionCodeSigningConfig',
-  'lambda:GetFunctionConfiguration',
-  'lambda:GetFunctionRecursionConfig',
-  'lambda:GetPolicy',
-  'lambda:GetRuntimeManagementConfig',
   // AWS::Logs::LogGroup and MetricFilter
   'logs:Describe*',
   'logs:GetDataProtectionPolicy',
@@ -104,16 +98,78 @@ const DEFAULT_READ_ACTIONS = [
   // AWS::SQS::Queue
   'sqs:GetQueueAttributes',
   'sqs:ListQueueTags',
-  // AWS::SSM::Parameter (String parameters: CloudFormation creates no SecureString)
+  // AWS::SSM::Parameter: the values are read by PARAMETER_READ_ACTIONS; DescribeParameters (names and
+  // metadata, no values) supports no resource-level permission.
   'ssm:DescribeParameters',
-  'ssm:GetParameter',
-  'ssm:GetParameters',
-  'ssm:ListTagsForResource',
   // AWS::StepFunctions::StateMachine, one by one: states:Describe* includes DescribeExecution (execution
   // input and output).
   'states:DescribeStateMachine',
   'states:ListTagsForResource',
 ];
+
+/**
+ * AWS::SSM::Parameter's read handler: the value itself. Granted only on the parameters under
+ * `parameterNamePrefixes`; SecureString decryption through SSM is denied whatever the prefix (CloudFormation
+ * creates no SecureString, and the AWS managed aws/ssm key lets every principal of the account decrypt).
+ */
+const PARAMETER_READ_ACTIONS = ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:ListTagsForResource'];
+
+/**
+ * AWS::Lambda::Function, Alias and Permission read handlers. GetFunction and GetFunctionConfiguration return
+ * the environment variables and GetFunction a link to the code: granted only on the functions named
+ * `functionNamePrefixes*`. ListTags too: the Lambda Developer Guide ("Using tags on Lambda functions") says
+ * GetFunction needs it for a tagged function, and CloudFormation tags the functions it creates.
+ */
+const FUNCTION_READ_ACTIONS = [
+  'lambda:GetAlias',
+  'lambda:GetFunction',
+  'lambda:GetFunctionCodeSigningConfig',
+  'lambda:GetFunctionConfiguration',
+  'lambda:GetFunctionRecursionConfig',
+  'lambda:GetPolicy',
+  'lambda:GetRuntimeManagementConfig',
+  'lambda:ListTags',
+];
+
+/**
+ * EC2 Describe calls that return instance user data, which `ec2:Describe*` would allow: denied, unless
+ * listed in `additionalReadActions` (no Groundwork stack deploys instances or launch templates).
+ */
+const USER_DATA_READ_ACTIONS = ['ec2:DescribeInstanceAttribute', 'ec2:DescribeLaunchTemplateVersions'];
+
+/** Why each wildcard action of the read statement returns configuration, not data (cdk-nag acknowledgements). */
+const WILDCARD_READ_REASONS: { readonly [action: string]: string } = {
+  'cloudwatch:Describe*':
+    'CloudWatch alarm drift detection (DescribeAlarms); CloudWatch Describe calls return alarm and anomaly detector configuration, no metric data',
+  'codedeploy:Get*':
+    'CodeDeploy application and deployment group drift detection; CodeDeploy Get calls return application, deployment group, deployment and revision metadata, not revision contents',
+  'config:Describe*':
+    'AWS Config rule, recorder and delivery channel drift detection; Config Describe calls return their configuration and compliance status, not recorded configuration items',
+  'ec2:Describe*':
+    'VPC, subnet, route, gateway, endpoint, network ACL, security group, flow log and EIP drift detection, by Describe calls that support no resource-level permission; the two that return instance user data (DescribeInstanceAttribute, DescribeLaunchTemplateVersions) are denied',
+  'events:Describe*':
+    'EventBridge rule drift detection (DescribeRule); EventBridge Describe calls return rule, bus, archive and connection configuration, not events or connection secrets',
+  'iam:Get*':
+    'IAM role and policy drift detection; IAM Get calls return identities and policy documents, never passwords or secret keys',
+  'iam:List*': 'IAM role and policy drift detection; IAM List calls return names and metadata',
+  'kms:Describe*':
+    'KMS key drift detection (DescribeKey); returns key metadata, never key material, and decrypts nothing',
+  'logs:Describe*':
+    'Log group and metric filter drift detection; CloudWatch Logs Describe calls return configuration (groups, filters, policies, query definitions), never log events',
+  's3:GetBucket*':
+    'S3 bucket and bucket policy drift detection; GetBucket* calls return bucket configuration (policy, ACL, logging, versioning, tags, ...), never objects',
+};
+
+/**
+ * How much of a stack's name a name CloudFormation generates from it keeps: `<stack name>-<logical id>-<random>`
+ * cut to 64 characters keeps at least the first 25 characters of the stack name (names observed from real
+ * deployments; aws-cdk-lib's own generated names keep the same 25).
+ */
+const GENERATED_NAME_STACK_PREFIX = 25;
+
+/** SSM parameter names and Lambda function names, as the detector's props take them. */
+const PARAMETER_PREFIX_PATTERN = /^[A-Za-z0-9_.\/-]{1,1011}$/;
+const FUNCTION_PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Every task retries throttling and transient errors: DetectStackDrift is throttled per account. */
 const RETRY: sfn.RetryProps = {
@@ -216,8 +272,30 @@ export interface DriftDetectorProps {
    * @default - a name CloudFormation generates
    */
   readonly roleName?: string;
-  /** More read-only actions drift detection needs for resource types outside the default list. @default - none */
+  /**
+   * More read-only actions drift detection needs for resource types outside the default list, granted on
+   * every resource. Listing `ec2:DescribeInstanceAttribute` or `ec2:DescribeLaunchTemplateVersions` lifts
+   * their Deny (they return instance user data). @default - none
+   */
   readonly additionalReadActions?: string[];
+  /**
+   * Name prefixes of the checked stacks' SSM parameters (`/groundwork/dev/`, or a name prefix without a
+   * leading '/'). Drift detection reads each `AWS::SSM::Parameter` with the parameter's value
+   * (`ssm:GetParameters`); the state machine's role may read only the parameters under these prefixes, and
+   * may never decrypt a SecureString through SSM. An empty list grants no parameter read.
+   * @default ['/groundwork/<environmentName>/'], where Groundwork's stacks (`@groundwork/networking`) keep theirs
+   */
+  readonly parameterNamePrefixes?: string[];
+  /**
+   * Name prefixes of the checked stacks' Lambda functions. Drift detection reads each
+   * `AWS::Lambda::Function` with `lambda:GetFunction`, which returns its environment variables and a link to
+   * its code; the state machine's role may read only the functions whose names start with these. Give the
+   * names of functions that set a `FunctionName`. An empty list grants no function read.
+   * @default - the first 25 characters of each stack name (of `stackNamePrefix` with a prefix): CloudFormation
+   * names a function without `FunctionName` `<stack name>-<logical id>-<random>`, cut to 64 characters, which
+   * keeps at least those 25
+   */
+  readonly functionNamePrefixes?: string[];
   /** Retention of the state machine log group. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -586,6 +664,46 @@ export class DriftDetector extends Construct {
         resources: ['*'],
       }),
     );
+    const { parameterArns, functionArns } = this.dataReadScope(props);
+    if (parameterArns.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadParametersOfCheckedStacks',
+          actions: PARAMETER_READ_ACTIONS,
+          resources: parameterArns,
+        }),
+      );
+    }
+    if (functionArns.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadFunctionsOfCheckedStacks',
+          actions: FUNCTION_READ_ACTIONS,
+          resources: functionArns,
+        }),
+      );
+    }
+    // The aws/ssm key's policy lets every principal of the account decrypt through SSM: no SecureString value.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySecureStringDecryption',
+        effect: iam.Effect.DENY,
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' } },
+      }),
+    );
+    const userData = USER_DATA_READ_ACTIONS.filter((action) => !(props.additionalReadActions ?? []).includes(action));
+    if (userData.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'DenyUserDataReads',
+          effect: iam.Effect.DENY,
+          actions: userData,
+          resources: ['*'],
+        }),
+      );
+    }
     // The PutMetricData statement generated by the task has Resource "*"; bound it to the drift namespace.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -636,7 +754,57 @@ export class DriftDetector extends Construct {
     });
     this.executionFailureAlarm.addAlarmAction(new cwActions.SnsAction(props.alertTopic));
     allowAlarmPublish(props.alertTopic, this.executionFailureAlarm);
-    this.acknowledgeFindings(props, [...DEFAULT_READ_ACTIONS, ...(props.additionalReadActions ?? [])]);
+    this.acknowledgeFindings(
+      props,
+      [...DEFAULT_READ_ACTIONS, ...(props.additionalReadActions ?? [])],
+      [...parameterArns, ...functionArns],
+    );
+  }
+
+  /**
+   * ARNs of the SSM parameters and Lambda functions the checked stacks may hold, from `parameterNamePrefixes`
+   * and `functionNamePrefixes` (or their defaults), each checked.
+   */
+  private dataReadScope(props: DriftDetectorProps): { parameterArns: string[]; functionArns: string[] } {
+    const stack = Stack.of(this);
+    const check = (prop: string, values: string[], pattern: RegExp, expected: string) => {
+      for (const value of values) {
+        if (!Token.isUnresolved(value) && (!pattern.test(value) || value.includes('*'))) {
+          throw new Error(`${this.node.path}: ${prop} entries must be ${expected}, found '${value}'`);
+        }
+      }
+    };
+    const parameterPrefixes = props.parameterNamePrefixes ?? [`/groundwork/${props.environmentName}/`];
+    check(
+      'parameterNamePrefixes',
+      parameterPrefixes,
+      PARAMETER_PREFIX_PATTERN,
+      "SSM parameter name prefixes (letters, digits, '_', '.', '-', '/'; no wildcard)",
+    );
+    const stackPrefixes = props.stackNames ?? [props.stackNamePrefix!];
+    const functionPrefixes =
+      props.functionNamePrefixes ?? stackPrefixes.map((name) => name.slice(0, GENERATED_NAME_STACK_PREFIX));
+    check(
+      'functionNamePrefixes',
+      functionPrefixes,
+      FUNCTION_PREFIX_PATTERN,
+      "Lambda function name prefixes (1 to 64 letters, digits, '_' or '-'; no wildcard)",
+    );
+    const unique = (values: string[]) => [...new Set(values)];
+    return {
+      // A parameter's ARN drops the leading '/' of a path: arn:...:parameter/groundwork/dev/name.
+      parameterArns: unique(parameterPrefixes).map((prefix) =>
+        stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${prefix.replace(/^\//, '')}*` }),
+      ),
+      functionArns: unique(functionPrefixes).map((prefix) =>
+        stack.formatArn({
+          service: 'lambda',
+          resource: 'function',
+          resourceName: `${prefix}*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
+    };
   }
 
   /**
@@ -758,18 +926,33 @@ export class DriftDetector extends Construct {
     }
   }
 
-  private acknowledgeFindings(props: DriftDetectorProps, readActions: string[]): void {
+  private acknowledgeFindings(props: DriftDetectorProps, readActions: string[], dataReadArns: string[]): void {
     const stack = Stack.of(this);
     const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy')!.node.defaultChild!;
     const ack = (id: string, reason: string) => Validations.of(policy).acknowledge({ id, reason });
     ack(
       'AwsSolutions-IAM5[Resource::*]',
-      'ListStacks, DescribeStackDriftDetectionStatus, PutMetricData (bounded by a Deny on other namespaces), X-Ray and log delivery support no resource-level permission; the read-only resource actions must reach every resource CloudFormation compares',
+      `${props.stackNamePrefix ? 'ListStacks, ' : ''}DescribeStackDriftDetectionStatus, PutMetricData (bounded by a Deny on other namespaces), ` +
+        'X-Ray and log delivery support no resource-level permission. The read statement is on every resource: CloudFormation ' +
+        "drift detection reads each resource of the checked stacks with the caller's credentials, and their names and ARNs are " +
+        'generated at deployment. It returns configuration only: the reads that return data and take a resource ARN (SSM ' +
+        "parameter values, Lambda function configuration and code) are granted on the checked stacks' names only, and " +
+        'SecureString decryption through SSM and EC2 user data reads are denied',
     );
     for (const action of readActions.filter((a) => a.includes('*'))) {
       ack(
         `AwsSolutions-IAM5[Action::${action}]`,
-        'CloudFormation drift detection reads each resource with the caller credentials; metadata-level Describe/Get/List only, no data reads',
+        WILDCARD_READ_REASONS[action] ??
+          'Added with additionalReadActions, on every resource, for drift detection of resource types outside the default list',
+      );
+    }
+    for (const arn of dataReadArns) {
+      const resolved = JSON.stringify(stack.resolve(arn));
+      ack(
+        `AwsSolutions-IAM5[Resource::${flattenArn(stack.resolve(arn))}]`,
+        resolved.includes(':ssm:')
+          ? 'Parameter values that drift detection compares, only under this name prefix of the checked stacks (parameterNamePrefixes); no SecureString decryption'
+          : 'Lambda functions that drift detection reads, only those named with this prefix of the checked stacks (functionNamePrefixes)',
       );
     }
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
@@ -807,4 +990,12 @@ export class DriftDetector extends Construct {
       Validations.of(eventsPolicy.node.defaultChild!).acknowledge({ id: inline, reason: inlineReason });
     }
   }
+}
+
+/** An ARN as cdk-nag writes it in a finding id: `Fn::Join` joined, `{ Ref: X }` as `<X>`. */
+function flattenArn(node: any): string {
+  if (typeof node === 'string') return node;
+  if (node['Fn::Join']) return node['Fn::Join'][1].map(flattenArn).join(node['Fn::Join'][0]);
+  if (node.Ref) return `<${node.Ref}>`;
+  return JSON.stringify(node);
 }

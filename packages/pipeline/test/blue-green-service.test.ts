@@ -1,11 +1,12 @@
 process.env.CDK_VALIDATION = 'false';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { BlueGreenService, TrafficShifting } from '../src';
 import { PIPELINE_ENV } from './fixtures';
+import { staleAcknowledgements } from './nag';
 
 function make(props: { trafficShifting?: TrafficShifting; errorThreshold?: number; aliasName?: string } = {}) {
   const stack = new Stack(new App(), 'Service', { env: PIPELINE_ENV });
@@ -83,6 +84,57 @@ describe('BlueGreenService cdk-nag', () => {
           v.violatingResources.some((r: any) => r.constructPath.startsWith('Service/Api/')),
         );
       expect(findings.map((v: any) => v.ruleName)).toEqual([]);
+    }
+    expect(staleAcknowledgements(stack)).toEqual([]);
+  });
+});
+
+/**
+ * AWSCodeDeployRoleForLambdaLimited, version v1 (the AWS Managed Policy Reference,
+ * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html).
+ */
+const CODEDEPLOY_LAMBDA_LIMITED = [
+  {
+    Action: [
+      'cloudwatch:DescribeAlarms',
+      'lambda:UpdateAlias',
+      'lambda:GetAlias',
+      'lambda:GetProvisionedConcurrencyConfig',
+    ],
+    Resource: '*',
+  },
+  { Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: 'arn:aws:s3:::*/CodeDeploy/*' },
+  {
+    Action: ['s3:GetObject', 's3:GetObjectVersion'],
+    Resource: '*',
+    Condition: { StringEquals: { 's3:ExistingObjectTag/UseWithCodeDeploy': 'true' } },
+  },
+  { Action: ['lambda:InvokeFunction'], Resource: 'arn:aws:lambda:*:*:function:CodeDeployHook_*' },
+];
+
+describe('BlueGreenService CodeDeploy role acknowledgement', () => {
+  test('the reason names everything the managed policy allows, and where', () => {
+    const stack = new Stack(new App(), 'Service', { env: PIPELINE_ENV });
+    const fn = new lambda.Function(stack, 'Handler', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+    });
+    const service = new BlueGreenService(stack, 'Api', { function: fn });
+    const [reason] = service.deploymentGroup.role.node
+      .defaultChild!.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries<string>(m.data))
+      .filter(([id]) => id.includes('AWSCodeDeployRoleForLambdaLimited'))
+      .map(([, text]) => text);
+    const missing = CODEDEPLOY_LAMBDA_LIMITED.flatMap((s) => s.Action).filter((action) => !reason.includes(action));
+    expect(missing).toEqual([]);
+    for (const scope of [
+      'every resource',
+      'CodeDeploy/ prefix of any bucket',
+      'UseWithCodeDeploy=true',
+      'CodeDeployHook_*',
+    ]) {
+      expect(reason).toContain(scope);
     }
   });
 });

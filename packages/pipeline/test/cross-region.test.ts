@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { GitOpsPipeline } from '../src';
 import { Fixture, PIPELINE_ENV, TinyEnvironment, accountId, pipelineFixture } from './fixtures';
+import { staleAcknowledgements } from './nag';
 
 // The pipeline is in eu-west-1; environments in two more regions make CodePipeline keep artifacts in a
 // replication bucket per region, in support stacks at the root of the app.
@@ -169,6 +170,12 @@ describe('GitOpsPipeline in several regions: cdk-nag', () => {
     expect(
       violations.map((v) => `${v.ruleName} ${v.violatingResources.map((c) => c.constructPath).join(',')}`),
     ).toEqual([]);
+  });
+
+  test('every acknowledgement on the pipeline stack and the support stacks suppresses a finding', () => {
+    const fixture = multiRegion();
+    fixture.pipeline.buildPipeline();
+    expect([fixture.stack, ...supportStacks(fixture)].flatMap((s) => staleAcknowledgements(s))).toEqual([]);
   });
 
   test('the packs reach the support stacks: a bare bucket added to one is reported', () => {

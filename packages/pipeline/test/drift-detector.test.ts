@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { DriftDetector, DriftDetectorProps } from '../src';
+import { staleAcknowledgements } from './nag';
 
 const TARGET = { account: '200000000001', region: 'eu-west-1' };
 const RECONCILE_ROLE = 'arn:aws:iam::111111111111:role/groundwork-drift-reconcile';
@@ -512,6 +513,19 @@ const NEVER_ALLOWED = [
   'logs:FilterLogEvents',
   'sqs:ReceiveMessage',
   'iam:PassRole',
+  // instance user data
+  'ec2:DescribeInstanceAttribute',
+  'ec2:DescribeLaunchTemplateVersions',
+];
+
+/** Reads that return data (parameter values, function environment and code) and take a resource ARN. */
+const DATA_READS = [
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+  'lambda:GetFunction',
+  'lambda:GetFunctionConfiguration',
+  'lambda:GetAlias',
+  'lambda:GetPolicy',
 ];
 
 /** Whether an IAM action pattern (`service:Prefix*`, case-insensitive as IAM matches it) covers an action. */
@@ -520,30 +534,132 @@ function covers(pattern: string, action: string): boolean {
   return regex.test(action);
 }
 
+/** Whether one of the statements (with `effect`) names an action pattern covering `action`. */
+function names(statements: any[], effect: 'Allow' | 'Deny', action: string): boolean {
+  return statements
+    .filter((s) => s.Effect === effect)
+    .some((s) => [s.Action].flat().some((pattern: string) => covers(pattern, action)));
+}
+
+/** `arn:<partition>:<service>:eu-west-1:200000000001:<resource>` as the template writes it. */
+function arnOf(service: string, resource: string): unknown {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:eu-west-1:200000000001:${resource}`]] };
+}
+
 describe('DriftDetector read permissions', () => {
   const { template } = make();
-  const read = statementsOf(template).find((s) => s.Sid === 'ReadResourcesForDriftDetection');
-  const allowed: string[] = [read.Action].flat();
+  const statements = statementsOf(template);
+  const read = statements.find((s) => s.Sid === 'ReadResourcesForDriftDetection');
+  /** Allowed on some resource and not denied. */
+  const allows = (action: string) => names(statements, 'Allow', action) && !names(statements, 'Deny', action);
 
-  test('one statement, on every resource: drift detection must read every resource of the stacks', () => {
+  test('the metadata reads are one statement, on every resource: drift detection reads every resource of the stacks', () => {
     expect(read).toMatchObject({ Effect: 'Allow', Resource: '*' });
   });
 
   test.each(Object.entries(READ_HANDLER_ACTIONS))('CloudFormation can read %s with the role', (_type, actions) => {
-    const missing = actions.filter((action) => !allowed.some((pattern) => covers(pattern, action)));
+    const missing = actions.filter((action) => !allows(action));
     expect(missing).toEqual([]);
   });
 
-  test('no data-plane read, no PassRole: the reads are metadata only', () => {
-    const granted = NEVER_ALLOWED.filter((action) => allowed.some((pattern) => covers(pattern, action)));
+  test('no data-plane read, no PassRole, no user data: the reads on every resource are metadata only', () => {
+    const granted = NEVER_ALLOWED.filter((action) => allows(action));
     expect(granted).toEqual([]);
   });
 
-  test('additionalReadActions are added to the same statement', () => {
-    const extra = statementsOf(make({ additionalReadActions: ['dynamodb:DescribeTable'] }).template).find(
-      (s) => s.Sid === 'ReadResourcesForDriftDetection',
+  test('reads that return data are granted only on the checked stacks: their parameters and functions', () => {
+    const onEveryResource = statements.filter((s) => s.Effect === 'Allow' && [s.Resource].flat().includes('*'));
+    expect(DATA_READS.filter((action) => names(onEveryResource, 'Allow', action))).toEqual([]);
+    expect(statements.find((s) => s.Sid === 'ReadParametersOfCheckedStacks')).toEqual({
+      Sid: 'ReadParametersOfCheckedStacks',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:ListTagsForResource'],
+      // The environment's parameters, /groundwork/dev/...
+      Resource: arnOf('ssm', 'parameter/groundwork/dev/*'),
+    });
+    expect(statements.find((s) => s.Sid === 'ReadFunctionsOfCheckedStacks')).toEqual({
+      Sid: 'ReadFunctionsOfCheckedStacks',
+      Effect: 'Allow',
+      // ListTags: GetFunction needs it for a tagged function (Lambda Developer Guide, "Using tags on Lambda functions").
+      Action: expect.arrayContaining([
+        'lambda:GetFunction',
+        'lambda:GetFunctionConfiguration',
+        'lambda:GetPolicy',
+        'lambda:ListTags',
+      ]),
+      // CloudFormation names a function after its stack: stackNamePrefix 'groundwork-'.
+      Resource: arnOf('lambda', 'function:groundwork-*'),
+    });
+  });
+
+  test('SecureString values cannot be decrypted through SSM, whatever else the role is given', () => {
+    expect(statements).toContainEqual({
+      Sid: 'DenySecureStringDecryption',
+      Effect: 'Deny',
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' } },
+    });
+  });
+
+  test('additionalReadActions are added to the read statement; naming a user-data read lifts its Deny', () => {
+    const more = statementsOf(
+      make({ additionalReadActions: ['dynamodb:DescribeTable', 'ec2:DescribeInstanceAttribute'] }).template,
     );
-    expect(extra.Action).toEqual(expect.arrayContaining(['dynamodb:DescribeTable', ...allowed]));
+    const extra = more.find((s) => s.Sid === 'ReadResourcesForDriftDetection');
+    expect(extra.Action).toEqual(
+      expect.arrayContaining(['dynamodb:DescribeTable', 'ec2:DescribeInstanceAttribute', ...[read.Action].flat()]),
+    );
+    expect(more.find((s) => s.Sid === 'DenyUserDataReads')).toMatchObject({
+      Effect: 'Deny',
+      Action: 'ec2:DescribeLaunchTemplateVersions',
+    });
+  });
+});
+
+describe('DriftDetector data reads: parameter and function names', () => {
+  const sidOf = (statements: any[], sid: string) => statements.find((s) => s.Sid === sid);
+
+  test('with stackNames, functions are read by the first 25 characters of each stack name', () => {
+    const statements = statementsOf(
+      make({
+        stackNamePrefix: undefined,
+        stackNames: ['example-dev-network', 'a-very-long-organization-name-dev-operations'],
+      }).template,
+    );
+    expect(sidOf(statements, 'ReadFunctionsOfCheckedStacks').Resource).toEqual([
+      arnOf('lambda', 'function:example-dev-network*'),
+      arnOf('lambda', 'function:a-very-long-organization-*'),
+    ]);
+  });
+
+  test('parameterNamePrefixes and functionNamePrefixes replace the defaults; an empty list grants nothing', () => {
+    const statements = statementsOf(
+      make({ parameterNamePrefixes: ['/shared/dev/', 'legacy-'], functionNamePrefixes: [] }).template,
+    );
+    expect(sidOf(statements, 'ReadParametersOfCheckedStacks').Resource).toEqual([
+      arnOf('ssm', 'parameter/shared/dev/*'),
+      arnOf('ssm', 'parameter/legacy-*'),
+    ]);
+    expect(sidOf(statements, 'ReadFunctionsOfCheckedStacks')).toBeUndefined();
+    expect(names(statements, 'Allow', 'lambda:GetFunction')).toBe(false);
+  });
+
+  test('rejects prefixes that are not names, or hold a wildcard', () => {
+    expect(() => make({ parameterNamePrefixes: ['/groundwork/*'] })).toThrow(
+      "Dev/Drift: parameterNamePrefixes entries must be SSM parameter name prefixes (letters, digits, '_', '.', '-', '/'; no wildcard), found '/groundwork/*'",
+    );
+    expect(() => make({ functionNamePrefixes: ['my function'] })).toThrow(
+      "Dev/Drift: functionNamePrefixes entries must be Lambda function name prefixes (1 to 64 letters, digits, '_' or '-'; no wildcard), found 'my function'",
+    );
+  });
+
+  test('cdk-nag: each data-read scope is acknowledged on its own, so no finding', () => {
+    const { stack } = make({
+      parameterNamePrefixes: ['/shared/dev/', 'legacy-'],
+      functionNamePrefixes: ['svc-', 'api-'],
+    });
+    expect(nagFindings(stack)).toEqual([]);
   });
 });
 
@@ -675,6 +791,27 @@ describe('DriftDetector cdk-nag', () => {
   test('AwsSolutions and NIST 800-53 rev 5: no unacknowledged finding on the detector', () => {
     const { stack } = make({ ...RECONCILE, reconcileRoleArn: 'arn:aws:iam::111111111111:role/reconcile' });
     expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test.each([
+    ['alert only, stacks by prefix', {}],
+    [
+      'stacks by name, reconcile through a role',
+      {
+        stackNamePrefix: undefined,
+        stackNames: ['groundwork-dev-network'],
+        ...RECONCILE,
+        reconcileRoleArn: RECONCILE_ROLE,
+      },
+    ],
+    [
+      'reconcile project in another region',
+      { ...RECONCILE, pipelineAccount: TARGET.account, pipelineRegion: 'eu-central-1' },
+    ],
+    ['no parameter or function reads', { parameterNamePrefixes: [], functionNamePrefixes: [] }],
+  ])('%s: every acknowledgement suppresses a finding (none is stale)', (_label, props) => {
+    const { stack } = make(props as Partial<DriftDetectorProps>);
+    expect(staleAcknowledgements(stack)).toEqual([]);
   });
 
   test('with stackNames: each stack ARN is acknowledged on its own, so no finding either', () => {

@@ -2,6 +2,7 @@ process.env.CDK_VALIDATION = 'false';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { App, Aws, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -37,12 +38,12 @@ function buildSpecOf(template: Template): any {
   return JSON.parse(projectOf(template).Properties.Source.BuildSpec);
 }
 
-/** The program the build writes to reconcile.js, decoded from the synthesized buildspec. */
+/** The program the build writes to reconcile.js, decoded from the synthesized buildspec (base64 of gzip). */
 function programOf(template: Template): string {
   const commands: string[] = buildSpecOf(template).phases.build.commands;
-  const write = commands.find((c) => c.includes('base64 -d > reconcile.js'))!;
-  const encoded = /echo '([A-Za-z0-9+/=]+)' \| base64 -d > reconcile\.js$/.exec(write)![1];
-  return Buffer.from(encoded, 'base64').toString('utf-8');
+  const write = commands.find((c) => c.includes('> reconcile.js'))!;
+  const encoded = /echo '([A-Za-z0-9+/=]+)' \| base64 -d \| gunzip > reconcile\.js$/.exec(write)![1];
+  return zlib.gunzipSync(Buffer.from(encoded, 'base64')).toString('utf-8');
 }
 
 /** Loads the program as a module (as `node reconcile.js` would, but without running its main). */
@@ -410,36 +411,29 @@ describe('DriftReconciler project', () => {
       template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
     ).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const assume = statements.filter((s: any) => [s.Action].flat().includes('sts:AssumeRole'));
+    // The deploy-role name pattern in each environment's region, in the environments' accounts only.
     expect(assume).toEqual([
       {
         Sid: 'AssumeDeployRolesOfReconcilingEnvironments',
         Effect: 'Allow',
         Action: 'sts:AssumeRole',
-        Resource: [
-          {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-eu-west-1',
-              ],
-            ],
-          },
-          {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':iam::444444444444:role/cdk-hnb659fds-deploy-role-444444444444-eu-central-1',
-              ],
-            ],
-          },
-        ],
+        Resource: ['eu-central-1', 'eu-west-1'].map((region) => ({
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/cdk-hnb659fds-deploy-role-*-${region}`]],
+        })),
+        Condition: { StringEquals: { 'aws:ResourceAccount': ['333333333333', '444444444444'] } },
       },
     ]);
-    // Nothing else of consequence: no CloudFormation, no PassRole, no wildcard role, only its own logs and key.
+    // Each environment's deploy role matches; another role of the accounts, or another account's, does not.
+    // `:iam::*:role/<pattern>` after the partition, as a regular expression on the ARN without `arn:aws`.
+    const patterns = assume[0].Resource.map(
+      (r: any) => new RegExp(`^${r['Fn::Join'][1][2].replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`),
+    );
+    const matches = (arn: string) => patterns.some((p: RegExp) => p.test(arn.slice('arn:aws'.length)));
+    expect(matches('arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-eu-west-1')).toBe(true);
+    expect(matches('arn:aws:iam::444444444444:role/cdk-hnb659fds-deploy-role-444444444444-eu-central-1')).toBe(true);
+    expect(matches('arn:aws:iam::333333333333:role/cdk-hnb659fds-cfn-exec-role-333333333333-eu-west-1')).toBe(false);
+    expect(matches('arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-us-east-1')).toBe(false);
+    // Nothing else of consequence: no CloudFormation, no PassRole, no other role, only its own logs and key.
     const actions = statements.flatMap((s: any) => [s.Action].flat());
     expect(actions.filter((a: string) => !/^(logs|kms):/.test(a))).toEqual(['sts:AssumeRole']);
     // aws-cdk-lib's grants on /aws/codebuild/<project> and on report groups are dropped: the build logs to its
@@ -449,6 +443,16 @@ describe('DriftReconciler project', () => {
     expect(logs.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DriftReconcilerLogs/), 'Arn'] });
     expect(JSON.stringify(statements)).not.toContain('role/*');
     expect(statements.every((s: any) => s.Effect === 'Allow' && s.Resource !== '*')).toBe(true);
+  });
+
+  test('with an organization id, the deploy roles of the organization: no account list to grow', () => {
+    const inOrganization = make({ organizationId: 'o-a1b2c3d4e5' }).template;
+    const statements = Object.values(inOrganization.findResources('AWS::IAM::Policy')).flatMap(
+      (p: any) => p.Properties.PolicyDocument.Statement,
+    );
+    const [assume] = statements.filter((s: any) => s.Sid === 'AssumeDeployRolesOfReconcilingEnvironments');
+    expect(assume.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } });
+    expect(JSON.stringify(assume)).not.toMatch(/\d{12}/);
   });
 
   test('failed builds raise an alarm, published to the topic given', () => {
@@ -537,7 +541,8 @@ describe('DriftReconciler.startBuildStatements', () => {
         'codebuild:artifacts',
       ]),
     );
-    // All of them fit a managed policy (6,144 characters without whitespace) with room for many environments.
+    // The Denies and 80 short names fit one managed policy (6,144 characters without whitespace); longer or
+    // more names need several (startBuildPolicies, test/drift-reconciler-scale.test.ts).
     const names = Array.from({ length: 80 }, (_, i) => `environment-${i}`);
     const size = JSON.stringify(
       DriftReconciler.startBuildStatements(arn, names).map((s) => stack.resolve(s.toJSON())),
@@ -561,6 +566,10 @@ describe('DriftReconciler validation', () => {
     [{ environments: [{ ...DEV, stackNames: ['acme-dev-*'] }] }, /found 'acme-dev-\*'/],
     [{ projectName: 'a b' }, /projectName must be a CodeBuild project name/],
     [{ qualifier: 'NOT_VALID' }, /qualifier must be 1 to 10 lowercase letters and digits/],
+    [
+      { organizationId: 'org-123' },
+      /organizationId must be an AWS Organizations id such as 'o-a1b2c3d4e5', found 'org-123'/,
+    ],
   ] as Array<[Partial<DriftReconcilerProps>, RegExp]>)('rejects %j', (props, message) => {
     expect(() => make(props)).toThrow(message);
   });

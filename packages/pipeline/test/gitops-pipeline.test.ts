@@ -1,7 +1,7 @@
 process.env.CDK_VALIDATION = 'false';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
@@ -15,6 +15,7 @@ import {
   devAndProd,
   pipelineFixture,
 } from './fixtures';
+import { staleAcknowledgements } from './nag';
 
 function pipelineOf(template: Template): any {
   return Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
@@ -303,12 +304,93 @@ describe('GitOpsPipeline', () => {
       expect(findings).toEqual([]);
     }
   });
+
+  test('every cdk-nag acknowledgement on the pipeline stack suppresses a finding (none is stale)', () => {
+    expect(staleAcknowledgements(fixture.stack)).toEqual([]);
+  });
+
+  test('the access logs bucket takes log delivery by bucket policy, for the artifact bucket only, never by ACL', () => {
+    const buckets = template.findResources('AWS::S3::Bucket');
+    const [logsId] = Object.keys(buckets).filter((id) => id.startsWith('GitOpsAccessLogs'));
+    expect(buckets[logsId].Properties.OwnershipControls).toEqual({
+      Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }],
+    });
+    for (const [id, bucket] of Object.entries<any>(buckets)) {
+      expect([id, bucket.Properties.AccessControl]).toEqual([id, undefined]);
+    }
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logsId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 's3:PutObject',
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logsId, 'Arn'] }, '/artifacts/*']] },
+            Condition: {
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('GitOpsArtifactBucket'), 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': PIPELINE_ENV.account },
+            },
+          },
+        ]),
+      },
+    });
+    // aws-cdk-lib acknowledges W3045 (AccessControl is deprecated) only where it sets the ACL.
+    const acknowledged = fixture.stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.keys(m.data));
+    expect(acknowledged.filter((id) => id.includes('W3045'))).toEqual([]);
+  });
+
+  test("the permissions-broadening check may assume only the target accounts' deploy roles", () => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('PipelinesSecurityCheckCDKSecurityCheckRole') }] },
+    });
+    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements.filter((s: any) => JSON.stringify(s.Action).includes('sts:'))).toEqual([
+      {
+        Sid: 'AssumeTargetDeployRoles',
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/cdk-hnb659fds-deploy-role-*']] },
+        Condition: {
+          'ForAnyValue:StringEquals': { 'iam:ResourceTag/aws-cdk:bootstrap-role': ['deploy'] },
+          StringEquals: { 'aws:ResourceOrgID': ORG_ID },
+        },
+      },
+    ]);
+  });
+
+  test("the auto-approve function may read and approve only this pipeline's actions", () => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('CDKPipelinesAutoApproveServiceRole') }] },
+    });
+    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const arn = (suffix: string) => ({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, `:codepipeline:eu-west-1:${PIPELINE_ENV.account}:groundwork${suffix}`],
+      ],
+    });
+    expect(statements).toEqual([
+      {
+        Action: ['codepipeline:GetPipelineState', 'codepipeline:PutApprovalResult'],
+        Effect: 'Allow',
+        Resource: [arn(''), arn('/*')],
+        Condition: { StringEquals: { 'aws:ResourceTag/SECURITY_CHECK': 'ALLOW_APPROVE' } },
+      },
+    ]);
+    // The pipeline it names is this one.
+    expect(pipeline.Name).toBe('groundwork');
+  });
 });
 
 describe('GitOpsPipeline without an organization id', () => {
+  const fixture = devAndProd({ organizationId: undefined });
+  const template = Template.fromStack(fixture.stack);
+
   test('scopes the deploy-role pattern to the explicit target accounts', () => {
-    const fixture = devAndProd({ organizationId: undefined });
-    const template = Template.fromStack(fixture.stack);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -316,6 +398,59 @@ describe('GitOpsPipeline without an organization id', () => {
             Sid: 'AssumeBootstrapRolesByPattern',
             Condition: { StringEquals: { 'aws:ResourceAccount': [accountId(1), accountId(2)] } },
           }),
+        ]),
+      },
+    });
+  });
+
+  test('the permissions-broadening check may assume deploy roles of the target accounts only', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AssumeTargetDeployRoles',
+            Condition: {
+              'ForAnyValue:StringEquals': { 'iam:ResourceTag/aws-cdk:bootstrap-role': ['deploy'] },
+              StringEquals: { 'aws:ResourceAccount': [accountId(1), accountId(2)] },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('cdk-nag: no unacknowledged finding, and no stale acknowledgement', () => {
+    for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
+      expect(pack.validateScope(fixture.stack).violations.map((v) => v.ruleName)).toEqual([]);
+    }
+    expect(staleAcknowledgements(fixture.stack)).toEqual([]);
+  });
+});
+
+describe('GitOpsPipeline server access logs', () => {
+  test('delivered by bucket policy even when the app turns the bucket-policy feature flag off', () => {
+    const app = new App({ context: { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': false } });
+    const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
+    const pipeline = new GitOpsPipeline(stack, 'GitOps', {
+      repository: 'groundwork-platform/groundwork',
+      connectionArn: CONNECTION_ARN,
+      organizationId: ORG_ID,
+    });
+    pipeline.addEnvironment(new TinyEnvironment(app, 'dev', { env: { account: accountId(1), region: 'eu-west-1' } }), {
+      wave: 'Dev',
+    });
+    const template = Template.fromStack(stack);
+    for (const [id, bucket] of Object.entries<any>(template.findResources('AWS::S3::Bucket'))) {
+      expect([id, bucket.Properties.AccessControl, bucket.Properties.OwnershipControls]).toEqual([
+        id,
+        undefined,
+        { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      ]);
+    }
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' }),
         ]),
       },
     });

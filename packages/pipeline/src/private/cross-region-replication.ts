@@ -61,7 +61,7 @@ export function hardenCrossRegionSupport(pipeline: cp.Pipeline, tagSource: Stack
 }
 
 function hardenReplicationBucket(stack: Stack, bucket: s3.Bucket, alias: kms.Alias | undefined): void {
-  const logs = accessLogsBucket(stack, ACCESS_LOGS_ID, { objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED });
+  const logs = accessLogsBucket(stack, ACCESS_LOGS_ID);
   // The bucket-policy form of log delivery (the ACL form needs ACLs enabled), limited to this one source bucket.
   logs.addToResourcePolicy(
     new iam.PolicyStatement({
