@@ -17,13 +17,19 @@ export interface AccountAccessStackProps {
 
 /**
  * The human ways into an environment account: the security account's
- * read-only audit role and the MFA-only break-glass role.
+ * read-only audit role and the MFA-only break-glass role, with the
+ * break-glass alerts.
  *
  * Deployed once per account by an administrator, with the administrator's own
  * credentials (CliCredentialsStackSynthesizer), right after bootstrapping,
  * never by the pipeline: the deployment boundary forbids the pipeline to
- * create, change or pass these roles, so a compromised pipeline cannot open a
- * way in for itself. See docs/runbooks/bootstrap-accounts.md.
+ * create, change or pass these roles, and every role under it (the pipeline's,
+ * the workloads', break-glass itself) to switch off the break-glass alert
+ * rules, alarm, topic and key, so a compromised pipeline cannot open a way in
+ * for itself nor silence the next use of break glass. The alert depends on an
+ * enabled CloudTrail trail: until the pipeline's first deployment creates the
+ * security stack's trail, only an organization trail makes it work. See
+ * docs/runbooks/bootstrap-accounts.md.
  */
 export class AccountAccessStack extends PlatformStack {
   public readonly environmentName: string;
@@ -46,7 +52,10 @@ export class AccountAccessStack extends PlatformStack {
     const breakGlass = new BreakGlassRole(this, 'BreakGlass', {
       trustedAccountId: security.account,
       trustedRoleNamePatterns: security.breakGlassRoles,
-      // Enough to repair a broken deployment; IAM changes still go through Git.
+      // Enough to repair a broken deployment. It grants no IAM write but service-linked roles; yet a session
+      // that updates one of the pipeline's stacks makes CloudFormation act with that stack's service role (the
+      // execution role), which manages bounded roles: IAM changes are possible that way, and each such stack
+      // change raises the stack-change alert. They belong in Git (docs/runbooks/break-glass.md).
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')],
       maxMfaAgeSeconds: Duration.hours(1).toSeconds(),
       notificationEmails: props.groundwork.notifications.emails,
@@ -55,7 +64,9 @@ export class AccountAccessStack extends PlatformStack {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/PowerUserAccess]',
       reason:
         'Break-glass repairs whatever broke, so it needs broad service access; AWS maintains PowerUserAccess as new ' +
-        'services launch, it excludes IAM and Organizations, and every use needs MFA and raises an alarm.',
+        'services launch; it excludes IAM, Organizations and account management but for service-linked roles, ' +
+        'listing roles and reading the organization and account; the deployment boundary caps it to the ' +
+        "environment's allowed services; every use needs MFA and raises an alarm.",
     });
     // Deployed after the bootstrap, which creates the boundary: these roles carry it too, but not the role
     // tag that marks the deployment's roles, so that no role under the boundary may change or pass them.

@@ -79,6 +79,9 @@ export function toolingDeploymentTrustProps(config: PlatformConfig, pipelineTemp
     deployableStackRegions: pipelineStackRegions(config),
     // Creating or updating the pipeline passes the connection of its source action.
     passableConnectionArns: [config.groundwork.repository.connectionArn],
+    // No access stack, so no break-glass alerts, in the tooling account (access stacks go to environment
+    // accounts only): the boundary keeps those characters for the pipeline's allow list.
+    protectedAlertNamePrefixes: [],
   };
 }
 

@@ -32,10 +32,15 @@ export interface EnvironmentStageProps extends StageProps {
   /** Name of the pipeline that deploys this stage. */
   readonly pipelineName: string;
   /**
-   * Whether AWS Config records global resources (IAM) here: once per account,
-   * or they are recorded (and billed) in every region.
+   * Whether this is its account's home environment (platform.ts `accountHomes`): the one that holds
+   * what is global to the account, once. The multi-region audit trail with its CIS metric filters,
+   * alarms and dashboard (a trail per region would log and bill every management event once per region
+   * and fire every alarm once per region), and AWS Config's recording of IAM resources (recorded in
+   * every region otherwise, and recordable only in the regions AWS Config served before February 2022).
+   * Every environment keeps GuardDuty, Security Hub, Access Analyzer, its Config recorder and rules, and
+   * the routing of its region's findings to the alarm topic.
    */
-  readonly recordGlobalResources: boolean;
+  readonly accountHome: boolean;
   /**
    * Role in the tooling account that the drift detector assumes to start the
    * drift reconciler; set when the environment reconciles drift automatically.
@@ -149,16 +154,30 @@ export class EnvironmentStage extends Stage {
       logRetention: logs.RetentionDays.ONE_YEAR,
     });
 
-    this.security = stack('Security', 'audit trail, AWS Config, threat detection, guardrails and alarms');
+    this.security = stack(
+      'Security',
+      props.accountHome
+        ? 'audit trail, AWS Config, threat detection, guardrails and alarms'
+        : 'AWS Config, threat detection, guardrails and finding notifications (the audit trail is in the account home environment)',
+    );
     new SecurityBaseline(this.security, 'Baseline', {
+      // One multi-region trail per account, with its alarms: in the account's home environment only.
+      enableAuditTrail: props.accountHome,
       enableConfigRecorder: env.security.configRecorder,
       enableComplianceRules: env.security.configRecorder && env.security.configRules,
       // Recorder options only with a recorder of its own: the baseline refuses them otherwise.
-      configRecorder: env.security.configRecorder ? { recordGlobalResources: props.recordGlobalResources } : undefined,
-      threatDetection: { enableGuardDuty: env.security.guardDuty, enableSecurityHub: env.security.securityHub },
+      configRecorder: env.security.configRecorder ? { recordGlobalResources: props.accountHome } : undefined,
+      threatDetection: {
+        enableGuardDuty: env.security.guardDuty,
+        enableSecurityHub: env.security.securityHub,
+        enableAccessAnalyzer: env.security.accessAnalyzer,
+      },
       securityAlarms: {
         emailAddresses: props.groundwork.notifications.emails,
-        eventThresholds: { [SecurityEvent.UNAUTHORIZED_API_CALLS]: env.alarms.unauthorizedApiCalls },
+        // The CIS alarms read the trail's log group: elsewhere the baseline keeps only the finding routing.
+        ...(props.accountHome
+          ? { eventThresholds: { [SecurityEvent.UNAUTHORIZED_API_CALLS]: env.alarms.unauthorizedApiCalls } }
+          : {}),
       },
     });
 

@@ -23,7 +23,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { NagPack } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { GroundworkConfig, StackSetsConfig } from './config';
+import { defaultGlobalResourcesRegion, GroundworkConfig, StackSetsConfig } from './config';
 import { PlatformStack } from './platform-stack';
 
 /** CloudFormation's limits on a StackSet template: TemplateBody 51,200 bytes, TemplateURL (S3) 1 MB. */
@@ -109,8 +109,9 @@ export class OrganizationStackSetsStack extends PlatformStack {
         tags,
         checks: props.memberChecks,
         build: (stack) => {
-          // Validation puts this region in every target's regions (checkStackSets).
-          const globalRegion = config.globalResourcesRegion ?? config.targets[0].regions[0];
+          // Validation puts this region in every target's regions and, with the recorder, makes it one where
+          // AWS Config records IAM (checkStackSets).
+          const globalRegion = config.globalResourcesRegion ?? defaultGlobalResourcesRegion(config.targets[0].regions)!;
           // One template for every region. What is global to an account exists in one region only:
           // IAM resources are recorded there (or every region records and bills them), and the
           // multi-region audit trail lives there (see onlyInGlobalResourcesRegion).
@@ -132,7 +133,11 @@ export class OrganizationStackSetsStack extends PlatformStack {
                   },
                 }
               : {}),
-            threatDetection: { enableGuardDuty: parts.guardDuty, enableSecurityHub: parts.securityHub },
+            threatDetection: {
+              enableGuardDuty: parts.guardDuty,
+              enableSecurityHub: parts.securityHub,
+              enableAccessAnalyzer: parts.accessAnalyzer,
+            },
             // Asset-free: no Lambda-backed custom resource, and drift is remediated continuously.
             accountGuardrails: { enforcement: GuardrailEnforcement.CONFIG_REMEDIATION },
             securityAlarms: { emailAddresses: gw.notifications.emails },
@@ -278,7 +283,9 @@ export const GLOBAL_RESOURCES_CONDITION = 'IsGlobalResourcesRegion';
  * each event again, hit the five-trails-per-region quota and alarm once per region) with everything
  * only it uses (key, buckets, log group, log role), the CIS metric filters on its log group with
  * their alarms, and the dashboard, which shows those alarms (dashboards are global too). GuardDuty,
- * Security Hub, the Config recorder, the rules and the finding notifications stay in every region.
+ * Security Hub, the Config recorder, the rules and the finding notifications stay in every region
+ * (the Config rules AWS Config does not offer in every region have their own region conditions,
+ * from @groundwork/security-baseline).
  * No resource outside the condition may reference one inside (CloudFormation rejects the
  * template): the member tests walk the template for that.
  */

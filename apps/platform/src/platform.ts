@@ -5,7 +5,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagPack } from 'cdk-nag';
 import { AccountAccessStack } from './account-access-stack';
 import { PIPELINE_STACK_ID, pipelineRoleNamePatterns } from './bootstrap-template';
-import { ConfigError, ConfigIssue, DRIFT_RECONCILE_ROLE_SUFFIX, PlatformConfig, PlatformEnvironment } from './config';
+import {
+  canRecordIam,
+  ConfigError,
+  ConfigIssue,
+  DRIFT_RECONCILE_ROLE_SUFFIX,
+  PlatformConfig,
+  PlatformEnvironment,
+} from './config';
 import { checkAllowedServices } from './deployment-trust-check';
 import { EnvironmentStage } from './environment-stage';
 import { OrganizationStackSetsStack } from './organization-stack-sets-stack';
@@ -84,12 +91,19 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     synthCommand: branch === gw.repository.branch ? 'npm run synth' : `npm run synth -- --branch ${branch}`,
   });
 
-  const reconciler = driftReconciler(pipelineStack, pipelineName, environments, gw.organization.name, pipeline);
+  const reconciler = driftReconciler(
+    pipelineStack,
+    pipelineName,
+    environments,
+    gw.organization.name,
+    pipeline,
+    gw.organization.id,
+  );
   const reconcileRoleArn = reconciler
     ? driftReconcileRole(pipelineStack, pipelineName, environments, gw.organization, reconciler)
     : undefined;
 
-  const globalRecorded = new Set<string>();
+  const homes = accountHomes(config.environments);
   // A deployment trust that cannot deploy its environment's stacks is a config error, reported for
   // every environment at once. Adding a stage to the pipeline synthesizes it (its templates are then
   // validated while the next environments are added), so every environment is composed and checked
@@ -100,11 +114,10 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
       environment: env,
       groundwork: gw,
       pipelineName,
-      recordGlobalResources: !globalRecorded.has(env.account),
+      accountHome: homes.get(env.account) === env.name,
       reconcileRoleArn: env.drift.autoReconcile ? reconcileRoleArn : undefined,
       reconcileProjectName: env.drift.autoReconcile ? reconciler?.projectName : undefined,
     });
-    globalRecorded.add(env.account);
     options.customizeStage?.(stage);
     const issue = checkAllowedServices(stage, env);
     if (issue) trustIssues.push(issue);
@@ -142,6 +155,37 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
   return { pipelineStack, pipeline, stages, accessStacks, organizationStackSets };
 }
 
+/**
+ * Each account's home environment, by account: the one that holds what is global to the account, the
+ * multi-region audit trail with its CIS alarms and dashboard and AWS Config's recording of IAM
+ * resources (EnvironmentStage `accountHome`); the account's other environments (other regions) get
+ * neither. It is the account's first environment, in config order (wave order, then name), with a
+ * Config recorder in a region where AWS Config records IAM (canRecordIam; the config validation
+ * rejects an account without one); without any recorder, its first environment.
+ *
+ * Chosen from every environment of the config, not only those of the branch being built: each
+ * branch's pipeline must make the same choice for the environments it deploys.
+ */
+export function accountHomes(environments: readonly PlatformEnvironment[]): Map<string, string> {
+  const homes = new Map<string, string>();
+  for (const env of environments) {
+    if (!homes.has(env.account)) {
+      const ofAccount = environments.filter((e) => e.account === env.account);
+      const home =
+        ofAccount.find((e) => e.security.configRecorder && canRecordIam(e.region)) ??
+        (ofAccount.some((e) => e.security.configRecorder) ? undefined : ofAccount[0]);
+      if (home === undefined) {
+        throw new Error(
+          `account ${env.account}: expected an environment with security.configRecorder true in a region where AWS Config ` +
+            `records IAM resources, found none (the config validation reports this; was it skipped?)`,
+        );
+      }
+      homes.set(env.account, home.name);
+    }
+  }
+  return homes;
+}
+
 /** The environments a push to `branch` deploys (groundwork.yaml `branches`). */
 export function environmentsForBranch(config: PlatformConfig, branch: string): PlatformEnvironment[] {
   const targets = config.groundwork.branches[branch];
@@ -169,6 +213,7 @@ function driftReconciler(
   environments: PlatformEnvironment[],
   org: string,
   pipeline: GitOpsPipeline,
+  organizationId: string | undefined,
 ): DriftReconciler | undefined {
   const reconciling = environments.filter((e) => e.drift.autoReconcile);
   if (reconciling.length === 0) return undefined;
@@ -181,6 +226,7 @@ function driftReconciler(
       stackNames: environmentStackNames(org, e.name),
     })),
     qualifier: BootstrapContract.DEFAULT_QUALIFIER,
+    organizationId,
     // A failed reconcile notifies the platform team where pipeline failures go.
     alarmTopic: pipeline.notificationTopic,
   });
@@ -193,7 +239,7 @@ const TRUST_POLICY_LIMIT = 2048;
  * The role in the tooling account that a drift detector assumes to start the
  * drift reconciler (auto-reconcile), allowed only to start that one CodeBuild
  * project, for the reconciling environments, without overriding anything but
- * the request (DriftReconciler.startBuildStatements).
+ * the request (DriftReconciler.startBuildPolicies).
  *
  * Its trust is one statement that does not grow per environment: the drift
  * detector roles (`<org>-<env>-drift-detector`, stack-names.ts) in the organization
@@ -234,11 +280,11 @@ function driftReconcileRole(
         'to scope it to the organization instead of listing accounts',
     );
   }
-  // A managed policy, not an inline one (NIST 800-53 AC-6: reviewable on its own).
-  new iam.ManagedPolicy(pipelineStack, 'DriftReconcilePolicy', {
-    description: `Start ${reconciler.projectName} for the auto-reconciling environments, and nothing else`,
+  // Managed policies, not inline ones (NIST 800-53 AC-6: reviewable on their own): as many as IAM's 6,144
+  // characters need, one up to about 50 environment names of 32 characters (each validated at synth).
+  reconciler.startBuildPolicies(pipelineStack, 'DriftReconcilePolicy', {
     roles: [role],
-    statements: DriftReconciler.startBuildStatements(reconciler.projectArn, reconciler.environmentNames),
+    description: `Start ${reconciler.projectName} for the auto-reconciling environments, and nothing else`,
   });
   return `arn:${pipelineStack.partition}:iam::${pipelineStack.account}:role/${roleName}`;
 }

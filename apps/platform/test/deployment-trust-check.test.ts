@@ -25,7 +25,7 @@ function devStage(env: PlatformEnvironment): EnvironmentStage {
     environment: env,
     groundwork: config.groundwork,
     pipelineName: 'example-platform',
-    recordGlobalResources: true,
+    accountHome: true,
     // As composePlatform passes them: the drift detector starts the drift reconciler in the tooling account
     // through the reconcile role.
     reconcileRoleArn: env.drift.autoReconcile

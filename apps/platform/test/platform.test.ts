@@ -1,7 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BootstrapContract, BootstrapRoleKind, ServiceAllowList } from '@groundwork/cross-account-roles';
+import * as zlib from 'zlib';
+import {
+  BootstrapContract,
+  BootstrapRoleKind,
+  DeploymentBoundary,
+  ServiceAllowList,
+} from '@groundwork/cross-account-roles';
 import { DriftReconciler } from '@groundwork/pipeline';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -315,6 +321,63 @@ test("the pipeline's roles work under the tooling account's boundary: every acti
   expect(
     boundaryAllowsCall(allows, 'sts:AssumeRole', `arn:aws:iam::${tooling}:role/OrganizationAccountAccessRole`),
   ).toBe(false);
+});
+
+test("each access stack's break-glass alerts are out of reach of every role under its account's boundary; the tooling boundary has no such deny", () => {
+  const denies = (bootstrap: string, account: string, region: string) =>
+    bootstrapPolicyStatements(bootstrap, 'groundwork-boundary-', account, region).filter((st) => st.Effect === 'Deny');
+  for (const stack of result.platform.accessStacks) {
+    const env = config.environments.find((e) => e.account === stack.account && e.region === stack.region)!;
+    const boundaryDenies = denies(environmentBootstrap(env.name), env.account, env.region);
+    const deniedCall = (action: string, resource: string) =>
+      boundaryDenies.some(
+        (st) =>
+          st.Condition === undefined &&
+          [st.Action].flat().some((a: string) => iamPattern(a).test(action)) &&
+          [st.Resource].flat().some((r: string) => iamPattern(r).test(resource)),
+      );
+    const access = templateOf(assembly, stack);
+    const rules = resourcesOfType(access, 'AWS::Events::Rule').map(([, r]) => r.Properties.Name);
+    const alarms = resourcesOfType(access, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
+    expect(rules.length).toBeGreaterThanOrEqual(2);
+    expect(alarms.length).toBeGreaterThanOrEqual(1);
+    for (const name of rules) {
+      const arn = `arn:aws:events:${env.region}:${env.account}:rule/${name}`;
+      for (const action of ['events:DisableRule', 'events:DeleteRule', 'events:PutRule', 'events:RemoveTargets']) {
+        expect({ arn, action, denied: deniedCall(action, arn) }).toEqual({ arn, action, denied: true });
+      }
+    }
+    for (const name of alarms) {
+      const arn = `arn:aws:cloudwatch:${env.region}:${env.account}:alarm:${name}`;
+      for (const action of ['cloudwatch:DeleteAlarms', 'cloudwatch:DisableAlarmActions', 'cloudwatch:PutMetricAlarm']) {
+        expect({ arn, action, denied: deniedCall(action, arn) }).toEqual({ arn, action, denied: true });
+      }
+    }
+    // The topic and its key are denied by their tag, whatever their generated names.
+    const tagged = boundaryDenies.filter((st) =>
+      JSON.stringify(st.Condition ?? {}).includes(`aws:ResourceTag/${DeploymentBoundary.ALERT_TAG_KEY}`),
+    );
+    expect(tagged).toHaveLength(1);
+    const [[tagCondition, tagValue]] = Object.entries<string>(tagged[0].Condition.StringEquals);
+    const tagKey = tagCondition.replace('aws:ResourceTag/', '');
+    for (const type of ['AWS::SNS::Topic', 'AWS::KMS::Key']) {
+      const found = resourcesOfType(access, type);
+      expect(found.length).toBeGreaterThanOrEqual(1);
+      for (const [id, resource] of found) {
+        const tags = resource.Properties.Tags ?? [];
+        expect({ id, tagged: tags.some((t: any) => t.Key === tagKey && t.Value === tagValue) }).toEqual({
+          id,
+          tagged: true,
+        });
+      }
+    }
+    expect([tagged[0].Action].flat()).toEqual(expect.arrayContaining(['sns:*', 'kms:*']));
+  }
+  // The tooling account has no access stack: its boundary spends no characters on the alerts.
+  const toolingDenies = denies(toolingBootstrap(), config.groundwork.tooling.account, config.groundwork.tooling.region);
+  expect(toolingDenies.length).toBeGreaterThan(0);
+  expect(JSON.stringify(toolingDenies)).not.toContain(`aws:ResourceTag/${DeploymentBoundary.ALERT_TAG_KEY}`);
+  expect(toolingDenies.flatMap((st) => [st.Resource].flat()).filter((r) => /:rule\/|:alarm:/.test(r))).toEqual([]);
 });
 
 test('the pipeline deploys waves in order; production behind the permissions check and a manual approval, dev without', () => {
@@ -640,6 +703,38 @@ test('the compliance report lists zero findings and every acknowledgement with a
   expect(fs.readFileSync(report.file, 'utf-8')).toContain('## Acknowledgements');
 });
 
+test('every acknowledgement of a collected pack suppresses at least one finding (none is stale)', () => {
+  const report = collectComplianceReport(result.platform.pipelineStack.node.root as App, result.packs)!;
+  // `pack` is set for the AwsSolutions, NIST.800.53.R5 and Groundwork acknowledgements only: CloudFormation
+  // validation (a plugin, not a collected pack) is left out. An acknowledgement that suppresses nothing would
+  // silently accept the finding if it appeared later (docs/compliance.md).
+  const stale = [...report.stacks, ...report.stackSetMembers]
+    .flatMap((s) => s.acknowledgements.map((a) => ({ stack: s.stackName, ...a })))
+    .filter((a) => a.pack !== undefined && a.suppressedFindings === 0)
+    .map((a) => `${a.stack} ${a.constructPath} ${a.ruleId}`);
+  expect(stale).toEqual([]);
+});
+
+test('each security stack acknowledges the shared AwsCustomResource provider once per finding, each one suppressing a finding', () => {
+  const report = collectComplianceReport(result.platform.pipelineStack.node.root as App, result.packs)!;
+  for (const stage of result.platform.stages) {
+    const stack = report.stacks.find((s) => s.stackName === stage.security.stackName)!;
+    // aws-cdk-lib's singleton provider of AwsCustomResource (AccountGuardrails runs three calls through it).
+    const acks = stack.acknowledgements.filter((a) =>
+      a.constructPath.includes('/AWS679f53fac002430cb0da5b7982bd2287/'),
+    );
+    const keys = acks.map((a) => `${a.ruleId} ${a.constructPath}`);
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const ack of acks) {
+      expect({ key: `${ack.ruleId} ${ack.constructPath}`, suppressed: ack.suppressedFindings > 0 }).toEqual({
+        key: `${ack.ruleId} ${ack.constructPath}`,
+        suppressed: true,
+      });
+    }
+  }
+});
+
 test('the summary table has a row per environment with the counted stacks and resources', () => {
   const rows = summarize(result.platform, assembly);
   expect(rows.map((r) => r.environment)).toEqual([
@@ -872,11 +967,12 @@ describe('auto-reconcile (drift.autoReconcile) on the example config', () => {
   function reconcileProgram(): any {
     const [, project] = reconcilerProject();
     const commands: string[] = JSON.parse(project.Properties.Source.BuildSpec).phases.build.commands;
-    const encoded = /echo '([A-Za-z0-9+/=]+)' \| base64 -d > reconcile\.js$/.exec(
-      commands.find((c) => c.includes('reconcile.js') && c.includes('base64'))!,
+    // gzip, then base64: the build writes it back with `base64 -d | gunzip`.
+    const encoded = /echo '([A-Za-z0-9+/=]+)' \| base64 -d \| gunzip > reconcile\.js$/.exec(
+      commands.find((c) => c.includes('> reconcile.js'))!,
     )![1];
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'reconcile-')), 'reconcile.js');
-    fs.writeFileSync(file, Buffer.from(encoded, 'base64'));
+    fs.writeFileSync(file, zlib.gunzipSync(Buffer.from(encoded, 'base64')));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(file);
   }
@@ -929,13 +1025,29 @@ describe('auto-reconcile (drift.autoReconcile) on the example config', () => {
     expect(role.Properties.PermissionsBoundary).toBeDefined();
 
     const statements = resolvePipeline(roleStatements(synthesizedPipelineTemplate(), roleId));
-    const assumable = statements
-      .filter((s: any) => [s.Action].flat().includes('sts:AssumeRole'))
-      .flatMap((s: any) => [s.Resource].flat());
-    expect(assumable).toEqual(RECONCILING.map((e) => deployRoleArn(e.account, e.region)));
+    // The deploy-role pattern of the reconciling environments' region, in their accounts (the example has no
+    // organization id): each one's deploy role, and no other role or account.
+    const assume = statements.filter((s: any) => [s.Action].flat().includes('sts:AssumeRole'));
+    expect(assume).toHaveLength(1);
+    expect(assume[0].Condition).toEqual({
+      StringEquals: { 'aws:ResourceAccount': [...new Set(RECONCILING.map((e) => e.account))].sort() },
+    });
+    const may = (arn: string) =>
+      [assume[0].Resource].flat().some((r: string) => iamPattern(r).test(arn)) &&
+      assume[0].Condition.StringEquals['aws:ResourceAccount'].includes(arn.split(':')[4]);
+    for (const env of RECONCILING) {
+      expect(may(deployRoleArn(env.account, env.region))).toBe(true);
+    }
     const prod = config.environments.find((e) => e.name === 'prod')!;
+    expect(may(deployRoleArn(prod.account, prod.region))).toBe(false);
+    expect(may(deployRoleArn(RECONCILING[0].account, 'us-east-1'))).toBe(false);
+    expect(
+      may(
+        `arn:aws:iam::${RECONCILING[0].account}:role/cdk-hnb659fds-cfn-exec-role-${RECONCILING[0].account}-eu-west-1`,
+      ),
+    ).toBe(false);
     expect(JSON.stringify(statements)).not.toContain(prod.account);
-    // No CloudFormation, PassRole, pipeline or wildcard-resource grant of its own: everything goes through the deploy role.
+    // No CloudFormation, PassRole, pipeline or '*' grant of its own: everything goes through the deploy role.
     const actions: string[] = statements.flatMap((s: any) => [s.Action].flat());
     expect(actions.filter((a) => /^(cloudformation|iam|codepipeline|codebuild):/.test(a))).toEqual([]);
     expect(statements.filter((s: any) => [s.Resource].flat().includes('*'))).toEqual([]);
@@ -1012,7 +1124,7 @@ describe('auto-reconcile (drift.autoReconcile) on the example config', () => {
     });
     expect(JSON.stringify(trust[0].Condition.ArnLike)).toContain(':role/example-*-drift-detector');
 
-    // One managed policy, no inline policy: what DriftReconciler.startBuildStatements gives, on this project.
+    // One managed policy, no inline policy: what DriftReconciler.startBuildPolicies gives at this size, on this project.
     const managed = resourcesOfType(template, 'AWS::IAM::ManagedPolicy').filter(([, p]) =>
       JSON.stringify(p.Properties.Roles ?? []).includes(`"${roleId}"`),
     );

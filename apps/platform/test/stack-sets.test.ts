@@ -67,15 +67,31 @@ function stackSetsVariant(section: string): { stack: OrganizationStackSetsStack;
   return { stack, template: app.synth().getStackArtifact(stack.artifactId).template };
 }
 
-/** Logical ids of a template's resources with the global-resources condition, and without. */
+/**
+ * The security baseline's own region conditions: the Config rules AWS Config does not offer in every
+ * region (@groundwork/security-baseline, "Rules and regions"). Each resource under one is a Config
+ * rule, its remediation or the drift rule's role.
+ */
+const RULE_REGION_CONDITION = /^(GlobalIamRecordingRegion|ConfigRule[A-Za-z]+Available)$/;
+
+/**
+ * Logical ids of a template's resources with the global-resources condition, and without (or only
+ * under a rule's region condition).
+ */
 function byCondition(member: any): { home: string[]; everywhere: string[] } {
   const entries = Object.entries<any>(member.Resources);
-  // That condition or none: a resource under another condition would be missed below.
+  // That condition, a rule's region condition, or none: a resource under another condition would be missed below.
   const conditions = new Set(entries.map(([, r]) => r.Condition).filter((c) => c !== undefined));
-  expect([...conditions]).toEqual([GLOBAL_RESOURCES_CONDITION]);
+  expect([...conditions].filter((c) => c !== GLOBAL_RESOURCES_CONDITION && !RULE_REGION_CONDITION.test(c))).toEqual([]);
+  for (const [id, r] of entries.filter(([, e]) => RULE_REGION_CONDITION.test(e.Condition ?? ''))) {
+    expect({ id, type: r.Type }).toEqual({
+      id,
+      type: expect.stringMatching(/^AWS::(Config::ConfigRule|Config::RemediationConfiguration|IAM::Role)$/),
+    });
+  }
   return {
-    home: entries.filter(([, r]) => r.Condition).map(([id]) => id),
-    everywhere: entries.filter(([, r]) => !r.Condition).map(([id]) => id),
+    home: entries.filter(([, r]) => r.Condition === GLOBAL_RESOURCES_CONDITION).map(([id]) => id),
+    everywhere: entries.filter(([, r]) => r.Condition !== GLOBAL_RESOURCES_CONDITION).map(([id]) => id),
   };
 }
 
@@ -211,7 +227,8 @@ describe('member templates', () => {
     const filters = resourcesOfType(member, 'AWS::Logs::MetricFilter').map(([id]) => id);
     const alarms = resourcesOfType(member, 'AWS::CloudWatch::Alarm').map(([id]) => id);
     const dashboards = resourcesOfType(member, 'AWS::CloudWatch::Dashboard').map(([id]) => id);
-    expect([filters.length, alarms.length, dashboards.length]).toEqual([14, 14, 1]);
+    // The 14 CIS controls and the GuardDuty, Security Hub and Config rule changes.
+    expect([filters.length, alarms.length, dashboards.length]).toEqual([17, 17, 1]);
     // Exactly these, nothing more.
     expect(home.sort()).toEqual([...trailParts, ...filters, ...alarms, ...dashboards].sort());
 
@@ -243,6 +260,28 @@ describe('member templates', () => {
     const member = stackSets.memberTemplates.securityBaseline!.template;
     expect(byCondition(member).home.length).toBeGreaterThan(0);
     expect(unguardedConditionalReferences(member)).toEqual([]);
+  });
+
+  test('Config rules AWS Config lacks in some target regions exist only where it offers them', () => {
+    const member = stackSets.memberTemplates.securityBaseline!.template;
+    const rules = resourcesOfType(member, 'AWS::Config::ConfigRule');
+    const conditionOf = (identifier: string) =>
+      rules.find(([, r]) => r.Properties.Source.SourceIdentifier === identifier)?.[1].Condition;
+    // The IAM rules where AWS Config records IAM; others by their own region lists.
+    expect(conditionOf('IAM_USER_NO_POLICIES_CHECK')).toBe('GlobalIamRecordingRegion');
+    expect(conditionOf('IAM_PASSWORD_POLICY')).toBe('GlobalIamRecordingRegion');
+    expect(conditionOf('KMS_CMK_NOT_SCHEDULED_FOR_DELETION')).toBe('ConfigRuleKmsCmkNotScheduledForDeletionAvailable');
+    expect(conditionOf('INCOMING_SSH_DISABLED')).toBeUndefined();
+    const iam = JSON.stringify(member.Conditions.GlobalIamRecordingRegion);
+    expect(iam).toContain('"eu-west-1"');
+    expect(iam).not.toContain('"eu-central-2"');
+    const kms = JSON.stringify(member.Conditions.ConfigRuleKmsCmkNotScheduledForDeletionAvailable);
+    expect(kms).toMatch(/^\{"Fn::Not":\[.*"eu-south-1".*\]\}$/);
+    // The guardrail's password remediation follows its rule.
+    const [[, remediation]] = resourcesOfType(member, 'AWS::Config::RemediationConfiguration').filter(([, r]) =>
+      r.Properties.TargetId.endsWith('SetIAMPasswordPolicy'),
+    );
+    expect(remediation.Condition).toBe('GlobalIamRecordingRegion');
   });
 
   test('the deployment trust: the least-privilege bootstrap, trusting only the tooling account pipeline roles', () => {
@@ -382,11 +421,18 @@ describe('variants of the stackSets section', () => {
     ['guardDuty', 'AWS::GuardDuty::Detector'],
     ['securityHub', 'AWS::SecurityHub::Hub'],
     ['configRecorder', 'AWS::Config::ConfigurationRecorder'],
+    // AWS allows one account-level analyzer per account and region: where the accounts have one already.
+    ['accessAnalyzer', 'AWS::AccessAnalyzer::Analyzer'],
   ])('securityBaseline.%s: false turns off %s only', (switchName, type) => {
     const { stack } = stackSetsVariant(`${ADMIN_AND_TARGET}  securityBaseline:\n    ${switchName}: false\n`);
     const member = stack.memberTemplates.securityBaseline!.template;
     const present = (t: string) => resourcesOfType(member, t).length > 0;
-    const services = ['AWS::GuardDuty::Detector', 'AWS::SecurityHub::Hub', 'AWS::Config::ConfigurationRecorder'];
+    const services = [
+      'AWS::GuardDuty::Detector',
+      'AWS::SecurityHub::Hub',
+      'AWS::Config::ConfigurationRecorder',
+      'AWS::AccessAnalyzer::Analyzer',
+    ];
     expect(services.map((t) => [t, present(t)])).toEqual(services.map((t) => [t, t !== type]));
     expect(unguardedConditionalReferences(member)).toEqual([]);
   });
@@ -482,7 +528,7 @@ describe('config', () => {
       retainStacksOnAccountRemoval: false,
       operationPreferences: { regionConcurrency: 'SEQUENTIAL', concurrencyMode: 'STRICT_FAILURE_TOLERANCE' },
       parts: { securityBaseline: true, deploymentTrust: true },
-      securityBaseline: { guardDuty: true, securityHub: true, configRecorder: true },
+      securityBaseline: { guardDuty: true, securityHub: true, configRecorder: true, accessAnalyzer: true },
       deploymentTrust: { allowedServices: expect.arrayContaining(['cloudformation', 'iam', 's3']) },
     });
   });
@@ -520,6 +566,7 @@ describe('config', () => {
       'guardDuty',
       'securityHub',
       'configRecorder',
+      'accessAnalyzer',
     ]);
   });
 
@@ -552,6 +599,56 @@ describe('config', () => {
     expect(issuesOf(twoTargets('[eu-west-1]', '[eu-wst-1]')).map((i) => i.path)).toEqual([
       'stackSets.targets[1].regions[0]',
     ]);
+  });
+
+  test('the global-resources region must be one where AWS Config records IAM; by default the first such region', () => {
+    // Zurich (2022) cannot record IAM; Frankfurt can: the default skips Zurich.
+    expect(issuesOf(twoTargets('[eu-central-2, eu-central-1]', '[eu-central-1]'))).toEqual([]);
+    const config = loadPlatformConfig(
+      configWithStackSets(twoTargets('[eu-central-2, eu-central-1]', '[eu-central-1]')),
+    );
+    const stack = new OrganizationStackSetsStack(
+      new App({ outdir: tmpOutdir('stacksets-zurich') }),
+      'OrganizationStackSets',
+      {
+        groundwork: config.groundwork,
+        stackSets: config.groundwork.stackSets!,
+        trustedRoleNamePatterns: ['example-platform*'],
+        memberChecks: [],
+      },
+    );
+    expect(stack.memberTemplates.securityBaseline!.template.Conditions[GLOBAL_RESOURCES_CONDITION]).toEqual({
+      'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-central-1'],
+    });
+    // Explicitly a region that cannot.
+    expect(
+      issuesOf(
+        `${twoTargets('[eu-central-2, eu-central-1]', '[eu-central-2]')}  globalResourcesRegion: eu-central-2\n`,
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        file: 'groundwork.yaml',
+        path: 'stackSets.globalResourcesRegion',
+        expected: expect.stringMatching(
+          /^a region where AWS Config records IAM resources \(af-south-1, .*\): AWS Config records IAM only in the regions it served before February 2022$/,
+        ),
+        found: '"eu-central-2", where it cannot (no account of the units would have its IAM recorded)',
+      }),
+    ]);
+    // By default, and no region of the first target can.
+    expect(issuesOf(twoTargets('[eu-central-2, eu-south-2]', '[eu-central-2]'))).toEqual([
+      expect.objectContaining({
+        path: 'stackSets.targets[0].regions',
+        expected: expect.stringMatching(
+          /^a region where AWS Config records IAM resources among the first target's regions \(the default global-resources region\), or stackSets.globalResourcesRegion set to one/,
+        ),
+        found: 'the regions "eu-central-2", "eu-south-2", where AWS Config cannot record IAM',
+      }),
+    ]);
+    // Without the baseline's own recorder, IAM is recorded by another one: no constraint.
+    expect(
+      issuesOf(`${twoTargets('[eu-central-2]', '[eu-central-2]')}  securityBaseline:\n    configRecorder: false\n`),
+    ).toEqual([]);
   });
 
   test('the administrator may not be the tooling account or an environment account', () => {

@@ -80,10 +80,14 @@ const tagsSchema = z.record(tagKeySchema, tagValueSchema);
 const roleNamePatternSchema = expecting(
   z
     .string()
-    // IAM role names: 1-64 of [\w+=,.@-]; a trailing * after 3 literal characters matches a family of roles.
-    .regex(/^[\w+=,.@-]{3,64}\*?$/)
-    .describe('IAM role name in the security account, optionally ending in * (e.g. "groundwork-security-auditor")'),
-  'an IAM role name of at least 3 characters, optionally ending in *',
+    // An IAM role name (1-64 of [\w+=,.@-]), optionally ending in * after 3 literal characters, optionally after
+    // the role's path: segments of the same characters, the first of at least 3; a * may start the name after
+    // a path. IAM Identity Center's roles are aws-reserved/sso.amazonaws.com/[<region>/]AWSReservedSSO_<set>_<id>.
+    .regex(/^(?:[\w+=,.@-]{3,}\/(?:[\w+=,.@-]+\/)*\*?)?[\w+=,.@-]{3,64}\*?$/)
+    .describe(
+      'IAM role name in the security account, optionally ending in *, optionally after its path (e.g. "groundwork-security-auditor", "aws-reserved/sso.amazonaws.com/*AWSReservedSSO_SecurityAuditor_*")',
+    ),
+  'an IAM role name of at least 3 characters, optionally ending in *, optionally after its IAM path (e.g. aws-reserved/sso.amazonaws.com/*AWSReservedSSO_SecurityAuditor_*)',
 );
 
 const serviceNameSchema = expecting(
@@ -338,6 +342,13 @@ const stackSetsSchema = z
             'Create the AWS Config recorder; false where one already exists in every account and region of the units ' +
               '(e.g. AWS Control Tower): the Config rules and the guardrail remediations need a recorder',
           ),
+        accessAnalyzer: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Create an account-level IAM Access Analyzer in every account and region; false where the accounts ' +
+              'already have one (AWS allows one account analyzer per account and region)',
+          ),
       })
       .prefault({})
       .describe('Services of the security baseline part that may already be enabled by other means'),
@@ -345,7 +356,8 @@ const stackSetsSchema = z
       .optional()
       .describe(
         'The one region, among the regions of every target, that holds the audit trail (multi-region) and its alarms, ' +
-          'and where AWS Config records IAM (global) resources; default: the first region of the first target',
+          'and where AWS Config records IAM (global) resources: a region AWS Config served before February 2022 ' +
+          '(the only ones where it records IAM); default: the first such region of the first target',
       ),
     deploymentTrust: deploymentTrustSchema('in every account of the units'),
   })
@@ -398,7 +410,10 @@ export const groundworkConfigSchema = z
           .default(() => ['groundwork-break-glass-operator'])
           .describe('Roles in the security account that may assume the break-glass role (with MFA)'),
       })
-      .describe('The security/audit account that receives logs and findings'),
+      .describe(
+        'The security account: its auditor and break-glass roles may assume the audit and break-glass roles of every ' +
+          'environment. No logs or findings are sent to it: each environment account keeps its own',
+      ),
     repository: z
       .strictObject({
         owner: expecting(
@@ -574,6 +589,13 @@ export const environmentConfigSchema = z
         securityHub: z.boolean().default(true),
         configRecorder: z.boolean().default(true).describe('AWS Config configuration recorder'),
         configRules: z.boolean().default(true).describe('AWS Config managed rules (need the recorder)'),
+        accessAnalyzer: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Account-level IAM Access Analyzer in this region; false where the account already has one here ' +
+              '(AWS allows one account analyzer per account and region)',
+          ),
       })
       .prefault({}),
     deploymentTrust: deploymentTrustSchema('in this account'),

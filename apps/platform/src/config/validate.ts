@@ -10,6 +10,7 @@ import {
   maxAutoReconcileEnvironmentNameLength,
   maxBranchNameLength,
 } from './name-limits';
+import { canRecordIam, defaultGlobalResourcesRegion, GLOBAL_IAM_RECORDING_REGIONS } from './regions';
 import {
   accountIdSchema,
   DEFAULT_BRANCHES,
@@ -94,6 +95,7 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
     );
   }
   issues.push(...checkUniqueEnvironmentNames(environments), ...checkUniqueAccountRegions(environments));
+  issues.push(...checkGlobalResourcesRecording(environments));
   issues.push(...checkCidrOverlap(environments));
   if (groundwork) {
     issues.push(
@@ -359,6 +361,47 @@ export function checkUniqueAccountRegions(environments: readonly EnvironmentSour
   );
 }
 
+/**
+ * AWS Config records IAM resources only in the regions it served before February 2022
+ * (GLOBAL_IAM_RECORDING_REGIONS). Each account records them, and holds its multi-region audit trail,
+ * in its first environment with a Config recorder in such a region (platform.ts): an account whose
+ * environments with a recorder are all in later regions would record IAM nowhere. Reported once per
+ * account, on the region of its first such file.
+ */
+export function checkGlobalResourcesRecording(environments: readonly EnvironmentSource[]): ConfigIssue[] {
+  const byAccount = new Map<string, { env: EnvironmentSource; region: string }[]>();
+  const unreadable = new Set<string>();
+  for (const env of environments) {
+    const account = validAt(env.raw, ['account'], accountIdSchema);
+    if (account === undefined || get(env.raw, ['security', 'configRecorder']) === false) continue;
+    const region = validAt(env.raw, ['region'], regionSchema);
+    // A misspelt region may be the one meant: the schema reports it, and this rule stays quiet.
+    if (region === undefined) unreadable.add(account);
+    else byAccount.set(account, [...(byAccount.get(account) ?? []), { env, region }]);
+  }
+  const issues: ConfigIssue[] = [];
+  for (const [account, entries] of byAccount) {
+    if (unreadable.has(account) || entries.some((e) => canRecordIam(e.region))) continue;
+    const [first, ...others] = entries;
+    const also = others.map((o) => `${relativeName(o.env)} in ${o.region}`);
+    issues.push(
+      issueAt(
+        first.env.yaml,
+        ['region'],
+        `a region where AWS Config records IAM resources (${GLOBAL_IAM_RECORDING_REGIONS.join(', ')}) for at least ` +
+          `one environment of account ${account} with security.configRecorder true: the account's IAM recording and ` +
+          'audit trail go there (AWS Config records IAM only in the regions it served before February 2022)',
+        {
+          found: `"${first.region}", where AWS Config cannot record IAM${
+            also.length > 0 ? `, and no other environment of the account can (${also.join(', ')})` : ''
+          }`,
+        },
+      ),
+    );
+  }
+  return issues;
+}
+
 /** VPC ranges must not overlap, so environments can be connected later (peering, Transit Gateway). */
 export function checkCidrOverlap(environments: readonly EnvironmentSource[]): ConfigIssue[] {
   const blocks = environments.map((env) => {
@@ -545,6 +588,40 @@ export function checkStackSets(
     });
   }
   const globalRegion = validAt(section, ['globalResourcesRegion'], regionSchema);
+  // Only with the security baseline's own recorder does the global-resources region record IAM.
+  const recordsIam =
+    get(section, ['parts', 'securityBaseline']) !== false &&
+    get(section, ['securityBaseline', 'configRecorder']) !== false;
+  if (recordsIam && globalRegion !== undefined && !canRecordIam(globalRegion)) {
+    issues.push(
+      issueAt(
+        groundwork.yaml,
+        at('globalResourcesRegion'),
+        `a region where AWS Config records IAM resources (${GLOBAL_IAM_RECORDING_REGIONS.join(', ')}): AWS Config ` +
+          'records IAM only in the regions it served before February 2022',
+        { found: `"${globalRegion}", where it cannot (no account of the units would have its IAM recorded)` },
+      ),
+    );
+  }
+  const firstTargetRegions = get(targets, [0, 'regions']);
+  if (
+    recordsIam &&
+    get(section, ['globalResourcesRegion']) === undefined &&
+    Array.isArray(firstTargetRegions) &&
+    firstTargetRegions.length > 0 &&
+    firstTargetRegions.every((r) => regionSchema.safeParse(r).success) &&
+    !firstTargetRegions.some(canRecordIam)
+  ) {
+    issues.push(
+      issueAt(
+        groundwork.yaml,
+        at('targets', 0, 'regions'),
+        "a region where AWS Config records IAM resources among the first target's regions (the default " +
+          `global-resources region), or stackSets.globalResourcesRegion set to one (${GLOBAL_IAM_RECORDING_REGIONS.join(', ')})`,
+        { found: `the regions ${quoteList(firstTargetRegions as string[])}, where AWS Config cannot record IAM` },
+      ),
+    );
+  }
   if (globalRegion !== undefined && regions.size > 0 && !regions.has(globalRegion)) {
     issues.push(
       issueAt(groundwork.yaml, at('globalResourcesRegion'), `one of the target regions (${quoteList([...regions])})`, {
@@ -565,20 +642,25 @@ export function checkStackSets(
 /**
  * The security baseline's audit trail (multi-region, so one per account) and AWS Config's recording
  * of IAM live in one region: the explicit `globalResourcesRegion`, or the first region of the first
- * target. A target without that region would leave its accounts with neither.
+ * target where AWS Config records IAM (defaultGlobalResourcesRegion). A target without that region
+ * would leave its accounts with neither.
  */
 function checkGlobalRegionInEveryTarget(
   groundwork: GroundworkSource,
   targets: readonly unknown[],
   explicit: string | undefined,
 ): ConfigIssue[] {
-  const firstRegion = validAt(targets, [0, 'regions', 0], regionSchema);
+  const firstRegions = get(targets, [0, 'regions']);
+  const firstRegion =
+    Array.isArray(firstRegions) && firstRegions.every((r) => regionSchema.safeParse(r).success)
+      ? defaultGlobalResourcesRegion(firstRegions as string[])
+      : undefined;
   const globalRegion = explicit ?? firstRegion;
   if (globalRegion === undefined) return [];
   const source =
     explicit !== undefined
       ? 'stackSets.globalResourcesRegion'
-      : 'by default the first region of the first target, as stackSets.globalResourcesRegion is not set';
+      : 'by default the first region of the first target where AWS Config records IAM, as stackSets.globalResourcesRegion is not set';
   const issues: ConfigIssue[] = [];
   targets.forEach((_target, index) => {
     const regions = get(targets, [index, 'regions']);

@@ -123,7 +123,13 @@ describe('defaults', () => {
     });
     expect(dev.alarms).toEqual({ unauthorizedApiCalls: 5 });
     expect(dev.drift).toEqual({ schedule: 'rate(1 hour)', autoReconcile: false });
-    expect(dev.security).toEqual({ guardDuty: true, securityHub: true, configRecorder: true, configRules: true });
+    expect(dev.security).toEqual({
+      guardDuty: true,
+      securityHub: true,
+      configRecorder: true,
+      configRules: true,
+      accessAnalyzer: true,
+    });
     expect(dev.deploymentTrust.allowedServices).toContain('cloudformation');
   });
 

@@ -442,3 +442,83 @@ describe('CIDR leading zeros', () => {
     ]);
   });
 });
+
+describe("the account's IAM recording region", () => {
+  // AWS Config records IAM only in the regions it served before February 2022 (config/regions.ts).
+  const devIn = (region: string, extra: [string, string][] = []) =>
+    configWith({
+      'environments/dev.yaml': [
+        ['region: eu-west-1', `region: ${region}`],
+        // Auto-reconcile works only in the tooling region.
+        ['autoReconcile: true', 'autoReconcile: false'],
+        ...extra,
+      ],
+    });
+
+  test("an account whose only environment with a recorder is in a region that cannot record IAM: an error at the file's region", () => {
+    const dir = devIn('eu-central-2');
+    const issues = readPlatformConfig(dir).issues;
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({
+      path: 'region',
+      expected: expect.stringMatching(
+        /^a region where AWS Config records IAM resources \(af-south-1, .*, us-west-2\) for at least one environment of account 333333333333 with security.configRecorder true: the account's IAM recording and audit trail go there/,
+      ),
+      found: '"eu-central-2", where AWS Config cannot record IAM',
+    });
+    expect(path.basename(issues[0].file)).toBe('dev.yaml');
+    expect(errorsFor(dir)[0]).toMatch(
+      /^environments\/dev.yaml:3:9: region: expected a region where AWS Config records IAM/,
+    );
+  });
+
+  test('another environment of the account in a region that can record IAM makes it valid', () => {
+    const dir = configWith({
+      'environments/dev.yaml': [
+        ['region: eu-west-1', 'region: eu-central-2'],
+        ['autoReconcile: true', 'autoReconcile: false'],
+      ],
+      'environments/prod.yaml': [['account: "555555555555"', 'account: "333333333333"']],
+    });
+    expect(readPlatformConfig(dir).issues).toEqual([]);
+  });
+
+  test('without a recorder of its own (e.g. AWS Control Tower records IAM), any region', () => {
+    const dir = devIn('eu-central-2', [['configRecorder: true', 'configRecorder: false\n  configRules: false']]);
+    expect(readPlatformConfig(dir).issues).toEqual([]);
+  });
+});
+
+describe('security role name patterns', () => {
+  const withAuditors = (...patterns: string[]) =>
+    configWith({
+      'groundwork.yaml': [
+        [
+          'security:\n  account: "222222222222"\n',
+          `security:\n  account: "222222222222"\n  auditorRoles: [${patterns.map((p) => JSON.stringify(p)).join(', ')}]\n`,
+        ],
+      ],
+    });
+
+  test("may include the role's IAM path: IAM Identity Center's permission set roles", () => {
+    const identityCenter = 'aws-reserved/sso.amazonaws.com/*AWSReservedSSO_SecurityAuditor_*';
+    const result = readPlatformConfig(withAuditors(identityCenter, 'groundwork-security-auditor', 'groundwork-*'));
+    expect(result.issues).toEqual([]);
+    expect(result.config!.groundwork.security.auditorRoles).toEqual([
+      identityCenter,
+      'groundwork-security-auditor',
+      'groundwork-*',
+    ]);
+  });
+
+  test.each(['*', 'ab', 'a/b', 'x/*', 'aws-reserved/sso.amazonaws.com/', 'r'.repeat(65)])(
+    'refuses %s, naming the field',
+    (pattern) => {
+      const errors = errorsFor(withAuditors(pattern));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(
+        /^groundwork\.yaml:\d+:\d+: security\.auditorRoles\[0\]: expected an IAM role name of at least 3 characters, optionally ending in \*, optionally after its IAM path/,
+      );
+    },
+  );
+});

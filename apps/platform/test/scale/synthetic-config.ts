@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { EXAMPLE_CONFIG_DIR } from '../helpers';
@@ -13,6 +14,11 @@ export interface SyntheticConfigOptions {
   readonly productionEvery?: number;
   /** Regions the environments rotate through. @default eu-west-1, eu-central-1, us-east-1, us-west-2 */
   readonly regions?: string[];
+  /**
+   * Length of every environment name (7 to 32): `env0001`, padded as `env00016b86b273…`. Names appear in
+   * policies, role names and the drift reconciler's allow-list, so their length moves sizes. @default 7
+   */
+  readonly nameLength?: number;
 }
 
 /**
@@ -26,6 +32,11 @@ export function writeSyntheticConfig(dir: string, environments: number, options:
     throw new Error(`environments: expected an integer from 1 to 4000, found ${environments}`);
   }
   const productionEvery = options.productionEvery ?? 5;
+  const nameLength = options.nameLength ?? 7;
+  if (!Number.isInteger(nameLength) || nameLength < 7 || nameLength > 32) {
+    throw new Error(`nameLength: expected an integer from 7 to 32, found ${nameLength}`);
+  }
+  const envName = (i: number) => environmentName(i, nameLength);
   const regions = options.regions ?? REGIONS;
   const waveCount = Math.ceil(environments / ENVIRONMENTS_PER_WAVE);
   const waves = Array.from({ length: waveCount }, (_, i) => `  - name: ${waveName(i)}\n    order: ${i + 1}\n`).join('');
@@ -44,13 +55,22 @@ export function writeSyntheticConfig(dir: string, environments: number, options:
     const production = (i + 1) % productionEvery === 0;
     fs.writeFileSync(
       path.join(dir, 'environments', `${envName(i)}.yaml`),
-      environmentYaml(i, production, regions[i % regions.length], toolingRegion),
+      environmentYaml(envName(i), i, production, regions[i % regions.length], toolingRegion),
     );
   }
 }
 
-function envName(i: number): string {
-  return `env${String(i + 1).padStart(4, '0')}`;
+function environmentName(i: number, length: number): string {
+  const name = `env${String(i + 1).padStart(4, '0')}`;
+  // Padded with hex digits that differ per environment: repeated padding would compress away in the drift
+  // reconciler's gzip-compressed allow-list and understate its size.
+  return (
+    name +
+    createHash('sha256')
+      .update(String(i))
+      .digest('hex')
+      .slice(0, length - name.length)
+  );
 }
 
 function waveName(i: number): string {
@@ -68,8 +88,7 @@ function cidrOf(i: number): string {
   return `198.${18 + Math.floor(k / 16)}.${(k % 16) * 16}.0/20`;
 }
 
-function environmentYaml(i: number, production: boolean, region: string, toolingRegion: string): string {
-  const name = envName(i);
+function environmentYaml(name: string, i: number, production: boolean, region: string, toolingRegion: string): string {
   return `name: ${name}
 account: "${String(100000000000 + i * 7919)}"
 region: ${region}
