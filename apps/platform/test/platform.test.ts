@@ -703,6 +703,21 @@ test('the compliance report lists zero findings and every acknowledgement with a
   expect(fs.readFileSync(report.file, 'utf-8')).toContain('## Acknowledgements');
 });
 
+test('the hard-coded AZ names are acknowledged on each subnet, the resources that name them, not on the whole VPC', () => {
+  const report = collectComplianceReport(result.platform.pipelineStack.node.root as App, result.packs)!;
+  for (const stage of result.platform.stages) {
+    const acks = report.stacks
+      .find((s) => s.stackName === stage.network.stackName)!
+      .acknowledgements.filter((a) => a.ruleId === 'CloudFormation-Validate::W3010');
+    const subnets = stage.network.node
+      .findAll()
+      .filter((c) => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::EC2::Subnet')
+      .map((c) => c.node.path);
+    expect(subnets).toHaveLength(resourcesOfType(templateOf(assembly, stage.network), 'AWS::EC2::Subnet').length);
+    expect(acks.map((a) => a.constructPath).sort()).toEqual(subnets.sort());
+  }
+});
+
 test('every acknowledgement of a collected pack suppresses at least one finding (none is stale)', () => {
   const report = collectComplianceReport(result.platform.pipelineStack.node.root as App, result.packs)!;
   // `pack` is set for the AwsSolutions, NIST.800.53.R5 and Groundwork acknowledgements only: CloudFormation
