@@ -272,15 +272,16 @@ export class DriftReconciler extends Construct {
     // limits at about 70 environments; this grows by about 60 characters per region, and 15 per account
     // without an organization id. The program assumes only the roles of its allow-list.
     const regions = [...new Set(props.environments.map((e) => e.region))].sort();
+    // `cdk-<qualifier>-deploy-role-*-<region>`: the account is the name's middle part.
+    const deployRolePatterns = regions.map((region) =>
+      BootstrapContract.roleNamePattern(BootstrapRoleKind.DEPLOY, qualifier).replace(/\*$/, `*-${region}`),
+    );
     const accounts = [...new Set(props.environments.map((e) => e.account))].sort();
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'AssumeDeployRolesOfReconcilingEnvironments',
         actions: ['sts:AssumeRole'],
-        resources: regions.map(
-          (region) =>
-            `arn:${stack.partition}:iam::*:role/${BootstrapContract.roleNamePattern(BootstrapRoleKind.DEPLOY, qualifier).replace(/\*$/, `*-${region}`)}`,
-        ),
+        resources: deployRolePatterns.map((pattern) => `arn:${stack.partition}:iam::*:role/${pattern}`),
         conditions: {
           StringEquals: props.organizationId
             ? { 'aws:ResourceOrgID': props.organizationId }
@@ -307,7 +308,7 @@ export class DriftReconciler extends Construct {
       });
     }
     this.failureAlarm = alarm;
-    this.acknowledgeFindings(qualifier, regions);
+    this.acknowledgeFindings(deployRolePatterns);
   }
 
   /**
@@ -528,17 +529,13 @@ export class DriftReconciler extends Construct {
     statements.splice(0, statements.length, ...kept);
   }
 
-  private acknowledgeFindings(qualifier: string, regions: string[]): void {
+  private acknowledgeFindings(deployRolePatterns: string[]): void {
     const policy = this.project.role!.node.tryFindChild('DefaultPolicy')!.node.defaultChild!;
     const ack = (id: string, reason: string) => Validations.of(policy).acknowledge({ id, reason });
-    for (const region of regions) {
-      const pattern = BootstrapContract.roleNamePattern(BootstrapRoleKind.DEPLOY, qualifier).replace(
-        /\*$/,
-        `*-${region}`,
-      );
+    for (const pattern of deployRolePatterns) {
       ack(
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${pattern}]`,
-        `The CDK deploy roles of the reconciling environments in ${region}, in their accounts or organization only ` +
+        `The CDK deploy roles ${pattern} of the reconciling environments, in their accounts or organization only ` +
           '(aws:ResourceAccount or aws:ResourceOrgID condition): one pattern per region instead of one ARN per ' +
           'environment, so the policy does not grow with environments; the program assumes only the roles of its allow-list',
       );

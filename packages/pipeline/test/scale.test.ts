@@ -251,6 +251,19 @@ describe("a pipeline over CodePipeline's 500 actions is a synthesis error, not a
     );
   });
 
+  test('55 waves of one environment: 58 CodePipeline stages, over 50, is a synthesis error too', () => {
+    const fixture = pipelineFixture({ useChangeSets: false });
+    for (let i = 0; i < 55; i++) {
+      fixture.pipeline.addEnvironment(
+        new TinyEnvironment(fixture.app, `env${i}`, { env: { account: accountId(i), region: 'eu-west-1' } }),
+        { wave: `Wave${i}`, production: false },
+      );
+    }
+    expect(() => fixture.pipeline.buildPipeline()).toThrow(
+      /pipeline groundwork would have 58 stages \(at most 50\) for 55 environments in 55 waves, over CodePipeline's fixed quotas\. Split the environments over more pipelines/,
+    );
+  });
+
   test('the same 90 environments without change sets: one action per stack, within 500', () => {
     expect(build(90, false)).not.toThrow();
   });
