@@ -34,6 +34,8 @@ const pipeline = root.addConstructPackage({
   description: 'The shared GitOps pipeline: gates, notifications, rollback and continuous reconciliation',
   keywords: ['codepipeline', 'gitops'],
   dependsOn: [crossAccountRoles],
+  // Its tests run the drift state machine's JSONata expressions.
+  devDeps: [`jsonata@${VERSIONS.jsonata}`],
 });
 
 const platform = root.addEnvironmentApp({

@@ -20,6 +20,8 @@ export const VERSIONS = {
   nx: '24.0.6',
   zod: '4.6.7',
   yaml: '2.9.1',
+  // The JSONata version AWS Step Functions documents; tests evaluate the state machines' expressions with it.
+  jsonata: '2.0.6',
   projen: '0.103.25',
 } as const;
 

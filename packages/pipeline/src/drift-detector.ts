@@ -171,6 +171,9 @@ const GENERATED_NAME_STACK_PREFIX = 25;
 const PARAMETER_PREFIX_PATTERN = /^[A-Za-z0-9_.\/-]{1,1011}$/;
 const FUNCTION_PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Drifts per DescribeStackResourceDrifts call: the API's maximum (MaxResults 1 to 100). */
+const RESOURCE_DRIFTS_PAGE_SIZE = 100;
+
 /** Every task retries throttling and transient errors: DetectStackDrift is throttled per account. */
 const RETRY: sfn.RetryProps = {
   errors: ['States.ALL'],
@@ -482,32 +485,57 @@ export class DriftDetector extends Construct {
           stack: '{% $states.input.stack %}',
           id: '{% $states.input.id %}',
           detection: '{% $states.result.DetectionStatus %}',
-          drift: '{% $states.result.StackDriftStatus %}',
+          // StackDriftStatus is optional in the API's response (DetectionStatus is required): absent, it is
+          // UNKNOWN rather than a JSONata undefined.
+          drift: '{% $exists($states.result.StackDriftStatus) ? $states.result.StackDriftStatus : "UNKNOWN" %}',
           reason:
             '{% $exists($states.result.DetectionStatusReason) ? $states.result.DetectionStatusReason : "no reason given" %}',
         },
       }),
     );
-    const resources = retry(
-      tasks.CallAwsService.jsonata(this, 'DescribeResourceDrifts', {
-        service: 'cloudformation',
-        action: 'describeStackResourceDrifts',
-        iamAction: 'cloudformation:DescribeStackResourceDrifts',
-        iamResources: stackArns,
-        parameters: {
-          StackName: '{% $states.input.stack %}',
-          StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED'],
-        },
-        outputs: {
-          stack: '{% $states.input.stack %}',
-          drifted: true,
-          resources: '{% [$states.result.StackResourceDrifts.LogicalResourceId] %}',
-          // DETECTION_FAILED with DRIFTED: some resources drifted, others could not be checked.
-          failed: '{% $states.input.detection = "DETECTION_FAILED" %}',
-          reason: '{% $states.input.reason %}',
-        },
-      }),
-    );
+    // DescribeStackResourceDrifts returns at most MaxResults (1 to 100) drifts per call, with a NextToken
+    // when there are more: the first page, then one call per NextToken, the logical ids collected in
+    // variables of the Map iteration (each iteration has its own; they are not visible after the Map).
+    const resourcePage = (id2: string, first: boolean) =>
+      retry(
+        tasks.CallAwsService.jsonata(this, id2, {
+          service: 'cloudformation',
+          action: 'describeStackResourceDrifts',
+          iamAction: 'cloudformation:DescribeStackResourceDrifts',
+          iamResources: stackArns,
+          parameters: {
+            StackName: '{% $states.input.stack %}',
+            StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED'],
+            MaxResults: RESOURCE_DRIFTS_PAGE_SIZE,
+            ...(first ? {} : { NextToken: '{% $resourceDriftsToken %}' }),
+          },
+          assign: {
+            driftedResources: first
+              ? '{% [$states.result.StackResourceDrifts.LogicalResourceId] %}'
+              : '{% $append($driftedResources, [$states.result.StackResourceDrifts.LogicalResourceId]) %}',
+            resourceDriftsToken: '{% $exists($states.result.NextToken) ? $states.result.NextToken : "" %}',
+          },
+          // The status (stack, detection, reason) goes on to the next page and to StackDrifted.
+          outputs: '{% $states.input %}',
+        }),
+      );
+    const resources = resourcePage('DescribeResourceDrifts', true);
+    const nextResourcePage = resourcePage('DescribeResourceDriftsNextPage', false);
+    const stackDrifted = sfn.Pass.jsonata(this, 'StackDrifted', {
+      outputs: {
+        stack: '{% $states.input.stack %}',
+        drifted: true,
+        resources: '{% $driftedResources %}',
+        // DETECTION_FAILED with DRIFTED: some resources drifted, others could not be checked.
+        failed: '{% $states.input.detection = "DETECTION_FAILED" %}',
+        reason: '{% $states.input.reason %}',
+      },
+    });
+    const moreResourcePages = sfn.Choice.jsonata(this, 'MoreResourceDrifts')
+      .when(sfn.Condition.jsonata('{% $resourceDriftsToken != "" %}'), nextResourcePage)
+      .otherwise(stackDrifted);
+    resources.next(moreResourcePages);
+    nextResourcePage.next(moreResourcePages);
     const inSync = sfn.Pass.jsonata(this, 'StackInSync', {
       outputs: { stack: '{% $states.input.stack %}', drifted: false, resources: [], failed: false },
     });
@@ -522,6 +550,27 @@ export class DriftDetector extends Construct {
         reason: '{% $states.input.reason %}',
       },
     });
+    // A call that still fails after its retries (a stack that does not exist, a missing permission, throttling
+    // that outlasts the retries, any error CloudFormation returns for that stack) makes that stack a failed check,
+    // named with the error in the alert: without it the iteration fails, which fails the Map and the whole
+    // run, and no metric and no alert come out for the other stacks.
+    const callFailed = sfn.Pass.jsonata(this, 'CheckCallFailed', {});
+    const catchAs = (task: sfn.TaskStateBase, stackExpression: string) =>
+      task.addCatch(callFailed, {
+        errors: ['States.ALL'],
+        outputs: {
+          stack: `{% ${stackExpression} %}`,
+          drifted: false,
+          resources: [],
+          failed: true,
+          reason:
+            '{% $states.errorOutput.Error & ": " & ($exists($states.errorOutput.Cause) ? $states.errorOutput.Cause : "no cause given") %}',
+        },
+      });
+    catchAs(detect, '$states.input');
+    for (const task of [status, resources, nextResourcePage]) {
+      catchAs(task, '$states.input.stack');
+    }
     detectEach.itemProcessor(
       detect
         .next(wait)

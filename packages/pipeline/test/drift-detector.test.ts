@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { DriftDetector, DriftDetectorProps } from '../src';
 import { staleAcknowledgements } from './nag';
+import { FakeAws, runStateMachine, SdkCall, TaskFailure } from './state-machine-simulator';
 
 const TARGET = { account: '200000000001', region: 'eu-west-1' };
 const RECONCILE_ROLE = 'arn:aws:iam::111111111111:role/groundwork-drift-reconcile';
@@ -751,7 +752,7 @@ describe('DriftDetector stacks whose drift detection failed', () => {
     });
     expect(item.DescribeDetectionStatus.Output.reason).toContain('$states.result.DetectionStatusReason');
     // A stack that drifted while some resources could not be checked is both drifted and failed.
-    expect(item.DescribeResourceDrifts.Output.failed).toBe('{% $states.input.detection = "DETECTION_FAILED" %}');
+    expect(item.StackDrifted.Output.failed).toBe('{% $states.input.detection = "DETECTION_FAILED" %}');
     expect(item.StackInSync.Output.failed).toBe(false);
   });
 
@@ -784,6 +785,130 @@ describe('DriftDetector stacks whose drift detection failed', () => {
       Choices: [{ Condition: '{% $count($drifted) > 0 %}', Next: 'StartReconcile' }],
       Default: 'Done',
     });
+  });
+});
+
+describe('DriftDetector drifted resources: every page of DescribeStackResourceDrifts', () => {
+  const definition = definitionOf(make().template);
+  const item = (Object.values(definition.States).find((s: any) => s.Type === 'Map') as any).ItemProcessor;
+  const states = item.States;
+  const RESULT_IDS = '[$states.result.StackResourceDrifts.LogicalResourceId]';
+
+  test('the first page asks for 100 drifts, keeps their logical ids and the NextToken in iteration variables', () => {
+    expect(item.States.DetectionDone.Choices).toContainEqual({
+      Condition: '{% $states.input.drift = "DRIFTED" %}',
+      Next: 'DescribeResourceDrifts',
+    });
+    const first = states.DescribeResourceDrifts;
+    expect(first.Arguments).toEqual({
+      StackName: '{% $states.input.stack %}',
+      StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED'],
+      MaxResults: 100,
+    });
+    expect(first.Assign).toEqual({
+      driftedResources: `{% ${RESULT_IDS} %}`,
+      resourceDriftsToken: '{% $exists($states.result.NextToken) ? $states.result.NextToken : "" %}',
+    });
+    expect(first.Output).toBe('{% $states.input %}');
+    expect(first.Next).toBe('MoreResourceDrifts');
+    expect(first.End).toBeUndefined();
+  });
+
+  test('each NextToken is passed to one more call, whose drifts are appended, until there is none', () => {
+    expect(states.MoreResourceDrifts).toEqual({
+      Type: 'Choice',
+      QueryLanguage: 'JSONata',
+      Choices: [{ Condition: '{% $resourceDriftsToken != "" %}', Next: 'DescribeResourceDriftsNextPage' }],
+      Default: 'StackDrifted',
+    });
+    const next = states.DescribeResourceDriftsNextPage;
+    expect(next.Resource).toMatch(/:states:::aws-sdk:cloudformation:describeStackResourceDrifts$/);
+    expect(next.Arguments).toEqual({
+      StackName: '{% $states.input.stack %}',
+      StackResourceDriftStatusFilters: ['MODIFIED', 'DELETED'],
+      MaxResults: 100,
+      NextToken: '{% $resourceDriftsToken %}',
+    });
+    expect(next.Assign).toEqual({
+      driftedResources: `{% $append($driftedResources, ${RESULT_IDS}) %}`,
+      resourceDriftsToken: states.DescribeResourceDrifts.Assign.resourceDriftsToken,
+    });
+    expect(next.Output).toBe('{% $states.input %}');
+    expect(next.Next).toBe('MoreResourceDrifts');
+    expect(next.Retry).toEqual(states.DescribeResourceDrifts.Retry);
+  });
+
+  test('the stack is reported with the drifts of all pages', () => {
+    expect(states.StackDrifted).toMatchObject({
+      Type: 'Pass',
+      End: true,
+      Output: { stack: '{% $states.input.stack %}', drifted: true, resources: '{% $driftedResources %}' },
+    });
+  });
+
+  test('walking the loop over three pages calls the API three times, each later call with the previous token', () => {
+    // The Choice conditions, as the tokens make them: a token that is not "" means one more page.
+    const pages = [{ NextToken: 't1' }, { NextToken: 't2' }, {}];
+    const calls: string[] = [];
+    let token = '';
+    let name: string = 'DescribeResourceDrifts';
+    for (let steps = 0; name !== 'StackDrifted' && steps < 10; steps++) {
+      const state = states[name];
+      if (state.Type === 'Task') {
+        calls.push(state.Arguments.NextToken ? token : '(first)');
+        const page = pages[calls.length - 1];
+        token = page.NextToken ?? '';
+        name = state.Next;
+      } else {
+        const [choice] = state.Choices;
+        expect(choice.Condition).toBe('{% $resourceDriftsToken != "" %}');
+        name = token !== '' ? choice.Next : state.Default;
+      }
+    }
+    expect(calls).toEqual(['(first)', 't1', 't2']);
+    expect(name).toBe('StackDrifted');
+  });
+
+  test("the iteration's variables do not reuse a name the top level assigns", () => {
+    const assigned = (machine: any) => Object.values(machine.States).flatMap((s: any) => Object.keys(s.Assign ?? {}));
+    const inner = assigned(item);
+    expect(inner).toEqual(expect.arrayContaining(['driftedResources', 'resourceDriftsToken']));
+    expect(inner.filter((name) => assigned(definition).includes(name))).toEqual([]);
+  });
+
+  test('a call that fails after its retries makes that stack a failed check, named with the error, not a failed run', () => {
+    const stackOf: Record<string, string> = {
+      DetectStackDrift: '{% $states.input %}',
+      DescribeDetectionStatus: '{% $states.input.stack %}',
+      DescribeResourceDrifts: '{% $states.input.stack %}',
+      DescribeResourceDriftsNextPage: '{% $states.input.stack %}',
+    };
+    for (const [name, stack] of Object.entries(stackOf)) {
+      expect(states[name].Retry).toHaveLength(1);
+      expect(states[name].Catch).toEqual([
+        {
+          ErrorEquals: ['States.ALL'],
+          Next: 'CheckCallFailed',
+          Output: {
+            stack,
+            drifted: false,
+            resources: [],
+            failed: true,
+            reason:
+              '{% $states.errorOutput.Error & ": " & ($exists($states.errorOutput.Cause) ? $states.errorOutput.Cause : "no cause given") %}',
+          },
+        },
+      ]);
+    }
+    // The catcher's Output is the iteration's result: a pass-through end state, counted like DETECTION_FAILED.
+    expect(states.CheckCallFailed).toEqual({ Type: 'Pass', QueryLanguage: 'JSONata', End: true });
+    expect(definition.States.Summarize.Assign.failed).toBe('{% [$states.input[failed = true]] %}');
+  });
+
+  test('a detection status without StackDriftStatus (optional in the API) reads as UNKNOWN, not undefined', () => {
+    expect(states.DescribeDetectionStatus.Output.drift).toBe(
+      '{% $exists($states.result.StackDriftStatus) ? $states.result.StackDriftStatus : "UNKNOWN" %}',
+    );
   });
 });
 
@@ -820,5 +945,386 @@ describe('DriftDetector cdk-nag', () => {
       stackNames: ['groundwork-dev-network', 'groundwork-dev-ops'],
     });
     expect(nagFindings(stack)).toEqual([]);
+  });
+});
+
+/** One stack of the fake account. */
+interface FakeStack {
+  /** DetectionStatus of each DescribeStackDriftDetectionStatus call; the last one repeats. @default ['DETECTION_COMPLETE'] */
+  readonly statuses?: Array<'DETECTION_IN_PROGRESS' | 'DETECTION_COMPLETE' | 'DETECTION_FAILED'>;
+  /** Logical ids of its MODIFIED or DELETED resources, in the order CloudFormation lists them. @default none */
+  readonly drifted?: string[];
+  /** DetectionStatusReason of a DETECTION_FAILED detection. */
+  readonly reason?: string;
+}
+
+/**
+ * A CloudFormation / CloudWatch / SNS / CodeBuild account, as the state machine's SDK integrations see it:
+ * responses shaped as the API reference documents them (DescribeStackResourceDrifts: MaxResults 1 to 100 and a
+ * NextToken while more results remain; DescribeStackDriftDetectionStatus: StackDriftStatus only once the
+ * detection ended), errors as Step Functions reports them after the retries. A stack missing from `stacks`
+ * does not exist. `listPages`: the stack names ListStacks returns, page by page.
+ */
+function fakeAccount(stacks: Record<string, FakeStack>, listPages: string[][] = [Object.keys(stacks)]): FakeAws {
+  const polls: Record<string, number> = {};
+  const stackOf = (name: string): FakeStack => {
+    if (!stacks[name]) {
+      throw new TaskFailure('CloudFormation.CloudFormationException', `Stack with id ${name} does not exist`);
+    }
+    return stacks[name];
+  };
+  return ({ service, action, args }: SdkCall) => {
+    switch (`${service}:${action}`) {
+      case 'cloudformation:listStacks': {
+        const page = args.NextToken === undefined ? 0 : Number(/^page-(\d+)$/.exec(args.NextToken)![1]);
+        expect(args.StackStatusFilter).toEqual(expect.arrayContaining(['CREATE_COMPLETE', 'UPDATE_COMPLETE']));
+        return {
+          StackSummaries: listPages[page].map((StackName) => ({ StackName, StackStatus: 'UPDATE_COMPLETE' })),
+          ...(page + 1 < listPages.length ? { NextToken: `page-${page + 1}` } : {}),
+        };
+      }
+      case 'cloudformation:detectStackDrift':
+        stackOf(args.StackName);
+        return { StackDriftDetectionId: `detection-${args.StackName}` };
+      case 'cloudformation:describeStackDriftDetectionStatus': {
+        const name = args.StackDriftDetectionId.replace(/^detection-/, '');
+        const stack = stackOf(name);
+        const statuses = stack.statuses ?? ['DETECTION_COMPLETE'];
+        const status = statuses[Math.min(polls[name] ?? 0, statuses.length - 1)];
+        polls[name] = (polls[name] ?? 0) + 1;
+        const drifted = (stack.drifted ?? []).length > 0;
+        return {
+          StackId: `arn:aws:cloudformation:eu-west-1:200000000001:stack/${name}/1`,
+          StackDriftDetectionId: args.StackDriftDetectionId,
+          DetectionStatus: status,
+          Timestamp: '2026-01-01T00:00:00Z',
+          ...(status === 'DETECTION_COMPLETE' ? { StackDriftStatus: drifted ? 'DRIFTED' : 'IN_SYNC' } : {}),
+          ...(status === 'DETECTION_FAILED'
+            ? { StackDriftStatus: drifted ? 'DRIFTED' : 'UNKNOWN', DetectionStatusReason: stack.reason }
+            : {}),
+        };
+      }
+      case 'cloudformation:describeStackResourceDrifts': {
+        const ids = stackOf(args.StackName).drifted ?? [];
+        if (!(args.MaxResults >= 1 && args.MaxResults <= 100)) {
+          throw new TaskFailure(
+            'CloudFormation.CloudFormationException',
+            `MaxResults ${args.MaxResults} out of 1..100`,
+          );
+        }
+        expect(args.StackResourceDriftStatusFilters).toEqual(['MODIFIED', 'DELETED']);
+        const start = args.NextToken === undefined ? 0 : Number(/^after-(\d+)$/.exec(args.NextToken)![1]);
+        const end = Math.min(start + args.MaxResults, ids.length);
+        return {
+          StackResourceDrifts: ids.slice(start, end).map((LogicalResourceId) => ({
+            StackId: args.StackName,
+            LogicalResourceId,
+            StackResourceDriftStatus: 'MODIFIED',
+          })),
+          ...(end < ids.length ? { NextToken: `after-${end}` } : {}),
+        };
+      }
+      case 'cloudwatch:putMetricData':
+      case 'sns:publish':
+        return {};
+      case 'codebuild:startBuild':
+        return { build: { id: 'groundwork-drift-reconciler:1' } };
+      default:
+        throw new Error(`the fake account has no ${service}:${action}`);
+    }
+  };
+}
+
+/** What EventBridge's scheduled rule passes to the state machine. */
+const SCHEDULED_EVENT = { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
+const DRIFT_HEADER = 'Drift detected in dev (runbook: docs/runbooks/drift-alert.md)\n';
+const FAILED_HEADER =
+  "Drift could not be checked in dev: the detection failed for these stacks, so drift may go unnoticed; check the drift detector's read permissions (runbook: docs/runbooks/drift-alert.md)\n";
+
+/**
+ * Synthesizes a detector, runs its state machine definition in the simulator against `aws` and returns what
+ * an operator would see: the metric values, the alerts, the reconcile builds, the SDK calls.
+ * `mutate` alters the parsed definition first (to show that a test catches a broken definition).
+ */
+async function runDetector(props: Partial<DriftDetectorProps>, aws: FakeAws, mutate?: (definition: any) => void) {
+  const definition = definitionOf(make(props).template);
+  mutate?.(definition);
+  const execution = await runStateMachine(definition, SCHEDULED_EVENT, aws);
+  const calls = (action: string) => execution.calls.filter((c) => c.action === action);
+  return {
+    execution,
+    calls,
+    /** Values of each PutMetricData call, by metric name, with the dimension checked. */
+    metrics: calls('putMetricData').map((c) => {
+      expect(c.args.Namespace).toBe('Groundwork/Drift');
+      return Object.fromEntries(
+        c.args.MetricData.map((m: any) => {
+          expect(m.Dimensions).toEqual([{ Name: 'Environment', Value: 'dev' }]);
+          return [m.MetricName, m.Value];
+        }),
+      );
+    }),
+    alerts: calls('publish').map((c) => c.args),
+    builds: calls('startBuild'),
+    /** What the Map iteration of each stack returned. */
+    results: (execution.outputs.find((o) => o.state === 'DetectEachStack')?.output ?? []) as any[],
+  };
+}
+
+const byName = (...stackNames: string[]): Partial<DriftDetectorProps> => ({ stackNamePrefix: undefined, stackNames });
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `Resource${i}`);
+
+describe('DriftDetector state machine, run in the simulator against a fake account', () => {
+  test('no drift: both metrics are 0 and nothing is published', async () => {
+    const run = await runDetector(
+      byName('groundwork-dev-network', 'groundwork-dev-ops'),
+      fakeAccount({
+        'groundwork-dev-network': {},
+        'groundwork-dev-ops': {},
+      }),
+    );
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(
+      run
+        .calls('detectStackDrift')
+        .map((c) => c.args.StackName)
+        .sort(),
+    ).toEqual(['groundwork-dev-network', 'groundwork-dev-ops']);
+    expect(run.metrics).toEqual([{ DriftedStacks: 0, DetectionFailedStacks: 0 }]);
+    expect(run.alerts).toEqual([]);
+    expect(run.calls('describeStackResourceDrifts')).toEqual([]);
+  });
+
+  test('250 drifted resources over 3 pages: the alert lists all 250 logical ids in order; another drifted stack keeps its own', async () => {
+    const run = await runDetector(
+      byName('groundwork-dev-network', 'groundwork-dev-ops', 'groundwork-dev-data'),
+      fakeAccount({
+        'groundwork-dev-network': { drifted: ids(250) },
+        'groundwork-dev-ops': {},
+        'groundwork-dev-data': { drifted: ['Bucket', 'BucketPolicy'] },
+      }),
+    );
+    expect(run.execution.status).toBe('SUCCEEDED');
+    const network = run
+      .calls('describeStackResourceDrifts')
+      .filter((c) => c.args.StackName === 'groundwork-dev-network');
+    expect(network.map((c) => [c.args.MaxResults, c.args.NextToken])).toEqual([
+      [100, undefined],
+      [100, 'after-100'],
+      [100, 'after-200'],
+    ]);
+    expect(run.metrics).toEqual([{ DriftedStacks: 2, DetectionFailedStacks: 0 }]);
+    expect(run.alerts).toEqual([
+      {
+        TopicArn: expect.any(String),
+        Subject: 'Groundwork drift in dev',
+        Message:
+          DRIFT_HEADER + `groundwork-dev-network: ${ids(250).join(', ')}\ngroundwork-dev-data: Bucket, BucketPolicy`,
+      },
+    ]);
+  });
+
+  test('one drifted resource: listed, and kept as a one-element list', async () => {
+    const run = await runDetector(
+      byName('groundwork-dev-network'),
+      fakeAccount({
+        'groundwork-dev-network': { drifted: ['OnlyResource'] },
+      }),
+    );
+    expect(run.results).toEqual([
+      {
+        stack: 'groundwork-dev-network',
+        drifted: true,
+        resources: ['OnlyResource'],
+        failed: false,
+        reason: 'no reason given',
+      },
+    ]);
+    expect(run.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 0 }]);
+    expect(run.alerts.map((a) => a.Message)).toEqual([`${DRIFT_HEADER}groundwork-dev-network: OnlyResource`]);
+  });
+
+  test('a detection still DETECTION_IN_PROGRESS twice is polled again (after a Wait) until it completes', async () => {
+    const run = await runDetector(
+      byName('groundwork-dev-network'),
+      fakeAccount({
+        'groundwork-dev-network': {
+          statuses: ['DETECTION_IN_PROGRESS', 'DETECTION_IN_PROGRESS', 'DETECTION_COMPLETE'],
+          drifted: ['Queue'],
+        },
+      }),
+    );
+    expect(run.calls('describeStackDriftDetectionStatus').map((c) => c.args)).toEqual(
+      Array(3).fill({ StackDriftDetectionId: 'detection-groundwork-dev-network' }),
+    );
+    expect(run.execution.visited.filter((s) => s === 'DetectEachStack/WaitForDetection')).toHaveLength(3);
+    expect(run.alerts.map((a) => a.Message)).toEqual([`${DRIFT_HEADER}groundwork-dev-network: Queue`]);
+  });
+
+  test('DETECTION_FAILED: counted in DetectionFailedStacks, and the alert gives the reason', async () => {
+    const reason =
+      'Failed to detect drift on resource [Topic]: User is not authorized to perform sns:GetTopicAttributes';
+    const run = await runDetector(
+      byName('groundwork-dev-network', 'groundwork-dev-ops'),
+      fakeAccount({
+        'groundwork-dev-network': { statuses: ['DETECTION_FAILED'], reason },
+        'groundwork-dev-ops': {},
+      }),
+    );
+    expect(run.metrics).toEqual([{ DriftedStacks: 0, DetectionFailedStacks: 1 }]);
+    expect(run.alerts).toEqual([
+      {
+        TopicArn: expect.any(String),
+        Subject: 'Groundwork drift check failed in dev',
+        Message: `${FAILED_HEADER}groundwork-dev-network: ${reason}`,
+      },
+    ]);
+  });
+
+  test('a stack whose DetectStackDrift fails is a failed check named with the error; the other stacks are still checked', async () => {
+    const run = await runDetector(
+      byName('groundwork-dev-network', 'groundwork-dev-gone', 'groundwork-dev-ops'),
+      fakeAccount({
+        'groundwork-dev-network': { drifted: ['Vpc'] },
+        'groundwork-dev-ops': {},
+      }),
+    );
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(
+      run
+        .calls('describeStackDriftDetectionStatus')
+        .map((c) => c.args.StackDriftDetectionId)
+        .sort(),
+    ).toEqual(['detection-groundwork-dev-network', 'detection-groundwork-dev-ops']);
+    expect(run.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 1 }]);
+    expect(run.alerts.map((a) => a.Message)).toEqual([
+      `${DRIFT_HEADER}groundwork-dev-network: Vpc\n\n` +
+        `${FAILED_HEADER}groundwork-dev-gone: CloudFormation.CloudFormationException: Stack with id groundwork-dev-gone does not exist`,
+    ]);
+  });
+
+  test('a call failing while reading the drifts of a drifted stack also makes it a failed check, not a failed run', async () => {
+    const account = fakeAccount({ 'groundwork-dev-network': { drifted: ids(150) } });
+    const failingSecondPage: FakeAws = (call) => {
+      if (call.action === 'describeStackResourceDrifts' && call.args.NextToken) {
+        throw new TaskFailure('CloudFormation.CloudFormationException', 'Rate exceeded');
+      }
+      return account(call);
+    };
+    const run = await runDetector(byName('groundwork-dev-network'), failingSecondPage);
+    expect(run.metrics).toEqual([{ DriftedStacks: 0, DetectionFailedStacks: 1 }]);
+    expect(run.alerts.map((a) => a.Message)).toEqual([
+      `${FAILED_HEADER}groundwork-dev-network: CloudFormation.CloudFormationException: Rate exceeded`,
+    ]);
+  });
+
+  describe('auto-reconcile', () => {
+    const props = {
+      ...byName('groundwork-dev-network', 'groundwork-dev-ops', 'groundwork-dev-data'),
+      ...RECONCILE,
+      reconcileRoleArn: RECONCILE_ROLE,
+    };
+
+    test('drift starts the reconcile build with this environment and the drifted stacks, with the reconcile role', async () => {
+      const run = await runDetector(
+        props,
+        fakeAccount({
+          'groundwork-dev-network': { drifted: ['Vpc'] },
+          'groundwork-dev-ops': {},
+          'groundwork-dev-data': { drifted: ['Bucket'] },
+        }),
+      );
+      expect(run.builds.map((c) => [c.args, c.credentials])).toEqual([
+        [
+          {
+            ProjectName: PROJECT,
+            EnvironmentVariablesOverride: [
+              { Name: 'GROUNDWORK_RECONCILE_ENVIRONMENT', Value: 'dev', Type: 'PLAINTEXT' },
+              {
+                Name: 'GROUNDWORK_RECONCILE_STACKS',
+                Value: 'groundwork-dev-network,groundwork-dev-data',
+                Type: 'PLAINTEXT',
+              },
+            ],
+          },
+          { RoleArn: RECONCILE_ROLE },
+        ],
+      ]);
+      expect(run.execution.status).toBe('SUCCEEDED');
+    });
+
+    test('no drift starts no build; neither does a failed check alone (reverting cannot fix a detection)', async () => {
+      const clean = await runDetector(
+        props,
+        fakeAccount({
+          'groundwork-dev-network': {},
+          'groundwork-dev-ops': {},
+          'groundwork-dev-data': {},
+        }),
+      );
+      expect(clean.builds).toEqual([]);
+      const failedOnly = await runDetector(
+        props,
+        fakeAccount({
+          'groundwork-dev-network': { statuses: ['DETECTION_FAILED'], reason: 'Access denied' },
+          'groundwork-dev-ops': {},
+          'groundwork-dev-data': {},
+        }),
+      );
+      expect(failedOnly.alerts).toHaveLength(1);
+      expect(failedOnly.builds).toEqual([]);
+      expect([clean.execution.status, failedOnly.execution.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    });
+  });
+
+  test('prefix mode: ListStacks is read over its 2 pages and only the stacks with the prefix are checked', async () => {
+    const run = await runDetector(
+      { stackNamePrefix: 'groundwork-' },
+      fakeAccount({ 'groundwork-dev-network': {}, 'groundwork-dev-ops': { drifted: ['Role'] } }, [
+        ['groundwork-dev-network', 'other-app', 'groundworkx-dev'],
+        ['legacy-groundwork-dev', 'groundwork-dev-ops'],
+      ]),
+    );
+    expect(run.calls('listStacks').map((c) => c.args.NextToken)).toEqual([undefined, 'page-1']);
+    expect(run.calls('detectStackDrift').map((c) => c.args.StackName)).toEqual([
+      'groundwork-dev-network',
+      'groundwork-dev-ops',
+    ]);
+    expect(run.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 0 }]);
+    expect(run.alerts.map((a) => a.Message)).toEqual([`${DRIFT_HEADER}groundwork-dev-ops: Role`]);
+  });
+
+  test('prefix mode with no matching stack: metrics 0, no alert, no detection', async () => {
+    const run = await runDetector({ stackNamePrefix: 'groundwork-' }, fakeAccount({}, [['other-app'], []]));
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(run.calls('detectStackDrift')).toEqual([]);
+    expect(run.metrics).toEqual([{ DriftedStacks: 0, DetectionFailedStacks: 0 }]);
+    expect(run.alerts).toEqual([]);
+  });
+
+  describe('these runs catch a broken definition (the same account, the definition altered)', () => {
+    const account = () =>
+      fakeAccount({ 'groundwork-dev-network': { drifted: ids(250) }, 'groundwork-dev-gone-ok': {} });
+
+    test('reading only the first page of DescribeStackResourceDrifts lists 100 of the 250 resources', async () => {
+      const broken = await runDetector(byName('groundwork-dev-network'), account(), (definition) => {
+        definition.States.DetectEachStack.ItemProcessor.States.DescribeResourceDrifts.Next = 'StackDrifted';
+      });
+      expect(broken.results[0].resources).toEqual(ids(100));
+      expect(broken.alerts[0].Message).not.toBe(`${DRIFT_HEADER}groundwork-dev-network: ${ids(250).join(', ')}`);
+    });
+
+    test('without the Catch, one stack that does not exist fails the whole run: no metric, no alert', async () => {
+      const broken = await runDetector(
+        byName('groundwork-dev-network', 'groundwork-dev-gone'),
+        account(),
+        (definition) => {
+          delete definition.States.DetectEachStack.ItemProcessor.States.DetectStackDrift.Catch;
+        },
+      );
+      expect(broken.execution).toMatchObject({ status: 'FAILED', error: 'CloudFormation.CloudFormationException' });
+      expect(broken.metrics).toEqual([]);
+      expect(broken.alerts).toEqual([]);
+    });
   });
 });
