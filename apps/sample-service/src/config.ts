@@ -38,9 +38,9 @@ export interface ServicePipelineConfig {
 
 /** Thresholds of the alarms that roll a deployment back. */
 export interface ServiceAlarms {
-  /** Function errors in one minute that fail the deployment. */
+  /** Errors in one minute of the version being deployed that fail the deployment. */
   readonly errorsPerMinute: number;
-  /** p99 duration, in milliseconds, that fails the deployment when exceeded three minutes in a row. */
+  /** p99 duration, in milliseconds, of the version being deployed that fails the deployment when exceeded three minutes in a row. */
   readonly p99LatencyMs: number;
 }
 
@@ -56,6 +56,7 @@ export interface ServiceEnvironment {
   readonly wave: string;
   readonly production: boolean;
   readonly trafficShifting: TrafficShifting;
+  /** Reserved concurrency of the function: 1 to 900 (Lambda keeps 100 of the account's concurrency unreserved). */
   readonly reservedConcurrency: number;
   readonly logRetentionDays: logs.RetentionDays;
   readonly alarms: ServiceAlarms;
@@ -124,6 +125,8 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const QUALIFIER = /^[a-z0-9]{1,10}$/;
 // The qualifier of the platform's own bootstrap of the same accounts (the CDK default).
 const PLATFORM_QUALIFIER = 'hnb659fds';
+// The default Lambda concurrency quota (1,000) less the 100 that Lambda keeps unreserved.
+const MAX_RESERVED_CONCURRENCY = 900;
 const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
 const TRAFFIC_SHIFTING = Object.values(TrafficShifting) as string[];
 
@@ -250,8 +253,15 @@ function parseEnvironment(r: Reader, raw: unknown, at: string): ServiceEnvironme
     wave: r.string(e.wave, `${at}.wave`, WAVE, 'a CodePipeline stage name (1-100 of A-Z a-z 0-9 . @ _ -)'),
     production: r.boolean(e.production, `${at}.production`),
     trafficShifting: shifting as TrafficShifting,
-    // Lambda's default account concurrency quota is 1,000.
-    reservedConcurrency: r.integer(e.reservedConcurrency, `${at}.reservedConcurrency`, 1, 1000),
+    // Lambda refuses a reservation that leaves less than 100 of the account's concurrency unreserved: with the
+    // default quota of 1,000, at most 900 for all the account's functions together.
+    reservedConcurrency: r.integer(
+      e.reservedConcurrency,
+      `${at}.reservedConcurrency`,
+      1,
+      MAX_RESERVED_CONCURRENCY,
+      "(Lambda keeps 100 of the account's concurrency unreserved: 900 is the most with the default quota of 1,000, less what other functions in the account reserve)",
+    ),
     logRetentionDays: retention as logs.RetentionDays,
     alarms: {
       errorsPerMinute: r.integer(alarms.errorsPerMinute, `${at}.alarms.errorsPerMinute`, 1, 100000),
@@ -304,9 +314,9 @@ class Reader {
     return value;
   }
 
-  public integer(value: unknown, at: string, min: number, max: number): number {
+  public integer(value: unknown, at: string, min: number, max: number, why?: string): number {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.issue(at, `an integer from ${min} to ${max}`, describe(value));
+      this.issue(at, `an integer from ${min} to ${max}${why ? ` ${why}` : ''}`, describe(value));
       return min;
     }
     return value;

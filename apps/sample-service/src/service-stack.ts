@@ -134,10 +134,16 @@ export class ServiceStack extends Stack {
       environment: { SERVICE_NAME: service.name, ENVIRONMENT_NAME: env.name },
     });
 
+    this.blueGreen = new BlueGreenService(this, 'BlueGreen', {
+      function: this.function,
+      trafficShifting: env.trafficShifting,
+      errorThreshold: env.alarms.errorsPerMinute,
+    });
     this.latencyAlarm = new cloudwatch.Alarm(this, 'LatencyAlarm', {
-      alarmDescription: `p99 duration of ${service.name} in ${env.name} over ${env.alarms.p99LatencyMs} ms: CodeDeploy rolls back`,
-      // Function-wide (all versions): the alias is created by BlueGreenService, which needs this alarm first.
-      metric: this.function.metricDuration({ period: Duration.minutes(1), statistic: 'p99' }),
+      alarmDescription: `p99 duration of the version of ${service.name} being deployed in ${env.name} over ${env.alarms.p99LatencyMs} ms: CodeDeploy rolls back`,
+      // The version being deployed only (through the alias): the old version's latency must neither roll back
+      // the new one nor stop a deployment that fixes it.
+      metric: this.blueGreen.metricDeployedVersion('Duration', { period: Duration.minutes(1), statistic: 'p99' }),
       threshold: env.alarms.p99LatencyMs,
       // Three minutes in a row: one slow cold start must not roll a deployment back.
       evaluationPeriods: 3,
@@ -146,13 +152,7 @@ export class ServiceStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.latencyAlarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
-
-    this.blueGreen = new BlueGreenService(this, 'BlueGreen', {
-      function: this.function,
-      trafficShifting: env.trafficShifting,
-      errorThreshold: env.alarms.errorsPerMinute,
-      alarms: [this.latencyAlarm],
-    });
+    this.blueGreen.deploymentGroup.addAlarm(this.latencyAlarm);
     // BlueGreenService types its alarm as IAlarm; it is an Alarm, so the team can be told too.
     const notifying = [this.latencyAlarm];
     if (this.blueGreen.errorsAlarm instanceof cloudwatch.Alarm) {

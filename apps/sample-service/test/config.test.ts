@@ -67,6 +67,16 @@ test('alarm thresholds must be positive integers', () => {
   );
 });
 
+test('a reserved concurrency Lambda would refuse (less than 100 left unreserved of the default 1,000) is rejected', () => {
+  const raw = rawSampleConfig();
+  raw.environments[2].reservedConcurrency = 901;
+  expect(issueFor(raw, 'environments[2].reservedConcurrency')).toContain(
+    "expected an integer from 1 to 900 (Lambda keeps 100 of the account's concurrency unreserved",
+  );
+  raw.environments[2].reservedConcurrency = 900;
+  expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
+});
+
 test('an azCount outside what WorkloadVpc supports is rejected', () => {
   const raw = rawSampleConfig();
   raw.environments[0].azCount = 7;

@@ -114,6 +114,21 @@ describe('blue/green deployment', () => {
     });
   });
 
+  test('both alarms measure the version being deployed, through the live alias, not the whole function', () => {
+    const fn = Object.keys(template.findResources('AWS::Lambda::Function'))[0];
+    const version = Object.keys(template.findResources('AWS::Lambda::Version'))[0];
+    const dimensions = [
+      { Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': [version, 'Version'] } },
+      { Name: 'FunctionName', Value: { Ref: fn } },
+      { Name: 'Resource', Value: { 'Fn::Join': ['', [{ Ref: fn }, ':live']] } },
+    ];
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.Dimensions).toEqual(dimensions);
+    }
+  });
+
   test('callers go through the alias, so traffic shifting applies to them', () => {
     const fn = Object.keys(template.findResources('AWS::Lambda::Function'))[0];
     template.resourceCountIs('AWS::Lambda::Url', 1);

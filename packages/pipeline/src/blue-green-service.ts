@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -27,6 +27,9 @@ const CONFIGS: { [key in TrafficShifting]: codedeploy.ILambdaDeploymentConfig } 
   [TrafficShifting.ALL_AT_ONCE]: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
 };
 
+/** CodeDeploy's limit of alarms per deployment group. */
+const MAX_ALARMS = 10;
+
 /**
  * What the AWS managed policy of the CodeDeploy role allows, all of it: aws-cdk-lib attaches it to every Lambda
  * deployment group's role. Only codedeploy.amazonaws.com can assume the role.
@@ -47,9 +50,15 @@ export interface BlueGreenServiceProps {
   readonly aliasName?: string;
   /** Traffic shifting. @default TrafficShifting.CANARY_10_PERCENT_5_MINUTES */
   readonly trafficShifting?: TrafficShifting;
-  /** More alarms that stop and roll back the deployment (for example latency or business metrics). @default - the errors alarm only */
+  /**
+   * More alarms that stop and roll back the deployment (for example latency or business metrics). CodeDeploy
+   * accepts at most 10 alarms per deployment group, the built-in errors alarm included, so at most 9 here
+   * (together with any added later with `deploymentGroup.addAlarm`). To measure the version being deployed
+   * rather than the whole function, build their metrics with `metricDeployedVersion`.
+   * @default - the errors alarm only
+   */
   readonly alarms?: cloudwatch.IAlarm[];
-  /** Function errors per minute that raise the built-in errors alarm. @default 1 */
+  /** Errors per minute of the version being deployed that raise the built-in errors alarm. @default 1 */
   readonly errorThreshold?: number;
   /** Function run before traffic shifts (CodeDeploy lifecycle hook). @default - none */
   readonly preTrafficHook?: lambda.IFunction;
@@ -58,17 +67,23 @@ export interface BlueGreenServiceProps {
 }
 
 /**
- * Blue/green deployment of a Lambda function: each CloudFormation update publishes a new version, and
- * CodeDeploy shifts the alias to it by canary or linear steps, rolling back automatically when the
- * deployment fails or an alarm (function errors, plus any given) fires.
+ * Blue/green deployment of a Lambda function: a CloudFormation update that changes the function's code or
+ * its version-locked configuration (`currentVersion`) publishes a new version, and CodeDeploy shifts the
+ * alias to it by canary or linear steps, rolling back automatically when the deployment fails or an alarm
+ * (errors of the new version, plus any given) fires during the shift.
  */
 export class BlueGreenService extends Construct {
   /** The alias that CodeDeploy shifts. */
   public readonly alias: lambda.Alias;
   /** The CodeDeploy deployment group. */
   public readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
-  /** The alarm on the alias's errors. */
+  /**
+   * The alarm on the errors of the version being deployed, invoked through the alias (metric
+   * `metricDeployedVersion('Errors')`, Sum per minute): errors of the version being replaced do not raise it.
+   */
   public readonly errorsAlarm: cloudwatch.IAlarm;
+
+  private readonly functionName: string;
 
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id);
@@ -82,13 +97,20 @@ export class BlueGreenService extends Construct {
         `${this.node.path}: aliasName must be 1-128 letters, digits, - or _ and not only digits, found '${aliasName}'`,
       );
     }
+    const extraAlarms = props.alarms ?? [];
+    if (extraAlarms.length > MAX_ALARMS - 1) {
+      throw new Error(
+        `${this.node.path}: alarms must hold at most ${MAX_ALARMS - 1} alarms (CodeDeploy accepts ${MAX_ALARMS} per deployment group, the built-in errors alarm included), found ${extraAlarms.length}`,
+      );
+    }
+    this.functionName = props.function.functionName;
     this.alias = new lambda.Alias(this, 'Alias', {
       aliasName,
       version: props.function.currentVersion,
     });
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: `Errors on ${aliasName} during or after a blue/green deployment: CodeDeploy rolls back`,
-      metric: this.alias.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
+      alarmDescription: `Errors of the version being deployed to ${aliasName}: CodeDeploy rolls back`,
+      metric: this.metricDeployedVersion('Errors', { period: Duration.minutes(1), statistic: 'Sum' }),
       threshold: errorThreshold,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -97,7 +119,7 @@ export class BlueGreenService extends Construct {
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
       alias: this.alias,
       deploymentConfig: CONFIGS[props.trafficShifting ?? TrafficShifting.CANARY_10_PERCENT_5_MINUTES],
-      alarms: [this.errorsAlarm, ...(props.alarms ?? [])],
+      alarms: [this.errorsAlarm, ...extraAlarms],
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
       preHook: props.preTrafficHook,
       postHook: props.postTrafficHook,
@@ -112,6 +134,41 @@ export class BlueGreenService extends Construct {
       id: 'NIST.800.53.R5-CloudWatchAlarmAction',
       reason:
         'The alarm acts through the CodeDeploy deployment group, which stops and rolls back the deployment when it fires',
+    });
+    // Alarms added later with deploymentGroup.addAlarm count too.
+    const group = this.deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup;
+    this.node.addValidation({
+      validate: () => {
+        const config = Stack.of(this).resolve(group.alarmConfiguration);
+        const count = Array.isArray(config?.alarms) ? config.alarms.length : 0;
+        return count > MAX_ALARMS
+          ? [
+              `${this.node.path}: the deployment group must have at most ${MAX_ALARMS} alarms (CodeDeploy's limit), found ${count}`,
+            ]
+          : [];
+      },
+    });
+  }
+
+  /**
+   * A Lambda metric of the version that this stack deploys, invoked through the alias (dimensions
+   * `FunctionName`, `Resource` = `<function>:<alias>` and `ExecutedVersion` = that version's number). While
+   * CodeDeploy shifts traffic the alias routes to two versions: this metric counts only the new one, so an
+   * alarm on it is not raised by errors or latency of the version being replaced (which would also stop a
+   * deployment that fixes them). Each deployment updates the metric to the new version number.
+   *
+   * @param metricName a metric of the AWS/Lambda namespace, such as `Errors`, `Duration` or `Throttles`
+   */
+  public metricDeployedVersion(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      ...props,
+      namespace: 'AWS/Lambda',
+      metricName,
+      dimensionsMap: {
+        FunctionName: this.functionName,
+        Resource: `${this.functionName}:${this.alias.aliasName}`,
+        ExecutedVersion: this.alias.version.version,
+      },
     });
   }
 }

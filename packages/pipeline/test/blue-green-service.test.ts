@@ -1,5 +1,5 @@
 process.env.CDK_VALIDATION = 'false';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -52,6 +52,76 @@ describe('BlueGreenService', () => {
       Threshold: 1,
       Dimensions: Match.arrayWith([Match.objectLike({ Name: 'Resource' })]),
     });
+  });
+
+  test('the errors alarm counts only the version being deployed, invoked through the alias', () => {
+    const template = make();
+    const versions = Object.keys(template.findResources('AWS::Lambda::Version'));
+    expect(versions).toHaveLength(1);
+    const handler = Object.keys(template.findResources('AWS::Lambda::Function'))[0];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: 60,
+      Dimensions: Match.arrayEquals([
+        { Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': [versions[0], 'Version'] } },
+        { Name: 'FunctionName', Value: { Ref: handler } },
+        { Name: 'Resource', Value: { 'Fn::Join': ['', [{ Ref: handler }, ':live']] } },
+      ]),
+    });
+  });
+
+  test('metricDeployedVersion gives any Lambda metric of the deployed version through the alias', () => {
+    const stack = new Stack(new App(), 'Service', { env: PIPELINE_ENV });
+    const fn = new lambda.Function(stack, 'Handler', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+    });
+    const service = new BlueGreenService(stack, 'Api', { function: fn, aliasName: 'prod' });
+    const metric = service.metricDeployedVersion('Duration', { statistic: 'p99', period: Duration.minutes(1) });
+    expect(metric.namespace).toEqual('AWS/Lambda');
+    expect(metric.metricName).toEqual('Duration');
+    expect(metric.statistic).toEqual('p99');
+    expect(stack.resolve(metric.dimensions)).toEqual({
+      FunctionName: { Ref: 'Handler886CB40B' },
+      Resource: { 'Fn::Join': ['', [{ Ref: 'Handler886CB40B' }, ':prod']] },
+      ExecutedVersion: { 'Fn::GetAtt': [expect.stringMatching(/^HandlerCurrentVersion/), 'Version'] },
+    });
+  });
+
+  test('at most 10 alarms in the deployment group (CodeDeploy limit), the errors alarm included', () => {
+    const build = (extra: number) => {
+      const stack = new Stack(new App(), 'Service', { env: PIPELINE_ENV });
+      const fn = new lambda.Function(stack, 'Handler', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+      });
+      const alarms = Array.from(
+        { length: extra },
+        (_, i) =>
+          new cloudwatch.Alarm(stack, `Alarm${i}`, {
+            metric: fn.metricThrottles(),
+            threshold: 1,
+            evaluationPeriods: 1,
+          }),
+      );
+      return { stack, fn, service: new BlueGreenService(stack, 'Api', { function: fn, alarms }) };
+    };
+    expect(() => build(9)).not.toThrow();
+    expect(() => build(10)).toThrow(
+      /Service\/Api: alarms must hold at most 9 alarms \(CodeDeploy accepts 10 per deployment group, the built-in errors alarm included\), found 10/,
+    );
+    // An alarm added afterwards through the deployment group counts too.
+    const { stack, fn, service } = build(9);
+    service.deploymentGroup.addAlarm(
+      new cloudwatch.Alarm(stack, 'Late', { metric: fn.metricThrottles(), threshold: 1, evaluationPeriods: 1 }),
+    );
+    expect(() => Template.fromStack(stack)).toThrow(
+      /Service\/Api: the deployment group must have at most 10 alarms \(CodeDeploy's limit\), found 11/,
+    );
   });
 
   test('linear shifting is selectable', () => {
