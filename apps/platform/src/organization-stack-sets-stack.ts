@@ -23,7 +23,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { NagPack } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { defaultGlobalResourcesRegion, GroundworkConfig, StackSetsConfig } from './config';
+import { canRecordIam, defaultGlobalResourcesRegion, GroundworkConfig, StackSetsConfig } from './config';
 import { PlatformStack } from './platform-stack';
 
 /** CloudFormation's limits on a StackSet template: TemplateBody 51,200 bytes, TemplateURL (S3) 1 MB. */
@@ -120,6 +120,13 @@ export class OrganizationStackSetsStack extends PlatformStack {
           });
           const parts = config.securityBaseline;
           const baseline = new SecurityBaseline(stack, 'Baseline', {
+            auditTrail: {
+              // A name of this stack instance (the UUID of its stack id): the trail's log group is named
+              // after the trail and retained when the instance is deleted (the account leaves a unit),
+              // so with a fixed name the next instance in the account (it rejoins a unit) would fail
+              // on the existing log group.
+              trailName: Fn.join('-', [AUDIT_TRAIL_NAME_PREFIX, Fn.select(2, Fn.split('/', Aws.STACK_ID))]),
+            },
             enableConfigRecorder: parts.configRecorder,
             ...(parts.configRecorder
               ? {
@@ -143,6 +150,7 @@ export class OrganizationStackSetsStack extends PlatformStack {
             securityAlarms: { emailAddresses: gw.notifications.emails },
           });
           onlyInGlobalResourcesRegion(baseline, home);
+          if (canRecordIam(globalRegion)) iamRulesOnlyInGlobalResourcesRegion(stack, home);
           // No deployment boundary on these roles, on purpose: see the reason.
           for (const role of stack.node.findAll().filter((c) => c instanceof iam.CfnRole)) {
             Validations.of(role).acknowledge({
@@ -276,6 +284,38 @@ export class OrganizationStackSetsStack extends PlatformStack {
 /** The member template's condition: true in the global-resources region only. */
 export const GLOBAL_RESOURCES_CONDITION = 'IsGlobalResourcesRegion';
 
+/** The security baseline's audit trail in a member account: this prefix and the id of the stack instance. */
+export const AUDIT_TRAIL_NAME_PREFIX = 'groundwork-audit-trail';
+
+/**
+ * The region condition @groundwork/security-baseline puts on the Config rules on IAM resources (and the
+ * password policy remediation) in a template whose region is unknown: the regions where AWS Config
+ * records IAM.
+ */
+const IAM_RULES_CONDITION = 'GlobalIamRecordingRegion';
+
+/**
+ * Moves the Config rules on IAM (global) resources, and the password policy remediation, from every
+ * region where AWS Config records IAM to the global-resources region. IAM is one per account: AWS
+ * Config runs a periodic IAM rule in every region it is added to, so each target region would
+ * evaluate (and bill, and report to Security Hub) the same users and root account again ("To avoid
+ * unnecessary evaluations, you should only deploy periodic rules that report compliance on a global
+ * IAM resource type to one of the supported Regions", AWS Config rule pages, "Managed Rules and
+ * Global IAM Resource Types"); and the change-triggered iam-user-no-policies-check evaluates nothing
+ * in a region whose recorder does not record IAM, which is every region but the global-resources
+ * one. Only for a global-resources region where AWS Config records IAM (the caller checks): elsewhere
+ * the rules keep their own condition.
+ */
+export function iamRulesOnlyInGlobalResourcesRegion(stack: Stack, home: CfnCondition): void {
+  const iamCondition = stack.node.tryFindChild(IAM_RULES_CONDITION);
+  if (!(iamCondition instanceof CfnCondition)) return;
+  for (const resource of stack.node.findAll().filter(CfnResource.isCfnResource)) {
+    if (resource.cfnOptions.condition === iamCondition) resource.cfnOptions.condition = home;
+  }
+  // Nothing refers to it any more.
+  stack.node.tryRemoveChild(IAM_RULES_CONDITION);
+}
+
 /**
  * Puts the resources of the security baseline that are global to an account under the
  * global-resources condition, so one template deploys them in one region of each account: the
@@ -285,7 +325,8 @@ export const GLOBAL_RESOURCES_CONDITION = 'IsGlobalResourcesRegion';
  * their alarms, and the dashboard, which shows those alarms (dashboards are global too). GuardDuty,
  * Security Hub, the Config recorder, the rules and the finding notifications stay in every region
  * (the Config rules AWS Config does not offer in every region have their own region conditions,
- * from @groundwork/security-baseline).
+ * from @groundwork/security-baseline; the rules on IAM resources go to the global-resources region
+ * too: iamRulesOnlyInGlobalResourcesRegion).
  * No resource outside the condition may reference one inside (CloudFormation rejects the
  * template): the member tests walk the template for that.
  */

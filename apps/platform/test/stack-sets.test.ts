@@ -11,6 +11,7 @@ import { collectComplianceReport, renderMarkdown } from '../src/compliance';
 import { loadPlatformConfig, readPlatformConfig, renderJsonSchemas } from '../src/config';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
 import {
+  AUDIT_TRAIL_NAME_PREFIX,
   GLOBAL_RESOURCES_CONDITION,
   OrganizationStackSetsStack,
   synthesizeMemberTemplate,
@@ -96,6 +97,16 @@ function byCondition(member: any): { home: string[]; everywhere: string[] } {
 }
 
 const typesOf = (member: any, ids: string[]) => new Set(ids.map((id) => member.Resources[id].Type));
+
+/** The security baseline's AWS Config managed rules on IAM (global) resources, by source identifier. */
+const IAM_RULE_IDENTIFIERS = [
+  'ROOT_ACCOUNT_MFA_ENABLED',
+  'IAM_ROOT_ACCESS_KEY_CHECK',
+  'MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS',
+  'ACCESS_KEYS_ROTATED',
+  'IAM_USER_NO_POLICIES_CHECK',
+  'IAM_PASSWORD_POLICY',
+];
 
 describe('the StackSets stack (stackSets in groundwork.yaml)', () => {
   test('one service-managed StackSet per part, targeting the configured OUs with auto-deployment on', () => {
@@ -229,8 +240,18 @@ describe('member templates', () => {
     const dashboards = resourcesOfType(member, 'AWS::CloudWatch::Dashboard').map(([id]) => id);
     // The 14 CIS controls and the GuardDuty, Security Hub and Config rule changes.
     expect([filters.length, alarms.length, dashboards.length]).toEqual([17, 17, 1]);
+    // The Config rules on IAM resources (one IAM per account) and the password policy remediation.
+    const iamRules = [
+      ...resourcesOfType(member, 'AWS::Config::ConfigRule').filter(([, r]) =>
+        IAM_RULE_IDENTIFIERS.includes(r.Properties.Source.SourceIdentifier),
+      ),
+      ...resourcesOfType(member, 'AWS::Config::RemediationConfiguration').filter(
+        ([, r]) => r.Properties.TargetId === 'AWSConfigRemediation-SetIAMPasswordPolicy',
+      ),
+    ].map(([id]) => id);
+    expect(iamRules).toHaveLength(IAM_RULE_IDENTIFIERS.length + 1);
     // Exactly these, nothing more.
-    expect(home.sort()).toEqual([...trailParts, ...filters, ...alarms, ...dashboards].sort());
+    expect(home.sort()).toEqual([...trailParts, ...filters, ...alarms, ...dashboards, ...iamRules].sort());
 
     // Regional services stay in every region.
     for (const type of [
@@ -262,26 +283,54 @@ describe('member templates', () => {
     expect(unguardedConditionalReferences(member)).toEqual([]);
   });
 
-  test('Config rules AWS Config lacks in some target regions exist only where it offers them', () => {
+  test('Config rules AWS Config lacks in some target regions exist only where it offers them; IAM rules in the global-resources region only', () => {
     const member = stackSets.memberTemplates.securityBaseline!.template;
     const rules = resourcesOfType(member, 'AWS::Config::ConfigRule');
     const conditionOf = (identifier: string) =>
       rules.find(([, r]) => r.Properties.Source.SourceIdentifier === identifier)?.[1].Condition;
-    // The IAM rules where AWS Config records IAM; others by their own region lists.
-    expect(conditionOf('IAM_USER_NO_POLICIES_CHECK')).toBe('GlobalIamRecordingRegion');
-    expect(conditionOf('IAM_PASSWORD_POLICY')).toBe('GlobalIamRecordingRegion');
+    // The IAM rules in the one region that records IAM (eu-west-1), not in eu-central-1 too, where AWS
+    // Config also offers them: IAM is one per account, and a periodic rule evaluates it in every region
+    // it is added to. Others by their own region lists.
+    for (const identifier of IAM_RULE_IDENTIFIERS) {
+      expect({ identifier, condition: conditionOf(identifier) }).toEqual({
+        identifier,
+        condition: GLOBAL_RESOURCES_CONDITION,
+      });
+    }
+    expect(member.Conditions.GlobalIamRecordingRegion).toBeUndefined();
     expect(conditionOf('KMS_CMK_NOT_SCHEDULED_FOR_DELETION')).toBe('ConfigRuleKmsCmkNotScheduledForDeletionAvailable');
     expect(conditionOf('INCOMING_SSH_DISABLED')).toBeUndefined();
-    const iam = JSON.stringify(member.Conditions.GlobalIamRecordingRegion);
-    expect(iam).toContain('"eu-west-1"');
-    expect(iam).not.toContain('"eu-central-2"');
     const kms = JSON.stringify(member.Conditions.ConfigRuleKmsCmkNotScheduledForDeletionAvailable);
     expect(kms).toMatch(/^\{"Fn::Not":\[.*"eu-south-1".*\]\}$/);
     // The guardrail's password remediation follows its rule.
     const [[, remediation]] = resourcesOfType(member, 'AWS::Config::RemediationConfiguration').filter(([, r]) =>
       r.Properties.TargetId.endsWith('SetIAMPasswordPolicy'),
     );
-    expect(remediation.Condition).toBe('GlobalIamRecordingRegion');
+    expect(remediation.Condition).toBe(GLOBAL_RESOURCES_CONDITION);
+  });
+
+  test('the audit trail and its retained log group are named after the stack instance, not fixed', () => {
+    const member = stackSets.memberTemplates.securityBaseline!.template;
+    // The stack id's UUID: new for every stack CloudFormation creates, so a log group retained by an
+    // earlier instance in the account (a rolled-back creation, an account that left a unit and came
+    // back) does not block the next one.
+    const instanceId = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+    const [[, trail]] = resourcesOfType(member, 'AWS::CloudTrail::Trail');
+    expect(trail.Properties.TrailName).toEqual({ 'Fn::Join': ['-', [AUDIT_TRAIL_NAME_PREFIX, instanceId]] });
+    const [[, logGroup]] = resourcesOfType(member, 'AWS::Logs::LogGroup');
+    // Kept when the instance is deleted (the account left a unit), and then in the way of the next one.
+    expect(logGroup.DeletionPolicy).toBe('RetainExceptOnCreate');
+    expect(JSON.stringify(logGroup.Properties.LogGroupName)).toContain(JSON.stringify(instanceId));
+    // Every named resource of the template: none is a fixed string.
+    const named = Object.entries<any>(member.Resources).flatMap(([id, r]) =>
+      Object.entries<any>(r.Properties ?? {})
+        .filter(
+          ([key, value]) =>
+            /^(TrailName|LogGroupName|BucketName|RoleName|AliasName|Name)$/.test(key) && typeof value === 'string',
+        )
+        .map(([key, value]) => `${id}.${key}=${value}`),
+    );
+    expect(named).toEqual([]);
   });
 
   test('the deployment trust: the least-privilege bootstrap, trusting only the tooling account pipeline roles', () => {
@@ -414,6 +463,24 @@ describe('variants of the stackSets section', () => {
     expect(resourcesOfType(member, 'AWS::AccessAnalyzer::Analyzer')).toHaveLength(1);
     // The trail keeps its place in the global-resources region, with nothing left dangling.
     expect(resourcesOfType(member, 'AWS::CloudTrail::Trail')[0][1].Condition).toBe(GLOBAL_RESOURCES_CONDITION);
+    expect(unguardedConditionalReferences(member)).toEqual([]);
+  });
+
+  test('a global-resources region where AWS Config cannot record IAM (recorder off): the IAM rules keep their own region condition', () => {
+    const { stack } = stackSetsVariant(
+      '  administrator:\n    account: "777777777777"\n    region: eu-west-1\n' +
+        '  targets:\n    - organizationalUnitId: ou-ab12-cd34ef56\n      regions: [eu-south-2, eu-west-1]\n' +
+        '  globalResourcesRegion: eu-south-2\n  securityBaseline:\n    configRecorder: false\n',
+    );
+    const member = stack.memberTemplates.securityBaseline!.template;
+    expect(member.Conditions.IsGlobalResourcesRegion).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-south-2'] });
+    // AWS Config does not offer them in eu-south-2: they stay where it does (here eu-west-1).
+    const iamRules = resourcesOfType(member, 'AWS::Config::ConfigRule').filter(([, r]) =>
+      IAM_RULE_IDENTIFIERS.includes(r.Properties.Source.SourceIdentifier),
+    );
+    expect(iamRules).toHaveLength(IAM_RULE_IDENTIFIERS.length);
+    expect(new Set(iamRules.map(([, r]) => r.Condition))).toEqual(new Set(['GlobalIamRecordingRegion']));
+    expect(JSON.stringify(member.Conditions.GlobalIamRecordingRegion)).not.toContain('"eu-south-2"');
     expect(unguardedConditionalReferences(member)).toEqual([]);
   });
 

@@ -21,7 +21,11 @@ export enum AuditLogLockMode {
 export interface AuditTrailProps {
   /**
    * Name of the trail. The key policy and bucket policy pin `aws:SourceArn` to this trail, so the
-   * name is fixed at synthesis.
+   * name is fixed at synthesis (a token such as one built from `AWS::StackId` is fine). The log
+   * group is named after it (`/groundwork/audit-trail/<trailName>`) and retained when the stack is
+   * deleted: a stack created again with the same trail name in the same account and region fails on
+   * that log group. Where stacks are deleted and created again (e.g. StackSet instances of accounts
+   * that leave and rejoin a unit), use a name unique to each stack.
    *
    * @default - a name unique to this construct's path
    */
@@ -213,7 +217,10 @@ export class AuditTrail extends Construct {
         logGroupName,
         retention,
         encryptionKey: logKey,
-        removalPolicy: RemovalPolicy.RETAIN,
+        // Retained, but deleted when the creation of the stack rolls back: it has a fixed name, and a
+        // log group left behind by a failed first creation would fail every retry ("already exists").
+        // The trail's log files stay in the retained bucket.
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       });
       this.logGroup = logGroup;
     }

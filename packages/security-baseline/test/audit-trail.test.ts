@@ -228,9 +228,10 @@ describe('AuditTrail defaults', () => {
     });
   });
 
-  test('log group: KMS encrypted, one year retention, retained', () => {
+  test('log group: KMS encrypted, one year retention, retained, but deleted when the first creation rolls back (its name is fixed)', () => {
     template.hasResource('AWS::Logs::LogGroup', {
-      DeletionPolicy: 'Retain',
+      // Retain would leave it behind after a failed creation, and the retry would fail on its name.
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: {
         RetentionInDays: 365,

@@ -45,14 +45,15 @@ describe('SecurityBaseline defaults', () => {
     expect(construct.configRecorder!.accessLogsBucket).toBe(accessLogs);
   });
 
-  test('every bucket, key and log group is retained on delete and replacement', () => {
+  test('every bucket, key and log group is retained on delete and replacement (the log group not after a failed creation)', () => {
     for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup']) {
       const resources = Object.entries(template.findResources(type));
       expect(resources.length).toBeGreaterThan(0);
       for (const [id, resource] of resources) {
         expect({ id, deletion: resource.DeletionPolicy, replace: resource.UpdateReplacePolicy }).toEqual({
           id,
-          deletion: 'Retain',
+          // The named log group is deleted when the stack's creation rolls back (see AuditTrail).
+          deletion: type === 'AWS::Logs::LogGroup' ? 'RetainExceptOnCreate' : 'Retain',
           replace: 'Retain',
         });
       }

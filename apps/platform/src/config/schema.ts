@@ -356,7 +356,7 @@ const stackSetsSchema = z
       .optional()
       .describe(
         'The one region, among the regions of every target, that holds the audit trail (multi-region) and its alarms, ' +
-          'and where AWS Config records IAM (global) resources: a region AWS Config served before February 2022 ' +
+          'where AWS Config records IAM (global) resources, and the Config rules on IAM resources: a region AWS Config served before February 2022 ' +
           '(the only ones where it records IAM); default: the first such region of the first target',
       ),
     deploymentTrust: deploymentTrustSchema('in every account of the units'),
