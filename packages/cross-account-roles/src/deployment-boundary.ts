@@ -296,6 +296,9 @@ export class DeploymentBoundary extends Construct {
         actions: POLICY_TAMPERING_ACTIONS,
         resources: bootstrapPolicyArns,
       }),
+      // By name, not by tag: a tag put on a bootstrap or protected role (by hand) must not open its trust policy,
+      // policies, tags or deletion to the roles under the boundary. Passing them stays with DenyUntaggedRoleUse:
+      // this qualifier's deploy role passes the execution role (iam-actions.ts).
       new iam.PolicyStatement({
         sid: 'DenyProtectedRoleTampering',
         effect: iam.Effect.DENY,

@@ -245,13 +245,20 @@ export class DeploymentTrust extends Construct {
 
   /** The boundary every role created here, and by the execution role, carries. */
   public readonly boundary: DeploymentBoundary;
-  /** The file asset staging bucket `cdk-<qualifier>-assets-<account>-<region>`. */
+  /**
+   * The file asset staging bucket `cdk-<qualifier>-assets-<account>-<region>`: retained on stack deletion and
+   * replacement, deleted when the stack operation that created it rolls back (DeletionPolicy RetainExceptOnCreate).
+   */
   public readonly stagingBucket: s3.Bucket;
   /** The bucket that receives the staging bucket's server access logs. */
   public readonly accessLogsBucket: s3.Bucket;
   /** The customer managed key of the staging bucket. */
   public readonly stagingKey: kms.Key;
-  /** The container asset repository `cdk-<qualifier>-container-assets-<account>-<region>`. */
+  /**
+   * The container asset repository `cdk-<qualifier>-container-assets-<account>-<region>`: retained on stack
+   * deletion and replacement, deleted when the stack operation that created it rolls back (DeletionPolicy
+   * RetainExceptOnCreate).
+   */
   public readonly containerAssetsRepository: ecr.Repository;
   /** `cdk-<qualifier>-deploy-role-<account>-<region>`. */
   public readonly deployRole: iam.Role;
@@ -336,6 +343,9 @@ export class DeploymentTrust extends Construct {
       description: `Encrypts CDK file assets staged for qualifier ${qualifier}`,
       enableKeyRotation: true,
       alias: `alias/cdk-${qualifier}-assets-key`,
+      // Retain, also when the first creation rolls back: the key has no fixed name, so a retried create does not
+      // collide with it, and whatever it encrypted stays readable. The alias (fixed name) is deleted with the
+      // stack, rollback included (no DeletionPolicy), so a retry can create it again.
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
@@ -346,6 +356,9 @@ export class DeploymentTrust extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
+      // Retain, also when the first creation rolls back: the bucket has a generated name, so a retried create
+      // does not collide with it; and log delivery may already have written to it, which would make a
+      // deletion fail (BucketNotEmpty) and leave the stack ROLLBACK_FAILED.
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         { id: 'ExpireOldLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
@@ -360,7 +373,15 @@ export class DeploymentTrust extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // DeletionPolicy RetainExceptOnCreate, UpdateReplacePolicy Retain: kept on stack deletion and replacement
+      // like Retain, but deleted when the stack operation that created it rolls back. See the DeletionPolicy
+      // attribute, option RetainExceptOnCreate
+      // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html)
+      // and AWS What's New of 2023-07-31
+      // (https://aws.amazon.com/about-aws/whats-new/2023/07/aws-cloudformation-deletion-policies-dev-test-cycle/).
+      // With Retain, a failed first bootstrap left this fixed-name bucket behind and every retry failed with
+      // "already exists". The bucket is empty then: nothing publishes to it before the stack is complete.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [
         {
           id: 'CleanupOldVersions',
@@ -412,7 +433,9 @@ export class DeploymentTrust extends Construct {
       // Asset images are tagged with their content hash, so a tag never needs to move.
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       encryption: ecr.RepositoryEncryption.KMS,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Fixed name, like the staging bucket: RetainExceptOnCreate so that a rolled-back first creation deletes
+      // the (empty) repository instead of blocking every retry with "already exists"; Retain otherwise.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [
         {
           description: 'Untagged images should not exist; expire them',

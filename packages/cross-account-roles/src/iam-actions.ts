@@ -216,16 +216,33 @@ export const POLICY_TAMPERING_ACTIONS = [
 ];
 
 /**
- * Writes to a role that carries the boundary, which DenyRoleWritesWithoutThisBoundary therefore lets through:
- * denied on the bootstrap and protected roles by name. Their other writes, and passing them, are denied
- * because they carry no role tag (TAGGED_ROLE_ACTIONS); removing a boundary is denied everywhere.
+ * Every write to a role, denied by the boundary on the bootstrap roles (`cdk-*`) and the protected roles by name,
+ * whatever tags they carry: their trust policies, policies, boundary, settings, tags and existence. The tag check
+ * (DenyUntaggedRoleUse) alone would not do: one `groundwork:boundary` tag put on a bootstrap role by hand would
+ * let any role under the boundary that may manage roles rewrite the deploy or execution role's trust policy.
+ * The policy writes are also denied by name because this boundary is on those roles, which lets them through
+ * DenyRoleWritesWithoutThisBoundary; removing a boundary is denied everywhere (BOUNDARY_REMOVAL_ACTIONS).
+ *
+ * Wildcards keep the boundary short (IAM's 6,144 characters). Among the IAM actions that take the `role` resource
+ * type (Service Authorization Reference, IAM), each matches exactly the actions in its comment; the deny names
+ * role ARNs, so actions on other resource types (users, groups, policies) are not affected.
+ * `iam:PassRole` is left out: this qualifier's deploy role passes the execution role to CloudFormation. Passing
+ * stays denied by the tag check (the bootstrap and protected roles carry no role tag).
+ * deployment-boundary.test.ts expands each pattern against the role actions.
  */
 export const PROTECTED_ROLE_WRITE_ACTIONS = [
-  'iam:PutRolePolicy',
-  'iam:AttachRolePolicy',
-  'iam:DetachRolePolicy',
-  'iam:DeleteRolePolicy',
-  'iam:PutRolePermissionsBoundary',
+  // UpdateAssumeRolePolicy: the trust policy.
+  'iam:UpdateAssumeRolePolicy',
+  // UpdateRole, UpdateRoleDescription: description and maximum session duration.
+  'iam:UpdateRole*',
+  // DeleteRole, DeleteRolePolicy, DeleteRolePermissionsBoundary.
+  'iam:DeleteRole*',
+  // PutRolePolicy, PutRolePermissionsBoundary.
+  'iam:PutRole*',
+  // AttachRolePolicy, DetachRolePolicy.
+  'iam:*tachRolePolicy',
+  // TagRole, UntagRole.
+  'iam:*agRole',
 ];
 
 /**
@@ -233,7 +250,9 @@ export const PROTECTED_ROLE_WRITE_ACTIONS = [
  * `iam:PermissionsBoundary` key): the boundary allows them only on roles tagged as managed under it
  * (BootstrapContract.BOUNDARY_TAG_KEY). Without that, a role under the boundary could rewrite the trust policy
  * of, or pass, any other role of the account. The policy writes need no tag: they are denied unless the role
- * carries this boundary (ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY). Instance-profile actions are left out: their
+ * carries this boundary (ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY). On the bootstrap and protected roles all of these
+ * but iam:PassRole are also denied by name (PROTECTED_ROLE_WRITE_ACTIONS), so that a tag on one of them does not
+ * open it. Instance-profile actions are left out: their
  * resource is the instance profile, and using a profile needs iam:PassRole on its role, which is here.
  */
 export const TAGGED_ROLE_ACTIONS = [

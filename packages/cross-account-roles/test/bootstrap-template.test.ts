@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { BootstrapContract, DeploymentTrust } from '../src';
+import { cliTemplate } from './cdk-cli-bootstrap';
 import { flat, PIPELINE_ACCOUNT, TRUST_PROPS } from './fixtures';
 
 // The CLI's own bootstrap template, read as text (the package has no YAML parser dependency).
@@ -217,6 +218,93 @@ describe('standalone bootstrap template', () => {
     );
     // The default template passes no connection.
     expect(JSON.stringify(template)).not.toContain('PassConnection');
+  });
+});
+
+/**
+ * The resources of a rendered template that CloudFormation creates under a fixed physical name: a top-level
+ * property ending in `Name` (BucketName, RepositoryName, AliasName, RoleName, ManagedPolicyName, Name) whose
+ * value does not depend on a resource of the stack (no Ref to or GetAtt of a logical id).
+ */
+function fixedNameResources(rendered: any): { id: string; type: string; name: string; resource: any }[] {
+  const logicalIds = new Set(Object.keys(rendered.Resources));
+  const dependsOnResource = (value: any): boolean =>
+    JSON.stringify(value)
+      .match(/"Ref":"([^"]+)"|"Fn::GetAtt":\["([^"]+)"/g)
+      ?.some((m) => {
+        const id = /"(?:Ref|Fn::GetAtt)":\[?"([^"]+)"/.exec(m)![1];
+        return logicalIds.has(id);
+      }) ?? false;
+  const found: { id: string; type: string; name: string; resource: any }[] = [];
+  for (const [id, resource] of Object.entries<any>(rendered.Resources)) {
+    for (const [key, value] of Object.entries<any>(resource.Properties ?? {})) {
+      if (key.endsWith('Name') && !dependsOnResource(value)) {
+        found.push({ id, type: resource.Type, name: flat(value), resource });
+      }
+    }
+  }
+  return found;
+}
+
+describe('retention of the named resources: a failed first bootstrap can be retried', () => {
+  const stagingBucketName = 'cdk-${Qualifier}-assets-${AWS::AccountId}-${AWS::Region}';
+  const repositoryName = 'cdk-${Qualifier}-container-assets-${AWS::AccountId}-${AWS::Region}';
+  const templates = [
+    ['the default template', template],
+    ['a custom qualifier', JSON.parse(DeploymentTrust.renderBootstrapTemplate({ ...TRUST_PROPS, qualifier: 'gw1' }))],
+  ] as const;
+
+  test.each(templates)(
+    '%s: no fixed-name resource is Retain; the retained ones are RetainExceptOnCreate and Retain on replacement',
+    (_name, rendered) => {
+      const named = fixedNameResources(rendered);
+      // Guards the walk: the bootstrap roles, the bucket and the repository are found.
+      expect(named.map((r) => r.type)).toEqual(
+        expect.arrayContaining(['AWS::S3::Bucket', 'AWS::ECR::Repository', 'AWS::IAM::Role', 'AWS::KMS::Alias']),
+      );
+      const wrong = named
+        .filter((r) => r.resource.DeletionPolicy !== undefined && r.resource.DeletionPolicy !== 'Delete')
+        .filter(
+          (r) => r.resource.DeletionPolicy !== 'RetainExceptOnCreate' || r.resource.UpdateReplacePolicy !== 'Retain',
+        )
+        .map(
+          (r) =>
+            `${r.id} (${r.type} '${r.name}'): DeletionPolicy ${r.resource.DeletionPolicy}, UpdateReplacePolicy ${r.resource.UpdateReplacePolicy}`,
+        );
+      expect(wrong).toEqual([]);
+      // The retained named resources are exactly the staging bucket and the image repository.
+      const retained = named.filter((r) => r.resource.DeletionPolicy === 'RetainExceptOnCreate');
+      expect(retained.map((r) => r.type).sort()).toEqual(['AWS::ECR::Repository', 'AWS::S3::Bucket']);
+    },
+  );
+
+  test('the staging bucket and the image repository: RetainExceptOnCreate, Retain on replacement', () => {
+    const named = fixedNameResources(template);
+    for (const name of [stagingBucketName, repositoryName]) {
+      const match = named.filter((r) => r.name === name);
+      expect(match).toHaveLength(1);
+      expect(match[0].resource).toMatchObject({
+        DeletionPolicy: 'RetainExceptOnCreate',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
+  });
+
+  test('the unnamed staging key and access-log bucket stay Retain: a retried create does not collide with them', () => {
+    const unnamed = resources.filter(
+      (r) => (r.Type === 'AWS::KMS::Key' || r.Type === 'AWS::S3::Bucket') && r.Properties.BucketName === undefined,
+    );
+    expect(unnamed.map((r) => r.Type).sort()).toEqual(['AWS::KMS::Key', 'AWS::S3::Bucket']);
+    for (const r of unnamed) expect(r).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('deliberately differs from the CLI template, whose staging bucket is Retain (it predates RetainExceptOnCreate)', async () => {
+    const cli = await cliTemplate();
+    expect(cli.Resources.StagingBucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    // Ours: same protection on update and delete, but a rolled-back first creation deletes the empty bucket,
+    // so that `cdk bootstrap` or the StackSet instance can be retried without "already exists".
+    const ours = fixedNameResources(template).find((r) => r.name === stagingBucketName)!;
+    expect(ours.resource.DeletionPolicy).toBe('RetainExceptOnCreate');
   });
 });
 

@@ -402,6 +402,130 @@ describe('an account bootstrapped twice (another qualifier): neither boundary re
   });
 });
 
+describe('the bootstrap and protected roles are denied by name: a role tag put on one by hand does not open it', () => {
+  const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+  const bootstrapRole = (q: string, kind: string) => role(`cdk-${q}-${kind}-${ACCOUNT}-eu-west-1`);
+  const DEPLOY_ROLE = bootstrapRole('hnb659fds', 'deploy-role');
+  const EXEC_ROLE = bootstrapRole('hnb659fds', 'cfn-exec-role');
+  const GUARDED = [
+    DEPLOY_ROLE,
+    EXEC_ROLE,
+    bootstrapRole('hnb659fds', 'lookup-role'),
+    bootstrapRole('hnb659fds', 'file-publishing-role'),
+    bootstrapRole('hnb659fds', 'image-publishing-role'),
+    bootstrapRole('team1', 'deploy-role'),
+    role('groundwork-break-glass'),
+    role('groundwork-security-audit'),
+  ];
+  // Every write to a role (Service Authorization Reference, IAM: the actions with the `role` resource type).
+  const ROLE_WRITES = [
+    'iam:UpdateAssumeRolePolicy',
+    'iam:UpdateRole',
+    'iam:UpdateRoleDescription',
+    'iam:DeleteRole',
+    'iam:TagRole',
+    'iam:UntagRole',
+    'iam:PutRolePolicy',
+    'iam:AttachRolePolicy',
+    'iam:DetachRolePolicy',
+    'iam:DeleteRolePolicy',
+    'iam:PutRolePermissionsBoundary',
+    'iam:DeleteRolePermissionsBoundary',
+  ];
+  // The other actions with the `role` resource type: reads, passing, instance profiles, service-linked roles.
+  const ROLE_NON_WRITES = [
+    'iam:PassRole',
+    'iam:CreateRole',
+    'iam:GetRole',
+    'iam:GetRolePolicy',
+    'iam:ListRolePolicies',
+    'iam:ListAttachedRolePolicies',
+    'iam:ListRoleTags',
+    'iam:ListInstanceProfilesForRole',
+    'iam:AddRoleToInstanceProfile',
+    'iam:RemoveRoleFromInstanceProfile',
+    'iam:CreateServiceLinkedRole',
+    'iam:DeleteServiceLinkedRole',
+    'iam:GetServiceLinkedRoleDeletionStatus',
+    'iam:GenerateServiceLastAccessedDetails',
+    'iam:GetContextKeysForPrincipalPolicy',
+    'iam:SimulatePrincipalPolicy',
+    'iam:ListPoliciesGrantingServiceAccess',
+  ];
+  const tampering = boundary.find((st) => st.Sid === 'DenyProtectedRoleTampering');
+  const patterns = asArray<string>(tampering.Action);
+  const matchedBy = (pattern: string) =>
+    [...ROLE_WRITES, ...ROLE_NON_WRITES].filter(
+      (action) =>
+        evaluate([{ Effect: 'Allow', Action: pattern, Resource: '*' }], { action, resource: '*' }) === 'Allow',
+    );
+  // A role that may manage roles: the execution role, or a workload role granted all of IAM.
+  const everything = [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }];
+  // The tag a hand-run loop put on the bootstrap roles, and this boundary: neither may open them.
+  const handTagged = { ...TAGGED, 'iam:PermissionsBoundary': BOUNDARY_ARN };
+
+  test('the statement names the bootstrap roles of every qualifier and the protected roles', () => {
+    expect(asArray(tampering.Resource)).toEqual([
+      `arn:aws:iam::${ACCOUNT}:role/cdk-*`,
+      role('groundwork-break-glass'),
+      role('groundwork-security-audit'),
+    ]);
+    expect(tampering.Condition).toBeUndefined();
+  });
+
+  test('each action pattern matches exactly the role writes it is meant for, and never iam:PassRole', () => {
+    expect(Object.fromEntries(patterns.map((p) => [p, matchedBy(p)]))).toEqual({
+      'iam:UpdateAssumeRolePolicy': ['iam:UpdateAssumeRolePolicy'],
+      'iam:UpdateRole*': ['iam:UpdateRole', 'iam:UpdateRoleDescription'],
+      'iam:DeleteRole*': ['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:DeleteRolePermissionsBoundary'],
+      'iam:PutRole*': ['iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary'],
+      'iam:*tachRolePolicy': ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+      'iam:*agRole': ['iam:TagRole', 'iam:UntagRole'],
+    });
+    expect(patterns.flatMap(matchedBy).sort()).toEqual([...ROLE_WRITES].sort());
+  });
+
+  test.each(ROLE_WRITES.flatMap((action) => GUARDED.map((resource): [string, string] => [action, resource])))(
+    '%s on %s is denied, even when the role carries the role tag of this qualifier',
+    (action, resource) => {
+      // As the execution role (its own policy allows these on role/*), and as this qualifier's deploy role,
+      // which the tag check exempts.
+      for (const principal of [EXEC_ROLE, DEPLOY_ROLE, APP_ROLE]) {
+        const context = { ...handTagged, 'aws:PrincipalArn': principal };
+        expect({
+          principal,
+          decision: evaluateWithBoundary(everything, boundary, { action, resource, context }),
+        }).toEqual({ principal, decision: 'ExplicitDeny' });
+      }
+    },
+  );
+
+  test("the execution role's own grant is denied on them too, and still works on the workload roles it created", () => {
+    const can = (action: string, resource: string) =>
+      evaluateWithBoundary(exec, boundary, {
+        action,
+        resource,
+        context: { ...handTagged, 'aws:PrincipalArn': EXEC_ROLE },
+      });
+    for (const action of ROLE_WRITES.filter((a) => a !== 'iam:DeleteRolePermissionsBoundary')) {
+      expect({ action, decision: can(action, DEPLOY_ROLE) }).toEqual({ action, decision: 'ExplicitDeny' });
+      expect({ action, decision: can(action, APP_ROLE) }).toEqual({ action, decision: 'Allow' });
+    }
+  });
+
+  test('the deploy role still passes the execution role, tagged or not; nobody else passes it', () => {
+    const pass = (principal: string, context: { [k: string]: string }) =>
+      evaluate(boundary, {
+        action: 'iam:PassRole',
+        resource: EXEC_ROLE,
+        context: { ...context, 'aws:PrincipalArn': principal },
+      });
+    expect(pass(DEPLOY_ROLE, {})).toBe('Allow');
+    expect(pass(DEPLOY_ROLE, TAGGED)).toBe('Allow');
+    expect(pass(APP_ROLE, {})).toBe('ExplicitDeny');
+  });
+});
+
 describe('the break-glass alerts: no role under the boundary may switch them off, break-glass included', () => {
   const RULES = ['groundwork-break-glass-assumed', 'groundwork-break-glass-cloudformation'].map(
     (name) => `arn:aws:events:eu-west-1:${ACCOUNT}:rule/${name}`,

@@ -568,7 +568,8 @@ describe('DeploymentTrust staging resources', () => {
       DestinationBucketName: { Ref: logsId },
       LogFilePrefix: 'staging/',
     });
-    expect(bucket.DeletionPolicy).toBe('Retain');
+    // Retained, except when the stack operation that created it rolls back (fixed name: a retry must not collide).
+    expect(bucket.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(bucket.UpdateReplacePolicy).toBe('Retain');
     template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
     template.hasResourceProperties('AWS::KMS::Alias', {
@@ -614,7 +615,8 @@ describe('DeploymentTrust staging resources', () => {
         ImageTagMutability: 'IMMUTABLE',
         EncryptionConfiguration: { EncryptionType: 'KMS' },
       },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
     });
     const repo = Object.values(template.findResources('AWS::ECR::Repository'))[0] as any;
     expect(flat(repo.Properties.RepositoryName)).toBe(

@@ -34,8 +34,17 @@ describe('integ.deployment-trust', () => {
     return Stack.of(resource).resolve(resource.logicalId);
   }
 
-  function expectRetained(template: Template, construct: IConstruct, type: string): void {
-    expect(template.findResources(type)[logicalId(construct)]).toMatchObject({ Type: type, DeletionPolicy: 'Retain' });
+  function expectRetained(
+    template: Template,
+    construct: IConstruct,
+    type: string,
+    deletionPolicy: 'Retain' | 'RetainExceptOnCreate' = 'Retain',
+  ): void {
+    expect(template.findResources(type)[logicalId(construct)]).toMatchObject({
+      Type: type,
+      DeletionPolicy: deletionPolicy,
+      UpdateReplacePolicy: 'Retain',
+    });
   }
 
   test('synthesizes the bootstrap stack and the access stack, the access stack after the bootstrap', () => {
@@ -46,10 +55,11 @@ describe('integ.deployment-trust', () => {
   });
 
   test('the bootstrap stack holds the staging bucket and key, its access-log bucket and the image repository, retained', () => {
-    expectRetained(trustTemplate, trust.stagingBucket, 'AWS::S3::Bucket');
+    // The two fixed-name resources are deleted when their creation rolls back, so that a retry does not collide.
+    expectRetained(trustTemplate, trust.stagingBucket, 'AWS::S3::Bucket', 'RetainExceptOnCreate');
     expectRetained(trustTemplate, trust.accessLogsBucket, 'AWS::S3::Bucket');
     expectRetained(trustTemplate, trust.stagingKey, 'AWS::KMS::Key');
-    expectRetained(trustTemplate, trust.containerAssetsRepository, 'AWS::ECR::Repository');
+    expectRetained(trustTemplate, trust.containerAssetsRepository, 'AWS::ECR::Repository', 'RetainExceptOnCreate');
     // The names the DefaultStackSynthesizer looks for: a replacement would break every app's asset publishing.
     const bucket = trustTemplate.findResources('AWS::S3::Bucket')[logicalId(trust.stagingBucket)];
     expect(flat(bucket.Properties.BucketName)).toBe('cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}');
