@@ -818,7 +818,7 @@ function declareCliParameters(stack: Stack, qualifier: string, pipelineAccountId
         // Over an existing bootstrap, the CLI re-sends the stack's policies (and trust) when the options are not
         // given; an empty list clears them, and the CLI accepts no policies only when no account is trusted.
         assertDescription:
-          "--cloudformation-execution-policies is not supported: the execution policy is the declared allow list (over a bootstrap made with it, the CLI re-sends the previous value: clear it with --trust '' --cloudformation-execution-policies '')",
+          "--cloudformation-execution-policies is not supported: the execution policy is the declared allow list (a CDKToolkit stack of the CLI's own template cannot be updated to this one: delete it and bootstrap again, bootstrap runbook step 7)",
       },
     ],
   });
