@@ -65,8 +65,11 @@ export class CiWorkflows extends Component {
           {
             name: 'Infrastructure change report',
             if: "github.event_name == 'pull_request'",
+            // The script itself, not the `change-report` npm task: the task is defined in projenrc/monorepo.ts
+            // and package.json, which the security owners do not co-own, so a pull request could otherwise
+            // point the task at something else and still pass review of the gate's own files (.github/CODEOWNERS).
             run: [
-              'npm run change-report -- --base .base/apps/platform/cdk.out --head apps/platform/cdk.out --out-dir change-report',
+              'npx ts-node --transpile-only scripts/change-report/main.ts --base .base/apps/platform/cdk.out --head apps/platform/cdk.out --out-dir change-report',
               'cat change-report/change-report.md >> "$GITHUB_STEP_SUMMARY"',
             ].join('\n'),
           },
