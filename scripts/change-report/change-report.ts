@@ -1,7 +1,7 @@
 import { AssemblyStack, CfnResource, CfnTemplate, compareStrings } from './cloud-assembly';
 import { deepEqual, diffJson, formatPath } from './json-diff';
 import { ReplacementSpec, strongerReplacement } from './replacement-spec';
-import { ResourceChange, SECURITY_RULES } from './security-rules';
+import { KEEPS_DATA, ResourceChange, SECURITY_RULES } from './security-rules';
 import type {
   ChangeReport,
   PropertyChange,
@@ -25,7 +25,10 @@ export const FINDING_KIND_ORDER: readonly SecurityFindingKind[] = [
   'logging-disabled',
   'stateful-replaced-logical-id',
   'stateful-replaced-property',
+  'stateful-retention-removed',
   'stateful-deleted',
+  'template-logic-changed',
+  'stack-left-deployed',
 ];
 
 /** Metadata carries construct paths and asset hints; it never changes what CloudFormation deploys. */
@@ -155,6 +158,157 @@ function pairRenames(
   return { renamed: renamed.sort((a, b) => compareStrings(a.to, b.to)), removed, added };
 }
 
+/** Top-level template keys that never change what CloudFormation deploys (Resources is compared on its own). */
+const IGNORED_TEMPLATE_KEYS = new Set(['Resources', 'Metadata', 'Description', 'AWSTemplateFormatVersion']);
+
+function templateSections(template: CfnTemplate | undefined): { [key: string]: unknown } {
+  return Object.fromEntries(Object.entries(template ?? {}).filter(([key]) => !IGNORED_TEMPLATE_KEYS.has(key)));
+}
+
+/** Parameters, Conditions and Mappings a template fragment names (Ref, Fn::Sub, Fn::FindInMap, Fn::If, Condition). */
+function namesUsed(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    value.forEach((v) => namesUsed(v, out));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, arg] of Object.entries(value)) {
+      if (key === 'Ref' && typeof arg === 'string') out.add(`Parameters.${arg}`);
+      if (key === 'Condition' && typeof arg === 'string') out.add(`Conditions.${arg}`);
+      if (key === 'Fn::If' && Array.isArray(arg) && typeof arg[0] === 'string') out.add(`Conditions.${arg[0]}`);
+      if (key === 'Fn::FindInMap' && Array.isArray(arg) && typeof arg[0] === 'string') out.add(`Mappings.${arg[0]}`);
+      if (key === 'Fn::Sub') {
+        const text = Array.isArray(arg) ? arg[0] : arg;
+        if (typeof text === 'string') {
+          for (const m of text.matchAll(/\$\{([^}.!]+)\}/g)) out.add(`Parameters.${m[1]}`);
+        }
+      }
+      namesUsed(arg, out);
+    }
+  }
+  return out;
+}
+
+/** Every Parameter, Condition and Mapping `value` depends on, through the conditions it uses. */
+function dependencies(value: unknown, conditions: { [name: string]: unknown }): Set<string> {
+  const out = new Set<string>();
+  const pending = [...namesUsed(value)];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (out.has(name)) continue;
+    out.add(name);
+    if (name.startsWith('Conditions.')) pending.push(...namesUsed(conditions[name.slice('Conditions.'.length)]));
+  }
+  return out;
+}
+
+function listSome(values: string[], max = 5): string {
+  const unique = [...new Set(values)].sort(compareStrings);
+  return unique.slice(0, max).join(', ') + (unique.length > max ? ` and ${unique.length - max} more` : '');
+}
+
+const SECTION_WORDS: { readonly [section: string]: string } = {
+  Parameters: 'parameter',
+  Conditions: 'condition',
+  Mappings: 'mapping',
+};
+
+/**
+ * Findings for what the rules cannot see: a changed Parameter (its default is
+ * what the pipeline deploys: it passes no parameter values), Condition or
+ * Mapping that resources use, a changed Transform, and resources whose
+ * Condition attribute changed. Each says which resources to check by hand.
+ */
+function templateLogicFindings(
+  base: CfnTemplate,
+  head: CfnTemplate,
+  pairs: { readonly logicalId: string; readonly before: CfnResource; readonly after: CfnResource }[],
+): { logicalId: string; type: string; detail: string }[] {
+  const out: { logicalId: string; type: string; detail: string }[] = [];
+  if (!deepEqual(base.Transform, head.Transform)) {
+    out.push({
+      logicalId: 'Transform',
+      type: 'Template',
+      detail:
+        `Transform changed from ${JSON.stringify(base.Transform ?? null)} to ${JSON.stringify(head.Transform ?? null)}: ` +
+        'macros rewrite the template at deploy time and the report only sees it before they run',
+    });
+  }
+  const changed: string[] = [];
+  for (const section of Object.keys(SECTION_WORDS)) {
+    const b = (base[section] ?? {}) as { [name: string]: unknown };
+    const h = (head[section] ?? {}) as { [name: string]: unknown };
+    for (const name of new Set([...Object.keys(b), ...Object.keys(h)])) {
+      if (!deepEqual(b[name], h[name])) changed.push(`${section}.${name}`);
+    }
+  }
+  if (changed.length > 0) {
+    const users = new Map<string, string[]>();
+    const use = (template: CfnTemplate) => {
+      const conditions = (template.Conditions ?? {}) as { [name: string]: unknown };
+      for (const [id, resource] of Object.entries(resourcesOf(template))) {
+        const deps = dependencies(withoutIgnoredKeys(resource), conditions);
+        for (const entity of changed.filter((e) => deps.has(e))) users.set(entity, [...(users.get(entity) ?? []), id]);
+      }
+    };
+    use(head);
+    use(base);
+    for (const entity of changed.sort(compareStrings)) {
+      const ids = users.get(entity);
+      if (!ids) continue;
+      const [section, ...name] = entity.split('.');
+      const b = (base[section] as { [n: string]: unknown } | undefined)?.[name.join('.')];
+      const h = (head[section] as { [n: string]: unknown } | undefined)?.[name.join('.')];
+      const how = b === undefined ? 'added' : h === undefined ? 'removed' : 'changed';
+      out.push({
+        logicalId: entity,
+        type: 'Template',
+        detail:
+          `${SECTION_WORDS[section]} ${name.join('.')} ${how}; the report does not evaluate ${section.toLowerCase()}, ` +
+          `so check by hand what it changes in ${listSome(ids)}`,
+      });
+    }
+  }
+  for (const { logicalId, before, after } of pairs) {
+    if (deepEqual(before.Condition, after.Condition)) continue;
+    out.push({
+      logicalId,
+      type: after.Type,
+      detail:
+        `Condition attribute ${JSON.stringify(before.Condition ?? null)} -> ${JSON.stringify(after.Condition ?? null)}: ` +
+        'when the condition is false CloudFormation deletes the resource (not evaluated)',
+    });
+  }
+  return out;
+}
+
+/** What a stack removed from the assembly leaves deployed, and what deleting it by hand would delete. */
+function leftDeployedDetail(
+  stack: string,
+  template: CfnTemplate,
+  spec: ReplacementSpec,
+  awsEnvironment: string | undefined,
+  movedTo: string | undefined,
+): string {
+  const resources = Object.entries(resourcesOf(template));
+  const count = (test: (type: string) => boolean, word: string) => {
+    const n = resources.filter(([, r]) => test(r.Type)).length;
+    return n > 0 ? [`${n} ${word}`] : [];
+  };
+  const access = [
+    ...count((t) => t.startsWith('AWS::IAM::'), 'IAM'),
+    ...count((t) => t.startsWith('AWS::EC2::SecurityGroup'), 'security group'),
+  ];
+  const stateful = resources
+    .filter(([, r]) => spec.isStateful(r.Type) && !KEEPS_DATA.has(String(r.DeletionPolicy ?? 'Delete')))
+    .map(([id]) => id);
+  return (
+    (movedTo ? `moved to ${movedTo}` : 'no longer in the assembly') +
+    `: CDK Pipelines does not delete stacks, so stack ${stack}${awsEnvironment ? ` in ${awsEnvironment}` : ''} and its ` +
+    `${resources.length} resources${access.length > 0 ? ` (${access.join(' and ')} resources among them)` : ''} ` +
+    'stay deployed, no longer updated, until the stack is deleted by hand' +
+    (stateful.length > 0 ? `; that deletes ${listSome(stateful)} (stateful, no Retain policy)` : '')
+  );
+}
+
 export interface StackComparison {
   readonly change: StackChange;
   readonly findings: SecurityFinding[];
@@ -168,6 +322,7 @@ export function compareTemplates(
   head: CfnTemplate | undefined,
   spec: ReplacementSpec,
   awsEnvironment?: string,
+  move: { readonly movedFrom?: string; readonly movedTo?: string } = {},
 ): StackComparison {
   const baseResources = resourcesOf(base);
   const headResources = resourcesOf(head);
@@ -213,22 +368,63 @@ export function compareTemplates(
     });
   }
 
-  const findings = changes.flatMap((change) =>
-    SECURITY_RULES.flatMap((rule) => rule(change, spec)).map((f) => ({
-      kind: f.kind,
-      environment,
-      stack,
-      logicalId: change.logicalId,
-      type: change.type,
-      detail: f.detail,
-    })),
-  );
+  const templateChanges: PropertyChange[] =
+    base && head
+      ? diffJson(templateSections(base), templateSections(head)).map((d) => ({
+          path: formatPath(d.path),
+          change: d.change,
+          ...(d.change !== 'added' ? { before: d.before } : {}),
+          ...(d.change !== 'removed' ? { after: d.after } : {}),
+          replacement: 'none' as const,
+        }))
+      : [];
+
+  const finding = (kind: SecurityFindingKind, logicalId: string, type: string, detail: string): SecurityFinding => ({
+    kind,
+    environment,
+    stack,
+    ...(awsEnvironment ? { awsEnvironment } : {}),
+    logicalId,
+    type,
+    detail,
+  });
+  const findings: SecurityFinding[] = [];
+  if (base && !head) {
+    // The pipeline never deletes a stack: nothing in it is deleted by this change.
+    findings.push(
+      finding(
+        'stack-left-deployed',
+        '(stack)',
+        'Stack',
+        leftDeployedDetail(stack, base, spec, awsEnvironment, move.movedTo),
+      ),
+    );
+  } else {
+    for (const change of changes) {
+      for (const f of SECURITY_RULES.flatMap((rule) => rule(change, spec))) {
+        findings.push(finding(f.kind, change.logicalId, change.type, f.detail));
+      }
+    }
+  }
+  if (base && head) {
+    const pairs = [
+      ...modified.map((m) => ({
+        logicalId: m.logicalId,
+        before: baseResources[m.logicalId],
+        after: headResources[m.logicalId],
+      })),
+      ...pairing.renamed.map((r) => ({ logicalId: r.to, before: baseResources[r.from], after: headResources[r.to] })),
+    ];
+    for (const f of templateLogicFindings(base, head, pairs)) {
+      findings.push(finding('template-logic-changed', f.logicalId, f.type, f.detail));
+    }
+  }
   const status =
     base === undefined
       ? 'added'
       : head === undefined
         ? 'removed'
-        : added.length + removed.length + renamed.length + modified.length > 0
+        : added.length + removed.length + renamed.length + modified.length + templateChanges.length > 0
           ? 'modified'
           : 'unchanged';
   return {
@@ -241,6 +437,9 @@ export function compareTemplates(
       removed,
       modified,
       renamed,
+      templateChanges,
+      ...(move.movedFrom ? { movedFrom: move.movedFrom } : {}),
+      ...(move.movedTo ? { movedTo: move.movedTo } : {}),
     },
     findings,
   };
@@ -251,6 +450,7 @@ export function compareFindings(a: SecurityFinding, b: SecurityFinding): number 
     FINDING_KIND_ORDER.indexOf(a.kind) - FINDING_KIND_ORDER.indexOf(b.kind) ||
     compareStrings(a.environment, b.environment) ||
     compareStrings(a.stack, b.stack) ||
+    compareStrings(a.awsEnvironment ?? '', b.awsEnvironment ?? '') ||
     compareStrings(a.logicalId, b.logicalId) ||
     compareStrings(a.detail, b.detail)
   );
@@ -306,14 +506,27 @@ export function compareAssemblies(
     const [environment, stack] = key.split('\0');
     const b = baseStacks.get(key);
     const h = headStacks.get(key);
-    const result = compareTemplates(environment, stack, b?.template, h?.template, spec, (h ?? b)?.awsEnvironment);
-    stacks.push(result.change);
-    security.push(...result.findings);
+    const results =
+      b && h && (b.awsEnvironment ?? '') !== (h.awsEnvironment ?? '')
+        ? // Another account or region is another CloudFormation stack: created there, left behind here.
+          [
+            compareTemplates(environment, stack, b.template, undefined, spec, b.awsEnvironment, {
+              movedTo: h.awsEnvironment ?? '(environment-agnostic)',
+            }),
+            compareTemplates(environment, stack, undefined, h.template, spec, h.awsEnvironment, {
+              movedFrom: b.awsEnvironment ?? '(environment-agnostic)',
+            }),
+          ]
+        : [compareTemplates(environment, stack, b?.template, h?.template, spec, (h ?? b)?.awsEnvironment)];
+    for (const result of results) {
+      stacks.push(result.change);
+      security.push(...result.findings);
+    }
   }
   security.sort(compareFindings);
   const count = (f: (s: StackChange) => number) => stacks.reduce((n, s) => n + f(s), 0);
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     base: options.baseLabel,
     head: options.headLabel,
     replacementSource: spec.source,

@@ -86,10 +86,19 @@ function readAssemblyInto(dir: string, environment: string, into: AssemblyStack[
   seen.add(real);
   const manifestFile = path.join(dir, 'manifest.json');
   const manifest = readJson(manifestFile) as { artifacts?: { [id: string]: ManifestArtifact } };
-  if (typeof manifest !== 'object' || manifest === null) {
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
     throw new AssemblyError(`${manifestFile} is not a cloud assembly manifest`);
   }
-  for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
+  const artifacts: unknown = manifest.artifacts ?? {};
+  if (typeof artifacts !== 'object' || artifacts === null || Array.isArray(artifacts)) {
+    throw new AssemblyError(`${manifestFile}: artifacts is ${JSON.stringify(artifacts)}, expected an object`);
+  }
+  for (const [id, artifact] of Object.entries(artifacts as { [id: string]: ManifestArtifact })) {
+    if (typeof artifact !== 'object' || artifact === null || Array.isArray(artifact)) {
+      throw new AssemblyError(
+        `${manifestFile}: artifact ${id} is ${JSON.stringify(artifact)}, expected an object with a type`,
+      );
+    }
     if (artifact.type === 'aws:cloudformation:stack') {
       const templateFile = artifact.properties?.templateFile;
       if (!templateFile) {

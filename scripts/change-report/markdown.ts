@@ -16,7 +16,10 @@ export const FINDING_KIND_TITLES: { readonly [kind in SecurityFindingKind]: stri
   'logging-disabled': 'Logging turned off',
   'stateful-replaced-logical-id': 'Stateful resource replaced (logical id change)',
   'stateful-replaced-property': 'Stateful resource replaced (property change)',
+  'stateful-retention-removed': 'Stateful resource no longer retained',
   'stateful-deleted': 'Stateful resource deleted',
+  'template-logic-changed': 'Parameter, condition or mapping changed (not evaluated)',
+  'stack-left-deployed': 'Stack removed from the app (left deployed)',
 };
 
 /** Changed-property rows shown per resource before deferring to the JSON file. */
@@ -86,6 +89,9 @@ function stackTable(s: StackChange): string[] {
       m.replacement === 'always' ? '**always**' : m.replacement === 'conditional' ? '*conditional*' : 'none';
     rows.push(`| modified | ${code(m.logicalId)} | ${m.type} | ${replacement} | ${cell(describeChanges(m.changes))} |`);
   }
+  if (s.templateChanges.length > 0) {
+    rows.push(`| template | (outside Resources) | | none | ${cell(describeChanges(s.templateChanges))} |`);
+  }
   return rows;
 }
 
@@ -127,7 +133,9 @@ export function renderMarkdown(report: ChangeReport, budget: number = DEFAULT_MA
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const s of changed) {
-      const findings = report.security.filter((f) => f.environment === s.environment && f.stack === s.stack).length;
+      const findings = report.security.filter(
+        (f) => f.environment === s.environment && f.stack === s.stack && f.awsEnvironment === s.awsEnvironment,
+      ).length;
       lines.push(
         `| ${cell(s.environment)} | ${cell(s.stack)} | ${s.status} | ${s.added.length} | ${s.removed.length} | ` +
           `${s.modified.length} | ${s.renamed.length} | ${findings} |`,
@@ -137,7 +145,21 @@ export function renderMarkdown(report: ChangeReport, budget: number = DEFAULT_MA
     let size = Buffer.byteLength(lines.join('\n'));
     for (const [i, s] of changed.entries()) {
       const section = [`### ${stackTitle(s)} (${s.status})`, ''];
-      if (s.awsEnvironment) section.push(`Target: ${code(s.awsEnvironment)}`, '');
+      if (s.awsEnvironment) {
+        const moved = s.movedFrom
+          ? ` (moved from ${code(s.movedFrom)})`
+          : s.movedTo
+            ? ` (moved to ${code(s.movedTo)})`
+            : '';
+        section.push(`Target: ${code(s.awsEnvironment)}${moved}`, '');
+      }
+      if (s.status === 'removed') {
+        section.push(
+          '*No longer deployed by the pipeline. CDK Pipelines does not delete it: the stack and the resources ' +
+            'below stay in the account, no longer updated, until the stack is deleted by hand.*',
+          '',
+        );
+      }
       section.push(...stackTable(s), '');
       size += Buffer.byteLength(section.join('\n')) + 1;
       if (size > budget) {

@@ -9,9 +9,17 @@ export interface PolicyGrant {
   readonly effect: 'Allow' | 'Deny';
   /** '' for identity policies, '*' for anyone, else `AWS:arn`, `Service:name`, ... */
   readonly principal: string;
-  /** As written; actions are compared case-insensitively, as IAM does. */
+  /**
+   * As written; actions are compared case-insensitively, as IAM does. For a
+   * NotAction statement, `NotAction:a,b` (for display) and `notAction` holds the list.
+   */
   readonly action: string;
+  /** As written; for a NotResource statement, `NotResource:a,b` and `notResource` holds the list. */
   readonly resource: string;
+  /** The excluded actions of a NotAction statement: the grant allows every action none of them matches. */
+  readonly notAction?: readonly string[];
+  /** The excluded resources of a NotResource statement. */
+  readonly notResource?: readonly string[];
   /** operator -> condition key (lower case) -> accepted values. */
   readonly condition: ConditionSet;
 }
@@ -107,28 +115,41 @@ export function policyGrants(document: unknown): PolicyGrant[] {
       continue;
     }
     const effect = statement.Effect === 'Deny' ? 'Deny' : 'Allow';
-    // NotAction/NotResource grant everything except the list: never treated as covered by a narrower grant.
-    const actions =
-      'NotAction' in statement
-        ? [`NotAction:${asList(statement.NotAction).map(renderValue).sort().join(',')}`]
-        : asList(statement.Action).map(renderValue);
-    const resources =
-      'NotResource' in statement
-        ? [`NotResource:${asList(statement.NotResource).map(renderValue).sort().join(',')}`]
-        : statement.Resource === undefined
-          ? ['']
-          : asList(statement.Resource).map(renderValue);
+    // NotAction/NotResource grant everything except the list: kept as a list, compared by set inclusion.
+    const notAction = 'NotAction' in statement ? asList(statement.NotAction).map(renderValue).sort() : undefined;
+    const notResource = 'NotResource' in statement ? asList(statement.NotResource).map(renderValue).sort() : undefined;
+    const actions = notAction ? [`NotAction:${notAction.join(',')}`] : asList(statement.Action).map(renderValue);
+    const resources = notResource
+      ? [`NotResource:${notResource.join(',')}`]
+      : statement.Resource === undefined
+        ? ['']
+        : asList(statement.Resource).map(renderValue);
     const condition = normalizeCondition(statement.Condition);
     for (const principal of principals(statement)) {
       for (const action of actions) {
-        for (const resource of resources) grants.push({ effect, principal, action, resource, condition });
+        for (const resource of resources) {
+          grants.push({
+            effect,
+            principal,
+            action,
+            resource,
+            condition,
+            ...(notAction ? { notAction } : {}),
+            ...(notResource ? { notResource } : {}),
+          });
+        }
       }
     }
   }
   return grants;
 }
 
-/** IAM wildcard match (`*` any run, `?` one character). */
+/**
+ * IAM wildcard match (`*` any run, `?` one character) of `pattern` against
+ * `value`. `value` may itself be a pattern: then the match means every string
+ * `value` matches is matched by `pattern`, so a `?` of `pattern` never stands
+ * for a `*` of `value` (`logs-?` does not cover `logs-*`).
+ */
 export function wildcardMatches(pattern: string, value: string, ignoreCase = false): boolean {
   if (pattern === value) return true;
   if (!pattern.includes('*') && !pattern.includes('?')) {
@@ -137,7 +158,7 @@ export function wildcardMatches(pattern: string, value: string, ignoreCase = fal
   const escaped = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
+    .replace(/\?/g, '[^*]');
   return new RegExp(`^${escaped}$`, ignoreCase ? 'i' : '').test(value);
 }
 
@@ -165,12 +186,40 @@ function principalCovers(wide: string, narrow: string): boolean {
   return wide === narrow || (wide === '*' && !narrow.startsWith('NotPrincipal:'));
 }
 
+/**
+ * True when everything `narrow` names is named by `wide`, where either may be
+ * an exclusion list (NotAction, NotResource: everything except the list).
+ * - `*` covers anything;
+ * - a plain pattern covers a plain pattern it matches, never an exclusion list;
+ * - an exclusion list W covers a plain value that no entry of W matches (a value
+ *   with a wildcard is assumed to overlap W: not covered);
+ * - an exclusion list W covers an exclusion list N when N excludes at least
+ *   what W excludes: every entry of W is matched by some entry of N.
+ */
+function itemCovers(
+  wide: { value: string; not?: readonly string[] },
+  narrow: { value: string; not?: readonly string[] },
+  ignoreCase: boolean,
+): boolean {
+  if (!wide.not) {
+    if (wide.value === '*') return true;
+    return !narrow.not && wildcardMatches(wide.value, narrow.value, ignoreCase);
+  }
+  if (narrow.not) return wide.not.every((w) => narrow.not!.some((n) => wildcardMatches(n, w, ignoreCase)));
+  if (narrow.value.includes('*') || narrow.value.includes('?')) return false;
+  return !wide.not.some((w) => wildcardMatches(w, narrow.value, ignoreCase));
+}
+
 function scopeCovers(wide: PolicyGrant, narrow: PolicyGrant): boolean {
   return (
     wide.effect === narrow.effect &&
     principalCovers(wide.principal, narrow.principal) &&
-    wildcardMatches(wide.action, narrow.action, true) &&
-    wildcardMatches(wide.resource, narrow.resource)
+    itemCovers({ value: wide.action, not: wide.notAction }, { value: narrow.action, not: narrow.notAction }, true) &&
+    itemCovers(
+      { value: wide.resource, not: wide.notResource },
+      { value: narrow.resource, not: narrow.notResource },
+      false,
+    )
   );
 }
 

@@ -1,5 +1,5 @@
 import type { CfnResource } from './cloud-assembly';
-import { diffJson, formatPath, JsonDifference } from './json-diff';
+import { deepEqual, diffJson, formatPath, JsonDifference } from './json-diff';
 import { describeBroadening, policyBroadening, policyGrants, PolicyGrant, renderValue } from './policy-statements';
 import type { ReplacementSpec } from './replacement-spec';
 import type { SecurityFindingKind } from './types';
@@ -69,6 +69,8 @@ const IDENTITY_POLICY_TYPES = new Set([
   'AWS::IAM::GroupPolicy',
 ]);
 const IDENTITY_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group']);
+/** Identities that take a PermissionsBoundary. */
+const BOUNDED_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User']);
 
 function identityGrants(resource: CfnResource | undefined): PolicyGrant[] {
   if (!resource) return [];
@@ -90,7 +92,8 @@ function newListEntries(before: unknown, after: unknown): string[] {
 
 /** A policy statement added or changed so that it allows more, a managed policy attached, or a policy attached to more identities. */
 export const iamPermissionsRule: SecurityRule = (change) => {
-  const type = change.after?.Type;
+  // A removed policy (not moved) is checked too: its Deny statements stop applying.
+  const type = change.after?.Type ?? (change.renamedFrom ? undefined : change.before?.Type);
   if (!type || !(IDENTITY_POLICY_TYPES.has(type) || IDENTITY_TYPES.has(type))) return [];
   const before = comparableBefore(change);
   const details = describeBroadening(policyBroadening(identityGrants(before), identityGrants(change.after)), 'grant');
@@ -102,7 +105,35 @@ export const iamPermissionsRule: SecurityRule = (change) => {
       if (added.length > 0) details.push(`now also applies to ${target.toLowerCase()} ${added.join(', ')}`);
     }
   }
+  if (type === 'AWS::IAM::User') {
+    const groups = newListEntries(properties(before).Groups, properties(change.after).Groups);
+    if (groups.length > 0) details.push(`added to groups ${groups.join(', ')}`);
+  }
+  if (before && change.after && BOUNDED_TYPES.has(type)) {
+    // The boundary caps every permission of the role or user: removing it (or pointing it
+    // at another policy, which may allow more) can broaden access with no policy change.
+    const was = properties(before).PermissionsBoundary;
+    const now = properties(change.after).PermissionsBoundary;
+    if (was !== undefined && now === undefined) {
+      details.push(`permissions boundary removed (was ${renderValue(was)})`);
+    } else if (was !== undefined && !deepEqual(was, now)) {
+      details.push(`permissions boundary changed from ${renderValue(was)} to ${renderValue(now)}`);
+    }
+  }
   return details.map((detail) => ({ kind: 'iam-permissions-broadened', detail }));
+};
+
+/** Users added to a group with AWS::IAM::UserToGroupAddition: they get the group's permissions. */
+export const groupMembershipRule: SecurityRule = (change) => {
+  if (change.after?.Type !== 'AWS::IAM::UserToGroupAddition') return [];
+  const before = comparableBefore(change);
+  const group = properties(change.after).GroupName;
+  const users = deepEqual(properties(before).GroupName, group)
+    ? newListEntries(properties(before).Users, properties(change.after).Users)
+    : newListEntries(undefined, properties(change.after).Users);
+  return users.length > 0
+    ? [{ kind: 'iam-permissions-broadened', detail: `adds users ${users.join(', ')} to group ${renderValue(group)}` }]
+    : [];
 };
 
 /** A trust policy that lets new principals assume the role, or drops conditions. */
@@ -183,25 +214,75 @@ function toIngressRule(raw: unknown): IngressRule {
   return { protocol, fromPort, toPort, source };
 }
 
-function parseCidr4(cidr: string): { network: number; bits: number } | undefined {
-  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+interface Cidr {
+  readonly family: 'cidr4' | 'cidr6';
+  readonly network: bigint;
+  readonly bits: number;
+}
+
+function parseIpv6(address: string): bigint | undefined {
+  const halves = address.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (text: string) => (text === '' ? [] : text.split(':'));
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  if (!all.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+  return all.reduce((acc, g) => acc * 65536n + BigInt(parseInt(g, 16)), 0n);
+}
+
+/** `cidr4:10.0.0.0/8` or `cidr6:2001:db8::/32` as numbers; undefined for tokens and anything else. */
+function parseCidr(source: string): Cidr | undefined {
+  const match = /^(cidr4|cidr6):(.+)\/(\d+)$/.exec(source);
   if (!match) return undefined;
-  const bits = Number(match[5]);
-  const address = match.slice(1, 5).reduce((acc, octet) => acc * 256 + Number(octet), 0);
-  const size = 2 ** (32 - bits);
-  return { network: Math.floor(address / size) * size, bits };
+  const family = match[1] as Cidr['family'];
+  const width = family === 'cidr4' ? 32 : 128;
+  const bits = Number(match[3]);
+  if (bits > width) return undefined;
+  let address: bigint | undefined;
+  if (family === 'cidr4') {
+    const octets = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(match[2]);
+    address = octets ? octets.slice(1, 5).reduce((acc, o) => acc * 256n + BigInt(Number(o)), 0n) : undefined;
+  } else {
+    address = parseIpv6(match[2]);
+  }
+  if (address === undefined) return undefined;
+  const size = 2n ** BigInt(width - bits);
+  return { family, network: (address / size) * size, bits };
 }
 
 /** True when every address of `narrow` is in `wide`. */
 function sourceContains(wide: string, narrow: string): boolean {
   if (wide === narrow) return true;
-  if (wide === 'cidr6:::/0') return narrow.startsWith('cidr6:');
-  if (!wide.startsWith('cidr4:') || !narrow.startsWith('cidr4:')) return false;
-  const w = parseCidr4(wide.slice(6));
-  const n = parseCidr4(narrow.slice(6));
-  if (!w || !n || w.bits > n.bits) return false;
-  const size = 2 ** (32 - w.bits);
-  return Math.floor(n.network / size) * size === w.network;
+  // The world contains any source of its family, even one given as a token.
+  if (WORLD.has(wide)) return narrow.startsWith(wide.slice(0, 6));
+  const w = parseCidr(wide);
+  const n = parseCidr(narrow);
+  if (!w || !n || w.family !== n.family || w.bits > n.bits) return false;
+  const size = 2n ** BigInt((w.family === 'cidr4' ? 32 : 128) - w.bits);
+  return n.network / size === w.network / size;
+}
+
+/** Private ranges a very wide rule may still stay inside (RFC 1918, shared address space, IPv6 ULA and link-local). */
+const PRIVATE_RANGES = [
+  'cidr4:10.0.0.0/8',
+  'cidr4:172.16.0.0/12',
+  'cidr4:192.168.0.0/16',
+  'cidr4:100.64.0.0/10',
+  'cidr6:fc00::/7',
+  'cidr6:fe80::/10',
+];
+
+/**
+ * A public range so wide it is most of the internet: IPv4 /8 or wider, IPv6 /16 or wider
+ * (e.g. 0.0.0.0/1 plus 128.0.0.0/1, or 2000::/3, all global unicast), outside the private ranges.
+ */
+function isWidePublicRange(source: string): boolean {
+  const cidr = parseCidr(source);
+  if (!cidr || cidr.bits > (cidr.family === 'cidr4' ? 8 : 16)) return false;
+  return !PRIVATE_RANGES.some((range) => sourceContains(range, source));
 }
 
 function ruleCovers(wide: IngressRule, narrow: IngressRule): boolean {
@@ -238,7 +319,13 @@ function ingressRules(resource: CfnResource | undefined): IngressRule[] {
 export const securityGroupIngressRule: SecurityRule = (change) => {
   const type = change.after?.Type;
   if (type !== 'AWS::EC2::SecurityGroup' && type !== 'AWS::EC2::SecurityGroupIngress') return [];
-  const before = ingressRules(comparableBefore(change));
+  const base = comparableBefore(change);
+  // A standalone rule moved to another group is a new rule on that group: nothing covers it.
+  const sameGroup =
+    type === 'AWS::EC2::SecurityGroup' ||
+    (deepEqual(properties(base).GroupId, properties(change.after).GroupId) &&
+      deepEqual(properties(base).GroupName, properties(change.after).GroupName));
+  const before = sameGroup ? ingressRules(base) : [];
   const findings: RuleFinding[] = [];
   for (const rule of ingressRules(change.after)) {
     if (before.some((b) => ruleCovers(b, rule))) continue;
@@ -257,6 +344,11 @@ export const securityGroupIngressRule: SecurityRule = (change) => {
         kind: 'security-group-ingress-opened',
         detail: `ingress widened from ${describeRule(widened)} to ${describeRule(rule)}`,
       });
+    } else if (isWidePublicRange(rule.source)) {
+      findings.push({
+        kind: 'security-group-ingress-opened',
+        detail: `ingress open to a wide public range: ${describeRule(rule)}`,
+      });
     }
   }
   return findings;
@@ -274,6 +366,8 @@ const ENCRYPTION_PROPERTIES = new Set([
   'KmsKeyArn',
   'KmsMasterKeyId',
   'KMSMasterKeyId',
+  // S3 BucketEncryption.ServerSideEncryptionConfiguration[].ServerSideEncryptionByDefault
+  'KMSMasterKeyID',
   'StorageEncrypted',
   'Encrypted',
   'SSESpecification',
@@ -290,6 +384,9 @@ const ENCRYPTION_SWITCHES = new Set([
   'EnableKeyRotation',
   'SqsManagedSseEnabled',
 ]);
+
+/** S3 SSEAlgorithm values that encrypt with a KMS key. */
+const KMS_ALGORITHMS = new Set(['aws:kms', 'aws:kms:dsse']);
 
 function isFalse(value: unknown): boolean {
   return value === false || value === 'false';
@@ -309,7 +406,10 @@ export const encryptionRule: SecurityRule = (change) => {
     const removed = d.change === 'removed' && ENCRYPTION_PROPERTIES.has(name) && !isFalse(d.before);
     const switchedOff = d.change !== 'removed' && ENCRYPTION_SWITCHES.has(name) && isFalse(d.after);
     const rotationRemoved = d.change === 'removed' && name === 'EnableKeyRotation' && d.before === true;
-    if (removed || switchedOff || rotationRemoved) {
+    // S3: SSE-KMS (our key policy and CloudTrail record of each use) replaced by SSE-S3 or removed.
+    const kmsDropped =
+      name === 'SSEAlgorithm' && KMS_ALGORITHMS.has(String(d.before)) && !KMS_ALGORITHMS.has(String(d.after));
+    if (removed || switchedOff || rotationRemoved || kmsDropped) {
       findings.push({ kind: 'encryption-disabled', detail: describeDiff(d) });
     }
   }
@@ -334,7 +434,13 @@ const LOGGING_RESOURCE_TYPES = new Set([
   'AWS::CloudTrail::Trail',
   'AWS::EC2::FlowLog',
   'AWS::Config::ConfigurationRecorder',
+  'AWS::Config::DeliveryChannel',
+  'AWS::Config::ConfigRule',
+  'AWS::Config::ConformancePack',
   'AWS::GuardDuty::Detector',
+  'AWS::SecurityHub::Hub',
+  'AWS::SecurityHub::Standard',
+  'AWS::AccessAnalyzer::Analyzer',
 ]);
 
 /** Logging configuration removed, a trail stopped, a flow log or recorder deleted. */
@@ -372,13 +478,52 @@ export const publicAccessRule: SecurityRule = (change) => {
     const flagOff = PUBLIC_ACCESS_FLAGS.has(name) && (d.change === 'removed' ? d.before === true : isFalse(d.after));
     if (blockRemoved || flagOff) findings.push({ kind: 'public-access-opened', detail: describeDiff(d) });
   }
+  if (change.after?.Type === 'AWS::S3::Bucket') {
+    // A canned ACL granting AllUsers or AuthenticatedUsers (any AWS account) access.
+    const acl = renderValue(properties(change.after).AccessControl ?? '');
+    const was = renderValue(properties(comparableBefore(change)).AccessControl ?? '');
+    if (PUBLIC_CANNED_ACLS.has(acl) && acl !== was) {
+      findings.push({ kind: 'public-access-opened', detail: `Properties.AccessControl set to ${JSON.stringify(acl)}` });
+    }
+  }
   return findings;
+};
+
+const PUBLIC_CANNED_ACLS = new Set(['PublicRead', 'PublicReadWrite', 'AuthenticatedRead']);
+
+const PUBLIC_INVOKE_SCOPE = ['Principal', 'SourceAccount', 'SourceArn', 'PrincipalOrgID', 'FunctionUrlAuthType'];
+
+/** A Lambda permission for any principal (`*`), or a function URL without IAM authentication. */
+export const lambdaPublicRule: SecurityRule = (change) => {
+  const after = change.after;
+  const before = comparableBefore(change);
+  if (after?.Type === 'AWS::Lambda::Permission') {
+    const props = properties(after);
+    const unchanged = before && PUBLIC_INVOKE_SCOPE.every((k) => deepEqual(properties(before)[k], props[k]));
+    if (props.Principal !== '*' || unchanged) return [];
+    const scope = ['SourceAccount', 'SourceArn', 'PrincipalOrgID'].filter((k) => props[k] !== undefined);
+    return [
+      {
+        kind: 'resource-policy-broadened',
+        detail:
+          `${renderValue(props.Action)} granted to any principal (*)` +
+          (props.FunctionUrlAuthType === 'NONE' ? ' through a function URL with AuthType NONE (public)' : '') +
+          (scope.length > 0 ? `, limited by ${scope.join(', ')}` : ''),
+      },
+    ];
+  }
+  if (after?.Type === 'AWS::Lambda::Url' && properties(after).AuthType === 'NONE') {
+    if (before && properties(before).AuthType === 'NONE') return [];
+    return [{ kind: 'resource-policy-broadened', detail: 'function URL with AuthType NONE: no IAM authentication' }];
+  }
+  return [];
 };
 
 // ---------------------------------------------------------------------------
 // Stateful resources
 
-const KEEPS_DATA = new Set(['Retain', 'RetainExceptOnCreate', 'Snapshot']);
+/** Deletion policies that keep the resource (or a snapshot of it) when CloudFormation deletes it. */
+export const KEEPS_DATA: ReadonlySet<string> = new Set(['Retain', 'RetainExceptOnCreate', 'Snapshot']);
 
 function deletionPolicy(resource: CfnResource | undefined): string {
   return typeof resource?.DeletionPolicy === 'string' ? resource.DeletionPolicy : 'Delete';
@@ -412,6 +557,17 @@ export const statefulReplacementRule: SecurityRule = (change, spec) => {
   }
   if (!spec.isStateful(after.Type)) return [];
   const findings: RuleFinding[] = [];
+  // CloudFormation applies the deployed template's policy: this is the last pull request that can warn.
+  for (const policy of ['DeletionPolicy', 'UpdateReplacePolicy']) {
+    const was = typeof before[policy] === 'string' ? (before[policy] as string) : 'Delete';
+    const now = typeof after[policy] === 'string' ? (after[policy] as string) : 'Delete';
+    if (KEEPS_DATA.has(was) && !KEEPS_DATA.has(now)) {
+      findings.push({
+        kind: 'stateful-retention-removed',
+        detail: `${policy} ${was} -> ${now}: a later removal or replacement deletes its data`,
+      });
+    }
+  }
   for (const d of propertyDiffs(change)) {
     const replacement = spec.replacementFor(after.Type, d.path);
     if (replacement === 'none') continue;
@@ -433,5 +589,7 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   encryptionRule,
   loggingRule,
   publicAccessRule,
+  lambdaPublicRule,
+  groupMembershipRule,
   statefulReplacementRule,
 ];

@@ -2,30 +2,60 @@
  * The shape of `change-report.json`. Consumers (the PR job summary, dashboards,
  * other tools) read this file, so it is versioned by `schemaVersion`: add
  * optional fields freely, bump the version for anything else.
+ *
+ * Version 2: kinds template-logic-changed, stack-left-deployed and
+ * stateful-retention-removed; StackChange.templateChanges, movedFrom, movedTo;
+ * SecurityFinding.awsEnvironment. A stack that moved to another account or
+ * region appears twice in `stacks` (removed there, added here), so environment
+ * plus stack name is no longer unique; a removed stack gives one
+ * stack-left-deployed finding instead of per-resource findings.
  */
 
 /** What a security finding is about. Each kind is one review question. */
 export type SecurityFindingKind =
-  /** An identity policy (IAM Policy, ManagedPolicy, Role/User/Group inline policy) grants more than before. */
+  /**
+   * An identity policy (IAM Policy, ManagedPolicy, Role/User/Group inline policy) grants more than before,
+   * a Deny is removed, a permissions boundary is removed or changed, or a user joins a group.
+   */
   | 'iam-permissions-broadened'
   /** A role's trust policy lets more principals assume it, or under fewer conditions. */
   | 'iam-trust-widened'
-  /** A resource policy (S3 bucket, KMS key, SNS topic, SQS queue) grants more than before. */
+  /**
+   * A resource policy (S3 bucket, KMS key, SNS topic, SQS queue) grants more than before; a Lambda
+   * permission for any principal; a Lambda function URL with AuthType NONE.
+   */
   | 'resource-policy-broadened'
   /** A security group accepts traffic from the internet, or from more ports or addresses than before. */
   | 'security-group-ingress-opened'
   /** Encryption at rest removed or turned off, or key rotation turned off. */
   | 'encryption-disabled'
-  /** Access logging, audit logging or flow logs removed or turned off. */
+  /**
+   * Access logging, audit logging or flow logs removed or turned off; a detection service
+   * (GuardDuty, Security Hub, Config, Access Analyzer) removed.
+   */
   | 'logging-disabled'
-  /** S3 Block Public Access settings removed or turned off. */
+  /** S3 Block Public Access settings removed or turned off; a public canned ACL on a bucket. */
   | 'public-access-opened'
   /** A stateful resource moves to a new logical id: CloudFormation creates a new one and deletes the old. */
   | 'stateful-replaced-logical-id'
   /** A stateful resource's change touches a property whose update requires replacement. */
   | 'stateful-replaced-property'
+  /** A stateful resource's DeletionPolicy or UpdateReplacePolicy goes from Retain or Snapshot to Delete. */
+  | 'stateful-retention-removed'
   /** A stateful resource is removed without a Retain or Snapshot deletion policy: its data is deleted. */
-  | 'stateful-deleted';
+  | 'stateful-deleted'
+  /**
+   * A Parameter default, Condition, Mapping or Transform that a resource uses changed, or a
+   * resource's Condition attribute changed. The report does not evaluate them, so the rules
+   * above may have missed what the change does to those resources: review them by hand.
+   */
+  | 'template-logic-changed'
+  /**
+   * A stack is no longer in the assembly (or moved to another account or region). CDK Pipelines
+   * does not delete it: the deployed stack and all its resources stay, no longer updated, until
+   * someone deletes the stack by hand.
+   */
+  | 'stack-left-deployed';
 
 export interface SecurityFinding {
   readonly kind: SecurityFindingKind;
@@ -33,8 +63,14 @@ export interface SecurityFinding {
   readonly environment: string;
   /** The stack name CloudFormation sees. */
   readonly stack: string;
+  /** `aws://account/region` of the stack, when the manifest gives one. */
+  readonly awsEnvironment?: string;
+  /**
+   * The resource's logical id; for template-logic-changed, the section and name
+   * (e.g. `Conditions.IsProd`); for stack-left-deployed, `(stack)`.
+   */
   readonly logicalId: string;
-  /** CloudFormation resource type, e.g. AWS::IAM::Role. */
+  /** CloudFormation resource type, e.g. AWS::IAM::Role; `Template` or `Stack` for the two kinds above. */
   readonly type: string;
   /** One line for a reviewer: what changed and why it matters. */
   readonly detail: string;
@@ -90,6 +126,18 @@ export interface StackChange {
   readonly removed: ResourceSummary[];
   readonly modified: ResourceModification[];
   readonly renamed: ResourceRename[];
+  /**
+   * Changes outside Resources and Metadata: Parameters, Conditions, Mappings,
+   * Rules, Transform, Outputs, e.g. path `Conditions.IsProd`. Replacement is always 'none'.
+   */
+  readonly templateChanges: PropertyChange[];
+  /**
+   * Set on the `added` entry of a stack whose account or region changed: the old
+   * `aws://account/region`. The same stack then has a `removed` entry there, with `movedTo`.
+   */
+  readonly movedFrom?: string;
+  /** Set on the `removed` entry of a stack whose account or region changed: the new one. */
+  readonly movedTo?: string;
 }
 
 export interface ChangeSummary {
@@ -105,7 +153,7 @@ export interface ChangeSummary {
 }
 
 export interface ChangeReport {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: 2;
   /** The base and head cloud assembly directories as given on the command line. */
   readonly base: string;
   readonly head: string;

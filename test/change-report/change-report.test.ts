@@ -1,7 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { BASE_TEMPLATE, headTemplate } from './scenario';
 import { compareAssemblies, compareTemplates, followRenames } from '../../scripts/change-report/change-report';
 import type { AssemblyStack } from '../../scripts/change-report/cloud-assembly';
-import { renderMarkdown } from '../../scripts/change-report/markdown';
+import { FINDING_KIND_TITLES, renderMarkdown } from '../../scripts/change-report/markdown';
 import { findReplacementSpec } from '../../scripts/change-report/replacement-spec';
 import type { ChangeReport, SecurityFinding, SecurityFindingKind } from '../../scripts/change-report/types';
 
@@ -186,7 +188,7 @@ describe('change report across stacks and environments', () => {
     expect(md).toContain('No stack changes.');
   });
 
-  test('a stack added or removed lists all its resources; a deleted stateful resource without Retain is a finding', () => {
+  test('a stack added or removed lists all its resources; a removed stack is left deployed, not deleted', () => {
     const doomed = { Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: {} } } };
     const report = compareAssemblies(
       [stack('Prod', 'old-stack', doomed)],
@@ -198,14 +200,49 @@ describe('change report across stacks and environments', () => {
       ['new-stack', 'added', 1, 0],
       ['old-stack', 'removed', 0, 1],
     ]);
+    // CDK Pipelines does not delete a stack removed from the app (aws/aws-cdk#10759, #12463): one finding
+    // for the stack, no per-resource "its data is deleted".
     expect(report.security).toEqual([
       expect.objectContaining({
-        kind: 'stateful-deleted',
+        kind: 'stack-left-deployed',
         environment: 'Prod',
         stack: 'old-stack',
-        logicalId: 'Queue',
+        logicalId: '(stack)',
+        detail:
+          'no longer in the assembly: CDK Pipelines does not delete stacks, so stack old-stack and its 1 resources ' +
+          'stay deployed, no longer updated, until the stack is deleted by hand; that deletes Queue (stateful, no Retain policy)',
       }),
     ]);
+    const md = renderMarkdown(report);
+    expect(md).toContain('| Stack removed from the app (left deployed) | Prod | old-stack | `(stack)` | Stack |');
+    expect(md).toContain('*No longer deployed by the pipeline. CDK Pipelines does not delete it');
+    expect(md).not.toContain('its data is deleted');
+  });
+
+  test('a stack whose account or region changes is a new stack there and one left deployed in the old place', () => {
+    const template = { Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'r' } } } };
+    const at = (awsEnvironment: string): AssemblyStack => ({ ...stack('Prod', 'app', template), awsEnvironment });
+    const report = compareAssemblies([at('aws://111111111111/eu-west-1')], [at('aws://999999999999/us-east-1')], spec, {
+      baseLabel: 'b',
+      headLabel: 'h',
+    });
+    expect(report.stacks.map((s) => [s.status, s.awsEnvironment, s.movedFrom, s.movedTo])).toEqual([
+      ['removed', 'aws://111111111111/eu-west-1', undefined, 'aws://999999999999/us-east-1'],
+      ['added', 'aws://999999999999/us-east-1', 'aws://111111111111/eu-west-1', undefined],
+    ]);
+    expect(report.security).toEqual([
+      expect.objectContaining({
+        kind: 'stack-left-deployed',
+        awsEnvironment: 'aws://111111111111/eu-west-1',
+        detail: expect.stringMatching(
+          /^moved to aws:\/\/999999999999\/us-east-1: CDK Pipelines does not delete stacks, so stack app in aws:\/\/111111111111\/eu-west-1 and its 1 resources \(1 IAM resources among them\) stay deployed/,
+        ),
+      }),
+    ]);
+    const md = renderMarkdown(report);
+    expect(md).toContain('Target: `aws://999999999999/us-east-1` (moved from `aws://111111111111/eu-west-1`)');
+    expect(md).toContain('| Prod | app | removed | 0 | 1 | 0 | 0 | 1 |');
+    expect(md).toContain('| Prod | app | added | 1 | 0 | 0 | 0 | 0 |');
   });
 
   test('stacks are keyed by environment: the same stack name in two environments stays apart', () => {
@@ -281,6 +318,208 @@ describe('change report across stacks and environments', () => {
   });
 });
 
+test('the Lambda, group membership and retention rules run in the report (registered in SECURITY_RULES)', () => {
+  const bucket = (policy: string) => ({
+    Type: 'AWS::S3::Bucket',
+    DeletionPolicy: policy,
+    UpdateReplacePolicy: 'Retain',
+  });
+  const { findings } = compareTemplates(
+    'Dev',
+    's',
+    { Resources: { B: bucket('Retain') } },
+    {
+      Resources: {
+        B: bucket('Delete'),
+        Perm: {
+          Type: 'AWS::Lambda::Permission',
+          Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: '*' },
+        },
+        Add: { Type: 'AWS::IAM::UserToGroupAddition', Properties: { GroupName: 'admins', Users: ['alice'] } },
+      },
+    },
+    spec,
+  );
+  expect(findings.map((f) => `${f.kind} ${f.logicalId}`).sort()).toEqual([
+    'iam-permissions-broadened Add',
+    'resource-policy-broadened Perm',
+    'stateful-retention-removed B',
+  ]);
+});
+
+describe('changes outside Resources', () => {
+  const publicRead = { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' };
+  const withCondition = (equals: string[], extra: object = {}) => ({
+    Conditions: { Public: { 'Fn::Equals': equals } },
+    Resources: {
+      BP: {
+        Type: 'AWS::S3::BucketPolicy',
+        Properties: {
+          Bucket: 'b',
+          PolicyDocument: { Statement: [{ 'Fn::If': ['Public', publicRead, { Ref: 'AWS::NoValue' }] }] },
+        },
+      },
+    },
+    ...extra,
+  });
+
+  test('a condition flipped: the stack is modified and the resources that use it are a finding', () => {
+    const { change, findings } = compareTemplates(
+      'Dev',
+      's',
+      withCondition(['no', 'yes']),
+      withCondition(['yes', 'yes']),
+      spec,
+    );
+    expect(change.status).toBe('modified');
+    expect(change.templateChanges).toEqual([
+      {
+        path: 'Conditions.Public["Fn::Equals"][1]',
+        change: 'changed',
+        before: 'no',
+        after: 'yes',
+        replacement: 'none',
+      },
+    ]);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        kind: 'template-logic-changed',
+        logicalId: 'Conditions.Public',
+        type: 'Template',
+        detail:
+          'condition Public changed; the report does not evaluate conditions, so check by hand what it changes in BP',
+      }),
+    ]);
+    const md = renderMarkdown(
+      compareAssemblies(
+        [stack('Dev', 's', withCondition(['no', 'yes']))],
+        [stack('Dev', 's', withCondition(['yes', 'yes']))],
+        spec,
+        {
+          baseLabel: 'b',
+          headLabel: 'h',
+        },
+      ),
+    );
+    expect(md).toContain('| Parameter, condition or mapping changed (not evaluated) | Dev | s | `Conditions.Public` |');
+    expect(md).toContain(
+      '| template | (outside Resources) | | none | `Conditions.Public["Fn::Equals"][1]` `"no"` → `"yes"` |',
+    );
+  });
+
+  test('a parameter default used through a condition, and a mapping, are findings naming their users', () => {
+    const template = (cidr: string, account: string) => ({
+      Parameters: { AllowedCidr: { Type: 'String', Default: cidr }, Unused: { Type: 'String', Default: cidr } },
+      Conditions: { Open: { 'Fn::Equals': [{ Ref: 'AllowedCidr' }, '0.0.0.0/0'] } },
+      Mappings: { Accounts: { prod: { id: account } } },
+      Resources: {
+        Ssh: {
+          Type: 'AWS::EC2::SecurityGroupIngress',
+          Properties: { GroupId: 'sg-1', IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.0.0/8' },
+          Condition: 'Open',
+        },
+        Trust: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: 'sts:AssumeRole',
+                  Principal: {
+                    AWS: {
+                      'Fn::Sub': ['arn:aws:iam::${Id}:root', { Id: { 'Fn::FindInMap': ['Accounts', 'prod', 'id'] } }],
+                    },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
+    });
+    const { change, findings } = compareTemplates(
+      'Dev',
+      's',
+      template('10.0.0.0/8', '111111111111'),
+      template('0.0.0.0/0', '999999999999'),
+      spec,
+    );
+    expect(change.status).toBe('modified');
+    expect(change.modified).toEqual([]);
+    expect(findings.map((f) => `${f.logicalId}: ${f.detail}`)).toEqual([
+      'Mappings.Accounts: mapping Accounts changed; the report does not evaluate mappings, so check by hand what it changes in Trust',
+      'Parameters.AllowedCidr: parameter AllowedCidr changed; the report does not evaluate parameters, so check by hand what it changes in Ssh',
+    ]);
+  });
+
+  test('a resource that gains a Condition attribute (it may be deleted) is a finding', () => {
+    const guardrail = {
+      Type: 'AWS::IAM::Policy',
+      Properties: { PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }] } },
+    };
+    const conditions = { Conditions: { Never: { 'Fn::Equals': ['a', 'b'] } } };
+    const { findings } = compareTemplates(
+      'Dev',
+      's',
+      { ...conditions, Resources: { G: guardrail } },
+      { ...conditions, Resources: { G: { ...guardrail, Condition: 'Never' } } },
+      spec,
+    );
+    expect(findings).toEqual([
+      expect.objectContaining({
+        kind: 'template-logic-changed',
+        logicalId: 'G',
+        type: 'AWS::IAM::Policy',
+        detail:
+          'Condition attribute null -> "Never": when the condition is false CloudFormation deletes the resource (not evaluated)',
+      }),
+    ]);
+  });
+
+  test('a Transform change is a finding; Rules, Outputs and unused parameters are changes without one', () => {
+    const base = withCondition(['no', 'yes']);
+    const { change, findings } = compareTemplates(
+      'Dev',
+      's',
+      {
+        ...base,
+        Parameters: { Unused: { Type: 'String' } },
+        Rules: { R: { Assertions: [] } },
+        Outputs: { O: { Value: 'a' } },
+      },
+      {
+        ...base,
+        Parameters: { Unused: { Type: 'String', Default: 'x' } },
+        Rules: { R: { Assertions: [{ Assert: true }] } },
+        Outputs: { O: { Value: 'b' } },
+        Transform: 'AWS::LanguageExtensions',
+      },
+      spec,
+    );
+    expect(change.status).toBe('modified');
+    expect(change.templateChanges.map((c) => c.path)).toEqual([
+      'Outputs.O.Value',
+      'Parameters.Unused.Default',
+      'Rules.R.Assertions[0]',
+      'Transform',
+    ]);
+    expect(findings.map((f) => f.logicalId)).toEqual(['Transform']);
+  });
+
+  test('Description and Metadata changes are not changes', () => {
+    const { change } = compareTemplates(
+      'Dev',
+      's',
+      { ...withCondition(['a', 'b']), Description: 'one', Metadata: { x: 1 } },
+      { ...withCondition(['a', 'b']), Description: 'two', Metadata: { x: 2 } },
+      spec,
+    );
+    expect(change.status).toBe('unchanged');
+    expect(change.templateChanges).toEqual([]);
+  });
+});
+
 test('followRenames rewrites Ref, Fn::GetAtt (both forms) and Fn::Sub references to moved resources only', () => {
   const renames = new Map([['Old', 'New']]);
   expect(
@@ -316,4 +555,11 @@ test('two stacks with the same name in one environment are told apart by artifac
     'network (NetworkEast):unchanged',
     'network (NetworkWest):modified',
   ]);
+});
+
+test('docs/contributing.md explains every finding kind, by its Markdown title', () => {
+  const contributing = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'contributing.md'), 'utf-8');
+  for (const title of Object.values(FINDING_KIND_TITLES)) {
+    expect([title, contributing.includes(`| ${title} |`)]).toEqual([title, true]);
+  }
 });

@@ -92,6 +92,22 @@ test.each([
     },
     /nested assembly n points to .*gone, which has no manifest\.json/,
   ],
+  [
+    'an artifact that is null',
+    (dir: string) => {
+      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ artifacts: { X: null } }));
+      return dir;
+    },
+    /manifest\.json: artifact X is null, expected an object with a type/,
+  ],
+  [
+    'artifacts that are not an object',
+    (dir: string) => {
+      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ artifacts: ['X'] }));
+      return dir;
+    },
+    /manifest\.json: artifacts is \["X"\], expected an object/,
+  ],
 ])('rejects %s with an AssemblyError', (_, prepare, message) => {
   const dir = prepare(tmp);
   expect(() => readCloudAssembly(dir)).toThrow(AssemblyError);

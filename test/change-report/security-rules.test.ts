@@ -2,8 +2,10 @@ import type { CfnResource } from '../../scripts/change-report/cloud-assembly';
 import { fallbackReplacementSpec, findReplacementSpec } from '../../scripts/change-report/replacement-spec';
 import {
   encryptionRule,
+  groupMembershipRule,
   iamPermissionsRule,
   iamTrustRule,
+  lambdaPublicRule,
   loggingRule,
   publicAccessRule,
   resourcePolicyRule,
@@ -154,6 +156,133 @@ describe('iamPermissionsRule', () => {
     };
     expect(run(iamPermissionsRule, change)).toEqual([
       'iam-permissions-broadened: allows * on * (wildcard action, wildcard resource)',
+    ]);
+  });
+});
+
+describe('iamPermissionsRule: NotAction and NotResource are compared as exclusion lists', () => {
+  const policy = (...statements: object[]) => ({ PolicyDocument: doc(...statements), Roles: [{ Ref: 'Role' }] });
+  const notAction = (NotAction: unknown, extra: object = {}) => ({
+    Effect: 'Allow',
+    NotAction,
+    Resource: '*',
+    ...extra,
+  });
+
+  test.each([
+    // Fewer exclusions allow more: NotAction iam:* -> iam:CreateUser now allows iam:PassRole and the rest of IAM.
+    [
+      'a NotAction narrowed',
+      policy(notAction('iam:*')),
+      policy(notAction('iam:CreateUser')),
+      'NotAction:iam:CreateUser',
+    ],
+    [
+      'one entry of a NotAction list narrowed',
+      policy(notAction(['iam:*', 'organizations:*'])),
+      policy(notAction(['iam:*', 'organizations:Describe*'])),
+      'NotAction:iam:*,organizations:Describe*',
+    ],
+    ['a NotAction entry removed', policy(notAction(['iam:*', 'kms:*'])), policy(notAction('iam:*')), 'NotAction:iam:*'],
+    [
+      'a NotResource narrowed',
+      policy({ Effect: 'Allow', Action: 's3:*', NotResource: 'arn:aws:s3:::secrets*' }),
+      policy({ Effect: 'Allow', Action: 's3:*', NotResource: 'arn:aws:s3:::secrets-archive' }),
+      'on NotResource:arn:aws:s3:::secrets-archive',
+    ],
+    [
+      'an action the NotAction excluded',
+      policy(notAction('iam:*')),
+      policy(notAction('iam:*'), allow('iam:PassRole')),
+      'allows iam:PassRole',
+    ],
+    [
+      'a wildcard `?` in the base does not cover a `*` in the head',
+      policy(allow('s3:GetObject', 'arn:aws:s3:::logs-?/*')),
+      policy(allow('s3:GetObject', 'arn:aws:s3:::logs-*/*')),
+      'on arn:aws:s3:::logs-*/*',
+    ],
+  ])('reports %s', (_, before, after, expected) => {
+    const findings = run(iamPermissionsRule, modified('AWS::IAM::Policy', before, after));
+    expect(findings.join('\n')).toContain(expected);
+    expect(findings.every((f) => f.startsWith('iam-permissions-broadened'))).toBe(true);
+  });
+
+  test.each([
+    ['a NotAction widened (excludes more)', policy(notAction('iam:CreateUser')), policy(notAction('iam:*'))],
+    ['a NotAction list reordered', policy(notAction(['kms:*', 'iam:*'])), policy(notAction(['iam:*', 'kms:*']))],
+    [
+      'an action the NotAction already allowed',
+      policy(notAction('iam:*')),
+      policy(notAction('iam:*'), allow('s3:GetObject')),
+    ],
+    [
+      'a NotResource widened',
+      policy({ Effect: 'Allow', Action: 's3:*', NotResource: 'arn:aws:s3:::secrets-archive' }),
+      policy({ Effect: 'Allow', Action: 's3:*', NotResource: 'arn:aws:s3:::secrets*' }),
+    ],
+    [
+      'a `?` resource narrowed from `*`',
+      policy(allow('s3:GetObject', 'arn:aws:s3:::logs-*')),
+      policy(allow('s3:GetObject', 'arn:aws:s3:::logs-?')),
+    ],
+  ])('stays quiet when %s', (_, before, after) => {
+    expect(run(iamPermissionsRule, modified('AWS::IAM::Policy', before, after))).toEqual([]);
+  });
+
+  test('a Deny NotAction that exempts fewer actions denies more: quiet; one that exempts more: reported', () => {
+    const deny = (NotAction: string[]) => policy({ Effect: 'Deny', NotAction, Resource: '*' });
+    expect(run(iamPermissionsRule, modified('AWS::IAM::Policy', deny(['s3:*', 'kms:*']), deny(['s3:*'])))).toEqual([]);
+    expect(run(iamPermissionsRule, modified('AWS::IAM::Policy', deny(['s3:*']), deny(['s3:*', 'kms:*'])))).toEqual([
+      'iam-permissions-broadened: no longer denies NotAction:s3:*',
+    ]);
+  });
+});
+
+describe('iamPermissionsRule: permissions boundary', () => {
+  const boundary = 'arn:aws:iam::111111111111:policy/boundary';
+  const admin = { ManagedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] };
+
+  test.each(['AWS::IAM::Role', 'AWS::IAM::User'])('a %s whose boundary is removed is reported', (type) => {
+    expect(run(iamPermissionsRule, modified(type, { ...admin, PermissionsBoundary: boundary }, admin))).toEqual([
+      `iam-permissions-broadened: permissions boundary removed (was ${boundary})`,
+    ]);
+  });
+
+  test('a boundary changed to another policy is reported with both values', () => {
+    const other = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/other' };
+    expect(
+      run(
+        iamPermissionsRule,
+        modified('AWS::IAM::Role', { PermissionsBoundary: boundary }, { PermissionsBoundary: other }),
+      ),
+    ).toEqual([
+      `iam-permissions-broadened: permissions boundary changed from ${boundary} to ` +
+        'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/other',
+    ]);
+  });
+
+  test('a boundary added or unchanged, or a role deleted with its boundary, is quiet', () => {
+    expect(
+      run(iamPermissionsRule, modified('AWS::IAM::Role', admin, { ...admin, PermissionsBoundary: boundary })),
+    ).toEqual([]);
+    expect(
+      run(
+        iamPermissionsRule,
+        modified('AWS::IAM::Role', { PermissionsBoundary: boundary }, { PermissionsBoundary: boundary }),
+      ),
+    ).toEqual([]);
+    const role = { Type: 'AWS::IAM::Role', Properties: { PermissionsBoundary: boundary } };
+    expect(run(iamPermissionsRule, { logicalId: 'R', type: 'AWS::IAM::Role', before: role })).toEqual([]);
+  });
+
+  test('a removed policy resource that held a Deny is reported (its Deny stops applying)', () => {
+    const guardrail = {
+      Type: 'AWS::IAM::Policy',
+      Properties: { PolicyDocument: doc({ Effect: 'Deny', Action: 'iam:*', Resource: '*' }), Roles: [{ Ref: 'R' }] },
+    };
+    expect(run(iamPermissionsRule, { logicalId: 'G', type: 'AWS::IAM::Policy', before: guardrail })).toEqual([
+      'iam-permissions-broadened: no longer denies iam:*',
     ]);
   });
 });
@@ -319,6 +448,130 @@ describe('securityGroupIngressRule', () => {
     ],
   ])('stays quiet when %s', (_, before, after) => {
     expect(run(securityGroupIngressRule, modified('AWS::EC2::SecurityGroup', before, after))).toEqual([]);
+  });
+});
+
+describe('securityGroupIngressRule: IPv6 ranges and very wide public ranges', () => {
+  const sg = (...SecurityGroupIngress: object[]) => ({ GroupDescription: 'g', SecurityGroupIngress });
+  const ssh = (source: object) => ({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, ...source });
+
+  test.each([
+    [
+      'an IPv6 CIDR widened to all global unicast',
+      sg(ssh({ CidrIpv6: '2001:db8:1:2::/64' })),
+      sg(ssh({ CidrIpv6: '2000::/3' })),
+      ['ingress widened from tcp, port 22, from 2001:db8:1:2::/64 to tcp, port 22, from 2000::/3'],
+    ],
+    [
+      'half of the IPv4 internet twice',
+      sg(),
+      sg(ssh({ CidrIp: '0.0.0.0/1' }), ssh({ CidrIp: '128.0.0.0/1' })),
+      [
+        'ingress open to a wide public range: tcp, port 22, from 0.0.0.0/1',
+        'ingress open to a wide public range: tcp, port 22, from 128.0.0.0/1',
+      ],
+    ],
+    [
+      'a new IPv6 /12',
+      sg(),
+      sg(ssh({ CidrIpv6: '2a00::/12' })),
+      ['ingress open to a wide public range: tcp, port 22, from 2a00::/12'],
+    ],
+  ])('reports %s', (_, before, after, expected) => {
+    expect(run(securityGroupIngressRule, modified('AWS::EC2::SecurityGroup', before, after))).toEqual(
+      expected.map((e) => `security-group-ingress-opened: ${e}`),
+    );
+  });
+
+  test.each([
+    ['an IPv6 CIDR narrowed', sg(ssh({ CidrIpv6: '2001:db8::/32' })), sg(ssh({ CidrIpv6: '2001:db8:1:2::/64' }))],
+    ['a new private /8', sg(), sg(ssh({ CidrIp: '10.0.0.0/8' }))],
+    ['a new IPv6 ULA range', sg(), sg(ssh({ CidrIpv6: 'fd00::/8' }))],
+    ['a new public /16', sg(), sg(ssh({ CidrIp: '203.0.0.0/16' }))],
+    ['IPv6 written differently', sg(ssh({ CidrIpv6: '2001:DB8:0:0::/64' })), sg(ssh({ CidrIpv6: '2001:db8::/64' }))],
+  ])('stays quiet when %s', (_, before, after) => {
+    expect(run(securityGroupIngressRule, modified('AWS::EC2::SecurityGroup', before, after))).toEqual([]);
+  });
+});
+
+describe('securityGroupIngressRule: a standalone rule moved to another group', () => {
+  const ingress = (GroupId: unknown) => ({ GroupId, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' });
+  const bastion = { 'Fn::GetAtt': ['Bastion', 'GroupId'] };
+  const db = { 'Fn::GetAtt': ['Db', 'GroupId'] };
+
+  test('is a new rule on that group', () => {
+    expect(
+      run(securityGroupIngressRule, modified('AWS::EC2::SecurityGroupIngress', ingress(bastion), ingress(db))),
+    ).toEqual(['security-group-ingress-opened: ingress open to the internet: tcp, port 22, from 0.0.0.0/0']);
+  });
+
+  test('on the same group, an unchanged world-open rule stays quiet (it was already open)', () => {
+    expect(
+      run(
+        securityGroupIngressRule,
+        modified('AWS::EC2::SecurityGroupIngress', ingress(bastion), { ...ingress(bastion), Description: 'ssh' }),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('encryptionRule: S3 default encryption with our KMS key', () => {
+  const bucket = (byDefault: object) => ({
+    BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: byDefault }] },
+  });
+  const key = { 'Fn::GetAtt': ['K', 'Arn'] };
+  const where = 'Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault';
+
+  test('SSE-KMS with a customer key replaced by SSE-S3 is reported (KMSMasterKeyID, capital D)', () => {
+    expect(
+      run(
+        encryptionRule,
+        modified(
+          'AWS::S3::Bucket',
+          bucket({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }),
+          bucket({ SSEAlgorithm: 'AES256' }),
+        ),
+      ),
+    ).toEqual([
+      `encryption-disabled: ${where}.KMSMasterKeyID removed`,
+      `encryption-disabled: ${where}.SSEAlgorithm set to "AES256"`,
+    ]);
+  });
+
+  test('the customer key removed, SSE-KMS kept (AWS managed key aws/s3 instead of ours), is reported', () => {
+    expect(
+      run(
+        encryptionRule,
+        modified(
+          'AWS::S3::Bucket',
+          bucket({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }),
+          bucket({ SSEAlgorithm: 'aws:kms' }),
+        ),
+      ),
+    ).toEqual([`encryption-disabled: ${where}.KMSMasterKeyID removed`]);
+  });
+
+  test('SSE-S3 to SSE-KMS, or aws:kms to aws:kms:dsse, is quiet', () => {
+    expect(
+      run(
+        encryptionRule,
+        modified(
+          'AWS::S3::Bucket',
+          bucket({ SSEAlgorithm: 'AES256' }),
+          bucket({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }),
+        ),
+      ),
+    ).toEqual([]);
+    expect(
+      run(
+        encryptionRule,
+        modified(
+          'AWS::S3::Bucket',
+          bucket({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }),
+          bucket({ SSEAlgorithm: 'aws:kms:dsse', KMSMasterKeyID: key }),
+        ),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -504,5 +757,189 @@ describe('statefulReplacementRule', () => {
     ).toHaveLength(1);
     expect(table.isStateful('AWS::ECR::Repository')).toBe(true);
     expect(table.isStateful('AWS::IAM::Role')).toBe(false);
+  });
+});
+
+const added = (type: string, props: object): ResourceChange => ({
+  logicalId: 'R',
+  type,
+  after: { Type: type, Properties: props as CfnResource['Properties'] },
+});
+const removed = (type: string): ResourceChange => ({ logicalId: 'R', type, before: { Type: type, Properties: {} } });
+
+describe('loggingRule: detection services removed', () => {
+  test.each([
+    'AWS::SecurityHub::Hub',
+    'AWS::SecurityHub::Standard',
+    'AWS::AccessAnalyzer::Analyzer',
+    'AWS::Config::ConfigRule',
+    'AWS::Config::DeliveryChannel',
+    'AWS::Config::ConformancePack',
+  ])('reports %s removed', (type) => {
+    expect(run(loggingRule, removed(type))).toEqual([`logging-disabled: ${type} removed`]);
+  });
+});
+
+describe('lambdaPublicRule', () => {
+  const permission = (extra: object) => ({ FunctionName: 'f', Action: 'lambda:InvokeFunction', ...extra });
+
+  test('a new permission for any principal is reported, with its limits', () => {
+    expect(run(lambdaPublicRule, added('AWS::Lambda::Permission', permission({ Principal: '*' })))).toEqual([
+      'resource-policy-broadened: lambda:InvokeFunction granted to any principal (*)',
+    ]);
+    expect(
+      run(
+        lambdaPublicRule,
+        added(
+          'AWS::Lambda::Permission',
+          permission({ Principal: '*', Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'NONE' }),
+        ),
+      ),
+    ).toEqual([
+      'resource-policy-broadened: lambda:InvokeFunctionUrl granted to any principal (*) through a function URL with AuthType NONE (public)',
+    ]);
+  });
+
+  test('a source condition removed from a permission for any principal is reported', () => {
+    expect(
+      run(
+        lambdaPublicRule,
+        modified(
+          'AWS::Lambda::Permission',
+          permission({ Principal: '*', PrincipalOrgID: 'o-1' }),
+          permission({ Principal: '*' }),
+        ),
+      ),
+    ).toEqual(['resource-policy-broadened: lambda:InvokeFunction granted to any principal (*)']);
+  });
+
+  test('a function URL with AuthType NONE is reported when new or switched from AWS_IAM', () => {
+    const expected = ['resource-policy-broadened: function URL with AuthType NONE: no IAM authentication'];
+    expect(run(lambdaPublicRule, added('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: 'f' }))).toEqual(
+      expected,
+    );
+    expect(run(lambdaPublicRule, modified('AWS::Lambda::Url', { AuthType: 'AWS_IAM' }, { AuthType: 'NONE' }))).toEqual(
+      expected,
+    );
+  });
+
+  test('a service principal, an unchanged public permission, or an IAM-authenticated URL stay quiet', () => {
+    expect(
+      run(lambdaPublicRule, added('AWS::Lambda::Permission', permission({ Principal: 's3.amazonaws.com' }))),
+    ).toEqual([]);
+    expect(
+      run(
+        lambdaPublicRule,
+        modified(
+          'AWS::Lambda::Permission',
+          permission({ Principal: '*' }),
+          permission({ Principal: '*', FunctionName: 'g' }),
+        ),
+      ),
+    ).toEqual([]);
+    expect(run(lambdaPublicRule, added('AWS::Lambda::Url', { AuthType: 'AWS_IAM' }))).toEqual([]);
+  });
+});
+
+describe('publicAccessRule: public canned ACL', () => {
+  test.each(['PublicRead', 'PublicReadWrite', 'AuthenticatedRead'])('reports AccessControl %s', (acl) => {
+    expect(run(publicAccessRule, modified('AWS::S3::Bucket', {}, { AccessControl: acl }))).toEqual([
+      `public-access-opened: Properties.AccessControl set to "${acl}"`,
+    ]);
+  });
+
+  test('a private ACL, or one that was already public, stays quiet', () => {
+    expect(run(publicAccessRule, modified('AWS::S3::Bucket', {}, { AccessControl: 'Private' }))).toEqual([]);
+    expect(
+      run(
+        publicAccessRule,
+        modified('AWS::S3::Bucket', { AccessControl: 'PublicRead' }, { AccessControl: 'PublicRead', Tags: [] }),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('group membership', () => {
+  test('a user added to a group through User.Groups is reported', () => {
+    expect(
+      run(iamPermissionsRule, modified('AWS::IAM::User', { Groups: ['dev'] }, { Groups: ['dev', { Ref: 'Admins' }] })),
+    ).toEqual(['iam-permissions-broadened: added to groups ${Admins}']);
+  });
+
+  test('a UserToGroupAddition adding users, or moved to another group, is reported', () => {
+    expect(
+      run(
+        groupMembershipRule,
+        added('AWS::IAM::UserToGroupAddition', { GroupName: { Ref: 'Admins' }, Users: ['alice'] }),
+      ),
+    ).toEqual(['iam-permissions-broadened: adds users alice to group ${Admins}']);
+    expect(
+      run(
+        groupMembershipRule,
+        modified(
+          'AWS::IAM::UserToGroupAddition',
+          { GroupName: 'readers', Users: ['alice'] },
+          { GroupName: 'admins', Users: ['alice'] },
+        ),
+      ),
+    ).toEqual(['iam-permissions-broadened: adds users alice to group admins']);
+  });
+
+  test('users removed from a group stay quiet', () => {
+    expect(
+      run(
+        groupMembershipRule,
+        modified(
+          'AWS::IAM::UserToGroupAddition',
+          { GroupName: 'g', Users: ['a', 'b'] },
+          { GroupName: 'g', Users: ['a'] },
+        ),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('statefulReplacementRule: retention removed', () => {
+  const bucket = (policy?: string): ResourceChange['after'] => ({
+    Type: 'AWS::S3::Bucket',
+    Properties: {},
+    ...(policy ? { DeletionPolicy: policy, UpdateReplacePolicy: policy } : {}),
+  });
+
+  test('Retain to Delete (or to no policy) on a stateful resource is reported for both policies', () => {
+    const change: ResourceChange = {
+      logicalId: 'B',
+      type: 'AWS::S3::Bucket',
+      before: bucket('Retain'),
+      after: bucket(),
+    };
+    expect(run(statefulReplacementRule, change)).toEqual([
+      'stateful-retention-removed: DeletionPolicy Retain -> Delete: a later removal or replacement deletes its data',
+      'stateful-retention-removed: UpdateReplacePolicy Retain -> Delete: a later removal or replacement deletes its data',
+    ]);
+  });
+
+  test('Delete to Retain, or a stateless resource, stays quiet', () => {
+    expect(
+      run(statefulReplacementRule, {
+        logicalId: 'B',
+        type: 'AWS::S3::Bucket',
+        before: bucket('Delete'),
+        after: bucket('Retain'),
+      }),
+    ).toEqual([]);
+    const param = (policy?: string) => ({
+      Type: 'AWS::SSM::Parameter',
+      Properties: {},
+      ...(policy ? { DeletionPolicy: policy } : {}),
+    });
+    expect(
+      run(statefulReplacementRule, {
+        logicalId: 'P',
+        type: 'AWS::SSM::Parameter',
+        before: param('Retain'),
+        after: param(),
+      }),
+    ).toEqual([]);
   });
 });
