@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DeploymentTrust, DeploymentTrustProps, ServiceAllowList } from '@groundwork/cross-account-roles';
-import { parseArguments, UsageError } from './cli-args';
+import { checkOutputPath, parseArguments, UsageError } from './cli-args';
 import {
   ConfigError,
   displayPath,
@@ -141,12 +141,13 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
     if (envName && args.values.has('--assembly')) {
       throw new UsageError('--assembly applies to --tooling only, found it with --env');
     }
-    const config = loadPlatformConfig(resolveConfigDir(args.values.get('--config-dir'), undefined, cwd));
     const out = path.resolve(
       cwd,
       args.values.get('--out') ??
         path.join(__dirname, '..', 'cdk.out', 'bootstrap', `${envName ?? 'tooling'}.template.json`),
     );
+    checkOutputPath(args.values.has('--out') ? '--out' : 'the default --out', out, 'file', cwd);
+    const config = loadPlatformConfig(resolveConfigDir(args.values.get('--config-dir'), undefined, cwd));
     let template: string;
     let target: { account: string; region: string };
     if (envName) {
@@ -171,7 +172,10 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${formatIssues(error.issues, cwd)}\n`);
+      const count = error.issues.length;
+      process.stderr.write(
+        `${formatIssues(error.issues, cwd)}\n\n${count} config ${count === 1 ? 'error' : 'errors'}: nothing was written\n`,
+      );
       return 1;
     }
     if (error instanceof UsageError) {

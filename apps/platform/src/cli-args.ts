@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
 /** A command line the command cannot run with: printed with the usage text, exit code 2. */
 export class UsageError extends Error {}
 
@@ -55,4 +58,61 @@ export function parseArguments(argv: readonly string[], options: CommandOptions)
     }
   }
   return { values, flags };
+}
+
+/**
+ * Checks, before anything is written, that a command can write where an option points: `kind`
+ * `directory` (the main job's `--outdir`, created with its parents when missing) or `file` (a
+ * file whose directory is created when missing). Throws a UsageError naming the option, what it
+ * expected and what is there: a file where a directory goes (or the reverse), a file in the
+ * path, or a directory that is not writable. Paths in the message are relative to `cwd`.
+ */
+export function checkOutputPath(option: string, target: string, kind: 'directory' | 'file', cwd: string): void {
+  const shown = (p: string) => {
+    const relative = path.relative(cwd, p);
+    return relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? p : relative;
+  };
+  const expected =
+    kind === 'directory'
+      ? `${option}: expected a directory to write to (created if missing)`
+      : `${option}: expected a file to write to (its directory created if missing)`;
+  const fail = (found: string): never => {
+    throw new UsageError(`${expected}, found ${found}`);
+  };
+  const stat = statOrUndefined(target);
+  if (stat) {
+    if (kind === 'directory' && !stat.isDirectory()) fail(`a file at ${shown(target)}`);
+    if (kind === 'file' && stat.isDirectory()) fail(`a directory at ${shown(target)}`);
+    if (!writable(target)) fail(`${shown(target)}, which is not writable`);
+    return;
+  }
+  // The nearest part of the path that exists: the rest is created, inside it.
+  let existing = path.dirname(target);
+  let existingStat = statOrUndefined(existing);
+  while (!existingStat && path.dirname(existing) !== existing) {
+    existing = path.dirname(existing);
+    existingStat = statOrUndefined(existing);
+  }
+  if (!existingStat) fail(`no existing directory in the path ${shown(target)}`);
+  if (!existingStat!.isDirectory()) fail(`the file ${shown(existing)} in the path ${shown(target)}`);
+  if (!writable(existing)) {
+    fail(`the directory ${shown(existing)}, which is not writable, in the path ${shown(target)}`);
+  }
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function writable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

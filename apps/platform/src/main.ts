@@ -6,7 +6,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { NagPack } from 'cdk-nag';
-import { parseArguments, ParsedArguments, UsageError } from './cli-args';
+import { checkOutputPath, parseArguments, ParsedArguments, UsageError } from './cli-args';
 import {
   collectComplianceReport,
   CompliancePackReport,
@@ -22,13 +22,13 @@ import {
   resolveConfigDir,
   CONFIG_DIR_CONTEXT_KEY,
 } from './config';
-import { editDistance } from './config/did-you-mean';
+import { didYouMean, editDistance } from './config/did-you-mean';
 import { EnvironmentStage } from './environment-stage';
 import { composePlatform, Platform } from './platform';
 import { renderTable, summarize } from './summary';
 import { ParallelTemplateValidation, TemplateValidationStats } from './template-validation';
 
-const USAGE = `Usage: node lib/main.js [--config-dir DIR] [--branch BRANCH]
+const USAGE = `Usage: node lib/main.js [--config-dir DIR] [--branch BRANCH] [--outdir DIR]
 
 The main job: validates the config, synthesizes every environment the branch
 deploys and the pipeline into apps/platform/cdk.out, runs the compliance
@@ -36,7 +36,8 @@ packs on every stage and the pipeline stack, and prints a summary.
 
 Options:
   --config-dir DIR  config directory (default: apps/platform/config; or -c configDir=DIR with the CDK CLI)
-  --branch BRANCH   build the pipeline of this branch (default: the repository branch in groundwork.yaml)
+  --branch BRANCH   build the pipeline of this branch, one of groundwork.yaml branches
+                    (default: the repository branch in groundwork.yaml)
   --outdir DIR      write the cloud assembly to DIR (default: apps/platform/cdk.out, or CDK_OUTDIR)
   -h, --help        show this help
 
@@ -73,9 +74,13 @@ export interface SynthesisResult {
 
 /**
  * The main job's synthesis: packs from config, composition, synth. Throws a
- * GateFailure naming every rule and construct path when a check fails.
+ * GateFailure naming every rule and construct path when a check fails, and a
+ * ConfigError (unchanged) when the composed stacks show the config to be wrong.
  */
 export function synthesizePlatform(app: App, config: PlatformConfig, options: SynthesizeOptions = {}): SynthesisResult {
+  // CDK writes validation-report.json on every synth and never removes it: one left by an earlier
+  // run would be taken for this run's findings, and hide this run's real error.
+  fs.rmSync(validationReportFile(app.outdir), { force: true });
   // CloudFormation validation in a worker thread: its engine starts now, while the app is composed,
   // and the templates are validated while the rest synthesizes (docs/performance.md).
   const validation = ParallelTemplateValidation.register(app);
@@ -110,6 +115,7 @@ export function synthesizePlatform(app: App, config: PlatformConfig, options: Sy
     const assembly = app.synth();
     return { platform, assembly, packs, validation: validation?.stats, compliance };
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const findings = readValidationFindings(app.outdir);
     if (findings.length > 0) throw new GateFailure(findings);
     throw error;
@@ -120,7 +126,7 @@ export function synthesizePlatform(app: App, config: PlatformConfig, options: Sy
 
 /** Unacknowledged violations from the validation report CDK writes when a plugin fails. */
 function readValidationFindings(outdir: string): string[] {
-  const file = path.join(outdir, 'validation-report.json');
+  const file = validationReportFile(outdir);
   if (!fs.existsSync(file)) return [];
   const report = JSON.parse(fs.readFileSync(file, 'utf-8')) as ValidationReport;
   return (report.pluginReports ?? []).flatMap((plugin) =>
@@ -130,6 +136,10 @@ function readValidationFindings(outdir: string): string[] {
       ),
     ),
   );
+}
+
+function validationReportFile(outdir: string): string {
+  return path.join(outdir, 'validation-report.json');
 }
 
 interface ValidationReport {
@@ -155,10 +165,15 @@ export function runMain(argv: readonly string[]): number {
   };
   let args: ParsedArguments;
   let configDir: string;
+  let outdir: string;
   try {
     args = parseArguments(argv, { values: ['--config-dir', '--branch', '--outdir'] });
     const option = args.values.get('--config-dir');
     configDir = resolveConfigDir(option, contextConfigDir(cliContext(), option !== undefined), invocationDir());
+    const outdirOption = args.values.get('--outdir');
+    outdir = outdirOption ? path.resolve(invocationDir(), outdirOption) : (process.env.CDK_OUTDIR ?? DEFAULT_OUTDIR);
+    const outdirSource = outdirOption ? '--outdir' : process.env.CDK_OUTDIR ? 'CDK_OUTDIR' : 'the default --outdir';
+    checkOutputPath(outdirSource, outdir, 'directory', invocationDir());
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     return usageError(error.message);
@@ -179,9 +194,16 @@ export function runMain(argv: readonly string[]): number {
   }
 
   const branch = args.values.get('--branch');
+  if (branch !== undefined && !Object.hasOwn(config.groundwork.branches, branch)) {
+    const known = Object.keys(config.groundwork.branches);
+    const suggestion = didYouMean(branch, known);
+    return usageError(
+      `--branch: expected a branch of groundwork.yaml branches (${known.join(', ')}), found "${branch}"` +
+        (suggestion ? ` (did you mean "${suggestion}"?)` : ''),
+    );
+  }
   // Only now: creating the App creates its output directory.
-  const outdir = args.values.get('--outdir');
-  const app = createApp(outdir ? path.resolve(invocationDir(), outdir) : (process.env.CDK_OUTDIR ?? DEFAULT_OUTDIR));
+  const app = createApp(outdir);
   let result: SynthesisResult;
   try {
     result = synthesizePlatform(app, config, { branch });
@@ -301,7 +323,7 @@ if (require.main === module) {
   try {
     process.exitCode = runMain(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`groundwork: ${(error as Error).message}\n`);
+    process.stderr.write(`synth: ${(error as Error).message}\n`);
     process.exitCode = 1;
   }
 }

@@ -188,7 +188,8 @@ export function accountHomes(environments: readonly PlatformEnvironment[]): Map<
 
 /** The environments a push to `branch` deploys (groundwork.yaml `branches`). */
 export function environmentsForBranch(config: PlatformConfig, branch: string): PlatformEnvironment[] {
-  const targets = config.groundwork.branches[branch];
+  // Own keys only: `constructor` or `toString` are no branches, though every object inherits them.
+  const targets = Object.hasOwn(config.groundwork.branches, branch) ? config.groundwork.branches[branch] : undefined;
   if (targets === undefined) {
     const known = Object.keys(config.groundwork.branches).join(', ');
     throw new Error(`branch "${branch}" deploys nothing: groundwork.yaml branches lists ${known}`);

@@ -61,12 +61,52 @@ describe('main job (node lib/main.js)', () => {
     expect(files.filter((f) => !/^asset\.[0-9a-f]{64}\//.test(f))).toEqual([]);
   });
 
-  test('an unknown branch is a clear error', () => {
+  // Names every object inherits (constructor, toString, __proto__) are no branches either.
+  test.each([
+    ['release/9', ''],
+    ['mian', ' (did you mean "main"?)'],
+    ['constructor', ''],
+    ['toString', ''],
+    ['__proto__', ''],
+  ])('--branch %s, not in groundwork.yaml branches: a usage error (exit 2), nothing written', (branch, hint) => {
     const outdir = path.join(tmpOutdir('main-branch'), 'cdk.out');
-    const result = run('main', ['--branch', 'release/9'], { CDK_OUTDIR: outdir });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('branch "release/9" deploys nothing');
+    const result = run('main', ['--branch', branch], { CDK_OUTDIR: outdir });
+    expect(result.stderr).toContain(
+      `synth: --branch: expected a branch of groundwork.yaml branches (main, develop), found "${branch}"${hint}\n`,
+    );
+    expect(result.status).toBe(2);
     expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).toBe('');
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('--outdir or CDK_OUTDIR where no directory can be written: a usage error (exit 2) naming it, nothing written', () => {
+    const parent = tmpOutdir('main-outdir-bad');
+    fs.writeFileSync(path.join(parent, 'afile'), '');
+    const outdirCases: [string[], Record<string, string>, string][] = [
+      [
+        ['--outdir', 'afile'],
+        {},
+        '--outdir: expected a directory to write to (created if missing), found a file at afile',
+      ],
+      [
+        ['--outdir', 'afile/sub/asm'],
+        {},
+        '--outdir: expected a directory to write to (created if missing), found the file afile in the path afile/sub/asm',
+      ],
+      [
+        [],
+        { CDK_OUTDIR: path.join(parent, 'afile') },
+        `CDK_OUTDIR: expected a directory to write to (created if missing), found a file at afile`,
+      ],
+    ];
+    for (const [args, env, message] of outdirCases) {
+      const result = run('main', args, { INIT_CWD: parent, ...env });
+      expect(result.stderr).toContain(`synth: ${message}\n`);
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+    }
+    expect(fs.readdirSync(parent)).toEqual(['afile']);
   });
 
   test.each([
@@ -138,7 +178,7 @@ describe('main job (node lib/main.js)', () => {
   test('--help prints usage', () => {
     const result = run('main', ['--help']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('--config-dir DIR');
+    expect(result.stdout).toContain('Usage: node lib/main.js [--config-dir DIR] [--branch BRANCH] [--outdir DIR]\n');
   });
 
   test('run as the main job, the validation worker starts before aws-cdk-lib loads; loaded as a library, it does not', () => {
@@ -210,6 +250,38 @@ describe('bootstrap template (node lib/bootstrap-template.js)', () => {
       "--tooling takes no value, found '--tooling=yes'",
     );
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('config errors: exit 1, the errors and a count line, nothing written', () => {
+    const out = path.join(tmpOutdir('bootstrap-config'), 'dev.template.json');
+    const configDir = path.join(invalidCase, 'several-in-one-environment');
+    const expected = fs.readFileSync(path.join(configDir, 'expected.txt'), 'utf-8').trim().split('\n');
+    const result = run('bootstrap-template', ['--env', 'dev', '--config-dir', configDir, '--out', out], {
+      INIT_CWD: configDir,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`${expected.join('\n')}\n\n${expected.length} config errors: nothing was written\n`);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('--out where no file can be written: a usage error (exit 2) naming --out, nothing written', () => {
+    const parent = tmpOutdir('bootstrap-out-bad');
+    fs.mkdirSync(path.join(parent, 'adir'));
+    fs.writeFileSync(path.join(parent, 'afile'), '');
+    const cases: [string, string][] = [
+      ['adir', 'found a directory at adir'],
+      ['afile/x/dev.json', 'found the file afile in the path afile/x/dev.json'],
+    ];
+    for (const [out, found] of cases) {
+      const result = run('bootstrap-template', ['--env', 'dev', '--out', out], { INIT_CWD: parent });
+      expect(result.stderr).toContain(
+        `bootstrap-template: --out: expected a file to write to (its directory created if missing), ${found}\n`,
+      );
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+    }
+    expect(fs.readdirSync(parent).sort()).toEqual(['adir', 'afile']);
+    expect(fs.readdirSync(path.join(parent, 'adir'))).toEqual([]);
   });
 
   test('--env or --tooling is required, not both', () => {

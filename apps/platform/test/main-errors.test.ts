@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { contextConfigDir, runMain } from '../src/main';
+import { ConfigError } from '../src/config';
+import { contextConfigDir, createApp, GateFailure, runMain, synthesizePlatform } from '../src/main';
 import { invalidCases } from './config/fixtures';
-import { tmpOutdir } from './helpers';
+import { EXAMPLE_CONFIG_DIR, exampleConfig, tmpOutdir, withEnv } from './helpers';
 
 /**
  * Every config in the invalid corpus, through the main job itself
@@ -82,3 +83,79 @@ describe('the config directory from the CDK context', () => {
     },
   );
 });
+
+describe('a validation-report.json left in the outdir by an earlier synth', () => {
+  // What CDK writes when a compliance pack fails (gate.test.ts); nothing removes it afterwards.
+  const staleReport = JSON.stringify({
+    version: '1',
+    title: 'Validation Report',
+    pluginReports: [
+      {
+        pluginName: 'cdk-nag',
+        violations: [
+          {
+            ruleName: 'AwsSolutions-S1',
+            description: 'The S3 Bucket has server access logs disabled.',
+            violatingConstructs: [{ constructPath: '/Default/dev/Security/Bucket' }],
+          },
+        ],
+      },
+    ],
+  });
+  const seed = (dir: string) => {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'validation-report.json'), staleReport);
+  };
+
+  test("is not taken for this synth's findings: the real error is thrown", () => {
+    seed(outdir);
+    const synth = () =>
+      withEnv('CDK_VALIDATION', 'false', () =>
+        synthesizePlatform(createApp(outdir), exampleConfig(), { branch: 'nosuch' }),
+      );
+
+    expect(synth).toThrow('branch "nosuch" deploys nothing: groundwork.yaml branches lists main, develop');
+    expect(synth).not.toThrow(GateFailure);
+  });
+
+  test('does not hide a config error the composed stacks show: exit 1, the located error', () => {
+    const configDir = tmpOutdir('main-errors-trust');
+    fs.cpSync(EXAMPLE_CONFIG_DIR, configDir, { recursive: true });
+    const prod = path.join(configDir, 'environments', 'prod.yaml');
+    fs.writeFileSync(prod, fs.readFileSync(prod, 'utf-8').replace(' lambda,', ''));
+    seed(outdir);
+
+    const exitCode = withEnv('CDK_VALIDATION', 'false', () => runMain(['--config-dir', configDir]));
+
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain('deploymentTrust.allowedServices: expected a list that also includes "lambda"');
+    expect(stderr).toContain('1 config error(s): synth stopped');
+    expect(stderr).not.toContain('AwsSolutions-S1');
+  });
+
+  test('a ConfigError thrown while the stacks are composed is passed through unchanged', () => {
+    seed(outdir);
+    const configError = new ConfigError([{ file: 'x.yaml', line: 1, column: 1, path: 'a', expected: 'b', found: 'c' }]);
+    const synth = () =>
+      withEnv('CDK_VALIDATION', 'false', () =>
+        synthesizePlatform(createApp(outdir), exampleConfig(), {
+          customizeStage: () => {
+            // The stale report is removed first: put it back, as a report this synth wrote would be.
+            seed(outdir);
+            throw configError;
+          },
+        }),
+      );
+
+    expect(synth).toThrow(configError);
+  });
+});
+
+test.each([['constructor'], ['toString'], ['__proto__']])(
+  'synthesizePlatform: --branch %s, a name every object inherits, is no branch of groundwork.yaml',
+  (branch) => {
+    expect(() =>
+      withEnv('CDK_VALIDATION', 'false', () => synthesizePlatform(createApp(outdir), exampleConfig(), { branch })),
+    ).toThrow(`branch "${branch}" deploys nothing: groundwork.yaml branches lists main, develop`);
+  },
+);

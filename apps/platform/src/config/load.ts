@@ -207,6 +207,12 @@ function entryKind(file: string): string {
 function directoryProblem(dir: string): string | undefined {
   if (!fs.existsSync(dir)) return 'no such directory';
   if (!isDirectory(dir)) return 'a file, not a directory';
+  try {
+    fs.readdirSync(dir);
+  } catch (error) {
+    // Reported as a config error, as an unreadable file is, not as an internal error of the validator.
+    return `a directory that cannot be listed (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`;
+  }
   return undefined;
 }
 

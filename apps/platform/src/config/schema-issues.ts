@@ -93,6 +93,8 @@ function toConfigIssues(yaml: YamlFile, root: Schema, issue: Issue, prefix: Prop
         const hint = 'put it in quotes to make it a string';
         found = found.endsWith(')') ? `${found.slice(0, -1)}; ${hint})` : `${found} (${hint})`;
       }
+      // zod reports Infinity and NaN (YAML's .inf, .nan, 1e400) as not a number: "expected a number, found the
+      // number .inf" would contradict itself, so each number field registers its expectation (schema.ts).
       return [issueAt(yaml, path, registered ?? TYPE_WORDS[issue.expected] ?? `a ${issue.expected}`, { found })];
     }
     case 'invalid_value': {
@@ -100,10 +102,25 @@ function toConfigIssues(yaml: YamlFile, root: Schema, issue: Issue, prefix: Prop
       const expected = registered ?? `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       return [issueAt(yaml, path, expected, { suggestion: suggestValue(actual, issue.values) })];
     }
+    // A number's registered expectation states its whole range ("a whole number from 1 to 6"), not only the bound it missed.
     case 'too_small':
-      return [issueAt(yaml, path, sizeWords(issue.origin, 'at least', issue.minimum, issue.inclusive !== false))];
+      return [
+        issueAt(
+          yaml,
+          path,
+          numericRange(issue.origin, registered) ??
+            sizeWords(issue.origin, 'at least', issue.minimum, issue.inclusive !== false),
+        ),
+      ];
     case 'too_big':
-      return [issueAt(yaml, path, sizeWords(issue.origin, 'at most', issue.maximum, issue.inclusive !== false))];
+      return [
+        issueAt(
+          yaml,
+          path,
+          numericRange(issue.origin, registered) ??
+            sizeWords(issue.origin, 'at most', issue.maximum, issue.inclusive !== false),
+        ),
+      ];
     case 'invalid_format': {
       const fallback = issue.format === 'regex' ? `a string matching ${issue.pattern}` : `a valid ${issue.format}`;
       return [issueAt(yaml, path, registered ?? fallback)];
@@ -117,6 +134,10 @@ function toConfigIssues(yaml: YamlFile, root: Schema, issue: Issue, prefix: Prop
     default:
       return [issueAt(yaml, path, registered ?? 'a valid value')];
   }
+}
+
+function numericRange(origin: string, registered: string | undefined): string | undefined {
+  return origin === 'number' || origin === 'int' || origin === 'bigint' ? registered : undefined;
 }
 
 function sizeWords(origin: string, bound: string, limit: number | bigint, inclusive: boolean): string {
@@ -144,7 +165,7 @@ function suggestValue(actual: unknown, allowed: readonly unknown[]): string | nu
       allowed.map((v) => String(v)),
     );
   }
-  if (typeof actual === 'number') {
+  if (typeof actual === 'number' && Number.isFinite(actual)) {
     const numbers = allowed.filter((v): v is number => typeof v === 'number');
     if (numbers.length === 0) return undefined;
     const nearest = numbers.reduce((best, v) => (Math.abs(v - actual) < Math.abs(best - actual) ? v : best));

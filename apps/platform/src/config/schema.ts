@@ -192,7 +192,10 @@ export const COMPLIANCE_PACKS = ['AwsSolutions', 'NIST80053R5', 'Groundwork'] as
 const waveSchema = z
   .strictObject({
     name: nameSchema('Deployment wave name'),
-    order: z.int().min(1).describe('Deployment order: lower waves deploy first'),
+    order: expecting(
+      z.int().min(1).describe('Deployment order: lower waves deploy first'),
+      'a whole number of at least 1',
+    ),
   })
   .describe('A deployment wave: environments in the same wave deploy in parallel');
 
@@ -256,23 +259,29 @@ export const CONCURRENCY_MODES = ['STRICT_FAILURE_TOLERANCE', 'SOFT_FAILURE_TOLE
 
 const operationPreferencesSchema = z
   .strictObject({
-    failureToleranceCount: z
-      .int()
-      .min(0)
-      .optional()
-      .describe('Accounts per region that may fail before CloudFormation stops the operation in that region'),
+    failureToleranceCount: expecting(
+      z
+        .int()
+        .min(0)
+        .optional()
+        .describe('Accounts per region that may fail before CloudFormation stops the operation in that region'),
+      'a whole number of at least 0',
+    ),
     failureTolerancePercentage: percentageSchema(
       'Failure tolerance as a percentage of the accounts per region',
       0,
     ).optional(),
-    maxConcurrentCount: z
-      .int()
-      .min(1)
-      .optional()
-      .describe(
-        'Upper limit of accounts deployed at once per region; under STRICT_FAILURE_TOLERANCE the concurrency starts ' +
-          'at the lower of this and the failure tolerance + 1',
-      ),
+    maxConcurrentCount: expecting(
+      z
+        .int()
+        .min(1)
+        .optional()
+        .describe(
+          'Upper limit of accounts deployed at once per region; under STRICT_FAILURE_TOLERANCE the concurrency starts ' +
+            'at the lower of this and the failure tolerance + 1',
+        ),
+      'a whole number of at least 1',
+    ),
     maxConcurrentPercentage: percentageSchema(
       'Upper limit of accounts deployed at once, as a percentage of the accounts per region; under ' +
         'STRICT_FAILURE_TOLERANCE the concurrency starts at the lower of this and the failure tolerance + 1',
@@ -463,11 +472,14 @@ export const groundworkConfigSchema = z
             'Deploy each stack through a change set (two pipeline actions per stack, Prepare then Deploy) ' +
               'instead of one CREATE_UPDATE action; approvals run before either',
           ),
-        deploymentFailures: z
-          .int()
-          .min(1)
-          .default(1)
-          .describe('Failed stage executions of the pipeline within 5 minutes that raise its failure alarm'),
+        deploymentFailures: expecting(
+          z
+            .int()
+            .min(1)
+            .default(1)
+            .describe('Failed stage executions of the pipeline within 5 minutes that raise its failure alarm'),
+          'a whole number of at least 1',
+        ),
       })
       .prefault({})
       .describe('How the pipeline deploys'),
@@ -537,7 +549,10 @@ export const environmentConfigSchema = z
     approvalRequired: z.boolean().default(false).describe('Require a manual approval before deploying'),
     vpc: z.strictObject({
       cidr: cidrSchema,
-      azCount: z.int().min(1).max(6).default(2).describe('Number of availability zones (1-6)'),
+      azCount: expecting(
+        z.int().min(1).max(6).default(2).describe('Number of availability zones (1-6)'),
+        'a whole number from 1 to 6',
+      ),
       availabilityZones: expecting(
         z
           .array(
@@ -564,11 +579,10 @@ export const environmentConfigSchema = z
     }),
     alarms: z
       .strictObject({
-        unauthorizedApiCalls: z
-          .int()
-          .min(1)
-          .default(5)
-          .describe('Unauthorized API calls per alarm period before alarming'),
+        unauthorizedApiCalls: expecting(
+          z.int().min(1).default(5).describe('Unauthorized API calls per alarm period before alarming'),
+          'a whole number of at least 1',
+        ),
       })
       .prefault({}),
     drift: z

@@ -35,15 +35,20 @@ const MAX_ALIAS_COUNT = 100;
 /** Reads and parses one YAML file; never throws for content problems (they become issues). */
 export function readYamlFile(file: string): YamlFile {
   const lineCounter = new LineCounter();
-  let source: string;
+  let bytes: Buffer;
   try {
-    source = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'an unreadable file';
     const issue = { file, line: 1, column: 1, path: '(file)', expected: 'a readable YAML file', found: code };
     return { file, source: '', lineCounter, data: undefined, issues: [issue] };
   }
-  const documents = parseAllDocuments(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const decoded = decodeUtf8(file, bytes);
+  if ('issue' in decoded) return { file, source: '', lineCounter, data: undefined, issues: [decoded.issue] };
+  const source = decoded.text;
+  // Duplicate keys are left to checkMappingKeys, which names the field and the first occurrence
+  // (YAML's own check names neither).
+  const documents = parseAllDocuments(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const base = { file, source, lineCounter };
   if (documents.length === 0 || documents[0].contents === null) {
     const issue = fileIssue(file, 'a YAML mapping of settings', 'an empty file (only comments or whitespace)');
@@ -60,9 +65,7 @@ export function readYamlFile(file: string): YamlFile {
   });
   for (const problem of [...document.errors, ...document.warnings]) {
     const message = problem.message.split('\n')[0];
-    if (problem.code === 'DUPLICATE_KEY') {
-      issues.push(toIssue(problem.pos[0], 'each key at most once in a mapping', 'a duplicate key'));
-    } else if (problem.code === 'TAG_RESOLVE_FAILED') {
+    if (problem.code === 'TAG_RESOLVE_FAILED') {
       issues.push(toIssue(problem.pos[0], 'plain YAML values without custom tags', message));
     } else {
       issues.push(toIssue(problem.pos[0], 'valid YAML', message));
@@ -87,16 +90,16 @@ export function readYamlFile(file: string): YamlFile {
 }
 
 /**
- * Keys as the loaded data holds them. YAML's own duplicate-key check compares keys as typed, but
- * data keys are strings: `2024:` and `"2024":` are two keys to YAML and one to the config, where
- * the second silently wins. A `__proto__` key is lost (it sets the prototype of the object the schema
- * builds), so the setting it holds would be dropped without a word.
+ * Keys as the loaded data holds them: the config's only duplicate-key check (the file is parsed with
+ * YAML's own off). YAML's check compares keys as typed, but data keys are strings: `2024:` and
+ * `"2024":` are two keys to YAML and one to the config, where the second silently wins; comparing as
+ * text finds every duplicate YAML's check finds, and those too. Each duplicate is reported at its
+ * field path with the line and column of the first occurrence. A `__proto__` key is lost (it sets the
+ * prototype of the object the schema builds), so the setting it holds would be dropped without a word.
  *
  * A walk, not a `uniqueKeys` comparator: a comparator is handed two keys of one mapping, so it cannot
  * name the field path; it is never called for a mapping's first key (a lone `__proto__`); what it finds
- * is reported as YAML's own "Map keys must be unique"; and YAML stops at the first key it matches, so
- * with `"2024"`, `2024`, `2024` the third key would pair with the first, as text, not with the second
- * (yaml-keys.test.ts).
+ * is reported as YAML's own "Map keys must be unique" (yaml-keys.test.ts).
  */
 function checkMappingKeys(
   node: unknown,
@@ -147,6 +150,79 @@ function checkMappingKeys(
     }
   }
   return issues;
+}
+
+/**
+ * The text of a file that must be UTF-8, or an issue naming what it is instead: UTF-16 or UTF-32
+ * (a byte order mark, as Windows editors and PowerShell 5 redirection write), a NUL byte (UTF-16 without
+ * a byte order mark), or the first byte that is not UTF-8 (Latin-1 or another legacy encoding). Decoded
+ * as UTF-8, those would be replaced by U+FFFD or read as NUL characters and reported as garbled values,
+ * or pass unnoticed in a comment. A UTF-8 byte order mark (EF BB BF) is accepted: YAML allows it.
+ */
+function decodeUtf8(file: string, bytes: Buffer): { text: string } | { issue: ConfigIssue } {
+  const expected = 'a UTF-8 encoded YAML file';
+  const at = (offset: number, found: string): { issue: ConfigIssue } => {
+    const lineStart = offset === 0 ? 0 : bytes.lastIndexOf(0x0a, offset - 1) + 1;
+    const line = bytes.subarray(0, lineStart).filter((b) => b === 0x0a).length + 1;
+    // The line up to the byte is valid UTF-8: count its characters for the column.
+    const column = [...bytes.subarray(lineStart, offset).toString('utf8')].length + 1;
+    return { issue: { file, line, column, path: '(file)', expected, found } };
+  };
+  const boms: [number[], string][] = [
+    [[0xff, 0xfe, 0x00, 0x00], 'UTF-32 text (byte order mark FF FE 00 00)'],
+    [[0x00, 0x00, 0xfe, 0xff], 'UTF-32 text (byte order mark 00 00 FE FF)'],
+    [[0xff, 0xfe], 'UTF-16 text (byte order mark FF FE)'],
+    [[0xfe, 0xff], 'UTF-16 text (byte order mark FE FF)'],
+  ];
+  for (const [bom, found] of boms) {
+    if (bom.every((b, i) => bytes[i] === b)) return at(0, `${found}; save it as UTF-8`);
+  }
+  const nul = bytes.indexOf(0x00);
+  if (nul !== -1) return at(nul, `a NUL byte at byte offset ${nul} (UTF-16 text?); save it as UTF-8`);
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const hex = bytes[offset].toString(16).toUpperCase().padStart(2, '0');
+    return at(
+      offset,
+      `the byte ${hex} at byte offset ${offset}, which is not UTF-8 (Latin-1 or Windows-1252?); save it as UTF-8`,
+    );
+  }
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence (RFC 3629). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    let length: number;
+    let min = 0x80;
+    let max = 0xbf;
+    if (b < 0x80) {
+      length = 1;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      length = 2;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) min = 0xa0; // no overlong forms
+      if (b === 0xed) max = 0x9f; // no surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) min = 0x90; // no overlong forms
+      if (b === 0xf4) max = 0x8f; // nothing above U+10FFFF
+    } else {
+      return i;
+    }
+    for (let k = 1; k < length; k++) {
+      const next = bytes[i + k];
+      const low = k === 1 ? min : 0x80;
+      const high = k === 1 ? max : 0xbf;
+      if (next === undefined || next < low || next > high) return i;
+    }
+    i += length;
+  }
+  return bytes.length;
 }
 
 /** 1-based line and column of a character offset. */

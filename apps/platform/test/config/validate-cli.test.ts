@@ -101,4 +101,31 @@ describe('runValidate', () => {
     expect(run.stdout).toContain(`from ${path.join('apps', 'platform', 'config')}`);
     expect(EXAMPLE_CONFIG).toBe(path.join(APP_ROOT, 'config'));
   });
+
+  test.each([
+    ['environments', 'environments', 'a directory environments/ with one <name>.yaml per environment'],
+    ['the config directory', '.', 'a config directory with groundwork.yaml and environments/<name>.yaml'],
+  ])('%s that cannot be listed is a config error (exit 1) naming it, not an internal error', (_what, dir, expected) => {
+    const target = path.join(VALID_FIXTURE, dir);
+    // The fs module itself (the test's `fs` is an import namespace, whose properties cannot be replaced).
+    const nodeFs = jest.requireActual<typeof fs>('fs');
+    const readdirSync = nodeFs.readdirSync;
+    const spy = jest.spyOn(nodeFs, 'readdirSync').mockImplementation(((file: fs.PathLike, ...rest: unknown[]) => {
+      if (path.resolve(String(file)) === target) {
+        throw Object.assign(new Error(`EACCES: permission denied, scandir '${target}'`), { code: 'EACCES' });
+      }
+      return (readdirSync as (...args: unknown[]) => unknown)(file, ...rest);
+    }) as typeof fs.readdirSync);
+    try {
+      const run = capture(['--config-dir', VALID_FIXTURE], VALID_FIXTURE);
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        `${dir}:1:1: (file): expected ${expected}, found a directory that cannot be listed (EACCES)`,
+      );
+      expect(run.stderr).toContain('1 config error in .');
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
