@@ -32,6 +32,18 @@ function run(rule: SecurityRule, change: ResourceChange): string[] {
   return rule(change, spec).map((f) => `${f.kind}: ${f.detail}`);
 }
 
+/** An AWS::IAM::Policy changed from `before` to `after` is reported as broadened, with `expected` in the detail. */
+function expectPolicyBroadened(_name: string, before: object, after: object, expected: string): void {
+  const findings = run(iamPermissionsRule, modified('AWS::IAM::Policy', before, after));
+  expect(findings.join('\n')).toContain(expected);
+  expect(findings.every((f) => f.startsWith('iam-permissions-broadened'))).toBe(true);
+}
+
+/** An AWS::IAM::Policy changed from `before` to `after` gives no finding. */
+function expectPolicyQuiet(_name: string, before: object, after: object): void {
+  expect(run(iamPermissionsRule, modified('AWS::IAM::Policy', before, after))).toEqual([]);
+}
+
 const doc = (...Statement: object[]) => ({ Version: '2012-10-17', Statement });
 const allow = (Action: unknown, Resource: unknown = '*', extra: object = {}) => ({
   Effect: 'Allow',
@@ -92,11 +104,7 @@ describe('iamPermissionsRule', () => {
       { ...policy(allow('s3:GetObject')), Roles: [{ Ref: 'Role' }, { Ref: 'Other' }] },
       'now also applies to roles ${Other}',
     ],
-  ])('reports %s', (_, before, after, expected) => {
-    const findings = run(iamPermissionsRule, modified('AWS::IAM::Policy', before, after));
-    expect(findings.join('\n')).toContain(expected);
-    expect(findings.every((f) => f.startsWith('iam-permissions-broadened'))).toBe(true);
-  });
+  ])('reports %s', expectPolicyBroadened);
 
   test.each([
     [
@@ -124,9 +132,7 @@ describe('iamPermissionsRule', () => {
       policy(allow('s3:getobject')),
       policy(allow('s3:GetObject')),
     ],
-  ])('stays quiet when %s', (_, before, after) => {
-    expect(run(iamPermissionsRule, modified('AWS::IAM::Policy', before, after))).toEqual([]);
-  });
+  ])('stays quiet when %s', expectPolicyQuiet);
 
   test('inline role policies and managed policy attachments count', () => {
     const role = (actions: string[], managed: string[]) => ({
@@ -202,11 +208,7 @@ describe('iamPermissionsRule: NotAction and NotResource are compared as exclusio
       policy(allow('s3:GetObject', 'arn:aws:s3:::logs-*/*')),
       'on arn:aws:s3:::logs-*/*',
     ],
-  ])('reports %s', (_, before, after, expected) => {
-    const findings = run(iamPermissionsRule, modified('AWS::IAM::Policy', before, after));
-    expect(findings.join('\n')).toContain(expected);
-    expect(findings.every((f) => f.startsWith('iam-permissions-broadened'))).toBe(true);
-  });
+  ])('reports %s', expectPolicyBroadened);
 
   test.each([
     ['a NotAction widened (excludes more)', policy(notAction('iam:CreateUser')), policy(notAction('iam:*'))],
@@ -226,9 +228,7 @@ describe('iamPermissionsRule: NotAction and NotResource are compared as exclusio
       policy(allow('s3:GetObject', 'arn:aws:s3:::logs-*')),
       policy(allow('s3:GetObject', 'arn:aws:s3:::logs-?')),
     ],
-  ])('stays quiet when %s', (_, before, after) => {
-    expect(run(iamPermissionsRule, modified('AWS::IAM::Policy', before, after))).toEqual([]);
-  });
+  ])('stays quiet when %s', expectPolicyQuiet);
 
   test('a Deny NotAction that exempts fewer actions denies more: quiet; one that exempts more: reported', () => {
     const deny = (NotAction: string[]) => policy({ Effect: 'Deny', NotAction, Resource: '*' });
