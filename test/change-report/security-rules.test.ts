@@ -522,56 +522,35 @@ describe('encryptionRule: S3 default encryption with our KMS key', () => {
   const key = { 'Fn::GetAtt': ['K', 'Arn'] };
   const where = 'Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault';
 
-  test('SSE-KMS with a customer key replaced by SSE-S3 is reported (KMSMasterKeyID, capital D)', () => {
-    expect(
-      run(
-        encryptionRule,
-        modified(
-          'AWS::S3::Bucket',
-          bucket({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }),
-          bucket({ SSEAlgorithm: 'AES256' }),
-        ),
-      ),
-    ).toEqual([
-      `encryption-disabled: ${where}.KMSMasterKeyID removed`,
-      `encryption-disabled: ${where}.SSEAlgorithm set to "AES256"`,
-    ]);
+  const bucketChange = (before: object, after: object) =>
+    run(encryptionRule, modified('AWS::S3::Bucket', bucket(before), bucket(after)));
+
+  test.each([
+    [
+      'SSE-KMS with a customer key replaced by SSE-S3 (KMSMasterKeyID, capital D)',
+      { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key },
+      { SSEAlgorithm: 'AES256' },
+      [`${where}.KMSMasterKeyID removed`, `${where}.SSEAlgorithm set to "AES256"`],
+    ],
+    [
+      'the customer key removed, SSE-KMS kept (AWS managed key aws/s3 instead of ours)',
+      { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key },
+      { SSEAlgorithm: 'aws:kms' },
+      [`${where}.KMSMasterKeyID removed`],
+    ],
+  ])('reports %s', (_, before, after, details) => {
+    expect(bucketChange(before, after)).toEqual(details.map((d) => `encryption-disabled: ${d}`));
   });
 
-  test('the customer key removed, SSE-KMS kept (AWS managed key aws/s3 instead of ours), is reported', () => {
-    expect(
-      run(
-        encryptionRule,
-        modified(
-          'AWS::S3::Bucket',
-          bucket({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }),
-          bucket({ SSEAlgorithm: 'aws:kms' }),
-        ),
-      ),
-    ).toEqual([`encryption-disabled: ${where}.KMSMasterKeyID removed`]);
-  });
-
-  test('SSE-S3 to SSE-KMS, or aws:kms to aws:kms:dsse, is quiet', () => {
-    expect(
-      run(
-        encryptionRule,
-        modified(
-          'AWS::S3::Bucket',
-          bucket({ SSEAlgorithm: 'AES256' }),
-          bucket({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }),
-        ),
-      ),
-    ).toEqual([]);
-    expect(
-      run(
-        encryptionRule,
-        modified(
-          'AWS::S3::Bucket',
-          bucket({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }),
-          bucket({ SSEAlgorithm: 'aws:kms:dsse', KMSMasterKeyID: key }),
-        ),
-      ),
-    ).toEqual([]);
+  test.each([
+    ['SSE-S3 to SSE-KMS', { SSEAlgorithm: 'AES256' }, { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key }],
+    [
+      'aws:kms to aws:kms:dsse',
+      { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key },
+      { SSEAlgorithm: 'aws:kms:dsse', KMSMasterKeyID: key },
+    ],
+  ])('stays quiet on %s', (_, before, after) => {
+    expect(bucketChange(before, after)).toEqual([]);
   });
 });
 
