@@ -174,6 +174,14 @@ const FUNCTION_PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Drifts per DescribeStackResourceDrifts call: the API's maximum (MaxResults 1 to 100). */
 const RESOURCE_DRIFTS_PAGE_SIZE = 100;
 
+/** Time between two DescribeStackDriftDetectionStatus calls of one detection. */
+const DETECTION_POLL_INTERVAL = Duration.seconds(30);
+/** How long one stack's detection may stay DETECTION_IN_PROGRESS by default before it counts as a failed check. */
+const DEFAULT_DETECTION_TIMEOUT = Duration.minutes(30);
+/** Bounds of `detectionTimeout`: at least two polls, and well inside the state machine's 2-hour timeout. */
+const MIN_DETECTION_TIMEOUT = Duration.minutes(1);
+const MAX_DETECTION_TIMEOUT = Duration.minutes(90);
+
 /** Every task retries throttling and transient errors: DetectStackDrift is throttled per account. */
 const RETRY: sfn.RetryProps = {
   errors: ['States.ALL'],
@@ -301,6 +309,14 @@ export interface DriftDetectorProps {
   readonly functionNamePrefixes?: string[];
   /** Retention of the state machine log group. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * How long one stack's drift detection may stay `DETECTION_IN_PROGRESS` (polled every 30 seconds) before
+   * the stack counts as a failed check, named in the alert, and the run goes on with the other stacks. Without
+   * a bound, one detection that never ends holds the run until the state machine's 2-hour timeout, which
+   * fails the run: no metric and no alert for any stack. 1 to 90 minutes.
+   * @default Duration.minutes(30)
+   */
+  readonly detectionTimeout?: Duration;
 }
 
 /**
@@ -401,6 +417,17 @@ export class DriftDetector extends Construct {
         `${this.node.path}: reconcileProjectName must be a CodeBuild project name, found '${props.reconcileProjectName}'`,
       );
     }
+    const detectionTimeout = props.detectionTimeout ?? DEFAULT_DETECTION_TIMEOUT;
+    if (
+      detectionTimeout.isUnresolved() ||
+      detectionTimeout.toSeconds() < MIN_DETECTION_TIMEOUT.toSeconds() ||
+      detectionTimeout.toSeconds() > MAX_DETECTION_TIMEOUT.toSeconds()
+    ) {
+      throw new Error(
+        `${this.node.path}: detectionTimeout must be a duration known at synthesis of 1 to 90 minutes, found ` +
+          `${detectionTimeout.isUnresolved() ? 'a token' : detectionTimeout.toHumanString()}`,
+      );
+    }
     const pipelineAccount = props.pipelineAccount ?? stack.account;
     if (
       props.autoReconcile &&
@@ -470,9 +497,12 @@ export class DriftDetector extends Construct {
         ],
         parameters: { StackName: '{% $states.input %}' },
         outputs: { stack: '{% $states.input %}', id: '{% $states.result.StackDriftDetectionId %}' },
+        // Status calls made for this detection (a variable of the Map iteration, like the drifted resources).
+        assign: { polls: 0 },
       }),
     );
-    const wait = sfn.Wait.jsonata(this, 'WaitForDetection', { time: sfn.WaitTime.duration(Duration.seconds(30)) });
+    const maxPolls = Math.ceil(detectionTimeout.toSeconds() / DETECTION_POLL_INTERVAL.toSeconds());
+    const wait = sfn.Wait.jsonata(this, 'WaitForDetection', { time: sfn.WaitTime.duration(DETECTION_POLL_INTERVAL) });
     const status = retry(
       tasks.CallAwsService.jsonata(this, 'DescribeDetectionStatus', {
         service: 'cloudformation',
@@ -481,6 +511,7 @@ export class DriftDetector extends Construct {
         // DescribeStackDriftDetectionStatus supports no resource-level permission.
         iamResources: ['*'],
         parameters: { StackDriftDetectionId: '{% $states.input.id %}' },
+        assign: { polls: '{% $polls + 1 %}' },
         outputs: {
           stack: '{% $states.input.stack %}',
           id: '{% $states.input.id %}',
@@ -550,6 +581,18 @@ export class DriftDetector extends Construct {
         reason: '{% $states.input.reason %}',
       },
     });
+    // A detection that never ends would hold the iteration, then the run, until the state machine's timeout.
+    const detectionTimedOut = sfn.Pass.jsonata(this, 'DetectionTimedOut', {
+      outputs: {
+        stack: '{% $states.input.stack %}',
+        drifted: false,
+        resources: [],
+        failed: true,
+        reason:
+          `{% "drift detection " & $states.input.id & " still DETECTION_IN_PROGRESS after ${detectionTimeout.toHumanString()} ` +
+          `(detectionTimeout); not waited for" %}`,
+      },
+    });
     // A call that still fails after its retries (a stack that does not exist, a missing permission, throttling
     // that outlasts the retries, any error CloudFormation returns for that stack) makes that stack a failed check,
     // named with the error in the alert: without it the iteration fails, which fails the Map and the whole
@@ -577,6 +620,12 @@ export class DriftDetector extends Construct {
         .next(status)
         .next(
           sfn.Choice.jsonata(this, 'DetectionDone')
+            .when(
+              sfn.Condition.jsonata(
+                `{% $states.input.detection = "DETECTION_IN_PROGRESS" and $polls >= ${maxPolls} %}`,
+              ),
+              detectionTimedOut,
+            )
             .when(sfn.Condition.jsonata('{% $states.input.detection = "DETECTION_IN_PROGRESS" %}'), wait)
             .when(sfn.Condition.jsonata('{% $states.input.drift = "DRIFTED" %}'), resources)
             .when(sfn.Condition.jsonata('{% $states.input.detection = "DETECTION_FAILED" %}'), detectionFailed)

@@ -372,6 +372,20 @@ describe('DriftDetector', () => {
     );
   });
 
+  test('rejects a detectionTimeout outside 1 to 90 minutes or unknown at synthesis', () => {
+    for (const [timeout, found] of [
+      [Duration.seconds(59), '59 seconds'],
+      [Duration.minutes(91), '1 hour 31 minutes'],
+      [Duration.minutes(new CfnParameter(new Stack(), 'T', { type: 'Number' }).valueAsNumber), 'a token'],
+    ] as const) {
+      expect(() => make({ detectionTimeout: timeout })).toThrow(
+        `Dev/Drift: detectionTimeout must be a duration known at synthesis of 1 to 90 minutes, found ${found}`,
+      );
+    }
+    expect(() => make({ detectionTimeout: Duration.minutes(1) })).not.toThrow();
+    expect(() => make({ detectionTimeout: Duration.minutes(90) })).not.toThrow();
+  });
+
   test('auto-reconcile needs the reconcile project: restarting the pipeline would not revert drift', () => {
     expect(() => make({ autoReconcile: true, reconcileRoleArn: RECONCILE_ROLE })).toThrow(
       'Dev/Drift: autoReconcile needs reconcileProjectName, the DriftReconciler project that reverts drift with ' +
@@ -1159,6 +1173,44 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
     );
     expect(run.execution.visited.filter((s) => s === 'DetectEachStack/WaitForDetection')).toHaveLength(3);
     expect(run.alerts.map((a) => a.Message)).toEqual([`${DRIFT_HEADER}groundwork-dev-network: Queue`]);
+  });
+
+  test('a detection that never ends is a failed check after detectionTimeout; the other stacks are still checked', async () => {
+    const run = await runDetector(
+      { ...byName('groundwork-dev-network', 'groundwork-dev-ops'), detectionTimeout: Duration.minutes(2) },
+      fakeAccount({
+        'groundwork-dev-network': { statuses: ['DETECTION_IN_PROGRESS'] },
+        'groundwork-dev-ops': { drifted: ['Queue'] },
+      }),
+    );
+    expect(run.execution.status).toBe('SUCCEEDED');
+    // Polled every 30 seconds: 4 status calls cover 2 minutes.
+    expect(
+      run.calls('describeStackDriftDetectionStatus').filter((c) => c.args.StackDriftDetectionId.endsWith('network')),
+    ).toHaveLength(4);
+    expect(run.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 1 }]);
+    expect(run.alerts.map((a) => a.Message)).toEqual([
+      `${DRIFT_HEADER}groundwork-dev-ops: Queue\n\n` +
+        `${FAILED_HEADER}groundwork-dev-network: drift detection detection-groundwork-dev-network still ` +
+        'DETECTION_IN_PROGRESS after 2 minutes (detectionTimeout); not waited for',
+    ]);
+  });
+
+  test('by default a detection may stay in progress for 30 minutes (60 polls) and still complete', async () => {
+    const account = (inProgress: number) =>
+      fakeAccount({
+        'groundwork-dev-network': {
+          statuses: [...Array(inProgress).fill('DETECTION_IN_PROGRESS'), 'DETECTION_COMPLETE'],
+          drifted: ['Queue'],
+        },
+      });
+    const completes = await runDetector(byName('groundwork-dev-network'), account(59));
+    expect(completes.calls('describeStackDriftDetectionStatus')).toHaveLength(60);
+    expect(completes.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 0 }]);
+    const timesOut = await runDetector(byName('groundwork-dev-network'), account(60));
+    expect(timesOut.calls('describeStackDriftDetectionStatus')).toHaveLength(60);
+    expect(timesOut.metrics).toEqual([{ DriftedStacks: 0, DetectionFailedStacks: 1 }]);
+    expect(timesOut.alerts[0].Message).toContain('still DETECTION_IN_PROGRESS after 30 minutes (detectionTimeout)');
   });
 
   test('DETECTION_FAILED: counted in DetectionFailedStacks, and the alert gives the reason', async () => {
