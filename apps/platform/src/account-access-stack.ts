@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GroundworkConfig, PlatformEnvironment } from './config';
 import { PlatformStack } from './platform-stack';
+import { accessStackName } from './stack-names';
 
 export interface AccountAccessStackProps {
   readonly environment: PlatformEnvironment;
@@ -37,7 +38,7 @@ export class AccountAccessStack extends PlatformStack {
   constructor(scope: Construct, id: string, props: AccountAccessStackProps) {
     const env = props.environment;
     super(scope, id, {
-      stackName: `${props.groundwork.organization.name}-${env.name}-access`,
+      stackName: accessStackName(props.groundwork.organization.name, env.name),
       description: `Groundwork ${env.name}: security audit and break-glass roles (deployed by an administrator)`,
       env: { account: env.account, region: env.region },
       synthesizer: new CliCredentialsStackSynthesizer(),

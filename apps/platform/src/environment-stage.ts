@@ -51,6 +51,13 @@ export interface EnvironmentStageProps extends StageProps {
    * this environment's drift; set when the environment reconciles drift automatically.
    */
   readonly reconcileProjectName?: string;
+  /**
+   * Name of the account's access stack when it is deployed with this environment's name (this is the first
+   * environment of its account): the drift detector checks it too, detect only, since an administrator
+   * deploys it and the reconciler may not change it.
+   * @default - the access stack is another environment's (or there is none)
+   */
+  readonly accessStackName?: string;
 }
 
 /** Config names of interface endpoints mapped to what the networking package offers. */
@@ -140,8 +147,10 @@ export class EnvironmentStage extends Stage {
     new DriftDetector(this.operations, 'DriftDetector', {
       environmentName: env.name,
       // The stage's stacks by name, not a prefix: `<org>-<env>-` also matches the access stack, which an
-      // administrator deploys; the reconciler may not change it (its allow-list and the deploy role).
+      // administrator deploys; the reconciler may not change it (its allow-list and the deploy role), so it
+      // is checked detect only: a changed break-glass or audit role is alerted, and put right by a person.
       stackNames: environmentStackNames(org, env.name),
+      detectOnlyStackNames: props.accessStackName ? [props.accessStackName] : undefined,
       schedule: events.Schedule.expression(env.drift.schedule),
       alertTopic: alerts,
       alertTopicKey: alertKey,

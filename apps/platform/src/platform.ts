@@ -18,6 +18,7 @@ import { EnvironmentStage } from './environment-stage';
 import { OrganizationStackSetsStack } from './organization-stack-sets-stack';
 import { PlatformStack } from './platform-stack';
 import {
+  accessStackName,
   driftDetectorRoleNamePattern,
   driftReconcileProjectName,
   environmentStackNames,
@@ -104,6 +105,12 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     : undefined;
 
   const homes = accountHomes(config.environments);
+  // IAM role names are per account: one access stack per account, with the first environment in it
+  // (a second region of an account would otherwise create the same roles again and fail). That
+  // environment's drift detector checks it.
+  const accessHolders = environments.filter(
+    (env, index) => environments.findIndex((other) => other.account === env.account) === index,
+  );
   // A deployment trust that cannot deploy its environment's stacks is a config error, reported for
   // every environment at once. Adding a stage to the pipeline synthesizes it (its templates are then
   // validated while the next environments are added), so every environment is composed and checked
@@ -117,6 +124,7 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
       accountHome: homes.get(env.account) === env.name,
       reconcileRoleArn: env.drift.autoReconcile ? reconcileRoleArn : undefined,
       reconcileProjectName: env.drift.autoReconcile ? reconciler?.projectName : undefined,
+      accessStackName: accessHolders.includes(env) ? accessStackName(gw.organization.name, env.name) : undefined,
     });
     options.customizeStage?.(stage);
     const issue = checkAllowedServices(stage, env);
@@ -139,11 +147,9 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
   for (const [key, value] of Object.entries({ ...gw.defaultTags, Environment: 'tooling' })) {
     Tags.of(pipelineStack).add(key, value);
   }
-  // IAM role names are per account: one access stack per account, with the first environment in it
-  // (a second region of an account would otherwise create the same roles again and fail).
-  const accessStacks = environments
-    .filter((env, index) => environments.findIndex((other) => other.account === env.account) === index)
-    .map((env) => new AccountAccessStack(app, `Access-${env.name}`, { environment: env, groundwork: gw }));
+  const accessStacks = accessHolders.map(
+    (env) => new AccountAccessStack(app, `Access-${env.name}`, { environment: env, groundwork: gw }),
+  );
   const organizationStackSets = gw.stackSets
     ? new OrganizationStackSetsStack(app, 'OrganizationStackSets', {
         groundwork: gw,

@@ -24,6 +24,14 @@ export function environmentStackNames(org: string, envName: string): string[] {
 }
 
 /**
+ * The stack of an account's security audit and break-glass roles, which an administrator deploys (not the
+ * pipeline), named after the account's first environment.
+ */
+export function accessStackName(org: string, envName: string): string {
+  return `${org}-${envName}-access`;
+}
+
+/**
  * The pipeline stack of a branch: `<org>-platform` for the repository's branch,
  * `<org>-platform-<branch>` for another (e.g. develop).
  */

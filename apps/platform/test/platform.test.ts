@@ -667,6 +667,13 @@ test('an account with environments in two regions gets one access stack: IAM rol
   );
   expect(roleNames.length).toBeGreaterThan(0);
   expect(new Set(roleNames).size).toBe(roleNames.length);
+  // Only the environment whose name the access stack carries checks it for drift: the other one's detector, in
+  // another region, would find no such stack there.
+  const checked = (name: string) =>
+    driftCheckedStacks(Template.fromStack(platform.stages.find((s) => s.stageName === name)!.operations).toJSON());
+  expect(checked('dev').detectOnly).toEqual(['example-dev-access']);
+  expect(checked('test').checked).not.toContain('example-dev-access');
+  expect(checked('test').detectOnly).toEqual([]);
 });
 
 test('access stacks are deployed with the administrator credentials, not through bootstrap roles', () => {
@@ -817,7 +824,23 @@ test('auto-reconcile: the drift detectors of dev and test (not prod) may start t
   expect(ops('prod')).not.toMatch(/startBuild|startPipelineExecution/);
 });
 
-test("each drift detector checks its stage's three stacks by name, never the access stack an administrator deploys", () => {
+/** The drift detector's state machine definition, with the partition and the other references (inside strings) as text. */
+function driftDefinition(template: any): any {
+  const [[, machine]] = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+  const parts: any[] = machine.Properties.DefinitionString['Fn::Join'][1];
+  return JSON.parse(
+    parts.map((p) => (typeof p === 'string' ? p : p.Ref === 'AWS::Partition' ? 'aws' : 'REF')).join(''),
+  );
+}
+
+/** The stack names a stage's drift detector starts from, and the detect-only ones among them (no reconcile). */
+function driftCheckedStacks(template: any): { checked: string[]; detectOnly: string[] } {
+  const states = driftDefinition(template).States;
+  const detectOnly = /stack in (\[[^\]]*\])/.exec(states.Summarize.Assign.reconcilable)![1];
+  return { checked: states.Init.Assign.stacks, detectOnly: JSON.parse(detectOnly) };
+}
+
+test("each drift detector checks its stage's three stacks by name, and its account's access stack detect only", () => {
   for (const stage of result.platform.stages) {
     const template = templateOf(assembly, stage.operations);
     const names = stage.node.children
@@ -825,21 +848,23 @@ test("each drift detector checks its stage's three stacks by name, never the acc
       .map((s) => s.stackName)
       .sort();
     expect(names).toEqual(['network', 'operations', 'security'].map((id) => `example-${stage.stageName}-${id}`));
-    // The state machine starts from exactly these names (no ListStacks by prefix) ...
-    const [machine] = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([, r]) => JSON.stringify(r));
-    for (const name of names) expect(machine).toContain(`\\"${name}\\"`);
-    expect(machine).not.toContain('listStacks');
-    // ... and its role may detect drift on them only: the access stack shares their prefix.
+    // The state machine starts from exactly these names (no ListStacks by prefix): the stage's stacks, then the
+    // access stack an administrator deploys, which no reconcile build receives.
+    const access = `example-${stage.stageName}-access`;
+    expect(result.platform.accessStacks.map((s) => s.stackName)).toContain(access);
+    const { checked, detectOnly } = driftCheckedStacks(template);
+    expect([...checked].sort()).toEqual([...names, access].sort());
+    expect(detectOnly).toEqual([access]);
+    expect(JSON.stringify(template)).not.toContain('listStacks');
+    // ... and its role may detect drift on them only: no prefix, the access stack by its own name.
     const detect = resourcesOfType(template, 'AWS::IAM::Policy')
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
       .filter((s: any) => [s.Action].flat().includes('cloudformation:DetectStackDrift'));
     expect(detect).toHaveLength(1);
     const resources = JSON.stringify(detect[0].Resource);
-    for (const name of names) expect(resources).toContain(`:stack/${name}/*`);
+    for (const name of [...names, access]) expect(resources).toContain(`:stack/${name}/*`);
     expect(resources).not.toContain(`example-${stage.stageName}-*`);
-    expect(resources).not.toContain(`example-${stage.stageName}-access`);
   }
-  expect(result.platform.accessStacks.map((s) => s.stackName)).toContain('example-dev-access');
 });
 
 /*
@@ -1185,12 +1210,7 @@ describe('auto-reconcile (drift.autoReconcile) on the example config', () => {
     const reconcileRoleArn = `arn:aws:iam::${TOOLING.account}:role/${RECONCILE_ROLE}`;
     for (const env of RECONCILING) {
       const template = operationsTemplate(env.name);
-      const [[, machine]] = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
-      // The definition's Fn::Join, with the partition and the other references (inside strings) as text.
-      const parts: any[] = machine.Properties.DefinitionString['Fn::Join'][1];
-      const definition = JSON.parse(
-        parts.map((p) => (typeof p === 'string' ? p : p.Ref === 'AWS::Partition' ? 'aws' : 'REF')).join(''),
-      );
+      const definition = driftDefinition(template);
       expect(definition.States.StartReconcile).toEqual({
         Type: 'Task',
         Resource: 'arn:aws:states:::aws-sdk:codebuild:startBuild',
@@ -1198,7 +1218,11 @@ describe('auto-reconcile (drift.autoReconcile) on the example config', () => {
           ProjectName: PROJECT,
           EnvironmentVariablesOverride: [
             { Name: DriftReconciler.ENVIRONMENT_VARIABLE, Value: env.name, Type: 'PLAINTEXT' },
-            { Name: DriftReconciler.STACKS_VARIABLE, Value: '{% $join($drifted.stack, ",") %}', Type: 'PLAINTEXT' },
+            {
+              Name: DriftReconciler.STACKS_VARIABLE,
+              Value: '{% $join($reconcilable.stack, ",") %}',
+              Type: 'PLAINTEXT',
+            },
           ],
         },
         Credentials: { RoleArn: reconcileRoleArn },

@@ -197,6 +197,9 @@ const RETRY: sfn.RetryProps = {
  */
 const ENVIRONMENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
+/** A CloudFormation stack name: a letter, then letters, digits and '-', 128 characters at most. */
+const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
 /** IAM CreateRole's RoleName: 1 to 64 of `[\w+=,.@-]`. */
 const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 
@@ -223,6 +226,15 @@ export interface DriftDetectorProps {
   readonly stackNamePrefix?: string;
   /** Check exactly these stacks. @default - use `stackNamePrefix` */
   readonly stackNames?: string[];
+  /**
+   * Stacks to check and alert on that auto-reconcile never reverts, in addition to `stackNames` or
+   * `stackNamePrefix`: stacks the reconcile project may not change, such as one an administrator deploys. Their
+   * drift is alerted (marked `detect only` when `autoReconcile` is on) and left for a person to put right; a
+   * reconcile build is started only for the other drifted stacks. With `stackNamePrefix`, a name must not start
+   * with the prefix (such a stack is already checked and reconciled).
+   * @default - none
+   */
+  readonly detectOnlyStackNames?: string[];
   /** When to run. @default every 12 hours */
   readonly schedule?: events.Schedule;
   /** Topic that receives the alert naming drifted stacks and resources. */
@@ -365,7 +377,22 @@ export class DriftDetector extends Construct {
     if (props.stackNames !== undefined && props.stackNames.length === 0) {
       throw new Error(`${this.node.path}: stackNames must not be empty`);
     }
-    if (props.stackNamePrefix !== undefined && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(props.stackNamePrefix)) {
+    for (const name of props.detectOnlyStackNames ?? []) {
+      if (!STACK_NAME_PATTERN.test(name)) {
+        throw new Error(
+          `${this.node.path}: detectOnlyStackNames must hold CloudFormation stack names (a letter, then up to 127 ` +
+            `letters, digits or '-'), found '${name}'`,
+        );
+      }
+      if (props.stackNames?.includes(name) || (props.stackNamePrefix && name.startsWith(props.stackNamePrefix))) {
+        throw new Error(
+          `${this.node.path}: detectOnlyStackNames names '${name}', which ` +
+            (props.stackNames ? 'stackNames also lists' : `starts with stackNamePrefix '${props.stackNamePrefix}'`) +
+            ': a stack is either reconciled or detect only',
+        );
+      }
+    }
+    if (props.stackNamePrefix !== undefined && !STACK_NAME_PATTERN.test(props.stackNamePrefix)) {
       throw new Error(
         `${this.node.path}: stackNamePrefix must be a CloudFormation stack name prefix, found '${props.stackNamePrefix}'`,
       );
@@ -457,17 +484,10 @@ export class DriftDetector extends Construct {
     }
 
     const key = logGroupKey(this, 'LogKey', `Encrypts the drift detector logs of ${props.environmentName}`);
-    const stackArns = props.stackNames
-      ? props.stackNames.map((name) =>
-          stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*` }),
-        )
-      : [
-          stack.formatArn({
-            service: 'cloudformation',
-            resource: 'stack',
-            resourceName: `${props.stackNamePrefix}*/*`,
-          }),
-        ];
+    const detectOnly = props.detectOnlyStackNames ?? [];
+    const stackArns = [...(props.stackNames ?? [`${props.stackNamePrefix}*`]), ...detectOnly].map((name) =>
+      stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*` }),
+    );
     const projectArn = stack.formatArn({
       service: 'codebuild',
       resource: 'project',
@@ -477,7 +497,7 @@ export class DriftDetector extends Construct {
     });
 
     const init = sfn.Pass.jsonata(this, 'Init', {
-      assign: { stacks: props.stackNames ?? [], next: '' },
+      assign: { stacks: [...(props.stackNames ?? []), ...detectOnly], next: '' },
     });
     const detectEach = sfn.Map.jsonata(this, 'DetectEachStack', {
       items: sfn.ProvideItems.jsonata('{% $stacks %}'),
@@ -662,6 +682,11 @@ export class DriftDetector extends Construct {
       }),
     );
     const env = props.environmentName;
+    // With auto-reconcile, the alert says which drifted stacks no build will revert.
+    const detectOnlyMark =
+      props.autoReconcile && detectOnly.length > 0
+        ? ` & (stack in ${JSON.stringify(detectOnly)} ? " (detect only: not reverted automatically)" : "")`
+        : '';
     const alert = retry(
       tasks.CallAwsService.jsonata(this, 'AlertDrift', {
         service: 'sns',
@@ -674,7 +699,7 @@ export class DriftDetector extends Construct {
           Subject: `{% $count($drifted) > 0 ? "Groundwork drift in ${env}" : "Groundwork drift check failed in ${env}" %}`,
           Message:
             '{% $join([' +
-            `$count($drifted) > 0 ? "Drift detected in ${env} (runbook: docs/runbooks/drift-alert.md)\\n" & $join($drifted.(stack & ": " & $join(resources, ", ")), "\\n") : "", ` +
+            `$count($drifted) > 0 ? "Drift detected in ${env} (runbook: docs/runbooks/drift-alert.md)\\n" & $join($drifted.(stack & ": " & $join(resources, ", ")${detectOnlyMark}), "\\n") : "", ` +
             `$count($failed) > 0 ? "Drift could not be checked in ${env}: the detection failed for these stacks, so drift may go unnoticed; check the drift detector's read permissions (runbook: docs/runbooks/drift-alert.md)\\n" & $join($failed.(stack & ": " & reason), "\\n") : ""` +
             '][$ != ""], "\\n\\n") %}',
         },
@@ -686,7 +711,7 @@ export class DriftDetector extends Construct {
       // Only drift is reconciled: reverting cannot fix a detection that failed.
       afterAlert = sfn.Choice.jsonata(this, 'ReconcileDrift')
         .when(
-          sfn.Condition.jsonata('{% $count($drifted) > 0 %}'),
+          sfn.Condition.jsonata('{% $count($reconcilable) > 0 %}'),
           this.startReconcile(props, projectArn, pipelineRegion, key).next(done),
         )
         .otherwise(done);
@@ -696,6 +721,8 @@ export class DriftDetector extends Construct {
       assign: {
         drifted: '{% [$states.input[drifted = true]] %}',
         failed: '{% [$states.input[failed = true]] %}',
+        // The drifted stacks a reconcile build may revert: all but the detect-only ones.
+        reconcilable: `{% [$states.input[drifted = true and $not(stack in ${JSON.stringify(detectOnly)})]] %}`,
       },
     });
     const anyDrift = sfn.Choice.jsonata(this, 'AnyDrift')
@@ -879,7 +906,7 @@ export class DriftDetector extends Construct {
       PARAMETER_PREFIX_PATTERN,
       "SSM parameter name prefixes (letters, digits, '_', '.', '-', '/'; no wildcard)",
     );
-    const stackPrefixes = props.stackNames ?? [props.stackNamePrefix!];
+    const stackPrefixes = [...(props.stackNames ?? [props.stackNamePrefix!]), ...(props.detectOnlyStackNames ?? [])];
     const functionPrefixes =
       props.functionNamePrefixes ?? stackPrefixes.map((name) => name.slice(0, GENERATED_NAME_STACK_PREFIX));
     check(
@@ -925,7 +952,7 @@ export class DriftDetector extends Construct {
     logKey: kms.IKey,
   ): sfn.INextable & sfn.IChainable {
     const projectName = props.reconcileProjectName!;
-    const stacks = '{% $join($drifted.stack, ",") %}';
+    const stacks = '{% $join($reconcilable.stack, ",") %}';
     const statements = DriftReconciler.startBuildStatements(projectArn, [props.environmentName]);
     if (region !== 'same') {
       // The generated Allow has no conditions; the Denies keep the function's role from overriding more.
@@ -1062,7 +1089,7 @@ export class DriftDetector extends Construct {
         'Drift APIs limited to the Groundwork stacks by name prefix; the stack id suffix is unknown before deployment',
       );
     }
-    for (const name of props.stackNames ?? []) {
+    for (const name of [...(props.stackNames ?? []), ...(props.detectOnlyStackNames ?? [])]) {
       ack(
         `AwsSolutions-IAM5[Resource::${stackArn(name)}]`,
         'Drift APIs on this one stack, by name; the stack id suffix is unknown before deployment',

@@ -17,7 +17,7 @@ const RECONCILE = { autoReconcile: true, reconcileProjectName: PROJECT } as cons
 /** What the start task sends: this environment and the drifted stacks, comma-separated (JSONata). */
 const REQUEST = [
   { Name: 'GROUNDWORK_RECONCILE_ENVIRONMENT', Value: 'dev', Type: 'PLAINTEXT' },
-  { Name: 'GROUNDWORK_RECONCILE_STACKS', Value: '{% $join($drifted.stack, ",") %}', Type: 'PLAINTEXT' },
+  { Name: 'GROUNDWORK_RECONCILE_STACKS', Value: '{% $join($reconcilable.stack, ",") %}', Type: 'PLAINTEXT' },
 ];
 
 /** `env: {}` makes an environment-agnostic stack (account and region unknown at synthesis). */
@@ -369,6 +369,35 @@ describe('DriftDetector', () => {
     );
     expect(() => make(RECONCILE)).toThrow(
       'Dev/Drift: autoReconcile with the pipeline in account 111111111111 (this stack is in 200000000001) needs reconcileRoleArn',
+    );
+  });
+
+  test('detectOnlyStackNames: checked with the drift APIs on their names; rejected when reconciled too or not a stack name', () => {
+    const { template } = make({ ...byName('groundwork-dev-network'), detectOnlyStackNames: ['groundwork-dev-access'] });
+    const definition = definitionOf(template);
+    expect(definition.States.Init.Assign.stacks).toEqual(['groundwork-dev-network', 'groundwork-dev-access']);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'cloudformation:DetectStackDrift',
+            Resource: Match.arrayWith([
+              { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':stack/groundwork-dev-access/\\*$')])] },
+            ]),
+          }),
+        ]),
+      },
+    });
+    expect(() =>
+      make({ ...byName('groundwork-dev-network'), detectOnlyStackNames: ['groundwork-dev-network'] }),
+    ).toThrow(
+      "Dev/Drift: detectOnlyStackNames names 'groundwork-dev-network', which stackNames also lists: a stack is either reconciled or detect only",
+    );
+    expect(() => make({ detectOnlyStackNames: ['groundwork-dev-access'] })).toThrow(
+      "Dev/Drift: detectOnlyStackNames names 'groundwork-dev-access', which starts with stackNamePrefix 'groundwork-': a stack is either reconciled or detect only",
+    );
+    expect(() => make({ detectOnlyStackNames: ['other_stack'] })).toThrow(
+      "Dev/Drift: detectOnlyStackNames must hold CloudFormation stack names (a letter, then up to 127 letters, digits or '-'), found 'other_stack'",
     );
   });
 
@@ -796,7 +825,7 @@ describe('DriftDetector stacks whose drift detection failed', () => {
     expect(states.AlertDrift.Next).toBe('ReconcileDrift');
     expect(states.ReconcileDrift).toEqual({
       Type: 'Choice',
-      Choices: [{ Condition: '{% $count($drifted) > 0 %}', Next: 'StartReconcile' }],
+      Choices: [{ Condition: '{% $count($reconcilable) > 0 %}', Next: 'StartReconcile' }],
       Default: 'Done',
     });
   });
@@ -1303,6 +1332,37 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
         ],
       ]);
       expect(run.execution.status).toBe('SUCCEEDED');
+    });
+
+    test('a detect-only stack is checked and alerted, marked, and never passed to the reconcile build', async () => {
+      const detectOnly = { ...props, detectOnlyStackNames: ['groundwork-dev-access'] };
+      const both = await runDetector(
+        detectOnly,
+        fakeAccount({
+          'groundwork-dev-network': { drifted: ['Vpc'] },
+          'groundwork-dev-ops': {},
+          'groundwork-dev-data': {},
+          'groundwork-dev-access': { drifted: ['BreakGlass'] },
+        }),
+      );
+      expect(both.calls('detectStackDrift').map((c) => c.args.StackName)).toContain('groundwork-dev-access');
+      expect(both.alerts.map((a) => a.Message)).toEqual([
+        `${DRIFT_HEADER}groundwork-dev-network: Vpc\n` +
+          'groundwork-dev-access: BreakGlass (detect only: not reverted automatically)',
+      ]);
+      expect(both.builds.map((c) => c.args.EnvironmentVariablesOverride[1].Value)).toEqual(['groundwork-dev-network']);
+      const onlyDetectOnly = await runDetector(
+        detectOnly,
+        fakeAccount({
+          'groundwork-dev-network': {},
+          'groundwork-dev-ops': {},
+          'groundwork-dev-data': {},
+          'groundwork-dev-access': { drifted: ['BreakGlass'] },
+        }),
+      );
+      expect(onlyDetectOnly.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 0 }]);
+      expect(onlyDetectOnly.alerts).toHaveLength(1);
+      expect(onlyDetectOnly.builds).toEqual([]);
     });
 
     test('no drift starts no build; neither does a failed check alone (reverting cannot fix a detection)', async () => {
