@@ -1,4 +1,5 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -23,6 +24,81 @@ export interface DeploymentMonitoringProps {
   readonly namespace?: string;
   /** Failed stage executions in the alarm period that raise the alarm. @default 1 */
   readonly failureThreshold?: number;
+  /**
+   * Create the CloudWatch Logs resource policy that lets EventBridge write to this construct's log group
+   * (`groundwork-events-<pipeline>`). CloudWatch Logs allows at most 10 resource policies per account and
+   * region, a quota that cannot be raised, and each construct with this option adds one: with several
+   * pipelines in one account (one per branch, one per team), set it to false on each and create one
+   * `PipelineEventsLogPolicy` in that account and region instead, which covers every
+   * `/aws/events/groundwork/*` log group.
+   * @default true
+   */
+  readonly eventsLogPolicy?: boolean;
+}
+
+/** Characters CloudWatch Logs allows in a log group name, besides '/' (CreateLogGroup). */
+const LOG_GROUP_NAME_PART = /^[A-Za-z0-9._-]+$/;
+/** The prefix of the log groups that receive pipeline events: EventBridge writes only to `/aws/events/...`. */
+const EVENTS_LOG_GROUP_PREFIX = '/aws/events/groundwork/';
+
+/**
+ * `/aws/events/groundwork/<pipeline>`. A pipeline name may hold '@' (CodePipeline allows it), which a log
+ * group name may not: such a name has it replaced with '-' and ends in a hash of the whole pipeline name,
+ * so that `a@b` and `a-b` still get different log groups.
+ */
+function eventsLogGroupName(pipelineName: string): string {
+  if (Token.isUnresolved(pipelineName) || LOG_GROUP_NAME_PART.test(pipelineName)) {
+    return `${EVENTS_LOG_GROUP_PREFIX}${pipelineName}`;
+  }
+  const hash = createHash('sha256').update(pipelineName).digest('hex').slice(0, 8);
+  return `${EVENTS_LOG_GROUP_PREFIX}${pipelineName.replace(/[^A-Za-z0-9._-]/g, '-')}-${hash}`;
+}
+
+/** The statement that lets EventBridge create log streams and put events in the log groups `resource` names. */
+function eventsWritePolicy(stack: Stack, resource: string): string {
+  return stack.toJsonString({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: resource,
+      },
+    ],
+  });
+}
+
+/**
+ * One CloudWatch Logs resource policy, `groundwork-pipeline-events`, that lets EventBridge write to every
+ * `/aws/events/groundwork/*` log group of its stack's account and region: the log groups of all
+ * `DeploymentMonitoring` constructs there (`GitOpsPipeline` creates one per pipeline).
+ *
+ * CloudWatch Logs allows at most 10 resource policies per account and region (a fixed quota), and by default
+ * each `DeploymentMonitoring` creates its own. Where several pipelines share an account, create this once in
+ * that account and region (in one stack only: the name is fixed), and give every pipeline
+ * `monitoringEventsLogPolicy: false` (`DeploymentMonitoring`'s `eventsLogPolicy: false`).
+ */
+export class PipelineEventsLogPolicy extends Construct {
+  /** The name of the resource policy. */
+  public static readonly POLICY_NAME = 'groundwork-pipeline-events';
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    new logs.CfnResourcePolicy(this, 'Resource', {
+      policyName: PipelineEventsLogPolicy.POLICY_NAME,
+      policyDocument: eventsWritePolicy(
+        stack,
+        stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: `${EVENTS_LOG_GROUP_PREFIX}*:*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
+    });
+  }
 }
 
 /**
@@ -54,7 +130,7 @@ export class DeploymentMonitoring extends Construct {
     const key = logGroupKey(this, 'LogKey', `Encrypts the pipeline event log group (${this.node.path})`);
     // EventBridge delivers to log groups whose name starts with /aws/events/ only.
     const logGroup = new logs.LogGroup(this, 'Events', {
-      logGroupName: `/aws/events/groundwork/${props.pipelineName}`,
+      logGroupName: eventsLogGroupName(props.pipelineName),
       encryptionKey: key,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       // Retained on stack deletion and replacement, but deleted when the create that made it rolls back:
@@ -62,21 +138,14 @@ export class DeploymentMonitoring extends Construct {
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     // The aws-events-targets CloudWatchLogGroup target installs this policy through a Lambda-backed
-    // custom resource; the plain CloudFormation resource needs no Lambda.
-    new logs.CfnResourcePolicy(this, 'EventsWritePolicy', {
-      policyName: `groundwork-events-${props.pipelineName}`.slice(0, 255),
-      policyDocument: stack.toJsonString({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: logGroup.logGroupArn,
-          },
-        ],
-      }),
-    });
+    // custom resource; the plain CloudFormation resource needs no Lambda. Without it (eventsLogPolicy:
+    // false), a PipelineEventsLogPolicy of the account and region must cover the log group.
+    if (props.eventsLogPolicy ?? true) {
+      new logs.CfnResourcePolicy(this, 'EventsWritePolicy', {
+        policyName: `groundwork-events-${props.pipelineName}`.slice(0, 255),
+        policyDocument: eventsWritePolicy(stack, logGroup.logGroupArn),
+      });
+    }
     const rule = new events.Rule(this, 'StateChanges', {
       description: `CodePipeline stage and action state changes of ${props.pipelineName}`,
       eventPattern: {
@@ -87,7 +156,8 @@ export class DeploymentMonitoring extends Construct {
     });
     // The log group's ARN without the `:*` that Fn::GetAtt Arn ends in, as aws-cdk-lib's CloudWatchLogGroup
     // target builds it: EventBridge is reported to accept the `:*` form and then deliver nothing. The
-    // resource policy above keeps `<arn>:*`, which covers the log streams EventBridge writes to.
+    // resource policy (above, or PipelineEventsLogPolicy's) keeps `<arn>:*`, which covers the log streams
+    // EventBridge writes to.
     const targetArn = stack.formatArn({
       service: 'logs',
       resource: 'log-group',

@@ -34,6 +34,7 @@ import {
 import { hardenCrossRegionSupport, ReplicationRegion } from './private/cross-region-replication';
 import { NagAcknowledger } from './private/nag-acknowledgements';
 import { notificationRuleName } from './private/notification-rule-name';
+import { selfMutationProjectName } from './private/project-name';
 import {
   STAGE_VALIDATION_SCRIPT,
   StageValidationStep,
@@ -101,6 +102,14 @@ export interface GitOpsPipelineProps {
    * `failureThreshold`); needs `monitoring`. @default 1
    */
   readonly failureAlarmThreshold?: number;
+  /**
+   * Let the deployment monitoring create its own CloudWatch Logs resource policy (EventBridge writes the
+   * pipeline's events to its log group through it); needs `monitoring`. CloudWatch Logs allows at most 10
+   * resource policies per account and region (a fixed quota): where several pipelines share an account, set
+   * it to false on each and create one `PipelineEventsLogPolicy` in that account and region.
+   * @default true
+   */
+  readonly monitoringEventsLogPolicy?: boolean;
   /**
    * Version of the CDK CLI that self-mutation installs (`npm install -g aws-cdk@<version>`). Keep it at or
    * above the CLI the app is built and tested with.
@@ -496,6 +505,10 @@ export class GitOpsPipeline extends Construct {
     this.cdkPipeline.buildPipeline();
     const pipeline = this.cdkPipeline.pipeline;
     this.checkPipelineQuotas(pipeline);
+    // A pipeline name with '.' or '@' makes aws-cdk-lib name the self-mutation project `<name>-selfupdate`,
+    // which CodeBuild refuses (see src/private/project-name.ts).
+    const selfMutation = this.cdkPipeline.selfMutationProject.node.defaultChild as codebuild.CfnProject;
+    selfMutation.name = selfMutationProjectName(this.pipelineName);
 
     const sourceAction = pipeline.stages[0].actions[0];
     pipeline.addTrigger({
@@ -529,6 +542,7 @@ export class GitOpsPipeline extends Construct {
         pipelineName: this.pipelineName,
         alarmTopic: this.notificationTopic,
         failureThreshold: this.props.failureAlarmThreshold,
+        eventsLogPolicy: this.props.monitoringEventsLogPolicy,
       });
     }
   }
@@ -955,6 +969,11 @@ export class GitOpsPipeline extends Construct {
     if (props.monitoring === false && props.failureAlarmThreshold !== undefined) {
       throw new Error(
         `${this.node.path}: failureAlarmThreshold needs monitoring, found monitoring: false and failureAlarmThreshold: ${props.failureAlarmThreshold}`,
+      );
+    }
+    if (props.monitoring === false && props.monitoringEventsLogPolicy !== undefined) {
+      throw new Error(
+        `${this.node.path}: monitoringEventsLogPolicy needs monitoring, found monitoring: false and monitoringEventsLogPolicy: ${props.monitoringEventsLogPolicy}`,
       );
     }
     if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(props.repository)) {

@@ -3,10 +3,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { DeploymentMonitoring } from '../src';
+import { DeploymentMonitoring, PipelineEventsLogPolicy } from '../src';
 import { PIPELINE_ENV } from './fixtures';
 
-function make(props: Partial<{ failureThreshold: number }> = {}) {
+function make(props: Partial<{ failureThreshold: number; pipelineName: string; eventsLogPolicy: boolean }> = {}) {
   const stack = new Stack(new App(), 'Monitoring', { env: PIPELINE_ENV });
   const topic = new sns.Topic(stack, 'Topic');
   const monitoring = new DeploymentMonitoring(stack, 'Deployments', {
@@ -220,6 +220,56 @@ describe('DeploymentMonitoring', () => {
     // No metric math either: the alarm watches one metric that the construct's own filter publishes.
     const queries = (alarms[0] as any).Properties.Metrics;
     expect(queries.filter((q: any) => q.Expression !== undefined)).toEqual([]);
+  });
+
+  // CodePipeline allows '@' in a pipeline name (and GitOpsPipeline accepts it); CloudWatch Logs allows only
+  // letters, digits, '_', '-', '/', '.' (and '#') in a log group name, so CloudFormation would fail to create it.
+  test('a pipeline name with @ gets a log group name CloudWatch Logs accepts, distinct from the name with -', () => {
+    const logGroupName = (pipelineName: string) =>
+      (Object.values(make({ pipelineName }).template.findResources('AWS::Logs::LogGroup'))[0] as any).Properties
+        .LogGroupName as string;
+    const withAt = logGroupName('orders@main');
+    expect(withAt).toMatch(/^\/aws\/events\/groundwork\/orders-main-[0-9a-f]{8}$/);
+    expect(withAt).toMatch(/^[A-Za-z0-9._\/#-]{1,512}$/);
+    expect(logGroupName('orders-main')).toBe('/aws/events/groundwork/orders-main');
+    expect(logGroupName('orders.main_1')).toBe('/aws/events/groundwork/orders.main_1');
+  });
+
+  // CloudWatch Logs: at most 10 resource policies per account and region, not adjustable. One per pipeline
+  // stops the 11th pipeline of a shared tooling account (LimitExceededException), so it can be turned off
+  // in favour of one policy of the account that covers every pipeline's log group.
+  test('eventsLogPolicy: false creates no resource policy; PipelineEventsLogPolicy covers every pipeline log group', () => {
+    const { template: withoutPolicy } = make({ eventsLogPolicy: false });
+    withoutPolicy.resourceCountIs('AWS::Logs::ResourcePolicy', 0);
+    withoutPolicy.resourceCountIs('AWS::Events::Rule', 1);
+    const accountStack = new Stack(new App(), 'Account', { env: PIPELINE_ENV });
+    new PipelineEventsLogPolicy(accountStack, 'EventsLogPolicy');
+    const shared = Template.fromStack(accountStack);
+    shared.resourceCountIs('AWS::Logs::ResourcePolicy', 1);
+    const policy = Object.values(shared.findResources('AWS::Logs::ResourcePolicy'))[0] as any;
+    expect(policy.Properties.PolicyName).toBe('groundwork-pipeline-events');
+    const resolve = (value: any): string => {
+      if (typeof value === 'string') return value;
+      if (value.Ref === 'AWS::Partition') return 'aws';
+      if (value['Fn::Join']) return value['Fn::Join'][1].map(resolve).join(value['Fn::Join'][0]);
+      throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+    };
+    const statement = JSON.parse(resolve(policy.Properties.PolicyDocument)).Statement[0];
+    expect(statement.Principal.Service).toContain('events.amazonaws.com');
+    expect(statement.Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(statement.Resource).toBe('arn:aws:logs:eu-west-1:111111111111:log-group:/aws/events/groundwork/*:*');
+    // IAM wildcard matching against the log streams of the log groups DeploymentMonitoring names.
+    const pattern = new RegExp(
+      `^${statement.Resource.split('*')
+        .map((p: string) => p.replace(/[.?+^$()[\]{}|\\/]/g, '\\$&'))
+        .join('.*')}$`,
+    );
+    for (const pipelineName of ['groundwork', 'orders@main']) {
+      const name = (Object.values(make({ pipelineName }).template.findResources('AWS::Logs::LogGroup'))[0] as any)
+        .Properties.LogGroupName;
+      expect(`arn:aws:logs:eu-west-1:111111111111:log-group:${name}:log-stream:abc`).toMatch(pattern);
+    }
+    expect('arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/x:log-stream:abc').not.toMatch(pattern);
   });
 
   test('rejects a failure threshold below 1', () => {

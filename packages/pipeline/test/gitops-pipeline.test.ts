@@ -570,6 +570,59 @@ describe('GitOpsPipeline failure alarm threshold', () => {
   });
 });
 
+// CodePipeline accepts '.' and '@' in a pipeline name (GitOpsPipeline too), CodeBuild does not in a project
+// name ([A-Za-z0-9][A-Za-z0-9_-]{1,254}): aws-cdk-lib's `<pipeline>-selfupdate` made the stack fail to create.
+describe('GitOpsPipeline CodeBuild project names', () => {
+  const CODEBUILD_PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/;
+  function projectNamesOf(pipelineName: string): string[] {
+    const fixture = pipelineFixture({ pipelineName });
+    fixture.pipeline.addEnvironment(
+      new TinyEnvironment(fixture.app, 'dev', { env: { account: accountId(1), region: PIPELINE_ENV.region } }),
+      { wave: 'Dev' },
+    );
+    return Object.values(Template.fromStack(fixture.stack).findResources('AWS::CodeBuild::Project'))
+      .map((project: any) => project.Properties.Name)
+      .filter((name): name is string => name !== undefined);
+  }
+
+  test('a pipeline name with . or @, or starting with - or _, gives project names CodeBuild accepts', () => {
+    const names = ['team.platform', 'team@platform', '_team', '-', 'team-platform'].map(projectNamesOf);
+    for (const projectNames of names) {
+      expect(projectNames).toHaveLength(1);
+      expect(projectNames[0]).toMatch(CODEBUILD_PROJECT_NAME);
+    }
+    expect(names[0][0]).toMatch(/^team-platform-[0-9a-f]{8}-selfupdate$/);
+    // The hash of the whole pipeline name keeps apart names the replacement would make equal.
+    expect(new Set(names.map((n) => n[0])).size).toBe(names.length);
+  });
+
+  test('a name CodeBuild accepts is kept as aws-cdk-lib sets it (a new name would replace the project)', () => {
+    expect(projectNamesOf('example-platform')).toEqual(['example-platform-selfupdate']);
+  });
+});
+
+// CloudWatch Logs allows 10 resource policies per account and region (fixed); each pipeline's monitoring
+// creates one by default, so pipelines sharing an account turn theirs off for one PipelineEventsLogPolicy.
+describe('GitOpsPipeline monitoring events log policy', () => {
+  test('monitoringEventsLogPolicy: false leaves the log group to the account-wide policy; true by default', () => {
+    const shared = devAndProd({ monitoringEventsLogPolicy: false });
+    shared.pipeline.buildPipeline();
+    Template.fromStack(shared.stack).resourceCountIs('AWS::Logs::ResourcePolicy', 0);
+    Template.fromStack(shared.stack).resourceCountIs('AWS::Logs::LogGroup', 1);
+    const own = devAndProd();
+    own.pipeline.buildPipeline();
+    Template.fromStack(own.stack).hasResourceProperties('AWS::Logs::ResourcePolicy', {
+      PolicyName: 'groundwork-events-groundwork',
+    });
+  });
+
+  test('monitoringEventsLogPolicy without monitoring is an error', () => {
+    expect(() => pipelineFixture({ monitoring: false, monitoringEventsLogPolicy: false })).toThrow(
+      /PipelineStack\/GitOps: monitoringEventsLogPolicy needs monitoring, found monitoring: false and monitoringEventsLogPolicy: false/,
+    );
+  });
+});
+
 describe('GitOpsPipeline notification rule name', () => {
   /** CodeStar Notifications CreateNotificationRule: Name is 1 to 64 of [A-Za-z0-9\-_ ], unique in the account. */
   const VALID_RULE_NAME = /^[A-Za-z0-9_ -]{1,64}$/;
