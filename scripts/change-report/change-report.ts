@@ -1,7 +1,8 @@
 import { AssemblyStack, CfnResource, CfnTemplate, compareStrings } from './cloud-assembly';
 import { deepEqual, diffJson, formatPath } from './json-diff';
+import { renderValue } from './policy-statements';
 import { ReplacementSpec, strongerReplacement } from './replacement-spec';
-import { KEEPS_DATA, ResourceChange, SECURITY_RULES } from './security-rules';
+import { deletionPolicy, keepsData, ResourceChange, SECURITY_RULES } from './security-rules';
 import type {
   ChangeReport,
   PropertyChange,
@@ -20,6 +21,7 @@ export const FINDING_KIND_ORDER: readonly SecurityFindingKind[] = [
   'iam-trust-widened',
   'resource-policy-broadened',
   'security-group-ingress-opened',
+  'security-group-egress-opened',
   'public-access-opened',
   'encryption-disabled',
   'logging-disabled',
@@ -28,6 +30,8 @@ export const FINDING_KIND_ORDER: readonly SecurityFindingKind[] = [
   'stateful-retention-removed',
   'stateful-deleted',
   'template-logic-changed',
+  'nested-stack-not-diffed',
+  'stack-import-added',
   'stack-left-deployed',
 ];
 
@@ -298,7 +302,7 @@ function leftDeployedDetail(
     ...count((t) => t.startsWith('AWS::EC2::SecurityGroup'), 'security group'),
   ];
   const stateful = resources
-    .filter(([, r]) => spec.isStateful(r.Type) && !KEEPS_DATA.has(String(r.DeletionPolicy ?? 'Delete')))
+    .filter(([, r]) => spec.isStateful(r.Type) && !keepsData(r.Type, deletionPolicy(r)))
     .map(([id]) => id);
   return (
     (movedTo ? `moved to ${movedTo}` : 'no longer in the assembly') +
@@ -307,6 +311,58 @@ function leftDeployedDetail(
     'stay deployed, no longer updated, until the stack is deleted by hand' +
     (stateful.length > 0 ? `; that deletes ${listSome(stateful)} (stateful, no Retain policy)` : '')
   );
+}
+
+/** The export name an Fn::ImportValue names, rendered (`${Param}` placeholders for Fn::Sub and Ref). */
+function importsIn(value: unknown, into: (name: string) => void): void {
+  if (Array.isArray(value)) {
+    value.forEach((v) => importsIn(v, into));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, arg] of Object.entries(value)) {
+      if (key === 'Fn::ImportValue') into(renderValue(arg));
+      importsIn(arg, into);
+    }
+  }
+}
+
+/** Every export a template imports, with the resources (or `Outputs.X`, `Conditions.X`) that import it. */
+function importsOf(template: CfnTemplate | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const scan = (where: string, value: unknown) =>
+    importsIn(value, (name) => out.set(name, [...new Set([...(out.get(name) ?? []), where])]));
+  for (const [id, resource] of Object.entries(resourcesOf(template))) scan(id, withoutIgnoredKeys(resource));
+  for (const section of ['Outputs', 'Conditions']) {
+    for (const [name, value] of Object.entries((template?.[section] ?? {}) as { [name: string]: unknown })) {
+      scan(`${section}.${name}`, value);
+    }
+  }
+  return out;
+}
+
+/** Exports the head imports that the base did not: each a new dependency on another stack. */
+function newImportFindings(base: CfnTemplate | undefined, head: CfnTemplate): { logicalId: string; detail: string }[] {
+  const before = importsOf(base);
+  return [...importsOf(head)]
+    .filter(([name]) => !before.has(name))
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([name, users]) => ({
+      logicalId: listSome(users),
+      detail:
+        `imports export ${name} (Fn::ImportValue): the stack that exports it must be deployed first, and ` +
+        'CloudFormation refuses to change or delete that export while this stack imports it',
+    }));
+}
+
+export interface StackContext {
+  /** Set on the `removed` entry of a stack that moved to another account or region. */
+  readonly movedFrom?: string;
+  readonly movedTo?: string;
+  /** The parent's stack name, for a nested stack. */
+  readonly parentStack?: string;
+  /** Logical ids of the head's nested stacks whose template was read (and is compared as its own stack). */
+  readonly nestedStacksRead?: readonly string[];
+  /** For a nested stack gone from head: whether its parent is still in head (then CloudFormation deletes it). */
+  readonly parentInHead?: boolean;
 }
 
 export interface StackComparison {
@@ -322,7 +378,7 @@ export function compareTemplates(
   head: CfnTemplate | undefined,
   spec: ReplacementSpec,
   awsEnvironment?: string,
-  move: { readonly movedFrom?: string; readonly movedTo?: string } = {},
+  move: StackContext = {},
 ): StackComparison {
   const baseResources = resourcesOf(base);
   const headResources = resourcesOf(head);
@@ -389,7 +445,9 @@ export function compareTemplates(
     detail,
   });
   const findings: SecurityFinding[] = [];
-  if (base && !head) {
+  if (base && !head && move.parentStack && !move.parentInHead) {
+    // The parent stack left the assembly (or moved): its stack-left-deployed finding covers this one.
+  } else if (base && !head && !move.parentStack) {
     // The pipeline never deletes a stack: nothing in it is deleted by this change.
     findings.push(
       finding(
@@ -404,6 +462,30 @@ export function compareTemplates(
       for (const f of SECURITY_RULES.flatMap((rule) => rule(change, spec))) {
         findings.push(finding(f.kind, change.logicalId, change.type, f.detail));
       }
+    }
+  }
+  if (head) {
+    for (const f of newImportFindings(base, head)) {
+      findings.push(finding('stack-import-added', f.logicalId, 'Fn::ImportValue', f.detail));
+    }
+    const read = new Set(move.nestedStacksRead ?? []);
+    const touched = [
+      ...added.map((r) => r.logicalId),
+      ...modified.map((m) => m.logicalId),
+      ...renamed.map((r) => r.toLogicalId),
+    ];
+    for (const logicalId of touched.sort(compareStrings)) {
+      if (headResources[logicalId].Type !== 'AWS::CloudFormation::Stack' || read.has(logicalId)) continue;
+      findings.push(
+        finding(
+          'nested-stack-not-diffed',
+          logicalId,
+          'AWS::CloudFormation::Stack',
+          `nested stack ${baseResources[logicalId] ? 'changed' : 'added'}: its template (TemplateURL ` +
+            `${renderValue(headResources[logicalId].Properties?.TemplateURL)}) is not in the assembly, so ` +
+            'the resources inside it, and their security changes, are not in this report: review that template by hand',
+        ),
+      );
     }
   }
   if (base && head) {
@@ -440,6 +522,7 @@ export function compareTemplates(
       templateChanges,
       ...(move.movedFrom ? { movedFrom: move.movedFrom } : {}),
       ...(move.movedTo ? { movedTo: move.movedTo } : {}),
+      ...(move.parentStack ? { parentStack: move.parentStack } : {}),
     },
     findings,
   };
@@ -512,12 +595,23 @@ export function compareAssemblies(
           [
             compareTemplates(environment, stack, b.template, undefined, spec, b.awsEnvironment, {
               movedTo: h.awsEnvironment ?? '(environment-agnostic)',
+              parentStack: b.parentStack,
             }),
             compareTemplates(environment, stack, undefined, h.template, spec, h.awsEnvironment, {
               movedFrom: b.awsEnvironment ?? '(environment-agnostic)',
+              parentStack: h.parentStack,
+              nestedStacksRead: h.nestedStacksRead,
             }),
           ]
-        : [compareTemplates(environment, stack, b?.template, h?.template, spec, (h ?? b)?.awsEnvironment)];
+        : [
+            compareTemplates(environment, stack, b?.template, h?.template, spec, (h ?? b)?.awsEnvironment, {
+              parentStack: (h ?? b)?.parentStack,
+              nestedStacksRead: h?.nestedStacksRead,
+              parentInHead:
+                b?.parentStack !== undefined &&
+                head.some((s) => s.environment === environment && s.stackName === b.parentStack),
+            }),
+          ];
     for (const result of results) {
       stacks.push(result.change);
       security.push(...result.findings);
@@ -526,7 +620,7 @@ export function compareAssemblies(
   security.sort(compareFindings);
   const count = (f: (s: StackChange) => number) => stacks.reduce((n, s) => n + f(s), 0);
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     base: options.baseLabel,
     head: options.headLabel,
     replacementSource: spec.source,

@@ -31,6 +31,10 @@ export interface AssemblyStack {
   readonly artifactId: string;
   readonly awsEnvironment?: string;
   readonly template: CfnTemplate;
+  /** Set on a nested stack (stackName `Parent/LogicalId`): the parent's stack name. */
+  readonly parentStack?: string;
+  /** Logical ids of this template's AWS::CloudFormation::Stack resources whose template was found in the assembly. */
+  readonly nestedStacksRead?: readonly string[];
 }
 
 /** Thrown for input the user must fix (missing directory, not an assembly, unreadable JSON). */
@@ -108,7 +112,7 @@ function readAssemblyInto(dir: string, environment: string, into: AssemblyStack[
       if (typeof template !== 'object' || template === null) {
         throw new AssemblyError(`${path.join(dir, templateFile)} is not a CloudFormation template`);
       }
-      into.push({
+      pushWithNestedStacks(dir, into, {
         environment,
         stackName: artifact.properties?.stackName ?? id,
         artifactId: id,
@@ -131,6 +135,76 @@ function readAssemblyInto(dir: string, environment: string, into: AssemblyStack[
       readAssemblyInto(nestedDir, name, into, seen);
     }
   }
+}
+
+/** Asset file paths by S3 object key, from the `*.assets.json` manifests in `dir` (relative to `dir`). */
+function assetFilesByObjectKey(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.assets.json'))) {
+    let manifest: { files?: { [id: string]: { source?: { path?: string }; destinations?: object } } };
+    try {
+      manifest = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf-8'));
+    } catch {
+      continue;
+    }
+    for (const file of Object.values(manifest.files ?? {})) {
+      const source = file.source?.path;
+      if (typeof source !== 'string') continue;
+      for (const destination of Object.values(file.destinations ?? {}) as { objectKey?: unknown }[]) {
+        if (typeof destination.objectKey === 'string') out.set(destination.objectKey, source);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The file of a nested stack's template in the assembly: CDK writes it next to the parent
+ * (`<id>.nested.template.json`) and names it in the resource's `aws:asset:path` metadata when
+ * asset metadata is on (the CLI default); else the TemplateURL's object key is looked up in the
+ * asset manifests. Undefined when neither finds a file (e.g. a TemplateURL to a hand-uploaded template).
+ */
+function nestedTemplateFile(dir: string, resource: CfnResource, assets: () => Map<string, string>): string | undefined {
+  const metadata = resource.Metadata as { [key: string]: unknown } | undefined;
+  const candidates: string[] = [];
+  if (typeof metadata?.['aws:asset:path'] === 'string') candidates.push(metadata['aws:asset:path']);
+  const url = JSON.stringify(resource.Properties?.TemplateURL ?? '');
+  for (const [objectKey, source] of assets()) {
+    if (url.includes(objectKey)) candidates.push(source);
+  }
+  return candidates.map((c) => path.join(dir, c)).find((file) => fs.existsSync(file) && fs.statSync(file).isFile());
+}
+
+/**
+ * Adds `stack` and, recursively, every nested stack whose template is in the assembly,
+ * as stacks named `Parent/LogicalId` in the same environment.
+ */
+function pushWithNestedStacks(dir: string, into: AssemblyStack[], stack: AssemblyStack, depth = 0): void {
+  let assets: Map<string, string> | undefined;
+  const assetFiles = () => (assets ??= assetFilesByObjectKey(dir));
+  const nested: AssemblyStack[] = [];
+  for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
+    if (resource?.Type !== 'AWS::CloudFormation::Stack' || depth > 10) continue;
+    const file = nestedTemplateFile(dir, resource, assetFiles);
+    if (!file) continue;
+    const template = readJson(file);
+    if (typeof template !== 'object' || template === null) {
+      throw new AssemblyError(
+        `${file} (nested stack ${logicalId} of ${stack.stackName}) is not a CloudFormation template`,
+      );
+    }
+    nested.push({
+      environment: stack.environment,
+      stackName: `${stack.stackName}/${logicalId}`,
+      artifactId: `${stack.artifactId}/${logicalId}`,
+      awsEnvironment: stack.awsEnvironment,
+      template: template as CfnTemplate,
+      parentStack: stack.stackName,
+    });
+  }
+  const read = nested.map((n) => n.stackName.slice(stack.stackName.length + 1));
+  into.push(read.length > 0 ? { ...stack, nestedStacksRead: read } : stack);
+  for (const n of nested) pushWithNestedStacks(dir, into, n, depth + 1);
 }
 
 /** Locale-independent ordering, so reports are byte-identical on every machine. */

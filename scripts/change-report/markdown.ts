@@ -11,6 +11,7 @@ export const FINDING_KIND_TITLES: { readonly [kind in SecurityFindingKind]: stri
   'iam-trust-widened': 'IAM trust widened',
   'resource-policy-broadened': 'Resource policy broadened',
   'security-group-ingress-opened': 'Security group ingress opened',
+  'security-group-egress-opened': 'Security group egress opened',
   'public-access-opened': 'S3 public access opened',
   'encryption-disabled': 'Encryption turned off',
   'logging-disabled': 'Logging turned off',
@@ -20,6 +21,8 @@ export const FINDING_KIND_TITLES: { readonly [kind in SecurityFindingKind]: stri
   'stateful-deleted': 'Stateful resource deleted',
   'template-logic-changed': 'Parameter, condition or mapping changed (not evaluated)',
   'stack-left-deployed': 'Stack removed from the app (left deployed)',
+  'stack-import-added': 'New cross-stack import',
+  'nested-stack-not-diffed': 'Nested stack changed (content not compared)',
 };
 
 /** Changed-property rows shown per resource before deferring to the JSON file. */
@@ -153,7 +156,15 @@ export function renderMarkdown(report: ChangeReport, budget: number = DEFAULT_MA
             : '';
         section.push(`Target: ${code(s.awsEnvironment)}${moved}`, '');
       }
-      if (s.status === 'removed') {
+      if (s.parentStack) {
+        section.push(
+          `Nested stack ${code(s.stack.slice(s.parentStack.length + 1))} of ${code(s.parentStack)}` +
+            (s.status === 'removed'
+              ? ': removed from its parent, so CloudFormation deletes it and the resources below (per their DeletionPolicy).'
+              : '.'),
+          '',
+        );
+      } else if (s.status === 'removed') {
         section.push(
           '*No longer deployed by the pipeline. CDK Pipelines does not delete it: the stack and the resources ' +
             'below stay in the account, no longer updated, until the stack is deleted by hand.*',

@@ -147,23 +147,91 @@ export const iamTrustRule: SecurityRule = (change) => {
   }));
 };
 
-/** The property holding each resource policy this report understands. */
+/**
+ * Where each resource policy this report understands is held: a property, or a path into one
+ * (DynamoDB's ResourcePolicy.PolicyDocument). Some take the document as a JSON string.
+ */
 const RESOURCE_POLICY_PROPERTY: { readonly [type: string]: string } = {
   'AWS::S3::BucketPolicy': 'PolicyDocument',
+  'AWS::S3::AccessPoint': 'Policy',
   'AWS::KMS::Key': 'KeyPolicy',
+  'AWS::KMS::ReplicaKey': 'KeyPolicy',
   'AWS::SNS::TopicPolicy': 'PolicyDocument',
   'AWS::SNS::TopicInlinePolicy': 'PolicyDocument',
   'AWS::SQS::QueuePolicy': 'PolicyDocument',
   'AWS::SQS::QueueInlinePolicy': 'PolicyDocument',
+  'AWS::ECR::Repository': 'RepositoryPolicyText',
+  'AWS::ECR::RegistryPolicy': 'PolicyText',
+  'AWS::SecretsManager::ResourcePolicy': 'ResourcePolicy',
+  'AWS::Logs::ResourcePolicy': 'PolicyDocument',
+  'AWS::Logs::Destination': 'DestinationPolicy',
+  'AWS::Events::EventBusPolicy': 'Statement',
+  'AWS::Events::EventBus': 'Policy',
+  'AWS::ApiGateway::RestApi': 'Policy',
+  'AWS::OpenSearchService::Domain': 'AccessPolicies',
+  'AWS::Elasticsearch::Domain': 'AccessPolicies',
+  'AWS::CodeArtifact::Domain': 'PermissionsPolicyDocument',
+  'AWS::CodeArtifact::Repository': 'PermissionsPolicyDocument',
+  'AWS::Backup::BackupVault': 'AccessPolicy',
+  'AWS::EFS::FileSystem': 'FileSystemPolicy',
+  'AWS::DynamoDB::Table': 'ResourcePolicy.PolicyDocument',
+  'AWS::Kinesis::ResourcePolicy': 'ResourcePolicy',
+  'AWS::Glue::ResourcePolicy': 'PolicyInJson',
 };
 
-/** A bucket, key, topic or queue policy that allows more than before. */
+/**
+ * A policy document given as a JSON string (AWS::Logs::ResourcePolicy, or any Json property
+ * CDK serialised), also through Fn::Join with tokens (they become `${Id.Attr}` placeholders
+ * inside the JSON strings). Anything else is returned as it is.
+ */
+export function parsePolicyDocument(value: unknown): unknown {
+  const isJoin = isObject(value) && Object.keys(value).length === 1 && 'Fn::Join' in value;
+  if (typeof value !== 'string' && !isJoin) return value;
+  const text = renderValue(value);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * The policy a resource holds, as a document. An EventBusPolicy holds one statement in
+ * Statement, or (legacy form) Action, Principal (an account id or *) and Condition.
+ */
+function resourcePolicyDocument(resource: CfnResource | undefined, property: string): unknown {
+  const props = properties(resource);
+  if (resource?.Type === 'AWS::Events::EventBusPolicy') {
+    if (props.Statement !== undefined) return { Statement: asList(parsePolicyDocument(props.Statement)) };
+    if (props.Principal === undefined && props.Action === undefined) return undefined;
+    return {
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: props.Principal === '*' ? '*' : { AWS: props.Principal },
+          Action: props.Action,
+          Resource: props.EventBusName ?? 'default',
+          ...(props.Condition !== undefined ? { Condition: props.Condition } : {}),
+        },
+      ],
+    };
+  }
+  let value: unknown = props;
+  for (const name of property.split('.')) value = isObject(value) ? value[name] : undefined;
+  return parsePolicyDocument(value);
+}
+
+/**
+ * A resource policy (bucket, access point, key, topic, queue, repository, secret, log, event bus,
+ * REST API, search domain, CodeArtifact, backup vault, file system, table, stream, Glue catalog)
+ * that allows more than before.
+ */
 export const resourcePolicyRule: SecurityRule = (change) => {
   const type = change.after?.Type;
   const property = type ? RESOURCE_POLICY_PROPERTY[type] : undefined;
   if (!property) return [];
-  const before = policyGrants(properties(comparableBefore(change))[property]);
-  const after = policyGrants(properties(change.after)[property]);
+  const before = policyGrants(resourcePolicyDocument(comparableBefore(change), property));
+  const after = policyGrants(resourcePolicyDocument(change.after, property));
   return describeBroadening(policyBroadening(before, after), 'grant').map((detail) => ({
     kind: 'resource-policy-broadened',
     detail: `${property}: ${detail}`,
@@ -177,9 +245,31 @@ interface IngressRule {
   readonly protocol: string;
   readonly fromPort: number;
   readonly toPort: number;
-  /** `cidr4:0.0.0.0/0`, `cidr6:::/0`, `sg:${Other.GroupId}`, `pl:pl-123`. */
+  /**
+   * The source (ingress) or destination (egress): `cidr4:0.0.0.0/0`, `cidr6:::/0`,
+   * `sg:${Other.GroupId}`, `pl:pl-123`.
+   */
   readonly source: string;
 }
+
+type Direction = 'ingress' | 'egress';
+
+/** The property names of the peer of a rule, per direction (CIDR, IPv6 CIDR, group, prefix list). */
+const PEER_KEYS: { readonly [direction in Direction]: readonly [string, string][] } = {
+  ingress: [
+    ['CidrIp', 'cidr4'],
+    ['CidrIpv6', 'cidr6'],
+    ['SourceSecurityGroupId', 'sg'],
+    ['SourcePrefixListId', 'pl'],
+    ['SourceSecurityGroupName', 'other'],
+  ],
+  egress: [
+    ['CidrIp', 'cidr4'],
+    ['CidrIpv6', 'cidr6'],
+    ['DestinationSecurityGroupId', 'sg'],
+    ['DestinationPrefixListId', 'pl'],
+  ],
+};
 
 const PROTOCOL_NUMBERS: { readonly [name: string]: string } = {
   tcp: '6',
@@ -190,7 +280,7 @@ const PROTOCOL_NUMBERS: { readonly [name: string]: string } = {
 };
 const WORLD = new Set(['cidr4:0.0.0.0/0', 'cidr6:::/0']);
 
-function toIngressRule(raw: unknown): IngressRule {
+function toIngressRule(raw: unknown, direction: Direction = 'ingress'): IngressRule {
   const rule = isObject(raw) ? raw : {};
   const name = renderValue(rule.IpProtocol ?? '-1').toLowerCase();
   const protocol = PROTOCOL_NUMBERS[name] ?? name;
@@ -201,16 +291,8 @@ function toIngressRule(raw: unknown): IngressRule {
     fromPort = 0;
     toPort = 65535;
   }
-  const source =
-    rule.CidrIp !== undefined
-      ? `cidr4:${renderValue(rule.CidrIp)}`
-      : rule.CidrIpv6 !== undefined
-        ? `cidr6:${renderValue(rule.CidrIpv6)}`
-        : rule.SourceSecurityGroupId !== undefined
-          ? `sg:${renderValue(rule.SourceSecurityGroupId)}`
-          : rule.SourcePrefixListId !== undefined
-            ? `pl:${renderValue(rule.SourcePrefixListId)}`
-            : `other:${renderValue(rule.SourceSecurityGroupName ?? '')}`;
+  const peer = PEER_KEYS[direction].find(([key]) => rule[key] !== undefined);
+  const source = peer ? `${peer[1]}:${renderValue(rule[peer[0]])}` : 'other:';
   return { protocol, fromPort, toPort, source };
 }
 
@@ -294,7 +376,7 @@ function ruleCovers(wide: IngressRule, narrow: IngressRule): boolean {
   );
 }
 
-function describeRule(rule: IngressRule): string {
+function describeRule(rule: IngressRule, direction: Direction = 'ingress'): string {
   const name = Object.keys(PROTOCOL_NUMBERS).find((n) => PROTOCOL_NUMBERS[n] === rule.protocol);
   const protocol = rule.protocol === '-1' ? 'all traffic' : (name ?? `protocol ${rule.protocol}`);
   const ports =
@@ -303,36 +385,53 @@ function describeRule(rule: IngressRule): string {
       : rule.fromPort === rule.toPort
         ? `port ${rule.fromPort}`
         : `ports ${rule.fromPort}-${rule.toPort}`;
-  return `${protocol}, ${ports}, from ${rule.source.replace(/^[a-z0-9]+:/, '')}`;
+  return `${protocol}, ${ports}, ${direction === 'ingress' ? 'from' : 'to'} ${rule.source.replace(/^[a-z0-9]+:/, '')}`;
 }
 
 function ingressRules(resource: CfnResource | undefined): IngressRule[] {
   if (!resource) return [];
   if (resource.Type === 'AWS::EC2::SecurityGroup') {
-    return asList(properties(resource).SecurityGroupIngress).map(toIngressRule);
+    return asList(properties(resource).SecurityGroupIngress).map((r) => toIngressRule(r));
   }
   if (resource.Type === 'AWS::EC2::SecurityGroupIngress') return [toIngressRule(properties(resource))];
   return [];
 }
 
-/** New ingress from anywhere (0.0.0.0/0, ::/0), or an existing source given more ports or a wider address range. */
-export const securityGroupIngressRule: SecurityRule = (change) => {
-  const type = change.after?.Type;
-  if (type !== 'AWS::EC2::SecurityGroup' && type !== 'AWS::EC2::SecurityGroupIngress') return [];
-  const base = comparableBefore(change);
-  // A standalone rule moved to another group is a new rule on that group: nothing covers it.
-  const sameGroup =
-    type === 'AWS::EC2::SecurityGroup' ||
-    (deepEqual(properties(base).GroupId, properties(change.after).GroupId) &&
-      deepEqual(properties(base).GroupName, properties(change.after).GroupName));
-  const before = sameGroup ? ingressRules(base) : [];
+/**
+ * What a group without inline egress rules gets: EC2 adds rules allowing all outbound IPv4 and
+ * IPv6 traffic (AWS::EC2::SecurityGroup reference). CDK's allowAllOutbound: false writes a
+ * placeholder rule (ICMP 252-86 to 255.255.255.255/32) precisely to prevent this.
+ */
+const DEFAULT_EGRESS: readonly IngressRule[] = [
+  { protocol: '-1', fromPort: 0, toPort: 65535, source: 'cidr4:0.0.0.0/0' },
+  { protocol: '-1', fromPort: 0, toPort: 65535, source: 'cidr6:::/0' },
+];
+
+function egressRules(resource: CfnResource | undefined): IngressRule[] {
+  if (!resource) return [];
+  if (resource.Type === 'AWS::EC2::SecurityGroup') {
+    const rules = asList(properties(resource).SecurityGroupEgress);
+    return rules.length === 0 ? [...DEFAULT_EGRESS] : rules.map((r) => toIngressRule(r, 'egress'));
+  }
+  if (resource.Type === 'AWS::EC2::SecurityGroupEgress') return [toIngressRule(properties(resource), 'egress')];
+  return [];
+}
+
+/** Rules of `after` that `before` did not allow: to or from the internet, a wider version of an old rule, or a wide public range. */
+function openedRules(
+  before: IngressRule[],
+  after: IngressRule[],
+  direction: Direction,
+  kind: SecurityFindingKind,
+  note: (rule: IngressRule) => string = () => '',
+): RuleFinding[] {
   const findings: RuleFinding[] = [];
-  for (const rule of ingressRules(change.after)) {
+  for (const rule of after) {
     if (before.some((b) => ruleCovers(b, rule))) continue;
     if (WORLD.has(rule.source)) {
       findings.push({
-        kind: 'security-group-ingress-opened',
-        detail: `ingress open to the internet: ${describeRule(rule)}`,
+        kind,
+        detail: `${direction} open to the internet: ${describeRule(rule, direction)}${note(rule)}`,
       });
       continue;
     }
@@ -341,17 +440,55 @@ export const securityGroupIngressRule: SecurityRule = (change) => {
     );
     if (widened) {
       findings.push({
-        kind: 'security-group-ingress-opened',
-        detail: `ingress widened from ${describeRule(widened)} to ${describeRule(rule)}`,
+        kind,
+        detail: `${direction} widened from ${describeRule(widened, direction)} to ${describeRule(rule, direction)}`,
       });
     } else if (isWidePublicRange(rule.source)) {
       findings.push({
-        kind: 'security-group-ingress-opened',
-        detail: `ingress open to a wide public range: ${describeRule(rule)}`,
+        kind,
+        detail: `${direction} open to a wide public range: ${describeRule(rule, direction)}`,
       });
     }
   }
   return findings;
+}
+
+/** A standalone rule resource that moved to another group is a new rule on that group: nothing covers it. */
+function sameGroup(change: ResourceChange, base: CfnResource | undefined): boolean {
+  return (
+    change.after?.Type === 'AWS::EC2::SecurityGroup' ||
+    (deepEqual(properties(base).GroupId, properties(change.after).GroupId) &&
+      deepEqual(properties(base).GroupName, properties(change.after).GroupName))
+  );
+}
+
+/** New ingress from anywhere (0.0.0.0/0, ::/0), or an existing source given more ports or a wider address range. */
+export const securityGroupIngressRule: SecurityRule = (change) => {
+  const type = change.after?.Type;
+  if (type !== 'AWS::EC2::SecurityGroup' && type !== 'AWS::EC2::SecurityGroupIngress') return [];
+  const base = comparableBefore(change);
+  const before = sameGroup(change, base) ? ingressRules(base) : [];
+  return openedRules(before, ingressRules(change.after), 'ingress', 'security-group-ingress-opened');
+};
+
+/**
+ * Egress opened on an existing group (inline rules; all of them removed counts as the default
+ * allow-all rules), or a standalone SecurityGroupEgress to the internet, a wider range or a wide
+ * public range. A new group's egress is not reported: all outbound traffic is the EC2 and CDK default.
+ */
+export const securityGroupEgressRule: SecurityRule = (change) => {
+  const type = change.after?.Type;
+  if (type !== 'AWS::EC2::SecurityGroup' && type !== 'AWS::EC2::SecurityGroupEgress') return [];
+  const base = comparableBefore(change);
+  if (type === 'AWS::EC2::SecurityGroup' && !base) return [];
+  const before = sameGroup(change, base) ? egressRules(base) : [];
+  const implicit =
+    type === 'AWS::EC2::SecurityGroup' && asList(properties(change.after).SecurityGroupEgress).length === 0;
+  return openedRules(before, egressRules(change.after), 'egress', 'security-group-egress-opened', () =>
+    implicit
+      ? ' (no SecurityGroupEgress rules left: the group may fall back to the EC2 default, all outbound traffic)'
+      : '',
+  );
 };
 
 // ---------------------------------------------------------------------------
@@ -522,11 +659,48 @@ export const lambdaPublicRule: SecurityRule = (change) => {
 // ---------------------------------------------------------------------------
 // Stateful resources
 
-/** Deletion policies that keep the resource (or a snapshot of it) when CloudFormation deletes it. */
-export const KEEPS_DATA: ReadonlySet<string> = new Set(['Retain', 'RetainExceptOnCreate', 'Snapshot']);
+/** Deletion policies that keep the resource itself when CloudFormation deletes it from the stack. */
+const RETAINS: ReadonlySet<string> = new Set(['Retain', 'RetainExceptOnCreate']);
 
-function deletionPolicy(resource: CfnResource | undefined): string {
-  return typeof resource?.DeletionPolicy === 'string' ? resource.DeletionPolicy : 'Delete';
+/**
+ * The types for which CloudFormation supports the Snapshot deletion policy (DeletionPolicy
+ * attribute reference, and the Neptune and DocumentDB DBCluster references; cfn-lint E3035 rejects
+ * Snapshot on any other type). On another type, Snapshot takes no snapshot: the data is not kept.
+ */
+export const SNAPSHOT_TYPES: ReadonlySet<string> = new Set([
+  'AWS::EC2::Volume',
+  'AWS::ElastiCache::CacheCluster',
+  'AWS::ElastiCache::ReplicationGroup',
+  'AWS::Neptune::DBCluster',
+  'AWS::RDS::DBCluster',
+  'AWS::RDS::DBInstance',
+  'AWS::Redshift::Cluster',
+  'AWS::DocDB::DBCluster',
+]);
+
+/** Whether `policy` (a DeletionPolicy or UpdateReplacePolicy value) keeps a resource of `type`, or a snapshot of it. */
+export function keepsData(type: string, policy: string): boolean {
+  return RETAINS.has(policy) || (policy === 'Snapshot' && SNAPSHOT_TYPES.has(type));
+}
+
+/**
+ * The DeletionPolicy CloudFormation applies: the attribute, else its default, which is Snapshot
+ * for AWS::RDS::DBCluster and for an AWS::RDS::DBInstance without DBClusterIdentifier, Delete otherwise.
+ */
+export function deletionPolicy(resource: CfnResource | undefined): string {
+  if (typeof resource?.DeletionPolicy === 'string') return resource.DeletionPolicy;
+  const rdsSnapshot =
+    resource?.Type === 'AWS::RDS::DBCluster' ||
+    (resource?.Type === 'AWS::RDS::DBInstance' && properties(resource).DBClusterIdentifier === undefined);
+  return rdsSnapshot ? 'Snapshot' : 'Delete';
+}
+
+/** `DeletionPolicy Snapshot`, with a warning when the type does not support snapshots. */
+function describePolicy(name: string, type: string, policy: string): string {
+  return (
+    `${name} ${policy}` +
+    (policy === 'Snapshot' && !SNAPSHOT_TYPES.has(type) ? ` (not supported for ${type}: no snapshot is taken)` : '')
+  );
 }
 
 /** A stateful resource that moves to a new logical id, has a replacing property changed, changes type, or is deleted. */
@@ -538,16 +712,22 @@ export const statefulReplacementRule: SecurityRule = (change, spec) => {
         kind: 'stateful-replaced-logical-id',
         detail:
           `logical id ${change.renamedFrom} -> ${change.logicalId}: CloudFormation creates a new ${before.Type} ` +
-          `and ${KEEPS_DATA.has(deletionPolicy(before)) ? 'orphans' : 'deletes'} the old one ` +
-          `(DeletionPolicy ${deletionPolicy(before)})`,
+          `and ${
+            RETAINS.has(deletionPolicy(before))
+              ? 'orphans'
+              : keepsData(before.Type, deletionPolicy(before))
+                ? 'snapshots and deletes'
+                : 'deletes'
+          } the old one ` +
+          `(${describePolicy('DeletionPolicy', before.Type, deletionPolicy(before))})`,
       },
     ];
   }
-  if (before && !after && spec.isStateful(before.Type) && !KEEPS_DATA.has(deletionPolicy(before))) {
+  if (before && !after && spec.isStateful(before.Type) && !keepsData(before.Type, deletionPolicy(before))) {
     return [
       {
         kind: 'stateful-deleted',
-        detail: `removed with DeletionPolicy ${deletionPolicy(before)}: its data is deleted`,
+        detail: `removed with ${describePolicy('DeletionPolicy', before.Type, deletionPolicy(before))}: its data is deleted`,
       },
     ];
   }
@@ -559,12 +739,22 @@ export const statefulReplacementRule: SecurityRule = (change, spec) => {
   const findings: RuleFinding[] = [];
   // CloudFormation applies the deployed template's policy: this is the last pull request that can warn.
   for (const policy of ['DeletionPolicy', 'UpdateReplacePolicy']) {
-    const was = typeof before[policy] === 'string' ? (before[policy] as string) : 'Delete';
-    const now = typeof after[policy] === 'string' ? (after[policy] as string) : 'Delete';
-    if (KEEPS_DATA.has(was) && !KEEPS_DATA.has(now)) {
+    const policyOf = (r: CfnResource) =>
+      policy === 'DeletionPolicy'
+        ? deletionPolicy(r)
+        : typeof r[policy] === 'string'
+          ? (r[policy] as string)
+          : 'Delete';
+    const was = policyOf(before);
+    const now = policyOf(after);
+    if (keepsData(before.Type, was) && !keepsData(after.Type, now)) {
       findings.push({
         kind: 'stateful-retention-removed',
-        detail: `${policy} ${was} -> ${now}: a later removal or replacement deletes its data`,
+        detail: `${describePolicy(policy, before.Type, was)} -> ${describePolicy(
+          '',
+          after.Type,
+          now,
+        ).trim()}: a later removal or replacement deletes its data`,
       });
     }
   }
@@ -586,6 +776,7 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   iamTrustRule,
   resourcePolicyRule,
   securityGroupIngressRule,
+  securityGroupEgressRule,
   encryptionRule,
   loggingRule,
   publicAccessRule,

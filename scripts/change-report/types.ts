@@ -9,6 +9,12 @@
  * region appears twice in `stacks` (removed there, added here), so environment
  * plus stack name is no longer unique; a removed stack gives one
  * stack-left-deployed finding instead of per-resource findings.
+ *
+ * Version 3: kinds security-group-egress-opened, stack-import-added and
+ * nested-stack-not-diffed; resource-policy-broadened covers more resource
+ * types; a nested stack whose template is in the assembly appears in `stacks`
+ * as its own entry (stack `Parent/LogicalId`, StackChange.parentStack set),
+ * and its findings carry that stack name.
  */
 
 /** What a security finding is about. Each kind is one review question. */
@@ -21,12 +27,21 @@ export type SecurityFindingKind =
   /** A role's trust policy lets more principals assume it, or under fewer conditions. */
   | 'iam-trust-widened'
   /**
-   * A resource policy (S3 bucket, KMS key, SNS topic, SQS queue) grants more than before; a Lambda
-   * permission for any principal; a Lambda function URL with AuthType NONE.
+   * A resource policy grants more than before (S3 bucket and access point, KMS key, SNS topic, SQS
+   * queue, ECR repository and registry, Secrets Manager secret, CloudWatch Logs resource policy and
+   * destination, EventBridge event bus, API Gateway REST API, OpenSearch domain, CodeArtifact domain
+   * and repository, Backup vault, EFS file system, DynamoDB table, Kinesis stream, Glue catalog);
+   * a Lambda permission for any principal; a Lambda function URL with AuthType NONE.
    */
   | 'resource-policy-broadened'
   /** A security group accepts traffic from the internet, or from more ports or addresses than before. */
   | 'security-group-ingress-opened'
+  /**
+   * An existing security group sends traffic to the internet, or to more ports or addresses than
+   * before (all its egress rules removed counts as the EC2 default, all outbound traffic); a
+   * standalone SecurityGroupEgress to the internet or a wide public range.
+   */
+  | 'security-group-egress-opened'
   /** Encryption at rest removed or turned off, or key rotation turned off. */
   | 'encryption-disabled'
   /**
@@ -40,9 +55,15 @@ export type SecurityFindingKind =
   | 'stateful-replaced-logical-id'
   /** A stateful resource's change touches a property whose update requires replacement. */
   | 'stateful-replaced-property'
-  /** A stateful resource's DeletionPolicy or UpdateReplacePolicy goes from Retain or Snapshot to Delete. */
+  /**
+   * A stateful resource's DeletionPolicy or UpdateReplacePolicy goes from Retain (or Snapshot, on a
+   * type that supports it) to Delete, or to Snapshot on a type that does not.
+   */
   | 'stateful-retention-removed'
-  /** A stateful resource is removed without a Retain or Snapshot deletion policy: its data is deleted. */
+  /**
+   * A stateful resource is removed without a Retain deletion policy, or a Snapshot one on a type that
+   * supports it: its data is deleted.
+   */
   | 'stateful-deleted'
   /**
    * A Parameter default, Condition, Mapping or Transform that a resource uses changed, or a
@@ -55,7 +76,17 @@ export type SecurityFindingKind =
    * does not delete it: the deployed stack and all its resources stay, no longer updated, until
    * someone deletes the stack by hand.
    */
-  | 'stack-left-deployed';
+  | 'stack-left-deployed'
+  /**
+   * The stack starts importing an export of another stack (Fn::ImportValue): the exporting stack must
+   * be deployed first, and CloudFormation refuses to change or delete that export while it is imported.
+   */
+  | 'stack-import-added'
+  /**
+   * A nested stack (AWS::CloudFormation::Stack) was added or its template changed, and its template
+   * is not in the assembly: what changes inside it is not reported.
+   */
+  | 'nested-stack-not-diffed';
 
 export interface SecurityFinding {
   readonly kind: SecurityFindingKind;
@@ -138,6 +169,12 @@ export interface StackChange {
   readonly movedFrom?: string;
   /** Set on the `removed` entry of a stack whose account or region changed: the new one. */
   readonly movedTo?: string;
+  /**
+   * Set on a nested stack's entry: the stack name of its parent. `stack` is then
+   * `Parent/LogicalId`, the parent's stack name and the AWS::CloudFormation::Stack logical id
+   * (CloudFormation names the nested stack itself `Parent-LogicalId-<random>`).
+   */
+  readonly parentStack?: string;
 }
 
 export interface ChangeSummary {
@@ -153,7 +190,7 @@ export interface ChangeSummary {
 }
 
 export interface ChangeReport {
-  readonly schemaVersion: 2;
+  readonly schemaVersion: 3;
   /** The base and head cloud assembly directories as given on the command line. */
   readonly base: string;
   readonly head: string;

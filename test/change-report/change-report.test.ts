@@ -563,3 +563,145 @@ test('docs/contributing.md explains every finding kind, by its Markdown title', 
     expect([title, contributing.includes(`| ${title} |`)]).toEqual([title, true]);
   }
 });
+
+test('the egress rule runs in the report (registered in SECURITY_RULES)', () => {
+  const sg = (egress: object) => ({
+    Type: 'AWS::EC2::SecurityGroup',
+    Properties: { GroupDescription: 'g', SecurityGroupEgress: [egress] },
+  });
+  const { findings } = compareTemplates(
+    'Dev',
+    's',
+    { Resources: { Sg: sg({ CidrIp: '10.0.0.0/16', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }) } },
+    { Resources: { Sg: sg({ CidrIp: '0.0.0.0/0', IpProtocol: '-1' }) } },
+    spec,
+  );
+  expect(findings.map((f) => `${f.kind} ${f.logicalId}: ${f.detail}`)).toEqual([
+    'security-group-egress-opened Sg: egress open to the internet: all traffic, all ports, to 0.0.0.0/0',
+  ]);
+});
+
+describe('cross-stack imports (Fn::ImportValue)', () => {
+  const importing = (name: unknown) => ({
+    Type: 'AWS::SSM::Parameter',
+    Properties: { Type: 'String', Value: { 'Fn::ImportValue': name } },
+  });
+
+  test('a new import is a finding naming the export and its users; an import kept or removed is not', () => {
+    const base = { Resources: { Kept: importing('network:VpcId') } };
+    const head = {
+      Resources: {
+        Kept: importing('network:VpcId'),
+        UsesSubnets: importing({ 'Fn::Sub': '${AWS::StackName}-subnets' }),
+      },
+      Outputs: { Subnets: { Value: { 'Fn::ImportValue': { 'Fn::Sub': '${AWS::StackName}-subnets' } } } },
+    };
+    const { findings } = compareTemplates('Dev', 'app', base, head, spec);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        kind: 'stack-import-added',
+        logicalId: 'Outputs.Subnets, UsesSubnets',
+        type: 'Fn::ImportValue',
+        detail:
+          'imports export ${AWS::StackName}-subnets (Fn::ImportValue): the stack that exports it must be deployed first, ' +
+          'and CloudFormation refuses to change or delete that export while this stack imports it',
+      }),
+    ]);
+    expect(compareTemplates('Dev', 'app', head, base, spec).findings).toEqual([]);
+  });
+
+  test('a new stack that imports is reported too; Metadata is not an import', () => {
+    const head = {
+      Resources: {
+        P: importing('shared:KeyArn'),
+        Q: { Type: 'AWS::SSM::Parameter', Properties: {}, Metadata: { note: { 'Fn::ImportValue': 'x' } } },
+      },
+    };
+    expect(
+      compareTemplates('Dev', 'app', undefined, head, spec).findings.map((f) => `${f.kind} ${f.logicalId}`),
+    ).toEqual(['stack-import-added P']);
+  });
+});
+
+describe('nested stacks', () => {
+  const nested = (url: string) => ({
+    Type: 'AWS::CloudFormation::Stack',
+    Properties: { TemplateURL: url },
+  });
+
+  test('a nested stack added or changed whose template is not in the assembly is a finding', () => {
+    const { findings } = compareTemplates(
+      'Dev',
+      'app',
+      { Resources: { Old: nested('https://s3.amazonaws.com/t/v1.json') } },
+      {
+        Resources: {
+          Old: nested('https://s3.amazonaws.com/t/v2.json'),
+          New: nested('https://s3.amazonaws.com/n.json'),
+        },
+      },
+      spec,
+    );
+    expect(findings.map((f) => `${f.kind} ${f.logicalId} ${f.type}: ${f.detail}`)).toEqual([
+      'nested-stack-not-diffed New AWS::CloudFormation::Stack: nested stack added: its template (TemplateURL ' +
+        'https://s3.amazonaws.com/n.json) is not in the assembly, so the resources inside it, and their security ' +
+        'changes, are not in this report: review that template by hand',
+      'nested-stack-not-diffed Old AWS::CloudFormation::Stack: nested stack changed: its template (TemplateURL ' +
+        'https://s3.amazonaws.com/t/v2.json) is not in the assembly, so the resources inside it, and their security ' +
+        'changes, are not in this report: review that template by hand',
+    ]);
+  });
+
+  test('a nested stack whose template was read is compared as its own stack, without that finding', () => {
+    const { findings } = compareTemplates(
+      'Dev',
+      'app',
+      { Resources: { Inner: nested('a') } },
+      { Resources: { Inner: nested('b') } },
+      spec,
+      undefined,
+      { nestedStacksRead: ['Inner'] },
+    );
+    expect(findings).toEqual([]);
+  });
+
+  test('a nested stack removed from a parent that stays is deleted with its resources, not left deployed', () => {
+    const parent = (resources: object): AssemblyStack => stack('Dev', 'app', { Resources: resources as never });
+    const child: AssemblyStack = {
+      ...stack('Dev', 'app/Inner', { Resources: { Table: { Type: 'AWS::DynamoDB::Table', Properties: {} } } }),
+      parentStack: 'app',
+    };
+    const report = compareAssemblies([parent({ Inner: nested('a') }), child], [parent({})], spec, {
+      baseLabel: 'b',
+      headLabel: 'h',
+    });
+    expect(report.stacks.map((s) => [s.stack, s.status, s.parentStack])).toEqual([
+      ['app', 'modified', undefined],
+      ['app/Inner', 'removed', 'app'],
+    ]);
+    // The spec counts the nested stack resource as stateful: its removal is reported too.
+    expect(report.security.map((f) => `${f.kind} ${f.stack} ${f.logicalId}`)).toEqual([
+      'stateful-deleted app Inner',
+      'stateful-deleted app/Inner Table',
+    ]);
+    expect(renderMarkdown(report)).toContain(
+      'Nested stack `Inner` of `app`: removed from its parent, so CloudFormation deletes it and the resources below',
+    );
+    // The parent itself removed: its stack-left-deployed finding covers the nested stack.
+    const gone = compareAssemblies([parent({ Inner: nested('a') }), child], [], spec, {
+      baseLabel: 'b',
+      headLabel: 'h',
+    });
+    expect(gone.security.map((f) => `${f.kind} ${f.stack}`)).toEqual(['stack-left-deployed app']);
+  });
+});
+
+test('a stack left deployed names a bucket with DeletionPolicy Snapshot among what deleting it deletes', () => {
+  const report = compareAssemblies(
+    [stack('Prod', 'old', { Resources: { B: { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Snapshot' } } })],
+    [],
+    spec,
+    { baseLabel: 'b', headLabel: 'h' },
+  );
+  expect(report.security[0].detail).toContain('that deletes B (stateful, no Retain policy)');
+});

@@ -54,7 +54,7 @@ test('writes change-report.md and change-report.json to --out-dir, prints the Ma
   expect(result.stdout).toBe(markdown);
   expect(markdown).toContain('**6 security-relevant changes**');
   const json = JSON.parse(fs.readFileSync(path.join(out, 'change-report.json'), 'utf-8')) as ChangeReport;
-  expect(json.schemaVersion).toBe(2);
+  expect(json.schemaVersion).toBe(3);
   expect(json.summary.securityFindings).toBe(6);
   expect(json.stacks.map((s) => `${s.environment}/${s.stack}:${s.status}`)).toEqual([
     '(root)/pipeline:unchanged',

@@ -10,6 +10,7 @@ import {
   publicAccessRule,
   resourcePolicyRule,
   ResourceChange,
+  securityGroupEgressRule,
   securityGroupIngressRule,
   SecurityRule,
   statefulReplacementRule,
@@ -920,5 +921,282 @@ describe('statefulReplacementRule: retention removed', () => {
         after: param(),
       }),
     ).toEqual([]);
+  });
+});
+
+describe('securityGroupEgressRule', () => {
+  const sg = (...SecurityGroupEgress: object[]) => ({ GroupDescription: 'g', SecurityGroupEgress });
+  const tcp = (from: number, to: number, destination: object) => ({
+    IpProtocol: 'tcp',
+    FromPort: from,
+    ToPort: to,
+    ...destination,
+  });
+  // What CDK writes for allowAllOutbound: false.
+  const closed = {
+    CidrIp: '255.255.255.255/32',
+    Description: 'Disallow all traffic',
+    FromPort: 252,
+    IpProtocol: 'icmp',
+    ToPort: 86,
+  };
+  const allOut = { CidrIp: '0.0.0.0/0', Description: 'Allow all outbound traffic by default', IpProtocol: '-1' };
+
+  test.each([
+    [
+      'a restricted group (CDK allowAllOutbound: false) opened to all outbound traffic',
+      sg(closed),
+      sg(allOut),
+      ['egress open to the internet: all traffic, all ports, to 0.0.0.0/0'],
+    ],
+    [
+      'a new rule to ::/0 on port 22',
+      sg(tcp(443, 443, { CidrIp: '10.0.0.0/16' })),
+      sg(tcp(443, 443, { CidrIp: '10.0.0.0/16' }), tcp(22, 22, { CidrIpv6: '::/0' })),
+      ['egress open to the internet: tcp, port 22, to ::/0'],
+    ],
+    [
+      'a destination CIDR widened',
+      sg(tcp(5432, 5432, { CidrIp: '10.0.1.0/24' })),
+      sg(tcp(5432, 5432, { CidrIp: '10.0.0.0/8' })),
+      ['egress widened from tcp, port 5432, to 10.0.1.0/24 to tcp, port 5432, to 10.0.0.0/8'],
+    ],
+    [
+      'every egress rule removed (EC2 then allows all outbound traffic)',
+      sg(tcp(443, 443, { CidrIp: '10.0.0.0/16' })),
+      { GroupDescription: 'g' },
+      [
+        'egress open to the internet: all traffic, all ports, to 0.0.0.0/0 (no SecurityGroupEgress rules left: the group may fall back to the EC2 default, all outbound traffic)',
+        'egress open to the internet: all traffic, all ports, to ::/0 (no SecurityGroupEgress rules left: the group may fall back to the EC2 default, all outbound traffic)',
+      ],
+    ],
+  ])('reports %s', (_, before, after, expected) => {
+    expect(run(securityGroupEgressRule, modified('AWS::EC2::SecurityGroup', before, after))).toEqual(
+      expected.map((e) => `security-group-egress-opened: ${e}`),
+    );
+  });
+
+  test('reports a standalone SecurityGroupEgress to the internet, new or moved to another group', () => {
+    const egress = (GroupId: unknown) => ({ GroupId, ...tcp(443, 443, { CidrIp: '0.0.0.0/0' }) });
+    expect(run(securityGroupEgressRule, added('AWS::EC2::SecurityGroupEgress', egress('sg-1')))).toEqual([
+      'security-group-egress-opened: egress open to the internet: tcp, port 443, to 0.0.0.0/0',
+    ]);
+    expect(
+      run(securityGroupEgressRule, modified('AWS::EC2::SecurityGroupEgress', egress('sg-1'), egress('sg-2'))),
+    ).toHaveLength(1);
+  });
+
+  test.each([
+    ['a new group with the default all-outbound rule', added('AWS::EC2::SecurityGroup', sg(allOut))],
+    ['a new group without egress rules', added('AWS::EC2::SecurityGroup', { GroupDescription: 'g' })],
+    ['an all-outbound group unchanged but for its ingress', modified('AWS::EC2::SecurityGroup', {}, sg(allOut))],
+    ['egress narrowed', modified('AWS::EC2::SecurityGroup', sg(allOut), sg(tcp(443, 443, { CidrIp: '0.0.0.0/0' })))],
+    [
+      'a new egress to another security group',
+      modified(
+        'AWS::EC2::SecurityGroup',
+        sg(closed),
+        sg(closed, tcp(5432, 5432, { DestinationSecurityGroupId: 'sg-db' })),
+      ),
+    ],
+    [
+      'a standalone egress to a private range',
+      added('AWS::EC2::SecurityGroupEgress', { GroupId: 'sg-1', ...tcp(443, 443, { CidrIp: '10.0.0.0/16' }) }),
+    ],
+  ])('stays quiet for %s', (_, change) => {
+    expect(run(securityGroupEgressRule, change)).toEqual([]);
+  });
+
+  test('ingress rules are not read as egress, nor egress as ingress', () => {
+    const both = (ingress: object[], egress: object[]) => ({
+      SecurityGroupIngress: ingress,
+      SecurityGroupEgress: egress,
+    });
+    const change = modified(
+      'AWS::EC2::SecurityGroup',
+      both([], [closed]),
+      both([tcp(22, 22, { CidrIp: '0.0.0.0/0' })], [closed]),
+    );
+    expect(run(securityGroupEgressRule, change)).toEqual([]);
+    expect(run(securityGroupIngressRule, change)).toHaveLength(1);
+  });
+});
+
+describe('resourcePolicyRule: more resource policies', () => {
+  const account = (id: string) => ({ AWS: `arn:aws:iam::${id}:root` });
+  const grant = (Principal: unknown, extra: object = {}) => doc(allow('x:Get', 'arn:r', { Principal, ...extra }));
+
+  test.each([
+    ['AWS::ECR::Repository', 'RepositoryPolicyText', (d: object) => ({ RepositoryPolicyText: d })],
+    ['AWS::ECR::RegistryPolicy', 'PolicyText', (d: object) => ({ PolicyText: d })],
+    ['AWS::SecretsManager::ResourcePolicy', 'ResourcePolicy', (d: object) => ({ SecretId: 's', ResourcePolicy: d })],
+    // CloudWatch Logs takes the document as a JSON string.
+    [
+      'AWS::Logs::ResourcePolicy',
+      'PolicyDocument',
+      (d: object) => ({ PolicyName: 'p', PolicyDocument: JSON.stringify(d) }),
+    ],
+    ['AWS::Logs::Destination', 'DestinationPolicy', (d: object) => ({ DestinationPolicy: JSON.stringify(d) })],
+    ['AWS::Events::EventBus', 'Policy', (d: object) => ({ Name: 'bus', Policy: d })],
+    ['AWS::ApiGateway::RestApi', 'Policy', (d: object) => ({ Name: 'api', Policy: d })],
+    ['AWS::OpenSearchService::Domain', 'AccessPolicies', (d: object) => ({ AccessPolicies: d })],
+    ['AWS::Elasticsearch::Domain', 'AccessPolicies', (d: object) => ({ AccessPolicies: d })],
+    ['AWS::CodeArtifact::Domain', 'PermissionsPolicyDocument', (d: object) => ({ PermissionsPolicyDocument: d })],
+    ['AWS::CodeArtifact::Repository', 'PermissionsPolicyDocument', (d: object) => ({ PermissionsPolicyDocument: d })],
+    ['AWS::Backup::BackupVault', 'AccessPolicy', (d: object) => ({ AccessPolicy: d })],
+    ['AWS::EFS::FileSystem', 'FileSystemPolicy', (d: object) => ({ FileSystemPolicy: d })],
+    ['AWS::S3::AccessPoint', 'Policy', (d: object) => ({ Bucket: 'b', Policy: d })],
+    ['AWS::KMS::ReplicaKey', 'KeyPolicy', (d: object) => ({ KeyPolicy: d })],
+    ['AWS::Kinesis::ResourcePolicy', 'ResourcePolicy', (d: object) => ({ ResourceArn: 'a', ResourcePolicy: d })],
+    ['AWS::Glue::ResourcePolicy', 'PolicyInJson', (d: object) => ({ PolicyInJson: d })],
+    [
+      'AWS::DynamoDB::Table',
+      'ResourcePolicy.PolicyDocument',
+      (d: object) => ({ KeySchema: [], ResourcePolicy: { PolicyDocument: d } }),
+    ],
+  ])(
+    'a %s policy opened to any principal, to another account, or without its condition is reported',
+    (type, property, props) => {
+      const orgOnly = { Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-1' } } };
+      expect(run(resourcePolicyRule, modified(type, props(grant(account('1'))), props(grant('*'))))).toEqual([
+        `resource-policy-broadened: ${property}: to * allows x:Get on arn:r (any principal)`,
+      ]);
+      expect(run(resourcePolicyRule, modified(type, props(grant(account('1'))), props(grant(account('2')))))).toEqual([
+        `resource-policy-broadened: ${property}: to AWS:arn:aws:iam::2:root allows x:Get on arn:r`,
+      ]);
+      expect(run(resourcePolicyRule, modified(type, props(grant('*', orgOnly)), props(grant('*'))))).toEqual([
+        `resource-policy-broadened: ${property}: conditions removed or relaxed for x:Get by *`,
+      ]);
+      expect(run(resourcePolicyRule, modified(type, props(grant('*')), props(grant('*', orgOnly))))).toEqual([]);
+    },
+  );
+
+  test('a JSON string policy with tokens (Fn::Join) is compared by what it grants, not as text', () => {
+    const joined = (principal: string) => ({
+      PolicyName: 'p',
+      PolicyDocument: {
+        'Fn::Join': [
+          '',
+          [
+            `{"Statement":[{"Effect":"Allow","Principal":${principal},"Action":"logs:PutLogEvents","Resource":"`,
+            { 'Fn::GetAtt': ['Group', 'Arn'] },
+            '"}]}',
+          ],
+        ],
+      },
+    });
+    const service = '{"Service":"es.amazonaws.com"}';
+    expect(run(resourcePolicyRule, modified('AWS::Logs::ResourcePolicy', joined(service), joined(service)))).toEqual(
+      [],
+    );
+    expect(run(resourcePolicyRule, modified('AWS::Logs::ResourcePolicy', joined(service), joined('"*"')))).toEqual([
+      'resource-policy-broadened: PolicyDocument: to * allows logs:PutLogEvents on ${Group.Arn} (any principal)',
+    ]);
+  });
+
+  test('an EventBusPolicy, in the Statement form and the legacy Principal/Action form, is compared as a policy', () => {
+    const statement = (Principal: unknown) => ({
+      EventBusName: 'bus',
+      StatementId: 's',
+      Statement: { Effect: 'Allow', Principal, Action: 'events:PutEvents', Resource: 'arn:bus' },
+    });
+    expect(
+      run(
+        resourcePolicyRule,
+        modified('AWS::Events::EventBusPolicy', statement({ AWS: '111111111111' }), statement('*')),
+      ),
+    ).toEqual(['resource-policy-broadened: Statement: to * allows events:PutEvents on arn:bus (any principal)']);
+    const legacy = (Principal: string, Condition?: object) => ({
+      EventBusName: 'bus',
+      StatementId: 's',
+      Action: 'events:PutEvents',
+      Principal,
+      ...(Condition ? { Condition } : {}),
+    });
+    const org = { Type: 'StringEquals', Key: 'aws:PrincipalOrgID', Value: 'o-1' };
+    expect(
+      run(resourcePolicyRule, modified('AWS::Events::EventBusPolicy', legacy('111111111111'), legacy('222222222222'))),
+    ).toEqual(['resource-policy-broadened: Statement: to AWS:222222222222 allows events:PutEvents on bus']);
+    expect(run(resourcePolicyRule, modified('AWS::Events::EventBusPolicy', legacy('*', org), legacy('*')))).toEqual([
+      'resource-policy-broadened: Statement: conditions removed or relaxed for events:PutEvents by *',
+    ]);
+  });
+});
+
+describe('statefulReplacementRule: Snapshot keeps data only where CloudFormation supports it', () => {
+  const removedWith = (type: string, DeletionPolicy?: string, props: object = {}): ResourceChange => ({
+    logicalId: 'R',
+    type,
+    before: {
+      Type: type,
+      Properties: props as CfnResource['Properties'],
+      ...(DeletionPolicy ? { DeletionPolicy } : {}),
+    },
+  });
+
+  test.each(['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::EFS::FileSystem'])(
+    'a %s removed with DeletionPolicy Snapshot is reported as deleted (no snapshot is taken)',
+    (type) => {
+      expect(run(statefulReplacementRule, removedWith(type, 'Snapshot'))).toEqual([
+        `stateful-deleted: removed with DeletionPolicy Snapshot (not supported for ${type}: no snapshot is taken): its data is deleted`,
+      ]);
+    },
+  );
+
+  test.each(['AWS::RDS::DBCluster', 'AWS::Neptune::DBCluster', 'AWS::DocDB::DBCluster', 'AWS::EC2::Volume'])(
+    'a %s removed with DeletionPolicy Snapshot stays quiet (a final snapshot is kept)',
+    (type) => {
+      expect(run(statefulReplacementRule, removedWith(type, 'Snapshot'))).toEqual([]);
+    },
+  );
+
+  test('an RDS cluster or standalone instance without DeletionPolicy defaults to Snapshot; a cluster member does not', () => {
+    expect(run(statefulReplacementRule, removedWith('AWS::RDS::DBCluster'))).toEqual([]);
+    expect(run(statefulReplacementRule, removedWith('AWS::RDS::DBInstance'))).toEqual([]);
+    expect(
+      run(statefulReplacementRule, removedWith('AWS::RDS::DBInstance', undefined, { DBClusterIdentifier: 'c' })),
+    ).toEqual(['stateful-deleted: removed with DeletionPolicy Delete: its data is deleted']);
+  });
+
+  test('Retain to Snapshot on a type without snapshots is retention removed; on a type with snapshots it is not', () => {
+    const change = (type: string, was: string, now: string): ResourceChange => ({
+      logicalId: 'R',
+      type,
+      before: { Type: type, Properties: {}, DeletionPolicy: was },
+      after: { Type: type, Properties: {}, DeletionPolicy: now },
+    });
+    expect(run(statefulReplacementRule, change('AWS::S3::Bucket', 'Retain', 'Snapshot'))).toEqual([
+      'stateful-retention-removed: DeletionPolicy Retain -> Snapshot (not supported for AWS::S3::Bucket: no snapshot is taken): a later removal or replacement deletes its data',
+    ]);
+    expect(run(statefulReplacementRule, change('AWS::RDS::DBCluster', 'Retain', 'Snapshot'))).toEqual([]);
+    // Snapshot to no policy on an RDS cluster: the default is Snapshot, nothing changes.
+    const cluster = (DeletionPolicy?: string) => ({
+      Type: 'AWS::RDS::DBCluster',
+      Properties: {},
+      ...(DeletionPolicy ? { DeletionPolicy } : {}),
+    });
+    expect(
+      run(statefulReplacementRule, {
+        logicalId: 'C',
+        type: 'AWS::RDS::DBCluster',
+        before: cluster('Snapshot'),
+        after: cluster(),
+      }),
+    ).toEqual([]);
+  });
+
+  test('a bucket with Snapshot moved to a new logical id is deleted, not kept', () => {
+    const bucket = { Type: 'AWS::S3::Bucket', Properties: {}, DeletionPolicy: 'Snapshot' };
+    expect(
+      run(statefulReplacementRule, {
+        logicalId: 'New',
+        type: 'AWS::S3::Bucket',
+        before: bucket,
+        after: bucket,
+        renamedFrom: 'Old',
+      }),
+    ).toEqual([
+      'stateful-replaced-logical-id: logical id Old -> New: CloudFormation creates a new AWS::S3::Bucket and deletes the old one (DeletionPolicy Snapshot (not supported for AWS::S3::Bucket: no snapshot is taken))',
+    ]);
   });
 });
