@@ -85,6 +85,15 @@ describe('extracting the examples', () => {
     ]);
   });
 
+  test('a ts fence that is never closed runs to the end of the document, so it is still checked', () => {
+    const markdown = ['Text.', '```ts', 'export const a = 1;', '', 'More prose the author meant as text.'].join('\n');
+    expect(extractTypeScriptBlocks(markdown, 'x.md').map((b) => [b.line, b.code])).toEqual([
+      [2, 'export const a = 1;\n\nMore prose the author meant as text.\n'],
+    ]);
+    // An unclosed fence of another language hides nothing: it is not collected.
+    expect(extractTypeScriptBlocks(['```sh', 'npm test'].join('\n'), 'x.md')).toEqual([]);
+  });
+
   test('reads README.md, docs/ and every package and app README', () => {
     const files = documentationFiles(repoRoot);
     expect(files).toEqual(

@@ -30,7 +30,7 @@ Options:
   --root DIR          repository root (default: the git top-level of the package or the current folder;
                       without git, the nearest folder above it whose package.json has "workspaces")
   --update-baseline   copy each package's built .jsii to <package>/${BASELINE_ASSEMBLY} instead of checking;
-                      the release runs this after publishing, and commits the result
+                      the release workflow runs this after publishing and opens a pull request with the result
   --help              this text
 
 Exit status: 0 compatible (or marked breaking), 1 breaking change not marked or package not built, 2 usage error.

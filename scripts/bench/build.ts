@@ -15,7 +15,8 @@ Build times of the workspace through nx:
 
 Options:
   --steps LIST  which of cold, cached, affected to run, in that order (default: all three)
-  --touch FILE  the file the affected step changes (default: packages/networking/src/index.ts)
+  --touch FILE  the file the affected step changes: a file of one of the projects under packages/
+                or apps/ (default: packages/networking/src/index.ts)
   --clean       also remove every project's lib/ and .jsii before the cold build (a clone's first
                 build); other work in the repository cannot use the packages until it finishes
   --dry-run     print the commands and the files they would remove or change; run nothing
@@ -53,7 +54,38 @@ interface Result {
   readonly load: string;
 }
 
-function parseArgs(argv: readonly string[]): Options | 'help' {
+/**
+ * The project folder (`packages/<name>` or `apps/<name>`) that holds `file`, a path relative to the
+ * repository root; undefined when none does.
+ */
+function projectOf(file: string, projectDirs: readonly string[]): string | undefined {
+  return projectDirs.find((dir) => file.startsWith(`${dir}${path.sep}`));
+}
+
+/**
+ * Checks `--touch` before any step runs (the cold step takes minutes and removes build state): a
+ * regular file inside one of the projects, whose build nx affected then runs. A directory would fail
+ * only at the affected step; a file outside every project (README.md, scripts/) makes no build affected.
+ */
+export function checkTouchFile(
+  touch: string,
+  root: string = ROOT,
+  projectDirs: readonly string[] = PROJECT_DIRS,
+): string {
+  const file = path.resolve(root, touch);
+  const relative = path.relative(root, file);
+  const expected = `a source file of one of the projects (${projectDirs.join(', ')})`;
+  if (!fs.existsSync(file)) {
+    throw new UsageError(`--touch: expected ${expected}, found '${touch}', which does not exist`);
+  }
+  if (!fs.statSync(file).isFile()) throw new UsageError(`--touch: expected ${expected}, found '${touch}', a directory`);
+  if (projectOf(relative, projectDirs) === undefined) {
+    throw new UsageError(`--touch: expected ${expected}, found '${touch}', which no project holds`);
+  }
+  return relative;
+}
+
+export function parseArgs(argv: readonly string[]): Options | 'help' {
   let steps: Step[] = [...STEPS];
   let touch = 'packages/networking/src/index.ts';
   let clean = false;
@@ -91,9 +123,8 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
         throw new UsageError(`unknown argument '${arg}'`);
     }
   }
-  const file = path.resolve(ROOT, touch);
-  if (steps.includes('affected') && !fs.existsSync(file)) throw new UsageError(`--touch: ${touch} does not exist`);
-  return { steps, touch: path.relative(ROOT, file), clean, dryRun };
+  const relative = steps.includes('affected') ? checkTouchFile(touch) : path.relative(ROOT, path.resolve(ROOT, touch));
+  return { steps, touch: relative, clean, dryRun };
 }
 
 /** What the cold step removes: tsc's incremental state always, the build outputs with --clean. */
@@ -129,7 +160,8 @@ function runNx(step: Step, args: string[]): Result {
   const output = `${child.stdout ?? ''}${child.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '');
   if (child.error) throw child.error;
   if (child.status !== 0) {
-    throw new BuildFailure(`${command} failed (exit ${child.status}). Last lines of its output:\n${lastLines(output)}`);
+    const how = child.status === null ? `killed by ${child.signal}` : `exit ${child.status}`;
+    throw new BuildFailure(`${command} failed (${how}). Last lines of its output:\n${lastLines(output)}`);
   }
   // The static output style prints one line per task, "> nx run <project>:build" before its output
   // or "✔  nx run <project>:build" alone, with "[local cache]" (or similar) when restored from the cache.
@@ -232,4 +264,6 @@ function runBenchmark(options: Options): number {
   return 0;
 }
 
-process.exitCode = runCli('bench:build', USAGE, process.argv.slice(2), parseArgs, runBenchmark);
+if (require.main === module) {
+  process.exitCode = runCli('bench:build', USAGE, process.argv.slice(2), parseArgs, runBenchmark);
+}

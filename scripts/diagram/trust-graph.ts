@@ -35,6 +35,8 @@ export interface TrustEdge {
 }
 
 const ARN_ACCOUNT = /^arn:[^:]*:iam::(\d{12}):(.*)$/;
+/** The condition operators that limit aws:PrincipalArn to the listed ARNs (not ArnNotLike, ArnNotEquals). */
+const NARROWING_ARN = /^Arn(Like|Equals)(IfExists)?$/;
 /** Also `arn:aws:iam::*:role/...` (any account), as in aws:PrincipalArn patterns. */
 const ARN_ACCOUNT_PATTERN = /^arn:[^:]*:iam::(\d{12}|\*):(.*)$/;
 
@@ -75,8 +77,9 @@ export function trustEdges(sources: readonly TemplateSource[]): TrustEdge[] {
         for (const [operator, keys] of Object.entries(grant.condition)) {
           for (const [key, values] of Object.entries(keys)) {
             const resolved = values.map(resolve);
-            // An account root (or anyone) narrowed by aws:PrincipalArn is, in effect, those principals.
-            if (anyone && principal === 'any principal' && key === 'aws:principalarn' && operator.startsWith('Arn')) {
+            // An account root (or anyone) narrowed by aws:PrincipalArn is, in effect, those principals. Only a
+            // positive operator narrows: ArnNotLike / ArnNotEquals exclude those principals and stay a condition.
+            if (anyone && principal === 'any principal' && key === 'aws:principalarn' && NARROWING_ARN.test(operator)) {
               principal = resolved.map((v) => ARN_ACCOUNT_PATTERN.exec(v)?.[2] ?? v).join(' or ');
               continue;
             }

@@ -16,7 +16,8 @@ const TYPESCRIPT_INFO = new Set(['ts', 'typescript']);
 
 /**
  * The fenced ```ts and ```typescript blocks of a Markdown document (CommonMark fences: three or more
- * backticks or tildes, possibly indented, e.g. in a list item), in document order.
+ * backticks or tildes, possibly indented, e.g. in a list item), in document order. A fence that is never
+ * closed runs to the end of the document, as CommonMark renders it.
  */
 export function extractTypeScriptBlocks(markdown: string, file: string): DocExample[] {
   const lines = markdown.split(/\r?\n/);
@@ -43,6 +44,11 @@ export function extractTypeScriptBlocks(markdown: string, file: string): DocExam
     // A list item's code block is indented like its fence; that indentation is not part of the code.
     open.body.push(text.startsWith(open.indent) ? text.slice(open.indent.length) : text.trimStart());
   });
+  // CommonMark: a fence never closed runs to the end of the document. Its block is still checked (and
+  // the prose swallowed into it then fails to compile), so a forgotten closing fence cannot hide an example.
+  if (open !== undefined && TYPESCRIPT_INFO.has(open.info)) {
+    examples.push({ file, line: open.line, code: open.body.join('\n') + '\n' });
+  }
   return examples;
 }
 

@@ -31,7 +31,8 @@ Options:
   --all               every jsii package under <root>/packages
   --root DIR          repository root (default: the git top-level of the package or the current folder)
   --update-baseline   write the current stateful resources to <package>/${BASELINE_TEMPLATES} instead of
-                      checking; the release runs this after publishing, and commits the result
+                      checking; the release workflow runs this after publishing and opens a pull
+                      request with the result
   --help              this text
 
 In-repo dependencies must be built first (their lib/). Exit status: 0 stable (or marked breaking),

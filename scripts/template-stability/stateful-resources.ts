@@ -6,11 +6,15 @@
  * group starts empty; a replaced key cannot decrypt what the old one encrypted; a replaced VPC or subnet
  * takes every ENI in it down; a replaced trail loses its name and history.
  *
- * The table is explicit and small on purpose: a reviewer can read what the gate protects. A change to a
- * property not listed here is an in-place update and passes; so does any change to other resource types.
+ * The table is explicit on purpose: a reviewer can read what the gate protects. A change to a property not
+ * listed here is an in-place update and passes; so does any change to other resource types. A test
+ * (test/template-stability/compare.test.ts) fails when the installed service spec marks another property of
+ * a listed type as replacing, so the table follows the spec when @aws-cdk/aws-service-spec is updated. The
+ * KMS key's immutable properties and LogGroupClass are listed from the CloudFormation reference, which the
+ * spec does not mark.
  */
 export const REPLACING_PROPERTIES: { readonly [type: string]: readonly string[] } = {
-  'AWS::S3::Bucket': ['BucketName', 'ObjectLockEnabled'],
+  'AWS::S3::Bucket': ['BucketName', 'BucketNamePrefix', 'BucketNamespace', 'ObjectLockEnabled'],
   // KeySpec, KeyUsage, MultiRegion and Origin are immutable: CloudFormation fails the update rather than
   // replace a key (AWS::KMS::Key reference), which blocks the deployment just the same.
   'AWS::KMS::Key': ['KeySpec', 'KeyUsage', 'MultiRegion', 'Origin'],
@@ -23,10 +27,13 @@ export const REPLACING_PROPERTIES: { readonly [type: string]: readonly string[] 
     'AvailabilityZoneId',
     'Ipv4IpamPoolId',
     'Ipv4NetmaskLength',
+    'Ipv6IpamPoolId',
+    'Ipv6NetmaskLength',
     'Ipv6Native',
+    'OutpostArn',
   ],
   'AWS::CloudTrail::Trail': ['TrailName'],
-  'AWS::DynamoDB::Table': ['TableName', 'KeySchema'],
+  'AWS::DynamoDB::Table': ['TableName', 'KeySchema', 'ImportSourceSpecification'],
   'AWS::DynamoDB::GlobalTable': ['TableName', 'KeySchema', 'LocalSecondaryIndexes'],
   'AWS::RDS::DBInstance': [
     'DBInstanceIdentifier',
@@ -37,7 +44,13 @@ export const REPLACING_PROPERTIES: { readonly [type: string]: readonly string[] 
     'StorageEncrypted',
     'MasterUsername',
     'CharacterSetName',
+    'NcharCharacterSetName',
+    'Timezone',
     'Port',
+    'SourceRegion',
+    'CustomIAMInstanceProfile',
+    'BackupTarget',
+    'DBSystemId',
   ],
   'AWS::RDS::DBCluster': [
     'DBClusterIdentifier',
@@ -47,6 +60,17 @@ export const REPLACING_PROPERTIES: { readonly [type: string]: readonly string[] 
     'KmsKeyId',
     'StorageEncrypted',
     'AvailabilityZones',
+    'ClusterScalabilityType',
+    'DBSystemId',
+    'PubliclyAccessible',
+    // Restore-only properties: set or changed on an existing cluster, they restore a new one in its place.
+    'RestoreToTime',
+    'RestoreType',
+    'SnapshotIdentifier',
+    'SourceDBClusterIdentifier',
+    'SourceDbClusterResourceId',
+    'SourceRegion',
+    'UseLatestRestorableTime',
   ],
   'AWS::SNS::Topic': ['TopicName', 'FifoTopic'],
   'AWS::SQS::Queue': ['QueueName', 'FifoQueue'],

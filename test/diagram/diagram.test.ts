@@ -58,6 +58,32 @@ describe('trust edges', () => {
     ]);
   });
 
+  test('an account root with ArnNotLike aws:PrincipalArn stays any principal of the account, the exclusion a condition', () => {
+    const edges = trustEdges([
+      source({
+        Ops: role(
+          [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Principal: { AWS: partitionArn('222222222222:root') },
+              Condition: { ArnNotLike: { 'aws:PrincipalArn': [partitionArn('222222222222:role/intern-*')] } },
+            },
+          ],
+          'ops',
+        ),
+      }),
+    ]);
+    expect(edges).toEqual([
+      expect.objectContaining({
+        role: 'ops',
+        principalAccount: '222222222222',
+        principal: 'any principal',
+        conditions: ['aws:principalarn ArnNotLike arn:aws:iam::222222222222:role/intern-*'],
+      }),
+    ]);
+  });
+
   test('role names resolve pseudo parameters and parameter defaults; unnamed roles show their logical id', () => {
     const edges = trustEdges([
       source(

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
 import {
   compareTemplates,
   describeFinding,
@@ -209,4 +212,23 @@ test('the table covers the stateful types the promise is about', () => {
     'AWS::SQS::Queue': expect.arrayContaining(['QueueName']),
     'AWS::ECR::Repository': expect.arrayContaining(['RepositoryName']),
   });
+});
+
+test('the table lists every property the installed service spec marks as replacing, for each stateful type', () => {
+  // @aws-cdk/aws-service-spec (a root devDependency) records CloudFormation's "Update requires: Replacement" as
+  // causesReplacement 'yes'. A property the spec adds later, or one the table forgot, fails here by name.
+  const specFile = path.resolve(__dirname, '../../node_modules/@aws-cdk/aws-service-spec/db.json.gz');
+  const db = JSON.parse(zlib.gunzipSync(fs.readFileSync(specFile)).toString('utf-8'));
+  const resources = new Map<string, { properties: { [name: string]: { causesReplacement?: string } } }>();
+  for (const entity of Object.values<any>(db.schema.resource.entities)) {
+    if (entity.cloudFormationType) resources.set(entity.cloudFormationType, entity);
+  }
+  const missing = Object.entries(REPLACING_PROPERTIES).flatMap(([type, listed]) => {
+    const spec = resources.get(type);
+    if (!spec) return [`${type}: not in the service spec`];
+    return Object.entries(spec.properties)
+      .filter(([name, p]) => p.causesReplacement === 'yes' && !listed.includes(name))
+      .map(([name]) => `${type}.${name}`);
+  });
+  expect(missing).toEqual([]);
 });
