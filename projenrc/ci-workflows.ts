@@ -45,8 +45,12 @@ export class CiWorkflows extends Component {
           ...setupSteps(),
           { name: 'Test', run: 'npm test' },
           { name: 'Synthesize every environment and the pipeline', run: 'npm run synth' },
-          // Generated files must match their sources: projen and docgen output is committed.
-          { name: 'Check generated files are up to date', run: 'npx projen && git diff --exit-code' },
+          // Generated files must match their sources: projen and docgen output is committed. `git diff`
+          // sees tracked files only; `git status --porcelain` also fails on a generated file never committed.
+          {
+            name: 'Check generated files are up to date',
+            run: 'npx projen && git diff --exit-code && test -z "$(git status --porcelain)"',
+          },
           {
             name: 'Upload the cloud assembly and compliance report',
             uses: 'actions/upload-artifact@v4',

@@ -3,6 +3,9 @@ import { cdk, github, javascript, ReleasableCommits, typescript } from 'projen';
 import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY, SCOPE, VERSIONS } from './versions';
 import { configureWorkspaceMember } from './workspace-member';
 
+/** The peer range of an in-repo construct package: the workspace's 0.0.0 and every 0.x release. */
+export const IN_REPO_PEER_RANGE = '>=0.0.0 <1.0.0';
+
 export interface ConstructPackageOptions {
   /** Folder name under `packages/` and unscoped npm name, e.g. `networking`. */
   readonly name: string;
@@ -52,9 +55,13 @@ export class ConstructPackage extends cdk.JsiiProject {
       peerDeps: [
         `aws-cdk-lib@^${VERSIONS.awsCdkLib}`,
         `constructs@^${VERSIONS.constructs}`,
-        // In-repo ranges are `^0.0.0`: npm links the workspace copy, and the
-        // release rewrites nothing (jsii accepts neither `workspace:` nor `file:`).
-        ...siblings.map((s) => `${s.package.packageName}@^0.0.0`),
+        // In-repo ranges accept the workspace copy (0.0.0, which npm links and
+        // jsii checks the range against) and every 0.x release of the sibling.
+        // `^0.0.0` accepted 0.0.0 alone, which is never published, so installing
+        // a release failed (ERESOLVE). jsii accepts neither `workspace:` nor
+        // `file:`, and rewriting the range at release time fails jsii's check
+        // against the workspace copy. Revisit when a sibling reaches 1.0.
+        ...siblings.map((s) => `${s.package.packageName}@${IN_REPO_PEER_RANGE}`),
         ...(options.peerDeps ?? []),
       ],
       peerDependencyOptions: { pinnedDevDependency: false },

@@ -74,6 +74,9 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
         `yaml@${VERSIONS.yaml}`,
         // scripts/diagram renders each environment's bootstrap template with the platform app's code.
         '@groundwork/platform-app@^0.0.0',
+        // test/release.test.ts checks the in-repo peer ranges as npm reads them.
+        'semver@7.8.6',
+        '@types/semver@7.8.0',
       ],
     });
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as semver from 'semver';
 
 /**
  * Independent versions: a conventional commit that touches one package moves
@@ -69,6 +70,21 @@ afterAll(() => {
 
 test('the monorepo has the expected construct packages', () => {
   expect(packages).toEqual(['compliance', 'cross-account-roles', 'networking', 'pipeline', 'security-baseline']);
+});
+
+test('an in-repo peer range accepts the workspace copy and the released versions of the sibling', () => {
+  // `^0.0.0` accepted only 0.0.0, which is never published: npm refused to install any release (ERESOLVE).
+  const ranges = packages.flatMap((pkg) =>
+    Object.entries<string>(
+      JSON.parse(fs.readFileSync(path.join(repoRoot, 'packages', pkg, 'package.json'), 'utf-8')).peerDependencies ?? {},
+    )
+      .filter(([name]) => name.startsWith('@groundwork/'))
+      .map(([name, range]) => ({ pkg, name, range })),
+  );
+  expect(ranges.map((r) => `${r.pkg} -> ${r.name}`)).toEqual(['pipeline -> @groundwork/cross-account-roles']);
+  for (const { range } of ranges) {
+    for (const version of ['0.0.0', '0.1.0', '0.12.3']) expect(semver.satisfies(version, range)).toBe(true);
+  }
 });
 
 test('a feat commit touching only networking bumps only networking', () => {

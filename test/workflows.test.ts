@@ -69,7 +69,8 @@ describe('build workflow', () => {
   });
 
   test('fails when generated files are stale', () => {
-    expect(runs).toContain('npx projen && git diff --exit-code');
+    // Untracked generated files too: git diff alone compares tracked files only.
+    expect(runs).toContain('npx projen && git diff --exit-code && test -z "$(git status --porcelain)"');
   });
 });
 
