@@ -104,6 +104,9 @@ function stackSetMemberReports(app: App): StackComplianceReport[] {
 /**
  * Writes compliance-report.json and .md next to the cloud assembly: the
  * report `collected` before (see collectComplianceReport), or collected now.
+ * The counts are per deployed stack name; a StackSet member template's
+ * findings and acknowledged findings count towards the stack that holds the
+ * StackSet (its stackPath is under that stack's), which deploys it.
  */
 export function writeComplianceReport(
   app: App,
@@ -118,6 +121,15 @@ export function writeComplianceReport(
   const counts: StackCounts = {};
   for (const s of report.stacks) {
     counts[s.stackName] = { findings: s.violations.length, acknowledged: s.acknowledgedFindings.length };
+  }
+  for (const member of report.stackSetMembers) {
+    const owner = report.stacks.find((s) => member.stackPath.startsWith(`${s.stackPath}/`));
+    if (!owner) continue;
+    const own = counts[owner.stackName];
+    counts[owner.stackName] = {
+      findings: own.findings + member.violations.length,
+      acknowledged: own.acknowledged + member.acknowledgedFindings.length,
+    };
   }
   return { file, counts };
 }

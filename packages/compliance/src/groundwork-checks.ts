@@ -197,7 +197,7 @@ function groundworkRules(props: GroundworkChecksProps): GroundworkRule[] {
     },
     {
       id: 'NET2',
-      info: 'The security group has an ingress rule that opens every port (IpProtocol -1 or port range 0/1-65535).',
+      info: 'The security group has an ingress rule that opens every port (IpProtocol -1, a protocol number other than tcp/udp/icmp/icmpv6, whose port range EC2 ignores, or port range 0/1-65535).',
       explanation:
         'An all-ports rule exposes every service the target runs, including ones added later. Fix: open only the ports the service listens on.',
       rule: noAllPortsIngress,

@@ -155,15 +155,56 @@ export function alwaysSet(value: unknown): boolean {
 }
 
 /**
+ * Every element a list property may hold in some deployment: the branches of an `Fn::If` around the
+ * list and around each element are all counted (their union), a single value is a one-element list,
+ * and `AWS::NoValue` entries are left out. For lists that grant something (actions, resources,
+ * principals, ingress rules, attached policies), the union is what some deployment may get.
+ */
+export function possibleElements(value: unknown): unknown[] {
+  return possibleValues(value)
+    .filter((list) => !isNoValue(list))
+    .flatMap((list) => asArray(list))
+    .flatMap(possibleValues)
+    .filter((element) => element !== undefined && element !== null && !isNoValue(element));
+}
+
+/**
+ * The forms an object may take once CloudFormation has evaluated the template's conditions, for the
+ * given keys: one copy per combination of the `Fn::If` branches of those keys' values (an
+ * `AWS::NoValue` branch removes the key). Other keys are copied as they are. With no `Fn::If` in
+ * those keys, the result is the object alone.
+ */
+export function conditionVariants<T extends object>(value: T, keys: readonly string[]): T[] {
+  // Every statement and ingress rule passes here: the common case, no Fn::If, costs no copy.
+  let variants: { [key: string]: unknown }[] = [value as { [key: string]: unknown }];
+  for (const key of keys) {
+    if (!(key in (value as object))) {
+      continue;
+    }
+    const options = possibleValues((value as { [key: string]: unknown })[key]);
+    if (options.length === 1 && !isNoValue(options[0])) {
+      continue;
+    }
+    variants = variants.flatMap((variant) =>
+      options.map((option) => {
+        const copy = { ...variant };
+        if (isNoValue(option)) {
+          delete copy[key];
+        } else {
+          copy[key] = option;
+        }
+        return copy;
+      }),
+    );
+  }
+  return variants as T[];
+}
+
+/**
  * The ARNs in a role's, user's or group's `ManagedPolicyArns` as strings (see flattenToString), with
  * every `Fn::If` branch of the list or of an element counted: a policy that a condition may attach is
  * attached in some deployment. `AWS::NoValue` entries are left out.
  */
 export function managedPolicyArns(resource: RenderedResource): string[] {
-  return possibleValues(resource.Properties.ManagedPolicyArns)
-    .filter((list) => !isNoValue(list))
-    .flatMap((list) => asArray(list))
-    .flatMap(possibleValues)
-    .filter((arn) => arn !== undefined && arn !== null && !isNoValue(arn))
-    .map(flattenToString);
+  return possibleElements(resource.Properties.ManagedPolicyArns).map(flattenToString);
 }

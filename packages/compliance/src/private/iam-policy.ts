@@ -1,4 +1,13 @@
-import { RenderedResource, asArray, flattenToString, managedPolicyArns } from './cfn-template';
+import {
+  RenderedResource,
+  asArray,
+  conditionVariants,
+  flattenToString,
+  isNoValue,
+  managedPolicyArns,
+  possibleElements,
+  possibleValues,
+} from './cfn-template';
 
 /** An IAM policy statement as written in a template (single values not yet wrapped in lists). */
 export interface PolicyStatement {
@@ -40,26 +49,45 @@ export function attachesAwsManagedPolicy(resource: RenderedResource, policyName:
   return managedPolicyArns(resource).some((a) => arn.test(a));
 }
 
-/** Every statement of every identity-based policy the resource defines (standalone or inline). */
+/**
+ * Every statement of every identity-based policy the resource defines (standalone or inline), in every
+ * form the template's conditions allow: an inline policy list, a policy or a document behind an `Fn::If`
+ * counts in each of its branches (see statementsOf).
+ */
 export function identityPolicyStatements(resource: RenderedResource): PolicyStatement[] {
   const documents: unknown[] = [];
   if (STANDALONE_POLICY_TYPES.has(resource.Type)) {
     documents.push(resource.Properties.PolicyDocument);
   } else if (INLINE_POLICY_TYPES.has(resource.Type)) {
-    for (const policy of asArray<any>(resource.Properties.Policies)) {
-      documents.push(policy?.PolicyDocument);
+    for (const policy of possibleElements(resource.Properties.Policies)) {
+      documents.push((policy as { PolicyDocument?: unknown }).PolicyDocument);
     }
   }
   return documents.flatMap(statementsOf);
 }
 
-/** Statements of one policy document; CloudFormation accepts the document as an object or a JSON string. */
+/** The statement elements whose `Fn::If` branches give the statement different meanings. */
+const STATEMENT_KEYS = ['Effect', 'Principal', 'Action', 'NotAction', 'Resource', 'NotResource'];
+
+/**
+ * Statements of one policy document; CloudFormation accepts the document as an object or a JSON string.
+ * A document, a statement list or a statement behind an `Fn::If` counts in each of its branches, and a
+ * statement whose Effect, Principal, Action, NotAction, Resource or NotResource is an `Fn::If` is returned
+ * once per combination of branches (`AWS::NoValue` removes the element): what a condition grants in one
+ * deployment is granted.
+ */
 export function statementsOf(document: unknown): PolicyStatement[] {
-  const parsed = typeof document === 'string' ? JSON.parse(document) : document;
-  if (!parsed || typeof parsed !== 'object') {
-    return [];
-  }
-  return asArray<PolicyStatement>((parsed as { Statement?: PolicyStatement | PolicyStatement[] }).Statement);
+  return possibleValues(document)
+    .filter((d) => !isNoValue(d))
+    .flatMap((d) => {
+      const parsed = typeof d === 'string' ? JSON.parse(d) : d;
+      if (!parsed || typeof parsed !== 'object') {
+        return [];
+      }
+      return possibleElements((parsed as { Statement?: unknown }).Statement)
+        .filter((s): s is PolicyStatement => typeof s === 'object' && !Array.isArray(s))
+        .flatMap((s) => conditionVariants(s, STATEMENT_KEYS));
+    });
 }
 
 /** Allow statements only: a Deny never grants anything. */
@@ -67,22 +95,29 @@ export function isAllow(statement: PolicyStatement): boolean {
   return statement.Effect === 'Allow';
 }
 
-/** The statement's actions as strings, lower-cased (IAM action names are case-insensitive). */
+/**
+ * The statement's actions as strings, lower-cased (IAM action names are case-insensitive). An entry
+ * that is an `Fn::If` gives each of its branches: an action one deployment gets is granted.
+ */
 export function actionsOf(statement: PolicyStatement): string[] {
-  return asArray(statement.Action).map((a) => flattenToString(a).toLowerCase());
+  return possibleElements(statement.Action).map((a) => flattenToString(a).toLowerCase());
 }
 
-/** The statement's resources as strings. */
+/** The statement's resources as strings, every branch of an `Fn::If` entry included (as actionsOf). */
 function resourcesOf(statement: PolicyStatement): string[] {
-  return asArray(statement.Resource).map((r) => flattenToString(r));
+  return possibleElements(statement.Resource).map((r) => flattenToString(r));
 }
 
-/** The statement's NotAction entries as strings, lower-cased. Empty when it has none. */
+/**
+ * The statement's NotAction entries as strings, lower-cased. Empty when it has none. An entry that is an
+ * `Fn::If` reads as an unknown pattern (flattenToString), which excludes nothing: it may be absent in
+ * some deployment.
+ */
 function notActionsOf(statement: PolicyStatement): string[] {
   return asArray(statement.NotAction).map((a) => flattenToString(a).toLowerCase());
 }
 
-/** The statement's NotResource entries as strings. Empty when it has none. */
+/** The statement's NotResource entries as strings (an `Fn::If` entry excludes nothing, as in notActionsOf). */
 function notResourcesOf(statement: PolicyStatement): string[] {
   return asArray(statement.NotResource).map((r) => flattenToString(r));
 }
@@ -162,6 +197,16 @@ export function coversEveryResource(pattern: string): boolean {
     `arn:${partition}:${run}:::${run}`,
     `arn:${partition}:${run}:${run}:${run}:${run}/${run}:${run}`,
   ]);
+}
+
+/**
+ * Whether an ARN pattern matches the ARN of every role in every account (`*`, `arn:*`, `arn:aws:iam::*:*`,
+ * `arn:aws:iam::*:role/*`...): as an `aws:PrincipalArn` condition value it admits any caller that is a role.
+ */
+export function coversEveryRoleArn(pattern: string): boolean {
+  const text = withPartition(pattern);
+  const partition = /^arn:([^:*?]+):/i.exec(text)?.[1] ?? PROBE;
+  return matchesEveryName(text, (run) => [`arn:${partition}:iam::${run}:role/${run}`]);
 }
 
 /**

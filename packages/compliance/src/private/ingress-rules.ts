@@ -1,4 +1,4 @@
-import { RenderedResource, asArray } from './cfn-template';
+import { RenderedResource, conditionVariants, possibleElements } from './cfn-template';
 
 /** One ingress rule, inline on a security group or as a standalone AWS::EC2::SecurityGroupIngress. */
 export interface IngressRule {
@@ -14,15 +14,25 @@ export function carriesIngressRules(type: string): boolean {
   return type === 'AWS::EC2::SecurityGroup' || type === 'AWS::EC2::SecurityGroupIngress';
 }
 
-/** The ingress rules a security group or security group ingress resource defines. */
+/** The rule properties whose `Fn::If` branches give a rule different meanings. */
+const RULE_KEYS = ['IpProtocol', 'FromPort', 'ToPort', 'CidrIp', 'CidrIpv6'];
+
+/**
+ * The ingress rules a security group or security group ingress resource defines, in every form the
+ * template's conditions allow: a rule list or a rule behind an `Fn::If` counts in each branch, and a rule
+ * whose protocol, ports or CIDR is an `Fn::If` is returned once per combination of branches. A rule that
+ * opens a port in one deployment opens it.
+ */
 export function ingressRulesOf(resource: RenderedResource): IngressRule[] {
+  let rules: unknown[] = [];
   if (resource.Type === 'AWS::EC2::SecurityGroup') {
-    return asArray<IngressRule>(resource.Properties.SecurityGroupIngress);
+    rules = possibleElements(resource.Properties.SecurityGroupIngress);
+  } else if (resource.Type === 'AWS::EC2::SecurityGroupIngress') {
+    rules = [resource.Properties];
   }
-  if (resource.Type === 'AWS::EC2::SecurityGroupIngress') {
-    return [resource.Properties as IngressRule];
-  }
-  return [];
+  return rules
+    .filter((r): r is IngressRule => typeof r === 'object' && !Array.isArray(r))
+    .flatMap((r) => conditionVariants(r, RULE_KEYS));
 }
 
 /**
@@ -34,10 +44,25 @@ export function isFromAnywhere(rule: IngressRule): boolean {
   return [rule.CidrIp, rule.CidrIpv6].some((cidr) => typeof cidr === 'string' && /\/0+$/.test(cidr.trim()));
 }
 
-/** The protocol as EC2 normalises it: names lower-cased, numbers as strings ('6' is tcp). */
+/** The protocol as EC2 normalises it: names lower-cased, numbers as strings ('6' is tcp, '58' icmpv6). */
 export function protocolOf(rule: IngressRule): string {
   const protocol = String(rule.IpProtocol ?? '').toLowerCase();
-  return { '6': 'tcp', '17': 'udp' }[protocol] ?? protocol;
+  return ({ '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' } as { [n: string]: string })[protocol] ?? protocol;
+}
+
+/** The protocols whose rules EC2 limits to the rule's ports (or ICMP types); see opensEveryPortOfItsProtocol. */
+const PORT_SCOPED_PROTOCOLS = ['tcp', 'udp', 'icmp', 'icmpv6'];
+
+/**
+ * True when EC2 ignores the rule's port range: `-1` (every protocol) or any other literal protocol
+ * number than tcp, udp, icmp and icmpv6 (e.g. `132`, SCTP). EC2 API reference, IpPermission.IpProtocol:
+ * "specifying -1 or a protocol number other than tcp, udp, icmp, or icmpv6 allows traffic on all ports,
+ * regardless of any port range you specify". A protocol given as a reference cannot be read and is not
+ * counted.
+ */
+export function opensEveryPortOfItsProtocol(rule: IngressRule): boolean {
+  const protocol = protocolOf(rule);
+  return /^-?\d+$/.test(protocol) && !PORT_SCOPED_PROTOCOLS.includes(protocol);
 }
 
 /** The port range for tcp/udp rules, undefined when ports do not apply or are not literal numbers. */

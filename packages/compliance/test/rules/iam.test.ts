@@ -98,6 +98,63 @@ describe('Groundwork-IAM1: no "*" action on "*" resource', () => {
   });
 });
 
+describe('Groundwork-IAM1 and IAM2 read every branch of an Fn::If in a policy', () => {
+  const ALL = { Effect: 'Allow', Action: '*', Resource: '*' };
+  const SCOPED = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' };
+  const doc = (...statements: unknown[]) => ({ Version: '2012-10-17', Statement: statements });
+
+  function conditionOf(stack: Stack): string {
+    return new CfnCondition(stack, 'Cond', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') }).logicalId;
+  }
+
+  test('fails "*" on "*" when a statement, its Action, an Action entry, its Resource, the document or the policy list is an Fn::If', () => {
+    const stack = newStack();
+    const c = conditionOf(stack);
+    new iam.CfnPolicy(stack, 'Statement', {
+      policyName: 'p',
+      roles: ['r'],
+      policyDocument: doc(Fn.conditionIf(c, ALL, Aws.NO_VALUE)),
+    });
+    new iam.CfnManagedPolicy(stack, 'Action', {
+      policyDocument: doc({ Effect: 'Allow', Action: Fn.conditionIf(c, '*', 's3:GetObject'), Resource: '*' }),
+    });
+    new iam.CfnManagedPolicy(stack, 'Entry', {
+      policyDocument: doc({
+        Effect: 'Allow',
+        Action: ['s3:GetObject', Fn.conditionIf(c, '*', Aws.NO_VALUE)],
+        Resource: '*',
+      }),
+    });
+    new iam.CfnManagedPolicy(stack, 'Resource', {
+      policyDocument: doc({ Effect: 'Allow', Action: '*', Resource: Fn.conditionIf(c, 'arn:aws:s3:::b', '*') }),
+    });
+    new iam.CfnManagedPolicy(stack, 'Document', { policyDocument: Fn.conditionIf(c, doc(SCOPED), doc(ALL)) });
+    const role = new iam.CfnRole(stack, 'Policies', { assumeRolePolicyDocument: TRUST });
+    // An escape hatch on an L1 or L2 role: the whole inline policy list under a condition.
+    role.addPropertyOverride(
+      'Policies',
+      Fn.conditionIf(c, [{ PolicyName: 'p', PolicyDocument: doc(ALL) }], Aws.NO_VALUE),
+    );
+    const paths = ['Test/Statement', 'Test/Action', 'Test/Entry', 'Test/Resource', 'Test/Document', 'Test/Policies'];
+    expectFindings(stack, 'Groundwork-IAM1', paths);
+    expectFindings(stack, 'Groundwork-IAM2', paths);
+  });
+
+  test('passes an Fn::If whose every branch is scoped', () => {
+    const stack = newStack();
+    const c = conditionOf(stack);
+    new iam.CfnManagedPolicy(stack, 'Scoped', {
+      policyDocument: doc(
+        Fn.conditionIf(c, SCOPED, Aws.NO_VALUE),
+        { Effect: 'Allow', Action: Fn.conditionIf(c, 's3:PutObject', 's3:GetObject'), Resource: 'arn:aws:s3:::b/*' },
+        { Effect: Fn.conditionIf(c, 'Deny', 'Deny'), Action: '*', Resource: '*' },
+      ),
+    });
+    expectCompliant(stack, 'Groundwork-IAM1');
+    expectCompliant(stack, 'Groundwork-IAM2');
+  });
+});
+
 describe('Groundwork-IAM2: no "iam:*"', () => {
   test('passes specific IAM actions', () => {
     const stack = newStack();
@@ -295,6 +352,73 @@ describe('Groundwork-IAM4: cross-account trust is narrowed', () => {
     const stack = newStack();
     const caller = new iam.Role(stack, 'Caller', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     new iam.Role(stack, 'Role', { assumedBy: new iam.ArnPrincipal(caller.roleArn) });
+    expectCompliant(stack, 'Groundwork-IAM4');
+  });
+
+  test('reads each branch of an Fn::If principal: passes two narrow branches, fails one that trusts another account root', () => {
+    const stack = newStack();
+    const c = new CfnCondition(stack, 'Cond', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') }).logicalId;
+    const trust = (aws: unknown) => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: aws }, Action: 'sts:AssumeRole' }],
+    });
+    new iam.CfnRole(stack, 'Narrow', {
+      assumeRolePolicyDocument: trust(
+        Fn.conditionIf(c, `arn:aws:iam::${OTHER_ACCOUNT}:role/deployer`, `arn:aws:iam::${Aws.ACCOUNT_ID}:root`),
+      ),
+    });
+    new iam.CfnRole(stack, 'Wide', {
+      assumeRolePolicyDocument: trust([
+        `arn:aws:iam::${OTHER_ACCOUNT}:role/deployer`,
+        Fn.conditionIf(c, `arn:aws:iam::${OTHER_ACCOUNT}:root`, Aws.NO_VALUE),
+      ]),
+    });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/Wide']);
+  });
+
+  test('fails a condition on a narrowing key that does not name the caller: negated, IfExists, Null, ForAllValues, a wildcard value, MFA false', () => {
+    const stack = newStack();
+    const conditions: Array<[string, { [operator: string]: { [key: string]: unknown } }]> = [
+      // Everyone outside the organization.
+      ['NotOrg', { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } }],
+      // A caller that sends no external id passes.
+      ['IfExists', { StringEqualsIfExists: { 'sts:ExternalId': 'gw-123' } }],
+      // Only says that no external id is sent.
+      ['Null', { Null: { 'sts:ExternalId': 'true' } }],
+      // True for a caller without the key.
+      ['ForAll', { 'ForAllValues:StringEquals': { 'aws:PrincipalOrgID': 'o-abc123' } }],
+      ['AnyArn', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:*' } }],
+      ['AnyOrg', { StringLike: { 'aws:PrincipalOrgID': 'o-*' } }],
+      ['NoMfa', { Bool: { 'aws:MultiFactorAuthPresent': 'false' } }],
+    ];
+    for (const [id, condition] of conditions) {
+      new iam.Role(stack, id, { assumedBy: new iam.AccountPrincipal(OTHER_ACCOUNT).withConditions(condition) });
+    }
+    expectFindings(
+      stack,
+      'Groundwork-IAM4',
+      conditions.map(([id]) => `Test/${id}/Resource`),
+    );
+  });
+
+  test('passes matching conditions that name the caller, also with ForAnyValue: and beside a Null check', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'Arn', {
+      assumedBy: new iam.AccountPrincipal(OTHER_ACCOUNT).withConditions({
+        Null: { 'sts:ExternalId': 'true' },
+        ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${OTHER_ACCOUNT}:role/auditor-*` },
+      }),
+    });
+    new iam.Role(stack, 'Org', {
+      assumedBy: new iam.AnyPrincipal().withConditions({
+        'ForAnyValue:StringEquals': { 'aws:PrincipalOrgID': 'o-abc123' },
+      }),
+    });
+    new iam.Role(stack, 'Mfa', {
+      assumedBy: new iam.AccountPrincipal(OTHER_ACCOUNT).withConditions({
+        Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+      }),
+    });
     expectCompliant(stack, 'Groundwork-IAM4');
   });
 

@@ -1,3 +1,4 @@
+import { Aws, CfnCondition, Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { expectCompliant, expectFindings, newStack } from '../fixtures';
 
@@ -69,6 +70,34 @@ describe('Groundwork-NET2: no all-ports ingress', () => {
     expectFindings(stack, 'Groundwork-NET2', ['Test/Sg/Resource']);
   });
 
+  test('fails a protocol number other than tcp/udp/icmp/icmpv6: EC2 ignores its port range and opens every port', () => {
+    const stack = newStack();
+    // SCTP (132): the template says port 443, EC2 allows every SCTP port.
+    new ec2.CfnSecurityGroupIngress(stack, 'Sctp', {
+      groupId: 'sg-12345678',
+      ipProtocol: '132',
+      fromPort: 443,
+      toPort: 443,
+      cidrIp: '10.0.0.0/8',
+    });
+    // Numbers of the port-scoped protocols keep their ports: 6 is tcp, 58 is icmpv6.
+    new ec2.CfnSecurityGroupIngress(stack, 'Tcp', {
+      groupId: 'sg-12345678',
+      ipProtocol: '6',
+      fromPort: 443,
+      toPort: 443,
+      cidrIp: '10.0.0.0/8',
+    });
+    new ec2.CfnSecurityGroupIngress(stack, 'Icmpv6', {
+      groupId: 'sg-12345678',
+      ipProtocol: '58',
+      fromPort: -1,
+      toPort: -1,
+      cidrIpv6: 'fd00::/8',
+    });
+    expectFindings(stack, 'Groundwork-NET2', ['Test/Sctp']);
+  });
+
   test('fails a 0-65535 tcp range on a standalone ingress', () => {
     const stack = newStack();
     new ec2.CfnSecurityGroupIngress(stack, 'Ingress', {
@@ -79,5 +108,50 @@ describe('Groundwork-NET2: no all-ports ingress', () => {
       sourceSecurityGroupId: 'sg-87654321',
     });
     expectFindings(stack, 'Groundwork-NET2', ['Test/Ingress']);
+  });
+});
+
+describe('Groundwork-NET1 and NET2 read every branch of an Fn::If in an ingress rule', () => {
+  function conditionOf(stack: ReturnType<typeof newStack>): string {
+    return new CfnCondition(stack, 'Cond', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') }).logicalId;
+  }
+
+  test('fails a CIDR, a rule or a protocol that is public or all-ports in one branch', () => {
+    const stack = newStack();
+    const c = conditionOf(stack);
+    new ec2.CfnSecurityGroupIngress(stack, 'Cidr', {
+      groupId: 'sg-12345678',
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      cidrIp: Fn.conditionIf(c, '0.0.0.0/0', '10.0.0.0/8').toString(),
+    });
+    const sg = new ec2.CfnSecurityGroup(stack, 'Rule', { groupDescription: 'x', vpcId: 'vpc-12345678' });
+    sg.addPropertyOverride('SecurityGroupIngress', [
+      Fn.conditionIf(c, { IpProtocol: '-1', CidrIp: '0.0.0.0/0' }, Aws.NO_VALUE),
+    ]);
+    new ec2.CfnSecurityGroupIngress(stack, 'Protocol', {
+      groupId: 'sg-12345678',
+      ipProtocol: Fn.conditionIf(c, '-1', 'tcp').toString(),
+      fromPort: 5432,
+      toPort: 5432,
+      cidrIp: '10.0.0.0/8',
+    });
+    expectFindings(stack, 'Groundwork-NET1', ['Test/Cidr', 'Test/Rule']);
+    expectFindings(stack, 'Groundwork-NET2', ['Test/Rule', 'Test/Protocol']);
+  });
+
+  test('passes an Fn::If whose every branch is private and port-scoped', () => {
+    const stack = newStack();
+    const c = conditionOf(stack);
+    new ec2.CfnSecurityGroupIngress(stack, 'Ingress', {
+      groupId: 'sg-12345678',
+      ipProtocol: 'tcp',
+      fromPort: 5432,
+      toPort: 5432,
+      cidrIp: Fn.conditionIf(c, '10.0.0.0/8', '172.16.0.0/12').toString(),
+    });
+    expectCompliant(stack, 'Groundwork-NET1');
+    expectCompliant(stack, 'Groundwork-NET2');
   });
 });

@@ -1,7 +1,7 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { asArray, flattenToString, renderResource } from '../../private/cfn-template';
-import { PolicyStatement, isAllow, statementsOf } from '../../private/iam-policy';
+import { asArray, flattenToString, possibleElements, renderResource } from '../../private/cfn-template';
+import { PolicyStatement, coversEveryRoleArn, isAllow, statementsOf } from '../../private/iam-policy';
 
 // Condition keys that tie a trust to a known caller (IAM global condition context keys).
 const NARROWING_KEYS = ['aws:principalarn', 'aws:principalorgid', 'sts:externalid', 'aws:multifactorauthpresent'];
@@ -52,22 +52,62 @@ function awsPrincipals(statement: PolicyStatement): string[] {
     return ['*'];
   }
   if (principal && typeof principal === 'object' && 'AWS' in principal) {
-    return asArray(principal.AWS).map(flattenToString);
+    // Every branch of an Fn::If counts: a principal one deployment trusts is trusted.
+    return possibleElements(principal.AWS).map(flattenToString);
   }
   return [];
 }
 
-function conditionKeys(statement: PolicyStatement): string[] {
-  return Object.values(statement.Condition ?? {}).flatMap((byKey) =>
-    Object.keys(byKey ?? {}).map((k) => k.toLowerCase()),
+// Operators that hold only when the request carries the key with a matching value: IAM evaluates a condition
+// on a key missing from the request as false, "except ...IfExists and Null check" (IAM User Guide, condition
+// operators). Negated operators (StringNotEquals...) hold for every caller but the listed ones and for callers
+// without the key, ...IfExists and ForAllValues: for callers without the key, Null for any caller that has (or
+// lacks) it, whatever its value: none of them names the caller.
+const MATCHING_OPERATORS = ['stringequals', 'stringequalsignorecase', 'stringlike', 'arnequals', 'arnlike', 'bool'];
+
+/** A value that matches every caller: only wildcards, any organization id (`o-*`), any role's ARN (`arn:aws:iam::*:*`). */
+function matchesAnyCaller(key: string, value: string): boolean {
+  return (
+    /^[*?]*$/.test(value) ||
+    (key === 'aws:principalorgid' && /^o-[*?]*$/i.test(value)) ||
+    (key === 'aws:principalarn' && coversEveryRoleArn(value))
   );
+}
+
+/**
+ * The condition keys of the statement that narrow who may call: under a matching operator (optionally
+ * `ForAnyValue:`), with no value that matches every caller; `aws:MultiFactorAuthPresent` only when true.
+ */
+function conditionKeys(statement: PolicyStatement): string[] {
+  const keys: string[] = [];
+  for (const [operator, byKey] of Object.entries(statement.Condition ?? {})) {
+    const op = operator.toLowerCase().replace(/^foranyvalue:/, '');
+    if (!MATCHING_OPERATORS.includes(op)) {
+      continue;
+    }
+    for (const [key, value] of Object.entries(byKey ?? {})) {
+      const k = key.toLowerCase();
+      const values = asArray(value).map(flattenToString);
+      const narrows =
+        k === 'aws:multifactorauthpresent'
+          ? values.length > 0 && values.every((v) => v.toLowerCase() === 'true')
+          : op !== 'bool' && values.length > 0 && !values.some((v) => matchesAnyCaller(k, v));
+      if (narrows) {
+        keys.push(k);
+      }
+    }
+  }
+  return keys;
 }
 
 /**
  * Groundwork-IAM4: a role whose trust policy admits a principal from another AWS account (an
  * account id or ARN that is not this stack's account, or `AWS: *`) either names specific role or
  * user ARNs, or carries a condition on the caller (aws:PrincipalArn, aws:PrincipalOrgID,
- * sts:ExternalId, aws:MultiFactorAuthPresent; for `*` only aws:PrincipalArn or aws:PrincipalOrgID).
+ * sts:ExternalId, aws:MultiFactorAuthPresent true; for `*` only aws:PrincipalArn or aws:PrincipalOrgID).
+ * A condition counts only under an operator that fails for a caller without the key (StringEquals,
+ * StringLike, ArnEquals, ArnLike, their variants, Bool; not a negated operator, `...IfExists`, `Null` or
+ * `ForAllValues:`) and with values that do not match every caller (`*`, `o-*`, `arn:aws:iam::*:role/*`).
  *
  * When the stack is environment-agnostic its account is unknown, so every literal account id
  * counts as another account: give the stack an `env` to compare against.

@@ -1,11 +1,18 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { renderResource } from '../../private/cfn-template';
-import { IngressRule, carriesIngressRules, ingressRulesOf, portRangeOf, protocolOf } from '../../private/ingress-rules';
+import {
+  IngressRule,
+  carriesIngressRules,
+  ingressRulesOf,
+  opensEveryPortOfItsProtocol,
+  portRangeOf,
+} from '../../private/ingress-rules';
 
 function opensAllPorts(rule: IngressRule): boolean {
-  // IpProtocol -1 means every protocol on every port (EC2 API, AuthorizeSecurityGroupIngress).
-  if (protocolOf(rule) === '-1') {
+  // IpProtocol -1 means every protocol on every port, and any protocol number but tcp/udp/icmp/icmpv6
+  // means every port of that protocol, whatever FromPort/ToPort say (EC2 API, IpPermission).
+  if (opensEveryPortOfItsProtocol(rule)) {
     return true;
   }
   const range = portRangeOf(rule);
@@ -14,8 +21,9 @@ function opensAllPorts(rule: IngressRule): boolean {
 }
 
 /**
- * Groundwork-NET2: no ingress rule opens every port (IpProtocol -1, or a tcp/udp range
- * 0/1-65535), whatever its source.
+ * Groundwork-NET2: no ingress rule opens every port (IpProtocol -1, another protocol number than
+ * tcp/udp/icmp/icmpv6, for which EC2 ignores the port range, or a tcp/udp range 0/1-65535), whatever
+ * its source. Each branch of an `Fn::If` in the rule counts.
  * @param node the CfnResource to check
  */
 export function noAllPortsIngress(node: CfnResource): NagRuleResult {
