@@ -83,7 +83,7 @@ test('an in-repo peer range accepts the workspace copy and the released versions
   );
   expect(ranges.map((r) => `${r.pkg} -> ${r.name}`)).toEqual(['pipeline -> @groundwork/cross-account-roles']);
   for (const { range } of ranges) {
-    for (const version of ['0.0.0', '0.1.0', '0.12.3']) expect(semver.satisfies(version, range)).toBe(true);
+    for (const released of ['0.0.0', '0.1.0', '0.12.3']) expect(semver.satisfies(released, range)).toBe(true);
   }
 });
 
