@@ -825,7 +825,8 @@ export class GitOpsPipeline extends Construct {
     for (const scope of scopes) {
       for (const child of scope.node.findAll()) {
         if (child instanceof s3.CfnBucketPolicy) {
-          child.policyDocument = new BoundedResourcePolicy(child.policyDocument, bound);
+          // Fixed principals: a bucket that blocks public policies refuses `Principal: *` limited by a pattern.
+          child.policyDocument = new BoundedResourcePolicy(child.policyDocument, bound, { fixedPrincipals: true });
         } else if (child instanceof kms.CfnKey) {
           child.keyPolicy = new BoundedResourcePolicy(child.keyPolicy, bound);
         }

@@ -118,6 +118,20 @@ describe('GitOpsPipeline with environments in several regions', () => {
     },
   );
 
+  test('replication bucket policies name fixed principals: S3 Block Public Access refuses Principal * with a pattern', () => {
+    const readers = templates.flatMap((template) =>
+      Object.values(template.findResources('AWS::S3::BucketPolicy'))
+        .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+        .filter((s: any) => s.Effect === 'Allow'),
+    );
+    expect(readers.length).toBeGreaterThan(0);
+    for (const statement of readers) {
+      expect(JSON.stringify(statement.Principal)).not.toMatch(/"\*"/);
+    }
+    // The target accounts' deploy roles read as their accounts, by the role-name pattern.
+    expect(JSON.stringify(readers)).toContain(`:iam::${accountId(1)}:root`);
+  });
+
   test('support stacks carry the tags of the pipeline stack, including tags added after the build', () => {
     for (const template of templates) {
       for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key']) {

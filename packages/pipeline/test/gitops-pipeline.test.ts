@@ -570,6 +570,45 @@ describe('GitOpsPipeline failure alarm threshold', () => {
   });
 });
 
+// S3 Block Public Access (which the artifact bucket turns on) counts a bucket policy public unless each Allow
+// names fixed principals or is limited by fixed values of the keys S3 lists (aws:SourceArn, aws:SourceAccount,
+// aws:SourceVpc(e), aws:SourceOwner, aws:SourceIp, aws:userid, ...): `Principal: *` with a wildcard
+// aws:PrincipalArn and aws:PrincipalAccount is not among them, and the bucket would refuse the policy.
+describe('GitOpsPipeline artifact bucket policy under S3 Block Public Access', () => {
+  const root = (account: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]],
+  });
+  test.each([
+    ['with an organization id', ORG_ID],
+    ['with an explicit account list', undefined],
+  ])(
+    '%s: every Allow names fixed principals; the deploy roles read as their accounts, by name pattern',
+    (_, organizationId) => {
+      const fixture = devAndProd({ organizationId });
+      fixture.pipeline.buildPipeline();
+      const policies = Template.fromStack(fixture.stack).findResources('AWS::S3::BucketPolicy');
+      const allows = Object.values(policies)
+        .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+        .filter((s: any) => s.Effect === 'Allow');
+      expect(allows.length).toBeGreaterThan(0);
+      for (const statement of allows) {
+        expect(JSON.stringify(statement.Principal)).not.toMatch(/"\*"/);
+      }
+      const readers = allows.filter((s: any) => JSON.stringify(s.Condition ?? {}).includes('deploy-role-*'));
+      expect(readers).toHaveLength(1);
+      expect(readers[0].Principal).toEqual({ AWS: [root(accountId(1)), root(accountId(2))] });
+      expect(readers[0].Condition).toEqual({
+        ArnLike: {
+          'aws:PrincipalArn': {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/cdk-hnb659fds-deploy-role-*']],
+          },
+        },
+        ...(organizationId ? { StringEquals: { 'aws:PrincipalOrgID': ORG_ID } } : {}),
+      });
+    },
+  );
+});
+
 // CodePipeline accepts '.' and '@' in a pipeline name (GitOpsPipeline too), CodeBuild does not in a project
 // name ([A-Za-z0-9][A-Za-z0-9_-]{1,254}): aws-cdk-lib's `<pipeline>-selfupdate` made the stack fail to create.
 describe('GitOpsPipeline CodeBuild project names', () => {

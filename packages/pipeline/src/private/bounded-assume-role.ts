@@ -17,7 +17,8 @@ import { IConstruct } from 'constructs';
  * replaced by one statement on the role-name pattern `arn:<partition>:iam::*:role/cdk-<qualifier>-<kind>-role-*`
  * (`BootstrapContract.roleNamePattern`),
  * scoped to the organization (`aws:ResourceOrgID` / `aws:PrincipalOrgID`) or, without an organization id,
- * to the explicit list of target accounts (about 15 bytes per account).
+ * to the explicit list of target accounts (about 15 bytes per account). Bucket policies name each target
+ * account's root as a fixed principal instead of `*` (about 35 bytes per account; see ResourcePolicyRewrite).
  */
 
 /** The CDK bootstrap role kinds a pipeline uses in target accounts. */
@@ -138,14 +139,39 @@ interface Statement {
   [key: string]: unknown;
 }
 
+/** How a resource policy is rewritten. */
+export interface ResourcePolicyRewrite {
+  /**
+   * Name fixed principals instead of `*` (bucket policies): S3 Block Public Access counts a statement with
+   * `Principal: *` as public unless it is limited by fixed values of the condition keys S3 lists
+   * (aws:SourceArn, aws:SourceAccount, aws:SourceVpc(e), aws:SourceOwner, aws:SourceIp, aws:userid, ...),
+   * and `aws:PrincipalArn` with a wildcard or `aws:PrincipalAccount` is not among them: the bucket, which
+   * blocks public policies, would refuse the policy. Each other account becomes its `:root` principal (a
+   * cross-account request needs the caller's identity policy anyway), and a role of this stack's own account
+   * keeps its exact ARN (in its own account a bucket policy naming the role is enough, as CDK generated
+   * it); the role-name pattern stays as a condition. About 35 bytes per account.
+   */
+  readonly fixedPrincipals?: boolean;
+}
+
+/** `arn:<partition>:iam::<account>:root`, for a literal account id. */
+function accountRoot(account: string): unknown {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] };
+}
+
 /** Pure rewrite of a resolved resource policy document; exported for tests. */
-export function rewriteResourcePolicy(document: any, bound: AssumeRoleBound): any {
+export function rewriteResourcePolicy(document: any, bound: AssumeRoleBound, options: ResourcePolicyRewrite = {}): any {
   if (!document || !Array.isArray(document.Statement)) {
     return document;
   }
   const merged = new Map<
     string,
-    { statement: Statement; kinds: Set<BootstrapRoleKind>; accounts: Map<string, unknown> }
+    {
+      statement: Statement;
+      kinds: Set<BootstrapRoleKind>;
+      accounts: Map<string, unknown>;
+      principals: Map<string, unknown>;
+    }
   >();
   const statements: Statement[] = [];
   for (const statement of document.Statement as Statement[]) {
@@ -165,7 +191,7 @@ export function rewriteResourcePolicy(document: any, bound: AssumeRoleBound): an
     let entry = merged.get(key);
     if (!entry) {
       const { Principal: _principal, Sid: _sid, ...rest } = statement;
-      entry = { statement: rest, kinds: new Set(), accounts: new Map() };
+      entry = { statement: rest, kinds: new Set(), accounts: new Map(), principals: new Map() };
       merged.set(key, entry);
       statements.push(entry.statement);
     }
@@ -173,13 +199,26 @@ export function rewriteResourcePolicy(document: any, bound: AssumeRoleBound): an
       entry.kinds.add(bootstrapKindOf(principal, bound.qualifier)!);
       const account = accountOf(principal);
       entry.accounts.set(JSON.stringify(account), account);
+      // This stack's own account (`{ Ref: AWS::AccountId }`) keeps the role's ARN; another, its root.
+      const fixed = typeof account === 'string' ? accountRoot(account) : principal;
+      entry.principals.set(JSON.stringify(fixed), fixed);
     }
   }
   for (const entry of merged.values()) {
     const patterns = [...entry.kinds].sort().map((kind) => pattern(kind, bound.qualifier));
+    const arnLike = { 'aws:PrincipalArn': patterns.length === 1 ? patterns[0] : patterns };
+    if (options.fixedPrincipals) {
+      const principals = [...entry.principals.values()];
+      entry.statement.Principal = { AWS: principals.length === 1 ? principals[0] : principals };
+      entry.statement.Condition = {
+        ArnLike: arnLike,
+        ...(bound.organizationId ? { StringEquals: { 'aws:PrincipalOrgID': bound.organizationId } } : {}),
+      };
+      continue;
+    }
     entry.statement.Principal = { AWS: '*' };
     entry.statement.Condition = {
-      ArnLike: { 'aws:PrincipalArn': patterns.length === 1 ? patterns[0] : patterns },
+      ArnLike: arnLike,
       StringEquals: bound.organizationId
         ? { 'aws:PrincipalOrgID': bound.organizationId }
         : { 'aws:PrincipalAccount': [...entry.accounts.values()] },
@@ -194,8 +233,9 @@ export class BoundedResourcePolicy implements IResolvable {
   constructor(
     private readonly original: unknown,
     private readonly bound: AssumeRoleBound,
+    private readonly options: ResourcePolicyRewrite = {},
   ) {}
   public resolve(context: IResolveContext): unknown {
-    return rewriteResourcePolicy(context.resolve(this.original), this.bound);
+    return rewriteResourcePolicy(context.resolve(this.original), this.bound, this.options);
   }
 }
