@@ -169,11 +169,17 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
     // The platform app's commands: nx builds what they need (cached), then the
     // command runs directly, so that its flags never meet nx's own option parser
     // (nx's run-commands takes `--env` as its environment-variables option).
+    // GROUNDWORK_SKIP_BUILD skips the build: the root tests run these commands
+    // inside `npm test`'s nx run, which has built everything; a nested nx run there
+    // restores the packages' lib/ from its cache while the platform's tests read them.
     const platformCommand = (name: string, description: string, script: string) =>
       this.addTask(name, {
         description,
         steps: [
-          { exec: 'nx run @groundwork/platform-app:build --output-style=stream-without-prefixes' },
+          {
+            exec: 'nx run @groundwork/platform-app:build --output-style=stream-without-prefixes',
+            condition: 'node -e "process.exit(process.env.GROUNDWORK_SKIP_BUILD ? 1 : 0)"',
+          },
           { exec: `node apps/platform/lib/${script}.js`, receiveArgs: true },
         ],
       });

@@ -14,7 +14,9 @@ function npmRun(script: string, args: string[], cwd = ROOT) {
   return spawnSync('npm', ['--prefix', ROOT, 'run', script, '--', ...args], {
     cwd,
     encoding: 'utf-8',
-    env: { ...process.env, CDK_VALIDATION: 'false' },
+    // `npm test` built the app before these tests (repo-test depends on every project's build); a nested
+    // nx build here would restore the packages' lib/ from the cache while other projects' tests read them.
+    env: { ...process.env, CDK_VALIDATION: 'false', GROUNDWORK_SKIP_BUILD: '1' },
   });
 }
 
