@@ -20,6 +20,23 @@ function npmRun(script: string, args: string[], cwd = ROOT) {
   });
 }
 
+test('each platform command builds first unless GROUNDWORK_SKIP_BUILD is set (the root tests set it)', () => {
+  // Without the condition, these tests start a nested nx build inside `npm test`, which restores the packages'
+  // lib/ from the cache while other projects' tests load them (a CI failure with ENOENT in lib/).
+  const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf-8')).tasks;
+  for (const name of ['synth', 'validate', 'bootstrap-template']) {
+    const [build, run] = tasks[name].steps;
+    expect({ name, build }).toEqual({
+      name,
+      build: {
+        exec: 'nx run @groundwork/platform-app:build --output-style=stream-without-prefixes',
+        condition: 'node -e "process.exit(process.env.GROUNDWORK_SKIP_BUILD ? 1 : 0)"',
+      },
+    });
+    expect(run.exec).toMatch(/^node apps\/platform\/lib\/[a-z-]+\.js$/);
+  }
+});
+
 test("npm run bootstrap-template -- --env NAME --out FILE writes that environment's template", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-root-bootstrap-'));
   const result = npmRun('bootstrap-template', ['--env', 'test', '--out', 'test.template.json'], dir);

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -8,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { allowAlarmPublish } from './private/alarm-publish';
 import { logGroupKey } from './private/log-group-key';
+import { pipelineNameHash } from './private/pipeline-name-hash';
 
 export interface DeploymentMonitoringProps {
   /** Name of the CodePipeline pipeline to watch. */
@@ -50,8 +50,7 @@ function eventsLogGroupName(pipelineName: string): string {
   if (Token.isUnresolved(pipelineName) || LOG_GROUP_NAME_PART.test(pipelineName)) {
     return `${EVENTS_LOG_GROUP_PREFIX}${pipelineName}`;
   }
-  const hash = createHash('sha256').update(pipelineName).digest('hex').slice(0, 8);
-  return `${EVENTS_LOG_GROUP_PREFIX}${pipelineName.replace(/[^A-Za-z0-9._-]/g, '-')}-${hash}`;
+  return `${EVENTS_LOG_GROUP_PREFIX}${pipelineName.replace(/[^A-Za-z0-9._-]/g, '-')}-${pipelineNameHash(pipelineName)}`;
 }
 
 /** The statement that lets EventBridge create log streams and put events in the log groups `resource` names. */

@@ -485,6 +485,8 @@ export class DriftDetector extends Construct {
 
     const key = logGroupKey(this, 'LogKey', `Encrypts the drift detector logs of ${props.environmentName}`);
     const detectOnly = props.detectOnlyStackNames ?? [];
+    /** The detect-only names as a JSONata array literal (stack names need no escaping). */
+    const detectOnlyList = JSON.stringify(detectOnly);
     const stackArns = [...(props.stackNames ?? [`${props.stackNamePrefix}*`]), ...detectOnly].map((name) =>
       stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*` }),
     );
@@ -685,7 +687,7 @@ export class DriftDetector extends Construct {
     // With auto-reconcile, the alert says which drifted stacks no build will revert.
     const detectOnlyMark =
       props.autoReconcile && detectOnly.length > 0
-        ? ` & (stack in ${JSON.stringify(detectOnly)} ? " (detect only: not reverted automatically)" : "")`
+        ? ` & (stack in ${detectOnlyList} ? " (detect only: not reverted automatically)" : "")`
         : '';
     const alert = retry(
       tasks.CallAwsService.jsonata(this, 'AlertDrift', {
@@ -722,7 +724,7 @@ export class DriftDetector extends Construct {
         drifted: '{% [$states.input[drifted = true]] %}',
         failed: '{% [$states.input[failed = true]] %}',
         // The drifted stacks a reconcile build may revert: all but the detect-only ones.
-        reconcilable: `{% [$states.input[drifted = true and $not(stack in ${JSON.stringify(detectOnly)})]] %}`,
+        reconcilable: `{% [$states.input[drifted = true and $not(stack in ${detectOnlyList})]] %}`,
       },
     });
     const anyDrift = sfn.Choice.jsonata(this, 'AnyDrift')

@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { pipelineNameHash } from './pipeline-name-hash';
 
 /** CodeStar Notifications CreateNotificationRule: a name has 1 to 64 characters. */
 export const NOTIFICATION_RULE_NAME_MAX_LENGTH = 64;
@@ -25,10 +25,7 @@ export function notificationRuleName(pipelineName: string): string {
   if (base === pipelineName && base.length + SUFFIX.length <= NOTIFICATION_RULE_NAME_MAX_LENGTH) {
     return `${base}${SUFFIX}`;
   }
-  const hash = createHash('sha256')
-    .update(pipelineName)
-    .digest('hex')
-    .slice(0, HASH_LENGTH - 1);
+  const hash = pipelineNameHash(pipelineName);
   const room = NOTIFICATION_RULE_NAME_MAX_LENGTH - SUFFIX.length - HASH_LENGTH;
   return `${base.slice(0, room)}-${hash}${SUFFIX}`;
 }

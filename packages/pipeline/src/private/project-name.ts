@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { pipelineNameHash } from './pipeline-name-hash';
 
 /** CodeBuild CreateProject: a letter or digit, then letters, digits, '-' and '_'; 2 to 255 characters. */
 export const CODEBUILD_PROJECT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/;
@@ -19,7 +19,7 @@ export function selfMutationProjectName(pipelineName: string): string {
   if (CODEBUILD_PROJECT_NAME_PATTERN.test(name)) {
     return name;
   }
-  const hash = createHash('sha256').update(pipelineName).digest('hex').slice(0, 8);
+  const hash = pipelineNameHash(pipelineName);
   const base = pipelineName.replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
   return `${base ? `${base}-` : ''}${hash}${SELF_MUTATION_SUFFIX}`;
 }
