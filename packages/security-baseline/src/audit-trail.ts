@@ -17,11 +17,27 @@ export enum AuditLogLockMode {
   COMPLIANCE = 'COMPLIANCE',
 }
 
+/**
+ * The CloudTrail trail name rules (CloudTrail API Reference, CreateTrail `Name`, and
+ * InvalidTrailNameException): ASCII letters, digits, periods, underscores and dashes; starts and ends
+ * with a letter or digit; 3 to 128 characters; no adjacent periods, underscores or dashes; not in IP
+ * address format.
+ */
+function isValidTrailName(name: string): boolean {
+  return (
+    /^[A-Za-z0-9](?:[A-Za-z0-9]|[._-](?![._-])){1,126}[A-Za-z0-9]$/.test(name) &&
+    !/^\d{1,3}(?:\.\d{1,3}){3}$/.test(name)
+  );
+}
+
 /** Properties of an AuditTrail. */
 export interface AuditTrailProps {
   /**
    * Name of the trail. The key policy and bucket policy pin `aws:SourceArn` to this trail, so the
-   * name is fixed at synthesis (a token such as one built from `AWS::StackId` is fine). The log
+   * name is fixed at synthesis (a token such as one built from `AWS::StackId` is fine). A name known
+   * at synthesis is checked against CloudTrail's naming rules (3-128 letters, digits, periods,
+   * underscores or dashes; starts and ends with a letter or digit; no two of `._-` in a row; not an
+   * IP address), which CloudTrail otherwise enforces only at deployment. The log
    * group is named after it (`/groundwork/audit-trail/<trailName>`) and retained when the stack is
    * deleted: a stack created again with the same trail name in the same account and region fails on
    * that log group. Where stacks are deleted and created again (e.g. StackSet instances of accounts
@@ -54,7 +70,9 @@ export interface AuditTrailProps {
   readonly cloudWatchLogsRetentionDays?: number;
 
   /**
-   * Days after which trail objects move to S3 Glacier Flexible Retrieval. Local bucket only.
+   * Days after which trail objects of 128 KB or more move to S3 Glacier Flexible Retrieval; smaller
+   * ones (many log files, digest files) stay in S3 Standard: S3's default minimum transition
+   * size. Local bucket only.
    *
    * @default 90
    */
@@ -134,11 +152,12 @@ export class AuditTrail extends Construct {
     const central = this.validateCentral(props);
 
     this.trailName = props.trailName ?? Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
-    if (!Token.isUnresolved(this.trailName) && !/^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/.test(this.trailName)) {
+    if (!Token.isUnresolved(this.trailName) && !isValidTrailName(this.trailName)) {
       throw propError(
         this,
         'trailName',
-        '3-128 letters, digits, periods, underscores or dashes, starting with a letter or digit',
+        '3-128 letters, digits, periods, underscores or dashes, starting and ending with a letter or digit, ' +
+          'no two periods, underscores or dashes in a row, not an IP address',
         this.trailName,
       );
     }

@@ -58,7 +58,8 @@ export interface ConfigRecorderProps {
   readonly snapshotFrequency?: SnapshotFrequency;
 
   /**
-   * Days after which delivered items move to S3 Glacier Flexible Retrieval.
+   * Days after which delivered items of 128 KB or more move to S3 Glacier Flexible Retrieval;
+   * smaller ones stay in S3 Standard: S3's default minimum transition size.
    *
    * @default 90
    */
@@ -120,8 +121,12 @@ export class ConfigRecorder extends Construct {
 
     // A role with the AWS managed AWS_ConfigRole policy rather than the service-linked role: a
     // CloudFormation-created service-linked role fails when one already exists in the account.
+    // Trusted by AWS Config acting for this account only (confused-deputy protection; AWS Config
+    // Developer Guide, "Permissions for the IAM Role Assigned to AWS Config", trust policy).
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('config.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('config.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+      }),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWS_ConfigRole')],
       description: 'Role AWS Config uses to record resource configurations',
     });

@@ -392,8 +392,21 @@ describe('AuditTrail validation', () => {
       /invalid objectLockMode: expected unset when centralBucketName is set/,
     ],
     ['bad trail name', { trailName: '-bad name' }, /invalid trailName: expected 3-128 letters/],
+    // CloudTrail rejects these at deployment (InvalidTrailNameException).
+    ['trail name ending in a dash', { trailName: 'audit-trail-' }, /invalid trailName: .*found "audit-trail-"/],
+    ['trail name with two dashes in a row', { trailName: 'audit--trail' }, /invalid trailName: .*found "audit--trail"/],
+    [
+      'trail name with a dash after an underscore',
+      { trailName: 'audit_-trail' },
+      /invalid trailName: .*found "audit_-trail"/,
+    ],
+    ['trail name in IP address format', { trailName: '192.168.5.4' }, /invalid trailName: .*not an IP address/],
   ];
   test.each(cases)('%s', (_name, props, message) => {
     expect(() => new AuditTrail(newStack(), 'Audit', props)).toThrow(message);
+  });
+
+  test.each(['abc', 'Org.Audit_Trail-1', 'a'.repeat(128), '1.2.3.4.5'])('accepts the trail name %s', (trailName) => {
+    expect(new AuditTrail(newStack(), 'Audit', { trailName }).trailName).toBe(trailName);
   });
 });

@@ -14,10 +14,19 @@ describe('ConfigRecorder defaults', () => {
     });
   });
 
-  test('role uses the AWS_ConfigRole managed policy', () => {
+  test('role uses the AWS_ConfigRole managed policy; only Config acting for this account assumes it', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({ Principal: { Service: 'config.amazonaws.com' } })],
+        // AWS Config Developer Guide, "Permissions for the IAM Role Assigned to AWS Config": the
+        // AWS:SourceAccount condition keeps Config from assuming the role for another account.
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'config.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
+          },
+        ],
       },
       ManagedPolicyArns: [
         { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWS_ConfigRole']] },
