@@ -10,8 +10,12 @@ export const DEFAULT_CONFIG_FILE = path.resolve(__dirname, '..', 'config', 'serv
 export interface ServiceIdentity {
   readonly name: string;
   readonly owner: string;
+  /** Also the Lambda function's description: at most 256 characters. */
   readonly description: string;
-  /** Who receives the service's alarms (the same alarms roll deployments back). */
+  /**
+   * Who receives the service's alarms (the same alarms roll deployments back): at least one address. Each
+   * address receives an SNS confirmation email and gets no alarm until it confirms.
+   */
   readonly alarmEmails: string[];
 }
 
@@ -40,7 +44,11 @@ export interface ServicePipelineConfig {
 export interface ServiceAlarms {
   /** Errors in one minute of the version being deployed that fail the deployment. */
   readonly errorsPerMinute: number;
-  /** p99 duration, in milliseconds, of the version being deployed that fails the deployment when exceeded three minutes in a row. */
+  /**
+   * p99 duration, in milliseconds, of the version being deployed that fails the deployment when exceeded three
+   * minutes in a row. Less than the function's timeout (`FUNCTION_TIMEOUT_SECONDS`): Lambda's `Duration` never
+   * exceeds the timeout, so a higher threshold is one the alarm can never cross.
+   */
   readonly p99LatencyMs: number;
 }
 
@@ -108,6 +116,12 @@ export function loadServiceConfig(file: string = DEFAULT_CONFIG_FILE): ServiceCo
   return parseServiceConfig(raw, file);
 }
 
+/**
+ * Timeout of the service's function, in seconds. Lambda's `Duration` metric never exceeds it, so the p99 latency
+ * threshold (`alarms.p99LatencyMs`) must be below it or the alarm can never fire.
+ */
+export const FUNCTION_TIMEOUT_SECONDS = 10;
+
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 // SSM parameter path segment, as NetworkParameterPaths accepts it.
@@ -125,6 +139,8 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const QUALIFIER = /^[a-z0-9]{1,10}$/;
 // The qualifier of the platform's own bootstrap of the same accounts (the CDK default).
 const PLATFORM_QUALIFIER = 'hnb659fds';
+// Lambda's limit on a function's description.
+const MAX_DESCRIPTION = 256;
 // The default Lambda concurrency quota (1,000) less the 100 that Lambda keeps unreserved.
 const MAX_RESERVED_CONCURRENCY = 900;
 const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
@@ -181,6 +197,18 @@ export function parseServiceConfig(raw: unknown, file: string): ServiceConfig {
     primaryOutputDirectory: r.string(pl.primaryOutputDirectory, 'pipeline.primaryOutputDirectory'),
     qualifier: r.string(pl.qualifier, 'pipeline.qualifier', QUALIFIER, '1 to 10 lower-case letters or digits'),
   };
+  if (service.description.length > MAX_DESCRIPTION) {
+    // It is the function's description too, which Lambda limits to 256 characters.
+    r.issue(
+      'service.description',
+      `at most ${MAX_DESCRIPTION} characters (it is the Lambda function's description)`,
+      `${service.description.length} characters`,
+    );
+  }
+  if (Array.isArray(svc.alarmEmails) && svc.alarmEmails.length === 0) {
+    // The alarm topic's only subscribers: without one, an alarm rolls a deployment back and nobody is told.
+    r.issue('service.alarmEmails', 'at least one email address (the alarm topic notifies only these)', 'an empty list');
+  }
   if (pipeline.qualifier === PLATFORM_QUALIFIER) {
     r.issue(
       'pipeline.qualifier',
@@ -265,8 +293,14 @@ function parseEnvironment(r: Reader, raw: unknown, at: string): ServiceEnvironme
     logRetentionDays: retention as logs.RetentionDays,
     alarms: {
       errorsPerMinute: r.integer(alarms.errorsPerMinute, `${at}.alarms.errorsPerMinute`, 1, 100000),
-      // Lambda's maximum timeout is 900,000 ms.
-      p99LatencyMs: r.integer(alarms.p99LatencyMs, `${at}.alarms.p99LatencyMs`, 1, 900000),
+      // Lambda's Duration metric stops at the function's timeout: a threshold at or above it never breaches.
+      p99LatencyMs: r.integer(
+        alarms.p99LatencyMs,
+        `${at}.alarms.p99LatencyMs`,
+        1,
+        FUNCTION_TIMEOUT_SECONDS * 1000 - 1,
+        `(less than the function's timeout of ${FUNCTION_TIMEOUT_SECONDS * 1000} ms: Lambda's Duration never exceeds it, so the alarm could never fire)`,
+      ),
     },
   };
 }

@@ -46,6 +46,9 @@ export class GateFailure extends Error {
  */
 export function synthesizeServiceApp(options: SynthesizeOptions): SynthesisResult {
   const config = loadServiceConfig(options.configFile ?? DEFAULT_CONFIG_FILE);
+  // CDK writes the report only when a validation runs: one left in outdir by an earlier run (cdk.out is reused)
+  // would otherwise be read below as this run's findings, hiding this run's own error.
+  fs.rmSync(validationReportFile(options.outdir), { force: true });
   const app = createApp(options.outdir);
   try {
     // Adding stages to the pipeline synthesizes them, so findings can surface before app.synth().
@@ -58,9 +61,13 @@ export function synthesizeServiceApp(options: SynthesizeOptions): SynthesisResul
   }
 }
 
+function validationReportFile(outdir: string): string {
+  return path.join(outdir, 'validation-report.json');
+}
+
 /** Unacknowledged violations from the report CDK writes when a validation plugin fails. */
 function readValidationFindings(outdir: string): string[] {
-  const file = path.join(outdir, 'validation-report.json');
+  const file = validationReportFile(outdir);
   if (!fs.existsSync(file)) return [];
   const report = JSON.parse(fs.readFileSync(file, 'utf-8')) as ValidationReport;
   return (report.pluginReports ?? []).flatMap((plugin) =>

@@ -77,9 +77,14 @@ export function composeServiceApp(app: App, config: ServiceConfig, options: Comp
   return { app, pipelineStack, pipeline, stages, packs };
 }
 
-/** An App writing to `outdir`, with cdk.json's context (feature flags) when not run by the CDK CLI. */
+/**
+ * An App writing to `outdir`, with cdk.json's context (feature flags) when not run by the CDK CLI. It never
+ * synthesizes on its own: the caller calls `synth()`. (Under the CDK CLI, CDK_OUTDIR would otherwise make the
+ * App synthesize again when the process exits, so that an error while composing was followed by a second,
+ * unrelated error and its stack trace from the half-built app.)
+ */
 export function createApp(outdir: string): App {
-  return new App({ outdir, context: cdkJsonContext() });
+  return new App({ outdir, context: cdkJsonContext(), autoSynth: false });
 }
 
 function cdkJsonContext(): { [key: string]: unknown } {

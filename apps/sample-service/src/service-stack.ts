@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ServiceEnvironment, ServiceIdentity } from './config';
+import { FUNCTION_TIMEOUT_SECONDS, ServiceEnvironment, ServiceIdentity } from './config';
 
 /** Properties of a `ServiceStack`. */
 export interface ServiceStackProps extends StackProps {
@@ -125,7 +125,8 @@ export class ServiceStack extends Stack {
       handler: 'index.handler',
       code: lambda.Code.fromInline(HANDLER),
       memorySize: 256,
-      timeout: Duration.seconds(10),
+      // The p99 latency threshold is validated against it (config.ts).
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       reservedConcurrentExecutions: env.reservedConcurrency,
       logGroup: this.logGroup,
       vpc,

@@ -67,6 +67,17 @@ test('alarm thresholds must be positive integers', () => {
   );
 });
 
+test("a p99 latency threshold the function's timeout makes unreachable is rejected", () => {
+  const raw = rawSampleConfig();
+  // The function times out at 10 s: Lambda's Duration never exceeds it, so this alarm could never fire.
+  raw.environments[2].alarms.p99LatencyMs = 10000;
+  expect(issueFor(raw, 'environments[2].alarms.p99LatencyMs')).toContain(
+    "expected an integer from 1 to 9999 (less than the function's timeout of 10000 ms",
+  );
+  raw.environments[2].alarms.p99LatencyMs = 9999;
+  expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
+});
+
 test('a reserved concurrency Lambda would refuse (less than 100 left unreserved of the default 1,000) is rejected', () => {
   const raw = rawSampleConfig();
   raw.environments[2].reservedConcurrency = 901;
@@ -124,6 +135,24 @@ test("the platform's own qualifier is rejected: its trust admits only the platfo
   raw.pipeline.qualifier = 'hnb659fds';
   expect(issueFor(raw, 'pipeline.qualifier')).toMatch(
     /expected a qualifier of the team's own trust: the platform's bootstrap .* uses the CDK default 'hnb659fds'.*, found 'hnb659fds'$/,
+  );
+});
+
+test('a description longer than Lambda accepts for the function is rejected', () => {
+  const raw = rawSampleConfig();
+  raw.service.description = 'x'.repeat(257);
+  expect(issueFor(raw, 'service.description')).toContain(
+    "expected at most 256 characters (it is the Lambda function's description), found 257 characters",
+  );
+  raw.service.description = 'x'.repeat(256);
+  expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
+});
+
+test('an alarm topic without a subscriber is rejected', () => {
+  const raw = rawSampleConfig();
+  raw.service.alarmEmails = [];
+  expect(issueFor(raw, 'service.alarmEmails')).toContain(
+    'expected at least one email address (the alarm topic notifies only these), found an empty list',
   );
 });
 

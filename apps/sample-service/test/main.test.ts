@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { rawSampleConfig, tempDir, writeConfig } from './fixtures';
-import { runMain } from '../src/main';
+import { GateFailure, runMain, synthesizeServiceApp } from '../src/main';
+import { createApp } from '../src/service-app';
 
 // The entry point as `node lib/main.js` runs it: CloudFormation template validation stays on.
 delete process.env.CDK_VALIDATION;
@@ -66,4 +67,55 @@ test.each([
   expect(io.err()).toContain(message);
   expect(io.err()).toContain('Usage: node lib/main.js [--config FILE]');
   expect(fs.existsSync(outdir)).toBe(false);
+});
+
+test("a validation report left by an earlier run is not taken for this run's findings", () => {
+  const outdir = tempDir('stale');
+  // What an earlier run that failed the gate leaves in the reused cdk.out.
+  fs.writeFileSync(
+    path.join(outdir, 'validation-report.json'),
+    JSON.stringify({
+      pluginReports: [
+        {
+          pluginName: 'AwsSolutions',
+          violations: [
+            {
+              ruleName: 'AwsSolutions-S1',
+              description: 'The S3 Bucket has server access logs disabled.',
+              violatingConstructs: [{ constructPath: 'test/Service/Gone/Resource' }],
+            },
+          ],
+        },
+      ],
+    }),
+  );
+  let failure: unknown;
+  try {
+    synthesizeServiceApp({
+      outdir,
+      customizeStage: () => {
+        throw new Error('the error of this run');
+      },
+    });
+  } catch (error) {
+    failure = error;
+  }
+  expect(failure).not.toBeInstanceOf(GateFailure);
+  expect((failure as Error).message).toBe('the error of this run');
+});
+
+test('under the CDK CLI (CDK_OUTDIR set) the app does not synthesize again when the process exits', () => {
+  // Otherwise an error while composing is followed, at exit, by a second error and stack trace from the
+  // half-built app (e.g. "no environment was added").
+  const outdir = tempDir('cli');
+  const saved = process.env.CDK_OUTDIR;
+  process.env.CDK_OUTDIR = outdir;
+  try {
+    const before = process.listenerCount('beforeExit');
+    createApp(outdir);
+    expect(process.listenerCount('beforeExit')).toBe(before);
+  } finally {
+    if (saved === undefined) delete process.env.CDK_OUTDIR;
+    else process.env.CDK_OUTDIR = saved;
+  }
 });

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { sampleConfig } from './fixtures';
-import { ServiceEnvironment } from '../src/config';
+import { FUNCTION_TIMEOUT_SECONDS, ServiceEnvironment } from '../src/config';
 import { ServiceStage } from '../src/service-stage';
 
 // Template validation is not under test here (test/main.test.ts runs it).
@@ -165,6 +165,21 @@ describe('alarms', () => {
     });
   });
 
+  test('CloudWatch may use the key of the encrypted topic, so alarm notifications are not dropped', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: { StringEquals: { 'aws:SourceAccount': '444444444444' } },
+          }),
+        ]),
+      },
+    });
+  });
+
   test("every alarm that notifies the topic may publish to it (its policy replaces SNS's default), and only those", () => {
     const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
     const notifying = Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
@@ -198,6 +213,8 @@ describe('function, logs and roles', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       ReservedConcurrentExecutions: 5,
+      // The latency thresholds are validated against this timeout.
+      Timeout: FUNCTION_TIMEOUT_SECONDS,
       LoggingConfig: { LogGroup: { Ref: logGroup } },
     });
   });
