@@ -58,14 +58,24 @@ function nameSchema(description: string) {
 
 export const environmentNameSchema = nameSchema('Environment name: lowercase letters, digits and hyphens');
 
+/**
+ * EC2 (CreateTags, and so the VPC and subnets, which carry every environment tag) accepts tag keys of at most
+ * 127 characters, one fewer than most services (EC2 API Reference, Tag).
+ */
+export const MAX_TAG_KEY_LENGTH = 127;
+
 const tagKeySchema = expecting(
   z
     .string()
     .min(1)
-    .max(128)
-    .regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u)
-    .describe('Tag key (AWS: 1-128 characters, not starting with "aws:")'),
-  'a tag key of 1-128 letters, digits, spaces or _.:/=+-@, not starting with "aws:"',
+    .max(MAX_TAG_KEY_LENGTH)
+    // AWS reserves the prefix in any letter case ("aws:, AWS:, or any upper or lowercase combination").
+    .regex(/^(?![aA][wW][sS]:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u)
+    .describe(
+      `Tag key (1-${MAX_TAG_KEY_LENGTH} characters: EC2 takes ${MAX_TAG_KEY_LENGTH}; not starting with "aws:" in any letter case)`,
+    ),
+  `a tag key of 1-${MAX_TAG_KEY_LENGTH} letters, digits, spaces or _.:/=+-@, not starting with "aws:" in any letter ` +
+    `case (AWS reserves the prefix; EC2, which tags the VPC and subnets, takes at most ${MAX_TAG_KEY_LENGTH} characters)`,
 );
 const tagValueSchema = expecting(
   z
@@ -206,14 +216,11 @@ const branchTargetsSchema = expecting(
   '"all" or a list of environment names',
 );
 
+/** What a branch name may hold (its characters; git adds rules of its own). */
+export const BRANCH_NAME = /^[A-Za-z0-9._/-]+$/;
+
 function branchNameSchema(description: string) {
-  return expecting(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9._/-]+$/)
-      .describe(description),
-    'a git branch name',
-  );
+  return expecting(z.string().regex(BRANCH_NAME).describe(description), 'a git branch name');
 }
 
 // ---------------------------------------------------------------------------

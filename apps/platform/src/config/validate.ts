@@ -1,10 +1,11 @@
 import * as path from 'path';
 import { z } from 'zod';
-import { cidrsOverlap, parseCidr } from './cidr';
+import { cidrsOverlap, hasHostBits, parseCidr } from './cidr';
 import { didYouMean } from './did-you-mean';
 import { ConfigIssue, formatFieldPath } from './errors';
 import {
   branchNameLimitReason,
+  DRIFT_RECONCILE_ROLE_SUFFIX,
   driftDetectorRoleName,
   IAM_ROLE_NAME_MAX_LENGTH,
   maxAutoReconcileEnvironmentNameLength,
@@ -13,6 +14,7 @@ import {
 import { canRecordIam, defaultGlobalResourcesRegion, GLOBAL_IAM_RECORDING_REGIONS } from './regions';
 import {
   accountIdSchema,
+  BRANCH_NAME,
   DEFAULT_BRANCHES,
   environmentNameSchema,
   NAME_WORDS,
@@ -20,6 +22,7 @@ import {
   regionSchema,
 } from './schema';
 import { fileIssue, issueAt, locate, YamlFile } from './yaml-file';
+import { pipelineStackName } from '../stack-names';
 
 /*
  * Rules that need more than one field or more than one file. Each rule is a
@@ -88,6 +91,7 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
       ...checkEnvironmentName(env),
       ...checkProductionApproval(env),
       ...checkAvailabilityZones(env),
+      ...checkSubnetLayout(env),
       ...checkConfigRulesNeedRecorder(env),
       ...checkUniqueItems(env.yaml, env.raw, ['vpc', 'interfaceEndpoints']),
       ...checkUniqueItems(env.yaml, env.raw, ['vpc', 'availabilityZones']),
@@ -106,6 +110,7 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
       ...checkEnvironmentWaves(groundwork, environments),
       ...checkBranches(groundwork, environments, fileNames),
       ...checkPipelineNameLengths(groundwork),
+      ...checkPipelineNameCollisions(groundwork, environments),
       ...checkSeparationOfDuties(groundwork, environments),
       ...checkAutoReconcileRegions(groundwork, environments),
       ...checkDriftDetectorRoleNames(groundwork, environments),
@@ -184,6 +189,45 @@ export function checkAvailabilityZones(env: EnvironmentSource): ConfigIssue[] {
     );
   }
   return issues;
+}
+
+/** EC2's subnet (and VPC) netmask limit: a subnet is at most a /28. */
+export const SMALLEST_SUBNET_PREFIX = 28;
+
+/**
+ * The VPC is big enough for its subnets. @groundwork/networking's WorkloadVpc carves one subnet per
+ * tier and AZ, all the same size, from the VPC CIDR: 3 tiers (public, private, isolated), 2 with
+ * `natStrategy: none` (no private tier). So each subnet takes ceil(log2(tiers x AZs)) more bits than
+ * the VPC, and EC2 creates no subnet smaller than a /28: a /24 with 6 AZs and 3 tiers would need
+ * /29 subnets. The synth fails on it, naming a construct path, not the field.
+ */
+export function checkSubnetLayout(env: EnvironmentSource): ConfigIssue[] {
+  const text = get(env.raw, ['vpc', 'cidr']);
+  const block = typeof text === 'string' ? parseCidr(text) : undefined;
+  // A CIDR the schema rejects (syntax, range, host bits) is the schema's to report.
+  if (!block || block.prefix < 16 || block.prefix > SMALLEST_SUBNET_PREFIX || hasHostBits(block)) return [];
+  const zones = get(env.raw, ['vpc', 'availabilityZones']);
+  const rawCount = get(env.raw, ['vpc', 'azCount']);
+  const azCount = Array.isArray(zones) ? zones.length : rawCount === undefined ? 2 : rawCount;
+  if (typeof azCount !== 'number' || !Number.isInteger(azCount) || azCount < 1 || azCount > 6) return [];
+  const nat = get(env.raw, ['vpc', 'natStrategy']) ?? 'perAz';
+  if (nat !== 'none' && nat !== 'single' && nat !== 'perAz') return [];
+  const tiers = nat === 'none' ? 2 : 3;
+  const subnetBits = Math.ceil(Math.log2(tiers * azCount));
+  const subnetPrefix = block.prefix + subnetBits;
+  if (subnetPrefix <= SMALLEST_SUBNET_PREFIX) return [];
+  const layout = `${tiers} subnet tiers x ${azCount} ${azCount === 1 ? 'AZ' : 'AZs'}${
+    nat === 'none' ? ' (natStrategy none: public and isolated)' : ''
+  }`;
+  return [
+    issueAt(
+      env.yaml,
+      ['vpc', 'cidr'],
+      `a CIDR prefix of /${SMALLEST_SUBNET_PREFIX - subnetBits} or shorter for ${layout}, so that each subnet is at ` +
+        `least a /${SMALLEST_SUBNET_PREFIX}, the smallest subnet EC2 creates (or fewer AZs)`,
+      { found: `"${block.text}", which leaves /${subnetPrefix} subnets` },
+    ),
+  ];
 }
 
 /** AWS Config rules evaluate what the configuration recorder records: rules without the recorder do nothing. */
@@ -817,6 +861,75 @@ export function checkPipelineNameLengths(groundwork: GroundworkSource): ConfigIs
         ),
       );
     }
+  }
+  return issues;
+}
+
+/**
+ * Each branch builds its own pipeline stack, `<org>-platform-<branch>` with every character other than a letter,
+ * digit or hyphen made a hyphen (stack-names.ts). Two branches that differ only in those characters
+ * (`feature/a`, `feature.a`) would deploy the same stack, with the same named resources, over each other. Two
+ * that differ only in letter case (`Feature`, `feature`) get two stacks, but when both deploy an auto-reconciling
+ * environment both create the drift-reconcile role `<pipeline>-drift-reconcile`, and IAM role names are unique
+ * without regard to case (CreateRole): the second pipeline fails to deploy. Reported on the later branch.
+ */
+export function checkPipelineNameCollisions(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const org = validAt(groundwork.raw, ['organization', 'name'], organizationNameSchema);
+  const branches = get(groundwork.raw, ['branches']);
+  // The default map (main, develop) cannot collide; an invalid organization name is the schema's to report.
+  if (org === undefined || !isMapping(branches)) return [];
+  const repositoryBranch = get(groundwork.raw, ['repository', 'branch']);
+  const reconciling = new Set(
+    environments
+      .filter((env) => get(env.raw, ['drift', 'autoReconcile']) === true)
+      .map((env) => get(env.raw, ['name'])),
+  );
+  const reconciles = (branch: string) => {
+    const targets = branches[branch];
+    if (targets === 'all') return reconciling.size > 0;
+    return Array.isArray(targets) && targets.some((target) => reconciling.has(target));
+  };
+  const exact = new Map<string, string>();
+  const anyCase = new Map<string, string>();
+  const issues: ConfigIssue[] = [];
+  const report = (branch: string, why: string, found: string) =>
+    issues.push(
+      issueAt(groundwork.yaml, ['branches', branch], `a branch whose pipeline no other branch shares (${why})`, {
+        at: 'key',
+        found: `"${branch}", ${found}`,
+      }),
+    );
+  const pipelineOf = (branch: string) =>
+    pipelineStackName(org, branch, typeof repositoryBranch === 'string' ? repositoryBranch : '');
+  for (const branch of Object.keys(branches)) {
+    // A key that is no branch name is the schema's to report.
+    if (!BRANCH_NAME.test(branch)) continue;
+    const name = pipelineOf(branch);
+    const same = exact.get(name);
+    if (same !== undefined) {
+      report(
+        branch,
+        'pipeline names make every character but letters, digits and hyphens a "-"',
+        `whose pipeline "${name}" is also that of branch "${same}"`,
+      );
+      continue;
+    }
+    exact.set(name, branch);
+    if (!reconciles(branch)) continue;
+    const sameButCase = anyCase.get(name.toLowerCase());
+    if (sameButCase !== undefined) {
+      report(
+        branch,
+        'IAM role names ignore letter case, and both branches deploy an auto-reconciling environment, so both ' +
+          `pipelines create a role "<pipeline>${DRIFT_RECONCILE_ROLE_SUFFIX}"`,
+        `whose pipeline "${name}" differs from branch "${sameButCase}"'s "${pipelineOf(sameButCase)}" only in letter case`,
+      );
+      continue;
+    }
+    anyCase.set(name.toLowerCase(), branch);
   }
   return issues;
 }

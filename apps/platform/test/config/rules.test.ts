@@ -85,6 +85,71 @@ describe('CIDR blocks', () => {
   });
 });
 
+describe('the VPC CIDR holds the subnet layout', () => {
+  // The valid fixture's dev.yaml: vpc.cidr 10.10.0.0/16, azCount 2, natStrategy single, no availabilityZones.
+  const vpc = (cidr: string, azCount: string, nat: string) =>
+    configWith({
+      'environments/dev.yaml': [
+        ['cidr: 10.10.0.0/16', `cidr: ${cidr}`],
+        ['azCount: 2', azCount],
+        ['natStrategy: single', nat],
+      ],
+    });
+
+  test.each([
+    // 3 tiers x 6 AZs = 18 subnets: 5 more bits, /23 -> /28.
+    ['10.10.0.0/23', 'azCount: 6', 'natStrategy: perAz'],
+    // natStrategy none: 2 tiers x 2 AZs = 4 subnets: /26 -> /28.
+    ['10.10.0.0/26', 'azCount: 2', 'natStrategy: none'],
+    // 3 tiers x 1 AZ: /26 -> /28.
+    ['10.10.0.0/26', 'azCount: 1', 'natStrategy: single'],
+  ])('%s with %s and %s fits: no issue', (cidr, azCount, nat) => {
+    expect(readPlatformConfig(vpc(cidr, azCount, nat)).issues).toEqual([]);
+  });
+
+  test.each([
+    [
+      '10.10.0.0/24',
+      'azCount: 6',
+      'natStrategy: perAz',
+      'a CIDR prefix of /23 or shorter for 3 subnet tiers x 6 AZs, so that each subnet is at least a /28, the smallest ' +
+        'subnet EC2 creates (or fewer AZs), found "10.10.0.0/24", which leaves /29 subnets',
+    ],
+    [
+      '10.10.0.0/27',
+      'azCount: 2',
+      'natStrategy: none',
+      'a CIDR prefix of /26 or shorter for 2 subnet tiers x 2 AZs (natStrategy none: public and isolated), so that ' +
+        'each subnet is at least a /28, the smallest subnet EC2 creates (or fewer AZs), found "10.10.0.0/27", which leaves /29 subnets',
+    ],
+    [
+      // The default azCount (2) and natStrategy (perAz): 6 subnets, 3 more bits.
+      '10.10.0.0/26',
+      '',
+      '',
+      'a CIDR prefix of /25 or shorter for 3 subnet tiers x 2 AZs, so that each subnet is at least a /28, the smallest ' +
+        'subnet EC2 creates (or fewer AZs), found "10.10.0.0/26", which leaves /29 subnets',
+    ],
+  ])('%s with "%s" and "%s" is too small for its subnets', (cidr, azCount, nat, message) => {
+    expect(errorsFor(vpc(cidr, azCount, nat))).toEqual([`environments/dev.yaml:7:9: vpc.cidr: expected ${message}`]);
+  });
+
+  test('explicit availabilityZones count as the AZs', () => {
+    const dir = configWith({
+      'environments/dev.yaml': [
+        ['cidr: 10.10.0.0/16', 'cidr: 10.10.0.0/25'],
+        ['azCount: 2', 'azCount: 3\n  availabilityZones: [eu-west-1a, eu-west-1b, eu-west-1c]'],
+      ],
+    });
+
+    expect(errorsFor(dir)).toEqual([
+      'environments/dev.yaml:7:9: vpc.cidr: expected a CIDR prefix of /24 or shorter for 3 subnet tiers x 3 AZs, so ' +
+        'that each subnet is at least a /28, the smallest subnet EC2 creates (or fewer AZs), found "10.10.0.0/25", ' +
+        'which leaves /29 subnets',
+    ]);
+  });
+});
+
 describe('schedule expressions', () => {
   test.each(['rate(1 hour)', 'rate(5 minutes)', 'rate(2 days)', 'cron(0 6 * * ? *)', 'cron(0/15 * ? * MON-FRI *)'])(
     '%s is valid',
@@ -182,6 +247,52 @@ describe('formatIssue', () => {
   test('string suggestions are quoted, numeric ones are not', () => {
     expect(formatIssue({ ...issue, suggestion: 'z' }, '/repo')).toMatch(/\(did you mean "z"\?\)$/);
     expect(formatIssue({ ...issue, suggestion: 30 }, '/repo')).toMatch(/\(did you mean 30\?\)$/);
+  });
+});
+
+describe('tag keys AWS accepts', () => {
+  const KEY_WORDS =
+    'a tag key of 1-127 letters, digits, spaces or _.:/=+-@, not starting with "aws:" in any letter case (AWS ' +
+    'reserves the prefix; EC2, which tags the VPC and subnets, takes at most 127 characters)';
+  const withTag = (key: string) =>
+    configWith({ 'environments/dev.yaml': [['  Environment: dev', `  Environment: dev\n  "${key}": x`]] });
+
+  test.each(['AWS:Owner', 'Aws:owner', 'aWs:x'])(
+    '%s: the reserved prefix in another letter case is an error',
+    (key) => {
+      expect(errorsFor(withTag(key))).toEqual([
+        `environments/dev.yaml:19:3: tags[${JSON.stringify(key)}]: expected ${KEY_WORDS}, found the key "${key}"`,
+      ]);
+    },
+  );
+
+  test('a key of 128 characters is an error (EC2 takes 127); 127 pass', () => {
+    const long = 'K'.repeat(128);
+
+    expect(errorsFor(withTag(long))).toEqual([
+      `environments/dev.yaml:19:3: tags.${long}: expected ${KEY_WORDS}, found the key "${long}"`,
+    ]);
+    expect(readPlatformConfig(withTag('K'.repeat(127))).issues).toEqual([]);
+  });
+
+  test('a key that only contains aws: elsewhere passes', () => {
+    expect(readPlatformConfig(withTag('team:aws:owner')).issues).toEqual([]);
+  });
+
+  test('compliance.requiredTags names the reserved prefix in any case', () => {
+    const dir = configWith({
+      'groundwork.yaml': [
+        ['requiredTags: [Project, Environment]', 'requiredTags: [Project, Environment, AWS:Team]'],
+        ['  Owner: platform-team', '  Owner: platform-team\n  "AWS:Team": x'],
+      ],
+    });
+
+    expect(errorsFor(dir)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^groundwork\.yaml:\d+:\d+: compliance\.requiredTags\[2\]: expected a tag key of 1-127 /),
+        expect.stringMatching(/found "AWS:Team"$/),
+      ]),
+    );
   });
 });
 
@@ -306,6 +417,37 @@ describe('pipeline names derived from organization.name and a branch', () => {
     });
 
     expect(readPlatformConfig(dir).issues).toEqual([]);
+  });
+});
+
+describe('branches whose pipelines would share a name', () => {
+  const branches = (lines: string) =>
+    configWith({ 'groundwork.yaml': [['  develop: [dev]', `  develop: [dev]\n${lines}`]] });
+
+  test('branches that differ only in characters a pipeline name cannot hold are an error, on the later one', () => {
+    expect(errorsFor(branches('  feature/a: [dev]\n  feature.a: [prod]'))).toEqual([
+      'groundwork.yaml:31:3: branches["feature.a"]: expected a branch whose pipeline no other branch shares (pipeline ' +
+        'names make every character but letters, digits and hyphens a "-"), found "feature.a", whose pipeline ' +
+        '"example-platform-feature-a" is also that of branch "feature/a"',
+    ]);
+  });
+
+  test('branches that differ only in letter case are an error when both deploy an auto-reconciling environment', () => {
+    // dev reconciles drift automatically (the valid fixture).
+    expect(errorsFor(branches('  Develop: all'))).toEqual([
+      'groundwork.yaml:30:3: branches.Develop: expected a branch whose pipeline no other branch shares (IAM role ' +
+        'names ignore letter case, and both branches deploy an auto-reconciling environment, so both pipelines create ' +
+        'a role "<pipeline>-drift-reconcile"), found "Develop", whose pipeline "example-platform-Develop" differs from ' +
+        'branch "develop"\'s "example-platform-develop" only in letter case',
+    ]);
+  });
+
+  test('branches that differ only in letter case pass when one deploys no auto-reconciling environment', () => {
+    expect(readPlatformConfig(branches('  Develop: [prod]')).issues).toEqual([]);
+  });
+
+  test('distinct pipeline names pass', () => {
+    expect(readPlatformConfig(branches('  feature/a: [dev]\n  feature/b: [dev]')).issues).toEqual([]);
   });
 });
 
