@@ -24,6 +24,7 @@ import {
   TAGGED_ROLE_ACTIONS,
 } from './iam-actions';
 import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
+import { validateManagedPolicySize } from './private/policy-size';
 import { validateAlertNamePrefixes, validateQualifier, validateRoleArnResources, validateServices } from './validation';
 
 /**
@@ -359,21 +360,14 @@ export class DeploymentBoundary extends Construct {
       statements,
     });
     // IAM refuses a larger one when the bootstrap is deployed: say so at synth.
-    const policyDocument = this.policy.document;
-    this.node.addValidation({
-      validate: () => {
-        const length = maxPolicyLength(stack.resolve(policyDocument.toJSON()));
-        return length <= MANAGED_POLICY_MAX_CHARACTERS
-          ? []
-          : [
-              `the permissions boundary policy would be up to ${length} characters, over IAM's limit of ` +
-                `${MANAGED_POLICY_MAX_CHARACTERS} for a managed policy: declare fewer services in allowedServices ` +
-                `(${props.allowedServices.length}) and runtimeServices (${(props.runtimeServices ?? []).length}), ` +
-                'or fewer assumableRoleArns and protectedRoleNames; in an account without a break-glass role, ' +
-                'protectedAlertNamePrefixes: [] leaves out the denies that protect its alerts',
-            ];
-      },
-    });
+    validateManagedPolicySize(
+      this.policy,
+      'the permissions boundary policy',
+      () =>
+        `declare fewer services in allowedServices (${props.allowedServices.length}) and runtimeServices ` +
+        `(${(props.runtimeServices ?? []).length}), or fewer assumableRoleArns and protectedRoleNames; in an ` +
+        'account without a break-glass role, protectedAlertNamePrefixes: [] leaves out the denies that protect its alerts',
+    );
     acknowledgeWildcards(
       this.policy,
       "Permissions boundary: it caps, it does not grant; its Allow lists the declared services and the bootstrap roles' actions so that an identity policy cannot exceed them",
@@ -393,37 +387,4 @@ function actionMatches(pattern: string, action: string): boolean {
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 'i').test(action);
-}
-
-/** IAM's limit on a customer managed policy document, in characters without whitespace. */
-const MANAGED_POLICY_MAX_CHARACTERS = 6144;
-
-/** The longest value each pseudo parameter takes (aws-us-gov, a 12-digit account, ap-southeast-5, a qualifier). */
-const LONGEST_REF: Record<string, number> = {
-  'AWS::Partition': 10,
-  'AWS::AccountId': 12,
-  'AWS::Region': 14,
-  'AWS::URLSuffix': 17,
-};
-/** Any other reference, e.g. the bootstrap template's Qualifier parameter (at most 10 characters). */
-const LONGEST_OTHER_REF = 64;
-
-/**
- * The length of a resolved policy document as IAM counts it (JSON without whitespace), with each
- * reference at its longest value: an upper bound that holds in every partition, account and region.
- */
-function maxPolicyLength(resolved: unknown): number {
-  const placeholder = (length: number) => 'x'.repeat(length);
-  const concrete = (value: any): any => {
-    if (Array.isArray(value)) return value.map(concrete);
-    if (value === null || typeof value !== 'object') return value;
-    if ('Ref' in value) return placeholder(LONGEST_REF[value.Ref] ?? LONGEST_OTHER_REF);
-    if ('Fn::Join' in value) {
-      const [separator, parts] = value['Fn::Join'];
-      return (concrete(parts) as unknown[]).map(String).join(separator);
-    }
-    if ('Fn::GetAtt' in value || 'Fn::ImportValue' in value) return placeholder(LONGEST_OTHER_REF * 4);
-    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, concrete(v)]));
-  };
-  return JSON.stringify(concrete(resolved)).length;
 }

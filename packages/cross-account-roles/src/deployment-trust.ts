@@ -5,6 +5,7 @@ import {
   App,
   ArnFormat,
   Aws,
+  CfnElement,
   CfnOutput,
   CfnParameter,
   CfnRule,
@@ -39,6 +40,12 @@ import {
   STAGING_WRITE_ACTIONS,
 } from './iam-actions';
 import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
+import {
+  BUCKET_ARN_MAX_LENGTH,
+  KEY_ARN_MAX_LENGTH,
+  ROLE_ARN_MAX_LENGTH,
+  validateManagedPolicySize,
+} from './private/policy-size';
 import { requireSomeTrust, roleNamePatternArns, trustedRolePrincipal } from './trusted-principals';
 import {
   CONNECTION_SERVICE_PREFIXES,
@@ -477,6 +484,15 @@ export class DeploymentTrust extends Construct {
       [BootstrapRoleKind.LOOKUP]:
         'Lookup role: the CDK context providers call Describe/List APIs that have no resource-level permissions; kms:Decrypt is explicitly denied',
     };
+    // What makes each policy larger, for the size validation's message: only the deploy role's grows with props.
+    const policyRemedies: { [kind: string]: string } = {
+      [BootstrapRoleKind.DEPLOY]:
+        `it names each deployable stack in each region (deployableStackRegions: ${deployableStackRegions.length} x ` +
+        `deployableStackNames: ${deployableStackNames.length}), and each of resolvableParameterNames ` +
+        `(${resolvableParameterNames.length}): list fewer regions or stack name patterns (a shared prefix ` +
+        'pattern such as "orders-*" covers several stacks), or fewer parameters',
+    };
+
     const bootstrapRole = (
       roleId: string,
       kind: BootstrapRoleKind,
@@ -492,6 +508,17 @@ export class DeploymentTrust extends Construct {
       });
       // Customer managed rather than inline: NIST 800-53 AC-6 checks flag inline policies.
       const policy = new iam.ManagedPolicy(this, `${roleId}Policy`, { roles: [role], statements });
+      // IAM refuses a larger one when the bootstrap is deployed: say so at synth.
+      validateManagedPolicySize(
+        policy,
+        `the ${kind}'s policy`,
+        () => policyRemedies[kind] ?? 'its statements do not depend on the props',
+        [
+          [this.cloudFormationExecutionRole.node.defaultChild as CfnElement, ROLE_ARN_MAX_LENGTH],
+          [this.stagingBucket.node.defaultChild as CfnElement, BUCKET_ARN_MAX_LENGTH],
+          [this.stagingKey.node.defaultChild as CfnElement, KEY_ARN_MAX_LENGTH],
+        ],
+      );
       acknowledgeWildcards(policy, reasons[kind]);
       // The CLI template tags its roles this way; tools that look for bootstrap roles read the tag.
       Tags.of(role).add('aws-cdk:bootstrap-role', tag);
@@ -517,6 +544,17 @@ export class DeploymentTrust extends Construct {
         connectionArns,
       ),
     });
+    validateManagedPolicySize(
+      this.executionPolicy,
+      'the CloudFormation execution policy',
+      () =>
+        `declare fewer services in allowedServices (${props.allowedServices.length}) or fewer ` +
+        `passableConnectionArns (${connectionArns.length})`,
+      [
+        [this.stagingBucket.node.defaultChild as CfnElement, BUCKET_ARN_MAX_LENGTH],
+        [this.stagingKey.node.defaultChild as CfnElement, KEY_ARN_MAX_LENGTH],
+      ],
+    );
     acknowledgeWildcards(
       this.executionPolicy,
       'Execution policy: <svc>:* for each service in the platform-declared allow list for this environment, capped by the Groundwork permissions boundary; IAM is limited to role management and requires the boundary',

@@ -311,9 +311,28 @@ describe('DeploymentTrust deployableStackRegions: stacks of other regions deploy
   test('accepts the region names of every partition and a token', () => {
     const names = RegionInfo.regions.map((r) => r.name);
     expect(names).toEqual(expect.arrayContaining(['us-gov-west-1', 'cn-north-1', 'eusc-de-east-1']));
-    const { statements } = deployRole({ deployableStackRegions: [...names, Aws.REGION] });
-    // The token stays one more ARN (its value is known only at deployment).
-    expect(statements.find((s: any) => s.Sid === 'DeployPermissions').Resource).toHaveLength(names.length + 1);
+    // Eight at a time: all of them in one policy would pass IAM's size limit (next test).
+    for (let i = 0; i < names.length; i += 8) {
+      const chunk = names.slice(i, i + 8);
+      const { statements } = deployRole({ deployableStackRegions: [...chunk, Aws.REGION] });
+      // The token stays one more ARN (its value is known only at deployment).
+      expect(statements.find((s: any) => s.Sid === 'DeployPermissions').Resource).toHaveLength(chunk.length + 1);
+    }
+  });
+
+  test("a deploy role policy over IAM's 6,144 characters fails the synth, naming the regions and stack names", () => {
+    const names = RegionInfo.regions.map((r) => r.name);
+    expect(() => deployRole({ deployableStackRegions: names })).toThrow(
+      new RegExp(
+        "Target/Trust/DeployRolePolicy\\] the deploy-role's policy would be up to \\d+ characters, over IAM's limit of " +
+          `6144 for a managed policy: it names each deployable stack in each region \\(deployableStackRegions: ${names.length} ` +
+          'x deployableStackNames: 1\\)',
+      ),
+    );
+    // Ten of the longest region names with one stack name pattern fit: the ARNs the policy reads from the
+    // template's own resources (execution role, staging bucket and key) count at their longest, not 256.
+    const longest = [...names].sort((a, b) => b.length - a.length).slice(0, 10);
+    expect(() => deployRole({ deployableStackRegions: longest })).not.toThrow();
   });
 });
 
