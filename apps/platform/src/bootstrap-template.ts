@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DeploymentTrust, DeploymentTrustProps, ServiceAllowList } from '@groundwork/cross-account-roles';
+import { Errors } from 'aws-cdk-lib';
+import { stringify } from 'yaml';
 import { checkOutputPath, parseArguments, UsageError } from './cli-args';
 import {
   ConfigError,
@@ -22,6 +24,10 @@ pipeline's roles, an execution policy built from the allowed services, and a
 permissions boundary. Deploy it with:
 
   cdk bootstrap aws://ACCOUNT/REGION --template FILE
+
+Refuses (exit 1, nothing written) a template that cdk bootstrap could not deploy:
+over 51,200 bytes in the YAML the CDK CLI sends as its TemplateBody, or a role
+policy over IAM's 6,144 characters (the tooling template beyond 11 regions).
 
 Options:
   --env NAME        environment (a file under config/environments/); its deploymentTrust.allowedServices
@@ -96,14 +102,86 @@ export function pipelineStackRegions(config: PlatformConfig): string[] {
   return [...new Set([config.groundwork.tooling.region, ...config.environments.map((e) => e.region)])];
 }
 
-/** The tooling account's bootstrap template, exactly as `npm run bootstrap-template -- --tooling` writes it. */
-export function renderToolingBootstrapTemplate(config: PlatformConfig, pipelineTemplate: unknown): string {
-  return DeploymentTrust.renderBootstrapTemplate(toolingDeploymentTrustProps(config, pipelineTemplate));
+/**
+ * The largest template body `cdk bootstrap` can deploy: CloudFormation takes a `TemplateBody` of up to 51,200
+ * bytes, and the CDK CLI (2.1148.1, `makeBodyParameter`, `LARGE_TEMPLATE_SIZE_KB` = 50) stages a larger
+ * template in the bootstrap bucket instead. It deploys the bootstrap stack itself without a bucket to stage in
+ * (`NoBootstrapStackEnvironmentResources`), new stack or update, so a larger bootstrap template stops it with "BootstrapStackRequired: Trying to perform an operation that requires a bootstrap stack;
+ * you should not see this error, this is a bug in the CDK CLI".
+ */
+export const BOOTSTRAP_TEMPLATE_BODY_MAX_BYTES = 50 * 1024;
+
+/**
+ * The size, in bytes, of the body `cdk bootstrap --template FILE` sends to CloudFormation: the CLI reads the
+ * file and sends it again as YAML (toolkit-lib `serialize`: YAML 1.1, no line wrapping), whatever the file's
+ * format, so the size of the JSON file written here says nothing about it.
+ */
+export function bootstrapTemplateBodyBytes(template: string): number {
+  return Buffer.byteLength(stringify(JSON.parse(template), { schema: 'yaml-1.1', lineWidth: 0 }), 'utf-8');
 }
 
-/** The bootstrap template of one environment, exactly as `npm run bootstrap-template` writes it. */
+/** A bootstrap template that could not be rendered, or that `cdk bootstrap` could not deploy. */
+export class BootstrapTemplateError extends Error {}
+
+/** A rendered bootstrap template that `cdk bootstrap` could not send (see above). */
+export class BootstrapTemplateTooLargeError extends BootstrapTemplateError {}
+
+/**
+ * DeploymentTrust's template for `props`; a BootstrapTemplateError naming `target` when DeploymentTrust refuses
+ * them (e.g. a deploy role policy over IAM's size limit, with the environments in too many regions).
+ */
+function renderChecked(props: DeploymentTrustProps, target: string): string {
+  try {
+    return DeploymentTrust.renderBootstrapTemplate(props);
+  } catch (error) {
+    if (!Errors.isConstructError(error) && !Errors.isValidationError(error)) throw error;
+    throw new BootstrapTemplateError(
+      `${target}: ${error.message.replace(/^Validation failed with the following errors:\s*/, '').trim()}. Nothing was written`,
+    );
+  }
+}
+
+/** The template, or an error naming the target when `cdk bootstrap` could not send it (see above). */
+export function checkBootstrapTemplateBody(template: string, target: string, hint: string): string {
+  const size = bootstrapTemplateBodyBytes(template);
+  if (size > BOOTSTRAP_TEMPLATE_BODY_MAX_BYTES) {
+    throw new BootstrapTemplateTooLargeError(
+      `${target}: expected a bootstrap template that cdk bootstrap can send as its body, at most ` +
+        `${BOOTSTRAP_TEMPLATE_BODY_MAX_BYTES} bytes as the CDK CLI serializes it (YAML), found ${size} bytes: ` +
+        `cdk bootstrap would stop with "BootstrapStackRequired" (a larger body must be staged in S3, which the ` +
+        `CLI never does for a bootstrap stack). ${hint}. Nothing was written`,
+    );
+  }
+  return template;
+}
+
+/**
+ * The tooling account's bootstrap template, exactly as `npm run bootstrap-template -- --tooling` writes it;
+ * a BootstrapTemplateError when DeploymentTrust refuses the props or `cdk bootstrap` could not send it.
+ */
+export function renderToolingBootstrapTemplate(config: PlatformConfig, pipelineTemplate: unknown): string {
+  const props = toolingDeploymentTrustProps(config, pipelineTemplate);
+  const target = "the tooling account's bootstrap template";
+  return checkBootstrapTemplateBody(
+    renderChecked(props, target),
+    target,
+    `Its deploy role names the pipeline stacks in each of the ${props.deployableStackRegions?.length ?? 1} ` +
+      "regions it deploys to (the tooling region and every environment's, each adding about 780 bytes): " +
+      'fewer distinct environment regions make it smaller',
+  );
+}
+
+/**
+ * The bootstrap template of one environment, exactly as `npm run bootstrap-template` writes it; a
+ * BootstrapTemplateError when DeploymentTrust refuses the props or `cdk bootstrap` could not send it.
+ */
 export function renderEnvironmentBootstrapTemplate(config: PlatformConfig, envName: string): string {
-  return DeploymentTrust.renderBootstrapTemplate(deploymentTrustProps(config, envName));
+  const target = `the bootstrap template of environment "${envName}"`;
+  return checkBootstrapTemplateBody(
+    renderChecked(deploymentTrustProps(config, envName), target),
+    target,
+    'Fewer deploymentTrust.allowedServices make it smaller',
+  );
 }
 
 /** The synthesized pipeline template; an error naming the file when it is no CloudFormation template. */
@@ -176,6 +254,10 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
       process.stderr.write(
         `${formatIssues(error.issues, cwd)}\n\n${count} config ${count === 1 ? 'error' : 'errors'}: nothing was written\n`,
       );
+      return 1;
+    }
+    if (error instanceof BootstrapTemplateError) {
+      process.stderr.write(`bootstrap-template: ${error.message}\n`);
       return 1;
     }
     if (error instanceof UsageError) {
