@@ -107,6 +107,11 @@ export class ConfigRecorder extends Construct {
   public readonly role: iam.Role;
   /** Server access logs bucket of the delivery bucket. */
   public readonly accessLogsBucket: s3.IBucket;
+  /**
+   * Whether the recorder records global resource types (IAM): `recordGlobalResources`, false by
+   * default; a token when that prop is one.
+   */
+  public readonly recordsGlobalResources: boolean;
 
   constructor(scope: Construct, id: string, props: ConfigRecorderProps = {}) {
     super(scope, id);
@@ -213,11 +218,12 @@ export class ConfigRecorder extends Construct {
       );
     }
 
+    this.recordsGlobalResources = props.recordGlobalResources ?? false;
     this.recorder = new config.CfnConfigurationRecorder(this, 'Resource', {
       roleArn: this.role.roleArn,
       recordingGroup: {
         allSupported: true,
-        includeGlobalResourceTypes: props.recordGlobalResources ?? false,
+        includeGlobalResourceTypes: this.recordsGlobalResources,
       },
     });
 
@@ -301,7 +307,9 @@ export interface ComplianceRulesProps {
    * region is an error (see the README, "Rules and regions").
    *
    * @default - every value of ManagedRule but `excludedRules`, except IAM_PASSWORD_POLICY when
-   * `passwordPolicy` turns off expiry or reuse prevention, which that rule cannot check, and except
+   * `passwordPolicy` turns off expiry or reuse prevention, which that rule cannot check, except
+   * IAM_USER_NO_POLICIES_CHECK when `recorder` does not record global resource types (the rule is
+   * triggered by changes to IAM users, which only such a recorder records), and except
    * the rules AWS Config does not offer in the stack's region (left out with an info annotation; in a
    * stack whose region is unknown at synthesis, such a rule is deployed under a condition on
    * `AWS::Region`)
@@ -379,6 +387,25 @@ export class ComplianceRules extends Construct {
         `iam-password-policy rule left out: it cannot check a password policy with ${uncheckable
           .map((u) => `${u.setting} ${u.value}`)
           .join(' and ')}`,
+      );
+    }
+    // iam-user-no-policies-check is triggered by changes to IAM users, which a recorder records only where it
+    // records global resource types (one region per account): elsewhere the rule would never evaluate.
+    const iamUnrecorded =
+      props.recorder !== undefined &&
+      !Token.isUnresolved(props.recorder.recordsGlobalResources) &&
+      props.recorder.recordsGlobalResources === false;
+    const iamUserRule = ManagedRule.IAM_USER_NO_POLICIES_CHECK;
+    if (iamUnrecorded && props.rules === undefined && selected.includes(iamUserRule)) {
+      selected = selected.filter((r) => r !== iamUserRule);
+      Annotations.of(this).addInfo(
+        `${iamUserRule} rule left out: the recorder does not record IAM users here (recordGlobalResources is false), ` +
+          'so the rule would never evaluate; it belongs with the recorder that records them',
+      );
+    } else if (iamUnrecorded && selected.includes(iamUserRule)) {
+      Annotations.of(this).addWarningV2(
+        '@groundwork/security-baseline:iamUserRuleWithoutIamRecording',
+        `${iamUserRule} never evaluates here: the recorder does not record IAM users (recordGlobalResources is false)`,
       );
     }
     if (selected.length === 0) {

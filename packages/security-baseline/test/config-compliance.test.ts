@@ -145,7 +145,7 @@ describe('ConfigRecorder options', () => {
 describe('ComplianceRules', () => {
   test('every curated rule by default, created after the recorder', () => {
     const stack = newStack();
-    const recorder = new ConfigRecorder(stack, 'Config');
+    const recorder = new ConfigRecorder(stack, 'Config', { recordGlobalResources: true });
     const rules = new ComplianceRules(stack, 'Rules', { recorder });
     const template = Template.fromStack(stack);
     const all = Object.values(ManagedRule);
@@ -176,6 +176,43 @@ describe('ComplianceRules', () => {
       ]),
     );
     expect(new Set(identifiers).size).toBe(all.length);
+  });
+
+  test('iam-user-no-policies-check only with a recorder that records IAM users: elsewhere it never evaluates', () => {
+    const stack = newStack();
+    const recorder = new ConfigRecorder(stack, 'Config');
+    const rules = new ComplianceRules(stack, 'Rules', { recorder });
+    expect(recorder.recordsGlobalResources).toBe(false);
+    expect(rules.selectedRules).toEqual(
+      Object.values(ManagedRule).filter((r) => r !== ManagedRule.IAM_USER_NO_POLICIES_CHECK),
+    );
+    const template = Template.fromStack(stack);
+    template.resourcePropertiesCountIs(
+      'AWS::Config::ConfigRule',
+      { Source: { Owner: 'AWS', SourceIdentifier: 'IAM_USER_NO_POLICIES_CHECK' } },
+      0,
+    );
+    Annotations.fromStack(stack).hasInfo(
+      '/Test/Rules',
+      Match.stringLikeRegexp('iam-user-no-policies-check rule left out: the recorder does not record IAM users here'),
+    );
+
+    // Listed explicitly: deployed as asked, with a warning.
+    const explicit = newStack();
+    new ComplianceRules(explicit, 'Rules', {
+      recorder: new ConfigRecorder(explicit, 'Config'),
+      rules: [ManagedRule.IAM_USER_NO_POLICIES_CHECK],
+    });
+    Template.fromStack(explicit).resourcePropertiesCountIs(
+      'AWS::Config::ConfigRule',
+      { Source: { Owner: 'AWS', SourceIdentifier: 'IAM_USER_NO_POLICIES_CHECK' } },
+      1,
+    );
+    Annotations.fromStack(explicit).hasWarning('/Test/Rules', Match.stringLikeRegexp('never evaluates here'));
+
+    // Without a recorder (one exists in the account) nothing is known: the rule stays.
+    const unknown = newStack();
+    expect(new ComplianceRules(unknown, 'Rules').selectedRules).toContain(ManagedRule.IAM_USER_NO_POLICIES_CHECK);
   });
 
   test('rule parameters: access key age, password policy, drift role', () => {
