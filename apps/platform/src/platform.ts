@@ -47,7 +47,10 @@ export interface Platform {
   readonly pipeline: GitOpsPipeline;
   /** What the pipeline deploys: one stage per environment the branch deploys. */
   readonly stages: EnvironmentStage[];
-  /** What an administrator deploys once per environment account, outside the pipeline: one per account, named after its first environment. */
+  /**
+   * What an administrator deploys once per environment account, outside the pipeline: one per account of the
+   * branch's environments, named after the account's first environment of the whole config (accountAccessHolders).
+   */
   readonly accessStacks: AccountAccessStack[];
   /**
    * The StackSets that baseline every account of the configured organizational
@@ -107,9 +110,10 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
   const homes = accountHomes(config.environments);
   // IAM role names are per account: one access stack per account, with the first environment in it
   // (a second region of an account would otherwise create the same roles again and fail). That
-  // environment's drift detector checks it.
-  const accessHolders = environments.filter(
-    (env, index) => environments.findIndex((other) => other.account === env.account) === index,
+  // environment's drift detector checks it. Chosen from every environment of the config, like the homes:
+  // a branch that deploys only some of an account's environments builds the same access stack as `main`.
+  const accessHolders = accountAccessHolders(config.environments).filter((holder) =>
+    environments.some((env) => env.account === holder.account),
   );
   // A deployment trust that cannot deploy its environment's stacks is a config error, reported for
   // every environment at once. Adding a stage to the pipeline synthesizes it (its templates are then
@@ -190,6 +194,17 @@ export function accountHomes(environments: readonly PlatformEnvironment[]): Map<
     }
   }
   return homes;
+}
+
+/**
+ * Each account's access stack holder: its first environment, in config order (wave order, then name), chosen
+ * from every environment of the config. The access stack is named after it and deployed in its region; its
+ * drift detector checks the access stack (detect only).
+ */
+export function accountAccessHolders(environments: readonly PlatformEnvironment[]): PlatformEnvironment[] {
+  return environments.filter(
+    (env, index) => environments.findIndex((other) => other.account === env.account) === index,
+  );
 }
 
 /** The environments a push to `branch` deploys (groundwork.yaml `branches`). */
