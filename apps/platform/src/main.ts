@@ -203,11 +203,16 @@ export function runMain(argv: readonly string[]): number {
     );
   }
   // Only now: creating the App creates its output directory.
+  const before = fs.existsSync(outdir) ? new Set(fs.readdirSync(outdir)) : undefined;
   const app = createApp(outdir);
   let result: SynthesisResult;
   try {
     result = synthesizePlatform(app, config, { branch });
   } catch (error) {
+    // A failed gate keeps what it wrote: validation-report.json holds the findings' details
+    // (docs/compliance.md). Any other error removes what this run added: asset copies and the
+    // assembly directories of the stages composed so far.
+    if (!(error instanceof GateFailure)) removeAddedEntries(outdir, before);
     // A config the composed stacks show to be wrong (e.g. a deployment trust that cannot deploy them).
     if (error instanceof ConfigError) {
       process.stderr.write(
@@ -226,6 +231,18 @@ export function runMain(argv: readonly string[]): number {
   process.stdout.write(`cloud assembly:    ${path.relative(invocationDir(), result.assembly.directory) || '.'}\n`);
   process.stdout.write(`compliance report: ${path.relative(invocationDir(), report.file)}\n`);
   return 0;
+}
+
+/** Removes what a failed run added to `outdir`: all of it when it did not exist before the run. */
+function removeAddedEntries(outdir: string, before: ReadonlySet<string> | undefined): void {
+  if (before === undefined) {
+    fs.rmSync(outdir, { recursive: true, force: true });
+    return;
+  }
+  if (!fs.existsSync(outdir)) return;
+  for (const entry of fs.readdirSync(outdir)) {
+    if (!before.has(entry)) fs.rmSync(path.join(outdir, entry), { recursive: true, force: true });
+  }
 }
 
 /** The platform's App, with cdk.json's context (feature flags) when not run by the CDK CLI. */

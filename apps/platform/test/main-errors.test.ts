@@ -133,6 +133,22 @@ describe('a validation-report.json left in the outdir by an earlier synth', () =
     expect(stderr).not.toContain('AwsSolutions-S1');
   });
 
+  test('a synth stopped after composing began removes what it added to the outdir, and keeps what was there', () => {
+    const configDir = tmpOutdir('main-errors-cleanup');
+    fs.cpSync(EXAMPLE_CONFIG_DIR, configDir, { recursive: true });
+    const prod = path.join(configDir, 'environments', 'prod.yaml');
+    fs.writeFileSync(prod, fs.readFileSync(prod, 'utf-8').replace(' lambda,', ''));
+    fs.mkdirSync(outdir, { recursive: true });
+    fs.writeFileSync(path.join(outdir, 'kept.txt'), 'from before');
+
+    const exitCode = withEnv('CDK_VALIDATION', 'false', () => runMain(['--config-dir', configDir]));
+
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain('1 config error(s): synth stopped');
+    // Composing copied the Lambda assets into the outdir (asset.<hash>/) before the trust check stopped it.
+    expect(fs.readdirSync(outdir)).toEqual(['kept.txt']);
+  });
+
   test('a ConfigError thrown while the stacks are composed is passed through unchanged', () => {
     seed(outdir);
     const configError = new ConfigError([{ file: 'x.yaml', line: 1, column: 1, path: 'a', expected: 'b', found: 'c' }]);
