@@ -1,7 +1,7 @@
 import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
 import { IngressRuleGuard, InterfaceEndpointService, NatStrategy, WorkloadVpc } from '@groundwork/networking';
 import { DriftDetector } from '@groundwork/pipeline';
-import { ManagedRule, SecurityBaseline, SecurityEvent } from '@groundwork/security-baseline';
+import { ComplianceRules, SecurityBaseline, SecurityEvent } from '@groundwork/security-baseline';
 import {
   Aspects,
   RemovalPolicy,
@@ -37,7 +37,7 @@ export interface EnvironmentStageProps extends StageProps {
    * alarms and dashboard (a trail per region would log and bill every management event once per region
    * and fire every alarm once per region), and AWS Config's recording of IAM resources (recorded in
    * every region otherwise, and recordable only in the regions AWS Config served before February 2022),
-   * and the AWS Config rules on IAM resources (ACCOUNT_IAM_RULES: IAM is one per account, and AWS Config
+   * and the AWS Config rules on IAM resources (ComplianceRules.ACCOUNT_IAM_RULES: IAM is one per account, and AWS Config
    * evaluates and bills such a rule again in every region it is added to). Every environment keeps
    * GuardDuty, Security Hub, Access Analyzer, its Config recorder and its other rules, and the routing of
    * its region's findings to the alarm topic.
@@ -73,26 +73,6 @@ const INTERFACE_ENDPOINTS: Record<InterfaceEndpointName, InterfaceEndpointServic
   'ecr.api': InterfaceEndpointService.ECR,
   'ecr.dkr': InterfaceEndpointService.ECR_DOCKER,
 };
-
-/**
- * The AWS Config managed rules that report on IAM, which is global to an account: the root user, the
- * password policy, users' MFA, access keys and policies. They run in the account's home environment only.
- * AWS Config runs a periodic rule in every region it is added to, so each further region would evaluate
- * (and bill, and report to Security Hub) the same account again: "To avoid unnecessary evaluations, you
- * should only deploy periodic rules that report compliance on a global IAM resource type to one of the
- * supported Regions" (the "Managed Rules and Global IAM Resource Types" note of each rule's page in the
- * AWS Config Developer Guide). iam-user-no-policies-check, triggered by changes to IAM users, evaluates
- * nothing where the recorder does not record IAM, which is every environment but the home one. The
- * StackSets path does the same with `iamRulesOnlyInGlobalResourcesRegion`.
- */
-export const ACCOUNT_IAM_RULES: readonly ManagedRule[] = [
-  ManagedRule.ROOT_ACCOUNT_MFA_ENABLED,
-  ManagedRule.IAM_ROOT_ACCESS_KEY_CHECK,
-  ManagedRule.MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS,
-  ManagedRule.IAM_PASSWORD_POLICY,
-  ManagedRule.ACCESS_KEYS_ROTATED,
-  ManagedRule.IAM_USER_NO_POLICIES_CHECK,
-];
 
 const NAT_STRATEGIES: Record<PlatformEnvironment['vpc']['natStrategy'], NatStrategy> = {
   none: NatStrategy.NONE,
@@ -203,7 +183,9 @@ export class EnvironmentStage extends Stage {
       enableComplianceRules: complianceRules,
       // The rules on IAM (one per account) in the home environment only; options only with rules (the
       // baseline refuses them otherwise).
-      complianceRules: complianceRules && !props.accountHome ? { excludedRules: [...ACCOUNT_IAM_RULES] } : undefined,
+      // The StackSets path does the same with `iamRulesOnlyInGlobalResourcesRegion`.
+      complianceRules:
+        complianceRules && !props.accountHome ? { excludedRules: [...ComplianceRules.ACCOUNT_IAM_RULES] } : undefined,
       // Recorder options only with a recorder of its own: the baseline refuses them otherwise.
       configRecorder: env.security.configRecorder ? { recordGlobalResources: props.accountHome } : undefined,
       threatDetection: {

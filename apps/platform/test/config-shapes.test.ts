@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { ComplianceRules } from '@groundwork/security-baseline';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_CONFIG_DIR, tmpOutdir } from './helpers';
 import { loadPlatformConfig, PlatformConfig } from '../src/config';
-import { ACCOUNT_IAM_RULES } from '../src/environment-stage';
 import { composePlatform, Platform } from '../src/platform';
 
 // Template validation at synth is not what this file tests, and costs seconds per stack.
@@ -71,7 +71,7 @@ describe('two environments in one account (dev in eu-west-1, dev-us in us-east-1
       'ACCESS_KEYS_ROTATED',
       'IAM_USER_NO_POLICIES_CHECK',
     ];
-    expect(ACCOUNT_IAM_RULES).toHaveLength(iamRules.length);
+    expect(ComplianceRules.ACCOUNT_IAM_RULES).toHaveLength(iamRules.length);
     expect(ruleIdentifiers(dev)).toEqual(expect.arrayContaining(iamRules));
     expect(ruleIdentifiers(devUs).filter((id) => iamRules.includes(id))).toEqual([]);
     // The regional rules stay in both.

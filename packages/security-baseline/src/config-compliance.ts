@@ -17,6 +17,7 @@ import {
 import {
   deployOnlyWhere,
   GLOBAL_IAM_RECORDING_REGIONS,
+  isAccountIamRule,
   RULE_AVAILABILITY,
   resolvedRegion,
   ruleAvailableCondition,
@@ -361,6 +362,15 @@ export interface ComplianceRulesProps {
 
 /** A curated set of AWS Config managed rules, selectable by prop. */
 export class ComplianceRules extends Construct {
+  /**
+   * The rules that report on IAM, which is global to an account: the root user, the password policy, users'
+   * MFA, access keys and policies. AWS Config evaluates (and bills, and reports to Security Hub) a periodic rule
+   * again in every region it is added to, and iam-user-no-policies-check evaluates only where the recorder
+   * records IAM: deploy them in one region per account, the one whose recorder records global resource types
+   * (leave them out elsewhere with `excludedRules`).
+   */
+  public static readonly ACCOUNT_IAM_RULES: ManagedRule[] = Object.values(ManagedRule).filter(isAccountIamRule);
+
   /**
    * The managed rules deployed, in the order given. In a stack whose region is unknown at synthesis,
    * some of them may be deployed only in the regions where AWS Config offers them.

@@ -178,6 +178,17 @@ describe('ComplianceRules', () => {
     expect(new Set(identifiers).size).toBe(all.length);
   });
 
+  test('the rules on IAM, global to an account, are the six that report on the root user, passwords, MFA, keys and users', () => {
+    expect(ComplianceRules.ACCOUNT_IAM_RULES).toEqual([
+      ManagedRule.ROOT_ACCOUNT_MFA_ENABLED,
+      ManagedRule.IAM_ROOT_ACCESS_KEY_CHECK,
+      ManagedRule.MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS,
+      ManagedRule.IAM_PASSWORD_POLICY,
+      ManagedRule.ACCESS_KEYS_ROTATED,
+      ManagedRule.IAM_USER_NO_POLICIES_CHECK,
+    ]);
+  });
+
   test('iam-user-no-policies-check only with a recorder that records IAM users: elsewhere it never evaluates', () => {
     const stack = newStack();
     const recorder = new ConfigRecorder(stack, 'Config');

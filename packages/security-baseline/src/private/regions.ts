@@ -96,6 +96,11 @@ export const RULE_AVAILABILITY: { readonly [rule: string]: RuleAvailability } = 
   'rds-storage-encrypted': { except: ['ap-southeast-7', 'mx-central-1', 'ap-east-2'], reason: NOT_OFFERED },
 };
 
+/** Whether a rule reports on IAM, which is global to an account (it shares the IAM rules' availability). */
+export function isAccountIamRule(rule: string): boolean {
+  return RULE_AVAILABILITY[rule] === IAM_RULE;
+}
+
 /** Whether the rule exists in `region` (a resolved region name). */
 export function ruleAvailableIn(rule: string, region: string): boolean {
   const availability = RULE_AVAILABILITY[rule];
