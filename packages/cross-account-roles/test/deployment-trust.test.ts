@@ -329,6 +329,10 @@ describe('DeploymentTrust deployableStackRegions: stacks of other regions deploy
           'x deployableStackNames: 1\\)',
       ),
     );
+    // The execution policy is checked too: it lists `<svc>:*` for each declared service.
+    expect(() => synth({ allowedServices: Array.from({ length: 400 }, (_, i) => `service${i}`) })).toThrow(
+      /Target\/Trust\/ExecutionPolicy\] the CloudFormation execution policy would be up to \d+ characters, over IAM's limit of 6144 for a managed policy: declare fewer services in allowedServices \(400\)/,
+    );
     // Ten of the longest region names with one stack name pattern fit: the ARNs the policy reads from the
     // template's own resources (execution role, staging bucket and key) count at their longest, not 256.
     const longest = [...names].sort((a, b) => b.length - a.length).slice(0, 10);
