@@ -1,5 +1,5 @@
 import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
-import { IngressRuleGuard, InterfaceEndpointService, NatStrategy, WorkloadVpc } from '@groundwork/networking';
+import { IngressRuleGuard, InterfaceEndpointService, WorkloadVpc } from '@groundwork/networking';
 import { DriftDetector } from '@groundwork/pipeline';
 import { ComplianceRules, SecurityBaseline, SecurityEvent } from '@groundwork/security-baseline';
 import {
@@ -23,6 +23,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { PRODUCTION_TAG } from './compliance';
 import { driftDetectorRoleName, GroundworkConfig, InterfaceEndpointName, PlatformEnvironment } from './config';
+import { NAT_STRATEGIES } from './nat-strategies';
 import { PlatformStack } from './platform-stack';
 import { environmentStackName, environmentStackNames, EnvironmentStackId } from './stack-names';
 
@@ -72,12 +73,6 @@ const INTERFACE_ENDPOINTS: Record<InterfaceEndpointName, InterfaceEndpointServic
   logs: InterfaceEndpointService.LOGS,
   'ecr.api': InterfaceEndpointService.ECR,
   'ecr.dkr': InterfaceEndpointService.ECR_DOCKER,
-};
-
-const NAT_STRATEGIES: Record<PlatformEnvironment['vpc']['natStrategy'], NatStrategy> = {
-  none: NatStrategy.NONE,
-  single: NatStrategy.SINGLE,
-  perAz: NatStrategy.PER_AZ,
 };
 
 /**

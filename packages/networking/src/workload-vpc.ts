@@ -250,6 +250,33 @@ export interface WorkloadVpcImportOptions {
  * - its ids published as SSM parameters under `/groundwork/<environmentName>/network/`.
  */
 export class WorkloadVpc extends Construct {
+  /** EC2's smallest subnet: a /28. A layout whose subnets would be smaller is refused. */
+  public static readonly SMALLEST_SUBNET_PREFIX_LENGTH = MAX_PREFIX;
+
+  /**
+   * The prefix length of each subnet a `WorkloadVpc` carves from a VPC CIDR of
+   * `vpcPrefixLength`, without building one (for config validation before synthesis).
+   *
+   * Every tier gets one subnet per AZ, all the same size: 3 tiers (public, private,
+   * isolated), 2 with `NatStrategy.NONE`. So each subnet takes ceil(log2(tiers x azCount))
+   * more bits than the VPC: a /24 with 3 tiers and 2 AZs gives /27 subnets. A result above
+   * `SMALLEST_SUBNET_PREFIX_LENGTH` means the VPC is too small, and the constructor refuses it.
+   *
+   * @param vpcPrefixLength the VPC CIDR's prefix length, an integer from 16 to 28
+   * @param natStrategy the VPC's NAT strategy (decides whether there is a private tier)
+   * @param azCount the number of AZs, an integer from 1 to 6
+   */
+  public static subnetPrefixLength(vpcPrefixLength: number, natStrategy: NatStrategy, azCount: number): number {
+    const where = 'WorkloadVpc.subnetPrefixLength';
+    if (!Number.isInteger(vpcPrefixLength) || vpcPrefixLength < MIN_PREFIX || vpcPrefixLength > MAX_PREFIX) {
+      throw new Error(
+        `${where}: 'vpcPrefixLength' must be an integer from ${MIN_PREFIX} to ${MAX_PREFIX}, found ${vpcPrefixLength}`,
+      );
+    }
+    assertAzCount(where, 'azCount', azCount);
+    return vpcPrefixLength + subnetBitsFor(natStrategy, azCount);
+  }
+
   /**
    * Imports the `WorkloadVpc` of an environment from its SSM parameters.
    *
@@ -361,9 +388,8 @@ export class WorkloadVpc extends Construct {
     this.environmentName = props.environmentName;
 
     this.azCount = this.resolveAzCount(props);
-    const tiers = natStrategy === NatStrategy.NONE ? 2 : 3;
-    // Every tier gets one subnet per AZ, all the same size, carved from the VPC CIDR.
-    const subnetBits = bitsFor(tiers * this.azCount);
+    const tiers = tierCount(natStrategy);
+    const subnetBits = subnetBitsFor(natStrategy, this.azCount);
     const ipAddresses = this.resolveIpAddresses(props, subnetBits);
     this.staticCidr = ipAddresses.staticCidr;
     const subnetMask = ipAddresses.prefixLength + subnetBits;
@@ -830,6 +856,16 @@ export class WorkloadVpc extends Construct {
       `Interface endpoint security group of ${env}`,
     );
   }
+}
+
+/** Subnet tiers: public, private-with-egress and isolated; no private tier without NAT. */
+function tierCount(natStrategy: NatStrategy): number {
+  return natStrategy === NatStrategy.NONE ? 2 : 3;
+}
+
+/** Every tier gets one subnet per AZ, all the same size, carved from the VPC CIDR. */
+function subnetBitsFor(natStrategy: NatStrategy, azCount: number): number {
+  return bitsFor(tierCount(natStrategy) * azCount);
 }
 
 function assertAzCount(path: string, prop: string, count: number): void {

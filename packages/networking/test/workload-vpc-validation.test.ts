@@ -183,3 +183,45 @@ describe('WorkloadVpc rejects bad props at construction, naming path, prop, expe
     expect(build({ cidr: '10.0.0.0/24' })).not.toThrow();
   });
 });
+
+describe('WorkloadVpc.subnetPrefixLength: the subnet size, without building a VPC', () => {
+  // The oracle is the synthesized template: the static must say what the constructor builds.
+  test.each<[NatStrategy, number]>([
+    [NatStrategy.NONE, 1],
+    [NatStrategy.NONE, 3],
+    [NatStrategy.SINGLE, 1],
+    [NatStrategy.SINGLE, 2],
+    [NatStrategy.PER_AZ, 3],
+  ])('%s with %d AZs matches every synthesized subnet of a /20', (natStrategy, azCount) => {
+    const network = build({ cidr: '10.0.0.0/20', natStrategy, availabilityZones: AZS.slice(0, azCount) })();
+    const subnets = Object.values(Template.fromStack(Stack.of(network)).findResources('AWS::EC2::Subnet'));
+    const prefixes = new Set(subnets.map((subnet) => Number(String(subnet.Properties.CidrBlock).split('/')[1])));
+    expect([...prefixes]).toEqual([WorkloadVpc.subnetPrefixLength(20, natStrategy, azCount)]);
+  });
+
+  test('2 tiers x 2 AZs take 2 bits, 3 tiers x 2 AZs take 3 (tiers x AZs rounded up to a power of two)', () => {
+    expect(WorkloadVpc.subnetPrefixLength(24, NatStrategy.NONE, 2)).toBe(26);
+    expect(WorkloadVpc.subnetPrefixLength(24, NatStrategy.PER_AZ, 2)).toBe(27);
+    expect(WorkloadVpc.subnetPrefixLength(16, NatStrategy.PER_AZ, 6)).toBe(21);
+  });
+
+  test('the constructor accepts exactly the layouts whose subnets are at least a /28', () => {
+    expect(WorkloadVpc.SMALLEST_SUBNET_PREFIX_LENGTH).toBe(28);
+    expect(WorkloadVpc.subnetPrefixLength(25, NatStrategy.NONE, 3)).toBe(28);
+    expect(build({ cidr: '10.0.0.0/25', natStrategy: NatStrategy.NONE })).not.toThrow();
+    expect(WorkloadVpc.subnetPrefixLength(26, NatStrategy.NONE, 3)).toBe(29);
+    expect(build({ cidr: '10.0.0.0/26', natStrategy: NatStrategy.NONE })).toThrow(
+      /prefix \/26 is too small for 2 tiers/,
+    );
+  });
+
+  test.each<[number, number, RegExp]>([
+    [15, 2, /^WorkloadVpc\.subnetPrefixLength: 'vpcPrefixLength' must be an integer from 16 to 28, found 15$/],
+    [29, 2, /'vpcPrefixLength' must be an integer from 16 to 28, found 29/],
+    [20.5, 2, /'vpcPrefixLength' must be an integer from 16 to 28, found 20\.5/],
+    [20, 0, /^WorkloadVpc\.subnetPrefixLength: 'azCount' must be an integer from 1 to 6, found 0$/],
+    [20, 7, /'azCount' must be an integer from 1 to 6, found 7/],
+  ])('refuses prefix %d with %d AZs', (prefix, azCount, message) => {
+    expect(() => WorkloadVpc.subnetPrefixLength(prefix, NatStrategy.PER_AZ, azCount)).toThrow(message);
+  });
+});

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { WorkloadVpc } from '@groundwork/networking';
 import { z } from 'zod';
 import { cidrsOverlap, hasHostBits, parseCidr } from './cidr';
 import { didYouMean } from './did-you-mean';
@@ -22,6 +23,7 @@ import {
   regionSchema,
 } from './schema';
 import { fileIssue, issueAt, locate, YamlFile } from './yaml-file';
+import { NAT_STRATEGIES } from '../nat-strategies';
 import { pipelineStackName } from '../stack-names';
 
 /*
@@ -192,14 +194,13 @@ export function checkAvailabilityZones(env: EnvironmentSource): ConfigIssue[] {
 }
 
 /** EC2's subnet (and VPC) netmask limit: a subnet is at most a /28. */
-export const SMALLEST_SUBNET_PREFIX = 28;
+const SMALLEST_SUBNET_PREFIX = WorkloadVpc.SMALLEST_SUBNET_PREFIX_LENGTH;
 
 /**
  * The VPC is big enough for its subnets. @groundwork/networking's WorkloadVpc carves one subnet per
- * tier and AZ, all the same size, from the VPC CIDR: 3 tiers (public, private, isolated), 2 with
- * `natStrategy: none` (no private tier). So each subnet takes ceil(log2(tiers x AZs)) more bits than
- * the VPC, and EC2 creates no subnet smaller than a /28: a /24 with 6 AZs and 3 tiers would need
- * /29 subnets. The synth fails on it, naming a construct path, not the field.
+ * tier and AZ, all the same size, from the VPC CIDR, and EC2 creates no subnet smaller than a /28: a
+ * /24 with 6 AZs and 3 tiers would need /29 subnets. The synth fails on it, naming a construct path,
+ * not the field; `WorkloadVpc.subnetPrefixLength` says so before the synth.
  */
 export function checkSubnetLayout(env: EnvironmentSource): ConfigIssue[] {
   const text = get(env.raw, ['vpc', 'cidr']);
@@ -212,10 +213,10 @@ export function checkSubnetLayout(env: EnvironmentSource): ConfigIssue[] {
   if (typeof azCount !== 'number' || !Number.isInteger(azCount) || azCount < 1 || azCount > 6) return [];
   const nat = get(env.raw, ['vpc', 'natStrategy']) ?? 'perAz';
   if (nat !== 'none' && nat !== 'single' && nat !== 'perAz') return [];
-  const tiers = nat === 'none' ? 2 : 3;
-  const subnetBits = Math.ceil(Math.log2(tiers * azCount));
-  const subnetPrefix = block.prefix + subnetBits;
+  const subnetPrefix = WorkloadVpc.subnetPrefixLength(block.prefix, NAT_STRATEGIES[nat], azCount);
   if (subnetPrefix <= SMALLEST_SUBNET_PREFIX) return [];
+  const subnetBits = subnetPrefix - block.prefix;
+  const tiers = nat === 'none' ? 2 : 3;
   const layout = `${tiers} subnet tiers x ${azCount} ${azCount === 1 ? 'AZ' : 'AZs'}${
     nat === 'none' ? ' (natStrategy none: public and isolated)' : ''
   }`;
