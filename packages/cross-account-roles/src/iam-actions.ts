@@ -67,7 +67,19 @@ export const CLOUDFORMATION_ACCOUNT_READ_ACTIONS = [
 ];
 
 export const STAGING_READ_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
-export const STAGING_WRITE_ACTIONS = [...STAGING_READ_ACTIONS, 's3:PutObject*', 's3:DeleteObject*', 's3:Abort*'];
+/**
+ * What cdk-assets does with the staging bucket when it publishes a file asset: reads the bucket's default
+ * encryption (GetBucketEncryption needs s3:GetEncryptionConfiguration, which `s3:GetBucket*` does not
+ * match) to send the matching SSE-KMS headers, checks for the object, uploads it (in parts when large).
+ * The CDK CLI's own bootstrap template grants its file-publishing role the same.
+ */
+export const STAGING_WRITE_ACTIONS = [
+  ...STAGING_READ_ACTIONS,
+  's3:GetEncryptionConfiguration',
+  's3:PutObject*',
+  's3:DeleteObject*',
+  's3:Abort*',
+];
 export const KMS_DATA_ACTIONS = [
   'kms:Decrypt',
   'kms:DescribeKey',

@@ -567,6 +567,40 @@ describe('DeploymentTrust toolkitStackName: a bootstrap stack named by a pattern
   });
 });
 
+describe('DeploymentTrust file-publishing role: the calls cdk-assets makes to publish a file asset', () => {
+  // Neither s3 nor kms allowed whole, so the boundary's own list of bootstrap-role calls is what admits them.
+  const { stack, trust, template } = synth({ allowedServices: ['ec2', 'lambda'] });
+  const identity = policyStatementsOf(stack, template, trust.filePublishingRole);
+  const boundary = documentOf(stack, template, trust.boundary.policy);
+  const bucket = `\${${stack.getLogicalId(trust.stagingBucket.node.defaultChild as any)}.Arn}`;
+  const key = `\${${stack.getLogicalId(trust.stagingKey.node.defaultChild as any)}.Arn}`;
+  const may = (action: string, resource: string) => evaluateWithBoundary(identity, boundary, { action, resource });
+
+  // cdk-assets (the bundle of the pinned aws-cdk CLI): the bucket's region and default encryption (to send
+  // SSE-KMS headers for the staging key), whether the object exists, then a single or multipart upload.
+  test.each([
+    ['s3:GetBucketLocation', 'bucket'],
+    ['s3:GetEncryptionConfiguration', 'bucket'],
+    ['s3:ListBucket', 'bucket'],
+    ['s3:PutObject', 'object'],
+    ['s3:AbortMultipartUpload', 'object'],
+    ['s3:ListMultipartUploadParts', 'object'],
+    ['kms:GenerateDataKey', 'key'],
+    ['kms:Decrypt', 'key'],
+  ])('%s on the staging %s is allowed through the boundary', (action, on) => {
+    const resource = on === 'bucket' ? bucket : on === 'key' ? key : `${bucket}/asset.0123abcd.zip`;
+    expect(may(action, resource)).toBe('Allow');
+  });
+
+  test('nothing beyond the staging bucket and key', () => {
+    expect(may('s3:GetEncryptionConfiguration', 'arn:aws:s3:::another-bucket')).toBe('ImplicitDeny');
+    expect(may('s3:PutObject', 'arn:aws:s3:::another-bucket/asset.zip')).toBe('ImplicitDeny');
+    expect(may('s3:PutBucketEncryption', bucket)).toBe('ImplicitDeny');
+    expect(may('s3:PutBucketPolicy', bucket)).toBe('ImplicitDeny');
+    expect(may('kms:Decrypt', `arn:aws:kms:${REGION}:${TARGET_ACCOUNT}:key/another`)).toBe('ImplicitDeny');
+  });
+});
+
 describe('DeploymentTrust staging resources', () => {
   const { template, trust, stack } = synth();
 
