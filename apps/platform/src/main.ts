@@ -138,8 +138,10 @@ function readValidationFindings(outdir: string): string[] {
   );
 }
 
+const VALIDATION_REPORT = 'validation-report.json';
+
 function validationReportFile(outdir: string): string {
-  return path.join(outdir, 'validation-report.json');
+  return path.join(outdir, VALIDATION_REPORT);
 }
 
 interface ValidationReport {
@@ -202,17 +204,22 @@ export function runMain(argv: readonly string[]): number {
         (suggestion ? ` (did you mean "${suggestion}"?)` : ''),
     );
   }
-  // Only now: creating the App creates its output directory.
-  const before = fs.existsSync(outdir) ? new Set(fs.readdirSync(outdir)) : undefined;
-  const app = createApp(outdir);
-  let result: SynthesisResult;
+  let summary: { table: string; reportFile: string };
   try {
-    result = synthesizePlatform(app, config, { branch });
+    summary = writeStaged(
+      outdir,
+      (dir) => {
+        const app = createApp(dir);
+        const result = synthesizePlatform(app, config, { branch });
+        const report = writeComplianceReport(app, result.packs, result.assembly.directory, result.compliance);
+        // Read the assembly now: once moved into the output directory, its nested assemblies are elsewhere.
+        const table = renderTable(summarize(result.platform, result.assembly, report.counts));
+        return { table, reportFile: path.relative(dir, report.file) };
+      },
+      // A failed gate keeps its validation-report.json: it holds the findings' details (docs/compliance.md).
+      (error) => (error instanceof GateFailure ? [VALIDATION_REPORT] : []),
+    );
   } catch (error) {
-    // A failed gate keeps what it wrote: validation-report.json holds the findings' details
-    // (docs/compliance.md). Any other error removes what this run added: asset copies and the
-    // assembly directories of the stages composed so far.
-    if (!(error instanceof GateFailure)) removeAddedEntries(outdir, before);
     // A config the composed stacks show to be wrong (e.g. a deployment trust that cannot deploy them).
     if (error instanceof ConfigError) {
       process.stderr.write(
@@ -226,22 +233,72 @@ export function runMain(argv: readonly string[]): number {
     return 1;
   }
 
-  const report = writeComplianceReport(app, result.packs, result.assembly.directory, result.compliance);
-  process.stdout.write(`${renderTable(summarize(result.platform, result.assembly, report.counts))}\n\n`);
-  process.stdout.write(`cloud assembly:    ${path.relative(invocationDir(), result.assembly.directory) || '.'}\n`);
-  process.stdout.write(`compliance report: ${path.relative(invocationDir(), report.file)}\n`);
+  process.stdout.write(`${summary.table}\n\n`);
+  process.stdout.write(`cloud assembly:    ${path.relative(invocationDir(), outdir) || '.'}\n`);
+  process.stdout.write(`compliance report: ${path.relative(invocationDir(), path.join(outdir, summary.reportFile))}\n`);
   return 0;
 }
 
-/** Removes what a failed run added to `outdir`: all of it when it did not exist before the run. */
-function removeAddedEntries(outdir: string, before: ReadonlySet<string> | undefined): void {
-  if (before === undefined) {
-    fs.rmSync(outdir, { recursive: true, force: true });
-    return;
+/** Where a run writes before its output is moved into the output directory: `<outdir>/.partial-synth-<pid>`. */
+const PARTIAL_PREFIX = '.partial-synth-';
+
+/**
+ * Runs `write` with a new, empty directory inside `outdir` and, when it returns, moves each entry it
+ * wrote into `outdir`, replacing the entry of the same name (entries it did not write stay, as with
+ * CDK's own synth). When `write` throws, `outdir` is left as it was, so an earlier cloud assembly stays
+ * whole instead of mixed with part of a new one; only the entries `keepOnError(error)` names are moved
+ * in. A directory that did not exist before is removed again when nothing is kept. The partial
+ * directories of runs that were killed are removed first.
+ */
+export function writeStaged<T>(
+  outdir: string,
+  write: (dir: string) => T,
+  keepOnError: (error: unknown) => readonly string[] = () => [],
+): T {
+  const existed = fs.existsSync(outdir);
+  fs.mkdirSync(outdir, { recursive: true });
+  removeAbandonedPartials(outdir);
+  const partial = path.join(outdir, `${PARTIAL_PREFIX}${process.pid}`);
+  fs.rmSync(partial, { recursive: true, force: true });
+  fs.mkdirSync(partial);
+  try {
+    const result = write(partial);
+    moveEntries(partial, outdir, fs.readdirSync(partial));
+    return result;
+  } catch (error) {
+    const kept = keepOnError(error).filter((entry) => fs.existsSync(path.join(partial, entry)));
+    moveEntries(partial, outdir, kept);
+    throw error;
+  } finally {
+    fs.rmSync(partial, { recursive: true, force: true });
+    if (!existed && fs.existsSync(outdir) && fs.readdirSync(outdir).length === 0) fs.rmdirSync(outdir);
   }
-  if (!fs.existsSync(outdir)) return;
+}
+
+function moveEntries(from: string, to: string, entries: readonly string[]): void {
+  for (const entry of entries) {
+    fs.rmSync(path.join(to, entry), { recursive: true, force: true });
+    fs.renameSync(path.join(from, entry), path.join(to, entry));
+  }
+}
+
+/** A run killed before it finished leaves its partial directory behind: remove those whose process is gone. */
+function removeAbandonedPartials(outdir: string): void {
   for (const entry of fs.readdirSync(outdir)) {
-    if (!before.has(entry)) fs.rmSync(path.join(outdir, entry), { recursive: true, force: true });
+    if (!entry.startsWith(PARTIAL_PREFIX)) continue;
+    const pid = Number(entry.slice(PARTIAL_PREFIX.length));
+    if (Number.isInteger(pid) && pid !== process.pid && processRuns(pid)) continue;
+    fs.rmSync(path.join(outdir, entry), { recursive: true, force: true });
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists, owned by another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -145,13 +145,27 @@ describe('main job (node lib/main.js)', () => {
 
   test('--outdir DIR writes the cloud assembly to DIR, relative to where the command runs', () => {
     const parent = tmpOutdir('main-outdir');
+    // An earlier run's output: an entry this run rewrites whole, and one it does not write at all.
+    const custom = path.join(parent, 'custom-out');
+    fs.mkdirSync(path.join(custom, 'assembly-dev'), { recursive: true });
+    fs.writeFileSync(path.join(custom, 'assembly-dev', 'stale.template.json'), '{}');
+    fs.mkdirSync(path.join(custom, 'bootstrap'));
+    fs.writeFileSync(path.join(custom, 'bootstrap', 'dev.template.json'), '{}');
     const result = run('main', ['--branch', 'develop', '--outdir', 'custom-out'], {
       INIT_CWD: parent,
       CDK_OUTDIR: path.join(parent, 'not-here'),
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(fs.existsSync(path.join(parent, 'custom-out', 'manifest.json'))).toBe(true);
+    expect(fs.existsSync(path.join(custom, 'manifest.json'))).toBe(true);
+    expect(fs.existsSync(path.join(custom, 'assembly-dev', 'manifest.json'))).toBe(true);
+    expect(fs.existsSync(path.join(custom, 'assembly-dev', 'stale.template.json'))).toBe(false);
+    expect(fs.existsSync(path.join(custom, 'bootstrap', 'dev.template.json'))).toBe(true);
+    expect(fs.readdirSync(custom).filter((entry) => entry.startsWith('.partial-synth-'))).toEqual([]);
+    // The paths it prints are where the files are now, not where they were written.
+    expect(result.stdout).toContain('cloud assembly:    custom-out\n');
+    expect(result.stdout).toContain(`compliance report: ${path.join('custom-out', 'compliance-report.md')}\n`);
+    expect(fs.existsSync(path.join(custom, 'compliance-report.md'))).toBe(true);
     expect(fs.existsSync(path.join(parent, 'not-here'))).toBe(false);
   });
 
