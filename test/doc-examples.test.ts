@@ -1,6 +1,13 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { checkExamplesInChildProcess, DocExampleError, formatError } from '../scripts/doc-examples/check';
-import { collectExamples, documentationFiles, extractTypeScriptBlocks } from '../scripts/doc-examples/extract';
+import {
+  collectExamples,
+  DocExample,
+  documentationFiles,
+  extractTypeScriptBlocks,
+} from '../scripts/doc-examples/extract';
+import { ExampleRun, isRunnableExample, runExample, validationFindings } from '../scripts/doc-examples/run';
 
 /**
  * Every ```ts block of the documentation is a complete module that compiles against the packages' real
@@ -131,4 +138,70 @@ describe('compiling the examples', () => {
       [8, 2304, "Cannot find name 'app'."],
     ]);
   });
+});
+
+describe('running the examples that synthesize an app', () => {
+  const runnable = examples.filter(isRunnableExample);
+  // Each example runs once (a synth with template validation takes tens of seconds); the tests share it.
+  const runs = new Map<DocExample, ExampleRun>();
+  const runOf = (example: DocExample) => {
+    if (!runs.has(example)) runs.set(example, runExample(example, repoRoot));
+    return runs.get(example)!;
+  };
+
+  test('the examples that call synth() are the complete apps (guards against a vacuous pass)', () => {
+    expect(runnable.map((e) => e.file).sort()).toEqual(['docs/app-teams.md', 'packages/compliance/README.md']);
+    // A block that only builds constructs is type-checked, not run.
+    expect(examples.filter((e) => !isRunnableExample(e)).length).toBeGreaterThan(0);
+  });
+
+  test.each(runnable.map((e) => [`${e.file}:${e.line}`, e] as const))(
+    '%s runs as written: exit 0, a cloud assembly, no unacknowledged finding',
+    (_where, example) => {
+      const run = runOf(example);
+      // On failure, the example's own output says why.
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      const manifest = JSON.parse(fs.readFileSync(path.join(run.outdir, 'manifest.json'), 'utf-8'));
+      expect(Object.keys(manifest.artifacts ?? {}).length).toBeGreaterThan(0);
+      expect(validationFindings(run.outdir)).toEqual([]);
+    },
+    300_000,
+  );
+
+  test('the app teams example deploys one stage per environment from its pipeline stack', () => {
+    const example = runnable.find((e) => e.file === 'docs/app-teams.md')!;
+    const run = runOf(example);
+    expect(run.status).toBe(0);
+    const artifacts = JSON.parse(fs.readFileSync(path.join(run.outdir, 'manifest.json'), 'utf-8')).artifacts;
+    expect(artifacts.Pipeline.type).toBe('aws:cloudformation:stack');
+    expect(
+      Object.values<any>(artifacts)
+        .filter((a) => a.type === 'cdk:cloud-assembly')
+        .map((a) => a.properties.directoryName)
+        .sort(),
+    ).toEqual(['assembly-dev', 'assembly-prod']);
+    const pipeline = JSON.parse(fs.readFileSync(path.join(run.outdir, 'Pipeline.template.json'), 'utf-8'));
+    const approvals = JSON.stringify(pipeline).match(/"Category":"Approval"/g) ?? [];
+    expect(approvals.length).toBeGreaterThan(0);
+  }, 300_000);
+
+  test('an example that throws is reported as failed, with its message', () => {
+    const failing = extractTypeScriptBlocks(
+      [
+        '```ts',
+        "import { App } from 'aws-cdk-lib';",
+        'const app = new App();',
+        "throw new Error('stopped');",
+        'app.synth();',
+        '```',
+      ].join('\n'),
+      'test/failing.md',
+    );
+    expect(isRunnableExample(failing[0])).toBe(true);
+    const run = runExample(failing[0], repoRoot);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('stopped');
+    expect(fs.existsSync(path.join(run.outdir, 'manifest.json'))).toBe(false);
+  }, 300_000);
 });
