@@ -161,6 +161,31 @@ describe('ComplianceReport.collect', () => {
     ]);
   });
 
+  test("an acknowledgement namespaced to another plugin does not suppress this pack's finding, in the report or at synth", () => {
+    const app = new App();
+    const stack = new Stack(app, 'Data');
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    Validations.of(bucket).acknowledge({ id: 'OtherPack::Groundwork-ENC1', reason: 'Fixture: wrong namespace.' });
+    const pack = new GroundworkChecks(app);
+
+    const [report] = ComplianceReport.collect(app, [pack]);
+    expect(report.violations.map((v) => `${v.ruleId} ${v.resourcePath}`)).toContain(
+      'Groundwork-ENC1 Data/Bucket/Resource',
+    );
+    expect(report.acknowledgedFindings).toEqual([]);
+    expect(report.acknowledgements).toEqual([
+      {
+        ruleId: 'OtherPack::Groundwork-ENC1',
+        reason: 'Fixture: wrong namespace.',
+        constructPath: 'Data/Bucket',
+        suppressedFindings: 0,
+        pack: undefined,
+      },
+    ]);
+    Validations.of(app).addPlugins(pack);
+    expect(() => app.synth()).toThrow(/Groundwork-ENC1/);
+  });
+
   test('counts every outcome per stack and rule: compliant, not applicable, findings, a rule that throws', () => {
     const app = new App();
     const one = new Stack(app, 'One');

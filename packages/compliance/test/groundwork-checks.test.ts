@@ -58,6 +58,11 @@ describe('configuration', () => {
       'Prod: GroundworkChecks allowedPublicIngressPorts expects integers 0-65535, found 70000',
     );
     expect(() => new GroundworkChecks(undefined, { allowedPublicIngressPorts: [4.5] })).toThrow(/found 4.5/);
+    expect(() => new GroundworkChecks(undefined, { allowedPublicIngressPorts: [65536] })).toThrow(/found 65536$/);
+    expect(() => new GroundworkChecks(undefined, { allowedPublicIngressPorts: [-1] })).toThrow(/found -1$/);
+    expect(new GroundworkChecks(undefined, { allowedPublicIngressPorts: [0, 65535] }).enabledRuleIds).toContain(
+      'Groundwork-NET1',
+    );
   });
 
   test('rejects a bucketEncryption outside BucketEncryptionRequirement instead of running the looser check', () => {

@@ -82,4 +82,21 @@ describe('Groundwork-DATA2: production stacks have termination protection', () =
       ),
     ).toEqual(['Prod/Queue/Resource']);
   });
+
+  test('productionStackTags needs every listed tag with its value: one of two is not enough', () => {
+    const app = new App();
+    const both = new Stack(app, 'Both', { env });
+    const one = new Stack(app, 'One', { env });
+    new sqs.Queue(both, 'Queue');
+    new sqs.Queue(one, 'Queue');
+    Tags.of(both).add('groundwork:tier', 'production');
+    Tags.of(both).add('groundwork:owner', 'platform');
+    Tags.of(one).add('groundwork:tier', 'production');
+    Tags.of(one).add('groundwork:owner', 'data');
+    app.synth();
+    const productionStackTags = { 'groundwork:tier': 'production', 'groundwork:owner': 'platform' };
+    expect(findingsOf(app, 'Groundwork-DATA2', { productionStackTags }).map((f) => f.path)).toEqual([
+      'Both/Queue/Resource',
+    ]);
+  });
 });

@@ -150,6 +150,17 @@ describe('Groundwork-ENC5: EBS encrypted', () => {
     });
     expectFindings(stack, 'Groundwork-ENC5', ['Test/Volume', 'Test/Template/Resource']);
   });
+
+  test('fails a launch template with one unencrypted EBS mapping among encrypted ones', () => {
+    const stack = newStack();
+    new ec2.LaunchTemplate(stack, 'Template', {
+      blockDevices: [
+        { deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true }) },
+        { deviceName: '/dev/xvdb', volume: ec2.BlockDeviceVolume.ebs(100) },
+      ],
+    });
+    expectFindings(stack, 'Groundwork-ENC5', ['Test/Template/Resource']);
+  });
 });
 
 describe('Groundwork-ENC6: RDS storage encrypted', () => {
@@ -194,6 +205,14 @@ describe('Groundwork-ENC7: DynamoDB tables use KMS', () => {
     new dynamodb.Table(stack, 'Table', { partitionKey });
     expectFindings(stack, 'Groundwork-ENC7', ['Test/Table/Resource']);
   });
+
+  test('checks global tables (TableV2, AWS::DynamoDB::GlobalTable) too', () => {
+    const stack = newStack();
+    new dynamodb.TableV2(stack, 'Owned', { partitionKey });
+    new dynamodb.TableV2(stack, 'Managed', { partitionKey, encryption: dynamodb.TableEncryptionV2.awsManagedKey() });
+    expectFindings(stack, 'Groundwork-ENC7', ['Test/Owned/Resource']);
+    expect(resourcesChecked(stack, 'Groundwork-ENC7')).toBe(2);
+  });
 });
 
 describe('Groundwork-ENC8: KMS keys rotate', () => {
@@ -202,12 +221,21 @@ describe('Groundwork-ENC8: KMS keys rotate', () => {
     new kms.Key(stack, 'Key', { enableKeyRotation: true });
     new kms.Key(stack, 'Signing', { keySpec: kms.KeySpec.ECC_NIST_P256, keyUsage: kms.KeyUsage.SIGN_VERIFY });
     expectCompliant(stack, 'Groundwork-ENC8');
-    expectFindings(stack, 'Groundwork-ENC8', []);
+    // Only the symmetric key was checked: the signing key is not applicable, rather than passed.
+    expect(resourcesChecked(stack, 'Groundwork-ENC8')).toBe(1);
   });
 
   test('fails a symmetric key without rotation', () => {
     const stack = newStack();
     new kms.Key(stack, 'Key');
     expectFindings(stack, 'Groundwork-ENC8', ['Test/Key/Resource']);
+  });
+
+  test('does not check a symmetric key whose material KMS did not generate (imported: Origin EXTERNAL), which cannot rotate', () => {
+    const stack = newStack();
+    new kms.CfnKey(stack, 'Imported', { origin: 'EXTERNAL', keyPolicy: {} });
+    new kms.CfnKey(stack, 'Generated', { origin: 'AWS_KMS', keyPolicy: {} });
+    expectFindings(stack, 'Groundwork-ENC8', ['Test/Generated']);
+    expect(resourcesChecked(stack, 'Groundwork-ENC8')).toBe(1);
   });
 });

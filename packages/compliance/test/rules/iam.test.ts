@@ -442,12 +442,15 @@ describe('Groundwork-IAM4: cross-account trust is narrowed', () => {
     expectFindings(stack, 'Groundwork-IAM4', ['Test/Role/Resource']);
   });
 
-  test('fails "*" narrowed only by MFA', () => {
+  test('fails "*" narrowed only by MFA or only by an external id (neither names the caller\'s account)', () => {
     const stack = newStack();
     new iam.Role(stack, 'Role', {
       assumedBy: new iam.AnyPrincipal().withConditions({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }),
     });
-    expectFindings(stack, 'Groundwork-IAM4', ['Test/Role/Resource']);
+    new iam.Role(stack, 'ExternalId', {
+      assumedBy: new iam.AnyPrincipal().withConditions({ StringEquals: { 'sts:ExternalId': 'gw-123' } }),
+    });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/Role/Resource', 'Test/ExternalId/Resource']);
   });
 
   test('fails a bare account id in an environment-agnostic stack (its account is unknown)', () => {
@@ -503,5 +506,18 @@ describe('Groundwork-IAM5: roles carry the permissions boundary', () => {
       permissionsBoundary: iam.ManagedPolicy.fromManagedPolicyName(stack, 'Wrong', 'some-other-boundary'),
     });
     expectFindings(stack, 'Groundwork-IAM5', ['Test/Role/Resource', 'Test/Other/Resource'], props);
+  });
+
+  test('fails a boundary policy defined in the same stack under another name', () => {
+    const stack = newStack();
+    const boundary = new iam.ManagedPolicy(stack, 'Boundary', {
+      managedPolicyName: 'team-boundary',
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] })],
+    });
+    new iam.Role(stack, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      permissionsBoundary: boundary,
+    });
+    expectFindings(stack, 'Groundwork-IAM5', ['Test/Role/Resource'], props);
   });
 });

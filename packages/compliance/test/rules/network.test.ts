@@ -1,6 +1,6 @@
 import { Aws, CfnCondition, Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { expectCompliant, expectFindings, newStack } from '../fixtures';
+import { expectCompliant, expectFindings, newStack, resourcesChecked } from '../fixtures';
 
 function securityGroup(stack: ReturnType<typeof newStack>): ec2.SecurityGroup {
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [] });
@@ -108,6 +108,23 @@ describe('Groundwork-NET2: no all-ports ingress', () => {
       sourceSecurityGroupId: 'sg-87654321',
     });
     expectFindings(stack, 'Groundwork-NET2', ['Test/Ingress']);
+  });
+
+  test('fails a 1-65535 range (port 0 is reserved, so it opens every port), not 2-65535 or 1-65534', () => {
+    const stack = newStack();
+    const rule = (id: string, fromPort: number, toPort: number) =>
+      new ec2.CfnSecurityGroupIngress(stack, id, {
+        groupId: 'sg-12345678',
+        ipProtocol: 'udp',
+        fromPort,
+        toPort,
+        sourceSecurityGroupId: 'sg-87654321',
+      });
+    rule('AllButZero', 1, 65535);
+    rule('FromTwo', 2, 65535);
+    rule('ToPenultimate', 1, 65534);
+    expectFindings(stack, 'Groundwork-NET2', ['Test/AllButZero']);
+    expect(resourcesChecked(stack, 'Groundwork-NET2')).toBe(3);
   });
 });
 
