@@ -181,6 +181,7 @@ describe('AccountGuardrails with CONFIG_REMEDIATION', () => {
     new AccountGuardrails(s, 'Guardrails', { ...REMEDIATION, recorder });
     const recorderId = s.getLogicalId(recorder.recorder);
     const rules = Template.fromStack(s).findResources('AWS::Config::ConfigRule');
+    expect(Object.keys(rules)).toHaveLength(3);
     for (const rule of Object.values(rules)) expect(rule.DependsOn).toContain(recorderId);
   });
 

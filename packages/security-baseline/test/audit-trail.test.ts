@@ -383,6 +383,11 @@ describe('AuditTrail validation', () => {
       /invalid centralBucketName: expected an S3 bucket name/,
     ],
     [
+      'central bucket name longer than 63 characters',
+      { centralBucketName: 'a'.repeat(64), centralKeyArn: 'arn:aws:kms:eu-west-1:999988887777:key/abc' },
+      /invalid centralBucketName: expected an S3 bucket name \(3-63 .*found "a{64}"$/,
+    ],
+    [
       'local-bucket options with a central bucket',
       {
         centralBucketName: 'org-audit-logs',

@@ -279,11 +279,11 @@ describe('AccountGuardrails CONFIG_REMEDIATION and the iam-password-policy rule'
     expect(conditionHolds(json, condition, 'eu-west-1')).toBe(true);
     expect(conditionHolds(json, condition, 'eu-central-2')).toBe(false);
     // The other guardrails everywhere.
-    for (const [, r] of Object.entries<any>(json.Resources)) {
-      if (r.Type === 'AWS::Config::ConfigRule' && r.Properties.Source.SourceIdentifier !== 'IAM_PASSWORD_POLICY') {
-        expect(r.Condition).toBeUndefined();
-      }
-    }
+    const others = Object.values<any>(json.Resources).filter(
+      (r) => r.Type === 'AWS::Config::ConfigRule' && r.Properties.Source.SourceIdentifier !== 'IAM_PASSWORD_POLICY',
+    );
+    expect(others).toHaveLength(2);
+    for (const r of others) expect(r.Condition).toBeUndefined();
   });
 });
 

@@ -243,6 +243,16 @@ describe('SecurityAlarms options', () => {
       { emailAddresses: ['ops'] },
       /Test\/Alarms: invalid emailAddresses\[0\]: expected an email address, found "ops"/,
     ],
+    [
+      'an email address with a space (the first bad entry is named)',
+      { emailAddresses: ['sec@example.com', 'sec team@example.com', 'sec@example'] },
+      /^Test\/Alarms: invalid emailAddresses\[1\]: expected an email address, found "sec team@example.com"$/,
+    ],
+    [
+      'an email address without a domain',
+      { emailAddresses: ['sec@example'] },
+      /^Test\/Alarms: invalid emailAddresses\[0\]: expected an email address, found "sec@example"$/,
+    ],
     ['no events', { events: [] }, /Test\/Alarms: invalid events: expected at least one SecurityEvent/],
     [
       'unknown event',

@@ -125,6 +125,30 @@ describe('the metric filters against sample CloudTrail records', () => {
     }
   });
 
+  test('root account usage: calls the root user makes, not those an AWS service makes for it (CIS 4.3)', () => {
+    const root = { type: 'Root', arn: 'arn:aws:iam::111122223333:root', accountId: '111122223333' };
+    expect(
+      matches(
+        SecurityEvent.ROOT_ACCOUNT_USAGE,
+        apiCall('iam.amazonaws.com', 'CreateAccessKey', { userIdentity: root }),
+      ),
+    ).toBe(true);
+    // An AWS service acting for the root user (invokedBy) and an event the service itself emits (AwsServiceEvent).
+    expect(
+      matches(
+        SecurityEvent.ROOT_ACCOUNT_USAGE,
+        apiCall('s3.amazonaws.com', 'PutObject', { userIdentity: { ...root, invokedBy: 'cloudtrail.amazonaws.com' } }),
+      ),
+    ).toBe(false);
+    expect(
+      matches(
+        SecurityEvent.ROOT_ACCOUNT_USAGE,
+        apiCall('kms.amazonaws.com', 'RotateKey', { userIdentity: root, eventType: 'AwsServiceEvent' }),
+      ),
+    ).toBe(false);
+    expect(matches(SecurityEvent.ROOT_ACCOUNT_USAGE, apiCall('iam.amazonaws.com', 'CreateAccessKey'))).toBe(false);
+  });
+
   test('GuardDuty changes: a detector updated (suspended) or deleted; reads and other services are not', () => {
     expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', 'DeleteDetector'))).toBe(true);
     expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', 'GetDetector'))).toBe(false);
