@@ -17,6 +17,7 @@ import { crossAccountTrustNarrowed } from './rules/iam/cross-account-trust-narro
 import { noAdministratorAccessPolicy } from './rules/iam/no-administrator-access-policy';
 import { noIamFullAccess } from './rules/iam/no-iam-full-access';
 import { noStarActionOnStarResource } from './rules/iam/no-star-action-on-star-resource';
+import { resourcePolicyNotPublic } from './rules/iam/resource-policy-not-public';
 import { roleHasPermissionsBoundary } from './rules/iam/role-has-permissions-boundary';
 import { noAllPortsIngress } from './rules/network/no-all-ports-ingress';
 import { publicIngressOnAllowedPorts } from './rules/network/public-ingress-on-allowed-ports';
@@ -186,6 +187,13 @@ function groundworkRules(props: GroundworkChecksProps): GroundworkRule[] {
       explanation:
         'Trusting an account root or "*" lets every principal that account (or anyone) allows call sts:AssumeRole. Fix: trust specific role ARNs, or add a condition on aws:PrincipalArn, aws:PrincipalOrgID, sts:ExternalId or aws:MultiFactorAuthPresent ("*" needs aws:PrincipalArn or aws:PrincipalOrgID).',
       rule: crossAccountTrustNarrowed,
+    },
+    {
+      id: 'IAM6',
+      info: 'The resource-based policy allows everyone ("*" or NotPrincipal) without a condition on the account, organization, source or network of the caller.',
+      explanation:
+        'A bucket, topic, queue, key, secret, repository, file system, log or backup vault policy, or a Lambda permission, that admits "*" lets any AWS account, and for some services anonymous callers, use the resource. Fix: name the principals, or add a condition on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceVpce or another key that ties the request to a known caller (a Lambda permission: sourceAccount, sourceArn or principalOrgId).',
+      rule: resourcePolicyNotPublic,
     },
     {
       id: 'NET1',

@@ -245,8 +245,8 @@ describe('ComplianceReport.toMarkdown', () => {
     const app = platformApp();
     app.synth();
     const markdown = ComplianceReport.toMarkdown(ComplianceReport.collect(app, [new GroundworkChecks(app)]));
-    expect(markdown).toContain('| Dev | Dev/Data | 16 | 0 | 1 | 1 |');
-    expect(markdown).toContain('| Prod | Prod/Data | 16 | 1 | 0 | 1 |');
+    expect(markdown).toContain('| Dev | Dev/Data | 17 | 0 | 1 | 1 |');
+    expect(markdown).toContain('| Prod | Prod/Data | 17 | 1 | 0 | 1 |');
     expect(markdown).toMatch(/\| Groundwork-ENC3 \| Prod\/Data\/Plain\/Resource \| The SQS queue/);
     expect(markdown).toContain(
       '| Groundwork-ENC1 | Dev/Data/Bucket | Dev scratch bucket; encryption stated in ADR-7. | 1 |',

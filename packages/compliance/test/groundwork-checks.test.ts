@@ -29,12 +29,13 @@ function synthError(app: App): string {
 }
 
 describe('configuration', () => {
-  test('runs 16 rules by default, IAM5 and TAG1 only when configured', () => {
+  test('runs 17 rules by default, IAM5 and TAG1 only when configured', () => {
     expect(new GroundworkChecks().enabledRuleIds).toEqual([
       'Groundwork-IAM1',
       'Groundwork-IAM2',
       'Groundwork-IAM3',
       'Groundwork-IAM4',
+      'Groundwork-IAM6',
       'Groundwork-NET1',
       'Groundwork-NET2',
       'Groundwork-ENC1',

@@ -1,6 +1,18 @@
 import { App, Aws, CfnCondition, Fn, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { OTHER_ACCOUNT, expectCompliant, expectFindings, newStack } from '../fixtures';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
+import { CfnResourcePolicy } from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
+import { CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
+import { OTHER_ACCOUNT, expectCompliant, expectFindings, newStack, resourcesChecked } from '../fixtures';
 
 function roleWithStatement(stack: Stack, statement: iam.PolicyStatement): iam.Role {
   return new iam.Role(stack, 'Role', {
@@ -519,5 +531,131 @@ describe('Groundwork-IAM5: roles carry the permissions boundary', () => {
       permissionsBoundary: boundary,
     });
     expectFindings(stack, 'Groundwork-IAM5', ['Test/Role/Resource'], props);
+  });
+});
+
+describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
+  /** An L1 bucket policy with one statement, written as IAM reads it. */
+  function bucketPolicy(stack: Stack, id: string, statement: { [key: string]: unknown }): void {
+    new CfnBucketPolicy(stack, id, {
+      bucket: 'example-bucket',
+      policyDocument: { Version: '2012-10-17', Statement: [statement] },
+    });
+  }
+  const READ = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::example-bucket/*' };
+
+  test('passes what CDK writes: SSL-only Deny for "*", service principals with aws:SourceArn, account principals', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Bucket', { enforceSSL: true });
+    bucket.grantRead(new iam.AccountPrincipal(OTHER_ACCOUNT));
+    const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
+    topic.grantPublish(new iam.ServicePrincipal('events.amazonaws.com'));
+    new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    expectCompliant(stack, 'Groundwork-IAM6');
+    // The bucket policy, the topic policy and the key were read.
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(3);
+  });
+
+  test.each<[string, { [key: string]: unknown }]>([
+    ['Principal "*"', { ...READ, Principal: '*' }],
+    ['AWS: "*"', { ...READ, Principal: { AWS: '*' } }],
+    ['"*" among other principals', { ...READ, Principal: { AWS: [`arn:aws:iam::${OTHER_ACCOUNT}:root`, '*'] } }],
+    [
+      'NotPrincipal (everyone but the listed)',
+      { ...READ, NotPrincipal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` } },
+    ],
+    [
+      'a negated condition (everyone outside the organization)',
+      { ...READ, Principal: '*', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } } },
+    ],
+    [
+      'an IfExists condition (a caller without the key passes)',
+      { ...READ, Principal: '*', Condition: { StringEqualsIfExists: { 'aws:SourceVpce': 'vpce-0123456789abcdef0' } } },
+    ],
+    ['a wildcard value', { ...READ, Principal: '*', Condition: { StringLike: { 'aws:SourceAccount': '*' } } }],
+    ['any organization', { ...READ, Principal: '*', Condition: { StringLike: { 'aws:PrincipalOrgID': 'o-*' } } }],
+    ['every address', { ...READ, Principal: '*', Condition: { IpAddress: { 'aws:SourceIp': '0.0.0.0/0' } } }],
+    [
+      'a condition that does not name the caller (TLS only)',
+      { ...READ, Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
+    ],
+    [
+      'aws:SourceIp under a string operator (IAM does not compare addresses so)',
+      { ...READ, Principal: '*', Condition: { StringEquals: { 'aws:SourceIp': '203.0.113.0/24' } } },
+    ],
+  ])('fails %s', (_name, statement) => {
+    const stack = newStack();
+    bucketPolicy(stack, 'Policy', statement);
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/Policy']);
+  });
+
+  test.each<[string, { [key: string]: unknown }]>([
+    ['aws:PrincipalOrgID', { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123def4' } }],
+    ['aws:SourceVpce', { StringEquals: { 'aws:SourceVpce': 'vpce-0123456789abcdef0' } }],
+    ['aws:SourceAccount', { StringEquals: { 'aws:SourceAccount': OTHER_ACCOUNT } }],
+    ['aws:SourceArn', { ArnLike: { 'aws:SourceArn': 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/*' } }],
+    ['aws:PrincipalAccount', { StringEquals: { 'aws:PrincipalAccount': OTHER_ACCOUNT } }],
+    ['aws:SourceIp under IpAddress', { IpAddress: { 'aws:SourceIp': ['203.0.113.0/24'] } }],
+    ['a key written in another case', { StringEquals: { 'AWS:SOURCEACCOUNT': OTHER_ACCOUNT } }],
+  ])('passes "*" narrowed by %s', (_name, condition) => {
+    const stack = newStack();
+    bucketPolicy(stack, 'Policy', { ...READ, Principal: '*', Condition: condition });
+    expectCompliant(stack, 'Groundwork-IAM6');
+  });
+
+  test('reads each resource type through its own policy property', () => {
+    const stack = newStack();
+    const open = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }],
+    };
+    new CfnTopicPolicy(stack, 'Topic', { topics: ['arn:aws:sns:eu-west-1:111111111111:t'], policyDocument: open });
+    new CfnQueuePolicy(stack, 'Queue', { queues: ['https://sqs/q'], policyDocument: open });
+    new kms.CfnKey(stack, 'Key', { keyPolicy: open, enableKeyRotation: true });
+    new CfnResourcePolicy(stack, 'Secret', { secretId: 's', resourcePolicy: open });
+    new ecr.CfnRepository(stack, 'Repository', { repositoryPolicyText: open });
+    new efs.CfnFileSystem(stack, 'FileSystem', { fileSystemPolicy: open, encrypted: true });
+    // CloudFormation takes this one as a JSON string.
+    new logs.CfnResourcePolicy(stack, 'Logs', { policyName: 'p', policyDocument: JSON.stringify(open) });
+    new backup.CfnBackupVault(stack, 'Vault', { backupVaultName: 'v', accessPolicy: open });
+    expectFindings(stack, 'Groundwork-IAM6', [
+      'Test/Topic',
+      'Test/Queue',
+      'Test/Key',
+      'Test/Secret',
+      'Test/Repository',
+      'Test/FileSystem',
+      'Test/Logs',
+      'Test/Vault',
+    ]);
+  });
+
+  test('an "*" principal in one Fn::If branch counts', () => {
+    const stack = newStack();
+    const open = new CfnCondition(stack, 'Open', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    bucketPolicy(stack, 'Policy', {
+      ...READ,
+      Principal: { AWS: Fn.conditionIf(open.logicalId, '*', `arn:aws:iam::${OTHER_ACCOUNT}:root`) },
+    });
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/Policy']);
+  });
+
+  test('a Lambda permission for "*" needs a source account, source ARN or organization', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+    });
+    fn.addPermission('Public', {
+      principal: new iam.AnyPrincipal(),
+      action: 'lambda:InvokeFunctionUrl',
+      functionUrlAuthType: lambda.FunctionUrlAuthType.NONE,
+    });
+    fn.addPermission('Account', { principal: new iam.AnyPrincipal(), sourceAccount: OTHER_ACCOUNT });
+    fn.addPermission('SourceArn', { principal: new iam.AnyPrincipal(), sourceArn: 'arn:aws:s3:::example-bucket' });
+    fn.addPermission('Service', { principal: new iam.ServicePrincipal('s3.amazonaws.com') });
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/Fn/Public']);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(4);
   });
 });

@@ -1,7 +1,8 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { asArray, flattenToString, possibleElements, renderResource } from '../../private/cfn-template';
-import { PolicyStatement, coversEveryRoleArn, isAllow, statementsOf } from '../../private/iam-policy';
+import { flattenToString, possibleElements, renderResource } from '../../private/cfn-template';
+import { narrowingConditionKeys } from '../../private/conditions';
+import { PolicyStatement, isAllow, statementsOf } from '../../private/iam-policy';
 
 // Condition keys that tie a trust to a known caller (IAM global condition context keys).
 const NARROWING_KEYS = ['aws:principalarn', 'aws:principalorgid', 'sts:externalid', 'aws:multifactorauthpresent'];
@@ -58,48 +59,6 @@ function awsPrincipals(statement: PolicyStatement): string[] {
   return [];
 }
 
-// Operators that hold only when the request carries the key with a matching value: IAM evaluates a condition
-// on a key missing from the request as false, "except ...IfExists and Null check" (IAM User Guide, condition
-// operators). Negated operators (StringNotEquals...) hold for every caller but the listed ones and for callers
-// without the key, ...IfExists and ForAllValues: for callers without the key, Null for any caller that has (or
-// lacks) it, whatever its value: none of them names the caller.
-const MATCHING_OPERATORS = ['stringequals', 'stringequalsignorecase', 'stringlike', 'arnequals', 'arnlike', 'bool'];
-
-/** A value that matches every caller: only wildcards, any organization id (`o-*`), any role's ARN (`arn:aws:iam::*:*`). */
-function matchesAnyCaller(key: string, value: string): boolean {
-  return (
-    /^[*?]*$/.test(value) ||
-    (key === 'aws:principalorgid' && /^o-[*?]*$/i.test(value)) ||
-    (key === 'aws:principalarn' && coversEveryRoleArn(value))
-  );
-}
-
-/**
- * The condition keys of the statement that narrow who may call: under a matching operator (optionally
- * `ForAnyValue:`), with no value that matches every caller; `aws:MultiFactorAuthPresent` only when true.
- */
-function conditionKeys(statement: PolicyStatement): string[] {
-  const keys: string[] = [];
-  for (const [operator, byKey] of Object.entries(statement.Condition ?? {})) {
-    const op = operator.toLowerCase().replace(/^foranyvalue:/, '');
-    if (!MATCHING_OPERATORS.includes(op)) {
-      continue;
-    }
-    for (const [key, value] of Object.entries(byKey ?? {})) {
-      const k = key.toLowerCase();
-      const values = asArray(value).map(flattenToString);
-      const narrows =
-        k === 'aws:multifactorauthpresent'
-          ? values.length > 0 && values.every((v) => v.toLowerCase() === 'true')
-          : op !== 'bool' && values.length > 0 && !values.some((v) => matchesAnyCaller(k, v));
-      if (narrows) {
-        keys.push(k);
-      }
-    }
-  }
-  return keys;
-}
-
 /**
  * Groundwork-IAM4: a role whose trust policy admits a principal from another AWS account (an
  * account id or ARN that is not this stack's account, or `AWS: *`) either names specific role or
@@ -122,7 +81,7 @@ export function crossAccountTrustNarrowed(node: CfnResource): NagRuleResult {
   const statements = statementsOf(renderResource(node).Properties.AssumeRolePolicyDocument).filter(isAllow);
 
   for (const statement of statements) {
-    const keys = conditionKeys(statement);
+    const keys = narrowingConditionKeys(statement);
     for (const principal of awsPrincipals(statement).map(parsePrincipal)) {
       if (principal.wildcard) {
         if (!keys.some((k) => WILDCARD_NARROWING_KEYS.includes(k))) {
