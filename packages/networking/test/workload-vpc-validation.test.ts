@@ -80,6 +80,11 @@ describe('WorkloadVpc rejects bad props at construction, naming path, prop, expe
       /'ipamPoolId' must look like 'ipam-pool-.*found 'pool-1'/,
     ],
     [
+      'IPAM pool id with the prefix but no hexadecimal id',
+      { ipamPoolId: 'ipam-pool-main', ipamNetmaskLength: 20 },
+      /'ipamPoolId' must look like 'ipam-pool-0123456789abcdef0', found 'ipam-pool-main'/,
+    ],
+    [
       'TGW routes without TGW',
       { privateSubnetTransitGatewayRoutes: ['10.1.0.0/16'] },
       /'privateSubnetTransitGatewayRoutes' requires 'transitGatewayId'/,
@@ -180,7 +185,12 @@ describe('WorkloadVpc rejects bad props at construction, naming path, prop, expe
   });
 
   test('the smallest valid VPC builds: a /24 over 3 tiers x 3 AZs gives /28 subnets', () => {
-    expect(build({ cidr: '10.0.0.0/24' })).not.toThrow();
+    const network = build({ cidr: '10.0.0.0/24' })();
+    const cidrs = Object.values(Template.fromStack(Stack.of(network)).findResources('AWS::EC2::Subnet')).map(
+      (subnet) => subnet.Properties.CidrBlock,
+    );
+    expect(cidrs).toHaveLength(9);
+    expect(cidrs.filter((cidr) => /^10\.0\.0\.\d+\/28$/.test(cidr))).toHaveLength(9);
   });
 });
 

@@ -25,7 +25,9 @@ describe('WorkloadVpc defaults', () => {
   });
 
   test('public subnets do not assign public IPs on launch', () => {
-    for (const id of subnetIdsOfTier(template, 'Public')) {
+    const publicSubnets = subnetIdsOfTier(template, 'Public');
+    expect(publicSubnets).toHaveLength(3);
+    for (const id of publicSubnets) {
       expect(template.toJSON().Resources[id].Properties.MapPublicIpOnLaunch).toBe(false);
     }
   });
@@ -429,8 +431,10 @@ describe('WorkloadVpc subnet layout after the first deploy (README: "What is fix
   test('another AZ count renumbers the existing subnets (EC2 would reject the overlapping replacements)', () => {
     const two = subnetCidrs({ natStrategy: NatStrategy.SINGLE, availabilityZones: AZS.slice(0, 2) });
     const three = subnetCidrs({ natStrategy: NatStrategy.SINGLE, availabilityZones: AZS });
+    // 3 tiers x 2 AZs: 6 subnets of /19; each one moves (with none, the comparison below would pass on nothing).
+    expect(Object.keys(two)).toHaveLength(6);
     expect(Object.values(two).every((cidr) => cidr.endsWith('/19'))).toBe(true);
-    expect(moved(two, three).length).toBe(Object.keys(two).length);
+    expect(moved(two, three)).toHaveLength(6);
   });
 
   test('another AZ order keeps the CIDRs but moves the subnets to other AZs (a replacement too)', () => {

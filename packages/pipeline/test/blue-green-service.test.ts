@@ -54,6 +54,24 @@ describe('BlueGreenService', () => {
     });
   });
 
+  test('one error of the new version in a minute raises the errors alarm (threshold reached, not exceeded)', () => {
+    for (const [errorThreshold, threshold] of [
+      [undefined, 1],
+      [3, 3],
+    ] as const) {
+      const template = make({ errorThreshold });
+      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors' }, 1);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        // No invocation of the new version is no error: the alarm must not stop a deployment nobody calls yet.
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
   test('the errors alarm counts only the version being deployed, invoked through the alias', () => {
     const template = make();
     const versions = Object.keys(template.findResources('AWS::Lambda::Version'));

@@ -85,6 +85,12 @@ describe('DriftDetector', () => {
     });
   });
 
+  test('runs every 12 hours when no schedule is given', () => {
+    const { template } = make({ schedule: undefined });
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(12 hours)', State: 'ENABLED' });
+  });
+
   test('a run that failed, timed out or was aborted raises an alarm to the alert topic, which admits that alarm', () => {
     const { stack, detector, template } = make();
     const alarmId = stack.getLogicalId(detector.executionFailureAlarm.node.defaultChild as any);

@@ -403,6 +403,45 @@ describe('GitOpsPipeline without an organization id', () => {
     });
   });
 
+  test('post-deployment validation may assume the deploy roles of the target accounts only', () => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('StageValidationRole') }] },
+    });
+    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements.filter((s: any) => JSON.stringify(s.Action).includes('sts:'))).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/cdk-hnb659fds-deploy-role-*']] },
+        Condition: { StringEquals: { 'aws:ResourceAccount': [accountId(1), accountId(2)] } },
+      },
+    ]);
+  });
+
+  test('the artifact key policy lets deploy roles decrypt only as principals of the target accounts', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      Description: Match.stringLikeRegexp('artifacts of pipeline'),
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Action: ['kms:Decrypt', 'kms:DescribeKey'],
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Resource: '*',
+            Condition: {
+              ArnLike: {
+                'aws:PrincipalArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/cdk-hnb659fds-deploy-role-*']],
+                },
+              },
+              StringEquals: { 'aws:PrincipalAccount': [accountId(1), accountId(2)] },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
   test('the permissions-broadening check may assume deploy roles of the target accounts only', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -508,6 +547,18 @@ describe('GitOpsPipeline validation', () => {
     expect(() => pipeline.gateOnAlarms('Dev', ['a'], { waitTimeMinutes: 0 })).toThrow(
       /waitTimeMinutes must be an integer from 1 to 60/,
     );
+  });
+
+  test('rejects more than 5 alarms in one gate and a wait over 60 minutes; accepts 5 alarms and 60 minutes', () => {
+    const { pipeline } = pipelineFixture();
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `alarm-${i + 1}`);
+    expect(() => pipeline.gateOnAlarms('Dev', names(6))).toThrow(
+      /GitOps: gateOnAlarms\('Dev'\) needs 1 to 5 alarm names, found 6$/,
+    );
+    expect(() => pipeline.gateOnAlarms('Dev', ['a'], { waitTimeMinutes: 61 })).toThrow(
+      /waitTimeMinutes must be an integer from 1 to 60, found 61$/,
+    );
+    expect(() => pipeline.gateOnAlarms('Dev', names(5), { waitTimeMinutes: 60 })).not.toThrow();
   });
 
   test('synthesizes each stage when it is added; a stage changed afterwards fails the synthesis', () => {

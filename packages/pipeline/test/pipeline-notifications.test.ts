@@ -12,6 +12,21 @@ describe('PipelineNotifications', () => {
     ).toThrow(/Notify\/N: slackChannelConfigurationArn must be an AWS Chatbot channel ARN/);
   });
 
+  test('rejects notification emails that are not addresses, naming the bad one', () => {
+    for (const email of ['platform@', '@groundwork.example', 'platform@localhost', 'plat form@groundwork.example']) {
+      const stack = new Stack(new App(), 'Notify');
+      expect(() => new PipelineNotifications(stack, 'N', { emails: ['ok@groundwork.example', email] })).toThrow(
+        `Notify/N: emails must be email addresses, found '${email}'`,
+      );
+    }
+    const stack = new Stack(new App(), 'Notify');
+    new PipelineNotifications(stack, 'N', { emails: ['platform+alerts@groundwork.example'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'platform+alerts@groundwork.example',
+    });
+  });
+
   test('notifyOn names the rule as given, and rejects a name CodeStar Notifications does not accept', () => {
     const stack = new Stack(new App(), 'Notify');
     const notifications = new PipelineNotifications(stack, 'N');
