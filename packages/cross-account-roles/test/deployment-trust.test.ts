@@ -63,13 +63,16 @@ describe('DeploymentTrust trust policies', () => {
   );
 
   test('no bootstrap role trusts the target account itself or anyone else', () => {
-    for (const role of Object.values(template.findResources('AWS::IAM::Role')) as any[]) {
-      for (const s of flat(role.Properties.AssumeRolePolicyDocument.Statement)) {
-        const aws = asArray(s.Principal.AWS);
-        expect(aws.join()).not.toContain(TARGET_ACCOUNT);
-        expect(aws.join()).not.toContain('${AWS::AccountId}');
-        expect(aws).not.toContain('*');
-      }
+    const statements = (Object.values(template.findResources('AWS::IAM::Role')) as any[]).flatMap((role) =>
+      flat(role.Properties.AssumeRolePolicyDocument.Statement),
+    );
+    // Guards the loop: 4 roles trust the pipeline by ARN and by pattern, the execution role CloudFormation.
+    const aws = statements.map((s: any) => asArray<string>(s.Principal.AWS)).filter((a) => a.length > 0);
+    expect(aws).toHaveLength(8);
+    for (const principals of aws) {
+      expect(principals.join()).not.toContain(TARGET_ACCOUNT);
+      expect(principals.join()).not.toContain('${AWS::AccountId}');
+      expect(principals).not.toContain('*');
     }
   });
 
@@ -195,7 +198,9 @@ describe('DeploymentTrust permissions', () => {
 
   test('the lookup role reads context only and is denied kms:Decrypt', () => {
     const statements = policyOf(BootstrapRoleKind.LOOKUP);
-    expect(statements.find((s: any) => s.Sid === 'DontReadSecrets')).toMatchObject({
+    // Exact: a condition on the deny (toMatchObject would ignore one) could leave some request out of it.
+    expect(statements.find((s: any) => s.Sid === 'DontReadSecrets')).toEqual({
+      Sid: 'DontReadSecrets',
       Effect: 'Deny',
       Action: 'kms:Decrypt',
       Resource: '*',
@@ -662,7 +667,11 @@ describe('DeploymentTrust staging resources', () => {
       (s: any) => s.Sid === 'S3ServerAccessLogsPolicy',
     );
     expect(delivery.Principal).toEqual({ Service: 'logging.s3.amazonaws.com' });
-    expect(delivery.Condition.ArnLike['aws:SourceArn']).toMatch(/^\$\{TrustStagingBucket[0-9A-F]+\.Arn\}$/);
+    // Both keys: the source bucket's ARN names no account, so aws:SourceAccount pins it to this one.
+    expect(delivery.Condition).toEqual({
+      ArnLike: { 'aws:SourceArn': expect.stringMatching(/^\$\{TrustStagingBucket[0-9A-F]+\.Arn\}$/) },
+      StringEquals: { 'aws:SourceAccount': '${AWS::AccountId}' },
+    });
   });
 
   test('container repository: contract name, scan on push, immutable tags, KMS encryption, retained', () => {
@@ -777,6 +786,11 @@ describe('DeploymentTrust validation', () => {
       'pattern that is the whole account',
       { trustedRoleNamePatterns: ['*'] },
       /trustedRoleNamePatterns entries must be role names or name patterns starting with at least 3 literal characters .* found '\*'/,
+    ],
+    [
+      'pattern with only 2 literal characters',
+      { trustedRoleNamePatterns: ['ab*'] },
+      /trustedRoleNamePatterns entries must be role names or name patterns starting with at least 3 literal characters .* found 'ab\*'/,
     ],
     [
       'no deployable stack',

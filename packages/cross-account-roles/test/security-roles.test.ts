@@ -10,6 +10,7 @@ import {
 import { fixtureEvent, matchesPattern, resolvePath } from './event-pattern';
 import { asArray, flat, SECURITY_ACCOUNT, TARGET_ACCOUNT, targetStack } from './fixtures';
 import { evaluate } from './policy-evaluator';
+import { DEPLOY_CLOUDFORMATION_ACTIONS } from '../src/iam-actions';
 
 const RESPONDER = `arn:aws:iam::${SECURITY_ACCOUNT}:role/incident-responder`;
 // The example pattern of the docs for the roles of an IAM Identity Center permission set.
@@ -133,7 +134,7 @@ describe('SecurityAuditRole', () => {
 });
 
 describe('BreakGlassRole', () => {
-  test('requires MFA no older than an hour, from the named role only', () => {
+  test('requires MFA no older than an hour, from the named role only; sessions last an hour at most', () => {
     const { template } = breakGlass();
     const role = Object.values(template.findResources('AWS::IAM::Role'))[0] as any;
     expect(flat(role.Properties.RoleName)).toBe('groundwork-break-glass');
@@ -149,6 +150,7 @@ describe('BreakGlassRole', () => {
         },
       },
     ]);
+    expect(role.Properties.MaxSessionDuration).toBe(3600);
   });
 
   test('AssumeRole of this role (CloudTrail event) goes to a KMS-encrypted topic, and raises an alarm', () => {
@@ -396,7 +398,34 @@ describe('BreakGlassRole', () => {
       { roleName: 'break-glass@acme' },
       /^Target\/BreakGlass: roleName must be 1-49 letters, digits or \._- \(the alert rules and alarm are named '<roleName>-assumed' and '<roleName>-cloudformation'\), found 'break-glass@acme'$/,
     ],
+    [
+      'a role name of 50 characters (its stack-change rule name would be 65, over EventBridge 64)',
+      { roleName: 'r'.repeat(50) },
+      /^Target\/BreakGlass: roleName must be 1-49 letters, digits or \._- .* found 'r{50}'$/,
+    ],
   ])('rejects %s', (_n, props, message) => {
     expect(() => breakGlass(props)).toThrow(message);
+  });
+
+  test('a role name of 49 characters names its rules within EventBridge 64 characters', () => {
+    const { template } = breakGlass({ roleName: 'r'.repeat(49) });
+    const names = Object.values(template.findResources('AWS::Events::Rule')).map((r: any) => r.Properties.Name);
+    expect(names.map((n: string) => n.length).sort()).toEqual([57, 64]);
+  });
+
+  test('the stack-change rule reports every CloudFormation write the deploy role is granted, and more', () => {
+    const { template } = breakGlass();
+    const rule = Object.values(template.findResources('AWS::Events::Rule')).find(
+      (r: any) => r.Properties.Name === 'groundwork-break-glass-cloudformation',
+    ) as any;
+    const reported: string[] = rule.Properties.EventPattern.detail.eventName;
+    // A break-glass session can make each of these calls on a stack that the pipeline deploys.
+    const deployCalls = DEPLOY_CLOUDFORMATION_ACTIONS.map((a) => a.replace(/^cloudformation:/, ''));
+    expect(deployCalls).toHaveLength(11);
+    expect(deployCalls.filter((call) => !reported.includes(call))).toEqual([]);
+    // Stack sets, stack policies and cancelled updates are changes too, which the deploy role is not granted.
+    expect(reported).toEqual(
+      expect.arrayContaining(['CancelUpdateStack', 'SetStackPolicy', 'CreateStackSet', 'DeleteStackInstances']),
+    );
   });
 });

@@ -4,11 +4,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 /** IAM's limit on a customer managed policy document, in characters without whitespace (IAM quotas). */
 export const MANAGED_POLICY_MAX_CHARACTERS = 6144;
 
-/** The longest value each pseudo parameter takes (aws-us-gov, a 12-digit account, ap-southeast-5, a qualifier). */
+/**
+ * The longest value each pseudo parameter takes: aws-us-gov, a 12-digit account, us-isof-south-1 (the longest
+ * region name in aws-cdk-lib's region list, in partition aws-iso-f; policy-size.test.ts checks the list).
+ */
 const LONGEST_REF: Record<string, number> = {
   'AWS::Partition': 10,
   'AWS::AccountId': 12,
-  'AWS::Region': 14,
+  'AWS::Region': 15,
   'AWS::URLSuffix': 17,
 };
 const PARTITION = LONGEST_REF['AWS::Partition'];
