@@ -17,6 +17,31 @@ import {
 } from './fixtures';
 import { staleAcknowledgements } from './nag';
 
+/** The artifact key's statement for the target deploy roles: by role-name pattern, limited by `limit` (StringEquals). */
+function expectArtifactKeyDecrypt(template: Template, limit: Record<string, unknown>): void {
+  template.hasResourceProperties('AWS::KMS::Key', {
+    Description: Match.stringLikeRegexp('artifacts of pipeline'),
+    KeyPolicy: {
+      Statement: Match.arrayWith([
+        {
+          Action: ['kms:Decrypt', 'kms:DescribeKey'],
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Resource: '*',
+          Condition: {
+            ArnLike: {
+              'aws:PrincipalArn': {
+                'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/cdk-hnb659fds-deploy-role-*']],
+              },
+            },
+            StringEquals: limit,
+          },
+        },
+      ]),
+    },
+  });
+}
+
 function pipelineOf(template: Template): any {
   return Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
 }
@@ -103,27 +128,7 @@ describe('GitOpsPipeline', () => {
   });
 
   test('the artifact key policy lets target deploy roles decrypt, by role-name pattern within the organization', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      Description: Match.stringLikeRegexp('artifacts of pipeline'),
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          {
-            Action: ['kms:Decrypt', 'kms:DescribeKey'],
-            Effect: 'Allow',
-            Principal: { AWS: '*' },
-            Resource: '*',
-            Condition: {
-              ArnLike: {
-                'aws:PrincipalArn': {
-                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/cdk-hnb659fds-deploy-role-*']],
-                },
-              },
-              StringEquals: { 'aws:PrincipalOrgID': ORG_ID },
-            },
-          },
-        ]),
-      },
-    });
+    expectArtifactKeyDecrypt(template, { 'aws:PrincipalOrgID': ORG_ID });
   });
 
   test('manual approval and permissions-broadening check before production, none before dev', () => {
@@ -419,27 +424,7 @@ describe('GitOpsPipeline without an organization id', () => {
   });
 
   test('the artifact key policy lets deploy roles decrypt only as principals of the target accounts', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      Description: Match.stringLikeRegexp('artifacts of pipeline'),
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          {
-            Action: ['kms:Decrypt', 'kms:DescribeKey'],
-            Effect: 'Allow',
-            Principal: { AWS: '*' },
-            Resource: '*',
-            Condition: {
-              ArnLike: {
-                'aws:PrincipalArn': {
-                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/cdk-hnb659fds-deploy-role-*']],
-                },
-              },
-              StringEquals: { 'aws:PrincipalAccount': [accountId(1), accountId(2)] },
-            },
-          },
-        ]),
-      },
-    });
+    expectArtifactKeyDecrypt(template, { 'aws:PrincipalAccount': [accountId(1), accountId(2)] });
   });
 
   test('the permissions-broadening check may assume deploy roles of the target accounts only', () => {
