@@ -596,6 +596,11 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
     ['aws:SourceArn', { ArnLike: { 'aws:SourceArn': 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/*' } }],
     ['aws:PrincipalAccount', { StringEquals: { 'aws:PrincipalAccount': OTHER_ACCOUNT } }],
     ['aws:SourceIp under IpAddress', { IpAddress: { 'aws:SourceIp': ['203.0.113.0/24'] } }],
+    ['aws:SourceOwner', { StringEquals: { 'aws:SourceOwner': OTHER_ACCOUNT } }],
+    ['aws:SourceVpc', { StringEquals: { 'aws:SourceVpc': 'vpc-0123456789abcdef0' } }],
+    ['aws:SourceOrgID', { StringEquals: { 'aws:SourceOrgID': 'o-abc123def4' } }],
+    ['aws:PrincipalArn', { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${OTHER_ACCOUNT}:role/reader-*` } }],
+    ['kms:CallerAccount', { StringEquals: { 'kms:CallerAccount': OTHER_ACCOUNT } }],
     ['a key written in another case', { StringEquals: { 'AWS:SOURCEACCOUNT': OTHER_ACCOUNT } }],
   ])('passes "*" narrowed by %s', (_name, condition) => {
     const stack = newStack();

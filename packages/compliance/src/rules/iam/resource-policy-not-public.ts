@@ -5,7 +5,7 @@ import { narrowingConditionKeys } from '../../private/conditions';
 import { PolicyStatement, isAllow, statementsOf } from '../../private/iam-policy';
 
 /** The resource-based policies the rule reads: resource type -> the property holding the policy document. */
-export const RESOURCE_POLICY_PROPERTIES: Readonly<Record<string, string>> = {
+const RESOURCE_POLICY_PROPERTIES: Readonly<Record<string, string>> = {
   'AWS::S3::BucketPolicy': 'PolicyDocument',
   'AWS::SNS::TopicPolicy': 'PolicyDocument',
   'AWS::SQS::QueuePolicy': 'PolicyDocument',
