@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './private/acknowledge';
+import { bucketNameProblem } from './private/bucket-name';
 import { createAccessLogsBucket, createLogBucket, useBucketPolicyForAccessLogs } from './private/buckets';
 import { propError, requireInteger, resolveRetention, validateLifecycle } from './private/validation';
 
@@ -104,6 +105,8 @@ export interface AuditTrailProps {
   /**
    * Name of a bucket in a central logging account to write the trail to instead of a local bucket.
    * That bucket's policy must allow this account's trail to write (see README). Requires `centralKeyArn`.
+   * A literal name is checked against S3's general purpose bucket naming rules (length, characters, adjacent dots,
+   * IP address form, reserved prefixes and suffixes); the error names the rule it breaks.
    *
    * @default - a local bucket is created
    */
@@ -278,11 +281,12 @@ export class AuditTrail extends Construct {
       return false;
     }
     const name = props.centralBucketName!;
-    if (!Token.isUnresolved(name) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) {
+    const nameProblem = Token.isUnresolved(name) ? undefined : bucketNameProblem(name);
+    if (nameProblem) {
       throw propError(
         this,
         'centralBucketName',
-        'an S3 bucket name (3-63 lowercase letters, digits, dots, dashes)',
+        `an S3 bucket name (3-63 lowercase letters, digits, dots, dashes; S3's naming rules), not one with ${nameProblem}`,
         name,
       );
     }

@@ -414,4 +414,43 @@ describe('AuditTrail validation', () => {
   test.each(['abc', 'Org.Audit_Trail-1', 'a'.repeat(128), '1.2.3.4.5'])('accepts the trail name %s', (trailName) => {
     expect(new AuditTrail(newStack(), 'Audit', { trailName }).trailName).toBe(trailName);
   });
+
+  // S3 User Guide, "General purpose bucket naming rules": S3 refuses these names, so none can be the central bucket.
+  const centralKeyArn = 'arn:aws:kms:eu-west-1:999988887777:key/abc';
+  test.each([
+    ['ab', /not one with 2 characters, found "ab"/],
+    ['org_audit', /not one with the character "_"/],
+    ['-org-audit', /not one with a first or last character that is not a letter or digit/],
+    ['org-audit.', /not one with a first or last character that is not a letter or digit/],
+    ['org..audit', /not one with two adjacent dots/],
+    ['192.168.5.4', /not one with the form of an IP address/],
+    ['xn--org-audit', /not one with the reserved prefix "xn--"/],
+    ['sthree-audit', /not one with the reserved prefix "sthree-"/],
+    ['sthree-configurator-audit', /not one with the reserved prefix "sthree-"/],
+    ['amzn-s3-demo-audit', /not one with the reserved prefix "amzn-s3-demo-"/],
+    ['org-audit-s3alias', /not one with the reserved suffix "-s3alias"/],
+    ['org-audit--ol-s3', /not one with the reserved suffix "--ol-s3"/],
+    ['org-audit.mrap', /not one with the reserved suffix ".mrap"/],
+    ['org-audit--x-s3', /not one with the reserved suffix "--x-s3"/],
+    ['org-audit--table-s3', /not one with the reserved suffix "--table-s3"/],
+  ])('refuses the central bucket name %s, naming the rule it breaks', (centralBucketName, message) => {
+    expect(() => new AuditTrail(newStack(), 'Audit', { centralBucketName, centralKeyArn })).toThrow(
+      /Test\/Audit: invalid centralBucketName: expected an S3 bucket name/,
+    );
+    expect(() => new AuditTrail(newStack(), 'Audit', { centralBucketName, centralKeyArn })).toThrow(message);
+  });
+
+  test.each([
+    'abc',
+    'a'.repeat(63),
+    'org.audit-logs.1',
+    '192.168.5.4.5',
+    'xn-audit',
+    'sthree',
+    'audit-s3alias1',
+    'mrap.audit',
+  ])('accepts the central bucket name %s', (centralBucketName) => {
+    const { template } = trail({ centralBucketName, centralKeyArn });
+    template.hasResourceProperties('AWS::CloudTrail::Trail', { S3BucketName: centralBucketName });
+  });
 });
