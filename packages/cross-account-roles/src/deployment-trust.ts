@@ -35,6 +35,7 @@ import {
   KMS_DATA_ACTIONS,
   KMS_DECRYPT_ACTIONS,
   LOOKUP_ACTIONS,
+  LOOKUP_STACK_READ_ACTIONS,
   ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY,
   STAGING_READ_ACTIONS,
   STAGING_WRITE_ACTIONS,
@@ -482,15 +483,16 @@ export class DeploymentTrust extends Construct {
       [BootstrapRoleKind.IMAGE_PUBLISHING]:
         'Image publishing role: ecr:GetAuthorizationToken has no resource-level permissions; pushes are limited to the asset repository',
       [BootstrapRoleKind.LOOKUP]:
-        'Lookup role: the CDK context providers call Describe/List APIs that have no resource-level permissions; kms:Decrypt is explicitly denied',
+        "Lookup role: the CDK context providers call Describe/List APIs that have no resource-level permissions; kms:Decrypt is explicitly denied; cdk diff reads the deployed templates of the deployable stack names only, in any region (stack/<name>/*, a stack's ARN ends in its id)",
     };
-    // What makes each policy larger, for the size validation's message: only the deploy role's grows with props.
+    // What makes each policy larger, for the size validation's message: the deploy and lookup roles' grow with props.
     const policyRemedies: { [kind: string]: string } = {
       [BootstrapRoleKind.DEPLOY]:
         `it names each deployable stack in each region (deployableStackRegions: ${deployableStackRegions.length} x ` +
         `deployableStackNames: ${deployableStackNames.length}), and each of resolvableParameterNames ` +
         `(${resolvableParameterNames.length}): list fewer regions or stack name patterns (a shared prefix ` +
         'pattern such as "orders-*" covers several stacks), or fewer parameters',
+      [BootstrapRoleKind.LOOKUP]: `it names each deployable stack for cdk diff (deployableStackNames: ${deployableStackNames.length}): list fewer stack name patterns`,
     };
 
     const bootstrapRole = (
@@ -684,6 +686,15 @@ export class DeploymentTrust extends Construct {
     this.lookupRole = bootstrapRole('LookupRole', BootstrapRoleKind.LOOKUP, 'lookup', pipelinePrincipals(), [
       // Describe/List calls of the context providers have no resource-level permissions.
       new iam.PolicyStatement({ sid: 'ContextLookups', actions: LOOKUP_ACTIONS, resources: ['*'] }),
+      // cdk diff reads the deployed templates through this role first; only the stacks the deploy role deploys.
+      // Any region: one ARN per name, so that this policy and the bootstrap template (whose body the CLI limits to
+      // 51,200 bytes) do not grow with the regions; reading a same-named stack of another region reveals nothing
+      // the deploy role's users could not see in the synthesized template.
+      new iam.PolicyStatement({
+        sid: 'DeployedTemplates',
+        actions: LOOKUP_STACK_READ_ACTIONS,
+        resources: stackArns(stack, ['*'], deployableStackNames),
+      }),
       new iam.PolicyStatement({
         sid: 'DontReadSecrets',
         effect: iam.Effect.DENY,

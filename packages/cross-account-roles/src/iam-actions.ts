@@ -130,6 +130,18 @@ export const LOOKUP_ACTIONS = [
 ];
 
 /**
+ * The stack reads the CDK CLI makes through the lookup role before it tries the deploy role: `cdk diff` reads the
+ * deployed template of a stack and of its nested stacks that way (aws-cdk 2.1148, `Deployments.readCurrentTemplate`
+ * and `readCurrentTemplateWithNestedStacks`: DescribeStacks, GetTemplate, ListStackResources). A lookup role that
+ * can be assumed but not read the stack fails the diff with AccessDenied instead of falling back.
+ */
+export const LOOKUP_STACK_READ_ACTIONS = [
+  'cloudformation:DescribeStacks',
+  'cloudformation:GetTemplate',
+  'cloudformation:ListStackResources',
+];
+
+/**
  * IAM actions CloudFormation needs to manage workload roles, policies and instance profiles. This is what
  * 'iam' in an allow list means: never `iam:*`, never users, groups or access keys. The writes among them are
  * only allowed with the Groundwork boundary attached (see ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY). The

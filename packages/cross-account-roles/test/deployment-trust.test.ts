@@ -606,6 +606,54 @@ describe('DeploymentTrust file-publishing role: the calls cdk-assets makes to pu
   });
 });
 
+describe('DeploymentTrust lookup role: cdk diff reads the deployed templates through it first', () => {
+  const NAMES = ['example-dev-network', 'example-dev-operations'];
+  const { stack, trust, template } = synth({ deployableStackNames: NAMES });
+  const identity = policyStatementsOf(stack, template, trust.lookupRole);
+  const boundary = documentOf(stack, template, trust.boundary.policy);
+  const may = (action: string, resource: string) => evaluateWithBoundary(identity, boundary, { action, resource });
+  // aws-cdk 2.1148 (Deployments.readCurrentTemplateWithNestedStacks, with the lookup role when it can be assumed):
+  // the stack, its template, its resources to find nested stacks. An AccessDenied there fails the diff.
+  const DIFF_READS = [
+    'cloudformation:DescribeStacks',
+    'cloudformation:GetTemplate',
+    'cloudformation:ListStackResources',
+  ];
+
+  test.each(NAMES.flatMap((name) => DIFF_READS.map((action) => [action, name])))(
+    '%s on the deployable stack %s is allowed through the boundary',
+    (action, name) => {
+      expect(may(action, stackIn(REGION, name))).toBe('Allow');
+    },
+  );
+
+  test.each(DIFF_READS)('%s on another stack is not allowed, in any region', (action) => {
+    for (const region of [REGION, 'us-east-1']) {
+      expect(may(action, stackIn(region, 'example-dev-access'))).toBe('ImplicitDeny');
+      expect(may(action, stackIn(region, 'CDKToolkit'))).toBe('ImplicitDeny');
+    }
+  });
+
+  test('reads only: no change set, stack write or other stack read on the deployable stacks', () => {
+    for (const action of [...STACK_CALLS, 'cloudformation:DescribeStackEvents', 'cloudformation:GetStackPolicy']) {
+      expect(may(action, stackIn(REGION, NAMES[0]))).toBe('ImplicitDeny');
+    }
+  });
+
+  test('one ARN per stack name in any region: the lookup policy and the bootstrap template do not grow with the regions', () => {
+    const longest = RegionInfo.regions
+      .map((r) => r.name)
+      .sort((a, b) => b.length - a.length)
+      .slice(0, 5);
+    const many = synth({ deployableStackRegions: longest, deployableStackNames: NAMES });
+    const statements = policyStatementsOf(many.stack, many.template, many.trust.lookupRole);
+    expect(statements.find((st: any) => st.Sid === 'DeployedTemplates').Resource).toEqual(
+      NAMES.map((name) => `arn:aws:cloudformation:*:${TARGET_ACCOUNT}:stack/${name}/*`),
+    );
+    expect(may('cloudformation:GetTemplate', stackIn('us-east-1', NAMES[0]))).toBe('Allow');
+  });
+});
+
 describe('DeploymentTrust staging resources', () => {
   const { template, trust, stack } = synth();
 
