@@ -26,12 +26,104 @@ function matchesAnyCaller(key: string, value: string): boolean {
   );
 }
 
+// Keys whose value is an account id, an organization id or a network id: a value with a wildcard or an IAM
+// policy variable admits ids of other owners (`12345678901?`, `o-abc*`, S3's own example `vpc-*`).
+const ID_KEYS = [
+  'aws:sourceaccount',
+  'aws:sourceowner',
+  'aws:principalaccount',
+  'kms:calleraccount',
+  'aws:principalorgid',
+  'aws:sourceorgid',
+  'aws:sourcevpc',
+  'aws:sourcevpce',
+];
+// Keys whose value is an ARN: the value ties the caller to an owner through the ARN's account field.
+const ARN_KEYS = ['aws:sourcearn', 'aws:principalarn'];
+// ArnEquals and ArnLike compare "each of the six colon-delimited components of the ARN separately", so a
+// wildcard stays in its component; StringLike matches the whole text, and a wildcard may span colons.
+const ARN_OPERATORS = ['arnequals', 'arnlike'];
+
+/** A colon-free, wildcard-free stand-in for a CloudFormation reference (see withTokensFixed). */
+const FIXED = '\u0001';
+
+/**
+ * The value with every CloudFormation reference (`${AWS::AccountId}`, `${LogicalId}`, `${LogicalId.Arn}`, an
+ * intrinsic flattenToString could not read) replaced by FIXED: CloudFormation resolves it at deploy time
+ * to one value, which the template author does not write as a wildcard. What is left of `${...}` is an IAM
+ * policy variable (`${aws:username}`; `${!aws:username}` in an `Fn::Sub`), whose value each request sets:
+ * it is replaced by `*`.
+ */
+function withTokensFixed(value: string): string {
+  return value.replace(/\$\{(!?)([^}]*)\}/g, (_all, escaped: string, name: string) =>
+    escaped === '' && !/^[A-Za-z0-9-]+:(?!:)/.test(name) ? FIXED : '*',
+  );
+}
+
+function hasWildcard(text: string): boolean {
+  return /[*?]/.test(text);
+}
+
+/**
+ * Whether an ARN pattern ties the caller to one owner. A value without wildcards is a fixed value (S3's
+ * "The meaning of public"): a literal ARN, an ARN built from references, a bucket ARN (bucket names are
+ * unique in a partition). With a wildcard, the ARN's account field must be a fixed account id: in the fifth
+ * component under ArnEquals/ArnLike, and with no wildcard before it under the string operators (where `*`
+ * may span colons), or the value starts with a reference to a whole ARN followed by `/` or `:`. An ARN
+ * without an account (`arn:aws:s3:::*`) or shorter than six components does not.
+ */
+export function arnFixesOwner(operator: string, value: string): boolean {
+  const text = withTokensFixed(value);
+  if (!hasWildcard(text)) {
+    return true;
+  }
+  // A reference that is the whole ARN (`Fn::Join [GetAtt Bucket.Arn, "/*"]`): the wildcards that follow
+  // a separator stay inside that resource's name space; `${Bucket.Arn}*` also matches other bucket names.
+  if (text.startsWith(FIXED)) {
+    return /^\u0001[/:]/.test(text);
+  }
+  const components = text.split(':');
+  if (components.length < 6 || components[0].toLowerCase() !== 'arn') {
+    return false;
+  }
+  const account = components[4];
+  const prefix = ARN_OPERATORS.includes(operator) ? account : components.slice(0, 5).join(':');
+  return account !== '' && !hasWildcard(prefix);
+}
+
+/**
+ * Whether the value fixes who may call, as S3 counts a "fixed value" ("values that don't contain a
+ * wildcard or an AWS Identity and Access Management Policy Variable"), relaxed for ARNs whose account
+ * field is fixed (the source resource then belongs to that account): see arnFixesOwner. Other keys keep
+ * the test of matchesAnyCaller.
+ */
+function fixesCaller(operator: string, key: string, value: string): boolean {
+  if (ARN_KEYS.includes(key)) {
+    return arnFixesOwner(operator, value);
+  }
+  if (ID_KEYS.includes(key)) {
+    return !hasWildcard(withTokensFixed(value));
+  }
+  return !matchesAnyCaller(key, value);
+}
+
+/** How narrowingConditionKeys judges condition values. */
+export interface NarrowingOptions {
+  /**
+   * Count a value of aws:SourceArn, aws:PrincipalArn, an account, organization or network key only when it
+   * fixes the caller's owner (see fixesCaller), rather than when it is not only wildcards.
+   * @default false
+   */
+  readonly fixedValues?: boolean;
+}
+
 /**
  * The condition keys of the statement (lower-cased) that narrow who may call: under a matching operator
- * (optionally `ForAnyValue:`), with no value that matches every caller; `aws:MultiFactorAuthPresent` only
- * when every value is `true`; `aws:SourceIp` only under `IpAddress`, with ranges narrower than /0.
+ * (optionally `ForAnyValue:`), with no value that matches every caller (with `fixedValues`, every value
+ * fixes the caller's owner); `aws:MultiFactorAuthPresent` only when every value is `true`; `aws:SourceIp`
+ * only under `IpAddress`, with ranges narrower than /0.
  */
-export function narrowingConditionKeys(statement: PolicyStatement): string[] {
+export function narrowingConditionKeys(statement: PolicyStatement, options: NarrowingOptions = {}): string[] {
   const keys: string[] = [];
   for (const [operator, byKey] of Object.entries(statement.Condition ?? {})) {
     const op = operator.toLowerCase().replace(/^foranyvalue:/, '');
@@ -49,7 +141,9 @@ export function narrowingConditionKeys(statement: PolicyStatement): string[] {
           ? values.every((v) => v.toLowerCase() === 'true')
           : op !== 'bool' &&
             (op === 'ipaddress') === (k === 'aws:sourceip') &&
-            !values.some((v) => matchesAnyCaller(k, v));
+            (options.fixedValues
+              ? values.every((v) => fixesCaller(op, k, v))
+              : !values.some((v) => matchesAnyCaller(k, v)));
       if (narrows) {
         keys.push(k);
       }

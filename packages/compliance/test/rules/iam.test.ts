@@ -1,4 +1,4 @@
-import { App, Aws, CfnCondition, Fn, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnCondition, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -8,6 +8,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
+import * as s3express from 'aws-cdk-lib/aws-s3express';
+import * as s3files from 'aws-cdk-lib/aws-s3files';
+import * as s3objectlambda from 'aws-cdk-lib/aws-s3objectlambda';
+import * as s3outposts from 'aws-cdk-lib/aws-s3outposts';
+import * as s3tables from 'aws-cdk-lib/aws-s3tables';
+import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import { CfnResourcePolicy } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
@@ -465,6 +471,48 @@ describe('Groundwork-IAM4: cross-account trust is narrowed', () => {
     expectFindings(stack, 'Groundwork-IAM4', ['Test/Role/Resource', 'Test/ExternalId/Resource']);
   });
 
+  test('fails "*" narrowed by a role name in any account or by an organization pattern (anyone can create the role)', () => {
+    const stack = newStack();
+    new iam.Role(stack, 'AnyAccount', {
+      assumedBy: new iam.AnyPrincipal().withConditions({
+        ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/deployer' },
+      }),
+    });
+    new iam.Role(stack, 'OrgPattern', {
+      assumedBy: new iam.AnyPrincipal().withConditions({ StringLike: { 'aws:PrincipalOrgID': 'o-abc*' } }),
+    });
+    // The same role name pattern behind an account principal names roles of that account: it narrows.
+    new iam.Role(stack, 'OneAccount', {
+      assumedBy: new iam.AccountPrincipal(OTHER_ACCOUNT).withConditions({
+        ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/deployer' },
+      }),
+    });
+    new iam.Role(stack, 'FixedAccount', {
+      assumedBy: new iam.AnyPrincipal().withConditions({
+        ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${OTHER_ACCOUNT}:role/deployer-*` },
+      }),
+    });
+    // A role name pattern in any account beside fixed principal accounts (as the platform's drift reconcile
+    // role trusts its drift detectors): roles of that name in those accounts.
+    new iam.Role(stack, 'NamedAccounts', {
+      assumedBy: new iam.AnyPrincipal().withConditions({
+        ArnLike: { 'aws:PrincipalArn': Fn.join('', ['arn:', Aws.PARTITION, ':iam::*:role/example-*-drift-detector']) },
+        StringEquals: { 'aws:PrincipalAccount': [OTHER_ACCOUNT, '333333333333'] },
+      }),
+    });
+    // Fixed principal accounts alone admit every principal of those accounts, as their root would.
+    new iam.Role(stack, 'AccountsOnly', {
+      assumedBy: new iam.AnyPrincipal().withConditions({
+        StringEquals: { 'aws:PrincipalAccount': [OTHER_ACCOUNT, '333333333333'] },
+      }),
+    });
+    expectFindings(stack, 'Groundwork-IAM4', [
+      'Test/AnyAccount/Resource',
+      'Test/OrgPattern/Resource',
+      'Test/AccountsOnly/Resource',
+    ]);
+  });
+
   test('fails a bare account id in an environment-agnostic stack (its account is unknown)', () => {
     const stack = newStack({});
     new iam.CfnRole(stack, 'Role', {
@@ -608,6 +656,170 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
     expectCompliant(stack, 'Groundwork-IAM6');
   });
 
+  // A fixed value ties the caller to one owner; S3 does not count "values that contain a wildcard or an IAM
+  // policy variable" as fixed ("The meaning of public"), and an ARN pattern without a fixed account matches
+  // resources anyone can create.
+  test.each<[string, { [key: string]: unknown }]>([
+    ['any bucket (an S3 ARN has no account)', { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::*' } }],
+    ['buckets by a name prefix anyone can register', { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::example-*' } }],
+    ['a topic name in any account', { ArnLike: { 'aws:SourceArn': 'arn:aws:sns:*:*:topic' } }],
+    ['a function name in any account', { ArnEquals: { 'aws:SourceArn': 'arn:aws:lambda:us-east-1:*:function:x' } }],
+    ['an account with a "?"', { ArnLike: { 'aws:SourceArn': 'arn:aws:events:eu-west-1:12345678901?:rule/x' } }],
+    ['an ARN pattern without an account field', { ArnLike: { 'aws:SourceArn': 'arn:aws:sns:*' } }],
+    [
+      'a bucket ARN reference followed by "*" (other bucket names match)',
+      { ArnLike: { 'aws:SourceArn': Fn.join('', [Fn.importValue('SharedBucketArn'), '*']) } },
+    ],
+    [
+      'StringLike with a "*" before the account (it may span colons)',
+      { StringLike: { 'aws:SourceArn': `arn:aws:lambda:*:${OTHER_ACCOUNT}:*` } },
+    ],
+    [
+      'one open value among fixed ones',
+      { ArnLike: { 'aws:SourceArn': [`arn:aws:sns:eu-west-1:${OTHER_ACCOUNT}:t`, 'arn:aws:sns:*:*:t'] } },
+    ],
+    ['a role name in any account', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/reader' } }],
+    ['source accounts by pattern', { StringLike: { 'aws:SourceAccount': '22222222222?' } }],
+    ['source owners by pattern', { StringLike: { 'aws:SourceOwner': '2222*' } }],
+    ['principal accounts by pattern', { StringLike: { 'aws:PrincipalAccount': '2*' } }],
+    ['kms:CallerAccount by pattern', { StringLike: { 'kms:CallerAccount': '2*' } }],
+    ['organizations by pattern', { StringLike: { 'aws:PrincipalOrgID': 'o-abc*' } }],
+    ["any VPC (S3's own public example)", { StringLike: { 'aws:SourceVpc': 'vpc-*' } }],
+    ['any VPC endpoint', { StringLike: { 'aws:SourceVpce': 'vpce-*' } }],
+    ['an IAM policy variable', { StringEquals: { 'aws:SourceAccount': '${aws:PrincipalAccount}' } }],
+    [
+      'an IAM policy variable escaped in Fn::Sub, in the account field',
+      { ArnLike: { 'aws:SourceArn': Fn.sub('arn:${AWS::Partition}:sns:*:${!aws:PrincipalAccount}:*') } },
+    ],
+    [
+      'a role name pattern in any account, as the platform writes it, without aws:PrincipalAccount',
+      {
+        ArnLike: {
+          'aws:PrincipalArn': Fn.join('', ['arn:', Aws.PARTITION, ':iam::*:role/cdk-hnb659fds-deploy-role-*']),
+        },
+      },
+    ],
+  ])('fails "*" "narrowed" by %s', (_name, condition) => {
+    const stack = newStack();
+    bucketPolicy(stack, 'Policy', { ...READ, Principal: '*', Condition: condition });
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/Policy']);
+  });
+
+  test.each<[string, (stack: Stack) => { [key: string]: unknown }]>([
+    [
+      'a literal bucket ARN (a fixed value to S3)',
+      () => ({ ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::example-bucket' } }),
+    ],
+    [
+      'a fixed account with wildcards elsewhere (ArnLike compares each component)',
+      () => ({ ArnLike: { 'aws:SourceArn': `arn:aws:lambda:*:${OTHER_ACCOUNT}:function:*` } }),
+    ],
+    [
+      'StringLike with the account before any wildcard',
+      () => ({ StringLike: { 'aws:SourceArn': `arn:aws:sns:eu-west-1:${OTHER_ACCOUNT}:*` } }),
+    ],
+    [
+      'an ARN built with Fn::Join from the partition and this account',
+      () => ({ ArnLike: { 'aws:SourceArn': Fn.join('', ['arn:', Aws.PARTITION, ':sns:*:', Aws.ACCOUNT_ID, ':*']) } }),
+    ],
+    [
+      'an ARN built with Fn::Sub',
+      () => ({
+        ArnLike: { 'aws:SourceArn': Fn.sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/*') },
+      }),
+    ],
+    [
+      'the ARN of a resource in the template (Ref)',
+      (stack) => ({ ArnEquals: { 'aws:SourceArn': new sns.Topic(stack, 'Source').topicArn } }),
+    ],
+    [
+      'the ARN of a resource in the template (GetAtt)',
+      (stack) => ({ ArnEquals: { 'aws:SourceArn': new s3.Bucket(stack, 'Source').bucketArn } }),
+    ],
+    ['an imported ARN', () => ({ ArnEquals: { 'aws:SourceArn': Fn.importValue('SharedTopicArn') } })],
+    [
+      'the objects of a bucket in the template',
+      (stack) => ({ ArnLike: { 'aws:SourceArn': new s3.Bucket(stack, 'Source').arnForObjects('*') } }),
+    ],
+    [
+      'a parameter',
+      (stack) => ({ StringEquals: { 'aws:SourceAccount': new CfnParameter(stack, 'SourceAccount').valueAsString } }),
+    ],
+    ['this account', () => ({ StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } })],
+    [
+      'a role name pattern in any account together with fixed principal accounts (as the platform writes it)',
+      () => ({
+        ArnLike: {
+          'aws:PrincipalArn': Fn.join('', ['arn:', Aws.PARTITION, ':iam::*:role/cdk-hnb659fds-deploy-role-*']),
+        },
+        StringEquals: { 'aws:PrincipalAccount': [OTHER_ACCOUNT, '333333333333'] },
+      }),
+    ],
+  ])('passes "*" narrowed by %s', (_name, condition) => {
+    const stack = newStack();
+    bucketPolicy(stack, 'Policy', { ...READ, Principal: '*', Condition: condition(stack) });
+    expectCompliant(stack, 'Groundwork-IAM6');
+  });
+
+  test('reads the policies of S3 access points and of the other S3 bucket kinds', () => {
+    const stack = newStack();
+    const open = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }],
+    };
+    new s3.CfnAccessPoint(stack, 'AccessPoint', { bucket: 'example-bucket', policy: open });
+    new s3.CfnMultiRegionAccessPointPolicy(stack, 'MultiRegion', { mrapName: 'mrap', policy: open });
+    new s3express.CfnAccessPoint(stack, 'ExpressAccessPoint', { bucket: 'b--euw1-az1--x-s3', policy: open });
+    new s3express.CfnBucketPolicy(stack, 'ExpressBucket', { bucket: 'b--euw1-az1--x-s3', policyDocument: open });
+    new s3objectlambda.CfnAccessPointPolicy(stack, 'ObjectLambda', {
+      objectLambdaAccessPoint: 'olap',
+      policyDocument: open,
+    });
+    new s3outposts.CfnAccessPoint(stack, 'OutpostsAccessPoint', {
+      bucket: 'arn:aws:s3-outposts:eu-west-1:111111111111:outpost/op-1/bucket/b',
+      name: 'ap',
+      vpcConfiguration: { vpcId: 'vpc-0123456789abcdef0' },
+      policy: open,
+    });
+    new s3outposts.CfnBucketPolicy(stack, 'OutpostsBucket', {
+      bucket: 'arn:aws:s3-outposts:eu-west-1:111111111111:outpost/op-1/bucket/b',
+      policyDocument: open,
+    });
+    new s3tables.CfnTableBucketPolicy(stack, 'TableBucket', {
+      tableBucketArn: 'arn:aws:s3tables:eu-west-1:111111111111:bucket/t',
+      resourcePolicy: open,
+    });
+    // CloudFormation takes this one as an object or a JSON string.
+    new s3tables.CfnTablePolicy(stack, 'Table', {
+      tableArn: 'arn:aws:s3tables:eu-west-1:111111111111:bucket/t/table/x',
+      resourcePolicy: JSON.stringify(open),
+    });
+    new s3vectors.CfnVectorBucketPolicy(stack, 'VectorBucket', { vectorBucketName: 'v', policy: open });
+    new s3files.CfnFileSystemPolicy(stack, 'Files', { fileSystemId: 'fs-0123456789abcdef0', policy: open });
+    // A closed access point policy is read and passes.
+    new s3.CfnAccessPoint(stack, 'ClosedAccessPoint', {
+      bucket: 'example-bucket',
+      policy: {
+        ...open,
+        Statement: [{ ...open.Statement[0], Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` } }],
+      },
+    });
+    expectFindings(stack, 'Groundwork-IAM6', [
+      'Test/AccessPoint',
+      'Test/MultiRegion',
+      'Test/ExpressAccessPoint',
+      'Test/ExpressBucket',
+      'Test/ObjectLambda',
+      'Test/OutpostsAccessPoint',
+      'Test/OutpostsBucket',
+      'Test/TableBucket',
+      'Test/Table',
+      'Test/VectorBucket',
+      'Test/Files',
+    ]);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(12);
+  });
+
   test('reads each resource type through its own policy property', () => {
     const stack = newStack();
     const open = {
@@ -659,8 +871,10 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
     });
     fn.addPermission('Account', { principal: new iam.AnyPrincipal(), sourceAccount: OTHER_ACCOUNT });
     fn.addPermission('SourceArn', { principal: new iam.AnyPrincipal(), sourceArn: 'arn:aws:s3:::example-bucket' });
+    // Lambda compares SourceArn with ArnLike: any bucket is no source.
+    fn.addPermission('AnyBucket', { principal: new iam.AnyPrincipal(), sourceArn: 'arn:aws:s3:::*' });
     fn.addPermission('Service', { principal: new iam.ServicePrincipal('s3.amazonaws.com') });
-    expectFindings(stack, 'Groundwork-IAM6', ['Test/Fn/Public']);
-    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(4);
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/Fn/Public', 'Test/Fn/AnyBucket']);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(5);
   });
 });

@@ -66,7 +66,10 @@ function awsPrincipals(statement: PolicyStatement): string[] {
  * sts:ExternalId, aws:MultiFactorAuthPresent true; for `*` only aws:PrincipalArn or aws:PrincipalOrgID).
  * A condition counts only under an operator that fails for a caller without the key (StringEquals,
  * StringLike, ArnEquals, ArnLike, their variants, Bool; not a negated operator, `...IfExists`, `Null` or
- * `ForAllValues:`) and with values that do not match every caller (`*`, `o-*`, `arn:aws:iam::*:role/*`).
+ * `ForAllValues:`) and with values that do not match every caller (`*`, `o-*`, `arn:aws:iam::*:role/*`);
+ * for `*`, with values that fix the caller's account or organization, as Groundwork-IAM6 counts them
+ * (`arn:aws:iam::*:role/deployer` or `o-abc*` do not), or with a role name pattern in aws:PrincipalArn
+ * beside fixed aws:PrincipalAccount values.
  *
  * When the stack is environment-agnostic its account is unknown, so every literal account id
  * counts as another account: give the stack an `env` to compare against.
@@ -82,9 +85,16 @@ export function crossAccountTrustNarrowed(node: CfnResource): NagRuleResult {
 
   for (const statement of statements) {
     const keys = narrowingConditionKeys(statement);
+    // With `*`, the condition alone names the caller: its value must fix the account or organization
+    // (`arn:aws:iam::*:role/deployer` admits a role of that name in any account), or a fixed
+    // aws:PrincipalAccount names the accounts and aws:PrincipalArn the roles in them.
+    const fixedKeys = narrowingConditionKeys(statement, { fixedValues: true });
+    const wildcardNarrowed =
+      fixedKeys.some((k) => WILDCARD_NARROWING_KEYS.includes(k)) ||
+      (fixedKeys.includes('aws:principalaccount') && keys.includes('aws:principalarn'));
     for (const principal of awsPrincipals(statement).map(parsePrincipal)) {
       if (principal.wildcard) {
-        if (!keys.some((k) => WILDCARD_NARROWING_KEYS.includes(k))) {
+        if (!wildcardNarrowed) {
           return NagRuleCompliance.NON_COMPLIANT;
         }
         continue;

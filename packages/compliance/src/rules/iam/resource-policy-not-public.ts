@@ -1,7 +1,13 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { alwaysSet, flattenToString, possibleElements, renderResource } from '../../private/cfn-template';
-import { narrowingConditionKeys } from '../../private/conditions';
+import {
+  alwaysSet,
+  flattenToString,
+  possibleElements,
+  possibleValues,
+  renderResource,
+} from '../../private/cfn-template';
+import { arnFixesOwner, narrowingConditionKeys } from '../../private/conditions';
 import { PolicyStatement, isAllow, statementsOf } from '../../private/iam-policy';
 
 /** The resource-based policies the rule reads: resource type -> the property holding the policy document. */
@@ -15,6 +21,19 @@ const RESOURCE_POLICY_PROPERTIES: Readonly<Record<string, string>> = {
   'AWS::EFS::FileSystem': 'FileSystemPolicy',
   'AWS::Logs::ResourcePolicy': 'PolicyDocument',
   'AWS::Backup::BackupVault': 'AccessPolicy',
+  // The S3 family: access points and the policies of the other bucket kinds, which S3 Block Public Access
+  // judges with the same "The meaning of public" (property names from aws-cdk-lib's L1 classes).
+  'AWS::S3::AccessPoint': 'Policy',
+  'AWS::S3::MultiRegionAccessPointPolicy': 'Policy',
+  'AWS::S3Express::AccessPoint': 'Policy',
+  'AWS::S3Express::BucketPolicy': 'PolicyDocument',
+  'AWS::S3ObjectLambda::AccessPointPolicy': 'PolicyDocument',
+  'AWS::S3Outposts::AccessPoint': 'Policy',
+  'AWS::S3Outposts::BucketPolicy': 'PolicyDocument',
+  'AWS::S3Tables::TableBucketPolicy': 'ResourcePolicy',
+  'AWS::S3Tables::TablePolicy': 'ResourcePolicy',
+  'AWS::S3Vectors::VectorBucketPolicy': 'Policy',
+  'AWS::S3Files::FileSystemPolicy': 'Policy',
 };
 
 // Keys that tie a request to a known account, organization, source resource or network: the fixed values
@@ -56,16 +75,22 @@ function publicStatement(statement: PolicyStatement): boolean {
   return (
     isAllow(statement) &&
     admitsEveryone(statement) &&
-    !narrowingConditionKeys(statement).some((k) => NARROWING_KEYS.includes(k))
+    !narrowingConditionKeys(statement, { fixedValues: true }).some((k) => NARROWING_KEYS.includes(k))
   );
 }
 
-/** A Lambda permission for `*` is public unless it names the source account, source ARN or organization. */
+/**
+ * A Lambda permission for `*` is public unless it names the source account or organization, or a source ARN
+ * that fixes the source's owner (Lambda compares SourceArn with ArnLike; `arn:aws:s3:::*` fixes nothing).
+ */
 function publicLambdaPermission(properties: Record<string, unknown>): boolean {
   if (flattenToString(properties.Principal) !== '*') {
     return false;
   }
-  return !['SourceAccount', 'SourceArn', 'PrincipalOrgID'].some((name) => alwaysSet(properties[name]));
+  const sourceArnFixed =
+    alwaysSet(properties.SourceArn) &&
+    possibleValues(properties.SourceArn).every((arn) => arnFixesOwner('arnlike', flattenToString(arn)));
+  return !(sourceArnFixed || ['SourceAccount', 'PrincipalOrgID'].some((name) => alwaysSet(properties[name])));
 }
 
 /**
@@ -74,8 +99,16 @@ function publicLambdaPermission(properties: Record<string, unknown>): boolean {
  * request to an account, organization, source resource or network: aws:SourceArn, aws:SourceAccount,
  * aws:SourceOwner, aws:SourceVpc, aws:SourceVpce, aws:SourceIp (narrower than /0), aws:SourceOrgID,
  * aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn or kms:CallerAccount, under an operator that
- * fails for a caller without the key and with a value that is not only wildcards (as Groundwork-IAM4).
- * Deny statements are not read. A Lambda permission for `*` needs SourceAccount, SourceArn or PrincipalOrgID.
+ * fails for a caller without the key (as Groundwork-IAM4), with fixed values: an account, organization, VPC
+ * or endpoint id without a wildcard or an IAM policy variable (references to template resources and pseudo
+ * parameters count as fixed); an ARN (aws:SourceArn, aws:PrincipalArn) without a wildcard, or whose account
+ * field is a fixed account id (`arn:aws:sns:*:*:t`, `arn:aws:s3:::*` and `arn:aws:iam::*:role/x` do not
+ * count; under StringLike a wildcard before the account field does not count either). aws:SourceIp needs
+ * `IpAddress` and a range narrower than /0. Deny statements are not read. A Lambda permission for `*` needs
+ * SourceAccount, PrincipalOrgID or a SourceArn judged as above. Read types: bucket, topic, queue, key,
+ * secret, ECR repository, EFS file system, CloudWatch Logs and Backup vault policies, and the S3 family
+ * (access points, Multi-Region Access Point, directory bucket, Object Lambda access point, Outposts,
+ * table bucket, table, vector bucket and S3 Files file system policies).
  * @param node the CfnResource to check
  */
 export function resourcePolicyNotPublic(node: CfnResource): NagRuleResult {
