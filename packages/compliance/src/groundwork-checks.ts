@@ -192,7 +192,7 @@ function groundworkRules(props: GroundworkChecksProps): GroundworkRule[] {
       id: 'IAM6',
       info: 'The resource-based policy allows everyone ("*" or NotPrincipal) without a condition on the account, organization, source or network of the caller.',
       explanation:
-        'A bucket, S3 access point, topic, queue, key, secret, repository, file system, log or backup vault policy, or a Lambda permission, that admits "*" lets any AWS account, and for some services anonymous callers, use the resource. Fix: name the principals, or add a condition on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceVpce or another key that ties the request to a known caller (a Lambda permission: sourceAccount, sourceArn or principalOrgId), with fixed values: no wildcard or policy variable in an id, and an ARN without wildcards or with a fixed account (arn:aws:s3:::* or arn:aws:sns:*:*:topic fix nothing).',
+        'A bucket, S3 access point, topic, queue, key, secret, table, stream, domain, registry, repository, file system, log or backup vault policy, or a Lambda permission, that admits "*" lets any AWS account, and for some services anonymous callers, use the resource. Fix: name the principals, or add a condition on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceVpce or another key that ties the request to a known caller (a Lambda permission: sourceAccount, sourceArn or principalOrgId), with fixed values: no wildcard or policy variable in an id, and an ARN without wildcards or with a fixed account (arn:aws:s3:::* or arn:aws:sns:*:*:topic fix nothing).',
       rule: resourcePolicyNotPublic,
     },
     {

@@ -1,11 +1,19 @@
 import { App, Aws, CfnCondition, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as codeartifact from 'aws-cdk-lib/aws-codeartifact';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as elasticsearch from 'aws-cdk-lib/aws-elasticsearch';
+import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as mediastore from 'aws-cdk-lib/aws-mediastore';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import * as s3express from 'aws-cdk-lib/aws-s3express';
@@ -17,6 +25,7 @@ import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import { CfnResourcePolicy } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import { OTHER_ACCOUNT, expectCompliant, expectFindings, newStack, resourcesChecked } from '../fixtures';
 
@@ -818,6 +827,125 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
       'Test/Files',
     ]);
     expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(12);
+  });
+
+  test("reads the other services' resource policies: inline topic and queue policies, streams, domains, registries", () => {
+    const stack = newStack();
+    const open = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: '*', Resource: '*' }],
+    };
+    new sns.CfnTopicInlinePolicy(stack, 'TopicInline', {
+      topicArn: 'arn:aws:sns:eu-west-1:111111111111:t',
+      policyDocument: open,
+    });
+    new sqs.CfnQueueInlinePolicy(stack, 'QueueInline', { queue: 'https://sqs/q', policyDocument: open });
+    new kinesis.CfnResourcePolicy(stack, 'Stream', {
+      resourceArn: 'arn:aws:kinesis:eu-west-1:111111111111:stream/s',
+      resourcePolicy: open,
+    });
+    new opensearch.CfnDomain(stack, 'OpenSearch', { accessPolicies: open });
+    new elasticsearch.CfnDomain(stack, 'Elasticsearch', { accessPolicies: open });
+    new codeartifact.CfnDomain(stack, 'ArtifactDomain', { domainName: 'd', permissionsPolicyDocument: open });
+    new codeartifact.CfnRepository(stack, 'ArtifactRepository', {
+      repositoryName: 'r',
+      domainName: 'd',
+      permissionsPolicyDocument: open,
+    });
+    new ecr.CfnRegistryPolicy(stack, 'Registry', { policyText: open });
+    new eventschemas.CfnRegistryPolicy(stack, 'Schemas', { registryName: 'r', policy: open });
+    new cloudtrail.CfnResourcePolicy(stack, 'TrailPolicy', {
+      resourceArn: 'arn:aws:cloudtrail:eu-west-1:111111111111:channel/c',
+      resourcePolicy: open,
+    });
+    // MediaStore takes the policy as a JSON string.
+    new mediastore.CfnContainer(stack, 'Container', { containerName: 'c', policy: JSON.stringify(open) });
+    // The same domain policy limited to the organization's network range passes.
+    new opensearch.CfnDomain(stack, 'ClosedDomain', {
+      accessPolicies: {
+        ...open,
+        Statement: [{ ...open.Statement[0], Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }],
+      },
+    });
+    expectFindings(stack, 'Groundwork-IAM6', [
+      'Test/TopicInline',
+      'Test/QueueInline',
+      'Test/Stream',
+      'Test/OpenSearch',
+      'Test/Elasticsearch',
+      'Test/ArtifactDomain',
+      'Test/ArtifactRepository',
+      'Test/Registry',
+      'Test/Schemas',
+      'Test/TrailPolicy',
+      'Test/Container',
+    ]);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(12);
+  });
+
+  test('reads DynamoDB table and stream policies, and those of every global table replica, through Fn::If', () => {
+    const stack = newStack();
+    const policy = (principal: unknown) => ({
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: principal, Action: 'dynamodb:GetItem', Resource: '*' }],
+      },
+    });
+    const keySchema = [{ attributeName: 'pk', keyType: 'HASH' }];
+    const attributeDefinitions = [{ attributeName: 'pk', attributeType: 'S' }];
+    const other = { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` };
+    new dynamodb.CfnTable(stack, 'Table', { keySchema, attributeDefinitions, resourcePolicy: policy('*') });
+    new dynamodb.CfnTable(stack, 'TableStream', {
+      keySchema,
+      attributeDefinitions,
+      resourcePolicy: policy(other),
+      streamSpecification: { streamViewType: 'NEW_IMAGE', resourcePolicy: policy({ AWS: '*' }) },
+    });
+    new dynamodb.CfnTable(stack, 'ClosedTable', { keySchema, attributeDefinitions, resourcePolicy: policy(other) });
+    const condition = new CfnCondition(stack, 'Public', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    const replica = (region: string, principal: unknown) => ({ region, resourcePolicy: policy(principal) });
+    // Inside an Fn::If the L1 does not rename properties: the branch is written as CloudFormation reads it.
+    const rawReplica = (region: string, principal: unknown) => ({
+      Region: region,
+      ResourcePolicy: { PolicyDocument: policy(principal).policyDocument },
+    });
+    new dynamodb.CfnGlobalTable(stack, 'Global', {
+      keySchema,
+      attributeDefinitions,
+      replicas: [
+        replica('eu-west-1', other),
+        Fn.conditionIf(condition.logicalId, rawReplica('us-east-1', '*'), Aws.NO_VALUE) as any,
+      ],
+    });
+    new dynamodb.CfnGlobalTable(stack, 'GlobalStream', {
+      keySchema,
+      attributeDefinitions,
+      streamSpecification: { streamViewType: 'NEW_IMAGE' },
+      replicas: [{ region: 'eu-west-1', replicaStreamSpecification: { resourcePolicy: policy('*') } }],
+    });
+    new dynamodb.CfnGlobalTable(stack, 'ClosedGlobal', {
+      keySchema,
+      attributeDefinitions,
+      replicas: [replica('eu-west-1', other)],
+    });
+    // The whole replica list chosen by a condition: one branch opens it.
+    new dynamodb.CfnGlobalTable(stack, 'GlobalListIf', {
+      keySchema,
+      attributeDefinitions,
+      replicas: Fn.conditionIf(
+        condition.logicalId,
+        [rawReplica('eu-west-1', '*')],
+        [rawReplica('eu-west-1', other)],
+      ) as any,
+    });
+    expectFindings(stack, 'Groundwork-IAM6', [
+      'Test/Table',
+      'Test/TableStream',
+      'Test/Global',
+      'Test/GlobalStream',
+      'Test/GlobalListIf',
+    ]);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(7);
   });
 
   test('reads each resource type through its own policy property', () => {

@@ -34,7 +34,51 @@ const RESOURCE_POLICY_PROPERTIES: Readonly<Record<string, string>> = {
   'AWS::S3Tables::TablePolicy': 'ResourcePolicy',
   'AWS::S3Vectors::VectorBucketPolicy': 'Policy',
   'AWS::S3Files::FileSystemPolicy': 'Policy',
+  // Other services' resource-based policies (property names from aws-cdk-lib's L1 classes).
+  'AWS::SNS::TopicInlinePolicy': 'PolicyDocument',
+  'AWS::SQS::QueueInlinePolicy': 'PolicyDocument',
+  'AWS::Kinesis::ResourcePolicy': 'ResourcePolicy',
+  'AWS::OpenSearchService::Domain': 'AccessPolicies',
+  'AWS::Elasticsearch::Domain': 'AccessPolicies',
+  'AWS::CodeArtifact::Domain': 'PermissionsPolicyDocument',
+  'AWS::CodeArtifact::Repository': 'PermissionsPolicyDocument',
+  'AWS::ECR::RegistryPolicy': 'PolicyText',
+  'AWS::EventSchemas::RegistryPolicy': 'Policy',
+  'AWS::CloudTrail::ResourcePolicy': 'ResourcePolicy',
+  'AWS::MediaStore::Container': 'Policy',
 };
+
+/**
+ * Resource types whose policies sit deeper in their properties: the paths to each policy document, `*`
+ * standing for every element of a list (a table's policy and its stream's, each replica's in a global table).
+ */
+const NESTED_POLICY_PATHS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  'AWS::DynamoDB::Table': [
+    ['ResourcePolicy', 'PolicyDocument'],
+    ['StreamSpecification', 'ResourcePolicy', 'PolicyDocument'],
+  ],
+  'AWS::DynamoDB::GlobalTable': [
+    ['Replicas', '*', 'ResourcePolicy', 'PolicyDocument'],
+    ['Replicas', '*', 'ReplicaStreamSpecification', 'ResourcePolicy', 'PolicyDocument'],
+  ],
+};
+
+/**
+ * The values at `path` in `value`, through both branches of every `Fn::If` on the way (what some deployment
+ * gets); a missing step, or a step through something else than an object or a list, yields none.
+ */
+function valuesAt(value: unknown, path: readonly string[]): unknown[] {
+  if (path.length === 0) {
+    return value === undefined ? [] : [value];
+  }
+  const [step, ...rest] = path;
+  if (step === '*') {
+    return possibleElements(value).flatMap((element) => valuesAt(element, rest));
+  }
+  return possibleValues(value)
+    .filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v))
+    .flatMap((v) => valuesAt(v[step], rest));
+}
 
 // Keys that tie a request to a known account, organization, source resource or network: the fixed values
 // with which S3 stops calling a policy public ("The meaning of public": aws:SourceIp ranges, aws:SourceArn,
@@ -108,7 +152,10 @@ function publicLambdaPermission(properties: Record<string, unknown>): boolean {
  * SourceAccount, PrincipalOrgID or a SourceArn judged as above. Read types: bucket, topic, queue, key,
  * secret, ECR repository, EFS file system, CloudWatch Logs and Backup vault policies, and the S3 family
  * (access points, Multi-Region Access Point, directory bucket, Object Lambda access point, Outposts,
- * table bucket, table, vector bucket and S3 Files file system policies).
+ * table bucket, table, vector bucket and S3 Files file system policies), SNS and SQS inline policies, Kinesis,
+ * OpenSearch and Elasticsearch domains, CodeArtifact domains and repositories, the ECR registry policy,
+ * EventBridge schema registries, CloudTrail, MediaStore containers, DynamoDB tables and streams (global table
+ * replicas included).
  * @param node the CfnResource to check
  */
 export function resourcePolicyNotPublic(node: CfnResource): NagRuleResult {
@@ -119,9 +166,11 @@ export function resourcePolicyNotPublic(node: CfnResource): NagRuleResult {
       : NagRuleCompliance.COMPLIANT;
   }
   const property = RESOURCE_POLICY_PROPERTIES[type];
-  if (property === undefined) {
+  const paths = property === undefined ? NESTED_POLICY_PATHS[type] : [[property]];
+  if (paths === undefined) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
-  const statements = statementsOf(renderResource(node).Properties[property]);
+  const properties = renderResource(node).Properties;
+  const statements = paths.flatMap((path) => valuesAt(properties, path)).flatMap((document) => statementsOf(document));
   return statements.some(publicStatement) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
 }
