@@ -1,4 +1,13 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  Duration,
+  PhysicalName,
+  RemovalPolicy,
+  Stack,
+  Token,
+  TokenComparison,
+  Validations,
+} from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -855,10 +864,25 @@ export class DriftDetector extends Construct {
       role.addToPrincipalPolicy(statement);
     }
 
+    // The role EventBridge assumes to start the state machine. aws-cdk-lib's target would create it trusting
+    // events.amazonaws.com with no condition; EventBridge documents aws:SourceArn (a rule target's value is the
+    // rule's ARN) and aws:SourceAccount against the cross-service confused deputy. The exact rule ARN would make
+    // a cycle (the rule names this role), so the trust is limited to the EventBridge rules of this account and
+    // region; creating another rule that uses the role needs iam:PassRole on it. Same construct path as the
+    // role aws-cdk-lib creates, so the deployed role keeps its logical id and is updated in place.
+    const scheduleRole = new iam.Role(this.stateMachine, 'EventsRole', {
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
+        },
+      }),
+    });
     this.rule = new events.Rule(this, 'Schedule', {
       description: `Groundwork drift detection for ${props.environmentName}`,
       schedule: props.schedule ?? events.Schedule.rate(Duration.hours(12)),
-      targets: [new targets.SfnStateMachine(this.stateMachine)],
+      targets: [new targets.SfnStateMachine(this.stateMachine, { role: scheduleRole })],
     });
 
     const period = Duration.minutes(5);

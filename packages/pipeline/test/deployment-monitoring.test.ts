@@ -46,6 +46,31 @@ describe('DeploymentMonitoring', () => {
     template.resourceCountIs('AWS::Lambda::Function', 0);
   });
 
+  // CloudWatch Logs uses the key only with the ARN of the log group as encryption context: the condition keeps
+  // the key to log groups of this account and region, not those of any account that names the key.
+  test('the log group key admits CloudWatch Logs only for the log groups of this account and region', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+            Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+            Resource: '*',
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:111111111111:log-group:*']],
+                },
+              },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
   // GetAtt Arn of a log group ends in `:*`; EventBridge is reported to accept that target and deliver
   // nothing. aws-cdk-lib's CloudWatchLogGroup target uses the ARN without it.
   test('the rule targets the log group ARN without the trailing :*, which the resource policy still covers', () => {

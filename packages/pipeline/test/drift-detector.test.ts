@@ -91,6 +91,52 @@ describe('DriftDetector', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(12 hours)', State: 'ENABLED' });
   });
 
+  // Confused deputy prevention (EventBridge user guide): the role a rule target uses is assumed by EventBridge
+  // for rules of this account and region only, and may start this state machine and nothing else.
+  test.each([
+    ['a stack of a known account and region', TARGET, '200000000001', ':events:eu-west-1:200000000001:rule/*'],
+    ['an environment-agnostic stack', {}, { Ref: 'AWS::AccountId' }, undefined],
+  ])(
+    'the schedule role trusts EventBridge only for rules of this account and region: %s',
+    (_name, env, account, arn) => {
+      const { template } = make({}, env);
+      const rule: any = Object.values(template.findResources('AWS::Events::Rule'))[0];
+      const roleId = rule.Properties.Targets[0].RoleArn['Fn::GetAtt'][0];
+      // The logical id of the role aws-cdk-lib created before: the deployed role is updated, not replaced.
+      expect(roleId).toMatch(/^DriftStateMachineEventsRole[0-9A-F]{8}$/);
+      const role = template.toJSON().Resources[roleId];
+      const ruleArn = arn
+        ? { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, arn]] }
+        : {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':events:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':rule/*',
+              ],
+            ],
+          };
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': ruleArn } },
+        },
+      ]);
+      const machine = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+      const statements = Object.values(
+        template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+      ).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+      expect(statements).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machine } }]);
+    },
+  );
+
   test('a run that failed, timed out or was aborted raises an alarm to the alert topic, which admits that alarm', () => {
     const { stack, detector, template } = make();
     const alarmId = stack.getLogicalId(detector.executionFailureAlarm.node.defaultChild as any);
@@ -1410,6 +1456,41 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
     ]);
     expect(run.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 0 }]);
     expect(run.alerts.map((a) => a.Message)).toEqual([`${DRIFT_HEADER}groundwork-dev-ops: Role`]);
+  });
+
+  test('prefix mode: stacks whose last update rolled back or that were imported are checked too; stacks being created or deleted are not', async () => {
+    // ListStacks returns only the states its StackStatusFilter names. A stack whose last update failed and rolled
+    // back (UPDATE_ROLLBACK_COMPLETE) or that was imported (IMPORT_COMPLETE) is live and can drift.
+    const statuses: Record<string, string> = {
+      'groundwork-dev-network': 'UPDATE_ROLLBACK_COMPLETE',
+      'groundwork-dev-ops': 'IMPORT_COMPLETE',
+      'groundwork-dev-app': 'CREATE_COMPLETE',
+      'groundwork-dev-api': 'UPDATE_COMPLETE',
+      'groundwork-dev-new': 'CREATE_IN_PROGRESS',
+      'groundwork-dev-old': 'DELETE_COMPLETE',
+    };
+    const account = fakeAccount({
+      'groundwork-dev-network': { drifted: ['Vpc'] },
+      'groundwork-dev-ops': { drifted: ['Role'] },
+      'groundwork-dev-app': {},
+      'groundwork-dev-api': {},
+    });
+    const aws: FakeAws = (call) =>
+      call.action === 'listStacks'
+        ? {
+            StackSummaries: Object.entries(statuses)
+              .filter(([, status]) => call.args.StackStatusFilter.includes(status))
+              .map(([StackName, StackStatus]) => ({ StackName, StackStatus })),
+          }
+        : account(call);
+    const run = await runDetector({ stackNamePrefix: 'groundwork-' }, aws);
+    expect(run.calls('detectStackDrift').map((c) => c.args.StackName)).toEqual([
+      'groundwork-dev-network',
+      'groundwork-dev-ops',
+      'groundwork-dev-app',
+      'groundwork-dev-api',
+    ]);
+    expect(run.metrics).toEqual([{ DriftedStacks: 2, DetectionFailedStacks: 0 }]);
   });
 
   test('prefix mode with no matching stack: metrics 0, no alert, no detection', async () => {

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { GitOpsPipeline } from '../src';
@@ -748,5 +749,34 @@ describe('GitOpsPipeline notification rule name', () => {
     expect(new Set(names).size).toBe(names.length);
     expect(names[0]).toMatch(/^team-platform-[0-9a-f]{8}-pipeline-events$/);
     expect(ruleNameOf('team.platform')).toBe(names[0]);
+  });
+});
+
+describe('GitOpsPipeline resource policy rewrite', () => {
+  test("a statement the app adds for a deploy role keeps its Sid, principal and conditions: only CDK's condition-free grants are rewritten", () => {
+    const fixture = devAndProd();
+    const role = `arn:aws:iam::${accountId(1)}:role/cdk-hnb659fds-deploy-role-${accountId(1)}-eu-west-1`;
+    fixture.pipeline.artifactBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTaggedReportsOnly',
+        principals: [new iam.ArnPrincipal(role)],
+        actions: ['s3:GetObjectTagging'],
+        resources: [fixture.pipeline.artifactBucket.arnForObjects('reports/*')],
+        conditions: { StringEquals: { 's3:ExistingObjectTag/report': 'true' } },
+      }),
+    );
+    fixture.pipeline.buildPipeline();
+    Template.fromStack(fixture.stack).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ReadTaggedReportsOnly',
+            Principal: { AWS: role },
+            Action: 's3:GetObjectTagging',
+            Condition: { StringEquals: { 's3:ExistingObjectTag/report': 'true' } },
+          }),
+        ]),
+      },
+    });
   });
 });
