@@ -45,6 +45,12 @@ describe('the develop pipeline', () => {
     expect(stageNames.some((n) => /prod|test/.test(n))).toBe(false);
   });
 
+  test("builds the access stack of dev's account only, not those of the accounts it does not deploy", () => {
+    // The example's three environments are in three accounts: main builds all three access stacks.
+    expect(new Set(config.environments.map((e) => e.account)).size).toBe(3);
+    expect(result.platform.accessStacks.map((s) => s.stackName)).toEqual(['example-dev-access']);
+  });
+
   test('has no approval gate', () => {
     const stages: any[] = Object.values(pipeline.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages;
     const approvals = stages.flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Category === 'Approval');

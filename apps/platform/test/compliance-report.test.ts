@@ -47,4 +47,23 @@ describe('writeComplianceReport counts', () => {
       'example-organization-stacksets': { findings: 0, acknowledged: 6 },
     });
   });
+
+  test('a member counts towards the stack whose path it is under, not one whose path only starts the same', () => {
+    const report: CompliancePackReport = {
+      packs: ['Groundwork'],
+      stacks: [
+        // Listed first, and its path is the start of the member's path, but the member is not under it.
+        stackReport('Organization', 'example-organization', 0, 0),
+        stackReport('OrganizationStackSets', 'example-organization-stacksets', 0, 1),
+      ],
+      stackSetMembers: [
+        stackReport('OrganizationStackSets/example-security-baseline', 'example-security-baseline', 2, 5),
+      ],
+    };
+    const { counts } = writeComplianceReport(new App(), [], tmpOutdir('compliance-counts'), report);
+    expect(counts).toEqual({
+      'example-organization': { findings: 0, acknowledged: 0 },
+      'example-organization-stacksets': { findings: 2, acknowledged: 6 },
+    });
+  });
 });

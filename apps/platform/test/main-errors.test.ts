@@ -73,6 +73,14 @@ describe('the config directory from the CDK context', () => {
     },
   );
 
+  test('a near miss is up to two edits away (confDir); three edits away (cfgDir) is some other key, ignored', () => {
+    // `configdir` and `confdir`: two letters left out. `cfgdir`: three.
+    expect(() => contextConfigDir({ confDir: 'x' })).toThrow(
+      "-c confDir=...: expected the context key configDir, found 'confDir' (did you mean configDir?)",
+    );
+    expect(contextConfigDir({ cfgDir: 'x', configDir: 'my/config' })).toBe('my/config');
+  });
+
   test.each([[''], ['   '], [5], [null]])(
     'configDir %j is a usage error, unless --config-dir overrides it',
     (value) => {

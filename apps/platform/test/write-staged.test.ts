@@ -103,6 +103,19 @@ test('failure into a directory that did not exist: the directory is removed agai
   expect(fs.existsSync(outdir)).toBe(false);
 });
 
+test("failure into an empty directory that existed before: the directory stays (it is not the run's to remove)", () => {
+  // E.g. `--outdir` pointed at a directory made for it, or a mount point.
+  fs.mkdirSync(outdir);
+  expect(() =>
+    writeStaged(outdir, (dir) => {
+      write(dir, NEW);
+      throw new Error('stopped');
+    }),
+  ).toThrow('stopped');
+  expect(fs.existsSync(outdir)).toBe(true);
+  expect(fs.readdirSync(outdir)).toEqual([]);
+});
+
 test("a killed run's partial directory is removed; a running one's is left alone", () => {
   // A process that has exited: its pid is free (reuse within this test is not a concern).
   const exited = spawnSync(process.execPath, ['-e', '0']).pid!;

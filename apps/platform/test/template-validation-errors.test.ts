@@ -1,0 +1,96 @@
+import { MessagePort, receiveMessageOnPort } from 'worker_threads';
+import { App, CfnResource, IPolicyValidationContext, Stack } from 'aws-cdk-lib';
+import { tmpOutdir, withEnv } from './helpers';
+import { ParallelTemplateValidation } from '../src/template-validation';
+
+/**
+ * ParallelTemplateValidation fails closed, and at once, when its worker reports an error: here the
+ * worker is a stand-in whose messages the test writes, so that the error cases need no broken engine.
+ * template-validation.test.ts covers the real worker.
+ */
+
+/** The test's end of the stand-in worker's channel, and its message counter. */
+let mockWorkerSide: { port: MessagePort; signal: Int32Array } | undefined;
+
+jest.mock('../src/validation-worker', () => ({
+  takeValidationWorker: () => {
+    const { MessageChannel: Channel } = jest.requireActual('worker_threads');
+    const channel = new Channel();
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    mockWorkerSide = { port: channel.port2, signal };
+    return { worker: { terminate: async () => 0 }, port: channel.port1, signal };
+  },
+}));
+
+/** Sends a message as the worker does: post it, count it, wake the waiting main thread. */
+function fromWorker(message: unknown): void {
+  mockWorkerSide!.port.postMessage(message);
+  Atomics.add(mockWorkerSide!.signal, 0, 1);
+  Atomics.notify(mockWorkerSide!.signal, 0);
+}
+
+/** The jobs the plugin sent to the worker so far. */
+function jobsSent(): Array<{ id: number; templatePath: string }> {
+  const jobs: Array<{ id: number; templatePath: string }> = [];
+  for (
+    let m = receiveMessageOnPort(mockWorkerSide!.port);
+    m !== undefined;
+    m = receiveMessageOnPort(mockWorkerSide!.port)
+  ) {
+    jobs.push(...m.message.jobs);
+  }
+  return jobs;
+}
+
+/** A validation context of one small app with two stacks. */
+function context(): IPolicyValidationContext {
+  const app = new App({ outdir: tmpOutdir('template-validation-errors') });
+  for (const id of ['One', 'Two']) {
+    new CfnResource(new Stack(app, id), 'Topic', { type: 'AWS::SNS::Topic' });
+  }
+  const assembly = withEnv('CDK_VALIDATION', 'false', () => app.synth());
+  const stackTemplates = assembly.stacks.map((s) => ({
+    stackConstructPath: s.hierarchicalId,
+    templatePath: s.templateFullPath,
+    accountId: s.environment.account,
+    region: s.environment.region,
+  }));
+  return { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates, appConstruct: app };
+}
+
+afterEach(() => {
+  mockWorkerSide?.port.close();
+  mockWorkerSide = undefined;
+});
+
+test("a template the worker could not validate fails the synth at once, with the worker's message", () => {
+  const ctx = context();
+  // A second's timeout: without the check, validate() would wait for a result that never comes.
+  const plugin = new ParallelTemplateValidation({ timeoutSeconds: 1 });
+  plugin.prefetch(ctx);
+  const jobs = jobsSent();
+  expect(jobs).toHaveLength(2);
+  fromWorker({ kind: 'ready', version: '1.2.3' });
+  fromWorker({ kind: 'result', id: jobs[0].id, diagnostics: [], ms: 1 });
+  fromWorker({ kind: 'error', id: jobs[1].id, message: 'the engine threw on Two' });
+
+  expect(() => plugin.validate(ctx)).toThrow('CloudFormation validation failed: the engine threw on Two');
+});
+
+test('every template answered: the report is built from the answers', () => {
+  const ctx = context();
+  const plugin = new ParallelTemplateValidation({ timeoutSeconds: 1 });
+  plugin.prefetch(ctx);
+  for (const job of jobsSent()) fromWorker({ kind: 'result', id: job.id, diagnostics: [], ms: 1 });
+
+  expect(plugin.validate(ctx)).toMatchObject({ success: true, violations: [] });
+  expect(plugin.stats).toMatchObject({ validated: 2, reused: 2 });
+});
+
+test('an engine that could not start fails the synth with its message', () => {
+  const ctx = context();
+  const plugin = new ParallelTemplateValidation({ timeoutSeconds: 1 });
+  fromWorker({ kind: 'error', message: 'cannot load @aws/cloudformation-validate' });
+
+  expect(() => plugin.validate(ctx)).toThrow('cannot load @aws/cloudformation-validate');
+});
