@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BootstrapContract } from '@groundwork/cross-account-roles';
-import { Stack } from 'aws-cdk-lib';
+import { App, IPolicyValidationContext, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { loadPlatformConfig, PlatformConfig } from '../src/config';
 
@@ -14,6 +14,17 @@ export function exampleConfig(): PlatformConfig {
 
 export function tmpOutdir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `groundwork-${prefix}-`));
+}
+
+/** The context CDK hands a validation plugin registered on the app: every stack of the assembly. */
+export function validationContextOf(app: App, assembly: cxapi.CloudAssembly): IPolicyValidationContext {
+  const stackTemplates = assembly.stacksRecursively.map((s) => ({
+    stackConstructPath: s.hierarchicalId,
+    templatePath: s.templateFullPath,
+    accountId: s.environment.account,
+    region: s.environment.region,
+  }));
+  return { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates, appConstruct: app };
 }
 
 /** Every stack artifact of an assembly, nested stages included. */

@@ -1,6 +1,6 @@
 import { MessagePort, receiveMessageOnPort } from 'worker_threads';
 import { App, CfnResource, IPolicyValidationContext, Stack } from 'aws-cdk-lib';
-import { tmpOutdir, withEnv } from './helpers';
+import { tmpOutdir, validationContextOf, withEnv } from './helpers';
 import { ParallelTemplateValidation } from '../src/template-validation';
 
 /**
@@ -48,14 +48,10 @@ function context(): IPolicyValidationContext {
   for (const id of ['One', 'Two']) {
     new CfnResource(new Stack(app, id), 'Topic', { type: 'AWS::SNS::Topic' });
   }
-  const assembly = withEnv('CDK_VALIDATION', 'false', () => app.synth());
-  const stackTemplates = assembly.stacks.map((s) => ({
-    stackConstructPath: s.hierarchicalId,
-    templatePath: s.templateFullPath,
-    accountId: s.environment.account,
-    region: s.environment.region,
-  }));
-  return { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates, appConstruct: app };
+  return validationContextOf(
+    app,
+    withEnv('CDK_VALIDATION', 'false', () => app.synth()),
+  );
 }
 
 afterEach(() => {

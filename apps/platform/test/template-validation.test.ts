@@ -11,7 +11,7 @@ import {
   Stage,
 } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { tmpOutdir, withEnv } from './helpers';
+import { tmpOutdir, validationContextOf, withEnv } from './helpers';
 import { ParallelTemplateValidation } from '../src/template-validation';
 import { prestartValidationWorker, takeValidationWorker } from '../src/validation-worker';
 
@@ -34,24 +34,13 @@ function fixture(): { app: App; stage: Stage; assembly: cxapi.CloudAssembly } {
   });
 }
 
-/** The context CDK hands a validation plugin registered on the app: every stack of the assembly. */
-function contextOf(app: App, assembly: cxapi.CloudAssembly): IPolicyValidationContext {
-  const stackTemplates = assembly.stacksRecursively.map((s) => ({
-    stackConstructPath: s.hierarchicalId,
-    templatePath: s.templateFullPath,
-    accountId: s.environment.account,
-    region: s.environment.region,
-  }));
-  return { templatePaths: stackTemplates.map((s) => s.templatePath), stackTemplates, appConstruct: app };
-}
-
 let app: App;
 let stage: Stage;
 let context: IPolicyValidationContext;
 
 beforeAll(() => {
   ({ app, stage } = fixture());
-  context = contextOf(app, app.synth());
+  context = validationContextOf(app, app.synth());
 });
 
 /** aws-cdk-lib's own plugin's report of `context` (its engine runs on the main thread: seconds), made once. */
