@@ -109,3 +109,14 @@ test.each([
   },
   60_000,
 );
+
+test('an output directory that cannot be created: exit 1 (unexpected failure), one line, no stack trace', () => {
+  const file = path.join(tmp, 'a-file');
+  fs.writeFileSync(file, '');
+  const result = changeReport(['--base', base, '--head', head, '--out-dir', path.join(file, 'out')], tmp);
+  expect(result.status).toBe(1);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(/^change-report: failed: .*a-file\/out/);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+}, 60_000);

@@ -62,6 +62,14 @@ function filesUnder(dir: string): string[] {
 const repoFiles = [...filesUnder('packages'), ...filesUnder('apps'), ...filesUnder('.github'), ...filesUnder('docs')];
 
 test('the platform team owns every package, app, workflow and doc', () => {
+  // The loop below passes on an empty list: the walk must have found the files it is about.
+  expect(repoFiles).toEqual(
+    expect.arrayContaining([
+      'packages/networking/src/index.ts',
+      'apps/platform/config/groundwork.yaml',
+      'docs/contributing.md',
+    ]),
+  );
   for (const file of repoFiles) expect([file, ownersOf(file)]).toEqual([file, expect.arrayContaining([PLATFORM])]);
 });
 
@@ -88,6 +96,8 @@ test('security owners co-own every production environment file and the organizat
 
 test('every CODEOWNERS pattern matches something (no stale rules)', () => {
   const everything = [...repoFiles, ...filesUnder('scripts'), ...filesUnder('projenrc'), ...filesUnder('test')];
+  // An unparsed CODEOWNERS (no rules) would pass the loop below.
+  expect(rules.map((r) => r.pattern)).toEqual(expect.arrayContaining(['*', '/packages/security-baseline/']));
   for (const rule of rules) {
     expect([rule.pattern, everything.some((f) => rule.matches.test(f))]).toEqual([rule.pattern, true]);
   }
