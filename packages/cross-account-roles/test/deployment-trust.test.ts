@@ -652,6 +652,13 @@ describe('DeploymentTrust lookup role: cdk diff reads the deployed templates thr
     );
     expect(may('cloudformation:GetTemplate', stackIn('us-east-1', NAMES[0]))).toBe('Allow');
   });
+
+  test("a lookup policy over IAM's 6,144 characters fails the synth, naming the stack names", () => {
+    const names = Array.from({ length: 100 }, (_, n) => `example-dev-stack-${n}`);
+    expect(() => synth({ deployableStackNames: names })).toThrow(
+      /Target\/Trust\/LookupRolePolicy\] the lookup-role's policy would be up to \d+ characters, over IAM's limit of 6144 for a managed policy: it names each deployable stack for cdk diff \(deployableStackNames: 100\)/,
+    );
+  });
 });
 
 describe('DeploymentTrust staging resources', () => {

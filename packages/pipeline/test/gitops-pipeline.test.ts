@@ -43,6 +43,14 @@ function expectArtifactKeyDecrypt(template: Template, limit: Record<string, unkn
   });
 }
 
+/** The statements of the inline policies attached to the role whose logical id matches `rolePattern`. */
+function inlinePolicyStatements(template: Template, rolePattern: string): any[] {
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: Match.stringLikeRegexp(rolePattern) }] },
+  });
+  return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+
 function pipelineOf(template: Template): any {
   return Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
 }
@@ -168,10 +176,7 @@ describe('GitOpsPipeline', () => {
   });
 
   test('the pipeline role assumes deploy roles by one pattern statement scoped to the organization', () => {
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('GitOpsPipelineRole') }] },
-    });
-    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const statements = inlinePolicyStatements(template, 'GitOpsPipelineRole');
     const assume = statements.filter((s: any) => JSON.stringify(s.Action) === '"sts:AssumeRole"');
     expect(assume).toEqual([
       {
@@ -350,10 +355,7 @@ describe('GitOpsPipeline', () => {
   });
 
   test("the permissions-broadening check may assume only the target accounts' deploy roles", () => {
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('PipelinesSecurityCheckCDKSecurityCheckRole') }] },
-    });
-    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const statements = inlinePolicyStatements(template, 'PipelinesSecurityCheckCDKSecurityCheckRole');
     expect(statements.filter((s: any) => JSON.stringify(s.Action).includes('sts:'))).toEqual([
       {
         Sid: 'AssumeTargetDeployRoles',
@@ -369,10 +371,7 @@ describe('GitOpsPipeline', () => {
   });
 
   test("the auto-approve function may read and approve only this pipeline's actions", () => {
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('CDKPipelinesAutoApproveServiceRole') }] },
-    });
-    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const statements = inlinePolicyStatements(template, 'CDKPipelinesAutoApproveServiceRole');
     const arn = (suffix: string) => ({
       'Fn::Join': [
         '',
@@ -410,10 +409,7 @@ describe('GitOpsPipeline without an organization id', () => {
   });
 
   test('post-deployment validation may assume the deploy roles of the target accounts only', () => {
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('StageValidationRole') }] },
-    });
-    const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const statements = inlinePolicyStatements(template, 'StageValidationRole');
     expect(statements.filter((s: any) => JSON.stringify(s.Action).includes('sts:'))).toEqual([
       {
         Action: 'sts:AssumeRole',

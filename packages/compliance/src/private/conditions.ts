@@ -28,7 +28,7 @@ function matchesAnyCaller(key: string, value: string): boolean {
 
 // Keys whose value is an account id, an organization id or a network id: a value with a wildcard or an IAM
 // policy variable admits ids of other owners (`12345678901?`, `o-abc*`, S3's own example `vpc-*`).
-const ID_KEYS = [
+export const OWNER_ID_KEYS: readonly string[] = [
   'aws:sourceaccount',
   'aws:sourceowner',
   'aws:principalaccount',
@@ -39,7 +39,7 @@ const ID_KEYS = [
   'aws:sourcevpce',
 ];
 // Keys whose value is an ARN: the value ties the caller to an owner through the ARN's account field.
-const ARN_KEYS = ['aws:sourcearn', 'aws:principalarn'];
+export const OWNER_ARN_KEYS: readonly string[] = ['aws:sourcearn', 'aws:principalarn'];
 // ArnEquals and ArnLike compare "each of the six colon-delimited components of the ARN separately", so a
 // wildcard stays in its component; StringLike matches the whole text, and a wildcard may span colons.
 const ARN_OPERATORS = ['arnequals', 'arnlike'];
@@ -98,10 +98,10 @@ export function arnFixesOwner(operator: string, value: string): boolean {
  * the test of matchesAnyCaller.
  */
 function fixesCaller(operator: string, key: string, value: string): boolean {
-  if (ARN_KEYS.includes(key)) {
+  if (OWNER_ARN_KEYS.includes(key)) {
     return arnFixesOwner(operator, value);
   }
-  if (ID_KEYS.includes(key)) {
+  if (OWNER_ID_KEYS.includes(key)) {
     return !hasWildcard(withTokensFixed(value));
   }
   return !matchesAnyCaller(key, value);

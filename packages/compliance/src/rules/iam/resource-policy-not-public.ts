@@ -7,7 +7,7 @@ import {
   possibleValues,
   renderResource,
 } from '../../private/cfn-template';
-import { arnFixesOwner, narrowingConditionKeys } from '../../private/conditions';
+import { OWNER_ARN_KEYS, OWNER_ID_KEYS, arnFixesOwner, narrowingConditionKeys } from '../../private/conditions';
 import { PolicyStatement, isAllow, statementsOf } from '../../private/iam-policy';
 
 /** The resource-based policies the rule reads: resource type -> the property holding the policy document. */
@@ -84,20 +84,9 @@ function valuesAt(value: unknown, path: readonly string[]): unknown[] {
 // with which S3 stops calling a policy public ("The meaning of public": aws:SourceIp ranges, aws:SourceArn,
 // aws:SourceVpc, aws:SourceVpce, aws:SourceOwner, aws:SourceAccount), and the organization and principal keys
 // AWS recommends for resource-based policies (aws:PrincipalOrgID; aws:PrincipalAccount, aws:PrincipalArn,
-// aws:SourceOrgID); kms:CallerAccount for key policies.
-const NARROWING_KEYS = [
-  'aws:sourceip',
-  'aws:sourcearn',
-  'aws:sourcevpc',
-  'aws:sourcevpce',
-  'aws:sourceowner',
-  'aws:sourceaccount',
-  'aws:sourceorgid',
-  'aws:principalorgid',
-  'aws:principalaccount',
-  'aws:principalarn',
-  'kms:calleraccount',
-];
+// aws:SourceOrgID); kms:CallerAccount for key policies. The id and ARN keys are the ones whose values
+// narrowingConditionKeys judges as fixed or not, so that a key listed here is always judged that way.
+const NARROWING_KEYS = [...OWNER_ID_KEYS, ...OWNER_ARN_KEYS, 'aws:sourceip'];
 
 /** Whether the Allow statement admits every principal: `"*"`, `AWS: "*"` (in some deployment), or `NotPrincipal`. */
 function admitsEveryone(statement: PolicyStatement): boolean {
