@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { cdk, github, javascript, ReleasableCommits, typescript } from 'projen';
 import { AUTHOR, AUTHOR_ADDRESS, REPOSITORY, SCOPE, VERSIONS } from './versions';
-import { configureWorkspaceMember } from './workspace-member';
+import { configureWorkspaceMember, jestTempDirHooks } from './workspace-member';
 
 /** The peer range of an in-repo construct package: the workspace's 0.0.0 and every 0.x release. */
 export const IN_REPO_PEER_RANGE = '>=0.0.0 <1.0.0';
@@ -88,6 +88,7 @@ export class ConstructPackage extends cdk.JsiiProject {
         updateSnapshot: javascript.UpdateSnapshot.NEVER,
         jestConfig: {
           testMatch: ['<rootDir>/test/**/*.test.ts'],
+          ...jestTempDirHooks(2),
         },
       },
       prettier: true,

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { awscdk, javascript, typescript } from 'projen';
 import { ConstructPackage } from './construct-package';
 import { SCOPE, VERSIONS } from './versions';
-import { configureWorkspaceMember } from './workspace-member';
+import { configureWorkspaceMember, jestTempDirHooks } from './workspace-member';
 
 export interface EnvironmentAppOptions {
   /** Folder name under `apps/`, e.g. `platform`. */
@@ -76,7 +76,7 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
       jestOptions: {
         jestVersion: '^30',
         updateSnapshot: javascript.UpdateSnapshot.NEVER,
-        jestConfig: { testMatch: ['<rootDir>/test/**/*.test.ts'] },
+        jestConfig: { testMatch: ['<rootDir>/test/**/*.test.ts'], ...jestTempDirHooks(2) },
       },
       prettier: true,
       prettierOptions: { settings: { singleQuote: true, printWidth: 120 } },

@@ -4,7 +4,7 @@ import { ConstructPackage, ConstructPackageOptions } from './construct-package';
 import { EnvironmentApp, EnvironmentAppOptions } from './environment-app';
 import { NxWorkspace } from './nx-workspace';
 import { BASE_COMPILER_OPTIONS, VERSIONS } from './versions';
-import { dropOptionsInheritedFromBase, pinToolingDeps } from './workspace-member';
+import { dropOptionsInheritedFromBase, jestTempDirHooks, pinToolingDeps } from './workspace-member';
 
 /**
  * The Groundwork root: a private npm-workspaces project that owns the single
@@ -50,7 +50,11 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
       jestOptions: {
         jestVersion: '^30',
         updateSnapshot: javascript.UpdateSnapshot.NEVER,
-        jestConfig: { roots: ['<rootDir>/test'], testMatch: ['<rootDir>/test/**/*.test.ts'] },
+        jestConfig: {
+          roots: ['<rootDir>/test'],
+          testMatch: ['<rootDir>/test/**/*.test.ts'],
+          ...jestTempDirHooks(0),
+        },
       },
       tsconfig: {
         extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.base.json']),

@@ -44,7 +44,7 @@ export class NxWorkspace extends Component {
             // Tests run against the built dependencies; every file of the
             // project (tests included) is an input, so a test change re-runs them.
             dependsOn: ['build', '^build'],
-            inputs: ['default', '^production'],
+            inputs: ['default', '^production', '{workspaceRoot}/scripts/jest/**/*'],
             cache: true,
           },
           docgen: { inputs: ['production', '^production', '{workspaceRoot}/scripts/docgen/**/*'], cache: true },

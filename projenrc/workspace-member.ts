@@ -45,6 +45,25 @@ export function configureWorkspaceMember(
   project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 }
 
+/**
+ * The jest hooks of every test run in the workspace: they give the run its own temporary
+ * directory and remove it afterwards (aws-cdk-lib leaves a `cdk.out*` directory in os.tmpdir()
+ * for every App synthesized without an outdir). Relative to the workspace root.
+ */
+const JEST_TEMP_DIR = {
+  globalSetup: 'scripts/jest/temp-dir-setup.js',
+  globalTeardown: 'scripts/jest/temp-dir-teardown.js',
+};
+
+/** The jest configuration entries naming those hooks, from a project `levels` below the root. */
+export function jestTempDirHooks(levels: number): { globalSetup: string; globalTeardown: string } {
+  const root = ['<rootDir>', ...Array<string>(levels).fill('..')].join('/');
+  return {
+    globalSetup: `${root}/${JEST_TEMP_DIR.globalSetup}`,
+    globalTeardown: `${root}/${JEST_TEMP_DIR.globalTeardown}`,
+  };
+}
+
 export interface NxTarget {
   /** The projen task the target runs. */
   readonly task?: string;
