@@ -6,6 +6,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as elasticsearch from 'aws-cdk-lib/aws-elasticsearch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -1004,5 +1005,74 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
     fn.addPermission('Service', { principal: new iam.ServicePrincipal('s3.amazonaws.com') });
     expectFindings(stack, 'Groundwork-IAM6', ['Test/Fn/Public', 'Test/Fn/AnyBucket']);
     expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(5);
+  });
+
+  test('a Lambda layer version permission for "*" needs an organization', () => {
+    const stack = newStack();
+    const layer = (id: string, principal: string, organizationId?: string) =>
+      new lambda.CfnLayerVersionPermission(stack, id, {
+        action: 'lambda:GetLayerVersion',
+        layerVersionArn: `arn:aws:lambda:eu-west-1:${stack.account}:layer:shared:1`,
+        principal,
+        organizationId,
+      });
+    layer('Everyone', '*');
+    layer('Organization', '*', 'o-a1b2c3d4e5');
+    layer('OtherAccount', OTHER_ACCOUNT);
+    const open = new CfnCondition(stack, 'Open', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    layer('EveryoneInOneBranch', Fn.conditionIf(open.logicalId, '*', OTHER_ACCOUNT).toString());
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/Everyone', 'Test/EveryoneInOneBranch']);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(4);
+  });
+
+  test("reads an event bus's policy and each EventBridge bus permission, in both of its forms", () => {
+    const stack = newStack();
+    const putEvents = (principal: unknown, condition?: unknown) => ({
+      Sid: 'put',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 'events:PutEvents',
+      Resource: `arn:aws:events:eu-west-1:${stack.account}:event-bus/b`,
+      ...(condition ? { Condition: condition } : {}),
+    });
+    const organization = { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } };
+    const document = (statement: unknown) => ({ Version: '2012-10-17', Statement: [statement] });
+    new events.CfnEventBus(stack, 'OpenBus', { name: 'open', policy: document(putEvents('*')) });
+    new events.CfnEventBus(stack, 'OrganizationBus', { name: 'org', policy: document(putEvents('*', organization)) });
+    new events.CfnEventBus(stack, 'NoPolicyBus', { name: 'none' });
+    new events.CfnEventBusPolicy(stack, 'OpenStatement', { statementId: 'a', statement: putEvents({ AWS: '*' }) });
+    const open = new CfnCondition(stack, 'Open', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    new events.CfnEventBusPolicy(stack, 'OpenInOneBranch', {
+      statementId: 'b',
+      statement: Fn.conditionIf(open.logicalId, putEvents('*'), putEvents('*', organization)),
+    });
+    new events.CfnEventBusPolicy(stack, 'OrganizationStatement', {
+      statementId: 'c',
+      statement: putEvents('*', organization),
+    });
+    new events.CfnEventBusPolicy(stack, 'AccountStatement', {
+      statementId: 'd',
+      statement: putEvents({ AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` }),
+    });
+    // The older form: Action, Principal and an optional organization Condition.
+    new events.CfnEventBusPolicy(stack, 'OpenLegacy', { statementId: 'e', action: 'events:PutEvents', principal: '*' });
+    new events.CfnEventBusPolicy(stack, 'OrganizationLegacy', {
+      statementId: 'f',
+      action: 'events:PutEvents',
+      principal: '*',
+      condition: { type: 'StringEquals', key: 'aws:PrincipalOrgID', value: 'o-a1b2c3d4e5' },
+    });
+    new events.CfnEventBusPolicy(stack, 'AccountLegacy', {
+      statementId: 'g',
+      action: 'events:PutEvents',
+      principal: OTHER_ACCOUNT,
+    });
+    expectFindings(stack, 'Groundwork-IAM6', [
+      'Test/OpenBus',
+      'Test/OpenStatement',
+      'Test/OpenInOneBranch',
+      'Test/OpenLegacy',
+    ]);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(10);
   });
 });

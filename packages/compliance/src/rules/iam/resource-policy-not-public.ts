@@ -46,6 +46,7 @@ const RESOURCE_POLICY_PROPERTIES: Readonly<Record<string, string>> = {
   'AWS::EventSchemas::RegistryPolicy': 'Policy',
   'AWS::CloudTrail::ResourcePolicy': 'ResourcePolicy',
   'AWS::MediaStore::Container': 'Policy',
+  'AWS::Events::EventBus': 'Policy',
 };
 
 /**
@@ -126,6 +127,34 @@ function publicLambdaPermission(properties: Record<string, unknown>): boolean {
   return !(sourceArnFixed || ['SourceAccount', 'PrincipalOrgID'].some((name) => alwaysSet(properties[name])));
 }
 
+/** Whether the value is `*` in some deployment (either branch of an `Fn::If`). */
+function everyoneInSomeBranch(value: unknown): boolean {
+  return possibleValues(value).some((v) => flattenToString(v) === '*');
+}
+
+/**
+ * An EventBridge bus permission (AWS::Events::EventBusPolicy) is public when its `Statement` is, or, in the
+ * older form, when its `Principal` is `*` without the `Condition` (whose only key is aws:PrincipalOrgID).
+ */
+function publicEventBusPermission(properties: Record<string, unknown>): boolean {
+  const statements = statementsOf({ Statement: properties.Statement });
+  return (
+    statements.some(publicStatement) || (everyoneInSomeBranch(properties.Principal) && !alwaysSet(properties.Condition))
+  );
+}
+
+/** A Lambda layer version permission for `*` is public unless it names an organization (`OrganizationId`). */
+function publicLayerPermission(properties: Record<string, unknown>): boolean {
+  return everyoneInSomeBranch(properties.Principal) && !alwaysSet(properties.OrganizationId);
+}
+
+/** The resource types whose permission is not a policy document, each with its own reading. */
+const PERMISSION_RESOURCES: Readonly<Record<string, (properties: Record<string, unknown>) => boolean>> = {
+  'AWS::Lambda::Permission': publicLambdaPermission,
+  'AWS::Lambda::LayerVersionPermission': publicLayerPermission,
+  'AWS::Events::EventBusPolicy': publicEventBusPermission,
+};
+
 /**
  * Groundwork-IAM6: no resource-based policy lets everyone in. An Allow statement whose principal is `*`
  * (`"*"`, `AWS: "*"` in any `Fn::If` branch, or a `NotPrincipal`) needs a condition on a key that ties the
@@ -138,21 +167,22 @@ function publicLambdaPermission(properties: Record<string, unknown>): boolean {
  * field is a fixed account id (`arn:aws:sns:*:*:t`, `arn:aws:s3:::*` and `arn:aws:iam::*:role/x` do not
  * count; under StringLike a wildcard before the account field does not count either). aws:SourceIp needs
  * `IpAddress` and a range narrower than /0. Deny statements are not read. A Lambda permission for `*` needs
- * SourceAccount, PrincipalOrgID or a SourceArn judged as above. Read types: bucket, topic, queue, key,
+ * SourceAccount, PrincipalOrgID or a SourceArn judged as above; a Lambda layer version permission for `*`
+ * needs OrganizationId; an EventBridge bus permission (AWS::Events::EventBusPolicy) is judged by its
+ * `Statement` as above, or in its older form needs the organization `Condition` beside a `*` Principal. Read types: bucket, topic, queue, key,
  * secret, ECR repository, EFS file system, CloudWatch Logs and Backup vault policies, and the S3 family
  * (access points, Multi-Region Access Point, directory bucket, Object Lambda access point, Outposts,
  * table bucket, table, vector bucket and S3 Files file system policies), SNS and SQS inline policies, Kinesis,
  * OpenSearch and Elasticsearch domains, CodeArtifact domains and repositories, the ECR registry policy,
- * EventBridge schema registries, CloudTrail, MediaStore containers, DynamoDB tables and streams (global table
- * replicas included).
+ * EventBridge event buses and schema registries, CloudTrail, MediaStore containers, DynamoDB tables and streams
+ * (global table replicas included).
  * @param node the CfnResource to check
  */
 export function resourcePolicyNotPublic(node: CfnResource): NagRuleResult {
   const type = node.cfnResourceType;
-  if (type === 'AWS::Lambda::Permission') {
-    return publicLambdaPermission(renderResource(node).Properties)
-      ? NagRuleCompliance.NON_COMPLIANT
-      : NagRuleCompliance.COMPLIANT;
+  const permission = PERMISSION_RESOURCES[type];
+  if (permission !== undefined) {
+    return permission(renderResource(node).Properties) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   }
   const property = RESOURCE_POLICY_PROPERTIES[type];
   const paths = property === undefined ? NESTED_POLICY_PATHS[type] : [[property]];
