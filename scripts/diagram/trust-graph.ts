@@ -26,7 +26,10 @@ export interface TrustEdge {
   readonly principalKind: string;
   /** For AWS principals, the principal's account (or `organization o-...`); else undefined. */
   readonly principalAccount?: string;
-  /** What may assume the role: an ARN pattern, a service, a provider. */
+  /**
+   * What may assume the role: an ARN pattern, a service, a provider. Without the account part when
+   * `principalAccount` names the account; the whole ARN pattern when it allows any account (`*`) or several.
+   */
   readonly principal: string;
   /** The trust policy's other conditions, compact (`key op value`), sorted. */
   readonly conditions: string[];
@@ -74,13 +77,15 @@ export function trustEdges(sources: readonly TemplateSource[]): TrustEdge[] {
           principal = 'any principal';
         }
         const anyone = kind === 'AWS' && (arnMatch || principalAccounts[0] === undefined);
+        /** The aws:PrincipalArn values that narrow an account root (or anyone) to those principals. */
+        let narrowedTo: string[] | undefined;
         for (const [operator, keys] of Object.entries(grant.condition)) {
           for (const [key, values] of Object.entries(keys)) {
             const resolved = values.map(resolve);
             // An account root (or anyone) narrowed by aws:PrincipalArn is, in effect, those principals. Only a
             // positive operator narrows: ArnNotLike / ArnNotEquals exclude those principals and stay a condition.
             if (anyone && principal === 'any principal' && key === 'aws:principalarn' && NARROWING_ARN.test(operator)) {
-              principal = resolved.map((v) => ARN_ACCOUNT_PATTERN.exec(v)?.[2] ?? v).join(' or ');
+              narrowedTo = resolved;
               continue;
             }
             // Anyone narrowed to accounts or to an organization: an edge from each.
@@ -93,6 +98,22 @@ export function trustEdges(sources: readonly TemplateSource[]): TrustEdge[] {
               continue;
             }
             conditions.push(`${key} ${operator} ${resolved.join(' | ')}`);
+          }
+        }
+        if (narrowedTo !== undefined) {
+          const patterns = narrowedTo.map((v) => ARN_ACCOUNT_PATTERN.exec(v));
+          const patternAccounts = [...new Set(patterns.map((m) => m?.[1]))];
+          if (arnMatch || principalAccounts[0] !== undefined) {
+            // The account is already known (the root's, or aws:PrincipalAccount / aws:PrincipalOrgID's).
+            principal = narrowedTo.map((v, i) => patterns[i]?.[2] ?? v).join(' or ');
+          } else if (patternAccounts.length === 1 && /^\d{12}$/.test(patternAccounts[0] ?? '')) {
+            // Anyone narrowed to principals of one account: an edge from that account.
+            principalAccounts = [patternAccounts[0]];
+            principal = patterns.map((m) => m![2]).join(' or ');
+          } else {
+            // Anyone narrowed to ARN patterns of any (`*`) or several accounts: the whole ARNs, so the
+            // picture does not show `arn:aws:iam::*:role/ops-*` (any account's ops-* roles) as one account's roles.
+            principal = narrowedTo.join(' or ');
           }
         }
         conditions.sort(compareStrings);

@@ -6,6 +6,9 @@ import { Documentation, Language } from 'jsii-docgen';
 const USAGE = `Usage: ts-node scripts/docgen/main.ts [PACKAGE_DIR] [--output FILE]
 
 Writes API.md for a jsii package of this workspace (default: the current directory).
+--output FILE is relative to the package folder (default API.md), or absolute.
+Exit status: 0 written, 1 the package is not built (no .jsii) or rendering failed,
+2 --output without a file name.
 
 jsii-docgen looks for dependency assemblies only under the package's own
 node_modules, which a hoisted npm workspace leaves empty; this gathers the
@@ -52,13 +55,19 @@ async function main(argv: string[]): Promise<number> {
   }
   const outputIndex = argv.indexOf('--output');
   const output = outputIndex >= 0 ? argv[outputIndex + 1] : 'API.md';
+  if (output === undefined || output.startsWith('--')) {
+    process.stderr.write(`docgen: --output needs a file name, found ${output ?? 'none'}\n`);
+    return 2;
+  }
   const packageDir = path.resolve(argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--output') ?? '.');
   if (!fs.existsSync(path.join(packageDir, '.jsii'))) {
     process.stderr.write(`docgen: ${packageDir} has no .jsii assembly: build the package first\n`);
     return 1;
   }
-  fs.writeFileSync(path.resolve(packageDir, output), await renderApiMarkdown(packageDir));
-  process.stdout.write(`docgen: wrote ${path.join(path.relative(process.cwd(), packageDir), output)}\n`);
+  // --output is relative to the package folder (API.md by default), or absolute.
+  const outputFile = path.resolve(packageDir, output);
+  fs.writeFileSync(outputFile, await renderApiMarkdown(packageDir));
+  process.stdout.write(`docgen: wrote ${path.relative(process.cwd(), outputFile)}\n`);
   return 0;
 }
 

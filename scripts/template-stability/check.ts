@@ -21,7 +21,8 @@ export const BASELINE_TEMPLATES = path.join(BASELINE_DIR, 'templates.json');
 const HELP = `Usage: npx ts-node --transpile-only scripts/template-stability/check.ts [options] (<package-dir>... | --all)
 
 Synthesizes each package's integ apps (<package>/test/integ.*.ts) and compares their stateful resources
-(S3 buckets, KMS keys, log groups, VPCs, subnets, trails, tables, databases, topics, queues, repositories)
+(S3 buckets, KMS keys, log groups, VPCs, subnets, trails, DynamoDB tables, RDS instances and clusters, SNS
+topics, SQS queues, ECR repositories, EFS file systems, Secrets Manager secrets)
 with those of the last release (<package>/${BASELINE_TEMPLATES}). A stateful resource whose logical id is
 gone (renamed or moved construct) or whose replacement-forcing property changed fails the check, unless a
 conventional commit since the package's last release tag that touches the package is marked breaking:

@@ -166,6 +166,100 @@ describe('trust edges', () => {
     ]);
   });
 
+  test('only StringEquals narrows anyone to accounts or an organization; a negated operator stays a condition', () => {
+    const anyoneWith = (condition: object) =>
+      trustEdges([
+        source({
+          R: role([{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: '*' }, Condition: condition }], 'r'),
+        }),
+      ]).map((e) => [e.principalAccount, e.principal, e.conditions]);
+    expect(anyoneWith({ StringNotEquals: { 'aws:PrincipalAccount': '999999999999' } })).toEqual([
+      [undefined, 'any principal', ['aws:principalaccount StringNotEquals 999999999999']],
+    ]);
+    expect(anyoneWith({ StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc' } })).toEqual([
+      [undefined, 'any principal', ['aws:principalorgid StringNotEquals o-abc']],
+    ]);
+  });
+
+  test('a named role principal keeps its name; an aws:PrincipalArn condition on it stays a condition', () => {
+    const edges = trustEdges([
+      source({
+        R: role(
+          [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Principal: { AWS: partitionArn('222222222222:role/deployer') },
+              Condition: { ArnLike: { 'aws:PrincipalArn': partitionArn('222222222222:role/other') } },
+            },
+          ],
+          'r',
+        ),
+      }),
+    ]);
+    expect(edges.map((e) => [e.principalAccount, e.principal, e.conditions])).toEqual([
+      ['222222222222', 'role/deployer', ['aws:principalarn ArnLike arn:aws:iam::222222222222:role/other']],
+    ]);
+  });
+
+  test('anyone narrowed by aws:PrincipalArn alone keeps the account of the ARN pattern, or shows it is any account', () => {
+    const narrowed = (...arns: unknown[]) =>
+      trustEdges([
+        source({
+          R: role(
+            [
+              {
+                Effect: 'Allow',
+                Action: 'sts:AssumeRole',
+                Principal: { AWS: '*' },
+                Condition: { ArnLike: { 'aws:PrincipalArn': arns } },
+              },
+            ],
+            'r',
+          ),
+        }),
+      ]).map((e) => [e.principalAccount, e.principal]);
+    // One account's roles: an edge from that account.
+    expect(narrowed(partitionArn('999999999999:role/ops'))).toEqual([['999999999999', 'role/ops']]);
+    // Any account's ops-* roles (`*`): the whole pattern, not `role/ops-*`, which reads as one account's roles.
+    expect(narrowed(partitionArn('*:role/ops-*'))).toEqual([[undefined, 'arn:aws:iam::*:role/ops-*']]);
+    expect(narrowed(partitionArn('111111111111:role/a'), partitionArn('222222222222:role/b'))).toEqual([
+      [undefined, 'arn:aws:iam::111111111111:role/a or arn:aws:iam::222222222222:role/b'],
+    ]);
+  });
+
+  test('conditions are listed in a stable order, and a | in a table cell is escaped', () => {
+    const edges = trustEdges([
+      source({
+        R: role(
+          [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Principal: { AWS: partitionArn('222222222222:root') },
+              Condition: {
+                StringEquals: { 'sts:ExternalId': ['a', 'b'] },
+                Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+              },
+            },
+          ],
+          'r',
+        ),
+      }),
+    ]);
+    expect(edges[0].conditions).toEqual(['aws:multifactorauthpresent Bool true', 'sts:externalid StringEquals a | b']);
+    expect(renderTrustGraph(edges, new Map())).toContain(
+      '| `aws:multifactorauthpresent Bool true`, `sts:externalid StringEquals a \\| b` |',
+    );
+  });
+
+  test('MFA and external-ID conditions read as words only when they require them', () => {
+    expect(shortCondition('aws:multifactorauthpresent Bool true')).toBe('MFA');
+    expect(shortCondition('aws:multifactorauthpresent Bool false')).toBe('multifactorauthpresent = false');
+    // Null false: the external ID must be present, the opposite of "no external ID".
+    expect(shortCondition('sts:externalid Null false')).toBe('externalid Null false');
+  });
+
   test('common conditions read as words on edges', () => {
     expect(shortCondition('sts:externalid Null true')).toBe('no external ID');
     expect(shortCondition('aws:multifactorauthage NumericLessThan 3600')).toBe('MFA age < 3600 s');
@@ -214,6 +308,33 @@ describe('pipeline diagram', () => {
     expect(markdown).toContain('s1 --> s2');
     expect(markdown).toContain('| 2 | prod | 2 | 2 | prod 555555555555 |');
   });
+
+  test('steps follow the run order numerically, and actions with the same run order are one step', () => {
+    const action = (name: string, runOrder: number) => ({
+      Name: name,
+      RunOrder: runOrder,
+      ActionTypeId: { Category: 'Deploy', Provider: 'CloudFormation' },
+    });
+    const pipelines = pipelinesOf([
+      {
+        environment: '(root)',
+        stackName: 'pipe',
+        artifactId: 'pipe',
+        template: {
+          Resources: {
+            P: {
+              Type: 'AWS::CodePipeline::Pipeline',
+              Properties: { Stages: [{ Name: 'dev', Actions: [action('late', 10), action('a', 2), action('b', 2)] }] },
+            },
+          },
+        },
+      },
+    ]);
+    const markdown = renderPipelines(pipelines, new Map());
+    expect(markdown).toContain('s1_1["a (Deploy/CloudFormation)<br/>b (Deploy/CloudFormation)"]');
+    expect(markdown).toContain('s1_2["late (Deploy/CloudFormation)"]');
+    expect(markdown).toContain('| 1 | dev | 3 | 2 | - |');
+  });
 });
 
 describe('docs/generated', () => {
@@ -244,6 +365,24 @@ describe('docs/generated', () => {
       ]);
     } finally {
       stderr.mockRestore();
+    }
+  });
+
+  test('--check reports a diagram missing from the output folder as stale; a missing assembly is exit 1', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-diagram-out-'));
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(main(['--assembly', assembly, '--out', out, '--check'])).toBe(1);
+      expect(main(['--assembly', path.join(out, 'no-such-assembly'), '--out', out])).toBe(1);
+      expect(stderr.mock.calls.map(([text]) => String(text))).toEqual([
+        `diagram: ${path.join(out, 'pipeline.md')} is stale: run npm run diagram\n`,
+        `diagram: ${path.join(out, 'trust-graph.md')} is stale: run npm run diagram\n`,
+        `diagram: ${path.join(out, 'no-such-assembly')} does not exist or is not a directory\n`,
+      ]);
+      expect(fs.readdirSync(out)).toEqual([]);
+    } finally {
+      stderr.mockRestore();
+      fs.rmSync(out, { recursive: true, force: true });
     }
   });
 
