@@ -1,6 +1,7 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { checkExamplesInChildProcess, DocExampleError, formatError } from '../scripts/doc-examples/check';
+import { checkExamplesInChildProcess, DocExampleError, formatError, main } from '../scripts/doc-examples/check';
 import {
   collectExamples,
   DocExample,
@@ -101,6 +102,13 @@ describe('extracting the examples', () => {
     expect(extractTypeScriptBlocks(['```sh', 'npm test'].join('\n'), 'x.md')).toEqual([]);
   });
 
+  test('a fence line with an info string does not close a block, so an example inside another block stays whole', () => {
+    const markdown = ['```ts', 'const a: number = 1;', '```text', 'export {};', '```'].join('\n');
+    expect(extractTypeScriptBlocks(markdown, 'x.md').map((b) => [b.line, b.code])).toEqual([
+      [1, 'const a: number = 1;\n```text\nexport {};\n'],
+    ]);
+  });
+
   test('reads README.md, docs/ and every package and app README', () => {
     const files = documentationFiles(repoRoot);
     expect(files).toEqual(
@@ -132,6 +140,41 @@ describe('compiling the examples', () => {
       /^test\/broken\.md:7:\d+: TS2322: Type 'number' is not assignable to type 'string'\. \(block at line 3\)$/,
     );
   });
+
+  test('the command exits 1 and names each error by file, line and column; 0 when every example compiles', () => {
+    // A repository of its own: one README whose example misuses a type, checked with this repository's packages.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-doc-examples-'));
+    const output = { stdout: [] as string[], stderr: [] as string[] };
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((t) => (output.stdout.push(String(t)), true));
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((t) => (output.stderr.push(String(t)), true));
+    try {
+      fs.copyFileSync(path.join(repoRoot, 'tsconfig.base.json'), path.join(root, 'tsconfig.base.json'));
+      fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+      fs.writeFileSync(
+        path.join(root, 'README.md'),
+        ['# Demo', '', '```ts', "export const port: number = '443';", '```', ''].join('\n'),
+      );
+      expect(main([], root)).toBe(1);
+      expect(output.stderr.join('')).toBe(
+        "README.md:4:14: TS2322: Type 'string' is not assignable to type 'number'. (block at line 3)\n",
+      );
+      expect(output.stdout.join('')).toBe('1 TypeScript examples checked, 1 errors\n');
+
+      fs.writeFileSync(
+        path.join(root, 'README.md'),
+        ['```ts', 'export const port: number = 443;', '```', ''].join('\n'),
+      );
+      output.stdout.length = 0;
+      output.stderr.length = 0;
+      expect(main([], root)).toBe(0);
+      expect(output.stdout.join('')).toBe('1 TypeScript examples checked, 0 errors\n');
+      expect(output.stderr).toEqual([]);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   test('each block is its own module: two blocks may declare the same name, a fragment does not compile', () => {
     expect(errorsIn('test/modules.md').map((e) => [e.line, e.code, e.message])).toEqual([
@@ -185,6 +228,40 @@ describe('running the examples that synthesize an app', () => {
     const approvals = JSON.stringify(pipeline).match(/"Category":"Approval"/g) ?? [];
     expect(approvals.length).toBeGreaterThan(0);
   }, 300_000);
+
+  test("the validation report's violations are read as findings, one per violating construct", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-validation-report-'));
+    try {
+      expect(validationFindings(outdir)).toEqual([]);
+      fs.writeFileSync(
+        path.join(outdir, 'validation-report.json'),
+        JSON.stringify({
+          version: '55.0.0',
+          pluginReports: [
+            {
+              pluginName: 'cdk-nag',
+              conclusion: 'failure',
+              violations: [
+                {
+                  ruleName: 'AwsSolutions-S1',
+                  description: 'The S3 Bucket has server access logs disabled.',
+                  severity: 'error',
+                  violatingConstructs: [{ constructPath: 'App/Stack/Bucket' }, { constructPath: 'App/Stack/Logs' }],
+                },
+              ],
+            },
+            { pluginName: 'other', conclusion: 'success', violations: [] },
+          ],
+        }),
+      );
+      expect(validationFindings(outdir)).toEqual([
+        'AwsSolutions-S1 at App/Stack/Bucket',
+        'AwsSolutions-S1 at App/Stack/Logs',
+      ]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
 
   test('an example that throws is reported as failed, with its message', () => {
     const failing = extractTypeScriptBlocks(

@@ -130,23 +130,35 @@ export function checkExamplesInChildProcess(examples: readonly DocExample[], rep
   return JSON.parse(output) as DocExampleError[];
 }
 
-if (require.main === module) {
-  const args = process.argv.slice(2);
-  const repoRoot = path.resolve(__dirname, '..', '..');
+/**
+ * The command line: `--help`, `--stdin`, `--list`, or check every example under `repoRoot`, printing one line
+ * per error to stderr. Returns the exit status: 1 when an example does not compile, else 0.
+ */
+export function main(
+  args: readonly string[],
+  repoRoot: string,
+  stdin: () => string = () => fs.readFileSync(0, 'utf-8'),
+): number {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
-  } else if (args.includes('--stdin')) {
-    const given = JSON.parse(fs.readFileSync(0, 'utf-8')) as DocExample[];
-    process.stdout.write(JSON.stringify(checkExamples(given, repoRoot)));
-  } else {
-    const examples = collectExamples(repoRoot);
-    if (args.includes('--list')) {
-      process.stdout.write(examples.map((e) => `${e.file}:${e.line}`).join('\n') + '\n');
-    } else {
-      const errors = checkExamples(examples, repoRoot);
-      for (const error of errors) process.stderr.write(`${formatError(error)}\n`);
-      process.stdout.write(`${examples.length} TypeScript examples checked, ${errors.length} errors\n`);
-      if (errors.length > 0) process.exitCode = 1;
-    }
+    return 0;
   }
+  if (args.includes('--stdin')) {
+    const given = JSON.parse(stdin()) as DocExample[];
+    process.stdout.write(JSON.stringify(checkExamples(given, repoRoot)));
+    return 0;
+  }
+  const examples = collectExamples(repoRoot);
+  if (args.includes('--list')) {
+    process.stdout.write(examples.map((e) => `${e.file}:${e.line}`).join('\n') + '\n');
+    return 0;
+  }
+  const errors = checkExamples(examples, repoRoot);
+  for (const error of errors) process.stderr.write(`${formatError(error)}\n`);
+  process.stdout.write(`${examples.length} TypeScript examples checked, ${errors.length} errors\n`);
+  return errors.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2), path.resolve(__dirname, '..', '..'));
 }

@@ -194,3 +194,58 @@ test(
   },
   GATE_TIMEOUT,
 );
+
+test(
+  "a reviewed false positive listed by its key in the package's .compatignore does not fail the gate",
+  () => {
+    repo.reword(CHANGE_SUBJECT);
+    const ignoreFile = repo.path(`${PKG_DIR}/.compatignore`);
+    fs.writeFileSync(ignoreFile, 'removed:@groundwork/tiny.GreeterProps.greeting\n');
+    try {
+      const run = gate();
+      expect(run.stdout).toContain('OK: no breaking API change');
+      expect(run.status).toBe(0);
+    } finally {
+      fs.rmSync(ignoreFile);
+    }
+  },
+  GATE_TIMEOUT,
+);
+
+test(
+  'a baseline jsii-diff cannot read fails the gate (exit 1) with its output, not as compatible',
+  () => {
+    const baselineFile = repo.path(`${PKG_DIR}/api-baseline/assembly.jsii`);
+    const released = fs.readFileSync(baselineFile, 'utf-8');
+    // A dependency that is not installed: jsii-diff cannot load the assembly and exits non-zero.
+    const broken = { ...JSON.parse(released), dependencies: { '@groundwork/not-installed': '^1.0.0' } };
+    fs.writeFileSync(baselineFile, JSON.stringify(broken));
+    try {
+      const run = gate();
+      expect(run.stdout).toContain('FAIL: jsii-diff could not compare the assemblies (exit');
+      expect(run.stdout).toContain(`api-compat: FAILED for ${PACKAGE}.`);
+      expect(run.status).toBe(1);
+    } finally {
+      fs.writeFileSync(baselineFile, released);
+    }
+  },
+  GATE_TIMEOUT,
+);
+
+test(
+  'a package that is not built fails the gate (exit 1), naming the build to run',
+  () => {
+    repo.write('packages/unbuilt/package.json', JSON.stringify({ name: '@groundwork/unbuilt', jsii: {} }));
+    try {
+      const run = gate(repo.path('packages/unbuilt'));
+      expect(run.stdout).toContain(
+        'FAIL: packages/unbuilt/.jsii is missing: build first (npx nx run @groundwork/unbuilt:build).',
+      );
+      expect(run.stdout).toContain('api-compat: FAILED for @groundwork/unbuilt.');
+      expect(run.status).toBe(1);
+    } finally {
+      fs.rmSync(repo.path('packages/unbuilt'), { recursive: true, force: true });
+    }
+  },
+  GATE_TIMEOUT,
+);

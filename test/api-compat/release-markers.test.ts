@@ -1,13 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { REPO_ROOT } from './scratch-repo';
+import { REPO_ROOT, ScratchRepo } from './scratch-repo';
 import { parseJsiiDiffOutput } from '../../scripts/api-compat/jsii-diff';
 import { parseArgs, UsageError } from '../../scripts/api-compat/packages';
 import {
   breakingBump,
+  describeMarking,
   howToMarkBreaking,
   isBreakingCommit,
+  latestReleaseTag,
+  pendingRelease,
   releasePaths,
 } from '../../scripts/api-compat/release-markers';
 
@@ -104,4 +107,40 @@ test('the command line takes package folders or --all, not both', () => {
   expect(() => parseArgs([])).toThrow(UsageError);
   expect(() => parseArgs(['--all', 'packages/networking'])).toThrow(/either package folders or --all/);
   expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
+});
+
+describe('the pending release, read from git', () => {
+  let repo: ScratchRepo;
+  const demo = () => repo.path('packages/demo');
+
+  beforeAll(() => {
+    repo = new ScratchRepo('groundwork-release-markers-');
+    repo.write('packages/demo/package.json', JSON.stringify({ name: '@groundwork/demo', version: '0.0.0' }));
+    repo.commit('feat(demo)!: the first API');
+    for (const version of ['1.2.0', '1.10.0', '1.9.0']) repo.git('tag', `@groundwork/demo@v${version}`);
+    repo.write('packages/demo/README.md', '# demo\n');
+    repo.commit('fix(demo): a typo');
+    repo.write('packages/other/README.md', '# other\n');
+    repo.commit('feat(other)!: not demo');
+  }, 30_000);
+
+  afterAll(() => repo?.remove());
+
+  test('counts only the commits since the latest tag by version order (1.10.0 after 1.9.0) that touch the package', () => {
+    expect(latestReleaseTag(demo(), '@groundwork/demo')).toBe('@groundwork/demo@v1.10.0');
+    const release = pendingRelease(demo());
+    expect(release).toMatchObject({ latestTag: '@groundwork/demo@v1.10.0', latestVersion: '1.10.0', paths: ['.'] });
+    // The breaking commit before the release tag is in 1.10.0 already; the one of another package is not demo's.
+    expect(release.commits.map((c) => c.subject)).toEqual(['fix(demo): a typo']);
+    expect(release.breakingCommits).toEqual([]);
+    expect(describeMarking(release)).toBe(
+      'No commit since @groundwork/demo@v1.10.0 touching . is marked breaking (1 commit(s) checked).',
+    );
+  });
+
+  test('a release sorts after its pre-releases, as projen picks the latest tag', () => {
+    repo.git('tag', '@groundwork/demo@v2.0.0-rc.1');
+    repo.git('tag', '@groundwork/demo@v2.0.0');
+    expect(latestReleaseTag(demo(), '@groundwork/demo')).toBe('@groundwork/demo@v2.0.0');
+  });
 });

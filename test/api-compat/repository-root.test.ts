@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from './scratch-repo';
-import { repositoryRoot, selectPackages, UsageError } from '../../scripts/api-compat/packages';
+import { allPackages, repositoryRoot, selectPackages, UsageError } from '../../scripts/api-compat/packages';
 
 /**
  * Where git is unavailable (CodePipeline's source artifact is a zip without .git), the gate must still
@@ -47,6 +47,18 @@ describe('repositoryRoot', () => {
       tmp,
     );
     expect(root).toBe(tmp);
+    expect(packages.map((p) => p.display)).toEqual([path.join('packages', 'networking')]);
+  });
+
+  test('--all selects the jsii packages under packages/, not the other workspace packages', () => {
+    workspace();
+    write('packages/tools/package.json', { name: '@groundwork/tools' });
+    fs.mkdirSync(path.join(tmp, 'packages', 'notes'));
+    expect(allPackages(tmp).map((p) => p.name)).toEqual(['@groundwork/networking']);
+    const { packages } = selectPackages(
+      { all: true, updateBaseline: false, help: false, packageDirs: [], root: tmp },
+      tmp,
+    );
     expect(packages.map((p) => p.display)).toEqual([path.join('packages', 'networking')]);
   });
 
