@@ -84,3 +84,39 @@ test('the rename passes when its commit is marked breaking', () => {
   expect(run.stdout).toContain('so the next release is 2.0.0 (a major bump from 1.0.0)');
   expect(run.status).toBe(0);
 }, 30_000);
+
+describe('a package whose integ apps are gone', () => {
+  const OTHER = '@groundwork/other';
+  const OTHER_DIR = 'packages/other';
+
+  test('with no released baseline, there is nothing to check', () => {
+    repo.write(`${OTHER_DIR}/package.json`, JSON.stringify({ name: OTHER, version: '0.0.0', jsii: {} }, undefined, 2));
+    repo.commit('feat(other): a package without integ apps');
+
+    const run = runGate('template-stability', [repo.path(OTHER_DIR)]);
+
+    expect(run.stdout).toContain('SKIP: no integ app (test/integ.*.ts) to synthesize, so no template is checked.');
+    expect(run.status).toBe(0);
+  }, 30_000);
+
+  test('with a released baseline, deleting the integ apps deletes their stateful resources', () => {
+    repo.write(`${OTHER_DIR}/test/integ.other.ts`, integApp('Archive', false));
+    repo.commit('feat(other): archive bucket');
+    expect(runGate('template-stability', [repo.path(OTHER_DIR), '--update-baseline']).status).toBe(0);
+    repo.commit('chore(release): template baseline of @groundwork/other 1.0.0');
+    repo.git('tag', `${OTHER}@v1.0.0`);
+    fs.rmSync(repo.path(`${OTHER_DIR}/test/integ.other.ts`));
+    repo.commit('test(other): drop the integ app');
+
+    const run = runGate('template-stability', [repo.path(OTHER_DIR)]);
+
+    expect(run.stdout).toContain(
+      'No integ app (test/integ.*.ts) is left, but packages/other/api-baseline/templates.json',
+    );
+    expect(run.stdout).toMatch(
+      /integ\.other\/DemoInteg: AWS::S3::Bucket Archive[0-9A-F]{8} would be DELETED: its stack is no longer synthesized/,
+    );
+    expect(run.stdout).toContain('FAIL: a stateful resource would be replaced without a breaking-change marker.');
+    expect(run.status).toBe(1);
+  }, 60_000);
+});
