@@ -135,6 +135,11 @@ const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const CONNECTION_ARN =
   /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+// The Owner tag's value on every resource: IAM refuses a role whose tag value has other characters or is longer.
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+// The pipeline's stack is `<service>-pipeline` and the team's deployment trust admits the roles named
+// `<service>-pipeline*`: an environment's stack (and so its roles' names) must not start that way.
+const RESERVED_ENV_PREFIX = 'pipeline';
 // `cdk bootstrap --qualifier`: 1 to 10 lower-case letters and digits.
 const QUALIFIER = /^[a-z0-9]{1,10}$/;
 // The qualifier of the platform's own bootstrap of the same accounts (the CDK default).
@@ -171,7 +176,12 @@ export function parseServiceConfig(raw: unknown, file: string): ServiceConfig {
       SERVICE_NAME,
       '2-40 lower-case letters, digits or -, starting with a letter',
     ),
-    owner: r.string(svc.owner, 'service.owner'),
+    owner: r.string(
+      svc.owner,
+      'service.owner',
+      TAG_VALUE,
+      'at most 256 letters, digits, spaces or _ . : / = + - @ (the Owner tag of every resource: IAM refuses a role tag with other characters)',
+    ),
     description: r.string(svc.description, 'service.description'),
     alarmEmails: r
       .array(svc.alarmEmails, 'service.alarmEmails')
@@ -232,6 +242,13 @@ export function parseServiceConfig(raw: unknown, file: string): ServiceConfig {
       );
     }
     seen.set(env.name, i);
+    if (env.name.startsWith(RESERVED_ENV_PREFIX)) {
+      r.issue(
+        `environments[${i}].name`,
+        `a name not starting with '${RESERVED_ENV_PREFIX}' (its stack would be named ${service.name}-${env.name}, like the pipeline's stack ${service.name}-pipeline, and its roles would match the deployment trust's '${service.name}-pipeline*')`,
+        `'${env.name}'`,
+      );
+    }
   });
   if (r.issues.length > 0) {
     throw new ConfigError(r.issues);

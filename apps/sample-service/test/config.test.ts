@@ -186,3 +186,79 @@ test('invalid JSON and a missing file name the file', () => {
     /^\/nonexistent\/service.json: \(file\): expected a readable file, found ENOENT/,
   );
 });
+
+test.each<[string, (raw: any) => void, string, string]>([
+  [
+    'an 11-digit account id',
+    (raw) => (raw.environments[0].account = '33333333333'),
+    'environments[0].account',
+    "found '33333333333'",
+  ],
+  [
+    'an availability zone instead of a region',
+    (raw) => (raw.pipeline.region = 'eu-west-1a'),
+    'pipeline.region',
+    "found 'eu-west-1a'",
+  ],
+  [
+    'an alarm address without a domain',
+    (raw) => (raw.service.alarmEmails = ['oncall']),
+    'service.alarmEmails[0]',
+    "expected an email address, found 'oncall'",
+  ],
+  [
+    'a notification address without a domain',
+    (raw) => (raw.pipeline.notificationEmails = ['team']),
+    'pipeline.notificationEmails[0]',
+    "expected an email address, found 'team'",
+  ],
+  [
+    'a fractional reserved concurrency',
+    (raw) => (raw.environments[1].reservedConcurrency = 2.5),
+    'environments[1].reservedConcurrency',
+    'expected an integer from 1 to 900',
+  ],
+  [
+    'a reserved concurrency of 0 (Lambda would throttle every call)',
+    (raw) => (raw.environments[1].reservedConcurrency = 0),
+    'environments[1].reservedConcurrency',
+    'found number 0',
+  ],
+  ['an empty branch', (raw) => (raw.pipeline.branch = ''), 'pipeline.branch', "expected a non-empty string, found ''"],
+])('%s is rejected', (_name, mutate, field, found) => {
+  const raw = rawSampleConfig();
+  mutate(raw);
+  expect(issueFor(raw, field)).toContain(found);
+});
+
+test('a $comment at the top and a CodeStar connections ARN (the older service name) are accepted', () => {
+  const raw = rawSampleConfig();
+  raw.$comment = 'reviewed by the orders team';
+  raw.pipeline.connectionArn =
+    'arn:aws:codestar-connections:eu-west-1:111111111111:connection/00000000-0000-4000-8000-000000000001';
+  expect(loadServiceConfig(writeConfig(raw)).pipeline.connectionArn).toMatch(/^arn:aws:codestar-connections:/);
+});
+
+test("an owner IAM would refuse as a role's tag value is a config error, not a deploy failure", () => {
+  const raw = rawSampleConfig();
+  // Every resource, the roles included, is tagged Owner=<owner>; IAM allows only letters, digits, spaces and _.:/=+-@.
+  raw.service.owner = 'Orders team (EU), on-call #4';
+  expect(issueFor(raw, 'service.owner')).toContain(
+    "expected at most 256 letters, digits, spaces or _ . : / = + - @ (the Owner tag of every resource: IAM refuses a role tag with other characters), found 'Orders team (EU), on-call #4'",
+  );
+  raw.service.owner = 'x'.repeat(257);
+  expect(issueFor(raw, 'service.owner')).toContain('expected at most 256 letters');
+  raw.service.owner = 'Équipe commandes: orders@example.com';
+  expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
+});
+
+test.each(['pipeline', 'pipeline-eu'])(
+  "an environment named like the pipeline's stack and roles (%s) is rejected",
+  (name) => {
+    const raw = rawSampleConfig();
+    raw.environments[0].name = name;
+    expect(issueFor(raw, 'environments[0].name')).toContain(
+      `expected a name not starting with 'pipeline' (its stack would be named orders-api-${name}, like the pipeline's stack orders-api-pipeline, and its roles would match the deployment trust's 'orders-api-pipeline*'), found '${name}'`,
+    );
+  },
+);
