@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { rawSampleConfig, tempDir, writeConfig } from './fixtures';
 import { GateFailure, runMain, synthesizeServiceApp } from '../src/main';
-import { createApp } from '../src/service-app';
+import * as serviceApp from '../src/service-app';
 
 // The entry point as `node lib/main.js` runs it: CloudFormation template validation stays on.
 delete process.env.CDK_VALIDATION;
@@ -112,10 +112,30 @@ test('under the CDK CLI (CDK_OUTDIR set) the app does not synthesize again when 
   process.env.CDK_OUTDIR = outdir;
   try {
     const before = process.listenerCount('beforeExit');
-    createApp(outdir);
+    serviceApp.createApp(outdir);
     expect(process.listenerCount('beforeExit')).toBe(before);
   } finally {
     if (saved === undefined) delete process.env.CDK_OUTDIR;
     else process.env.CDK_OUTDIR = saved;
+  }
+});
+
+test('an error while synthesizing (a gate finding, a construct error) exits 1 with the message, no stack trace', () => {
+  jest.spyOn(serviceApp, 'composeServiceApp').mockImplementation(() => {
+    throw new Error('Stage name Build already used');
+  });
+  const io = capture();
+  expect(runMain([], tempDir('synth-error'))).toBe(1);
+  expect(io.err()).toBe('synth failed: Stage name Build already used\n');
+});
+
+test("outside the CDK CLI the app gets cdk.json's context (CloudFormation template validation on)", () => {
+  const saved = process.env.CDK_CONTEXT_JSON;
+  delete process.env.CDK_CONTEXT_JSON;
+  try {
+    const app = serviceApp.createApp(tempDir('context'));
+    expect(app.node.tryGetContext('@aws-cdk/core:validateAgainstDefaultRules')).toBe(true);
+  } finally {
+    if (saved !== undefined) process.env.CDK_CONTEXT_JSON = saved;
   }
 });

@@ -1,5 +1,6 @@
 import { Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
@@ -91,6 +92,10 @@ describe("the team's own pipeline", () => {
       expect(role.Properties.Tags).toContainEqual({ Key: 'groundwork:boundary', Value: 'orders' });
     }
   });
+
+  test('the pipeline stack is protected from deletion', () => {
+    expect(service.pipelineStack.terminationProtection).toBe(true);
+  });
 });
 
 describe('stages', () => {
@@ -140,6 +145,33 @@ describe('cdk-nag', () => {
     expect(failure).toBeInstanceOf(GateFailure);
     expect((failure as GateFailure).findings).toEqual(
       expect.arrayContaining([expect.stringMatching(/^AwsSolutions-S1 at test\/Service\/NoAccessLogs\/Resource /)]),
+    );
+  });
+
+  test('the NIST 800-53 rev 5 pack gates the stages too: a finding only it reports fails synthesis', () => {
+    let failure: unknown;
+    try {
+      synthesizeServiceApp({
+        outdir: tempDir('gate-nist'),
+        customizeStage: (stage: Stage) => {
+          if (stage.stageName === 'dev') {
+            // An alarm with no action: NIST.800.53.R5-CloudWatchAlarmAction (AwsSolutions has no such rule).
+            new cloudwatch.Alarm(stage.node.findChild('Service'), 'Unwatched', {
+              metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Failures' }),
+              threshold: 1,
+              evaluationPeriods: 1,
+            });
+          }
+        },
+      });
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(GateFailure);
+    expect((failure as GateFailure).findings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^NIST\.800\.53\.R5-CloudWatchAlarmAction at dev\/Service\/Unwatched\/Resource /),
+      ]),
     );
   });
 });

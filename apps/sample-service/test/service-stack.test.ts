@@ -287,3 +287,60 @@ test('the ingress guard of the stage rejects a security group open to the intern
   stage.synth();
   Annotations.fromStack(stack).hasError('/dev/Service/Open/Resource', Match.stringLikeRegexp('0.0.0.0/0'));
 });
+
+describe('values that differ between environments and fields', () => {
+  test('the VPC comes from platformEnvironment and the log group is named after the environment, when the two differ', () => {
+    const qa: ServiceEnvironment = { ...envNamed('test'), name: 'qa', platformEnvironment: 'test' };
+    const { template: qaTemplate } = synthStage(qa);
+    const defaults = Object.values(qaTemplate.toJSON().Parameters as Record<string, any>).map((p) => p.Default);
+    expect(defaults).toContain('/groundwork/test/network/vpc-id');
+    expect(defaults).toContain('/groundwork/test/network/private-subnet-ids');
+    expect(defaults.filter((d) => String(d).startsWith('/groundwork/qa/'))).toEqual([]);
+    qaTemplate.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/orders-api/qa/function' });
+  });
+
+  test("the errors alarm's threshold is the environment's (5 in dev)", () => {
+    const { template: devTemplate } = synthStage(envNamed('dev'));
+    devTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Threshold: 5 });
+  });
+
+  test('every alarm address is subscribed to the topic', () => {
+    const service = { ...config.service, alarmEmails: ['a@example.com', 'b@example.com'] };
+    const stage = new ServiceStage(new App(), 'test', { service, environment: envNamed('test'), qualifier: 'orders' });
+    const t = Template.fromStack(stage.serviceStack);
+    t.resourceCountIs('AWS::SNS::Subscription', 2);
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'b@example.com' });
+  });
+
+  test('the latency alarm fires only above the threshold, and a minute without invocations does not count', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ExtendedStatistic: 'p99',
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('every resource is tagged with the service, its owner and the environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Tags: Match.arrayWith([
+        { Key: 'Environment', Value: 'test' },
+        { Key: 'Owner', Value: 'orders-team' },
+        { Key: 'Service', Value: 'orders-api' },
+      ]),
+    });
+  });
+
+  test('the alarm topic refuses publishing without TLS', () => {
+    const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[];
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: { Ref: topic },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+});
