@@ -25,6 +25,12 @@ function role(trust: unknown[], roleName?: unknown) {
   };
 }
 
+/** The trust edges of one role whose trust policy is one Allow of sts:AssumeRole to `principal`. */
+function edgesOfOneGrant(principal: unknown, condition?: object) {
+  const statement = { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: principal };
+  return trustEdges([source({ R: role([condition ? { ...statement, Condition: condition } : statement], 'r') })]);
+}
+
 describe('trust edges', () => {
   test('an account root narrowed by aws:PrincipalArn is those principals; other conditions are kept', () => {
     const edges = trustEdges([
@@ -158,9 +164,7 @@ describe('trust edges', () => {
       ['organization o-abc', 'role/ops-*'],
     ]);
     // Without a narrowing condition, anyone stays anyone: the picture must show it.
-    const open = trustEdges([
-      source({ R: role([{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: '*' } }], 'r') }),
-    ]);
+    const open = edgesOfOneGrant({ AWS: '*' });
     expect(open.map((e) => [e.principalKind, e.principalAccount, e.principal])).toEqual([
       ['AWS', undefined, 'any principal'],
     ]);
@@ -168,11 +172,7 @@ describe('trust edges', () => {
 
   test('only StringEquals narrows anyone to accounts or an organization; a negated operator stays a condition', () => {
     const anyoneWith = (condition: object) =>
-      trustEdges([
-        source({
-          R: role([{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: '*' }, Condition: condition }], 'r'),
-        }),
-      ]).map((e) => [e.principalAccount, e.principal, e.conditions]);
+      edgesOfOneGrant({ AWS: '*' }, condition).map((e) => [e.principalAccount, e.principal, e.conditions]);
     expect(anyoneWith({ StringNotEquals: { 'aws:PrincipalAccount': '999999999999' } })).toEqual([
       [undefined, 'any principal', ['aws:principalaccount StringNotEquals 999999999999']],
     ]);
@@ -182,21 +182,10 @@ describe('trust edges', () => {
   });
 
   test('a named role principal keeps its name; an aws:PrincipalArn condition on it stays a condition', () => {
-    const edges = trustEdges([
-      source({
-        R: role(
-          [
-            {
-              Effect: 'Allow',
-              Action: 'sts:AssumeRole',
-              Principal: { AWS: partitionArn('222222222222:role/deployer') },
-              Condition: { ArnLike: { 'aws:PrincipalArn': partitionArn('222222222222:role/other') } },
-            },
-          ],
-          'r',
-        ),
-      }),
-    ]);
+    const edges = edgesOfOneGrant(
+      { AWS: partitionArn('222222222222:role/deployer') },
+      { ArnLike: { 'aws:PrincipalArn': partitionArn('222222222222:role/other') } },
+    );
     expect(edges.map((e) => [e.principalAccount, e.principal, e.conditions])).toEqual([
       ['222222222222', 'role/deployer', ['aws:principalarn ArnLike arn:aws:iam::222222222222:role/other']],
     ]);
@@ -204,21 +193,10 @@ describe('trust edges', () => {
 
   test('anyone narrowed by aws:PrincipalArn alone keeps the account of the ARN pattern, or shows it is any account', () => {
     const narrowed = (...arns: unknown[]) =>
-      trustEdges([
-        source({
-          R: role(
-            [
-              {
-                Effect: 'Allow',
-                Action: 'sts:AssumeRole',
-                Principal: { AWS: '*' },
-                Condition: { ArnLike: { 'aws:PrincipalArn': arns } },
-              },
-            ],
-            'r',
-          ),
-        }),
-      ]).map((e) => [e.principalAccount, e.principal]);
+      edgesOfOneGrant({ AWS: '*' }, { ArnLike: { 'aws:PrincipalArn': arns } }).map((e) => [
+        e.principalAccount,
+        e.principal,
+      ]);
     // One account's roles: an edge from that account.
     expect(narrowed(partitionArn('999999999999:role/ops'))).toEqual([['999999999999', 'role/ops']]);
     // Any account's ops-* roles (`*`): the whole pattern, not `role/ops-*`, which reads as one account's roles.
@@ -229,24 +207,10 @@ describe('trust edges', () => {
   });
 
   test('conditions are listed in a stable order, and a | in a table cell is escaped', () => {
-    const edges = trustEdges([
-      source({
-        R: role(
-          [
-            {
-              Effect: 'Allow',
-              Action: 'sts:AssumeRole',
-              Principal: { AWS: partitionArn('222222222222:root') },
-              Condition: {
-                StringEquals: { 'sts:ExternalId': ['a', 'b'] },
-                Bool: { 'aws:MultiFactorAuthPresent': 'true' },
-              },
-            },
-          ],
-          'r',
-        ),
-      }),
-    ]);
+    const edges = edgesOfOneGrant(
+      { AWS: partitionArn('222222222222:root') },
+      { StringEquals: { 'sts:ExternalId': ['a', 'b'] }, Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+    );
     expect(edges[0].conditions).toEqual(['aws:multifactorauthpresent Bool true', 'sts:externalid StringEquals a | b']);
     expect(renderTrustGraph(edges, new Map())).toContain(
       '| `aws:multifactorauthpresent Bool true`, `sts:externalid StringEquals a \\| b` |',
