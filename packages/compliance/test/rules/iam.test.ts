@@ -1025,6 +1025,44 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
     expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(4);
   });
 
+  test('reads CloudWatch Logs destination and delivery destination policies', () => {
+    const stack = newStack();
+    const policy = (principal: unknown, condition?: object) => ({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: principal,
+          Action: ['logs:PutSubscriptionFilter', 'logs:CreateDelivery'],
+          Resource: '*',
+          ...(condition ? { Condition: condition } : {}),
+        },
+      ],
+    });
+    const organization = { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } };
+    const destination = (id: string, document: object) =>
+      new logs.CfnDestination(stack, id, {
+        destinationName: id,
+        roleArn: `arn:aws:iam::${stack.account}:role/logs-to-kinesis`,
+        targetArn: `arn:aws:kinesis:eu-west-1:${stack.account}:stream/logs`,
+        // CloudFormation takes this one as a JSON string.
+        destinationPolicy: JSON.stringify(document),
+      });
+    destination('OpenDestination', policy({ AWS: '*' }));
+    destination('OrganizationDestination', policy({ AWS: '*' }, organization));
+    destination('AccountDestination', policy({ AWS: OTHER_ACCOUNT }));
+    const delivery = (id: string, document: object) =>
+      new logs.CfnDeliveryDestination(stack, id, {
+        name: id,
+        destinationResourceArn: `arn:aws:s3:::${id.toLowerCase()}-logs`,
+        deliveryDestinationPolicy: { deliveryDestinationName: id, deliveryDestinationPolicy: document },
+      });
+    delivery('OpenDelivery', policy('*'));
+    delivery('OrganizationDelivery', policy('*', organization));
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/OpenDestination', 'Test/OpenDelivery']);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(5);
+  });
+
   test("reads an event bus's policy and each EventBridge bus permission, in both of its forms", () => {
     const stack = newStack();
     const putEvents = (principal: unknown, condition?: unknown) => ({

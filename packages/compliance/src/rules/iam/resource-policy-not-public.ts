@@ -47,6 +47,8 @@ const RESOURCE_POLICY_PROPERTIES: Readonly<Record<string, string>> = {
   'AWS::CloudTrail::ResourcePolicy': 'ResourcePolicy',
   'AWS::MediaStore::Container': 'Policy',
   'AWS::Events::EventBus': 'Policy',
+  // CloudWatch Logs subscription destinations: who may create subscription filters sending logs to it (a JSON string).
+  'AWS::Logs::Destination': 'DestinationPolicy',
 };
 
 /**
@@ -58,6 +60,8 @@ const NESTED_POLICY_PATHS: Readonly<Record<string, readonly (readonly string[])[
     ['ResourcePolicy', 'PolicyDocument'],
     ['StreamSpecification', 'ResourcePolicy', 'PolicyDocument'],
   ],
+  // Who may deliver logs to a CloudWatch Logs delivery destination.
+  'AWS::Logs::DeliveryDestination': [['DeliveryDestinationPolicy', 'DeliveryDestinationPolicy']],
   'AWS::DynamoDB::GlobalTable': [
     ['Replicas', '*', 'ResourcePolicy', 'PolicyDocument'],
     ['Replicas', '*', 'ReplicaStreamSpecification', 'ResourcePolicy', 'PolicyDocument'],
@@ -175,7 +179,7 @@ const PERMISSION_RESOURCES: Readonly<Record<string, (properties: Record<string, 
  * table bucket, table, vector bucket and S3 Files file system policies), SNS and SQS inline policies, Kinesis,
  * OpenSearch and Elasticsearch domains, CodeArtifact domains and repositories, the ECR registry policy,
  * EventBridge event buses and schema registries, CloudTrail, MediaStore containers, DynamoDB tables and streams
- * (global table replicas included).
+ * (global table replicas included), CloudWatch Logs destinations and delivery destinations.
  * @param node the CfnResource to check
  */
 export function resourcePolicyNotPublic(node: CfnResource): NagRuleResult {
