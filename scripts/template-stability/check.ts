@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareTemplates, describeFinding, StabilityFinding, StackTemplates, statefulResources } from './compare';
+import { REPLACING_PROPERTIES } from './stateful-resources';
 import { integApps, synthesizeIntegApps, SynthError } from './synth';
 import { BASELINE_DIR, PackageInfo, parseArgs, selectPackages, UsageError } from '../api-compat/packages';
 import { describeMarking, howToMarkBreaking, pendingRelease } from '../api-compat/release-markers';
@@ -21,8 +22,7 @@ export const BASELINE_TEMPLATES = path.join(BASELINE_DIR, 'templates.json');
 const HELP = `Usage: npx ts-node --transpile-only scripts/template-stability/check.ts [options] (<package-dir>... | --all)
 
 Synthesizes each package's integ apps (<package>/test/integ.*.ts) and compares their stateful resources
-(S3 buckets, KMS keys, log groups, VPCs, subnets, trails, DynamoDB tables, RDS instances and clusters, SNS
-topics, SQS queues, ECR repositories, EFS file systems, Secrets Manager secrets)
+(${Object.keys(REPLACING_PROPERTIES).join(', ')})
 with those of the last release (<package>/${BASELINE_TEMPLATES}). A stateful resource whose logical id is
 gone (renamed or moved construct) or whose replacement-forcing property changed fails the check, unless a
 conventional commit since the package's last release tag that touches the package is marked breaking:
@@ -65,13 +65,13 @@ function countResources(stacks: StackTemplates): number {
 export function checkPackage(pkg: PackageInfo): PackageReport {
   const lines: string[] = [];
   const baselineFile = path.join(pkg.dir, BASELINE_TEMPLATES);
-  const hasBaseline = fs.existsSync(baselineFile);
+  const baseline = fs.existsSync(baselineFile) ? readBaseline(baselineFile) : undefined;
   const noIntegApp = integApps(pkg.dir).length === 0;
-  if (noIntegApp && !(hasBaseline && countResources(readBaseline(baselineFile)) > 0)) {
+  if (noIntegApp && countResources(baseline ?? {}) === 0) {
     lines.push(`SKIP: no integ app (test/integ.*.ts) to synthesize, so no template is checked.`);
     return { pkg, verdict: 'no-integ-app', findings: [], lines };
   }
-  if (!hasBaseline) {
+  if (baseline === undefined) {
     lines.push(
       `SKIP: no released templates to compare with (${path.join(pkg.display, BASELINE_TEMPLATES)} is missing). ` +
         'The release writes it after publishing: scripts/template-stability/check.ts <package> --update-baseline.',
@@ -94,7 +94,7 @@ export function checkPackage(pkg: PackageInfo): PackageReport {
       return { pkg, verdict: 'error', findings: [], lines };
     }
   }
-  const findings = compareTemplates(readBaseline(baselineFile), current);
+  const findings = compareTemplates(baseline, current);
   if (findings.length === 0) {
     lines.push('OK: no stateful resource of the released templates would be replaced or deleted.');
     return { pkg, verdict: 'stable', findings, lines };

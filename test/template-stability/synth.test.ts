@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../scripts/template-stability/check';
+import { REPLACING_PROPERTIES } from '../../scripts/template-stability/stateful-resources';
 import {
   integApps,
   readAssemblyTemplates,
@@ -107,3 +108,11 @@ test('the gate exits 1 when an integ app fails to synthesize, and 2 on a usage e
   expect(usage.stderr).toContain('template-stability: give either package folders or --all');
   expect(usage.status).toBe(2);
 }, 30_000);
+
+test('--help names every resource type the gate protects', () => {
+  const help = captured(() => main(['--help'], tmp));
+  expect(help.status).toBe(0);
+  const types = Object.keys(REPLACING_PROPERTIES);
+  expect(types.length).toBeGreaterThan(10);
+  for (const type of types) expect(help.stdout).toContain(type);
+});

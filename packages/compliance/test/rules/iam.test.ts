@@ -37,6 +37,26 @@ function roleWithStatement(stack: Stack, statement: iam.PolicyStatement): iam.Ro
   });
 }
 
+/** An organization id, and the condition that narrows a `*` principal to its accounts. */
+const ORGANIZATION_ID = 'o-a1b2c3d4e5';
+const IN_ORGANIZATION = { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION_ID } };
+
+/** One Allow statement of a resource-based policy, with a condition when given. */
+function allow(principal: unknown, action: string | string[], resource: unknown, condition?: object) {
+  return {
+    Effect: 'Allow',
+    Principal: principal,
+    Action: action,
+    Resource: resource,
+    ...(condition ? { Condition: condition } : {}),
+  };
+}
+
+/** A policy document of the given statements. */
+function policyOf(...statements: unknown[]) {
+  return { Version: '2012-10-17', Statement: statements };
+}
+
 /** A trust policy for L1 roles. */
 const TRUST = {
   Version: '2012-10-17',
@@ -1017,7 +1037,7 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
         organizationId,
       });
     layer('Everyone', '*');
-    layer('Organization', '*', 'o-a1b2c3d4e5');
+    layer('Organization', '*', ORGANIZATION_ID);
     layer('OtherAccount', OTHER_ACCOUNT);
     const open = new CfnCondition(stack, 'Open', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
     layer('EveryoneInOneBranch', Fn.conditionIf(open.logicalId, '*', OTHER_ACCOUNT).toString());
@@ -1027,19 +1047,8 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
 
   test('reads CloudWatch Logs destination and delivery destination policies', () => {
     const stack = newStack();
-    const policy = (principal: unknown, condition?: object) => ({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: principal,
-          Action: ['logs:PutSubscriptionFilter', 'logs:CreateDelivery'],
-          Resource: '*',
-          ...(condition ? { Condition: condition } : {}),
-        },
-      ],
-    });
-    const organization = { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } };
+    const policy = (principal: unknown, condition?: object) =>
+      policyOf(allow(principal, ['logs:PutSubscriptionFilter', 'logs:CreateDelivery'], '*', condition));
     const destination = (id: string, document: object) =>
       new logs.CfnDestination(stack, id, {
         destinationName: id,
@@ -1049,7 +1058,7 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
         destinationPolicy: JSON.stringify(document),
       });
     destination('OpenDestination', policy({ AWS: '*' }));
-    destination('OrganizationDestination', policy({ AWS: '*' }, organization));
+    destination('OrganizationDestination', policy({ AWS: '*' }, IN_ORGANIZATION));
     destination('AccountDestination', policy({ AWS: OTHER_ACCOUNT }));
     const delivery = (id: string, document: object) =>
       new logs.CfnDeliveryDestination(stack, id, {
@@ -1058,35 +1067,32 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
         deliveryDestinationPolicy: { deliveryDestinationName: id, deliveryDestinationPolicy: document },
       });
     delivery('OpenDelivery', policy('*'));
-    delivery('OrganizationDelivery', policy('*', organization));
+    delivery('OrganizationDelivery', policy('*', IN_ORGANIZATION));
     expectFindings(stack, 'Groundwork-IAM6', ['Test/OpenDestination', 'Test/OpenDelivery']);
     expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(5);
   });
 
   test("reads an event bus's policy and each EventBridge bus permission, in both of its forms", () => {
     const stack = newStack();
-    const putEvents = (principal: unknown, condition?: unknown) => ({
+    const putEvents = (principal: unknown, condition?: object) => ({
       Sid: 'put',
-      Effect: 'Allow',
-      Principal: principal,
-      Action: 'events:PutEvents',
-      Resource: `arn:aws:events:eu-west-1:${stack.account}:event-bus/b`,
-      ...(condition ? { Condition: condition } : {}),
+      ...allow(principal, 'events:PutEvents', `arn:aws:events:eu-west-1:${stack.account}:event-bus/b`, condition),
     });
-    const organization = { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } };
-    const document = (statement: unknown) => ({ Version: '2012-10-17', Statement: [statement] });
-    new events.CfnEventBus(stack, 'OpenBus', { name: 'open', policy: document(putEvents('*')) });
-    new events.CfnEventBus(stack, 'OrganizationBus', { name: 'org', policy: document(putEvents('*', organization)) });
+    new events.CfnEventBus(stack, 'OpenBus', { name: 'open', policy: policyOf(putEvents('*')) });
+    new events.CfnEventBus(stack, 'OrganizationBus', {
+      name: 'org',
+      policy: policyOf(putEvents('*', IN_ORGANIZATION)),
+    });
     new events.CfnEventBus(stack, 'NoPolicyBus', { name: 'none' });
     new events.CfnEventBusPolicy(stack, 'OpenStatement', { statementId: 'a', statement: putEvents({ AWS: '*' }) });
     const open = new CfnCondition(stack, 'Open', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
     new events.CfnEventBusPolicy(stack, 'OpenInOneBranch', {
       statementId: 'b',
-      statement: Fn.conditionIf(open.logicalId, putEvents('*'), putEvents('*', organization)),
+      statement: Fn.conditionIf(open.logicalId, putEvents('*'), putEvents('*', IN_ORGANIZATION)),
     });
     new events.CfnEventBusPolicy(stack, 'OrganizationStatement', {
       statementId: 'c',
-      statement: putEvents('*', organization),
+      statement: putEvents('*', IN_ORGANIZATION),
     });
     new events.CfnEventBusPolicy(stack, 'AccountStatement', {
       statementId: 'd',
@@ -1098,7 +1104,7 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
       statementId: 'f',
       action: 'events:PutEvents',
       principal: '*',
-      condition: { type: 'StringEquals', key: 'aws:PrincipalOrgID', value: 'o-a1b2c3d4e5' },
+      condition: { type: 'StringEquals', key: 'aws:PrincipalOrgID', value: ORGANIZATION_ID },
     });
     new events.CfnEventBusPolicy(stack, 'AccountLegacy', {
       statementId: 'g',

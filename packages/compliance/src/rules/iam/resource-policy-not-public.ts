@@ -173,8 +173,9 @@ const PERMISSION_RESOURCES: Readonly<Record<string, (properties: Record<string, 
  * `IpAddress` and a range narrower than /0. Deny statements are not read. A Lambda permission for `*` needs
  * SourceAccount, PrincipalOrgID or a SourceArn judged as above; a Lambda layer version permission for `*`
  * needs OrganizationId; an EventBridge bus permission (AWS::Events::EventBusPolicy) is judged by its
- * `Statement` as above, or in its older form needs the organization `Condition` beside a `*` Principal. Read types: bucket, topic, queue, key,
- * secret, ECR repository, EFS file system, CloudWatch Logs and Backup vault policies, and the S3 family
+ * `Statement` as above, or in its older form needs the organization `Condition` beside a `*` Principal.
+ * Read types: bucket, topic, queue, key, secret, ECR repository, EFS file system, CloudWatch Logs and
+ * Backup vault policies, and the S3 family
  * (access points, Multi-Region Access Point, directory bucket, Object Lambda access point, Outposts,
  * table bucket, table, vector bucket and S3 Files file system policies), SNS and SQS inline policies, Kinesis,
  * OpenSearch and Elasticsearch domains, CodeArtifact domains and repositories, the ECR registry policy,
