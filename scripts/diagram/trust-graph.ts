@@ -6,6 +6,9 @@ import { policyGrants, renderValue } from '../change-report/policy-statements';
  * principals its trust policy lets assume it, and under which conditions.
  * Read from the trust policies themselves, not from config, so that a
  * reviewer sees in the diff what AWS will actually be asked to allow.
+ * Deny statements are edges too, marked as denials: the graph shows them
+ * beside the Allow edges rather than computing what is left, so an Allow
+ * edge is never drawn narrower than the policy makes it.
  */
 
 /** Where a role is defined: a stack of the cloud assembly, or a bootstrap template. */
@@ -35,6 +38,11 @@ export interface TrustEdge {
   readonly conditions: string[];
   readonly actions: string[];
   readonly source: string;
+  /**
+   * `Deny`: the statement takes this principal's access away (under its conditions) from whatever an
+   * Allow edge of the same role grants. Shown beside the Allow edges, not subtracted from them.
+   */
+  readonly effect: 'Allow' | 'Deny';
 }
 
 const ARN_ACCOUNT = /^arn:[^:]*:iam::(\d{12}):(.*)$/;
@@ -63,7 +71,6 @@ export function trustEdges(sources: readonly TemplateSource[]): TrustEdge[] {
       // One edge per (principal, conditions); the actions of a statement (AssumeRole, TagSession) are merged.
       const byKey = new Map<string, TrustEdge & { actions: string[] }>();
       for (const grant of policyGrants(props.AssumeRolePolicyDocument)) {
-        if (grant.effect !== 'Allow') continue;
         // `Principal: {AWS: "*"}` (rendered '*') is anyone: only its conditions narrow it.
         const [kind, ...rest] = grant.principal === '*' ? ['AWS', '*'] : grant.principal.split(':');
         let principal = resolve(rest.join(':'));
@@ -118,7 +125,7 @@ export function trustEdges(sources: readonly TemplateSource[]): TrustEdge[] {
         }
         conditions.sort(compareStrings);
         for (const principalAccount of principalAccounts) {
-          const key = JSON.stringify([kind, principalAccount, principal, conditions]);
+          const key = JSON.stringify([grant.effect, kind, principalAccount, principal, conditions]);
           const existing = byKey.get(key);
           if (existing) {
             if (!existing.actions.includes(grant.action)) existing.actions.push(grant.action);
@@ -133,6 +140,7 @@ export function trustEdges(sources: readonly TemplateSource[]): TrustEdge[] {
             conditions,
             actions: [grant.action],
             source: source.name,
+            effect: grant.effect,
           });
         }
       }
@@ -147,6 +155,7 @@ export function trustEdges(sources: readonly TemplateSource[]): TrustEdge[] {
       compareStrings(a.roleAccount, b.roleAccount) ||
       compareStrings(a.role, b.role) ||
       compareStrings(a.source, b.source) ||
+      compareStrings(a.effect, b.effect) ||
       compareStrings(a.principalKind, b.principalKind) ||
       compareStrings(a.principalAccount ?? '', b.principalAccount ?? '') ||
       compareStrings(a.principal, b.principal) ||
@@ -197,7 +206,8 @@ export function renderTrustGraph(edges: readonly TrustEdge[], accounts: AccountN
       : addNode('(unresolved)', `p::${edge.principal}`, edge.principal);
     const to = addNode(edge.roleAccount, `r:${edge.roleAccount}:${edge.role}`, `role ${edge.role}`);
     const label = edge.conditions.length ? `|"${mermaidText(edge.conditions.map(shortCondition).join(', '))}"|` : '';
-    links.push(`  ${from} -->${label} ${to}`);
+    // A denial is a crossed line: that principal may not assume the role (under the conditions).
+    links.push(`  ${from} ${edge.effect === 'Deny' ? '--x' : '-->'}${label} ${to}`);
   }
   const accountLabel = (account: string) => (accounts.has(account) ? `${accounts.get(account)} ${account}` : account);
   const lines = ['```mermaid', 'flowchart LR'];
@@ -219,6 +229,7 @@ export function renderTrustGraph(edges: readonly TrustEdge[], accounts: AccountN
     ),
   ];
   const services = edges.length - awsEdges.length;
+  const denials = edges.filter((e) => e.effect === 'Deny').length;
   return [
     '# Trust graph',
     '',
@@ -226,7 +237,10 @@ export function renderTrustGraph(edges: readonly TrustEdge[], accounts: AccountN
     '',
     `Who can assume which role: ${edges.length} trust edges in ${new Set(edges.map((e) => `${e.roleAccount}/${e.role}/${e.source}`)).size} roles. ` +
       `The picture shows the ${awsEdges.length} edges whose principal is an AWS account, role or user (people and pipelines); ` +
-      `the table also lists the ${services} AWS service principals.`,
+      `the table also lists the ${services} AWS service principals.` +
+      (denials
+        ? ` ${denials} of the edges are denials (Deny statements, a crossed line in the picture): they take access away from the role's Allow edges under their conditions.`
+        : ''),
     '',
     ...lines,
     '',
@@ -236,8 +250,9 @@ export function renderTrustGraph(edges: readonly TrustEdge[], accounts: AccountN
 }
 
 function principalText(edge: TrustEdge, accountLabel: (account: string) => string): string {
-  if (edge.principalKind !== 'AWS') return `${edge.principalKind}: ${edge.principal}`;
-  return edge.principalAccount ? `${accountLabel(edge.principalAccount)}: ${edge.principal}` : edge.principal;
+  const denied = edge.effect === 'Deny' ? 'denied: ' : '';
+  if (edge.principalKind !== 'AWS') return `${denied}${edge.principalKind}: ${edge.principal}`;
+  return `${denied}${edge.principalAccount ? `${accountLabel(edge.principalAccount)}: ${edge.principal}` : edge.principal}`;
 }
 
 /** Conditions as short edge labels: the common trust conditions in words, the rest compact. */

@@ -115,9 +115,16 @@ describe('trust edges', () => {
         { Parameters: { Qualifier: { Type: 'String', Default: 'hnb659fds' } } },
       ),
     ]);
-    expect(edges.map((e) => [e.role, e.principalKind, e.principal, e.actions])).toEqual([
-      ['<Fn>', 'Service', 'lambda.amazonaws.com', ['sts:AssumeRole']],
-      ['cdk-hnb659fds-deploy-333333333333-eu-west-1', 'AWS', 'any principal', ['sts:AssumeRole', 'sts:TagSession']],
+    expect(edges.map((e) => [e.role, e.principalKind, e.principal, e.actions, e.effect])).toEqual([
+      ['<Fn>', 'Service', 'lambda.amazonaws.com', ['sts:AssumeRole'], 'Allow'],
+      [
+        'cdk-hnb659fds-deploy-333333333333-eu-west-1',
+        'AWS',
+        'any principal',
+        ['sts:AssumeRole', 'sts:TagSession'],
+        'Allow',
+      ],
+      ['denied', 'AWS', 'any principal', ['sts:AssumeRole'], 'Deny'],
     ]);
   });
 
@@ -204,6 +211,52 @@ describe('trust edges', () => {
     expect(narrowed(partitionArn('111111111111:role/a'), partitionArn('222222222222:role/b'))).toEqual([
       [undefined, 'arn:aws:iam::111111111111:role/a or arn:aws:iam::222222222222:role/b'],
     ]);
+  });
+
+  test('a Deny statement is a denial edge beside the Allow edges: crossed in the picture, marked in the table', () => {
+    const edges = trustEdges([
+      source({
+        R: role(
+          [
+            { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: partitionArn('222222222222:root') } },
+            // Anyone outside the organization is denied, and one account's principals entirely.
+            {
+              Effect: 'Deny',
+              Action: 'sts:AssumeRole',
+              Principal: { AWS: '*' },
+              Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc' } },
+            },
+            {
+              Effect: 'Deny',
+              Action: ['sts:AssumeRole', 'sts:TagSession'],
+              Principal: '*',
+              Condition: { StringEquals: { 'aws:PrincipalAccount': '999999999999' } },
+            },
+            // The same principal as the Allow: a separate edge, not merged into it.
+            { Effect: 'Deny', Action: 'sts:TagSession', Principal: { AWS: partitionArn('222222222222:root') } },
+          ],
+          'audit',
+        ),
+      }),
+    ]);
+    expect(edges.map((e) => [e.effect, e.principalAccount, e.principal, e.conditions, e.actions])).toEqual([
+      ['Allow', '222222222222', 'any principal', [], ['sts:AssumeRole']],
+      ['Deny', undefined, 'any principal', ['aws:principalorgid StringNotEquals o-abc'], ['sts:AssumeRole']],
+      ['Deny', '222222222222', 'any principal', [], ['sts:TagSession']],
+      ['Deny', '999999999999', 'any principal', [], ['sts:AssumeRole', 'sts:TagSession']],
+    ]);
+    const markdown = renderTrustGraph(edges, new Map([['999999999999', 'sandbox']]));
+    const mermaid = markdown.slice(markdown.indexOf('```mermaid'), markdown.lastIndexOf('```'));
+    expect(mermaid.match(/ --> /g)).toHaveLength(1);
+    expect(mermaid).toMatch(/n\d+ --x\|"principalorgid StringNotEquals o-abc"\| n\d+/);
+    expect(mermaid.match(/ --x/g)).toHaveLength(3);
+    expect(markdown).toContain(
+      '| 333333333333 | `audit` | `denied: sandbox 999999999999: any principal` | - | Stack |',
+    );
+    expect(markdown).toContain('| 333333333333 | `audit` | `222222222222: any principal` | - | Stack |');
+    expect(markdown).toContain('3 of the edges are denials');
+    // Without a Deny statement, the text says nothing of denials.
+    expect(renderTrustGraph(edges.slice(0, 1), new Map())).not.toContain('denials');
   });
 
   test('conditions are listed in a stable order, and a | in a table cell is escaped', () => {
