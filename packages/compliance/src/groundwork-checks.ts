@@ -272,7 +272,7 @@ function groundworkRules(props: GroundworkChecksProps): GroundworkRule[] {
       id: 'DATA1',
       info: 'The stateful resource does not have DeletionPolicy and UpdateReplacePolicy Retain.',
       explanation:
-        'Removing a bucket, key, log group, table, database or file system from the template, or an update that replaces it, would otherwise delete its data. Fix: removalPolicy: RemovalPolicy.RETAIN.',
+        'Removing a stateful resource (a bucket, key, log group, table, database, file system, volume, stream, search domain, user pool, backup vault...) from the template, or an update that replaces it, would otherwise delete its data. Fix: removalPolicy: RemovalPolicy.RETAIN.',
       rule: statefulResourceRetained,
     },
     {

@@ -1,12 +1,30 @@
+import * as cdk from 'aws-cdk-lib';
 import { App, CfnResource, NestedStack, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as docdb from 'aws-cdk-lib/aws-docdb';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ACCOUNT, expectCompliant, expectFindings, findingsOf, newStack } from '../fixtures';
+
+function newDocumentDatabase(stack: Stack, removalPolicy?: RemovalPolicy): docdb.DatabaseCluster {
+  return new docdb.DatabaseCluster(stack, 'Docs', {
+    vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0 }),
+    masterUser: { username: 'admin' },
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.R5, ec2.InstanceSize.LARGE),
+    removalPolicy,
+  });
+}
 
 describe('Groundwork-DATA1: stateful resources are retained', () => {
   test('passes the CDK defaults for bucket, key, log group and table (RETAIN)', () => {
@@ -24,6 +42,53 @@ describe('Groundwork-DATA1: stateful resources are retained', () => {
     const fs = new efs.CfnFileSystem(stack, 'Files', { encrypted: true });
     fs.cfnOptions.deletionPolicy = 'Retain' as any;
     expectFindings(stack, 'Groundwork-DATA1', ['Test/Bucket/Resource', 'Test/Files']);
+  });
+
+  test('covers user pools, volumes, streams, search domains, document databases and backup vaults: the CDK defaults (RETAIN) pass', () => {
+    const stack = newStack();
+    new cognito.UserPool(stack, 'Users');
+    new ec2.Volume(stack, 'Volume', { availabilityZone: 'eu-west-1a', size: cdk.Size.gibibytes(8) });
+    new kinesis.Stream(stack, 'Stream');
+    new opensearch.Domain(stack, 'Search', { version: opensearch.EngineVersion.OPENSEARCH_2_11 });
+    new backup.BackupVault(stack, 'Vault');
+    newDocumentDatabase(stack);
+    expectCompliant(stack, 'Groundwork-DATA1');
+  });
+
+  test('fails those types with RemovalPolicy.DESTROY, each on its own resource', () => {
+    const stack = newStack();
+    const destroy = { removalPolicy: RemovalPolicy.DESTROY };
+    new cognito.UserPool(stack, 'Users', destroy);
+    new ec2.Volume(stack, 'Volume', { availabilityZone: 'eu-west-1a', size: cdk.Size.gibibytes(8), ...destroy });
+    new kinesis.Stream(stack, 'Stream', destroy);
+    new opensearch.Domain(stack, 'Search', { version: opensearch.EngineVersion.OPENSEARCH_2_11, ...destroy });
+    new backup.BackupVault(stack, 'Vault', destroy);
+    expectFindings(stack, 'Groundwork-DATA1', [
+      'Test/Users/Resource',
+      'Test/Volume/Resource',
+      'Test/Stream/Resource',
+      'Test/Search/Resource',
+      'Test/Vault/Resource',
+    ]);
+  });
+
+  test("skips a document database's instances (the cluster holds the data), its generated secret, secrets and caches", () => {
+    const stack = newStack();
+    const cluster = newDocumentDatabase(stack, RemovalPolicy.DESTROY);
+    new secretsmanager.Secret(stack, 'Secret', { removalPolicy: RemovalPolicy.DESTROY });
+    new elasticache.CfnReplicationGroup(stack, 'Cache', {
+      replicationGroupDescription: 'sessions',
+      engine: 'valkey',
+      cacheNodeType: 'cache.t4g.micro',
+      numCacheClusters: 1,
+    });
+    // The cluster itself is reported; its instance (DESTROY too), the secrets and the cache are not.
+    expect(
+      stack.node
+        .findAll()
+        .filter((c) => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::DocDB::DBInstance'),
+    ).toHaveLength(1);
+    expectFindings(stack, 'Groundwork-DATA1', [cluster.node.defaultChild!.node.path]);
   });
 
   test('does not apply to stateless resources', () => {
