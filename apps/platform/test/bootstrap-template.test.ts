@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EXAMPLE_CONFIG_DIR, exampleConfig, tmpOutdir, withEnv } from './helpers';
+import { EXAMPLE_CONFIG_DIR, exampleConfig, PIPELINE_STACK_RESOURCE_TYPES, tmpOutdir, withEnv } from './helpers';
 import {
   BOOTSTRAP_TEMPLATE_BODY_MAX_BYTES,
   BootstrapTemplateError,
@@ -74,32 +74,13 @@ async function cdkBootstrap(template: string): Promise<{ templateBody?: string; 
 }
 
 /**
- * A stand-in for the synthesized pipeline stack: one resource of each type the shipped one creates, so that its
- * allow list (and so the tooling template) is the shipped one's without synthesizing the app.
+ * A stand-in for the synthesized pipeline stack: one resource of each type the shipped one creates (platform.test.ts
+ * checks the list against it), so that its allow list (and so the tooling template) is the shipped one's without
+ * synthesizing the app.
  */
 const PIPELINE_TEMPLATE = {
   Resources: Object.fromEntries(
-    [
-      'AWS::CodePipeline::Pipeline',
-      'AWS::CodeBuild::Project',
-      'AWS::CodeStarNotifications::NotificationRule',
-      'AWS::IAM::Role',
-      'AWS::IAM::Policy',
-      'AWS::IAM::ManagedPolicy',
-      'AWS::KMS::Key',
-      'AWS::S3::Bucket',
-      'AWS::S3::BucketPolicy',
-      'AWS::Logs::LogGroup',
-      'AWS::Logs::MetricFilter',
-      'AWS::Logs::ResourcePolicy',
-      'AWS::SNS::Topic',
-      'AWS::SNS::TopicPolicy',
-      'AWS::SNS::Subscription',
-      'AWS::CloudWatch::Alarm',
-      'AWS::CloudWatch::Dashboard',
-      'AWS::Events::Rule',
-      'AWS::Lambda::Function',
-    ].map((type, i) => [`R${i}`, { Type: type, Properties: {} }]),
+    PIPELINE_STACK_RESOURCE_TYPES.map((type, i) => [`R${i}`, { Type: type, Properties: {} }]),
   ),
 };
 
@@ -122,8 +103,12 @@ const EXTRA_REGIONS = [
   'sa-east-1',
 ];
 
-/** The example config with one more environment (a copy of dev) in each of `regions`; its directory. */
-function configDirWithRegions(regions: readonly string[]): string {
+/**
+ * The example config with one more environment (a copy of dev) in each of `regions`; its directory. Each in an
+ * account of its own, or, with `inDevAccount`, all in dev's account (whose dev environment is in a region where
+ * AWS Config records IAM, so the others may be in any region).
+ */
+function configDirWithRegions(regions: readonly string[], inDevAccount = false): string {
   const configDir = tmpOutdir('bootstrap-regions');
   fs.cpSync(EXAMPLE_CONFIG_DIR, configDir, { recursive: true });
   const dev = fs.readFileSync(path.join(configDir, 'environments', 'dev.yaml'), 'utf-8');
@@ -133,7 +118,7 @@ function configDirWithRegions(regions: readonly string[]): string {
       path.join(configDir, 'environments', `${name}.yaml`),
       dev
         .replace(/^name: dev$/m, `name: ${name}`)
-        .replace('"333333333333"', `"${String(700000000000 + i + 1)}"`)
+        .replace('"333333333333"', inDevAccount ? '"333333333333"' : `"${String(700000000000 + i + 1)}"`)
         .replace('region: eu-west-1', `region: ${region}`)
         .replace(/cidr: 10\.10\.0\.0\/16/, `cidr: 10.${100 + i}.0.0/16`)
         // Auto-reconcile reaches the pipeline only in its own region (a config rule).
@@ -144,8 +129,8 @@ function configDirWithRegions(regions: readonly string[]): string {
   return configDir;
 }
 
-function configWithRegions(regions: readonly string[]): PlatformConfig {
-  return loadPlatformConfig(configDirWithRegions(regions));
+function configWithRegions(regions: readonly string[], inDevAccount = false): PlatformConfig {
+  return loadPlatformConfig(configDirWithRegions(regions, inDevAccount));
 }
 
 describe('the body cdk bootstrap sends', () => {
@@ -211,6 +196,29 @@ describe('the body cdk bootstrap sends', () => {
     expect(() =>
       renderToolingBootstrapTemplate(configWithRegions(EXTRA_REGIONS.slice(0, 11)), PIPELINE_TEMPLATE),
     ).toThrow(BootstrapTemplateError);
+  });
+
+  test('10 distinct regions fit whatever their names; 11 with the longest names are over the body limit', async () => {
+    // The limits docs/runbooks/bootstrap-accounts.md (step 8) states. Fourteen characters is the longest
+    // region name; with the example's eu-west-1 these make 10 and 11 distinct regions.
+    const longest = [
+      'ap-southeast-1',
+      'ap-southeast-2',
+      'ap-southeast-3',
+      'ap-southeast-4',
+      'ap-southeast-5',
+      'ap-southeast-6',
+      'ap-southeast-7',
+      'ap-northeast-1',
+      'ap-northeast-2',
+      'ap-northeast-3',
+    ];
+    // In dev's account: AWS Config records IAM only in older regions, and dev's eu-west-1 is one.
+    const ten = renderToolingBootstrapTemplate(configWithRegions(longest.slice(0, 9), true), PIPELINE_TEMPLATE);
+    expect((await cdkBootstrap(ten)).templateBody).toBeDefined();
+    expect(() => renderToolingBootstrapTemplate(configWithRegions(longest, true), PIPELINE_TEMPLATE)).toThrow(
+      BootstrapTemplateTooLargeError,
+    );
   });
 
   test('npm run bootstrap-template -- --tooling: exit 1, the reason on stderr, nothing written', () => {

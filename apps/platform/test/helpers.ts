@@ -177,3 +177,29 @@ export function cloudFormationRoleName(stackName: string, logicalId: string): st
   const full = `${stackName}-${logicalId}${tail}`;
   return full.length <= 64 ? full : `${stackName.slice(0, 25)}-${logicalId.slice(0, 25)}${tail}`;
 }
+
+/**
+ * The resource types of the example's synthesized pipeline stack (platform.test.ts checks it), for tests that
+ * need a template with its allow list without synthesizing the app (the tooling bootstrap template).
+ */
+export const PIPELINE_STACK_RESOURCE_TYPES: readonly string[] = [
+  'AWS::CodePipeline::Pipeline',
+  'AWS::CodeBuild::Project',
+  'AWS::CodeStarNotifications::NotificationRule',
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::KMS::Key',
+  'AWS::S3::Bucket',
+  'AWS::S3::BucketPolicy',
+  'AWS::Logs::LogGroup',
+  'AWS::Logs::MetricFilter',
+  'AWS::Logs::ResourcePolicy',
+  'AWS::SNS::Topic',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SNS::Subscription',
+  'AWS::CloudWatch::Alarm',
+  'AWS::CloudWatch::Dashboard',
+  'AWS::Events::Rule',
+  'AWS::Lambda::Function',
+];

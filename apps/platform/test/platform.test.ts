@@ -21,6 +21,7 @@ import {
   intrinsicResolver,
   resourcesOfType,
   templateOf,
+  PIPELINE_STACK_RESOURCE_TYPES,
   tmpOutdir,
   withEnv,
 } from './helpers';
@@ -95,6 +96,12 @@ test('CloudFormation validation ran in its worker, each template once, while the
   expect(
     report.pluginReports.filter((r: { pluginName: string }) => r.pluginName === 'CloudFormation Validate'),
   ).toHaveLength(1);
+});
+
+test("the pipeline stack's resource types are the ones the bootstrap-template tests stand in for it", () => {
+  const template = templateOf(assembly, result.platform.pipelineStack);
+  const types = [...new Set(Object.values<{ Type: string }>(template.Resources).map((r) => r.Type))].sort();
+  expect(types).toEqual([...PIPELINE_STACK_RESOURCE_TYPES].sort());
 });
 
 test('synthesis needs no AWS lookups: no missing context, AZs from config', () => {
