@@ -135,6 +135,22 @@ describe('as a validation plugin', () => {
     expect(synthError(app)).toMatch(/Prod\/Workload\/AdminRole\/Resource[\s\S]*Groundwork-IAM3/);
   });
 
+  test('the same pack registered on the App and on Stages runs once; a second instance reports every finding again', () => {
+    // GitOpsPipeline registers the packs it is given on every stage it deploys: giving it the instances
+    // registered on the App adds no duplicate; constructing new ones for it would.
+    const reportsOfOneFinding = (stageGetsNewInstance: boolean) => {
+      const app = new App();
+      const pack = new GroundworkChecks(app);
+      const prod = new Stage(app, 'Prod');
+      new BadStack(prod, 'Workload');
+      Validations.of(app).addPlugins(pack);
+      Validations.of(prod).addPlugins(stageGetsNewInstance ? new GroundworkChecks(app) : pack);
+      return synthError(app).match(/Groundwork::Groundwork-IAM3/g)?.length;
+    };
+    expect(reportsOfOneFinding(false)).toBe(1);
+    expect(reportsOfOneFinding(true)).toBe(2);
+  });
+
   test('a compliant stage synthesizes', () => {
     const app = new App();
     const stack = new Stack(new Stage(app, 'Prod'), 'Data');
