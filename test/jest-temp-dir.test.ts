@@ -105,4 +105,27 @@ describe('a jest run with the hooks', () => {
     const result = runJest();
     expect({ status: result.status, stderr: result.stderr }).toMatchObject({ status: 0 });
   });
+
+  test("the setup removes an earlier run's directory whose jest process is gone, and nothing else", () => {
+    const tmp = path.join(scratch, 'tmp');
+    // A process that has exited: a run killed before its teardown left this directory.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const left = [
+      `groundwork-jest-${process.pid}-live01`,
+      'groundwork-jest-abc123',
+      'groundwork-jest-hooks-x',
+      'other',
+    ];
+    for (const name of [`groundwork-jest-${gone}-dead01`, ...left]) fs.mkdirSync(path.join(tmp, name));
+    const setup = spawnSync(
+      process.execPath,
+      ['-e', `require(${JSON.stringify(SETUP)})(); process.stdout.write(process.env.TMPDIR)`],
+      { env: { ...process.env, TMPDIR: tmp }, encoding: 'utf-8' },
+    );
+    expect(setup.status).toBe(0);
+    // The new run's directory is named after its own process.
+    const created = path.basename(setup.stdout);
+    expect(created).toMatch(new RegExp(`^groundwork-jest-${setup.pid}-`));
+    expect(fs.readdirSync(tmp).sort()).toEqual([created, ...left].sort());
+  });
 });

@@ -15,8 +15,38 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
+const PREFIX = 'groundwork-jest-';
+
+/** Whether the process `pid` still runs (EPERM: it does, as another user's). */
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the directories of earlier runs that ended without their teardown (a killed jest): each
+ * name holds the pid of the run's jest process, and a directory whose process is gone is left over.
+ */
+function removeLeftovers(tmp) {
+  for (const name of fs.readdirSync(tmp)) {
+    const match = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
+    if (match && !isAlive(Number(match[1]))) {
+      try {
+        fs.rmSync(path.join(tmp, name), { recursive: true, force: true, maxRetries: 3 });
+      } catch {
+        // Not ours to remove (another user's): a left-over directory must not stop the run.
+      }
+    }
+  }
+}
+
 module.exports = function createTestRunTempDir() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-jest-'));
+  removeLeftovers(os.tmpdir());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
   process.env.GROUNDWORK_JEST_PREVIOUS_TMPDIR = process.env.TMPDIR ?? '';
   process.env.GROUNDWORK_JEST_TMPDIR = dir;
   process.env.TMPDIR = dir;
