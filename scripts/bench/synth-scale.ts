@@ -8,7 +8,7 @@ import { lastLines, loadAverage, Measurement, measureNode, runCli, UsageError } 
 import type { TemplateValidationStats } from '../../apps/platform/src/template-validation';
 import { writeSyntheticConfig } from '../../apps/platform/test/scale/synthetic-config';
 
-const USAGE = `Usage: npm run bench:synth -- [--sizes 1,5,20,80] [--regions LIST] [--repeat 1] [--keep] [--phases] [--cpu-prof DIR]
+const USAGE = `Usage: npm run bench:synth -- [--sizes 1,5,20,80] [--regions LIST] [--repeat 1] [--keep] [--phases] [--cpu-prof DIR] [--no-validation]
 
 Synth time and memory of the main job (node apps/platform/lib/main.js, compiled
 JavaScript, the code path of \`npm run synth\`) for generated configs of N
@@ -25,6 +25,9 @@ Options:
   --phases         also run each size once more, instrumented (scripts/bench/synth-phases.js), and
                    print the time and memory of each phase of the main job
   --cpu-prof DIR   write a V8 CPU profile of every main-job run to DIR
+  --no-validation  CloudFormation template validation off (CDK_VALIDATION=false) in the main job
+                   and the empty app alike; npm run synth keeps it on. For comparing the cost of
+                   validation, not for the targets
   -h, --help       show this help
 
 Prints numbers; it is not a test. Exits 1 when a synth fails, 2 on a usage error.`;
@@ -56,6 +59,8 @@ interface Options {
   readonly keep: boolean;
   readonly phases: boolean;
   readonly cpuProfDir?: string;
+  /** CloudFormation template validation in the children (default: on, as in npm run synth). */
+  readonly validation: boolean;
 }
 
 /** What synth-phases.js prints. */
@@ -85,13 +90,14 @@ interface Row {
   readonly phases?: PhaseReport;
 }
 
-function parseArgs(argv: readonly string[]): Options | 'help' {
+export function parseArgs(argv: readonly string[]): Options | 'help' {
   let sizes = [1, 5, 20, 80];
   let regions = DEFAULT_REGIONS;
   let repeat = 1;
   let keep = false;
   let phases = false;
   let cpuProfDir: string | undefined;
+  let validation = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -128,6 +134,9 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
       case '--phases':
         phases = true;
         break;
+      case '--no-validation':
+        validation = false;
+        break;
       case '--cpu-prof':
         cpuProfDir = path.resolve(value());
         break;
@@ -135,16 +144,24 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
         throw new UsageError(`unknown argument '${arg}'`);
     }
   }
-  return { sizes: [...new Set(sizes)].sort((a, b) => a - b), regions, repeat, keep, phases, cpuProfDir };
+  return { sizes: [...new Set(sizes)].sort((a, b) => a - b), regions, repeat, keep, phases, cpuProfDir, validation };
 }
 
-/** The child's environment: cdk.json's context is read by the app itself, and validation stays on. */
-function childEnv(outdir: string): NodeJS.ProcessEnv {
+/**
+ * The child's environment: cdk.json's context is read by the app itself, and validation stays on unless
+ * `validation` is false (whatever the caller's CDK_VALIDATION).
+ */
+export function childEnv(outdir: string, validation: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: outdir };
   // Set by the CDK CLI: it would replace cdk.json's context in main.ts (and in the floor).
   delete env.CDK_CONTEXT_JSON;
-  // `CDK_VALIDATION=false` turns CloudFormation template validation off; npm run synth keeps it on.
-  delete env.CDK_VALIDATION;
+  // `CDK_VALIDATION=false` turns CloudFormation template validation off (aws-cdk-lib's and the main job's
+  // worker); npm run synth keeps it on.
+  if (validation) {
+    delete env.CDK_VALIDATION;
+  } else {
+    env.CDK_VALIDATION = 'false';
+  }
   // A stray INIT_CWD would change how main.ts resolves relative paths; --config-dir is absolute anyway.
   delete env.INIT_CWD;
   return env;
@@ -156,12 +173,13 @@ function bestOf(
   label: string,
   outdirOf: (attempt: number) => string,
   argsOf: (outdir: string) => string[],
+  validation: boolean,
 ): { run: Measurement; outdir: string; load: string } {
   let best: { run: Measurement; outdir: string; load: string } | undefined;
   for (let attempt = 0; attempt < repeat; attempt++) {
     const outdir = outdirOf(attempt);
     const load = loadAverage();
-    const run = measureNode(argsOf(outdir), { cwd: APP_DIR, env: childEnv(outdir) });
+    const run = measureNode(argsOf(outdir), { cwd: APP_DIR, env: childEnv(outdir, validation) });
     if (run.status !== 0) {
       throw new SynthFailure(
         `${label} failed (exit ${run.status}). Last lines of its output:\n${lastLines(run.output)}`,
@@ -291,6 +309,7 @@ function runBenchmark(options: Options): number {
         `the main job with ${n} environment(s)`,
         (attempt) => path.join(work, `out-${n}-${attempt}`),
         (out) => [...prof(out), MAIN_JS, '--config-dir', configDir],
+        options.validation,
       );
       const { stacks, resources } = countAssembly(outdir);
       process.stdout.write(
@@ -304,6 +323,7 @@ function runBenchmark(options: Options): number {
           `the instrumented run with ${n} environment(s)`,
           () => path.join(work, `phases-${n}`),
           (out) => [PHASES_JS, APP_DIR, configDir, out],
+          options.validation,
         );
         phaseReport = JSON.parse(instrumented.run.output.trim().split('\n').pop()!) as PhaseReport;
         process.stdout.write(` ${fmt(instrumented.run.seconds)} s\n`);
@@ -318,6 +338,7 @@ function runBenchmark(options: Options): number {
       'the empty app',
       (attempt) => path.join(work, `out-empty-${attempt}`),
       (out) => [EMPTY_APP_JS, APP_DIR, out, floorConfig.packs.join(','), floorConfig.requiredTags.join(',')],
+      options.validation,
     );
     const floorCounts = countAssembly(floor.outdir);
     process.stdout.write(
@@ -356,7 +377,10 @@ function report(options: Options, rows: Row[], floor: Row, packs: string[]): voi
     '### Settings',
     '',
     `- regions: ${options.regions.join(', ')}; best of ${options.repeat} run(s) per size`,
-    `- context: apps/platform/cdk.json (read by main.ts when run with node; CDK_CONTEXT_JSON unset), CDK_VALIDATION unset (CloudFormation validation on)`,
+    `- context: apps/platform/cdk.json (read by main.ts when run with node; CDK_CONTEXT_JSON unset), ` +
+      (options.validation
+        ? 'CDK_VALIDATION unset (CloudFormation validation on)'
+        : 'CDK_VALIDATION=false (CloudFormation validation off, --no-validation: not the npm run synth setting)'),
     `- compliance packs: ${packs.join(', ')}`,
     `- peak RSS: ${rows[0]?.run.rssSource}`,
     '',
@@ -424,4 +448,6 @@ function report(options: Options, rows: Row[], floor: Row, packs: string[]): voi
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-process.exitCode = runCli('bench:synth', USAGE, process.argv.slice(2), parseArgs, runBenchmark);
+if (require.main === module) {
+  process.exitCode = runCli('bench:synth', USAGE, process.argv.slice(2), parseArgs, runBenchmark);
+}
