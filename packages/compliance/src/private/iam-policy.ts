@@ -28,10 +28,25 @@ const STANDALONE_POLICY_TYPES = new Set([
   'AWS::IAM::GroupPolicy',
 ]);
 const INLINE_POLICY_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group']);
+/**
+ * AWS SAM resources whose `Policies` the SAM transform turns into their execution role's policies: each
+ * entry an inline policy document, an AWS managed policy's name or ARN, or a SAM policy template.
+ */
+const SAM_POLICY_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Serverless::StateMachine']);
 
 /** True when the resource type carries identity-based policy statements that the IAM rules read. */
 export function carriesIdentityPolicies(type: string): boolean {
-  return STANDALONE_POLICY_TYPES.has(type) || INLINE_POLICY_TYPES.has(type);
+  return STANDALONE_POLICY_TYPES.has(type) || INLINE_POLICY_TYPES.has(type) || SAM_POLICY_TYPES.has(type);
+}
+
+/** True when the resource type attaches managed policies: a role, user or group, or a SAM function or state machine. */
+export function attachesManagedPolicies(type: string): boolean {
+  return INLINE_POLICY_TYPES.has(type) || SAM_POLICY_TYPES.has(type);
+}
+
+/** A SAM `Policies` entry that is an inline policy document (not a policy name, an ARN or a SAM policy template). */
+function isSamPolicyDocument(entry: unknown): boolean {
+  return typeof entry === 'object' && entry !== null && !Array.isArray(entry) && 'Statement' in entry;
 }
 
 /**
@@ -39,14 +54,21 @@ export function carriesIdentityPolicies(type: string): boolean {
  * `arn:<partition>:iam::aws:policy/<policyName>` in any partition, written literally, through `Fn::Join`
  * or `Fn::Sub` with the partition (ManagedPolicy.fromAwsManagedPolicyName renders `Fn::Join`), or in
  * either branch of an `Fn::If`. The `$` anchor keeps look-alikes such as `AdministratorAccess-Amplify` out.
+ * A SAM function or state machine attaches it with that ARN or with the bare policy name in its `Policies`.
  */
 export function attachesAwsManagedPolicy(resource: RenderedResource, policyName: string): boolean {
-  if (!INLINE_POLICY_TYPES.has(resource.Type)) {
-    return false;
-  }
   const escaped = policyName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const arn = new RegExp(`:iam::aws:policy/${escaped}$`);
-  return managedPolicyArns(resource).some((a) => arn.test(a));
+  if (INLINE_POLICY_TYPES.has(resource.Type)) {
+    return managedPolicyArns(resource).some((a) => arn.test(a));
+  }
+  if (SAM_POLICY_TYPES.has(resource.Type)) {
+    return possibleElements(resource.Properties.Policies)
+      .filter((entry) => !isSamPolicyDocument(entry))
+      .map(flattenToString)
+      .some((entry) => entry === policyName || arn.test(entry));
+  }
+  return false;
 }
 
 /**
@@ -62,6 +84,8 @@ export function identityPolicyStatements(resource: RenderedResource): PolicyStat
     for (const policy of possibleElements(resource.Properties.Policies)) {
       documents.push((policy as { PolicyDocument?: unknown }).PolicyDocument);
     }
+  } else if (SAM_POLICY_TYPES.has(resource.Type)) {
+    documents.push(...possibleElements(resource.Properties.Policies).filter(isSamPolicyDocument));
   }
   return documents.flatMap(statementsOf);
 }

@@ -23,6 +23,7 @@ import * as s3objectlambda from 'aws-cdk-lib/aws-s3objectlambda';
 import * as s3outposts from 'aws-cdk-lib/aws-s3outposts';
 import * as s3tables from 'aws-cdk-lib/aws-s3tables';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
+import * as sam from 'aws-cdk-lib/aws-sam';
 import { CfnResourcePolicy } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
@@ -364,6 +365,49 @@ describe('Groundwork-IAM3: no AdministratorAccess', () => {
       ],
     });
     expectFindings(stack, 'Groundwork-IAM3', ['Test/Role']);
+  });
+});
+
+describe('Groundwork-IAM1, IAM2 and IAM3 read the Policies of AWS SAM functions and state machines', () => {
+  // The SAM transform turns each Policies entry into a policy of the execution role it creates: an inline
+  // document, an AWS managed policy by name or ARN, or a SAM policy template.
+  function samFunction(stack: Stack, id: string, policies: sam.CfnFunctionProps['policies']): sam.CfnFunction {
+    return new sam.CfnFunction(stack, id, {
+      runtime: 'nodejs20.x',
+      handler: 'index.handler',
+      inlineCode: 'exports.handler = async () => {};',
+      policies,
+    });
+  }
+  // The L1 takes the document's keys in camelCase and renders them as IAM writes them.
+  const everything = { version: '2012-10-17', statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+  test('fails AdministratorAccess by name or ARN (IAM3), IAMFullAccess (IAM2), and an inline "*" on "*" (IAM1 and IAM2)', () => {
+    const stack = newStack();
+    samFunction(stack, 'ByName', ['AdministratorAccess']);
+    samFunction(stack, 'ByArn', 'arn:aws:iam::aws:policy/AdministratorAccess');
+    samFunction(stack, 'Iam', ['IAMFullAccess']);
+    samFunction(stack, 'Inline', everything);
+    new sam.CfnStateMachine(stack, 'Machine', {
+      definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
+      policies: [everything],
+    });
+    expectFindings(stack, 'Groundwork-IAM3', ['Test/ByName', 'Test/ByArn']);
+    expectFindings(stack, 'Groundwork-IAM2', ['Test/Iam', 'Test/Inline', 'Test/Machine']);
+    expectFindings(stack, 'Groundwork-IAM1', ['Test/Inline', 'Test/Machine']);
+  });
+
+  test('passes a SAM policy template, another managed policy, a look-alike name and a scoped document', () => {
+    const stack = newStack();
+    samFunction(stack, 'Fn', [
+      { s3ReadPolicy: { bucketName: 'reports' } },
+      'AWSLambdaBasicExecutionRole',
+      'AdministratorAccess-Amplify',
+      { statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::reports/*' }] },
+    ]);
+    for (const rule of ['Groundwork-IAM1', 'Groundwork-IAM2', 'Groundwork-IAM3']) {
+      expectCompliant(stack, rule);
+    }
   });
 });
 
