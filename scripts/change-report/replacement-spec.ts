@@ -90,14 +90,14 @@ interface SpecProperty {
   readonly causesReplacement?: 'yes' | 'maybe' | 'no';
 }
 
-interface SpecEntity {
+export interface SpecEntity {
   readonly $id: string;
   readonly cloudFormationType?: string;
   readonly isStateful?: boolean;
   readonly properties?: { readonly [name: string]: SpecProperty };
 }
 
-interface SpecDatabase {
+export interface SpecDatabase {
   readonly schema: {
     readonly resource: { readonly entities: { readonly [key: string]: SpecEntity } };
     readonly typeDefinition: { readonly entities: { readonly [key: string]: SpecEntity } };
@@ -138,13 +138,24 @@ export function fallbackReplacementSpec(): ReplacementSpec {
   };
 }
 
-/** Reads the spec database at `file` (db.json.gz). */
-export function loadReplacementSpec(file: string): ReplacementSpec {
-  const db = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf-8')) as SpecDatabase;
+/** The spec database at `file` (db.json.gz), parsed. */
+export function readSpecDatabase(file: string): SpecDatabase {
+  return JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf-8')) as SpecDatabase;
+}
+
+/** The spec's resource types by CloudFormation type name (`AWS::S3::Bucket`). */
+export function specResourcesByType(db: SpecDatabase): Map<string, SpecEntity> {
   const resources = new Map<string, SpecEntity>();
   for (const entity of Object.values(db.schema.resource.entities)) {
     if (entity.cloudFormationType) resources.set(entity.cloudFormationType, entity);
   }
+  return resources;
+}
+
+/** Reads the spec database at `file` (db.json.gz). */
+export function loadReplacementSpec(file: string): ReplacementSpec {
+  const db = readSpecDatabase(file);
+  const resources = specResourcesByType(db);
   const typeDefinitions = new Map<string, SpecEntity>();
   for (const entity of Object.values(db.schema.typeDefinition.entities)) typeDefinitions.set(entity.$id, entity);
 

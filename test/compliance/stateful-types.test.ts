@@ -1,10 +1,9 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import {
   EXCLUDED_STATEFUL_TYPES,
   STATEFUL_TYPES,
 } from '../../packages/compliance/src/rules/data-safety/stateful-resource-retained';
+import { readSpecDatabase, specResourcesByType } from '../../scripts/change-report/replacement-spec';
 
 /**
  * Groundwork-DATA1 covers the resource types that the CloudFormation resource specification used by the CDK
@@ -13,10 +12,9 @@ import {
  */
 function specStatefulTypes(): string[] {
   const specFile = path.resolve(__dirname, '../../node_modules/@aws-cdk/aws-service-spec/db.json.gz');
-  const db = JSON.parse(zlib.gunzipSync(fs.readFileSync(specFile)).toString('utf-8'));
-  return Object.values<{ cloudFormationType?: string; isStateful?: boolean }>(db.schema.resource.entities)
-    .filter((e) => e.isStateful && e.cloudFormationType)
-    .map((e) => e.cloudFormationType!)
+  return [...specResourcesByType(readSpecDatabase(specFile))]
+    .filter(([, entity]) => entity.isStateful)
+    .map(([type]) => type)
     .sort();
 }
 

@@ -1,6 +1,5 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import * as zlib from 'zlib';
+import { readSpecDatabase, specResourcesByType } from '../../scripts/change-report/replacement-spec';
 import {
   compareTemplates,
   describeFinding,
@@ -269,15 +268,11 @@ test('the table lists every property the installed service spec marks as replaci
   // @aws-cdk/aws-service-spec (a root devDependency) records CloudFormation's "Update requires: Replacement" as
   // causesReplacement 'yes'. A property the spec adds later, or one the table forgot, fails here by name.
   const specFile = path.resolve(__dirname, '../../node_modules/@aws-cdk/aws-service-spec/db.json.gz');
-  const db = JSON.parse(zlib.gunzipSync(fs.readFileSync(specFile)).toString('utf-8'));
-  const resources = new Map<string, { properties: { [name: string]: { causesReplacement?: string } } }>();
-  for (const entity of Object.values<any>(db.schema.resource.entities)) {
-    if (entity.cloudFormationType) resources.set(entity.cloudFormationType, entity);
-  }
+  const resources = specResourcesByType(readSpecDatabase(specFile));
   const missing = Object.entries(REPLACING_PROPERTIES).flatMap(([type, listed]) => {
     const spec = resources.get(type);
     if (!spec) return [`${type}: not in the service spec`];
-    return Object.entries(spec.properties)
+    return Object.entries(spec.properties ?? {})
       .filter(([name, p]) => p.causesReplacement === 'yes' && !listed.includes(name))
       .map(([name]) => `${type}.${name}`);
   });
@@ -289,7 +284,7 @@ test('the table lists every property the installed service spec marks as replaci
     Object.entries(REPLACING_PROPERTIES)
       .map(([type, listed]) => [
         type,
-        listed.filter((name) => resources.get(type)!.properties[name]?.causesReplacement !== 'yes'),
+        listed.filter((name) => resources.get(type)!.properties?.[name]?.causesReplacement !== 'yes'),
       ])
       .filter(([, names]) => names.length > 0),
   );

@@ -127,48 +127,41 @@ describe('cdk-nag', () => {
     }
   });
 
-  test('the packs are registered on every stage, so a finding inside a stage fails synthesis', () => {
-    let failure: unknown;
+  /** The findings of the compliance gate that synthesizing with `customizeStage` fails on; any other outcome fails the test. */
+  function gateFindings(outdir: string, customizeStage: (stage: Stage) => void): string[] {
     try {
-      synthesizeServiceApp({
-        outdir: tempDir('gate'),
-        customizeStage: (stage: Stage) => {
-          if (stage.stageName === 'test') {
-            // No server access logs: AwsSolutions-S1.
-            new s3.Bucket(stage.node.findChild('Service'), 'NoAccessLogs', { enforceSSL: true });
-          }
-        },
-      });
+      synthesizeServiceApp({ outdir, customizeStage });
     } catch (error) {
-      failure = error;
+      expect(error).toBeInstanceOf(GateFailure);
+      return (error as GateFailure).findings;
     }
-    expect(failure).toBeInstanceOf(GateFailure);
-    expect((failure as GateFailure).findings).toEqual(
+    throw new Error('expected the compliance gate to fail the synthesis');
+  }
+
+  test('the packs are registered on every stage, so a finding inside a stage fails synthesis', () => {
+    const findings = gateFindings(tempDir('gate'), (stage) => {
+      if (stage.stageName === 'test') {
+        // No server access logs: AwsSolutions-S1.
+        new s3.Bucket(stage.node.findChild('Service'), 'NoAccessLogs', { enforceSSL: true });
+      }
+    });
+    expect(findings).toEqual(
       expect.arrayContaining([expect.stringMatching(/^AwsSolutions-S1 at test\/Service\/NoAccessLogs\/Resource /)]),
     );
   });
 
   test('the NIST 800-53 rev 5 pack gates the stages too: a finding only it reports fails synthesis', () => {
-    let failure: unknown;
-    try {
-      synthesizeServiceApp({
-        outdir: tempDir('gate-nist'),
-        customizeStage: (stage: Stage) => {
-          if (stage.stageName === 'dev') {
-            // An alarm with no action: NIST.800.53.R5-CloudWatchAlarmAction (AwsSolutions has no such rule).
-            new cloudwatch.Alarm(stage.node.findChild('Service'), 'Unwatched', {
-              metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Failures' }),
-              threshold: 1,
-              evaluationPeriods: 1,
-            });
-          }
-        },
-      });
-    } catch (error) {
-      failure = error;
-    }
-    expect(failure).toBeInstanceOf(GateFailure);
-    expect((failure as GateFailure).findings).toEqual(
+    const findings = gateFindings(tempDir('gate-nist'), (stage) => {
+      if (stage.stageName === 'dev') {
+        // An alarm with no action: NIST.800.53.R5-CloudWatchAlarmAction (AwsSolutions has no such rule).
+        new cloudwatch.Alarm(stage.node.findChild('Service'), 'Unwatched', {
+          metric: new cloudwatch.Metric({ namespace: 'Orders', metricName: 'Failures' }),
+          threshold: 1,
+          evaluationPeriods: 1,
+        });
+      }
+    });
+    expect(findings).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^NIST\.800\.53\.R5-CloudWatchAlarmAction at dev\/Service\/Unwatched\/Resource /),
       ]),
