@@ -61,6 +61,7 @@ import {
   validateServices,
   validateStackNamePatterns,
   validateToolkitStackName,
+  validateTransforms,
 } from './validation';
 
 /**
@@ -193,6 +194,21 @@ export interface DeploymentTrustProps {
    * @default [] - the bootstrap version parameter only
    */
   readonly resolvableParameterNames?: string[];
+
+  /**
+   * Template transforms that the deployed templates declare: only `'AWS::Serverless-2016-10-31'`, the AWS SAM
+   * transform (`"Transform": "AWS::Serverless-2016-10-31"`, which the `aws_sam` constructs of aws-cdk-lib add).
+   *
+   * The caller of CreateChangeSet on a template with a transform needs `cloudformation:CreateChangeSet` on the
+   * transform too, and fails with AccessDenied otherwise. Here that caller is the deploy role (CodePipeline's
+   * CloudFormation actions and `cdk deploy` use it); it gets CreateChangeSet, no other action, on
+   * `arn:<partition>:cloudformation:<region>:aws:transform/Serverless-2016-10-31` (the ARN the CloudFormation
+   * User Guide documents; its account is the literal `aws`) in each of `deployableStackRegions`. Any other
+   * value is refused: AWS documents no IAM resource ARN for other transforms.
+   *
+   * @default [] - none: a template with the SAM transform fails at CreateChangeSet with AccessDenied
+   */
+  readonly allowedTransforms?: string[];
 
   /**
    * Days after which noncurrent versions of staged assets expire: a whole number, at least 1.
@@ -330,6 +346,8 @@ export class DeploymentTrust extends Construct {
     validateToolkitStackName(p, toolkitStackName);
     const resolvableParameterNames = props.resolvableParameterNames ?? [];
     validateParameterNames(p, 'resolvableParameterNames', resolvableParameterNames);
+    const allowedTransforms = props.allowedTransforms ?? [];
+    validateTransforms(p, 'allowedTransforms', allowedTransforms);
 
     const account = Aws.ACCOUNT_ID;
     const region = Aws.REGION;
@@ -477,7 +495,7 @@ export class DeploymentTrust extends Construct {
 
     const reasons: { [kind: string]: string } = {
       [BootstrapRoleKind.DEPLOY]:
-        "Deploy role: stack reads and writes only on the deployableStackNames of this account in the declared regions (stack/<name>/*), and DescribeStacks of the bootstrap stack; '*' only for the calls without a resource type (cloudformation:ListStacks, ValidateTemplate, DescribeStackDriftDetectionStatus, sts:GetCallerIdentity) and for pipeline artifacts, in buckets of the pipeline account only (s3:ResourceAccount) with its keys via S3; DescribeEvents on this account's change sets in those regions (a change set ARN names no stack)",
+        "Deploy role: stack reads and writes only on the deployableStackNames of this account in the declared regions (stack/<name>/*), and DescribeStacks of the bootstrap stack; '*' only for the calls without a resource type (cloudformation:ListStacks, ValidateTemplate, DescribeStackDriftDetectionStatus, sts:GetCallerIdentity) and for pipeline artifacts, in buckets of the pipeline account only (s3:ResourceAccount) with its keys via S3; DescribeEvents on this account's change sets in those regions (a change set ARN names no stack); CreateChangeSet on the AWS SAM transform in those regions if allowedTransforms lists it",
       [BootstrapRoleKind.FILE_PUBLISHING]:
         'File publishing role: object-level wildcards only on the staging bucket and its dedicated key, as the CDK asset publisher needs',
       [BootstrapRoleKind.IMAGE_PUBLISHING]:
@@ -490,7 +508,8 @@ export class DeploymentTrust extends Construct {
       [BootstrapRoleKind.DEPLOY]:
         `it names each deployable stack in each region (deployableStackRegions: ${deployableStackRegions.length} x ` +
         `deployableStackNames: ${deployableStackNames.length}), and each of resolvableParameterNames ` +
-        `(${resolvableParameterNames.length}): list fewer regions or stack name patterns (a shared prefix ` +
+        `(${resolvableParameterNames.length}), and the SAM transform in each region if allowedTransforms lists it ` +
+        `(${allowedTransforms.length}): list fewer regions or stack name patterns (a shared prefix ` +
         'pattern such as "orders-*" covers several stacks), or fewer parameters',
       [BootstrapRoleKind.LOOKUP]: `it names each deployable stack for cdk diff (deployableStackNames: ${deployableStackNames.length}): list fewer stack name patterns`,
     };
@@ -653,6 +672,17 @@ export class DeploymentTrust extends Construct {
             }),
           ]
         : []),
+      // A template with a transform: CloudFormation also authorizes CreateChangeSet on the transform's ARN
+      // (account 'aws'), for the caller of CreateChangeSet, that is this role. No other action uses it.
+      ...(allowedTransforms.length > 0
+        ? [
+            new iam.PolicyStatement({
+              sid: 'UseTemplateTransforms',
+              actions: ['cloudformation:CreateChangeSet'],
+              resources: transformArns(stack, deployableStackRegions),
+            }),
+          ]
+        : []),
       new iam.PolicyStatement({ sid: 'CliIdentity', actions: ['sts:GetCallerIdentity'], resources: ['*'] }),
     ]);
 
@@ -735,6 +765,23 @@ function changeSetArns(stack: Stack, regions: string[]): string[] {
   const unique = regions.includes('*') ? ['*'] : [...new Set(regions)];
   return unique.map((region) =>
     stack.formatArn({ service: 'cloudformation', region, resource: 'changeSet', resourceName: '*/*' }),
+  );
+}
+
+/**
+ * The ARNs of the AWS SAM transform (the only one validateTransforms accepts) in each region, region '*' standing
+ * for all of them: `arn:<partition>:cloudformation:<region>:aws:transform/Serverless-2016-10-31`.
+ */
+function transformArns(stack: Stack, regions: string[]): string[] {
+  const unique = regions.includes('*') ? ['*'] : [...new Set(regions)];
+  return unique.map((region) =>
+    stack.formatArn({
+      service: 'cloudformation',
+      region,
+      account: 'aws',
+      resource: 'transform',
+      resourceName: 'Serverless-2016-10-31',
+    }),
   );
 }
 

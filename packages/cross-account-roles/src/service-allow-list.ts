@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { embeddedConnectorServices, samServices, withSamGlobals } from './private/sam-services';
 
 /**
  * Derives the execution role's service allow list from what an app actually deploys: the resource types
@@ -166,39 +167,46 @@ export class ServiceAllowList {
    * `AWS::Cognito::IdentityPool` -> ['cognito-identity'], `AWS::CDK::Metadata` -> [],
    * `Custom::Foo` and `AWS::CloudFormation::CustomResource` -> ['lambda'] (CloudFormation invokes the
    * provider function; what the provider itself calls is its own role's business).
+   *
+   * An AWS SAM type (`AWS::Serverless::*`) maps to the services of the resources the SAM transform generates
+   * for it, which depend on its properties: `AWS::Serverless::Function` is `lambda`, plus `iam` without a
+   * `Role`, `codedeploy` with a `DeploymentPreference`, and what each of its `Events` generates (an `SQS`
+   * event an event source mapping, `lambda`; a `Schedule` a rule, `events`; ...). Pass the resource's
+   * `properties`, with the template's `Globals` merged in (`fromTemplates` does both); without them the
+   * result is what a resource of the type with no properties generates (a function: `iam` and `lambda`).
+   * A connector's `Id` references need the template: use `fromTemplates`.
+   *
+   * @param resourceType the CloudFormation resource type
+   * @param properties the resource's properties; read for SAM types only
    */
-  public static servicesForResourceType(resourceType: string): string[] {
+  public static servicesForResourceType(resourceType: string, properties?: { [key: string]: any }): string[] {
     if (resourceType.startsWith('Custom::') || resourceType === 'AWS::CloudFormation::CustomResource') {
       return ['lambda'];
     }
     if (ServiceAllowList.NO_SERVICE_TYPES.includes(resourceType)) return [];
-    const parts = resourceType.split('::');
-    if (parts.length !== 3 || parts[0] !== 'AWS') {
-      throw new Error(`ServiceAllowList: cannot map resource type '${resourceType}' to an IAM service prefix`);
-    }
-    const namespace = `${parts[0]}::${parts[1]}`;
-    const override =
-      ServiceAllowList.RESOURCE_TYPE_OVERRIDES[resourceType] ?? ServiceAllowList.NAMESPACE_OVERRIDES[namespace];
-    if (override !== undefined) return override === '' ? [] : [override];
-    return [parts[1].toLowerCase()];
+    return samServices(resourceType, properties) ?? ServiceAllowList.namespaceServices(resourceType);
   }
 
   /**
    * Sorted, unique service prefixes for every resource in the given CloudFormation templates (parsed JSON).
-   * A pure function of its input.
+   * AWS SAM resources are read with their properties, their template's `Globals` and their connectors
+   * (`AWS::Serverless::Connector`, and the `Connectors` attribute of any resource). A pure function of its input.
    */
   public static fromTemplates(templates: any[]): string[] {
     const services = new Set<string>();
     for (const template of templates) {
-      const resources: { [id: string]: { Type?: string; Properties?: any } } = template?.Resources ?? {};
-      for (const resource of Object.values(resources)) {
-        if (typeof resource?.Type !== 'string') continue;
-        const isCustom =
-          resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource';
-        const found = isCustom
-          ? [customResourceProvider(resource.Properties?.ServiceToken, resources)]
-          : ServiceAllowList.servicesForResourceType(resource.Type);
-        for (const svc of found) services.add(svc);
+      const resources: { [id: string]: TemplateResource } = template?.Resources ?? {};
+      for (const [logicalId, resource] of Object.entries(resources)) {
+        const type = resource?.Type;
+        if (typeof type !== 'string') continue;
+        const properties = withSamGlobals(type, resource.Properties ?? {}, template?.Globals, resource.IgnoreGlobals);
+        const found =
+          type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource'
+            ? [customResourceProvider(properties.ServiceToken, resources)]
+            : ServiceAllowList.NO_SERVICE_TYPES.includes(type)
+              ? []
+              : (samServices(type, properties, resources) ?? ServiceAllowList.namespaceServices(type));
+        for (const svc of [...found, ...embeddedConnectorServices(logicalId, resource, resources)]) services.add(svc);
       }
     }
     return [...services].sort();
@@ -227,6 +235,19 @@ export class ServiceAllowList {
     return ServiceAllowList.fromTemplates(templates);
   }
 
+  /** A plain CloudFormation type's service: its namespace's, unless an override says otherwise. */
+  private static namespaceServices(resourceType: string): string[] {
+    const parts = resourceType.split('::');
+    if (parts.length !== 3 || parts[0] !== 'AWS') {
+      throw new Error(`ServiceAllowList: cannot map resource type '${resourceType}' to an IAM service prefix`);
+    }
+    const namespace = `${parts[0]}::${parts[1]}`;
+    const override =
+      ServiceAllowList.RESOURCE_TYPE_OVERRIDES[resourceType] ?? ServiceAllowList.NAMESPACE_OVERRIDES[namespace];
+    if (override !== undefined) return override === '' ? [] : [override];
+    return [parts[1].toLowerCase()];
+  }
+
   private constructor() {}
 }
 
@@ -234,7 +255,7 @@ export class ServiceAllowList {
  * CloudFormation calls a custom resource's provider with the execution role's credentials: Lambda invoke,
  * or SNS publish when the ServiceToken is a topic.
  */
-function customResourceProvider(serviceToken: any, resources: { [id: string]: { Type?: string } }): string {
+function customResourceProvider(serviceToken: any, resources: { [id: string]: TemplateResource }): string {
   const getAtt = serviceToken?.['Fn::GetAtt'];
   const ref = serviceToken?.Ref;
   const target = Array.isArray(getAtt) ? resources[getAtt[0]] : typeof ref === 'string' ? resources[ref] : undefined;
@@ -243,4 +264,14 @@ function customResourceProvider(serviceToken: any, resources: { [id: string]: { 
     return 'sns';
   }
   return 'lambda';
+}
+
+/** A resource of a template, as `fromTemplates` reads it. */
+interface TemplateResource {
+  readonly Type?: string;
+  readonly Properties?: any;
+  /** AWS SAM: the resource's embedded connectors. */
+  readonly Connectors?: unknown;
+  /** AWS SAM: `'*'` or the names of the `Globals` properties the resource does not take. */
+  readonly IgnoreGlobals?: unknown;
 }

@@ -161,6 +161,23 @@ export function validateParameterNames(path: string, prop: string, names: string
   }
 }
 
+/**
+ * The template transform whose IAM resource ARN AWS documents (CloudFormation User Guide, "Controlling access
+ * with IAM"): `arn:<partition>:cloudformation:<region>:aws:transform/Serverless-2016-10-31`.
+ */
+export const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
+
+/** Template transform names: only the AWS SAM transform, literal (a token never equals it, so it is refused). */
+export function validateTransforms(path: string, prop: string, transforms: string[]): void {
+  for (const transform of transforms) {
+    if (transform !== SAM_TRANSFORM) {
+      throw new Error(
+        `${path}: ${prop} entries must be '${SAM_TRANSFORM}' (the AWS SAM transform; it is the only transform whose IAM resource ARN, arn:<partition>:cloudformation:<region>:aws:transform/Serverless-2016-10-31, AWS documents for CreateChangeSet), found '${transform}'`,
+      );
+    }
+  }
+}
+
 // A region name of any partition (us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1).
 const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 // A connection of the repository providers, under either service name; exact, no wildcards.

@@ -559,6 +559,108 @@ describe('DeploymentTrust resolvableParameterNames: templates with SSM parameter
   });
 });
 
+describe('DeploymentTrust allowedTransforms: templates with the AWS SAM transform', () => {
+  // CloudFormation authorizes the caller of CreateChangeSet (the deploy role) on the transform's ARN too; its
+  // account field is the literal 'aws' (CloudFormation User Guide, "Controlling access with IAM").
+  const SAM = 'AWS::Serverless-2016-10-31';
+  const transform = (region: string, name = 'Serverless-2016-10-31') =>
+    `arn:aws:cloudformation:${region}:aws:transform/${name}`;
+  function deployRole(props: Partial<DeploymentTrustProps>) {
+    const { stack, trust, template } = synth(props);
+    const identity = policyStatementsOf(stack, template, trust.deployRole);
+    const boundary = documentOf(stack, template, trust.boundary.policy);
+    return {
+      identity,
+      may: (action: string, resource: string) => evaluateWithBoundary(identity, boundary, { action, resource }),
+    };
+  }
+
+  test('by default the deploy role may not create a change set with the SAM transform, and has no statement for it', () => {
+    const { identity, may } = deployRole({});
+    expect(may('cloudformation:CreateChangeSet', transform(REGION))).toBe('ImplicitDeny');
+    expect(identity.map((s: any) => s.Sid)).not.toContain('UseTemplateTransforms');
+    // The same template as without the prop.
+    expect(synth({ allowedTransforms: [] }).template.toJSON()).toEqual(synth({}).template.toJSON());
+  });
+
+  test('with the SAM transform listed, CreateChangeSet on it in each deployable region (through the boundary too), and nothing else', () => {
+    const { identity, may } = deployRole({
+      allowedTransforms: [SAM, SAM],
+      deployableStackRegions: [REGION, 'us-east-1'],
+    });
+    // One ARN per region, account 'aws', CreateChangeSet only.
+    expect(identity.find((s: any) => s.Sid === 'UseTemplateTransforms')).toEqual({
+      Sid: 'UseTemplateTransforms',
+      Effect: 'Allow',
+      Action: 'cloudformation:CreateChangeSet',
+      Resource: [transform(REGION), transform('us-east-1')],
+    });
+    for (const region of [REGION, 'us-east-1']) {
+      expect({ region, decision: may('cloudformation:CreateChangeSet', transform(region)) }).toEqual({
+        region,
+        decision: 'Allow',
+      });
+    }
+    expect(may('cloudformation:CreateChangeSet', transform('ap-south-1'))).toBe('ImplicitDeny');
+    for (const action of [
+      'cloudformation:ExecuteChangeSet',
+      'cloudformation:CreateStack',
+      'cloudformation:UpdateStack',
+      'cloudformation:DeleteStack',
+      'cloudformation:DeleteChangeSet',
+    ]) {
+      expect({ action, decision: may(action, transform(REGION)) }).toEqual({ action, decision: 'ImplicitDeny' });
+    }
+    // Another transform (AWS::LanguageExtensions) stays out of reach.
+    expect(may('cloudformation:CreateChangeSet', transform(REGION, 'LanguageExtensions'))).toBe('ImplicitDeny');
+    // So does a same-named transform resource in an account (the documented ARN's account is 'aws').
+    expect(
+      may(
+        'cloudformation:CreateChangeSet',
+        `arn:aws:cloudformation:${REGION}:${TARGET_ACCOUNT}:transform/Serverless-2016-10-31`,
+      ),
+    ).toBe('ImplicitDeny');
+  });
+
+  test("with deployableStackRegions ['*'], CreateChangeSet on the SAM transform in every region", () => {
+    const { identity, may } = deployRole({ allowedTransforms: [SAM], deployableStackRegions: ['us-east-1', '*'] });
+    expect(identity.find((s: any) => s.Sid === 'UseTemplateTransforms').Resource).toBe(transform('*'));
+    for (const region of [REGION, 'us-east-1', 'ap-south-1', 'sa-east-1']) {
+      expect({ region, decision: may('cloudformation:CreateChangeSet', transform(region)) }).toEqual({
+        region,
+        decision: 'Allow',
+      });
+    }
+    expect(may('cloudformation:ExecuteChangeSet', transform('ap-south-1'))).toBe('ImplicitDeny');
+  });
+
+  test("the size validation's message counts the transform among what grows with the regions", () => {
+    const names = RegionInfo.regions.map((r) => r.name);
+    expect(() => deployRole({ allowedTransforms: [SAM], deployableStackRegions: names })).toThrow(
+      /and the SAM transform in each region if allowedTransforms lists it \(1\): list fewer regions/,
+    );
+    expect(() => deployRole({ deployableStackRegions: names })).toThrow(
+      /and the SAM transform in each region if allowedTransforms lists it \(0\): list fewer regions/,
+    );
+  });
+
+  test('the bootstrap template renders the transform ARN in its own region', () => {
+    const rendered = JSON.parse(DeploymentTrust.renderBootstrapTemplate({ ...TRUST_PROPS, allowedTransforms: [SAM] }));
+    const statements = (Object.values(rendered.Resources) as any[])
+      .filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')
+      .flatMap((r) => r.Properties.PolicyDocument.Statement)
+      .filter((s: any) => s.Sid === 'UseTemplateTransforms');
+    expect(concrete(statements)).toEqual([
+      {
+        Sid: 'UseTemplateTransforms',
+        Effect: 'Allow',
+        Action: 'cloudformation:CreateChangeSet',
+        Resource: transform(REGION),
+      },
+    ]);
+  });
+});
+
 describe('DeploymentTrust toolkitStackName: a bootstrap stack named by a pattern', () => {
   test('a StackSet instance pattern is denied to the deploy role in every region; other stacks stay deployable', () => {
     const { stack, trust, template } = synth({ toolkitStackName: 'StackSet-acme-deployment-trust-*' });
@@ -969,6 +1071,26 @@ describe('DeploymentTrust validation', () => {
       'a parameter given as an ARN',
       { resolvableParameterNames: ['arn:aws:ssm:eu-west-1:222222222222:parameter/x'] },
       /resolvableParameterNames entries must be full SSM parameter names .* found 'arn:aws:ssm:eu-west-1:222222222222:parameter\/x'$/,
+    ],
+    [
+      'a transform other than the AWS SAM transform',
+      { allowedTransforms: ['AWS::LanguageExtensions'] },
+      /allowedTransforms entries must be 'AWS::Serverless-2016-10-31' \(the AWS SAM transform; .*\), found 'AWS::LanguageExtensions'$/,
+    ],
+    [
+      'the SAM transform given as its ARN',
+      { allowedTransforms: ['arn:aws:cloudformation:eu-west-1:aws:transform/Serverless-2016-10-31'] },
+      /allowedTransforms entries must be 'AWS::Serverless-2016-10-31' .* found 'arn:aws:cloudformation:eu-west-1:aws:transform\/Serverless-2016-10-31'$/,
+    ],
+    [
+      'the SAM transform in another case',
+      { allowedTransforms: ['aws::serverless-2016-10-31'] },
+      /allowedTransforms entries must be 'AWS::Serverless-2016-10-31' .* found 'aws::serverless-2016-10-31'$/,
+    ],
+    [
+      'a transform name given as a token',
+      { allowedTransforms: [Aws.STACK_NAME] },
+      /allowedTransforms entries must be 'AWS::Serverless-2016-10-31' .* found '\$\{Token\[AWS\.StackName\.\d+\]\}'$/,
     ],
   ])('%s', (_name, props, message) => {
     expect(() => synth(props)).toThrow(message);

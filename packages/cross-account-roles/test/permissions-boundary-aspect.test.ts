@@ -2,6 +2,7 @@ import { Aspects, Aws, CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sam from 'aws-cdk-lib/aws-sam';
 import { PermissionsBoundaryAspect } from '../src';
 import { flat, targetStack } from './fixtures';
 
@@ -148,6 +149,105 @@ describe('PermissionsBoundaryAspect', () => {
       });
     });
     expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  describe('AWS SAM functions and state machines, whose roles the SAM transform creates', () => {
+    const code = { codeUri: 's3://bucket/key.zip', handler: 'index.handler', runtime: 'nodejs20.x' };
+    // The target stack's account and region are known: the boundary's ARN names them.
+    const boundary = 'arn:${AWS::Partition}:iam::222222222222:policy/groundwork-boundary-hnb659fds-eu-west-1';
+    const errors = (stack: Stack) =>
+      Annotations.fromStack(stack)
+        .findError('*', Match.anyValue())
+        .map((e) => e.entry.data as string);
+
+    test('without a Role, the boundary and the boundary tag go on the resource, which SAM gives the role it creates', () => {
+      const stack = withAspect((s) => {
+        const fn = new sam.CfnFunction(s, 'Fn', { ...code, tags: { team: 'orders' } });
+        fn.overrideLogicalId('Fn');
+        new sam.CfnStateMachine(s, 'Sm', { definitionUri: 's3://bucket/sm.json' }).overrideLogicalId('Sm');
+      });
+      const template = Template.fromStack(stack);
+      for (const id of ['Fn', 'Sm']) {
+        const props = template.toJSON().Resources[id].Properties;
+        expect(flat(props.PermissionsBoundary)).toEqual(boundary);
+        expect(props.Tags).toMatchObject({ 'groundwork:boundary': 'hnb659fds' });
+      }
+      expect(template.toJSON().Resources.Fn.Properties.Tags.team).toBe('orders');
+      expect(errors(stack)).toEqual([]);
+    });
+
+    test('with a Role of its own, the resource is left alone (the role itself gets the aspect)', () => {
+      const stack = withAspect((s) => {
+        new sam.CfnFunction(s, 'Fn', { ...code, role: 'arn:aws:iam::222222222222:role/fn' }).overrideLogicalId('Fn');
+      });
+      const props = Template.fromStack(stack).toJSON().Resources.Fn.Properties;
+      expect(props.PermissionsBoundary).toBeUndefined();
+      expect(props.Tags ?? {}).not.toHaveProperty('groundwork:boundary');
+    });
+
+    test('another boundary on a role-less SAM function is an error, as on a role', () => {
+      const stack = withAspect((s) => {
+        new sam.CfnFunction(s, 'Fn', { ...code, permissionsBoundary: 'arn:aws:iam::222222222222:policy/other' });
+      });
+      expect(errors(stack)).toEqual([
+        expect.stringMatching(
+          /App\/Fn: SAM function \(boundary of the role the SAM transform creates\) has permissions boundary 'arn:aws:iam::222222222222:policy\/other', expected the Groundwork boundary/,
+        ),
+      ]);
+    });
+
+    test('settings for which the transform creates an untagged role are errors naming the way out', () => {
+      const stack = withAspect((s) => {
+        // aws-cdk-lib's SAM types predate ScheduleV2 events: they are written as overrides.
+        new sam.CfnFunction(s, 'Fn', {
+          ...code,
+          autoPublishAlias: 'live',
+          deploymentPreference: { type: 'AllAtOnce' },
+          events: { Queue: { type: 'SQS', properties: { queue: 'arn:aws:sqs:eu-west-1:222222222222:q' } } },
+        }).addPropertyOverride('Events.Nightly', {
+          Type: 'ScheduleV2',
+          Properties: { ScheduleExpression: 'rate(1 day)' },
+        });
+        new sam.CfnStateMachine(s, 'Sm', {
+          definitionUri: 's3://bucket/sm.json',
+          events: {
+            Rule: { type: 'EventBridgeRule', properties: { pattern: { source: ['acme'] } } },
+            Tick: { type: 'Schedule', properties: { schedule: 'rate(1 hour)' } },
+          },
+        });
+      });
+      const without =
+        "without the 'groundwork:boundary' tag that the Groundwork boundary requires of every role it creates, " +
+        'so the deployment would fail: ';
+      expect(errors(stack).sort()).toEqual([
+        `App/Fn: DeploymentPreference without a Role makes the SAM transform create CodeDeploy's service role ${without}give DeploymentPreference.Role`,
+        `App/Fn: event 'Nightly' (Type ScheduleV2) makes the SAM transform create a role ${without}give the event's RoleArn`,
+        expect.stringMatching(
+          /^App\/Sm: event 'Rule' \(Type EventBridgeRule\) makes the SAM transform create a role without .*: this event type takes no role of its own/,
+        ),
+        `App/Sm: event 'Tick' (Type Schedule) makes the SAM transform create a role ${without}give the event's RoleArn`,
+      ]);
+    });
+
+    test('the same settings with their roles given, and events that create no role, pass', () => {
+      const stack = withAspect((s) => {
+        new sam.CfnFunction(s, 'Fn', {
+          ...code,
+          autoPublishAlias: 'live',
+          deploymentPreference: { type: 'AllAtOnce', role: 'arn:aws:iam::222222222222:role/cd' },
+          events: { Hourly: { type: 'Schedule', properties: { schedule: 'rate(1 hour)' } } },
+        }).addPropertyOverride('Events.Nightly', {
+          Type: 'ScheduleV2',
+          Properties: { ScheduleExpression: 'rate(1 day)', RoleArn: 'arn:aws:iam::222222222222:role/s' },
+        });
+        const sm = new sam.CfnStateMachine(s, 'Sm', { definitionUri: 's3://bucket/sm.json' });
+        sm.addPropertyOverride('Events.Tick', {
+          Type: 'Schedule',
+          Properties: { Schedule: 'rate(1 hour)', RoleArn: 'arn:aws:iam::222222222222:role/e' },
+        });
+      });
+      expect(errors(stack)).toEqual([]);
+    });
   });
 
   test('rejects a bad qualifier', () => {
