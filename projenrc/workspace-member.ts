@@ -39,6 +39,10 @@ export function configureWorkspaceMember(
     ),
   });
 
+  // ts-jest compiles each test file on its own (isolatedModules) and so checks no types: the tests are
+  // type-checked as a whole first, as the sources are by their compile.
+  project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
   pinToolingDeps(project);
   dropOptionsInheritedFromBase(project);
   // jsii 5.9 prints an end-of-life banner for node 20 on every run.

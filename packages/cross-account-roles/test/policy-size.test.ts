@@ -15,7 +15,7 @@ import {
 // region list and from IAM's and S3's name limits, not from the package.
 const longest = (values: string[]) => values.reduce((a, b) => (b.length > a.length ? b : a));
 const REGION = longest(RegionInfo.regions.map((r) => r.name));
-const PARTITION = longest(RegionInfo.regions.map((r) => r.partition));
+const PARTITION = longest(RegionInfo.regions.flatMap((r) => (r.partition ? [r.partition] : [])));
 const ACCOUNT = '123456789012';
 // IAM quotas: a customer managed policy document is at most 6,144 characters, without whitespace.
 const IAM_LIMIT = 6144;
