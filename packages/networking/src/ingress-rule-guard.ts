@@ -60,6 +60,12 @@ export interface SecurityGroupIngressRule {
    */
   readonly cidrIpv6?: string;
   /**
+   * `SourcePrefixListId`: a managed prefix list, whose entries are CIDRs that can change after deployment,
+   * the internet included. Held to the rules of a source known only at deploy time.
+   * @default - not set
+   */
+  readonly sourcePrefixListId?: string;
+  /**
    * True when a port, the protocol or the source is only known at deploy time (a token), so it cannot be
    * verified at synthesis. `hasUnresolvedPorts` and `hasUnresolvedSource` say which.
    * @default false
@@ -87,8 +93,9 @@ export interface SecurityGroupIngressRule {
  * - admits `0.0.0.0/0` or `::/0` (any `/0` source) other than on a single allowed TCP/UDP port,
  * - admits all protocols or all TCP/UDP ports (a range from port 0 or 1 to 65535), from any source (a source
  *   known only at deploy time included), or
- * - admits a CIDR known only at deploy time (a token, which could be `0.0.0.0/0`) on a remote
- *   administration port (SSH 22, RDP 3389) that is not an allowed public port.
+ * - admits a CIDR known only at deploy time (a token, which could be `0.0.0.0/0`) or a managed prefix list
+ *   (whose entries can be changed to `0.0.0.0/0` after deployment) on a remote administration port (SSH 22,
+ *   RDP 3389) that is not an allowed public port.
  *
  * Allow a rule on purpose with `IngressRuleGuard.allowPublicIngress(securityGroup, port, reason)`
  * or `IngressRuleGuard.allowAllPortsIngress(securityGroup, reason)`, or app-wide with `allowedPublicPorts`.
@@ -155,7 +162,9 @@ export class IngressRuleGuard implements IAspect {
 
     const source = [rule.cidrIp, rule.cidrIpv6].find((cidr) => cidr !== undefined && /\/0$/.test(cidr));
     if (source === undefined) {
-      return unresolvedSource ? checkUnknownSource(rule, unresolvedPorts, singlePort, allowedPublicPorts) : undefined;
+      return unresolvedSource || rule.sourcePrefixListId !== undefined
+        ? checkUnknownSource(rule, unresolvedPorts, singlePort, allowedPublicPorts)
+        : undefined;
     }
     if (singlePort !== undefined) {
       return allowedPublicPorts.includes(singlePort)
@@ -220,8 +229,9 @@ export class IngressRuleGuard implements IAspect {
 
 /**
  * A CIDR source known only at deploy time may turn out to be `0.0.0.0/0` (e.g. a parameter's default),
- * so it is held to the public rules on the remote administration ports; on other ports it is trusted,
- * since a deploy-time VPC CIDR (IPAM, `fromEnvironment`) is the common case there.
+ * and a managed prefix list may be given that entry after deployment, so both are held to the public rules
+ * on the remote administration ports; on other ports they are trusted, since a deploy-time VPC CIDR (IPAM,
+ * `fromEnvironment`) and a prefix list of partner or AWS service ranges are the common cases there.
  */
 function checkUnknownSource(
   rule: SecurityGroupIngressRule,
@@ -229,7 +239,10 @@ function checkUnknownSource(
   singlePort: number | undefined,
   allowedPublicPorts: number[],
 ): string | undefined {
-  const problem = `ingress rule ${describeRule(rule)} admits a source known only at deploy time, which could be the internet,`;
+  const problem =
+    rule.sourcePrefixListId !== undefined && !rule.hasUnresolvedSource
+      ? `ingress rule ${describeRule(rule)} admits a managed prefix list, whose entries could be changed to the internet after deployment,`
+      : `ingress rule ${describeRule(rule)} admits a source known only at deploy time, which could be the internet,`;
   if (singlePort !== undefined) {
     return ADMINISTRATION_PORTS.includes(singlePort) && !allowedPublicPorts.includes(singlePort)
       ? `${problem} on remote administration port ${singlePort}`
@@ -331,6 +344,15 @@ function toRule(properties: { [key: string]: any }): SecurityGroupIngressRule {
     toPort: num(properties.ToPort),
     cidrIp: str(properties.CidrIp, 'source'),
     cidrIpv6: str(properties.CidrIpv6, 'source'),
+    // A prefix list's id (a token, such as an imported or created list's, still names a prefix list).
+    ...(properties.SourcePrefixListId !== undefined
+      ? {
+          sourcePrefixListId:
+            typeof properties.SourcePrefixListId === 'string' && !Token.isUnresolved(properties.SourcePrefixListId)
+              ? properties.SourcePrefixListId
+              : '(known at deploy time)',
+        }
+      : {}),
   };
   if (!unresolved.ports && !unresolved.source) {
     return rule;
@@ -354,6 +376,10 @@ function describeRule(rule: SecurityGroupIngressRule): string {
   const source =
     rule.cidrIp ??
     rule.cidrIpv6 ??
-    (rule.hasUnresolvedSource ? 'a source known only at deploy time' : 'a non-CIDR source');
+    (rule.sourcePrefixListId !== undefined
+      ? `prefix list ${rule.sourcePrefixListId}`
+      : rule.hasUnresolvedSource
+        ? 'a source known only at deploy time'
+        : 'a non-CIDR source');
   return `'${rule.ipProtocol} ${ports} from ${source}'`;
 }

@@ -107,6 +107,16 @@ describe('IngressRuleGuard.checkRule (pure)', () => {
       expect(IngressRuleGuard.checkRule(rule, [], false)).toMatch(message);
     });
 
+    test('a prefix list id is held to the same rules, and named in the message', () => {
+      const rdp = { ipProtocol: 'tcp', fromPort: 3389, toPort: 3389, sourcePrefixListId: 'pl-0123456789abcdef0' };
+      expect(IngressRuleGuard.checkRule(rdp, [], false)).toBe(
+        "ingress rule 'tcp port 3389 from prefix list pl-0123456789abcdef0' admits a managed prefix list, whose " +
+          'entries could be changed to the internet after deployment, on remote administration port 3389',
+      );
+      expect(IngressRuleGuard.checkRule(rdp, [3389], false)).toBeUndefined();
+      expect(IngressRuleGuard.checkRule({ ...rdp, fromPort: 443, toPort: 443 }, [], false)).toBeUndefined();
+    });
+
     test('rejects all protocols from it even when all-ports is allowed, since they include SSH and RDP', () => {
       expect(IngressRuleGuard.checkRule({ ipProtocol: '-1', ...unknownSource }, [], true)).toMatch(
         /on all ports, which include remote administration ports 22, 3389/,
@@ -419,6 +429,25 @@ describe('IngressRuleGuard as an Aspect', () => {
       ),
     );
     guarded(build(true)).hasNoError('*', Match.anyValue());
+  });
+
+  test('fails SSH from a managed prefix list (its entries can change after deployment), unless 22 is allowed', () => {
+    const build = (allow: boolean, port: number) => (stack: Stack, vpc: ec2.IVpc) => {
+      const offices = new ec2.PrefixList(stack, 'Offices', { entries: [{ cidr: '198.51.100.0/24' }] });
+      const bastion = group(stack, vpc);
+      bastion.addIngressRule(ec2.Peer.prefixList(offices.prefixListId), ec2.Port.tcp(port));
+      if (allow) IngressRuleGuard.allowPublicIngress(bastion, 22, 'Bastion reached from the office prefix list');
+    };
+    // A prefix list created in the stack is a token peer: the rule is a standalone AWS::EC2::SecurityGroupIngress.
+    guarded(build(false, 22)).hasError(
+      '*',
+      Match.stringLikeRegexp(
+        "'tcp port 22 from prefix list \\(known at deploy time\\)' admits a managed prefix list, whose entries could be changed to the internet after deployment, on remote administration port 22",
+      ),
+    );
+    guarded(build(true, 22)).hasNoError('*', Match.anyValue());
+    // Other ports from a prefix list are trusted, as from a deploy-time CIDR.
+    guarded(build(false, 443)).hasNoError('*', Match.anyValue());
   });
 
   test('passes HTTPS from a deploy-time CIDR: only administration ports need a known source', () => {
