@@ -102,6 +102,15 @@ export class PermissionsBoundaryAspect implements IAspect {
           `Groundwork boundary requires of every role it creates, so the deployment would fail: ${fix}`,
       );
     }
+    if (props.PermissionsBoundaries !== undefined) {
+      // aws-cdk-lib's CfnStateMachine names the property after an old specification; the transform rejects
+      // properties it does not define ("property PermissionsBoundaries not defined for resource of type ...").
+      Annotations.of(node).addError(
+        `${node.node.path}: PermissionsBoundaries (aws-cdk-lib's CfnStateMachine.permissionsBoundaries) is not a ` +
+          'property of AWS::Serverless::StateMachine, and the SAM transform rejects it: leave it unset ' +
+          '(this aspect sets PermissionsBoundary, the SAM property, to the Groundwork boundary)',
+      );
+    }
     if (props.Role !== undefined) return;
     if (props.PermissionsBoundary !== undefined) {
       this.checkBoundary(

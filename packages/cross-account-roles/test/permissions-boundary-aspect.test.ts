@@ -196,6 +196,20 @@ describe('PermissionsBoundaryAspect', () => {
       ]);
     });
 
+    test("aws-cdk-lib's state machine permissionsBoundaries, a property SAM rejects, is an error", () => {
+      const stack = withAspect((s) => {
+        new sam.CfnStateMachine(s, 'Sm', {
+          definitionUri: 's3://bucket/sm.json',
+          permissionsBoundaries: 'arn:aws:iam::222222222222:policy/groundwork-boundary-hnb659fds-eu-west-1',
+        });
+      });
+      expect(errors(stack)).toEqual([
+        expect.stringMatching(
+          /^App\/Sm: PermissionsBoundaries \(aws-cdk-lib's CfnStateMachine.permissionsBoundaries\) is not a property of AWS::Serverless::StateMachine, and the SAM transform rejects it/,
+        ),
+      ]);
+    });
+
     test('settings for which the transform creates an untagged role are errors naming the way out', () => {
       const stack = withAspect((s) => {
         // aws-cdk-lib's SAM types predate ScheduleV2 events: they are written as overrides.
