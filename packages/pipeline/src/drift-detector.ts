@@ -341,6 +341,28 @@ export interface DriftDetectorProps {
 }
 
 /**
+ * The stack statuses the prefix mode lists: every status but those of a stack being changed (`*_IN_PROGRESS`,
+ * transient: the next run checks it) or deleted (`DELETE_COMPLETE`). The stable ones are checked for drift;
+ * a broken stack (`UPDATE_ROLLBACK_FAILED`, `ROLLBACK_COMPLETE`, `*_FAILED`) is handed to DetectStackDrift
+ * too, and if CloudFormation refuses to check it, it is reported as a failed check, as it would be when
+ * named in `stackNames`, instead of being left out without a word.
+ */
+const LISTED_STACK_STATUSES = [
+  'CREATE_COMPLETE',
+  'UPDATE_COMPLETE',
+  'UPDATE_ROLLBACK_COMPLETE',
+  'IMPORT_COMPLETE',
+  'IMPORT_ROLLBACK_COMPLETE',
+  'CREATE_FAILED',
+  'ROLLBACK_COMPLETE',
+  'ROLLBACK_FAILED',
+  'UPDATE_FAILED',
+  'UPDATE_ROLLBACK_FAILED',
+  'IMPORT_ROLLBACK_FAILED',
+  'DELETE_FAILED',
+];
+
+/**
  * Continuous reconciliation for one environment: on a schedule, a Step Functions state machine (AWS SDK
  * integrations only, no Lambda) detects CloudFormation drift on the Groundwork stacks, publishes
  * `Groundwork/Drift DriftedStacks` and `DetectionFailedStacks`, alerts with the drifted stacks and
@@ -350,6 +372,7 @@ export interface DriftDetectorProps {
  * another region of the same account, the start goes through aws-cdk-lib's `CallAwsServiceCrossRegion`
  * Lambda function (Step Functions SDK integrations cannot call another region).
  */
+
 export class DriftDetector extends Construct {
   /** Metric namespace of the drift metric. */
   public static readonly METRIC_NAMESPACE = 'Groundwork/Drift';
@@ -748,7 +771,7 @@ export class DriftDetector extends Construct {
           // ListStacks supports no resource-level permission.
           iamResources: ['*'],
           parameters: {
-            StackStatusFilter: ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE'],
+            StackStatusFilter: LISTED_STACK_STATUSES,
             ...(withToken ? { NextToken: '{% $next %}' } : {}),
           },
           assign: {

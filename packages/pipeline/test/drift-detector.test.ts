@@ -1467,7 +1467,10 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
       'groundwork-dev-app': 'CREATE_COMPLETE',
       'groundwork-dev-api': 'UPDATE_COMPLETE',
       'groundwork-dev-new': 'CREATE_IN_PROGRESS',
+      'groundwork-dev-review': 'REVIEW_IN_PROGRESS',
+      'groundwork-dev-moving': 'UPDATE_ROLLBACK_IN_PROGRESS',
       'groundwork-dev-old': 'DELETE_COMPLETE',
+      'groundwork-dev-going': 'DELETE_IN_PROGRESS',
     };
     const account = fakeAccount({
       'groundwork-dev-network': { drifted: ['Vpc'] },
@@ -1491,6 +1494,45 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
       'groundwork-dev-api',
     ]);
     expect(run.metrics).toEqual([{ DriftedStacks: 2, DetectionFailedStacks: 0 }]);
+  });
+
+  test('prefix mode: a broken stack is checked, and reported as a failed check when CloudFormation refuses it', async () => {
+    // Left out of the listing, a stack stuck in UPDATE_ROLLBACK_FAILED would never be reported; named in
+    // stackNames, the same stack is a failed check. Both modes now say the same.
+    const statuses: Record<string, string> = {
+      'groundwork-dev-stuck': 'UPDATE_ROLLBACK_FAILED',
+      'groundwork-dev-failed': 'ROLLBACK_COMPLETE',
+      'groundwork-dev-imported': 'IMPORT_ROLLBACK_COMPLETE',
+    };
+    const account = fakeAccount({ 'groundwork-dev-imported': { drifted: ['Table'] } });
+    const refused = new Set(['groundwork-dev-stuck', 'groundwork-dev-failed']);
+    const aws: FakeAws = (call) => {
+      if (call.action === 'listStacks') {
+        return {
+          StackSummaries: Object.entries(statuses)
+            .filter(([, status]) => call.args.StackStatusFilter.includes(status))
+            .map(([StackName, StackStatus]) => ({ StackName, StackStatus })),
+        };
+      }
+      if (call.action === 'detectStackDrift' && refused.has(call.args.StackName)) {
+        throw new TaskFailure(
+          'CloudFormation.CloudFormationException',
+          `Stack ${call.args.StackName} is in ${statuses[call.args.StackName]} state and can not be checked`,
+        );
+      }
+      return account(call);
+    };
+    const run = await runDetector({ stackNamePrefix: 'groundwork-' }, aws);
+    expect(run.calls('detectStackDrift').map((c) => c.args.StackName)).toEqual([
+      'groundwork-dev-stuck',
+      'groundwork-dev-failed',
+      'groundwork-dev-imported',
+    ]);
+    expect(run.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 2 }]);
+    expect(run.alerts).toHaveLength(1);
+    for (const name of ['groundwork-dev-stuck', 'groundwork-dev-failed', 'groundwork-dev-imported']) {
+      expect(run.alerts[0].Message).toContain(name);
+    }
   });
 
   test('prefix mode with no matching stack: metrics 0, no alert, no detection', async () => {

@@ -24,7 +24,8 @@ case "$1 $2" in
     touch "$FAKE_STATE/protected-$stack"; echo '{}';;
   "cloudformation describe-stacks")
     protected=false; [ -e "$FAKE_STATE/protected-$stack" ] && protected=true
-    echo "{\\"Stacks\\":[{\\"StackName\\":\\"$stack\\",\\"StackStatus\\":\\"UPDATE_COMPLETE\\",\\"EnableTerminationProtection\\":$protected,\\"Outputs\\":[{\\"OutputKey\\":\\"QueueUrl\\",\\"OutputValue\\":\\"u\\"}]}]}";;
+    status=UPDATE_COMPLETE; [ -e "$FAKE_STATE/status-$stack" ] && status=$(cat "$FAKE_STATE/status-$stack")
+    echo "{\\"Stacks\\":[{\\"StackName\\":\\"$stack\\",\\"StackStatus\\":\\"$status\\",\\"EnableTerminationProtection\\":$protected,\\"Outputs\\":[{\\"OutputKey\\":\\"QueueUrl\\",\\"OutputValue\\":\\"u\\"}]}]}";;
   *) echo "unexpected aws $*" >&2; exit 2;;
 esac
 `;
@@ -116,6 +117,30 @@ describe('the stage validation script', () => {
     expect(result.calls.filter((c) => c.includes('update-termination-protection'))).toEqual([
       expect.stringContaining('--stack-name example-prod-network'),
     ]);
+  });
+
+  // A run that changes nothing leaves a stack whose last update or import rolled back in that stable state:
+  // the stage rollback's own run of the last good revision, or a revert, must still validate.
+  test.each(['UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE', 'CREATE_COMPLETE'])(
+    'accepts a stack in the stable state %s',
+    (status) => {
+      const result = run({}, (state) => fs.writeFileSync(path.join(state, `status-${network.stackName}`), status));
+      expect(result.stdout).toContain(`OK ${network.stackName} ${status}`);
+      expect(result.status).toBe(0);
+    },
+  );
+
+  test.each([
+    'UPDATE_ROLLBACK_FAILED',
+    'ROLLBACK_COMPLETE',
+    'UPDATE_IN_PROGRESS',
+    'CREATE_FAILED',
+    'IMPORT_ROLLBACK_FAILED',
+  ])('fails a stack in %s, which is not stable or not usable', (status) => {
+    const result = run({}, (state) => fs.writeFileSync(path.join(state, `status-${network.stackName}`), status));
+    expect(result.stdout).toContain(`FAIL ${network.stackName} is ${status}`);
+    expect(result.stdout).toContain(`OK ${scratch.stackName} UPDATE_COMPLETE`);
+    expect(result.status).not.toBe(0);
   });
 
   test('validation alone, as before: no protection call', () => {

@@ -15,8 +15,10 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
  *   `terminationProtection`): turns termination protection on (CodePipeline's CloudFormation actions
  *   ignore it, aws/aws-cdk#17871; the deploy role may call `cloudformation:UpdateTerminationProtection`
  *   on the stage's stacks) and checks `EnableTerminationProtection` in `describe-stacks`;
- * - unless `VALIDATE` is `false`: checks the stack is in a completed state and every output declared in
- *   the template is present.
+ * - unless `VALIDATE` is `false`: checks the stack is in a stable state (`CREATE_COMPLETE`, `UPDATE_COMPLETE`,
+ *   or, kept from an earlier run whose update or import rolled back, `UPDATE_ROLLBACK_COMPLETE`,
+ *   `IMPORT_COMPLETE`, `IMPORT_ROLLBACK_COMPLETE`; the stage's deploy actions have already succeeded, so this
+ *   run changed nothing there) and every output declared in the template is present.
  *
  * Nothing here runs at synth time: these are CodeBuild commands.
  */
@@ -49,7 +51,10 @@ export const STAGE_VALIDATION_SCRIPT = [
   '  fi',
   '  if [ "$validate" != true ]; then continue; fi',
   '  status=$(echo "$description" | jq -r \'.Stacks[0].StackStatus\')',
-  '  case "$status" in CREATE_COMPLETE|UPDATE_COMPLETE) echo "OK $stack $status";; *) echo "FAIL $stack is $status"; failures=$((failures+1));; esac',
+  // The stable states (CloudFormation RollbackStack: "a last known stable state"): a stack whose last update
+  // failed and rolled back, or whose import did, keeps that status through the runs that do not change it,
+  // such as the stage rollback's own run of the last good revision.
+  '  case "$status" in CREATE_COMPLETE|UPDATE_COMPLETE|UPDATE_ROLLBACK_COMPLETE|IMPORT_COMPLETE|IMPORT_ROLLBACK_COMPLETE) echo "OK $stack $status";; *) echo "FAIL $stack is $status"; failures=$((failures+1));; esac',
   '  for key in $(jq -r \'(.Outputs // {}) | keys[]\' "$template"); do',
   '    if echo "$description" | jq -e --arg key "$key" \'.Stacks[0].Outputs // [] | map(.OutputKey) | index($key)\' > /dev/null; then echo "OK $stack output $key"; else echo "FAIL $stack output $key missing"; failures=$((failures+1)); fi',
   '  done',
