@@ -72,7 +72,8 @@ export const UNKNOWN = '${?}';
 
 /**
  * Turns a resolved CloudFormation value into one string, keeping the literal parts of
- * `Fn::Join`/`Fn::Sub` and writing references as `${LogicalId}` or `${LogicalId.Attribute}`,
+ * `Fn::Join`/`Fn::Sub` (with the values of an `Fn::Sub` variable map substituted) and writing references as
+ * `${LogicalId}` or `${LogicalId.Attribute}`,
  * so that e.g. `['arn:', {Ref: 'AWS::Partition'}, ':iam::aws:policy/AdministratorAccess']`
  * becomes `arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess`.
  */
@@ -100,7 +101,18 @@ export function flattenToString(value: unknown): string {
     }
     if ('Fn::Sub' in obj) {
       const sub = obj['Fn::Sub'];
-      return typeof sub === 'string' ? sub : Array.isArray(sub) ? flattenToString(sub[0]) : UNKNOWN;
+      if (typeof sub === 'string') {
+        return sub;
+      }
+      if (Array.isArray(sub)) {
+        // `[template, variables]`: each `${Name}` of the map takes its value (`${!Name}`, literal text, names
+        // no variable of the map).
+        const variables = sub[1] !== null && typeof sub[1] === 'object' && !Array.isArray(sub[1]) ? sub[1] : {};
+        return flattenToString(sub[0]).replace(/\$\{([^}]*)\}/g, (whole: string, name: string) =>
+          Object.prototype.hasOwnProperty.call(variables, name) ? flattenToString(variables[name]) : whole,
+        );
+      }
+      return UNKNOWN;
     }
   }
   return UNKNOWN;

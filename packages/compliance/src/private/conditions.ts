@@ -1,5 +1,6 @@
-import { asArray, flattenToString } from './cfn-template';
-import { PolicyStatement, coversEveryRoleArn } from './iam-policy';
+import { flattenToString, isNoValue, possibleElements, possibleValues } from './cfn-template';
+import { coversWholeAddressSpace } from './cidr';
+import { PolicyStatement, coversEveryPrincipalOfItsAccount, coversEveryRoleArn } from './iam-policy';
 
 // Operators that hold only when the request carries the key with a matching value: IAM evaluates a condition
 // on a key missing from the request as false, "except ...IfExists and Null check" (IAM User Guide, condition
@@ -115,13 +116,22 @@ export interface NarrowingOptions {
    * @default false
    */
   readonly fixedValues?: boolean;
+  /**
+   * Count aws:PrincipalArn only when every value names roles or users, not every role or every user of an
+   * account (`arn:aws:iam::222222222222:*`, `...:role/*`): such a value admits whatever the whole account
+   * admits, as a trust of that account's root does.
+   * @default false
+   */
+  readonly namedCallers?: boolean;
 }
 
 /**
  * The condition keys of the statement (lower-cased) that narrow who may call: under a matching operator
  * (optionally `ForAnyValue:`), with no value that matches every caller (with `fixedValues`, every value
- * fixes the caller's owner); `aws:MultiFactorAuthPresent` only when every value is `true`; `aws:SourceIp`
- * only under `IpAddress`, with ranges narrower than /0.
+ * fixes the caller's owner; with `namedCallers`, no aws:PrincipalArn value covers a whole account);
+ * `aws:MultiFactorAuthPresent` only when every value is `true`; `aws:SourceIp` only under `IpAddress`, with
+ * ranges narrower than /0 that do not together hold every address. A value behind `Fn::If` is judged in each branch, and a key that one branch
+ * removes (`AWS::NoValue`) does not narrow.
  */
 export function narrowingConditionKeys(statement: PolicyStatement, options: NarrowingOptions = {}): string[] {
   const keys: string[] = [];
@@ -132,8 +142,16 @@ export function narrowingConditionKeys(statement: PolicyStatement, options: Narr
     }
     for (const [key, value] of Object.entries(byKey ?? {})) {
       const k = key.toLowerCase();
-      const values = asArray(value).map(flattenToString);
+      // A value behind an `Fn::If` counts in each branch (a wildcard branch is a wildcard in that deployment);
+      // a branch that removes the key leaves that deployment without the condition.
+      if (possibleValues(value).some(isNoValue)) {
+        continue;
+      }
+      const values = possibleElements(value).map(flattenToString);
       if (values.length === 0) {
+        continue;
+      }
+      if (k === 'aws:principalarn' && options.namedCallers && values.some(coversEveryPrincipalOfItsAccount)) {
         continue;
       }
       const narrows =
@@ -144,7 +162,8 @@ export function narrowingConditionKeys(statement: PolicyStatement, options: Narr
             (options.fixedValues
               ? values.every((v) => fixesCaller(op, k, v))
               : !values.some((v) => matchesAnyCaller(k, v)));
-      if (narrows) {
+      // Ranges that together hold every address (`0.0.0.0/1` and `128.0.0.0/1`) admit everyone, as `/0` does.
+      if (narrows && !(k === 'aws:sourceip' && coversWholeAddressSpace(values))) {
         keys.push(k);
       }
     }

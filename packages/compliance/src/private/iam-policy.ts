@@ -94,8 +94,8 @@ export function identityPolicyStatements(resource: RenderedResource): PolicyStat
 const STATEMENT_KEYS = ['Effect', 'Principal', 'Action', 'NotAction', 'Resource', 'NotResource'];
 
 /**
- * Statements of one policy document; CloudFormation accepts the document as an object or a JSON string.
- * A document, a statement list or a statement behind an `Fn::If` counts in each of its branches, and a
+ * Statements of one policy document; CloudFormation accepts the document as an object or a JSON string
+ * (plain, or built with `Fn::Join`/`Fn::Sub`: see parseDocumentText). A document, a statement list or a statement behind an `Fn::If` counts in each of its branches, and a
  * statement whose Effect, Principal, Action, NotAction, Resource or NotResource is an `Fn::If` is returned
  * once per combination of branches (`AWS::NoValue` removes the element): what a condition grants in one
  * deployment is granted.
@@ -104,7 +104,7 @@ export function statementsOf(document: unknown): PolicyStatement[] {
   return possibleValues(document)
     .filter((d) => !isNoValue(d))
     .flatMap((d) => {
-      const parsed = typeof d === 'string' ? JSON.parse(d) : d;
+      const parsed = typeof d === 'string' || isTextIntrinsic(d) ? parseDocumentText(flattenToString(d)) : d;
       if (!parsed || typeof parsed !== 'object') {
         return [];
       }
@@ -112,6 +112,29 @@ export function statementsOf(document: unknown): PolicyStatement[] {
         .filter((s): s is PolicyStatement => typeof s === 'object' && !Array.isArray(s))
         .flatMap((s) => conditionVariants(s, STATEMENT_KEYS));
     });
+}
+
+/**
+ * A policy given as JSON text built by `Fn::Join` or `Fn::Sub` (the string-typed policy properties, such as
+ * AWS::Logs::ResourcePolicy's, written by aws-cdk-lib's L2s with a reference inside): CloudFormation joins
+ * the text, and the service reads the JSON.
+ */
+function isTextIntrinsic(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && ('Fn::Join' in value || 'Fn::Sub' in value);
+}
+
+/**
+ * A policy document from its JSON text, references written as `${...}` (flattenToString), which sit inside
+ * JSON strings. Text that is still not JSON (a reference outside a string) is judged as the widest policy
+ * it could be, one statement allowing every action on every resource to everyone, so that a policy the rules
+ * cannot read fails them rather than passing unread.
+ */
+function parseDocumentText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] };
+  }
 }
 
 /** Allow statements only: a Deny never grants anything. */
@@ -231,6 +254,24 @@ export function coversEveryRoleArn(pattern: string): boolean {
   const text = withPartition(pattern);
   const partition = /^arn:([^:*?]+):/i.exec(text)?.[1] ?? PROBE;
   return matchesEveryName(text, (run) => [`arn:${partition}:iam::${run}:role/${run}`]);
+}
+
+/**
+ * Whether an aws:PrincipalArn pattern admits every role or every user of the account it names
+ * (`arn:aws:iam::222222222222:*`, `...:role/*`, `...:user/*`), or of every account (coversEveryRoleArn).
+ */
+export function coversEveryPrincipalOfItsAccount(pattern: string): boolean {
+  const text = withPartition(pattern);
+  const match = /^arn:([^:*?]+):iam::([^:]*):/i.exec(text);
+  if (!match) {
+    return coversEveryRoleArn(pattern);
+  }
+  const [, partition, account] = match;
+  return (
+    coversEveryRoleArn(pattern) ||
+    matchesEveryName(text, (run) => [`arn:${partition}:iam::${account}:role/${run}`]) ||
+    matchesEveryName(text, (run) => [`arn:${partition}:iam::${account}:user/${run}`])
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import { RenderedResource, conditionVariants, possibleElements } from './cfn-template';
+import { coversWholeAddressSpace } from './cidr';
 
 /** One ingress rule, inline on a security group or as a standalone AWS::EC2::SecurityGroupIngress. */
 export interface IngressRule {
@@ -42,6 +43,23 @@ export function ingressRulesOf(resource: RenderedResource): IngressRule[] {
  */
 export function isFromAnywhere(rule: IngressRule): boolean {
   return [rule.CidrIp, rule.CidrIpv6].some((cidr) => typeof cidr === 'string' && /\/0+$/.test(cidr.trim()));
+}
+
+/**
+ * The rules open to every address: each one from a `/0` block, and the rules of one protocol and port range
+ * whose blocks together hold every IPv4 or every IPv6 address (`0.0.0.0/1` and `128.0.0.0/1` in two rules).
+ */
+export function rulesFromAnywhere(rules: readonly IngressRule[]): IngressRule[] {
+  const groups = new Map<string, IngressRule[]>();
+  for (const rule of rules) {
+    const key = JSON.stringify([protocolOf(rule), String(rule.FromPort), String(rule.ToPort)]);
+    groups.set(key, [...(groups.get(key) ?? []), rule]);
+  }
+  return [...groups.values()].flatMap((group) =>
+    coversWholeAddressSpace(group.flatMap((rule) => [rule.CidrIp, rule.CidrIpv6]))
+      ? group
+      : group.filter(isFromAnywhere),
+  );
 }
 
 /** The protocol as EC2 normalises it: names lower-cased, numbers as strings ('6' is tcp, '58' icmpv6). */

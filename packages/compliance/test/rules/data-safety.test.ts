@@ -1,5 +1,5 @@
 import * as cdk from 'aws-cdk-lib';
-import { App, CfnResource, NestedStack, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aws, CfnCondition, CfnResource, Fn, NestedStack, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as docdb from 'aws-cdk-lib/aws-docdb';
@@ -11,6 +11,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -95,6 +96,37 @@ describe('Groundwork-DATA1: stateful resources are retained', () => {
     const stack = newStack();
     new sqs.Queue(stack, 'Queue', { removalPolicy: RemovalPolicy.DESTROY });
     expectFindings(stack, 'Groundwork-DATA1', []);
+  });
+
+  test('skips an RDS instance that is an Aurora cluster member in every branch, and checks one that a condition may leave standalone', () => {
+    const stack = newStack();
+    const condition = new CfnCondition(stack, 'UseAurora', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    const props = { dbInstanceClass: 'db.t3.micro', engine: 'mysql', allocatedStorage: '20' };
+    // No DeletionPolicy on any of them: each one checked fails.
+    new rds.CfnDBInstance(stack, 'MaybeMember', {
+      ...props,
+      dbClusterIdentifier: Fn.conditionIf(condition.logicalId, 'my-cluster', Aws.NO_VALUE).toString(),
+    });
+    new rds.CfnDBInstance(stack, 'Standalone', props);
+    new rds.CfnDBInstance(stack, 'Member', { ...props, dbClusterIdentifier: 'my-cluster' });
+    new rds.CfnDBInstance(stack, 'MemberEitherWay', {
+      ...props,
+      dbClusterIdentifier: Fn.conditionIf(condition.logicalId, 'blue', 'green').toString(),
+    });
+    expectFindings(stack, 'Groundwork-DATA1', ['Test/MaybeMember', 'Test/Standalone']);
+  });
+
+  test('passes a retained RDS instance that a condition may leave standalone', () => {
+    const stack = newStack();
+    const condition = new CfnCondition(stack, 'UseAurora', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    const db = new rds.CfnDBInstance(stack, 'MaybeMember', {
+      dbInstanceClass: 'db.t3.micro',
+      engine: 'mysql',
+      allocatedStorage: '20',
+      dbClusterIdentifier: Fn.conditionIf(condition.logicalId, 'my-cluster', Aws.NO_VALUE).toString(),
+    });
+    db.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    expectCompliant(stack, 'Groundwork-DATA1');
   });
 });
 

@@ -1,4 +1,5 @@
-import { Aws, CfnCondition, Fn, Size, Stack } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Fn, IResolvable, Size, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,10 +13,15 @@ import { expectCompliant, expectFindings, newStack, resourcesChecked } from '../
 
 /** `Fn::If` on a condition of the stack: `whenTrue` in some deployments, `whenFalse` in the others. */
 function conditional(stack: Stack, whenTrue: string, whenFalse: string): string {
+  return conditionalValue(stack, whenTrue, whenFalse).toString();
+}
+
+/** The same `Fn::If` for a value of any type (a list, an object, a boolean). */
+function conditionalValue(stack: Stack, whenTrue: any, whenFalse: any): IResolvable {
   const condition =
     (stack.node.tryFindChild('Encrypt') as CfnCondition | undefined) ??
     new CfnCondition(stack, 'Encrypt', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
-  return Fn.conditionIf(condition.logicalId, whenTrue, whenFalse).toString();
+  return Fn.conditionIf(condition.logicalId, whenTrue, whenFalse);
 }
 
 describe('Groundwork-ENC1: S3 buckets state their encryption', () => {
@@ -161,6 +167,97 @@ describe('Groundwork-ENC5: EBS encrypted', () => {
     });
     expectFindings(stack, 'Groundwork-ENC5', ['Test/Template/Resource']);
   });
+
+  // Inside an Fn::If the CDK does not rename keys: the values are written as CloudFormation reads them.
+  const unencrypted = { DeviceName: '/dev/xvda', Ebs: { VolumeSize: 100, Encrypted: false } };
+  const encrypted = { DeviceName: '/dev/xvda', Ebs: { VolumeSize: 100, Encrypted: true } };
+
+  test('fails an unencrypted mapping behind Fn::If: around the list, an element, the launch template data or Ebs', () => {
+    const stack = newStack();
+    new ec2.CfnInstance(stack, 'ListIf', {
+      imageId: 'ami-1',
+      blockDeviceMappings: conditionalValue(stack, [unencrypted], Aws.NO_VALUE),
+    });
+    new ec2.CfnInstance(stack, 'ElementIf', {
+      imageId: 'ami-1',
+      blockDeviceMappings: [
+        { deviceName: '/dev/xvdb', ebs: { encrypted: true } },
+        conditionalValue(stack, unencrypted, Aws.NO_VALUE),
+      ],
+    });
+    new ec2.CfnLaunchTemplate(stack, 'BothBranches', {
+      launchTemplateData: { blockDeviceMappings: [conditionalValue(stack, unencrypted, unencrypted)] },
+    });
+    new ec2.CfnLaunchTemplate(stack, 'DataIf', {
+      launchTemplateData: conditionalValue(
+        stack,
+        { BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true } }] },
+        { BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: false } }] },
+      ),
+    });
+    new autoscaling.CfnLaunchConfiguration(stack, 'EbsIf', {
+      imageId: 'ami-1',
+      instanceType: 't3.micro',
+      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: conditionalValue(stack, { VolumeSize: 8 }, Aws.NO_VALUE) }],
+    });
+    new ec2.CfnInstance(stack, 'EncryptedIf', {
+      imageId: 'ami-1',
+      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: conditionalValue(stack, true, false) } }],
+    });
+    new ec2.CfnInstance(stack, 'Control', {
+      imageId: 'ami-1',
+      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { volumeSize: 100, encrypted: false } }],
+    });
+    expectFindings(stack, 'Groundwork-ENC5', [
+      'Test/ListIf',
+      'Test/ElementIf',
+      'Test/BothBranches',
+      'Test/DataIf',
+      'Test/EbsIf',
+      'Test/EncryptedIf',
+      'Test/Control',
+    ]);
+  });
+
+  test('passes mappings behind Fn::If whose branches are all encrypted; an AWS::NoValue branch adds no mapping', () => {
+    const stack = newStack();
+    new ec2.CfnInstance(stack, 'ListIf', {
+      imageId: 'ami-1',
+      blockDeviceMappings: conditionalValue(stack, [encrypted], Aws.NO_VALUE),
+    });
+    new ec2.CfnInstance(stack, 'ElementIf', {
+      imageId: 'ami-1',
+      blockDeviceMappings: [conditionalValue(stack, encrypted, { ...encrypted, DeviceName: '/dev/xvdb' })],
+    });
+    new ec2.CfnLaunchTemplate(stack, 'DataIf', {
+      launchTemplateData: conditionalValue(
+        stack,
+        { BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true } }] },
+        Aws.NO_VALUE,
+      ),
+    });
+    new ec2.CfnInstance(stack, 'EncryptedIf', {
+      imageId: 'ami-1',
+      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: conditionalValue(stack, true, 'true') } }],
+    });
+    new ec2.CfnVolume(stack, 'Volume', {
+      availabilityZone: 'eu-west-1a',
+      size: 8,
+      encrypted: conditionalValue(stack, true, true),
+    });
+    // Mappings in no branch (only AWS::NoValue or an instance-store volume): not applicable, as without mappings.
+    new ec2.CfnInstance(stack, 'NoEbs', {
+      imageId: 'ami-1',
+      blockDeviceMappings: conditionalValue(
+        stack,
+        [{ deviceName: '/dev/sdb', virtualName: 'ephemeral0' }],
+        Aws.NO_VALUE,
+      ),
+    });
+    new ec2.CfnInstance(stack, 'NoMappings', { imageId: 'ami-1' });
+    expectCompliant(stack, 'Groundwork-ENC5');
+    expect(resourcesChecked(stack, 'Groundwork-ENC5')).toBe(5);
+  });
 });
 
 describe('Groundwork-ENC6: RDS storage encrypted', () => {
@@ -188,6 +285,44 @@ describe('Groundwork-ENC6: RDS storage encrypted', () => {
     new rds.CfnDBInstance(stack, 'Db', { dbInstanceClass: 'db.t4g.micro', engine: 'postgres' });
     new rds.CfnDBCluster(stack, 'Cluster', { engine: 'aurora-postgresql', storageEncrypted: false });
     expectFindings(stack, 'Groundwork-ENC6', ['Test/Db', 'Test/Cluster']);
+  });
+
+  test('checks an instance that a condition may leave outside a cluster (DBClusterIdentifier Fn::If with AWS::NoValue)', () => {
+    const stack = newStack();
+    const props = { dbInstanceClass: 'db.t3.micro', engine: 'mysql', allocatedStorage: '20' };
+    new rds.CfnDBInstance(stack, 'MaybeMember', {
+      ...props,
+      dbClusterIdentifier: conditional(stack, 'my-cluster', Aws.NO_VALUE),
+    });
+    new rds.CfnDBInstance(stack, 'Control', props);
+    new rds.CfnDBInstance(stack, 'Encrypted', {
+      ...props,
+      storageEncrypted: true,
+      dbClusterIdentifier: conditional(stack, 'my-cluster', Aws.NO_VALUE),
+    });
+    expectFindings(stack, 'Groundwork-ENC6', ['Test/MaybeMember', 'Test/Control']);
+    expect(resourcesChecked(stack, 'Groundwork-ENC6')).toBe(3);
+  });
+
+  test('does not check an instance that is a cluster member in both branches of an Fn::If', () => {
+    const stack = newStack();
+    new rds.CfnDBInstance(stack, 'Member', {
+      dbInstanceClass: 'db.r6g.large',
+      engine: 'aurora-postgresql',
+      dbClusterIdentifier: conditional(stack, 'blue', 'green'),
+    });
+    new rds.CfnDBInstance(stack, 'Db', { dbInstanceClass: 'db.t4g.micro', engine: 'postgres', storageEncrypted: true });
+    expectCompliant(stack, 'Groundwork-ENC6');
+    expect(resourcesChecked(stack, 'Groundwork-ENC6')).toBe(1);
+  });
+
+  test('StorageEncrypted behind an Fn::If must be true in both branches', () => {
+    const stack = newStack();
+    const instance = (id: string, storageEncrypted: any) =>
+      new rds.CfnDBInstance(stack, id, { dbInstanceClass: 'db.t4g.micro', engine: 'postgres', storageEncrypted });
+    instance('TrueInBoth', conditionalValue(stack, true, true));
+    instance('FalseInOne', conditionalValue(stack, true, false));
+    expectFindings(stack, 'Groundwork-ENC6', ['Test/FalseInOne']);
   });
 });
 
@@ -237,5 +372,36 @@ describe('Groundwork-ENC8: KMS keys rotate', () => {
     new kms.CfnKey(stack, 'Generated', { origin: 'AWS_KMS', keyPolicy: {} });
     expectFindings(stack, 'Groundwork-ENC8', ['Test/Generated']);
     expect(resourcesChecked(stack, 'Groundwork-ENC8')).toBe(1);
+  });
+
+  test('checks a key that some Fn::If branch of KeySpec or Origin makes rotatable (AWS::NoValue means the default)', () => {
+    const stack = newStack();
+    new kms.CfnKey(stack, 'SpecIf', { keySpec: conditional(stack, 'SYMMETRIC_DEFAULT', 'RSA_2048'), keyPolicy: {} });
+    new kms.CfnKey(stack, 'SpecNoValue', { keySpec: conditional(stack, 'RSA_2048', Aws.NO_VALUE), keyPolicy: {} });
+    new kms.CfnKey(stack, 'OriginIf', { origin: conditional(stack, 'EXTERNAL', 'AWS_KMS'), keyPolicy: {} });
+    // Controls: no branch can rotate, so the rule does not apply.
+    new kms.CfnKey(stack, 'Asymmetric', { keySpec: conditional(stack, 'RSA_2048', 'ECC_NIST_P256'), keyPolicy: {} });
+    new kms.CfnKey(stack, 'Imported', { origin: conditional(stack, 'EXTERNAL', 'AWS_CLOUDHSM'), keyPolicy: {} });
+    expectFindings(stack, 'Groundwork-ENC8', ['Test/SpecIf', 'Test/SpecNoValue', 'Test/OriginIf']);
+    expect(resourcesChecked(stack, 'Groundwork-ENC8')).toBe(3);
+  });
+
+  test('fails rotation that an Fn::If branch turns off or removes', () => {
+    const stack = newStack();
+    new kms.CfnKey(stack, 'Off', { enableKeyRotation: conditionalValue(stack, true, false), keyPolicy: {} });
+    new kms.CfnKey(stack, 'Removed', { enableKeyRotation: conditionalValue(stack, Aws.NO_VALUE, true), keyPolicy: {} });
+    expectFindings(stack, 'Groundwork-ENC8', ['Test/Off', 'Test/Removed']);
+  });
+
+  test('passes rotation on in every branch, also for a key whose KeySpec is behind Fn::If', () => {
+    const stack = newStack();
+    new kms.CfnKey(stack, 'Both', { enableKeyRotation: conditionalValue(stack, true, 'true'), keyPolicy: {} });
+    new kms.CfnKey(stack, 'SpecIf', {
+      keySpec: conditional(stack, 'SYMMETRIC_DEFAULT', Aws.NO_VALUE),
+      enableKeyRotation: true,
+      keyPolicy: {},
+    });
+    expectCompliant(stack, 'Groundwork-ENC8');
+    expect(resourcesChecked(stack, 'Groundwork-ENC8')).toBe(2);
   });
 });

@@ -1164,3 +1164,209 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
     expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(10);
   });
 });
+
+describe('intrinsics the IAM rules read: JSON text built by Fn::Join or Fn::Sub, Fn::If in condition values, Fn::Sub variables', () => {
+  const openStatement = (resource: string) =>
+    new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()],
+      actions: ['logs:PutLogEvents'],
+      resources: [resource],
+    });
+
+  test('IAM6 reads a string-typed policy with a reference inside, as aws-cdk-lib L2s write it (Fn::Join)', () => {
+    const stack = newStack();
+    const logGroup = new logs.LogGroup(stack, 'Logs');
+    new logs.ResourcePolicy(stack, 'OpenWithReference', { policyStatements: [openStatement(logGroup.logGroupArn)] });
+    new logs.ResourcePolicy(stack, 'ServiceWithReference', {
+      policyStatements: [
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+      ],
+    });
+    const rendered = stack.resolve(
+      (stack.node.findChild('OpenWithReference').node.defaultChild as any)._toCloudFormation(),
+    );
+    expect(Object.values<any>(rendered.Resources)[0].Properties.PolicyDocument).toHaveProperty('Fn::Join');
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/OpenWithReference/ResourcePolicy']);
+  });
+
+  test('IAM6 reads policies built with Fn::Sub (a log destination, a MediaStore container)', () => {
+    const stack = newStack();
+    const policy = (principal: unknown) =>
+      Fn.sub(
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: principal,
+              Action: 'logs:PutSubscriptionFilter',
+              Resource: 'arn:aws:logs:${AWS::Region}:${AWS::AccountId}:destination:d',
+            },
+          ],
+        }),
+      );
+    const destination = (id: string, principal: unknown) =>
+      new logs.CfnDestination(stack, id, {
+        destinationName: id,
+        roleArn: 'arn:aws:iam::111111111111:role/r',
+        targetArn: 'arn:aws:kinesis:eu-west-1:111111111111:stream/s',
+        destinationPolicy: policy(principal),
+      });
+    destination('OpenDestination', { AWS: '*' });
+    destination('PartnerDestination', { AWS: OTHER_ACCOUNT });
+    new mediastore.CfnContainer(stack, 'OpenContainer', {
+      containerName: 'c',
+      policy: Fn.join('', [
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"mediastore:GetObject","Resource":"arn:aws:mediastore:eu-west-1:',
+        Aws.ACCOUNT_ID,
+        ':container/c/*"}]}',
+      ]),
+    });
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/OpenDestination', 'Test/OpenContainer']);
+  });
+
+  test('a string policy the rules still cannot read as JSON is judged as the widest policy, not skipped', () => {
+    const stack = newStack();
+    // A reference outside a JSON string: the text is not JSON until CloudFormation fills it in.
+    new logs.CfnResourcePolicy(stack, 'Unreadable', {
+      policyName: 'p',
+      policyDocument: Fn.join('', ['{"Version":"2012-10-17","Statement":', Fn.importValue('statements'), '}']),
+    });
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/Unreadable']);
+  });
+
+  test('IAM6 and IAM4 judge a condition value behind Fn::If in each branch', () => {
+    const stack = newStack();
+    const condition = new CfnCondition(stack, 'C', { expression: Fn.conditionEquals('a', 'b') });
+    const bucketPolicy = (id: string, conditionBlock: object) =>
+      new CfnBucketPolicy(stack, id, {
+        bucket: 'b',
+        policyDocument: policyOf(allow('*', 's3:GetObject', 'arn:aws:s3:::b/*', conditionBlock)),
+      });
+    bucketPolicy('WildcardBranch', {
+      StringLike: { 'aws:SourceAccount': Fn.conditionIf(condition.logicalId, '111111111111', '*') },
+    });
+    bucketPolicy('RemovedInOneBranch', {
+      StringEquals: { 'aws:PrincipalOrgID': Fn.conditionIf(condition.logicalId, ORGANIZATION_ID, Aws.NO_VALUE) },
+    });
+    bucketPolicy('FixedInBothBranches', {
+      StringEquals: { 'aws:SourceAccount': Fn.conditionIf(condition.logicalId, '111111111111', OTHER_ACCOUNT) },
+    });
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/WildcardBranch', 'Test/RemovedInOneBranch']);
+
+    const trust = (id: string, arn: unknown) =>
+      new iam.CfnRole(stack, id, {
+        assumeRolePolicyDocument: policyOf({
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringLike: { 'aws:PrincipalArn': arn } },
+        }),
+      });
+    trust(
+      'TrustWildcardBranch',
+      Fn.conditionIf(condition.logicalId, `arn:aws:iam::${OTHER_ACCOUNT}:role/deployer`, '*'),
+    );
+    trust(
+      'TrustNamedInBothBranches',
+      Fn.conditionIf(
+        condition.logicalId,
+        `arn:aws:iam::${OTHER_ACCOUNT}:role/deployer`,
+        `arn:aws:iam::${OTHER_ACCOUNT}:role/reader`,
+      ),
+    );
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/TrustWildcardBranch']);
+  });
+
+  test('IAM6: a Lambda permission whose principal is * in one Fn::If branch is public', () => {
+    const stack = newStack();
+    const condition = new CfnCondition(stack, 'C', { expression: Fn.conditionEquals('a', 'b') });
+    new lambda.CfnPermission(stack, 'StarInOneBranch', {
+      action: 'lambda:InvokeFunction',
+      functionName: 'f',
+      principal: Fn.conditionIf(condition.logicalId, '*', OTHER_ACCOUNT).toString(),
+    });
+    new lambda.CfnPermission(stack, 'AccountsInBothBranches', {
+      action: 'lambda:InvokeFunction',
+      functionName: 'f',
+      principal: Fn.conditionIf(condition.logicalId, '111111111111', OTHER_ACCOUNT).toString(),
+    });
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/StarInOneBranch']);
+  });
+
+  test('IAM1 to IAM3 read Fn::Sub with a variable map, the variables substituted', () => {
+    const stack = newStack();
+    new iam.CfnRole(stack, 'AdminThroughVariable', {
+      assumeRolePolicyDocument: TRUST,
+      managedPolicyArns: [Fn.sub('arn:${AWS::Partition}:iam::aws:policy/${Name}', { Name: 'AdministratorAccess' })],
+    });
+    new iam.CfnRole(stack, 'ReadOnlyThroughVariable', {
+      assumeRolePolicyDocument: TRUST,
+      managedPolicyArns: [Fn.sub('arn:${AWS::Partition}:iam::aws:policy/${Name}', { Name: 'ReadOnlyAccess' })],
+    });
+    managedPolicy(stack, 'StarThroughVariables', {
+      Effect: 'Allow',
+      Action: Fn.sub('${A}', { A: '*' }),
+      Resource: Fn.sub('${R}', { R: '*' }),
+    });
+    // `${!Literal}` is literal text, never a variable.
+    managedPolicy(stack, 'EscapedVariable', {
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: Fn.sub('arn:aws:s3:::b/${!A}', { A: '*' }),
+    });
+    expectFindings(stack, 'Groundwork-IAM3', ['Test/AdminThroughVariable']);
+    expectFindings(stack, 'Groundwork-IAM1', ['Test/StarThroughVariables']);
+    expectFindings(stack, 'Groundwork-IAM2', ['Test/StarThroughVariables']);
+  });
+
+  test('IAM6: aws:SourceIp ranges that together hold every address do not narrow', () => {
+    const stack = newStack();
+    const bucketPolicy = (id: string, ranges: string[]) =>
+      new CfnBucketPolicy(stack, id, {
+        bucket: 'b',
+        policyDocument: policyOf(
+          allow('*', 's3:GetObject', 'arn:aws:s3:::b/*', { IpAddress: { 'aws:SourceIp': ranges } }),
+        ),
+      });
+    bucketPolicy('IPv4Halves', ['0.0.0.0/1', '128.0.0.0/1']);
+    bucketPolicy('IPv6Halves', ['192.0.2.0/24', '::/1', '8000::/1']);
+    bucketPolicy('OfficeRanges', ['192.0.2.0/24', '198.51.100.0/24', '2001:db8::/32']);
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/IPv4Halves', 'Test/IPv6Halves']);
+  });
+
+  test('IAM4: an aws:PrincipalArn that covers every role or user of the trusted account names no caller', () => {
+    const stack = newStack();
+    const trustOther = (id: string, arn: string) =>
+      new iam.CfnRole(stack, id, {
+        assumeRolePolicyDocument: policyOf({
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${OTHER_ACCOUNT}:root` },
+          Action: 'sts:AssumeRole',
+          Condition: { ArnLike: { 'aws:PrincipalArn': arn } },
+        }),
+      });
+    trustOther('WholeAccount', `arn:aws:iam::${OTHER_ACCOUNT}:*`);
+    trustOther('EveryRole', `arn:aws:iam::${OTHER_ACCOUNT}:role/*`);
+    trustOther('EveryUserAnywhere', 'arn:aws:iam::*:user/*');
+    trustOther('NamedRoles', `arn:aws:iam::${OTHER_ACCOUNT}:role/deploy-*`);
+    new iam.CfnRole(stack, 'AnyoneFromWholeAccount', {
+      assumeRolePolicyDocument: policyOf({
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'sts:AssumeRole',
+        Condition: { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${OTHER_ACCOUNT}:*` } },
+      }),
+    });
+    expectFindings(stack, 'Groundwork-IAM4', [
+      'Test/WholeAccount',
+      'Test/EveryRole',
+      'Test/EveryUserAnywhere',
+      'Test/AnyoneFromWholeAccount',
+    ]);
+  });
+});

@@ -57,6 +57,38 @@ describe('Groundwork-NET1: public ingress only on allowed ports', () => {
   });
 });
 
+describe('Groundwork-NET1: rules whose blocks together hold every address are from anywhere', () => {
+  test('SSH from 0.0.0.0/1 and 128.0.0.0/1 in two rules is SSH from anywhere', () => {
+    const stack = newStack();
+    const sg = securityGroup(stack);
+    sg.addIngressRule(ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(22));
+    sg.addIngressRule(ec2.Peer.ipv4('128.0.0.0/1'), ec2.Port.tcp(22));
+    expectFindings(stack, 'Groundwork-NET1', ['Test/Sg/Resource'], { allowedPublicIngressPorts: [443] });
+  });
+
+  test('the same halves on an allowed port pass, and halves on different ports are not joined', () => {
+    const allowed = newStack();
+    const sg = securityGroup(allowed);
+    sg.addIngressRule(ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(443));
+    sg.addIngressRule(ec2.Peer.ipv4('128.0.0.0/1'), ec2.Port.tcp(443));
+    expectCompliant(allowed, 'Groundwork-NET1', { allowedPublicIngressPorts: [443] });
+
+    const split = newStack();
+    const other = securityGroup(split);
+    other.addIngressRule(ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(22));
+    other.addIngressRule(ec2.Peer.ipv4('128.0.0.0/1'), ec2.Port.tcp(23));
+    expectCompliant(split, 'Groundwork-NET1');
+  });
+
+  test('IPv6 halves too', () => {
+    const stack = newStack();
+    const sg = securityGroup(stack);
+    sg.addIngressRule(ec2.Peer.ipv6('::/1'), ec2.Port.tcp(3389));
+    sg.addIngressRule(ec2.Peer.ipv6('8000::/1'), ec2.Port.tcp(3389));
+    expectFindings(stack, 'Groundwork-NET1', ['Test/Sg/Resource']);
+  });
+});
+
 describe('Groundwork-NET2: no all-ports ingress', () => {
   test('passes a single-port rule', () => {
     const stack = newStack();

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { renderResource } from '../../private/cfn-template';
+import { alwaysSet, renderResource } from '../../private/cfn-template';
 
 /**
  * Resource types whose deletion or replacement destroys data or the means to read it: the types that the
@@ -54,7 +54,9 @@ const RETAINING_DELETION_POLICIES = ['Retain', 'RetainExceptOnCreate'];
 /**
  * Groundwork-DATA1: stateful resources have `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain`,
  * so that neither removing them from the template nor a replacing update deletes their data.
- * An RDS instance inside an Aurora cluster holds no data of its own and is skipped.
+ * An RDS instance inside an Aurora cluster holds no data of its own and is skipped: one whose
+ * `DBClusterIdentifier` is set in every branch of the template's conditions. An instance that a
+ * condition may leave standalone (an `Fn::If` with an `AWS::NoValue` or empty branch) is checked.
  * @param node the CfnResource to check
  */
 export function statefulResourceRetained(node: CfnResource): NagRuleResult {
@@ -62,7 +64,7 @@ export function statefulResourceRetained(node: CfnResource): NagRuleResult {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   const resource = renderResource(node);
-  if (resource.Type === 'AWS::RDS::DBInstance' && resource.Properties.DBClusterIdentifier !== undefined) {
+  if (resource.Type === 'AWS::RDS::DBInstance' && alwaysSet(resource.Properties.DBClusterIdentifier)) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   return RETAINING_DELETION_POLICIES.includes(resource.DeletionPolicy ?? '') &&

@@ -1,40 +1,62 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { asArray, isTrue, renderResource } from '../../private/cfn-template';
+import { isNoValue, isTrue, possibleElements, possibleValues, renderResource } from '../../private/cfn-template';
 
-/** The EBS mappings of an instance, launch template or launch configuration. */
-function ebsMappings(type: string, props: { [key: string]: any }): any[] | undefined {
+/** Every value `value` may take once the template's conditions are evaluated, less absent and `AWS::NoValue` ones. */
+function presentValues(value: unknown): any[] {
+  return possibleValues(value).filter((v) => v !== undefined && v !== null && !isNoValue(v));
+}
+
+/**
+ * The `Ebs` blocks of the block device mappings of an instance, launch template or launch
+ * configuration, in every deployment: each `Fn::If` branch of the list, of an element, of the
+ * launch template data and of `Ebs` counts, and an `AWS::NoValue` branch adds nothing.
+ */
+function ebsBlocks(type: string, props: { [key: string]: any }): any[] | undefined {
+  let mappings: unknown[];
   switch (type) {
     case 'AWS::EC2::Instance':
     case 'AWS::AutoScaling::LaunchConfiguration':
-      return asArray<any>(props.BlockDeviceMappings).filter((m) => m?.Ebs !== undefined);
+      mappings = possibleElements(props.BlockDeviceMappings);
+      break;
     case 'AWS::EC2::LaunchTemplate':
-      return asArray<any>(props.LaunchTemplateData?.BlockDeviceMappings).filter((m) => m?.Ebs !== undefined);
+      mappings = presentValues(props.LaunchTemplateData).flatMap((data) => possibleElements(data?.BlockDeviceMappings));
+      break;
     default:
       return undefined;
   }
+  return mappings.flatMap((m) => presentValues((m as { Ebs?: unknown } | undefined)?.Ebs));
+}
+
+/** True when `Encrypted` is true in every branch: a false, absent or `AWS::NoValue` branch leaves the volume unencrypted. */
+function alwaysEncrypted(value: unknown): boolean {
+  return possibleValues(value).every(isTrue);
 }
 
 /**
  * Groundwork-ENC5: EBS volumes are encrypted: `AWS::EC2::Volume` has `Encrypted: true`, and every
  * EBS block device mapping of an instance, launch template or launch configuration has
- * `Ebs.Encrypted: true`. Without mappings the root volume follows the AMI and the account's
- * EBS encryption-by-default setting, which a template cannot show, so the rule does not apply.
+ * `Ebs.Encrypted: true`. The mappings are read in every deployment the template's conditions allow:
+ * a mapping or an `Encrypted: false` behind either branch of an `Fn::If` fails. Without mappings
+ * the root volume follows the AMI and the account's EBS encryption-by-default setting, which a
+ * template cannot show, so the rule does not apply.
  * @param node the CfnResource to check
  */
 export function ebsEncrypted(node: CfnResource): NagRuleResult {
   const type = node.cfnResourceType;
   if (type === 'AWS::EC2::Volume') {
-    return isTrue(renderResource(node).Properties.Encrypted)
+    return alwaysEncrypted(renderResource(node).Properties.Encrypted)
       ? NagRuleCompliance.COMPLIANT
       : NagRuleCompliance.NON_COMPLIANT;
   }
-  if (ebsMappings(type, {}) === undefined) {
+  if (ebsBlocks(type, {}) === undefined) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
-  const mappings = ebsMappings(type, renderResource(node).Properties) ?? [];
-  if (mappings.length === 0) {
+  const blocks = ebsBlocks(type, renderResource(node).Properties) ?? [];
+  if (blocks.length === 0) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
-  return mappings.every((m) => isTrue(m.Ebs.Encrypted)) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+  return blocks.every((ebs) => alwaysEncrypted(ebs?.Encrypted))
+    ? NagRuleCompliance.COMPLIANT
+    : NagRuleCompliance.NON_COMPLIANT;
 }

@@ -1,11 +1,14 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { isTrue, renderResource } from '../../private/cfn-template';
+import { alwaysSet, isTrue, possibleValues, renderResource } from '../../private/cfn-template';
 
 /**
  * Groundwork-ENC6: RDS instances and clusters have `StorageEncrypted: true`. An instance that
- * belongs to an Aurora cluster (`DBClusterIdentifier`) takes its encryption from the cluster, and
- * Aurora Serverless v1 clusters (`EngineMode: serverless`) are always encrypted.
+ * belongs to an Aurora cluster (`DBClusterIdentifier` set in every branch of the template's
+ * conditions) takes its encryption from the cluster and is not checked; an instance that a condition
+ * may leave standalone (an `Fn::If` with an `AWS::NoValue` or empty branch) is checked as one. Aurora
+ * Serverless v1 clusters (`EngineMode: serverless`) are always encrypted. `StorageEncrypted` must be true in
+ * every `Fn::If` branch.
  * @param node the CfnResource to check
  */
 export function rdsStorageEncrypted(node: CfnResource): NagRuleResult {
@@ -14,11 +17,13 @@ export function rdsStorageEncrypted(node: CfnResource): NagRuleResult {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   const props = renderResource(node).Properties;
-  if (type === 'AWS::RDS::DBInstance' && props.DBClusterIdentifier !== undefined) {
+  if (type === 'AWS::RDS::DBInstance' && alwaysSet(props.DBClusterIdentifier)) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   if (type === 'AWS::RDS::DBCluster' && props.EngineMode === 'serverless') {
     return NagRuleCompliance.COMPLIANT;
   }
-  return isTrue(props.StorageEncrypted) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+  return possibleValues(props.StorageEncrypted).every(isTrue)
+    ? NagRuleCompliance.COMPLIANT
+    : NagRuleCompliance.NON_COMPLIANT;
 }

@@ -69,7 +69,8 @@ function awsPrincipals(statement: PolicyStatement): string[] {
  * `ForAllValues:`) and with values that do not match every caller (`*`, `o-*`, `arn:aws:iam::*:role/*`);
  * for `*`, with values that fix the caller's account or organization, as Groundwork-IAM6 counts them
  * (`arn:aws:iam::*:role/deployer` or `o-abc*` do not), or with a role name pattern in aws:PrincipalArn
- * beside fixed aws:PrincipalAccount values.
+ * beside fixed aws:PrincipalAccount values. An aws:PrincipalArn value that covers every role or every user of
+ * an account (`arn:aws:iam::222222222222:*`, `...:role/*`) names no caller and does not count.
  *
  * When the stack is environment-agnostic its account is unknown, so every literal account id
  * counts as another account: give the stack an `env` to compare against.
@@ -84,11 +85,13 @@ export function crossAccountTrustNarrowed(node: CfnResource): NagRuleResult {
   const statements = statementsOf(renderResource(node).Properties.AssumeRolePolicyDocument).filter(isAllow);
 
   for (const statement of statements) {
-    const keys = narrowingConditionKeys(statement);
+    // aws:PrincipalArn narrows only when it names roles or users: `arn:aws:iam::<account>:*` admits what the
+    // account's root does.
+    const keys = narrowingConditionKeys(statement, { namedCallers: true });
     // With `*`, the condition alone names the caller: its value must fix the account or organization
     // (`arn:aws:iam::*:role/deployer` admits a role of that name in any account), or a fixed
     // aws:PrincipalAccount names the accounts and aws:PrincipalArn the roles in them.
-    const fixedKeys = narrowingConditionKeys(statement, { fixedValues: true });
+    const fixedKeys = narrowingConditionKeys(statement, { fixedValues: true, namedCallers: true });
     const wildcardNarrowed =
       fixedKeys.some((k) => WILDCARD_NARROWING_KEYS.includes(k)) ||
       (fixedKeys.includes('aws:principalaccount') && keys.includes('aws:principalarn'));

@@ -122,7 +122,7 @@ function publicStatement(statement: PolicyStatement): boolean {
  * that fixes the source's owner (Lambda compares SourceArn with ArnLike; `arn:aws:s3:::*` fixes nothing).
  */
 function publicLambdaPermission(properties: Record<string, unknown>): boolean {
-  if (flattenToString(properties.Principal) !== '*') {
+  if (!everyoneInSomeBranch(properties.Principal)) {
     return false;
   }
   const sourceArnFixed =

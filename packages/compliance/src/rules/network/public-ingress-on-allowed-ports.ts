@@ -5,8 +5,8 @@ import {
   IngressRule,
   carriesIngressRules,
   ingressRulesOf,
-  isFromAnywhere,
   portRangeOf,
+  rulesFromAnywhere,
 } from '../../private/ingress-rules';
 
 function onlyAllowedPorts(rule: IngressRule, allowed: ReadonlySet<number>): boolean {
@@ -24,7 +24,8 @@ function onlyAllowedPorts(rule: IngressRule, allowed: ReadonlySet<number>): bool
 }
 
 /**
- * Groundwork-NET1: ingress from 0.0.0.0/0 or ::/0 only on allowed tcp/udp ports.
+ * Groundwork-NET1: ingress from 0.0.0.0/0 or ::/0 only on allowed tcp/udp ports. Rules of one protocol and
+ * port range whose blocks together hold every address (`0.0.0.0/1` and `128.0.0.0/1`) count as from anywhere.
  * @param allowedPorts ports that may be open to the internet (every port of a range must be allowed)
  */
 export function publicIngressOnAllowedPorts(allowedPorts: number[]): (node: CfnResource) => NagRuleResult {
@@ -33,8 +34,8 @@ export function publicIngressOnAllowedPorts(allowedPorts: number[]): (node: CfnR
     if (!carriesIngressRules(node.cfnResourceType)) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }
-    const open = ingressRulesOf(renderResource(node)).some(
-      (rule) => isFromAnywhere(rule) && !onlyAllowedPorts(rule, allowed),
+    const open = rulesFromAnywhere(ingressRulesOf(renderResource(node))).some(
+      (rule) => !onlyAllowedPorts(rule, allowed),
     );
     return open ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   };
