@@ -635,6 +635,19 @@ export class DriftDetector extends Construct {
         reason: '{% $states.input.reason %}',
       },
     });
+    // A finished detection whose drift status is neither DRIFTED nor IN_SYNC (NOT_CHECKED: "CloudFormation hasn't
+    // checked"; UNKNOWN, or absent) or a detection status CloudFormation may add later: the stack was not shown to
+    // be in sync, so it is a failed check, named in the alert, rather than counted as in sync.
+    const driftStatusUnknown = sfn.Pass.jsonata(this, 'DriftStatusUnknown', {
+      outputs: {
+        stack: '{% $states.input.stack %}',
+        drifted: false,
+        resources: [],
+        failed: true,
+        reason:
+          '{% "drift detection " & $states.input.detection & " with stack drift status " & $states.input.drift %}',
+      },
+    });
     // A detection that never ends would hold the iteration, then the run, until the state machine's timeout.
     const detectionTimedOut = sfn.Pass.jsonata(this, 'DetectionTimedOut', {
       outputs: {
@@ -683,7 +696,13 @@ export class DriftDetector extends Construct {
             .when(sfn.Condition.jsonata('{% $states.input.detection = "DETECTION_IN_PROGRESS" %}'), wait)
             .when(sfn.Condition.jsonata('{% $states.input.drift = "DRIFTED" %}'), resources)
             .when(sfn.Condition.jsonata('{% $states.input.detection = "DETECTION_FAILED" %}'), detectionFailed)
-            .otherwise(inSync),
+            .when(
+              sfn.Condition.jsonata(
+                '{% $states.input.detection = "DETECTION_COMPLETE" and $states.input.drift = "IN_SYNC" %}',
+              ),
+              inSync,
+            )
+            .otherwise(driftStatusUnknown),
         ),
     );
 

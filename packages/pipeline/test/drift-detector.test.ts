@@ -830,12 +830,17 @@ describe('DriftDetector stacks whose drift detection failed', () => {
   const states = definitionOf(template).States;
   const item = (Object.values(states).find((s: any) => s.Type === 'Map') as any).ItemProcessor.States;
 
-  test('DETECTION_FAILED goes to its own state, before the default (in sync) branch, and keeps the reason', () => {
+  test('DETECTION_FAILED goes to its own state, and only a complete IN_SYNC detection is in sync', () => {
     const choices = item.DetectionDone.Choices;
     const failed = choices.findIndex((c: any) => c.Condition === '{% $states.input.detection = "DETECTION_FAILED" %}');
     expect(failed).toBeGreaterThanOrEqual(0);
     expect(choices[failed].Next).toBe('DetectionFailed');
-    expect(item.DetectionDone.Default).toBe('StackInSync');
+    const inSync = choices.findIndex((c: any) => c.Next === 'StackInSync');
+    expect(choices[inSync].Condition).toBe(
+      '{% $states.input.detection = "DETECTION_COMPLETE" and $states.input.drift = "IN_SYNC" %}',
+    );
+    expect(item.DetectionDone.Default).toBe('DriftStatusUnknown');
+    expect(item.DriftStatusUnknown.Output.failed).toBe(true);
     expect(item.DetectionFailed).toMatchObject({
       Type: 'Pass',
       Output: {
@@ -1312,6 +1317,36 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
         Message: `${FAILED_HEADER}groundwork-dev-network: ${reason}`,
       },
     ]);
+  });
+
+  test('a finished detection with a drift status other than IN_SYNC or DRIFTED is a failed check, not in sync', async () => {
+    const account = fakeAccount({ 'groundwork-dev-network': {}, 'groundwork-dev-ops': {}, 'groundwork-dev-app': {} });
+    const withStatus =
+      (name: string, drift: string | undefined): FakeAws =>
+      (call) => {
+        const result = account(call) as Record<string, unknown>;
+        if (
+          call.action === 'describeStackDriftDetectionStatus' &&
+          call.args.StackDriftDetectionId === `detection-${name}`
+        ) {
+          const { StackDriftStatus: _ignored, ...rest } = result;
+          return drift === undefined ? rest : { ...rest, StackDriftStatus: drift };
+        }
+        return result;
+      };
+    const notChecked = withStatus('groundwork-dev-network', 'NOT_CHECKED');
+    const aws: FakeAws = (call) =>
+      call.action === 'describeStackDriftDetectionStatus' &&
+      call.args.StackDriftDetectionId === 'detection-groundwork-dev-ops'
+        ? withStatus('groundwork-dev-ops', undefined)(call)
+        : notChecked(call);
+    const run = await runDetector(byName('groundwork-dev-network', 'groundwork-dev-ops', 'groundwork-dev-app'), aws);
+    expect(run.metrics).toEqual([{ DriftedStacks: 0, DetectionFailedStacks: 2 }]);
+    expect(run.alerts).toHaveLength(1);
+    expect(run.alerts[0].Message).toBe(
+      `${FAILED_HEADER}groundwork-dev-network: drift detection DETECTION_COMPLETE with stack drift status NOT_CHECKED\n` +
+        'groundwork-dev-ops: drift detection DETECTION_COMPLETE with stack drift status UNKNOWN',
+    );
   });
 
   test('a stack whose DetectStackDrift fails is a failed check named with the error; the other stacks are still checked', async () => {
