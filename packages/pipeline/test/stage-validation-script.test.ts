@@ -17,6 +17,8 @@ echo "$AWS_ACCESS_KEY_ID|$*" >> "$FAKE_STATE/calls"
 stack=""; prev=""
 for arg in "$@"; do [ "$prev" = "--stack-name" ] && stack="$arg"; prev="$arg"; done
 case "$1 $2" in
+  "sts get-caller-identity")
+    echo 111111111111;;
   "sts assume-role")
     echo '{"AccessKeyId":"DEPLOYROLE","SecretAccessKey":"s","SessionToken":"t"}';;
   "cloudformation update-termination-protection")
@@ -52,7 +54,7 @@ describe('the stage validation script', () => {
   app.synth();
   const assemblyDir = path.relative(app.outdir, stage.outdir);
 
-  function run(env: { [name: string]: string }, setup: (state: string) => void = () => {}): Run {
+  function run(env: { [name: string]: string }, setup: (state: string) => void = () => {}, cwd = app.outdir): Run {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-validation-run-'));
     const bin = path.join(work, 'bin');
     const state = path.join(work, 'state');
@@ -61,7 +63,7 @@ describe('the stage validation script', () => {
     fs.writeFileSync(path.join(bin, 'aws'), FAKE_AWS, { mode: 0o755 });
     setup(state);
     const result = spawnSync('sh', ['-c', STAGE_VALIDATION_SCRIPT], {
-      cwd: app.outdir,
+      cwd,
       encoding: 'utf-8',
       env: {
         PATH: `${bin}:${process.env.PATH}`,
@@ -141,6 +143,31 @@ describe('the stage validation script', () => {
     expect(result.stdout).toContain(`FAIL ${network.stackName} is ${status}`);
     expect(result.stdout).toContain(`OK ${scratch.stackName} UPDATE_COMPLETE`);
     expect(result.status).not.toBe(0);
+  });
+
+  test('an environment-agnostic stack is looked up in the pipeline account and region, where CDK Pipelines deploys it', () => {
+    const agnosticApp = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'stage-validation-agnostic-')) });
+    const agnostic = new Stage(agnosticApp, 'dev');
+    const stack = new Stack(agnostic, 'Api', { stackName: 'example-dev-api' });
+    new CfnOutput(stack, 'QueueUrl', { value: new sqs.Queue(stack, 'Queue', { enforceSSL: true }).queueUrl });
+    agnosticApp.synth();
+    const result = run(
+      { STAGE_ASSEMBLY: path.relative(agnosticApp.outdir, agnostic.outdir), AWS_REGION: 'eu-central-1' },
+      () => {},
+      agnosticApp.outdir,
+    );
+    expect(result.stdout).toContain('OK example-dev-api UPDATE_COMPLETE');
+    expect(result.status).toBe(0);
+    expect(result.calls).toEqual([
+      expect.stringMatching(/^\|sts get-caller-identity/),
+      expect.stringContaining(
+        '|sts assume-role --role-arn arn:aws:iam::111111111111:role/cdk-hnb659fds-deploy-role-111111111111-eu-central-1',
+      ),
+      expect.stringMatching(
+        /^DEPLOYROLE\|cloudformation describe-stacks --region eu-central-1 --stack-name example-dev-api/,
+      ),
+    ]);
+    fs.rmSync(agnosticApp.outdir, { recursive: true, force: true });
   });
 
   test('validation alone, as before: no protection call', () => {

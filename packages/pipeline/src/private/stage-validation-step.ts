@@ -9,7 +9,8 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
  * The script run after a stage deploys. It reads the stage's own nested cloud assembly (which the action
  * receives as input), so the stacks it looks at are exactly those that were just deployed. For each stack
  * it assumes the target account's `cdk-<qualifier>-deploy-role-<account>-<region>` (proving the
- * cross-account trust works as intended), then:
+ * cross-account trust works as intended; an environment-agnostic stack is in the pipeline's own account
+ * and region, where CDK Pipelines deploys it), then:
  *
  * - for each stack whose artifact id is in `PROTECT_STACKS` (the stacks that declare
  *   `terminationProtection`): turns termination protection on (CodePipeline's CloudFormation actions
@@ -36,6 +37,10 @@ export const STAGE_VALIDATION_SCRIPT = [
   '  if [ "$validate" != true ] && [ "$protected" != true ]; then continue; fi',
   '  environment=$(jq -r --arg id "$id" \'.artifacts[$id].environment\' "$manifest")',
   '  account=$(echo "$environment" | cut -d/ -f3); region=$(echo "$environment" | cut -d/ -f4)',
+  // An environment-agnostic stack (aws://unknown-account/unknown-region) is deployed by CDK Pipelines to the
+  // pipeline's own account and region: where this project runs.
+  '  if [ "$account" = unknown-account ]; then account=$(aws sts get-caller-identity --query Account --output text) || { echo "FAIL cannot read the pipeline account for $id"; failures=$((failures+1)); continue; }; fi',
+  '  if [ "$region" = unknown-region ]; then region="${AWS_REGION:-$AWS_DEFAULT_REGION}"; fi',
   '  stack=$(jq -r --arg id "$id" \'.artifacts[$id].properties.stackName // $id\' "$manifest")',
   '  template="$STAGE_ASSEMBLY/$(jq -r --arg id "$id" \'.artifacts[$id].properties.templateFile\' "$manifest")"',
   '  role="arn:$PARTITION:iam::$account:role/cdk-$QUALIFIER-deploy-role-$account-$region"',
