@@ -93,6 +93,12 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
     // Added unversioned by the CDK app type (for Lambda bundling): pin it.
     this.addDevDeps('esbuild@^0.28.2');
 
+    // ts-jest compiles each test file on its own, without type-checking it (the test task type-checks the
+    // tests as a whole first, see workspace-member.ts): measured on the platform's main-errors test, 34 s
+    // with per-file type-checking, 6.4 s without (cold jest cache). The construct packages' jsii projects
+    // set the same option.
+    this.tryFindObjectFile('test/tsconfig.json')?.addOverride('compilerOptions.isolatedModules', true);
+
     // projen's app defaults (typeRoots pointing at the member's own
     // node_modules, and nodenext resolution) break in a hoisted workspace.
     for (const file of ['tsconfig.json', 'tsconfig.dev.json']) {
