@@ -228,7 +228,8 @@ export interface SecurityAlarmsOptions {
   readonly notifyGuardDutyFindings?: boolean;
 
   /**
-   * Lowest GuardDuty severity sent to the topic (GuardDuty severities run 1.0 to 8.9; 4 is Medium).
+   * Lowest GuardDuty severity sent to the topic: 1.0 to 10.0 (GuardDuty User Guide, severity levels: Low from 1,
+   * Medium from 4, High from 7, Critical 9.0 to 10.0; 9 sends only Critical findings).
    *
    * @default 4
    */
@@ -326,8 +327,8 @@ export class SecurityAlarms extends Construct {
       }
     }
     const severity = props.guardDutyMinimumSeverity ?? 4;
-    if (!(severity >= 1 && severity <= 8.9)) {
-      throw propError(this, 'guardDutyMinimumSeverity', 'a number from 1 to 8.9', severity);
+    if (!(severity >= 1 && severity <= 10)) {
+      throw propError(this, 'guardDutyMinimumSeverity', 'a number from 1 to 10 (GuardDuty severities)', severity);
     }
     const namespace = props.metricNamespace ?? 'Groundwork/Security';
     if (!/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace) || namespace.startsWith('AWS/')) {

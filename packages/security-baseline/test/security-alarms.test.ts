@@ -232,6 +232,13 @@ describe('SecurityAlarms options', () => {
     });
   });
 
+  test('GuardDuty severity 9 sends only Critical findings (9.0 to 10.0)', () => {
+    const { template } = alarms({ guardDutyMinimumSeverity: 9 });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { severity: [{ numeric: ['>=', 9] }] } },
+    });
+  });
+
   test.each<[string, SecurityAlarmsOptions, RegExp]>([
     [
       'empty email',
@@ -271,9 +278,14 @@ describe('SecurityAlarms options', () => {
       /^Test\/Alarms: invalid events\[0\]: expected one of UnauthorizedApiCalls, .*, found "Foo"$/,
     ],
     [
-      'severity out of range',
-      { guardDutyMinimumSeverity: 9 },
-      /invalid guardDutyMinimumSeverity: expected a number from 1 to 8.9, found 9/,
+      "severity above GuardDuty's range",
+      { guardDutyMinimumSeverity: 10.5 },
+      /invalid guardDutyMinimumSeverity: expected a number from 1 to 10 \(GuardDuty severities\), found 10.5/,
+    ],
+    [
+      "severity below GuardDuty's range",
+      { guardDutyMinimumSeverity: 0.5 },
+      /invalid guardDutyMinimumSeverity: expected a number from 1 to 10 \(GuardDuty severities\), found 0.5/,
     ],
     [
       'a threshold for an event that is not alarmed',
