@@ -173,7 +173,8 @@ const logRetentionSchema = expecting(
 );
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const REGION_PART = '[a-z]{2}(?:-[a-z]+)+-\\d';
+// The connection's region is a region of the commercial partition, as every region of the config is.
+const REGION_PART = `(?:${COMMERCIAL_REGIONS.join('|')})`;
 
 export const connectionArnSchema = expecting(
   z

@@ -784,6 +784,53 @@ export function checkRequiredTagsInDefaults(groundwork: GroundworkSource): Confi
   ];
 }
 
+/**
+ * Tag keys the app puts on IAM roles itself: the deployment boundary's tag (cross-account-roles'
+ * BootstrapContract.BOUNDARY_TAG_KEY) and the environment tier (compliance.ts).
+ */
+export const APP_ROLE_TAG_KEYS = ['groundwork:boundary', 'groundwork:environment-tier'];
+
+/**
+ * Tag keys that IAM would take for the same key: IAM compares tag keys without letter case ("Tag keys are
+ * case insensitive"), and every role of an environment carries its tags, so `Owner` beside `owner`, or a
+ * key the app sets on roles itself in any case, fails CreateRole at deploy time. Each pair is reported on
+ * the later key: in defaultTags, or in the environment's tags (an environment key that repeats a default
+ * key in the same case replaces it, on purpose).
+ */
+function caseCollisions(
+  file: YamlFile,
+  field: 'defaultTags' | 'tags',
+  keys: readonly string[],
+  earlier: ReadonlyMap<string, string>,
+  earlierWhere: string,
+): ConfigIssue[] {
+  const seen = new Map(earlier);
+  const issues: ConfigIssue[] = [];
+  for (const key of keys) {
+    const lower = key.toLowerCase();
+    const appKey = APP_ROLE_TAG_KEYS.find((k) => k === lower);
+    const other = seen.get(lower);
+    if (appKey !== undefined || (other !== undefined && other !== key)) {
+      issues.push(
+        issueAt(
+          file,
+          [field, key],
+          appKey !== undefined
+            ? `a tag key other than ${quoteList(APP_ROLE_TAG_KEYS)} in any letter case (the app sets them on every role)`
+            : `tag keys that differ in more than letter case (IAM compares tag keys without case, and every role ` +
+                `of the environment carries these tags: CreateRole refuses both)`,
+          {
+            at: 'key',
+            found: appKey !== undefined ? `"${key}"` : `"${key}" beside "${other}"${earlierWhere}`,
+          },
+        ),
+      );
+    }
+    if (!seen.has(lower) || earlier.get(lower) === key) seen.set(lower, key);
+  }
+  return issues;
+}
+
 /** Every environment carries the required tags (from defaultTags or its own), within the AWS tag limit. */
 export function checkTags(groundwork: GroundworkSource, environments: readonly EnvironmentSource[]): ConfigIssue[] {
   const required = requiredTags(groundwork);
@@ -795,8 +842,15 @@ export function checkTags(groundwork: GroundworkSource, environments: readonly E
   );
   const reported = new Set([...missingInDefaults.absent, ...missingInDefaults.empty]);
   const issues: ConfigIssue[] = [];
+  // defaultTags' own collisions, reported there once; then each environment's keys against them.
+  const defaultKeys = new Map<string, string>();
+  issues.push(...caseCollisions(groundwork.yaml, 'defaultTags', Object.keys(defaults), new Map(), ''));
+  for (const key of Object.keys(defaults)) {
+    if (!defaultKeys.has(key.toLowerCase())) defaultKeys.set(key.toLowerCase(), key);
+  }
   for (const env of environments) {
     const own = plainMap(get(env.raw, ['tags']));
+    issues.push(...caseCollisions(env.yaml, 'tags', Object.keys(own), defaultKeys, ' (defaultTags)'));
     const keys = new Set([...Object.keys(defaults), ...Object.keys(own)]);
     const hasTags = locate(env.yaml, ['tags']).exists;
     const toCheck = required.filter((tag) => !reported.has(tag));

@@ -32,6 +32,15 @@ export const MISSING_VALUE = 'no value (the field is required)';
 // Bounds alias expansion so a crafted file cannot blow up memory ("billion laughs").
 const MAX_ALIAS_COUNT = 100;
 
+/** What a file that cannot be read is, by the error code of the read. */
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  EISDIR: 'a directory',
+  ENOENT: 'no such file (or a symbolic link to none)',
+  EACCES: 'a file this user may not read (permission denied)',
+  EPERM: 'a file this user may not read (operation not permitted)',
+  ELOOP: 'a loop of symbolic links',
+};
+
 /** Reads and parses one YAML file; never throws for content problems (they become issues). */
 export function readYamlFile(file: string): YamlFile {
   const lineCounter = new LineCounter();
@@ -39,8 +48,9 @@ export function readYamlFile(file: string): YamlFile {
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'an unreadable file';
-    const issue = { file, line: 1, column: 1, path: '(file)', expected: 'a readable YAML file', found: code };
+    const code = (error as NodeJS.ErrnoException).code;
+    const found = (code && READ_ERRORS[code]) ?? `an unreadable file (${code ?? (error as Error).message})`;
+    const issue = { file, line: 1, column: 1, path: '(file)', expected: 'a readable YAML file', found };
     return { file, source: '', lineCounter, data: undefined, issues: [issue] };
   }
   const decoded = decodeUtf8(file, bytes);
@@ -75,18 +85,34 @@ export function readYamlFile(file: string): YamlFile {
     const extra = documents[1].range[0];
     issues.push(toIssue(extra, 'a single YAML document per file', `${documents.length} documents separated by ---`));
   }
-  if (issues.length === 0 && document.contents) {
+  // A file that parses is also loaded when its keys have problems (a duplicate key, in which the later value
+  // wins, or `__proto__`, which the loaded data holds as an own key): its other fields and the rules across
+  // files are still checked, so that one run reports every problem.
+  const parsed = issues.length === 0;
+  if (parsed && document.contents) {
     issues.push(...checkMappingKeys(document.contents, [], { file, source, lineCounter }));
   }
   let data: unknown = undefined;
-  if (issues.length === 0) {
+  if (parsed) {
     try {
-      data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      // A `__proto__` key is reported above; left in the data, the schema would report it again as unknown.
+      data = withoutProtoKeys(document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
     } catch (error) {
       issues.push(toIssue(0, 'YAML without excessive aliases', (error as Error).message));
     }
   }
   return { ...base, document, data, issues };
+}
+
+/** The loaded data without `__proto__` keys (YAML keeps them as own keys), in every mapping. */
+function withoutProtoKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutProtoKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== '__proto__')
+      .map(([key, item]) => [key, withoutProtoKeys(item)]),
+  );
 }
 
 /**
@@ -119,7 +145,21 @@ function checkMappingKeys(
   } else if (isMap(node)) {
     const seen = new Map<string, Node>();
     for (const pair of node.items) {
-      if (!isScalar(pair.key)) continue;
+      if (!isScalar(pair.key)) {
+        // An alias as a key (`*e : dev`) would bypass the checks below, and a collection as a key becomes text.
+        const keyNode = pair.key as Node | null;
+        if (keyNode) {
+          issues.push(
+            issue(
+              keyNode,
+              [...at, '(key)'],
+              'a plain key, written out (not an alias or a collection)',
+              isAlias(keyNode) ? `the alias *${keyNode.source}` : 'a collection as a key',
+            ),
+          );
+        }
+        continue;
+      }
       const key = pair.key.value === null ? '' : String(pair.key.value);
       const path = [...at, key];
       const written = (keyNode: Node) => file.source.slice(keyNode.range![0], keyNode.range![1]).trim();
@@ -245,9 +285,20 @@ export function fileIssue(file: string, expected: string, found: string, suggest
 export function locate(yaml: YamlFile, path: readonly PropertyKey[], at: 'key' | 'value' = 'value'): YamlLocation {
   let node: Node | null | undefined = yaml.document?.contents;
   let offset = node?.range?.[0] ?? 0;
+  // Through an alias (`breakGlassRoles: *roles`), the path goes on in the anchored value, and the position
+  // stays where the alias is written: that is the field the message is about.
+  let throughAlias = false;
+  const follow = () => {
+    if (isAlias(node) && yaml.document) {
+      node = node.resolve(yaml.document) ?? node;
+      throughAlias = true;
+    }
+  };
   for (let i = 0; i < path.length; i++) {
     const segment = path[i];
     const isLast = i === path.length - 1;
+    follow();
+    const aliasOffset = offset;
     if (isMap(node)) {
       const pair = node.items.find((p) => keyText(p.key) === String(segment));
       if (!pair) return { ...position(yaml.lineCounter, offset), exists: false };
@@ -262,7 +313,9 @@ export function locate(yaml: YamlFile, path: readonly PropertyKey[], at: 'key' |
     } else {
       return { ...position(yaml.lineCounter, offset), exists: false };
     }
+    if (throughAlias) offset = aliasOffset;
   }
+  follow();
   return { ...position(yaml.lineCounter, offset), exists: true, node };
 }
 

@@ -151,20 +151,63 @@ describe('the VPC CIDR holds the subnet layout', () => {
 });
 
 describe('schedule expressions', () => {
-  test.each(['rate(1 hour)', 'rate(5 minutes)', 'rate(2 days)', 'cron(0 6 * * ? *)', 'cron(0/15 * ? * MON-FRI *)'])(
-    '%s is valid',
-    (expression) => {
-      expect(checkScheduleExpression(expression)).toBeUndefined();
-    },
-  );
+  test.each([
+    'rate(1 hour)',
+    'rate(5 minutes)',
+    'rate(2 days)',
+    'cron(0 6 * * ? *)',
+    'cron(0/15 * ? * MON-FRI *)',
+    // Forms from the EventBridge User Guide's cron table and examples.
+    'cron(15 10 ? * 6L 2002-2005)',
+    'cron(0 18 ? * MON-FRI *)',
+    'cron(0 8 1 * ? *)',
+    'cron(0/10 * ? * MON-FRI *)',
+    'cron(0/5 8-17 ? * MON-FRI *)',
+    'cron(0 9 ? * 2#1 *)',
+    'cron(0 12 L * ? *)',
+    'cron(0 12 3W JAN,JUL ? 2199)',
+    'cron(59 23 31 12 ? 1970)',
+  ])('%s is valid', (expression) => {
+    expect(checkScheduleExpression(expression)).toBeUndefined();
+  });
 
   test.each([
     ['rate(2 hour)', /plural unit/],
     ['rate(0 minutes)', /at least 1/],
     ['cron(0 6 1 * MON *)', /"\?" in day-of-month or day-of-week/],
+    ['cron(99 6 * * ? *)', /^a cron expression whose minutes field is 0-59, with , - \* \/, found "99"$/],
+    ['cron(0 24 * * ? *)', /hours field is 0-23, .*found "24"$/],
+    ['cron(0 6 32 * ? *)', /day-of-month field is 1-31, .*found "32"$/],
+    ['cron(0 6 ? 13 MON *)', /month field is 1-12 or JAN-DEC, .*found "13"$/],
+    ['cron(0 6 ? * MON-XYZ *)', /day-of-week field is 1-7 or SUN-SAT, .*found "MON-XYZ"$/],
+    ['cron(0 6 ? * 8 *)', /day-of-week field .*found "8"$/],
+    ['cron(0 6 * * ? 1969)', /year field is 1970-2199, .*found "1969"$/],
+    ['cron(0/0 6 * * ? *)', /minutes field .*found "0\/0"$/],
+    ['cron(0 ? * * ? *)', /hours field .*found "\?"$/],
+    ['cron(0 6 ? * 2#6 *)', /day-of-week field .*found "2#6"$/],
+    ['cron(0 1,,2 * * ? *)', /hours field .*found "1,,2"$/],
     ['hourly', /EventBridge schedule expression/],
   ])('%s is invalid', (expression, problem) => {
     expect(checkScheduleExpression(expression)).toMatch(problem);
+  });
+});
+
+describe('the repository connection ARN', () => {
+  const withRegion = (region: string) =>
+    configWith({
+      'groundwork.yaml': [['arn:aws:codeconnections:eu-west-1:', `arn:aws:codeconnections:${region}:`]],
+    });
+
+  test('a region of the commercial partition is valid', () => {
+    expect(readPlatformConfig(withRegion('ap-southeast-7')).issues).toEqual([]);
+  });
+
+  test('a region-shaped name that is no region is refused', () => {
+    expect(errorsFor(withRegion('zz-nowhere-9'))).toEqual([
+      expect.stringMatching(
+        /^groundwork\.yaml:\d+:\d+: repository\.connectionArn: expected a connection ARN such as .*found "arn:aws:codeconnections:zz-nowhere-9:/,
+      ),
+    ]);
   });
 });
 
@@ -368,6 +411,43 @@ describe('tags per resource', () => {
   });
 });
 
+describe('tag keys IAM would take for one (IAM compares tag keys without letter case)', () => {
+  test('an environment key that differs from a default key only in case is reported on the environment', () => {
+    const dir = configWith({
+      'environments/dev.yaml': [['tags:\n  Environment: dev\n', 'tags:\n  Environment: dev\n  owner: someone-else\n']],
+    });
+    expect(errorsFor(dir)).toEqual([
+      'environments/dev.yaml:19:3: tags.owner: expected tag keys that differ in more than letter case (IAM compares ' +
+        'tag keys without case, and every role of the environment carries these tags: CreateRole refuses both), ' +
+        'found "owner" beside "Owner" (defaultTags)',
+    ]);
+  });
+
+  test('two keys of one map that differ only in case, and a key the app sets on roles, are reported', () => {
+    const dir = configWith({
+      'groundwork.yaml': [['  Owner: platform-team\n', '  Owner: platform-team\n  OWNER: someone\n']],
+      'environments/dev.yaml': [
+        ['tags:\n  Environment: dev\n', 'tags:\n  Environment: dev\n  Groundwork:Boundary: x\n'],
+      ],
+    });
+    expect(errorsFor(dir)).toEqual([
+      expect.stringMatching(
+        /^groundwork\.yaml:19:3: defaultTags\.OWNER: expected tag keys that differ in more than letter case .*found "OWNER" beside "Owner"$/,
+      ),
+      expect.stringMatching(
+        /^environments\/dev\.yaml:19:3: tags\["Groundwork:Boundary"\]: expected a tag key other than "groundwork:boundary", "groundwork:environment-tier" in any letter case \(the app sets them on every role\), found "Groundwork:Boundary"$/,
+      ),
+    ]);
+  });
+
+  test('an environment key in the same case as a default key replaces it: valid', () => {
+    const dir = configWith({
+      'environments/dev.yaml': [['tags:\n  Environment: dev\n', 'tags:\n  Environment: dev\n  Owner: dev-team\n']],
+    });
+    expect(readPlatformConfig(dir).issues).toEqual([]);
+  });
+});
+
 describe('pipeline names derived from organization.name and a branch', () => {
   const org32 = 'acme-platform-engineering-europe';
 
@@ -538,6 +618,58 @@ describe('a file whose root is not a mapping', () => {
 });
 
 describe('mapping keys as the config reads them', () => {
+  test('a settings file that cannot be read is described in words, not by its error code', () => {
+    const dir = configWith();
+    fs.rmSync(path.join(dir, 'groundwork.yaml'));
+    fs.mkdirSync(path.join(dir, 'groundwork.yaml'));
+    expect(errorsFor(dir)).toEqual(['groundwork.yaml:1:1: (file): expected a readable YAML file, found a directory']);
+  });
+
+  test('a value reached through an alias is reported as found, at the alias', () => {
+    const dir = configWith({
+      'groundwork.yaml': [
+        [
+          '  account: "222222222222"\n',
+          '  account: "222222222222"\n  auditorRoles: &roles [ab]\n  breakGlassRoles: *roles\n',
+        ],
+      ],
+    });
+    expect(errorsFor(dir)).toEqual([
+      expect.stringMatching(/^groundwork\.yaml:8:25: security\.auditorRoles\[0\]: .*found "ab"$/),
+      expect.stringMatching(/^groundwork\.yaml:9:20: security\.breakGlassRoles\[0\]: .*found "ab"$/),
+    ]);
+  });
+
+  test('a key written as an alias is refused, so it cannot overwrite or drop a value unseen', () => {
+    const dir = configWith({
+      'environments/dev.yaml': [['tags:\n  Environment: dev\n', 'tags:\n  Environment: &e Environment\n  *e : dev\n']],
+    });
+    expect(errorsFor(dir)).toEqual([
+      'environments/dev.yaml:19:3: tags["(key)"]: expected a plain key, written out (not an alias or a collection), found the alias *e',
+    ]);
+  });
+
+  test("a duplicate key does not hide the file's other problems, nor those across files", () => {
+    const dir = configWith({
+      'environments/dev.yaml': [
+        ['wave: nonprod\n', 'wave: nonprod\nwave: nonprod\n'],
+        ['  cidr: 10.10.0.0/16', '  cidr: 10.10.0.1/16'],
+      ],
+      'environments/prod.yaml': [['  cidr: 10.30.0.0/16', '  cidr: 10.10.0.0/16']],
+    });
+    const errors = errorsFor(dir);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^environments\/dev\.yaml:5:1: wave: expected each key at most once in a mapping/),
+        expect.stringMatching(
+          /^environments\/dev\.yaml:8:9: vpc\.cidr: expected a network address with the host bits zero/,
+        ),
+        expect.stringMatching(/^environments\/prod\.yaml:8:9: vpc\.cidr: .*overlaps/),
+      ]),
+    );
+    expect(errors).toHaveLength(3);
+  });
+
   test.each([
     ['2024: a\n  "2024": b', 'tags["2024"]', '"2024", the same key as 2024 at line 16, column 3'],
     ['"true": a\n  true: b', 'tags.true', 'true, the same key as "true" at line 16, column 3'],
