@@ -624,42 +624,28 @@ export class DriftDetector extends Construct {
     const inSync = sfn.Pass.jsonata(this, 'StackInSync', {
       outputs: { stack: '{% $states.input.stack %}', drifted: false, resources: [], failed: false },
     });
+    // A stack whose check ended without showing it in sync: counted in DetectionFailedStacks and named in the
+    // alert with the reason.
+    const failedCheck = (stateId: string, reason: string) =>
+      sfn.Pass.jsonata(this, stateId, {
+        outputs: { stack: '{% $states.input.stack %}', drifted: false, resources: [], failed: true, reason },
+      });
     // DETECTION_FAILED: CloudFormation could not check at least one resource (typically a read permission
     // the state machine's role lacks). Not "in sync": the stack is counted and named in the alert.
-    const detectionFailed = sfn.Pass.jsonata(this, 'DetectionFailed', {
-      outputs: {
-        stack: '{% $states.input.stack %}',
-        drifted: false,
-        resources: [],
-        failed: true,
-        reason: '{% $states.input.reason %}',
-      },
-    });
+    const detectionFailed = failedCheck('DetectionFailed', '{% $states.input.reason %}');
     // A finished detection whose drift status is neither DRIFTED nor IN_SYNC (NOT_CHECKED: "CloudFormation hasn't
     // checked"; UNKNOWN, or absent) or a detection status CloudFormation may add later: the stack was not shown to
     // be in sync, so it is a failed check, named in the alert, rather than counted as in sync.
-    const driftStatusUnknown = sfn.Pass.jsonata(this, 'DriftStatusUnknown', {
-      outputs: {
-        stack: '{% $states.input.stack %}',
-        drifted: false,
-        resources: [],
-        failed: true,
-        reason:
-          '{% "drift detection " & $states.input.detection & " with stack drift status " & $states.input.drift %}',
-      },
-    });
+    const driftStatusUnknown = failedCheck(
+      'DriftStatusUnknown',
+      '{% "drift detection " & $states.input.detection & " with stack drift status " & $states.input.drift %}',
+    );
     // A detection that never ends would hold the iteration, then the run, until the state machine's timeout.
-    const detectionTimedOut = sfn.Pass.jsonata(this, 'DetectionTimedOut', {
-      outputs: {
-        stack: '{% $states.input.stack %}',
-        drifted: false,
-        resources: [],
-        failed: true,
-        reason:
-          `{% "drift detection " & $states.input.id & " still DETECTION_IN_PROGRESS after ${detectionTimeout.toHumanString()} ` +
-          `(detectionTimeout); not waited for" %}`,
-      },
-    });
+    const detectionTimedOut = failedCheck(
+      'DetectionTimedOut',
+      `{% "drift detection " & $states.input.id & " still DETECTION_IN_PROGRESS after ${detectionTimeout.toHumanString()} ` +
+        `(detectionTimeout); not waited for" %}`,
+    );
     // A call that still fails after its retries (a stack that does not exist, a missing permission, throttling
     // that outlasts the retries, any error CloudFormation returns for that stack) makes that stack a failed check,
     // named with the error in the alert: without it the iteration fails, which fails the Map and the whole
