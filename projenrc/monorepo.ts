@@ -120,7 +120,10 @@ export class GroundworkMonorepo extends typescript.TypeScriptProject {
     this.addTask('test:repo', {
       description: 'Repository-level tests (release process, workflows, change report, gates)',
       // ts-jest checks no types (isolatedModules): the tests are type-checked as a whole first.
-      steps: [{ exec: 'tsc --noEmit -p test/tsconfig.json' }, { exec: 'jest --passWithNoTests --ci', receiveArgs: true }],
+      steps: [
+        { exec: 'tsc --noEmit -p test/tsconfig.json' },
+        { exec: 'jest --passWithNoTests --ci', receiveArgs: true },
+      ],
     });
     // The repository itself is an nx project too ("groundwork-repo"), so its
     // tests and lint are cached like every member's.
