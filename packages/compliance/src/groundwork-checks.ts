@@ -183,16 +183,16 @@ function groundworkRules(props: GroundworkChecksProps): GroundworkRule[] {
     },
     {
       id: 'IAM4',
-      info: 'The IAM role trusts another AWS account (or any account) without naming specific principals or a principal condition.',
+      info: 'The IAM role trusts another AWS account (or any account), or a web identity provider, without naming specific principals or a principal condition.',
       explanation:
-        'Trusting an account root or "*" lets every principal that account (or anyone) allows call sts:AssumeRole. Fix: trust specific role ARNs, or add a condition on aws:PrincipalArn, aws:PrincipalOrgID, sts:ExternalId or aws:MultiFactorAuthPresent ("*" needs aws:PrincipalArn or aws:PrincipalOrgID).',
+        'Trusting an account root or "*" lets every principal that account (or anyone) allows call sts:AssumeRole; trusting an OIDC provider without a subject condition lets every workload of its issuer (every GitHub repository) call sts:AssumeRoleWithWebIdentity. Fix: trust specific role ARNs, or add a condition on aws:PrincipalArn, aws:PrincipalOrgID, sts:ExternalId or aws:MultiFactorAuthPresent ("*" needs aws:PrincipalArn or aws:PrincipalOrgID); for an OIDC provider, a condition on <provider host>:sub (not repo:*); for Amazon Cognito, on cognito-identity.amazonaws.com:aud.',
       rule: crossAccountTrustNarrowed,
     },
     {
       id: 'IAM6',
       info: 'The resource-based policy allows everyone ("*" or NotPrincipal) without a condition on the account, organization, source or network of the caller.',
       explanation:
-        'A bucket, S3 access point, topic, queue, key, secret, table, stream, domain, registry, repository, file system, log, backup vault or event bus policy, or a Lambda permission, Lambda layer permission or EventBridge bus permission, that admits "*" lets any AWS account, and for some services anonymous callers, use the resource. Fix: name the principals, or add a condition on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceVpce or another key that ties the request to a known caller (a Lambda permission: sourceAccount, sourceArn or principalOrgId; a layer permission: organizationId; a bus permission in its older form: the aws:PrincipalOrgID condition), with fixed values: no wildcard or policy variable in an id, and an ARN without wildcards or with a fixed account (arn:aws:s3:::* or arn:aws:sns:*:*:topic fix nothing).',
+        'A bucket, S3 access point, topic, queue, key, secret, table, stream, domain, registry, repository, file system, log, backup vault or event bus policy, or a Lambda permission, Lambda layer permission or EventBridge bus permission, that admits "*" lets any AWS account, and for some services anonymous callers, use the resource; a Lambda permission for an AWS service without a source lets that service invoke the function for a resource in any account. Fix: name the principals, or add a condition on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, aws:PrincipalAccount, aws:SourceVpce or another key that ties the request to a known caller (a Lambda permission: sourceAccount, sourceArn or principalOrgId, for a service principal sourceAccount or sourceArn; a layer permission: organizationId; a bus permission in its older form: the aws:PrincipalOrgID condition), with fixed values: no wildcard or policy variable in an id, and an ARN without wildcards or with a fixed account (arn:aws:s3:::* or arn:aws:sns:*:*:topic fix nothing).',
       rule: resourcePolicyNotPublic,
     },
     {

@@ -17,13 +17,18 @@ const MATCHING_OPERATORS = [
   'ipaddress',
 ];
 
-/** A value that matches every caller: only wildcards, any organization id (`o-*`), any role's ARN (`arn:aws:iam::*:*`), any address. */
+/**
+ * A value that matches every caller: only wildcards, any organization id (`o-*`), any role's ARN
+ * (`arn:aws:iam::*:*`), any address, any GitHub repository (`repo:*`).
+ */
 function matchesAnyCaller(key: string, value: string): boolean {
   return (
     /^[*?]*$/.test(value) ||
     (key === 'aws:principalorgid' && /^o-[*?]*$/i.test(value)) ||
     (key === 'aws:principalarn' && coversEveryRoleArn(value)) ||
-    (key === 'aws:sourceip' && /\/0$/.test(value))
+    (key === 'aws:sourceip' && /\/0$/.test(value)) ||
+    // GitHub's subject claim starts `repo:<owner>/<repository>`: `repo:*` is every workflow of every repository.
+    (key.endsWith(':sub') && /^repo:[*?]/i.test(value))
   );
 }
 

@@ -192,6 +192,11 @@ export function allowsResourceReaching(statement: PolicyStatement, reaches: (res
     : resourcesOf(statement).some(reaches);
 }
 
+/** Whether the statement allows one named action (`sts:AssumeRoleWithWebIdentity`): by name, by a wildcard, or through NotAction. */
+export function allowsAction(statement: PolicyStatement, action: string): boolean {
+  return allowsActionSet(statement, (pattern) => wildcardRegExp(pattern).test(action));
+}
+
 // A character that no service prefix, action name or ARN contains, so that in a probe only a wildcard
 // can match it.
 const PROBE = '\u0000';

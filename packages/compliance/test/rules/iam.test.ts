@@ -5,6 +5,8 @@ import * as codeartifact from 'aws-cdk-lib/aws-codeartifact';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as elasticsearch from 'aws-cdk-lib/aws-elasticsearch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
@@ -599,6 +601,93 @@ describe('Groundwork-IAM4: cross-account trust is narrowed', () => {
   });
 });
 
+describe('Groundwork-IAM4: a web identity trust names its callers', () => {
+  const GITHUB = 'token.actions.githubusercontent.com';
+
+  /** An IAM OIDC provider for GitHub Actions in this stack (its ARN is a reference in the trust). */
+  function githubProvider(stack: Stack): iam.OidcProviderNative {
+    return new iam.OidcProviderNative(stack, 'GitHub', {
+      url: `https://${GITHUB}`,
+      clientIds: ['sts.amazonaws.com'],
+      thumbprints: ['6938fd4d98bab03faadb97b34396831e3780aea1'],
+    });
+  }
+
+  test('fails an OIDC trust without a subject condition: every repository on GitHub may assume the role', () => {
+    const stack = newStack();
+    const provider = `arn:aws:iam::${stack.account}:oidc-provider/${GITHUB}`;
+    const role = (id: string, conditions: Record<string, unknown>) =>
+      new iam.Role(stack, id, { assumedBy: new iam.WebIdentityPrincipal(provider, conditions) });
+    role('AudienceOnly', { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' } });
+    role('OneRepository', {
+      StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' },
+      StringLike: { [`${GITHUB}:sub`]: 'repo:example-org/infrastructure:*' },
+    });
+    role('EveryRepository', { StringLike: { [`${GITHUB}:sub`]: 'repo:*' } });
+    role('OnlyWildcards', { StringLike: { [`${GITHUB}:sub`]: '*' } });
+    // A negated operator holds for every other subject.
+    role('Negated', { StringNotEquals: { [`${GITHUB}:sub`]: 'repo:attacker/x:ref:refs/heads/main' } });
+    // Another provider's subject names no GitHub caller.
+    role('OtherProvidersSubject', { StringLike: { 'gitlab.com:sub': 'project_path:example-org/*' } });
+    expectFindings(stack, 'Groundwork-IAM4', [
+      'Test/AudienceOnly/Resource',
+      'Test/EveryRepository/Resource',
+      'Test/OnlyWildcards/Resource',
+      'Test/Negated/Resource',
+      'Test/OtherProvidersSubject/Resource',
+    ]);
+  });
+
+  test('reads a provider given as a reference: a subject condition of any provider counts', () => {
+    const stack = newStack();
+    const provider = githubProvider(stack);
+    new iam.Role(stack, 'NoSubject', {
+      assumedBy: new iam.OpenIdConnectPrincipal(provider, {
+        StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' },
+      }),
+    });
+    new iam.Role(stack, 'Subject', {
+      assumedBy: new iam.OpenIdConnectPrincipal(provider, {
+        StringEquals: { [`${GITHUB}:sub`]: 'repo:example-org/infrastructure:environment:prod' },
+      }),
+    });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/NoSubject/Resource']);
+  });
+
+  test('an Amazon Cognito trust names its identity pool', () => {
+    const stack = newStack();
+    const cognito = (id: string, conditions?: Record<string, unknown>) =>
+      new iam.Role(stack, id, {
+        assumedBy: new iam.WebIdentityPrincipal('cognito-identity.amazonaws.com', conditions),
+      });
+    cognito('AnyIdentityPool', { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } });
+    cognito('OneIdentityPool', {
+      StringEquals: { 'cognito-identity.amazonaws.com:aud': 'eu-west-1:12345678-abcd-abcd-abcd-123456789012' },
+      'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+    });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/AnyIdentityPool/Resource']);
+  });
+
+  test('judges each Fn::If branch of the subject, and only web identity trusts', () => {
+    const stack = newStack();
+    const condition = new CfnCondition(stack, 'C', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    const provider = `arn:aws:iam::${stack.account}:oidc-provider/${GITHUB}`;
+    new iam.Role(stack, 'WildcardInOneBranch', {
+      assumedBy: new iam.WebIdentityPrincipal(provider, {
+        StringLike: { [`${GITHUB}:sub`]: Fn.conditionIf(condition.logicalId, 'repo:*', 'repo:example-org/*') },
+      }),
+    });
+    // A SAML provider is not judged by this rule (its assertions come from the organization's own IdP). Given
+    // as a reference, only the action (sts:AssumeRoleWithSAML) tells it from an OIDC provider.
+    const idp = new iam.SamlProvider(stack, 'Idp', { metadataDocument: iam.SamlMetadataDocument.fromXml('<md/>') });
+    new iam.Role(stack, 'Saml', {
+      assumedBy: new iam.SamlPrincipal(idp, { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } }),
+    });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/WildcardInOneBranch/Resource']);
+    expect(resourcesChecked(stack, 'Groundwork-IAM4')).toBe(2);
+  });
+});
+
 describe('Groundwork-IAM5: roles carry the permissions boundary', () => {
   const props = { requiredPermissionsBoundary: 'groundwork-boundary' };
 
@@ -1022,6 +1111,10 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
     new CfnTopicPolicy(stack, 'Topic', { topics: ['arn:aws:sns:eu-west-1:111111111111:t'], policyDocument: open });
     new CfnQueuePolicy(stack, 'Queue', { queues: ['https://sqs/q'], policyDocument: open });
     new kms.CfnKey(stack, 'Key', { keyPolicy: open, enableKeyRotation: true });
+    new kms.CfnReplicaKey(stack, 'ReplicaKey', {
+      keyPolicy: open,
+      primaryKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/mrk-1234abcd12ab34cd56ef1234567890ab',
+    });
     new CfnResourcePolicy(stack, 'Secret', { secretId: 's', resourcePolicy: open });
     new ecr.CfnRepository(stack, 'Repository', { repositoryPolicyText: open });
     new efs.CfnFileSystem(stack, 'FileSystem', { fileSystemPolicy: open, encrypted: true });
@@ -1032,6 +1125,7 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
       'Test/Topic',
       'Test/Queue',
       'Test/Key',
+      'Test/ReplicaKey',
       'Test/Secret',
       'Test/Repository',
       'Test/FileSystem',
@@ -1066,9 +1160,82 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
     fn.addPermission('SourceArn', { principal: new iam.AnyPrincipal(), sourceArn: 'arn:aws:s3:::example-bucket' });
     // Lambda compares SourceArn with ArnLike: any bucket is no source.
     fn.addPermission('AnyBucket', { principal: new iam.AnyPrincipal(), sourceArn: 'arn:aws:s3:::*' });
-    fn.addPermission('Service', { principal: new iam.ServicePrincipal('s3.amazonaws.com') });
+    fn.addPermission('Organization', { principal: new iam.AnyPrincipal(), organizationId: ORGANIZATION_ID });
     expectFindings(stack, 'Groundwork-IAM6', ['Test/Fn/Public', 'Test/Fn/AnyBucket']);
     expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(5);
+  });
+
+  test('a Lambda permission for an AWS service needs the source account or a source ARN (confused deputy)', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+    });
+    const s3Service = new iam.ServicePrincipal('s3.amazonaws.com');
+    // Any account's bucket may send its notifications to the function.
+    fn.addPermission('AnyBucketOwner', { principal: s3Service });
+    fn.addPermission('SourceAccount', { principal: s3Service, sourceAccount: stack.account });
+    fn.addPermission('OneBucket', { principal: s3Service, sourceArn: 'arn:aws:s3:::example-bucket' });
+    fn.addPermission('AnyBucket', { principal: s3Service, sourceArn: 'arn:aws:s3:::*' });
+    // The organization of a service principal: there is none, so it names no source.
+    fn.addPermission('Organization', { principal: s3Service, organizationId: ORGANIZATION_ID });
+    // An Alexa skill's id, which the caller must present.
+    fn.addPermission('AlexaSkill', {
+      principal: new iam.ServicePrincipal('alexa-appkit.amazon.com'),
+      eventSourceToken: 'amzn1.ask.skill.0000',
+    });
+    fn.addPermission('AlexaAnySkill', { principal: new iam.ServicePrincipal('alexa-appkit.amazon.com') });
+    fn.addPermission('ChinaService', { principal: new iam.ServicePrincipal('sns.amazonaws.com.cn') });
+    // An account is not a service: a cross-account grant, which this rule does not judge.
+    fn.addPermission('OtherAccount', { principal: new iam.AccountPrincipal(OTHER_ACCOUNT) });
+    expectFindings(stack, 'Groundwork-IAM6', [
+      'Test/Fn/AnyBucketOwner',
+      'Test/Fn/AnyBucket',
+      'Test/Fn/Organization',
+      'Test/Fn/AlexaAnySkill',
+      'Test/Fn/ChinaService',
+    ]);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(9);
+  });
+
+  test("aws-cdk-lib's load balancer LambdaTarget writes a permission without a source; the documented override fixes it", () => {
+    const stack = newStack();
+    const fn = (id: string) =>
+      new lambda.Function(stack, id, {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+      });
+    const target = (id: string, f: lambda.Function) =>
+      new elbv2.ApplicationTargetGroup(stack, id, { targets: [new elbv2Targets.LambdaTarget(f)] });
+    const asIs = fn('AsIs');
+    target('AsIsTargets', asIs);
+    const fixed = fn('Fixed');
+    target('FixedTargets', fixed);
+    // The recipe of docs/compliance.md: the permission is the function's CfnPermission child.
+    for (const child of fixed.node.children) {
+      if (child instanceof lambda.CfnPermission) {
+        child.addPropertyOverride('SourceAccount', Aws.ACCOUNT_ID);
+      }
+    }
+    const invokePermission = asIs.node.children.find((c) => c instanceof lambda.CfnPermission)!;
+    expectFindings(stack, 'Groundwork-IAM6', [invokePermission.node.path]);
+  });
+
+  test('a service principal in one Fn::If branch of a Lambda permission needs a source too', () => {
+    const stack = newStack();
+    const condition = new CfnCondition(stack, 'C', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    const permission = (id: string, sourceAccount?: string) =>
+      new lambda.CfnPermission(stack, id, {
+        action: 'lambda:InvokeFunction',
+        functionName: 'f',
+        principal: Fn.conditionIf(condition.logicalId, 'events.amazonaws.com', OTHER_ACCOUNT).toString(),
+        sourceAccount,
+      });
+    permission('ServiceInOneBranch');
+    permission('WithSourceAccount', stack.account);
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/ServiceInOneBranch']);
   });
 
   test('a Lambda layer version permission for "*" needs an organization', () => {

@@ -2,7 +2,7 @@ import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { flattenToString, possibleElements, renderResource } from '../../private/cfn-template';
 import { narrowingConditionKeys } from '../../private/conditions';
-import { PolicyStatement, isAllow, statementsOf } from '../../private/iam-policy';
+import { PolicyStatement, allowsAction, isAllow, statementsOf } from '../../private/iam-policy';
 
 // Condition keys that tie a trust to a known caller (IAM global condition context keys).
 const NARROWING_KEYS = ['aws:principalarn', 'aws:principalorgid', 'sts:externalid', 'aws:multifactorauthpresent'];
@@ -59,6 +59,55 @@ function awsPrincipals(statement: PolicyStatement): string[] {
   return [];
 }
 
+/** Stands for "a `sub` key of whichever provider": the provider is a reference this rule cannot read. */
+const ANY_PROVIDER_SUBJECT = '*:sub';
+
+/**
+ * The condition key (lower-cased) that names the callers of a web identity trust of `federated`: an IAM OIDC
+ * provider (`arn:...:oidc-provider/<host>`) issues tokens to every workload or user of its issuer (every
+ * repository on GitHub, every service account of a cluster), which its subject claim `<host>:sub` tells
+ * apart; Amazon Cognito issues them for every identity pool, which `cognito-identity.amazonaws.com:aud`
+ * names. A reference (an OIDC provider of the template, an import) stands for a provider whose host the rule
+ * cannot read: a `sub` key of any provider counts. Other federated principals (SAML providers; Login with
+ * Amazon, Facebook and Google, whose audience is the app itself) are not judged: undefined.
+ */
+function webIdentityCallerKey(federated: string): string | undefined {
+  const text = withoutPseudoParameters(federated);
+  if (text.toLowerCase() === 'cognito-identity.amazonaws.com') {
+    return 'cognito-identity.amazonaws.com:aud';
+  }
+  const oidc = /^arn:[^:]+:iam::[^:]*:oidc-provider\/(.+)$/.exec(text);
+  if (oidc) {
+    return `${oidc[1].toLowerCase()}:sub`;
+  }
+  return /^\$\{[^}]+\}$/.test(text) ? ANY_PROVIDER_SUBJECT : undefined;
+}
+
+/** The statement's `Federated` principals as strings, every `Fn::If` branch counted. */
+function federatedPrincipals(statement: PolicyStatement): string[] {
+  const principal = statement.Principal as any;
+  if (principal && typeof principal === 'object' && 'Federated' in principal) {
+    return possibleElements(principal.Federated).map(flattenToString);
+  }
+  return [];
+}
+
+/**
+ * Whether a statement that lets a web identity assume the role names its callers: for each federated
+ * principal webIdentityCallerKey judges, its key narrows (see narrowingConditionKeys).
+ */
+function webIdentityCallersNamed(statement: PolicyStatement, keys: string[]): boolean {
+  if (!allowsAction(statement, 'sts:AssumeRoleWithWebIdentity')) {
+    return true;
+  }
+  return federatedPrincipals(statement)
+    .map(webIdentityCallerKey)
+    .every(
+      (key) =>
+        key === undefined || (key === ANY_PROVIDER_SUBJECT ? keys.some((k) => k.endsWith(':sub')) : keys.includes(key)),
+    );
+}
+
 /**
  * Groundwork-IAM4: a role whose trust policy admits a principal from another AWS account (an
  * account id or ARN that is not this stack's account, or `AWS: *`) either names specific role or
@@ -71,6 +120,11 @@ function awsPrincipals(statement: PolicyStatement): string[] {
  * (`arn:aws:iam::*:role/deployer` or `o-abc*` do not), or with a role name pattern in aws:PrincipalArn
  * beside fixed aws:PrincipalAccount values. An aws:PrincipalArn value that covers every role or every user of
  * an account (`arn:aws:iam::222222222222:*`, `...:role/*`) names no caller and does not count.
+ *
+ * A trust that lets a web identity in (sts:AssumeRoleWithWebIdentity) names its callers too: for an IAM OIDC
+ * provider, a condition on its subject, `<provider host>:sub` (for a provider given as a reference, a `sub`
+ * key of any provider), with values that are not only wildcards nor every GitHub repository (`repo:*`); for
+ * Amazon Cognito, `cognito-identity.amazonaws.com:aud`. Under the operators counted above.
  *
  * When the stack is environment-agnostic its account is unknown, so every literal account id
  * counts as another account: give the stack an `env` to compare against.
@@ -88,6 +142,9 @@ export function crossAccountTrustNarrowed(node: CfnResource): NagRuleResult {
     // aws:PrincipalArn narrows only when it names roles or users: `arn:aws:iam::<account>:*` admits what the
     // account's root does.
     const keys = narrowingConditionKeys(statement, { namedCallers: true });
+    if (!webIdentityCallersNamed(statement, keys)) {
+      return NagRuleCompliance.NON_COMPLIANT;
+    }
     // With `*`, the condition alone names the caller: its value must fix the account or organization
     // (`arn:aws:iam::*:role/deployer` admits a role of that name in any account), or a fixed
     // aws:PrincipalAccount names the accounts and aws:PrincipalArn the roles in them.

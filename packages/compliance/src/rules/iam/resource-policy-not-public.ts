@@ -16,6 +16,7 @@ const RESOURCE_POLICY_PROPERTIES: Readonly<Record<string, string>> = {
   'AWS::SNS::TopicPolicy': 'PolicyDocument',
   'AWS::SQS::QueuePolicy': 'PolicyDocument',
   'AWS::KMS::Key': 'KeyPolicy',
+  'AWS::KMS::ReplicaKey': 'KeyPolicy',
   'AWS::SecretsManager::ResourcePolicy': 'ResourcePolicy',
   'AWS::ECR::Repository': 'RepositoryPolicyText',
   'AWS::EFS::FileSystem': 'FileSystemPolicy',
@@ -118,17 +119,32 @@ function publicStatement(statement: PolicyStatement): boolean {
 }
 
 /**
+ * An AWS service principal (`s3.amazonaws.com`, `elasticloadbalancing.amazonaws.com`, `alexa-appkit.amazon.com`,
+ * China's `*.amazonaws.com.cn`): a service acting for whichever account owns the resource that calls.
+ */
+function isServicePrincipal(principal: string): boolean {
+  return /^[a-z0-9.-]+\.amazon(aws)?\.com(\.cn)?$/.test(principal);
+}
+
+/**
  * A Lambda permission for `*` is public unless it names the source account or organization, or a source ARN
  * that fixes the source's owner (Lambda compares SourceArn with ArnLike; `arn:aws:s3:::*` fixes nothing).
+ * A permission for an AWS service principal without them is public in the same way: any account's resource
+ * of that service (a bucket, a rule, a target group in another account) may invoke the function, the
+ * confused deputy the Lambda documentation warns of; an Alexa skill's `EventSourceToken` also names the caller.
  */
 function publicLambdaPermission(properties: Record<string, unknown>): boolean {
-  if (!everyoneInSomeBranch(properties.Principal)) {
+  const everyone = everyoneInSomeBranch(properties.Principal);
+  const service = possibleValues(properties.Principal).some((v) => isServicePrincipal(flattenToString(v)));
+  if (!everyone && !service) {
     return false;
   }
   const sourceArnFixed =
     alwaysSet(properties.SourceArn) &&
     possibleValues(properties.SourceArn).every((arn) => arnFixesOwner('arnlike', flattenToString(arn)));
-  return !(sourceArnFixed || ['SourceAccount', 'PrincipalOrgID'].some((name) => alwaysSet(properties[name])));
+  // PrincipalOrgID names the accounts of the principal, which a service principal does not belong to.
+  const narrowing = everyone ? ['SourceAccount', 'PrincipalOrgID'] : ['SourceAccount', 'EventSourceToken'];
+  return !(sourceArnFixed || narrowing.some((name) => alwaysSet(properties[name])));
 }
 
 /** Whether the value is `*` in some deployment (either branch of an `Fn::If`). */
@@ -174,8 +190,9 @@ const PERMISSION_RESOURCES: Readonly<Record<string, (properties: Record<string, 
  * SourceAccount, PrincipalOrgID or a SourceArn judged as above; a Lambda layer version permission for `*`
  * needs OrganizationId; an EventBridge bus permission (AWS::Events::EventBusPolicy) is judged by its
  * `Statement` as above, or in its older form needs the organization `Condition` beside a `*` Principal.
+ * A Lambda permission for an AWS service principal needs the same source (or an Alexa `EventSourceToken`).
  * Read types: bucket, topic, queue, key, secret, ECR repository, EFS file system, CloudWatch Logs and
- * Backup vault policies, and the S3 family
+ * Backup vault policies, multi-Region replica keys, and the S3 family
  * (access points, Multi-Region Access Point, directory bucket, Object Lambda access point, Outposts,
  * table bucket, table, vector bucket and S3 Files file system policies), SNS and SQS inline policies, Kinesis,
  * OpenSearch and Elasticsearch domains, CodeArtifact domains and repositories, the ECR registry policy,
