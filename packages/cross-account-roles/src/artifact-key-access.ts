@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { BootstrapContract, BootstrapRoleKind } from './bootstrap-contract';
 import { KMS_DECRYPT_ACTIONS } from './iam-actions';
-import { validateAccountId, validateQualifier } from './validation';
+import { validateAccountId, validateQualifier, validateRegionName } from './validation';
 
 /**
  * An environment the pipeline deploys into.
@@ -45,6 +45,7 @@ export class ArtifactKeyAccess {
       if (Token.isUnresolved(target.account) || Token.isUnresolved(target.region)) {
         throw new Error(`${where}: targets must have literal account and region, found a token`);
       }
+      validateRegionName(where, 'targets[].region', target.region);
       validateQualifier(where, target.qualifier ?? BootstrapContract.DEFAULT_QUALIFIER);
     }
     const keyStack = Stack.of(key);

@@ -54,6 +54,22 @@ export class BootstrapContract {
   public static readonly BOUNDARY_TAG_KEY = 'groundwork:boundary';
 
   /**
+   * IAM path of the managed policies that hold the permissions of the bootstrap roles other than the execution
+   * role (deploy, file publishing, image publishing, lookup). Their names are generated; the path lets the
+   * boundary deny rewriting them (iam:CreatePolicyVersion) to every role under it. The boundary protects every
+   * customer managed policy whose name or path starts with `groundwork` (POLICY_NAME_PREFIX).
+   */
+  public static readonly ROLE_POLICY_PATH = '/groundwork/';
+
+  /**
+   * The start of the names (and paths) of the customer managed policies the boundary protects: the boundaries
+   * (`groundwork-boundary-...`), the execution policies (`groundwork-cfn-exec-...`) and the policies under
+   * ROLE_POLICY_PATH, of every qualifier. No role under the boundary may change or delete a policy so named:
+   * deployed stacks must not name their own policies this way.
+   */
+  public static readonly POLICY_NAME_PREFIX = 'groundwork';
+
+  /**
    * Whether `qualifier` is one the bootstrap contract allows: 1 to 10 lowercase letters and digits. The CDK
    * CLI limits qualifiers to 10 characters because `cdk-<qualifier>-image-publishing-role-<account>-<region>`
    * must fit IAM's 64-character role name, and to lowercase because the qualifier is part of S3 bucket and

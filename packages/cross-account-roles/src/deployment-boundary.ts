@@ -17,15 +17,20 @@ import {
   LOOKUP_ACTIONS,
   NAMED_ALERT_TAMPERING_ACTIONS,
   POLICY_TAMPERING_ACTIONS,
-  PROTECTED_ROLE_WRITE_ACTIONS,
   ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY,
   STAGING_WRITE_ACTIONS,
   TAGGED_ALERT_ACTIONS,
-  TAGGED_ROLE_ACTIONS,
+  ROLE_WRITE_ACTIONS,
 } from './iam-actions';
 import { acknowledge, acknowledgeWildcards } from './nag-acknowledgements';
 import { validateManagedPolicySize } from './private/policy-size';
-import { validateAlertNamePrefixes, validateQualifier, validateRoleArnResources, validateServices } from './validation';
+import {
+  validateAlertNamePrefixes,
+  validateQualifier,
+  validateRoleArnResources,
+  validateRoleNames,
+  validateServices,
+} from './validation';
 
 /**
  * Properties of a DeploymentBoundary.
@@ -140,6 +145,7 @@ export class DeploymentBoundary extends Construct {
     validateServices(this.node.path, 'allowedServices', props.allowedServices, false);
     validateServices(this.node.path, 'runtimeServices', props.runtimeServices ?? [], true);
     validateRoleArnResources(this.node.path, 'assumableRoleArns', props.assumableRoleArns ?? []);
+    validateRoleNames(this.node.path, 'protectedRoleNames', props.protectedRoleNames ?? []);
     const alertPrefixes = props.protectedAlertNamePrefixes ?? DeploymentBoundary.DEFAULT_PROTECTED_ALERT_NAME_PREFIXES;
     validateAlertNamePrefixes(this.node.path, 'protectedAlertNamePrefixes', alertPrefixes);
 
@@ -158,17 +164,24 @@ export class DeploymentBoundary extends Construct {
     // twice (another team's qualifier), roles under one boundary must not change or use the other's. Role
     // names starting with `cdk-` are the bootstrap contract's; one pattern each keeps the boundary within
     // IAM's 6,144-character limit for managed policies.
-    const anyQualifier = '*';
     const bootstrapRolesArn = roleArn('cdk-*');
-    const bootstrapPolicyArns = [
-      policyArn(BootstrapContract.boundaryPolicyName(anyQualifier, '*')),
-      policyArn(BootstrapContract.executionPolicyName(anyQualifier, '*')),
-    ];
+    // One pattern for the boundaries, the execution policies and the deploy, publishing and lookup roles'
+    // policies of every qualifier (IAM's `*` spans the `/` of ROLE_POLICY_PATH), for IAM's size limit again.
+    const bootstrapPolicyArns = [policyArn(`${BootstrapContract.POLICY_NAME_PREFIX}*`)];
     const deployRoleArn = roleArn(BootstrapContract.roleName(BootstrapRoleKind.DEPLOY, qualifier, account, region));
     const protectedRoleArns = (props.protectedRoleNames ?? DeploymentBoundary.DEFAULT_PROTECTED_ROLE_NAMES).map(
       roleArn,
     );
 
+    // Service-linked roles are exempt from the tag checks: AWS defines their trust and permissions, and nobody
+    // can change them.
+    const serviceLinkedRoles = stack.formatArn({
+      service: 'iam',
+      region: '',
+      account: '*',
+      resource: 'role',
+      resourceName: 'aws-service-role/*',
+    });
     const services = [...new Set([...props.allowedServices, ...(props.runtimeServices ?? [])])].sort();
     const serviceActions = services.filter((s) => s !== 'iam').map((s) => `${s}:*`);
 
@@ -271,22 +284,14 @@ export class DeploymentBoundary extends Construct {
       new iam.PolicyStatement({
         sid: 'DenyUntaggedRoleUse',
         effect: iam.Effect.DENY,
-        actions: TAGGED_ROLE_ACTIONS,
-        // Service-linked roles are exempt: AWS defines their trust and permissions, and nobody can change them.
-        notResources: [
-          stack.formatArn({
-            service: 'iam',
-            region: '',
-            account: '*',
-            resource: 'role',
-            resourceName: 'aws-service-role/*',
-          }),
-        ],
+        actions: [...ROLE_WRITE_ACTIONS, 'iam:PassRole'],
+        notResources: [serviceLinkedRoles],
         // This qualifier's deploy role is the one exception: the bootstrap roles carry no tag, and it passes
         // the execution role to CloudFormation. The exemption covers all of these actions (one condition
         // block, for IAM's size limit), so the deploy role's own policy must allow no IAM action but that
-        // PassRole (deployment-trust.test.ts checks it). Everyone else is denied passing any qualifier's
-        // execution role, since none is tagged.
+        // PassRole (deployment-trust.test.ts checks it), and nobody under the boundary may change that policy
+        // (its name is under DenyBoundaryPolicyTampering, the role's writes under DenyProtectedRoleTampering).
+        // Everyone else is denied passing any qualifier's execution role, since none is tagged.
         conditions: {
           StringNotEquals: { [`aws:ResourceTag/${tagKey}`]: qualifier, 'aws:PrincipalArn': deployRoleArn },
         },
@@ -303,7 +308,7 @@ export class DeploymentBoundary extends Construct {
       new iam.PolicyStatement({
         sid: 'DenyProtectedRoleTampering',
         effect: iam.Effect.DENY,
-        actions: PROTECTED_ROLE_WRITE_ACTIONS,
+        actions: ROLE_WRITE_ACTIONS,
         resources: [bootstrapRolesArn, ...protectedRoleArns],
       }),
       new iam.PolicyStatement({

@@ -528,7 +528,13 @@ export class DeploymentTrust extends Construct {
         maxSessionDuration: Duration.hours(1),
       });
       // Customer managed rather than inline: NIST 800-53 AC-6 checks flag inline policies.
-      const policy = new iam.ManagedPolicy(this, `${roleId}Policy`, { roles: [role], statements });
+      // Under a path the boundary protects: otherwise any role under the boundary allowed iam:CreatePolicyVersion
+      // could rewrite the deploy role's policy and act with the deploy role's exemptions.
+      const policy = new iam.ManagedPolicy(this, `${roleId}Policy`, {
+        path: BootstrapContract.ROLE_POLICY_PATH,
+        roles: [role],
+        statements,
+      });
       // IAM refuses a larger one when the bootstrap is deployed: say so at synth.
       validateManagedPolicySize(
         policy,

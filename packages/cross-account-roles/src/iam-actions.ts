@@ -240,21 +240,29 @@ export const POLICY_TAMPERING_ACTIONS = [
 ];
 
 /**
- * Every write to a role, denied by the boundary on the bootstrap roles (`cdk-*`) and the protected roles by name,
- * whatever tags they carry: their trust policies, policies, boundary, settings, tags and existence. The tag check
- * (DenyUntaggedRoleUse) alone would not do: one `groundwork:boundary` tag put on a bootstrap role by hand would
- * let any role under the boundary that may manage roles rewrite the deploy or execution role's trust policy.
- * The policy writes are also denied by name because this boundary is on those roles, which lets them through
- * DenyRoleWritesWithoutThisBoundary; removing a boundary is denied everywhere (BOUNDARY_REMOVAL_ACTIONS).
+ * Every write to a role: its trust policy, policies, boundary, settings, tags and existence. The boundary denies
+ * them twice:
+ * - By tag (DenyUntaggedRoleUse): only on roles tagged as managed under it (BootstrapContract.BOUNDARY_TAG_KEY).
+ *   Without that, a role under the boundary could rewrite the trust policy of any other role of the account.
+ *   The policy and boundary writes carry the `iam:PermissionsBoundary` key (DenyRoleWritesWithoutThisBoundary),
+ *   but that does not protect an untagged role: on iam:PutRolePermissionsBoundary the key is the boundary being
+ *   put, so a role under the boundary could put it on an administrator role of the account, then detach that
+ *   role's policies, and nothing under the boundary could remove it again.
+ * - By name, on the bootstrap roles (`cdk-*`) and the protected roles, whatever tags they carry
+ *   (DenyProtectedRoleTampering): one `groundwork:boundary` tag put on a bootstrap role by hand would otherwise let
+ *   any role under the boundary that may manage roles rewrite the deploy or execution role's trust policy. The
+ *   policy writes are denied by name too because this boundary is on those roles, which lets them through
+ *   DenyRoleWritesWithoutThisBoundary; removing a boundary is denied everywhere (BOUNDARY_REMOVAL_ACTIONS).
  *
  * Wildcards keep the boundary short (IAM's 6,144 characters). Among the IAM actions that take the `role` resource
- * type (Service Authorization Reference, IAM), each matches exactly the actions in its comment; the deny names
+ * type (Service Authorization Reference, IAM), each matches exactly the actions in its comment; the denies name
  * role ARNs, so actions on other resource types (users, groups, policies) are not affected.
- * `iam:PassRole` is left out: this qualifier's deploy role passes the execution role to CloudFormation. Passing
- * stays denied by the tag check (the bootstrap and protected roles carry no role tag).
+ * `iam:PassRole` is left out: DenyUntaggedRoleUse adds it (passing an untagged role), and it is not denied by
+ * name, since this qualifier's deploy role passes the execution role to CloudFormation. Instance-profile actions
+ * are left out: their resource is the instance profile, and using a profile needs iam:PassRole on its role.
  * deployment-boundary.test.ts expands each pattern against the role actions.
  */
-export const PROTECTED_ROLE_WRITE_ACTIONS = [
+export const ROLE_WRITE_ACTIONS = [
   // UpdateAssumeRolePolicy: the trust policy.
   'iam:UpdateAssumeRolePolicy',
   // UpdateRole, UpdateRoleDescription: description and maximum session duration.
@@ -267,26 +275,6 @@ export const PROTECTED_ROLE_WRITE_ACTIONS = [
   'iam:*tachRolePolicy',
   // TagRole, UntagRole.
   'iam:*agRole',
-];
-
-/**
- * Actions on an existing role that IAM cannot condition on the role's permissions boundary (no
- * `iam:PermissionsBoundary` key): the boundary allows them only on roles tagged as managed under it
- * (BootstrapContract.BOUNDARY_TAG_KEY). Without that, a role under the boundary could rewrite the trust policy
- * of, or pass, any other role of the account. The policy writes need no tag: they are denied unless the role
- * carries this boundary (ROLE_WRITE_ACTIONS_REQUIRING_BOUNDARY). On the bootstrap and protected roles all of these
- * but iam:PassRole are also denied by name (PROTECTED_ROLE_WRITE_ACTIONS), so that a tag on one of them does not
- * open it. Instance-profile actions are left out: their
- * resource is the instance profile, and using a profile needs iam:PassRole on its role, which is here.
- */
-export const TAGGED_ROLE_ACTIONS = [
-  'iam:UpdateAssumeRolePolicy',
-  'iam:UpdateRole',
-  'iam:UpdateRoleDescription',
-  'iam:DeleteRole',
-  'iam:PassRole',
-  'iam:TagRole',
-  'iam:UntagRole',
 ];
 
 export const LEAVE_ORGANIZATION_ACTIONS = ['organizations:LeaveOrganization'];

@@ -203,6 +203,13 @@ export function validateRegions(scopePath: string, prop: string, regions: string
   }
 }
 
+/** One literal region name (no '*', no token): where an exact role ARN is built from it. */
+export function validateRegionName(scopePath: string, prop: string, region: string): void {
+  if (!REGION_NAME.test(region)) {
+    throw new Error(`${scopePath}: ${prop} must be an AWS region name such as 'us-east-1', found '${region}'`);
+  }
+}
+
 /** Exact connection ARNs; a token (a connection of the same app) is left to IAM. */
 export function validateConnectionArns(scopePath: string, arns: string[], boundaryServices: string[]): void {
   for (const arn of arns) {

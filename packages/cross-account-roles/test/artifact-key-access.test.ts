@@ -48,6 +48,15 @@ describe('ArtifactKeyAccess.grantDeployRolesDecrypt', () => {
       /targets\[\]\.account must be a 12-digit AWS account id string, found '22'/,
     ],
     ['bad qualifier', [{ account: '222222222222', region: 'eu-west-1', qualifier: 'X' }], /qualifier must match/],
+    // The region is part of the deploy role's name, which ArnEquals compares exactly.
+    [
+      'an upper-case region',
+      [{ account: '222222222222', region: 'EU-WEST-1' }],
+      /grantDeployRolesDecrypt: targets\[\]\.region must be an AWS region name such as 'us-east-1', found 'EU-WEST-1'/,
+    ],
+    ['an empty region', [{ account: '222222222222', region: '' }], /targets\[\]\.region .*found ''/],
+    ['a region with a space', [{ account: '222222222222', region: 'eu-west-1 ' }], /found 'eu-west-1 '/],
+    ['a wildcard region', [{ account: '222222222222', region: '*' }], /found '\*'/],
   ])('rejects %s', (_n, targets, message) => {
     const { key } = pipelineKey();
     expect(() => ArtifactKeyAccess.grantDeployRolesDecrypt(key, targets as any)).toThrow(message);

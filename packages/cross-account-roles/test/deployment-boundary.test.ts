@@ -1,7 +1,7 @@
 import { App, Stack, Stage, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DeploymentBoundary, DeploymentTrust } from '../src';
+import { BootstrapContract, DeploymentBoundary, DeploymentTrust } from '../src';
 import { asArray, flat, targetStack, TRUST_PROPS } from './fixtures';
 import { evaluate, evaluateWithBoundary } from './policy-evaluator';
 
@@ -188,19 +188,42 @@ describe('roles under the boundary act only on roles tagged as managed under it'
     'iam:PassRole',
     'iam:TagRole',
     'iam:UntagRole',
+    'iam:PutRolePermissionsBoundary',
+    'iam:PutRolePolicy',
+    'iam:DeleteRolePolicy',
+    'iam:AttachRolePolicy',
+    'iam:DetachRolePolicy',
   ];
 
   test.each(TAGGED_ACTIONS)('%s on an untagged role (an administrator role of the account) is denied', (action) => {
     expect(workload(action, ADMIN_ROLE)).toBe('ExplicitDeny');
   });
 
+  // iam:PermissionsBoundary is the boundary being put on PutRolePermissionsBoundary, and the role's own on the
+  // policy writes: this boundary in the request does not open an untagged role.
+  test.each([
+    'iam:PutRolePermissionsBoundary',
+    'iam:PutRolePolicy',
+    'iam:DeleteRolePolicy',
+    'iam:AttachRolePolicy',
+    'iam:DetachRolePolicy',
+  ])('%s with this boundary on an untagged role is denied (no lock-out of the account administrators)', (action) => {
+    const withThisBoundary = { 'iam:PermissionsBoundary': BOUNDARY_ARN };
+    expect(workload(action, ADMIN_ROLE, withThisBoundary)).toBe('ExplicitDeny');
+    expect(workload(action, APP_ROLE, { ...withThisBoundary, ...TAGGED })).toBe('Allow');
+  });
+
   test.each(TAGGED_ACTIONS)('%s on a role tagged with another qualifier is denied', (action) => {
     expect(workload(action, APP_ROLE, { 'aws:ResourceTag/groundwork:boundary': 'team1' })).toBe('ExplicitDeny');
   });
 
-  test.each(TAGGED_ACTIONS)('%s on a role tagged with this qualifier is not denied', (action) => {
-    expect(evaluate(boundary, { action, resource: APP_ROLE, context: TAGGED })).not.toBe('ExplicitDeny');
-  });
+  test.each(TAGGED_ACTIONS)(
+    '%s on a role tagged with this qualifier (and carrying this boundary) is not denied',
+    (action) => {
+      const context = { ...TAGGED, 'iam:PermissionsBoundary': BOUNDARY_ARN };
+      expect(evaluate(boundary, { action, resource: APP_ROLE, context })).not.toBe('ExplicitDeny');
+    },
+  );
 
   test('a service-linked role may be passed: AWS defines its trust and permissions', () => {
     const slr = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`;
@@ -365,6 +388,51 @@ describe('the execution role under its boundary', () => {
     ).Statement;
     expect(evaluate(b, { action: 'dynamodb:GetItem', resource: '*' })).toBe('Allow');
     expect(evaluateWithBoundary(e, b, { action: 'dynamodb:GetItem', resource: '*' })).toBe('ImplicitDeny');
+  });
+});
+
+describe("no role under the boundary may rewrite a bootstrap role's policy", () => {
+  const policies = Object.entries(resources).filter(([, r]: [string, any]) => r.Type === 'AWS::IAM::ManagedPolicy');
+
+  test('every policy of the template has a protected name (boundary, execution) or the protected path', () => {
+    const named = policies.filter(([, r]: [string, any]) => r.Properties.ManagedPolicyName !== undefined);
+    const underPath = policies.filter(
+      ([, r]: [string, any]) => r.Properties.Path === BootstrapContract.ROLE_POLICY_PATH,
+    );
+    expect(named.map(([, r]: [string, any]) => concrete(r.Properties.ManagedPolicyName)).sort()).toEqual([
+      'groundwork-boundary-hnb659fds-eu-west-1',
+      'groundwork-cfn-exec-hnb659fds-eu-west-1',
+    ]);
+    // The deploy, publishing and lookup roles' policies, one each.
+    const roles = underPath.flatMap(([, r]: [string, any]) => r.Properties.Roles.map((role: any) => role.Ref));
+    const roleNames = roles.map((id: string) => concrete(resources[id].Properties.RoleName)).sort();
+    expect(roleNames).toEqual(
+      ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map(
+        (kind) => `cdk-hnb659fds-${kind}-role-${ACCOUNT}-eu-west-1`,
+      ),
+    );
+    expect(named.length + underPath.length).toBe(policies.length);
+  });
+
+  // A workload role granted all of IAM (a custom resource's role in a deployed template): with
+  // iam:CreatePolicyVersion on the deploy role's policy it would act with the deploy role's exemptions.
+  // CloudFormation generates the name under the path; the path is part of the policy's ARN.
+  const everything = [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }];
+  const deployRolePolicy = `arn:aws:iam::${ACCOUNT}:policy${BootstrapContract.ROLE_POLICY_PATH}CDKToolkit-DeploymentTrustDeployRolePolicyDB0BBFD5-1A2B3C4D5E6F`;
+  test.each(['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy'])(
+    "%s on the deploy role's policy is denied",
+    (action) => {
+      expect(evaluateWithBoundary(everything, boundary, { action, resource: deployRolePolicy })).toBe('ExplicitDeny');
+      expect(evaluateWithBoundary(exec, boundary, { action, resource: deployRolePolicy })).toBe('ExplicitDeny');
+    },
+  );
+
+  test("another policy of the account stays the execution role's to manage; names starting with groundwork are reserved", () => {
+    const can = (resource: string) =>
+      evaluateWithBoundary(exec, boundary, { action: 'iam:CreatePolicyVersion', resource });
+    expect(can(`arn:aws:iam::${ACCOUNT}:policy/app-policy`)).toBe('Allow');
+    expect(can(`arn:aws:iam::${ACCOUNT}:policy/teams/groundwork-reader`)).toBe('Allow');
+    expect(can(`arn:aws:iam::${ACCOUNT}:policy/groundwork-reader`)).toBe('ExplicitDeny');
   });
 });
 
@@ -729,5 +797,13 @@ describe('DeploymentBoundary', () => {
     ).toThrow(
       /^Target\/B: assumableRoleArns must contain IAM role ARNs \(arn:aws:iam::<account>:role\/<name>\), found 'role\/x'/,
     );
+    // An ARN would protect no role; '*' would deny every role write to the execution role.
+    for (const name of [`arn:aws:iam::${ACCOUNT}:role/break-glass`, '*']) {
+      expect(
+        () => new DeploymentBoundary(targetStack(), 'B', { allowedServices: ['ec2'], protectedRoleNames: [name] }),
+      ).toThrow(
+        `Target/B: protectedRoleNames entries must be IAM role names (1-64 letters, digits and +=,.@_-; no wildcards, paths or ARNs), found '${name}'`,
+      );
+    }
   });
 });
