@@ -148,7 +148,10 @@ const PLATFORM_QUALIFIER = 'hnb659fds';
 const MAX_DESCRIPTION = 256;
 // The default Lambda concurrency quota (1,000) less the 100 that Lambda keeps unreserved.
 const MAX_RESERVED_CONCURRENCY = 900;
-const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
+// Without INFINITE (9999): a log group without retention fails the NIST 800-53 checks, and the field's range ends at 3653.
+const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number' && v <= 3653);
+// The stages aws-cdk-lib/pipelines adds itself: a wave may not take their names.
+const PIPELINE_STAGES = ['Source', 'Build', 'UpdatePipeline', 'Assets'];
 const TRAFFIC_SHIFTING = Object.values(TrafficShifting) as string[];
 
 /** Validates already-parsed JSON; `file` is only used in messages. */
@@ -250,6 +253,8 @@ export function parseServiceConfig(raw: unknown, file: string): ServiceConfig {
       );
     }
   });
+  checkWaveNames(r, environments);
+  checkReservedConcurrency(r, environments);
   if (r.issues.length > 0) {
     throw new ConfigError(r.issues);
   }
@@ -320,6 +325,62 @@ function parseEnvironment(r: Reader, raw: unknown, at: string): ServiceEnvironme
       ),
     },
   };
+}
+
+/**
+ * Each wave becomes a CodePipeline stage, and a wave of one environment takes that environment's name (as
+ * GitOpsPipeline lays them out): a wave named like one of the pipeline's own stages, or like an environment
+ * another wave deploys alone, would be a second stage of that name, which the pipeline refuses without naming
+ * the config.
+ */
+function checkWaveNames(r: Reader, environments: ServiceEnvironment[]): void {
+  const members = new Map<string, string[]>();
+  environments.forEach((env) => members.set(env.wave, [...(members.get(env.wave) ?? []), env.name]));
+  // The stage name each wave takes when it deploys one environment alone.
+  const soloStages = new Map(
+    [...members].filter(([, names]) => names.length === 1).map(([wave, [name]]) => [name, wave]),
+  );
+  environments.forEach((env, i) => {
+    const alone = soloStages.get(env.wave);
+    if (PIPELINE_STAGES.includes(env.wave)) {
+      r.issue(
+        `environments[${i}].wave`,
+        `a wave name other than the pipeline's own stages (${PIPELINE_STAGES.join(', ')})`,
+        `'${env.wave}'`,
+      );
+    } else if (alone !== undefined && alone !== env.wave) {
+      r.issue(
+        `environments[${i}].wave`,
+        `a wave name other than '${env.wave}': wave '${alone}' deploys environment '${env.wave}' alone, and its pipeline stage takes that name`,
+        `'${env.wave}'`,
+      );
+    }
+  });
+}
+
+/**
+ * Lambda keeps 100 of an account's concurrency in a region unreserved: the environments that share an account
+ * and region share the 900 that the default quota of 1,000 leaves. Lambda would refuse the later one's
+ * function during its deployment, after the earlier ones had changed.
+ */
+function checkReservedConcurrency(r: Reader, environments: ServiceEnvironment[]): void {
+  const byPlace = new Map<string, number[]>();
+  environments.forEach((env, i) => {
+    const place = `${env.account}/${env.region}`;
+    byPlace.set(place, [...(byPlace.get(place) ?? []), i]);
+  });
+  for (const indexes of byPlace.values()) {
+    const total = indexes.reduce((sum, i) => sum + environments[i].reservedConcurrency, 0);
+    if (indexes.length > 1 && total > MAX_RESERVED_CONCURRENCY) {
+      const last = indexes[indexes.length - 1];
+      const env = environments[last];
+      r.issue(
+        `environments[${last}].reservedConcurrency`,
+        `at most ${MAX_RESERVED_CONCURRENCY} reserved by all the environments in account ${env.account} and region ${env.region} together (Lambda keeps 100 of the account's concurrency unreserved)`,
+        `${total} in total (${indexes.map((i) => `${environments[i].name}: ${environments[i].reservedConcurrency}`).join(', ')})`,
+      );
+    }
+  }
 }
 
 /** Reads fields, records an issue for each bad one and returns a placeholder so that reading goes on. */

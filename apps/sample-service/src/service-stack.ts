@@ -141,7 +141,9 @@ export class ServiceStack extends Stack {
       errorThreshold: env.alarms.errorsPerMinute,
     });
     this.latencyAlarm = new cloudwatch.Alarm(this, 'LatencyAlarm', {
-      alarmDescription: `p99 duration of the version of ${service.name} being deployed in ${env.name} over ${env.alarms.p99LatencyMs} ms: CodeDeploy rolls back`,
+      // New with each version: an alarm updated in place would keep the old version's state.
+      alarmName: this.blueGreen.deployedVersionAlarmName('latency'),
+      alarmDescription: `p99 duration of the version of ${service.name} being deployed in ${env.name} over ${env.alarms.p99LatencyMs} ms: ${BlueGreenService.alarmEffect(env.trafficShifting)}`,
       // The version being deployed only (through the alias): the old version's latency must neither roll back
       // the new one nor stop a deployment that fixes it.
       metric: this.blueGreen.metricDeployedVersion('Duration', { period: Duration.minutes(1), statistic: 'p99' }),

@@ -56,7 +56,10 @@ test('an unknown traffic shifting lists the allowed ones', () => {
 test('a log retention CloudWatch does not offer is rejected', () => {
   const raw = rawSampleConfig();
   raw.environments[0].logRetentionDays = 31;
-  expect(issueFor(raw, 'environments[0].logRetentionDays')).toMatch(/expected one of .*30, 60.*found 31$/);
+  const line = issueFor(raw, 'environments[0].logRetentionDays');
+  expect(line).toMatch(/expected one of .*30, 60.*3653\), found 31$/);
+  // Never retained forever: the list offers only what the field accepts.
+  expect(line).not.toContain('9999');
 });
 
 test('alarm thresholds must be positive integers', () => {
@@ -85,6 +88,50 @@ test('a reserved concurrency Lambda would refuse (less than 100 left unreserved 
     "expected an integer from 1 to 900 (Lambda keeps 100 of the account's concurrency unreserved",
   );
   raw.environments[2].reservedConcurrency = 900;
+  expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
+});
+
+test('environments in one account and region may not reserve more than 900 together', () => {
+  const raw = rawSampleConfig();
+  raw.environments[1].account = raw.environments[0].account;
+  raw.environments[0].reservedConcurrency = 500;
+  raw.environments[1].reservedConcurrency = 500;
+  expect(issueFor(raw, 'environments[1].reservedConcurrency')).toContain(
+    "expected at most 900 reserved by all the environments in account 333333333333 and region eu-west-1 together (Lambda keeps 100 of the account's concurrency unreserved), found 1000 in total (dev: 500, test: 500)",
+  );
+  // Another region of the same account has its own concurrency.
+  raw.environments[1].region = 'eu-central-1';
+  expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
+  raw.environments[1].region = raw.environments[0].region;
+  raw.environments[1].reservedConcurrency = 400;
+  expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
+});
+
+test.each(['Build', 'Source', 'UpdatePipeline', 'Assets'])(
+  "a wave named like the pipeline's own stage %s is rejected",
+  (wave) => {
+    const raw = rawSampleConfig();
+    raw.environments[0].wave = wave;
+    raw.environments[1].wave = wave;
+    expect(issueFor(raw, 'environments[0].wave')).toContain(
+      `expected a wave name other than the pipeline's own stages (Source, Build, UpdatePipeline, Assets), found '${wave}'`,
+    );
+  },
+);
+
+test('a wave named like an environment that another wave deploys alone is rejected', () => {
+  const raw = rawSampleConfig();
+  // dev alone in 'solo' is the pipeline stage 'dev'; test and prod in a wave 'dev' would be a second one.
+  raw.environments[0].wave = 'solo';
+  raw.environments[1].wave = 'dev';
+  raw.environments[2].wave = 'dev';
+  expect(issueFor(raw, 'environments[2].wave')).toContain(
+    "expected a wave name other than 'dev': wave 'solo' deploys environment 'dev' alone, and its pipeline stage takes that name, found 'dev'",
+  );
+  // A wave of one environment named like that environment is that same stage.
+  raw.environments[0].wave = 'dev';
+  raw.environments[1].wave = 'later';
+  raw.environments[2].wave = 'later';
   expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
 });
 

@@ -14,7 +14,12 @@ export enum TrafficShifting {
   LINEAR_10_PERCENT_EVERY_1_MINUTE = 'LINEAR_10_PERCENT_EVERY_1_MINUTE',
   /** 10% more every 3 minutes. */
   LINEAR_10_PERCENT_EVERY_3_MINUTES = 'LINEAR_10_PERCENT_EVERY_3_MINUTES',
-  /** Everything at once (still rolled back on alarm). */
+  /**
+   * Everything at once. The deployment ends as soon as the alias moves, and CodeDeploy watches the alarms only
+   * while a deployment runs: an alarm that fires afterwards (a one-minute alarm needs a minute of data) rolls
+   * nothing back. For environments where that is acceptable (development); a post-traffic hook that waits
+   * keeps the deployment, and the alarms' watch, open longer.
+   */
   ALL_AT_ONCE = 'ALL_AT_ONCE',
 }
 
@@ -53,8 +58,10 @@ export interface BlueGreenServiceProps {
   /**
    * More alarms that stop and roll back the deployment (for example latency or business metrics). CodeDeploy
    * accepts at most 10 alarms per deployment group, the built-in errors alarm included, so at most 9 here
-   * (together with any added later with `deploymentGroup.addAlarm`). To measure the version being deployed
-   * rather than the whole function, build their metrics with `metricDeployedVersion`.
+   * (together with any added later with `deploymentGroup.addAlarm`). An alarm on the version being deployed
+   * rather than the whole function needs the service first: build it after the service, with
+   * `metricDeployedVersion` and a name from `deployedVersionAlarmName` (so that each version gets a new alarm),
+   * and add it with `deploymentGroup.addAlarm`.
    * @default - the errors alarm only
    */
   readonly alarms?: cloudwatch.IAlarm[];
@@ -73,6 +80,16 @@ export interface BlueGreenServiceProps {
  * (errors of the new version, plus any given) fires during the shift.
  */
 export class BlueGreenService extends Construct {
+  /**
+   * What an alarm of the deployment group does under `trafficShifting`, in words for its description: with
+   * all at once the deployment is over before a one-minute alarm can fire, so the alarm only notifies.
+   */
+  public static alarmEffect(trafficShifting: TrafficShifting): string {
+    return trafficShifting === TrafficShifting.ALL_AT_ONCE
+      ? 'all at once, so CodeDeploy has finished before it can fire: it notifies only'
+      : 'CodeDeploy rolls back';
+  }
+
   /** The alias that CodeDeploy shifts. */
   public readonly alias: lambda.Alias;
   /** The CodeDeploy deployment group. */
@@ -92,6 +109,7 @@ export class BlueGreenService extends Construct {
       throw new Error(`${this.node.path}: errorThreshold must be an integer >= 1, found ${errorThreshold}`);
     }
     const aliasName = props.aliasName ?? 'live';
+    const trafficShifting = props.trafficShifting ?? TrafficShifting.CANARY_10_PERCENT_5_MINUTES;
     if (!/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(aliasName)) {
       throw new Error(
         `${this.node.path}: aliasName must be 1-128 letters, digits, - or _ and not only digits, found '${aliasName}'`,
@@ -109,7 +127,8 @@ export class BlueGreenService extends Construct {
       version: props.function.currentVersion,
     });
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: `Errors of the version being deployed to ${aliasName}: CodeDeploy rolls back`,
+      alarmName: this.deployedVersionAlarmName('errors'),
+      alarmDescription: `Errors of the version being deployed to ${aliasName}: ${BlueGreenService.alarmEffect(trafficShifting)}`,
       metric: this.metricDeployedVersion('Errors', { period: Duration.minutes(1), statistic: 'Sum' }),
       threshold: errorThreshold,
       evaluationPeriods: 1,
@@ -118,12 +137,15 @@ export class BlueGreenService extends Construct {
     });
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
       alias: this.alias,
-      deploymentConfig: CONFIGS[props.trafficShifting ?? TrafficShifting.CANARY_10_PERCENT_5_MINUTES],
+      deploymentConfig: CONFIGS[trafficShifting],
       alarms: [this.errorsAlarm, ...extraAlarms],
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
       preHook: props.preTrafficHook,
       postHook: props.postTrafficHook,
     });
+    // The alias update starts the CodeDeploy deployment: only once the deployment group names this version's
+    // alarms (the group refers to them, so they are created first).
+    this.alias.node.addDependency(this.deploymentGroup);
     // aws-cdk-lib attaches the managed policy to the deployment group's role even when a role is passed in,
     // so a narrower role of our own would still carry it.
     Validations.of(this.deploymentGroup.role.node.defaultChild!).acknowledge({
@@ -148,6 +170,25 @@ export class BlueGreenService extends Construct {
           : [];
       },
     });
+  }
+
+  /**
+   * A name for an alarm on the version being deployed (`metricDeployedVersion`) that changes with each version:
+   * `<stack name>-<construct path in the stack>-<suffix>-v<version number>`. CloudFormation then replaces the
+   * alarm for each new version rather than updating it, and a new alarm starts without a state. An alarm updated
+   * in place keeps its state until its next evaluation (CloudFormation, AWS::CloudWatch::Alarm), so an alarm of
+   * a failing version, still in ALARM when the deployment of its fix starts, would stop and roll back the fix.
+   * The built-in errors alarm is named this way; give the alarms of `alarms` such a name too.
+   *
+   * @param suffix what the alarm measures, such as `latency` (letters, digits and hyphens)
+   */
+  public deployedVersionAlarmName(suffix: string): string {
+    if (!/^[A-Za-z0-9-]{1,32}$/.test(suffix)) {
+      throw new Error(`${this.node.path}: the alarm name suffix must be 1-32 letters, digits or -, found '${suffix}'`);
+    }
+    const stack = Stack.of(this);
+    const pathInStack = this.node.path.slice(stack.node.path.length + 1).replace(/\//g, '-');
+    return `${stack.stackName}-${pathInStack}-${suffix}-v${this.alias.version.version}`;
   }
 
   /**

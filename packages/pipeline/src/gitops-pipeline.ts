@@ -155,6 +155,8 @@ export interface AlarmGateOptions {
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9.@_-]{1,100}$/;
+/** The stages aws-cdk-lib/pipelines adds to every pipeline, or to one with assets. */
+const RESERVED_STAGE_NAMES = ['Source', 'Build', 'UpdatePipeline', 'Assets'];
 /** CodePipeline quota: actions per stage. */
 const MAX_ACTIONS_PER_STAGE = 50;
 /** CodePipeline quotas: stages per pipeline, actions per pipeline (both fixed: they cannot be raised). */
@@ -419,7 +421,7 @@ export class GitOpsPipeline extends Construct {
    * out above 50. The chunks are named as pipelines names its own: `<wave>.1`, `<wave>.2`, ...
    */
   private addWaves(): void {
-    for (const name of this.waveOrder) {
+    const layout = this.waveOrder.map((name) => {
       const chunks: PendingEnvironment[][] = [];
       let actions = 0;
       for (const environment of this.environments.filter((e) => e.wave === name)) {
@@ -432,17 +434,49 @@ export class GitOpsPipeline extends Construct {
         chunks[chunks.length - 1].push(environment);
         actions += size;
       }
-      const stageNames: string[] = [];
+      const ids = chunks.map((_, i) => (chunks.length > 1 ? `${name}.${i + 1}` : name));
+      // pipelines names a wave of one environment after the environment.
+      const stageNames = chunks.map((chunk, i) => (chunk.length === 1 ? chunk[0].stage.stageName : ids[i]));
+      return { name, chunks, ids, stageNames };
+    });
+    this.checkStageNames(layout);
+    for (const { name, chunks, ids, stageNames } of layout) {
       chunks.forEach((chunk, i) => {
-        const id = chunks.length > 1 ? `${name}.${i + 1}` : name;
-        const wave = this.cdkPipeline.addWave(id);
+        const wave = this.cdkPipeline.addWave(ids[i]);
         for (const { stage, pre, post } of chunk) {
           wave.addStage(stage, { pre: pipelines.Step.sequence(pre), post });
         }
-        // pipelines names a wave of one environment after the environment.
-        stageNames.push(chunk.length === 1 ? chunk[0].stage.stageName : id);
       });
       this.waveStageNames.set(name, stageNames);
+    }
+  }
+
+  /**
+   * Each wave (and each CodePipeline stage it becomes) needs a name of its own: aws-cdk-lib/pipelines fails
+   * with "Node with duplicate id" or a dependency cycle, naming neither the wave nor the environment, when a
+   * wave is called like one of its own stages (Source, Build, UpdatePipeline, Assets) or like an environment
+   * that another wave deploys alone (that wave's stage takes the environment's name).
+   */
+  private checkStageNames(layout: { name: string; ids: string[]; stageNames: string[] }[]): void {
+    const owners = new Map<string, string>();
+    for (const reserved of RESERVED_STAGE_NAMES) {
+      owners.set(reserved, "the pipeline's own stage");
+    }
+    for (const { name, ids, stageNames } of layout) {
+      for (const [i, stageName] of stageNames.entries()) {
+        for (const used of new Set([ids[i], stageName])) {
+          const owner = owners.get(used);
+          const self = `wave '${name}'`;
+          if (owner !== undefined && owner !== self) {
+            throw new Error(
+              `${this.node.path}: ${self} needs the CodePipeline stage name '${used}', which is already ${owner}: ` +
+                `rename the wave (a wave of one environment is named after the environment; ` +
+                `${RESERVED_STAGE_NAMES.join(', ')} are the pipeline's own stages)`,
+            );
+          }
+          owners.set(used, self);
+        }
+      }
     }
   }
 

@@ -90,6 +90,72 @@ describe('BlueGreenService', () => {
     });
   });
 
+  test('each version gets new alarms: their names carry the version, so CloudFormation replaces them', () => {
+    // An alarm updated in place keeps its state: the ALARM of a failing version would stop the deployment of its fix.
+    const synth = (code: string) => {
+      const stack = new Stack(new App(), 'Service', { env: PIPELINE_ENV });
+      const fn = new lambda.Function(stack, 'Handler', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(code),
+      });
+      const service = new BlueGreenService(stack, 'Api', { function: fn });
+      const latency = new cloudwatch.Alarm(stack, 'Latency', {
+        alarmName: service.deployedVersionAlarmName('latency'),
+        metric: service.metricDeployedVersion('Duration'),
+        threshold: 1000,
+        evaluationPeriods: 1,
+      });
+      service.deploymentGroup.addAlarm(latency);
+      return Template.fromStack(stack);
+    };
+    const names = (template: Template) =>
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties.AlarmName);
+    const before = synth('exports.handler = async () => 1;');
+    const version = Object.keys(before.findResources('AWS::Lambda::Version'))[0];
+    expect(names(before)).toEqual([
+      { 'Fn::Join': ['', ['Service-Api-errors-v', { 'Fn::GetAtt': [version, 'Version'] }]] },
+      { 'Fn::Join': ['', ['Service-Api-latency-v', { 'Fn::GetAtt': [version, 'Version'] }]] },
+    ]);
+    // New code: a new version resource, whose number the names take.
+    const after = synth('exports.handler = async () => 2;');
+    const next = Object.keys(after.findResources('AWS::Lambda::Version'))[0];
+    expect(next).not.toBe(version);
+    expect(JSON.stringify(names(after))).toContain(next);
+    // The alias, whose update starts the deployment, waits for the group that names the new alarms.
+    const group = Object.keys(after.findResources('AWS::CodeDeploy::DeploymentGroup'))[0];
+    after.hasResource('AWS::Lambda::Alias', { DependsOn: Match.arrayWith([group]) });
+    after.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      AlarmConfiguration: { Alarms: Match.arrayWith([{ Name: { Ref: Match.stringLikeRegexp('Latency') } }]) },
+    });
+  });
+
+  test('the errors alarm says what it does: all at once rolls nothing back, so it only notifies', () => {
+    const description = (trafficShifting: TrafficShifting) =>
+      Object.values(
+        make({ trafficShifting }).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'Errors' } }),
+      )[0].Properties.AlarmDescription;
+    expect(description(TrafficShifting.CANARY_10_PERCENT_5_MINUTES)).toBe(
+      'Errors of the version being deployed to live: CodeDeploy rolls back',
+    );
+    expect(description(TrafficShifting.ALL_AT_ONCE)).toBe(
+      'Errors of the version being deployed to live: all at once, so CodeDeploy has finished before it can fire: it notifies only',
+    );
+  });
+
+  test('rejects an alarm name suffix that would not fit the name', () => {
+    const stack = new Stack(new App(), 'Service', { env: PIPELINE_ENV });
+    const fn = new lambda.Function(stack, 'Handler', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+    });
+    const service = new BlueGreenService(stack, 'Api', { function: fn });
+    expect(() => service.deployedVersionAlarmName('p99 latency')).toThrow(
+      "Service/Api: the alarm name suffix must be 1-32 letters, digits or -, found 'p99 latency'",
+    );
+  });
+
   test('metricDeployedVersion gives any Lambda metric of the deployed version through the alias', () => {
     const stack = new Stack(new App(), 'Service', { env: PIPELINE_ENV });
     const fn = new lambda.Function(stack, 'Handler', {

@@ -513,6 +513,39 @@ describe('GitOpsPipeline validation', () => {
     expect(() => pipeline.addEnvironment(stage, { wave: 'has space' })).toThrow(/wave must match .* found 'has space'/);
   });
 
+  // Without the check, aws-cdk-lib/pipelines fails with "Node with duplicate id: Build" or a dependency cycle.
+  test.each([
+    [
+      ['Build', 'Build'],
+      "wave 'Build' needs the CodePipeline stage name 'Build', which is already the pipeline's own stage",
+    ],
+    [
+      ['Source', 'Source'],
+      "wave 'Source' needs the CodePipeline stage name 'Source', which is already the pipeline's own stage",
+    ],
+    // dev alone in 'solo' makes a stage named 'dev'; test and prod then cannot be the wave 'dev'.
+    [['solo', 'dev', 'dev'], "wave 'dev' needs the CodePipeline stage name 'dev', which is already wave 'solo'"],
+  ])('rejects waves %j whose stage names collide, naming the wave', (waves, message) => {
+    const { app, pipeline } = pipelineFixture();
+    ['dev', 'test', 'prod'].slice(0, waves.length).forEach((name, i) => {
+      const stage = new TinyEnvironment(app, name, { env: { account: accountId(i + 1), region: 'eu-west-1' } });
+      pipeline.addEnvironment(stage, { wave: waves[i] });
+    });
+    expect(() => pipeline.buildPipeline()).toThrow(`PipelineStack/GitOps: ${message}`);
+  });
+
+  test('accepts a wave of one environment named like that environment, and one named like a wave of several', () => {
+    const { app, pipeline } = pipelineFixture();
+    const add = (name: string, wave: string, i: number) =>
+      pipeline.addEnvironment(new TinyEnvironment(app, name, { env: { account: accountId(i), region: 'eu-west-1' } }), {
+        wave,
+      });
+    add('dev', 'dev', 1);
+    add('test', 'later', 2);
+    add('prod', 'later', 3);
+    expect(() => pipeline.buildPipeline()).not.toThrow();
+  });
+
   test('rejects an alarm gate on a wave with no environment, and a pipeline with no environment', () => {
     const { app, pipeline } = pipelineFixture();
     expect(() => pipeline.buildPipeline()).toThrow(/no environment was added/);
