@@ -1,5 +1,6 @@
 import { Annotations, CfnResource, IAspect, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { conditionVariants, possibleElements } from './private/cfn-conditions';
 
 /** Metadata type recording a deliberate public-port opening; it is kept in the cloud assembly as an audit trail. */
 const ALLOW_PUBLIC_PORT = 'groundwork:ingress-rule-guard:allow-public-port';
@@ -15,6 +16,8 @@ const ADMINISTRATION_PORTS = [22, 3389];
 
 const SECURITY_GROUP = 'AWS::EC2::SecurityGroup';
 const SECURITY_GROUP_INGRESS = 'AWS::EC2::SecurityGroupIngress';
+/** The properties of an ingress rule that the guard reads; an `Fn::If` in any of them is judged branch by branch. */
+const RULE_KEYS = ['IpProtocol', 'FromPort', 'ToPort', 'CidrIp', 'CidrIpv6', 'SourcePrefixListId'];
 
 /**
  * Properties of an `IngressRuleGuard`.
@@ -179,17 +182,25 @@ export class IngressRuleGuard implements IAspect {
   /**
    * The ingress rules of a security group (inline) or of a standalone ingress resource,
    * resolved as they will be synthesized (property overrides included). Empty for other resources.
+   *
+   * A condition (`Fn::If`) gives the rules of every branch, since either may be deployed: around the
+   * inline list, around one of its entries, or around a rule's protocol, ports or source (one rule per
+   * combination of branches). An `AWS::NoValue` branch adds no rule, or leaves the value unset.
    */
   public static ingressRulesOf(resource: CfnResource): SecurityGroupIngressRule[] {
     if (resource.cfnResourceType !== SECURITY_GROUP && resource.cfnResourceType !== SECURITY_GROUP_INGRESS) {
       return [];
     }
     const properties = renderedProperties(resource);
+    const rulesOf = (entry: unknown): SecurityGroupIngressRule[] =>
+      entry !== null && typeof entry === 'object' && !Array.isArray(entry)
+        ? conditionVariants(entry as { [key: string]: unknown }, RULE_KEYS).map(toRule)
+        : // Not an object (a string token, say): nothing can be read, so it is taken as all protocols, as before.
+          [toRule({})];
     if (resource.cfnResourceType === SECURITY_GROUP_INGRESS) {
-      return [toRule(properties)];
+      return rulesOf(properties);
     }
-    const inline = properties.SecurityGroupIngress;
-    return Array.isArray(inline) ? inline.map((entry) => toRule(entry ?? {})) : [];
+    return possibleElements(properties.SecurityGroupIngress).flatMap(rulesOf);
   }
 
   private readonly allowedPublicPorts: number[];

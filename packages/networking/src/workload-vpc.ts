@@ -165,8 +165,9 @@ export interface WorkloadVpcProps {
 
   /**
    * Destination CIDRs routed to the Transit Gateway from the private subnets.
-   * Requires `transitGatewayId`. Each CIDR once, and none equal to or inside the VPC CIDR
-   * (a wider one, e.g. `10.0.0.0/8`, is fine).
+   * Requires `transitGatewayId`. Each CIDR once, none equal to or inside the VPC CIDR
+   * (a wider one, e.g. `10.0.0.0/8`, is fine), and not `0.0.0.0/0`: the private route tables
+   * already route it to the NAT gateways.
    *
    * @default - no routes
    */
@@ -200,7 +201,11 @@ export interface WorkloadVpcProps {
 
   /**
    * Write the SSM parameters of the network contract (see `NetworkParameterPaths`).
-   * Turn off only for a second VPC in the same environment, whose paths would collide.
+   * With `false` none is written, so `fromEnvironment` cannot import this VPC.
+   * It does not make room for a second `WorkloadVpc` with the same `environmentName` in one account
+   * and region: the flow log group name (`/groundwork/<environmentName>/network/vpc-flow-logs`) is
+   * fixed too, and log group names are unique per account and region. Give a second VPC its own
+   * `environmentName`.
    *
    * @default true
    */
@@ -429,9 +434,10 @@ export class WorkloadVpc extends Construct {
 
     // Flow logs ---------------------------------------------------------------------------
     const logGroupName = `/groundwork/${props.environmentName}/network/vpc-flow-logs`;
-    // Kept on every update and delete (evidence), but not when the stack's own first creation rolls back
-    // (CloudFormation `RetainExceptOnCreate`): the log group's name is fixed, so a group left behind by
-    // a failed first create would make the retry fail with AlreadyExists, and the key would be orphaned.
+    // Kept on every update and delete (evidence), but not when the stack operation that created them rolls
+    // back (CloudFormation `RetainExceptOnCreate`; that operation is the stack's first deploy, or the update that
+    // added this VPC): the log group's name is fixed, so a group left behind by a failed create would make the
+    // retry fail with AlreadyExists, and the key would be orphaned.
     this.flowLogKey = new kms.Key(this, 'FlowLogKey', {
       description: `Encrypts the VPC flow log group ${logGroupName}`,
       enableKeyRotation: true,
@@ -473,7 +479,7 @@ export class WorkloadVpc extends Construct {
         ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }) },
       }),
     });
-    new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+    const flowLogPolicy = new iam.ManagedPolicy(this, 'FlowLogPolicy', {
       description: `Write access to ${logGroupName} only`,
       roles: [flowLogRole],
       statements: [
@@ -483,11 +489,14 @@ export class WorkloadVpc extends Construct {
         }),
       ],
     });
-    this.vpc.addFlowLog('FlowLog', {
+    const flowLog = this.vpc.addFlowLog('FlowLog', {
       // withoutPolicyUpdates: the FlowLog would otherwise add the same grant again as an inline policy.
       destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, flowLogRole.withoutPolicyUpdates()),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    // The FlowLog references only the role, so CloudFormation could create it before the policy is attached;
+    // it would then start delivering without permission to write (DeliverLogsErrorMessage "Access error").
+    flowLog.node.addDependency(flowLogPolicy);
     if (props.flowLogBucket) {
       this.vpc.addFlowLog('S3FlowLog', {
         destination: ec2.FlowLogDestination.toS3(props.flowLogBucket, 'vpc-flow-logs/'),
@@ -741,6 +750,22 @@ export class WorkloadVpc extends Construct {
           throw new Error(
             `${this.node.path}: '${name}' entries must lie outside the VPC CIDR ${staticCidr} (EC2 rejects a route ` +
               `to the VPC CIDR or part of it), found '${route}'`,
+          );
+        }
+        // The private tier's route tables already hold 0.0.0.0/0 -> NAT gateway (aws-cdk-lib `DefaultRoute`):
+        // a second route to it fails the deploy. Their other routes are the local route (checked above) and
+        // the gateway endpoints' prefix-list routes, which no CIDR can collide with. (With natStrategy NONE
+        // there is no private tier, which the check below reports.)
+        if (
+          name === 'privateSubnetTransitGatewayRoutes' &&
+          props.natStrategy !== NatStrategy.NONE &&
+          parsed?.prefixLength === 0
+        ) {
+          throw new Error(
+            `${this.node.path}: 'privateSubnetTransitGatewayRoutes' must not list 0.0.0.0/0: every private route table ` +
+              `already routes it to a NAT gateway, and a route table cannot hold two routes to one destination ` +
+              `(EC2 RouteAlreadyExists); found '${route}'. To send all traffic to the Transit Gateway, use natStrategy ` +
+              `NONE and 'isolatedSubnetTransitGatewayRoutes'`,
           );
         }
       }

@@ -1,4 +1,4 @@
-import { App, AspectPriority, Aspects, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Aws, CfnCondition, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -273,6 +273,54 @@ describe('IngressRuleGuard.ingressRulesOf', () => {
     ]);
   });
 
+  describe('an Fn::If gives the rules of every branch, since either may deploy', () => {
+    const ssh = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' };
+    const https = { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '10.0.0.0/8' };
+    const sshRule = { ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/0' };
+    const httpsRule = { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: '10.0.0.0/8' };
+    const groupIn = (stack: Stack) =>
+      new ec2.CfnSecurityGroup(stack, 'Group', { groupDescription: 'g', vpcId: 'vpc-1' });
+
+    test('around the whole inline list, set by a property override', () => {
+      const stack = new Stack();
+      const group = groupIn(stack);
+      group.addPropertyOverride('SecurityGroupIngress', { 'Fn::If': ['Open', [ssh], [https]] });
+      expect(IngressRuleGuard.ingressRulesOf(group)).toEqual([sshRule, httpsRule]);
+    });
+
+    test('around the whole inline list, set by the property, with AWS::NoValue and nested Fn::If branches', () => {
+      const stack = new Stack();
+      const group = new ec2.CfnSecurityGroup(stack, 'Group', {
+        groupDescription: 'g',
+        vpcId: 'vpc-1',
+        securityGroupIngress: Fn.conditionIf('Open', [ssh], Fn.conditionIf('Internal', [https], Aws.NO_VALUE)),
+      });
+      expect(IngressRuleGuard.ingressRulesOf(group)).toEqual([sshRule, httpsRule]);
+    });
+
+    test('around one entry of the list', () => {
+      const stack = new Stack();
+      const group = groupIn(stack);
+      group.addPropertyOverride('SecurityGroupIngress', [{ 'Fn::If': ['Open', ssh, { Ref: 'AWS::NoValue' }] }, https]);
+      expect(IngressRuleGuard.ingressRulesOf(group)).toEqual([sshRule, httpsRule]);
+    });
+
+    test('around a value of a rule: one rule per branch, a token branch staying unknown at synthesis', () => {
+      const stack = new Stack();
+      const ingress = new ec2.CfnSecurityGroupIngress(stack, 'Ingress', {
+        groupId: 'sg-1',
+        ipProtocol: 'tcp',
+        fromPort: 5432,
+        toPort: 5432,
+        cidrIp: Fn.conditionIf('Open', '0.0.0.0/0', new CfnParameter(stack, 'Source').valueAsString).toString(),
+      });
+      expect(IngressRuleGuard.ingressRulesOf(ingress)).toEqual([
+        { ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, cidrIp: '0.0.0.0/0' },
+        { ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, hasUnresolvedValues: true, hasUnresolvedSource: true },
+      ]);
+    });
+  });
+
   test('ignores other resources', () => {
     const stack = new Stack();
     const bucket = new s3.CfnBucket(stack, 'Bucket');
@@ -402,6 +450,82 @@ describe('IngressRuleGuard as an Aspect', () => {
       });
       ingress.addPropertyOverride('IpProtocol', -1);
     }).hasError('/App/Overridden', Match.stringLikeRegexp("'-1 port 443 from 10\\.0\\.0\\.0/8' admits all protocols"));
+  });
+
+  describe('judges every branch of an Fn::If (README: the guard reads the rendered properties)', () => {
+    const condition = (stack: Stack, id: string) =>
+      new CfnCondition(stack, id, {
+        expression: Fn.conditionEquals(new CfnParameter(stack, `${id}Flag`).valueAsString, 'yes'),
+      });
+
+    test('fails an inline list behind Fn::If when one branch opens SSH to the internet', () => {
+      guarded((stack) => {
+        condition(stack, 'Open');
+        new ec2.CfnSecurityGroup(stack, 'Group', {
+          groupDescription: 'g',
+          vpcId: 'vpc-1',
+          securityGroupIngress: Fn.conditionIf(
+            'Open',
+            [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' }],
+            [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '10.0.0.0/8' }],
+          ),
+        });
+      }).hasError(
+        '/App/Group',
+        Match.stringLikeRegexp(
+          "'tcp port 22 from 0\\.0\\.0\\.0/0' admits the internet \\(0\\.0\\.0\\.0/0\\) on port 22",
+        ),
+      );
+    });
+
+    test('fails an override that sets the inline list to Fn::If of all traffic from the internet or AWS::NoValue', () => {
+      guarded((stack, vpc) => {
+        condition(stack, 'Always');
+        const cfn = group(stack, vpc).node.defaultChild as ec2.CfnSecurityGroup;
+        cfn.addPropertyOverride('SecurityGroupIngress', {
+          'Fn::If': ['Always', [{ IpProtocol: '-1', CidrIp: '0.0.0.0/0' }], { Ref: 'AWS::NoValue' }],
+        });
+      }).hasError(
+        '/App/Bastion/Resource',
+        Match.stringLikeRegexp("'-1 all ports from 0\\.0\\.0\\.0/0' admits all protocols"),
+      );
+    });
+
+    test('fails a rule whose source is Fn::If with a 0.0.0.0/0 branch, on a port that is not an administration port', () => {
+      guarded((stack) => {
+        condition(stack, 'Open');
+        new ec2.CfnSecurityGroupIngress(stack, 'Rule', {
+          groupId: 'sg-12345678',
+          ipProtocol: 'tcp',
+          fromPort: 5432,
+          toPort: 5432,
+          cidrIp: Fn.conditionIf('Open', '0.0.0.0/0', '10.0.0.0/8').toString(),
+        });
+      }).hasError(
+        '/App/Rule',
+        Match.stringLikeRegexp(
+          'admits the internet \\(0\\.0\\.0\\.0/0\\) on port 5432, which is not an allowed public port',
+        ),
+      );
+    });
+
+    test('passes an Fn::If whose every branch is acceptable', () => {
+      guarded(
+        (stack) => {
+          condition(stack, 'Open');
+          new ec2.CfnSecurityGroup(stack, 'Group', {
+            groupDescription: 'g',
+            vpcId: 'vpc-1',
+            securityGroupIngress: Fn.conditionIf(
+              'Open',
+              [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' }],
+              Aws.NO_VALUE,
+            ),
+          });
+        },
+        { allowedPublicPorts: [443] },
+      ).hasNoError('*', Match.anyValue());
+    });
   });
 
   test('fails a TCP 1-65535 rule from a private range, as all ports', () => {

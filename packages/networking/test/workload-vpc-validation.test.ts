@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { InterfaceEndpointService, NatStrategy, WorkloadVpc, WorkloadVpcProps } from '../src';
 import { AZS, EnvironmentStack } from './fixtures';
 
@@ -129,6 +129,31 @@ describe('WorkloadVpc rejects bad props at construction, naming path, prop, expe
       /'privateSubnetTransitGatewayRoutes' entries must lie outside the VPC CIDR 10\.0\.0\.0\/16.*found '10\.0\.0\.0\/24'/,
     ],
     [
+      'a private TGW route to 0.0.0.0/0, which every private route table already sends to the NAT gateway',
+      { transitGatewayId: TGW, privateSubnetTransitGatewayRoutes: ['10.100.0.0/16', '0.0.0.0/0'] },
+      /^Network\/Vpc: 'privateSubnetTransitGatewayRoutes' must not list 0\.0\.0\.0\/0: every private route table already routes it to a NAT gateway.*RouteAlreadyExists.*found '0\.0\.0\.0\/0'/,
+    ],
+    [
+      'a private TGW route to 0.0.0.0/0 with a single NAT gateway',
+      { natStrategy: NatStrategy.SINGLE, transitGatewayId: TGW, privateSubnetTransitGatewayRoutes: ['0.0.0.0/0'] },
+      /'privateSubnetTransitGatewayRoutes' must not list 0\.0\.0\.0\/0.*found '0\.0\.0\.0\/0'/,
+    ],
+    [
+      'a private TGW route to 0.0.0.0/0 with IPAM (the check does not need the VPC CIDR)',
+      {
+        ipamPoolId: 'ipam-pool-0123456789abcdef0',
+        ipamNetmaskLength: 20,
+        transitGatewayId: TGW,
+        privateSubnetTransitGatewayRoutes: ['0.0.0.0/0'],
+      },
+      /'privateSubnetTransitGatewayRoutes' must not list 0\.0\.0\.0\/0.*found '0\.0\.0\.0\/0'/,
+    ],
+    [
+      'a private TGW route to 0.0.0.0/0 written with leading zeros',
+      { transitGatewayId: TGW, privateSubnetTransitGatewayRoutes: ['000.0.0.0/0'] },
+      /'privateSubnetTransitGatewayRoutes' must not list 0\.0\.0\.0\/0.*found '000\.0\.0\.0\/0'/,
+    ],
+    [
       'more isolated TGW routes than the network ACL quota leaves room for',
       { transitGatewayId: TGW, isolatedSubnetTransitGatewayRoutes: routes(19) },
       /^Network\/Vpc: 'isolatedSubnetTransitGatewayRoutes' may list at most 18 CIDRs: .*holds 20 entries per direction.*found 19/,
@@ -182,6 +207,46 @@ describe('WorkloadVpc rejects bad props at construction, naming path, prop, expe
         isolatedSubnetTransitGatewayRoutes: ['10.0.0.0/8'],
       }),
     ).not.toThrow();
+  });
+
+  test('every private route table already holds a 0.0.0.0/0 route to a NAT gateway (why the private TGW routes may not list it)', () => {
+    for (const natStrategy of [NatStrategy.PER_AZ, NatStrategy.SINGLE]) {
+      const network = build({ natStrategy })();
+      const template = Template.fromStack(Stack.of(network));
+      const privateTables = Object.keys(template.findResources('AWS::EC2::RouteTable')).filter((id) =>
+        /PrivateSubnet/.test(id),
+      );
+      expect(privateTables).toHaveLength(3);
+      for (const table of privateTables) {
+        template.hasResourceProperties('AWS::EC2::Route', {
+          RouteTableId: { Ref: table },
+          DestinationCidrBlock: '0.0.0.0/0',
+          NatGatewayId: Match.anyValue(),
+        });
+      }
+    }
+  });
+
+  test('0.0.0.0/0 stays valid for the isolated tier, whose route tables have no default route', () => {
+    const network = build({
+      natStrategy: NatStrategy.NONE,
+      transitGatewayId: TGW,
+      isolatedSubnetTransitGatewayRoutes: ['0.0.0.0/0'],
+    })();
+    const template = Template.fromStack(Stack.of(network));
+    const defaultRoutes = Object.values(
+      template.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '0.0.0.0/0' } }),
+    );
+    // 3 public routes to the internet gateway, 3 isolated routes to the Transit Gateway: one per route table.
+    expect(defaultRoutes.filter((route) => route.Properties.GatewayId !== undefined)).toHaveLength(3);
+    expect(defaultRoutes.filter((route) => route.Properties.TransitGatewayId === TGW)).toHaveLength(3);
+    expect(new Set(defaultRoutes.map((route) => JSON.stringify(route.Properties.RouteTableId))).size).toBe(6);
+  });
+
+  test('with natStrategy NONE, a private 0.0.0.0/0 route is refused for the missing private tier, not for NAT', () => {
+    expect(
+      build({ natStrategy: NatStrategy.NONE, transitGatewayId: TGW, privateSubnetTransitGatewayRoutes: ['0.0.0.0/0'] }),
+    ).toThrow(/'privateSubnetTransitGatewayRoutes' needs the private tier, but natStrategy NONE creates none/);
   });
 
   test('the smallest valid VPC builds: a /24 over 3 tiers x 3 AZs gives /28 subnets', () => {

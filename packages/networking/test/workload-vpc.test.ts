@@ -49,6 +49,17 @@ describe('WorkloadVpc defaults', () => {
     });
   });
 
+  test('the flow log waits for the managed policy that lets its role write to the log group', () => {
+    // The FlowLog references only the role; without DependsOn, CloudFormation could create it before the
+    // policy is attached, and VPC Flow Logs would then fail to deliver (DeliverLogsErrorMessage "Access error").
+    const policies = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).toEqual([expect.stringMatching(/FlowLogPolicy/)]);
+    template.hasResource('AWS::EC2::FlowLog', {
+      Properties: { LogDestinationType: 'cloud-watch-logs' },
+      DependsOn: Match.arrayWith([policies[0]]),
+    });
+  });
+
   test('the flow log group is KMS-encrypted, has one-year retention and is retained, except by the rollback of its own creation', () => {
     // RetainExceptOnCreate, not Retain: the group's name is fixed, so a group kept by the rollback of a
     // failed first create would make the retry fail with AlreadyExists.
