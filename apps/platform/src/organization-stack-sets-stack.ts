@@ -182,7 +182,10 @@ export class OrganizationStackSetsStack extends PlatformStack {
         allowedServices: config.deploymentTrust.allowedServices,
         // The bootstrap stack here is the StackSet's instance (StackSet-<name>-<id>), not CDKToolkit: the
         // deploy role must not change it, or the pipeline could widen its own trust in every member account.
-        toolkitStackName: `StackSet-${stackSetName}-*`,
+        // Nor the security baseline's instance beside it (StackSet-<organization>-security-baseline-<id>),
+        // or the pipeline could remove the Config rules, alarms and trail settings there: the deploy role
+        // protects every instance of this organization's StackSets (the name pattern).
+        toolkitStackName: `StackSet-${gw.organization.name}-*`,
       });
       const template = JSON.parse(body);
       const member = this.deliver('deploymentTrust', template);

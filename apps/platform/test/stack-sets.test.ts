@@ -345,7 +345,7 @@ describe('member templates', () => {
     expect(resourcesOfType(member, 'AWS::Lambda::Function')).toEqual([]);
   });
 
-  test("the deploy role may not change the StackSet's own instance in a member account, in any region", () => {
+  test("the deploy role may change neither StackSet's instance in a member account, in any region", () => {
     const member = stackSets.memberTemplates.deploymentTrust!.template;
     const statements = resourcesOfType(member, 'AWS::IAM::ManagedPolicy').flatMap(([, p]) =>
       [p.Properties.PolicyDocument.Statement].flat(),
@@ -356,7 +356,16 @@ describe('member templates', () => {
     const resource = JSON.stringify(protect[0].Resource);
     // Instances are named StackSet-<stack set name>-<id>; CDKToolkit does not exist in these accounts.
     expect(resource).toContain(':cloudformation:*:');
-    expect(resource).toContain(':stack/StackSet-example-deployment-trust-*/*');
+    const pattern = /:stack\/(StackSet-[^"]*)\/\*/.exec(resource)![1];
+    const matches = (name: string) => new RegExp(`^${pattern.replace(/\*/g, '.*')}$`).test(name);
+    // The security baseline's instance too: through it the pipeline could remove Config rules and alarms.
+    for (const stackSet of ['example-deployment-trust', 'example-security-baseline']) {
+      expect({ stackSet, protected: matches(`StackSet-${stackSet}-0a1b2c3d-aaaa-bbbb-cccc-0123456789ab`) }).toEqual({
+        stackSet,
+        protected: true,
+      });
+    }
+    expect(matches('example-dev-network')).toBe(false);
   });
 
   test('TemplateBody when the template fits 51,200 bytes, an S3 asset for TemplateURL when larger', () => {
