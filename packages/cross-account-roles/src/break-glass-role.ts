@@ -39,7 +39,9 @@ export interface BreakGlassRoleProps {
   readonly managedPolicies: iam.IManagedPolicy[];
 
   /**
-   * Name of the role (the deployment boundary protects this name from modification). The alert rules and the
+   * Name of the role. The deployment boundary protects the default name from modification
+   * (`DeploymentBoundary.DEFAULT_PROTECTED_ROLE_NAMES`); another name is protected only once it is listed in
+   * the deployment trust's `protectedRoleNames` too. The alert rules and the
    * alarm are named after it (`<roleName>-assumed`, `<roleName>-cloudformation`), so it may use only letters,
    * digits and `._-`, at most 49 of them; the boundary protects those names by their prefix
    * (`DeploymentBoundaryProps.protectedAlertNamePrefixes`, `<roleName>-` by default for the default name).

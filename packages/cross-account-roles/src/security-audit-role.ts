@@ -32,7 +32,9 @@ export interface SecurityAuditRoleProps {
   readonly trustedRoleNamePatterns?: string[];
 
   /**
-   * Name of the role.
+   * Name of the role. The deployment boundary protects the default name from modification
+   * (`DeploymentBoundary.DEFAULT_PROTECTED_ROLE_NAMES`); another name is protected only once it is listed in
+   * the deployment trust's `protectedRoleNames` too.
    *
    * @default 'groundwork-security-audit'
    */
