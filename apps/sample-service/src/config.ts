@@ -222,6 +222,14 @@ export function parseServiceConfig(raw: unknown, file: string): ServiceConfig {
     // The alarm topic's only subscribers: without one, an alarm rolls a deployment back and nobody is told.
     r.issue('service.alarmEmails', 'at least one email address (the alarm topic notifies only these)', 'an empty list');
   }
+  if (Array.isArray(pl.notificationEmails) && pl.notificationEmails.length === 0) {
+    // The pipeline's only way to say that a run failed or that production waits for an approval.
+    r.issue(
+      'pipeline.notificationEmails',
+      'at least one email address (pipeline failures and pending approvals are mailed only to these)',
+      'an empty list',
+    );
+  }
   if (pipeline.qualifier === PLATFORM_QUALIFIER) {
     r.issue(
       'pipeline.qualifier',

@@ -135,6 +135,14 @@ test('a wave named like an environment that another wave deploys alone is reject
   expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
 });
 
+test('a pipeline that notifies nobody is rejected', () => {
+  const raw = rawSampleConfig();
+  raw.pipeline.notificationEmails = [];
+  expect(issueFor(raw, 'pipeline.notificationEmails')).toContain(
+    'expected at least one email address (pipeline failures and pending approvals are mailed only to these), found an empty list',
+  );
+});
+
 test('an azCount outside what WorkloadVpc supports is rejected', () => {
   const raw = rawSampleConfig();
   raw.environments[0].azCount = 7;
