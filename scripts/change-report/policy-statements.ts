@@ -95,20 +95,37 @@ function normalizeCondition(condition: unknown): ConditionSet {
   return out;
 }
 
-/** Every grant of a policy document; a document that is not a literal object is one opaque grant. */
+/** A template value that is one intrinsic function (`{ "Fn::If": [...] }`, `{ "Ref": "X" }`), not a literal. */
+export function isIntrinsic(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
+}
+
+const OPAQUE = 'opaque:';
+
+function isOpaque(action: string): boolean {
+  return action.startsWith(OPAQUE);
+}
+
+/**
+ * Every grant of a policy document; a document that is not a literal object is one opaque grant
+ * (its action is `opaque:` and its text), which only the same text covers.
+ */
 export function policyGrants(document: unknown): PolicyGrant[] {
   if (!isObject(document) || document.Statement === undefined) {
     return document === undefined
       ? []
-      : [{ effect: 'Allow', principal: '', action: `opaque:${renderValue(document)}`, resource: '', condition: {} }];
+      : [{ effect: 'Allow', principal: '', action: `${OPAQUE}${renderValue(document)}`, resource: '', condition: {} }];
   }
   const grants: PolicyGrant[] = [];
   for (const statement of asList(document.Statement)) {
-    if (!isObject(statement)) {
+    // A statement behind Fn::If has no Effect or Action of its own: read as a statement, it would grant nothing.
+    if (!isObject(statement) || isIntrinsic(statement)) {
       grants.push({
         effect: 'Allow',
         principal: '',
-        action: `opaque:${renderValue(statement)}`,
+        action: `${OPAQUE}${renderValue(statement)}`,
         resource: '',
         condition: {},
       });
@@ -201,6 +218,10 @@ function itemCovers(
   narrow: { value: string; not?: readonly string[] },
   ignoreCase: boolean,
 ): boolean {
+  // An opaque grant is the text of a document or statement that could not be read: its `*` are
+  // JSON, not wildcards (the last one would cover any statement appended after it). Only the
+  // same text is covered, and only by itself.
+  if (isOpaque(wide.value) || isOpaque(narrow.value)) return wide.value === narrow.value;
   if (!wide.not) {
     if (wide.value === '*') return true;
     return !narrow.not && wildcardMatches(wide.value, narrow.value, ignoreCase);

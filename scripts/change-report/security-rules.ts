@@ -1,6 +1,14 @@
 import type { CfnResource } from './cloud-assembly';
 import { deepEqual, diffJson, formatPath, JsonDifference } from './json-diff';
-import { describeBroadening, policyBroadening, policyGrants, PolicyGrant, renderValue } from './policy-statements';
+import {
+  describeBroadening,
+  isIntrinsic,
+  policyBroadening,
+  policyGrants,
+  PolicyGrant,
+  renderValue,
+  wildcardMatches,
+} from './policy-statements';
 import type { ReplacementSpec } from './replacement-spec';
 import type { SecurityFindingKind } from './types';
 
@@ -61,6 +69,23 @@ function lastName(path: readonly (string | number)[]): string | undefined {
 // ---------------------------------------------------------------------------
 // IAM permissions
 
+/**
+ * A policy document given as a JSON string (AWS::Logs::ResourcePolicy, or any Json property CDK
+ * serialised: identity and trust policies included, CloudFormation accepts a string for them
+ * too), also through Fn::Join with tokens (they become `${Id.Attr}` placeholders inside the JSON
+ * strings). Anything else is returned as it is.
+ */
+export function parsePolicyDocument(value: unknown): unknown {
+  const isJoin = isObject(value) && Object.keys(value).length === 1 && 'Fn::Join' in value;
+  if (typeof value !== 'string' && !isJoin) return value;
+  const text = renderValue(value);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return value;
+  }
+}
+
 const IDENTITY_POLICY_TYPES = new Set([
   'AWS::IAM::Policy',
   'AWS::IAM::ManagedPolicy',
@@ -69,6 +94,12 @@ const IDENTITY_POLICY_TYPES = new Set([
   'AWS::IAM::GroupPolicy',
 ]);
 const IDENTITY_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group']);
+/** The property that names the one identity of an inline policy resource, and what it names. */
+const SINGLE_TARGETS: readonly (readonly [string, string])[] = [
+  ['RoleName', 'role'],
+  ['UserName', 'user'],
+  ['GroupName', 'group'],
+];
 /** Identities that take a PermissionsBoundary. */
 const BOUNDED_TYPES = new Set(['AWS::IAM::Role', 'AWS::IAM::User']);
 
@@ -76,10 +107,12 @@ function identityGrants(resource: CfnResource | undefined): PolicyGrant[] {
   if (!resource) return [];
   const props = properties(resource);
   const grants: PolicyGrant[] = [];
-  if (IDENTITY_POLICY_TYPES.has(resource.Type)) grants.push(...policyGrants(props.PolicyDocument));
+  if (IDENTITY_POLICY_TYPES.has(resource.Type)) grants.push(...policyGrants(parsePolicyDocument(props.PolicyDocument)));
   if (IDENTITY_TYPES.has(resource.Type)) {
     for (const policy of asList(props.Policies)) {
-      grants.push(...policyGrants(isObject(policy) ? policy.PolicyDocument : policy));
+      // An entry behind Fn::If is no { PolicyName, PolicyDocument }: it is compared whole, as an opaque document.
+      const document = isObject(policy) && !isIntrinsic(policy) ? policy.PolicyDocument : policy;
+      grants.push(...policyGrants(parsePolicyDocument(document)));
     }
   }
   return grants;
@@ -103,6 +136,15 @@ export const iamPermissionsRule: SecurityRule = (change) => {
     for (const target of ['Roles', 'Users', 'Groups']) {
       const added = newListEntries(properties(before)[target], properties(change.after)[target]);
       if (added.length > 0) details.push(`now also applies to ${target.toLowerCase()} ${added.join(', ')}`);
+    }
+    // RolePolicy, UserPolicy and GroupPolicy name their one identity: a new name moves the
+    // same grants to another identity, with no change to the document.
+    for (const [target, label] of SINGLE_TARGETS) {
+      const was = properties(before)[target];
+      const now = properties(change.after)[target];
+      if (was !== undefined && now !== undefined && !deepEqual(was, now)) {
+        details.push(`now applies to ${label} ${renderValue(now)} (was ${renderValue(was)})`);
+      }
     }
   }
   if (type === 'AWS::IAM::User') {
@@ -139,8 +181,8 @@ export const groupMembershipRule: SecurityRule = (change) => {
 /** A trust policy that lets new principals assume the role, or drops conditions. */
 export const iamTrustRule: SecurityRule = (change) => {
   if (change.after?.Type !== 'AWS::IAM::Role') return [];
-  const before = policyGrants(properties(comparableBefore(change)).AssumeRolePolicyDocument);
-  const after = policyGrants(properties(change.after).AssumeRolePolicyDocument);
+  const before = policyGrants(parsePolicyDocument(properties(comparableBefore(change)).AssumeRolePolicyDocument));
+  const after = policyGrants(parsePolicyDocument(properties(change.after).AssumeRolePolicyDocument));
   return describeBroadening(policyBroadening(before, after), 'trust').map((detail) => ({
     kind: 'iam-trust-widened',
     detail,
@@ -177,23 +219,17 @@ const RESOURCE_POLICY_PROPERTY: { readonly [type: string]: string } = {
   'AWS::DynamoDB::Table': 'ResourcePolicy.PolicyDocument',
   'AWS::Kinesis::ResourcePolicy': 'ResourcePolicy',
   'AWS::Glue::ResourcePolicy': 'PolicyInJson',
+  'AWS::EC2::VPCEndpoint': 'PolicyDocument',
+  'AWS::Logs::LogGroup': 'ResourcePolicyDocument',
+  'AWS::ECR::PublicRepository': 'RepositoryPolicyText',
 };
 
 /**
- * A policy document given as a JSON string (AWS::Logs::ResourcePolicy, or any Json property
- * CDK serialised), also through Fn::Join with tokens (they become `${Id.Attr}` placeholders
- * inside the JSON strings). Anything else is returned as it is.
+ * The policy of a VPC endpoint without PolicyDocument: "The default endpoint policy allows full
+ * access to the service" (AWS::EC2::VPCEndpoint). Removing a policy falls back to it, and a new
+ * endpoint is compared with it (no policy can allow more), as new security groups' egress is.
  */
-export function parsePolicyDocument(value: unknown): unknown {
-  const isJoin = isObject(value) && Object.keys(value).length === 1 && 'Fn::Join' in value;
-  if (typeof value !== 'string' && !isJoin) return value;
-  const text = renderValue(value);
-  try {
-    return JSON.parse(text);
-  } catch {
-    return value;
-  }
-}
+const ENDPOINT_DEFAULT_POLICY = { Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] };
 
 /**
  * The policy a resource holds, as a document. An EventBusPolicy holds one statement in
@@ -218,19 +254,47 @@ function resourcePolicyDocument(resource: CfnResource | undefined, property: str
   }
   let value: unknown = props;
   for (const name of property.split('.')) value = isObject(value) ? value[name] : undefined;
+  if (value === undefined && resource?.Type === 'AWS::EC2::VPCEndpoint') return ENDPOINT_DEFAULT_POLICY;
   return parsePolicyDocument(value);
 }
 
 /**
+ * The resource policy types that are a resource of their own, attached to a resource that stays
+ * when they are removed. Removing one drops its Deny statements (CDK removes the whole
+ * BucketPolicy when `enforceSSL` is switched off and nothing else is left in it). A policy that is
+ * a property (a key's KeyPolicy) goes with its resource: nothing is left for the Deny to protect.
+ */
+const STANDALONE_POLICY_TYPES = new Set([
+  'AWS::S3::BucketPolicy',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SNS::TopicInlinePolicy',
+  'AWS::SQS::QueuePolicy',
+  'AWS::SQS::QueueInlinePolicy',
+  'AWS::ECR::RegistryPolicy',
+  'AWS::SecretsManager::ResourcePolicy',
+  'AWS::Logs::ResourcePolicy',
+  'AWS::Events::EventBusPolicy',
+  'AWS::Kinesis::ResourcePolicy',
+  'AWS::Glue::ResourcePolicy',
+]);
+
+/**
  * A resource policy (bucket, access point, key, topic, queue, repository, secret, log, event bus,
- * REST API, search domain, CodeArtifact, backup vault, file system, table, stream, Glue catalog)
- * that allows more than before.
+ * REST API, search domain, CodeArtifact, backup vault, file system, table, stream, Glue catalog,
+ * VPC endpoint, log group, public repository) that allows more than before, or a removed policy
+ * resource that denied something.
  */
 export const resourcePolicyRule: SecurityRule = (change) => {
-  const type = change.after?.Type;
+  // A removed policy resource (not moved) is checked too, as for identity policies: its Deny
+  // statements stop applying.
+  const removed = !change.after && !change.renamedFrom ? change.before?.Type : undefined;
+  const type = change.after?.Type ?? (removed && STANDALONE_POLICY_TYPES.has(removed) ? removed : undefined);
   const property = type ? RESOURCE_POLICY_PROPERTY[type] : undefined;
   if (!property) return [];
-  const before = policyGrants(resourcePolicyDocument(comparableBefore(change), property));
+  const base = comparableBefore(change);
+  const before = policyGrants(
+    !base && type === 'AWS::EC2::VPCEndpoint' ? ENDPOINT_DEFAULT_POLICY : resourcePolicyDocument(base, property),
+  );
   const after = policyGrants(resourcePolicyDocument(change.after, property));
   return describeBroadening(policyBroadening(before, after), 'grant').map((detail) => ({
     kind: 'resource-policy-broadened',
@@ -630,13 +694,55 @@ const PUBLIC_CANNED_ACLS = new Set(['PublicRead', 'PublicReadWrite', 'Authentica
 
 const PUBLIC_INVOKE_SCOPE = ['Principal', 'SourceAccount', 'SourceArn', 'PrincipalOrgID', 'FunctionUrlAuthType'];
 
-/** A Lambda permission for any principal (`*`), or a function URL without IAM authentication. */
+/**
+ * Whether the action `before` allowed covers the one `after` allows (`lambda:*` covers
+ * `lambda:InvokeFunction`): a public permission whose action widens allows more to anyone.
+ */
+function actionCovered(before: unknown, after: unknown): boolean {
+  return typeof before === 'string' && typeof after === 'string'
+    ? wildcardMatches(before, after, true)
+    : deepEqual(before, after);
+}
+
+/**
+ * A layer version shared with principal `*`: with no OrganizationId, every AWS account may use
+ * it. A share moved to another layer (LayerVersionArn) shares that layer: renamed layers are
+ * already followed, so a remaining difference is another layer.
+ */
+function layerSharedRule(before: CfnResource | undefined, after: CfnResource): RuleFinding[] {
+  const props = properties(after);
+  const was = properties(before);
+  // Already shared with `*`, and no wider: an OrganizationId added or kept only narrows it.
+  const unchanged =
+    before &&
+    was.Principal === '*' &&
+    (was.OrganizationId === undefined || deepEqual(was.OrganizationId, props.OrganizationId)) &&
+    deepEqual(was.LayerVersionArn, props.LayerVersionArn) &&
+    actionCovered(was.Action, props.Action);
+  if (props.Principal !== '*' || unchanged) return [];
+  return [
+    {
+      kind: 'resource-policy-broadened',
+      detail:
+        `${renderValue(props.Action)} on layer ${renderValue(props.LayerVersionArn)} granted to any principal (*)` +
+        (props.OrganizationId !== undefined ? ', limited by OrganizationId' : ': every AWS account'),
+    },
+  ];
+}
+
+/**
+ * A Lambda permission for any principal (`*`), a function URL without IAM authentication, or a
+ * layer version shared with any principal.
+ */
 export const lambdaPublicRule: SecurityRule = (change) => {
   const after = change.after;
   const before = comparableBefore(change);
   if (after?.Type === 'AWS::Lambda::Permission') {
     const props = properties(after);
-    const unchanged = before && PUBLIC_INVOKE_SCOPE.every((k) => deepEqual(properties(before)[k], props[k]));
+    const unchanged =
+      before &&
+      PUBLIC_INVOKE_SCOPE.every((k) => deepEqual(properties(before)[k], props[k])) &&
+      actionCovered(properties(before).Action, props.Action);
     if (props.Principal !== '*' || unchanged) return [];
     const scope = ['SourceAccount', 'SourceArn', 'PrincipalOrgID'].filter((k) => props[k] !== undefined);
     return [
@@ -649,6 +755,7 @@ export const lambdaPublicRule: SecurityRule = (change) => {
       },
     ];
   }
+  if (after?.Type === 'AWS::Lambda::LayerVersionPermission') return layerSharedRule(before, after);
   if (after?.Type === 'AWS::Lambda::Url' && properties(after).AuthType === 'NONE') {
     if (before && properties(before).AuthType === 'NONE') return [];
     return [{ kind: 'resource-policy-broadened', detail: 'function URL with AuthType NONE: no IAM authentication' }];

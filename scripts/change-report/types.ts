@@ -21,17 +21,20 @@
 export type SecurityFindingKind =
   /**
    * An identity policy (IAM Policy, ManagedPolicy, Role/User/Group inline policy) grants more than before,
-   * a Deny is removed, a permissions boundary is removed or changed, or a user joins a group.
+   * a Deny is removed, a policy applies to another role, user or group, a permissions boundary is
+   * removed or changed, or a user joins a group.
    */
   | 'iam-permissions-broadened'
   /** A role's trust policy lets more principals assume it, or under fewer conditions. */
   | 'iam-trust-widened'
   /**
    * A resource policy grants more than before (S3 bucket and access point, KMS key, SNS topic, SQS
-   * queue, ECR repository and registry, Secrets Manager secret, CloudWatch Logs resource policy and
-   * destination, EventBridge event bus, API Gateway REST API, OpenSearch domain, CodeArtifact domain
-   * and repository, Backup vault, EFS file system, DynamoDB table, Kinesis stream, Glue catalog);
-   * a Lambda permission for any principal; a Lambda function URL with AuthType NONE.
+   * queue, ECR repository, public repository and registry, Secrets Manager secret, CloudWatch Logs
+   * resource policy, destination and log group, EventBridge event bus, API Gateway REST API,
+   * OpenSearch domain, CodeArtifact domain and repository, Backup vault, EFS file system, DynamoDB
+   * table, Kinesis stream, Glue catalog, VPC endpoint), or a standalone policy resource (a bucket,
+   * topic, queue, ... policy) that denied something is removed; a Lambda permission for any
+   * principal; a Lambda function URL with AuthType NONE; a Lambda layer version shared with any principal.
    */
   | 'resource-policy-broadened'
   /** A security group accepts traffic from the internet, or from more ports or addresses than before. */

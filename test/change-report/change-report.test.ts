@@ -347,6 +347,42 @@ test('the Lambda, group membership and retention rules run in the report (regist
   ]);
 });
 
+test('a BucketPolicy removed with its TLS Deny (enforceSSL switched off) is a finding on the removed policy', () => {
+  const bucket = { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+  const policy = {
+    Type: 'AWS::S3::BucketPolicy',
+    Properties: {
+      Bucket: { Ref: 'Bucket' },
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: [
+              { 'Fn::GetAtt': ['Bucket', 'Arn'] },
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket', 'Arn'] }, '/*']] },
+            ],
+          },
+        ],
+      },
+    },
+  };
+  const { change, findings } = compareTemplates(
+    'Dev',
+    's',
+    { Resources: { Bucket: bucket, Policy: policy } },
+    { Resources: { Bucket: bucket } },
+    spec,
+  );
+  expect(change.removed).toEqual([{ logicalId: 'Policy', type: 'AWS::S3::BucketPolicy' }]);
+  expect(findings.map((f) => `${f.kind} ${f.logicalId}: ${f.detail}`)).toEqual([
+    'resource-policy-broadened Policy: PolicyDocument: no longer denies s3:*',
+  ]);
+});
+
 describe('changes outside Resources', () => {
   const publicRead = { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' };
   const withCondition = (equals: string[], extra: object = {}) => ({

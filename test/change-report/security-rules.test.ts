@@ -349,6 +349,92 @@ describe('iamTrustRule', () => {
   });
 });
 
+describe('iamPermissionsRule and iamTrustRule: documents written as JSON strings, and documents they cannot read', () => {
+  const s3Only = doc(allow('s3:*', 'arn:aws:s3:::b/*'));
+  const plusIam = doc(allow('s3:*', 'arn:aws:s3:::b/*'), allow('iam:*'));
+  const allowsIam = 'iam-permissions-broadened: allows iam:* on * (wildcard action, wildcard resource)';
+
+  test('a statement appended to a policy written as a JSON string is reported as if it were an object', () => {
+    const policy = (d: object) => ({ PolicyDocument: JSON.stringify(d), Roles: [{ Ref: 'Role' }] });
+    expect(run(iamPermissionsRule, modified('AWS::IAM::Policy', policy(s3Only), policy(plusIam)))).toEqual([allowsIam]);
+    // The same document, once an object and once a string: nothing is granted that was not.
+    expect(
+      run(
+        iamPermissionsRule,
+        modified('AWS::IAM::Policy', { PolicyDocument: plusIam, Roles: [{ Ref: 'Role' }] }, policy(plusIam)),
+      ),
+    ).toEqual([]);
+  });
+
+  test('a statement appended to a role inline policy written as a JSON string is reported', () => {
+    const role = (d: object) => ({ Policies: [{ PolicyName: 'inline', PolicyDocument: JSON.stringify(d) }] });
+    expect(run(iamPermissionsRule, modified('AWS::IAM::Role', role(s3Only), role(plusIam)))).toEqual([allowsIam]);
+  });
+
+  test('a statement trusting any principal appended to a trust policy written as a JSON string is reported', () => {
+    const github = {
+      Effect: 'Allow',
+      Principal: { Federated: 'arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:org/app:*' } },
+    };
+    const anyone = { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' };
+    const trust = (...statements: object[]) => ({ AssumeRolePolicyDocument: JSON.stringify(doc(...statements)) });
+    expect(run(iamTrustRule, modified('AWS::IAM::Role', trust(github), trust(github, anyone)))).toEqual([
+      'iam-trust-widened: trusts * allows sts:AssumeRole (any principal)',
+    ]);
+    expect(run(iamTrustRule, modified('AWS::IAM::Role', trust(github), trust(github)))).toEqual([]);
+  });
+
+  test('a document that cannot be read is compared as text: a `*` in the old text does not cover new text', () => {
+    // A whole document behind Fn::If, and a JSON string that does not parse: both stay opaque.
+    const conditional = (d: object) => ({ PolicyDocument: { 'Fn::If': ['C', d, s3Only] }, Roles: [{ Ref: 'Role' }] });
+    const findings = run(iamPermissionsRule, modified('AWS::IAM::Policy', conditional(s3Only), conditional(plusIam)));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatch(/^iam-permissions-broadened: allows opaque:.*iam:\*/);
+    expect(run(iamPermissionsRule, modified('AWS::IAM::Policy', conditional(plusIam), conditional(plusIam)))).toEqual(
+      [],
+    );
+    const broken = (d: object) => ({ PolicyDocument: JSON.stringify(d).slice(0, -1), Roles: [{ Ref: 'Role' }] });
+    expect(run(iamPermissionsRule, modified('AWS::IAM::Policy', broken(s3Only), broken(plusIam)))).toHaveLength(1);
+  });
+
+  test('a statement, or a role inline policy, behind Fn::If is compared as text, not skipped', () => {
+    const ifStatement = (action: string) => ({
+      PolicyDocument: doc(allow('s3:GetObject'), { 'Fn::If': ['C', allow(action), { Ref: 'AWS::NoValue' }] }),
+      Roles: [{ Ref: 'Role' }],
+    });
+    const statementFindings = run(
+      iamPermissionsRule,
+      modified('AWS::IAM::Policy', ifStatement('s3:ListBucket'), ifStatement('*')),
+    );
+    expect(statementFindings).toHaveLength(1);
+    expect(statementFindings[0]).toMatch(/^iam-permissions-broadened: allows opaque:\{"Fn::If"/);
+    expect(run(iamPermissionsRule, modified('AWS::IAM::Policy', ifStatement('*'), ifStatement('*')))).toEqual([]);
+    const ifPolicy = (d: object) => ({
+      Policies: [{ 'Fn::If': ['C', { PolicyName: 'inline', PolicyDocument: d }, { Ref: 'AWS::NoValue' }] }],
+    });
+    expect(run(iamPermissionsRule, modified('AWS::IAM::Role', ifPolicy(s3Only), ifPolicy(plusIam)))).toHaveLength(1);
+    expect(run(iamPermissionsRule, modified('AWS::IAM::Role', ifPolicy(s3Only), ifPolicy(s3Only)))).toEqual([]);
+  });
+});
+
+describe('iamPermissionsRule: an inline policy resource moved to another identity', () => {
+  const everything = doc(allow('*'));
+
+  test.each([
+    ['AWS::IAM::RolePolicy', 'RoleName', 'role'],
+    ['AWS::IAM::UserPolicy', 'UserName', 'user'],
+    ['AWS::IAM::GroupPolicy', 'GroupName', 'group'],
+  ])('a %s whose %s changes is reported: the same grants now apply to another identity', (type, name, label) => {
+    const policy = (target: string) => ({ PolicyName: 'admin', PolicyDocument: everything, [name]: { Ref: target } });
+    expect(run(iamPermissionsRule, modified(type, policy('Admin'), policy('Workload')))).toEqual([
+      `iam-permissions-broadened: now applies to ${label} \${Workload} (was \${Admin})`,
+    ]);
+    expect(run(iamPermissionsRule, modified(type, policy('Admin'), policy('Admin')))).toEqual([]);
+  });
+});
+
 describe('resourcePolicyRule', () => {
   test.each([
     ['AWS::S3::BucketPolicy', 'PolicyDocument'],
@@ -376,6 +462,46 @@ describe('resourcePolicyRule', () => {
       }),
     };
     expect(run(resourcePolicyRule, modified('AWS::S3::BucketPolicy', before, after))).toEqual([]);
+  });
+});
+
+describe('resourcePolicyRule: a removed policy resource', () => {
+  const tlsDeny = doc({
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: 's3:*',
+    Resource: ['arn:b', 'arn:b/*'],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  });
+  const removedWith = (type: string, props: object): ResourceChange => ({
+    logicalId: 'R',
+    type,
+    before: { Type: type, Properties: props as CfnResource['Properties'] },
+  });
+
+  test.each([
+    ['AWS::S3::BucketPolicy', 'PolicyDocument'],
+    ['AWS::SNS::TopicPolicy', 'PolicyDocument'],
+    ['AWS::SQS::QueuePolicy', 'PolicyDocument'],
+    ['AWS::SecretsManager::ResourcePolicy', 'ResourcePolicy'],
+  ])(
+    'a removed %s that held a Deny is reported (the resource it protected stays, without the Deny)',
+    (type, property) => {
+      // CDK removes the whole BucketPolicy when enforceSSL is switched off and no other statement is left.
+      expect(run(resourcePolicyRule, removedWith(type, { [property]: tlsDeny }))).toEqual([
+        `resource-policy-broadened: ${property}: no longer denies s3:*`,
+      ]);
+    },
+  );
+
+  test('a removed policy resource that only allowed, or a removed key or table with its own policy, is quiet', () => {
+    const grant = doc(allow('s3:GetObject', 'arn:b/*', { Principal: { AWS: 'arn:aws:iam::1:root' } }));
+    expect(run(resourcePolicyRule, removedWith('AWS::S3::BucketPolicy', { PolicyDocument: grant }))).toEqual([]);
+    // The policy goes with the resource it is part of: nothing is left for the Deny to protect.
+    expect(run(resourcePolicyRule, removedWith('AWS::KMS::Key', { KeyPolicy: tlsDeny }))).toEqual([]);
+    expect(
+      run(resourcePolicyRule, removedWith('AWS::DynamoDB::Table', { ResourcePolicy: { PolicyDocument: tlsDeny } })),
+    ).toEqual([]);
   });
 });
 
@@ -793,6 +919,28 @@ describe('lambdaPublicRule', () => {
     ).toEqual(['resource-policy-broadened: lambda:InvokeFunction granted to any principal (*)']);
   });
 
+  test('the action of a permission for any principal widened is reported; narrowed, it is quiet', () => {
+    const url = (Action: string) => permission({ Principal: '*', Action, FunctionUrlAuthType: 'NONE' });
+    expect(
+      run(lambdaPublicRule, modified('AWS::Lambda::Permission', url('lambda:InvokeFunctionUrl'), url('lambda:*'))),
+    ).toEqual([
+      'resource-policy-broadened: lambda:* granted to any principal (*) through a function URL with AuthType NONE (public)',
+    ]);
+    expect(
+      run(
+        lambdaPublicRule,
+        modified(
+          'AWS::Lambda::Permission',
+          permission({ Principal: '*', Action: 'lambda:InvokeFunctionUrl' }),
+          permission({ Principal: '*', Action: 'lambda:InvokeFunction' }),
+        ),
+      ),
+    ).toEqual(['resource-policy-broadened: lambda:InvokeFunction granted to any principal (*)']);
+    expect(
+      run(lambdaPublicRule, modified('AWS::Lambda::Permission', url('lambda:*'), url('lambda:InvokeFunctionUrl'))),
+    ).toEqual([]);
+  });
+
   test('a function URL with AuthType NONE is reported when new or switched from AWS_IAM', () => {
     const expected = ['resource-policy-broadened: function URL with AuthType NONE: no IAM authentication'];
     expect(run(lambdaPublicRule, added('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: 'f' }))).toEqual(
@@ -1054,6 +1202,13 @@ describe('resourcePolicyRule: more resource policies', () => {
       'ResourcePolicy.PolicyDocument',
       (d: object) => ({ KeySchema: [], ResourcePolicy: { PolicyDocument: d } }),
     ],
+    ['AWS::EC2::VPCEndpoint', 'PolicyDocument', (d: object) => ({ ServiceName: 's', VpcId: 'v', PolicyDocument: d })],
+    [
+      'AWS::Logs::LogGroup',
+      'ResourcePolicyDocument',
+      (d: object) => ({ LogGroupName: 'g', ResourcePolicyDocument: JSON.stringify(d) }),
+    ],
+    ['AWS::ECR::PublicRepository', 'RepositoryPolicyText', (d: object) => ({ RepositoryPolicyText: d })],
   ])(
     'a %s policy opened to any principal, to another account, or without its condition is reported',
     (type, property, props) => {
@@ -1120,6 +1275,82 @@ describe('resourcePolicyRule: more resource policies', () => {
     expect(run(resourcePolicyRule, modified('AWS::Events::EventBusPolicy', legacy('*', org), legacy('*')))).toEqual([
       'resource-policy-broadened: Statement: conditions removed or relaxed for events:PutEvents by *',
     ]);
+  });
+});
+
+describe('resourcePolicyRule: VPC endpoint policies', () => {
+  const endpoint = (PolicyDocument?: object) => ({
+    ServiceName: 'com.amazonaws.eu-west-1.s3',
+    VpcId: 'vpc-1',
+    ...(PolicyDocument ? { PolicyDocument } : {}),
+  });
+  const ourBucket = doc(allow('s3:GetObject', 'arn:aws:s3:::ours/*', { Principal: '*' }));
+
+  test('a policy removed from an endpoint is reported: the endpoint falls back to full access', () => {
+    expect(run(resourcePolicyRule, modified('AWS::EC2::VPCEndpoint', endpoint(ourBucket), endpoint()))).toEqual([
+      'resource-policy-broadened: PolicyDocument: to * allows * on * (wildcard action, wildcard resource, any principal)',
+    ]);
+  });
+
+  test('a new endpoint, with or without a policy, and a policy added to an endpoint, are quiet', () => {
+    // Full access is the EC2 (and CDK) default: a new endpoint cannot allow more than that.
+    expect(run(resourcePolicyRule, added('AWS::EC2::VPCEndpoint', endpoint()))).toEqual([]);
+    expect(run(resourcePolicyRule, added('AWS::EC2::VPCEndpoint', endpoint(ourBucket)))).toEqual([]);
+    expect(run(resourcePolicyRule, modified('AWS::EC2::VPCEndpoint', endpoint(), endpoint(ourBucket)))).toEqual([]);
+    expect(run(resourcePolicyRule, modified('AWS::EC2::VPCEndpoint', endpoint(), endpoint()))).toEqual([]);
+  });
+});
+
+describe('lambdaPublicRule: layer version permissions', () => {
+  const share = (Principal: string, extra: object = {}) => ({
+    Action: 'lambda:GetLayerVersion',
+    LayerVersionArn: { Ref: 'Layer' },
+    Principal,
+    ...extra,
+  });
+
+  test('a layer shared with any principal is reported, new or changed from one account', () => {
+    expect(run(lambdaPublicRule, added('AWS::Lambda::LayerVersionPermission', share('*')))).toEqual([
+      'resource-policy-broadened: lambda:GetLayerVersion on layer ${Layer} granted to any principal (*): every AWS account',
+    ]);
+    expect(
+      run(lambdaPublicRule, modified('AWS::Lambda::LayerVersionPermission', share('222222222222'), share('*'))),
+    ).toHaveLength(1);
+    // The same public share moved to another layer shares that layer.
+    expect(
+      run(
+        lambdaPublicRule,
+        modified('AWS::Lambda::LayerVersionPermission', share('*'), share('*', { LayerVersionArn: { Ref: 'Other' } })),
+      ),
+    ).toEqual([
+      'resource-policy-broadened: lambda:GetLayerVersion on layer ${Other} granted to any principal (*): every AWS account',
+    ]);
+  });
+
+  test('an OrganizationId limit removed is reported; one kept or added is quiet', () => {
+    const org = { OrganizationId: 'o-1' };
+    expect(run(lambdaPublicRule, modified('AWS::Lambda::LayerVersionPermission', share('*', org), share('*')))).toEqual(
+      [
+        'resource-policy-broadened: lambda:GetLayerVersion on layer ${Layer} granted to any principal (*): every AWS account',
+      ],
+    );
+    expect(run(lambdaPublicRule, added('AWS::Lambda::LayerVersionPermission', share('*', org)))).toEqual([
+      'resource-policy-broadened: lambda:GetLayerVersion on layer ${Layer} granted to any principal (*), limited by OrganizationId',
+    ]);
+    expect(
+      run(lambdaPublicRule, modified('AWS::Lambda::LayerVersionPermission', share('*', org), share('*', org))),
+    ).toEqual([]);
+    expect(run(lambdaPublicRule, modified('AWS::Lambda::LayerVersionPermission', share('*'), share('*', org)))).toEqual(
+      [],
+    );
+    expect(run(lambdaPublicRule, added('AWS::Lambda::LayerVersionPermission', share('222222222222')))).toEqual([]);
+    // Another organization is a new share.
+    expect(
+      run(
+        lambdaPublicRule,
+        modified('AWS::Lambda::LayerVersionPermission', share('*', org), share('*', { OrganizationId: 'o-2' })),
+      ),
+    ).toHaveLength(1);
   });
 });
 
