@@ -38,11 +38,15 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
 /**
  * Properties the spec marks as in-place but CloudFormation cannot change at
  * all: the update fails rather than replace the resource (AWS::KMS::Key
- * reference, KeySpec/KeyUsage/MultiRegion/Origin). A reviewer must treat them
- * like replacements: the change needs a new key and a migration.
+ * reference, KeySpec/KeyUsage/MultiRegion/Origin; a table's local secondary
+ * indexes, which "can only be created when its parent table is created", each
+ * of their properties "Updates are not supported"). A reviewer must treat them
+ * like replacements: the change needs a new key or table and a migration.
  */
 const IMMUTABLE_PROPERTIES: { readonly [type: string]: readonly string[] } = {
   'AWS::KMS::Key': ['KeySpec', 'KeyUsage', 'MultiRegion', 'Origin'],
+  'AWS::DynamoDB::Table': ['LocalSecondaryIndexes'],
+  'AWS::DynamoDB::GlobalTable': ['LocalSecondaryIndexes'],
 };
 
 function immutable(type: string, propertyPath: readonly (string | number)[]): boolean {

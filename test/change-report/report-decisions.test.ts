@@ -165,6 +165,21 @@ describe('immutable KMS key properties (an update fails: treated as a replacemen
   });
 });
 
+describe('immutable local secondary indexes of a DynamoDB table (an update fails: treated as a replacement)', () => {
+  test.each([
+    ['AWS::DynamoDB::Table', ['LocalSecondaryIndexes', 0, 'KeySchema', 1, 'AttributeName']],
+    ['AWS::DynamoDB::Table', ['LocalSecondaryIndexes', 1]],
+    ['AWS::DynamoDB::GlobalTable', ['LocalSecondaryIndexes', 0, 'Projection', 'ProjectionType']],
+  ])('%s %j, with the service spec and without it', (type, propertyPath) => {
+    expect(spec.replacementFor(type, propertyPath as (string | number)[])).toBe('always');
+    expect(fallbackReplacementSpec().replacementFor(type, propertyPath as (string | number)[])).toBe('always');
+  });
+
+  test('a global secondary index stays an in-place update', () => {
+    expect(spec.replacementFor('AWS::DynamoDB::Table', ['GlobalSecondaryIndexes', 0, 'IndexName'])).not.toBe('always');
+  });
+});
+
 describe('which removed and added resources are paired as moved', () => {
   test('a removed bucket is not paired with an added resource of another type', () => {
     const { change, findings } = compare(
