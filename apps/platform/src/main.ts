@@ -53,6 +53,18 @@ export class GateFailure extends Error {
   }
 }
 
+/**
+ * A validation plugin that could not check (its worker failed, its engine did not start, it timed out): the
+ * gate did not run, so the synth fails. Its validation-report.json is kept, like a failed gate's.
+ */
+export class ValidationPluginFailure extends Error {
+  constructor(public readonly failures: string[]) {
+    super(
+      `${failures.length} validation plugin(s) could not check the templates:\n${failures.map((f) => `  ${f}`).join('\n')}`,
+    );
+  }
+}
+
 export interface SynthesizeOptions {
   /** Build this branch's pipeline (groundwork.yaml `branches`). */
   readonly branch?: string;
@@ -113,22 +125,41 @@ export function synthesizePlatform(app: App, config: PlatformConfig, options: Sy
     validation?.prefetchWhenWritten(platform.pipelineStack);
     options.onComposed?.(platform);
     const assembly = app.synth();
+    // aws-cdk-lib throws on a failed plugin only in its default app mode: under CDK_APP_MODE=process (or the
+    // context @aws-cdk/core:appMode) it prints the report, sets process.exitCode and returns. The report
+    // decides, whatever the mode.
+    throwIfValidationFailed(app.outdir);
     return { platform, assembly, packs, validation: validation?.stats, compliance };
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    const findings = readValidationFindings(app.outdir);
-    if (findings.length > 0) throw new GateFailure(findings);
+    if (error instanceof ConfigError || error instanceof GateFailure || error instanceof ValidationPluginFailure) {
+      throw error;
+    }
+    throwIfValidationFailed(app.outdir);
     throw error;
   } finally {
     validation?.stop();
   }
 }
 
-/** Unacknowledged violations from the validation report CDK writes when a plugin fails. */
-function readValidationFindings(outdir: string): string[] {
+/**
+ * Throws GateFailure for the unacknowledged violations of the validation report CDK writes when a plugin
+ * fails, or ValidationPluginFailure for the plugins that failed without any (their error).
+ */
+function throwIfValidationFailed(outdir: string): void {
   const file = validationReportFile(outdir);
-  if (!fs.existsSync(file)) return [];
+  if (!fs.existsSync(file)) return;
   const report = JSON.parse(fs.readFileSync(file, 'utf-8')) as ValidationReport;
+  const findings = readValidationFindings(report);
+  if (findings.length > 0) throw new GateFailure(findings);
+  const failures = (report.pluginReports ?? [])
+    .filter((plugin) => plugin.conclusion === 'failure')
+    // aws-cdk-lib's error already names the plugin ("Validation plugin '<name>' failed: ...").
+    .map((plugin) => plugin.metadata?.error ?? `${plugin.pluginName}: failed without a finding or an error`);
+  if (failures.length > 0) throw new ValidationPluginFailure(failures);
+}
+
+/** Unacknowledged violations from the validation report CDK writes when a plugin fails. */
+function readValidationFindings(report: ValidationReport): string[] {
   return (report.pluginReports ?? []).flatMap((plugin) =>
     (plugin.violations ?? []).flatMap((violation) =>
       (violation.violatingConstructs ?? []).map(
@@ -147,6 +178,10 @@ function validationReportFile(outdir: string): string {
 interface ValidationReport {
   readonly pluginReports?: Array<{
     readonly pluginName: string;
+    /** 'success' or 'failure' (aws-cdk-lib's PolicyValidationReportStatus). */
+    readonly conclusion?: string;
+    /** Why a plugin that threw failed (aws-cdk-lib writes its error here). */
+    readonly metadata?: { readonly error?: string };
     readonly violations?: Array<{
       readonly ruleName: string;
       readonly description: string;
@@ -217,7 +252,7 @@ export function runMain(argv: readonly string[]): number {
         return { table, reportFile: path.relative(dir, report.file) };
       },
       // A failed gate keeps its validation-report.json: it holds the findings' details (docs/compliance.md).
-      (error) => (error instanceof GateFailure ? [VALIDATION_REPORT] : []),
+      (error) => (error instanceof GateFailure || error instanceof ValidationPluginFailure ? [VALIDATION_REPORT] : []),
     );
   } catch (error) {
     // A config the composed stacks show to be wrong (e.g. a deployment trust that cannot deploy them).
@@ -230,6 +265,9 @@ export function runMain(argv: readonly string[]): number {
     // Findings and construct validation errors name the rule and the construct
     // path; a stack trace would only add noise.
     process.stderr.write(`synth failed: ${(error as Error).message}\n`);
+    if (error instanceof GateFailure || error instanceof ValidationPluginFailure) {
+      process.stderr.write(`details: ${path.relative(invocationDir(), path.join(outdir, VALIDATION_REPORT))}\n`);
+    }
     return 1;
   }
 
@@ -395,7 +433,8 @@ function cdkJsonContext(): Record<string, unknown> {
 
 if (require.main === module) {
   try {
-    process.exitCode = runMain(process.argv.slice(2));
+    // Never lower an exit code already set (aws-cdk-lib sets 1 for a failed validation in some app modes).
+    process.exitCode = Math.max(Number(process.exitCode ?? 0), runMain(process.argv.slice(2)));
   } catch (error) {
     process.stderr.write(`synth: ${(error as Error).message}\n`);
     process.exitCode = 1;

@@ -208,7 +208,7 @@ describe('the body cdk bootstrap sends', () => {
     const eleven = renderToolingBootstrapTemplate(configWithRegions(longest, true), PIPELINE_TEMPLATE);
     expect(bootstrapTemplateBodyBytes(eleven)).toBeLessThanOrEqual(BOOTSTRAP_TEMPLATE_BODY_MAX_BYTES);
     expect((await cdkBootstrap(eleven)).templateBody).toBeDefined();
-    const twelve = [...longest, EXTRA_REGIONS.find((r) => !longest.includes(r))!];
+    const twelve = [...longest, EXTRA_REGIONS.find((r) => !(longest as readonly string[]).includes(r))!];
     expect(() => renderToolingBootstrapTemplate(configWithRegions(twelve, true), PIPELINE_TEMPLATE)).toThrow(
       /the deploy-role's policy would be up to \d+ characters, over IAM's limit of 6144/,
     );

@@ -110,6 +110,7 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
       ...checkUniqueItems(groundwork.yaml, groundwork.raw, ['compliance', 'requiredTags']),
       ...checkWaves(groundwork),
       ...checkEnvironmentWaves(groundwork, environments),
+      ...checkWaveStageNames(groundwork, environments),
       ...checkBranches(groundwork, environments, fileNames),
       ...checkPipelineNameLengths(groundwork),
       ...checkPipelineNameCollisions(groundwork, environments),
@@ -307,6 +308,52 @@ export function checkWaves(groundwork: GroundworkSource): ConfigIssue[] {
       }
     }
   });
+  return issues;
+}
+
+/**
+ * Each wave is a CodePipeline stage, and a wave that deploys one environment is named after that environment
+ * (aws-cdk-lib/pipelines). So a wave may not be named like an environment that another wave deploys alone in
+ * the same branch's pipeline: the pipeline would need that stage name twice, and the synth would stop without
+ * naming the config. Which environments a wave holds depends on the branch, so each branch is checked.
+ */
+export function checkWaveStageNames(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const waves = get(groundwork.raw, ['waves']);
+  if (!Array.isArray(waves)) return [];
+  const explicit = get(groundwork.raw, ['branches']);
+  const branches = explicit === undefined ? DEFAULT_BRANCHES : explicit;
+  if (typeof branches !== 'object' || branches === null || Array.isArray(branches)) return [];
+  const names = environmentNames(environments);
+  const issues: ConfigIssue[] = [];
+  const reported = new Set<number>();
+  for (const [branch, targets] of Object.entries(branches as Record<string, unknown>)) {
+    const deployed = names
+      .map((name, i) => ({ name, wave: get(environments[i].raw, ['wave']) }))
+      .filter(({ name }) => targets === 'all' || (Array.isArray(targets) && targets.includes(name)));
+    const members = (wave: string) => deployed.filter((env) => env.wave === wave).map((env) => env.name);
+    waves.forEach((wave, index) => {
+      const name = get(wave, ['name']);
+      if (typeof name !== 'string' || reported.has(index) || members(name).length === 0) return;
+      const other = waves
+        .map((w) => get(w, ['name']))
+        .find(
+          (w): w is string => typeof w === 'string' && w !== name && members(w).length === 1 && members(w)[0] === name,
+        );
+      if (other === undefined) return;
+      reported.add(index);
+      issues.push(
+        issueAt(
+          groundwork.yaml,
+          ['waves', index, 'name'],
+          `a wave name other than "${name}": in branch "${branch}"'s pipeline, wave "${other}" deploys environment "${name}" alone, and its pipeline stage takes the environment's name`,
+          { found: `"${name}"` },
+        ),
+      );
+    });
+  }
   return issues;
 }
 

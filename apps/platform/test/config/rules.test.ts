@@ -796,3 +796,28 @@ describe('security role name patterns', () => {
     },
   );
 });
+
+describe('wave names and the pipeline stages they become', () => {
+  test('a wave named like an environment that another wave deploys alone is an error, naming the branch', () => {
+    // main deploys dev alone in nonprod (its stage takes the name "dev") and prod in the wave "dev".
+    const dir = configWith({
+      'groundwork.yaml': [
+        ['  - name: prod\n    order: 2\n', '  - name: prod\n    order: 2\n  - name: dev\n    order: 3\n'],
+      ],
+      'environments/prod.yaml': [['wave: prod', 'wave: dev']],
+    });
+    expect(errorsFor(dir)).toEqual([
+      expect.stringMatching(
+        /^groundwork\.yaml:\d+:\d+: waves\[2\]\.name: expected a wave name other than "dev": in branch "main"'s pipeline, wave "nonprod" deploys environment "dev" alone, and its pipeline stage takes the environment's name, found "dev"$/,
+      ),
+    ]);
+  });
+
+  test("a wave of one environment may carry that environment's name", () => {
+    const dir = configWith({
+      'groundwork.yaml': [['  - name: nonprod\n', '  - name: dev\n']],
+      'environments/dev.yaml': [['wave: nonprod', 'wave: dev']],
+    });
+    expect(readPlatformConfig(dir).issues).toEqual([]);
+  });
+});
