@@ -13,7 +13,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiChange, runJsiiDiff } from './jsii-diff';
 import { BASELINE_DIR, PackageInfo, parseArgs, selectPackages, UsageError } from './packages';
-import { describeMarking, howToMarkBreaking, pendingRelease } from './release-markers';
+import {
+  describeMarking,
+  describeMissingBaseline,
+  howToMarkBreaking,
+  pendingRelease,
+  releasedWithoutBaseline,
+} from './release-markers';
 
 export const BASELINE_ASSEMBLY = path.join(BASELINE_DIR, 'assembly.jsii');
 
@@ -33,7 +39,10 @@ Options:
                       the release workflow runs this after publishing and opens a pull request with the result
   --help              this text
 
-Exit status: 0 compatible (or marked breaking), 1 breaking change not marked or package not built, 2 usage error.
+A package released before (a <name>@v* tag exists) whose baseline is missing fails: restore the file.
+
+Exit status: 0 compatible (or marked breaking), 1 breaking change not marked, package not built, or baseline
+of a released package missing, 2 usage error.
 `;
 
 export type Verdict = 'compatible' | 'no-baseline' | 'marked-breaking' | 'breaking' | 'error';
@@ -58,6 +67,11 @@ export function checkPackage(pkg: PackageInfo, root: string): PackageReport {
     return { pkg, verdict: 'error', changes: [], lines };
   }
   if (!fs.existsSync(baseline)) {
+    const missing = releasedWithoutBaseline(pkg.dir, pkg.name, BASELINE_ASSEMBLY);
+    if (missing) {
+      lines.push(...describeMissingBaseline(missing, pkg.name, pkg.display, BASELINE_ASSEMBLY));
+      return { pkg, verdict: 'error', changes: [], lines };
+    }
     lines.push(
       `SKIP: no released API to compare with (${path.join(pkg.display, BASELINE_ASSEMBLY)} is missing). ` +
         'The release writes it after publishing: scripts/api-compat/check.ts <package> --update-baseline.',

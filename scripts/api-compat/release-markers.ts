@@ -32,10 +32,31 @@ export interface PendingRelease {
   readonly breakingCommits: readonly Commit[];
 }
 
-/** `type(scope)!: subject`: the `!` marks a breaking change (Conventional Commits 1.0.0, item 1). */
-const BREAKING_HEADER = /^[a-zA-Z]+(\([^()\r\n]+\))?!:[ \t]+\S/;
+/**
+ * `type(scope)!: subject`: the `!` marks a breaking change (Conventional Commits 1.0.0, item 1). Exactly one
+ * space after `!:`, as the bump tool's `breakingHeaderPattern` (conventional-changelog-conventionalcommits,
+ * `/^(\w*)(?:\((.*)\))?!: (.*)$/`) needs: with a tab there, the bump makes no breaking release.
+ */
+const BREAKING_HEADER = /^[a-zA-Z]+(\([^()\r\n]+\))?!: .*\S/;
 /** A `BREAKING CHANGE:` (or `BREAKING-CHANGE:`) footer, as commit-and-tag-version's parser reads notes. */
 const BREAKING_FOOTER = /^BREAKING[ -]CHANGE:[ \t]*\S/m;
+
+/**
+ * A line that makes projen's bump release: its `bump:releasable-commits` task runs `git log -E --grep` with this
+ * pattern (`feat|fix|perf|revert`), which matches any line of the message. A breaking marker on another type
+ * (`refactor!:`, `chore!:`) makes no release by itself: the break ships with the next release.
+ */
+const RELEASABLE_LINE = /^(feat|fix|perf|revert)(\([^()\s]+\))?!?:[ \t]+.+/m;
+
+/** True if projen's bump counts the commit as releasable. */
+export function isReleasableCommit(message: string): boolean {
+  return RELEASABLE_LINE.test(message);
+}
+
+/** The conventional commit type of a subject line (`refactor` of `refactor(demo)!: ...`), or undefined. */
+export function commitType(subject: string): string | undefined {
+  return /^([a-zA-Z]+)(\([^()\r\n]*\))?!?:/.exec(subject)?.[1];
+}
 
 /** True if the commit message marks a breaking change, by `!` in the header or a footer. */
 export function isBreakingCommit(message: string): boolean {
@@ -110,6 +131,70 @@ export function latestReleaseTag(packageDir: string, packageName: string): strin
   return tags[0];
 }
 
+/** A baseline file that a released package lacks, and where git still has it. */
+export interface MissingBaseline {
+  /** The package's latest release tag. */
+  readonly tag: string;
+  /** The latest commit that holds the file (`<sha>` or `<sha>~1`), or undefined if git never had it. */
+  readonly restoreFrom?: string;
+  /** The commit that deleted the file, if a commit did (not only the working tree). */
+  readonly deletedBy?: string;
+}
+
+/**
+ * For a baseline file (relative to the package) that is missing: the package's latest release tag, and the
+ * commit to restore the file from. Undefined before the first release, or where git cannot tell (a source
+ * bundle without .git), so the gates keep skipping a package that was never released.
+ */
+export function releasedWithoutBaseline(
+  packageDir: string,
+  packageName: string,
+  baselineFile: string,
+): MissingBaseline | undefined {
+  let tag: string | undefined;
+  try {
+    tag = latestReleaseTag(packageDir, packageName);
+  } catch {
+    return undefined;
+  }
+  if (tag === undefined) return undefined;
+  const last = (...filter: string[]) => {
+    try {
+      return git(packageDir, ['log', '-1', '--abbrev=12', '--format=%h', ...filter, '--', baselineFile]).trim();
+    } catch {
+      return '';
+    }
+  };
+  const lastCommit = last();
+  if (!lastCommit) return { tag };
+  const deletedBy = last('--diff-filter=D');
+  return deletedBy === lastCommit
+    ? { tag, restoreFrom: `${deletedBy}~1`, deletedBy }
+    : { tag, restoreFrom: lastCommit };
+}
+
+/** The lines with which a gate fails for a released package whose baseline file is missing. */
+export function describeMissingBaseline(
+  missing: MissingBaseline,
+  packageName: string,
+  packageDisplay: string,
+  baselineFile: string,
+): string[] {
+  const file = path.join(packageDisplay, baselineFile);
+  const scope = packageName.replace(/^@[^/]+\//, '');
+  return [
+    `FAIL: ${file} is missing, but ${missing.tag} has been released: without the released baseline the gate ` +
+      'has nothing to compare with, and a deleted baseline must not switch the gate off.',
+    missing.restoreFrom !== undefined
+      ? `Restore it from the repository root: git checkout ${missing.restoreFrom} -- ${file}` +
+        (missing.deletedBy ? ` (commit ${missing.deletedBy} deleted it)` : ' (the last commit that has it)')
+      : 'git has never had it.',
+    `If ${missing.tag} is the first release, merge the release's baseline pull request ` +
+      `(chore(${scope}): API baseline of ${missing.tag}). To record the baseline again, build the released commit ` +
+      `(git checkout ${missing.tag}) and run \`npx projen update-baseline\` in ${packageDisplay}, as the release does.`,
+  ];
+}
+
 /** Reads the pending release of the package at `packageDir` from git. */
 export function pendingRelease(packageDir: string): PendingRelease {
   const packageName: string = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf-8')).name;
@@ -152,9 +237,20 @@ export function describeMarking(release: PendingRelease): string {
     return `No commit ${since} touching ${release.paths.join(' ')} is marked breaking (${release.commits.length} commit(s) checked).`;
   }
   const bump = breakingBump(release.latestVersion);
+  const next = `${bump.next} (a ${bump.kind} bump from ${release.latestVersion})`;
+  let effect = `  so the next release is ${next}.`;
+  if (!release.commits.some((c) => isReleasableCommit(c.message))) {
+    // No pending commit makes a release: projen's bump releases only on feat, fix, perf and revert commits.
+    const types = [...new Set(release.breakingCommits.map((c) => commitType(c.subject) ?? c.subject))].sort();
+    const list = types.length === 1 ? types[0] : `${types.slice(0, -1).join(', ')} and ${types[types.length - 1]}`;
+    effect =
+      `  ${list} ${types.length === 1 ? 'makes' : 'make'} no release by ${types.length === 1 ? 'itself' : 'themselves'} ` +
+      '(projen releases on feat, fix, perf and revert commits): the break takes effect with the next feat or fix ' +
+      `release of ${release.packageName}, which is then ${next}.`;
+  }
   return [
     `Marked breaking ${since} by:`,
     ...release.breakingCommits.map((c) => `    ${c.sha} ${c.subject}`),
-    `  so the next release is ${bump.next} (a ${bump.kind} bump from ${release.latestVersion}).`,
+    effect,
   ].join('\n');
 }

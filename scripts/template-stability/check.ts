@@ -1,7 +1,9 @@
 /**
  * Template stability gate: synthesizes each package's integ apps (test/integ.*.ts) and fails if a
  * stateful resource deployed from the last release would be deleted or replaced (its logical id is
- * gone, or a replacement-forcing property changed), unless the pending release is marked breaking.
+ * gone, or a replacement-forcing property changed), or a resource whose fixed name or single copy per
+ * account and region others depend on would be (IDENTITY_RESOURCES in stateful-resources.ts), unless the
+ * pending release is marked breaking.
  *
  *   npx ts-node --transpile-only scripts/template-stability/check.ts packages/networking
  *   npx ts-node --transpile-only scripts/template-stability/check.ts --all
@@ -12,33 +14,46 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareTemplates, describeFinding, StabilityFinding, StackTemplates, statefulResources } from './compare';
-import { REPLACING_PROPERTIES } from './stateful-resources';
+import { IDENTITY_RESOURCES, REPLACING_PROPERTIES } from './stateful-resources';
 import { integApps, synthesizeIntegApps, SynthError } from './synth';
 import { BASELINE_DIR, PackageInfo, parseArgs, selectPackages, UsageError } from '../api-compat/packages';
-import { describeMarking, howToMarkBreaking, pendingRelease } from '../api-compat/release-markers';
+import {
+  describeMarking,
+  describeMissingBaseline,
+  howToMarkBreaking,
+  pendingRelease,
+  releasedWithoutBaseline,
+} from '../api-compat/release-markers';
 
 export const BASELINE_TEMPLATES = path.join(BASELINE_DIR, 'templates.json');
 
 const HELP = `Usage: npx ts-node --transpile-only scripts/template-stability/check.ts [options] (<package-dir>... | --all)
 
 Synthesizes each package's integ apps (<package>/test/integ.*.ts) and compares their stateful resources
-(${Object.keys(REPLACING_PROPERTIES).join(', ')})
-with those of the last release (<package>/${BASELINE_TEMPLATES}). A stateful resource whose logical id is
-gone (renamed or moved construct) or whose replacement-forcing property changed fails the check, unless a
+(${Object.keys(REPLACING_PROPERTIES).join(', ')}),
+and the resources whose name or single copy others depend on
+(${Object.entries(IDENTITY_RESOURCES)
+  .map(([type, rule]) => (rule.nameProperty ? `${type} with a fixed ${rule.nameProperty}` : type))
+  .join(', ')}),
+with those of the last release (<package>/${BASELINE_TEMPLATES}). A resource whose logical id is gone
+(renamed or moved construct), or whose replacement-forcing or name property changed, fails the check, unless a
 conventional commit since the package's last release tag that touches the package is marked breaking:
 \`feat(scope)!: ...\` or a \`BREAKING CHANGE: ...\` footer.
 
 Options:
   --all               every jsii package under <root>/packages
   --root DIR          repository root (default: the git top-level of the package or the current folder)
-  --update-baseline   write the current stateful resources to <package>/${BASELINE_TEMPLATES} instead of
+  --update-baseline   write the current protected resources to <package>/${BASELINE_TEMPLATES} instead of
                       checking; the release workflow runs this after publishing and opens a pull
                       request with the result
   --help              this text
 
+A package released before (a <name>@v* tag exists) that has integ apps, or had the baseline, fails when the
+baseline is missing: restore the file.
+
 In-repo dependencies must be built first (their lib/). Exit status: 0 stable (or marked breaking),
-1 a stateful resource would be replaced or deleted without a marker, or an integ app failed to synthesize,
-2 usage error.
+1 a protected resource would be replaced or deleted without a marker, an integ app failed to synthesize, or
+the baseline of a released package is missing, 2 usage error.
 `;
 
 export type Verdict = 'stable' | 'no-integ-app' | 'no-baseline' | 'marked-breaking' | 'breaking' | 'error';
@@ -67,6 +82,15 @@ export function checkPackage(pkg: PackageInfo): PackageReport {
   const baselineFile = path.join(pkg.dir, BASELINE_TEMPLATES);
   const baseline = fs.existsSync(baselineFile) ? readBaseline(baselineFile) : undefined;
   const noIntegApp = integApps(pkg.dir).length === 0;
+  if (baseline === undefined) {
+    // A released package must keep its baseline; one without integ apps only if git shows it had one
+    // (a package such as compliance never has templates to compare).
+    const missing = releasedWithoutBaseline(pkg.dir, pkg.name, BASELINE_TEMPLATES);
+    if (missing && (!noIntegApp || missing.restoreFrom !== undefined)) {
+      lines.push(...describeMissingBaseline(missing, pkg.name, pkg.display, BASELINE_TEMPLATES));
+      return { pkg, verdict: 'error', findings: [], lines };
+    }
+  }
   if (noIntegApp && countResources(baseline ?? {}) === 0) {
     lines.push(`SKIP: no integ app (test/integ.*.ts) to synthesize, so no template is checked.`);
     return { pkg, verdict: 'no-integ-app', findings: [], lines };
@@ -99,7 +123,7 @@ export function checkPackage(pkg: PackageInfo): PackageReport {
     lines.push('OK: no stateful resource of the released templates would be replaced or deleted.');
     return { pkg, verdict: 'stable', findings, lines };
   }
-  lines.push(`Stateful resources that a deployment would replace or delete (${findings.length}):`);
+  lines.push(`Protected resources that a deployment would replace or delete (${findings.length}):`);
   for (const finding of findings) lines.push(`  - ${describeFinding(finding)}`);
   const release = pendingRelease(pkg.dir);
   if (release.breakingCommits.length > 0) {

@@ -1,4 +1,4 @@
-import { isStateful, REPLACING_PROPERTIES } from './stateful-resources';
+import { IDENTITY_RESOURCES, identityRule, IdentityKind, isStateful, REPLACING_PROPERTIES } from './stateful-resources';
 
 /** A CloudFormation resource, loosely typed: only Type and Properties are read. */
 export interface TemplateResource {
@@ -19,7 +19,7 @@ export interface StackTemplates {
 
 export type FindingKind = 'removed' | 'type-changed' | 'replaced';
 
-/** A change that would delete or replace a stateful resource deployed from the baseline. */
+/** A change that would delete or replace a protected (stateful, named or singleton) resource deployed from the baseline. */
 export interface StabilityFinding {
   readonly kind: FindingKind;
   readonly stack: string;
@@ -33,6 +33,11 @@ export interface StabilityFinding {
   readonly renamedTo?: readonly string[];
   /** For `removed`: the whole stack is gone from the current synthesis. */
   readonly stackRemoved?: boolean;
+  /** Set for a resource of the second table (IDENTITY_RESOURCES): why its identity is protected. */
+  readonly protectedAs?: IdentityKind;
+  /** For a `named` resource: its name property, and the name it had in the baseline. */
+  readonly nameProperty?: string;
+  readonly name?: unknown;
 }
 
 /** JSON with sorted keys, so property values compare by content. */
@@ -48,14 +53,20 @@ function canonical(value: unknown): string {
   );
 }
 
-/** Only the stateful resources of each stack (what the committed baseline keeps); stacks without any are left out. */
+/**
+ * Only the protected resources of each stack (what the committed baseline keeps): the stateful ones, and the
+ * named and singleton ones of IDENTITY_RESOURCES. Stacks without any are left out.
+ */
 export function statefulResources(
   templates: StackTemplates,
   table: typeof REPLACING_PROPERTIES = REPLACING_PROPERTIES,
+  identities: typeof IDENTITY_RESOURCES = IDENTITY_RESOURCES,
 ): { [stack: string]: { Resources: { [logicalId: string]: TemplateResource } } } {
   const out: { [stack: string]: { Resources: { [logicalId: string]: TemplateResource } } } = {};
   for (const stack of Object.keys(templates).sort()) {
-    const resources = Object.entries(templates[stack].Resources ?? {}).filter(([, r]) => isStateful(r.Type, table));
+    const resources = Object.entries(templates[stack].Resources ?? {}).filter(
+      ([, r]) => isStateful(r.Type, table) || identityRule(r, identities) !== undefined,
+    );
     if (resources.length === 0) continue;
     out[stack] = {
       Resources: Object.fromEntries(
@@ -71,13 +82,16 @@ export function statefulResources(
 /**
  * Every stateful resource of `baseline` that `current` would delete or replace: its logical id is gone
  * (a renamed or moved construct gets a new logical id, so CloudFormation creates a new resource and
- * deletes the old one), its type changed, or a replacement-forcing property changed. Resources added in
- * `current`, and changes to other properties or other types, are in-place and pass. Pure: no I/O.
+ * deletes the old one), its type changed, or a replacement-forcing property changed. The same for the
+ * named and singleton resources of IDENTITY_RESOURCES, with their listed properties (a named type only
+ * when the baseline sets its name). Resources added in `current`, and changes to other properties or
+ * other types, are in-place and pass. Pure: no I/O.
  */
 export function compareTemplates(
   baseline: StackTemplates,
   current: StackTemplates,
   table: typeof REPLACING_PROPERTIES = REPLACING_PROPERTIES,
+  identities: typeof IDENTITY_RESOURCES = IDENTITY_RESOURCES,
 ): StabilityFinding[] {
   const findings: StabilityFinding[] = [];
   for (const stack of Object.keys(baseline).sort()) {
@@ -86,7 +100,16 @@ export function compareTemplates(
     const after = current[stack]?.Resources ?? {};
     for (const logicalId of Object.keys(before).sort()) {
       const old = before[logicalId];
-      if (!isStateful(old.Type, table)) continue;
+      const identity = isStateful(old.Type, table) ? undefined : identityRule(old, identities);
+      if (!isStateful(old.Type, table) && identity === undefined) continue;
+      const why: Partial<StabilityFinding> = identity
+        ? {
+            protectedAs: identity.kind,
+            ...(identity.nameProperty !== undefined
+              ? { nameProperty: identity.nameProperty, name: old.Properties?.[identity.nameProperty] }
+              : {}),
+          }
+        : {};
       const now = after[logicalId];
       if (!now) {
         const renamedTo = Object.keys(after)
@@ -99,18 +122,36 @@ export function compareTemplates(
           type: old.Type,
           ...(renamedTo.length > 0 ? { renamedTo } : {}),
           ...(stackRemoved ? { stackRemoved } : {}),
+          ...why,
         });
         continue;
       }
       if (now.Type !== old.Type) {
-        findings.push({ kind: 'type-changed', stack, logicalId, type: old.Type, before: old.Type, after: now.Type });
+        findings.push({
+          kind: 'type-changed',
+          stack,
+          logicalId,
+          type: old.Type,
+          before: old.Type,
+          after: now.Type,
+          ...why,
+        });
         continue;
       }
-      for (const property of table[old.Type]) {
+      for (const property of identity ? identity.properties : table[old.Type]) {
         const was = old.Properties?.[property];
         const is = now.Properties?.[property];
         if (canonical(was) !== canonical(is)) {
-          findings.push({ kind: 'replaced', stack, logicalId, type: old.Type, property, before: was, after: is });
+          findings.push({
+            kind: 'replaced',
+            stack,
+            logicalId,
+            type: old.Type,
+            property,
+            before: was,
+            after: is,
+            ...why,
+          });
         }
       }
     }
@@ -122,9 +163,37 @@ function show(value: unknown): string {
   return value === undefined ? '(not set)' : JSON.stringify(value);
 }
 
-/** One line per finding, naming the stack, the resource and what changed. */
+/** Why the change of a named or singleton resource matters; empty for a stateful resource. */
+function identityConsequence(finding: StabilityFinding): string {
+  if (finding.protectedAs === 'singleton') {
+    return (
+      '; there is one per account and region: the new copy is created before this one is deleted and fails ' +
+      'because one already exists'
+    );
+  }
+  if (finding.protectedAs !== 'named') return '';
+  if (finding.kind === 'replaced' && finding.property === finding.nameProperty) {
+    return `; consumers that use the name ${show(finding.before)} lose it`;
+  }
+  if (finding.kind === 'replaced') {
+    return (
+      `; the new copy keeps the ${finding.nameProperty} ${show(finding.name)}, so CloudFormation, which creates ` +
+      'it first, fails with "already exists"'
+    );
+  }
+  return (
+    `; its ${finding.nameProperty} ${show(finding.name)} is a name others depend on: consumers lose it, or, if a ` +
+    'new resource keeps the name, CloudFormation creates that one first and it fails with "already exists"'
+  );
+}
+
+/** One line per finding, naming the stack, the resource and what changed (and, for a named or singleton resource, why it matters). */
 export function describeFinding(finding: StabilityFinding): string {
   const where = `${finding.stack}: ${finding.type} ${finding.logicalId}`;
+  return describeChange(finding, where) + identityConsequence(finding);
+}
+
+function describeChange(finding: StabilityFinding, where: string): string {
   switch (finding.kind) {
     case 'removed':
       if (finding.stackRemoved) return `${where} would be DELETED: its stack is no longer synthesized`;

@@ -249,3 +249,53 @@ test(
   },
   GATE_TIMEOUT,
 );
+
+describe('a missing baseline', () => {
+  test(
+    'fails (exit 1) for a released package, naming the file and how to restore it',
+    () => {
+      const baselineFile = repo.path(`${PKG_DIR}/api-baseline/assembly.jsii`);
+      const released = fs.readFileSync(baselineFile, 'utf-8');
+      const recordedBy = repo.git(
+        'log',
+        '-1',
+        '--format=%h',
+        '--abbrev=12',
+        '--',
+        `${PKG_DIR}/api-baseline/assembly.jsii`,
+      );
+      fs.rmSync(baselineFile);
+      try {
+        const run = gate();
+        expect(run.stdout).toContain(
+          'FAIL: packages/tiny/api-baseline/assembly.jsii is missing, but @groundwork/tiny@v1.0.0 has been released',
+        );
+        expect(run.stdout).toContain(`git checkout ${recordedBy} -- packages/tiny/api-baseline/assembly.jsii`);
+        expect(run.stdout).toContain('npx projen update-baseline');
+        expect(run.stdout).toContain(`api-compat: FAILED for ${PACKAGE}.`);
+        expect(run.status).toBe(1);
+      } finally {
+        fs.writeFileSync(baselineFile, released);
+      }
+    },
+    GATE_TIMEOUT,
+  );
+
+  test(
+    'is skipped before the first release',
+    () => {
+      repo.write('packages/fresh/package.json', JSON.stringify({ name: '@groundwork/fresh', jsii: {} }));
+      fs.copyFileSync(repo.path(`${PKG_DIR}/.jsii`), repo.path('packages/fresh/.jsii'));
+      try {
+        const run = gate(repo.path('packages/fresh'));
+        expect(run.stdout).toContain(
+          'SKIP: no released API to compare with (packages/fresh/api-baseline/assembly.jsii is missing).',
+        );
+        expect(run.status).toBe(0);
+      } finally {
+        fs.rmSync(repo.path('packages/fresh'), { recursive: true, force: true });
+      }
+    },
+    GATE_TIMEOUT,
+  );
+});

@@ -6,9 +6,11 @@ import { parseJsiiDiffOutput } from '../../scripts/api-compat/jsii-diff';
 import { parseArgs, UsageError } from '../../scripts/api-compat/packages';
 import {
   breakingBump,
+  Commit,
   describeMarking,
   howToMarkBreaking,
   isBreakingCommit,
+  isReleasableCommit,
   latestReleaseTag,
   pendingRelease,
   releasePaths,
@@ -34,6 +36,10 @@ describe('isBreakingCommit', () => {
     'BREAKING CHANGE: not a conventional header',
     'feat(networking): remove x\n\nThis is not a BREAKING CHANGE: it is documented.',
     'feat(networking)! : space before the colon is not the marker',
+    // The bump tool's breakingHeaderPattern (conventional-changelog-conventionalcommits) needs one space after
+    // "!:"; with a tab it makes a patch release, so the gate must not take the commit as marked.
+    'feat(networking)!:\tremove the cidr prop',
+    'feat(networking)!:remove the cidr prop',
   ])('not marked: %j', (message) => {
     expect(isBreakingCommit(message)).toBe(false);
   });
@@ -143,4 +149,62 @@ describe('the pending release, read from git', () => {
     repo.git('tag', '@groundwork/demo@v2.0.0');
     expect(latestReleaseTag(demo(), '@groundwork/demo')).toBe('@groundwork/demo@v2.0.0');
   });
+});
+
+describe('a breaking marker on a commit type projen does not release', () => {
+  const commit = (subject: string): Commit => ({ sha: '0123456789ab', subject, message: subject });
+  const release = (...breaking: Commit[]) => ({
+    packageName: '@groundwork/demo',
+    latestTag: '@groundwork/demo@v1.0.0',
+    latestVersion: '1.0.0',
+    paths: ['.'],
+    commits: breaking,
+    breakingCommits: breaking,
+  });
+
+  test('says that the break takes effect with the next feat or fix release', () => {
+    const text = describeMarking(release(commit('refactor(demo)!: rename the bucket construct')));
+    expect(text).toContain('    0123456789ab refactor(demo)!: rename the bucket construct');
+    expect(text).toContain(
+      'refactor makes no release by itself (projen releases on feat, fix, perf and revert commits): ' +
+        'the break takes effect with the next feat or fix release of @groundwork/demo, which is then 2.0.0 ' +
+        '(a major bump from 1.0.0).',
+    );
+    expect(text).not.toContain('so the next release is');
+  });
+
+  test('names every such type, and says nothing of the kind when a releasable commit is marked', () => {
+    expect(
+      describeMarking(release(commit('chore(demo)!: drop node 18'), commit('refactor!: move the construct'))),
+    ).toContain('chore and refactor make no release by themselves');
+    const text = describeMarking(release(commit('feat(demo)!: drop the legacy prop'), commit('chore!: drop node 18')));
+    expect(text).toContain('so the next release is 2.0.0 (a major bump from 1.0.0).');
+    expect(text).not.toContain('no release by');
+    // A pending releasable commit without a marker releases the break too.
+    const withFeat = {
+      ...release(commit('refactor(demo)!: rename the bucket construct')),
+      commits: [commit('feat(demo): add a prop'), commit('refactor(demo)!: rename the bucket construct')],
+    };
+    expect(describeMarking(withFeat)).toContain('so the next release is 2.0.0');
+  });
+
+  test('a footer on a non-release type is the same case', () => {
+    const footer: Commit = {
+      sha: '0123456789ab',
+      subject: 'docs(demo): the new bucket name',
+      message: 'docs(demo): the new bucket name\n\nBREAKING CHANGE: the bucket is renamed',
+    };
+    expect(describeMarking(release(footer))).toContain('docs makes no release by itself');
+  });
+});
+
+test("a commit is releasable as projen's bump:releasable-commits grep counts it", () => {
+  expect(isReleasableCommit('feat(demo): add a prop')).toBe(true);
+  expect(isReleasableCommit('fix!: narrow the trust policy')).toBe(true);
+  expect(isReleasableCommit('perf(demo): faster synth')).toBe(true);
+  expect(isReleasableCommit('refactor(demo)!: rename the bucket construct')).toBe(false);
+  expect(isReleasableCommit('chore!: drop node 18')).toBe(false);
+  expect(isReleasableCommit('Feat(demo): capitalised')).toBe(false);
+  // git log --grep matches any line of the message, as the task does.
+  expect(isReleasableCommit('chore(demo): tidy\n\nfix(demo): the typo too')).toBe(true);
 });

@@ -120,3 +120,70 @@ describe('a package whose integ apps are gone', () => {
     expect(run.status).toBe(1);
   }, 60_000);
 });
+
+describe('a released package whose baseline is missing', () => {
+  test('deleting the baseline of a released package fails (exit 1), naming the file and how to restore it', () => {
+    fs.rmSync(repo.path(`${PKG_DIR}/api-baseline/templates.json`));
+    repo.commit('chore(demo): drop the template baseline');
+    const deletedBy = repo.git('rev-parse', '--short=12', 'HEAD');
+    try {
+      const run = gate();
+
+      expect(run.stdout).toContain(
+        'FAIL: packages/demo/api-baseline/templates.json is missing, but @groundwork/demo@v1.0.0 has been released',
+      );
+      expect(run.stdout).toContain(
+        `git checkout ${deletedBy}~1 -- packages/demo/api-baseline/templates.json (commit ${deletedBy} deleted it)`,
+      );
+      expect(run.stdout).toContain('npx projen update-baseline');
+      expect(run.stdout).toContain('template-stability: FAILED for @groundwork/demo.');
+      expect(run.status).toBe(1);
+    } finally {
+      repo.git('checkout', `${deletedBy}~1`, '--', `${PKG_DIR}/api-baseline/templates.json`);
+      repo.commit('chore(demo): restore the template baseline');
+    }
+  }, 30_000);
+
+  test('deleting both the integ apps and the baseline of a released package fails too', () => {
+    const OTHER_DIR = 'packages/other';
+    fs.rmSync(repo.path(`${OTHER_DIR}/api-baseline/templates.json`));
+    repo.commit('chore(other): drop the template baseline');
+
+    const run = runGate('template-stability', [repo.path(OTHER_DIR)]);
+
+    expect(run.stdout).toContain(
+      'FAIL: packages/other/api-baseline/templates.json is missing, but @groundwork/other@v1.0.0 has been released',
+    );
+    expect(run.status).toBe(1);
+  }, 30_000);
+
+  test('a released package that never had integ apps or a template baseline is skipped', () => {
+    repo.write(
+      'packages/rules/package.json',
+      JSON.stringify({ name: '@groundwork/rules', version: '0.0.0', jsii: {} }),
+    );
+    repo.commit('feat(rules): a rule pack');
+    repo.git('tag', '@groundwork/rules@v1.0.0');
+
+    const run = runGate('template-stability', [repo.path('packages/rules')]);
+
+    expect(run.stdout).toContain('SKIP: no integ app (test/integ.*.ts) to synthesize, so no template is checked.');
+    expect(run.status).toBe(0);
+  }, 30_000);
+
+  test('before the first release, a package with an integ app and no baseline is skipped', () => {
+    repo.write(
+      'packages/fresh/package.json',
+      JSON.stringify({ name: '@groundwork/fresh', version: '0.0.0', jsii: {} }),
+    );
+    repo.write('packages/fresh/test/integ.fresh.ts', integApp('Fresh', false));
+    repo.commit('feat(fresh): a new package');
+
+    const run = runGate('template-stability', [repo.path('packages/fresh')]);
+
+    expect(run.stdout).toContain(
+      'SKIP: no released templates to compare with (packages/fresh/api-baseline/templates.json is missing).',
+    );
+    expect(run.status).toBe(0);
+  }, 30_000);
+});
