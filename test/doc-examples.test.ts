@@ -8,7 +8,13 @@ import {
   documentationFiles,
   extractTypeScriptBlocks,
 } from '../scripts/doc-examples/extract';
-import { ExampleRun, isRunnableExample, runExample, validationFindings } from '../scripts/doc-examples/run';
+import {
+  ExampleRun,
+  isRunnableExample,
+  runExample,
+  runExamples,
+  validationFindings,
+} from '../scripts/doc-examples/run';
 
 /**
  * Every ```ts block of the documentation is a complete module that compiles against the packages' real
@@ -183,22 +189,63 @@ describe('compiling the examples', () => {
   });
 });
 
-describe('running the examples that synthesize an app', () => {
+describe('running the examples that are complete apps', () => {
   const runnable = examples.filter(isRunnableExample);
-  // Each example runs once (a synth with template validation takes tens of seconds); the tests share it.
+  const where = (example: DocExample) => `${example.file}:${example.line}`;
+  // Every complete app runs once, all in one node process (a process each would load aws-cdk-lib and the
+  // template validator each time); the tests share the runs.
   const runs = new Map<DocExample, ExampleRun>();
-  const runOf = (example: DocExample) => {
-    if (!runs.has(example)) runs.set(example, runExample(example, repoRoot));
-    return runs.get(example)!;
-  };
+  beforeAll(() => {
+    runExamples(runnable, repoRoot).forEach((run, index) => runs.set(runnable[index], run));
+  }, 600_000);
+  afterAll(() => {
+    for (const run of runs.values()) fs.rmSync(run.workDir, { recursive: true, force: true });
+  });
+  const runOf = (example: DocExample) => runs.get(example)!;
 
-  test('the examples that call synth() are the complete apps (guards against a vacuous pass)', () => {
-    expect(runnable.map((e) => e.file).sort()).toEqual(['docs/app-teams.md', 'packages/compliance/README.md']);
-    // A block that only builds constructs is type-checked, not run.
+  test('a block that constructs an App or calls synth() is a complete app, whether or not it calls synth()', () => {
+    const block = (...code: string[]) => ({ file: 'x.md', line: 1, code: code.join('\n') });
+    const runnableBlocks = [
+      block("import { App } from 'aws-cdk-lib';", 'new App();'),
+      block("import * as cdk from 'aws-cdk-lib';", "new cdk.Stack(new cdk.App(), 'S');"),
+      block("import { App } from 'aws-cdk-lib';", 'const app = new App;', 'export { app };'),
+      block("import { App } from 'aws-cdk-lib';", 'export const app = new App(', "  { context: { a: 'b' } },", ');'),
+      block("import { Stage } from 'aws-cdk-lib';", 'declare const stage: Stage;', 'stage.synth();'),
+    ];
+    expect(runnableBlocks.filter((b) => !isRunnableExample(b)).map((b) => b.code)).toEqual([]);
+    const constructsOnly = [
+      block("import { Stack } from 'aws-cdk-lib';", 'export function build(stack: Stack) { return stack; }'),
+      block('// new App() is made by the caller', "const text = 'new App()';", 'export { text };'),
+    ];
+    expect(constructsOnly.filter(isRunnableExample).map((b) => b.code)).toEqual([]);
+  });
+
+  test('every complete app of the documentation is run (a block that stops being run fails here)', () => {
+    // Independent of isRunnableExample: a block that imports App from aws-cdk-lib builds one.
+    const importsApp = examples.filter(
+      (e) =>
+        /import\s*\{[^}]*\bApp\b[^}]*\}\s*from\s*'aws-cdk-lib'/.test(e.code) ||
+        /import\s*\*\s*as\s+\w+\s+from\s*'aws-cdk-lib'/.test(e.code),
+    );
+    expect(importsApp.filter((e) => !isRunnableExample(e)).map(where)).toEqual([]);
+    // The complete apps per file, pinned: a guard against a vacuous pass, and against a block that is no
+    // longer recognised (e.g. by a narrower isRunnableExample). Update it when you add or remove an app.
+    const perFile: Record<string, number> = {};
+    for (const example of runnable) perFile[example.file] = (perFile[example.file] ?? 0) + 1;
+    expect(perFile).toEqual({
+      'docs/app-teams.md': 1,
+      'docs/compliance.md': 2,
+      'packages/compliance/README.md': 2,
+      'packages/cross-account-roles/README.md': 4,
+      'packages/networking/README.md': 5,
+      'packages/pipeline/README.md': 1,
+      'packages/security-baseline/README.md': 1,
+    });
+    // A block that only builds constructs, or a script without an App, is type-checked, not run.
     expect(examples.filter((e) => !isRunnableExample(e)).length).toBeGreaterThan(0);
   });
 
-  test.each(runnable.map((e) => [`${e.file}:${e.line}`, e] as const))(
+  test.each(runnable.map((e) => [where(e), e] as const))(
     '%s runs as written: exit 0, a cloud assembly, no unacknowledged finding',
     (_where, example) => {
       const run = runOf(example);
@@ -209,7 +256,6 @@ describe('running the examples that synthesize an app', () => {
       expect(Object.keys(manifest.artifacts ?? {}).length).toBeGreaterThan(0);
       expect(validationFindings(run.outdir)).toEqual([]);
     },
-    300_000,
   );
 
   test('the app teams example deploys one stage per environment from its pipeline stack', () => {
@@ -263,22 +309,58 @@ describe('running the examples that synthesize an app', () => {
     }
   });
 
-  test('an example that throws is reported as failed, with its message', () => {
-    const failing = extractTypeScriptBlocks(
+  test('an example that throws, or exits, fails alone: the next one runs in its own directory and environment', () => {
+    const blocks = extractTypeScriptBlocks(
       [
         '```ts',
         "import { App } from 'aws-cdk-lib';",
+        "import { writeFileSync } from 'fs';",
         'const app = new App();',
+        "process.env.LEFT_BY_THE_FIRST = 'yes';",
+        "writeFileSync('left-by-the-first', '');",
         "throw new Error('stopped');",
         'app.synth();',
+        '```',
+        '```ts',
+        "import { App } from 'aws-cdk-lib';",
+        'new App();',
+        'process.exit(3);',
+        '```',
+        '```ts',
+        "import { App } from 'aws-cdk-lib';",
+        "import { existsSync } from 'fs';",
+        "if (process.env.LEFT_BY_THE_FIRST || existsSync('left-by-the-first')) throw new Error('state leaked');",
+        "console.log('ran in', process.cwd());",
+        'new App(); // no synth(): CDK_OUTDIR is set, so it synthesizes when the example ends, as under cdk synth',
         '```',
       ].join('\n'),
       'test/failing.md',
     );
-    expect(isRunnableExample(failing[0])).toBe(true);
-    const run = runExample(failing[0], repoRoot);
-    expect(run.status).not.toBe(0);
+    expect(blocks.map(isRunnableExample)).toEqual([true, true, true]);
+    const [thrown, exited, clean] = runExamples(blocks, repoRoot);
+    try {
+      expect(thrown.status).toBe(1);
+      expect(thrown.stderr).toContain('stopped');
+      expect(fs.existsSync(path.join(thrown.outdir, 'manifest.json'))).toBe(false);
+      expect(exited.status).toBe(3);
+      expect(fs.existsSync(path.join(exited.outdir, 'manifest.json'))).toBe(false);
+      expect({ status: clean.status, stderr: clean.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(clean.stdout).toBe(`ran in ${fs.realpathSync(clean.workDir)}\n`);
+      expect(fs.existsSync(path.join(clean.outdir, 'manifest.json'))).toBe(true);
+      expect(process.env.LEFT_BY_THE_FIRST).toBeUndefined();
+    } finally {
+      for (const run of [thrown, exited, clean]) fs.rmSync(run.workDir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  test('runExample runs one example the same way', () => {
+    const [block] = extractTypeScriptBlocks(
+      ['```ts', "import { App } from 'aws-cdk-lib';", "throw new Error('stopped');", 'new App();', '```'].join('\n'),
+      'test/one.md',
+    );
+    const run = runExample(block, repoRoot);
+    expect(run.status).toBe(1);
     expect(run.stderr).toContain('stopped');
-    expect(fs.existsSync(path.join(run.outdir, 'manifest.json'))).toBe(false);
+    fs.rmSync(run.workDir, { recursive: true, force: true });
   }, 300_000);
 });

@@ -3,18 +3,38 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
+import type { BatchItem, BatchResult } from './batch';
 import { DocExample } from './extract';
 
+/** `App` or `<namespace>.App` (`cdk.App`), the class a complete CDK app constructs. */
+function isAppClass(expression: ts.Expression): boolean {
+  return (
+    (ts.isIdentifier(expression) && expression.text === 'App') ||
+    (ts.isPropertyAccessExpression(expression) && expression.name.text === 'App')
+  );
+}
+
 /**
- * Documentation examples that synthesize an app (they call `.synth()`): the ones a reader copies and
- * runs as they are, so they are run, not only type-checked.
+ * Documentation examples that are complete apps: they construct an `App` (`new App(...)`, `new cdk.App(...)`)
+ * or call `.synth()`. A reader runs such a block with `cdk synth`, which sets `CDK_OUTDIR`, so the App
+ * synthesizes when the program ends even without `app.synth()`; these blocks are therefore run, not only
+ * type-checked. Read from the syntax tree, so a comment or a string that mentions `new App()` does not count.
  */
 export function isRunnableExample(example: DocExample): boolean {
-  return /\.synth\(\s*\)/.test(example.code);
+  const source = ts.createSourceFile('example.ts', example.code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const visit = (node: ts.Node): boolean =>
+    (ts.isNewExpression(node) && isAppClass(node.expression)) ||
+    (ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === 'synth' &&
+      node.arguments.length === 0) ||
+    ts.forEachChild(node, visit) === true;
+  return visit(source);
 }
 
 /** What running one example did. */
 export interface ExampleRun {
+  /** Exit status; `null` when the batch process ended (killed, timed out) before the example finished. */
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
@@ -24,29 +44,77 @@ export interface ExampleRun {
   readonly outdir: string;
 }
 
+const COMPILE_OPTIONS: ts.CompilerOptions = {
+  module: ts.ModuleKind.CommonJS,
+  target: ts.ScriptTarget.ES2022,
+  esModuleInterop: true,
+};
+
 /**
- * Runs an example as a reader would after `npm install`: compiled to CommonJS, in a new empty
- * directory (so files it writes land there), with the repository's node_modules on NODE_PATH
- * (`@groundwork/*` are the workspace packages, which must be built) and CDK_OUTDIR set, as the CDK
- * CLI sets it for `cdk synth`. Template validation stays at the default, as for a reader.
+ * Runs examples as a reader would after `npm install` and `cdk synth`: each compiled to CommonJS, in a new
+ * empty directory (so files it writes land there), with the repository's node_modules on NODE_PATH
+ * (`@groundwork/*` are the workspace packages, which must be built) and CDK_OUTDIR set, as the CDK CLI sets
+ * it, so each App synthesizes when the example ends. Template validation stays at the default, as for a
+ * reader.
+ *
+ * All the examples run one after another in ONE child node process (batch.ts): loading aws-cdk-lib and
+ * compiling the template validator's WebAssembly take a few seconds, which a process per example would pay
+ * every time. Each example still gets its own working directory, environment, output and exit status, and an
+ * error or `process.exit()` in one ends that example only.
  */
-export function runExample(example: DocExample, repoRoot: string): ExampleRun {
-  const javascript = ts.transpileModule(example.code, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-    fileName: `${example.file.replace(/[^A-Za-z0-9]+/g, '-')}-${example.line}.ts`,
-  }).outputText;
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-doc-example-'));
-  const outdir = path.join(workDir, 'cdk.out');
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: path.join(repoRoot, 'node_modules'), CDK_OUTDIR: outdir };
-  delete env.CDK_VALIDATION;
-  const result = spawnSync(process.execPath, ['-'], {
-    cwd: workDir,
-    input: javascript,
-    encoding: 'utf-8',
-    env,
-    timeout: 300_000,
+export function runExamples(examples: readonly DocExample[], repoRoot: string): ExampleRun[] {
+  const items: BatchItem[] = examples.map((example) => {
+    const fileName = `${example.file.replace(/[^A-Za-z0-9]+/g, '-')}-${example.line}.js`;
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-doc-example-'));
+    return {
+      fileName,
+      javascript: ts.transpileModule(example.code, { compilerOptions: COMPILE_OPTIONS, fileName }).outputText,
+      workDir,
+      outdir: path.join(workDir, 'cdk.out'),
+    };
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, workDir, outdir };
+  const batchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-doc-example-batch-'));
+  const input = path.join(batchDir, 'input.json');
+  const output = path.join(batchDir, 'output.json');
+  fs.writeFileSync(input, JSON.stringify(items));
+  const driver = ts.transpileModule(fs.readFileSync(path.join(__dirname, 'batch.ts'), 'utf-8'), {
+    compilerOptions: COMPILE_OPTIONS,
+  }).outputText;
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: path.join(repoRoot, 'node_modules') };
+  delete env.CDK_OUTDIR;
+  delete env.CDK_VALIDATION;
+  try {
+    const child = spawnSync(process.execPath, ['-', input, output], {
+      cwd: batchDir,
+      input: driver,
+      encoding: 'utf-8',
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+      // A synth with template validation takes a few seconds; allow two minutes each.
+      timeout: 120_000 * Math.max(1, items.length),
+    });
+    const results: BatchResult[] = fs.existsSync(output) ? JSON.parse(fs.readFileSync(output, 'utf-8')) : [];
+    return items.map((item, index) => {
+      const result = results[index];
+      if (result) return { ...result, workDir: item.workDir, outdir: item.outdir };
+      // The process ended before this example finished: say how, with what the process printed.
+      const how = child.error ? String(child.error) : `exit status ${child.status}, signal ${child.signal}`;
+      return {
+        status: null,
+        stdout: child.stdout ?? '',
+        stderr: `the example batch ended before this example finished (${how})\n${child.stderr ?? ''}`,
+        workDir: item.workDir,
+        outdir: item.outdir,
+      };
+    });
+  } finally {
+    fs.rmSync(batchDir, { recursive: true, force: true });
+  }
+}
+
+/** `runExamples` for one example. */
+export function runExample(example: DocExample, repoRoot: string): ExampleRun {
+  return runExamples([example], repoRoot)[0];
 }
 
 /** The unacknowledged findings in the validation report CDK writes next to the assembly, as `rule at path`. */
