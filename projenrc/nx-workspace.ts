@@ -51,11 +51,13 @@ export class NxWorkspace extends Component {
           package: { inputs: ['production', '^production'], cache: true },
           'pacmak-check': { inputs: ['production', '^production'], cache: true },
           // The gates read commit messages (breaking-change markers) since the
-          // package's last tag: the commit is an input besides the files.
+          // package's last tag: the commit is an input besides the files. The
+          // template gate synthesizes the integ apps, which `production` leaves out.
           compat: {
             inputs: [
               'production',
               '^production',
+              '{projectRoot}/test/integ.*.ts',
               '{workspaceRoot}/scripts/api-compat/**/*',
               '{workspaceRoot}/scripts/template-stability/**/*',
               { runtime: 'git rev-parse HEAD' },
