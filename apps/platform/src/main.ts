@@ -251,8 +251,7 @@ export function runMain(argv: readonly string[]): number {
         const table = renderTable(summarize(result.platform, result.assembly, report.counts));
         return { table, reportFile: path.relative(dir, report.file) };
       },
-      // A failed gate keeps its validation-report.json: it holds the findings' details (docs/compliance.md).
-      (error) => (error instanceof GateFailure || error instanceof ValidationPluginFailure ? [VALIDATION_REPORT] : []),
+      keptOnFailure,
     );
   } catch (error) {
     // A config the composed stacks show to be wrong (e.g. a deployment trust that cannot deploy them).
@@ -275,6 +274,14 @@ export function runMain(argv: readonly string[]): number {
   process.stdout.write(`cloud assembly:    ${path.relative(invocationDir(), outdir) || '.'}\n`);
   process.stdout.write(`compliance report: ${path.relative(invocationDir(), path.join(outdir, summary.reportFile))}\n`);
   return 0;
+}
+
+/**
+ * What a failed synth keeps of its partial output: a failed gate (or a plugin that could not check) keeps its
+ * validation-report.json, which holds the findings' details (docs/compliance.md) and which its message names.
+ */
+export function keptOnFailure(error: unknown): readonly string[] {
+  return error instanceof GateFailure || error instanceof ValidationPluginFailure ? [VALIDATION_REPORT] : [];
 }
 
 /** Where a run writes before its output is moved into the output directory: `<outdir>/.partial-synth-<pid>`. */

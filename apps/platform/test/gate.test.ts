@@ -5,7 +5,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { exampleConfig, tmpOutdir } from './helpers';
-import { createApp, GateFailure, synthesizePlatform, ValidationPluginFailure } from '../src/main';
+import {
+  createApp,
+  GateFailure,
+  keptOnFailure,
+  synthesizePlatform,
+  SynthesizeOptions,
+  ValidationPluginFailure,
+} from '../src/main';
 
 /**
  * The gates cannot silently pass: non-compliant resources placed inside an
@@ -71,13 +78,19 @@ describe('non-compliant resources inside an environment stage', () => {
   });
 });
 
-/** Runs `action` with CDK_APP_MODE set, then restores it and the exit code aws-cdk-lib may have set. */
-function inAppMode<T>(mode: string, action: () => T): T {
+/**
+ * What synthesizePlatform throws (undefined if nothing) with CDK_APP_MODE set to `mode`; restores the mode and the
+ * exit code aws-cdk-lib may have set.
+ */
+function synthFailureIn(mode: string, outdir: string, options: SynthesizeOptions): unknown {
   const before = { mode: process.env.CDK_APP_MODE, exitCode: process.exitCode };
   process.env.CDK_APP_MODE = mode;
   process.env.CDK_VALIDATION = 'false';
   try {
-    return action();
+    synthesizePlatform(createApp(outdir), exampleConfig(), options);
+    return undefined;
+  } catch (error) {
+    return error;
   } finally {
     if (before.mode === undefined) delete process.env.CDK_APP_MODE;
     else process.env.CDK_APP_MODE = before.mode;
@@ -89,45 +102,34 @@ function inAppMode<T>(mode: string, action: () => T): T {
 describe("the gate holds whatever aws-cdk-lib's app mode", () => {
   // In 'process' mode aws-cdk-lib prints a failed validation, sets process.exitCode and returns normally.
   test('a finding fails the synthesis in process mode too', () => {
-    const outdir = tmpOutdir('gate-process-mode');
-    let failure: unknown;
-    inAppMode('process', () => {
-      try {
-        synthesizePlatform(createApp(outdir), exampleConfig(), {
-          customizeStage: (dev) => {
-            if (dev.stageName === 'dev') new CfnBucket(dev.network, 'PlainBucket');
-          },
-        });
-      } catch (error) {
-        failure = error;
-      }
+    const failure = synthFailureIn('process', tmpOutdir('gate-process-mode'), {
+      customizeStage: (dev) => {
+        if (dev.stageName === 'dev') new CfnBucket(dev.network, 'PlainBucket');
+      },
     });
     expect(failure).toBeInstanceOf(GateFailure);
     expect((failure as GateFailure).findings.join('\n')).toMatch(/Groundwork-ENC1 at .*dev\/Network\/PlainBucket/);
+    expect(keptOnFailure(failure)).toEqual(['validation-report.json']);
   });
 
   test('a plugin that cannot check (it throws) fails the synthesis, naming the plugin and its error', () => {
     const outdir = tmpOutdir('gate-plugin-error');
-    let failure: unknown;
-    inAppMode('inmemory', () => {
-      try {
-        synthesizePlatform(createApp(outdir), exampleConfig(), {
-          onComposed: (platform) =>
-            Validations.of(platform.pipelineStack.node.root).addPlugins({
-              name: 'Broken',
-              validate: () => {
-                throw new Error('the engine did not start');
-              },
-            }),
-        });
-      } catch (error) {
-        failure = error;
-      }
+    const failure = synthFailureIn('inmemory', outdir, {
+      onComposed: (platform) =>
+        Validations.of(platform.pipelineStack.node.root).addPlugins({
+          name: 'Broken',
+          validate: () => {
+            throw new Error('the engine did not start');
+          },
+        }),
     });
     expect(failure).toBeInstanceOf(ValidationPluginFailure);
     expect((failure as Error).message).toBe(
       "1 validation plugin(s) could not check the templates:\n  Validation plugin 'Broken' failed: the engine did not start",
     );
     expect(fs.existsSync(path.join(outdir, 'validation-report.json'))).toBe(true);
+    // The main job keeps the report in the output directory (its error message names it there).
+    expect(keptOnFailure(failure)).toEqual(['validation-report.json']);
+    expect(keptOnFailure(new Error('a construct error'))).toEqual([]);
   });
 });

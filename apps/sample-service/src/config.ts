@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { TrafficShifting } from '@groundwork/pipeline';
+import { GitOpsPipeline, TrafficShifting } from '@groundwork/pipeline';
 import * as logs from 'aws-cdk-lib/aws-logs';
 
 /** The service's config file, next to `src/` and `lib/` (config/service.json). */
@@ -150,8 +150,7 @@ const MAX_DESCRIPTION = 256;
 const MAX_RESERVED_CONCURRENCY = 900;
 // Without INFINITE (9999): a log group without retention fails the NIST 800-53 checks, and the field's range ends at 3653.
 const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number' && v <= 3653);
-// The stages aws-cdk-lib/pipelines adds itself: a wave may not take their names.
-const PIPELINE_STAGES = ['Source', 'Build', 'UpdatePipeline', 'Assets'];
+
 const TRAFFIC_SHIFTING = Object.values(TrafficShifting) as string[];
 
 /** Validates already-parsed JSON; `file` is only used in messages. */
@@ -350,10 +349,10 @@ function checkWaveNames(r: Reader, environments: ServiceEnvironment[]): void {
   );
   environments.forEach((env, i) => {
     const alone = soloStages.get(env.wave);
-    if (PIPELINE_STAGES.includes(env.wave)) {
+    if (GitOpsPipeline.RESERVED_STAGE_NAMES.includes(env.wave)) {
       r.issue(
         `environments[${i}].wave`,
-        `a wave name other than the pipeline's own stages (${PIPELINE_STAGES.join(', ')})`,
+        `a wave name other than the pipeline's own stages (${GitOpsPipeline.RESERVED_STAGE_NAMES.join(', ')})`,
         `'${env.wave}'`,
       );
     } else if (alone !== undefined && alone !== env.wave) {

@@ -155,8 +155,6 @@ export interface AlarmGateOptions {
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9.@_-]{1,100}$/;
-/** The stages aws-cdk-lib/pipelines adds to every pipeline, or to one with assets. */
-const RESERVED_STAGE_NAMES = ['Source', 'Build', 'UpdatePipeline', 'Assets'];
 /** CodePipeline quota: actions per stage. */
 const MAX_ACTIONS_PER_STAGE = 50;
 /** CodePipeline quotas: stages per pipeline, actions per pipeline (both fixed: they cannot be raised). */
@@ -204,6 +202,12 @@ const BUILD_CONTROL_ACTIONS = [
  * permissions are a role-name pattern, constant in size whatever the number of accounts.
  */
 export class GitOpsPipeline extends Construct {
+  /**
+   * The CodePipeline stages aws-cdk-lib/pipelines adds to every pipeline (or to one with assets): no wave may take
+   * their names.
+   */
+  public static readonly RESERVED_STAGE_NAMES: string[] = ['Source', 'Build', 'UpdatePipeline', 'Assets'];
+
   /** The underlying CDK pipeline. */
   public readonly cdkPipeline: pipelines.CodePipeline;
   /** The artifact bucket. */
@@ -459,7 +463,7 @@ export class GitOpsPipeline extends Construct {
    */
   private checkStageNames(layout: { name: string; ids: string[]; stageNames: string[] }[]): void {
     const owners = new Map<string, string>();
-    for (const reserved of RESERVED_STAGE_NAMES) {
+    for (const reserved of GitOpsPipeline.RESERVED_STAGE_NAMES) {
       owners.set(reserved, "the pipeline's own stage");
     }
     for (const { name, ids, stageNames } of layout) {
@@ -471,7 +475,7 @@ export class GitOpsPipeline extends Construct {
             throw new Error(
               `${this.node.path}: ${self} needs the CodePipeline stage name '${used}', which is already ${owner}: ` +
                 `rename the wave (a wave of one environment is named after the environment; ` +
-                `${RESERVED_STAGE_NAMES.join(', ')} are the pipeline's own stages)`,
+                `${GitOpsPipeline.RESERVED_STAGE_NAMES.join(', ')} are the pipeline's own stages)`,
             );
           }
           owners.set(used, self);

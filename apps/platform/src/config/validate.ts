@@ -322,17 +322,15 @@ export function checkWaveStageNames(
   environments: readonly EnvironmentSource[],
 ): ConfigIssue[] {
   const waves = get(groundwork.raw, ['waves']);
-  if (!Array.isArray(waves)) return [];
-  const explicit = get(groundwork.raw, ['branches']);
-  const branches = explicit === undefined ? DEFAULT_BRANCHES : explicit;
-  if (typeof branches !== 'object' || branches === null || Array.isArray(branches)) return [];
+  const branches = declaredBranches(groundwork);
+  if (!Array.isArray(waves) || branches === undefined) return [];
   const names = environmentNames(environments);
   const issues: ConfigIssue[] = [];
   const reported = new Set<number>();
-  for (const [branch, targets] of Object.entries(branches as Record<string, unknown>)) {
+  for (const [branch, targets] of Object.entries(branches)) {
     const deployed = names
       .map((name, i) => ({ name, wave: get(environments[i].raw, ['wave']) }))
-      .filter(({ name }) => targets === 'all' || (Array.isArray(targets) && targets.includes(name)));
+      .filter(({ name }) => branchDeploys(targets, name));
     const members = (wave: string) => deployed.filter((env) => env.wave === wave).map((env) => env.name);
     waves.forEach((wave, index) => {
       const name = get(wave, ['name']);
@@ -390,10 +388,10 @@ export function checkBranches(
   if (environmentFileNames.length === 0) return [];
   const names = [...new Set([...environmentNames(environments), ...environmentFileNames])].sort();
   const explicit = get(groundwork.raw, ['branches']);
-  const branches = explicit === undefined ? DEFAULT_BRANCHES : explicit;
-  if (typeof branches !== 'object' || branches === null || Array.isArray(branches)) return [];
+  const branches = declaredBranches(groundwork);
+  if (branches === undefined) return [];
   const issues: ConfigIssue[] = [];
-  for (const [branch, targets] of Object.entries(branches as Record<string, unknown>)) {
+  for (const [branch, targets] of Object.entries(branches)) {
     if (!Array.isArray(targets)) continue;
     targets.forEach((target, index) => {
       if (typeof target !== 'string' || names.includes(target)) return;
@@ -989,11 +987,7 @@ export function checkPipelineNameCollisions(
       .filter((env) => get(env.raw, ['drift', 'autoReconcile']) === true)
       .map((env) => get(env.raw, ['name'])),
   );
-  const reconciles = (branch: string) => {
-    const targets = branches[branch];
-    if (targets === 'all') return reconciling.size > 0;
-    return Array.isArray(targets) && targets.some((target) => reconciling.has(target));
-  };
+  const reconciles = (branch: string) => [...reconciling].some((name) => branchDeploys(branches[branch], name));
   const exact = new Map<string, string>();
   const anyCase = new Map<string, string>();
   const issues: ConfigIssue[] = [];
@@ -1084,6 +1078,18 @@ function relativeName(env: EnvironmentSource): string {
 
 function quoteList(values: readonly string[]): string {
   return values.length === 0 ? 'none declared' : values.map((v) => `"${v}"`).join(', ');
+}
+
+/** groundwork.yaml's `branches` as written, or the default map when there is none; undefined when it is no map. */
+function declaredBranches(groundwork: GroundworkSource): Record<string, unknown> | undefined {
+  const explicit = get(groundwork.raw, ['branches']);
+  const branches = explicit === undefined ? DEFAULT_BRANCHES : explicit;
+  return isMapping(branches) ? branches : undefined;
+}
+
+/** Whether a branch's targets (`all`, or a list of environment names, as written) deploy the environment. */
+function branchDeploys(targets: unknown, environment: unknown): boolean {
+  return targets === 'all' || (Array.isArray(targets) && targets.includes(environment));
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
