@@ -254,19 +254,7 @@ export function runMain(argv: readonly string[]): number {
       keptOnFailure,
     );
   } catch (error) {
-    // A config the composed stacks show to be wrong (e.g. a deployment trust that cannot deploy them).
-    if (error instanceof ConfigError) {
-      process.stderr.write(
-        `${formatIssues(error.issues, invocationDir())}\n\n${error.issues.length} config error(s): synth stopped\n`,
-      );
-      return 1;
-    }
-    // Findings and construct validation errors name the rule and the construct
-    // path; a stack trace would only add noise.
-    process.stderr.write(`synth failed: ${(error as Error).message}\n`);
-    if (error instanceof GateFailure || error instanceof ValidationPluginFailure) {
-      process.stderr.write(`details: ${path.relative(invocationDir(), path.join(outdir, VALIDATION_REPORT))}\n`);
-    }
+    process.stderr.write(synthFailureText(error, outdir, invocationDir()));
     return 1;
   }
 
@@ -274,6 +262,18 @@ export function runMain(argv: readonly string[]): number {
   process.stdout.write(`cloud assembly:    ${path.relative(invocationDir(), outdir) || '.'}\n`);
   process.stdout.write(`compliance report: ${path.relative(invocationDir(), path.join(outdir, summary.reportFile))}\n`);
   return 0;
+}
+
+/** What the main job prints for a synth that failed once the config had loaded (`cwd`: where paths are relative to). */
+export function synthFailureText(error: unknown, outdir: string, cwd: string): string {
+  // A config the composed stacks show to be wrong (e.g. a deployment trust that cannot deploy them).
+  if (error instanceof ConfigError) {
+    return `${formatIssues(error.issues, cwd)}\n\n${error.issues.length} config error(s): synth stopped\n`;
+  }
+  // Findings and construct validation errors name the rule and the construct path; a stack trace would only add
+  // noise. The report the failure kept (keptOnFailure) holds the findings' details.
+  const kept = keptOnFailure(error).map((entry) => `details: ${path.relative(cwd, path.join(outdir, entry))}\n`);
+  return `synth failed: ${(error as Error).message}\n${kept.join('')}`;
 }
 
 /**
@@ -292,7 +292,8 @@ const PARTIAL_PREFIX = '.partial-synth-';
  * wrote into `outdir`, replacing the entry of the same name (entries it did not write stay, as with
  * CDK's own synth). When `write` throws, `outdir` is left as it was, so an earlier cloud assembly stays
  * whole instead of mixed with part of a new one; only the entries `keepOnError(error)` names are moved
- * in. A directory that did not exist before is removed again when nothing is kept. The partial
+ * in. Directories that did not exist before (the output directory and its missing parents) are removed
+ * again when nothing is kept. The partial
  * directories of runs that were killed are removed first.
  */
 export function writeStaged<T>(
@@ -300,8 +301,8 @@ export function writeStaged<T>(
   write: (dir: string) => T,
   keepOnError: (error: unknown) => readonly string[] = () => [],
 ): T {
-  const existed = fs.existsSync(outdir);
-  fs.mkdirSync(outdir, { recursive: true });
+  // mkdirSync returns the first directory it created: it and those below it are this run's to remove.
+  const created = fs.mkdirSync(outdir, { recursive: true });
   removeAbandonedPartials(outdir);
   const partial = path.join(outdir, `${PARTIAL_PREFIX}${process.pid}`);
   fs.rmSync(partial, { recursive: true, force: true });
@@ -316,7 +317,16 @@ export function writeStaged<T>(
     throw error;
   } finally {
     fs.rmSync(partial, { recursive: true, force: true });
-    if (!existed && fs.existsSync(outdir) && fs.readdirSync(outdir).length === 0) fs.rmdirSync(outdir);
+    if (created !== undefined) removeEmptyUpTo(outdir, created);
+  }
+}
+
+/** Removes `dir` and its parents up to and including `top` while they are empty. */
+function removeEmptyUpTo(dir: string, top: string): void {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (!fs.existsSync(current) || fs.readdirSync(current).length > 0) return;
+    fs.rmdirSync(current);
+    if (current === top) return;
   }
 }
 

@@ -11,6 +11,7 @@ import {
   keptOnFailure,
   synthesizePlatform,
   SynthesizeOptions,
+  synthFailureText,
   ValidationPluginFailure,
 } from '../src/main';
 
@@ -131,5 +132,23 @@ describe("the gate holds whatever aws-cdk-lib's app mode", () => {
     // The main job keeps the report in the output directory (its error message names it there).
     expect(keptOnFailure(failure)).toEqual(['validation-report.json']);
     expect(keptOnFailure(new Error('a construct error'))).toEqual([]);
+  });
+});
+
+describe('what the main job prints for a failed synth', () => {
+  const cwd = path.join(path.sep, 'repo', 'apps', 'platform');
+  const outdir = path.join(cwd, 'cdk.out');
+
+  test.each([
+    ['a failed gate', new GateFailure(['Groundwork-ENC1 at /dev/Network/PlainBucket'])],
+    ['a plugin that could not check', new ValidationPluginFailure(["Validation plugin 'Broken' failed: boom"])],
+  ])('%s: its message, then the kept report, relative to where the job was started', (_, error) => {
+    expect(synthFailureText(error, outdir, cwd)).toBe(
+      `synth failed: ${error.message}\ndetails: cdk.out/validation-report.json\n`,
+    );
+  });
+
+  test('a construct error: its message alone (nothing was kept to point at)', () => {
+    expect(synthFailureText(new Error('a construct error'), outdir, cwd)).toBe('synth failed: a construct error\n');
   });
 });

@@ -103,6 +103,34 @@ test('failure into a directory that did not exist: the directory is removed agai
   expect(fs.existsSync(outdir)).toBe(false);
 });
 
+test('failure into a directory whose parents did not exist: the parents made for it are removed too', () => {
+  const parent = path.dirname(outdir);
+  const deep = path.join(parent, 'a', 'b', 'cdk.out');
+  expect(() =>
+    writeStaged(deep, (dir) => {
+      write(dir, NEW);
+      throw new Error('stopped');
+    }),
+  ).toThrow('stopped');
+  expect(fs.existsSync(path.join(parent, 'a'))).toBe(false);
+  expect(fs.existsSync(parent)).toBe(true);
+});
+
+test('failure with a kept report in a new directory: the directory and its parents stay', () => {
+  const deep = path.join(path.dirname(outdir), 'a', 'cdk.out');
+  expect(() =>
+    writeStaged(
+      deep,
+      (dir) => {
+        write(dir, { 'validation-report.json': 'findings' });
+        throw new Error('gate');
+      },
+      () => ['validation-report.json'],
+    ),
+  ).toThrow('gate');
+  expect(fs.readdirSync(deep)).toEqual(['validation-report.json']);
+});
+
 test("failure into an empty directory that existed before: the directory stays (it is not the run's to remove)", () => {
   // E.g. `--outdir` pointed at a directory made for it, or a mount point.
   fs.mkdirSync(outdir);
