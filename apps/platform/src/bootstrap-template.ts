@@ -1,6 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DeploymentTrust, DeploymentTrustProps, ServiceAllowList } from '@groundwork/cross-account-roles';
+import {
+  BootstrapContract,
+  DeploymentTrust,
+  DeploymentTrustProps,
+  ServiceAllowList,
+} from '@groundwork/cross-account-roles';
 import { Errors } from 'aws-cdk-lib';
 import { stringify } from 'yaml';
 import { checkOutputPath, parseArguments, UsageError } from './cli-args';
@@ -21,9 +26,11 @@ Writes the least-privilege bootstrap template for one environment's account,
 or for the tooling account that runs the pipeline: the CDK bootstrap contract
 (role names, staging bucket, version parameter) with roles that trust only the
 pipeline's roles, an execution policy built from the allowed services, and a
-permissions boundary. Deploy it with:
+permissions boundary. Create its change set with (then review and execute it:
+docs/runbooks/bootstrap-accounts.md, step 3):
 
-  cdk bootstrap aws://ACCOUNT/REGION --template FILE
+  cdk bootstrap aws://ACCOUNT/REGION --template FILE --qualifier hnb659fds \
+    --termination-protection --no-execute
 
 Refuses (exit 1, nothing written) a template that cdk bootstrap could not deploy:
 over 51,200 bytes in the YAML the CDK CLI sends as its TemplateBody, or a role
@@ -245,7 +252,10 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, template);
     process.stdout.write(
-      `wrote ${path.relative(cwd, out)}\nbootstrap with: cdk bootstrap aws://${target.account}/${target.region} --template ${path.relative(cwd, out)}\n`,
+      `wrote ${path.relative(cwd, out)}\n` +
+        `create the change set with: cdk bootstrap aws://${target.account}/${target.region} --template ${path.relative(cwd, out)} ` +
+        `--qualifier ${BootstrapContract.DEFAULT_QUALIFIER} --termination-protection --no-execute\n` +
+        'then review and execute it: docs/runbooks/bootstrap-accounts.md, step 3\n',
     );
     return 0;
   } catch (error) {

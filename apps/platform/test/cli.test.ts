@@ -231,7 +231,11 @@ describe('bootstrap template (node lib/bootstrap-template.js)', () => {
     const out = path.join(tmpOutdir('bootstrap'), 'dev.template.json');
     const result = run('bootstrap-template', ['--env', 'dev', '--out', out]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('cdk bootstrap aws://333333333333/eu-west-1 --template');
+    // The runbook's command: termination protection on, and a change set to review instead of a deployment.
+    expect(result.stdout).toContain(
+      `cdk bootstrap aws://333333333333/eu-west-1 --template ${path.relative(appDir, out)} ` +
+        '--qualifier hnb659fds --termination-protection --no-execute\n',
+    );
     const template = JSON.parse(fs.readFileSync(out, 'utf-8'));
     const roleNames = Object.values(template.Resources)
       .filter((r: any) => r.Type === 'AWS::IAM::Role')
