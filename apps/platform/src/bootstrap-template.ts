@@ -18,9 +18,14 @@ import {
   PlatformConfig,
   resolveConfigDir,
 } from './config';
-import { environmentStackNames, pipelineRoleNamePattern, pipelineStackNamePattern } from './stack-names';
+import {
+  environmentStackNames,
+  pipelineRoleNamePattern,
+  pipelineStackName,
+  pipelineStackNamePattern,
+} from './stack-names';
 
-const USAGE = `Usage: node lib/bootstrap-template.js (--env NAME | --tooling) [--config-dir DIR] [--out FILE]
+const USAGE = `Usage: node lib/bootstrap-template.js (--env NAME | --tooling [--assembly DIR]) [--config-dir DIR] [--out FILE]
 
 Writes the least-privilege bootstrap template for one environment's account,
 or for the tooling account that runs the pipeline: the CDK bootstrap contract
@@ -39,7 +44,7 @@ policy over IAM's 6,144 characters (the tooling template beyond 11 regions).
 Options:
   --env NAME        environment (a file under config/environments/); its deploymentTrust.allowedServices
   --tooling         the tooling account; the services are those of the synthesized pipeline stack
-                    (run npm run synth first)
+                    of the repository branch (run npm run synth, without --branch, first)
   --assembly DIR    with --tooling: the cloud assembly to read (default: apps/platform/cdk.out)
   --config-dir DIR  config directory (default: apps/platform/config)
   --out FILE        where to write (default: apps/platform/cdk.out/bootstrap/<env or tooling>.template.json)
@@ -207,6 +212,33 @@ function readPipelineTemplate(file: string, cwd: string): unknown {
   return template;
 }
 
+/**
+ * The tooling account has one bootstrap, through which every branch's pipeline deploys: it is rendered from the
+ * repository branch's pipeline, which deploys every environment that branch lists. An assembly of another branch
+ * (`npm run synth -- --branch develop`) may create fewer services (no production wave: no approval function), and
+ * a bootstrap rendered from it would make the repository branch's self-mutation fail.
+ */
+function checkRepositoryBranchPipeline(config: PlatformConfig, template: unknown, file: string, cwd: string): void {
+  const gw = config.groundwork;
+  const expected = pipelineStackName(gw.organization.name, gw.repository.branch, gw.repository.branch);
+  const resources = Object.values((template as { Resources?: Record<string, unknown> }).Resources ?? {});
+  const names = resources
+    .filter(
+      (r): r is { Type: string; Properties?: { Name?: unknown } } =>
+        (r as { Type?: unknown })?.Type === 'AWS::CodePipeline::Pipeline',
+    )
+    .map((r) => r.Properties?.Name)
+    .filter((name): name is string => typeof name === 'string');
+  const other = names.find((name) => name !== expected);
+  if (other !== undefined) {
+    throw new UsageError(
+      `--tooling renders the tooling account's bootstrap from the pipeline of the repository branch ` +
+        `(${gw.repository.branch}: pipeline ${expected}), and ${displayPath(file, cwd)} holds pipeline ${other} ` +
+        '(a synth with --branch): run npm run synth without --branch first',
+    );
+  }
+}
+
 /** Runs the command; returns the exit code. */
 export function runBootstrapTemplate(argv: readonly string[]): number {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -246,7 +278,9 @@ export function runBootstrapTemplate(argv: readonly string[]): number {
           `--tooling reads the synthesized pipeline stack, and ${path.relative(cwd, file)} does not exist: run npm run synth first`,
         );
       }
-      template = renderToolingBootstrapTemplate(config, readPipelineTemplate(file, cwd));
+      const pipelineTemplate = readPipelineTemplate(file, cwd);
+      checkRepositoryBranchPipeline(config, pipelineTemplate, file, cwd);
+      template = renderToolingBootstrapTemplate(config, pipelineTemplate);
       target = config.groundwork.tooling;
     }
     fs.mkdirSync(path.dirname(out), { recursive: true });

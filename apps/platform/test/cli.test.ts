@@ -315,7 +315,10 @@ describe('bootstrap template (node lib/bootstrap-template.js)', () => {
     fs.writeFileSync(
       path.join(assembly, 'Pipeline.template.json'),
       JSON.stringify({
-        Resources: { P: { Type: 'AWS::CodePipeline::Pipeline' }, B: { Type: 'AWS::CodeBuild::Project' } },
+        Resources: {
+          P: { Type: 'AWS::CodePipeline::Pipeline', Properties: { Name: 'example-platform' } },
+          B: { Type: 'AWS::CodeBuild::Project' },
+        },
       }),
     );
     const out = path.join(assembly, 'tooling.template.json');
@@ -355,6 +358,25 @@ describe('bootstrap template (node lib/bootstrap-template.js)', () => {
     expect(run('bootstrap-template', ['--tooling', '--assembly', assembly, '--out', out]).stderr).toContain(
       "Pipeline.template.json: expected the synthesized pipeline stack's CloudFormation template (run npm run synth again), found a JSON list",
     );
+  });
+
+  test("--tooling refuses another branch's pipeline: the tooling bootstrap serves the repository branch's", () => {
+    const assembly = tmpOutdir('bootstrap-develop');
+    fs.writeFileSync(
+      path.join(assembly, 'Pipeline.template.json'),
+      JSON.stringify({
+        Resources: { P: { Type: 'AWS::CodePipeline::Pipeline', Properties: { Name: 'example-platform-develop' } } },
+      }),
+    );
+    const out = path.join(assembly, 'tooling.template.json');
+    const result = run('bootstrap-template', ['--tooling', '--assembly', assembly, '--out', out]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      "--tooling renders the tooling account's bootstrap from the pipeline of the repository branch " +
+        `(main: pipeline example-platform), and ${path.join(assembly, 'Pipeline.template.json')} holds pipeline ` +
+        'example-platform-develop (a synth with --branch): run npm run synth without --branch first',
+    );
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   test('--tooling without a synthesized pipeline says to synthesize first', () => {
