@@ -53,6 +53,28 @@ function eventsLogGroupName(pipelineName: string): string {
   return `${EVENTS_LOG_GROUP_PREFIX}${pipelineName.replace(/[^A-Za-z0-9._-]/g, '-')}-${pipelineNameHash(pipelineName)}`;
 }
 
+/** Characters CloudWatch allows in a dashboard name (PutDashboard), at most 255 of them. */
+const DASHBOARD_NAME_PART = /^[A-Za-z0-9_-]+$/;
+/** The longest pipeline name kept whole in a dashboard name: room for the prefix, hash and region within 255. */
+const DASHBOARD_PIPELINE_NAME_MAX_LENGTH = 200;
+
+/**
+ * `groundwork-<pipeline>-<region>`. Dashboards are global to the account while a pipeline name is unique only
+ * per account and region, so the name holds the stack's region (a token when the stack has none: the region
+ * it is deployed to). A pipeline name with characters a dashboard name may not hold ('.' and '@'), or longer
+ * than 200 characters, has them replaced with '-', is cut, and ends in a hash of the whole pipeline name, as
+ * the log group name does, so that `a.b`, `a@b` and `a-b` still get different dashboards.
+ */
+function dashboardName(pipelineName: string, region: string): string {
+  if (Token.isUnresolved(pipelineName)) {
+    return `groundwork-${pipelineName}-${region}`;
+  }
+  const base = pipelineName.replace(/[^A-Za-z0-9_-]/g, '-');
+  const whole = DASHBOARD_NAME_PART.test(pipelineName) && pipelineName.length <= DASHBOARD_PIPELINE_NAME_MAX_LENGTH;
+  const name = whole ? base : `${base.slice(0, DASHBOARD_PIPELINE_NAME_MAX_LENGTH)}-${pipelineNameHash(pipelineName)}`;
+  return `groundwork-${name}-${region}`;
+}
+
 /** The statement that lets EventBridge create log streams and put events in the log groups `resource` names. */
 function eventsWritePolicy(stack: Stack, resource: string): string {
   return stack.toJsonString({
@@ -114,7 +136,10 @@ export class DeploymentMonitoring extends Construct {
   public readonly logGroup: logs.ILogGroup;
   /** The alarm on failed stage executions of the pipeline (metric `StageFailed`, dimension `Pipeline`). */
   public readonly failureAlarm: cloudwatch.IAlarm;
-  /** The pipeline health dashboard. */
+  /**
+   * The pipeline health dashboard, `groundwork-<pipeline>-<region>`. Dashboards are global to the account, so
+   * the name holds the region; see the package README for pipeline names with '.' or '@'.
+   */
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: DeploymentMonitoringProps) {
@@ -216,7 +241,7 @@ export class DeploymentMonitoring extends Construct {
         period: Duration.hours(1),
       });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `groundwork-${props.pipelineName}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 255),
+      dashboardName: dashboardName(props.pipelineName, stack.region),
       defaultInterval: Duration.days(7),
       widgets: [
         [

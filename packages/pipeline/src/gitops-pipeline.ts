@@ -71,8 +71,10 @@ export interface GitOpsPipelineProps {
   /** S3 bucket for the npm and nx build caches. @default - CodeBuild local custom cache */
   readonly cacheBucket?: s3.IBucket;
   /**
-   * CDK bootstrap qualifier of the target accounts: 1 to 10 lowercase letters and digits, as `cdk bootstrap`
-   * requires.
+   * CDK bootstrap qualifier of the target accounts: 1 to 10 lowercase letters and digits. This is stricter than
+   * `cdk bootstrap`, which accepts `[A-Za-z0-9_-]{1,10}`: Groundwork's roles reach the bootstrap roles by name
+   * patterns such as `cdk-<qualifier>-*`, and with a hyphen allowed, the pattern of qualifier `team` would also
+   * match the roles of qualifier `team-a`.
    * @default DefaultStackSynthesizer.DEFAULT_QUALIFIER
    */
   readonly qualifier?: string;
@@ -134,11 +136,17 @@ export interface EnvironmentOptions {
   readonly wave: string;
   /** A production environment gets a permissions-broadening check and a manual approval before it. @default false */
   readonly production?: boolean;
-  /** Require a manual approval before deploying. @default - same as `production` */
+  /**
+   * Require a manual approval before deploying. A production environment always gets one: `approvalRequired:
+   * false` with `production: true` is an error.
+   * @default - same as `production`
+   */
   readonly approvalRequired?: boolean;
   /**
    * After deploying, check (from CodeBuild, through the target account's deploy role) that every stack
-   * of the stage is complete and every declared output exists.
+   * of the stage is complete and every output declared without a `Condition` exists. An output with a
+   * `Condition` is not checked: CloudFormation creates it only when the condition is true, which the
+   * template alone does not tell.
    *
    * Whatever this says, a stage with stacks that declare `terminationProtection` gets a post-deployment
    * action that turns it on through the deploy role and checks it: CodePipeline's CloudFormation actions
@@ -150,14 +158,21 @@ export interface EnvironmentOptions {
 
 /** Options of an alarm gate on a wave. */
 export interface AlarmGateOptions {
-  /** Minutes the rule watches the alarms after the wave deploys before promotion. @default 15 */
+  /**
+   * Minutes the rule watches the alarms after the wave deploys before promotion. In a split wave, it watches
+   * after each part deploys, so the waits add up.
+   * @default 15
+   */
   readonly waitTimeMinutes?: number;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9.@_-]{1,100}$/;
 /** CodePipeline quota: actions per stage. */
 const MAX_ACTIONS_PER_STAGE = 50;
-/** CodePipeline quotas: stages per pipeline, actions per pipeline (both fixed: they cannot be raised). */
+/**
+ * CodePipeline quotas: stages per pipeline, actions per pipeline (both fixed: Service Quotas lists "Total stages
+ * per pipeline" 50 and "Total actions per pipeline" 500 as not adjustable).
+ */
 const MAX_STAGES_PER_PIPELINE = 50;
 const MAX_ACTIONS_PER_PIPELINE = 500;
 
@@ -363,6 +378,14 @@ export class GitOpsPipeline extends Construct {
       );
     }
     const production = options.production ?? false;
+    if (production && options.approvalRequired === false) {
+      // ConfirmPermissionsBroadening's confirm is approved automatically when nothing broadens: without this
+      // approval, a production deployment would wait for no one.
+      throw new Error(
+        `${this.node.path}: addEnvironment('${stage.stageName}'): a production environment always gets a manual ` +
+          'approval, so approvalRequired must be true or left unset; found production: true and approvalRequired: false',
+      );
+    }
     const approval = options.approvalRequired ?? production;
     const validate = options.postDeploymentValidation ?? !production;
     if (!this.waveOrder.includes(options.wave)) {
@@ -460,6 +483,9 @@ export class GitOpsPipeline extends Construct {
    * with "Node with duplicate id" or a dependency cycle, naming neither the wave nor the environment, when a
    * wave is called like one of its own stages (Source, Build, UpdatePipeline, Assets) or like an environment
    * that another wave deploys alone (that wave's stage takes the environment's name).
+   *
+   * Nor may a wave take a name that another wave's split parts take, `<name>.<digits>` (see waveOf): the
+   * stage would be taken for a part of the other wave, with its rollback and alarm gate.
    */
   private checkStageNames(layout: { name: string; ids: string[]; stageNames: string[] }[]): void {
     const owners = new Map<string, string>();
@@ -482,11 +508,35 @@ export class GitOpsPipeline extends Construct {
         }
       }
     }
+    const namesOf = ({ name, ids, stageNames }: { name: string; ids: string[]; stageNames: string[] }) =>
+      new Set([name, ...ids, ...stageNames]);
+    for (const wave of layout) {
+      for (const other of layout) {
+        if (other === wave) {
+          continue;
+        }
+        for (const used of namesOf(wave)) {
+          const base = [...namesOf(other)].find((name) => splitPartPattern(name).test(used));
+          if (base !== undefined) {
+            throw new Error(
+              `${this.node.path}: wave '${wave.name}' needs the CodePipeline stage name '${used}', which wave ` +
+                `'${other.name}' takes for its split parts ('${base}.1', '${base}.2', ... when a stage holds more ` +
+                'than 50 actions): rename the wave',
+            );
+          }
+        }
+      }
+    }
   }
 
   /**
    * After the wave deploys, watch the named CloudWatch alarms (in the pipeline's account and region) for
    * `waitTimeMinutes`; if one is in ALARM, the wave is rolled back instead of promoted (V2 stage condition).
+   *
+   * Rollback is per CodePipeline stage. A wave of more than 50 actions is split into stages `<wave>.1`,
+   * `<wave>.2`, ...: each part gets the condition, so each waits for the alarms after it deploys and rolls back
+   * when one fires. The parts that completed before the alarm keep the revision; the pipeline stops, so the
+   * later parts and waves do not get it.
    */
   public gateOnAlarms(wave: string, alarmNames: string[], options: AlarmGateOptions = {}): void {
     if (alarmNames.length === 0 || alarmNames.length > 5) {
@@ -572,9 +622,15 @@ export class GitOpsPipeline extends Construct {
     this.boundCrossAccountPolicies();
 
     this.acknowledgeGeneratedFindings(replicationRegions);
-    // Named after the pipeline: rule names are unique per account, and the pipelines of several branches
-    // share the account and the construct path the default name derives from.
-    this.notifications.notifyOn('PipelineEvents', pipeline, undefined, notificationRuleName(this.pipelineName));
+    // Named after the pipeline and its region: rule names are unique per account, the pipelines of several
+    // branches share the account and the construct path the default name derives from, and a pipeline name is
+    // unique only per account and region.
+    this.notifications.notifyOn(
+      'PipelineEvents',
+      pipeline,
+      undefined,
+      notificationRuleName(this.pipelineName, Stack.of(this).region),
+    );
     if (this.props.monitoring ?? true) {
       this.monitoringConstruct = new DeploymentMonitoring(this, 'Monitoring', {
         pipelineName: this.pipelineName,
@@ -884,15 +940,17 @@ export class GitOpsPipeline extends Construct {
         // CodePipeline V2 rolls the stage back to the last successful execution's source revision.
         cfn.addPropertyOverride(`Stages.${index}.OnFailure`, { Result: 'ROLLBACK' });
       }
+      // Every part of a split wave: rollback is per stage, so a part without the condition would keep a
+      // revision whose alarm fired in a later part's wait.
       const gate = this.alarmGates.get(wave);
-      const isLastChunk = this.waveOf(pipeline.stages[index + 1]?.stageName ?? '') !== wave;
-      if (gate && isLastChunk) {
+      if (gate) {
         cfn.addPropertyOverride(`Stages.${index}.OnSuccess`, {
           Conditions: [
             {
               Result: 'ROLLBACK',
               Rules: gate.alarmNames.map((alarmName, i) => ({
-                Name: `${wave}-alarm-${i + 1}`.slice(0, 100),
+                // Named after the stage: the parts of a split wave each hold the same rules.
+                Name: `${stage.stageName}-alarm-${i + 1}`.slice(0, 100),
                 RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' },
                 Configuration: { AlarmName: alarmName, WaitTime: `${gate.waitTimeMinutes}` },
               })),
@@ -921,12 +979,15 @@ export class GitOpsPipeline extends Construct {
   }
 
   /**
-   * The wave a CodePipeline stage belongs to (see addWaves for the names). pipelines still splits an
-   * environment of more than 50 steps on its own, into `<name>.1`, `<name>.2`, ...
+   * The wave a CodePipeline stage belongs to (see addWaves for the names): the wave with a stage of exactly that
+   * name, else the wave with a stage that pipelines split on its own (an environment of more than 50 steps),
+   * into `<name>.1`, `<name>.2`, ... checkStageNames keeps both unambiguous.
    */
   private waveOf(stageName: string): string | undefined {
-    return this.waveOrder.find((wave) =>
-      (this.waveStageNames.get(wave) ?? []).some((name) => stageName === name || stageName.startsWith(`${name}.`)),
+    const names = (wave: string) => this.waveStageNames.get(wave) ?? [];
+    return (
+      this.waveOrder.find((wave) => names(wave).includes(stageName)) ??
+      this.waveOrder.find((wave) => names(wave).some((name) => splitPartPattern(name).test(stageName)))
     );
   }
 
@@ -1047,6 +1108,15 @@ export class GitOpsPipeline extends Construct {
       );
     }
   }
+}
+
+/**
+ * The names of the parts a stage named `name` is split into when it holds more than 50 actions, `<name>.1`,
+ * `<name>.2`, ... (aws-cdk-lib/pipelines, and addWaves): `name`, a dot, digits.
+ */
+function splitPartPattern(name: string): RegExp {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped}\\.\\d+$`);
 }
 
 /** aws-cdk-lib's grant to an asset publishing role: start, stop or read builds of any project. */

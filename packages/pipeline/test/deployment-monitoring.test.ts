@@ -235,7 +235,7 @@ describe('DeploymentMonitoring', () => {
       AlarmActions: [{ Ref: Match.stringLikeRegexp('Topic') }],
       OKActions: [{ Ref: Match.stringLikeRegexp('Topic') }],
     });
-    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'groundwork-groundwork' });
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'groundwork-groundwork-eu-west-1' });
   });
 
   test('the failure alarm uses no SEARCH expression (CloudWatch rejects alarms on SEARCH)', () => {
@@ -258,6 +258,49 @@ describe('DeploymentMonitoring', () => {
     expect(withAt).toMatch(/^[A-Za-z0-9._\/#-]{1,512}$/);
     expect(logGroupName('orders-main')).toBe('/aws/events/groundwork/orders-main');
     expect(logGroupName('orders.main_1')).toBe('/aws/events/groundwork/orders.main_1');
+  });
+
+  // CloudWatch dashboards are global to the account (PutDashboard replaces a dashboard of the same name), and
+  // allow only letters, digits, '-' and '_' (at most 255). '.' and '@' were replaced with no hash, so team.a,
+  // team-a and team@a shared one dashboard; and the same pipeline name in two regions did too.
+  describe('dashboard names', () => {
+    const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+    const dashboardName = (pipelineName: string, region: string | null = PIPELINE_ENV.region): any => {
+      const monitoringStack = new Stack(new App(), 'Monitoring', {
+        env: region ? { account: PIPELINE_ENV.account, region } : undefined,
+      });
+      new DeploymentMonitoring(monitoringStack, 'Deployments', { pipelineName });
+      return (Object.values(Template.fromStack(monitoringStack).findResources('AWS::CloudWatch::Dashboard'))[0] as any)
+        .Properties.DashboardName;
+    };
+
+    test('team.a, team-a and team@a get three dashboards', () => {
+      const names = ['team.a', 'team-a', 'team@a'].map((name) => dashboardName(name));
+      expect(new Set(names).size).toBe(3);
+      expect(names[0]).toMatch(/^groundwork-team-a-[0-9a-f]{8}-eu-west-1$/);
+      expect(names[1]).toBe('groundwork-team-a-eu-west-1');
+      expect(names[2]).toMatch(/^groundwork-team-a-[0-9a-f]{8}-eu-west-1$/);
+      for (const name of names) {
+        expect(name).toMatch(DASHBOARD_NAME);
+      }
+    });
+
+    test('the same pipeline name in two regions of one account gets two dashboards', () => {
+      expect(dashboardName('groundwork', 'eu-west-1')).toBe('groundwork-groundwork-eu-west-1');
+      expect(dashboardName('groundwork', 'us-east-1')).toBe('groundwork-groundwork-us-east-1');
+    });
+
+    test('a 100-character pipeline name gives a valid dashboard name', () => {
+      const name = dashboardName(`${'a'.repeat(99)}.`);
+      expect(name).toMatch(DASHBOARD_NAME);
+      expect(name).toMatch(/^groundwork-a{99}--[0-9a-f]{8}-eu-west-1$/);
+    });
+
+    test('in an environment-agnostic stack, the dashboard name ends in the region the stack is deployed to', () => {
+      expect(dashboardName('team.a', null)).toEqual({
+        'Fn::Join': ['', [expect.stringMatching(/^groundwork-team-a-[0-9a-f]{8}-$/), { Ref: 'AWS::Region' }]],
+      });
+    });
   });
 
   // CloudWatch Logs: at most 10 resource policies per account and region, not adjustable. One per pipeline

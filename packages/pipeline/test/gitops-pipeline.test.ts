@@ -1,11 +1,12 @@
 process.env.CDK_VALIDATION = 'false';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Stage, StageProps, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { Construct } from 'constructs';
 import { GitOpsPipeline } from '../src';
 import {
   CONNECTION_ARN,
@@ -216,12 +217,12 @@ describe('GitOpsPipeline', () => {
           Result: 'ROLLBACK',
           Rules: [
             {
-              Name: 'Dev-alarm-1',
+              Name: 'dev-alarm-1',
               RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' },
               Configuration: { AlarmName: 'dev-5xx', WaitTime: '10' },
             },
             {
-              Name: 'Dev-alarm-2',
+              Name: 'dev-alarm-2',
               RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' },
               Configuration: { AlarmName: 'dev-latency', WaitTime: '10' },
             },
@@ -495,8 +496,9 @@ describe('GitOpsPipeline validation', () => {
     expect(make(props)).toThrow(/PipelineStack\/GitOps/);
   });
 
-  // cdk bootstrap --qualifier accepts [a-z0-9]{1,10} only (the qualifier is part of the staging bucket name).
-  test.each(['GW_1', 'Gw1', 'gw-1', 'gw_1', ''])('rejects qualifier %j, which cdk bootstrap would not accept', (q) => {
+  // Stricter than cdk bootstrap ([A-Za-z0-9_-]{1,10}): uppercase and '_' break the staging bucket name, and a
+  // hyphen would let one qualifier's `cdk-<qualifier>-*` pattern match another qualifier's roles.
+  test.each(['GW_1', 'Gw1', 'gw-1', 'gw_1', ''])('rejects qualifier %j: lowercase letters and digits only', (q) => {
     expect(make({ qualifier: q })).toThrow(
       `PipelineStack/GitOps: qualifier must match [a-z0-9]{1,10} (the CDK bootstrap contract), found '${q}'`,
     );
@@ -532,6 +534,63 @@ describe('GitOpsPipeline validation', () => {
       pipeline.addEnvironment(stage, { wave: waves[i] });
     });
     expect(() => pipeline.buildPipeline()).toThrow(`PipelineStack/GitOps: ${message}`);
+  });
+
+  // pipelines splits a stage of more than 50 actions into '<name>.1', '<name>.2', ... (and so does the wave
+  // layout): a wave called '<other wave>.<digits>' would take the name of one of those parts.
+  test.each([
+    [['prod', 'prod.1'], "wave 'prod.1' needs the CodePipeline stage name 'prod.1'", "wave 'prod'"],
+    [['prod.1', 'prod'], "wave 'prod.1' needs the CodePipeline stage name 'prod.1'", "wave 'prod'"],
+    [['Canary', 'Canary.12'], "wave 'Canary.12' needs the CodePipeline stage name 'Canary.12'", "wave 'Canary'"],
+  ])('rejects waves %j: one is named like a split part of the other, naming both', (waves, needs, other) => {
+    const { app, pipeline } = pipelineFixture();
+    waves.forEach((wave, w) => {
+      for (const i of [1, 2]) {
+        const name = `env${w}${i}`;
+        pipeline.addEnvironment(
+          new TinyEnvironment(app, name, { env: { account: accountId(w * 2 + i), region: 'eu-west-1' } }),
+          { wave },
+        );
+      }
+    });
+    expect(() => pipeline.buildPipeline()).toThrow(
+      `PipelineStack/GitOps: ${needs}, which ${other} takes for its split parts`,
+    );
+  });
+
+  test('accepts waves named like another wave followed by a dot and more than digits', () => {
+    const { app, pipeline } = pipelineFixture();
+    ['prod', 'prod.eu', 'prod.1a', 'prod1'].forEach((wave, i) =>
+      pipeline.addEnvironment(
+        new TinyEnvironment(app, `env${i}`, { env: { account: accountId(i + 1), region: 'eu-west-1' } }),
+        { wave },
+      ),
+    );
+    expect(() => pipeline.buildPipeline()).not.toThrow();
+  });
+
+  // The docs promise a manual approval before every production environment; approvalRequired: false removed
+  // it silently, and the permissions-broadening confirm is approved automatically when nothing broadens.
+  test('rejects a production environment with approvalRequired: false, naming the environment', () => {
+    const { app, pipeline } = pipelineFixture();
+    const prod = new TinyEnvironment(app, 'prod', { env: { account: accountId(2), region: 'eu-west-1' } });
+    expect(() => pipeline.addEnvironment(prod, { wave: 'Prod', production: true, approvalRequired: false })).toThrow(
+      "PipelineStack/GitOps: addEnvironment('prod'): a production environment always gets a manual approval, " +
+        'so approvalRequired must be true or left unset; found production: true and approvalRequired: false',
+    );
+  });
+
+  test('accepts production with approvalRequired true or unset, and non-production without approval', () => {
+    const { app, pipeline } = pipelineFixture();
+    const env = (name: string, n: number) =>
+      new TinyEnvironment(app, name, { env: { account: accountId(n), region: 'eu-west-1' } });
+    pipeline.addEnvironment(env('dev', 1), { wave: 'Dev', approvalRequired: false });
+    pipeline.addEnvironment(env('prod', 2), { wave: 'Prod', production: true, approvalRequired: true });
+    pipeline.addEnvironment(env('prod2', 3), { wave: 'Prod', production: true });
+    pipeline.buildPipeline();
+    const stages = pipelineOf(Template.fromStack(pipeline.node.scope as Stack)).Stages;
+    const approvals = stages.flatMap((s: any) => s.Actions).filter((a: any) => /\.Approve$/.test(a.Name));
+    expect(approvals.map((a: any) => a.Name).sort()).toEqual(['prod.Approve', 'prod2.Approve']);
   });
 
   test('accepts a wave of one environment named like that environment, and one named like a wave of several', () => {
@@ -611,6 +670,91 @@ describe('GitOpsPipeline validation', () => {
     const cfn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
     expect(cfn.Properties.Triggers).toHaveLength(1);
     expect(cfn.Properties.Stages.find((s: any) => s.Name === 'dev').OnFailure).toEqual({ Result: 'ROLLBACK' });
+  });
+});
+
+describe('GitOpsPipeline alarm gates, wave by wave', () => {
+  /** The pipeline's wave stages: name, OnFailure, and the alarm names of the OnSuccess condition. */
+  function gates(build: (fixture: ReturnType<typeof pipelineFixture>) => void): [string, string, string[]][] {
+    const fixture = pipelineFixture();
+    build(fixture);
+    fixture.pipeline.buildPipeline();
+    return pipelineOf(Template.fromStack(fixture.stack))
+      .Stages.filter((s: any) => !GitOpsPipeline.RESERVED_STAGE_NAMES.includes(s.Name))
+      .map((s: any) => [
+        s.Name,
+        s.OnFailure?.Result,
+        (s.OnSuccess?.Conditions ?? []).flatMap((c: any) =>
+          c.Rules.map((r: any) => `${r.Name}=${r.Configuration.AlarmName}`),
+        ),
+      ]);
+  }
+  const add = (fixture: ReturnType<typeof pipelineFixture>, wave: string, names: string[], start: number) =>
+    names.forEach((name, i) =>
+      fixture.pipeline.addEnvironment(
+        new TinyEnvironment(fixture.app, name, { env: { account: accountId(start + i), region: 'eu-west-1' } }),
+        { wave },
+      ),
+    );
+
+  // Both are valid CodePipeline stage names; 'prod.eu' used to be taken for a part of 'prod' (prefix match),
+  // so 'prod' lost its gate and 'prod.eu' was gated on the alarms of 'prod'.
+  test("waves 'prod' and 'prod.eu' each get their own gate", () => {
+    const result = gates((fixture) => {
+      add(fixture, 'prod', ['a1', 'a2'], 1);
+      add(fixture, 'prod.eu', ['b1', 'b2'], 3);
+      fixture.pipeline.gateOnAlarms('prod', ['prod-5xx']);
+      fixture.pipeline.gateOnAlarms('prod.eu', ['prod-eu-5xx']);
+    });
+    expect(result).toEqual([
+      ['prod', 'ROLLBACK', ['prod-alarm-1=prod-5xx']],
+      ['prod.eu', 'ROLLBACK', ['prod.eu-alarm-1=prod-eu-5xx']],
+    ]);
+  });
+
+  // 18 environments of 3 actions (Prepare, Deploy, Validate): 54, over CodePipeline's 50 per stage.
+  test('a wave split into several stages waits for its alarms, and can roll back, in every part', () => {
+    const result = gates((fixture) => {
+      add(
+        fixture,
+        'Canary',
+        Array.from({ length: 18 }, (_, i) => `canary${i}`),
+        1,
+      );
+      add(fixture, 'Next', ['next1', 'next2'], 30);
+      fixture.pipeline.gateOnAlarms('Canary', ['canary-5xx']);
+    });
+    expect(result).toEqual([
+      ['Canary.1', 'ROLLBACK', ['Canary.1-alarm-1=canary-5xx']],
+      ['Canary.2', 'ROLLBACK', ['Canary.2-alarm-1=canary-5xx']],
+      ['Next', 'ROLLBACK', []],
+    ]);
+  });
+
+  // An environment of more than 50 actions cannot be split by the layout: aws-cdk-lib/pipelines splits its
+  // stage itself, into '<environment>.1', '<environment>.2'. Those parts still belong to the wave.
+  test("the parts aws-cdk-lib/pipelines splits off on its own ('<name>.<n>') keep the wave's rollback and gate", () => {
+    class Big extends Stage {
+      constructor(scope: Construct, id: string, props: StageProps) {
+        super(scope, id, props);
+        for (let i = 0; i < 26; i++) {
+          new sqs.Queue(new Stack(this, `S${i}`), 'Queue', { enforceSSL: true });
+        }
+      }
+    }
+    const result = gates((fixture) => {
+      fixture.pipeline.addEnvironment(
+        new Big(fixture.app, 'big', { env: { account: accountId(1), region: 'eu-west-1' } }),
+        { wave: 'Big' },
+      );
+      add(fixture, 'big.eu', ['eu1', 'eu2'], 2);
+      fixture.pipeline.gateOnAlarms('Big', ['big-5xx']);
+    });
+    expect(result).toEqual([
+      ['big.1', 'ROLLBACK', ['big.1-alarm-1=big-5xx']],
+      ['big.2', 'ROLLBACK', ['big.2-alarm-1=big-5xx']],
+      ['big.eu', 'ROLLBACK', []],
+    ]);
   });
 });
 
@@ -733,14 +877,24 @@ describe('GitOpsPipeline notification rule name', () => {
   const VALID_RULE_NAME = /^[A-Za-z0-9_ -]{1,64}$/;
 
   /** The notification rule name of a pipeline built alone in its own app, as each branch's synth builds it. */
-  function ruleNameOf(pipelineName: string): string {
-    const fixture = pipelineFixture({ pipelineName });
-    fixture.pipeline.addEnvironment(
-      new TinyEnvironment(fixture.app, 'dev', { env: { account: accountId(1), region: PIPELINE_ENV.region } }),
+  function ruleNameOf(pipelineName: string, region: string | null = PIPELINE_ENV.region): any {
+    const app = new App();
+    const stack = new Stack(app, 'PipelineStack', {
+      env: region ? { account: PIPELINE_ENV.account, region } : undefined,
+    });
+    const pipeline = new GitOpsPipeline(stack, 'GitOps', {
+      repository: 'groundwork-platform/groundwork',
+      connectionArn: CONNECTION_ARN,
+      organizationId: ORG_ID,
+      pipelineName,
+    });
+    // In the pipeline's own account and region (an environment-agnostic pipeline stack deploys only there).
+    pipeline.addEnvironment(
+      new TinyEnvironment(app, 'dev', { env: region ? { account: accountId(1), region } : undefined }),
       { wave: 'Dev' },
     );
     const rules = Object.values(
-      Template.fromStack(fixture.stack).findResources('AWS::CodeStarNotifications::NotificationRule'),
+      Template.fromStack(stack).findResources('AWS::CodeStarNotifications::NotificationRule'),
     );
     expect(rules).toHaveLength(1);
     return rules[0].Properties.Name;
@@ -750,25 +904,46 @@ describe('GitOpsPipeline notification rule name', () => {
     // The main and develop pipelines: same code, so same construct path, in one tooling account and region.
     const main = ruleNameOf('example-platform');
     const develop = ruleNameOf('example-platform-develop');
-    expect(main).toBe('example-platform-pipeline-events');
-    expect(develop).toBe('example-platform-develop-pipeline-events');
+    expect(main).toBe('example-platform-eu-west-1-pipeline-events');
+    expect(develop).toBe('example-platform-develop-eu-west-1-pipeline-events');
     expect(main).not.toBe(develop);
+  });
+
+  // Pipeline names are unique per account and region, rule names per account: the same pipeline name in two
+  // regions of one account (a pipeline per region, or a copy for disaster recovery) made the same rule name.
+  test('the same pipeline name in two regions of one account gets two rule names', () => {
+    const names = ['eu-west-1', 'us-east-1', 'us-isof-south-1'].map((region) => ruleNameOf('groundwork', region));
+    expect(names).toEqual([
+      'groundwork-eu-west-1-pipeline-events',
+      'groundwork-us-east-1-pipeline-events',
+      'groundwork-us-isof-south-1-pipeline-events',
+    ]);
+    const long = ['eu-west-1', 'us-east-1'].map((region) => ruleNameOf(`ex-platform-${'b'.repeat(36)}`, region));
+    expect(long[0]).not.toBe(long[1]);
+    for (const name of [...names, ...long]) {
+      expect(name).toMatch(VALID_RULE_NAME);
+    }
   });
 
   test('a 48-character pipeline name (the platform maximum) gives a valid name of at most 64 characters', () => {
     const pipelineName = `ex-platform-${'b'.repeat(36)}`;
     expect(pipelineName).toHaveLength(48);
     const name = ruleNameOf(pipelineName);
-    expect(name).toBe(`${pipelineName}-pipeline-events`);
+    // With the region, the name no longer fits whole: it is cut, and the hash of the whole name keeps it apart.
+    expect(name).toMatch(/^ex-platform-b+-[0-9a-f]{8}-eu-west-1-pipeline-events$/);
     expect(name).toHaveLength(64);
     expect(name).toMatch(VALID_RULE_NAME);
+    // The longest region name aws-cdk-lib knows still leaves room for the start of the pipeline name.
+    expect(ruleNameOf(pipelineName, 'us-isof-south-1')).toMatch(
+      /^ex-platform-b+-[0-9a-f]{8}-us-isof-south-1-pipeline-events$/,
+    );
   });
 
   test('pipeline names with characters rule names forbid, or too long, are replaced and cut deterministically', () => {
     // 80 characters: the longest name the topic's display name, `Groundwork pipeline <name>`, allows.
     const longName = 'a'.repeat(80);
     const names = ['team.platform', 'team@platform', 'team-platform', longName, `${longName.slice(0, 79)}b`].map(
-      ruleNameOf,
+      (name) => ruleNameOf(name),
     );
     for (const name of names) {
       expect(name).toMatch(VALID_RULE_NAME);
@@ -776,8 +951,30 @@ describe('GitOpsPipeline notification rule name', () => {
     // '.' and '@' become '-', and the hash of the whole pipeline name keeps names apart that the
     // replacement or the cut would otherwise make equal.
     expect(new Set(names).size).toBe(names.length);
-    expect(names[0]).toMatch(/^team-platform-[0-9a-f]{8}-pipeline-events$/);
+    expect(names[0]).toMatch(/^team-platform-[0-9a-f]{8}-eu-west-1-pipeline-events$/);
+    expect(names[2]).toBe('team-platform-eu-west-1-pipeline-events');
     expect(ruleNameOf('team.platform')).toBe(names[0]);
+  });
+
+  test('team.a, team-a and team@a get three rule names', () => {
+    const names = ['team.a', 'team-a', 'team@a'].map((name) => ruleNameOf(name));
+    expect(new Set(names).size).toBe(3);
+    expect(names[1]).toBe('team-a-eu-west-1-pipeline-events');
+  });
+
+  // The stack's region is unknown at synthesis: the name takes it at deployment (AWS::Region), with room kept
+  // for a region name of up to 20 characters.
+  test('in an environment-agnostic stack, the rule name ends in the region the stack is deployed to', () => {
+    const resolve = (name: any, region: string): string =>
+      name['Fn::Join'][1].map((part: any) => (part.Ref === 'AWS::Region' ? region : part)).join('');
+    const short = ruleNameOf('groundwork', null);
+    expect(short['Fn::Join'][1]).toContainEqual({ Ref: 'AWS::Region' });
+    expect(resolve(short, 'eu-west-1')).toBe('groundwork-eu-west-1-pipeline-events');
+    const long = ruleNameOf(`ex-platform-${'b'.repeat(36)}`, null);
+    for (const region of ['eu-west-1', 'us-isof-south-1', 'x'.repeat(20)]) {
+      expect(resolve(long, region)).toMatch(VALID_RULE_NAME);
+    }
+    expect(resolve(long, 'x'.repeat(20))).toHaveLength(64);
   });
 });
 

@@ -177,11 +177,11 @@ describe('waves of production environments stay within 50 actions per CodePipeli
     expect(deploys).toHaveLength(60);
   });
 
-  test('every part of a wave rolls back on failure; the alarm gate sits on the last part of its wave', () => {
+  test('every part of a wave rolls back on failure, and waits for the alarm gate of its wave', () => {
     for (const stage of waveStages) {
       expect(stage.OnFailure).toEqual({ Result: 'ROLLBACK' });
     }
-    expect(waveStages.map((s: any) => s.OnSuccess !== undefined)).toEqual([false, true, false, false]);
+    expect(waveStages.map((s: any) => s.OnSuccess !== undefined)).toEqual([true, true, false, false]);
   });
 });
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
+import { App, Aws, CfnCondition, CfnOutput, Fn, Stack, Stage } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { STAGE_VALIDATION_SCRIPT } from '../src/private/stage-validation-step';
 
@@ -168,6 +168,35 @@ describe('the stage validation script', () => {
       ),
     ]);
     fs.rmSync(agnosticApp.outdir, { recursive: true, force: true });
+  });
+
+  // CloudFormation creates an output with a Condition only when the condition is true, so describe-stacks
+  // lacks it in the other case; the template alone cannot tell which. Only unconditional outputs are checked.
+  test('checks every output without a Condition, and skips the outputs with one', () => {
+    const outputsApp = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'stage-validation-outputs-')) });
+    const outputsStage = new Stage(outputsApp, 'dev', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const api = new Stack(outputsStage, 'Api', { stackName: 'example-dev-api' });
+    const queue = new sqs.Queue(api, 'Queue', { enforceSSL: true });
+    new CfnOutput(api, 'QueueUrl', { value: queue.queueUrl });
+    const inUsEast1 = new CfnCondition(api, 'InUsEast1', { expression: Fn.conditionEquals(Aws.REGION, 'us-east-1') });
+    new CfnOutput(api, 'GlobalEndpoint', { value: queue.queueArn, condition: inUsEast1 });
+    const other = new Stack(outputsStage, 'Other', { stackName: 'example-dev-other' });
+    new sqs.Queue(other, 'Queue', { enforceSSL: true });
+    new CfnOutput(other, 'NotDeployed', { value: 'x' });
+    outputsApp.synth();
+    const result = run(
+      { STAGE_ASSEMBLY: path.relative(outputsApp.outdir, outputsStage.outdir) },
+      () => {},
+      outputsApp.outdir,
+    );
+    // The stand-in returns QueueUrl only, as CloudFormation would in eu-west-1.
+    expect(result.stdout).toContain('OK example-dev-api output QueueUrl');
+    expect(result.stdout).not.toContain('GlobalEndpoint missing');
+    expect(result.stdout).toContain('SKIP example-dev-api output GlobalEndpoint has a Condition: not checked');
+    // An output without a Condition is still required.
+    expect(result.stdout).toContain('FAIL example-dev-other output NotDeployed missing');
+    expect(result.status).not.toBe(0);
+    fs.rmSync(outputsApp.outdir, { recursive: true, force: true });
   });
 
   test('validation alone, as before: no protection call', () => {

@@ -9,11 +9,12 @@
  * - the pipeline `<pipeline>`: CodePipeline, 100;
  * - its topic's display name `Groundwork pipeline <pipeline>` (@groundwork/pipeline): SNS, 100;
  * - its event log group `/aws/events/groundwork/<pipeline>` (@groundwork/pipeline): CloudWatch Logs, 512;
- * - its notification rule `<pipeline>-pipeline-events` (@groundwork/pipeline): CodeStar Notifications, 64.
+ * - its notification rule `<pipeline>-<region>-pipeline-events` (@groundwork/pipeline): CodeStar
+ *   Notifications, 64; @groundwork/pipeline cuts a longer name and adds a hash of the pipeline name.
  *
- * The role and the notification rule are the tightest (both 16 characters after the pipeline name, of 64),
- * so they set the limit. The resource policy and dashboard names that
- * @groundwork/pipeline derives from the pipeline name are cut to their limits there.
+ * The role is the tightest (16 characters after the pipeline name, of 64), so it sets the limit. The
+ * notification rule, resource policy and dashboard names that @groundwork/pipeline derives from the pipeline
+ * name are cut to their limits there.
  *
  * An environment with `drift.autoReconcile` names its drift detector's role `<org>-<env>-drift-detector`
  * (stack-names.ts), so that the reconcile role's trust can match it; that name, too, has at most 64.
