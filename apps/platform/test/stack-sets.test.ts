@@ -238,8 +238,8 @@ describe('member templates', () => {
     const filters = resourcesOfType(member, 'AWS::Logs::MetricFilter').map(([id]) => id);
     const alarms = resourcesOfType(member, 'AWS::CloudWatch::Alarm').map(([id]) => id);
     const dashboards = resourcesOfType(member, 'AWS::CloudWatch::Dashboard').map(([id]) => id);
-    // The 14 CIS controls and the GuardDuty, Security Hub and Config rule changes.
-    expect([filters.length, alarms.length, dashboards.length]).toEqual([17, 17, 1]);
+    // The 14 CIS controls, the GuardDuty, Security Hub and Config rule changes, and the alerting changes.
+    expect([filters.length, alarms.length, dashboards.length]).toEqual([18, 18, 1]);
     // The Config rules on IAM resources (one IAM per account) and the password policy remediation.
     const iamRules = [
       ...resourcesOfType(member, 'AWS::Config::ConfigRule').filter(([, r]) =>

@@ -18,7 +18,7 @@ import {
   ruleAvailableCondition,
   ruleAvailableIn,
 } from './private/regions';
-import { propError, requireInteger } from './private/validation';
+import { propError, requireInteger, requireOneOf } from './private/validation';
 
 /** How AccountGuardrails applies the account settings. */
 export enum GuardrailEnforcement {
@@ -184,6 +184,9 @@ export class AccountGuardrails extends Construct {
     const revert = props.revertOnDelete ?? false;
     const stack = Stack.of(this);
     this.enforcement = props.enforcement ?? GuardrailEnforcement.CUSTOM_RESOURCE;
+    // Typed in TypeScript, but free text in JavaScript or YAML config: a misspelt CONFIG_REMEDIATION
+    // must not fall back to the Lambda-backed custom resources, which need an asset bucket.
+    requireOneOf(this, 'enforcement', this.enforcement, Object.values(GuardrailEnforcement));
     if (this.enforcement === GuardrailEnforcement.CONFIG_REMEDIATION) {
       const r = this.applyWithConfigRemediation(props);
       this.remediationRole = r.role;

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from './private/acknowledge';
 import { bucketNameProblem } from './private/bucket-name';
 import { createAccessLogsBucket, createLogBucket, useBucketPolicyForAccessLogs } from './private/buckets';
-import { propError, requireInteger, resolveRetention, validateLifecycle } from './private/validation';
+import { propError, requireInteger, requireOneOf, resolveRetention, validateLifecycle } from './private/validation';
 
 /** Object Lock retention mode of the trail bucket. */
 export enum AuditLogLockMode {
@@ -80,12 +80,27 @@ export interface AuditTrailProps {
   readonly transitionToGlacierAfterDays?: number;
 
   /**
-   * Days after which trail objects (and their noncurrent versions) expire. Must be greater than
-   * `transitionToGlacierAfterDays` and, with Object Lock, not less than `objectLockDays`. Local bucket only.
+   * Days after which trail objects expire. The bucket is versioned: expiry only makes an object
+   * noncurrent (a delete marker hides it), and S3 deletes it for good
+   * `noncurrentVersionExpireAfterDays` later. With the defaults a log file is therefore kept
+   * 2557 + 2557 days (about 14 years), not 7. Must be greater than `transitionToGlacierAfterDays`
+   * and, with Object Lock, not less than `objectLockDays`. The access-log bucket this construct
+   * creates has the same lifecycle. Local bucket only.
    *
-   * @default 2557 (7 years)
+   * @default 2557 (7 years to expiry)
    */
   readonly expireAfterDays?: number;
+
+  /**
+   * Days a noncurrent version of a trail object is kept before S3 deletes it for good: an object
+   * that expired (`expireAfterDays`), or one that was deleted or overwritten, which this window keeps
+   * recoverable. A log file is deleted for good `expireAfterDays` plus this many days after it was
+   * written: with a deadline for deleting logs, keep the sum within it. An integer from 1 to 36500.
+   * The access-log bucket this construct creates has the same lifecycle. Local bucket only.
+   *
+   * @default - `expireAfterDays`
+   */
+  readonly noncurrentVersionExpireAfterDays?: number;
 
   /**
    * Turns on S3 Object Lock with this default retention mode. Object Lock can only be enabled when
@@ -200,7 +215,13 @@ export class AuditTrail extends Construct {
       this.encryptionKey = key;
       const lifecycle = this.validateLocalBucket(props);
       const accessLogsBucket =
-        props.accessLogsBucket ?? createAccessLogsBucket(this, 'AccessLogsBucket', lifecycle.expireAfterDays);
+        props.accessLogsBucket ??
+        createAccessLogsBucket(
+          this,
+          'AccessLogsBucket',
+          lifecycle.expireAfterDays,
+          lifecycle.noncurrentVersionExpireAfterDays,
+        );
       this.accessLogsBucket = accessLogsBucket;
       const bucket = createLogBucket(this, 'Bucket', {
         encryptionKey: key,
@@ -297,6 +318,7 @@ export class AuditTrail extends Construct {
     const localOnly: (keyof AuditTrailProps)[] = [
       'transitionToGlacierAfterDays',
       'expireAfterDays',
+      'noncurrentVersionExpireAfterDays',
       'objectLockMode',
       'objectLockDays',
       'accessLogsBucket',
@@ -321,11 +343,16 @@ export class AuditTrail extends Construct {
       transitionAfterDays,
       expireAfterDays,
     });
+    const noncurrentVersionExpireAfterDays = props.noncurrentVersionExpireAfterDays ?? expireAfterDays;
+    requireInteger(this, 'noncurrentVersionExpireAfterDays', noncurrentVersionExpireAfterDays, 1, 36500);
     let objectLockRetention: s3.ObjectLockRetention | undefined;
     if (props.objectLockDays !== undefined && props.objectLockMode === undefined) {
       throw propError(this, 'objectLockMode', 'a mode when objectLockDays is set', undefined);
     }
     if (props.objectLockMode !== undefined) {
+      // Typed in TypeScript, but free text in JavaScript or YAML config: a lower-case or misspelt mode
+      // must not become the weaker GOVERNANCE lock.
+      requireOneOf(this, 'objectLockMode', props.objectLockMode, Object.values(AuditLogLockMode));
       const days = props.objectLockDays ?? 365;
       // S3 Object Lock default retention accepts 1 to 36500 days.
       requireInteger(this, 'objectLockDays', days, 1, 36500);
@@ -337,12 +364,13 @@ export class AuditTrail extends Construct {
           expireAfterDays,
         );
       }
-      objectLockRetention =
-        props.objectLockMode === AuditLogLockMode.COMPLIANCE
-          ? s3.ObjectLockRetention.compliance(Duration.days(days))
-          : s3.ObjectLockRetention.governance(Duration.days(days));
+      const retentionOf: Record<AuditLogLockMode, (duration: Duration) => s3.ObjectLockRetention> = {
+        [AuditLogLockMode.GOVERNANCE]: (d) => s3.ObjectLockRetention.governance(d),
+        [AuditLogLockMode.COMPLIANCE]: (d) => s3.ObjectLockRetention.compliance(d),
+      };
+      objectLockRetention = retentionOf[props.objectLockMode](Duration.days(days));
     }
-    return { transitionAfterDays, expireAfterDays, objectLockRetention };
+    return { transitionAfterDays, expireAfterDays, noncurrentVersionExpireAfterDays, objectLockRetention };
   }
 
   /** Key policy statements from the CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail". */

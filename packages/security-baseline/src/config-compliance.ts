@@ -23,7 +23,7 @@ import {
   ruleAvailableCondition,
   ruleAvailableIn,
 } from './private/regions';
-import { propError, requireInteger, requireKnownDistinct, validateLifecycle } from './private/validation';
+import { propError, requireInteger, requireKnownDistinct, requireOneOf, validateLifecycle } from './private/validation';
 
 /** How often AWS Config delivers configuration snapshots. */
 export enum SnapshotFrequency {
@@ -67,11 +67,26 @@ export interface ConfigRecorderProps {
   readonly transitionToGlacierAfterDays?: number;
 
   /**
-   * Days after which delivered items expire; must be greater than `transitionToGlacierAfterDays`.
+   * Days after which delivered items expire; must be greater than `transitionToGlacierAfterDays`. The
+   * bucket is versioned: expiry only makes an item noncurrent (a delete marker hides it), and S3
+   * deletes it for good `noncurrentVersionExpireAfterDays` later. With the defaults an item is
+   * therefore kept 2557 + 2557 days (about 14 years), not 7. The access-log bucket this construct
+   * creates has the same lifecycle.
    *
-   * @default 2557 (7 years)
+   * @default 2557 (7 years to expiry)
    */
   readonly expireAfterDays?: number;
+
+  /**
+   * Days a noncurrent version of a delivered item is kept before S3 deletes it for good: an item
+   * that expired (`expireAfterDays`), or one that was deleted or overwritten, which this window keeps
+   * recoverable. An item is deleted for good `expireAfterDays` plus this many days after it was
+   * delivered: with a deadline for deleting it, keep the sum within it. An integer from 1 to 36500.
+   * The access-log bucket this construct creates has the same lifecycle.
+   *
+   * @default - `expireAfterDays`
+   */
+  readonly noncurrentVersionExpireAfterDays?: number;
 
   /**
    * Bucket that receives the S3 server access logs of the delivery bucket.
@@ -124,6 +139,10 @@ export class ConfigRecorder extends Construct {
       transitionAfterDays,
       expireAfterDays,
     });
+    const noncurrentVersionExpireAfterDays = props.noncurrentVersionExpireAfterDays ?? expireAfterDays;
+    requireInteger(this, 'noncurrentVersionExpireAfterDays', noncurrentVersionExpireAfterDays, 1, 36500);
+    const snapshotFrequency = props.snapshotFrequency ?? SnapshotFrequency.TWENTY_FOUR_HOURS;
+    requireOneOf(this, 'snapshotFrequency', snapshotFrequency, Object.values(SnapshotFrequency));
 
     // A role with the AWS managed AWS_ConfigRole policy rather than the service-linked role: a
     // CloudFormation-created service-linked role fails when one already exists in the account.
@@ -171,13 +190,16 @@ export class ConfigRecorder extends Construct {
       }),
     );
 
-    this.accessLogsBucket = props.accessLogsBucket ?? createAccessLogsBucket(this, 'AccessLogsBucket', expireAfterDays);
+    this.accessLogsBucket =
+      props.accessLogsBucket ??
+      createAccessLogsBucket(this, 'AccessLogsBucket', expireAfterDays, noncurrentVersionExpireAfterDays);
     this.bucket = createLogBucket(this, 'Bucket', {
       encryptionKey: this.encryptionKey,
       accessLogsBucket: this.accessLogsBucket,
       accessLogsPrefix: 'config/',
       transitionAfterDays,
       expireAfterDays,
+      noncurrentVersionExpireAfterDays,
     });
     // Bucket policy from the AWS Config Developer Guide, "Permissions for the Amazon S3 Bucket".
     const bucketStatements = (who: string, principal: iam.IPrincipal, condition: { [k: string]: string }) => {
@@ -232,7 +254,7 @@ export class ConfigRecorder extends Construct {
       s3BucketName: this.bucket.bucketName,
       s3KmsKeyArn: this.encryptionKey.keyArn,
       configSnapshotDeliveryProperties: {
-        deliveryFrequency: props.snapshotFrequency ?? SnapshotFrequency.TWENTY_FOUR_HOURS,
+        deliveryFrequency: snapshotFrequency,
       },
     });
     // AWS Config rejects a delivery channel before a recorder exists, and checks bucket access

@@ -43,12 +43,28 @@ export enum SecurityEvent {
   ROUTE_TABLE_CHANGES = 'RouteTableChanges',
   /** VPC changes (CIS 4.14). */
   VPC_CHANGES = 'VpcChanges',
-  /** GuardDuty detectors updated (UpdateDetector, which also suspends one) or deleted. Not a CIS control. */
+  /**
+   * GuardDuty detectors updated (UpdateDetector, which also suspends one) or deleted, suppression rules
+   * created or updated (CreateFilter, UpdateFilter: archived findings reach no integrated service, so
+   * no finding alert either), or the account disassociated from its GuardDuty administrator. Not a CIS
+   * control.
+   */
   GUARDDUTY_CHANGES = 'GuardDutyChanges',
   /** Security Hub standards or controls disabled, or Security Hub disabled. Not a CIS control. */
   SECURITY_HUB_CHANGES = 'SecurityHubChanges',
-  /** AWS Config rules, their evaluation results or remediations deleted. Not a CIS control. */
+  /**
+   * AWS Config rules, their evaluation results or remediations deleted, or the configuration recorder
+   * deleted (DeleteConfigurationRecorder, which stops recording without StopConfigurationRecorder). Not a
+   * CIS control.
+   */
   CONFIG_RULE_CHANGES = 'ConfigRuleChanges',
+  /**
+   * The alerting path switched off: CloudWatch alarm actions disabled (DisableAlarmActions), metric
+   * filters deleted (DeleteMetricFilter), EventBridge rules disabled (DisableRule) or SNS subscriptions
+   * removed (Unsubscribe). Calls that ordinary deployments make (DeleteAlarms, DeleteTopic,
+   * RemoveTargets) are not watched. Not a CIS control.
+   */
+  ALERTING_CHANGES = 'AlertingChanges',
 }
 
 /** The events that are not CIS monitoring controls. */
@@ -56,13 +72,19 @@ const NOT_CIS: SecurityEvent[] = [
   SecurityEvent.GUARDDUTY_CHANGES,
   SecurityEvent.SECURITY_HUB_CHANGES,
   SecurityEvent.CONFIG_RULE_CHANGES,
+  SecurityEvent.ALERTING_CHANGES,
 ];
 
 const or = (field: string, values: string[]) => values.map((v) => `($.${field} = ${v})`).join(' || ');
 
+/** Any of the given calls, each matched with its own service's `eventSource`. */
+const anyCall = (calls: [eventSource: string, eventName: string][]) =>
+  calls.map(([source, name]) => `(($.eventSource = ${source}) && ($.eventName = ${name}))`).join(' || ');
+
 /**
  * Filter patterns from the CIS AWS Foundations Benchmark v1.4/v3.0 section 4 remediation text; the
- * CloudTrail one adds the selector calls, and the last three are this package's own.
+ * CloudTrail one adds the selector calls, and the last four are this package's own. CloudWatch Logs
+ * accepts filter patterns of up to 1,024 characters (PutMetricFilter `filterPattern`).
  */
 const PATTERNS: Record<SecurityEvent, string> = {
   [SecurityEvent.UNAUTHORIZED_API_CALLS]:
@@ -170,9 +192,15 @@ const PATTERNS: Record<SecurityEvent, string> = {
     'EnableVpcClassicLink',
   ])} }`,
   // Suspending a detector is UpdateDetector with enable=false ("Suspending or disabling GuardDuty").
+  // Suppression rules are filters with action ARCHIVE: GuardDuty archives the findings they match and
+  // sends them to no integrated service, EventBridge included ("Suppression rules", GuardDuty User Guide).
   [SecurityEvent.GUARDDUTY_CHANGES]: `{ ($.eventSource = guardduty.amazonaws.com) && (${or('eventName', [
     'UpdateDetector',
     'DeleteDetector',
+    'CreateFilter',
+    'UpdateFilter',
+    'DisassociateFromMasterAccount',
+    'DisassociateFromAdministratorAccount',
   ])}) }`,
   [SecurityEvent.SECURITY_HUB_CHANGES]: `{ ($.eventSource = securityhub.amazonaws.com) && (${or('eventName', [
     'BatchDisableStandards',
@@ -180,11 +208,23 @@ const PATTERNS: Record<SecurityEvent, string> = {
     'BatchUpdateStandardsControlAssociations',
     'DisableSecurityHub',
   ])}) }`,
+  // DeleteConfigurationRecorder is here, not in ConfigChanges, which keeps the CIS 4.9 pattern as CIS defines it.
   [SecurityEvent.CONFIG_RULE_CHANGES]: `{ ($.eventSource = config.amazonaws.com) && (${or('eventName', [
     'DeleteConfigRule',
     'DeleteEvaluationResults',
     'DeleteRemediationConfiguration',
+    'DeleteConfigurationRecorder',
   ])}) }`,
+  // Calls that switch alerts off and that CloudFormation does not make in an ordinary deployment.
+  // DeleteAlarms, DeleteTopic and RemoveTargets are left out: deployments make them whenever an alarm,
+  // topic or rule target is removed or replaced (a BlueGreenService deletes its previous version's alarm
+  // on every release), so they would alarm on every release.
+  [SecurityEvent.ALERTING_CHANGES]: `{ ${anyCall([
+    ['monitoring.amazonaws.com', 'DisableAlarmActions'],
+    ['logs.amazonaws.com', 'DeleteMetricFilter'],
+    ['events.amazonaws.com', 'DisableRule'],
+    ['sns.amazonaws.com', 'Unsubscribe'],
+  ])} }`,
 };
 
 /** Options of SecurityAlarms other than the log group (what SecurityBaseline passes through). */
@@ -327,7 +367,9 @@ export class SecurityAlarms extends Construct {
       }
     }
     const severity = props.guardDutyMinimumSeverity ?? 4;
-    if (!(severity >= 1 && severity <= 10)) {
+    // A number, not a numeric string from JavaScript or YAML config: the EventBridge numeric matcher
+    // needs a JSON number.
+    if (typeof severity !== 'number' || !(severity >= 1 && severity <= 10)) {
       throw propError(this, 'guardDutyMinimumSeverity', 'a number from 1 to 10 (GuardDuty severities)', severity);
     }
     const namespace = props.metricNamespace ?? 'Groundwork/Security';

@@ -3,6 +3,7 @@ import * as accessanalyzer from 'aws-cdk-lib/aws-accessanalyzer';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import { Construct } from 'constructs';
+import { requireOneOf } from './private/validation';
 
 /** Version of the CIS AWS Foundations Benchmark standard in Security Hub. */
 export enum CisBenchmarkVersion {
@@ -25,8 +26,10 @@ export enum FindingPublishingFrequency {
 /** Properties of ThreatDetection. */
 export interface ThreatDetectionProps {
   /**
-   * Create a GuardDuty detector. Turn off when GuardDuty is managed by a delegated administrator
-   * (the detector then already exists and a second one fails).
+   * Create a GuardDuty detector. Turn off when GuardDuty is already enabled in the account and
+   * region, by whatever means: by hand, by the organization's auto-enable, or by a delegated
+   * administrator. GuardDuty allows one detector per account and region, so a second one fails
+   * the stack.
    *
    * @default true
    */
@@ -40,7 +43,10 @@ export interface ThreatDetectionProps {
   readonly findingPublishingFrequency?: FindingPublishingFrequency;
 
   /**
-   * Enable Security Hub. Turn off when Security Hub is enabled by a delegated administrator.
+   * Enable Security Hub. Turn off when Security Hub is already enabled in the account and region, by
+   * whatever means: by hand, by the organization's auto-enable, by a delegated administrator, or by
+   * Security Hub central configuration. The account has one hub per region, so enabling it again
+   * fails the stack.
    *
    * @default true
    */
@@ -91,10 +97,22 @@ export class ThreatDetection extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
 
+    // Typed in TypeScript, but free text in JavaScript or YAML config: a wrong value would only fail
+    // at deployment (or, for the CIS version, build the ARN of a standard that does not exist).
+    const findingPublishingFrequency = props.findingPublishingFrequency ?? FindingPublishingFrequency.FIFTEEN_MINUTES;
+    requireOneOf(
+      this,
+      'findingPublishingFrequency',
+      findingPublishingFrequency,
+      Object.values(FindingPublishingFrequency),
+    );
+    const cisVersion = props.cisBenchmarkVersion ?? CisBenchmarkVersion.V3_0_0;
+    requireOneOf(this, 'cisBenchmarkVersion', cisVersion, Object.values(CisBenchmarkVersion));
+
     if (props.enableGuardDuty ?? true) {
       this.detector = new guardduty.CfnDetector(this, 'Detector', {
         enable: true,
-        findingPublishingFrequency: props.findingPublishingFrequency ?? FindingPublishingFrequency.FIFTEEN_MINUTES,
+        findingPublishingFrequency,
       });
     }
 
@@ -120,8 +138,7 @@ export class ThreatDetection extends Construct {
         this.addStandard('FoundationalBestPractices', standardArn('aws-foundational-security-best-practices/v/1.0.0'));
       }
       if (cis) {
-        const version = props.cisBenchmarkVersion ?? CisBenchmarkVersion.V3_0_0;
-        this.addStandard('CisBenchmark', standardArn(`cis-aws-foundations-benchmark/v/${version}`));
+        this.addStandard('CisBenchmark', standardArn(`cis-aws-foundations-benchmark/v/${cisVersion}`));
       }
     }
 

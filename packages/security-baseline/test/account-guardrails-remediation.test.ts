@@ -211,6 +211,18 @@ describe('AccountGuardrails with CONFIG_REMEDIATION', () => {
       'Test/G: invalid remediationAttempts: expected unset unless enforcement is CONFIG_REMEDIATION',
     );
   });
+
+  // Free text in JavaScript or YAML config: a misspelt CONFIG_REMEDIATION must not fall back to the
+  // Lambda-backed custom resources, whose asset bucket a StackSet instance does not have.
+  test('a misspelt enforcement is an error, not the custom resources', () => {
+    const typo = { enforcement: 'CONFIG_REMEDIATON' as GuardrailEnforcement };
+    expect(() => new AccountGuardrails(newStack(), 'G', typo)).toThrow(
+      /^Test\/G: invalid enforcement: expected one of CUSTOM_RESOURCE, CONFIG_REMEDIATION, found "CONFIG_REMEDIATON"$/,
+    );
+    expect(() => new SecurityBaseline(newStack(), 'Baseline', { accountGuardrails: typo })).toThrow(
+      /^Test\/Baseline\/AccountGuardrails: invalid enforcement: expected one of CUSTOM_RESOURCE, CONFIG_REMEDIATION, found "CONFIG_REMEDIATON"$/,
+    );
+  });
 });
 
 describe('SecurityBaseline with remediating guardrails', () => {

@@ -252,6 +252,11 @@ describe('AuditTrail options', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 3653 });
   });
 
+  test('RetentionDays.INFINITE keeps the logs forever (no RetentionInDays)', () => {
+    const { template } = trail({ cloudWatchLogsRetention: logs.RetentionDays.INFINITE });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.absent() });
+  });
+
   test('lifecycle days from props', () => {
     const { template } = trail({ transitionToGlacierAfterDays: 30, expireAfterDays: 400 });
     template.hasResourceProperties('AWS::S3::Bucket', {
@@ -261,6 +266,26 @@ describe('AuditTrail options', () => {
         ],
       },
     });
+  });
+
+  // Both buckets are versioned: expiry makes a log file noncurrent, and NoncurrentDays later it is deleted for good.
+  test('by default noncurrent versions are kept expireAfterDays too, on the trail and the access-log bucket', () => {
+    const { template } = trail({ transitionToGlacierAfterDays: 30, expireAfterDays: 400 });
+    const noncurrentDays = Object.values(template.findResources('AWS::S3::Bucket')).map(
+      (b) => b.Properties.LifecycleConfiguration.Rules[0].NoncurrentVersionExpiration.NoncurrentDays,
+    );
+    expect(noncurrentDays).toEqual([400, 400]);
+  });
+
+  test('noncurrentVersionExpireAfterDays sets NoncurrentDays of the trail and the access-log bucket', () => {
+    const { template } = trail({ expireAfterDays: 2557, noncurrentVersionExpireAfterDays: 30 });
+    const rules = Object.values(template.findResources('AWS::S3::Bucket')).map(
+      (b) => b.Properties.LifecycleConfiguration.Rules[0],
+    );
+    expect(rules.map((r) => [r.Id, r.ExpirationInDays, r.NoncurrentVersionExpiration.NoncurrentDays]).sort()).toEqual([
+      ['ArchiveThenExpire', 2557, 30],
+      ['ExpireAccessLogs', 2557, 30],
+    ]);
   });
 
   test('Object Lock in compliance mode', () => {
@@ -348,6 +373,42 @@ describe('AuditTrail validation', () => {
       /invalid expireAfterDays: expected an integer from 2 to 36500, found 100.5/,
     ],
     [
+      '9999 as a number of days (the CDK "never expire", not a CloudWatch Logs value)',
+      { cloudWatchLogsRetentionDays: 9999 },
+      /^Test\/Audit: invalid cloudWatchLogsRetentionDays: expected a CloudWatch Logs retention value \(one of 1, 3, 5, .*, 3653\); 9999 is not one\. To keep the logs forever, set cloudWatchLogsRetention: RetentionDays\.INFINITE instead, found 9999$/,
+    ],
+    [
+      'an enum retention that is not a RetentionDays value (JavaScript or YAML)',
+      { cloudWatchLogsRetention: 42 as logs.RetentionDays },
+      /^Test\/Audit: invalid cloudWatchLogsRetention: expected a RetentionDays value \(one of 1, 3, 5, .*, 3653, or RetentionDays\.INFINITE to never expire\), found 42$/,
+    ],
+    [
+      'noncurrent expiry of 0 days',
+      { noncurrentVersionExpireAfterDays: 0 },
+      /^Test\/Audit: invalid noncurrentVersionExpireAfterDays: expected an integer from 1 to 36500, found 0$/,
+    ],
+    [
+      'fractional noncurrent expiry',
+      { noncurrentVersionExpireAfterDays: 30.5 },
+      /invalid noncurrentVersionExpireAfterDays: expected an integer from 1 to 36500, found 30.5/,
+    ],
+    [
+      'noncurrent expiry above S3 lifecycle range',
+      { noncurrentVersionExpireAfterDays: 36501 },
+      /invalid noncurrentVersionExpireAfterDays: expected an integer from 1 to 36500, found 36501/,
+    ],
+    [
+      // Free text from JavaScript or YAML: it must not become the weaker GOVERNANCE lock.
+      'object lock mode in lower case',
+      { objectLockMode: 'compliance' as AuditLogLockMode },
+      /^Test\/Audit: invalid objectLockMode: expected one of GOVERNANCE, COMPLIANCE, found "compliance"$/,
+    ],
+    [
+      'misspelt object lock mode',
+      { objectLockMode: 'COMPLIANT' as AuditLogLockMode },
+      /^Test\/Audit: invalid objectLockMode: expected one of GOVERNANCE, COMPLIANCE, found "COMPLIANT"$/,
+    ],
+    [
       'object lock days < 1',
       { objectLockMode: AuditLogLockMode.GOVERNANCE, objectLockDays: 0 },
       /Test\/Audit: invalid objectLockDays: expected an integer from 1 to 36500, found 0/,
@@ -395,6 +456,15 @@ describe('AuditTrail validation', () => {
         objectLockMode: AuditLogLockMode.COMPLIANCE,
       },
       /invalid objectLockMode: expected unset when centralBucketName is set/,
+    ],
+    [
+      'noncurrent expiry with a central bucket',
+      {
+        centralBucketName: 'org-audit-logs',
+        centralKeyArn: 'arn:aws:kms:eu-west-1:999988887777:key/abc',
+        noncurrentVersionExpireAfterDays: 30,
+      },
+      /invalid noncurrentVersionExpireAfterDays: expected unset when centralBucketName is set/,
     ],
     ['bad trail name', { trailName: '-bad name' }, /invalid trailName: expected 3-128 letters/],
     // CloudTrail rejects these at deployment (InvalidTrailNameException).

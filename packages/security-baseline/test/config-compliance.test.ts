@@ -140,6 +140,49 @@ describe('ConfigRecorder options', () => {
       /Test\/Config: invalid expireAfterDays: expected more days than transitionToGlacierAfterDays \(400\).*found 365/,
     );
   });
+
+  // Both buckets are versioned: expiry makes an item noncurrent, and NoncurrentDays later it is deleted for good.
+  test('noncurrent versions: expireAfterDays by default, noncurrentVersionExpireAfterDays when given, on both buckets', () => {
+    const noncurrentDays = (props: ConstructorParameters<typeof ConfigRecorder>[2]) => {
+      const stack = newStack();
+      new ConfigRecorder(stack, 'Config', props);
+      return Object.values(Template.fromStack(stack).findResources('AWS::S3::Bucket'))
+        .map((b) => {
+          const rule = b.Properties.LifecycleConfiguration.Rules[0];
+          return [rule.Id, rule.ExpirationInDays, rule.NoncurrentVersionExpiration.NoncurrentDays];
+        })
+        .sort();
+    };
+    expect(noncurrentDays({ expireAfterDays: 1000 })).toEqual([
+      ['ArchiveThenExpire', 1000, 1000],
+      ['ExpireAccessLogs', 1000, 1000],
+    ]);
+    expect(noncurrentDays({ expireAfterDays: 1000, noncurrentVersionExpireAfterDays: 7 })).toEqual([
+      ['ArchiveThenExpire', 1000, 7],
+      ['ExpireAccessLogs', 1000, 7],
+    ]);
+  });
+
+  test.each<[string, ConstructorParameters<typeof ConfigRecorder>[2], RegExp]>([
+    [
+      'noncurrent expiry of 0 days',
+      { noncurrentVersionExpireAfterDays: 0 },
+      /^Test\/Config: invalid noncurrentVersionExpireAfterDays: expected an integer from 1 to 36500, found 0$/,
+    ],
+    [
+      'fractional noncurrent expiry',
+      { noncurrentVersionExpireAfterDays: 1.5 },
+      /^Test\/Config: invalid noncurrentVersionExpireAfterDays: expected an integer from 1 to 36500, found 1.5$/,
+    ],
+    [
+      // Free text from JavaScript or YAML: AWS Config would reject it only at deployment.
+      'a snapshot frequency that is not a SnapshotFrequency value',
+      { snapshotFrequency: 'Daily' as SnapshotFrequency },
+      /^Test\/Config: invalid snapshotFrequency: expected one of One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours, found "Daily"$/,
+    ],
+  ])('rejects %s', (_name, props, message) => {
+    expect(() => new ConfigRecorder(newStack(), 'Config', props)).toThrow(message);
+  });
 });
 
 describe('ComplianceRules', () => {

@@ -264,7 +264,7 @@ describe('SecurityAlarms options', () => {
     [
       'unknown event',
       { events: [SecurityEvent.VPC_CHANGES, 'Foo' as SecurityEvent] },
-      /^Test\/Alarms: invalid events\[1\]: expected one of UnauthorizedApiCalls, ConsoleSignInWithoutMfa, .*, VpcChanges, GuardDutyChanges, SecurityHubChanges, ConfigRuleChanges, found "Foo"$/,
+      /^Test\/Alarms: invalid events\[1\]: expected one of UnauthorizedApiCalls, ConsoleSignInWithoutMfa, .*, VpcChanges, GuardDutyChanges, SecurityHubChanges, ConfigRuleChanges, AlertingChanges, found "Foo"$/,
     ],
     [
       'duplicate events',
@@ -281,6 +281,12 @@ describe('SecurityAlarms options', () => {
       "severity above GuardDuty's range",
       { guardDutyMinimumSeverity: 10.5 },
       /invalid guardDutyMinimumSeverity: expected a number from 1 to 10 \(GuardDuty severities\), found 10.5/,
+    ],
+    [
+      // From JavaScript or YAML config: '7' >= 1 holds by coercion, but the EventBridge numeric matcher needs a number.
+      'severity as a string',
+      { guardDutyMinimumSeverity: '7' as unknown as number },
+      /^Test\/Alarms: invalid guardDutyMinimumSeverity: expected a number from 1 to 10 \(GuardDuty severities\), found "7"$/,
     ],
     [
       "severity below GuardDuty's range",

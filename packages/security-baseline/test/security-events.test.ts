@@ -88,6 +88,7 @@ describe('the metric filters against sample CloudTrail records', () => {
     ],
     [SecurityEvent.SECURITY_HUB_CHANGES, apiCall('securityhub.amazonaws.com', 'BatchDisableStandards')],
     [SecurityEvent.CONFIG_RULE_CHANGES, apiCall('config.amazonaws.com', 'DeleteConfigRule')],
+    [SecurityEvent.ALERTING_CHANGES, apiCall('monitoring.amazonaws.com', 'DisableAlarmActions')],
   ])('%s matches its sample record', (event, record) => {
     expect(matches(event, record)).toBe(true);
   });
@@ -149,11 +150,45 @@ describe('the metric filters against sample CloudTrail records', () => {
     expect(matches(SecurityEvent.ROOT_ACCOUNT_USAGE, apiCall('iam.amazonaws.com', 'CreateAccessKey'))).toBe(false);
   });
 
+  // CloudWatch Logs rejects a longer pattern (PutMetricFilter filterPattern: at most 1,024 characters).
+  test('every filter pattern fits in 1,024 characters', () => {
+    for (const [event, pattern] of Object.entries(patterns)) {
+      expect({ event, length: pattern.length, fits: pattern.length <= 1024 }).toEqual({
+        event,
+        length: pattern.length,
+        fits: true,
+      });
+    }
+  });
+
   test('GuardDuty changes: a detector updated (suspended) or deleted; reads and other services are not', () => {
     expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', 'DeleteDetector'))).toBe(true);
     expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', 'GetDetector'))).toBe(false);
     expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', 'ListFindings'))).toBe(false);
     expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('macie2.amazonaws.com', 'UpdateDetector'))).toBe(false);
+  });
+
+  test('GuardDuty changes: suppression rules created or updated, the account taken from its administrator', () => {
+    // A suppression rule (a filter with action ARCHIVE) archives findings and keeps them from every
+    // integrated service, EventBridge included: the finding alerts go quiet.
+    const suppression = apiCall('guardduty.amazonaws.com', 'CreateFilter', {
+      requestParameters: { detectorId: 'abc', name: 'quiet', action: 'ARCHIVE', findingCriteria: {} },
+    });
+    expect(matches(SecurityEvent.GUARDDUTY_CHANGES, suppression)).toBe(true);
+    for (const name of ['UpdateFilter', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount']) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', name)),
+      }).toEqual({ name, matched: true });
+    }
+    for (const name of ['GetFilter', 'ListFilters', 'GetAdministratorAccount']) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', name)),
+      }).toEqual({ name, matched: false });
+    }
+    // Another service's call of the same name is not GuardDuty's.
+    expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('inspector2.amazonaws.com', 'CreateFilter'))).toBe(false);
   });
 
   test('Security Hub changes: standards or controls disabled, or the hub disabled', () => {
@@ -194,6 +229,59 @@ describe('the metric filters against sample CloudTrail records', () => {
     ).toBe(false);
   });
 
+  test('Config rule changes: the recorder deleted (no StopConfigurationRecorder needed); CIS 4.9 left as CIS defines it', () => {
+    const deleteRecorder = apiCall('config.amazonaws.com', 'DeleteConfigurationRecorder', {
+      requestParameters: { configurationRecorderName: 'default' },
+    });
+    expect(matches(SecurityEvent.CONFIG_RULE_CHANGES, deleteRecorder)).toBe(true);
+    expect(matches(SecurityEvent.CONFIG_CHANGES, deleteRecorder)).toBe(false);
+    expect(patterns[SecurityEvent.CONFIG_CHANGES]).toBe(
+      '{ ($.eventSource = config.amazonaws.com) && (($.eventName = StopConfigurationRecorder) || ($.eventName = DeleteDeliveryChannel) || ($.eventName = PutDeliveryChannel) || ($.eventName = PutConfigurationRecorder)) }',
+    );
+    expect(
+      matches(SecurityEvent.CONFIG_RULE_CHANGES, apiCall('config.amazonaws.com', 'DescribeConfigurationRecorders')),
+    ).toBe(false);
+  });
+
+  test('alerting changes: alarm actions disabled, metric filters deleted, rules disabled, subscriptions removed', () => {
+    const switchedOff: [string, string][] = [
+      ['monitoring.amazonaws.com', 'DisableAlarmActions'],
+      ['logs.amazonaws.com', 'DeleteMetricFilter'],
+      ['events.amazonaws.com', 'DisableRule'],
+      ['sns.amazonaws.com', 'Unsubscribe'],
+    ];
+    for (const [source, name] of switchedOff) {
+      expect({ name, matched: matches(SecurityEvent.ALERTING_CHANGES, apiCall(source, name)) }).toEqual({
+        name,
+        matched: true,
+      });
+    }
+    // Calls ordinary deployments make (an alarm, topic or rule target removed or replaced, e.g. a
+    // BlueGreenService's alarm of the previous version on every release), re-enabling calls and reads.
+    const notWatched: [string, string][] = [
+      ['monitoring.amazonaws.com', 'DeleteAlarms'],
+      ['sns.amazonaws.com', 'DeleteTopic'],
+      ['events.amazonaws.com', 'RemoveTargets'],
+      ['monitoring.amazonaws.com', 'EnableAlarmActions'],
+      ['monitoring.amazonaws.com', 'PutMetricAlarm'],
+      ['logs.amazonaws.com', 'PutMetricFilter'],
+      ['events.amazonaws.com', 'EnableRule'],
+      ['sns.amazonaws.com', 'Subscribe'],
+      ['monitoring.amazonaws.com', 'DescribeAlarms'],
+    ];
+    for (const [source, name] of notWatched) {
+      expect({ name, matched: matches(SecurityEvent.ALERTING_CHANGES, apiCall(source, name)) }).toEqual({
+        name,
+        matched: false,
+      });
+    }
+    // Each call only from its own service: another service's Unsubscribe or DisableRule is not the alerting path.
+    expect(
+      matches(SecurityEvent.ALERTING_CHANGES, apiCall('codestar-notifications.amazonaws.com', 'Unsubscribe')),
+    ).toBe(false);
+    expect(matches(SecurityEvent.ALERTING_CHANGES, apiCall('logs.amazonaws.com', 'DisableAlarmActions'))).toBe(false);
+  });
+
   test('the events that are not CIS controls say so in the alarm description', () => {
     const stack = newStack();
     new SecurityAlarms(stack, 'Alarms', { logGroup: new logs.LogGroup(stack, 'TrailLogs') });
@@ -201,6 +289,10 @@ describe('the metric filters against sample CloudTrail records', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'GuardDutyChanges',
       AlarmDescription: 'Security event: GuardDutyChanges seen in CloudTrail',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'AlertingChanges',
+      AlarmDescription: 'Security event: AlertingChanges seen in CloudTrail',
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'CloudTrailChanges',

@@ -78,4 +78,21 @@ describe('ThreatDetection', () => {
       /Test\/Threats: invalid enableFoundationalBestPractices\/enableCisBenchmark: expected unset or false when enableSecurityHub is false, found true/,
     );
   });
+
+  // Typed in TypeScript, but free text in JavaScript or YAML config.
+  test.each<[string, ConstructorParameters<typeof ThreatDetection>[2], RegExp]>([
+    [
+      'a finding publishing frequency that is not a FindingPublishingFrequency value',
+      { findingPublishingFrequency: 'HOURLY' as FindingPublishingFrequency },
+      /^Test\/Threats: invalid findingPublishingFrequency: expected one of FIFTEEN_MINUTES, ONE_HOUR, SIX_HOURS, found "HOURLY"$/,
+    ],
+    [
+      // CIS 1.2.0 has a ruleset/ ARN, not standards/.../v/1.2.0: the ARN built from it would not exist.
+      'a CIS version the enum does not offer',
+      { cisBenchmarkVersion: '1.2.0' as CisBenchmarkVersion },
+      /^Test\/Threats: invalid cisBenchmarkVersion: expected one of 1.4.0, 3.0.0, found "1.2.0"$/,
+    ],
+  ])('rejects %s', (_name, props, message) => {
+    expect(() => new ThreatDetection(newStack(), 'Threats', props)).toThrow(message);
+  });
 });

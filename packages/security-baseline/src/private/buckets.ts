@@ -10,7 +10,12 @@ import { acknowledge } from './acknowledge';
  * SSE-S3, not SSE-KMS: S3 server access log delivery supports only SSE-S3 default encryption
  * on the destination bucket (S3 User Guide, "Enabling Amazon S3 server access logging").
  */
-export function createAccessLogsBucket(scope: Construct, id: string, expireAfterDays: number): s3.Bucket {
+export function createAccessLogsBucket(
+  scope: Construct,
+  id: string,
+  expireAfterDays: number,
+  noncurrentVersionExpireAfterDays: number,
+): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -22,8 +27,10 @@ export function createAccessLogsBucket(scope: Construct, id: string, expireAfter
     lifecycleRules: [
       {
         id: 'ExpireAccessLogs',
+        // Versioned: expiry makes a file noncurrent (a delete marker), and it is deleted for good
+        // noncurrentVersionExpireAfterDays later.
         expiration: Duration.days(expireAfterDays),
-        noncurrentVersionExpiration: Duration.days(expireAfterDays),
+        noncurrentVersionExpiration: Duration.days(noncurrentVersionExpireAfterDays),
         abortIncompleteMultipartUploadAfter: Duration.days(7),
       },
     ],
@@ -48,6 +55,7 @@ export interface LogBucketOptions {
   readonly accessLogsPrefix: string;
   readonly transitionAfterDays: number;
   readonly expireAfterDays: number;
+  readonly noncurrentVersionExpireAfterDays: number;
   readonly objectLockRetention?: s3.ObjectLockRetention;
 }
 
@@ -74,10 +82,13 @@ export function createLogBucket(scope: Construct, id: string, options: LogBucket
         transitions: [
           { storageClass: s3.StorageClass.GLACIER, transitionAfter: Duration.days(options.transitionAfterDays) },
         ],
+        // The bucket is versioned: expiry only adds a delete marker, which makes the object
+        // noncurrent, and the noncurrent expiration deletes it for good that many days later. So an
+        // object is deleted for good expireAfterDays + noncurrentVersionExpireAfterDays after it was
+        // written. The noncurrent window is also what keeps a deleted or overwritten object
+        // recoverable.
         expiration: Duration.days(options.expireAfterDays),
-        // Deleted or overwritten log objects stay recoverable as noncurrent versions for as long
-        // as current ones are kept.
-        noncurrentVersionExpiration: Duration.days(options.expireAfterDays),
+        noncurrentVersionExpiration: Duration.days(options.noncurrentVersionExpireAfterDays),
         abortIncompleteMultipartUploadAfter: Duration.days(7),
       },
     ],

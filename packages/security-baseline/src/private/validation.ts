@@ -20,10 +20,34 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-/** Values CloudWatch Logs accepts for RetentionInDays (PutRetentionPolicy API), taken from the RetentionDays enum. */
+/**
+ * Values CloudWatch Logs accepts for RetentionInDays (PutRetentionPolicy API), taken from the RetentionDays enum
+ * without INFINITE (9999): that one is the CDK's "never expire", which leaves RetentionInDays out; CloudWatch
+ * Logs itself has no 9999.
+ */
 export const ALLOWED_RETENTION_DAYS: number[] = Object.values(RetentionDays)
-  .filter((v): v is number => typeof v === 'number')
+  .filter((v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE)
   .sort((a, b) => a - b);
+
+/**
+ * Checks one value of an enum prop (typed in TypeScript, but free text in JavaScript or YAML config)
+ * against the values it may take. `expected` describes them in the error; by default "one of" the list.
+ * A token is left to CloudFormation.
+ */
+export function requireOneOf(
+  scope: IConstruct,
+  prop: string,
+  value: unknown,
+  allowed: readonly (string | number)[],
+  expected?: string,
+): void {
+  if ((typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value)) {
+    return;
+  }
+  if (!allowed.includes(value as string | number)) {
+    throw propError(scope, prop, expected ?? `one of ${allowed.join(', ')}`, value);
+  }
+}
 
 export function requireInteger(scope: IConstruct, prop: string, value: number, min: number, max: number): void {
   if (Token.isUnresolved(value)) {
@@ -55,6 +79,15 @@ export function resolveRetention(
     );
   }
   if (numberValue !== undefined) {
+    if (numberValue === RetentionDays.INFINITE) {
+      throw propError(
+        scope,
+        numberProp,
+        `a CloudWatch Logs retention value (one of ${ALLOWED_RETENTION_DAYS.join(', ')}); 9999 is not one. ` +
+          `To keep the logs forever, set ${enumProp}: RetentionDays.INFINITE instead`,
+        numberValue,
+      );
+    }
     if (!ALLOWED_RETENTION_DAYS.includes(numberValue)) {
       throw propError(
         scope,
@@ -64,6 +97,15 @@ export function resolveRetention(
       );
     }
     return numberValue as RetentionDays;
+  }
+  if (enumValue !== undefined) {
+    requireOneOf(
+      scope,
+      enumProp,
+      enumValue,
+      [...ALLOWED_RETENTION_DAYS, RetentionDays.INFINITE],
+      `a RetentionDays value (one of ${ALLOWED_RETENTION_DAYS.join(', ')}, or RetentionDays.INFINITE to never expire)`,
+    );
   }
   return enumValue ?? fallback;
 }
