@@ -25,6 +25,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DeploymentMonitoring } from './deployment-monitoring';
 import { PipelineNotifications } from './pipeline-notifications';
 import { accessLogsBucket } from './private/access-logs-bucket';
+import { alarmRuleName } from './private/alarm-rule-name';
 import {
   bootstrapRolePatternArn,
   BoundedResourcePolicy,
@@ -950,7 +951,7 @@ export class GitOpsPipeline extends Construct {
               Result: 'ROLLBACK',
               Rules: gate.alarmNames.map((alarmName, i) => ({
                 // Named after the stage: the parts of a split wave each hold the same rules.
-                Name: `${stage.stageName}-alarm-${i + 1}`.slice(0, 100),
+                Name: alarmRuleName(stage.stageName, i + 1),
                 RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' },
                 Configuration: { AlarmName: alarmName, WaitTime: `${gate.waitTimeMinutes}` },
               })),

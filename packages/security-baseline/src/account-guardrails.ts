@@ -18,7 +18,7 @@ import {
   ruleAvailableCondition,
   ruleAvailableIn,
 } from './private/regions';
-import { propError, requireInteger, requireOneOf } from './private/validation';
+import { propError, requireInteger, requireKnownOneOf } from './private/validation';
 
 /** How AccountGuardrails applies the account settings. */
 export enum GuardrailEnforcement {
@@ -186,7 +186,7 @@ export class AccountGuardrails extends Construct {
     this.enforcement = props.enforcement ?? GuardrailEnforcement.CUSTOM_RESOURCE;
     // Typed in TypeScript, but free text in JavaScript or YAML config: a misspelt CONFIG_REMEDIATION
     // must not fall back to the Lambda-backed custom resources, which need an asset bucket.
-    requireOneOf(this, 'enforcement', this.enforcement, Object.values(GuardrailEnforcement));
+    requireKnownOneOf(this, 'enforcement', this.enforcement, Object.values(GuardrailEnforcement));
     if (this.enforcement === GuardrailEnforcement.CONFIG_REMEDIATION) {
       const r = this.applyWithConfigRemediation(props);
       this.remediationRole = r.role;

@@ -8,7 +8,13 @@ import { Construct } from 'constructs';
 import { acknowledge } from './private/acknowledge';
 import { bucketNameProblem } from './private/bucket-name';
 import { createAccessLogsBucket, createLogBucket, useBucketPolicyForAccessLogs } from './private/buckets';
-import { propError, requireInteger, requireOneOf, resolveRetention, validateLifecycle } from './private/validation';
+import {
+  propError,
+  requireInteger,
+  requireKnownOneOf,
+  resolveRetention,
+  validateLifecycle,
+} from './private/validation';
 
 /** Object Lock retention mode of the trail bucket. */
 export enum AuditLogLockMode {
@@ -352,7 +358,7 @@ export class AuditTrail extends Construct {
     if (props.objectLockMode !== undefined) {
       // Typed in TypeScript, but free text in JavaScript or YAML config: a lower-case or misspelt mode
       // must not become the weaker GOVERNANCE lock.
-      requireOneOf(this, 'objectLockMode', props.objectLockMode, Object.values(AuditLogLockMode));
+      requireKnownOneOf(this, 'objectLockMode', props.objectLockMode, Object.values(AuditLogLockMode));
       const days = props.objectLockDays ?? 365;
       // S3 Object Lock default retention accepts 1 to 36500 days.
       requireInteger(this, 'objectLockDays', days, 1, 36500);

@@ -449,6 +449,9 @@ export class SecurityAlarms extends Construct {
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        // Set in the template, so that actions disabled outside it (DisableAlarmActions) are drift: drift
+        // detection compares only the properties a template sets.
+        actionsEnabled: true,
       });
       alarm.addAlarmAction(action);
       this.alarms.push(alarm);

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AccountGuardrails, ConfigRecorder, GuardrailEnforcement, ManagedRule, SecurityBaseline } from '../src';
 import { ENV, findings, newStack } from './util';
@@ -221,6 +221,13 @@ describe('AccountGuardrails with CONFIG_REMEDIATION', () => {
     );
     expect(() => new SecurityBaseline(newStack(), 'Baseline', { accountGuardrails: typo })).toThrow(
       /^Test\/Baseline\/AccountGuardrails: invalid enforcement: expected one of CUSTOM_RESOURCE, CONFIG_REMEDIATION, found "CONFIG_REMEDIATON"$/,
+    );
+  });
+
+  test('an enforcement known only at deployment is an error: it decides which resources are created', () => {
+    const deployTime = { enforcement: Lazy.string({ produce: () => 'CONFIG_REMEDIATION' }) as GuardrailEnforcement };
+    expect(() => new AccountGuardrails(newStack(), 'G', deployTime)).toThrow(
+      /^Test\/G: invalid enforcement: expected one of CUSTOM_RESOURCE, CONFIG_REMEDIATION, known at synthesis \(it decides the resources\), found /,
     );
   });
 });

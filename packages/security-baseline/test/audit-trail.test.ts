@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AuditLogLockMode, AuditTrail, AuditTrailProps } from '../src';
@@ -402,6 +402,12 @@ describe('AuditTrail validation', () => {
       'object lock mode in lower case',
       { objectLockMode: 'compliance' as AuditLogLockMode },
       /^Test\/Audit: invalid objectLockMode: expected one of GOVERNANCE, COMPLIANCE, found "compliance"$/,
+    ],
+    [
+      // The mode decides the bucket's lock at synthesis: a value known only at deployment cannot.
+      'object lock mode known only at deployment',
+      { objectLockMode: Lazy.string({ produce: () => 'COMPLIANCE' }) as AuditLogLockMode },
+      /^Test\/Audit: invalid objectLockMode: expected one of GOVERNANCE, COMPLIANCE, known at synthesis \(it decides the resources\), found /,
     ],
     [
       'misspelt object lock mode',

@@ -30,6 +30,8 @@ describe('SecurityAlarms defaults', () => {
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
+        // Set in the template, so that DisableAlarmActions outside it shows as drift.
+        ActionsEnabled: true,
         AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
       });
     }

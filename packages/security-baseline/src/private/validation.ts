@@ -49,6 +49,17 @@ export function requireOneOf(
   }
 }
 
+/**
+ * As requireOneOf, for a value that decides at synthesis which resources are created (a mode): a token,
+ * known only at deployment, is refused too.
+ */
+export function requireKnownOneOf(scope: IConstruct, prop: string, value: unknown, allowed: readonly string[]): void {
+  if (typeof value === 'string' && Token.isUnresolved(value)) {
+    throw propError(scope, prop, `one of ${allowed.join(', ')}, known at synthesis (it decides the resources)`, value);
+  }
+  requireOneOf(scope, prop, value, allowed);
+}
+
 export function requireInteger(scope: IConstruct, prop: string, value: number, min: number, max: number): void {
   if (Token.isUnresolved(value)) {
     return;
