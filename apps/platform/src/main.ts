@@ -301,6 +301,8 @@ export function writeStaged<T>(
   write: (dir: string) => T,
   keepOnError: (error: unknown) => readonly string[] = () => [],
 ): T {
+  // Normalized (CDK_OUTDIR is taken as given), so that the directories removed below are the ones made here.
+  outdir = path.resolve(outdir);
   // mkdirSync returns the first directory it created: it and those below it are this run's to remove.
   const created = fs.mkdirSync(outdir, { recursive: true });
   removeAbandonedPartials(outdir);

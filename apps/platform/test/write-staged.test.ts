@@ -116,6 +116,19 @@ test('failure into a directory whose parents did not exist: the parents made for
   expect(fs.existsSync(parent)).toBe(true);
 });
 
+test('an output path that is not normalized (CDK_OUTDIR is taken as given): what was made is removed', () => {
+  const parent = path.dirname(outdir);
+  fs.mkdirSync(path.join(parent, 'b'));
+  expect(() =>
+    writeStaged(path.join(parent, 'a', '..', 'b', 'x'), (dir) => {
+      write(dir, NEW);
+      throw new Error('stopped');
+    }),
+  ).toThrow('stopped');
+  expect(fs.readdirSync(parent).sort()).toEqual(['b']);
+  expect(fs.readdirSync(path.join(parent, 'b'))).toEqual([]);
+});
+
 test('failure with a kept report in a new directory: the directory and its parents stay', () => {
   const deep = path.join(path.dirname(outdir), 'a', 'cdk.out');
   expect(() =>

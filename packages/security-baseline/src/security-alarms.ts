@@ -46,7 +46,8 @@ export enum SecurityEvent {
   /**
    * GuardDuty detectors updated (UpdateDetector, which also suspends one) or deleted, suppression rules
    * created or updated (CreateFilter, UpdateFilter: archived findings reach no integrated service, so
-   * no finding alert either), or the account disassociated from its GuardDuty administrator. Not a CIS
+   * no finding alert either), trusted IP lists created or updated (CreateIPSet, UpdateIPSet: no findings
+   * for their addresses), or the account disassociated from its GuardDuty administrator. Not a CIS
    * control.
    */
   GUARDDUTY_CHANGES = 'GuardDutyChanges',
@@ -201,6 +202,8 @@ const PATTERNS: Record<SecurityEvent, string> = {
     'UpdateFilter',
     'DisassociateFromMasterAccount',
     'DisassociateFromAdministratorAccount',
+    'CreateIPSet',
+    'UpdateIPSet',
   ])}) }`,
   [SecurityEvent.SECURITY_HUB_CHANGES]: `{ ($.eventSource = securityhub.amazonaws.com) && (${or('eventName', [
     'BatchDisableStandards',

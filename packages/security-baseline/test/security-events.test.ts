@@ -168,20 +168,27 @@ describe('the metric filters against sample CloudTrail records', () => {
     expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('macie2.amazonaws.com', 'UpdateDetector'))).toBe(false);
   });
 
-  test('GuardDuty changes: suppression rules created or updated, the account taken from its administrator', () => {
+  test('GuardDuty changes: suppression rules or trusted IP lists created or updated, the account taken from its administrator', () => {
     // A suppression rule (a filter with action ARCHIVE) archives findings and keeps them from every
     // integrated service, EventBridge included: the finding alerts go quiet.
     const suppression = apiCall('guardduty.amazonaws.com', 'CreateFilter', {
       requestParameters: { detectorId: 'abc', name: 'quiet', action: 'ARCHIVE', findingCriteria: {} },
     });
     expect(matches(SecurityEvent.GUARDDUTY_CHANGES, suppression)).toBe(true);
-    for (const name of ['UpdateFilter', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount']) {
+    // A trusted IP list: GuardDuty generates no findings for traffic from its addresses.
+    for (const name of [
+      'UpdateFilter',
+      'DisassociateFromMasterAccount',
+      'DisassociateFromAdministratorAccount',
+      'CreateIPSet',
+      'UpdateIPSet',
+    ]) {
       expect({
         name,
         matched: matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', name)),
       }).toEqual({ name, matched: true });
     }
-    for (const name of ['GetFilter', 'ListFilters', 'GetAdministratorAccount']) {
+    for (const name of ['GetFilter', 'ListFilters', 'GetAdministratorAccount', 'GetIPSet', 'CreateThreatIntelSet']) {
       expect({
         name,
         matched: matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', name)),
