@@ -61,6 +61,13 @@ export interface EnvironmentStageProps extends StageProps {
    * @default - the access stack is another environment's (or there is none)
    */
   readonly accessStackName?: string;
+  /**
+   * The logical ids of the access stack's resources that the drift detector checks (platform.ts
+   * `driftCheckedAccessResources`): all but the break-glass alert key and topic and the topic's policy and
+   * subscriptions, which the deployment boundary keeps every role under it, the detector's too, from reading.
+   * @default - with `accessStackName`, every resource of the access stack
+   */
+  readonly accessStackCheckedResources?: string[];
 }
 
 /** Config names of interface endpoints mapped to what the networking package offers. */
@@ -148,6 +155,12 @@ export class EnvironmentStage extends Stage {
       // is checked detect only: a changed break-glass or audit role is alerted, and put right by a person.
       stackNames: environmentStackNames(org, env.name),
       detectOnlyStackNames: props.accessStackName ? [props.accessStackName] : undefined,
+      // Of the access stack, only what the detector may read: the boundary denies every read of the break-glass
+      // alert key and topic, and one resource CloudFormation cannot read fails the whole stack's check.
+      checkedLogicalResourceIds:
+        props.accessStackName && props.accessStackCheckedResources
+          ? { [props.accessStackName]: props.accessStackCheckedResources }
+          : undefined,
       schedule: events.Schedule.expression(env.drift.schedule),
       alertTopic: alerts,
       alertTopicKey: alertKey,

@@ -1,8 +1,9 @@
-import { BootstrapContract, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
+import { BootstrapContract, DeploymentBoundary, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
 import { DriftReconciler, GitOpsPipeline } from '@groundwork/pipeline';
-import { App, Aspects, IPolicyValidationPlugin, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, IPolicyValidationPlugin, Stack, Tag, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagPack } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 import { AccountAccessStack } from './account-access-stack';
 import { PIPELINE_STACK_ID, pipelineRoleNamePatterns } from './bootstrap-template';
 import {
@@ -18,7 +19,6 @@ import { EnvironmentStage } from './environment-stage';
 import { OrganizationStackSetsStack } from './organization-stack-sets-stack';
 import { PlatformStack } from './platform-stack';
 import {
-  accessStackName,
   driftDetectorRoleNamePattern,
   driftReconcileProjectName,
   environmentStackNames,
@@ -115,12 +115,18 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
   const accessHolders = accountAccessHolders(config.environments).filter((holder) =>
     environments.some((env) => env.account === holder.account),
   );
+  // The access stacks are built before the stages: the holder's drift detector checks the access stack's
+  // resources by logical id (driftCheckedAccessResources), and adding a stage to the pipeline synthesizes it.
+  const accessStacks = accessHolders.map(
+    (env) => new AccountAccessStack(app, `Access-${env.name}`, { environment: env, groundwork: gw }),
+  );
   // A deployment trust that cannot deploy its environment's stacks is a config error, reported for
   // every environment at once. Adding a stage to the pipeline synthesizes it (its templates are then
   // validated while the next environments are added), so every environment is composed and checked
   // first: nothing is written to the cloud assembly when one of them fails.
   const trustIssues: ConfigIssue[] = [];
   const stages = environments.map((env) => {
+    const accessStack = accessStacks.find((stack) => stack.environmentName === env.name);
     const stage = new EnvironmentStage(app, env.name, {
       environment: env,
       groundwork: gw,
@@ -128,7 +134,8 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
       accountHome: homes.get(env.account) === env.name,
       reconcileRoleArn: env.drift.autoReconcile ? reconcileRoleArn : undefined,
       reconcileProjectName: env.drift.autoReconcile ? reconciler?.projectName : undefined,
-      accessStackName: accessHolders.includes(env) ? accessStackName(gw.organization.name, env.name) : undefined,
+      accessStackName: accessStack?.stackName,
+      accessStackCheckedResources: accessStack ? driftCheckedAccessResources(accessStack) : undefined,
     });
     options.customizeStage?.(stage);
     const issue = checkAllowedServices(stage, env);
@@ -151,9 +158,6 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
   for (const [key, value] of Object.entries({ ...gw.defaultTags, Environment: 'tooling' })) {
     Tags.of(pipelineStack).add(key, value);
   }
-  const accessStacks = accessHolders.map(
-    (env) => new AccountAccessStack(app, `Access-${env.name}`, { environment: env, groundwork: gw }),
-  );
   const organizationStackSets = gw.stackSets
     ? new OrganizationStackSetsStack(app, 'OrganizationStackSets', {
         groundwork: gw,
@@ -205,6 +209,30 @@ export function accountAccessHolders(environments: readonly PlatformEnvironment[
   return environments.filter(
     (env, index) => environments.findIndex((other) => other.account === env.account) === index,
   );
+}
+
+/**
+ * The logical ids of the access stack's resources that its drift detector checks: all but the break-glass
+ * alert key and topic and what is under them in the construct tree (the topic's policy and subscriptions).
+ * The key and the topic carry the tag `DeploymentBoundary.ALERT_TAG_KEY` = `ALERT_TAG_VALUE`, on which the
+ * deployment boundary denies every `kms:*` and `sns:*` action, reads included, to every role under it, the
+ * drift detector's too; CloudFormation reads each resource with the caller's credentials, and the read
+ * handlers of a topic's policy and subscriptions read the topic (`sns:GetTopicAttributes`). One of them in the
+ * check would end the whole stack's check in DETECTION_FAILED on every run. Read from the construct tree:
+ * the resources in the scope of a `Tags.of(...).add()` of that tag (the tag is applied only at synthesis).
+ */
+export function driftCheckedAccessResources(accessStack: Stack): string[] {
+  const isAlertTag = (aspect: unknown) =>
+    aspect instanceof Tag &&
+    aspect.key === DeploymentBoundary.ALERT_TAG_KEY &&
+    aspect.value === DeploymentBoundary.ALERT_TAG_VALUE;
+  const underAlertTag = (resource: IConstruct) =>
+    resource.node.scopes.some((scope) => Aspects.of(scope).all.some(isAlertTag));
+  return accessStack.node
+    .findAll()
+    .filter((c): c is CfnResource => CfnResource.isCfnResource(c) && Stack.of(c) === accessStack)
+    .filter((resource) => !underAlertTag(resource))
+    .map((resource) => accessStack.resolve(resource.logicalId) as string);
 }
 
 /** The environments a push to `branch` deploys (groundwork.yaml `branches`). */

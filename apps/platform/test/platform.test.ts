@@ -9,7 +9,7 @@ import {
   ServiceAllowList,
 } from '@groundwork/cross-account-roles';
 import { DriftReconciler } from '@groundwork/pipeline';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
@@ -25,6 +25,7 @@ import {
   tmpOutdir,
   withEnv,
 } from './helpers';
+import { AccountAccessStack } from '../src/account-access-stack';
 import {
   deploymentTrustProps,
   pipelineStackRegions,
@@ -35,7 +36,7 @@ import {
 import { collectComplianceReport, createCompliancePacks, writeComplianceReport } from '../src/compliance';
 import { loadPlatformConfig } from '../src/config';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
-import { composePlatform } from '../src/platform';
+import { composePlatform, driftCheckedAccessResources } from '../src/platform';
 import { environmentStackNames, pipelineRoleNamePattern, pipelineStackName } from '../src/stack-names';
 import { renderTable, summarize } from '../src/summary';
 
@@ -874,6 +875,63 @@ test("each drift detector checks its stage's three stacks by name, and its accou
     for (const name of [...names, access]) expect(resources).toContain(`:stack/${name}/*`);
     expect(resources).not.toContain(`example-${stage.stageName}-*`);
   }
+});
+
+/** The drift detector's `checkedLogicalResourceIds`, read back from its state machine's JSONata. */
+function driftCheckedResources(template: any): { [stackName: string]: string[] } {
+  const item = driftDefinition(template).States.DetectEachStack.ItemProcessor;
+  const expression: string = item.States.DetectStackDriftOfChosenResources.Arguments.LogicalResourceIds;
+  return JSON.parse(/^\{% \$lookup\((\{.*\}), \$states\.input\) %\}$/.exec(expression)![1]);
+}
+
+test('the access stack is checked on every resource of its template but the break-glass alert key and topic and what reads the topic', () => {
+  const alertTag = (resource: any) =>
+    (resource.Properties?.Tags ?? []).some(
+      (t: any) => t.Key === DeploymentBoundary.ALERT_TAG_KEY && t.Value === DeploymentBoundary.ALERT_TAG_VALUE,
+    );
+  for (const access of result.platform.accessStacks) {
+    const template = templateOf(assembly, access);
+    // Denied to every role under the boundary, the detector's too: the resources with the tag ...
+    const tagged = Object.keys(template.Resources).filter((id) => alertTag(template.Resources[id]));
+    expect(tagged.map((id) => template.Resources[id].Type).sort()).toEqual(['AWS::KMS::Key', 'AWS::SNS::Topic']);
+    // ... and those whose read handler reads a tagged topic (sns:GetTopicAttributes): its policy and subscriptions.
+    const refsTagged = (value: unknown) => [value].flat().some((v: any) => tagged.includes(v?.Ref));
+    const readTagged = [
+      ...resourcesOfType(template, 'AWS::SNS::TopicPolicy').filter(([, r]) => refsTagged(r.Properties.Topics)),
+      ...resourcesOfType(template, 'AWS::SNS::Subscription').filter(([, r]) => refsTagged(r.Properties.TopicArn)),
+    ].map(([id]) => id);
+    expect(readTagged.length).toBeGreaterThanOrEqual(2);
+    // Every other resource of the synthesized template is checked, so a resource added to the stack is too.
+    const expected = Object.keys(template.Resources).filter((id) => !tagged.includes(id) && !readTagged.includes(id));
+    expect(expected).toEqual(expect.arrayContaining(['SecurityAuditA1ED209D', 'BreakGlass397E96D8']));
+    const stage = result.platform.stages.find((s) => s.stageName === access.environmentName)!;
+    const operations = templateOf(assembly, stage.operations);
+    expect(driftCheckedResources(operations)).toEqual({ [access.stackName]: expected });
+    const item = driftDefinition(operations).States.DetectEachStack.ItemProcessor;
+    expect(item.States.ChosenResourcesOnly.Choices[0].Condition).toBe(`{% $states.input in ["${access.stackName}"] %}`);
+    // The stage's own stacks are checked whole.
+    expect(item.States.DetectStackDrift.Arguments).toEqual({ StackName: '{% $states.input %}' });
+  }
+});
+
+test('driftCheckedAccessResources: a resource added to the access stack is checked, one under the break-glass tag is not', () => {
+  const env = config.environments[0];
+  const stack = new AccountAccessStack(new App(), 'Access', { environment: env, groundwork: config.groundwork });
+  const before = driftCheckedAccessResources(stack);
+  const added = new CfnResource(stack, 'Added', { type: 'AWS::SQS::Queue' });
+  const protectedTopic = new CfnResource(stack, 'Protected', { type: 'AWS::SNS::Topic' });
+  Tags.of(protectedTopic).add(DeploymentBoundary.ALERT_TAG_KEY, DeploymentBoundary.ALERT_TAG_VALUE);
+  expect(driftCheckedAccessResources(stack)).toEqual([...before, stack.resolve(added.logicalId)]);
+  // The synthesized template: every resource is checked but the tagged ones and the topic's policy and subscriptions.
+  const template = Template.fromStack(stack).toJSON();
+  const skipped = Object.keys(template.Resources).filter((id) => !driftCheckedAccessResources(stack).includes(id));
+  expect(skipped.map((id) => template.Resources[id].Type).sort()).toEqual([
+    'AWS::KMS::Key',
+    'AWS::SNS::Subscription',
+    'AWS::SNS::Topic',
+    'AWS::SNS::Topic',
+    'AWS::SNS::TopicPolicy',
+  ]);
 });
 
 /*

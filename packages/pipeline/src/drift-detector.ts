@@ -209,6 +209,15 @@ const ENVIRONMENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 /** A CloudFormation stack name: a letter, then letters, digits and '-', 128 characters at most. */
 const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
+/**
+ * A CloudFormation logical id: letters and digits ("Resources" section of the template reference), 255
+ * characters at most (CloudFormation quotas, resource name).
+ */
+const LOGICAL_ID_PATTERN = /^[A-Za-z0-9]{1,255}$/;
+
+/** DetectStackDrift's LogicalResourceIds: 1 to 200 members (CloudFormation API reference). */
+const MAX_LOGICAL_RESOURCE_IDS = 200;
+
 /** IAM CreateRole's RoleName: 1 to 64 of `[\w+=,.@-]`. */
 const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 
@@ -244,6 +253,16 @@ export interface DriftDetectorProps {
    * @default - none
    */
   readonly detectOnlyStackNames?: string[];
+  /**
+   * Check only these resources of a stack, by logical id: DetectStackDrift's `LogicalResourceIds` (1 to 200
+   * per stack), for a stack with resources that the state machine's role may not read. CloudFormation reads
+   * each resource with the caller's credentials, and one resource it cannot read fails the whole stack's
+   * check (`DETECTION_FAILED`) on every run; the resources left out are not checked at all. Each key is a
+   * stack named in `stackNames` or `detectOnlyStackNames`; the other stacks are checked whole. Logical ids
+   * are 1 to 255 letters or digits, known at synthesis.
+   * @default - every stack is checked whole
+   */
+  readonly checkedLogicalResourceIds?: { [stackName: string]: string[] };
   /** When to run. @default every 12 hours */
   readonly schedule?: events.Schedule;
   /** Topic that receives the alert naming drifted stacks and resources. */
@@ -424,6 +443,7 @@ export class DriftDetector extends Construct {
         );
       }
     }
+    this.checkLogicalResourceIds(props);
     if (props.stackNamePrefix !== undefined && !STACK_NAME_PATTERN.test(props.stackNamePrefix)) {
       throw new Error(
         `${this.node.path}: stackNamePrefix must be a CloudFormation stack name prefix, found '${props.stackNamePrefix}'`,
@@ -540,21 +560,41 @@ export class DriftDetector extends Construct {
     });
     const retry = (task: sfn.TaskStateBase) => task.addRetry(RETRY);
 
-    const detect = retry(
-      tasks.CallAwsService.jsonata(this, 'DetectStackDrift', {
-        service: 'cloudformation',
-        action: 'detectStackDrift',
-        iamAction: 'cloudformation:DetectStackDrift',
-        iamResources: stackArns,
-        additionalIamStatements: [
-          new iam.PolicyStatement({ actions: ['cloudformation:DetectStackResourceDrift'], resources: stackArns }),
-        ],
-        parameters: { StackName: '{% $states.input %}' },
-        outputs: { stack: '{% $states.input %}', id: '{% $states.result.StackDriftDetectionId %}' },
-        // Status calls made for this detection (a variable of the Map iteration, like the drifted resources).
-        assign: { polls: 0 },
-      }),
-    );
+    const detectTask = (stateId: string, parameters: { [key: string]: unknown }) =>
+      retry(
+        tasks.CallAwsService.jsonata(this, stateId, {
+          service: 'cloudformation',
+          action: 'detectStackDrift',
+          iamAction: 'cloudformation:DetectStackDrift',
+          iamResources: stackArns,
+          additionalIamStatements: [
+            new iam.PolicyStatement({ actions: ['cloudformation:DetectStackResourceDrift'], resources: stackArns }),
+          ],
+          parameters,
+          outputs: { stack: '{% $states.input %}', id: '{% $states.result.StackDriftDetectionId %}' },
+          // Status calls made for this detection (a variable of the Map iteration, like the drifted resources).
+          assign: { polls: 0 },
+        }),
+      );
+    const detect = detectTask('DetectStackDrift', { StackName: '{% $states.input %}' });
+    // The stacks checked resource by resource get a task of their own, chosen by a Choice state: a JSONata
+    // field that evaluates to undefined fails the state (States.QueryEvaluationError) instead of being left
+    // out, so one task cannot send LogicalResourceIds for some stacks only. Same permissions (the generated
+    // statements are identical, and IAM policy documents drop duplicates).
+    const chosen = props.checkedLogicalResourceIds ?? {};
+    const chosenStacks = Object.keys(chosen);
+    let detectStart: sfn.IChainable = detect;
+    let detectChosen: sfn.TaskStateBase | undefined;
+    if (chosenStacks.length > 0) {
+      // Stack names and logical ids need no escaping: a JSON object literal is a JSONata object constructor.
+      detectChosen = detectTask('DetectStackDriftOfChosenResources', {
+        StackName: '{% $states.input %}',
+        LogicalResourceIds: `{% $lookup(${JSON.stringify(chosen)}, $states.input) %}`,
+      });
+      detectStart = sfn.Choice.jsonata(this, 'ChosenResourcesOnly')
+        .when(sfn.Condition.jsonata(`{% $states.input in ${JSON.stringify(chosenStacks)} %}`), detectChosen)
+        .otherwise(detect);
+    }
     const maxPolls = Math.ceil(detectionTimeout.toSeconds() / DETECTION_POLL_INTERVAL.toSeconds());
     const wait = sfn.Wait.jsonata(this, 'WaitForDetection', { time: sfn.WaitTime.duration(DETECTION_POLL_INTERVAL) });
     const status = retry(
@@ -663,34 +703,31 @@ export class DriftDetector extends Construct {
             '{% $states.errorOutput.Error & ": " & ($exists($states.errorOutput.Cause) ? $states.errorOutput.Cause : "no cause given") %}',
         },
       });
-    catchAs(detect, '$states.input');
+    for (const task of [detect, ...(detectChosen ? [detectChosen] : [])]) {
+      catchAs(task, '$states.input');
+      task.next(wait);
+    }
     for (const task of [status, resources, nextResourcePage]) {
       catchAs(task, '$states.input.stack');
     }
-    detectEach.itemProcessor(
-      detect
-        .next(wait)
-        .next(status)
-        .next(
-          sfn.Choice.jsonata(this, 'DetectionDone')
-            .when(
-              sfn.Condition.jsonata(
-                `{% $states.input.detection = "DETECTION_IN_PROGRESS" and $polls >= ${maxPolls} %}`,
-              ),
-              detectionTimedOut,
-            )
-            .when(sfn.Condition.jsonata('{% $states.input.detection = "DETECTION_IN_PROGRESS" %}'), wait)
-            .when(sfn.Condition.jsonata('{% $states.input.drift = "DRIFTED" %}'), resources)
-            .when(sfn.Condition.jsonata('{% $states.input.detection = "DETECTION_FAILED" %}'), detectionFailed)
-            .when(
-              sfn.Condition.jsonata(
-                '{% $states.input.detection = "DETECTION_COMPLETE" and $states.input.drift = "IN_SYNC" %}',
-              ),
-              inSync,
-            )
-            .otherwise(driftStatusUnknown),
-        ),
+    wait.next(status).next(
+      sfn.Choice.jsonata(this, 'DetectionDone')
+        .when(
+          sfn.Condition.jsonata(`{% $states.input.detection = "DETECTION_IN_PROGRESS" and $polls >= ${maxPolls} %}`),
+          detectionTimedOut,
+        )
+        .when(sfn.Condition.jsonata('{% $states.input.detection = "DETECTION_IN_PROGRESS" %}'), wait)
+        .when(sfn.Condition.jsonata('{% $states.input.drift = "DRIFTED" %}'), resources)
+        .when(sfn.Condition.jsonata('{% $states.input.detection = "DETECTION_FAILED" %}'), detectionFailed)
+        .when(
+          sfn.Condition.jsonata(
+            '{% $states.input.detection = "DETECTION_COMPLETE" and $states.input.drift = "IN_SYNC" %}',
+          ),
+          inSync,
+        )
+        .otherwise(driftStatusUnknown),
     );
+    detectEach.itemProcessor(detectStart);
 
     const putMetric = retry(
       tasks.CallAwsService.jsonata(this, 'PublishDriftMetric', {
@@ -938,6 +975,39 @@ export class DriftDetector extends Construct {
       [...DEFAULT_READ_ACTIONS, ...(props.additionalReadActions ?? [])],
       [...parameterArns, ...functionArns],
     );
+  }
+
+  /**
+   * `checkedLogicalResourceIds`: each key a stack this detector names, each list 1 to 200 distinct logical ids
+   * known at synthesis (they are written into the state machine's JSONata).
+   */
+  private checkLogicalResourceIds(props: DriftDetectorProps): void {
+    const named = [...(props.stackNames ?? []), ...(props.detectOnlyStackNames ?? [])];
+    for (const [stackName, ids] of Object.entries(props.checkedLogicalResourceIds ?? {})) {
+      if (!named.includes(stackName)) {
+        throw new Error(
+          `${this.node.path}: checkedLogicalResourceIds names the stack '${stackName}', which neither stackNames nor ` +
+            'detectOnlyStackNames lists',
+        );
+      }
+      if (ids.length < 1 || ids.length > MAX_LOGICAL_RESOURCE_IDS) {
+        throw new Error(
+          `${this.node.path}: checkedLogicalResourceIds of '${stackName}' must hold 1 to ${MAX_LOGICAL_RESOURCE_IDS} ` +
+            `logical ids (DetectStackDrift's LogicalResourceIds), found ${ids.length}`,
+        );
+      }
+      for (const [index, id] of ids.entries()) {
+        if (!LOGICAL_ID_PATTERN.test(id)) {
+          throw new Error(
+            `${this.node.path}: checkedLogicalResourceIds of '${stackName}' must hold CloudFormation logical ids ` +
+              `known at synthesis (1 to 255 letters or digits), found '${id}'`,
+          );
+        }
+        if (ids.indexOf(id) !== index) {
+          throw new Error(`${this.node.path}: checkedLogicalResourceIds of '${stackName}' lists '${id}' twice`);
+        }
+      }
+    }
   }
 
   /**

@@ -453,6 +453,83 @@ describe('DriftDetector', () => {
     );
   });
 
+  test('checkedLogicalResourceIds: a Choice sends the listed stacks to a DetectStackDrift with LogicalResourceIds, the others to the plain one', () => {
+    const access = { 'groundwork-dev-access': ['SecurityAudit', 'BreakGlass'] };
+    const { template } = make({
+      ...byName('groundwork-dev-network'),
+      detectOnlyStackNames: ['groundwork-dev-access'],
+      checkedLogicalResourceIds: access,
+    });
+    const item = definitionOf(template).States.DetectEachStack.ItemProcessor;
+    expect(item.StartAt).toBe('ChosenResourcesOnly');
+    expect(item.States.ChosenResourcesOnly).toEqual({
+      Type: 'Choice',
+      QueryLanguage: 'JSONata',
+      Choices: [
+        {
+          Condition: '{% $states.input in ["groundwork-dev-access"] %}',
+          Next: 'DetectStackDriftOfChosenResources',
+        },
+      ],
+      Default: 'DetectStackDrift',
+    });
+    const chosen = item.States.DetectStackDriftOfChosenResources;
+    expect(chosen.Arguments).toEqual({
+      StackName: '{% $states.input %}',
+      LogicalResourceIds: '{% $lookup({"groundwork-dev-access":["SecurityAudit","BreakGlass"]}, $states.input) %}',
+    });
+    // The other stacks keep the call without LogicalResourceIds: every resource is checked.
+    expect(item.States.DetectStackDrift.Arguments).toEqual({ StackName: '{% $states.input %}' });
+    // Both wait for the detection, retry and catch the same way.
+    const { Arguments: _a, Resource: _r, ...rest } = item.States.DetectStackDrift;
+    const { Arguments: _b, Resource: _s, ...restChosen } = chosen;
+    expect(restChosen).toEqual(rest);
+    expect(chosen.Resource).toEqual(item.States.DetectStackDrift.Resource);
+    expect(rest.Next).toBe('WaitForDetection');
+    // The same permissions: one DetectStackDrift statement, on the stacks by name.
+    const detectStatements = statementsOf(template).filter(
+      (st) => JSON.stringify(st.Action) === '"cloudformation:DetectStackDrift"',
+    );
+    expect(detectStatements).toHaveLength(1);
+    // Without it, no Choice: the Map iteration starts with the one DetectStackDrift.
+    const plain = definitionOf(
+      make({ ...byName('groundwork-dev-network'), detectOnlyStackNames: ['groundwork-dev-access'] }).template,
+    ).States.DetectEachStack.ItemProcessor;
+    expect(plain.StartAt).toBe('DetectStackDrift');
+    expect(Object.keys(plain.States)).not.toContain('DetectStackDriftOfChosenResources');
+  });
+
+  test('checkedLogicalResourceIds: rejected for a stack the detector does not name, an empty or too long list, or ids that are not logical ids', () => {
+    const base = { ...byName('groundwork-dev-network'), detectOnlyStackNames: ['groundwork-dev-access'] };
+    const ids200 = Array.from({ length: 200 }, (_, i) => `Resource${i}`);
+    expect(() => make({ ...base, checkedLogicalResourceIds: { 'groundwork-dev-access': ids200 } })).not.toThrow();
+    expect(() => make({ ...base, checkedLogicalResourceIds: { 'groundwork-dev-network': ['Vpc'] } })).not.toThrow();
+    expect(() => make({ ...base, checkedLogicalResourceIds: { 'groundwork-dev-other': ['Vpc'] } })).toThrow(
+      "Dev/Drift: checkedLogicalResourceIds names the stack 'groundwork-dev-other', which neither stackNames nor detectOnlyStackNames lists",
+    );
+    // With a prefix, only a detect-only stack can be named: the listed stacks are known only at run time.
+    expect(() =>
+      make({
+        detectOnlyStackNames: ['other-access'],
+        checkedLogicalResourceIds: { 'groundwork-dev-network': ['Vpc'] },
+      }),
+    ).toThrow(/names the stack 'groundwork-dev-network', which neither stackNames nor detectOnlyStackNames lists/);
+    expect(() => make({ ...base, checkedLogicalResourceIds: { 'groundwork-dev-access': [] } })).toThrow(
+      "Dev/Drift: checkedLogicalResourceIds of 'groundwork-dev-access' must hold 1 to 200 logical ids (DetectStackDrift's LogicalResourceIds), found 0",
+    );
+    expect(() =>
+      make({ ...base, checkedLogicalResourceIds: { 'groundwork-dev-access': [...ids200, 'OneMore'] } }),
+    ).toThrow(/must hold 1 to 200 logical ids \(DetectStackDrift's LogicalResourceIds\), found 201$/);
+    for (const bad of ['Break-Glass', 'a'.repeat(256), '', new CfnParameter(new Stack(), 'P').valueAsString]) {
+      expect(() => make({ ...base, checkedLogicalResourceIds: { 'groundwork-dev-access': [bad] } })).toThrow(
+        "Dev/Drift: checkedLogicalResourceIds of 'groundwork-dev-access' must hold CloudFormation logical ids known at synthesis (1 to 255 letters or digits)",
+      );
+    }
+    expect(() =>
+      make({ ...base, checkedLogicalResourceIds: { 'groundwork-dev-access': ['BreakGlass', 'BreakGlass'] } }),
+    ).toThrow("Dev/Drift: checkedLogicalResourceIds of 'groundwork-dev-access' lists 'BreakGlass' twice");
+  });
+
   test('rejects a detectionTimeout outside 1 to 90 minutes or unknown at synthesis', () => {
     for (const [timeout, found] of [
       [Duration.seconds(59), '59 seconds'],
@@ -1056,6 +1133,12 @@ interface FakeStack {
   readonly drifted?: string[];
   /** DetectionStatusReason of a DETECTION_FAILED detection. */
   readonly reason?: string;
+  /**
+   * Logical ids of resources the state machine's role may not read (the deployment boundary's deny on the
+   * access stack's break-glass alert key and topic): a detection that checks one of them ends
+   * DETECTION_FAILED, naming it. @default none
+   */
+  readonly unreadable?: string[];
 }
 
 /**
@@ -1067,6 +1150,10 @@ interface FakeStack {
  */
 function fakeAccount(stacks: Record<string, FakeStack>, listPages: string[][] = [Object.keys(stacks)]): FakeAws {
   const polls: Record<string, number> = {};
+  /** The LogicalResourceIds of each stack's last DetectStackDrift call (undefined: every resource). */
+  const checked: Record<string, string[] | undefined> = {};
+  /** Whether the last detection of the stack checked this resource. */
+  const inDetection = (name: string) => (id: string) => checked[name] === undefined || checked[name]!.includes(id);
   const stackOf = (name: string): FakeStack => {
     if (!stacks[name]) {
       throw new TaskFailure('CloudFormation.CloudFormationException', `Stack with id ${name} does not exist`);
@@ -1083,16 +1170,33 @@ function fakeAccount(stacks: Record<string, FakeStack>, listPages: string[][] = 
           ...(page + 1 < listPages.length ? { NextToken: `page-${page + 1}` } : {}),
         };
       }
-      case 'cloudformation:detectStackDrift':
+      case 'cloudformation:detectStackDrift': {
         stackOf(args.StackName);
+        const logicalIds = args.LogicalResourceIds;
+        // DetectStackDrift: LogicalResourceIds, when given, is a list of 1 to 200 logical ids.
+        if (
+          logicalIds !== undefined &&
+          !(Array.isArray(logicalIds) && logicalIds.length >= 1 && logicalIds.length <= 200)
+        ) {
+          throw new TaskFailure('CloudFormation.CloudFormationException', `LogicalResourceIds ${logicalIds} invalid`);
+        }
+        checked[args.StackName] = logicalIds;
         return { StackDriftDetectionId: `detection-${args.StackName}` };
+      }
       case 'cloudformation:describeStackDriftDetectionStatus': {
         const name = args.StackDriftDetectionId.replace(/^detection-/, '');
         const stack = stackOf(name);
         const statuses = stack.statuses ?? ['DETECTION_COMPLETE'];
-        const status = statuses[Math.min(polls[name] ?? 0, statuses.length - 1)];
+        const unreadable = (stack.unreadable ?? []).filter(inDetection(name));
+        const base = statuses[Math.min(polls[name] ?? 0, statuses.length - 1)];
+        const status = base === 'DETECTION_COMPLETE' && unreadable.length > 0 ? 'DETECTION_FAILED' : base;
         polls[name] = (polls[name] ?? 0) + 1;
-        const drifted = (stack.drifted ?? []).length > 0;
+        const drifted = (stack.drifted ?? []).filter(inDetection(name)).length > 0;
+        const reason =
+          stack.reason ??
+          (unreadable.length > 0
+            ? `Failed to detect drift on resource [${unreadable[0]}]: explicit deny in a permissions boundary`
+            : undefined);
         return {
           StackId: `arn:aws:cloudformation:eu-west-1:200000000001:stack/${name}/1`,
           StackDriftDetectionId: args.StackDriftDetectionId,
@@ -1100,12 +1204,12 @@ function fakeAccount(stacks: Record<string, FakeStack>, listPages: string[][] = 
           Timestamp: '2026-01-01T00:00:00Z',
           ...(status === 'DETECTION_COMPLETE' ? { StackDriftStatus: drifted ? 'DRIFTED' : 'IN_SYNC' } : {}),
           ...(status === 'DETECTION_FAILED'
-            ? { StackDriftStatus: drifted ? 'DRIFTED' : 'UNKNOWN', DetectionStatusReason: stack.reason }
+            ? { StackDriftStatus: drifted ? 'DRIFTED' : 'UNKNOWN', DetectionStatusReason: reason }
             : {}),
         };
       }
       case 'cloudformation:describeStackResourceDrifts': {
-        const ids = stackOf(args.StackName).drifted ?? [];
+        const ids = (stackOf(args.StackName).drifted ?? []).filter(inDetection(args.StackName));
         if (!(args.MaxResults >= 1 && args.MaxResults <= 100)) {
           throw new TaskFailure(
             'CloudFormation.CloudFormationException',
@@ -1476,6 +1580,55 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
     });
   });
 
+  test('checkedLogicalResourceIds: a stack with resources the role may not read is checked on the listed ones, no longer failed on every run', async () => {
+    const props = { ...byName('groundwork-dev-network'), detectOnlyStackNames: ['groundwork-dev-access'] };
+    const account = (accessDrift: string[] = []) =>
+      fakeAccount({
+        'groundwork-dev-network': {},
+        'groundwork-dev-access': { unreadable: ['AlertKey', 'AlertTopic'], drifted: accessDrift },
+      });
+    // Checked whole, the stack's check fails on every run, drift or not.
+    const whole = await runDetector(props, account());
+    expect(whole.metrics).toEqual([{ DriftedStacks: 0, DetectionFailedStacks: 1 }]);
+    expect(whole.alerts.map((a) => a.Message)).toEqual([
+      `${FAILED_HEADER}groundwork-dev-access: Failed to detect drift on resource [AlertKey]: explicit deny in a permissions boundary`,
+    ]);
+
+    const chosenProps = {
+      ...props,
+      checkedLogicalResourceIds: {
+        'groundwork-dev-access': ['SecurityAudit', 'BreakGlass'],
+        // One id stays a list of one.
+        'groundwork-dev-network': ['Vpc'],
+      },
+    };
+    const chosen = await runDetector(chosenProps, account());
+    expect(chosen.execution.status).toBe('SUCCEEDED');
+    expect(
+      chosen
+        .calls('detectStackDrift')
+        .map((c) => c.args)
+        .sort((a, b) => a.StackName.localeCompare(b.StackName)),
+    ).toEqual([
+      { StackName: 'groundwork-dev-access', LogicalResourceIds: ['SecurityAudit', 'BreakGlass'] },
+      { StackName: 'groundwork-dev-network', LogicalResourceIds: ['Vpc'] },
+    ]);
+    expect(chosen.metrics).toEqual([{ DriftedStacks: 0, DetectionFailedStacks: 0 }]);
+    expect(chosen.alerts).toEqual([]);
+    // Drift of a listed resource is alerted.
+    const drifted = await runDetector(chosenProps, account(['BreakGlass']));
+    expect(drifted.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 0 }]);
+    expect(drifted.alerts.map((a) => a.Message)).toEqual([`${DRIFT_HEADER}groundwork-dev-access: BreakGlass`]);
+    // A stack it does not list is still checked whole.
+    const onlyAccess = await runDetector(
+      { ...props, checkedLogicalResourceIds: { 'groundwork-dev-access': ['BreakGlass'] } },
+      account(),
+    );
+    expect(
+      onlyAccess.calls('detectStackDrift').find((c) => c.args.StackName === 'groundwork-dev-network')!.args,
+    ).toEqual({ StackName: 'groundwork-dev-network' });
+  });
+
   test('prefix mode: ListStacks is read over its 2 pages and only the stacks with the prefix are checked', async () => {
     const run = await runDetector(
       { stackNamePrefix: 'groundwork-' },
@@ -1588,6 +1741,25 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
       });
       expect(broken.results[0].resources).toEqual(ids(100));
       expect(broken.alerts[0].Message).not.toBe(`${DRIFT_HEADER}groundwork-dev-network: ${ids(250).join(', ')}`);
+    });
+
+    test('one DetectStackDrift with LogicalResourceIds for every stack makes the unlisted ones failed checks: the field is undefined for them', async () => {
+      const broken = await runDetector(
+        {
+          ...byName('groundwork-dev-network'),
+          detectOnlyStackNames: ['groundwork-dev-access'],
+          checkedLogicalResourceIds: { 'groundwork-dev-access': ['BreakGlass'] },
+        },
+        fakeAccount({ 'groundwork-dev-network': {}, 'groundwork-dev-access': {} }),
+        (definition) => {
+          const item = definition.States.DetectEachStack.ItemProcessor;
+          item.States.DetectStackDrift.Arguments = item.States.DetectStackDriftOfChosenResources.Arguments;
+        },
+      );
+      expect(broken.results.find((r) => r.stack === 'groundwork-dev-network')).toMatchObject({
+        failed: true,
+        reason: expect.stringMatching(/^States\.QueryEvaluationError: /),
+      });
     });
 
     test('without the Catch, one stack that does not exist fails the whole run: no metric, no alert', async () => {
