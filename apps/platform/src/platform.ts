@@ -95,17 +95,19 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     synthCommand: branch === gw.repository.branch ? 'npm run synth' : `npm run synth -- --branch ${branch}`,
   });
 
+  // An environment that several branches deploy names one of their pipelines in its stacks, its owner's
+  // (owningBranch): every branch then synthesizes the same stacks for it, and the drift detector starts the
+  // owner's reconciler whichever pipeline deployed last. This pipeline reconciles the environments it owns.
+  const owned = environments.filter((env) => owningBranch(config, env) === branch);
   const reconciler = driftReconciler(
     pipelineStack,
     pipelineName,
-    environments,
+    owned,
     gw.organization.name,
     pipeline,
     gw.organization.id,
   );
-  const reconcileRoleArn = reconciler
-    ? driftReconcileRole(pipelineStack, pipelineName, environments, gw.organization, reconciler)
-    : undefined;
+  if (reconciler) driftReconcileRole(pipelineStack, pipelineName, owned, gw.organization, reconciler);
 
   const homes = accountHomes(config.environments);
   // IAM role names are per account: one access stack per account, with the first environment in it
@@ -127,13 +129,14 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
   const trustIssues: ConfigIssue[] = [];
   const stages = environments.map((env) => {
     const accessStack = accessStacks.find((stack) => stack.environmentName === env.name);
+    const owner = pipelineStackName(gw.organization.name, owningBranch(config, env), gw.repository.branch);
     const stage = new EnvironmentStage(app, env.name, {
       environment: env,
       groundwork: gw,
-      pipelineName,
+      pipelineName: owner,
       accountHome: homes.get(env.account) === env.name,
-      reconcileRoleArn: env.drift.autoReconcile ? reconcileRoleArn : undefined,
-      reconcileProjectName: env.drift.autoReconcile ? reconciler?.projectName : undefined,
+      reconcileRoleArn: env.drift.autoReconcile ? driftReconcileRoleArn(pipelineStack, owner) : undefined,
+      reconcileProjectName: env.drift.autoReconcile ? driftReconcileProjectName(owner) : undefined,
       accessStackName: accessStack?.stackName,
       accessStackCheckedResources: accessStack ? driftCheckedAccessResources(accessStack) : undefined,
     });
@@ -235,6 +238,24 @@ export function driftCheckedAccessResources(accessStack: Stack): string[] {
     .map((resource) => accessStack.resolve(resource.logicalId) as string);
 }
 
+/**
+ * The branch whose pipeline an environment's stacks name (its drift reconciler): the repository branch when
+ * it deploys the environment, else the first branch of groundwork.yaml `branches` that does. Every branch
+ * that deploys the environment synthesizes the same stacks for it, so two pipelines do not update it back
+ * and forth; the owner's pipeline must be deployed for its reconciler to exist (the repository branch's is
+ * deployed first: docs/getting-started.md).
+ */
+export function owningBranch(config: PlatformConfig, env: PlatformEnvironment): string {
+  const deploys = (branch: string) => environmentsForBranch(config, branch).includes(env);
+  const repositoryBranch = config.groundwork.repository.branch;
+  if (Object.hasOwn(config.groundwork.branches, repositoryBranch) && deploys(repositoryBranch)) return repositoryBranch;
+  const owner = Object.keys(config.groundwork.branches).find(deploys);
+  if (owner === undefined) {
+    throw new Error(`environment "${env.name}" is deployed by no branch of groundwork.yaml branches`);
+  }
+  return owner;
+}
+
 /** The environments a push to `branch` deploys (groundwork.yaml `branches`). */
 export function environmentsForBranch(config: PlatformConfig, branch: string): PlatformEnvironment[] {
   // Own keys only: `constructor` or `toString` are no branches, though every object inherits them.
@@ -307,7 +328,7 @@ function driftReconcileRole(
   environments: PlatformEnvironment[],
   organization: { readonly name: string; readonly id?: string },
   reconciler: DriftReconciler,
-): string {
+): void {
   const reconciling = environments.filter((e) => e.drift.autoReconcile);
   const accounts = [...new Set(reconciling.map((e) => e.account))].sort();
   const roleName = `${pipelineName}${DRIFT_RECONCILE_ROLE_SUFFIX}`;
@@ -336,5 +357,9 @@ function driftReconcileRole(
     roles: [role],
     description: `Start ${reconciler.projectName} for the auto-reconciling environments, and nothing else`,
   });
-  return `arn:${pipelineStack.partition}:iam::${pipelineStack.account}:role/${roleName}`;
+}
+
+/** The ARN of the drift-reconcile role of pipeline `pipelineName` (driftReconcileRole), in the tooling account. */
+function driftReconcileRoleArn(pipelineStack: Stack, pipelineName: string): string {
+  return `arn:${pipelineStack.partition}:iam::${pipelineStack.account}:role/${pipelineName}${DRIFT_RECONCILE_ROLE_SUFFIX}`;
 }

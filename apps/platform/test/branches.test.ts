@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { exampleConfig, templateOf, tmpOutdir } from './helpers';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
-import { environmentsForBranch } from '../src/platform';
+import { environmentsForBranch, owningBranch } from '../src/platform';
 
 /**
  * Branch strategy (groundwork.yaml `branches`): main deploys every
@@ -57,10 +57,54 @@ describe('the develop pipeline', () => {
     expect(approvals).toEqual([]);
   });
 
+  test("builds dev's stacks as main does, so the two pipelines do not update them back and forth", () => {
+    let main: SynthesisResult;
+    process.env.CDK_VALIDATION = 'false';
+    try {
+      main = synthesizePlatform(createApp(tmpOutdir('develop-main')), config);
+    } finally {
+      delete process.env.CDK_VALIDATION;
+    }
+    const dev = (r: SynthesisResult) => r.platform.stages.find((s) => s.stageName === 'dev')!;
+    for (const stack of ['network', 'security', 'operations'] as const) {
+      expect({ stack, template: templateOf(result.assembly, dev(result)[stack]) }).toEqual({
+        stack,
+        template: templateOf(main!.assembly, dev(main!)[stack]),
+      });
+    }
+    // dev's drift detector starts main's reconciler, whichever pipeline deployed dev last.
+    expect(JSON.stringify(templateOf(result.assembly, dev(result).operations))).toContain(
+      'example-platform-drift-reconcile',
+    );
+    expect(JSON.stringify(templateOf(result.assembly, dev(result).operations))).not.toContain('develop');
+  });
+
+  test('has no drift reconciler of its own: main owns dev', () => {
+    expect(
+      pipeline.findResources('AWS::CodeBuild::Project', {
+        Properties: { Name: Match.stringLikeRegexp('drift-reconcile') },
+      }),
+    ).toEqual({});
+    expect(JSON.stringify(pipeline.toJSON())).not.toContain('drift-reconcile');
+  });
+
   test('re-synthesizes itself with --branch develop', () => {
     const json = JSON.stringify(pipeline.toJSON());
     expect(json).toContain('npm run synth -- --branch develop');
   });
+});
+
+test("an environment's owner: the repository branch when it deploys it, else the first branch listed that does", () => {
+  const env = (name: string) => config.environments.find((e) => e.name === name)!;
+  expect(config.environments.map((e) => owningBranch(config, e))).toEqual(['main', 'main', 'main']);
+  const split = {
+    ...config,
+    groundwork: {
+      ...config.groundwork,
+      branches: { develop: ['dev'], staging: ['dev', 'test'], main: ['test', 'prod'] },
+    },
+  };
+  expect(['dev', 'test', 'prod'].map((name) => owningBranch(split, env(name)))).toEqual(['develop', 'main', 'main']);
 });
 
 test('main deploys every environment; an unknown branch deploys nothing and says which branches exist', () => {

@@ -30,6 +30,8 @@ beforeAll(() => {
   const dir = configWith({
     'groundwork.yaml': [
       ['name: example', `name: ${ORG}`],
+      // The branch owns dev (main does not deploy it), so its pipeline builds dev's drift-reconcile role.
+      ['  main: all', '  main: [prod]'],
       ['  develop: [dev]', `  ${BRANCH}: [dev, prod]`],
       // Not the default (1): the pipeline's failure alarm must take it from the config.
       ['waves:', 'pipeline:\n  deploymentFailures: 3\nwaves:'],
