@@ -183,10 +183,11 @@ export class OrganizationStackSetsStack extends PlatformStack {
         // The bootstrap stack here is the StackSet's instance (StackSet-<name>-<id>), not CDKToolkit: the
         // deploy role must not change it, or the pipeline could widen its own trust in every member account.
         // Nor the security baseline's instance beside it (StackSet-<organization>-security-baseline-<id>),
-        // or a deployment could update or delete that instance: the deploy role protects every instance of
-        // this organization's StackSets (the name pattern). This protects the stacks, not the resources in
-        // them: a role the pipeline creates may still change those resources within its boundary.
-        toolkitStackName: `StackSet-${gw.organization.name}-*`,
+        // or a deployment could update or delete that instance; nor another StackSet's (AWS Control Tower's,
+        // another team's): the deploy role protects every StackSet instance of the account (the name pattern).
+        // This protects the stacks, not the resources in them: a role the pipeline creates may still change
+        // those resources within its boundary.
+        toolkitStackName: 'StackSet-*',
       });
       const template = JSON.parse(body);
       const member = this.deliver('deploymentTrust', template);

@@ -358,8 +358,13 @@ describe('member templates', () => {
     expect(resource).toContain(':cloudformation:*:');
     const pattern = /:stack\/(StackSet-[^"]*)\/\*/.exec(resource)![1];
     const matches = (name: string) => new RegExp(`^${pattern.replace(/\*/g, '.*')}$`).test(name);
-    // The security baseline's instance too: through it the pipeline could remove Config rules and alarms.
-    for (const stackSet of ['example-deployment-trust', 'example-security-baseline']) {
+    // The security baseline's instance too: through it the pipeline could remove Config rules and alarms; and
+    // any other StackSet's instance in the account (AWS Control Tower's, another team's).
+    for (const stackSet of [
+      'example-deployment-trust',
+      'example-security-baseline',
+      'AWSControlTowerBP-BASELINE-CLOUDWATCH',
+    ]) {
       expect({ stackSet, protected: matches(`StackSet-${stackSet}-0a1b2c3d-aaaa-bbbb-cccc-0123456789ab`) }).toEqual({
         stackSet,
         protected: true,

@@ -380,12 +380,22 @@ const stackSetsSchema = z
   })
   .describe('Baseline every account of organizational units through service-managed CloudFormation StackSets');
 
+/**
+ * The deployment boundary protects every customer managed policy whose name starts with this
+ * (@groundwork/cross-account-roles BootstrapContract.POLICY_NAME_PREFIX; not imported here, the config loads
+ * without aws-cdk-lib). CloudFormation names a policy it generates after its stack, `<org>-<env>-network-...`:
+ * an organization name starting with it would make those policies unchangeable to the pipeline.
+ */
+export const RESERVED_POLICY_NAME_PREFIX = 'groundwork';
+
 export const organizationNameSchema = expecting(
   z
     .string()
-    .regex(/^[a-z][a-z0-9-]{1,31}$/)
+    .regex(new RegExp(`^(?!${RESERVED_POLICY_NAME_PREFIX})[a-z][a-z0-9-]{1,31}$`))
     .describe('Short organization name, used as a prefix in resource names'),
-  'a lowercase name of 2-32 letters, digits and hyphens starting with a letter',
+  'a lowercase name of 2-32 letters, digits and hyphens starting with a letter, not with "groundwork" (the ' +
+    "deployment boundary reserves policy names starting with it, and CloudFormation names a stack's policies " +
+    'after the stack)',
 );
 
 export const DEFAULT_BRANCHES: Record<string, 'all' | string[]> = { main: 'all', develop: ['dev'] };

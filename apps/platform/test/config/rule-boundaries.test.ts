@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { BootstrapContract } from '@groundwork/cross-account-roles';
 import { configWith } from './fixtures';
-import { formatIssues, loadPlatformConfig, readPlatformConfig } from '../../src/config';
+import { formatIssues, loadPlatformConfig, readPlatformConfig, RESERVED_POLICY_NAME_PREFIX } from '../../src/config';
 import { canRecordIam, defaultGlobalResourcesRegion } from '../../src/config/regions';
 
 /*
@@ -235,8 +236,27 @@ describe('schema limits at their boundaries', () => {
     expect(loadPlatformConfig(only(org32)).groundwork.organization.name).toBe(org32);
     expect(errorsFor(only(`${org32}c`))).toEqual([
       `groundwork.yaml:2:9: organization.name: expected a lowercase name of 2-32 letters, digits and hyphens starting ` +
-        `with a letter, found "${org32}c"`,
+        `with a letter, not with "groundwork" (the deployment boundary reserves policy names starting with it, and ` +
+        `CloudFormation names a stack's policies after the stack), found "${org32}c"`,
     ]);
+  });
+
+  test('organization.name: a name starting with the reserved policy name prefix is rejected', () => {
+    const only = (name: string) =>
+      configWith({
+        'groundwork.yaml': [
+          ['name: example', `name: ${name}`],
+          ['  develop: [dev]\n', ''],
+        ],
+      });
+    // The boundary's prefix, kept in the config module without importing the package.
+    expect(RESERVED_POLICY_NAME_PREFIX).toBe(BootstrapContract.POLICY_NAME_PREFIX);
+    for (const name of ['groundwork', 'groundworks', 'groundwork-labs']) {
+      expect(errorsFor(only(name))).toEqual([
+        expect.stringMatching(/^groundwork\.yaml:2:9: organization\.name: expected .*not with "groundwork".*, found "/),
+      ]);
+    }
+    expect(loadPlatformConfig(only('my-groundwork')).groundwork.organization.name).toBe('my-groundwork');
   });
 
   test('an environment name: 32 characters pass, 33 are rejected', () => {
