@@ -222,15 +222,16 @@ describe('stackSets', () => {
 });
 
 describe('schema limits at their boundaries', () => {
+  /** A config with organization `name` and the repository branch only, so no branch pipeline name limits it. */
+  const only = (name: string) =>
+    configWith({
+      'groundwork.yaml': [
+        ['name: example', `name: ${name}`],
+        ['  develop: [dev]\n', ''],
+      ],
+    });
+
   test('organization.name: 32 characters pass, 33 are rejected', () => {
-    // The repository branch only, so no branch pipeline name limits the organization name.
-    const only = (name: string) =>
-      configWith({
-        'groundwork.yaml': [
-          ['name: example', `name: ${name}`],
-          ['  develop: [dev]\n', ''],
-        ],
-      });
     const org32 = `a${'b'.repeat(31)}`;
 
     expect(loadPlatformConfig(only(org32)).groundwork.organization.name).toBe(org32);
@@ -242,13 +243,6 @@ describe('schema limits at their boundaries', () => {
   });
 
   test('organization.name: a name starting with the reserved policy name prefix is rejected', () => {
-    const only = (name: string) =>
-      configWith({
-        'groundwork.yaml': [
-          ['name: example', `name: ${name}`],
-          ['  develop: [dev]\n', ''],
-        ],
-      });
     // The boundary's prefix, kept in the config module without importing the package.
     expect(RESERVED_POLICY_NAME_PREFIX).toBe(BootstrapContract.POLICY_NAME_PREFIX);
     for (const name of ['groundwork', 'groundworks', 'groundwork-labs']) {
