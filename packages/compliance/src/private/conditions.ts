@@ -19,7 +19,8 @@ const MATCHING_OPERATORS = [
 
 /**
  * A value that matches every caller: only wildcards, any organization id (`o-*`), any role's ARN
- * (`arn:aws:iam::*:*`), any address, any GitHub repository (`repo:*`).
+ * (`arn:aws:iam::*:*`), any address, any GitHub repository (`repo:*`); for GitHub's own subject key,
+ * any value that does not name one repository (see namesOneGitHubRepository).
  */
 function matchesAnyCaller(key: string, value: string): boolean {
   return (
@@ -28,8 +29,36 @@ function matchesAnyCaller(key: string, value: string): boolean {
     (key === 'aws:principalarn' && coversEveryRoleArn(value)) ||
     (key === 'aws:sourceip' && /\/0$/.test(value)) ||
     // GitHub's subject claim starts `repo:<owner>/<repository>`: `repo:*` is every workflow of every repository.
-    (key.endsWith(':sub') && /^repo:[*?]/i.test(value))
+    (key.endsWith(':sub') && /^repo:[*?]/i.test(value)) ||
+    (isGitHubSubjectKey(key) && !namesOneGitHubRepository(value))
   );
+}
+
+/**
+ * The subject key of GitHub Actions' OIDC provider: `token.actions.githubusercontent.com:sub`, or with an
+ * enterprise's own issuer, `token.actions.githubusercontent.com/<enterprise>:sub` (lower-cased).
+ */
+function isGitHubSubjectKey(key: string): boolean {
+  return /^token\.actions\.githubusercontent\.com(\/[^:]*)?:sub$/.test(key);
+}
+
+/**
+ * Whether a GitHub subject value names one repository: GitHub writes the subject `repo:<owner>/<repository>:`
+ * followed by the environment, ref or event (`repo:octo-org/octo-repo:environment:Production`), so the value must
+ * start with `repo:`, an owner and a repository name without a wildcard, then `:` or its end. What follows may
+ * have wildcards (`repo:octo-org/octo-repo:*`). `*:environment:prod` admits every repository, `repo:octo*` every
+ * owner whose name starts so (owner names are first come, first served), `repo:octo-org/*` every repository of
+ * the owner, including ones created later. A reference CloudFormation resolves (a parameter) counts as fixed
+ * text and may hold the `/` (`repo:${Repository}:*`); an IAM policy variable is a wildcard. A custom subject
+ * template (one that does not start with `repo:`) is not read, so it does not count.
+ */
+function namesOneGitHubRepository(value: string): boolean {
+  const repository = /^repo:([^:]*)(?::|$)/i.exec(withTokensFixed(value));
+  if (!repository || hasWildcard(repository[1])) {
+    return false;
+  }
+  const name = repository[1];
+  return /^[^/]+\/[^/]+$/.test(name) || name.includes(FIXED);
 }
 
 // Keys whose value is an account id, an organization id or a network id: a value with a wildcard or an IAM

@@ -1,10 +1,11 @@
-import { App, Aws, CfnCondition, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnCondition, CfnParameter, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as codeartifact from 'aws-cdk-lib/aws-codeartifact';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as eks from 'aws-cdk-lib/aws-eks';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as elbv2Targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as elasticsearch from 'aws-cdk-lib/aws-elasticsearch';
@@ -19,6 +20,7 @@ import * as mediastore from 'aws-cdk-lib/aws-mediastore';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as s3express from 'aws-cdk-lib/aws-s3express';
 import * as s3files from 'aws-cdk-lib/aws-s3files';
 import * as s3objectlambda from 'aws-cdk-lib/aws-s3objectlambda';
@@ -26,11 +28,13 @@ import * as s3outposts from 'aws-cdk-lib/aws-s3outposts';
 import * as s3tables from 'aws-cdk-lib/aws-s3tables';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as sam from 'aws-cdk-lib/aws-sam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnResourcePolicy } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
+import { ComplianceReport, GroundworkChecks } from '../../src';
 import { OTHER_ACCOUNT, expectCompliant, expectFindings, newStack, resourcesChecked } from '../fixtures';
 
 function roleWithStatement(stack: Stack, statement: iam.PolicyStatement): iam.Role {
@@ -651,7 +655,13 @@ describe('Groundwork-IAM4: a web identity trust names its callers', () => {
         StringEquals: { [`${GITHUB}:sub`]: 'repo:example-org/infrastructure:environment:prod' },
       }),
     });
-    expectFindings(stack, 'Groundwork-IAM4', ['Test/NoSubject/Resource']);
+    // GitHub's own key is judged as GitHub's subject, whatever the provider's ARN.
+    new iam.Role(stack, 'EveryRepositoryOfTheOwner', {
+      assumedBy: new iam.OpenIdConnectPrincipal(provider, {
+        StringLike: { [`${GITHUB}:sub`]: 'repo:example-org/*' },
+      }),
+    });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/NoSubject/Resource', 'Test/EveryRepositoryOfTheOwner/Resource']);
   });
 
   test('an Amazon Cognito trust names its identity pool', () => {
@@ -668,13 +678,100 @@ describe('Groundwork-IAM4: a web identity trust names its callers', () => {
     expectFindings(stack, 'Groundwork-IAM4', ['Test/AnyIdentityPool/Resource']);
   });
 
+  test('a GitHub subject names one repository: its owner and name without a wildcard', () => {
+    const stack = newStack();
+    const provider = `arn:aws:iam::${stack.account}:oidc-provider/${GITHUB}`;
+    const role = (id: string, sub: string | string[], issuer = GITHUB, providerArn = provider) =>
+      new iam.Role(stack, id, {
+        assumedBy: new iam.WebIdentityPrincipal(providerArn, { StringLike: { [`${issuer}:sub`]: sub } }),
+      });
+    // One repository: what follows its name (a branch, an environment, any of them) may have wildcards.
+    role('OneBranch', 'repo:example-org/infrastructure:ref:refs/heads/main');
+    role('AnyRefOfOneRepository', 'repo:example-org/infrastructure:*');
+    role('TwoRepositories', ['repo:example-org/infrastructure:environment:prod', 'repo:example-org/app:pull_request']);
+    role('NoSuffix', 'repo:example-org/infrastructure');
+    // Parameters CloudFormation resolves count as fixed text, and one may hold the whole `<owner>/<repository>`.
+    const owner = new CfnParameter(stack, 'Owner');
+    const repository = new CfnParameter(stack, 'Repository');
+    role(
+      'Parameters',
+      Fn.sub('repo:${Owner}/${Repository}:*', { Owner: owner.valueAsString, Repository: repository.valueAsString }),
+    );
+    role('WholeRepositoryParameter', `repo:${repository.valueAsString}:*`);
+    // Every repository that runs a job in an environment named prod.
+    role('AnyRepositoryEnvironment', '*:environment:prod');
+    // Every owner whose name starts with example, and each of its repositories.
+    role('OwnerPrefix', 'repo:example*');
+    role('EveryRepositoryOfTheOwner', 'repo:example-org/*');
+    role('RepositoryPrefix', 'repo:example-org/infra*:*');
+    role('AnyOwner', 'repo:*/infrastructure:*');
+    role('OwnerWithOneWildcard', 'repo:example-or?/infrastructure:*');
+    role('PolicyVariable', 'repo:${aws:username}/infrastructure:*');
+    // One value that names no repository is enough to admit every repository it matches.
+    role('OneOfTwoTooWide', ['repo:example-org/infrastructure:*', 'repo:example-org/*']);
+    // A custom subject template is not read.
+    role('CustomSubject', 'repository_owner_id:123456:repository_id:7890123:environment:prod');
+    // An enterprise's own issuer is GitHub's too.
+    const enterprise = `${GITHUB}/example-enterprise`;
+    const enterpriseProvider = `arn:aws:iam::${stack.account}:oidc-provider/${enterprise}`;
+    role('EnterpriseOneRepository', 'repo:example-org/infrastructure:*', enterprise, enterpriseProvider);
+    role('EnterpriseEveryRepository', 'repo:example-org/*', enterprise, enterpriseProvider);
+    expectFindings(stack, 'Groundwork-IAM4', [
+      'Test/AnyRepositoryEnvironment/Resource',
+      'Test/OwnerPrefix/Resource',
+      'Test/EveryRepositoryOfTheOwner/Resource',
+      'Test/RepositoryPrefix/Resource',
+      'Test/AnyOwner/Resource',
+      'Test/OwnerWithOneWildcard/Resource',
+      'Test/PolicyVariable/Resource',
+      'Test/OneOfTwoTooWide/Resource',
+      'Test/CustomSubject/Resource',
+      'Test/EnterpriseEveryRepository/Resource',
+    ]);
+    expect(resourcesChecked(stack, 'Groundwork-IAM4')).toBe(17);
+  });
+
+  test("aws-cdk-lib's EKS ServiceAccount hides its subject in a CfnJson: the finding stays, one acknowledgement clears it", () => {
+    const stack = newStack();
+    const issuer = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+    const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
+      clusterName: 'example',
+      openIdConnectProvider: eks.OpenIdConnectProvider.fromOpenIdConnectProviderArn(
+        stack,
+        'Provider',
+        `arn:aws:iam::${stack.account}:oidc-provider/${issuer}`,
+      ),
+      kubectlRoleArn: `arn:aws:iam::${stack.account}:role/kubectl`,
+    });
+    const acknowledged = new eks.ServiceAccount(stack, 'Acknowledged', { cluster, name: 'app', namespace: 'default' });
+    new eks.ServiceAccount(stack, 'NotAcknowledged', { cluster, name: 'worker', namespace: 'default' });
+    // The trust's StringEquals block is {"Fn::GetAtt": [<CfnJson>, "Value"]}: its keys exist only at deploy time.
+    const trust = stack.resolve((acknowledged.role.node.defaultChild as iam.CfnRole).assumeRolePolicyDocument);
+    expect(Object.values(trust.Statement[0].Condition.StringEquals)).toEqual([
+      [expect.stringMatching(/^AcknowledgedConditionJson/), 'Value'],
+    ]);
+    // The documented acknowledgement: on the service account's role, for IAM4 only, with the reason.
+    Validations.of(acknowledged.role).acknowledge({
+      id: 'Groundwork-IAM4',
+      reason:
+        'eks.ServiceAccount trust: StringEquals on <issuer>:sub = system:serviceaccount:default:app and :aud = sts.amazonaws.com, written in a CfnJson the rule cannot read.',
+    });
+    expectFindings(stack, 'Groundwork-IAM4', ['Test/NotAcknowledged/Role/Resource']);
+    const [report] = ComplianceReport.collect(stack, [new GroundworkChecks()]);
+    expect(report.acknowledgedFindings.map((f) => [f.ruleId, f.resourcePath])).toEqual([
+      ['Groundwork-IAM4', 'Test/Acknowledged/Role/Resource'],
+    ]);
+  });
+
   test('judges each Fn::If branch of the subject, and only web identity trusts', () => {
     const stack = newStack();
     const condition = new CfnCondition(stack, 'C', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
     const provider = `arn:aws:iam::${stack.account}:oidc-provider/${GITHUB}`;
     new iam.Role(stack, 'WildcardInOneBranch', {
       assumedBy: new iam.WebIdentityPrincipal(provider, {
-        StringLike: { [`${GITHUB}:sub`]: Fn.conditionIf(condition.logicalId, 'repo:*', 'repo:example-org/*') },
+        StringLike: {
+          [`${GITHUB}:sub`]: Fn.conditionIf(condition.logicalId, 'repo:*', 'repo:example-org/infrastructure:*'),
+        },
       }),
     });
     // A SAML provider is not judged by this rule (its assertions come from the organization's own IdP). Given
@@ -1157,12 +1254,17 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
       functionUrlAuthType: lambda.FunctionUrlAuthType.NONE,
     });
     fn.addPermission('Account', { principal: new iam.AnyPrincipal(), sourceAccount: OTHER_ACCOUNT });
-    fn.addPermission('SourceArn', { principal: new iam.AnyPrincipal(), sourceArn: 'arn:aws:s3:::example-bucket' });
+    fn.addPermission('SourceArn', {
+      principal: new iam.AnyPrincipal(),
+      sourceArn: `arn:aws:events:eu-west-1:${OTHER_ACCOUNT}:rule/example`,
+    });
+    // A bucket ARN holds no account: S3 sources need SourceAccount too (see the S3 test below).
+    fn.addPermission('BucketArn', { principal: new iam.AnyPrincipal(), sourceArn: 'arn:aws:s3:::example-bucket' });
     // Lambda compares SourceArn with ArnLike: any bucket is no source.
     fn.addPermission('AnyBucket', { principal: new iam.AnyPrincipal(), sourceArn: 'arn:aws:s3:::*' });
     fn.addPermission('Organization', { principal: new iam.AnyPrincipal(), organizationId: ORGANIZATION_ID });
-    expectFindings(stack, 'Groundwork-IAM6', ['Test/Fn/Public', 'Test/Fn/AnyBucket']);
-    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(5);
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/Fn/Public', 'Test/Fn/BucketArn', 'Test/Fn/AnyBucket']);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(6);
   });
 
   test('a Lambda permission for an AWS service needs the source account or a source ARN (confused deputy)', () => {
@@ -1176,8 +1278,17 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
     // Any account's bucket may send its notifications to the function.
     fn.addPermission('AnyBucketOwner', { principal: s3Service });
     fn.addPermission('SourceAccount', { principal: s3Service, sourceAccount: stack.account });
-    fn.addPermission('OneBucket', { principal: s3Service, sourceArn: 'arn:aws:s3:::example-bucket' });
+    fn.addPermission('OneBucket', {
+      principal: s3Service,
+      sourceArn: 'arn:aws:s3:::example-bucket',
+      sourceAccount: stack.account,
+    });
     fn.addPermission('AnyBucket', { principal: s3Service, sourceArn: 'arn:aws:s3:::*' });
+    // Another service's source ARN names its account.
+    fn.addPermission('OneRule', {
+      principal: new iam.ServicePrincipal('events.amazonaws.com'),
+      sourceArn: `arn:aws:events:eu-west-1:${stack.account}:rule/example`,
+    });
     // The organization of a service principal: there is none, so it names no source.
     fn.addPermission('Organization', { principal: s3Service, organizationId: ORGANIZATION_ID });
     // An Alexa skill's id, which the caller must present.
@@ -1196,7 +1307,59 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
       'Test/Fn/AlexaAnySkill',
       'Test/Fn/ChinaService',
     ]);
-    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(9);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(10);
+  });
+
+  test('a Lambda permission for Amazon S3 needs SourceAccount: a bucket ARN holds no account', () => {
+    const stack = newStack();
+    const permission = (id: string, props: Partial<lambda.CfnPermissionProps>) =>
+      new lambda.CfnPermission(stack, id, {
+        action: 'lambda:InvokeFunction',
+        functionName: 'f',
+        principal: '',
+        ...props,
+      });
+    const bucket = new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.S3_MANAGED });
+    // "It is possible for an Amazon S3 bucket to be deleted by its owner and recreated by another account"
+    // (Lambda API reference, AddPermission, SourceAccount).
+    permission('BucketArnOnly', { principal: 's3.amazonaws.com', sourceArn: 'arn:aws:s3:::example-bucket' });
+    permission('BucketOfTheStackOnly', { principal: 's3.amazonaws.com', sourceArn: bucket.bucketArn });
+    permission('EveryoneFromABucket', { principal: '*', sourceArn: 'arn:aws:s3:::example-bucket' });
+    permission('BucketArnAndAccount', {
+      principal: 's3.amazonaws.com',
+      sourceArn: bucket.bucketArn,
+      sourceAccount: Aws.ACCOUNT_ID,
+    });
+    // aws-cdk-lib's S3 notification sets both.
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+    });
+    bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn));
+    expectFindings(stack, 'Groundwork-IAM6', [
+      'Test/BucketArnOnly',
+      'Test/BucketOfTheStackOnly',
+      'Test/EveryoneFromABucket',
+    ]);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(5);
+  });
+
+  test('a service principal written with AWS::URLSuffix (or AWS::Region) is a service principal', () => {
+    const stack = newStack();
+    const permission = (id: string, principal: string, sourceAccount?: string) =>
+      new lambda.CfnPermission(stack, id, {
+        action: 'lambda:InvokeFunction',
+        functionName: 'f',
+        principal,
+        sourceAccount,
+      });
+    permission('JoinedS3', Fn.join('', ['s3.', Aws.URL_SUFFIX]));
+    permission('SubEvents', Fn.sub('events.${AWS::URLSuffix}'));
+    permission('RegionalLogs', Fn.join('', ['logs.', Aws.REGION, '.', Aws.URL_SUFFIX]));
+    permission('JoinedS3WithAccount', Fn.join('', ['s3.', Aws.URL_SUFFIX]), Aws.ACCOUNT_ID);
+    expectFindings(stack, 'Groundwork-IAM6', ['Test/JoinedS3', 'Test/SubEvents', 'Test/RegionalLogs']);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(4);
   });
 
   test("aws-cdk-lib's load balancer LambdaTarget writes a permission without a source; the documented override fixes it", () => {
@@ -1221,6 +1384,32 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
     }
     const invokePermission = asIs.node.children.find((c) => c instanceof lambda.CfnPermission)!;
     expectFindings(stack, 'Groundwork-IAM6', [invokePermission.node.path]);
+  });
+
+  test("aws-cdk-lib's RotationSchedule with a rotation Lambda writes a permission without a source; the documented override fixes it", () => {
+    const stack = newStack();
+    const fn = (id: string) =>
+      new lambda.Function(stack, id, {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+      });
+    const asIs = fn('AsIs');
+    new secretsmanager.Secret(stack, 'AsIsSecret').addRotationSchedule('Rotation', { rotationLambda: asIs });
+    const fixed = fn('Fixed');
+    new secretsmanager.Secret(stack, 'FixedSecret').addRotationSchedule('Rotation', { rotationLambda: fixed });
+    // The recipe of docs/compliance.md: the permission is the function's CfnPermission child for that principal
+    // (grantInvoke to secretsmanager.amazonaws.com).
+    for (const child of fixed.node.children) {
+      if (child instanceof lambda.CfnPermission && child.principal === 'secretsmanager.amazonaws.com') {
+        child.addPropertyOverride('SourceAccount', Aws.ACCOUNT_ID);
+      }
+    }
+    const invokePermission = asIs.node.children.find((c) => c instanceof lambda.CfnPermission)!;
+    expect(stack.resolve((invokePermission as lambda.CfnPermission).principal)).toBe('secretsmanager.amazonaws.com');
+    expectFindings(stack, 'Groundwork-IAM6', [invokePermission.node.path]);
+    // Two permissions and the Deny DeleteSecret policies the schedule puts on each secret.
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(4);
   });
 
   test('a service principal in one Fn::If branch of a Lambda permission needs a source too', () => {

@@ -124,7 +124,11 @@ function webIdentityCallersNamed(statement: PolicyStatement, keys: string[]): bo
  * A trust that lets a web identity in (sts:AssumeRoleWithWebIdentity) names its callers too: for an IAM OIDC
  * provider, a condition on its subject, `<provider host>:sub` (for a provider given as a reference, a `sub`
  * key of any provider), with values that are not only wildcards nor every GitHub repository (`repo:*`); for
- * Amazon Cognito, `cognito-identity.amazonaws.com:aud`. Under the operators counted above.
+ * GitHub's own key (`token.actions.githubusercontent.com[/<enterprise>]:sub`), every value names one repository,
+ * `repo:<owner>/<repository>` with no wildcard in either, then `:` or the end (`*:environment:prod`,
+ * `repo:octo*` and `repo:octo-org/*` do not); for Amazon Cognito, `cognito-identity.amazonaws.com:aud`. Under
+ * the operators counted above. A condition block the rule cannot read (aws-cdk-lib's `eks.ServiceAccount` puts
+ * it in a CfnJson, `{"StringEquals": {"Fn::GetAtt": [..., "Value"]}}`) has no `sub` key, and fails.
  *
  * When the stack is environment-agnostic its account is unknown, so every literal account id
  * counts as another account: give the stack an `env` to compare against.

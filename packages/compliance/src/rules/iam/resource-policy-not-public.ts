@@ -119,11 +119,34 @@ function publicStatement(statement: PolicyStatement): boolean {
 }
 
 /**
+ * A principal as text, with the partition's domain and the region that aws-cdk-lib and hand-written templates
+ * put in through pseudo parameters (`{"Fn::Join": ["", ["s3.", {"Ref": "AWS::URLSuffix"}]]}`,
+ * `events.${AWS::URLSuffix}`, `logs.${AWS::Region}.amazonaws.com`) written out as in the commercial partition.
+ */
+function principalText(principal: unknown): string {
+  return flattenToString(principal)
+    .replace(/\$\{AWS::URLSuffix\}/g, 'amazonaws.com')
+    .replace(/\$\{AWS::Region\}/g, 'region');
+}
+
+/**
  * An AWS service principal (`s3.amazonaws.com`, `elasticloadbalancing.amazonaws.com`, `alexa-appkit.amazon.com`,
- * China's `*.amazonaws.com.cn`): a service acting for whichever account owns the resource that calls.
+ * China's `*.amazonaws.com.cn`, any of them written with `${AWS::URLSuffix}`): a service acting for whichever
+ * account owns the resource that calls.
  */
 function isServicePrincipal(principal: string): boolean {
   return /^[a-z0-9.-]+\.amazon(aws)?\.com(\.cn)?$/.test(principal);
+}
+
+/**
+ * Whether a Lambda permission may be for Amazon S3: its principal is `s3.amazonaws.com` in some branch, or its
+ * SourceArn is a bucket ARN (`arn:<partition>:s3:::...`) in some branch.
+ */
+function forS3(properties: Record<string, unknown>): boolean {
+  return (
+    possibleValues(properties.Principal).some((v) => /^s3\.amazonaws\.com(\.cn)?$/.test(principalText(v))) ||
+    possibleValues(properties.SourceArn).some((arn) => /^arn:[^:]*:s3:::/i.test(flattenToString(arn)))
+  );
 }
 
 /**
@@ -132,14 +155,18 @@ function isServicePrincipal(principal: string): boolean {
  * A permission for an AWS service principal without them is public in the same way: any account's resource
  * of that service (a bucket, a rule, a target group in another account) may invoke the function, the
  * confused deputy the Lambda documentation warns of; an Alexa skill's `EventSourceToken` also names the caller.
+ * For Amazon S3 a SourceArn is not enough: a bucket ARN holds no account, and "it is possible for an Amazon S3
+ * bucket to be deleted by its owner and recreated by another account" (Lambda API reference, AddPermission,
+ * SourceAccount), so the permission needs SourceAccount (or, for `*`, PrincipalOrgID).
  */
 function publicLambdaPermission(properties: Record<string, unknown>): boolean {
   const everyone = everyoneInSomeBranch(properties.Principal);
-  const service = possibleValues(properties.Principal).some((v) => isServicePrincipal(flattenToString(v)));
+  const service = possibleValues(properties.Principal).some((v) => isServicePrincipal(principalText(v)));
   if (!everyone && !service) {
     return false;
   }
   const sourceArnFixed =
+    !forS3(properties) &&
     alwaysSet(properties.SourceArn) &&
     possibleValues(properties.SourceArn).every((arn) => arnFixesOwner('arnlike', flattenToString(arn)));
   // PrincipalOrgID names the accounts of the principal, which a service principal does not belong to.
@@ -190,7 +217,9 @@ const PERMISSION_RESOURCES: Readonly<Record<string, (properties: Record<string, 
  * SourceAccount, PrincipalOrgID or a SourceArn judged as above; a Lambda layer version permission for `*`
  * needs OrganizationId; an EventBridge bus permission (AWS::Events::EventBusPolicy) is judged by its
  * `Statement` as above, or in its older form needs the organization `Condition` beside a `*` Principal.
- * A Lambda permission for an AWS service principal needs the same source (or an Alexa `EventSourceToken`).
+ * A Lambda permission for an AWS service principal (also written with `${AWS::URLSuffix}`) needs the same
+ * source (or an Alexa `EventSourceToken`). A Lambda permission for Amazon S3 (principal `s3.amazonaws.com`, or a
+ * bucket ARN as SourceArn) needs SourceAccount (or, for `*`, PrincipalOrgID): a bucket ARN holds no account.
  * Read types: bucket, topic, queue, key, secret, ECR repository, EFS file system, CloudWatch Logs and
  * Backup vault policies, multi-Region replica keys, and the S3 family
  * (access points, Multi-Region Access Point, directory bucket, Object Lambda access point, Outposts,
