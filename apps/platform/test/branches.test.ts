@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { exampleConfig, templateOf, tmpOutdir } from './helpers';
+import { exampleConfig, templateOf, tmpOutdir, withEnv } from './helpers';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
 import { environmentsForBranch, owningBranch } from '../src/platform';
 
@@ -58,18 +58,14 @@ describe('the develop pipeline', () => {
   });
 
   test("builds dev's stacks as main does, so the two pipelines do not update them back and forth", () => {
-    let main: SynthesisResult;
-    process.env.CDK_VALIDATION = 'false';
-    try {
-      main = synthesizePlatform(createApp(tmpOutdir('develop-main')), config);
-    } finally {
-      delete process.env.CDK_VALIDATION;
-    }
+    const main = withEnv('CDK_VALIDATION', 'false', () =>
+      synthesizePlatform(createApp(tmpOutdir('develop-main')), config),
+    );
     const dev = (r: SynthesisResult) => r.platform.stages.find((s) => s.stageName === 'dev')!;
     for (const stack of ['network', 'security', 'operations'] as const) {
       expect({ stack, template: templateOf(result.assembly, dev(result)[stack]) }).toEqual({
         stack,
-        template: templateOf(main!.assembly, dev(main!)[stack]),
+        template: templateOf(main.assembly, dev(main)[stack]),
       });
     }
     // dev's drift detector starts main's reconciler, whichever pipeline deployed dev last.
