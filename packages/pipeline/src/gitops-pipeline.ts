@@ -168,6 +168,8 @@ export interface AlarmGateOptions {
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9.@_-]{1,100}$/;
+/** CodePipeline's limit on a stage name (the StageDeclaration Name pattern, 1 to 100 characters). */
+const MAX_STAGE_NAME_LENGTH = 100;
 /** CodePipeline quota: actions per stage. */
 const MAX_ACTIONS_PER_STAGE = 50;
 /**
@@ -496,6 +498,14 @@ export class GitOpsPipeline extends Construct {
     for (const { name, ids, stageNames } of layout) {
       for (const [i, stageName] of stageNames.entries()) {
         for (const used of new Set([ids[i], stageName])) {
+          // NAME_PATTERN holds the wave name to CodePipeline's 100 characters, but a split part adds '.<n>'.
+          if (used.length > MAX_STAGE_NAME_LENGTH) {
+            throw new Error(
+              `${this.node.path}: wave '${name}' needs the CodePipeline stage name '${used}' (${used.length} ` +
+                `characters, at most ${MAX_STAGE_NAME_LENGTH}): it holds more than ${MAX_ACTIONS_PER_STAGE} ` +
+                'actions, so it is split into parts named <wave>.1, <wave>.2, ...; shorten the wave name',
+            );
+          }
           const owner = owners.get(used);
           const self = `wave '${name}'`;
           if (owner !== undefined && owner !== self) {

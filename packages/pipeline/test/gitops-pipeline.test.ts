@@ -569,6 +569,31 @@ describe('GitOpsPipeline validation', () => {
     expect(() => pipeline.buildPipeline()).not.toThrow();
   });
 
+  // 18 environments of 3 actions (54) split the wave into '<wave>.1' and '<wave>.2': a 98-character wave
+  // name gives 100-character stage names (CodePipeline's limit), a 99-character one 101.
+  test.each([
+    [98, undefined],
+    [99, `'${'w'.repeat(99)}.1' (101 characters, at most 100)`],
+  ])('a split wave named with %d characters: stage names over 100 characters are refused', (length, message) => {
+    const { app, stack, pipeline } = pipelineFixture();
+    const wave = 'w'.repeat(length);
+    for (let i = 0; i < 18; i++) {
+      pipeline.addEnvironment(
+        new TinyEnvironment(app, `env${i}`, { env: { account: accountId(i + 1), region: 'eu-west-1' } }),
+        { wave },
+      );
+    }
+    if (message === undefined) {
+      pipeline.buildPipeline();
+      const names = pipelineOf(Template.fromStack(stack)).Stages.map((s: any) => s.Name);
+      expect(names.filter((name: string) => name.startsWith('w'))).toEqual([`${wave}.1`, `${wave}.2`]);
+    } else {
+      expect(() => pipeline.buildPipeline()).toThrow(
+        `PipelineStack/GitOps: wave '${wave}' needs the CodePipeline stage name ${message}`,
+      );
+    }
+  });
+
   // The docs promise a manual approval before every production environment; approvalRequired: false removed
   // it silently, and the permissions-broadening confirm is approved automatically when nothing broadens.
   test('rejects a production environment with approvalRequired: false, naming the environment', () => {
