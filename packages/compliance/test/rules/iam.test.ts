@@ -1325,6 +1325,16 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
     permission('BucketArnOnly', { principal: 's3.amazonaws.com', sourceArn: 'arn:aws:s3:::example-bucket' });
     permission('BucketOfTheStackOnly', { principal: 's3.amazonaws.com', sourceArn: bucket.bucketArn });
     permission('EveryoneFromABucket', { principal: '*', sourceArn: 'arn:aws:s3:::example-bucket' });
+    // The bucket's Arn attribute reads as a fixed ARN, but it is a bucket ARN all the same.
+    permission('EveryoneFromTheStacksBucket', { principal: '*', sourceArn: bucket.bucketArn });
+    permission('EveryoneFromTheStacksBucketAndAccount', {
+      principal: '*',
+      sourceArn: bucket.bucketArn,
+      sourceAccount: Aws.ACCOUNT_ID,
+    });
+    // Another resource's Arn keeps counting as a fixed source (the queue adds its policy to the count).
+    const queue = new sqs.Queue(stack, 'Queue', { enforceSSL: true });
+    permission('EveryoneFromTheStacksQueue', { principal: '*', sourceArn: queue.queueArn });
     permission('BucketArnAndAccount', {
       principal: 's3.amazonaws.com',
       sourceArn: bucket.bucketArn,
@@ -1341,8 +1351,9 @@ describe('Groundwork-IAM6: no resource-based policy lets everyone in', () => {
       'Test/BucketArnOnly',
       'Test/BucketOfTheStackOnly',
       'Test/EveryoneFromABucket',
+      'Test/EveryoneFromTheStacksBucket',
     ]);
-    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(5);
+    expect(resourcesChecked(stack, 'Groundwork-IAM6')).toBe(9);
   });
 
   test('a service principal written with AWS::URLSuffix (or AWS::Region) is a service principal', () => {

@@ -1,4 +1,4 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import {
   alwaysSet,
@@ -140,13 +140,41 @@ function isServicePrincipal(principal: string): boolean {
 
 /**
  * Whether a Lambda permission may be for Amazon S3: its principal is `s3.amazonaws.com` in some branch, or its
- * SourceArn is a bucket ARN (`arn:<partition>:s3:::...`) in some branch.
+ * SourceArn is in some branch a bucket ARN (`arn:<partition>:s3:::...`) or the `Arn` of a bucket of the stack
+ * (`{"Fn::GetAtt": [<bucket>, "Arn"]}`, which reads as a fixed ARN but holds no account either).
  */
-function forS3(properties: Record<string, unknown>): boolean {
+function forS3(node: CfnResource, properties: Record<string, unknown>): boolean {
   return (
     possibleValues(properties.Principal).some((v) => /^s3\.amazonaws\.com(\.cn)?$/.test(principalText(v))) ||
-    possibleValues(properties.SourceArn).some((arn) => /^arn:[^:]*:s3:::/i.test(flattenToString(arn)))
+    possibleValues(properties.SourceArn).some(
+      (arn) => /^arn:[^:]*:s3:::/i.test(flattenToString(arn)) || isBucketArnOfStack(node, arn),
+    )
   );
+}
+
+/** Bucket types whose ARN, like `arn:aws:s3:::name`, holds no account. */
+const BUCKET_TYPES = ['AWS::S3::Bucket', 'AWS::S3Express::DirectoryBucket'];
+
+/** Whether `value` is `{"Fn::GetAtt": [<logical id>, "Arn"]}` of a bucket in the stack of `node`. */
+function isBucketArnOfStack(node: CfnResource, value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || !('Fn::GetAtt' in value)) {
+    return false;
+  }
+  const att = (value as { 'Fn::GetAtt': unknown })['Fn::GetAtt'];
+  const [logicalId, attribute] = Array.isArray(att) ? att : typeof att === 'string' ? att.split('.') : [];
+  if (attribute !== 'Arn' || typeof logicalId !== 'string') {
+    return false;
+  }
+  const stack = Stack.of(node);
+  return stack.node
+    .findAll()
+    .some(
+      (c) =>
+        c instanceof CfnResource &&
+        BUCKET_TYPES.includes(c.cfnResourceType) &&
+        Stack.of(c) === stack &&
+        stack.resolve(c.logicalId) === logicalId,
+    );
 }
 
 /**
@@ -159,14 +187,14 @@ function forS3(properties: Record<string, unknown>): boolean {
  * bucket to be deleted by its owner and recreated by another account" (Lambda API reference, AddPermission,
  * SourceAccount), so the permission needs SourceAccount (or, for `*`, PrincipalOrgID).
  */
-function publicLambdaPermission(properties: Record<string, unknown>): boolean {
+function publicLambdaPermission(properties: Record<string, unknown>, node: CfnResource): boolean {
   const everyone = everyoneInSomeBranch(properties.Principal);
   const service = possibleValues(properties.Principal).some((v) => isServicePrincipal(principalText(v)));
   if (!everyone && !service) {
     return false;
   }
   const sourceArnFixed =
-    !forS3(properties) &&
+    !forS3(node, properties) &&
     alwaysSet(properties.SourceArn) &&
     possibleValues(properties.SourceArn).every((arn) => arnFixesOwner('arnlike', flattenToString(arn)));
   // PrincipalOrgID names the accounts of the principal, which a service principal does not belong to.
@@ -196,7 +224,9 @@ function publicLayerPermission(properties: Record<string, unknown>): boolean {
 }
 
 /** The resource types whose permission is not a policy document, each with its own reading. */
-const PERMISSION_RESOURCES: Readonly<Record<string, (properties: Record<string, unknown>) => boolean>> = {
+const PERMISSION_RESOURCES: Readonly<
+  Record<string, (properties: Record<string, unknown>, node: CfnResource) => boolean>
+> = {
   'AWS::Lambda::Permission': publicLambdaPermission,
   'AWS::Lambda::LayerVersionPermission': publicLayerPermission,
   'AWS::Events::EventBusPolicy': publicEventBusPermission,
@@ -219,7 +249,7 @@ const PERMISSION_RESOURCES: Readonly<Record<string, (properties: Record<string, 
  * `Statement` as above, or in its older form needs the organization `Condition` beside a `*` Principal.
  * A Lambda permission for an AWS service principal (also written with `${AWS::URLSuffix}`) needs the same
  * source (or an Alexa `EventSourceToken`). A Lambda permission for Amazon S3 (principal `s3.amazonaws.com`, or a
- * bucket ARN as SourceArn) needs SourceAccount (or, for `*`, PrincipalOrgID): a bucket ARN holds no account.
+ * bucket ARN, or the Arn of a bucket of the stack, as SourceArn) needs SourceAccount (or, for `*`, PrincipalOrgID): a bucket ARN holds no account.
  * Read types: bucket, topic, queue, key, secret, ECR repository, EFS file system, CloudWatch Logs and
  * Backup vault policies, multi-Region replica keys, and the S3 family
  * (access points, Multi-Region Access Point, directory bucket, Object Lambda access point, Outposts,
@@ -233,7 +263,9 @@ export function resourcePolicyNotPublic(node: CfnResource): NagRuleResult {
   const type = node.cfnResourceType;
   const permission = PERMISSION_RESOURCES[type];
   if (permission !== undefined) {
-    return permission(renderResource(node).Properties) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+    return permission(renderResource(node).Properties, node)
+      ? NagRuleCompliance.NON_COMPLIANT
+      : NagRuleCompliance.COMPLIANT;
   }
   const property = RESOURCE_POLICY_PROPERTIES[type];
   const paths = property === undefined ? NESTED_POLICY_PATHS[type] : [[property]];
