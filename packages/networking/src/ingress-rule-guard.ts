@@ -24,8 +24,9 @@ const RULE_KEYS = ['IpProtocol', 'FromPort', 'ToPort', 'CidrIp', 'CidrIpv6', 'So
  */
 export interface IngressRuleGuardProps {
   /**
-   * Ports that may be open to the internet (`0.0.0.0/0`, `::/0`), and so to CIDRs known only at
-   * deploy time, anywhere in the scope, e.g. `[443]` for an app of internet-facing load balancers.
+   * Ports that may be open to the internet (an IPv4 CIDR shorter than /8 such as `0.0.0.0/0`, an IPv6 CIDR
+   * shorter than /7 such as `::/0`), and so to CIDRs known only at deploy time, anywhere in the scope,
+   * e.g. `[443]` for an app of internet-facing load balancers.
    * Prefer the per-construct `IngressRuleGuard.allowPublicIngress`, which records why.
    *
    * @default - none
@@ -93,7 +94,8 @@ export interface SecurityGroupIngressRule {
  *
  * It reports an error on every `AWS::EC2::SecurityGroup` (inline `SecurityGroupIngress`) and
  * `AWS::EC2::SecurityGroupIngress` in its scope that:
- * - admits `0.0.0.0/0` or `::/0` (any `/0` source) other than on a single allowed TCP/UDP port,
+ * - admits the internet other than on a single allowed TCP/UDP port: `0.0.0.0/0`, `::/0`, or any IPv4 CIDR
+ *   shorter than /8 (`0.0.0.0/1`) or IPv6 CIDR shorter than /7 (`::/1`), wider than every private range,
  * - admits all protocols or all TCP/UDP ports (a range from port 0 or 1 to 65535), from any source (a source
  *   known only at deploy time included), or
  * - admits a CIDR known only at deploy time (a token, which could be `0.0.0.0/0`) or a managed prefix list
@@ -122,8 +124,9 @@ export class IngressRuleGuard implements IAspect {
 
   /**
    * Records that `scope` may hold ingress rules covering all ports or protocols, e.g. a
-   * cluster security group admitting itself. Public (`/0`) sources stay forbidden, and so do CIDRs
-   * known only at deploy time, since all ports include the remote administration ports 22 and 3389.
+   * cluster security group admitting itself. Internet sources (`0.0.0.0/0`, an IPv4 CIDR shorter than /8,
+   * an IPv6 CIDR shorter than /7) stay forbidden, and so do CIDRs known only at deploy time, since all
+   * ports include the remote administration ports 22 and 3389.
    */
   public static allowAllPortsIngress(scope: IConstruct, reason: string): void {
     assertReason(scope, 'allowAllPortsIngress', reason);
@@ -134,7 +137,7 @@ export class IngressRuleGuard implements IAspect {
    * Checks one rule. Returns why it is rejected, or undefined when it is acceptable.
    *
    * @param rule the ingress rule
-   * @param allowedPublicPorts ports that may be open to `/0` sources for this rule
+   * @param allowedPublicPorts ports that may be open to internet sources (`/0`, IPv4 shorter than /8, IPv6 shorter than /7) for this rule
    * @param allowAllPorts whether an all-ports or all-protocols rule was allowed on purpose
    */
   public static checkRule(
@@ -163,7 +166,7 @@ export class IngressRuleGuard implements IAspect {
         ? rule.fromPort
         : undefined;
 
-    const source = [rule.cidrIp, rule.cidrIpv6].find((cidr) => cidr !== undefined && /\/0$/.test(cidr));
+    const source = [rule.cidrIp, rule.cidrIpv6].find((cidr) => cidr !== undefined && isInternetWide(cidr));
     if (source === undefined) {
       return unresolvedSource || rule.sourcePrefixListId !== undefined
         ? checkUnknownSource(rule, unresolvedPorts, singlePort, allowedPublicPorts)
@@ -172,9 +175,9 @@ export class IngressRuleGuard implements IAspect {
     if (singlePort !== undefined) {
       return allowedPublicPorts.includes(singlePort)
         ? undefined
-        : `ingress rule ${describeRule(rule)} admits the internet (${source}) on port ${singlePort}, which is not an allowed public port`;
+        : `ingress rule ${describeRule(rule)} admits the internet (${describeInternetSource(source)}) on port ${singlePort}, which is not an allowed public port`;
     }
-    return `ingress rule ${describeRule(rule)} admits the internet (${source}) on ${
+    return `ingress rule ${describeRule(rule)} admits the internet (${describeInternetSource(source)}) on ${
       unresolvedPorts ? 'ports unknown at synthesis' : 'more than a single TCP/UDP port'
     }`;
   }
@@ -236,6 +239,40 @@ export class IngressRuleGuard implements IAspect {
       }
     }
   }
+}
+
+/**
+ * Prefix lengths below which one CIDR counts as the internet, not only `/0`: `0.0.0.0/1` plus `128.0.0.0/1`
+ * (or `::/1` plus `8000::/1`) admit every address without a `/0` rule.
+ *
+ * - IPv4 `/8`: the largest private range, `10.0.0.0/8` (RFC 1918), is a /8, and so is the largest block IANA
+ *   allocates (its IPv4 address space registry is kept in /8 units). A shorter prefix spans several /8s, so
+ *   other organisations' public addresses, whatever its base address.
+ * - IPv6 `/7`: the largest private range, unique local `fc00::/7` (RFC 4193), is a /7. A /6 or shorter is at
+ *   least 1/64 of the address space, and any one inside `2000::/3` (global unicast) holds public allocations.
+ *
+ * The check is per rule: many rules of /8 or longer that together cover the internet are not added up.
+ */
+const INTERNET_WIDE_BELOW = { ipv4: 8, ipv6: 7 };
+
+/** Whether one CIDR is wide enough to count as the internet (see `INTERNET_WIDE_BELOW`). */
+function isInternetWide(cidr: string): boolean {
+  const match = /\/(\d{1,3})$/.exec(cidr);
+  if (!match) {
+    return false;
+  }
+  const prefixLength = Number(match[1]);
+  return prefixLength < (cidr.includes(':') ? INTERNET_WIDE_BELOW.ipv6 : INTERNET_WIDE_BELOW.ipv4);
+}
+
+/** `0.0.0.0/0` as is; a wider-than-private CIDR with the threshold that makes it the internet. */
+function describeInternetSource(cidr: string): string {
+  if (/\/0+$/.test(cidr)) {
+    return cidr;
+  }
+  return cidr.includes(':')
+    ? `${cidr}, wider than /${INTERNET_WIDE_BELOW.ipv6}, the largest private IPv6 range`
+    : `${cidr}, wider than /${INTERNET_WIDE_BELOW.ipv4}, the largest private IPv4 range`;
 }
 
 /**

@@ -67,10 +67,19 @@ export class NetworkParameterPaths {
   /**
    * Throws unless `environmentName` can be one segment of an SSM parameter name.
    *
-   * SSM allows `a-zA-Z0-9_.-` in a path segment; we also require a literal
-   * (not a token) because the path must be known at synthesis time.
+   * SSM allows `a-zA-Z0-9_.-` in a path segment; we also require a literal string
+   * (not a token, not `undefined`) because the path must be known at synthesis time.
    */
   public static assertValidEnvironmentName(environmentName: string): void {
+    // JavaScript callers and config values bypass the type: the pattern below would read `undefined` or
+    // `null` as the text 'undefined'/'null' and accept it, giving `/groundwork/undefined/network/...`.
+    if (typeof environmentName !== 'string') {
+      const found =
+        environmentName === undefined || environmentName === null
+          ? String(environmentName)
+          : `a ${typeof environmentName} (${String(environmentName)})`;
+      throw new Error(`NetworkParameterPaths: environmentName must be a string, found ${found}`);
+    }
     if (Token.isUnresolved(environmentName)) {
       throw new Error(
         'NetworkParameterPaths: environmentName must be a literal string known at synthesis time, found a token',

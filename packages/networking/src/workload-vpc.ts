@@ -135,7 +135,8 @@ export interface WorkloadVpcProps {
   readonly natGateways?: number;
 
   /**
-   * Retention of the flow log group.
+   * Retention of the flow log group. Must be a `logs.RetentionDays` value: CloudWatch Logs accepts no
+   * other number of days, so another number (from JavaScript or config) throws at construction.
    *
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -268,7 +269,8 @@ export class WorkloadVpc extends Construct {
    * `SMALLEST_SUBNET_PREFIX_LENGTH` means the VPC is too small, and the constructor refuses it.
    *
    * @param vpcPrefixLength the VPC CIDR's prefix length, an integer from 16 to 28
-   * @param natStrategy the VPC's NAT strategy (decides whether there is a private tier)
+   * @param natStrategy the VPC's NAT strategy, which decides whether there is a private tier (a value outside
+   * `NatStrategy` throws, as in the constructor)
    * @param azCount the number of AZs, an integer from 1 to 6
    */
   public static subnetPrefixLength(vpcPrefixLength: number, natStrategy: NatStrategy, azCount: number): number {
@@ -278,6 +280,9 @@ export class WorkloadVpc extends Construct {
         `${where}: 'vpcPrefixLength' must be an integer from ${MIN_PREFIX} to ${MAX_PREFIX}, found ${vpcPrefixLength}`,
       );
     }
+    // The tier count comes from natStrategy: a value outside the enum ('none' from a config file, undefined
+    // from JavaScript) would silently count 3 tiers, the wrong answer for a VPC without the private tier.
+    assertEnumValue(`${where}: 'natStrategy' must be a NatStrategy value`, Object.values(NatStrategy), natStrategy);
     assertAzCount(where, 'azCount', azCount);
     return vpcPrefixLength + subnetBitsFor(natStrategy, azCount);
   }
@@ -389,6 +394,19 @@ export class WorkloadVpc extends Construct {
       );
     }
 
+    // CloudWatch Logs accepts only a fixed list of retention periods (API Reference, PutRetentionPolicy
+    // `retentionInDays`: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    // 2922, 3288, 3653). `logs.RetentionDays` holds exactly those, plus INFINITE, which LogGroup renders as no
+    // retention. LogGroup passes any other positive number (42, from JavaScript or config) to a deploy that
+    // fails. A token is left to CloudFormation.
+    if (props.flowLogRetention !== undefined && !Token.isUnresolved(props.flowLogRetention)) {
+      assertEnumValue(
+        `${this.node.path}: 'flowLogRetention' must be a logs.RetentionDays value, a number of days CloudWatch Logs accepts ` +
+          `(${logs.RetentionDays.INFINITE} is INFINITE)`,
+        Object.values(logs.RetentionDays).filter((value): value is number => typeof value === 'number'),
+        props.flowLogRetention,
+      );
+    }
     assertEnvironmentName(this.node.path, props.environmentName);
     this.environmentName = props.environmentName;
 
@@ -908,8 +926,8 @@ function assertEnvironmentName(path: string, environmentName: string): void {
 }
 
 /** Throws `<expectation> (<values>), found '<value>'` unless `value` is one of `values`. */
-function assertEnumValue(expectation: string, values: string[], value: unknown): void {
-  if (!values.includes(value as string)) {
+function assertEnumValue(expectation: string, values: Array<string | number>, value: unknown): void {
+  if (!values.includes(value as string | number)) {
     throw new Error(`${expectation} (${values.join(', ')}), found '${value}'`);
   }
 }

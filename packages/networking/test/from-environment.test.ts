@@ -127,4 +127,28 @@ describe('NetworkParameterPaths', () => {
     expect(() => NetworkParameterPaths.vpcId('a/b')).toThrow(/environmentName must be 1-63 characters.*found 'a\/b'/);
     expect(() => NetworkParameterPaths.vpcId('')).toThrow(/found ''/);
   });
+
+  // JavaScript callers and config values bypass the type; the name pattern alone would accept 'undefined'.
+  test.each<[unknown, RegExp]>([
+    [undefined, /^NetworkParameterPaths: environmentName must be a string, found undefined$/],
+    [null, /^NetworkParameterPaths: environmentName must be a string, found null$/],
+    [42, /^NetworkParameterPaths: environmentName must be a string, found a number \(42\)$/],
+  ])('rejects a non-string environment name (%p) instead of writing it into the path', (name, message) => {
+    expect(() => NetworkParameterPaths.vpcId(name as string)).toThrow(message);
+    expect(() => NetworkParameterPaths.assertValidEnvironmentName(name as string)).toThrow(message);
+  });
+
+  test('fromEnvironment, endpointSecurityGroupFromEnvironment and WorkloadVpc reject a missing environment name', () => {
+    const stack = new Stack(new App(), 'Orders');
+    const missing = undefined as unknown as string;
+    expect(() => WorkloadVpc.fromEnvironment(stack, 'Network', { environmentName: missing, azCount: 2 })).toThrow(
+      /^Orders\/Network: invalid 'environmentName': .*must be a string, found undefined/,
+    );
+    expect(() => WorkloadVpc.endpointSecurityGroupFromEnvironment(stack, 'Endpoints', missing)).toThrow(
+      /^Orders\/Endpoints: invalid 'environmentName': .*must be a string, found undefined/,
+    );
+    expect(() => new WorkloadVpc(stack, 'Vpc', { environmentName: missing, cidr: '10.0.0.0/16' })).toThrow(
+      /^Orders\/Vpc: invalid 'environmentName': .*must be a string, found undefined/,
+    );
+  });
 });

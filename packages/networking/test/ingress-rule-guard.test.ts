@@ -53,6 +53,38 @@ describe('IngressRuleGuard.checkRule (pure)', () => {
       /admits all ports/,
     ],
     [
+      'SSH from 0.0.0.0/1 (with 128.0.0.0/1, the whole IPv4 internet without a /0)',
+      tcp(22, '0.0.0.0/1'),
+      [],
+      /'tcp port 22 from 0\.0\.0\.0\/1' admits the internet \(0\.0\.0\.0\/1, wider than \/8, the largest private IPv4 range\) on port 22/,
+    ],
+    ['SSH from 128.0.0.0/1', tcp(22, '128.0.0.0/1'), [], /admits the internet \(128\.0\.0\.0\/1, wider than \/8/],
+    ['RDP from 0.0.0.0/7, one bit wider than a /8', tcp(3389, '0.0.0.0/7'), [], /admits the internet \(0\.0\.0\.0\/7/],
+    [
+      'SSH from ::/1 (with 8000::/1, the whole IPv6 internet without a /0)',
+      { ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv6: '::/1' },
+      [],
+      /admits the internet \(::\/1, wider than \/7, the largest private IPv6 range\) on port 22/,
+    ],
+    [
+      'SSH from 8000::/1',
+      { ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv6: '8000::/1' },
+      [],
+      /\(8000::\/1, wider than \/7/,
+    ],
+    [
+      'SSH from 2000::/6, one bit wider than a /7 (global unicast)',
+      { ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv6: '2000::/6' },
+      [],
+      /admits the internet \(2000::\/6/,
+    ],
+    [
+      'a port range covering SSH from 0.0.0.0/1, even when 22 is allowed',
+      { ipProtocol: 'tcp', fromPort: 20, toPort: 23, cidrIp: '0.0.0.0/1' },
+      [22],
+      /admits the internet \(0\.0\.0\.0\/1.*on more than a single TCP\/UDP port/,
+    ],
+    [
       'public ports unknown at synth',
       { ipProtocol: 'tcp', cidrIp: '0.0.0.0/0', hasUnresolvedValues: true },
       [443],
@@ -65,6 +97,14 @@ describe('IngressRuleGuard.checkRule (pure)', () => {
   test.each([
     ['an allowed public 443', tcp(443), [443], false],
     ['SSH from a private range', tcp(22, '10.0.0.0/8'), [], false],
+    ['SSH from a /8, the widest IPv4 prefix that is not the internet', tcp(22, '11.0.0.0/8'), [], false],
+    [
+      'SSH from fc00::/7 (unique local, the widest IPv6 prefix that is not the internet)',
+      { ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv6: 'fc00::/7' },
+      [],
+      false,
+    ],
+    ['an allowed public 443 from 0.0.0.0/1', tcp(443, '0.0.0.0/1'), [443], false],
     ['a source security group (no CIDR)', { ipProtocol: 'tcp', fromPort: 5432, toPort: 5432 }, [], false],
     ['all protocols from a private range, allowed on purpose', { ipProtocol: '-1', cidrIp: '10.0.0.0/8' }, [], true],
     [
@@ -412,6 +452,23 @@ describe('IngressRuleGuard as an Aspect', () => {
       '/App/OpenRdp',
       Match.stringLikeRegexp('AWS::EC2::SecurityGroupIngress.*admits the internet \\(::/0\\)'),
     );
+  });
+
+  test('fails SSH split into two /1 halves of the internet, IPv4 and IPv6, but passes SSH from 10.0.0.0/8', () => {
+    const annotations = guarded((stack, vpc) => {
+      const bastion = group(stack, vpc);
+      bastion.addIngressRule(ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(22));
+      bastion.addIngressRule(ec2.Peer.ipv4('128.0.0.0/1'), ec2.Port.tcp(22));
+      bastion.addIngressRule(ec2.Peer.ipv6('::/1'), ec2.Port.tcp(22));
+      bastion.addIngressRule(ec2.Peer.ipv6('8000::/1'), ec2.Port.tcp(22));
+      group(stack, vpc, 'Admin').addIngressRule(ec2.Peer.ipv4('10.0.0.0/8'), ec2.Port.tcp(22));
+    });
+    const errors = annotations.findError('*', Match.anyValue());
+    expect(errors.map((error) => error.id)).toEqual(Array(4).fill('/App/Bastion/Resource'));
+    const messages = errors.map((error) => String(error.entry.data));
+    for (const cidr of ['0.0.0.0/1', '128.0.0.0/1', '::/1', '8000::/1']) {
+      expect(messages.filter((message) => message.includes(`admits the internet (${cidr},`))).toHaveLength(1);
+    }
   });
 
   test('fails an all-traffic rule from another security group unless allowed on purpose', () => {

@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { InterfaceEndpointService, NatStrategy, WorkloadVpc, WorkloadVpcProps } from '../src';
 import { AZS, EnvironmentStack } from './fixtures';
 
@@ -168,10 +169,30 @@ describe('WorkloadVpc rejects bad props at construction, naming path, prop, expe
       { natStrategy: 'per_az' as NatStrategy },
       /^Network\/Vpc: 'natStrategy' must be a NatStrategy value \(NONE, SINGLE, PER_AZ\), found 'per_az'/,
     ],
+    [
+      'a flow log retention CloudWatch Logs does not accept',
+      { flowLogRetention: 42 as logs.RetentionDays },
+      /^Network\/Vpc: 'flowLogRetention' must be a logs\.RetentionDays value, a number of days CloudWatch Logs accepts \(9999 is INFINITE\) \(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, 9999\), found '42'$/,
+    ],
+    [
+      'a flow log retention given as a string (a config value)',
+      { flowLogRetention: '365' as unknown as logs.RetentionDays },
+      /'flowLogRetention' must be a logs\.RetentionDays value.*found '365'$/,
+    ],
     ['malformed TGW id', { transitGatewayId: 'tgw-xyz' }, /'transitGatewayId' must look like 'tgw-.*found 'tgw-xyz'/],
     ['environment name with a space', { environmentName: 'my env' }, /invalid 'environmentName'.*found 'my env'/],
   ])('%s', (_name, props, message) => {
     expect(build(props)).toThrow(message);
+  });
+
+  test('every logs.RetentionDays value is accepted as flowLogRetention; INFINITE leaves the retention unset', () => {
+    const retentions = Object.values(logs.RetentionDays).filter((value): value is number => typeof value === 'number');
+    expect(retentions).toHaveLength(23);
+    const rendered = retentions.map((retention) => {
+      const network = build({ flowLogRetention: retention })();
+      return (network.flowLogGroup.node.defaultChild as logs.CfnLogGroup).retentionInDays;
+    });
+    expect(rendered).toEqual(retentions.map((days) => (days === logs.RetentionDays.INFINITE ? undefined : days)));
   });
 
   test('azCount out of range without availabilityZones', () => {
@@ -299,4 +320,17 @@ describe('WorkloadVpc.subnetPrefixLength: the subnet size, without building a VP
   ])('refuses prefix %d with %d AZs', (prefix, azCount, message) => {
     expect(() => WorkloadVpc.subnetPrefixLength(prefix, NatStrategy.PER_AZ, azCount)).toThrow(message);
   });
+
+  // Without the check, 'none' (the config file's spelling) and undefined counted 3 tiers: /27 for a /24 with 2 AZs,
+  // where the 2-tier VPC the caller meant gets /26 subnets.
+  test.each<[unknown]>([['none'], ['per_az'], [undefined]])(
+    'refuses a natStrategy outside NatStrategy (%p), rather than count the wrong tiers',
+    (natStrategy) => {
+      expect(() => WorkloadVpc.subnetPrefixLength(24, natStrategy as NatStrategy, 2)).toThrow(
+        new RegExp(
+          `^WorkloadVpc\\.subnetPrefixLength: 'natStrategy' must be a NatStrategy value \\(NONE, SINGLE, PER_AZ\\), found '${natStrategy}'$`,
+        ),
+      );
+    },
+  );
 });

@@ -113,7 +113,16 @@ describe('WorkloadVpc defaults', () => {
         Statement: [
           Match.objectLike({
             Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
-            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '111111111111' } }),
+            // Exactly these two conditions: the account, and flow logs (any, as the ARN of the flow log that
+            // will use the role does not exist yet) of this account and region.
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:111111111111:vpc-flow-log/*']],
+                },
+              },
+            },
           }),
         ],
       },
@@ -451,16 +460,32 @@ describe('WorkloadVpc subnet layout after the first deploy (README: "What is fix
   test('another AZ order keeps the CIDRs but moves the subnets to other AZs (a replacement too)', () => {
     const { template: before } = synthVpc({ natStrategy: NatStrategy.SINGLE, availabilityZones: AZS });
     const { template: after } = synthVpc({ natStrategy: NatStrategy.SINGLE, availabilityZones: [...AZS].reverse() });
-    const azOf = (template: typeof before) =>
+    const property = (template: typeof before, name: 'AvailabilityZone' | 'CidrBlock') =>
       Object.fromEntries(
-        Object.entries(template.findResources('AWS::EC2::Subnet')).map(([id, s]) => [
-          id,
-          s.Properties.AvailabilityZone,
-        ]),
+        Object.entries(template.findResources('AWS::EC2::Subnet')).map(([id, s]) => [id, s.Properties[name] as string]),
       );
-    expect(moved(azOf(before), azOf(after))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^VpcPublicSubnet1/)]),
+    const [cidrsBefore, cidrsAfter] = [property(before, 'CidrBlock'), property(after, 'CidrBlock')];
+    // The same 9 subnets keep their CIDRs: numbering depends on the AZ count, not on the AZ order.
+    expect(Object.keys(cidrsBefore)).toHaveLength(9);
+    expect(cidrsAfter).toEqual(cidrsBefore);
+    // Reversing a, b, c swaps subnet 1 (a -> c) and subnet 3 (c -> a) of every tier; subnet 2 stays in b.
+    const [azsBefore, azsAfter] = [property(before, 'AvailabilityZone'), property(after, 'AvailabilityZone')];
+    const swapped = { 'eu-west-1a': 'eu-west-1c', 'eu-west-1b': 'eu-west-1b', 'eu-west-1c': 'eu-west-1a' };
+    expect(azsAfter).toEqual(
+      Object.fromEntries(Object.entries(azsBefore).map(([id, az]) => [id, swapped[az as keyof typeof swapped]])),
     );
+    expect(
+      moved(azsBefore, azsAfter)
+        .map((id) => id.replace(/Subnet[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual([
+      'VpcIsolatedSubnet1',
+      'VpcIsolatedSubnet3',
+      'VpcPrivateSubnet1',
+      'VpcPrivateSubnet3',
+      'VpcPublicSubnet1',
+      'VpcPublicSubnet3',
+    ]);
   });
 
   test('NONE <-> SINGLE/PER_AZ renumbers the existing subnets (a tier comes or goes)', () => {
