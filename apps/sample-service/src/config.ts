@@ -189,6 +189,8 @@ export function parseServiceConfig(raw: unknown, file: string): ServiceConfig {
       .array(svc.alarmEmails, 'service.alarmEmails')
       .map((email, i) => r.string(email, `service.alarmEmails[${i}]`, EMAIL, 'an email address')),
   };
+  // Each address is an email subscription of every environment's alarm topic (service-stack.ts).
+  checkUniqueEmails(r, service.alarmEmails, 'service.alarmEmails', "every environment's alarm topic");
   const pipeline: ServicePipelineConfig = {
     account: r.string(pl.account, 'pipeline.account', ACCOUNT, 'a 12-digit AWS account id as a string'),
     region: r.string(pl.region, 'pipeline.region', REGION, 'an AWS region such as eu-west-1'),
@@ -209,6 +211,8 @@ export function parseServiceConfig(raw: unknown, file: string): ServiceConfig {
     primaryOutputDirectory: r.string(pl.primaryOutputDirectory, 'pipeline.primaryOutputDirectory'),
     qualifier: r.string(pl.qualifier, 'pipeline.qualifier', QUALIFIER, '1 to 10 lower-case letters or digits'),
   };
+  // Each address is an email subscription of the pipeline's notification topic (GitOpsPipeline's notificationEmails).
+  checkUniqueEmails(r, pipeline.notificationEmails, 'pipeline.notificationEmails', "the pipeline's notification topic");
   if (service.description.length > MAX_DESCRIPTION) {
     // It is the function's description too, which Lambda limits to 256 characters.
     r.issue(
@@ -335,17 +339,55 @@ function parseEnvironment(r: Reader, raw: unknown, at: string): ServiceEnvironme
 }
 
 /**
+ * Each address of the list becomes an SNS email subscription of `topic`, whose construct id is the address:
+ * aws-cdk-lib refuses a second one only at synthesis ("A subscription with id ... already exists under the
+ * scope ..."), naming a construct path instead of the config. Compared case-insensitively: the domain is
+ * case-insensitive (RFC 5321, section 2.4) and mail providers treat the local part so too, so `A@example.com`
+ * beside `a@example.com` passes aws-cdk-lib but subscribes one mailbox twice: two confirmation requests, then
+ * every notification twice.
+ */
+function checkUniqueEmails(r: Reader, emails: string[], at: string, topic: string): void {
+  const first = new Map<string, number>();
+  emails.forEach((email, i) => {
+    // '' is a missing or non-string entry, already reported.
+    if (email === '') return;
+    const key = email.toLowerCase();
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, i);
+      return;
+    }
+    r.issue(
+      `${at}[${i}]`,
+      `an address not already in the list (each is a subscription of ${topic}; compared without regard to case, as mailboxes are in practice)`,
+      `'${email}', also ${at}[${earlier}] '${emails[earlier]}'`,
+    );
+  });
+}
+
+/**
  * Each wave becomes a CodePipeline stage, and a wave of one environment takes that environment's name (as
  * GitOpsPipeline lays them out): a wave named like one of the pipeline's own stages, or like an environment
  * another wave deploys alone, would be a second stage of that name, which the pipeline refuses without naming
  * the config.
+ *
+ * Stage names are otherwise used as they are (construct ids, CodePipeline stage names; logical ids and
+ * variable namespaces carry a hash of the construct path), so `non.prod`, `non_prod`, `non-prod` and `non@prod`
+ * stay apart. The one transformation is the split of a stage of more than 50 actions (CodePipeline's quota per
+ * stage, docs.aws.amazon.com/codepipeline/latest/userguide/limits.html; GitOpsPipeline's MAX_ACTIONS_PER_STAGE)
+ * into stages `<stage>.1`, `<stage>.2`, ... (GitOpsPipeline's addWaves for a wave, aws-cdk-lib/pipelines for an
+ * environment or one of the pipeline's own stages): a wave `<name>.<digits>` beside a stage `<name>` takes a
+ * part's name. GitOpsPipeline refuses that at synthesis (checkStageNames), naming a construct path, for a wave's
+ * name and for the environment a wave deploys alone, and, once wave `x` is split into `x.1`, ..., for a wave
+ * `x.1.1` too. Refused here whatever the split, since it changes as environments and assets are added; so are
+ * the parts of the pipeline's own stages (`Assets.1`), which would be a second stage of that name.
  */
 function checkWaveNames(r: Reader, environments: ServiceEnvironment[]): void {
-  const members = new Map<string, string[]>();
-  environments.forEach((env) => members.set(env.wave, [...(members.get(env.wave) ?? []), env.name]));
+  const members = new Map<string, number[]>();
+  environments.forEach((env, i) => members.set(env.wave, [...(members.get(env.wave) ?? []), i]));
   // The stage name each wave takes when it deploys one environment alone.
   const soloStages = new Map(
-    [...members].filter(([, names]) => names.length === 1).map(([wave, [name]]) => [name, wave]),
+    [...members].filter(([, indexes]) => indexes.length === 1).map(([wave, [i]]) => [environments[i].name, wave]),
   );
   environments.forEach((env, i) => {
     const alone = soloStages.get(env.wave);
@@ -363,6 +405,36 @@ function checkWaveNames(r: Reader, environments: ServiceEnvironment[]): void {
       );
     }
   });
+  // '' is a missing or invalid wave, already reported: it is nobody's stage.
+  const named = [...members].filter(([wave]) => wave !== '');
+  for (const [wave, [firstIndex]] of named) {
+    const taken = (stage: string, owner: string): void =>
+      r.issue(
+        `environments[${firstIndex}].wave`,
+        `a wave name other than '${stage}' followed by .<digits>: ${owner}, and a CodePipeline stage of more than 50 actions (CodePipeline's limit per stage) is split into stages '${stage}.1', '${stage}.2', ...`,
+        `'${wave}'`,
+      );
+    const own = GitOpsPipeline.RESERVED_STAGE_NAMES.find((stage) => isSplitPartName(wave, stage));
+    if (own !== undefined) {
+      taken(own, `'${own}' is one of the pipeline's own stages`);
+    }
+    for (const [other, indexes] of named) {
+      if (other === wave) continue;
+      if (isSplitPartName(wave, other)) {
+        taken(other, `'${other}' is the wave of ${indexes.map((i) => environments[i].name).join(', ')}`);
+      }
+      const solo = indexes.length === 1 ? environments[indexes[0]].name : undefined;
+      if (solo !== undefined && solo !== other && isSplitPartName(wave, solo)) {
+        taken(solo, `wave '${other}' deploys environment '${solo}' alone, as the stage '${solo}'`);
+      }
+    }
+  }
+}
+
+/** Whether `name` is `stage` followed by one or more `.<digits>`: a part's name of the stage, or of one of its parts. */
+function isSplitPartName(name: string, stage: string): boolean {
+  if (!name.startsWith(`${stage}.`)) return false;
+  return /^(\.\d+)+$/.test(name.slice(stage.length));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { TrafficShifting } from '@groundwork/pipeline';
-import { rawSampleConfig, writeConfig } from './fixtures';
-import { ConfigError, DEFAULT_CONFIG_FILE, loadServiceConfig } from '../src/config';
+import { rawSampleConfig, sampleConfig, tempDir, writeConfig } from './fixtures';
+import { ConfigError, DEFAULT_CONFIG_FILE, formatIssue, loadServiceConfig } from '../src/config';
+import { composeServiceApp, createApp } from '../src/service-app';
 
 /** The single message line of the issue on `field`, or a failure listing every issue. */
 function issueFor(content: unknown, field: string): string {
@@ -135,6 +136,115 @@ test('a wave named like an environment that another wave deploys alone is reject
   expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
 });
 
+/** The committed config with a fourth environment (a second production account), for layouts of two waves of two. */
+function fourEnvironments(): any {
+  const raw = rawSampleConfig();
+  raw.environments.push({ ...raw.environments[2], name: 'prod-us', account: '666666666666', region: 'us-east-1' });
+  return raw;
+}
+
+/** Every issue on `field`, or [] when the config loads. */
+function issuesOn(content: unknown, field: string): string[] {
+  const file = writeConfig(content);
+  try {
+    loadServiceConfig(file);
+    return [];
+  } catch (e) {
+    return (e as ConfigError).issues.filter((i) => i.field === field).map(formatIssue);
+  }
+}
+
+describe("a wave named like another stage's parts (<stage>.<digits>) is rejected", () => {
+  const parts =
+    "and a CodePipeline stage of more than 50 actions (CodePipeline's limit per stage) is split into stages";
+
+  test.each([
+    ['after', ['nonprod', 'nonprod', 'nonprod.1'], 2],
+    ['before', ['nonprod.1', 'nonprod', 'nonprod'], 0],
+  ])("'nonprod.1' beside a wave 'nonprod', named %s it", (_order, waves, at) => {
+    const raw = rawSampleConfig();
+    waves.forEach((wave, i) => (raw.environments[i].wave = wave));
+    const line = issueFor(raw, `environments[${at}].wave`);
+    const members = waves[0] === 'nonprod' ? 'dev, test' : 'test, prod';
+    expect(line).toContain(
+      `expected a wave name other than 'nonprod' followed by .<digits>: 'nonprod' is the wave of ${members}, ${parts} 'nonprod.1', 'nonprod.2', ..., found 'nonprod.1'`,
+    );
+  });
+
+  test("a wave 'dev.1' beside a wave that deploys environment 'dev' alone (its stage is 'dev')", () => {
+    const raw = rawSampleConfig();
+    raw.environments[0].wave = 'first';
+    raw.environments[1].wave = 'dev.1';
+    raw.environments[2].wave = 'dev.1';
+    // Once per pair, on the first environment of the wave.
+    expect(issuesOn(raw, 'environments[1].wave')).toEqual([
+      expect.stringContaining(
+        `expected a wave name other than 'dev' followed by .<digits>: wave 'first' deploys environment 'dev' alone, as the stage 'dev', ${parts} 'dev.1', 'dev.2', ..., found 'dev.1'`,
+      ),
+    ]);
+    expect(issuesOn(raw, 'environments[2].wave')).toEqual([]);
+  });
+
+  test("the parts of a part ('nonprod.1.2') and of the pipeline's own stages ('Assets.1')", () => {
+    const raw = fourEnvironments();
+    ['nonprod', 'nonprod', 'nonprod.1.2', 'nonprod.1.2'].forEach((wave, i) => (raw.environments[i].wave = wave));
+    expect(issueFor(raw, 'environments[2].wave')).toContain(
+      "expected a wave name other than 'nonprod' followed by .<digits>: 'nonprod' is the wave of dev, test,",
+    );
+    raw.environments[2].wave = 'Assets.1';
+    raw.environments[3].wave = 'Assets.1';
+    expect(issueFor(raw, 'environments[2].wave')).toContain(
+      `expected a wave name other than 'Assets' followed by .<digits>: 'Assets' is one of the pipeline's own stages, ${parts} 'Assets.1', 'Assets.2', ..., found 'Assets.1'`,
+    );
+  });
+
+  test.each([
+    ['siblings', ['x.1', 'x.1', 'x.2', 'x.2']],
+    ['not digits after the dot', ['nonprod', 'nonprod', 'nonprod.eu', 'nonprod.eu']],
+    ['no dot', ['nonprod', 'nonprod', 'nonprod1', 'nonprod1']],
+    ['a hyphen', ['nonprod', 'nonprod', 'nonprod-1', 'nonprod-1']],
+    ['dot and underscore', ['non.prod', 'non.prod', 'non_prod', 'non_prod']],
+    ['dot and at sign', ['non.prod', 'non.prod', 'non@prod', 'non@prod']],
+  ])('names that take no part of another stage are accepted: %s', (_name, waves) => {
+    const raw = fourEnvironments();
+    waves.forEach((wave, i) => (raw.environments[i].wave = wave));
+    expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
+  });
+});
+
+test.each([
+  ['nonprod', 'nonprod', 'nonprod.1', 'nonprod.1'],
+  ['first', 'dev.1', 'dev.1', 'last'],
+  ['non.prod', 'non.prod', 'non_prod', 'non_prod'],
+  ['x.1', 'x.1', 'x.2', 'x.2'],
+])('validation refuses the waves %s, %s, %s, %s exactly when the pipeline would at synthesis', (...waves) => {
+  const raw = fourEnvironments();
+  waves.forEach((wave, i) => (raw.environments[i].wave = wave));
+  const refusedByValidation = (() => {
+    try {
+      loadServiceConfig(writeConfig(raw));
+      return false;
+    } catch (e) {
+      return e instanceof ConfigError;
+    }
+  })();
+  // The committed config, validated, then given these waves: what the pipeline does without validation.
+  const config: any = JSON.parse(JSON.stringify(sampleConfig()));
+  config.environments.push(raw.environments[3]);
+  waves.forEach((wave, i) => (config.environments[i].wave = wave));
+  let pipelineError: string | undefined;
+  try {
+    composeServiceApp(createApp(tempDir('waves')), config);
+  } catch (e) {
+    pipelineError = (e as Error).message;
+  }
+  expect(refusedByValidation).toBe(pipelineError !== undefined);
+  if (pipelineError !== undefined) {
+    // What the pipeline says names a construct path, not the config file or field: hence the validation.
+    expect(pipelineError).toMatch(/^Pipeline\/GitOps: wave '(nonprod|dev)\.1' needs the CodePipeline stage name/);
+  }
+});
+
 test('a pipeline that notifies nobody is rejected', () => {
   const raw = rawSampleConfig();
   raw.pipeline.notificationEmails = [];
@@ -201,6 +311,37 @@ test('a description longer than Lambda accepts for the function is rejected', ()
   );
   raw.service.description = 'x'.repeat(256);
   expect(() => loadServiceConfig(writeConfig(raw))).not.toThrow();
+});
+
+test.each([
+  ['service.alarmEmails', "every environment's alarm topic", 'dev/Service/AlarmTopic'],
+  ['pipeline.notificationEmails', "the pipeline's notification topic", 'Pipeline/GitOps/Notifications/Topic'],
+])('a duplicate address in %s is rejected, whatever its case', (field, topic, constructPath) => {
+  const [section, key] = field.split('.');
+  const withEmails = (emails: string[]): any => {
+    const raw = rawSampleConfig();
+    raw[section][key] = emails;
+    return raw;
+  };
+  const escaped = field.replace('.', '\\.');
+  const twice = withEmails(['oncall@example.com', 'lead@example.com', 'oncall@example.com']);
+  expect(issueFor(twice, `${field}[2]`)).toMatch(
+    new RegExp(
+      `expected an address not already in the list \\(each is a subscription of ${topic}; compared without regard to case, as mailboxes are in practice\\), found 'oncall@example\\.com', also ${escaped}\\[0\\] 'oncall@example\\.com'$`,
+    ),
+  );
+  // Without the validation, aws-cdk-lib refuses the second subscription naming a construct path, not the config.
+  const config: any = JSON.parse(JSON.stringify(sampleConfig()));
+  config[section][key] = twice[section][key];
+  expect(() => composeServiceApp(createApp(tempDir('emails')), config)).toThrow(
+    `A subscription with id "oncall@example.com" already exists under the scope ${constructPath}`,
+  );
+  // One mailbox in practice, though aws-cdk-lib would subscribe it twice.
+  const cased = withEmails(['oncall@example.com', 'lead@example.com', 'OnCall@Example.COM']);
+  expect(issueFor(cased, `${field}[2]`)).toMatch(
+    new RegExp(`found 'OnCall@Example\\.COM', also ${escaped}\\[0\\] 'oncall@example\\.com'$`),
+  );
+  expect(() => loadServiceConfig(writeConfig(withEmails(['oncall@example.com', 'oncall@example.org'])))).not.toThrow();
 });
 
 test('an alarm topic without a subscriber is rejected', () => {
