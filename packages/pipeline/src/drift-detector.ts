@@ -141,10 +141,27 @@ const FUNCTION_READ_ACTIONS = [
 ];
 
 /**
- * EC2 Describe calls that return instance user data, which `ec2:Describe*` would allow: denied, unless
- * listed in `additionalReadActions` (no Groundwork stack deploys instances or launch templates).
+ * EC2 Describe calls that `ec2:Describe*` would allow but that return secrets, not configuration: denied
+ * (statement `DenyUserDataReads`) unless listed in `additionalReadActions`. No Groundwork stack deploys what
+ * they describe. Action names: Service Authorization Reference, "Actions, resources, and condition keys for
+ * Amazon EC2"; what each returns: the EC2 API Reference.
+ * - instance user data: DescribeInstanceAttribute (attribute `userData`), DescribeLaunchTemplateVersions
+ *   (`LaunchTemplateData.UserData`);
+ * - the user data of Spot launch specifications: DescribeSpotFleetRequests
+ *   (`SpotFleetRequestConfig.LaunchSpecifications[].UserData`), DescribeSpotInstanceRequests
+ *   (`LaunchSpecification.UserData`);
+ * - DescribeVerifiedAccessTrustProviders: an OIDC trust provider's client secret (`OidcOptions.ClientSecret`);
+ * - DescribeVpnConnections: the customer gateway configuration, which holds the tunnels' pre-shared keys
+ *   (`CustomerGatewayConfiguration`, returned while the connection is pending or available).
  */
-const USER_DATA_READ_ACTIONS = ['ec2:DescribeInstanceAttribute', 'ec2:DescribeLaunchTemplateVersions'];
+const SECRET_DESCRIBE_ACTIONS = [
+  'ec2:DescribeInstanceAttribute',
+  'ec2:DescribeLaunchTemplateVersions',
+  'ec2:DescribeSpotFleetRequests',
+  'ec2:DescribeSpotInstanceRequests',
+  'ec2:DescribeVerifiedAccessTrustProviders',
+  'ec2:DescribeVpnConnections',
+];
 
 /** Why each wildcard action of the read statement returns configuration, not data (cdk-nag acknowledgements). */
 const WILDCARD_READ_REASONS: { readonly [action: string]: string } = {
@@ -155,7 +172,7 @@ const WILDCARD_READ_REASONS: { readonly [action: string]: string } = {
   'config:Describe*':
     'AWS Config rule, recorder and delivery channel drift detection; Config Describe calls return their configuration and compliance status, not recorded configuration items',
   'ec2:Describe*':
-    'VPC, subnet, route, gateway, endpoint, network ACL, security group, flow log and EIP drift detection, by Describe calls that support no resource-level permission; the two that return instance user data (DescribeInstanceAttribute, DescribeLaunchTemplateVersions) are denied',
+    'VPC, subnet, route, gateway, endpoint, network ACL, security group, flow log and EIP drift detection, by Describe calls that support no resource-level permission; those that return secrets are denied: instance and Spot user data (DescribeInstanceAttribute, DescribeLaunchTemplateVersions, DescribeSpotFleetRequests, DescribeSpotInstanceRequests), Verified Access OIDC client secrets (DescribeVerifiedAccessTrustProviders) and VPN pre-shared keys (DescribeVpnConnections)',
   'events:Describe*':
     'EventBridge rule drift detection (DescribeRule); EventBridge Describe calls return rule, bus, archive and connection configuration, not events or connection secrets',
   'iam:Get*':
@@ -300,11 +317,22 @@ export interface DriftDetectorProps {
   readonly autoReconcile?: boolean;
   /**
    * Name of the `DriftReconciler` CodeBuild project that reverts drift (its `projectName`), in
-   * `pipelineAccount` and `pipelineRegion`; its allow-list must hold `environmentName` and the stacks.
-   * Required with `autoReconcile`.
+   * `pipelineAccount` and `pipelineRegion`; its allow-list must hold `environmentName` and the stacks sent to
+   * it (`stackNames`, or `reconcileStackNames` with `stackNamePrefix`). Required with `autoReconcile`.
    * @default - none (no auto-reconcile)
    */
   readonly reconcileProjectName?: string;
+  /**
+   * With `stackNamePrefix` and `autoReconcile` (required then): the stacks, among those the prefix selects, that
+   * the `DriftReconciler`'s allow-list holds for this environment (its `stackNames`). Only these are sent to the
+   * reconcile build when they drift: the reconciler refuses a whole request that names one stack outside its
+   * allow-list, so a drifted stack it may not change would keep every other from being reverted. The other
+   * stacks the prefix selects (a stack added later, a nested stack, a stack of an environment whose name
+   * starts with this one's) are still checked and alerted, marked `detect only`. Each name must start with
+   * `stackNamePrefix`. With `stackNames` every listed stack is sent; list the others in `detectOnlyStackNames`.
+   * @default - none; required with `stackNamePrefix` and `autoReconcile`
+   */
+  readonly reconcileStackNames?: string[];
   /**
    * Role in the pipeline account allowed to start the reconcile project (`DriftReconciler.startBuildStatements`).
    * The start task runs with its credentials (Step Functions cross-account task credentials), and the state
@@ -325,8 +353,10 @@ export interface DriftDetectorProps {
   readonly roleName?: string;
   /**
    * More read-only actions drift detection needs for resource types outside the default list, granted on
-   * every resource. Listing `ec2:DescribeInstanceAttribute` or `ec2:DescribeLaunchTemplateVersions` lifts
-   * their Deny (they return instance user data). @default - none
+   * every resource. Listing one of the EC2 Describe calls that return secrets (`ec2:DescribeInstanceAttribute`,
+   * `DescribeLaunchTemplateVersions`, `DescribeSpotFleetRequests`, `DescribeSpotInstanceRequests`: user data;
+   * `DescribeVerifiedAccessTrustProviders`: OIDC client secrets; `DescribeVpnConnections`: VPN pre-shared keys)
+   * lifts its Deny. @default - none
    */
   readonly additionalReadActions?: string[];
   /**
@@ -414,6 +444,12 @@ export class DriftDetector extends Construct {
    * alert and no metric come from such a run, so without it a detector that stopped working stays silent.
    */
   public readonly executionFailureAlarm: cloudwatch.Alarm;
+  /**
+   * Raised (to the alert topic) when the schedule rule could not start the state machine (EventBridge
+   * `FailedInvocations` of `rule`: its role refused, the state machine gone, throttling past EventBridge's
+   * retries). No execution starts, so `executionFailureAlarm`, which watches executions, cannot see it.
+   */
+  public readonly scheduleFailureAlarm: cloudwatch.Alarm;
   /** aws-cdk-lib's CallAwsServiceCrossRegion function, when the reconcile start crosses regions. */
   private crossRegionFunction?: lambda.CfnFunction;
   /** What the state machine's own role needs to start the reconcile project (same account and region). */
@@ -496,6 +532,7 @@ export class DriftDetector extends Construct {
         `${this.node.path}: reconcileProjectName must be a CodeBuild project name, found '${props.reconcileProjectName}'`,
       );
     }
+    this.checkReconcileStackNames(props);
     const detectionTimeout = props.detectionTimeout ?? DEFAULT_DETECTION_TIMEOUT;
     if (
       detectionTimeout.isUnresolved() ||
@@ -572,8 +609,9 @@ export class DriftDetector extends Construct {
           ],
           parameters,
           outputs: { stack: '{% $states.input %}', id: '{% $states.result.StackDriftDetectionId %}' },
-          // Status calls made for this detection (a variable of the Map iteration, like the drifted resources).
-          assign: { polls: 0 },
+          // Status calls made for this detection, and the drifted resources listed so far (variables of the Map
+          // iteration): a listing that fails on its first page still reports a list.
+          assign: { polls: 0, driftedResources: [] },
         }),
       );
     const detect = detectTask('DetectStackDrift', { StackName: '{% $states.input %}' });
@@ -690,6 +728,8 @@ export class DriftDetector extends Construct {
     // that outlasts the retries, any error CloudFormation returns for that stack) makes that stack a failed check,
     // named with the error in the alert: without it the iteration fails, which fails the Map and the whole
     // run, and no metric and no alert come out for the other stacks.
+    const errorReason =
+      '{% $states.errorOutput.Error & ": " & ($exists($states.errorOutput.Cause) ? $states.errorOutput.Cause : "no cause given") %}';
     const callFailed = sfn.Pass.jsonata(this, 'CheckCallFailed', {});
     const catchAs = (task: sfn.TaskStateBase, stackExpression: string) =>
       task.addCatch(callFailed, {
@@ -699,16 +739,29 @@ export class DriftDetector extends Construct {
           drifted: false,
           resources: [],
           failed: true,
-          reason:
-            '{% $states.errorOutput.Error & ": " & ($exists($states.errorOutput.Cause) ? $states.errorOutput.Cause : "no cause given") %}',
+          reason: errorReason,
         },
       });
     for (const task of [detect, ...(detectChosen ? [detectChosen] : [])]) {
       catchAs(task, '$states.input');
       task.next(wait);
     }
-    for (const task of [status, resources, nextResourcePage]) {
-      catchAs(task, '$states.input.stack');
+    catchAs(status, '$states.input.stack');
+    // The detection already said DRIFTED when the listing of the drifted resources fails: the stack stays drifted
+    // (counted in DriftedStacks, alerted and reconciled: the revert needs no list) and is a failed check too,
+    // named with the error, with the resources listed before it.
+    const listFailed = sfn.Pass.jsonata(this, 'DriftListFailed', {});
+    for (const task of [resources, nextResourcePage]) {
+      task.addCatch(listFailed, {
+        errors: ['States.ALL'],
+        outputs: {
+          stack: '{% $states.input.stack %}',
+          drifted: true,
+          resources: '{% $driftedResources %}',
+          failed: true,
+          reason: errorReason,
+        },
+      });
     }
     wait.next(status).next(
       sfn.Choice.jsonata(this, 'DetectionDone')
@@ -758,10 +811,16 @@ export class DriftDetector extends Construct {
       }),
     );
     const env = props.environmentName;
+    // Which drifted stacks a reconcile build may revert: with a prefix, only those of reconcileStackNames (the
+    // reconciler's allow-list, which refuses a whole request naming any other); else all but the detect-only ones.
+    // Stack names need no escaping: a JSON array is a JSONata array constructor.
+    const reconcileList = props.reconcileStackNames ? JSON.stringify(props.reconcileStackNames) : undefined;
+    const reconciled = reconcileList ? `stack in ${reconcileList}` : `$not(stack in ${detectOnlyList})`;
+    const notReconciled = reconcileList ? `$not(stack in ${reconcileList})` : `stack in ${detectOnlyList}`;
     // With auto-reconcile, the alert says which drifted stacks no build will revert.
     const detectOnlyMark =
-      props.autoReconcile && detectOnly.length > 0
-        ? ` & (stack in ${detectOnlyList} ? " (detect only: not reverted automatically)" : "")`
+      props.autoReconcile && (detectOnly.length > 0 || reconcileList)
+        ? ` & (${notReconciled} ? " (detect only: not reverted automatically)" : "")`
         : '';
     const alert = retry(
       tasks.CallAwsService.jsonata(this, 'AlertDrift', {
@@ -797,8 +856,7 @@ export class DriftDetector extends Construct {
       assign: {
         drifted: '{% [$states.input[drifted = true]] %}',
         failed: '{% [$states.input[failed = true]] %}',
-        // The drifted stacks a reconcile build may revert: all but the detect-only ones.
-        reconcilable: `{% [$states.input[drifted = true and $not(stack in ${detectOnlyList})]] %}`,
+        reconcilable: `{% [$states.input[drifted = true and ${reconciled}]] %}`,
       },
     });
     const anyDrift = sfn.Choice.jsonata(this, 'AnyDrift')
@@ -894,13 +952,15 @@ export class DriftDetector extends Construct {
         conditions: { StringLike: { 'kms:ViaService': 'ssm.*.amazonaws.com' } },
       }),
     );
-    const userData = USER_DATA_READ_ACTIONS.filter((action) => !(props.additionalReadActions ?? []).includes(action));
-    if (userData.length > 0) {
+    const secretReads = SECRET_DESCRIBE_ACTIONS.filter(
+      (action) => !(props.additionalReadActions ?? []).includes(action),
+    );
+    if (secretReads.length > 0) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'DenyUserDataReads',
           effect: iam.Effect.DENY,
-          actions: userData,
+          actions: secretReads,
           resources: ['*'],
         }),
       );
@@ -968,13 +1028,72 @@ export class DriftDetector extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.executionFailureAlarm.addAlarmAction(new cwActions.SnsAction(props.alertTopic));
-    allowAlarmPublish(props.alertTopic, this.executionFailureAlarm);
+    // EventBridge sends FailedInvocations only when it is not zero (EventBridge User Guide, "Monitoring Amazon
+    // EventBridge"): an alarm of its own, as adding a mostly missing series into the math expression above
+    // could leave the sum without a value in the periods that matter.
+    this.scheduleFailureAlarm = new cloudwatch.Alarm(this, 'ScheduleFailureAlarm', {
+      alarmDescription: `Groundwork drift detection for ${props.environmentName} was not started: the schedule rule failed to start the state machine (EventBridge FailedInvocations); see the rule's target and its role`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'FailedInvocations',
+        // RuleName alone: a rule of the default event bus, as a scheduled rule is.
+        dimensionsMap: { RuleName: this.rule.ruleName },
+        statistic: cloudwatch.Stats.SUM,
+        period,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [this.executionFailureAlarm, this.scheduleFailureAlarm]) {
+      alarm.addAlarmAction(new cwActions.SnsAction(props.alertTopic));
+      allowAlarmPublish(props.alertTopic, alarm);
+    }
     this.acknowledgeFindings(
       props,
       [...DEFAULT_READ_ACTIONS, ...(props.additionalReadActions ?? [])],
       [...parameterArns, ...functionArns],
     );
+  }
+
+  /**
+   * `reconcileStackNames`: with `stackNamePrefix` and `autoReconcile` only, and then required; stack names known
+   * at synthesis (they are written into the state machine's JSONata) that start with the prefix.
+   */
+  private checkReconcileStackNames(props: DriftDetectorProps): void {
+    const names = props.reconcileStackNames;
+    if (names === undefined) {
+      if (props.autoReconcile && props.stackNamePrefix !== undefined) {
+        throw new Error(
+          `${this.node.path}: autoReconcile with stackNamePrefix '${props.stackNamePrefix}' needs reconcileStackNames, ` +
+            "the stacks of the prefix that the DriftReconciler's allow-list holds for this environment; found none. " +
+            'The prefix also selects stacks the reconciler may not change, and it refuses a whole request that ' +
+            'names one of them',
+        );
+      }
+      return;
+    }
+    if (!props.autoReconcile) {
+      throw new Error(`${this.node.path}: reconcileStackNames is set but autoReconcile is off`);
+    }
+    if (props.stackNamePrefix === undefined) {
+      throw new Error(
+        `${this.node.path}: reconcileStackNames is for stackNamePrefix; with stackNames every listed stack is sent to ` +
+          'the reconciler: list the stacks it may not change in detectOnlyStackNames instead',
+      );
+    }
+    if (names.length === 0) {
+      throw new Error(`${this.node.path}: reconcileStackNames must name at least one stack, found none`);
+    }
+    for (const name of names) {
+      if (!STACK_NAME_PATTERN.test(name) || !name.startsWith(props.stackNamePrefix)) {
+        throw new Error(
+          `${this.node.path}: reconcileStackNames must hold CloudFormation stack names starting with stackNamePrefix ` +
+            `'${props.stackNamePrefix}', found '${name}'`,
+        );
+      }
+    }
   }
 
   /**
@@ -1186,7 +1305,7 @@ export class DriftDetector extends Construct {
         "drift detection reads each resource of the checked stacks with the caller's credentials, and their names and ARNs are " +
         'generated at deployment. It returns configuration only: the reads that return data and take a resource ARN (SSM ' +
         "parameter values, Lambda function configuration and code) are granted on the checked stacks' names only, and " +
-        'SecureString decryption through SSM and EC2 user data reads are denied',
+        'SecureString decryption through SSM and the EC2 Describe calls that return secrets (user data, OIDC client secrets, VPN pre-shared keys) are denied',
     );
     for (const action of readActions.filter((a) => a.includes('*'))) {
       ack(

@@ -1,5 +1,5 @@
 process.env.CDK_VALIDATION = 'false';
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,8 +12,10 @@ import { FakeAws, runStateMachine, SdkCall, TaskFailure } from './state-machine-
 const TARGET = { account: '200000000001', region: 'eu-west-1' };
 const RECONCILE_ROLE = 'arn:aws:iam::111111111111:role/groundwork-drift-reconcile';
 const PROJECT = 'groundwork-drift-reconciler';
-/** Auto-reconcile through the DriftReconciler project of the pipeline account. */
-const RECONCILE = { autoReconcile: true, reconcileProjectName: PROJECT } as const;
+/** Auto-reconcile through the DriftReconciler project of the pipeline account, stacks by name: each is sent. */
+const RECONCILE_NAMED = { autoReconcile: true, reconcileProjectName: PROJECT } as const;
+/** The same with make's stackNamePrefix: only the stacks of the reconciler's allow-list are sent. */
+const RECONCILE = { ...RECONCILE_NAMED, reconcileStackNames: ['groundwork-dev-network'] };
 /** What the start task sends: this environment and the drifted stacks, comma-separated (JSONata). */
 const REQUEST = [
   { Name: 'GROUNDWORK_RECONCILE_ENVIRONMENT', Value: 'dev', Type: 'PLAINTEXT' },
@@ -52,6 +54,14 @@ function definitionOf(template: Template): any {
   const parts = machine.Properties.DefinitionString['Fn::Join'][1];
   return JSON.parse(
     parts.map((p: unknown) => (typeof p === 'string' ? p : JSON.stringify(p).replace(/"/g, ''))).join(''),
+  );
+}
+
+/** The statements of the alert topic's policy that let CloudWatch alarms publish. */
+function alarmPublishStatements(template: Template): any[] {
+  const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[];
+  return policy.Properties.PolicyDocument.Statement.filter(
+    (st: any) => st.Effect === 'Allow' && st.Principal?.Service === 'cloudwatch.amazonaws.com',
   );
 }
 
@@ -158,11 +168,7 @@ describe('DriftDetector', () => {
       { id: 'aborted', name: 'ExecutionsAborted', machine: { Ref: machineId } },
     ]);
     // The topic's policy replaces SNS's default one: without this statement the alarm would be refused.
-    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[];
-    const publish = policy.Properties.PolicyDocument.Statement.filter(
-      (st: any) => st.Effect === 'Allow' && st.Principal?.Service === 'cloudwatch.amazonaws.com',
-    );
-    expect(publish).toEqual([
+    expect(alarmPublishStatements(template)).toContainEqual(
       expect.objectContaining({
         Action: 'sns:Publish',
         Condition: {
@@ -170,7 +176,33 @@ describe('DriftDetector', () => {
           StringEquals: { 'aws:SourceAccount': TARGET.account },
         },
       }),
-    ]);
+    );
+  });
+
+  test('a run the schedule failed to start (no execution, so no execution metric) raises its own alarm to the alert topic', () => {
+    const { stack, detector, template } = make();
+    const alarmId = stack.getLogicalId(detector.scheduleFailureAlarm.node.defaultChild as any);
+    const ruleId = stack.getLogicalId(detector.rule.node.defaultChild as any);
+    const alarm = template.toJSON().Resources[alarmId].Properties;
+    // EventBridge counts a target it could not invoke, after its retries, in FailedInvocations of the rule.
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/Events',
+      MetricName: 'FailedInvocations',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      // Sent only when not zero: no data is no failure.
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm.AlarmActions).toHaveLength(1);
+    expect(alarm.AlarmActions[0].Ref).toMatch(/^Alerts/);
+    // The topic admits both alarms, each by its own ARN.
+    expect(
+      alarmPublishStatements(template).map((st: any) => st.Condition.ArnEquals['aws:SourceArn']['Fn::GetAtt'][0]),
+    ).toEqual([stack.getLogicalId(detector.executionFailureAlarm.node.defaultChild as any), alarmId]);
   });
 
   test('uses SDK integrations only (no Lambda), logs to an encrypted log group and traces with X-Ray', () => {
@@ -422,6 +454,34 @@ describe('DriftDetector', () => {
     expect(() => make(RECONCILE)).toThrow(
       'Dev/Drift: autoReconcile with the pipeline in account 111111111111 (this stack is in 200000000001) needs reconcileRoleArn',
     );
+  });
+
+  test('reconcileStackNames: required with a prefix and auto-reconcile, only there, and names of the prefix', () => {
+    const reconcile = { ...RECONCILE_NAMED, reconcileRoleArn: RECONCILE_ROLE };
+    // The prefix selects stacks the reconciler may not change, and it refuses a whole request naming one.
+    expect(() => make(reconcile)).toThrow(
+      "Dev/Drift: autoReconcile with stackNamePrefix 'groundwork-' needs reconcileStackNames, the stacks of the " +
+        "prefix that the DriftReconciler's allow-list holds for this environment; found none",
+    );
+    expect(() => make({ reconcileStackNames: ['groundwork-dev-network'] })).toThrow(
+      'Dev/Drift: reconcileStackNames is set but autoReconcile is off',
+    );
+    expect(() =>
+      make({ ...byName('groundwork-dev-network'), ...reconcile, reconcileStackNames: ['groundwork-dev-network'] }),
+    ).toThrow(
+      'Dev/Drift: reconcileStackNames is for stackNamePrefix; with stackNames every listed stack is sent to the ' +
+        'reconciler: list the stacks it may not change in detectOnlyStackNames instead',
+    );
+    expect(() => make({ ...reconcile, reconcileStackNames: [] })).toThrow(
+      'Dev/Drift: reconcileStackNames must name at least one stack, found none',
+    );
+    for (const name of ['other-dev-network', 'groundwork-dev-*', 'groundwork_dev']) {
+      expect(() => make({ ...reconcile, reconcileStackNames: [name] })).toThrow(
+        `Dev/Drift: reconcileStackNames must hold CloudFormation stack names starting with stackNamePrefix 'groundwork-', found '${name}'`,
+      );
+    }
+    // With stackNames, every stack is sent, as before.
+    expect(() => make({ ...byName('groundwork-dev-network'), ...reconcile })).not.toThrow();
   });
 
   test('detectOnlyStackNames: checked with the drift APIs on their names; rejected when reconciled too or not a stack name', () => {
@@ -686,9 +746,14 @@ const NEVER_ALLOWED = [
   'logs:FilterLogEvents',
   'sqs:ReceiveMessage',
   'iam:PassRole',
-  // instance user data
+  // EC2 Describe calls that return secrets: instance user data, the user data of Spot launch specifications, an
+  // OIDC trust provider's client secret, VPN tunnels' pre-shared keys
   'ec2:DescribeInstanceAttribute',
   'ec2:DescribeLaunchTemplateVersions',
+  'ec2:DescribeSpotFleetRequests',
+  'ec2:DescribeSpotInstanceRequests',
+  'ec2:DescribeVerifiedAccessTrustProviders',
+  'ec2:DescribeVpnConnections',
 ];
 
 /** Reads that return data (parameter values, function environment and code) and take a resource ARN. */
@@ -783,10 +848,36 @@ describe('DriftDetector read permissions', () => {
     expect(extra.Action).toEqual(
       expect.arrayContaining(['dynamodb:DescribeTable', 'ec2:DescribeInstanceAttribute', ...[read.Action].flat()]),
     );
-    expect(more.find((s) => s.Sid === 'DenyUserDataReads')).toMatchObject({
+    expect(more.find((s) => s.Sid === 'DenyUserDataReads')).toEqual({
+      Sid: 'DenyUserDataReads',
       Effect: 'Deny',
-      Action: 'ec2:DescribeLaunchTemplateVersions',
+      Action: [
+        'ec2:DescribeLaunchTemplateVersions',
+        'ec2:DescribeSpotFleetRequests',
+        'ec2:DescribeSpotInstanceRequests',
+        'ec2:DescribeVerifiedAccessTrustProviders',
+        'ec2:DescribeVpnConnections',
+      ],
+      Resource: '*',
     });
+  });
+
+  test('the EC2 Describe calls that return secrets are denied by name, and the cdk-nag reason names them', () => {
+    const deny = statements.find((s) => s.Sid === 'DenyUserDataReads');
+    expect(deny).toMatchObject({ Effect: 'Deny', Resource: '*' });
+    const secretReads = NEVER_ALLOWED.filter((action) => action.startsWith('ec2:'));
+    expect(deny.Action).toEqual(secretReads);
+    // Allowed through ec2:Describe* without the Deny.
+    expect(secretReads.filter((action) => !names(statements, 'Allow', action))).toEqual([]);
+    // The acknowledgement of ec2:Describe* says which of its calls are denied.
+    const { detector } = make();
+    const reasons = detector.stateMachine.role.node
+      .findChild('DefaultPolicy')
+      .node.defaultChild!.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .map((m) => m.data['Annotation::AwsSolutions-IAM5[Action::ec2:Describe*]'])
+      .filter((reason) => reason !== undefined);
+    expect(reasons).toHaveLength(1);
+    expect(secretReads.filter((action) => !reasons[0].includes(action.replace(/^ec2:/, '')))).toEqual([]);
   });
 });
 
@@ -1054,11 +1145,12 @@ describe('DriftDetector drifted resources: every page of DescribeStackResourceDr
   });
 
   test('a call that fails after its retries makes that stack a failed check, named with the error, not a failed run', () => {
+    const reason =
+      '{% $states.errorOutput.Error & ": " & ($exists($states.errorOutput.Cause) ? $states.errorOutput.Cause : "no cause given") %}';
+    // Before the drift status is known: not drifted, a failed check.
     const stackOf: Record<string, string> = {
       DetectStackDrift: '{% $states.input %}',
       DescribeDetectionStatus: '{% $states.input.stack %}',
-      DescribeResourceDrifts: '{% $states.input.stack %}',
-      DescribeResourceDriftsNextPage: '{% $states.input.stack %}',
     };
     for (const [name, stack] of Object.entries(stackOf)) {
       expect(states[name].Retry).toHaveLength(1);
@@ -1066,19 +1158,31 @@ describe('DriftDetector drifted resources: every page of DescribeStackResourceDr
         {
           ErrorEquals: ['States.ALL'],
           Next: 'CheckCallFailed',
+          Output: { stack, drifted: false, resources: [], failed: true, reason },
+        },
+      ]);
+    }
+    // Listing the drifted resources of a stack CloudFormation said DRIFTED: still drifted, and a failed check.
+    for (const name of ['DescribeResourceDrifts', 'DescribeResourceDriftsNextPage']) {
+      expect(states[name].Retry).toHaveLength(1);
+      expect(states[name].Catch).toEqual([
+        {
+          ErrorEquals: ['States.ALL'],
+          Next: 'DriftListFailed',
           Output: {
-            stack,
-            drifted: false,
-            resources: [],
+            stack: '{% $states.input.stack %}',
+            drifted: true,
+            resources: '{% $driftedResources %}',
             failed: true,
-            reason:
-              '{% $states.errorOutput.Error & ": " & ($exists($states.errorOutput.Cause) ? $states.errorOutput.Cause : "no cause given") %}',
+            reason,
           },
         },
       ]);
     }
-    // The catcher's Output is the iteration's result: a pass-through end state, counted like DETECTION_FAILED.
-    expect(states.CheckCallFailed).toEqual({ Type: 'Pass', QueryLanguage: 'JSONata', End: true });
+    // The catchers' Output is the iteration's result: pass-through end states, counted like DETECTION_FAILED.
+    for (const name of ['CheckCallFailed', 'DriftListFailed']) {
+      expect(states[name]).toEqual({ Type: 'Pass', QueryLanguage: 'JSONata', End: true });
+    }
     expect(definition.States.Summarize.Assign.failed).toBe('{% [$states.input[failed = true]] %}');
   });
 
@@ -1102,7 +1206,7 @@ describe('DriftDetector cdk-nag', () => {
       {
         stackNamePrefix: undefined,
         stackNames: ['groundwork-dev-network'],
-        ...RECONCILE,
+        ...RECONCILE_NAMED,
         reconcileRoleArn: RECONCILE_ROLE,
       },
     ],
@@ -1139,6 +1243,8 @@ interface FakeStack {
    * DETECTION_FAILED, naming it. @default none
    */
   readonly unreadable?: string[];
+  /** The stack id of its parent: a nested stack, which ListStacks lists with a ParentId. @default - a root stack */
+  readonly parent?: string;
 }
 
 /**
@@ -1166,7 +1272,13 @@ function fakeAccount(stacks: Record<string, FakeStack>, listPages: string[][] = 
         const page = args.NextToken === undefined ? 0 : Number(/^page-(\d+)$/.exec(args.NextToken)![1]);
         expect(args.StackStatusFilter).toEqual(expect.arrayContaining(['CREATE_COMPLETE', 'UPDATE_COMPLETE']));
         return {
-          StackSummaries: listPages[page].map((StackName) => ({ StackName, StackStatus: 'UPDATE_COMPLETE' })),
+          StackSummaries: listPages[page].map((StackName) => ({
+            StackName,
+            StackStatus: 'UPDATE_COMPLETE',
+            ...(stacks[StackName]?.parent
+              ? { ParentId: stacks[StackName].parent, RootId: stacks[StackName].parent }
+              : {}),
+          })),
           ...(page + 1 < listPages.length ? { NextToken: `page-${page + 1}` } : {}),
         };
       }
@@ -1475,25 +1587,59 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
     ]);
   });
 
-  test('a call failing while reading the drifts of a drifted stack also makes it a failed check, not a failed run', async () => {
-    const account = fakeAccount({ 'groundwork-dev-network': { drifted: ids(150) } });
-    const failingSecondPage: FakeAws = (call) => {
-      if (call.action === 'describeStackResourceDrifts' && call.args.NextToken) {
-        throw new TaskFailure('CloudFormation.CloudFormationException', 'Rate exceeded');
-      }
-      return account(call);
+  test('a drifted stack whose drifted resources cannot all be listed stays drifted, and is a failed check too', async () => {
+    const account = fakeAccount({ 'groundwork-dev-network': { drifted: ids(150) }, 'groundwork-dev-ops': {} });
+    const failingPage =
+      (failing: (token: string | undefined) => boolean): FakeAws =>
+      (call) => {
+        if (call.action === 'describeStackResourceDrifts' && failing(call.args.NextToken)) {
+          throw new TaskFailure('CloudFormation.CloudFormationException', 'Rate exceeded');
+        }
+        return account(call);
+      };
+    const props = {
+      ...byName('groundwork-dev-network', 'groundwork-dev-ops'),
+      ...RECONCILE_NAMED,
+      reconcileRoleArn: RECONCILE_ROLE,
     };
-    const run = await runDetector(byName('groundwork-dev-network'), failingSecondPage);
-    expect(run.metrics).toEqual([{ DriftedStacks: 0, DetectionFailedStacks: 1 }]);
-    expect(run.alerts.map((a) => a.Message)).toEqual([
-      `${FAILED_HEADER}groundwork-dev-network: CloudFormation.CloudFormationException: Rate exceeded`,
+    // The second page fails: the first page's 100 resources are listed.
+    const second = await runDetector(
+      props,
+      failingPage((token) => token !== undefined),
+    );
+    expect(second.execution.status).toBe('SUCCEEDED');
+    expect(second.results.find((r) => r.stack === 'groundwork-dev-network')).toEqual({
+      stack: 'groundwork-dev-network',
+      drifted: true,
+      resources: ids(100),
+      failed: true,
+      reason: 'CloudFormation.CloudFormationException: Rate exceeded',
+    });
+    expect(second.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 1 }]);
+    expect(second.alerts.map((a) => a.Message)).toEqual([
+      `${DRIFT_HEADER}groundwork-dev-network: ${ids(100).join(', ')}\n\n` +
+        `${FAILED_HEADER}groundwork-dev-network: CloudFormation.CloudFormationException: Rate exceeded`,
     ]);
+    // Its drift is known, so it is reverted: the revert needs no list of resources.
+    expect(second.builds.map((c) => c.args.EnvironmentVariablesOverride[1].Value)).toEqual(['groundwork-dev-network']);
+    // The first page fails: drifted with no resource listed, still counted, alerted and reverted.
+    const first = await runDetector(
+      props,
+      failingPage(() => true),
+    );
+    expect(first.results.find((r) => r.stack === 'groundwork-dev-network')).toMatchObject({
+      drifted: true,
+      resources: [],
+      failed: true,
+    });
+    expect(first.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 1 }]);
+    expect(first.builds).toHaveLength(1);
   });
 
   describe('auto-reconcile', () => {
     const props = {
       ...byName('groundwork-dev-network', 'groundwork-dev-ops', 'groundwork-dev-data'),
-      ...RECONCILE,
+      ...RECONCILE_NAMED,
       reconcileRoleArn: RECONCILE_ROLE,
     };
 
@@ -1554,6 +1700,77 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
       expect(onlyDetectOnly.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 0 }]);
       expect(onlyDetectOnly.alerts).toHaveLength(1);
       expect(onlyDetectOnly.builds).toEqual([]);
+    });
+
+    describe('prefix mode: only the stacks of the reconciler allow-list (reconcileStackNames) are sent', () => {
+      const NETWORK = 'groundwork-dev-network';
+      const OPERATIONS = 'groundwork-dev-operations';
+      // Under the prefix as well: a stack someone else deploys, a nested stack of the network stack (drift detection
+      // of a stack does not cover its nested stacks: CloudFormation API Reference, DetectStackDrift) and a stack of
+      // the environment dev-eu, whose names start with dev's prefix too.
+      const OTHERS = [
+        'groundwork-dev-app',
+        'groundwork-dev-network-FlowLogsNestedStack-1A2B3C4D5E6F',
+        'groundwork-dev-eu-network',
+      ];
+      const prefixProps = {
+        stackNamePrefix: 'groundwork-dev-',
+        ...RECONCILE_NAMED,
+        reconcileRoleArn: RECONCILE_ROLE,
+        reconcileStackNames: [NETWORK, OPERATIONS],
+      };
+      const account = (drifted: string[]) =>
+        fakeAccount(
+          Object.fromEntries(
+            [NETWORK, OPERATIONS, ...OTHERS].map((name) => [
+              name,
+              {
+                drifted: drifted.includes(name) ? ['Resource'] : [],
+                parent: name.includes('NestedStack')
+                  ? `arn:aws:cloudformation:eu-west-1:200000000001:stack/${NETWORK}/1`
+                  : undefined,
+              },
+            ]),
+          ),
+          [
+            [NETWORK, OTHERS[0], OTHERS[1]],
+            [OPERATIONS, OTHERS[2]],
+          ],
+        );
+
+      test('every stack of the prefix is checked and alerted; the build gets only the allow-listed drifted ones', async () => {
+        const run = await runDetector(prefixProps, account([NETWORK, OPERATIONS, ...OTHERS]));
+        expect(run.execution.status).toBe('SUCCEEDED');
+        expect(
+          run
+            .calls('detectStackDrift')
+            .map((c) => c.args.StackName)
+            .sort(),
+        ).toEqual([NETWORK, OPERATIONS, ...OTHERS].sort());
+        expect(run.metrics).toEqual([{ DriftedStacks: 5, DetectionFailedStacks: 0 }]);
+        // Without the filter the request named all five, and the reconciler refused it whole.
+        expect(run.builds.map((c) => c.args.EnvironmentVariablesOverride)).toEqual([
+          [
+            { Name: 'GROUNDWORK_RECONCILE_ENVIRONMENT', Value: 'dev', Type: 'PLAINTEXT' },
+            { Name: 'GROUNDWORK_RECONCILE_STACKS', Value: `${NETWORK},${OPERATIONS}`, Type: 'PLAINTEXT' },
+          ],
+        ]);
+        const lines = run.alerts[0].Message.split('\n').slice(1);
+        expect(lines.sort()).toEqual(
+          [
+            `${NETWORK}: Resource`,
+            `${OPERATIONS}: Resource`,
+            ...OTHERS.map((name) => `${name}: Resource (detect only: not reverted automatically)`),
+          ].sort(),
+        );
+      });
+
+      test('drift only outside the allow-list is alerted and starts no build', async () => {
+        const run = await runDetector(prefixProps, account(OTHERS));
+        expect(run.metrics).toEqual([{ DriftedStacks: 3, DetectionFailedStacks: 0 }]);
+        expect(run.alerts).toHaveLength(1);
+        expect(run.builds).toEqual([]);
+      });
     });
 
     test('no drift starts no build; neither does a failed check alone (reverting cannot fix a detection)', async () => {
