@@ -1,6 +1,6 @@
 import { AssemblyStack, CfnResource, CfnTemplate, compareStrings } from './cloud-assembly';
 import { deepEqual, diffJson, formatPath } from './json-diff';
-import { renderValue } from './policy-statements';
+import { isIntrinsic, renderValue } from './policy-statements';
 import { ReplacementSpec, strongerReplacement } from './replacement-spec';
 import { deletionPolicy, keepsData, ResourceChange, SECURITY_RULES } from './security-rules';
 import type {
@@ -353,6 +353,84 @@ function newImportFindings(base: CfnTemplate | undefined, head: CfnTemplate): { 
     }));
 }
 
+/** What a nested stack's parent passes it: its AWS::CloudFormation::Stack resource's Parameters, in base and head. */
+export interface ParentParameters {
+  /** The logical id of the AWS::CloudFormation::Stack resource in the parent. */
+  readonly resource: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/**
+ * A parameter value the parent passes that changed: the nested stack's rules compare templates
+ * and see none of it (its template may be unchanged). Each finding names the parameter and the
+ * nested stack's resources that use it (Ref, Fn::Sub, through a condition), or the whole nested
+ * stack when none does.
+ */
+function parentParameterFindings(
+  parentStack: string,
+  passed: ParentParameters,
+  base: CfnTemplate,
+  head: CfnTemplate,
+): { logicalId: string; type: string; detail: string }[] {
+  const { before, after } = passed;
+  if (deepEqual(before, after)) return [];
+  type Values = { readonly [name: string]: unknown };
+  const plain = (v: unknown): v is Values | undefined =>
+    v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v) && !isIntrinsic(v));
+  // Parameters given as a whole by an intrinsic (Fn::If) may change any of them.
+  const values = plain(before) && plain(after) ? { was: before ?? {}, now: after ?? {} } : undefined;
+  const names = values
+    ? [...new Set([...Object.keys(values.was), ...Object.keys(values.now)])]
+        .filter((name) => !deepEqual(values.was[name], values.now[name]))
+        .sort(compareStrings)
+    : [];
+  const users = (entities: string[]): string[] => {
+    const ids: string[] = [];
+    for (const template of [head, base]) {
+      const conditions = (template.Conditions ?? {}) as { [name: string]: unknown };
+      for (const [id, resource] of Object.entries(resourcesOf(template))) {
+        const deps = dependencies(withoutIgnoredKeys(resource), conditions);
+        if (entities.some((e) => deps.has(e))) ids.push(id);
+      }
+    }
+    return ids;
+  };
+  const where = `by ${parentStack} (its AWS::CloudFormation::Stack ${passed.resource}, Properties.Parameters)`;
+  const check = (ids: string[]) =>
+    ids.length > 0
+      ? `the report does not evaluate parameters, so check by hand what it changes in ${listSome(ids)}`
+      : 'no resource of the nested stack uses it (by Ref, Fn::Sub or a condition) and the report does not evaluate ' +
+        'parameters: check the whole nested stack by hand';
+  if (!values) {
+    const all = Object.keys((head.Parameters ?? {}) as object).map((name) => `Parameters.${name}`);
+    return [
+      {
+        logicalId: 'Parameters',
+        type: 'Template',
+        detail:
+          `the parameters passed ${where} changed from ${renderValue(before ?? null)} to ${renderValue(after ?? null)}; ` +
+          check(users(all)),
+      },
+    ];
+  }
+  return names.map((name) => {
+    const b = values.was[name];
+    const a = values.now[name];
+    const how =
+      b === undefined
+        ? `now passed ${where} as ${renderValue(a)}`
+        : a === undefined
+          ? `no longer passed ${where} (was ${renderValue(b)}): its Default applies`
+          : `passed ${where} changed from ${renderValue(b)} to ${renderValue(a)}`;
+    return {
+      logicalId: `Parameters.${name}`,
+      type: 'Template',
+      detail: `parameter ${name} ${how}; ${check(users([`Parameters.${name}`]))}`,
+    };
+  });
+}
+
 export interface StackContext {
   /** Set on the `removed` entry of a stack that moved to another account or region. */
   readonly movedFrom?: string;
@@ -363,6 +441,8 @@ export interface StackContext {
   readonly nestedStacksRead?: readonly string[];
   /** For a nested stack gone from head: whether its parent is still in head (then CloudFormation deletes it). */
   readonly parentInHead?: boolean;
+  /** For a nested stack in base and head: the parameters its parent passes it. */
+  readonly parentParameters?: ParentParameters;
 }
 
 export interface StackComparison {
@@ -497,9 +577,13 @@ export function compareTemplates(
       })),
       ...pairing.renamed.map((r) => ({ logicalId: r.to, before: baseResources[r.from], after: headResources[r.to] })),
     ];
-    for (const f of templateLogicFindings(base, head, pairs)) {
-      findings.push(finding('template-logic-changed', f.logicalId, f.type, f.detail));
-    }
+    const logic = [
+      ...templateLogicFindings(base, head, pairs),
+      ...(move.parentStack && move.parentParameters
+        ? parentParameterFindings(move.parentStack, move.parentParameters, base, head)
+        : []),
+    ];
+    for (const f of logic) findings.push(finding('template-logic-changed', f.logicalId, f.type, f.detail));
   }
   const status =
     base === undefined
@@ -579,6 +663,21 @@ export function compareAssemblies(
   spec: ReplacementSpec,
   options: CompareOptions,
 ): ChangeReport {
+  /** The Parameters the parent's AWS::CloudFormation::Stack resource passes to nested stack `s`. */
+  const parametersOf = (s: AssemblyStack, assembly: AssemblyStack[]) => {
+    // A nested stack's artifact id is its parent's, then `/` and the resource's logical id.
+    const cut = s.artifactId.lastIndexOf('/');
+    const parent = assembly.find((p) => p.environment === s.environment && p.artifactId === s.artifactId.slice(0, cut));
+    return parent?.template.Resources?.[s.artifactId.slice(cut + 1)]?.Properties?.Parameters;
+  };
+  const passed = (b: AssemblyStack | undefined, h: AssemblyStack | undefined): ParentParameters | undefined =>
+    b?.parentStack && h?.parentStack
+      ? {
+          resource: h.artifactId.slice(h.artifactId.lastIndexOf('/') + 1),
+          before: parametersOf(b, base),
+          after: parametersOf(h, head),
+        }
+      : undefined;
   const ambiguous = ambiguousNames(base, head);
   const baseStacks = keyedStacks(base, ambiguous);
   const headStacks = keyedStacks(head, ambiguous);
@@ -610,6 +709,7 @@ export function compareAssemblies(
               parentInHead:
                 b?.parentStack !== undefined &&
                 head.some((s) => s.environment === environment && s.stackName === b.parentStack),
+              parentParameters: passed(b, h),
             }),
           ];
     for (const result of results) {

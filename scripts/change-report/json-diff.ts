@@ -29,19 +29,59 @@ export function deepEqual(a: unknown, b: unknown): boolean {
  * Every leaf-most difference between `before` and `after`. Array elements
  * that survive unchanged are matched wherever they moved, so inserting a
  * statement at the top of a policy reports one added element, not a shifted
- * cascade; the remaining elements are paired in order and compared deeply.
+ * cascade, and a list whose order carries no meaning (Tags, policy
+ * statements, ManagedPolicyArns) reordered reports nothing; the remaining
+ * elements are paired in order and compared deeply.
  * Added elements carry their index in `after`, removed ones their index in `before`.
+ *
+ * Inside an intrinsic function (the value of any `Fn::` key, and every array
+ * below it) position is meaning: `Fn::If` is [condition, true, false],
+ * `Fn::Select` picks by index, `Fn::Join` and `Fn::Sub` concatenate in order.
+ * Those arrays are compared position by position, and a pure reorder (the
+ * same elements, moved) is one `changed` entry for the whole array.
  */
 export function diffJson(before: unknown, after: unknown, prefix: PathSegment[] = []): JsonDifference[] {
+  return diffValues(before, after, prefix, false);
+}
+
+function diffValues(before: unknown, after: unknown, prefix: PathSegment[], ordered: boolean): JsonDifference[] {
   if (deepEqual(before, after)) return [];
   if (before === undefined) return [{ path: prefix, change: 'added', after }];
   if (after === undefined) return [{ path: prefix, change: 'removed', before }];
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((key) => diffJson(before[key], after[key], [...prefix, key]));
+    return keys.flatMap((key) =>
+      diffValues(before[key], after[key], [...prefix, key], ordered || key.startsWith('Fn::')),
+    );
   }
-  if (Array.isArray(before) && Array.isArray(after)) return diffArrays(before, after, prefix);
+  if (Array.isArray(before) && Array.isArray(after)) {
+    if (!ordered) return diffArrays(before, after, prefix);
+    // Per-position entries would show each moved element as a change of its own: name the reorder once.
+    if (isPermutation(before, after)) return [{ path: prefix, change: 'changed', before, after }];
+    return diffPositions(before, after, prefix);
+  }
   return [{ path: prefix, change: 'changed', before, after }];
+}
+
+/** True when `after` holds exactly the elements of `before`, in another order. */
+function isPermutation(before: unknown[], after: unknown[]): boolean {
+  if (before.length !== after.length) return false;
+  const matched = new Set<number>();
+  return after.every((item) => {
+    const j = before.findIndex((candidate, k) => !matched.has(k) && deepEqual(candidate, item));
+    if (j >= 0) matched.add(j);
+    return j >= 0;
+  });
+}
+
+function diffPositions(before: unknown[], after: unknown[], prefix: PathSegment[]): JsonDifference[] {
+  const result: JsonDifference[] = [];
+  for (let i = 0; i < Math.max(before.length, after.length); i++) {
+    if (i >= after.length) result.push({ path: [...prefix, i], change: 'removed', before: before[i] });
+    else if (i >= before.length) result.push({ path: [...prefix, i], change: 'added', after: after[i] });
+    else result.push(...diffValues(before[i], after[i], [...prefix, i], true));
+  }
+  return result;
 }
 
 function diffArrays(before: unknown[], after: unknown[], prefix: PathSegment[]): JsonDifference[] {
@@ -57,7 +97,7 @@ function diffArrays(before: unknown[], after: unknown[], prefix: PathSegment[]):
   const paired = Math.min(unmatchedBefore.length, unmatchedAfter.length);
   for (let n = 0; n < paired; n++) {
     const i = unmatchedAfter[n];
-    result.push(...diffJson(before[unmatchedBefore[n]], after[i], [...prefix, i]));
+    result.push(...diffValues(before[unmatchedBefore[n]], after[i], [...prefix, i], false));
   }
   for (const i of unmatchedBefore.slice(paired)) {
     result.push({ path: [...prefix, i], change: 'removed', before: before[i] });

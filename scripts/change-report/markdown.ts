@@ -35,12 +35,32 @@ const MAX_VALUE_LENGTH = 80;
  */
 export const DEFAULT_MARKDOWN_BUDGET = 900 * 1024;
 
-function cell(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+/**
+ * One line of a table row. CommonMark ends a line at \n, \r\n and a lone \r, so any of them
+ * inside a value would end the row there; other control characters have no business in a
+ * summary. An unescaped `|` would start another column.
+ */
+function oneLine(text: string): string {
+  return text
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    .replace(/\|/g, '\\|');
 }
 
+/**
+ * Template text as table cell text: `<!--` in a value (an unclosed HTML comment) would hide
+ * the rest of the job summary, and other tags render as HTML, so `&`, `<` and `>` are escaped.
+ */
+function cell(text: string): string {
+  return oneLine(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+}
+
+/**
+ * A code span. Its content is literal in CommonMark (no HTML, no entities: `&lt;` would show
+ * as those four characters), so only what ends the row or the span is replaced.
+ */
 function code(text: string): string {
-  return '`' + text.replace(/`/g, "'") + '`';
+  return '`' + oneLine(text).replace(/`/g, "'") + '`';
 }
 
 function value(v: unknown): string {
@@ -73,27 +93,27 @@ function describeChanges(changes: PropertyChange[]): string {
 }
 
 function stackTitle(s: StackChange): string {
-  return `${s.environment} / ${s.stack}`;
+  return `${cell(s.environment)} / ${cell(s.stack)}`;
 }
 
 function stackTable(s: StackChange): string[] {
   const rows: string[] = ['| Change | Logical id | Type | Replacement | Details |', '| --- | --- | --- | --- | --- |'];
-  for (const r of s.added) rows.push(`| added | ${code(r.logicalId)} | ${r.type} | | |`);
-  for (const r of s.removed) rows.push(`| removed | ${code(r.logicalId)} | ${r.type} | | |`);
+  for (const r of s.added) rows.push(`| added | ${code(r.logicalId)} | ${cell(r.type)} | | |`);
+  for (const r of s.removed) rows.push(`| removed | ${code(r.logicalId)} | ${cell(r.type)} | | |`);
   for (const r of s.renamed) {
     const details = r.identicalProperties ? 'identical properties' : describeChanges(r.changes);
     rows.push(
-      `| moved | ${code(r.fromLogicalId)} → ${code(r.toLogicalId)} | ${r.type} | ` +
-        `${r.stateful ? '**always** (stateful)' : 'always'} | ${cell(details)} |`,
+      `| moved | ${code(r.fromLogicalId)} → ${code(r.toLogicalId)} | ${cell(r.type)} | ` +
+        `${r.stateful ? '**always** (stateful)' : 'always'} | ${details} |`,
     );
   }
   for (const m of s.modified) {
     const replacement =
       m.replacement === 'always' ? '**always**' : m.replacement === 'conditional' ? '*conditional*' : 'none';
-    rows.push(`| modified | ${code(m.logicalId)} | ${m.type} | ${replacement} | ${cell(describeChanges(m.changes))} |`);
+    rows.push(`| modified | ${code(m.logicalId)} | ${cell(m.type)} | ${replacement} | ${describeChanges(m.changes)} |`);
   }
   if (s.templateChanges.length > 0) {
-    rows.push(`| template | (outside Resources) | | none | ${cell(describeChanges(s.templateChanges))} |`);
+    rows.push(`| template | (outside Resources) | | none | ${describeChanges(s.templateChanges)} |`);
   }
   return rows;
 }
@@ -120,7 +140,7 @@ export function renderMarkdown(report: ChangeReport, budget: number = DEFAULT_MA
     for (const f of report.security) {
       lines.push(
         `| ${FINDING_KIND_TITLES[f.kind]} | ${cell(f.environment)} | ${cell(f.stack)} | ${code(f.logicalId)} | ` +
-          `${f.type} | ${cell(f.detail)} |`,
+          `${cell(f.type)} | ${cell(f.detail)} |`,
       );
     }
     lines.push('');

@@ -1,5 +1,5 @@
 import type { CfnResource } from './cloud-assembly';
-import { deepEqual, diffJson, formatPath, JsonDifference } from './json-diff';
+import { deepEqual, diffJson, formatPath, JsonDifference, PathSegment } from './json-diff';
 import {
   describeBroadening,
   isIntrinsic,
@@ -311,9 +311,15 @@ interface IngressRule {
   readonly toPort: number;
   /**
    * The source (ingress) or destination (egress): `cidr4:0.0.0.0/0`, `cidr6:::/0`,
-   * `sg:${Other.GroupId}`, `pl:pl-123`.
+   * `sg:${Other.GroupId}`, `pl:pl-123`; `rule:${Param}` for a rule that is no object.
    */
   readonly source: string;
+  /** The Fn::If branches that choose this rule: `IsProd` (true branch), `!IsProd` (false branch). */
+  readonly conditions: readonly string[];
+  /** Where the source is, e.g. `Properties.SecurityGroupIngress[0].CidrIp`. */
+  readonly where: string;
+  /** The EC2 default a group without egress rules gets. */
+  readonly implicit?: boolean;
 }
 
 type Direction = 'ingress' | 'egress';
@@ -344,8 +350,82 @@ const PROTOCOL_NUMBERS: { readonly [name: string]: string } = {
 };
 const WORLD = new Set(['cidr4:0.0.0.0/0', 'cidr6:::/0']);
 
-function toIngressRule(raw: unknown, direction: Direction = 'ingress'): IngressRule {
-  const rule = isObject(raw) ? raw : {};
+/** One way a template value may turn out: a branch of each Fn::If on the way, and the conditions choosing it. */
+interface Choice {
+  /** Undefined for AWS::NoValue: the property, or list entry, is left out. */
+  readonly value: unknown;
+  readonly path: readonly PathSegment[];
+  readonly conditions: readonly string[];
+}
+
+/** Both branches of an Fn::If (nested ones too, skipping contradictory combinations); any other value is its one choice. */
+function choices(value: unknown, path: readonly PathSegment[], conditions: readonly string[] = []): Choice[] {
+  if (isObject(value) && Object.keys(value).length === 1) {
+    const arg = value['Fn::If'];
+    if (Array.isArray(arg) && arg.length === 3) {
+      const name = renderValue(arg[0]);
+      return [
+        ...(conditions.includes(`!${name}`) ? [] : choices(arg[1], [...path, 'Fn::If', 1], [...conditions, name])),
+        ...(conditions.includes(name) ? [] : choices(arg[2], [...path, 'Fn::If', 2], [...conditions, `!${name}`])),
+      ];
+    }
+    if (value.Ref === 'AWS::NoValue') return [{ value: undefined, path, conditions }];
+  }
+  return [{ value, path, conditions: [...new Set(conditions)] }];
+}
+
+/** The entries of a rule list, one choice per way each may turn out; `empty` lists the conditions under which none is left. */
+function ruleListChoices(list: unknown, path: readonly PathSegment[]): { entries: Choice[]; empty: string[][] } {
+  const entries: Choice[] = [];
+  const empty: string[][] = [];
+  for (const branch of choices(list, path)) {
+    const raw = branch.value === undefined ? [] : Array.isArray(branch.value) ? branch.value : [branch.value];
+    const perEntry = raw.map((entry, i) => choices(entry, [...branch.path, i], branch.conditions));
+    entries.push(...perEntry.flat().filter((c) => c.value !== undefined));
+    // Every entry left out (AWS::NoValue) under the first conditions that leave it out: the list is empty.
+    const gone = perEntry.map((c) => c.find((e) => e.value === undefined));
+    if (gone.every((c) => c !== undefined)) {
+      const conditions = [...new Set([...branch.conditions, ...gone.flatMap((c) => c!.conditions)])];
+      if (!conditions.some((c) => conditions.includes(`!${c}`))) empty.push(conditions);
+    }
+  }
+  return { entries, empty };
+}
+
+const RULE_KEYS = ['IpProtocol', 'FromPort', 'ToPort'];
+
+/** Every rule an entry may be: one per combination of the Fn::If branches of its protocol, ports and peer. */
+function toIngressRules(entry: Choice, direction: Direction = 'ingress'): IngressRule[] {
+  if (!isObject(entry.value) || isIntrinsic(entry.value)) {
+    // A Ref to a parameter, an Fn::FindInMap...: nothing to read, any port from anywhere.
+    const rendered = renderValue(entry.value);
+    return [
+      {
+        protocol: '-1',
+        fromPort: 0,
+        toPort: 65535,
+        source: `rule:${rendered}`,
+        conditions: entry.conditions,
+        where: formatPath(entry.path),
+      },
+    ];
+  }
+  const rule = entry.value;
+  let variants: Choice[] = [{ value: {}, path: entry.path, conditions: entry.conditions }];
+  for (const key of [...RULE_KEYS, ...PEER_KEYS[direction].map(([k]) => k)].filter((k) => rule[k] !== undefined)) {
+    variants = variants.flatMap((variant) =>
+      choices(rule[key], [...entry.path, key], variant.conditions).map((c) => ({
+        value: c.value === undefined ? variant.value : { ...(variant.value as object), [key]: c.value },
+        path: PEER_KEYS[direction].some(([k]) => k === key) ? c.path : variant.path,
+        conditions: c.conditions,
+      })),
+    );
+  }
+  return variants.map((variant) => toIngressRule(variant, direction));
+}
+
+function toIngressRule(variant: Choice, direction: Direction): IngressRule {
+  const rule = variant.value as { [key: string]: unknown };
   const name = renderValue(rule.IpProtocol ?? '-1').toLowerCase();
   const protocol = PROTOCOL_NUMBERS[name] ?? name;
   // -1 means every port (and, for ICMP, every type); a token port is unknown, so assume every port.
@@ -357,7 +437,7 @@ function toIngressRule(raw: unknown, direction: Direction = 'ingress'): IngressR
   }
   const peer = PEER_KEYS[direction].find(([key]) => rule[key] !== undefined);
   const source = peer ? `${peer[1]}:${renderValue(rule[peer[0]])}` : 'other:';
-  return { protocol, fromPort, toPort, source };
+  return { protocol, fromPort, toPort, source, conditions: variant.conditions, where: formatPath(variant.path) };
 }
 
 interface Cidr {
@@ -431,8 +511,10 @@ function isWidePublicRange(source: string): boolean {
   return !PRIVATE_RANGES.some((range) => sourceContains(range, source));
 }
 
+/** Whether `wide` allows all `narrow` does, whenever `narrow` applies (its conditions include those of `wide`). */
 function ruleCovers(wide: IngressRule, narrow: IngressRule): boolean {
   return (
+    wide.conditions.every((c) => narrow.conditions.includes(c)) &&
     (wide.protocol === '-1' || wide.protocol === narrow.protocol) &&
     wide.fromPort <= narrow.fromPort &&
     wide.toPort >= narrow.toPort &&
@@ -449,15 +531,30 @@ function describeRule(rule: IngressRule, direction: Direction = 'ingress'): stri
       : rule.fromPort === rule.toPort
         ? `port ${rule.fromPort}`
         : `ports ${rule.fromPort}-${rule.toPort}`;
-  return `${protocol}, ${ports}, ${direction === 'ingress' ? 'from' : 'to'} ${rule.source.replace(/^[a-z0-9]+:/, '')}`;
+  return (
+    `${protocol}, ${ports}, ${direction === 'ingress' ? 'from' : 'to'} ${rule.source.replace(/^[a-z0-9]+:/, '')}` +
+    describeConditions(rule)
+  );
+}
+
+/** ` (when condition IsProd is true)`, for a rule an Fn::If chooses. */
+function describeConditions(rule: IngressRule): string {
+  if (rule.conditions.length === 0) return '';
+  const each = rule.conditions.map((c) =>
+    c.startsWith('!') ? `condition ${c.slice(1)} is false` : `condition ${c} is true`,
+  );
+  return ` (when ${each.join(' and ')})`;
 }
 
 function ingressRules(resource: CfnResource | undefined): IngressRule[] {
   if (!resource) return [];
   if (resource.Type === 'AWS::EC2::SecurityGroup') {
-    return asList(properties(resource).SecurityGroupIngress).map((r) => toIngressRule(r));
+    const list = ruleListChoices(properties(resource).SecurityGroupIngress, ['Properties', 'SecurityGroupIngress']);
+    return list.entries.flatMap((entry) => toIngressRules(entry));
   }
-  if (resource.Type === 'AWS::EC2::SecurityGroupIngress') return [toIngressRule(properties(resource))];
+  if (resource.Type === 'AWS::EC2::SecurityGroupIngress') {
+    return toIngressRules({ value: properties(resource), path: ['Properties'], conditions: [] });
+  }
   return [];
 }
 
@@ -466,18 +563,27 @@ function ingressRules(resource: CfnResource | undefined): IngressRule[] {
  * IPv6 traffic (AWS::EC2::SecurityGroup reference). CDK's allowAllOutbound: false writes a
  * placeholder rule (ICMP 252-86 to 255.255.255.255/32) precisely to prevent this.
  */
-const DEFAULT_EGRESS: readonly IngressRule[] = [
-  { protocol: '-1', fromPort: 0, toPort: 65535, source: 'cidr4:0.0.0.0/0' },
-  { protocol: '-1', fromPort: 0, toPort: 65535, source: 'cidr6:::/0' },
-];
+function defaultEgress(conditions: readonly string[]): IngressRule[] {
+  return ['cidr4:0.0.0.0/0', 'cidr6:::/0'].map((source) => ({
+    protocol: '-1',
+    fromPort: 0,
+    toPort: 65535,
+    source,
+    conditions,
+    where: 'Properties.SecurityGroupEgress',
+    implicit: true,
+  }));
+}
 
 function egressRules(resource: CfnResource | undefined): IngressRule[] {
   if (!resource) return [];
   if (resource.Type === 'AWS::EC2::SecurityGroup') {
-    const rules = asList(properties(resource).SecurityGroupEgress);
-    return rules.length === 0 ? [...DEFAULT_EGRESS] : rules.map((r) => toIngressRule(r, 'egress'));
+    const list = ruleListChoices(properties(resource).SecurityGroupEgress, ['Properties', 'SecurityGroupEgress']);
+    return [...list.empty.flatMap(defaultEgress), ...list.entries.flatMap((entry) => toIngressRules(entry, 'egress'))];
   }
-  if (resource.Type === 'AWS::EC2::SecurityGroupEgress') return [toIngressRule(properties(resource), 'egress')];
+  if (resource.Type === 'AWS::EC2::SecurityGroupEgress') {
+    return toIngressRules({ value: properties(resource), path: ['Properties'], conditions: [] }, 'egress');
+  }
   return [];
 }
 
@@ -499,6 +605,26 @@ function openedRules(
       });
       continue;
     }
+    if (rule.source.startsWith('rule:')) {
+      findings.push({
+        kind,
+        detail:
+          `${direction} rule cannot be evaluated: ${rule.where} is ${rule.source.slice('rule:'.length)}` +
+          `${describeConditions(rule)}; check by hand what it allows`,
+      });
+      continue;
+    }
+    if (/^cidr[46]:/.test(rule.source) && !parseCidr(rule.source)) {
+      // A parameter, an import or an attribute may hold any range, 0.0.0.0/0 included.
+      findings.push({
+        kind,
+        detail:
+          `${direction} ${direction === 'ingress' ? 'source' : 'destination'} cannot be evaluated: ${rule.where} is ` +
+          `${rule.source.replace(/^[a-z0-9]+:/, '')}, in ${describeRule(rule, direction)}; check by hand that it ` +
+          'is not the internet or a wide public range',
+      });
+      continue;
+    }
     const widened = before.find(
       (b) => sourceContains(rule.source, b.source) && (b.protocol === rule.protocol || rule.protocol === '-1'),
     );
@@ -514,7 +640,7 @@ function openedRules(
       });
     }
   }
-  return findings;
+  return findings.filter((f, i) => findings.findIndex((g) => g.detail === f.detail) === i);
 }
 
 /** A standalone rule resource that moved to another group is a new rule on that group: nothing covers it. */
@@ -546,10 +672,8 @@ export const securityGroupEgressRule: SecurityRule = (change) => {
   const base = comparableBefore(change);
   if (type === 'AWS::EC2::SecurityGroup' && !base) return [];
   const before = sameGroup(change, base) ? egressRules(base) : [];
-  const implicit =
-    type === 'AWS::EC2::SecurityGroup' && asList(properties(change.after).SecurityGroupEgress).length === 0;
-  return openedRules(before, egressRules(change.after), 'egress', 'security-group-egress-opened', () =>
-    implicit
+  return openedRules(before, egressRules(change.after), 'egress', 'security-group-egress-opened', (rule) =>
+    rule.implicit
       ? ' (no SecurityGroupEgress rules left: the group may fall back to the EC2 default, all outbound traffic)'
       : '',
   );

@@ -37,7 +37,11 @@ export type SecurityFindingKind =
    * principal; a Lambda function URL with AuthType NONE; a Lambda layer version shared with any principal.
    */
   | 'resource-policy-broadened'
-  /** A security group accepts traffic from the internet, or from more ports or addresses than before. */
+  /**
+   * A security group accepts traffic from the internet, or from more ports or addresses than before
+   * (each Fn::If branch read as a possible rule), or from a new source the report cannot evaluate
+   * (a CIDR given by a Ref, import or attribute).
+   */
   | 'security-group-ingress-opened'
   /**
    * An existing security group sends traffic to the internet, or to more ports or addresses than
@@ -69,8 +73,8 @@ export type SecurityFindingKind =
    */
   | 'stateful-deleted'
   /**
-   * A Parameter default, Condition, Mapping or Transform that a resource uses changed, or a
-   * resource's Condition attribute changed. The report does not evaluate them, so the rules
+   * A Parameter default, Condition, Mapping or Transform that a resource uses changed, a
+   * resource's Condition attribute changed, or (on a nested stack) a parameter value its parent passes changed. The report does not evaluate them, so the rules
    * above may have missed what the change does to those resources: review them by hand.
    */
   | 'template-logic-changed'

@@ -410,7 +410,7 @@ describe('changes outside Resources', () => {
     expect(change.status).toBe('modified');
     expect(change.templateChanges).toEqual([
       {
-        path: 'Conditions.Public["Fn::Equals"][1]',
+        path: 'Conditions.Public["Fn::Equals"][0]',
         change: 'changed',
         before: 'no',
         after: 'yes',
@@ -439,7 +439,7 @@ describe('changes outside Resources', () => {
     );
     expect(md).toContain('| Parameter, condition or mapping changed (not evaluated) | Dev | s | `Conditions.Public` |');
     expect(md).toContain(
-      '| template | (outside Resources) | | none | `Conditions.Public["Fn::Equals"][1]` `"no"` → `"yes"` |',
+      '| template | (outside Resources) | | none | `Conditions.Public["Fn::Equals"][0]` `"no"` → `"yes"` |',
     );
   });
 
