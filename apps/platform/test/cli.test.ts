@@ -48,7 +48,7 @@ describe('main job (node lib/main.js)', () => {
     expect(result.status).toBe(1);
     for (const name of ['test', 'prod']) {
       expect(result.stderr).toContain(
-        `environments/${name}.yaml:32:20: deploymentTrust.allowedServices: expected a list that also includes "lambda" (the environment's stacks create lambda for AWS::Lambda::Function, Custom::AWS, Custom::VpcRestrictDefaultSG;`,
+        `environments/${name}.yaml:32:20: deploymentTrust.allowedServices: expected a list that also includes "lambda" (the environment's stacks create lambda for AWS::Lambda::Function, Custom::GroundworkEbsEncryptionByDefault, Custom::GroundworkIamAccountPasswordPolicy, Custom::GroundworkS3AccountPublicAccessBlock, Custom::VpcRestrictDefaultSG;`,
       );
     }
     expect(result.stderr).not.toContain('environments/dev.yaml');

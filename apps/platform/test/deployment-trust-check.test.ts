@@ -40,7 +40,9 @@ const stage = devStage(dev);
 
 test("the services an environment's stacks need, with the resource types that need them", () => {
   const needed = servicesNeeded(stage);
-  expect([...needed.get('lambda')!]).toEqual(expect.arrayContaining(['AWS::Lambda::Function', 'Custom::AWS']));
+  expect([...needed.get('lambda')!]).toEqual(
+    expect.arrayContaining(['AWS::Lambda::Function', 'Custom::GroundworkS3AccountPublicAccessBlock']),
+  );
   expect([...needed.get('states')!]).toEqual(['AWS::StepFunctions::StateMachine']);
   expect([...needed.get('access-analyzer')!]).toEqual(['AWS::AccessAnalyzer::Analyzer']);
   expect([...needed.keys()]).toEqual(expect.arrayContaining(['ec2', 'iam', 'kms', 'logs', 's3', 'config']));

@@ -240,7 +240,8 @@ describe('member templates', () => {
     const dashboards = resourcesOfType(member, 'AWS::CloudWatch::Dashboard').map(([id]) => id);
     // The 14 CIS controls, the GuardDuty, Security Hub and Config rule changes, and the alerting changes.
     expect([filters.length, alarms.length, dashboards.length]).toEqual([18, 18, 1]);
-    // The Config rules on IAM resources (one IAM per account) and the password policy remediation.
+    // The Config rules on IAM resources (one IAM per account), the password policy remediation, and the
+    // remediation role's permission to set the password policy (no region gets it without the runbook).
     const iamRules = [
       ...resourcesOfType(member, 'AWS::Config::ConfigRule').filter(([, r]) =>
         IAM_RULE_IDENTIFIERS.includes(r.Properties.Source.SourceIdentifier),
@@ -248,8 +249,11 @@ describe('member templates', () => {
       ...resourcesOfType(member, 'AWS::Config::RemediationConfiguration').filter(
         ([, r]) => r.Properties.TargetId === 'AWSConfigRemediation-SetIAMPasswordPolicy',
       ),
+      ...resourcesOfType(member, 'AWS::IAM::ManagedPolicy').filter(([, r]) =>
+        JSON.stringify(r.Properties.PolicyDocument).includes('iam:UpdateAccountPasswordPolicy'),
+      ),
     ].map(([id]) => id);
-    expect(iamRules).toHaveLength(IAM_RULE_IDENTIFIERS.length + 1);
+    expect(iamRules).toHaveLength(IAM_RULE_IDENTIFIERS.length + 2);
     // Exactly these, nothing more.
     expect(home.sort()).toEqual([...trailParts, ...filters, ...alarms, ...dashboards, ...iamRules].sort());
 

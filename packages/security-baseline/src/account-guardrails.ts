@@ -1,10 +1,18 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct, IConstruct } from 'constructs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
 import { ConfigRecorder } from './config-compliance';
 import { acknowledge } from './private/acknowledge';
+import {
+  GUARDRAIL_ENV,
+  GUARDRAIL_HANDLER_CODE,
+  GUARDRAIL_RESOURCE_TYPES,
+  GuardrailSetting,
+} from './private/guardrail-handler';
 import {
   passwordRuleParameters,
   requireCheckableByPasswordRule,
@@ -18,13 +26,14 @@ import {
   ruleAvailableCondition,
   ruleAvailableIn,
 } from './private/regions';
-import { propError, requireInteger, requireKnownOneOf } from './private/validation';
+import { propError, requireBoolean, requireInteger, requireKnownOneOf } from './private/validation';
 
 /** How AccountGuardrails applies the account settings. */
 export enum GuardrailEnforcement {
   /**
-   * AwsCustomResource SDK calls, once per deployment. Needs a Lambda function whose code is a
-   * file asset, so the stack needs the CDK bootstrap (asset bucket) of its account.
+   * Custom resources backed by one Lambda function (inline code, no file asset) that applies the
+   * settings once per deployment. The function's calls and settings are fixed at synthesis: invoking
+   * it directly can only apply the same settings again.
    */
   CUSTOM_RESOURCE = 'CUSTOM_RESOURCE',
   /**
@@ -105,15 +114,19 @@ export interface AccountGuardrailsProps {
 
   /**
    * Undo the guardrails (disable Block Public Access, EBS default encryption, delete the password
-   * policy) when this construct is removed from the stack. Off so that removing a stack never
-   * silently opens an account.
+   * policy) whenever CloudFormation deletes one of the guardrail custom resources. Off so that
+   * removing a stack never silently opens an account. CloudFormation deletes them not only with the
+   * stack but also in ordinary updates: a setting switched off, the construct moved or renamed (new
+   * logical ids), a switch to `CONFIG_REMEDIATION`. Each of those then reverts the setting, even where
+   * the same deployment (or another stack) applies it again; deploy `revertOnDelete: false` first.
    *
    * @default false
    */
   readonly revertOnDelete?: boolean;
 
   /**
-   * How the settings are applied. `CONFIG_REMEDIATION` cannot revert on delete.
+   * How the settings are applied. `CONFIG_REMEDIATION` cannot revert on delete. Switching from
+   * `CUSTOM_RESOURCE` with `revertOnDelete: true` takes two deployments: first `revertOnDelete: false`.
    *
    * @default GuardrailEnforcement.CUSTOM_RESOURCE
    */
@@ -143,9 +156,6 @@ export interface AccountGuardrailsProps {
   readonly remediationRetrySeconds?: number;
 }
 
-/** AwsCustomResource provider singletons already acknowledged (one per stack). */
-const ACKNOWLEDGED_PROVIDERS = new WeakSet<IConstruct>();
-
 /** AWS-owned SSM Automation runbooks (Systems Manager Automation Runbook Reference). */
 const RUNBOOKS = {
   s3: 'AWSConfigRemediation-ConfigureS3PublicAccessBlock',
@@ -155,8 +165,9 @@ const RUNBOOKS = {
 
 /**
  * Account-wide settings CloudFormation has no resource type for (S3 account Block Public Access,
- * EBS encryption by default, IAM password policy), applied with AwsCustomResource SDK calls or,
- * with `GuardrailEnforcement.CONFIG_REMEDIATION`, by AWS Config rules with automatic remediation.
+ * EBS encryption by default, IAM password policy), applied by custom resources of a purpose-built
+ * Lambda function or, with `GuardrailEnforcement.CONFIG_REMEDIATION`, by AWS Config rules with
+ * automatic remediation.
  */
 export class AccountGuardrails extends Construct {
   /** The enforcement mode in use. */
@@ -172,20 +183,29 @@ export class AccountGuardrails extends Construct {
   /** With CONFIG_REMEDIATION: the automatic remediations, one per enabled setting. */
   public readonly remediations: config.CfnRemediationConfiguration[] = [];
 
-  /** The custom resource that sets account-level S3 Block Public Access, when enabled. */
-  public readonly s3BlockPublicAccess?: cr.AwsCustomResource;
-  /** The custom resource that turns on EBS encryption by default, when enabled. */
-  public readonly ebsEncryptionByDefault?: cr.AwsCustomResource;
-  /** The custom resource that sets the IAM password policy, when enabled. */
-  public readonly passwordPolicy?: cr.AwsCustomResource;
+  /** With CUSTOM_RESOURCE: the custom resource that sets account-level S3 Block Public Access, when enabled. */
+  public readonly s3BlockPublicAccess?: CustomResource;
+  /** With CUSTOM_RESOURCE: the custom resource that turns on EBS encryption by default, when enabled. */
+  public readonly ebsEncryptionByDefault?: CustomResource;
+  /** With CUSTOM_RESOURCE: the custom resource that sets the IAM password policy, when enabled. */
+  public readonly passwordPolicy?: CustomResource;
 
   constructor(scope: Construct, id: string, props: AccountGuardrailsProps = {}) {
     super(scope, id);
+    // Typed in TypeScript, but free in JavaScript or YAML config, where revertOnDelete: "false" (a string)
+    // would otherwise be truthy and turn the revert on.
+    for (const prop of [
+      'enableS3BlockPublicAccess',
+      'enableEbsEncryptionByDefault',
+      'enablePasswordPolicy',
+      'revertOnDelete',
+    ] as const) {
+      requireBoolean(this, prop, props[prop]);
+    }
     const revert = props.revertOnDelete ?? false;
-    const stack = Stack.of(this);
     this.enforcement = props.enforcement ?? GuardrailEnforcement.CUSTOM_RESOURCE;
     // Typed in TypeScript, but free text in JavaScript or YAML config: a misspelt CONFIG_REMEDIATION
-    // must not fall back to the Lambda-backed custom resources, which need an asset bucket.
+    // must not fall back to the Lambda-backed custom resources, which a StackSet template must not have.
     requireKnownOneOf(this, 'enforcement', this.enforcement, Object.values(GuardrailEnforcement));
     if (this.enforcement === GuardrailEnforcement.CONFIG_REMEDIATION) {
       const r = this.applyWithConfigRemediation(props);
@@ -206,65 +226,23 @@ export class AccountGuardrails extends Construct {
       }
     }
 
-    if (props.enableS3BlockPublicAccess ?? true) {
-      const call = (action: string, parameters: object): cr.AwsSdkCall => ({
-        service: 'S3Control',
-        action,
-        parameters: { AccountId: stack.account, ...parameters },
-        physicalResourceId: cr.PhysicalResourceId.of(`${stack.account}-s3-account-public-access-block`),
-      });
-      const set = call('putPublicAccessBlock', {
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          IgnorePublicAcls: true,
-          BlockPublicPolicy: true,
-          RestrictPublicBuckets: true,
-        },
-      });
-      // S3 authorizes both PutPublicAccessBlock and DeletePublicAccessBlock on the account with
-      // s3:PutAccountPublicAccessBlock (Service Authorization Reference, Amazon S3).
-      this.s3BlockPublicAccess = this.sdkResource(
-        'S3BlockPublicAccess',
-        set,
-        revert ? call('deletePublicAccessBlock', {}) : undefined,
-        ['s3:PutAccountPublicAccessBlock'],
+    if (!(props.enablePasswordPolicy ?? true) && props.passwordPolicy !== undefined) {
+      throw propError(this, 'passwordPolicy', 'unset when enablePasswordPolicy is false', 'a policy');
+    }
+    if (revert) {
+      Annotations.of(this).addWarningV2(
+        '@groundwork/security-baseline:revertOnDelete',
+        'revertOnDelete is true: the settings are reverted (S3 Block Public Access off, EBS encryption by ' +
+          'default off, password policy deleted) whenever CloudFormation deletes a guardrail custom resource, ' +
+          'also in ordinary updates: a setting switched off, this construct moved or renamed, a switch to ' +
+          'CONFIG_REMEDIATION, or the stack deleted while another stack still relies on the setting. Before any ' +
+          'such change, deploy revertOnDelete: false on its own',
       );
     }
-
-    if (props.enableEbsEncryptionByDefault ?? true) {
-      const call = (action: string): cr.AwsSdkCall => ({
-        service: 'EC2',
-        action,
-        physicalResourceId: cr.PhysicalResourceId.of(`${stack.account}-ebs-encryption-by-default`),
-      });
-      this.ebsEncryptionByDefault = this.sdkResource(
-        'EbsEncryptionByDefault',
-        call('enableEbsEncryptionByDefault'),
-        revert ? call('disableEbsEncryptionByDefault') : undefined,
-        revert
-          ? ['ec2:EnableEbsEncryptionByDefault', 'ec2:DisableEbsEncryptionByDefault']
-          : ['ec2:EnableEbsEncryptionByDefault'],
-      );
-    }
-
-    if (props.enablePasswordPolicy ?? true) {
-      const parameters = updatePasswordPolicyParameters(
-        resolvePasswordPolicy(this, 'passwordPolicy', props.passwordPolicy),
-      );
-      const physicalResourceId = cr.PhysicalResourceId.of(`${stack.account}-iam-password-policy`);
-      this.passwordPolicy = this.sdkResource(
-        'PasswordPolicy',
-        { service: 'IAM', action: 'updateAccountPasswordPolicy', parameters, physicalResourceId },
-        revert ? { service: 'IAM', action: 'deleteAccountPasswordPolicy', physicalResourceId } : undefined,
-        revert
-          ? ['iam:UpdateAccountPasswordPolicy', 'iam:DeleteAccountPasswordPolicy']
-          : ['iam:UpdateAccountPasswordPolicy'],
-      );
-    } else if (props.passwordPolicy !== undefined) {
-      throw new Error(
-        `${this.node.path}: invalid passwordPolicy: expected unset when enablePasswordPolicy is false, found a policy`,
-      );
-    }
+    const created = this.applyWithCustomResources(props, revert);
+    this.s3BlockPublicAccess = created.s3;
+    this.ebsEncryptionByDefault = created.ebs;
+    this.passwordPolicy = created.password;
   }
 
   /**
@@ -278,7 +256,17 @@ export class AccountGuardrails extends Construct {
     password?: config.ManagedRule;
   } {
     if (props.revertOnDelete) {
-      throw propError(this, 'revertOnDelete', 'false or unset with enforcement CONFIG_REMEDIATION', true);
+      // Switching with revertOnDelete still true in the same deployment is what reverts: CloudFormation
+      // deletes the custom resources with the revert still configured.
+      throw propError(
+        this,
+        'revertOnDelete',
+        'false or unset with enforcement CONFIG_REMEDIATION. Switch in two deployments: first deploy ' +
+          'revertOnDelete: false with enforcement CUSTOM_RESOURCE, then switch the enforcement; setting both ' +
+          'in one deployment reverts the settings, because CloudFormation deletes the custom resources with ' +
+          'the revert still configured',
+        true,
+      );
     }
     const attempts = props.remediationAttempts ?? 5;
     const retrySeconds = props.remediationRetrySeconds ?? 60;
@@ -332,12 +320,16 @@ export class AccountGuardrails extends Construct {
     }
 
     const stack = Stack.of(this);
+    // One template for every region (a StackSet): the password rule, its remediation and the permission to
+    // run it exist only where AWS Config offers the rule.
+    const passwordCondition = password && region === undefined ? ruleAvailableCondition(this, passwordRule) : undefined;
     // Each runbook reads the setting, writes it, then reads it back to verify
     // (Systems Manager Automation Runbook Reference, "Required IAM permissions").
+    const passwordActions = password ? ['iam:GetAccountPasswordPolicy', 'iam:UpdateAccountPasswordPolicy'] : [];
     const actions = [
       ...(s3 ? ['s3:GetAccountPublicAccessBlock', 's3:PutAccountPublicAccessBlock'] : []),
       ...(ebs ? ['ec2:GetEbsEncryptionByDefault', 'ec2:EnableEbsEncryptionByDefault'] : []),
-      ...(password ? ['iam:GetAccountPasswordPolicy', 'iam:UpdateAccountPasswordPolicy'] : []),
+      ...(passwordCondition ? [] : passwordActions),
     ];
     const role = new iam.Role(this, 'RemediationRole', {
       description: 'Assumed by SSM Automation to re-apply the account guardrails when AWS Config finds them off',
@@ -347,17 +339,30 @@ export class AccountGuardrails extends Construct {
         ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:ssm:*:${stack.account}:automation-execution/*` },
       }),
     });
-    // A managed policy rather than an inline one, so it can be reviewed and audited on its own.
-    const policy = new iam.ManagedPolicy(this, 'RemediationPolicy', {
-      description: 'Exactly the calls of the three AWSConfigRemediation runbooks of the account guardrails',
-      roles: [role],
-      statements: [new iam.PolicyStatement({ actions, resources: ['*'] })],
-    });
-    acknowledge(
-      policy,
-      'AwsSolutions-IAM5[Resource::*]',
-      `${actions.join(', ')} act on the account and support no resource-level permissions (Service Authorization Reference), so IAM accepts only '*'.`,
-    );
+    // Managed policies rather than inline ones, so each can be reviewed and audited on its own.
+    const remediationPolicy = (policyId: string, policyActions: string[]) => {
+      const policy = new iam.ManagedPolicy(this, policyId, {
+        description: 'Exactly the calls of the AWSConfigRemediation runbooks of the account guardrails',
+        roles: [role],
+        statements: [new iam.PolicyStatement({ actions: policyActions, resources: ['*'] })],
+      });
+      acknowledge(
+        policy,
+        'AwsSolutions-IAM5[Resource::*]',
+        `${policyActions.join(', ')} act on the account and support no resource-level permissions (Service Authorization Reference), so IAM accepts only '*'.`,
+      );
+      return policy;
+    };
+    if (actions.length > 0) {
+      remediationPolicy('RemediationPolicy', actions);
+    }
+    if (passwordCondition) {
+      deployOnlyWhere(remediationPolicy('PasswordRemediationPolicy', passwordActions), passwordCondition);
+      if (actions.length === 0) {
+        // Nothing but the password runbook uses the role.
+        deployOnlyWhere(role, passwordCondition);
+      }
+    }
 
     const I = config.ManagedRuleIdentifiers;
     const daily = config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS;
@@ -419,84 +424,180 @@ export class AccountGuardrails extends Construct {
       // The rule checks exactly the policy the runbook sets.
       created.password = rule('PasswordPolicyRule', I.IAM_PASSWORD_POLICY, passwordRuleParameters(passwordPolicy));
       remediate('PasswordPolicyRemediation', created.password, RUNBOOKS.password, runbookParameters);
-      // One template for every region (a StackSet): the rule and its remediation exist only where
-      // AWS Config offers the rule.
-      const condition = region === undefined ? ruleAvailableCondition(this, passwordRule) : undefined;
-      if (condition) {
-        deployOnlyWhere(created.password, condition);
-        deployOnlyWhere(this.remediations[this.remediations.length - 1], condition);
+      if (passwordCondition) {
+        deployOnlyWhere(created.password, passwordCondition);
+        deployOnlyWhere(this.remediations[this.remediations.length - 1], passwordCondition);
       }
     }
     return created;
   }
 
-  private sdkResource(
-    id: string,
-    onCreate: cr.AwsSdkCall,
-    onDelete: cr.AwsSdkCall | undefined,
-    actions: string[],
-  ): cr.AwsCustomResource {
-    const resource = new cr.AwsCustomResource(this, id, {
-      onCreate,
-      onUpdate: onCreate,
-      onDelete,
-      // These account-level actions support no resource-level permissions, so '*' is the only
-      // resource IAM accepts; the action list is exact.
-      policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions, resources: ['*'] })]),
-      // The SDK bundled with the Lambda runtime has these calls; installing the latest needs npm at deploy time.
-      installLatestAwsSdk: false,
-    });
-    const policy = resource.node.findChild('CustomResourcePolicy');
-    acknowledge(
-      policy,
-      'AwsSolutions-IAM5[Resource::*]',
-      `${actions.join(', ')} act on the account and support no resource-level permissions (Service Authorization Reference), so IAM accepts only '*'.`,
-    );
-    acknowledge(
-      policy,
-      'NIST.800.53.R5-IAMNoInlinePolicy',
-      "AwsCustomResource attaches each call's exact permissions as an inline policy on its provider role, so each policy lives and dies with the setting it applies.",
-    );
-    this.acknowledgeProvider();
-    return resource;
-  }
-
   /**
-   * The AwsCustomResource provider Lambda is a stack-wide singleton created by aws-cdk-lib: it is
-   * acknowledged once per stack, however many guardrails (in however many AccountGuardrails) use it.
+   * One Lambda function (inline code, see private/guardrail-handler.ts) and one custom resource per
+   * enabled setting. The function's calls and settings are fixed in its code and environment; the
+   * resources' properties only carry a copy, so that a changed setting updates the resource (and the
+   * function applies it again).
    */
-  private acknowledgeProvider(): void {
-    const id = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
-    const provider = Stack.of(this).node.tryFindChild(id);
-    if (!provider || ACKNOWLEDGED_PROVIDERS.has(provider)) {
-      return;
+  private applyWithCustomResources(
+    props: AccountGuardrailsProps,
+    revert: boolean,
+  ): { s3?: CustomResource; ebs?: CustomResource; password?: CustomResource } {
+    const stack = Stack.of(this);
+    const settings: { s3?: object; ebs?: boolean; password?: { [key: string]: number | boolean } } = {};
+    if (props.enableS3BlockPublicAccess ?? true) {
+      settings.s3 = {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      };
     }
-    ACKNOWLEDGED_PROVIDERS.add(provider);
-    const fn = provider.node.tryFindChild('Resource');
-    const role = provider.node.tryFindChild('ServiceRole');
-    if (role) {
-      acknowledge(
-        role,
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        'The aws-cdk-lib AwsCustomResource provider role only needs to write its own logs, which is exactly what AWSLambdaBasicExecutionRole grants.',
-      );
+    if (props.enableEbsEncryptionByDefault ?? true) {
+      settings.ebs = true;
     }
-    if (fn) {
-      acknowledge(
-        fn,
-        'NIST.800.53.R5-LambdaConcurrency',
-        'The AwsCustomResource provider runs only during CloudFormation deployments, a few invocations per deployment; reserving concurrency would take from the account pool for nothing.',
-      );
-      acknowledge(
-        fn,
-        'NIST.800.53.R5-LambdaDLQ',
-        'The AwsCustomResource provider is invoked synchronously by CloudFormation, which reports failures in the stack events; there is no asynchronous event to dead-letter.',
-      );
-      acknowledge(
-        fn,
-        'NIST.800.53.R5-LambdaInsideVPC',
-        'The AwsCustomResource provider only calls public AWS account-settings APIs (S3 Control, EC2, IAM); the baseline deploys before any workload VPC exists.',
+    if (props.enablePasswordPolicy ?? true) {
+      settings.password = updatePasswordPolicyParameters(
+        resolvePasswordPolicy(this, 'passwordPolicy', props.passwordPolicy),
       );
     }
+    const enabled = (Object.keys(GUARDRAIL_RESOURCE_TYPES) as GuardrailSetting[]).filter(
+      (s) => settings[s] !== undefined,
+    );
+    if (enabled.length === 0) {
+      return {};
+    }
+
+    // The function's log lines (request, setting, outcome) record when which setting was applied or
+    // reverted, and every refused request: kept a year, encrypted with a customer managed key like every
+    // other log group of the baseline.
+    const logKey = new kms.Key(this, 'HandlerLogKey', {
+      description: `Encrypts the logs of the account guardrails function of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    logKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          // The log group's name is generated, so it cannot be named here without a circular reference.
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    const logGroup = new logs.LogGroup(this, 'HandlerLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: logKey,
+      // Retained like every log group of the baseline, except after a failed first creation.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    });
+
+    // Logs, and with revertOnDelete the deletion check, for as long as the function exists: attached through
+    // the role, so the function is created after it.
+    const functionPolicy = new iam.ManagedPolicy(this, 'HandlerPolicy', {
+      description: 'Account guardrails function: write its own logs; check a deletion before a revert',
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+        ...(revert
+          ? [
+              new iam.PolicyStatement({
+                actions: ['cloudformation:DescribeStackResource'],
+                resources: [stack.stackId],
+              }),
+            ]
+          : []),
+      ],
+    });
+    const role = new iam.Role(this, 'HandlerRole', {
+      description: 'Account guardrails function: applies the fixed account settings of its stack',
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      managedPolicies: [functionPolicy],
+    });
+    const handler = new lambda.Function(this, 'Handler', {
+      // Not the construct path: Lambda allows 256 characters.
+      description: 'Applies the account guardrails of its stack: fixed settings, reverted only on deletion',
+      // Pinned rather than NODEJS_LATEST, so an aws-cdk-lib upgrade does not change the function unseen;
+      // its AWS SDK for JavaScript v3 has every call the code makes.
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(GUARDRAIL_HANDLER_CODE),
+      role,
+      logGroup,
+      timeout: Duration.minutes(1),
+      environment: {
+        [GUARDRAIL_ENV.settings]: stack.toJsonString(settings),
+        [GUARDRAIL_ENV.revert]: String(revert),
+        [GUARDRAIL_ENV.stackId]: stack.stackId,
+        [GUARDRAIL_ENV.accountId]: stack.account,
+        [GUARDRAIL_ENV.owner]: this.node.addr,
+      },
+    });
+    acknowledge(
+      handler,
+      'NIST.800.53.R5-LambdaConcurrency',
+      'The account guardrails function runs only during CloudFormation deployments, a few invocations per deployment; reserving concurrency would take from the account pool for nothing.',
+    );
+    acknowledge(
+      handler,
+      'NIST.800.53.R5-LambdaDLQ',
+      'The account guardrails function catches every error and reports it to CloudFormation itself (FAILED, shown in the stack events); an event in a dead-letter queue would never reach CloudFormation.',
+    );
+    acknowledge(
+      handler,
+      'NIST.800.53.R5-LambdaInsideVPC',
+      'The account guardrails function only calls public AWS APIs (S3 Control, EC2, IAM, CloudFormation); the baseline deploys before any workload VPC exists.',
+    );
+
+    // S3 authorizes both PutPublicAccessBlock and DeletePublicAccessBlock on the account with
+    // s3:PutAccountPublicAccessBlock (Service Authorization Reference, Amazon S3).
+    const actions: { [setting in GuardrailSetting]: string[] } = {
+      s3: ['s3:PutAccountPublicAccessBlock'],
+      ebs: ['ec2:EnableEbsEncryptionByDefault', ...(revert ? ['ec2:DisableEbsEncryptionByDefault'] : [])],
+      password: ['iam:UpdateAccountPasswordPolicy', ...(revert ? ['iam:DeleteAccountPasswordPolicy'] : [])],
+    };
+    const ids: { [setting in GuardrailSetting]: string } = {
+      s3: 'S3BlockPublicAccess',
+      ebs: 'EbsEncryptionByDefault',
+      password: 'PasswordPolicy',
+    };
+    const created: { [setting in GuardrailSetting]?: CustomResource } = {};
+    for (const setting of enabled) {
+      // One policy per setting, attached by the policy (not the role) and created before its resource:
+      // CloudFormation deletes the policy after the resource, so a setting switched off with
+      // revertOnDelete can still be reverted.
+      const policy = new iam.ManagedPolicy(this, `${ids[setting]}Permissions`, {
+        description: `Account guardrails function: exactly the calls of the ${ids[setting]} setting`,
+        roles: [role],
+        statements: [new iam.PolicyStatement({ actions: actions[setting], resources: ['*'] })],
+      });
+      acknowledge(
+        policy,
+        'AwsSolutions-IAM5[Resource::*]',
+        `${actions[setting].join(', ')} act on the account and support no resource-level permissions (Service Authorization Reference), so IAM accepts only '*'.`,
+      );
+      const resource = new CustomResource(this, ids[setting], {
+        serviceToken: handler.functionArn,
+        resourceType: GUARDRAIL_RESOURCE_TYPES[setting],
+        // Not read by the function (it applies its environment); here so that a change updates the resource.
+        properties: { Settings: settings[setting] },
+        // The function always answers within its timeout; fail the deployment soon if it somehow does not,
+        // rather than after CloudFormation's default hour.
+        serviceTimeout: Duration.minutes(5),
+      });
+      resource.node.addDependency(policy);
+      created[setting] = resource;
+    }
+    return created;
   }
 }

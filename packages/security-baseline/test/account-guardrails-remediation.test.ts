@@ -2,6 +2,7 @@ import { App, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AccountGuardrails, ConfigRecorder, GuardrailEnforcement, ManagedRule, SecurityBaseline } from '../src';
 import { ENV, findings, newStack } from './util';
+import { GUARDRAIL_RESOURCE_TYPES } from '../src/private/guardrail-handler';
 
 const REMEDIATION = { enforcement: GuardrailEnforcement.CONFIG_REMEDIATION };
 
@@ -17,7 +18,7 @@ describe('AccountGuardrails with CONFIG_REMEDIATION', () => {
 
   test('no Lambda function, no custom resource, no asset', () => {
     template.resourceCountIs('AWS::Lambda::Function', 0);
-    template.resourceCountIs('Custom::AWS', 0);
+    for (const type of Object.values(GUARDRAIL_RESOURCE_TYPES)) template.resourceCountIs(type, 0);
     const assembly = stack.node.root as App;
     const artifact = assembly.synth().getStackArtifact(stack.artifactId);
     expect(artifact.assets).toEqual([]);
@@ -190,8 +191,12 @@ describe('AccountGuardrails with CONFIG_REMEDIATION', () => {
   });
 
   test('invalid props are rejected with the construct path, prop, expected and found', () => {
+    // Two steps: setting revertOnDelete false in the deployment that switches would revert the settings.
     expect(() => new AccountGuardrails(newStack(), 'G', { ...REMEDIATION, revertOnDelete: true })).toThrow(
-      'Test/G: invalid revertOnDelete: expected false or unset with enforcement CONFIG_REMEDIATION, found true',
+      'Test/G: invalid revertOnDelete: expected false or unset with enforcement CONFIG_REMEDIATION. Switch in two ' +
+        'deployments: first deploy revertOnDelete: false with enforcement CUSTOM_RESOURCE, then switch the ' +
+        'enforcement; setting both in one deployment reverts the settings, because CloudFormation deletes the ' +
+        'custom resources with the revert still configured, found true',
     );
     expect(() => new AccountGuardrails(newStack(), 'G', { ...REMEDIATION, remediationAttempts: 26 })).toThrow(
       'Test/G: invalid remediationAttempts: expected an integer from 1 to 25, found 26',

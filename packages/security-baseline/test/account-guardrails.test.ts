@@ -1,13 +1,30 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
-import { AccountGuardrails } from '../src';
-import { ENV, newStack } from './util';
+import { AccountGuardrails, GuardrailEnforcement, SecurityBaseline } from '../src';
+import { findings, newStack, stackIn } from './util';
+import { GUARDRAIL_ENV, GUARDRAIL_HANDLER_CODE, GUARDRAIL_RESOURCE_TYPES } from '../src/private/guardrail-handler';
 
-function policyActions(template: Template): string[][] {
-  return Object.values(template.findResources('AWS::IAM::Policy')).map((p) =>
-    p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()),
-  );
+const TYPES = Object.values(GUARDRAIL_RESOURCE_TYPES);
+
+function customResources(template: Template): [string, any][] {
+  return Object.entries(template.toJSON().Resources as { [id: string]: any }).filter(([, r]) => TYPES.includes(r.Type));
+}
+
+function functionOf(template: Template): any {
+  const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+  expect(functions).toHaveLength(1);
+  return functions[0];
+}
+
+function settingsOf(template: Template): any {
+  return JSON.parse(functionOf(template).Properties.Environment.Variables[GUARDRAIL_ENV.settings]);
+}
+
+function acknowledgedIds(scope: IConstruct): string[] {
+  return scope.node.metadata
+    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((m) => Object.keys(m.data));
 }
 
 describe('AccountGuardrails', () => {
@@ -15,121 +32,169 @@ describe('AccountGuardrails', () => {
     const stack = newStack();
     new AccountGuardrails(stack, 'Guardrails');
     const template = Template.fromStack(stack);
-    template.resourceCountIs('Custom::AWS', 3);
-    // The SDK of the Lambda runtime: installing the latest one would need npm (network) at every deployment.
-    for (const resource of Object.values(template.findResources('Custom::AWS'))) {
-      expect(resource.Properties.InstallLatestAwsSdk).toBe(false);
+    expect(
+      customResources(template)
+        .map(([, r]) => r.Type)
+        .sort(),
+    ).toEqual([...TYPES].sort());
+    // The settings live in the function, fixed at synthesis.
+    expect(settingsOf(template)).toEqual({
+      s3: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+      ebs: true,
+      password: {
+        MinimumPasswordLength: 14,
+        RequireSymbols: true,
+        RequireNumbers: true,
+        RequireUppercaseCharacters: true,
+        RequireLowercaseCharacters: true,
+        AllowUsersToChangePassword: true,
+        MaxPasswordAge: 90,
+        PasswordReusePrevention: 24,
+      },
+    });
+    expect(functionOf(template).Properties.Environment.Variables).toMatchObject({
+      [GUARDRAIL_ENV.revert]: 'false',
+      [GUARDRAIL_ENV.stackId]: { Ref: 'AWS::StackId' },
+      [GUARDRAIL_ENV.accountId]: '111122223333',
+    });
+    // Each resource carries a copy of its settings, so that a change updates it (the function applies it again).
+    const settings = settingsOf(template);
+    for (const [setting, type] of Object.entries(GUARDRAIL_RESOURCE_TYPES)) {
+      template.hasResourceProperties(type, { Settings: settings[setting] });
     }
-    template.hasResourceProperties('Custom::AWS', {
-      Create: Match.serializedJson(
-        Match.objectLike({
-          service: 'S3Control',
-          action: 'putPublicAccessBlock',
-          parameters: {
-            AccountId: '111122223333',
-            PublicAccessBlockConfiguration: {
-              BlockPublicAcls: true,
-              IgnorePublicAcls: true,
-              BlockPublicPolicy: true,
-              RestrictPublicBuckets: true,
-            },
-          },
-        }),
-      ),
-      Delete: Match.absent(),
-    });
-    template.hasResourceProperties('Custom::AWS', {
-      Create: Match.serializedJson(Match.objectLike({ service: 'EC2', action: 'enableEbsEncryptionByDefault' })),
-      Update: Match.serializedJson(Match.objectLike({ service: 'EC2', action: 'enableEbsEncryptionByDefault' })),
-      Delete: Match.absent(),
-    });
-    template.hasResourceProperties('Custom::AWS', {
-      Create: Match.serializedJson(
-        Match.objectLike({
-          service: 'IAM',
-          action: 'updateAccountPasswordPolicy',
-          parameters: {
-            MinimumPasswordLength: 14,
-            RequireSymbols: true,
-            RequireNumbers: true,
-            RequireUppercaseCharacters: true,
-            RequireLowercaseCharacters: true,
-            AllowUsersToChangePassword: true,
-            MaxPasswordAge: 90,
-            PasswordReusePrevention: 24,
-          },
-        }),
-      ),
-      Delete: Match.absent(),
-    });
   });
 
-  test('least privilege: exact actions, no wildcard actions', () => {
-    const stack = newStack();
-    new AccountGuardrails(stack, 'Guardrails');
-    const actions = policyActions(Template.fromStack(stack));
-    expect(actions.sort()).toEqual(
-      [
-        ['ec2:EnableEbsEncryptionByDefault'],
-        ['iam:UpdateAccountPasswordPolicy'],
-        ['s3:PutAccountPublicAccessBlock'],
-      ].sort(),
-    );
-  });
-
-  test('provider Lambda is the only function and runs a current Node.js runtime', () => {
+  test('the function: inline code, which is the tested handler (no asset), a current Node.js runtime', () => {
     const stack = newStack();
     new AccountGuardrails(stack, 'Guardrails');
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Lambda::Function', 1);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: Match.stringLikeRegexp('^nodejs(2[2-9]|[3-9][0-9])\\.x$'),
-    });
+    const fn = functionOf(template);
+    expect(fn.Properties.Code).toEqual({ ZipFile: GUARDRAIL_HANDLER_CODE });
+    expect(fn.Properties.Handler).toBe('index.handler');
+    expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9][0-9])\.x$/);
+    // CloudFormation zips inline code into a file of at most 4 MB (AWS::Lambda::Function Code.ZipFile).
+    expect(Buffer.byteLength(GUARDRAIL_HANDLER_CODE)).toBeLessThan(4 * 1024 * 1024);
+    const app = stack.node.root as App;
+    expect(app.synth().getStackArtifact(stack.artifactId).assets).toEqual([]);
+    // Every resource is served by this function, and waits for the permissions of its own setting.
+    const fnId = Object.keys(template.findResources('AWS::Lambda::Function'))[0];
+    for (const [, resource] of customResources(template)) {
+      expect(resource.Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+      expect(resource.DependsOn).toHaveLength(1);
+      expect(template.toJSON().Resources[resource.DependsOn[0]].Type).toBe('AWS::IAM::ManagedPolicy');
+    }
   });
 
-  test('the shared provider is acknowledged once per finding, however many guardrails use it', () => {
+  test('least privilege: one policy per setting with its exact action, logs to its own log group only', () => {
     const stack = newStack();
-    // Three calls here, and another guardrails construct in the same stack: one provider singleton.
     new AccountGuardrails(stack, 'Guardrails');
-    new AccountGuardrails(stack, 'More', { enableS3BlockPublicAccess: false, enablePasswordPolicy: false });
-    const provider = stack.node.findAll().find((c) => c.node.id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))!;
-    const acknowledgedIds = (scope: IConstruct) =>
-      scope.node.metadata
-        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((m) => Object.keys(m.data));
-    expect(acknowledgedIds(provider.node.findChild('ServiceRole'))).toEqual([
-      'Annotation::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    ]);
-    expect(acknowledgedIds(provider.node.findChild('Resource'))).toEqual([
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).map(
+      (p) => p.Properties.PolicyDocument.Statement,
+    );
+    const logGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup'))[0];
+    expect(policies).toEqual(
+      expect.arrayContaining([
+        [{ Effect: 'Allow', Action: 's3:PutAccountPublicAccessBlock', Resource: '*' }],
+        [{ Effect: 'Allow', Action: 'ec2:EnableEbsEncryptionByDefault', Resource: '*' }],
+        [{ Effect: 'Allow', Action: 'iam:UpdateAccountPasswordPolicy', Resource: '*' }],
+        [
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+          },
+        ],
+      ]),
+    );
+    expect(policies).toHaveLength(4);
+    // The setting policies are attached by the policy, so each outlives its resource on deletion.
+    const roleId = Object.keys(template.findResources('AWS::IAM::Role'))[0];
+    for (const [, resource] of customResources(template)) {
+      const policy = template.toJSON().Resources[resource.DependsOn[0]];
+      expect(policy.Properties.Roles).toEqual([{ Ref: roleId }]);
+    }
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 365,
+      KmsKeyId: Match.objectLike({ 'Fn::GetAtt': Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logGroupId } } });
+  });
+
+  test('each acknowledgement is on one resource, for one finding; zero unacknowledged findings', () => {
+    const stack = newStack();
+    const guardrails = new AccountGuardrails(stack, 'Guardrails', { revertOnDelete: true });
+    expect(acknowledgedIds(guardrails.node.findChild('Handler'))).toEqual([
       'Annotation::NIST.800.53.R5-LambdaConcurrency',
       'Annotation::NIST.800.53.R5-LambdaDLQ',
       'Annotation::NIST.800.53.R5-LambdaInsideVPC',
     ]);
-    // A second stack gets its own provider, acknowledged too.
-    const other = new Stack(stack.node.root as App, 'Other', { env: ENV });
-    new AccountGuardrails(other, 'Guardrails');
-    const otherProvider = other.node
-      .findAll()
-      .find((c) => c.node.id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))!;
-    expect(acknowledgedIds(otherProvider.node.findChild('Resource'))).toHaveLength(3);
+    for (const id of ['S3BlockPublicAccess', 'EbsEncryptionByDefault', 'PasswordPolicy']) {
+      expect(acknowledgedIds(guardrails.node.findChild(`${id}Permissions`))).toEqual([
+        'Annotation::AwsSolutions-IAM5[Resource::*]',
+      ]);
+    }
+    expect(acknowledgedIds(guardrails.node.findChild('HandlerPolicy'))).toEqual([]);
+    expect(findings(stack)).toEqual([]);
+    const agnostic = stackIn(undefined);
+    new AccountGuardrails(agnostic, 'Guardrails');
+    expect(findings(agnostic)).toEqual([]);
   });
 
-  test('revertOnDelete adds the undo calls and their permissions', () => {
+  test('two guardrails in one stack: two functions, each owning only its own resources', () => {
+    const stack = newStack();
+    new AccountGuardrails(stack, 'Guardrails', { enableEbsEncryptionByDefault: false });
+    new AccountGuardrails(stack, 'More', { enableS3BlockPublicAccess: false, enablePasswordPolicy: false });
+    const template = Template.fromStack(stack);
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+    const owners = functions.map((f) => f.Properties.Environment.Variables[GUARDRAIL_ENV.owner]);
+    expect(new Set(owners).size).toBe(2);
+    expect(
+      functions.map((f) => Object.keys(JSON.parse(f.Properties.Environment.Variables[GUARDRAIL_ENV.settings]))),
+    ).toEqual([['s3', 'password'], ['ebs']]);
+    expect(findings(stack)).toEqual([]);
+  });
+
+  test('revertOnDelete adds the undo permissions, the deletion check, and a warning about ordinary updates', () => {
     const stack = newStack();
     new AccountGuardrails(stack, 'Guardrails', { revertOnDelete: true });
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('Custom::AWS', {
-      Delete: Match.serializedJson(Match.objectLike({ service: 'EC2', action: 'disableEbsEncryptionByDefault' })),
-    });
-    template.hasResourceProperties('Custom::AWS', {
-      Delete: Match.serializedJson(Match.objectLike({ service: 'IAM', action: 'deleteAccountPasswordPolicy' })),
-    });
-    template.hasResourceProperties('Custom::AWS', {
-      Delete: Match.serializedJson(Match.objectLike({ service: 'S3Control', action: 'deletePublicAccessBlock' })),
-    });
-    expect(policyActions(template).flat()).toEqual(
-      expect.arrayContaining(['ec2:DisableEbsEncryptionByDefault', 'iam:DeleteAccountPasswordPolicy']),
+    expect(functionOf(template).Properties.Environment.Variables[GUARDRAIL_ENV.revert]).toBe('true');
+    const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
     );
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        {
+          Effect: 'Allow',
+          Action: ['ec2:EnableEbsEncryptionByDefault', 'ec2:DisableEbsEncryptionByDefault'],
+          Resource: '*',
+        },
+        {
+          Effect: 'Allow',
+          Action: ['iam:UpdateAccountPasswordPolicy', 'iam:DeleteAccountPasswordPolicy'],
+          Resource: '*',
+        },
+        // The check before a revert reads this stack only.
+        { Effect: 'Allow', Action: 'cloudformation:DescribeStackResource', Resource: { Ref: 'AWS::StackId' } },
+      ]),
+    );
+    Annotations.fromStack(stack).hasWarning(
+      '/Test/Guardrails',
+      Match.stringLikeRegexp(
+        'revertOnDelete is true: the settings are reverted .* whenever CloudFormation deletes a guardrail custom resource, also in ordinary updates: a setting switched off, this construct moved or renamed, a switch to CONFIG_REMEDIATION',
+      ),
+    );
+  });
+
+  test('without revertOnDelete: no undo permission, no deletion check, no warning', () => {
+    const stack = newStack();
+    new AccountGuardrails(stack, 'Guardrails', { revertOnDelete: false });
+    const template = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+    expect(template).not.toMatch(/Disable|DeleteAccount|cloudformation:/);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   test('password policy options; 0 turns off expiry and reuse prevention', () => {
@@ -140,33 +205,48 @@ describe('AccountGuardrails', () => {
       passwordPolicy: { minimumLength: 20, maxAgeDays: 0, reusePrevention: 0, requireAllCharacterTypes: false },
     });
     const template = Template.fromStack(stack);
-    template.resourceCountIs('Custom::AWS', 1);
-    template.hasResourceProperties('Custom::AWS', {
-      Create: Match.serializedJson({
-        service: 'IAM',
-        action: 'updateAccountPasswordPolicy',
-        physicalResourceId: Match.anyValue(),
-        parameters: {
-          MinimumPasswordLength: 20,
-          RequireSymbols: false,
-          RequireNumbers: false,
-          RequireUppercaseCharacters: false,
-          RequireLowercaseCharacters: false,
-          AllowUsersToChangePassword: true,
-        },
-      }),
+    expect(customResources(template).map(([, r]) => r.Type)).toEqual([GUARDRAIL_RESOURCE_TYPES.password]);
+    expect(settingsOf(template)).toEqual({
+      password: {
+        MinimumPasswordLength: 20,
+        RequireSymbols: false,
+        RequireNumbers: false,
+        RequireUppercaseCharacters: false,
+        RequireLowercaseCharacters: false,
+        AllowUsersToChangePassword: true,
+      },
     });
   });
 
-  test('all off creates nothing', () => {
+  test('all off creates nothing: no function, no resource', () => {
     const stack = newStack();
     new AccountGuardrails(stack, 'Guardrails', {
       enableS3BlockPublicAccess: false,
       enableEbsEncryptionByDefault: false,
       enablePasswordPolicy: false,
     });
-    Template.fromStack(stack).resourceCountIs('Custom::AWS', 0);
+    expect(Object.keys(Template.fromStack(stack).toJSON().Resources ?? {})).toEqual([]);
   });
+
+  // JavaScript or YAML config: "false" is a non-empty string, which would turn the revert on.
+  test.each(['revertOnDelete', 'enableS3BlockPublicAccess', 'enableEbsEncryptionByDefault', 'enablePasswordPolicy'])(
+    'a non-boolean %s is an error naming the path, the prop, what was expected and found',
+    (prop) => {
+      for (const enforcement of Object.values(GuardrailEnforcement)) {
+        expect(() => new AccountGuardrails(newStack(), 'Guardrails', { enforcement, [prop]: 'false' as any })).toThrow(
+          `Test/Guardrails: invalid ${prop}: expected true, false or unset (a boolean), found "false"`,
+        );
+      }
+      expect(() => new AccountGuardrails(newStack(), 'Guardrails', { [prop]: 0 as any })).toThrow(
+        `Test/Guardrails: invalid ${prop}: expected true, false or unset (a boolean), found 0`,
+      );
+      expect(
+        () => new SecurityBaseline(newStack(), 'Baseline', { accountGuardrails: { [prop]: 'true' as any } }),
+      ).toThrow(
+        `Test/Baseline/AccountGuardrails: invalid ${prop}: expected true, false or unset (a boolean), found "true"`,
+      );
+    },
+  );
 
   test('rejects out-of-range password policy values', () => {
     expect(() => new AccountGuardrails(newStack(), 'Guardrails', { passwordPolicy: { minimumLength: 5 } })).toThrow(

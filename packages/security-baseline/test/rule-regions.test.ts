@@ -285,6 +285,75 @@ describe('AccountGuardrails CONFIG_REMEDIATION and the iam-password-policy rule'
     expect(others).toHaveLength(2);
     for (const r of others) expect(r.Condition).toBeUndefined();
   });
+
+  /** Per region: the actions the remediation role gets there, after the template's conditions. */
+  function remediationActionsIn(json: any, region: string): string[] {
+    return Object.values<any>(json.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')
+      .filter((r) => r.Condition === undefined || conditionHolds(json, r.Condition, region))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement.flatMap((st: any) => [st.Action].flat()));
+  }
+
+  test('region unknown at synthesis: the password permission only where the password rule and its remediation are', () => {
+    const stack = stackIn(undefined);
+    new AccountGuardrails(stack, 'Guardrails', remediating);
+    const json = Template.fromStack(stack).toJSON();
+    const [, passwordRemediation] = Object.entries<any>(json.Resources).find(
+      ([, r]) =>
+        r.Type === 'AWS::Config::RemediationConfiguration' && r.Properties.TargetId.endsWith('SetIAMPasswordPolicy'),
+    )!;
+    const passwordPolicies = Object.values<any>(json.Resources).filter(
+      (r) => r.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(r).includes('iam:'),
+    );
+    expect(passwordPolicies).toHaveLength(1);
+    expect(passwordPolicies[0].Condition).toBe(passwordRemediation.Condition);
+    expect(passwordPolicies[0].Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: ['iam:GetAccountPasswordPolicy', 'iam:UpdateAccountPasswordPolicy'], Resource: '*' },
+    ]);
+    const s3AndEbs = [
+      's3:GetAccountPublicAccessBlock',
+      's3:PutAccountPublicAccessBlock',
+      'ec2:GetEbsEncryptionByDefault',
+      'ec2:EnableEbsEncryptionByDefault',
+    ];
+    expect(remediationActionsIn(json, 'eu-west-1')).toEqual([
+      ...s3AndEbs,
+      'iam:GetAccountPasswordPolicy',
+      'iam:UpdateAccountPasswordPolicy',
+    ]);
+    expect(remediationActionsIn(json, 'eu-central-2')).toEqual(s3AndEbs);
+  });
+
+  test('region unknown, the password policy alone: the role and its permission exist only where the rule does', () => {
+    const stack = stackIn(undefined);
+    new AccountGuardrails(stack, 'Guardrails', {
+      ...remediating,
+      enableS3BlockPublicAccess: false,
+      enableEbsEncryptionByDefault: false,
+    });
+    const json = Template.fromStack(stack).toJSON();
+    const conditions = Object.values<any>(json.Resources).map((r) => r.Condition);
+    // Rule, remediation, role, policy: nothing is left where AWS Config has no iam-password-policy rule.
+    expect(conditions).toHaveLength(4);
+    expect(new Set(conditions).size).toBe(1);
+    expect(conditionHolds(json, conditions[0], 'eu-west-1')).toBe(true);
+    expect(conditionHolds(json, conditions[0], 'eu-central-2')).toBe(false);
+    expect(remediationActionsIn(json, 'eu-central-2')).toEqual([]);
+  });
+
+  test('a known region with the rule keeps one unconditional policy', () => {
+    const json = Template.fromStack(
+      (() => {
+        const stack = stackIn('eu-west-1');
+        new AccountGuardrails(stack, 'Guardrails', remediating);
+        return stack;
+      })(),
+    ).toJSON();
+    const policies = Object.values<any>(json.Resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy');
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Condition).toBeUndefined();
+    expect(json.Conditions).toBeUndefined();
+  });
 });
 
 describe('SecurityBaseline in a StackSet-style template', () => {

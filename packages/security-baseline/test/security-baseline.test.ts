@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ManagedRule, SecurityBaseline, SecurityBaselineProps, SecurityEvent } from '../src';
 import { ENV, findings, newStack } from './util';
+import { GUARDRAIL_ENV, GUARDRAIL_RESOURCE_TYPES } from '../src/private/guardrail-handler';
 
 function baseline(props?: SecurityBaselineProps): { app: App; stack: Stack; construct: SecurityBaseline } {
   const app = new App();
@@ -30,7 +31,7 @@ describe('SecurityBaseline defaults', () => {
     template.resourceCountIs('AWS::GuardDuty::Detector', 1);
     template.resourceCountIs('AWS::SecurityHub::Hub', 1);
     template.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 1);
-    template.resourceCountIs('Custom::AWS', 3);
+    for (const type of Object.values(GUARDRAIL_RESOURCE_TYPES)) template.resourceCountIs(type, 1);
     template.resourceCountIs('AWS::CloudWatch::Alarm', Object.values(SecurityEvent).length);
   });
 
@@ -61,7 +62,8 @@ describe('SecurityBaseline defaults', () => {
         });
       }
     }
-    template.resourceCountIs('AWS::KMS::Key', 3);
+    // Trail, Config delivery, alarm topic, and the guardrail function's logs.
+    template.resourceCountIs('AWS::KMS::Key', 4);
     for (const key of Object.values(template.findResources('AWS::KMS::Key'))) {
       expect(key.Properties.EnableKeyRotation).toBe(true);
     }
@@ -133,7 +135,9 @@ describe('SecurityBaseline switches', () => {
     });
     template.resourceCountIs('AWS::Config::ConfigRule', 1);
     template.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 0);
-    template.resourceCountIs('Custom::AWS', 2);
+    template.resourceCountIs(GUARDRAIL_RESOURCE_TYPES.s3, 1);
+    template.resourceCountIs(GUARDRAIL_RESOURCE_TYPES.ebs, 0);
+    template.resourceCountIs(GUARDRAIL_RESOURCE_TYPES.password, 1);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
   });
 
@@ -152,9 +156,9 @@ describe('SecurityBaseline switches', () => {
       },
     });
     const template = Template.fromStack(stack);
-    const applied = Object.values(template.findResources('Custom::AWS'))
-      .map((r) => JSON.parse(r.Properties.Create))
-      .find((call) => call.action === 'updateAccountPasswordPolicy').parameters;
+    // What the guardrail function applies: its environment (fixed at synthesis).
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    const applied = JSON.parse(fn.Properties.Environment.Variables[GUARDRAIL_ENV.settings]).password;
     const rules = Object.values(
       template.findResources('AWS::Config::ConfigRule', {
         Properties: { Source: { SourceIdentifier: 'IAM_PASSWORD_POLICY' } },

@@ -60,6 +60,17 @@ export function requireKnownOneOf(scope: IConstruct, prop: string, value: unknow
   requireOneOf(scope, prop, value, allowed);
 }
 
+/**
+ * Checks an optional boolean prop (typed in TypeScript, but free in JavaScript or YAML config, where
+ * `"false"`, a non-empty string, would count as true). Unset is fine: the caller's default applies. A
+ * boolean decides at synthesis which resources are created, so there are no tokens to leave alone.
+ */
+export function requireBoolean(scope: IConstruct, prop: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw propError(scope, prop, 'true, false or unset (a boolean)', value);
+  }
+}
+
 export function requireInteger(scope: IConstruct, prop: string, value: number, min: number, max: number): void {
   if (Token.isUnresolved(value)) {
     return;
