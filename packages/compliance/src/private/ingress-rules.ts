@@ -1,5 +1,7 @@
+import { CfnResource } from 'aws-cdk-lib';
 import { RenderedResource, conditionVariants, possibleElements } from './cfn-template';
 import { coversWholeAddressSpace } from './cidr';
+import { parameterVariants } from './parameters';
 
 /** One ingress rule, inline on a security group or as a standalone AWS::EC2::SecurityGroupIngress. */
 export interface IngressRule {
@@ -20,11 +22,15 @@ const RULE_KEYS = ['IpProtocol', 'FromPort', 'ToPort', 'CidrIp', 'CidrIpv6'];
 
 /**
  * The ingress rules a security group or security group ingress resource defines, in every form the
- * template's conditions allow: a rule list or a rule behind an `Fn::If` counts in each branch, and a rule
- * whose protocol, ports or CIDR is an `Fn::If` is returned once per combination of branches. A rule that
- * opens a port in one deployment opens it.
+ * template's conditions and parameters allow: a rule list or a rule behind an `Fn::If` counts in each branch,
+ * a rule whose protocol, ports or CIDR is an `Fn::If` is returned once per combination of branches, and one
+ * whose protocol, ports or CIDR is a `Ref` to a parameter once per value the template states for it (its
+ * `AllowedValues`, or its `Default`: AWS's own sample templates default `SSHLocation` to `0.0.0.0/0`). A rule
+ * that opens a port in one deployment opens it.
+ * @param resource the rendered resource
+ * @param node the resource, whose stack holds the parameters
  */
-export function ingressRulesOf(resource: RenderedResource): IngressRule[] {
+export function ingressRulesOf(resource: RenderedResource, node: CfnResource): IngressRule[] {
   let rules: unknown[] = [];
   if (resource.Type === 'AWS::EC2::SecurityGroup') {
     rules = possibleElements(resource.Properties.SecurityGroupIngress);
@@ -33,7 +39,8 @@ export function ingressRulesOf(resource: RenderedResource): IngressRule[] {
   }
   return rules
     .filter((r): r is IngressRule => typeof r === 'object' && !Array.isArray(r))
-    .flatMap((r) => conditionVariants(r, RULE_KEYS));
+    .flatMap((r) => conditionVariants(r, RULE_KEYS))
+    .flatMap((r) => parameterVariants(node, r, RULE_KEYS));
 }
 
 /**
@@ -45,21 +52,66 @@ export function isFromAnywhere(rule: IngressRule): boolean {
   return [rule.CidrIp, rule.CidrIpv6].some((cidr) => typeof cidr === 'string' && /\/0+$/.test(cidr.trim()));
 }
 
+/** A rule that stands for ingress from every address: what NET1 judges by its protocol and ports. */
+function fromAnywhere(protocol: string, fromPort?: number | string, toPort?: number | string): IngressRule {
+  return { IpProtocol: protocol, FromPort: fromPort, ToPort: toPort, CidrIp: '0.0.0.0/0' };
+}
+
+/** Whether the CIDR blocks of the rules together hold every IPv4 or every IPv6 address. */
+function togetherFromAnywhere(rules: readonly IngressRule[]): boolean {
+  return coversWholeAddressSpace(rules.flatMap((rule) => [rule.CidrIp, rule.CidrIpv6]));
+}
+
 /**
- * The rules open to every address: each one from a `/0` block, and the rules of one protocol and port range
- * whose blocks together hold every IPv4 or every IPv6 address (`0.0.0.0/1` and `128.0.0.0/1` in two rules).
+ * The ingress open to every address, as rules NET1 judges by protocol and ports: each rule from a `/0` block,
+ * and wherever several rules reach the same traffic and their blocks together hold every IPv4 or every IPv6
+ * address (`0.0.0.0/1` and `128.0.0.0/1`), that traffic as one rule from `0.0.0.0/0`. Rules need not have the
+ * same port range to add up: `0.0.0.0/1` on tcp 22 and `128.0.0.0/1` on tcp 0-1024 open port 22 to everyone
+ * (and only port 22). A rule of every protocol (`-1`) reaches every port of every protocol, one of a protocol
+ * whose ports EC2 ignores (see opensEveryPortOfItsProtocol) every port of that protocol. Rules whose ports
+ * cannot be read (ICMP types and codes, references) add up only with rules of the same protocol and ports.
  */
 export function rulesFromAnywhere(rules: readonly IngressRule[]): IngressRule[] {
-  const groups = new Map<string, IngressRule[]>();
-  for (const rule of rules) {
-    const key = JSON.stringify([protocolOf(rule), String(rule.FromPort), String(rule.ToPort)]);
-    groups.set(key, [...(groups.get(key) ?? []), rule]);
+  const exposed = rules.filter(isFromAnywhere);
+  const everyProtocol = rules.filter((rule) => protocolOf(rule) === '-1');
+  if (togetherFromAnywhere(everyProtocol)) {
+    exposed.push(fromAnywhere('-1'));
   }
-  return [...groups.values()].flatMap((group) =>
-    coversWholeAddressSpace(group.flatMap((rule) => [rule.CidrIp, rule.CidrIpv6]))
-      ? group
-      : group.filter(isFromAnywhere),
-  );
+  const others = new Map<string, IngressRule[]>();
+  const portRanges = new Map<string, { rule: IngressRule; from: number; to: number }[]>();
+  for (const rule of rules) {
+    const protocol = protocolOf(rule);
+    const range = portRangeOf(rule);
+    if (protocol === '-1') {
+      continue;
+    } else if (range && range.from <= range.to) {
+      portRanges.set(protocol, [...(portRanges.get(protocol) ?? []), { rule, ...range }]);
+    } else {
+      // Every port of the protocol when EC2 ignores the range; otherwise the exact ports (or ICMP type and code).
+      const key = JSON.stringify(
+        opensEveryPortOfItsProtocol(rule) ? [protocol] : [protocol, String(rule.FromPort), String(rule.ToPort)],
+      );
+      others.set(key, [...(others.get(key) ?? []), rule]);
+    }
+  }
+  for (const group of others.values()) {
+    if (togetherFromAnywhere([...group, ...everyProtocol])) {
+      exposed.push(...group);
+    }
+  }
+  // tcp and udp: between two consecutive range boundaries the same rules reach every port, so each such
+  // stretch of ports is judged once.
+  for (const [protocol, ranges] of portRanges) {
+    const boundaries = [...new Set(ranges.flatMap((r) => [r.from, r.to + 1]))].sort((a, b) => a - b);
+    for (let i = 0; i < boundaries.length - 1; i++) {
+      const port = boundaries[i];
+      const reaching = ranges.filter((r) => r.from <= port && port <= r.to).map((r) => r.rule);
+      if (reaching.length > 0 && togetherFromAnywhere([...reaching, ...everyProtocol])) {
+        exposed.push(fromAnywhere(protocol, port, boundaries[i + 1] - 1));
+      }
+    }
+  }
+  return exposed;
 }
 
 /** The protocol as EC2 normalises it: names lower-cased, numbers as strings ('6' is tcp, '58' icmpv6). */

@@ -1,5 +1,16 @@
 import * as cdk from 'aws-cdk-lib';
-import { App, Aws, CfnCondition, CfnResource, Fn, NestedStack, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import {
+  App,
+  Aws,
+  CfnCondition,
+  CfnParameter,
+  CfnResource,
+  Fn,
+  NestedStack,
+  RemovalPolicy,
+  Stack,
+  Tags,
+} from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as docdb from 'aws-cdk-lib/aws-docdb';
@@ -114,6 +125,16 @@ describe('Groundwork-DATA1: stateful resources are retained', () => {
       dbClusterIdentifier: Fn.conditionIf(condition.logicalId, 'blue', 'green').toString(),
     });
     expectFindings(stack, 'Groundwork-DATA1', ['Test/MaybeMember', 'Test/Standalone']);
+  });
+
+  test("checks an RDS instance whose DBClusterIdentifier parameter defaults to ''", () => {
+    const stack = newStack();
+    const props = { dbInstanceClass: 'db.t3.micro', engine: 'mysql', allocatedStorage: '20' };
+    const optional = new CfnParameter(stack, 'ClusterId', { default: '' });
+    const required = new CfnParameter(stack, 'RequiredClusterId');
+    new rds.CfnDBInstance(stack, 'MaybeMember', { ...props, dbClusterIdentifier: optional.valueAsString });
+    new rds.CfnDBInstance(stack, 'Member', { ...props, dbClusterIdentifier: required.valueAsString });
+    expectFindings(stack, 'Groundwork-DATA1', ['Test/MaybeMember']);
   });
 
   test('passes a retained RDS instance that a condition may leave standalone', () => {

@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, Fn, IResolvable, Size, Stack } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnParameter, Fn, IResolvable, Size, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -304,6 +304,17 @@ describe('Groundwork-ENC6: RDS storage encrypted', () => {
     expect(resourcesChecked(stack, 'Groundwork-ENC6')).toBe(3);
   });
 
+  test("checks an instance whose DBClusterIdentifier parameter defaults to '' (standalone unless one is passed)", () => {
+    const stack = newStack();
+    const props = { dbInstanceClass: 'db.t3.micro', engine: 'mysql', allocatedStorage: '20' };
+    const optional = new CfnParameter(stack, 'ClusterId', { default: '' });
+    const required = new CfnParameter(stack, 'RequiredClusterId');
+    new rds.CfnDBInstance(stack, 'MaybeMember', { ...props, dbClusterIdentifier: optional.valueAsString });
+    new rds.CfnDBInstance(stack, 'Member', { ...props, dbClusterIdentifier: required.valueAsString });
+    expectFindings(stack, 'Groundwork-ENC6', ['Test/MaybeMember']);
+    expect(resourcesChecked(stack, 'Groundwork-ENC6')).toBe(1);
+  });
+
   test('does not check an instance that is a cluster member in both branches of an Fn::If', () => {
     const stack = newStack();
     new rds.CfnDBInstance(stack, 'Member', {
@@ -403,5 +414,64 @@ describe('Groundwork-ENC8: KMS keys rotate', () => {
     });
     expectCompliant(stack, 'Groundwork-ENC8');
     expect(resourcesChecked(stack, 'Groundwork-ENC8')).toBe(2);
+  });
+});
+
+describe('Groundwork-ENC2/3/4: a key given as a template parameter', () => {
+  test("fails a parameter whose Default or AllowedValues is '' (a stack created without the key is unencrypted)", () => {
+    const stack = newStack();
+    const emptyDefault = new CfnParameter(stack, 'KeyArn', { default: '' });
+    const emptyAllowed = new CfnParameter(stack, 'KeyChoice', { allowedValues: ['', 'alias/aws/sqs'] });
+    new sns.CfnTopic(stack, 'Topic', { kmsMasterKeyId: emptyDefault.valueAsString });
+    new sqs.CfnQueue(stack, 'Queue', { kmsMasterKeyId: emptyAllowed.valueAsString });
+    new logs.CfnLogGroup(stack, 'Logs', { kmsKeyId: emptyDefault.valueAsString });
+    // SQS-managed SSE still encrypts the queue whatever the parameter.
+    new sqs.CfnQueue(stack, 'Managed', { kmsMasterKeyId: emptyDefault.valueAsString, sqsManagedSseEnabled: true });
+    expectFindings(stack, 'Groundwork-ENC2', ['Test/Topic']);
+    expectFindings(stack, 'Groundwork-ENC3', ['Test/Queue']);
+    expectFindings(stack, 'Groundwork-ENC4', ['Test/Logs']);
+  });
+
+  test('passes a parameter that states a key, and one that states nothing (the deployer must pass a value)', () => {
+    const stack = newStack();
+    const keyDefault = new CfnParameter(stack, 'KeyArn', { default: 'alias/groundwork/data' });
+    const unstated = new CfnParameter(stack, 'OtherKeyArn');
+    new sns.CfnTopic(stack, 'Topic', { kmsMasterKeyId: keyDefault.valueAsString });
+    new sqs.CfnQueue(stack, 'Queue', { kmsMasterKeyId: unstated.valueAsString });
+    new logs.CfnLogGroup(stack, 'Logs', { kmsKeyId: keyDefault.valueAsString });
+    expectCompliant(stack, 'Groundwork-ENC2');
+    expectCompliant(stack, 'Groundwork-ENC3');
+    expectCompliant(stack, 'Groundwork-ENC4');
+  });
+});
+
+describe('Groundwork-ENC8: KeySpec or Origin given as a reference', () => {
+  test('checks a key whose KeySpec or Origin a parameter or an import may make rotatable', () => {
+    const stack = newStack();
+    const symmetric = new CfnParameter(stack, 'Spec', { default: 'SYMMETRIC_DEFAULT' });
+    // Without AllowedValues the deployer may pass SYMMETRIC_DEFAULT whatever the Default.
+    const open = new CfnParameter(stack, 'OpenSpec', { default: 'RSA_2048' });
+    const origin = new CfnParameter(stack, 'Origin', { allowedValues: ['AWS_KMS', 'EXTERNAL'] });
+    new kms.CfnKey(stack, 'ParameterSpec', { keySpec: symmetric.valueAsString, keyPolicy: {} });
+    new kms.CfnKey(stack, 'OpenParameter', { keySpec: open.valueAsString, keyPolicy: {} });
+    new kms.CfnKey(stack, 'ParameterOrigin', { origin: origin.valueAsString, keyPolicy: {} });
+    new kms.CfnKey(stack, 'ImportedSpec', { keySpec: Fn.importValue('KeySpec'), keyPolicy: {} });
+    expectFindings(stack, 'Groundwork-ENC8', [
+      'Test/ParameterSpec',
+      'Test/OpenParameter',
+      'Test/ParameterOrigin',
+      'Test/ImportedSpec',
+    ]);
+  });
+
+  test('does not check a key whose parameter allows only values that cannot rotate', () => {
+    const stack = newStack();
+    const asymmetric = new CfnParameter(stack, 'Spec', { allowedValues: ['RSA_2048', 'ECC_NIST_P256'] });
+    const imported = new CfnParameter(stack, 'Origin', { default: 'EXTERNAL', allowedValues: ['EXTERNAL'] });
+    new kms.CfnKey(stack, 'Asymmetric', { keySpec: asymmetric.valueAsString, keyPolicy: {} });
+    new kms.CfnKey(stack, 'Imported', { origin: imported.valueAsString, keyPolicy: {} });
+    new kms.CfnKey(stack, 'Rotating', { keySpec: Fn.importValue('KeySpec'), enableKeyRotation: true, keyPolicy: {} });
+    expectCompliant(stack, 'Groundwork-ENC8');
+    expect(resourcesChecked(stack, 'Groundwork-ENC8')).toBe(1);
   });
 });

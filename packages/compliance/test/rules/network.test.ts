@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, Fn } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnParameter, Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { expectCompliant, expectFindings, newStack, resourcesChecked } from '../fixtures';
 
@@ -200,6 +200,102 @@ describe('Groundwork-NET1 and NET2 read every branch of an Fn::If in an ingress 
       toPort: 5432,
       cidrIp: Fn.conditionIf(c, '10.0.0.0/8', '172.16.0.0/12').toString(),
     });
+    expectCompliant(stack, 'Groundwork-NET1');
+    expectCompliant(stack, 'Groundwork-NET2');
+  });
+});
+
+describe('Groundwork-NET1: rules add up on the ports they share, whatever their ranges', () => {
+  function group(stack: ReturnType<typeof newStack>, id: string, ingress: ec2.CfnSecurityGroup.IngressProperty[]) {
+    return new ec2.CfnSecurityGroup(stack, id, {
+      groupDescription: id,
+      vpcId: 'vpc-12345678',
+      securityGroupIngress: ingress,
+    });
+  }
+
+  test('fails halves of the address space whose port ranges differ but overlap, or that meet through an all-protocols rule', () => {
+    const stack = newStack();
+    // Port 22 is in both ranges: every address reaches it.
+    group(stack, 'Overlap', [
+      { ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/1' },
+      { ipProtocol: 'tcp', fromPort: 0, toPort: 1024, cidrIp: '128.0.0.0/1' },
+    ]);
+    // IpProtocol -1 reaches tcp 3389 too.
+    group(stack, 'AllProtocols', [
+      { ipProtocol: '-1', cidrIp: '0.0.0.0/1' },
+      { ipProtocol: 'tcp', fromPort: 3389, toPort: 3389, cidrIp: '128.0.0.0/1' },
+    ]);
+    group(stack, 'Ipv6', [
+      { ipProtocol: 'udp', fromPort: 500, toPort: 4500, cidrIpv6: '::/1' },
+      { ipProtocol: 'udp', fromPort: 4500, toPort: 4500, cidrIpv6: '8000::/1' },
+    ]);
+    expectFindings(stack, 'Groundwork-NET1', ['Test/Overlap', 'Test/AllProtocols', 'Test/Ipv6'], {
+      allowedPublicIngressPorts: [443],
+    });
+  });
+
+  test('only the shared ports are public: they pass when allowed, and ranges that do not meet are not joined', () => {
+    const stack = newStack();
+    group(stack, 'SharedAllowed', [
+      { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: '0.0.0.0/1' },
+      { ipProtocol: 'tcp', fromPort: 0, toPort: 1024, cidrIp: '128.0.0.0/1' },
+    ]);
+    group(stack, 'AllProtocolsAllowed', [
+      { ipProtocol: '-1', cidrIp: '0.0.0.0/1' },
+      { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: '128.0.0.0/1' },
+    ]);
+    group(stack, 'Apart', [
+      { ipProtocol: 'tcp', fromPort: 0, toPort: 1023, cidrIp: '0.0.0.0/1' },
+      { ipProtocol: 'tcp', fromPort: 1024, toPort: 2048, cidrIp: '128.0.0.0/1' },
+    ]);
+    group(stack, 'OtherProtocol', [
+      { ipProtocol: 'tcp', fromPort: 53, toPort: 53, cidrIp: '0.0.0.0/1' },
+      { ipProtocol: 'udp', fromPort: 53, toPort: 53, cidrIp: '128.0.0.0/1' },
+    ]);
+    expectCompliant(stack, 'Groundwork-NET1', { allowedPublicIngressPorts: [443] });
+    expect(resourcesChecked(stack, 'Groundwork-NET1', { allowedPublicIngressPorts: [443] })).toBe(4);
+  });
+});
+
+describe('Groundwork-NET1 and NET2 read the values a template parameter states', () => {
+  function ingress(stack: ReturnType<typeof newStack>, id: string, props: Partial<ec2.CfnSecurityGroupIngressProps>) {
+    return new ec2.CfnSecurityGroupIngress(stack, id, {
+      groupId: 'sg-12345678',
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      cidrIp: '10.0.0.0/8',
+      ...props,
+    });
+  }
+
+  test("fails a CIDR whose parameter defaults to, or allows, 0.0.0.0/0 (AWS's sample SSHLocation), and a protocol parameter defaulting to -1", () => {
+    const stack = newStack();
+    const sshLocation = new CfnParameter(stack, 'SSHLocation', { default: '0.0.0.0/0' });
+    const allowed = new CfnParameter(stack, 'Allowed', { allowedValues: ['10.0.0.0/8', '0.0.0.0/0'] });
+    const protocol = new CfnParameter(stack, 'Protocol', { default: '-1' });
+    ingress(stack, 'DefaultOpen', { cidrIp: sshLocation.valueAsString });
+    ingress(stack, 'AllowedValue', { cidrIp: allowed.valueAsString });
+    ingress(stack, 'AllProtocols', { ipProtocol: protocol.valueAsString });
+    expectFindings(stack, 'Groundwork-NET1', ['Test/DefaultOpen', 'Test/AllowedValue']);
+    expectFindings(stack, 'Groundwork-NET2', ['Test/AllProtocols']);
+  });
+
+  test('passes parameters whose stated values are private; one without Default or AllowedValues, or an SSM parameter, is not read', () => {
+    const stack = newStack();
+    const privateDefault = new CfnParameter(stack, 'PrivateDefault', { default: '10.0.0.0/8' });
+    const privateOnly = new CfnParameter(stack, 'PrivateOnly', { allowedValues: ['10.0.0.0/8', '172.16.0.0/12'] });
+    const unstated = new CfnParameter(stack, 'Unstated');
+    // The Default of an SSM parameter type names the Systems Manager parameter (here one ending in /0), not the CIDR.
+    const ssm = new CfnParameter(stack, 'FromSsm', {
+      type: 'AWS::SSM::Parameter::Value<String>',
+      default: '/network/ssh-cidrs/0',
+    });
+    ingress(stack, 'DefaultPrivate', { cidrIp: privateDefault.valueAsString });
+    ingress(stack, 'AllowedPrivate', { cidrIp: privateOnly.valueAsString });
+    ingress(stack, 'NoStatedValue', { cidrIp: unstated.valueAsString });
+    ingress(stack, 'SsmValue', { cidrIp: ssm.valueAsString });
     expectCompliant(stack, 'Groundwork-NET1');
     expectCompliant(stack, 'Groundwork-NET2');
   });

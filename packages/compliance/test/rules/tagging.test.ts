@@ -1,6 +1,7 @@
-import { App, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
+import { App, Aws, CfnCondition, Fn, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { GroundworkChecks } from '../../src';
 import { expectCompliant, expectFindings, findingsOf, newStack } from '../fixtures';
 
@@ -47,6 +48,51 @@ describe('Groundwork-TAG1: required tags on every taggable resource', () => {
       { Key: 'groundwork:environment', Value: 'dev' },
     ]);
     expectCompliant(stack, 'Groundwork-TAG1', props);
+  });
+
+  test('reads the tags the template holds: a raw override that replaces or deletes the tag list drops the Tags.of() tags', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Test');
+    Tags.of(stack).add('groundwork:owner', 'platform');
+    Tags.of(stack).add('groundwork:environment', 'dev');
+    // An override meant to add a tag replaces the whole rendered list (arrays are not merged).
+    new sqs.CfnQueue(stack, 'Replaced').addPropertyOverride('Tags', [{ Key: 'Name', Value: 'orders' }]);
+    new sqs.CfnQueue(stack, 'Deleted').addPropertyDeletionOverride('Tags');
+    new sqs.CfnQueue(stack, 'Untouched');
+    app.synth();
+    expect(findingsOf(stack, 'Groundwork-TAG1', props)).toEqual([
+      { ruleId: 'Groundwork-TAG1[Tag::groundwork:owner]', path: 'Test/Replaced' },
+      { ruleId: 'Groundwork-TAG1[Tag::groundwork:owner]', path: 'Test/Deleted' },
+      { ruleId: 'Groundwork-TAG1[Tag::groundwork:environment]', path: 'Test/Replaced' },
+      { ruleId: 'Groundwork-TAG1[Tag::groundwork:environment]', path: 'Test/Deleted' },
+    ]);
+  });
+
+  test('a tag value that is empty in some deployment (an Fn::If branch of "" or AWS::NoValue) is missing', () => {
+    const stack = newStack();
+    const condition = new CfnCondition(stack, 'Tagged', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    new sqs.CfnQueue(stack, 'Queue', {
+      tags: [
+        { key: 'groundwork:owner', value: Fn.conditionIf(condition.logicalId, 'platform', '').toString() },
+        { key: 'groundwork:environment', value: Fn.conditionIf(condition.logicalId, 'dev', Aws.NO_VALUE).toString() },
+      ],
+    });
+    new ssm.CfnParameter(stack, 'Map', {
+      type: 'String',
+      value: 'x',
+      tags: { 'groundwork:owner': Aws.NO_VALUE, 'groundwork:environment': 'dev' },
+    });
+    new sqs.CfnQueue(stack, 'BothBranches', {
+      tags: [
+        { key: 'groundwork:owner', value: Fn.conditionIf(condition.logicalId, 'platform', 'data').toString() },
+        { key: 'groundwork:environment', value: 'dev' },
+      ],
+    });
+    expect(findingsOf(stack, 'Groundwork-TAG1', props)).toEqual([
+      { ruleId: 'Groundwork-TAG1[Tag::groundwork:owner]', path: 'Test/Queue' },
+      { ruleId: 'Groundwork-TAG1[Tag::groundwork:owner]', path: 'Test/Map' },
+      { ruleId: 'Groundwork-TAG1[Tag::groundwork:environment]', path: 'Test/Queue' },
+    ]);
   });
 
   test('Tags.of() tags are applied by an aspect at synthesis: before synth the rule cannot see them, after it does', () => {

@@ -1,6 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { alwaysSet, renderResource } from '../../private/cfn-template';
+import { renderResource } from '../../private/cfn-template';
+import { alwaysSetWithParameters } from '../../private/parameters';
 
 /**
  * Resource types whose deletion or replacement destroys data or the means to read it: the types that the
@@ -56,7 +57,8 @@ const RETAINING_DELETION_POLICIES = ['Retain', 'RetainExceptOnCreate'];
  * so that neither removing them from the template nor a replacing update deletes their data.
  * An RDS instance inside an Aurora cluster holds no data of its own and is skipped: one whose
  * `DBClusterIdentifier` is set in every branch of the template's conditions. An instance that a
- * condition may leave standalone (an `Fn::If` with an `AWS::NoValue` or empty branch) is checked.
+ * condition or a parameter may leave standalone (an `Fn::If` with an `AWS::NoValue` or empty branch, a
+ * parameter whose `Default` or `AllowedValues` is `''`) is checked.
  * @param node the CfnResource to check
  */
 export function statefulResourceRetained(node: CfnResource): NagRuleResult {
@@ -64,7 +66,10 @@ export function statefulResourceRetained(node: CfnResource): NagRuleResult {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   const resource = renderResource(node);
-  if (resource.Type === 'AWS::RDS::DBInstance' && alwaysSet(resource.Properties.DBClusterIdentifier)) {
+  if (
+    resource.Type === 'AWS::RDS::DBInstance' &&
+    alwaysSetWithParameters(node, resource.Properties.DBClusterIdentifier)
+  ) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   return RETAINING_DELETION_POLICIES.includes(resource.DeletionPolicy ?? '') &&

@@ -1,17 +1,19 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { alwaysSet, renderResource } from '../../private/cfn-template';
+import { renderResource } from '../../private/cfn-template';
+import { alwaysSetWithParameters } from '../../private/parameters';
 
 /**
  * Groundwork-ENC2: the SNS topic is encrypted with a KMS key (`KmsMasterKeyId`) whatever the template's
- * conditions: `{ "Ref": "AWS::NoValue" }` counts as absent, and every branch of an `Fn::If` must be a key.
+ * conditions and parameters: `{ "Ref": "AWS::NoValue" }` counts as absent, every branch of an `Fn::If` must be
+ * a key, and a parameter whose `Default` or `AllowedValues` is `''` leaves the topic without one.
  * @param node the CfnResource to check
  */
 export function snsTopicEncrypted(node: CfnResource): NagRuleResult {
   if (node.cfnResourceType !== 'AWS::SNS::Topic') {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
-  return alwaysSet(renderResource(node).Properties.KmsMasterKeyId)
+  return alwaysSetWithParameters(node, renderResource(node).Properties.KmsMasterKeyId)
     ? NagRuleCompliance.COMPLIANT
     : NagRuleCompliance.NON_COMPLIANT;
 }

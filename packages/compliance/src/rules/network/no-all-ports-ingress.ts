@@ -23,14 +23,15 @@ function opensAllPorts(rule: IngressRule): boolean {
 /**
  * Groundwork-NET2: no ingress rule opens every port (IpProtocol -1, another protocol number than
  * tcp/udp/icmp/icmpv6, for which EC2 ignores the port range, or a tcp/udp range 0/1-65535), whatever
- * its source. Each branch of an `Fn::If` in the rule counts.
+ * its source. Each branch of an `Fn::If` in the rule counts, and each value the template states for a
+ * parameter the rule references (see ingressRulesOf).
  * @param node the CfnResource to check
  */
 export function noAllPortsIngress(node: CfnResource): NagRuleResult {
   if (!carriesIngressRules(node.cfnResourceType)) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
-  return ingressRulesOf(renderResource(node)).some(opensAllPorts)
+  return ingressRulesOf(renderResource(node), node).some(opensAllPorts)
     ? NagRuleCompliance.NON_COMPLIANT
     : NagRuleCompliance.COMPLIANT;
 }

@@ -24,8 +24,9 @@ function onlyAllowedPorts(rule: IngressRule, allowed: ReadonlySet<number>): bool
 }
 
 /**
- * Groundwork-NET1: ingress from 0.0.0.0/0 or ::/0 only on allowed tcp/udp ports. Rules of one protocol and
- * port range whose blocks together hold every address (`0.0.0.0/1` and `128.0.0.0/1`) count as from anywhere.
+ * Groundwork-NET1: ingress from 0.0.0.0/0 or ::/0 only on allowed tcp/udp ports. Rules whose blocks together
+ * hold every address (`0.0.0.0/1` and `128.0.0.0/1`) count as from anywhere on the ports they share, and a CIDR
+ * given as a template parameter counts with the values the template states for it (see ingressRulesOf).
  * @param allowedPorts ports that may be open to the internet (every port of a range must be allowed)
  */
 export function publicIngressOnAllowedPorts(allowedPorts: number[]): (node: CfnResource) => NagRuleResult {
@@ -34,7 +35,7 @@ export function publicIngressOnAllowedPorts(allowedPorts: number[]): (node: CfnR
     if (!carriesIngressRules(node.cfnResourceType)) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }
-    const open = rulesFromAnywhere(ingressRulesOf(renderResource(node))).some(
+    const open = rulesFromAnywhere(ingressRulesOf(renderResource(node), node)).some(
       (rule) => !onlyAllowedPorts(rule, allowed),
     );
     return open ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
