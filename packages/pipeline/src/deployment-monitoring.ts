@@ -36,6 +36,28 @@ export interface DeploymentMonitoringProps {
   readonly eventsLogPolicy?: boolean;
 }
 
+/**
+ * A CodePipeline pipeline name (aws-cdk-lib 2.276 validates pipeline names with it, aws-codepipeline's
+ * VALID_IDENTIFIER_REGEX). The rule matches events by this name: one that no pipeline can have matches nothing,
+ * so the failure alarm could never fire.
+ */
+const PIPELINE_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
+
+/**
+ * A namespace that the metric filters (CloudWatch Logs MetricTransformation metricNamespace: at most 255
+ * characters, none of ':', '*', '$') and the failure alarm (a namespace of 1 to 255 characters) accept. Quotes
+ * are refused as well: the dashboard writes the namespace into a SEARCH expression, a quoted string.
+ */
+const NAMESPACE = /^[^:*$"'\x00-\x1f]{1,255}$/;
+
+/**
+ * The namespace as a SEARCH expression's metric schema takes it: CloudWatch requires double quotes around a
+ * namespace with spaces or other characters than letters and digits, and shows AWS's own `AWS/EC2` unquoted.
+ */
+function searchNamespace(namespace: string): string {
+  return /^[A-Za-z0-9/]+$/.test(namespace) ? namespace : `"${namespace}"`;
+}
+
 /** Characters CloudWatch Logs allows in a log group name, besides '/' (CreateLogGroup). */
 const LOG_GROUP_NAME_PART = /^[A-Za-z0-9._-]+$/;
 /** The prefix of the log groups that receive pipeline events: EventBridge writes only to `/aws/events/...`. */
@@ -145,6 +167,21 @@ export class DeploymentMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: DeploymentMonitoringProps) {
     super(scope, id);
     this.namespace = props.namespace ?? 'Groundwork/Deployments';
+    // From JavaScript a missing name is undefined, which a regular expression tests as the word 'undefined'.
+    const pipelineName = props.pipelineName;
+    if (typeof pipelineName !== 'string' || (!Token.isUnresolved(pipelineName) && !PIPELINE_NAME.test(pipelineName))) {
+      throw new Error(
+        `${this.node.path}: pipelineName must be a CodePipeline pipeline name (1 to 100 letters, digits, '.', '@', '_' or '-'), found '${props.pipelineName}'`,
+      );
+    }
+    if (
+      typeof this.namespace !== 'string' ||
+      (!Token.isUnresolved(this.namespace) && !NAMESPACE.test(this.namespace))
+    ) {
+      throw new Error(
+        `${this.node.path}: namespace must be 1 to 255 characters without ':', '*', '$', quotes or control characters (CloudWatch Logs metric filters), found '${this.namespace}'`,
+      );
+    }
     const threshold = props.failureThreshold ?? 1;
     if (!Number.isInteger(threshold) || threshold < 1) {
       throw new Error(`${this.node.path}: failureThreshold must be an integer >= 1, found ${threshold}`);
@@ -236,7 +273,7 @@ export class DeploymentMonitoring extends Construct {
 
     const byStage = (metricName: string, label: string) =>
       new cloudwatch.MathExpression({
-        expression: `SEARCH('{${this.namespace},Pipeline,Stage} MetricName="${metricName}" Pipeline="${props.pipelineName}"', 'Sum', 3600)`,
+        expression: `SEARCH('{${searchNamespace(this.namespace)},Pipeline,Stage} MetricName="${metricName}" Pipeline="${props.pipelineName}"', 'Sum', 3600)`,
         label,
         period: Duration.hours(1),
       });

@@ -63,15 +63,17 @@ export class PipelineNotifications extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
+    // A token (a CfnParameter, an SSM parameter read at deployment) is known only then: SNS checks it.
     for (const email of props.emails ?? []) {
-      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+      if (typeof email !== 'string' || (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
         throw new Error(`${this.node.path}: emails must be email addresses, found '${email}'`);
       }
       topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
     this.targets = [topic];
-    if (props.slackChannelConfigurationArn) {
-      if (!/^arn:aws[a-z-]*:chatbot:/.test(props.slackChannelConfigurationArn)) {
+    if (props.slackChannelConfigurationArn !== undefined) {
+      const arn = props.slackChannelConfigurationArn;
+      if (typeof arn !== 'string' || (!Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:chatbot:/.test(arn))) {
         throw new Error(
           `${this.node.path}: slackChannelConfigurationArn must be an AWS Chatbot channel ARN (arn:aws:chatbot:...), found '${props.slackChannelConfigurationArn}'`,
         );

@@ -1,12 +1,14 @@
 process.env.CDK_VALIDATION = 'false';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { DeploymentMonitoring, PipelineEventsLogPolicy } from '../src';
 import { PIPELINE_ENV } from './fixtures';
 
-function make(props: Partial<{ failureThreshold: number; pipelineName: string; eventsLogPolicy: boolean }> = {}) {
+function make(
+  props: Partial<{ failureThreshold: number; pipelineName: string; eventsLogPolicy: boolean; namespace: string }> = {},
+) {
   const stack = new Stack(new App(), 'Monitoring', { env: PIPELINE_ENV });
   const topic = new sns.Topic(stack, 'Topic');
   const monitoring = new DeploymentMonitoring(stack, 'Deployments', {
@@ -343,6 +345,57 @@ describe('DeploymentMonitoring', () => {
   test('rejects a failure threshold below 1', () => {
     expect(() => make({ failureThreshold: 0 })).toThrow(
       /Monitoring\/Deployments: failureThreshold must be an integer >= 1, found 0/,
+    );
+  });
+
+  // The rule matches events by pipeline name: a name no CodePipeline pipeline can have (CodePipeline allows 1 to
+  // 100 letters, digits, '.', '@', '_' and '-') matches no event, so the failure alarm could never fire.
+  test('rejects a pipeline name that no CodePipeline pipeline can have; accepts a token', () => {
+    for (const pipelineName of ['my pipeline', '', 'a'.repeat(101), 'team/a']) {
+      expect(() => make({ pipelineName })).toThrow(
+        `Monitoring/Deployments: pipelineName must be a CodePipeline pipeline name (1 to 100 letters, digits, '.', '@', '_' or '-'), found '${pipelineName}'`,
+      );
+    }
+    expect(() => make({ pipelineName: undefined as unknown as string })).toThrow(/found 'undefined'/);
+    expect(() => make({ pipelineName: 'a'.repeat(100) })).not.toThrow();
+    const parameterStack = new Stack(new App(), 'Monitoring', { env: PIPELINE_ENV });
+    const name = new CfnParameter(parameterStack, 'PipelineName').valueAsString;
+    new DeploymentMonitoring(parameterStack, 'Deployments', { pipelineName: name });
+    Template.fromStack(parameterStack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { pipeline: [{ Ref: 'PipelineName' }] } },
+    });
+  });
+
+  // The metric filters reject ':', '*' and '$' in a namespace (CloudWatch Logs MetricTransformation), and a quote
+  // would end the dashboard's SEARCH string.
+  test('rejects a namespace the metric filters or the dashboard cannot take', () => {
+    for (const namespace of ['', 'Team:Deployments', 'Deploy*', 'x'.repeat(256), "Team's", 'Say "hi"']) {
+      expect(() => make({ namespace })).toThrow(
+        `Monitoring/Deployments: namespace must be 1 to 255 characters without ':', '*', '$', quotes or control characters (CloudWatch Logs metric filters), found '${namespace}'`,
+      );
+    }
+  });
+
+  // CloudWatch SEARCH: a namespace with spaces or characters other than letters and digits goes in double quotes
+  // in the metric schema; unquoted, the graph shows an error instead of the stages.
+  test('the dashboard quotes a namespace with spaces or punctuation in its SEARCH expressions', () => {
+    const expressions = (namespace?: string): string[] => {
+      const dashboard = Object.values(
+        make({ namespace }).template.findResources('AWS::CloudWatch::Dashboard'),
+      )[0] as any;
+      const parts: any[] = dashboard.Properties.DashboardBody['Fn::Join'][1];
+      const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+      return body.widgets
+        .filter((w: any) => w.type === 'metric')
+        .flatMap((w: any) => w.properties.metrics.flat().map((m: any) => m.expression));
+    };
+    expect(expressions('Team Deployments.prod')).toEqual([
+      `SEARCH('{"Team Deployments.prod",Pipeline,Stage} MetricName="StageSucceeded" Pipeline="groundwork"', 'Sum', 3600)`,
+      `SEARCH('{"Team Deployments.prod",Pipeline,Stage} MetricName="StageFailed" Pipeline="groundwork"', 'Sum', 3600)`,
+    ]);
+    // The default needs no quotes (AWS writes {AWS/EC2,InstanceId}), so the deployed dashboard is unchanged.
+    expect(expressions()[1]).toBe(
+      `SEARCH('{Groundwork/Deployments,Pipeline,Stage} MetricName="StageFailed" Pipeline="groundwork"', 'Sum', 3600)`,
     );
   });
 

@@ -1,6 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { PipelineNotifications } from '../src';
 
@@ -44,6 +44,37 @@ describe('PipelineNotifications', () => {
     );
     expect(() => notifications.notifyOn('Long', pipeline, undefined, 'x'.repeat(65))).toThrow(
       /found 'x{65}' \(65 characters\)/,
+    );
+  });
+
+  // A token is known only at deployment (CloudFormation parameter, SSM parameter): the address or ARN checks
+  // refused it, so an app could not take its recipients or Slack channel from a parameter.
+  test('accepts emails and a Slack channel ARN that are tokens', () => {
+    const stack = new Stack(new App(), 'Notify');
+    const email = new CfnParameter(stack, 'Email').valueAsString;
+    const slack = new CfnParameter(stack, 'Slack').valueAsString;
+    const notifications = new PipelineNotifications(stack, 'N', {
+      emails: [email],
+      slackChannelConfigurationArn: slack,
+    });
+    const pipeline = codepipeline.Pipeline.fromPipelineArn(
+      stack,
+      'Pipeline',
+      'arn:aws:codepipeline:eu-west-1:111111111111:groundwork',
+    );
+    notifications.notifyOn('Events', pipeline, undefined, 'groundwork-pipeline-events');
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: { Ref: 'Email' } });
+    template.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
+      Targets: Match.arrayWith([{ TargetType: 'AWSChatbotSlack', TargetAddress: { Ref: 'Slack' } }]),
+    });
+  });
+
+  test('rejects an empty Slack channel ARN rather than sending nothing to Slack', () => {
+    expect(
+      () => new PipelineNotifications(new Stack(new App(), 'Notify'), 'N', { slackChannelConfigurationArn: '' }),
+    ).toThrow(
+      "Notify/N: slackChannelConfigurationArn must be an AWS Chatbot channel ARN (arn:aws:chatbot:...), found ''",
     );
   });
 });
