@@ -64,8 +64,8 @@ describe('an account with environments in two regions (dev in eu-west-1, test in
 
   test('the CIS metric filters, alarms and dashboard with the trail only', () => {
     const count = (t: Template, type: string) => Object.keys(t.findResources(type)).length;
-    expect([count(dev, 'AWS::Logs::MetricFilter'), count(tst, 'AWS::Logs::MetricFilter')]).toEqual([18, 0]);
-    expect([count(dev, 'AWS::CloudWatch::Alarm'), count(tst, 'AWS::CloudWatch::Alarm')]).toEqual([18, 0]);
+    expect([count(dev, 'AWS::Logs::MetricFilter'), count(tst, 'AWS::Logs::MetricFilter')]).toEqual([21, 0]);
+    expect([count(dev, 'AWS::CloudWatch::Alarm'), count(tst, 'AWS::CloudWatch::Alarm')]).toEqual([19, 0]);
     expect([count(dev, 'AWS::CloudWatch::Dashboard'), count(tst, 'AWS::CloudWatch::Dashboard')]).toEqual([1, 0]);
   });
 

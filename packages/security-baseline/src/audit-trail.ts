@@ -10,6 +10,7 @@ import { bucketNameProblem } from './private/bucket-name';
 import { createAccessLogsBucket, createLogBucket, useBucketPolicyForAccessLogs } from './private/buckets';
 import {
   propError,
+  requireBoolean,
   requireInteger,
   requireKnownOneOf,
   resolveRetention,
@@ -195,6 +196,7 @@ export class AuditTrail extends Construct {
       props.cloudWatchLogsRetentionDays,
       logs.RetentionDays.ONE_YEAR,
     );
+    requireBoolean(this, 'sendToCloudWatchLogs', props.sendToCloudWatchLogs);
     const sendToCloudWatchLogs = props.sendToCloudWatchLogs ?? true;
     if (!sendToCloudWatchLogs && (props.cloudWatchLogsRetention !== undefined || props.cloudWatchLogsRetentionDays)) {
       throw propError(this, 'cloudWatchLogsRetention', 'no retention when sendToCloudWatchLogs is false', retention);

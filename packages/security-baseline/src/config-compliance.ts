@@ -23,7 +23,15 @@ import {
   ruleAvailableCondition,
   ruleAvailableIn,
 } from './private/regions';
-import { propError, requireInteger, requireKnownDistinct, requireOneOf, validateLifecycle } from './private/validation';
+import {
+  propError,
+  requireBooleanOrToken,
+  requireInteger,
+  requireKnownDistinct,
+  requireOneOf,
+  requireUnsetWhenOff,
+  validateLifecycle,
+} from './private/validation';
 
 /** How often AWS Config delivers configuration snapshots. */
 export enum SnapshotFrequency {
@@ -143,6 +151,9 @@ export class ConfigRecorder extends Construct {
     requireInteger(this, 'noncurrentVersionExpireAfterDays', noncurrentVersionExpireAfterDays, 1, 36500);
     const snapshotFrequency = props.snapshotFrequency ?? SnapshotFrequency.TWENTY_FOUR_HOURS;
     requireOneOf(this, 'snapshotFrequency', snapshotFrequency, Object.values(SnapshotFrequency));
+    // Typed in TypeScript, but free in JavaScript or YAML config, where "false" would count as true and record
+    // IAM in every region. A token (Fn::If on the region, one template for every region) is left to CloudFormation.
+    requireBooleanOrToken(this, 'recordGlobalResources', props.recordGlobalResources);
 
     // A role with the AWS managed AWS_ConfigRole policy rather than the service-linked role: a
     // CloudFormation-created service-linked role fails when one already exists in the account.
@@ -356,7 +367,8 @@ export interface ComplianceRulesProps {
   readonly recorder?: ConfigRecorder;
 
   /**
-   * Maximum age in days of an active access key (access-keys-rotated).
+   * Maximum age in days of an active access key (access-keys-rotated). An error when `rules` or
+   * `excludedRules` leave that rule out.
    *
    * @default 90
    */
@@ -364,7 +376,8 @@ export interface ComplianceRulesProps {
 
   /**
    * Minimum password length the iam-password-policy rule expects; keep it equal to the
-   * AccountGuardrails password policy. Use either this or `passwordPolicy.minimumLength`.
+   * AccountGuardrails password policy. Use either this or `passwordPolicy.minimumLength`. An error
+   * when `rules` or `excludedRules` leave iam-password-policy out.
    *
    * @default - `passwordPolicy.minimumLength`, 14
    */
@@ -375,7 +388,8 @@ export interface ComplianceRulesProps {
    * defaults as the one AccountGuardrails applies: pass that one (SecurityBaseline does) and the
    * rule checks exactly what is applied. The rule has no parameter for a policy without expiry
    * (`maxAgeDays: 0`) or without reuse prevention (`reusePrevention: 0`): such a policy leaves the
-   * rule out of the default `rules`, and listing it in `rules` is an error.
+   * rule out of the default `rules`, and listing it in `rules` is an error. An error when `rules` or
+   * `excludedRules` leave iam-password-policy out (SecurityBaseline then passes none).
    *
    * @default - 14 characters, all character types, 90 days, 24 remembered
    */
@@ -402,13 +416,31 @@ export class ComplianceRules extends Construct {
 
   constructor(scope: Construct, id: string, props: ComplianceRulesProps = {}) {
     super(scope, id);
-    const passwordPolicy = this.checkedPasswordPolicy(props);
-    const uncheckable = uncheckableByPasswordRule(passwordPolicy);
     const excluded = props.excludedRules ?? [];
     if (props.rules !== undefined && props.excludedRules !== undefined) {
       throw propError(this, 'rules/excludedRules', 'at most one of the two', 'both');
     }
     requireKnownDistinct(this, 'excludedRules', excluded, Object.values(ManagedRule), 'rule');
+    // A rule's parameters would do nothing without the rule. Only a rule left out by `rules` or `excludedRules`
+    // counts: one left out for the region or the recorder is not, since the same options serve every region.
+    const deselected = (rule: ManagedRule) =>
+      props.rules !== undefined ? !props.rules.includes(rule) : excluded.includes(rule);
+    const deselectedBy = props.rules !== undefined ? 'rules' : 'excludedRules';
+    if (deselected(ManagedRule.ACCESS_KEYS_ROTATED)) {
+      requireUnsetWhenOff(
+        this,
+        'maxAccessKeyAgeDays',
+        props.maxAccessKeyAgeDays,
+        `${deselectedBy} leave out ${ManagedRule.ACCESS_KEYS_ROTATED}`,
+      );
+    }
+    if (deselected(ManagedRule.IAM_PASSWORD_POLICY)) {
+      for (const prop of ['minimumPasswordLength', 'passwordPolicy'] as const) {
+        requireUnsetWhenOff(this, prop, props[prop], `${deselectedBy} leave out ${ManagedRule.IAM_PASSWORD_POLICY}`);
+      }
+    }
+    const passwordPolicy = this.checkedPasswordPolicy(props);
+    const uncheckable = uncheckableByPasswordRule(passwordPolicy);
     let selected =
       props.rules ??
       Object.values(ManagedRule).filter(

@@ -8,7 +8,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { propError, requireKnownDistinct, requireNonEmptyStrings } from './private/validation';
+import {
+  propError,
+  requireBoolean,
+  requireKnownDistinct,
+  requireNonEmptyStrings,
+  requireUnsetWhenOff,
+} from './private/validation';
 
 /** A CIS AWS Foundations Benchmark monitoring control (section "Monitoring"), as a metric filter and alarm. */
 export enum SecurityEvent {
@@ -47,12 +53,22 @@ export enum SecurityEvent {
    * GuardDuty detectors updated (UpdateDetector, which also suspends one) or deleted, suppression rules
    * created or updated (CreateFilter, UpdateFilter: archived findings reach no integrated service, so
    * no finding alert either), trusted IP lists created or updated (CreateIPSet, UpdateIPSet: no findings
-   * for their addresses), or the account disassociated from its GuardDuty administrator. Not a CIS
-   * control.
+   * for their addresses), publishing destinations (the findings export to S3) created, updated or deleted,
+   * the account disassociated from its GuardDuty administrator, or member accounts disassociated,
+   * no longer monitored or deleted by this one. Not a CIS control.
    */
   GUARDDUTY_CHANGES = 'GuardDutyChanges',
-  /** Security Hub standards or controls disabled, or Security Hub disabled. Not a CIS control. */
+  /**
+   * Security Hub standards or controls disabled, Security Hub disabled, the findings of an integrated
+   * product no longer imported, or automation rules (which can suppress findings) created, updated or
+   * deleted. Not a CIS control.
+   */
   SECURITY_HUB_CHANGES = 'SecurityHubChanges',
+  /**
+   * IAM Access Analyzer analyzers deleted, or archive rules (which archive the findings they match)
+   * created, updated or applied to existing findings. Not a CIS control.
+   */
+  ACCESS_ANALYZER_CHANGES = 'AccessAnalyzerChanges',
   /**
    * AWS Config rules, their evaluation results or remediations deleted, or the configuration recorder
    * deleted (DeleteConfigurationRecorder, which stops recording without StopConfigurationRecorder). Not a
@@ -62,8 +78,11 @@ export enum SecurityEvent {
   /**
    * The alerting path switched off: CloudWatch alarm actions disabled (DisableAlarmActions), metric
    * filters deleted (DeleteMetricFilter), EventBridge rules disabled (DisableRule) or SNS subscriptions
-   * removed (Unsubscribe). Calls that ordinary deployments make (DeleteAlarms, DeleteTopic,
-   * RemoveTargets) are not watched. Not a CIS control.
+   * removed (Unsubscribe), anywhere in the account; and this construct's own topic changed
+   * (SetTopicAttributes, e.g. its policy or key, RemovePermission, DeleteTopic), one of its subscriptions
+   * changed (SetSubscriptionAttributes, e.g. a filter policy that drops the alarms) or the policy of its
+   * key replaced (PutKeyPolicy). Calls that ordinary deployments make on any topic, alarm or rule
+   * (DeleteAlarms, DeleteTopic, RemoveTargets) are not watched elsewhere. Not a CIS control.
    */
   ALERTING_CHANGES = 'AlertingChanges',
 }
@@ -72,6 +91,7 @@ export enum SecurityEvent {
 const NOT_CIS: SecurityEvent[] = [
   SecurityEvent.GUARDDUTY_CHANGES,
   SecurityEvent.SECURITY_HUB_CHANGES,
+  SecurityEvent.ACCESS_ANALYZER_CHANGES,
   SecurityEvent.CONFIG_RULE_CHANGES,
   SecurityEvent.ALERTING_CHANGES,
 ];
@@ -84,7 +104,7 @@ const anyCall = (calls: [eventSource: string, eventName: string][]) =>
 
 /**
  * Filter patterns from the CIS AWS Foundations Benchmark v1.4/v3.0 section 4 remediation text; the
- * CloudTrail one adds the selector calls, and the last four are this package's own. CloudWatch Logs
+ * CloudTrail one adds the selector calls, and the last five are this package's own. CloudWatch Logs
  * accepts filter patterns of up to 1,024 characters (PutMetricFilter `filterPattern`).
  */
 const PATTERNS: Record<SecurityEvent, string> = {
@@ -195,6 +215,8 @@ const PATTERNS: Record<SecurityEvent, string> = {
   // Suspending a detector is UpdateDetector with enable=false ("Suspending or disabling GuardDuty").
   // Suppression rules are filters with action ARCHIVE: GuardDuty archives the findings they match and
   // sends them to no integrated service, EventBridge included ("Suppression rules", GuardDuty User Guide).
+  // Publishing destinations export findings to S3 (a SIEM's feed); member calls act on the accounts this
+  // one administers. The baseline's own GuardDuty resources (a detector) make none of these.
   [SecurityEvent.GUARDDUTY_CHANGES]: `{ ($.eventSource = guardduty.amazonaws.com) && (${or('eventName', [
     'UpdateDetector',
     'DeleteDetector',
@@ -204,12 +226,37 @@ const PATTERNS: Record<SecurityEvent, string> = {
     'DisassociateFromAdministratorAccount',
     'CreateIPSet',
     'UpdateIPSet',
+    'CreatePublishingDestination',
+    'UpdatePublishingDestination',
+    'DeletePublishingDestination',
+    'DisassociateMembers',
+    'StopMonitoringMembers',
+    'DeleteMembers',
   ])}) }`,
+  // Automation rules can set a finding's workflow status to SUPPRESSED or lower its severity as it arrives
+  // ("Automation rules", Security Hub User Guide); the V2 calls are Security Hub's newer rule API.
+  // DisableImportFindingsForProduct stops the findings of an integration (GuardDuty's, say) reaching Security Hub.
   [SecurityEvent.SECURITY_HUB_CHANGES]: `{ ($.eventSource = securityhub.amazonaws.com) && (${or('eventName', [
     'BatchDisableStandards',
     'UpdateStandardsControl',
     'BatchUpdateStandardsControlAssociations',
     'DisableSecurityHub',
+    'DisableImportFindingsForProduct',
+    'CreateAutomationRule',
+    'BatchUpdateAutomationRules',
+    'BatchDeleteAutomationRules',
+    'CreateAutomationRuleV2',
+    'UpdateAutomationRuleV2',
+    'DeleteAutomationRuleV2',
+  ])}) }`,
+  // Archive rules archive the findings they match, new ones as they arrive and, with ApplyArchiveRule, existing
+  // ones ("Archive rules", IAM User Guide). The baseline creates its analyzer without archive rules, so only a
+  // deployment that removes or replaces that analyzer makes one of these calls (DeleteAnalyzer).
+  [SecurityEvent.ACCESS_ANALYZER_CHANGES]: `{ ($.eventSource = access-analyzer.amazonaws.com) && (${or('eventName', [
+    'DeleteAnalyzer',
+    'CreateArchiveRule',
+    'UpdateArchiveRule',
+    'ApplyArchiveRule',
   ])}) }`,
   // DeleteConfigurationRecorder is here, not in ConfigChanges, which keeps the CIS 4.9 pattern as CIS defines it.
   [SecurityEvent.CONFIG_RULE_CHANGES]: `{ ($.eventSource = config.amazonaws.com) && (${or('eventName', [
@@ -221,13 +268,49 @@ const PATTERNS: Record<SecurityEvent, string> = {
   // Calls that switch alerts off and that CloudFormation does not make in an ordinary deployment.
   // DeleteAlarms, DeleteTopic and RemoveTargets are left out: deployments make them whenever an alarm,
   // topic or rule target is removed or replaced (a BlueGreenService deletes its previous version's alarm
-  // on every release), so they would alarm on every release.
+  // on every release), so they would alarm on every release; on this construct's own topic they are watched
+  // (SCOPED_PATTERNS).
   [SecurityEvent.ALERTING_CHANGES]: `{ ${anyCall([
     ['monitoring.amazonaws.com', 'DisableAlarmActions'],
     ['logs.amazonaws.com', 'DeleteMetricFilter'],
     ['events.amazonaws.com', 'DisableRule'],
     ['sns.amazonaws.com', 'Unsubscribe'],
   ])} }`,
+};
+
+/** The alerting path's own resources, which some filters name. */
+interface AlertPath {
+  /** The topic's ARN (a token). */
+  readonly topicArn: string;
+  /** The topic key's id (a token). */
+  readonly keyId: string;
+}
+
+/**
+ * Further filters of an event, each feeding the event's metric (the alarm sums them): the calls that are
+ * watched only on this construct's own topic, subscriptions and key. Account-wide they are calls that
+ * deployments make (a topic policy is set with SetTopicAttributes, a changed key policy with PutKeyPolicy);
+ * on the alert topic and key, only a deployment that changes them does (see the README).
+ *
+ * A filter of its own per ARN: a topic ARN can be 308 characters (a topic name has up to 256, SNS
+ * CreateTopic `Name`), and two of them in one pattern could pass the 1,024 characters CloudWatch Logs
+ * accepts. A log group takes up to 100 metric filters (PutMetricFilter).
+ */
+const SCOPED_PATTERNS: Partial<Record<SecurityEvent, (path: AlertPath) => Record<string, string>>> = {
+  [SecurityEvent.ALERTING_CHANGES]: ({ topicArn, keyId }) => ({
+    // The topic: a policy that denies CloudWatch or EventBridge sns:Publish, or a key they cannot use
+    // (SetTopicAttributes Policy, KmsMasterKeyId), a statement removed by its Sid (RemovePermission), the topic
+    // deleted. The key: a policy without the publishers' grants. PutKeyPolicy's keyId is the key's id or ARN,
+    // as the caller gave it; both end in the id.
+    Topic: `{ (($.eventSource = sns.amazonaws.com) && (${or('eventName', [
+      'SetTopicAttributes',
+      'RemovePermission',
+      'DeleteTopic',
+    ])}) && ($.requestParameters.topicArn = "${topicArn}")) || (($.eventSource = kms.amazonaws.com) && ($.eventName = PutKeyPolicy) && ($.requestParameters.keyId = "*${keyId}")) }`,
+    // A filter policy on a subscription drops the messages it does not match, the alarms included. A
+    // subscription's ARN is its topic's ARN, a colon and an id.
+    Subscriptions: `{ ($.eventSource = sns.amazonaws.com) && ($.eventName = SetSubscriptionAttributes) && ($.requestParameters.subscriptionArn = "${topicArn}:*") }`,
+  }),
 };
 
 /** Options of SecurityAlarms other than the log group (what SecurityBaseline passes through). */
@@ -257,14 +340,15 @@ export interface SecurityAlarmsOptions {
   readonly eventThresholds?: { [event: string]: number };
 
   /**
-   * CloudWatch namespace of the metric filters' metrics.
+   * CloudWatch namespace of the metric filters' metrics. Needs a `logGroup`.
    *
    * @default 'Groundwork/Security'
    */
   readonly metricNamespace?: string;
 
   /**
-   * Send GuardDuty findings at or above `guardDutyMinimumSeverity` to the topic.
+   * Send GuardDuty findings at or above `guardDutyMinimumSeverity` to the topic. With false,
+   * `guardDutyMinimumSeverity` is an error.
    *
    * @default true
    */
@@ -337,12 +421,18 @@ export class SecurityAlarms extends Construct {
         throw propError(this, `emailAddresses[${i}]`, 'an email address', email);
       }
     });
+    // Typed in TypeScript, but free in JavaScript or YAML config, where "false" (a non-empty string) would
+    // count as true.
+    for (const prop of ['notifyGuardDutyFindings', 'notifyConfigNonCompliance', 'enableDashboard'] as const) {
+      requireBoolean(this, prop, props[prop]);
+    }
     const logGroup = props.logGroup;
     if (!logGroup) {
       // Metric filters read the trail's log group: without one, alarms cannot be had.
       for (const [prop, value] of [
         ['events', props.events],
         ['eventThresholds', props.eventThresholds],
+        ['metricNamespace', props.metricNamespace],
         ['enableDashboard', props.enableDashboard === true ? true : undefined],
       ] as const) {
         if (value !== undefined) {
@@ -368,6 +458,15 @@ export class SecurityAlarms extends Construct {
       if (!Number.isInteger(threshold) || threshold < 1) {
         throw propError(this, `eventThresholds.${event}`, 'a whole number of occurrences >= 1', threshold);
       }
+    }
+    const notifyGuardDuty = props.notifyGuardDutyFindings ?? true;
+    if (!notifyGuardDuty) {
+      requireUnsetWhenOff(
+        this,
+        'guardDutyMinimumSeverity',
+        props.guardDutyMinimumSeverity,
+        'notifyGuardDutyFindings is false',
+      );
     }
     const severity = props.guardDutyMinimumSeverity ?? 4;
     // A number, not a numeric string from JavaScript or YAML config: the EventBridge numeric matcher
@@ -435,6 +534,7 @@ export class SecurityAlarms extends Construct {
     emails.forEach((email) => this.topic.addSubscription(new subscriptions.EmailSubscription(email)));
     const action = new cwActions.SnsAction(this.topic);
 
+    const alertPath: AlertPath = { topicArn: this.topic.topicArn, keyId: this.topicKey.keyId };
     for (const event of selected) {
       const filter = new logs.MetricFilter(this, `${event}Filter`, {
         logGroup: logGroup!,
@@ -443,6 +543,15 @@ export class SecurityAlarms extends Construct {
         metricName: event,
         metricValue: '1',
       });
+      for (const [part, pattern] of Object.entries(SCOPED_PATTERNS[event]?.(alertPath) ?? {})) {
+        new logs.MetricFilter(this, `${event}${part}Filter`, {
+          logGroup: logGroup!,
+          filterPattern: logs.FilterPattern.literal(pattern),
+          metricNamespace: namespace,
+          metricName: event,
+          metricValue: '1',
+        });
+      }
       const metric = filter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) });
       this.eventMetrics.push(metric);
       const alarm = new cloudwatch.Alarm(this, `${event}Alarm`, {
@@ -460,7 +569,7 @@ export class SecurityAlarms extends Construct {
       this.alarms.push(alarm);
     }
 
-    if (props.notifyGuardDutyFindings ?? true) {
+    if (notifyGuardDuty) {
       this.guardDutyFindingsRule = new events.Rule(this, 'GuardDutyFindings', {
         description: `GuardDuty findings of severity ${severity} or higher`,
         eventPattern: {

@@ -9,6 +9,7 @@ import {
   ConfigRecorderProps,
   ManagedRule,
 } from './config-compliance';
+import { requireBoolean } from './private/validation';
 import { SecurityAlarms, SecurityAlarmsOptions } from './security-alarms';
 import { ThreatDetection, ThreatDetectionProps } from './threat-detection';
 
@@ -122,6 +123,18 @@ export class SecurityBaseline extends Construct {
     super(scope, id);
     const fail = (prop: string, expected: string, found: string) =>
       new Error(`${this.node.path}: invalid ${prop}: expected ${expected}, found ${found}`);
+    // Typed in TypeScript, but free in JavaScript or YAML config, where "false" (a non-empty string) would
+    // count as true: the part would be created, and its options would pass the check below.
+    for (const flag of [
+      'enableAuditTrail',
+      'enableConfigRecorder',
+      'enableComplianceRules',
+      'enableThreatDetection',
+      'enableAccountGuardrails',
+      'enableSecurityAlarms',
+    ] as const) {
+      requireBoolean(this, flag, props[flag]);
+    }
     const disabledWithOptions = (flag: keyof SecurityBaselineProps, options: keyof SecurityBaselineProps) => {
       if (props[flag] === false && props[options] !== undefined) {
         throw fail(options, `unset when ${flag} is false`, 'options');
@@ -172,11 +185,31 @@ export class SecurityBaseline extends Construct {
         ruleOptions.rules === undefined && ownedByGuardrails.length > 0
           ? [...new Set([...ownedByGuardrails, ...(ruleOptions.excludedRules ?? [])])]
           : ruleOptions.excludedRules;
+      const passwordRule = ManagedRule.IAM_PASSWORD_POLICY;
+      if (ruleOptions.rules === undefined && ownedByGuardrails.includes(passwordRule)) {
+        // The guardrails' own password rule checks accountGuardrails.passwordPolicy: these would do nothing.
+        for (const option of ['minimumPasswordLength', 'passwordPolicy'] as const) {
+          if (ruleOptions[option] !== undefined) {
+            throw fail(
+              `complianceRules.${option}`,
+              `unset with accountGuardrails.enforcement ${GuardrailEnforcement.CONFIG_REMEDIATION} (the guardrails ` +
+                `bring their own ${passwordRule} rule, which checks accountGuardrails.passwordPolicy)`,
+              JSON.stringify(ruleOptions[option]),
+            );
+          }
+        }
+      }
+      // Without the password rule, the guardrails' policy has nothing to configure (ComplianceRules refuses
+      // a policy without its rule); the options' own policy, if any, is passed on and refused there.
+      const withoutPasswordRule =
+        ruleOptions.rules !== undefined
+          ? !ruleOptions.rules.includes(passwordRule)
+          : (excludedRules ?? []).includes(passwordRule);
       this.complianceRules = new ComplianceRules(this, 'ComplianceRules', {
         recorder: this.configRecorder,
         ...ruleOptions,
         excludedRules,
-        passwordPolicy,
+        passwordPolicy: withoutPasswordRule ? ruleOptions.passwordPolicy : passwordPolicy,
       });
     }
     if (props.enableThreatDetection ?? true) {
@@ -196,8 +229,11 @@ export class SecurityBaseline extends Construct {
         // No trail log group here (the account's multi-region trail and its alarms live in another
         // region, or CloudWatch Logs delivery is off): the finding routing only.
         const reason = this.auditTrail ? 'sendToCloudWatchLogs: false' : 'enableAuditTrail: false';
-        for (const option of ['events', 'eventThresholds', 'enableDashboard'] as const) {
-          if (alarmOptions[option] !== undefined && !(option === 'enableDashboard' && alarmOptions[option] === false)) {
+        for (const option of ['events', 'eventThresholds', 'metricNamespace', 'enableDashboard'] as const) {
+          // A dashboard asked for: true. Anything else but false is not a boolean, which SecurityAlarms reports.
+          const given =
+            option === 'enableDashboard' ? alarmOptions[option] === true : alarmOptions[option] !== undefined;
+          if (given) {
             throw fail(
               `securityAlarms.${option}`,
               'unset without the audit trail with CloudWatch Logs delivery (the alarms and dashboard read its log group)',
@@ -211,6 +247,11 @@ export class SecurityBaseline extends Construct {
         );
       }
       this.securityAlarms = new SecurityAlarms(this, 'SecurityAlarms', { ...alarmOptions, logGroup });
+      if (logGroup && this.auditTrail) {
+        // Setting the topic policy on the first deployment is a SetTopicAttributes call on the alert topic, which
+        // AlertingChanges watches: made before the trail records anything, it cannot raise that alarm.
+        this.auditTrail.trail.node.defaultChild!.node.addDependency(this.securityAlarms.topic);
+      }
     }
   }
 }

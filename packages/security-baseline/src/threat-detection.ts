@@ -3,7 +3,7 @@ import * as accessanalyzer from 'aws-cdk-lib/aws-accessanalyzer';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import { Construct } from 'constructs';
-import { requireOneOf } from './private/validation';
+import { propError, requireBoolean, requireOneOf, requireUnsetWhenOff } from './private/validation';
 
 /** Version of the CIS AWS Foundations Benchmark standard in Security Hub. */
 export enum CisBenchmarkVersion {
@@ -36,7 +36,7 @@ export interface ThreatDetectionProps {
   readonly enableGuardDuty?: boolean;
 
   /**
-   * How often GuardDuty publishes updated findings.
+   * How often GuardDuty publishes updated findings. Only with `enableGuardDuty` (an error when it is false).
    *
    * @default FindingPublishingFrequency.FIFTEEN_MINUTES
    */
@@ -67,7 +67,8 @@ export interface ThreatDetectionProps {
   readonly enableCisBenchmark?: boolean;
 
   /**
-   * CIS benchmark version.
+   * CIS benchmark version. Only with the CIS standard (an error when `enableSecurityHub` or `enableCisBenchmark`
+   * is false).
    *
    * @default CisBenchmarkVersion.V3_0_0
    */
@@ -97,6 +98,46 @@ export class ThreatDetection extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
 
+    // Typed in TypeScript, but free in JavaScript or YAML config, where "false" (a non-empty string) would
+    // count as true and switch a service on.
+    for (const prop of [
+      'enableGuardDuty',
+      'enableSecurityHub',
+      'enableFoundationalBestPractices',
+      'enableCisBenchmark',
+      'enableAccessAnalyzer',
+    ] as const) {
+      requireBoolean(this, prop, props[prop]);
+    }
+    const guardDuty = props.enableGuardDuty ?? true;
+    const securityHub = props.enableSecurityHub ?? true;
+    const fsbp = props.enableFoundationalBestPractices ?? true;
+    const cis = props.enableCisBenchmark ?? true;
+    // Options of a service that is off would do nothing: refused, like the options of a part that is off.
+    if (!guardDuty) {
+      requireUnsetWhenOff(
+        this,
+        'findingPublishingFrequency',
+        props.findingPublishingFrequency,
+        'enableGuardDuty is false',
+      );
+    }
+    if (!securityHub) {
+      for (const prop of ['enableFoundationalBestPractices', 'enableCisBenchmark'] as const) {
+        if (props[prop] === true) {
+          throw propError(
+            this,
+            prop,
+            'unset or false when enableSecurityHub is false (standards need Security Hub)',
+            true,
+          );
+        }
+      }
+      requireUnsetWhenOff(this, 'cisBenchmarkVersion', props.cisBenchmarkVersion, 'enableSecurityHub is false');
+    } else if (!cis) {
+      requireUnsetWhenOff(this, 'cisBenchmarkVersion', props.cisBenchmarkVersion, 'enableCisBenchmark is false');
+    }
+
     // Typed in TypeScript, but free text in JavaScript or YAML config: a wrong value would only fail
     // at deployment (or, for the CIS version, build the ARN of a standard that does not exist).
     const findingPublishingFrequency = props.findingPublishingFrequency ?? FindingPublishingFrequency.FIFTEEN_MINUTES;
@@ -109,21 +150,13 @@ export class ThreatDetection extends Construct {
     const cisVersion = props.cisBenchmarkVersion ?? CisBenchmarkVersion.V3_0_0;
     requireOneOf(this, 'cisBenchmarkVersion', cisVersion, Object.values(CisBenchmarkVersion));
 
-    if (props.enableGuardDuty ?? true) {
+    if (guardDuty) {
       this.detector = new guardduty.CfnDetector(this, 'Detector', {
         enable: true,
         findingPublishingFrequency,
       });
     }
 
-    const securityHub = props.enableSecurityHub ?? true;
-    const fsbp = props.enableFoundationalBestPractices ?? true;
-    const cis = props.enableCisBenchmark ?? true;
-    if (!securityHub && (props.enableFoundationalBestPractices || props.enableCisBenchmark)) {
-      throw new Error(
-        `${this.node.path}: invalid enableFoundationalBestPractices/enableCisBenchmark: expected unset or false when enableSecurityHub is false, found true`,
-      );
-    }
     if (securityHub) {
       const hub = new securityhub.CfnHub(this, 'Hub', {
         // Standards are subscribed explicitly below so that they are visible and switchable here.

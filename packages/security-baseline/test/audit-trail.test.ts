@@ -348,6 +348,12 @@ describe('AuditTrail validation', () => {
       /Test\/Audit: invalid cloudWatchLogsRetention\/cloudWatchLogsRetentionDays: expected at most one/,
     ],
     [
+      // From YAML or JavaScript: the string "false" would count as true and send the trail to CloudWatch Logs.
+      'sendToCloudWatchLogs as a string',
+      { sendToCloudWatchLogs: 'false' as unknown as boolean },
+      /Test\/Audit: invalid sendToCloudWatchLogs: expected true, false or unset \(a boolean\), found "false"/,
+    ],
+    [
       'retention without CloudWatch Logs',
       { sendToCloudWatchLogs: false, cloudWatchLogsRetentionDays: 30 },
       /Test\/Audit: invalid cloudWatchLogsRetention: expected no retention when sendToCloudWatchLogs is false/,

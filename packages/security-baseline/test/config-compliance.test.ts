@@ -1,6 +1,7 @@
+import { CfnCondition, Fn } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ComplianceRules, ConfigRecorder, ManagedRule, SnapshotFrequency } from '../src';
-import { newStack } from './util';
+import { newStack, stackIn } from './util';
 
 describe('ConfigRecorder defaults', () => {
   const stack = newStack();
@@ -130,6 +131,24 @@ describe('ConfigRecorder options', () => {
     });
     template.hasResourceProperties('AWS::Config::DeliveryChannel', {
       ConfigSnapshotDeliveryProperties: { DeliveryFrequency: 'Six_Hours' },
+    });
+  });
+
+  test('recordGlobalResources: a boolean, or a condition CloudFormation resolves per region', () => {
+    // From JavaScript or YAML config, "false" is a non-empty string: it would record IAM in every region.
+    expect(
+      () => new ConfigRecorder(newStack(), 'Config', { recordGlobalResources: 'false' as unknown as boolean }),
+    ).toThrow(
+      /^Test\/Config: invalid recordGlobalResources: expected true, false or unset \(a boolean\), found "false"$/,
+    );
+    // One template for every region (a StackSet): Fn::If on a region condition.
+    const stack = stackIn(undefined);
+    const home = new CfnCondition(stack, 'Home', { expression: Fn.conditionEquals(stack.region, 'eu-west-1') });
+    new ConfigRecorder(stack, 'Config', {
+      recordGlobalResources: Fn.conditionIf(home.logicalId, true, false) as unknown as boolean,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Config::ConfigurationRecorder', {
+      RecordingGroup: { IncludeGlobalResourceTypes: { 'Fn::If': ['Home', true, false] } },
     });
   });
 
@@ -377,6 +396,42 @@ describe('ComplianceRules', () => {
     ).toThrow(
       /^Test\/Rules: invalid passwordPolicy.reusePrevention: expected an integer from 1 to 24 while rules include iam-password-policy, since .*without reuse prevention.*found 0$/,
     );
+  });
+
+  // A rule's parameters without the rule would do nothing.
+  test.each<[string, ConstructorParameters<typeof ComplianceRules>[2], RegExp]>([
+    [
+      'an access key age with rules that leave access-keys-rotated out',
+      { rules: [ManagedRule.RESTRICTED_SSH], maxAccessKeyAgeDays: 45 },
+      /^Test\/Rules: invalid maxAccessKeyAgeDays: expected unset when rules leave out access-keys-rotated \(it would do nothing\), found 45$/,
+    ],
+    [
+      'an access key age with access-keys-rotated excluded',
+      { excludedRules: [ManagedRule.ACCESS_KEYS_ROTATED], maxAccessKeyAgeDays: 45 },
+      /^Test\/Rules: invalid maxAccessKeyAgeDays: expected unset when excludedRules leave out access-keys-rotated \(it would do nothing\), found 45$/,
+    ],
+    [
+      'a password length without the password rule',
+      { rules: [ManagedRule.RESTRICTED_SSH], minimumPasswordLength: 16 },
+      /^Test\/Rules: invalid minimumPasswordLength: expected unset when rules leave out iam-password-policy \(it would do nothing\), found 16$/,
+    ],
+    [
+      'a password policy with the password rule excluded',
+      { excludedRules: [...ComplianceRules.ACCOUNT_IAM_RULES], passwordPolicy: { minimumLength: 16 } },
+      /^Test\/Rules: invalid passwordPolicy: expected unset when excludedRules leave out iam-password-policy \(it would do nothing\), found \{"minimumLength":16\}$/,
+    ],
+  ])('rejects %s', (_name, props, message) => {
+    expect(() => new ComplianceRules(newStack(), 'Rules', props)).toThrow(message);
+  });
+
+  test('rule parameters stay allowed where the rule is left out for the region, not by the options', () => {
+    // eu-central-2 has no IAM rules (AWS Config records no IAM there): the same options serve every region.
+    const rules = new ComplianceRules(stackIn('eu-central-2'), 'Rules', {
+      maxAccessKeyAgeDays: 45,
+      passwordPolicy: { minimumLength: 16 },
+    });
+    expect(rules.selectedRules).not.toContain(ManagedRule.ACCESS_KEYS_ROTATED);
+    expect(rules.selectedRules).not.toContain(ManagedRule.IAM_PASSWORD_POLICY);
   });
 
   test('selected rules only; ruleFor finds them', () => {

@@ -1,4 +1,7 @@
 import * as vm from 'vm';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AccountGuardrails } from '../src';
+import { newStack } from './util';
 import {
   GUARDRAIL_ENV,
   GUARDRAIL_HANDLER_CODE,
@@ -37,6 +40,8 @@ interface Harness {
   readonly calls: Call[];
   /** Every response PUT: URL, headers and parsed body. */
   readonly responses: { url: string; headers: any; body: any }[];
+  /** Every response PUT's body as sent. */
+  readonly sent: string[];
 }
 
 function harness(
@@ -49,10 +54,15 @@ function harness(
     responseStatus?: number;
     /** An SDK command that fails, with its error. */
     failing?: { command: string; error: Error };
+    /** The function's whole environment, instead of one built from the options above. */
+    env?: { [name: string]: string };
+    /** The deployed code, instead of GUARDRAIL_HANDLER_CODE. */
+    code?: string;
   } = {},
 ): Harness {
   const calls: Call[] = [];
   const responses: { url: string; headers: any; body: any }[] = [];
+  const sent: string[] = [];
   const fakeModule = (client: string, commands: string[]) => {
     const m: any = {
       [client]: class {
@@ -103,6 +113,7 @@ function harness(
           on: () => {},
           end: (data: string) => {
             expect(requestOptions.method).toBe('PUT');
+            sent.push(data);
             responses.push({ url, headers: requestOptions.headers, body: JSON.parse(data) });
             callback(res);
             end();
@@ -112,7 +123,7 @@ function harness(
     },
   };
   const module = { exports: {} as any };
-  vm.runInNewContext(GUARDRAIL_HANDLER_CODE, {
+  vm.runInNewContext(options.code ?? GUARDRAIL_HANDLER_CODE, {
     module,
     exports: module.exports,
     require: (name: string) => {
@@ -120,7 +131,7 @@ function harness(
       return modules[name];
     },
     process: {
-      env: {
+      env: options.env ?? {
         [GUARDRAIL_ENV.settings]: JSON.stringify(options.settings ?? SETTINGS),
         [GUARDRAIL_ENV.revert]: String(options.revert ?? false),
         [GUARDRAIL_ENV.stackId]: STACK_ID,
@@ -131,7 +142,7 @@ function harness(
     console: { log: () => {} },
     Buffer,
   });
-  return { handler: module.exports.handler, calls, responses };
+  return { handler: module.exports.handler, calls, responses, sent };
 }
 
 const RESPONSE_URL = 'https://cloudformation-custom-resource-response-euwest1.s3-eu-west-1.amazonaws.com/x?sig=1';
@@ -224,7 +235,10 @@ describe('the guardrail function applies only its own settings', () => {
     const result = await h.handler(cfnEvent('Create', 's3'));
     expect(h.calls).toEqual([]);
     expect(result).toEqual({ Status: 'FAILED', Reason: 's3 is not enabled in this function' });
-    expect(h.responses[0].body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: physicalId('s3') });
+    expect(h.responses[0].body).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: `${physicalId('s3')}-create-failed`,
+    });
   });
 
   test('an unknown resource type or another stack: FAILED, nothing called', async () => {
@@ -251,6 +265,46 @@ describe('the guardrail function applies only its own settings', () => {
     expect(result).toEqual({ Status: 'FAILED', Reason: 'AccessDenied: not allowed' });
     expect(h.responses).toHaveLength(1);
     expect(h.responses[0].body).toMatchObject({ Status: 'FAILED', Reason: 'AccessDenied: not allowed' });
+  });
+
+  test('the response body stays within the 4,096 bytes CloudFormation accepts, a long reason cut short', async () => {
+    // Control characters take 6 bytes each in JSON: 1,000 of them alone would be 6,000 bytes.
+    const message = '\u0007'.repeat(3000);
+    const deleting = {
+      LogicalResourceId: 'Guardrailss3',
+      ResourceType: GUARDRAIL_RESOURCE_TYPES.s3,
+      PhysicalResourceId: physicalId('s3'),
+      ResourceStatus: 'DELETE_IN_PROGRESS',
+    };
+    for (const [command, event] of [
+      ['PutPublicAccessBlockCommand', cfnEvent('Create', 's3')],
+      ['DeletePublicAccessBlockCommand', cfnEvent('Delete', 's3')],
+    ] as const) {
+      const h = harness({ revert: true, describe: deleting, failing: { command, error: new Error(message) } });
+      const result = await h.handler(event);
+      expect(result.Status).toBe('FAILED');
+      const bytes = Buffer.byteLength(h.sent[0]);
+      expect(bytes).toBeLessThanOrEqual(4096);
+      expect(h.responses[0].headers['content-length']).toBe(bytes);
+      // Cut, not dropped: as much of the reason as fits.
+      expect(bytes).toBeGreaterThan(4096 - 6);
+      expect(h.responses[0].body.Reason.length).toBeGreaterThan(500);
+      expect(message.startsWith(h.responses[0].body.Reason)).toBe(true);
+      expect(result.Reason).toBe(h.responses[0].body.Reason);
+    }
+  });
+
+  test("a failed Update keeps the resource's physical id; a successful one takes the function's", async () => {
+    let h = harness({ failing: { command: 'EnableEbsEncryptionByDefaultCommand', error: new Error('Throttling') } });
+    await h.handler(cfnEvent('Update', 'ebs', { PhysicalResourceId: 'ebs-encryption-by-default-old' }));
+    expect(h.responses[0].body).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: 'ebs-encryption-by-default-old',
+    });
+    // A resource left over from a failed creation (rollback disabled) becomes the function's when it applies.
+    h = harness();
+    await h.handler(cfnEvent('Update', 'ebs', { PhysicalResourceId: `${physicalId('ebs')}-create-failed` }));
+    expect(h.responses[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: physicalId('ebs') });
   });
 
   test('a response PUT that is refused makes the invocation fail, so that Lambda retries it', async () => {
@@ -329,15 +383,73 @@ describe('Delete', () => {
       describe: { ...deleting('s3'), PhysicalResourceId: 's3-account-public-access-block-x' },
     });
     expect((await h.handler(cfnEvent('Delete', 's3'))).Status).toBe('FAILED');
+    // An event naming another function's resource: not this function's to revert.
     h = harness({ revert: true, describe: deleting('s3') });
     const result = await h.handler(
       cfnEvent('Delete', 's3', { PhysicalResourceId: 's3-account-public-access-block-x' }),
     );
     expect(result).toEqual({
-      Status: 'FAILED',
-      Reason: `refused to revert: s3-account-public-access-block-x is not ${physicalId('s3')}`,
+      Status: 'SUCCESS',
+      Reason: `nothing to revert: s3-account-public-access-block-x is not ${physicalId('s3')}, so it never applied s3`,
     });
     expect(h.calls).toEqual([]);
+  });
+
+  // CloudFormation deletes a resource whose creation failed with the FAILED response's physical id
+  // (aws-cdk#5525), and one whose creation it cancelled with an id it generates
+  // (cloudformation-coverage-roadmap#1814). The setting may have been on before (by hand, by another stack).
+  test('the rollback of a failed Create reverts nothing, even while CloudFormation deletes the resource', async () => {
+    const failing = harness({
+      revert: true,
+      failing: { command: 'PutPublicAccessBlockCommand', error: new Error('AccessDenied') },
+    });
+    await failing.handler(cfnEvent('Create', 's3'));
+    const failedId = failing.responses[0].body.PhysicalResourceId;
+    expect(failedId).not.toBe(physicalId('s3'));
+
+    const h = harness({ revert: true, describe: { ...deleting('s3'), PhysicalResourceId: failedId } });
+    const result = await h.handler(cfnEvent('Delete', 's3', { PhysicalResourceId: failedId }));
+    expect(result.Status).toBe('SUCCESS');
+    expect(result.Reason).toMatch(/^nothing to revert: /);
+    expect(h.calls).toEqual([]);
+    expect(h.responses[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: failedId });
+  });
+
+  test('the rollback of a cancelled Create (an id CloudFormation generated) reverts nothing and succeeds', async () => {
+    for (const revert of [true, false]) {
+      const generated = 'Test-Guardrailspassword-1ABCDEF2GHIJ3';
+      const h = harness({ revert, describe: { ...deleting('password'), PhysicalResourceId: generated } });
+      const result = await h.handler(cfnEvent('Delete', 'password', { PhysicalResourceId: generated }));
+      expect(result.Status).toBe('SUCCESS');
+      expect(h.calls).toEqual([]);
+      expect(h.responses[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: generated });
+    }
+  });
+
+  test.each([
+    ['password', 'DeleteAccountPasswordPolicyCommand', 'NoSuchEntityException'],
+    ['s3', 'DeletePublicAccessBlockCommand', 'NoSuchPublicAccessBlockConfiguration'],
+  ] as const)(
+    'a %s setting already reverted (by hand, by another stack, by a retried event) counts as reverted',
+    async (type, command, name) => {
+      const absent = Object.assign(new Error('The account policy cannot be found.'), { name });
+      const h = harness({ revert: true, describe: deleting(type), failing: { command, error: absent } });
+      const result = await h.handler(cfnEvent('Delete', type));
+      expect(result).toEqual({ Status: 'SUCCESS', Reason: `reverted ${type} (it was already absent)` });
+      expect(h.calls.map((c) => c.command)).toEqual(['DescribeStackResourceCommand', command]);
+    },
+  );
+
+  test('any other revert error, or the other setting\'s "absent" error, still fails the deletion', async () => {
+    for (const name of ['AccessDenied', 'NoSuchPublicAccessBlockConfiguration']) {
+      const error = Object.assign(new Error(`${name}: no`), { name });
+      const h = harness({
+        revert: true,
+        describe: deleting('password'),
+        failing: { command: 'DeleteAccountPasswordPolicyCommand', error },
+      });
+      expect(await h.handler(cfnEvent('Delete', 'password'))).toEqual({ Status: 'FAILED', Reason: `${name}: no` });
+    }
   });
 
   test('the check failing (no permission, no such resource) refuses too', async () => {
@@ -354,5 +466,66 @@ describe('Delete', () => {
       'DescribeStackResourceCommand',
       'DeleteAccountPasswordPolicyCommand',
     ]);
+  });
+});
+
+describe('as AccountGuardrails deploys it', () => {
+  // The code and environment from the synthesized template, with CloudFormation's values for its references:
+  // the construct's settings, account and owner must be what the handler reads.
+  test('each custom resource applies its setting, answers the physical id a later revert checks, and reverts', async () => {
+    const stack = newStack();
+    new AccountGuardrails(stack, 'Guardrails', {
+      revertOnDelete: true,
+      passwordPolicy: { minimumLength: 16, maxAgeDays: 0 },
+    });
+    const template = Template.fromStack(stack).toJSON();
+    const fn = Object.values(template.Resources as { [id: string]: any }).find(
+      (r) => r.Type === 'AWS::Lambda::Function',
+    );
+    const env: { [name: string]: string } = {};
+    for (const [name, value] of Object.entries(fn.Properties.Environment.Variables as { [name: string]: any })) {
+      env[name] = typeof value === 'string' ? value : value.Ref === 'AWS::StackId' ? STACK_ID : String(value);
+    }
+    const resources = Object.entries(template.Resources as { [id: string]: any }).filter(([, r]) =>
+      Object.values(GUARDRAIL_RESOURCE_TYPES).includes(r.Type),
+    );
+    expect(resources).toHaveLength(3);
+    const expected: { [type: string]: Call } = {
+      [GUARDRAIL_RESOURCE_TYPES.s3]: APPLY_CALLS.s3,
+      [GUARDRAIL_RESOURCE_TYPES.ebs]: APPLY_CALLS.ebs,
+      [GUARDRAIL_RESOURCE_TYPES.password]: {
+        command: 'UpdateAccountPasswordPolicyCommand',
+        input: { ...SETTINGS.password, MinimumPasswordLength: 16, MaxPasswordAge: undefined },
+      },
+    };
+    for (const [logicalId, resource] of resources) {
+      const event = {
+        RequestType: 'Create',
+        ResponseURL: RESPONSE_URL,
+        StackId: STACK_ID,
+        RequestId: 'req-1',
+        ResourceType: resource.Type,
+        LogicalResourceId: logicalId,
+        ResourceProperties: resource.Properties,
+      };
+      const created = harness({ env, code: fn.Properties.Code.ZipFile });
+      expect(await created.handler(event)).toMatchObject({ Status: 'SUCCESS' });
+      expect(JSON.parse(JSON.stringify(created.calls))).toEqual([JSON.parse(JSON.stringify(expected[resource.Type]))]);
+      const id = created.responses[0].body.PhysicalResourceId;
+
+      const deleted = harness({
+        env,
+        code: fn.Properties.Code.ZipFile,
+        describe: {
+          LogicalResourceId: logicalId,
+          ResourceType: resource.Type,
+          PhysicalResourceId: id,
+          ResourceStatus: 'DELETE_IN_PROGRESS',
+        },
+      });
+      const result = await deleted.handler({ ...event, RequestType: 'Delete', PhysicalResourceId: id });
+      expect(result.Reason).toMatch(/^reverted /);
+      expect(deleted.calls[0].input).toEqual({ StackName: STACK_ID, LogicalResourceId: logicalId });
+    }
   });
 });

@@ -15,7 +15,8 @@ describe('SecurityAlarms defaults', () => {
   const all = Object.values(SecurityEvent);
 
   test('one metric filter and one alarm per CIS control, alarming to the topic', () => {
-    template.resourceCountIs('AWS::Logs::MetricFilter', all.length);
+    // AlertingChanges has two more filters, on the alert topic, its subscriptions and key.
+    template.resourceCountIs('AWS::Logs::MetricFilter', all.length + 2);
     template.resourceCountIs('AWS::CloudWatch::Alarm', all.length);
     for (const event of all) {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
@@ -35,6 +36,28 @@ describe('SecurityAlarms defaults', () => {
         AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
       });
     }
+  });
+
+  test("the alert topic's filters feed the AlertingChanges metric and alarm, naming the topic and its key", () => {
+    const alerting = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter(
+      (f) => f.Properties.MetricTransformations[0].MetricName === SecurityEvent.ALERTING_CHANGES,
+    );
+    expect(alerting).toHaveLength(3);
+    for (const filter of alerting) {
+      expect(filter.Properties.MetricTransformations).toEqual([
+        { MetricNamespace: 'Groundwork/Security', MetricName: 'AlertingChanges', MetricValue: '1' },
+      ]);
+    }
+    const refs = alerting.map((f) => JSON.stringify(f.Properties.FilterPattern));
+    const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+    const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0];
+    expect(refs.filter((r) => r.includes(`{"Ref":"${topicId}"}`))).toHaveLength(2);
+    expect(refs.filter((r) => r.includes(`{"Ref":"${keyId}"}`))).toHaveLength(1);
+    expect(
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+        (a) => a.Properties.MetricName === SecurityEvent.ALERTING_CHANGES,
+      ),
+    ).toHaveLength(1);
   });
 
   test.each([
@@ -266,7 +289,7 @@ describe('SecurityAlarms options', () => {
     [
       'unknown event',
       { events: [SecurityEvent.VPC_CHANGES, 'Foo' as SecurityEvent] },
-      /^Test\/Alarms: invalid events\[1\]: expected one of UnauthorizedApiCalls, ConsoleSignInWithoutMfa, .*, VpcChanges, GuardDutyChanges, SecurityHubChanges, ConfigRuleChanges, AlertingChanges, found "Foo"$/,
+      /^Test\/Alarms: invalid events\[1\]: expected one of UnauthorizedApiCalls, ConsoleSignInWithoutMfa, .*, VpcChanges, GuardDutyChanges, SecurityHubChanges, AccessAnalyzerChanges, ConfigRuleChanges, AlertingChanges, found "Foo"$/,
     ],
     [
       'duplicate events',
@@ -310,6 +333,20 @@ describe('SecurityAlarms options', () => {
       { metricNamespace: 'AWS/Security' },
       /invalid metricNamespace: expected a custom CloudWatch namespace/,
     ],
+    [
+      // The severity only filters the GuardDuty routing: without it, the option would do nothing.
+      'a GuardDuty severity without GuardDuty notifications',
+      { notifyGuardDutyFindings: false, guardDutyMinimumSeverity: 7 },
+      /^Test\/Alarms: invalid guardDutyMinimumSeverity: expected unset when notifyGuardDutyFindings is false \(it would do nothing\), found 7$/,
+    ],
+    // From JavaScript or YAML config, "false" is a non-empty string: it would count as true.
+    ...(['notifyGuardDutyFindings', 'notifyConfigNonCompliance', 'enableDashboard'] as const).map(
+      (prop): [string, SecurityAlarmsOptions, RegExp] => [
+        `${prop} as the string "false"`,
+        { [prop]: 'false' as unknown as boolean },
+        new RegExp(`^Test/Alarms: invalid ${prop}: expected true, false or unset \\(a boolean\\), found "false"$`),
+      ],
+    ),
   ])('rejects %s', (_name, options, message) => {
     expect(() => alarms(options)).toThrow(message);
   });

@@ -1,7 +1,14 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ManagedRule, SecurityBaseline, SecurityBaselineProps, SecurityEvent } from '../src';
+import {
+  ComplianceRules,
+  GuardrailEnforcement,
+  ManagedRule,
+  SecurityBaseline,
+  SecurityBaselineProps,
+  SecurityEvent,
+} from '../src';
 import { ENV, findings, newStack } from './util';
 import { GUARDRAIL_ENV, GUARDRAIL_RESOURCE_TYPES } from '../src/private/guardrail-handler';
 
@@ -37,10 +44,23 @@ describe('SecurityBaseline defaults', () => {
 
   test('alarms watch the trail log group', () => {
     const logGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup'))[0];
-    template.resourceCountIs('AWS::Logs::MetricFilter', Object.values(SecurityEvent).length);
+    // One filter per event, and AlertingChanges' two on the alert topic, its subscriptions and key.
+    template.resourceCountIs('AWS::Logs::MetricFilter', Object.values(SecurityEvent).length + 2);
     for (const filter of Object.values(template.findResources('AWS::Logs::MetricFilter'))) {
       expect(filter.Properties.LogGroupName).toEqual({ Ref: logGroupId });
     }
+  });
+
+  // Setting the topic policy is a SetTopicAttributes call on the alert topic (AlertingChanges): on the first
+  // deployment it is made before the trail records, so it cannot raise the alarm.
+  test('the trail is created after the alert topic and its policy', () => {
+    const [[, trail]] = Object.entries(template.findResources('AWS::CloudTrail::Trail'));
+    const topicParts = [
+      ...Object.keys(template.findResources('AWS::SNS::Topic')),
+      ...Object.keys(template.findResources('AWS::SNS::TopicPolicy')),
+    ];
+    expect(topicParts).toHaveLength(2);
+    expect(trail.DependsOn).toEqual(expect.arrayContaining(topicParts));
   });
 
   test('one shared access-log bucket for the trail and Config buckets', () => {
@@ -230,6 +250,68 @@ describe('SecurityBaseline switches', () => {
     for (const rule of rules) {
       expect(rule.DependsOn ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/ConfigRecorder/)]));
     }
+  });
+
+  // From JavaScript or YAML config, "false" is a non-empty string: the part would be created, and its options
+  // would pass the check for a part that is off.
+  test.each([
+    'enableAuditTrail',
+    'enableConfigRecorder',
+    'enableComplianceRules',
+    'enableThreatDetection',
+    'enableAccountGuardrails',
+    'enableSecurityAlarms',
+  ] as const)('rejects %s as the string "false"', (flag) => {
+    expect(() => baseline({ [flag]: 'false' as unknown as boolean })).toThrow(
+      new RegExp(`^Test/Baseline: invalid ${flag}: expected true, false or unset \\(a boolean\\), found "false"$`),
+    );
+  });
+
+  test("the parts' switches are checked too, with the part's path", () => {
+    expect(() => baseline({ threatDetection: { enableGuardDuty: 'no' as unknown as boolean } })).toThrow(
+      /^Test\/Baseline\/ThreatDetection: invalid enableGuardDuty: expected true, false or unset \(a boolean\), found "no"$/,
+    );
+    expect(() => baseline({ securityAlarms: { notifyGuardDutyFindings: 'false' as unknown as boolean } })).toThrow(
+      /^Test\/Baseline\/SecurityAlarms: invalid notifyGuardDutyFindings: expected true, false or unset/,
+    );
+    expect(() => baseline({ configRecorder: { recordGlobalResources: 'true' as unknown as boolean } })).toThrow(
+      /^Test\/Baseline\/ConfigRecorder: invalid recordGlobalResources: expected true, false or unset/,
+    );
+  });
+
+  test('the password rule options with remediating guardrails, which bring their own password rule, are errors', () => {
+    for (const [option, value, found] of [
+      ['minimumPasswordLength', 16, '16'],
+      ['passwordPolicy', { minimumLength: 16 }, '\\{"minimumLength":16\\}'],
+    ] as const) {
+      expect(() =>
+        baseline({
+          accountGuardrails: { enforcement: GuardrailEnforcement.CONFIG_REMEDIATION },
+          complianceRules: { [option]: value },
+        }),
+      ).toThrow(
+        new RegExp(
+          `^Test/Baseline: invalid complianceRules.${option}: expected unset with accountGuardrails.enforcement ` +
+            'CONFIG_REMEDIATION \\(the guardrails bring their own iam-password-policy rule, which checks ' +
+            `accountGuardrails.passwordPolicy\\), found ${found}$`,
+        ),
+      );
+    }
+  });
+
+  test("without the password rule the guardrails' policy is not passed to the rules; a policy of the rules' own is refused", () => {
+    // The IAM rules in one region per account (as the platform does elsewhere): the guardrails still apply a policy.
+    const { construct } = baseline({
+      complianceRules: { excludedRules: [...ComplianceRules.ACCOUNT_IAM_RULES] },
+      accountGuardrails: { passwordPolicy: { minimumLength: 18 } },
+    });
+    expect(construct.complianceRules!.selectedRules).not.toContain(ManagedRule.IAM_PASSWORD_POLICY);
+    expect(construct.accountGuardrails!.passwordPolicy).toBeDefined();
+    expect(() =>
+      baseline({ complianceRules: { rules: [ManagedRule.RESTRICTED_SSH], passwordPolicy: { minimumLength: 18 } } }),
+    ).toThrow(
+      /^Test\/Baseline\/ComplianceRules: invalid passwordPolicy: expected unset when rules leave out iam-password-policy \(it would do nothing\), found \{"minimumLength":18\}$/,
+    );
   });
 
   test('rejects options for a part that is off', () => {

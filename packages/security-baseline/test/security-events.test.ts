@@ -4,16 +4,38 @@ import { SecurityAlarms, SecurityBaseline, SecurityEvent } from '../src';
 import { matchesFilterPattern } from './filter-pattern';
 import { newStack } from './util';
 
-/** The filter pattern of each event's metric filter, as synthesized. */
-function synthesizedPatterns(): Record<string, string> {
+/** The alert topic's ARN and key id of the sample account, as CloudFormation would resolve them. */
+const ALERT_TOPIC_ARN = 'arn:aws:sns:eu-west-1:111122223333:SecurityBaseline-AlarmsTopic3A2DFEBA-Ab12Cd34Ef56';
+const ALERT_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+
+/**
+ * The filter patterns feeding each event's metric, as synthesized, with the alert topic's and key's references
+ * (in the filters watching this construct's own topic and key) replaced by `topicArn` and `keyId`.
+ */
+function synthesizedPatterns(topicArn = ALERT_TOPIC_ARN, keyId = ALERT_KEY_ID): Record<string, string[]> {
   const stack = newStack();
   new SecurityAlarms(stack, 'Alarms', { logGroup: new logs.LogGroup(stack, 'TrailLogs') });
-  return Object.fromEntries(
-    Object.values(Template.fromStack(stack).findResources('AWS::Logs::MetricFilter')).map((f) => [
-      f.Properties.MetricTransformations[0].MetricName,
-      f.Properties.FilterPattern,
-    ]),
-  );
+  const template = Template.fromStack(stack);
+  const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+  const [keyIdRef] = Object.keys(template.findResources('AWS::KMS::Key'));
+  const resolve = (pattern: any): string => {
+    if (typeof pattern === 'string') return pattern;
+    const [separator, parts] = pattern['Fn::Join'];
+    return parts
+      .map((part: any) => {
+        if (typeof part === 'string') return part;
+        if (part.Ref === topicId) return topicArn;
+        if (part.Ref === keyIdRef) return keyId;
+        throw new Error(`unexpected reference in a filter pattern: ${JSON.stringify(part)}`);
+      })
+      .join(separator);
+  };
+  const patterns: Record<string, string[]> = {};
+  for (const filter of Object.values(template.findResources('AWS::Logs::MetricFilter'))) {
+    const metric = filter.Properties.MetricTransformations[0].MetricName;
+    (patterns[metric] ??= []).push(resolve(filter.Properties.FilterPattern));
+  }
+  return patterns;
 }
 
 /** A CloudTrail record of an API call by an assumed role (CloudTrail record contents). */
@@ -50,7 +72,9 @@ describe('the filter pattern evaluator itself', () => {
 
 describe('the metric filters against sample CloudTrail records', () => {
   const patterns = synthesizedPatterns();
-  const matches = (event: SecurityEvent, record: unknown) => matchesFilterPattern(patterns[event], record);
+  // The metric counts a record when any of the event's filters matches it.
+  const matches = (event: SecurityEvent, record: unknown) =>
+    patterns[event].some((pattern) => matchesFilterPattern(pattern, record));
 
   test('every event has a metric filter', () => {
     expect(Object.keys(patterns).sort()).toEqual([...Object.values(SecurityEvent)].sort());
@@ -87,6 +111,7 @@ describe('the metric filters against sample CloudTrail records', () => {
       apiCall('guardduty.amazonaws.com', 'UpdateDetector', { requestParameters: { detectorId: 'abc', enable: false } }),
     ],
     [SecurityEvent.SECURITY_HUB_CHANGES, apiCall('securityhub.amazonaws.com', 'BatchDisableStandards')],
+    [SecurityEvent.ACCESS_ANALYZER_CHANGES, apiCall('access-analyzer.amazonaws.com', 'DeleteAnalyzer')],
     [SecurityEvent.CONFIG_RULE_CHANGES, apiCall('config.amazonaws.com', 'DeleteConfigRule')],
     [SecurityEvent.ALERTING_CHANGES, apiCall('monitoring.amazonaws.com', 'DisableAlarmActions')],
   ])('%s matches its sample record', (event, record) => {
@@ -150,15 +175,24 @@ describe('the metric filters against sample CloudTrail records', () => {
     expect(matches(SecurityEvent.ROOT_ACCOUNT_USAGE, apiCall('iam.amazonaws.com', 'CreateAccessKey'))).toBe(false);
   });
 
-  // CloudWatch Logs rejects a longer pattern (PutMetricFilter filterPattern: at most 1,024 characters).
-  test('every filter pattern fits in 1,024 characters', () => {
-    for (const [event, pattern] of Object.entries(patterns)) {
-      expect({ event, length: pattern.length, fits: pattern.length <= 1024 }).toEqual({
-        event,
-        length: pattern.length,
-        fits: true,
-      });
+  // CloudWatch Logs rejects a longer pattern (PutMetricFilter filterPattern: at most 1,024 characters),
+  // whatever the alert topic's ARN: here the longest SNS allows (a 256-character name, SNS CreateTopic), in
+  // a partition and region with names longer than any today.
+  test('every filter pattern fits in 1,024 characters, with the longest topic ARN', () => {
+    const longestArn = `arn:${'p'.repeat(9)}:sns:${'r'.repeat(20)}:111122223333:${'t'.repeat(256)}`;
+    expect(longestArn).toHaveLength(308);
+    const longest = synthesizedPatterns(longestArn, `mrk-${'0'.repeat(32)}`);
+    for (const [event, eventPatterns] of Object.entries(longest)) {
+      for (const pattern of eventPatterns) {
+        expect({ event, length: pattern.length, fits: pattern.length <= 1024 }).toEqual({
+          event,
+          length: pattern.length,
+          fits: true,
+        });
+      }
     }
+    // The topic filters do name the topic.
+    expect(longest[SecurityEvent.ALERTING_CHANGES].filter((p) => p.includes(longestArn))).toHaveLength(2);
   });
 
   test('GuardDuty changes: a detector updated (suspended) or deleted; reads and other services are not', () => {
@@ -196,6 +230,85 @@ describe('the metric filters against sample CloudTrail records', () => {
     }
     // Another service's call of the same name is not GuardDuty's.
     expect(matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('inspector2.amazonaws.com', 'CreateFilter'))).toBe(false);
+  });
+
+  test('GuardDuty changes: publishing destinations (the findings export) and the members an administrator watches', () => {
+    for (const name of [
+      'CreatePublishingDestination',
+      'UpdatePublishingDestination',
+      'DeletePublishingDestination',
+      'DisassociateMembers',
+      'StopMonitoringMembers',
+      'DeleteMembers',
+    ]) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', name)),
+      }).toEqual({ name, matched: true });
+    }
+    for (const name of [
+      'DescribePublishingDestination',
+      'ListPublishingDestinations',
+      'CreateMembers',
+      'StartMonitoringMembers',
+      'ListMembers',
+    ]) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.GUARDDUTY_CHANGES, apiCall('guardduty.amazonaws.com', name)),
+      }).toEqual({ name, matched: false });
+    }
+  });
+
+  test('Security Hub changes: automation rules (which can suppress findings) and product imports switched off', () => {
+    for (const name of [
+      'CreateAutomationRule',
+      'BatchUpdateAutomationRules',
+      'BatchDeleteAutomationRules',
+      'CreateAutomationRuleV2',
+      'UpdateAutomationRuleV2',
+      'DeleteAutomationRuleV2',
+      'DisableImportFindingsForProduct',
+    ]) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.SECURITY_HUB_CHANGES, apiCall('securityhub.amazonaws.com', name)),
+      }).toEqual({ name, matched: true });
+    }
+    for (const name of [
+      'ListAutomationRules',
+      'BatchGetAutomationRules',
+      'GetAutomationRuleV2',
+      'EnableImportFindingsForProduct',
+    ]) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.SECURITY_HUB_CHANGES, apiCall('securityhub.amazonaws.com', name)),
+      }).toEqual({ name, matched: false });
+    }
+  });
+
+  test('Access Analyzer changes: analyzers deleted, archive rules created, updated or applied', () => {
+    const archive = apiCall('access-analyzer.amazonaws.com', 'CreateArchiveRule', {
+      requestParameters: { analyzerName: 'account', ruleName: 'quiet', filter: { isPublic: { eq: ['true'] } } },
+    });
+    expect(matches(SecurityEvent.ACCESS_ANALYZER_CHANGES, archive)).toBe(true);
+    for (const name of ['DeleteAnalyzer', 'UpdateArchiveRule', 'ApplyArchiveRule']) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.ACCESS_ANALYZER_CHANGES, apiCall('access-analyzer.amazonaws.com', name)),
+      }).toEqual({ name, matched: true });
+    }
+    // Deleting an archive rule hides nothing; the rest are the analyzer's creation and reads.
+    for (const name of ['DeleteArchiveRule', 'CreateAnalyzer', 'ListFindings', 'GetArchiveRule']) {
+      expect({
+        name,
+        matched: matches(SecurityEvent.ACCESS_ANALYZER_CHANGES, apiCall('access-analyzer.amazonaws.com', name)),
+      }).toEqual({ name, matched: false });
+    }
+    expect(matches(SecurityEvent.ACCESS_ANALYZER_CHANGES, apiCall('inspector2.amazonaws.com', 'DeleteAnalyzer'))).toBe(
+      false,
+    );
   });
 
   test('Security Hub changes: standards or controls disabled, or the hub disabled', () => {
@@ -242,9 +355,9 @@ describe('the metric filters against sample CloudTrail records', () => {
     });
     expect(matches(SecurityEvent.CONFIG_RULE_CHANGES, deleteRecorder)).toBe(true);
     expect(matches(SecurityEvent.CONFIG_CHANGES, deleteRecorder)).toBe(false);
-    expect(patterns[SecurityEvent.CONFIG_CHANGES]).toBe(
+    expect(patterns[SecurityEvent.CONFIG_CHANGES]).toEqual([
       '{ ($.eventSource = config.amazonaws.com) && (($.eventName = StopConfigurationRecorder) || ($.eventName = DeleteDeliveryChannel) || ($.eventName = PutDeliveryChannel) || ($.eventName = PutConfigurationRecorder)) }',
-    );
+    ]);
     expect(
       matches(SecurityEvent.CONFIG_RULE_CHANGES, apiCall('config.amazonaws.com', 'DescribeConfigurationRecorders')),
     ).toBe(false);
@@ -289,6 +402,70 @@ describe('the metric filters against sample CloudTrail records', () => {
     expect(matches(SecurityEvent.ALERTING_CHANGES, apiCall('logs.amazonaws.com', 'DisableAlarmActions'))).toBe(false);
   });
 
+  test("alerting changes: the alert topic's policy, attributes, subscriptions and key policy, not other topics' or keys'", () => {
+    const sns = (name: string, requestParameters: Record<string, unknown>) =>
+      apiCall('sns.amazonaws.com', name, { requestParameters });
+    const otherTopic = 'arn:aws:sns:eu-west-1:111122223333:orders-events';
+    // A policy that denies the alarms sns:Publish; a key the publishers cannot use.
+    expect(
+      matches(
+        SecurityEvent.ALERTING_CHANGES,
+        sns('SetTopicAttributes', { topicArn: ALERT_TOPIC_ARN, attributeName: 'Policy', attributeValue: '{}' }),
+      ),
+    ).toBe(true);
+    expect(
+      matches(
+        SecurityEvent.ALERTING_CHANGES,
+        sns('SetTopicAttributes', { topicArn: ALERT_TOPIC_ARN, attributeName: 'KmsMasterKeyId', attributeValue: 'x' }),
+      ),
+    ).toBe(true);
+    expect(
+      matches(SecurityEvent.ALERTING_CHANGES, sns('RemovePermission', { topicArn: ALERT_TOPIC_ARN, label: 'x' })),
+    ).toBe(true);
+    expect(matches(SecurityEvent.ALERTING_CHANGES, sns('DeleteTopic', { topicArn: ALERT_TOPIC_ARN }))).toBe(true);
+    // A filter policy on one of its subscriptions drops the alarms that do not match it.
+    const filterPolicy = (subscriptionArn: string) =>
+      sns('SetSubscriptionAttributes', {
+        subscriptionArn,
+        attributeName: 'FilterPolicy',
+        attributeValue: '{"never":["x"]}',
+      });
+    expect(
+      matches(SecurityEvent.ALERTING_CHANGES, filterPolicy(`${ALERT_TOPIC_ARN}:0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`)),
+    ).toBe(true);
+    // Its key's policy, given by id or by ARN.
+    const keyPolicy = (keyId: string) =>
+      apiCall('kms.amazonaws.com', 'PutKeyPolicy', { requestParameters: { keyId, policyName: 'default' } });
+    expect(matches(SecurityEvent.ALERTING_CHANGES, keyPolicy(ALERT_KEY_ID))).toBe(true);
+    expect(
+      matches(SecurityEvent.ALERTING_CHANGES, keyPolicy(`arn:aws:kms:eu-west-1:111122223333:key/${ALERT_KEY_ID}`)),
+    ).toBe(true);
+
+    // The same calls on other topics, subscriptions and keys are what deployments make: not watched.
+    expect(
+      matches(
+        SecurityEvent.ALERTING_CHANGES,
+        sns('SetTopicAttributes', { topicArn: otherTopic, attributeName: 'Policy' }),
+      ),
+    ).toBe(false);
+    expect(matches(SecurityEvent.ALERTING_CHANGES, sns('DeleteTopic', { topicArn: otherTopic }))).toBe(false);
+    expect(matches(SecurityEvent.ALERTING_CHANGES, filterPolicy(`${otherTopic}:0f1e2d3c`))).toBe(false);
+    // A topic whose name begins with the alert topic's is another topic.
+    expect(matches(SecurityEvent.ALERTING_CHANGES, filterPolicy(`${ALERT_TOPIC_ARN}-copy:0f1e2d3c`))).toBe(false);
+    expect(matches(SecurityEvent.ALERTING_CHANGES, keyPolicy('9999abcd-12ab-34cd-56ef-1234567890ab'))).toBe(false);
+    // Lambda's RemovePermission and reads of the alert topic are not SNS changes to it.
+    expect(
+      matches(
+        SecurityEvent.ALERTING_CHANGES,
+        apiCall('lambda.amazonaws.com', 'RemovePermission', { requestParameters: { topicArn: ALERT_TOPIC_ARN } }),
+      ),
+    ).toBe(false);
+    expect(matches(SecurityEvent.ALERTING_CHANGES, sns('GetTopicAttributes', { topicArn: ALERT_TOPIC_ARN }))).toBe(
+      false,
+    );
+    expect(matches(SecurityEvent.ALERTING_CHANGES, sns('Subscribe', { topicArn: ALERT_TOPIC_ARN }))).toBe(false);
+  });
+
   test('the events that are not CIS controls say so in the alarm description', () => {
     const stack = newStack();
     new SecurityAlarms(stack, 'Alarms', { logGroup: new logs.LogGroup(stack, 'TrailLogs') });
@@ -300,6 +477,10 @@ describe('the metric filters against sample CloudTrail records', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'AlertingChanges',
       AlarmDescription: 'Security event: AlertingChanges seen in CloudTrail',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'AccessAnalyzerChanges',
+      AlarmDescription: 'Security event: AccessAnalyzerChanges seen in CloudTrail',
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'CloudTrailChanges',
@@ -332,6 +513,9 @@ describe("SecurityAlarms without a log group (a region of the account other than
     );
     expect(() => new SecurityAlarms(newStack(), 'Alarms', { enableDashboard: true })).toThrow(
       /^Test\/Alarms: invalid enableDashboard: expected unset without a logGroup/,
+    );
+    expect(() => new SecurityAlarms(newStack(), 'Alarms', { metricNamespace: 'Acme/Security' })).toThrow(
+      /^Test\/Alarms: invalid metricNamespace: expected unset without a logGroup \(the alarms and dashboard read the trail log group\), found "Acme\/Security"$/,
     );
   });
 });
@@ -379,10 +563,30 @@ describe('SecurityBaseline without the audit trail', () => {
           securityAlarms: { eventThresholds: { UnauthorizedApiCalls: 5 } },
         }),
     ).toThrow(/invalid securityAlarms.eventThresholds: .* found sendToCloudWatchLogs: false$/);
+    // The metrics' namespace, without metric filters, would do nothing.
+    expect(
+      () =>
+        new SecurityBaseline(newStack(), 'Baseline', {
+          enableAuditTrail: false,
+          securityAlarms: { metricNamespace: 'Acme/Security' },
+        }),
+    ).toThrow(
+      /^Test\/Baseline: invalid securityAlarms.metricNamespace: expected unset without the audit trail .* found enableAuditTrail: false$/,
+    );
     // Asking for no dashboard is fine.
     new SecurityBaseline(newStack(), 'Baseline', {
       enableAuditTrail: false,
       securityAlarms: { enableDashboard: false },
     });
+    // "false" from YAML is not false: reported as what it is, not as a dashboard asked for.
+    expect(
+      () =>
+        new SecurityBaseline(newStack(), 'Baseline', {
+          enableAuditTrail: false,
+          securityAlarms: { enableDashboard: 'false' as unknown as boolean },
+        }),
+    ).toThrow(
+      /^Test\/Baseline\/SecurityAlarms: invalid enableDashboard: expected true, false or unset \(a boolean\), found "false"$/,
+    );
   });
 });

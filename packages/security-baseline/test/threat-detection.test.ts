@@ -71,11 +71,58 @@ describe('ThreatDetection', () => {
     template.hasResourceProperties('AWS::GuardDuty::Detector', { FindingPublishingFrequency: 'ONE_HOUR' });
   });
 
-  test('rejects standards without Security Hub', () => {
+  test('rejects standards without Security Hub, naming the standard', () => {
     expect(
       () => new ThreatDetection(newStack(), 'Threats', { enableSecurityHub: false, enableCisBenchmark: true }),
     ).toThrow(
-      /Test\/Threats: invalid enableFoundationalBestPractices\/enableCisBenchmark: expected unset or false when enableSecurityHub is false, found true/,
+      /^Test\/Threats: invalid enableCisBenchmark: expected unset or false when enableSecurityHub is false \(standards need Security Hub\), found true$/,
+    );
+    expect(
+      () =>
+        new ThreatDetection(newStack(), 'Threats', { enableSecurityHub: false, enableFoundationalBestPractices: true }),
+    ).toThrow(
+      /^Test\/Threats: invalid enableFoundationalBestPractices: expected unset or false when enableSecurityHub/,
+    );
+    // Standards switched off explicitly with the hub are fine.
+    new ThreatDetection(newStack(), 'Threats', {
+      enableSecurityHub: false,
+      enableFoundationalBestPractices: false,
+      enableCisBenchmark: false,
+    });
+  });
+
+  // An option of a service that is off would do nothing: a switch flipped by accident while its settings
+  // remain in config would go unnoticed.
+  test.each<[string, ConstructorParameters<typeof ThreatDetection>[2], RegExp]>([
+    [
+      'a finding publishing frequency without GuardDuty',
+      { enableGuardDuty: false, findingPublishingFrequency: FindingPublishingFrequency.ONE_HOUR },
+      /^Test\/Threats: invalid findingPublishingFrequency: expected unset when enableGuardDuty is false \(it would do nothing\), found "ONE_HOUR"$/,
+    ],
+    [
+      'a CIS version without Security Hub',
+      { enableSecurityHub: false, cisBenchmarkVersion: CisBenchmarkVersion.V1_4_0 },
+      /^Test\/Threats: invalid cisBenchmarkVersion: expected unset when enableSecurityHub is false \(it would do nothing\), found "1.4.0"$/,
+    ],
+    [
+      'a CIS version without the CIS standard',
+      { enableCisBenchmark: false, cisBenchmarkVersion: CisBenchmarkVersion.V3_0_0 },
+      /^Test\/Threats: invalid cisBenchmarkVersion: expected unset when enableCisBenchmark is false \(it would do nothing\), found "3.0.0"$/,
+    ],
+  ])('rejects %s', (_name, props, message) => {
+    expect(() => new ThreatDetection(newStack(), 'Threats', props)).toThrow(message);
+  });
+
+  // From JavaScript or YAML config, "false" is a non-empty string: it would count as true and switch the service on.
+  test.each([
+    'enableGuardDuty',
+    'enableSecurityHub',
+    'enableFoundationalBestPractices',
+    'enableCisBenchmark',
+    'enableAccessAnalyzer',
+  ] as const)('rejects %s as the string "false"', (prop) => {
+    expect(() => new ThreatDetection(newStack(), 'Threats', { [prop]: 'false' as unknown as boolean })).toThrow(
+      new RegExp(`^Test/Threats: invalid ${prop}: expected true, false or unset \\(a boolean\\), found "false"$`),
     );
   });
 

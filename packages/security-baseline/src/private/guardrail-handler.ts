@@ -7,9 +7,12 @@
  * event but which setting (the resource type) and which phase (the request type):
  * - the settings it applies are in its environment, fixed at synthesis (GUARDRAIL_SETTINGS); the
  *   resource properties are never read, so a direct caller can at most apply the configured settings again;
- * - it reverts a setting only with revertOnDelete (GUARDRAIL_REVERT) and only while CloudFormation is
- *   really deleting that resource of this stack (DescribeStackResource on the stack of GUARDRAIL_STACK_ID:
- *   DELETE_IN_PROGRESS, same type, same physical id);
+ * - it reverts a setting only with revertOnDelete (GUARDRAIL_REVERT), only for a resource that applied it
+ *   (the function's own physical id, which only a successful Create or Update answers), and only while
+ *   CloudFormation is really deleting that resource of this stack (DescribeStackResource on the stack of
+ *   GUARDRAIL_STACK_ID: DELETE_IN_PROGRESS, same type, same physical id). The Delete of a resource that
+ *   never applied its setting (a failed or cancelled creation) reverts nothing and succeeds, so that the
+ *   rollback does not open the account nor get stuck; a setting already reverted counts as reverted;
  * - it answers CloudFormation itself (PUT to the pre-signed ResponseURL), so it needs no framework
  *   function: cr.Provider would add a second function, itself directly invokable, and a file asset.
  *
@@ -17,7 +20,7 @@
  * so that exactly what is deployed inline (lambda.Code.fromInline) is what the tests run
  * (test/guardrail-handler.test.ts). CloudFormation puts inline code in a file `index` and zips it; the
  * zip may be at most 4 MB (AWS::Lambda::Function Code.ZipFile, CloudFormation User Guide); the old
- * 4,096-character limit was lifted (aws-cdk#20624). This code is about 5.5 KB.
+ * 4,096-character limit was lifted (aws-cdk#20624). This code is about 8 KB.
  */
 
 /** The custom resource type of each setting. */
@@ -85,14 +88,31 @@ async function apply(setting, settings, env) {
   }
 }
 
+// The errors that say a setting is already in its reverted state: IAM DeleteAccountPasswordPolicy answers
+// NoSuchEntity when the account has no password policy (IAM API Reference; SDK v3 names the error
+// NoSuchEntityException); S3 Control names a missing account configuration NoSuchPublicAccessBlockConfiguration
+// (GetPublicAccessBlock, S3 API Reference). Policy deleted by hand, by another stack's revert, or by this
+// very revert before a response PUT failed and Lambda ran the event again: the deletion must not fail on it.
+const ABSENT = {
+  s3: ['NoSuchPublicAccessBlockConfiguration'],
+  ebs: [],
+  password: ['NoSuchEntityException', 'NoSuchEntity'],
+};
+
 async function revert(setting, env) {
-  if (setting === 's3') {
-    await send('s3-control', 'S3ControlClient', 'DeletePublicAccessBlockCommand', { AccountId: env[E.accountId] });
-  } else if (setting === 'ebs') {
-    await send('ec2', 'EC2Client', 'DisableEbsEncryptionByDefaultCommand', {});
-  } else {
-    await send('iam', 'IAMClient', 'DeleteAccountPasswordPolicyCommand', {});
+  try {
+    if (setting === 's3') {
+      await send('s3-control', 'S3ControlClient', 'DeletePublicAccessBlockCommand', { AccountId: env[E.accountId] });
+    } else if (setting === 'ebs') {
+      await send('ec2', 'EC2Client', 'DisableEbsEncryptionByDefaultCommand', {});
+    } else {
+      await send('iam', 'IAMClient', 'DeleteAccountPasswordPolicyCommand', {});
+    }
+  } catch (e) {
+    if (e && ABSENT[setting].includes(e.name)) return 'reverted ' + setting + ' (it was already absent)';
+    throw e;
   }
+  return 'reverted ' + setting;
 }
 
 // A revert needs CloudFormation to be deleting exactly this resource of this stack: a direct caller
@@ -121,18 +141,58 @@ async function run(event, env, setting, physicalId) {
     return 'applied ' + setting;
   }
   if (event.RequestType !== 'Delete') throw new Error('unknown request type ' + event.RequestType);
-  if (env[E.revert] !== 'true') return 'left ' + setting + ' in place (revertOnDelete is off)';
+  // Only a successful Create or Update answers the function's own physical id. CloudFormation deletes a
+  // resource whose creation failed with the physical id of the FAILED response (aws-cdk#5525), and one
+  // whose creation it cancelled (another resource failed first) with an id it generates
+  // (cloudformation-coverage-roadmap#1814): that resource applied nothing, so there is nothing to revert,
+  // and a FAILED answer would leave the stack in ROLLBACK_FAILED or DELETE_FAILED.
   if (event.PhysicalResourceId !== physicalId) {
-    throw new Error('refused to revert: ' + event.PhysicalResourceId + ' is not ' + physicalId);
+    return 'nothing to revert: ' + event.PhysicalResourceId + ' is not ' + physicalId + ', so it never applied ' + setting;
   }
+  if (env[E.revert] !== 'true') return 'left ' + setting + ' in place (revertOnDelete is off)';
   await requireDeletion(event, env, physicalId);
-  await revert(setting, env);
-  return 'reverted ' + setting;
+  return revert(setting, env);
 }
 
-function respond(url, body) {
+// CloudFormation accepts a response body of at most 4,096 bytes (CloudFormation User Guide, custom resource
+// response objects). Only the reason can be long: an SDK error message, escaped in JSON up to 6 bytes a character.
+const MAX_RESPONSE_BYTES = 4096;
+
+// The body with the longest start of the reason that fits (a binary search over its length).
+function serialize(body) {
+  const reason = body.Reason;
+  const fitting = (length) => {
+    body.Reason = reason.slice(0, length);
+    const data = JSON.stringify(body);
+    return Buffer.byteLength(data) <= MAX_RESPONSE_BYTES ? data : undefined;
+  };
+  const whole = fitting(reason.length);
+  if (whole !== undefined) return whole;
+  let fits = 0;
+  let tooLong = reason.length;
+  while (tooLong - fits > 1) {
+    const middle = Math.floor((fits + tooLong) / 2);
+    if (fitting(middle) === undefined) tooLong = middle;
+    else fits = middle;
+  }
+  // Only an event CloudFormation never sends (a physical id over its 1 KB) leaves nothing that fits.
+  return fitting(fits) || JSON.stringify(body);
+}
+
+// The physical id of a Create's or Update's response decides what a later Delete may revert (see run): the
+// function's own id only where the setting was applied. A failed Create gets an id of its own, so that the
+// rollback's Delete of it reverts nothing; a failed Update keeps the resource's id, which CloudFormation
+// expects unchanged in every response for the resource.
+function physicalIdOf(event, physicalId, status) {
+  if (status === 'SUCCESS' && physicalId !== undefined && (event.RequestType === 'Create' || event.RequestType === 'Update')) {
+    return physicalId;
+  }
+  if (event.RequestType === 'Create') return (physicalId || event.LogicalResourceId || 'unknown') + '-create-failed';
+  return event.PhysicalResourceId || event.LogicalResourceId || 'none';
+}
+
+function respond(url, data) {
   if (typeof url !== 'string' || !url.startsWith('https://')) return Promise.resolve();
-  const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     // The pre-signed URL is signed without a content type.
     const req = https.request(url, {
@@ -164,13 +224,13 @@ exports.handler = async function (event) {
   const body = {
     Status: status,
     Reason: reason.slice(0, 1000),
-    PhysicalResourceId: event.RequestType === 'Delete' || physicalId === undefined
-      ? event.PhysicalResourceId || event.LogicalResourceId || 'none' : physicalId,
+    PhysicalResourceId: physicalIdOf(event, physicalId, status),
     StackId: event.StackId,
     RequestId: event.RequestId,
     LogicalResourceId: event.LogicalResourceId,
   };
-  await respond(event.ResponseURL, body);
+  const data = serialize(body);
+  await respond(event.ResponseURL, data);
   return { Status: status, Reason: body.Reason };
 };
 `;

@@ -71,6 +71,34 @@ export function requireBoolean(scope: IConstruct, prop: string, value: unknown):
   }
 }
 
+/**
+ * As requireBoolean, for a boolean prop whose L1 property also takes a value CloudFormation resolves at
+ * deployment (e.g. `Fn.conditionIf(...)`, one template for every region): such a token is left to CloudFormation.
+ */
+export function requireBooleanOrToken(scope: IConstruct, prop: string, value: unknown): void {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  requireBoolean(scope, prop, value);
+}
+
+/**
+ * Refuses an option of a part that is switched off: it would silently do nothing, so a switch flipped by
+ * accident while its settings remain in config would go unnoticed. `off` names the switch, e.g.
+ * "enableGuardDuty is false".
+ */
+export function requireUnsetWhenOff(scope: IConstruct, prop: string, value: unknown, off: string): void {
+  if (value === undefined) {
+    return;
+  }
+  const expected = `unset when ${off} (it would do nothing)`;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    // An options object (e.g. a password policy), shown as its JSON rather than as [object Object].
+    throw new Error(`${scope.node.path}: invalid ${prop}: expected ${expected}, found ${JSON.stringify(value)}`);
+  }
+  throw propError(scope, prop, expected, value);
+}
+
 export function requireInteger(scope: IConstruct, prop: string, value: number, min: number, max: number): void {
   if (Token.isUnresolved(value)) {
     return;
