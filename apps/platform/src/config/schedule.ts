@@ -97,6 +97,13 @@ export function checkScheduleExpression(expression: string): string | undefined 
         return `a cron expression whose ${field.name} field is ${field.description}, found "${fields[index]}"`;
       }
     }
+    // EventBridge User Guide, "Cron expressions": "If you use the '#' character, you can define only one
+    // expression in the day-of-week field. For example, "3#1,6#3" is not valid because it is interpreted as
+    // two expressions." PutRule refuses it at deploy time.
+    const dayOfWeek = fields[4];
+    if (dayOfWeek.includes('#') && dayOfWeek.includes(',')) {
+      return `a cron expression whose day-of-week field holds a single expression when it uses # (EventBridge reads "3#1,6#3" as two and refuses it), found "${dayOfWeek}"`;
+    }
     return undefined;
   }
   return 'an EventBridge schedule expression, "rate(<n> <unit>)" or "cron(<6 fields>)", e.g. "rate(1 hour)"';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { didYouMean } from './did-you-mean';
 import { ConfigIssue, formatFieldPath } from './errors';
 import { expectations, SuggestionParams } from './schema';
-import { describeNode, issueAt, locate, MISSING_VALUE, YamlFile } from './yaml-file';
+import { describeNode, issueAt, locate, MISSING_VALUE, quoted, YamlFile } from './yaml-file';
 
 type Schema = z.core.$ZodType;
 type Issue = z.core.$ZodIssue;
@@ -69,7 +69,7 @@ function toConfigIssues(yaml: YamlFile, root: Schema, issue: Issue, prefix: Prop
           MOVED_FIELDS[formatFieldPath([...path, key])] ?? `a known field of ${owner} (${known.join(', ')})`,
           {
             at: 'key',
-            found: `unknown field "${key}"`,
+            found: `unknown field ${quoted(key)}`,
             suggestion: didYouMean(key, known),
           },
         ),

@@ -64,7 +64,7 @@ export const environmentNameSchema = nameSchema('Environment name: lowercase let
  */
 export const MAX_TAG_KEY_LENGTH = 127;
 
-const tagKeySchema = expecting(
+export const tagKeySchema = expecting(
   z
     .string()
     .min(1)
@@ -100,12 +100,44 @@ const roleNamePatternSchema = expecting(
   'an IAM role name of at least 3 characters, optionally ending in *, optionally after its IAM path (e.g. aws-reserved/sso.amazonaws.com/*AWSReservedSSO_SecurityAuditor_*)',
 );
 
+/**
+ * Services no deployment trust may allow: `<svc>:*` for any of them would let the execution role leave the
+ * account's deployment job (@groundwork/cross-account-roles `FORBIDDEN_SERVICES`, internal to that package and
+ * compared with it by a test; not imported here, the schema loads without aws-cdk-lib).
+ */
+export const FORBIDDEN_TRUST_SERVICES = ['organizations', 'account', 'sts', 'sso', 'identitystore'] as const;
+
+/** An IAM service prefix as the deployment trust takes it (cross-account-roles `validateServices`). */
+const IAM_SERVICE_PREFIX = /^[a-z0-9][a-z0-9-]*$/;
+
 const serviceNameSchema = expecting(
   z
     .string()
     .regex(/^[a-z][a-z0-9.-]*$/)
-    .describe('AWS service name as used in endpoint and principal names, e.g. ssm, ecr.api'),
-  'an AWS service name such as "ssm" or "ecr.api" (lowercase)',
+    // The pattern above is the JSON Schema's (editor hints); the deployment trust takes less. Both are checked
+    // here, so `npm run validate` says so instead of the bootstrap template (or, under stackSets, the synth)
+    // failing on a construct path.
+    .superRefine((value, ctx) => {
+      if (!/^[a-z][a-z0-9.-]*$/.test(value)) return;
+      if (!IAM_SERVICE_PREFIX.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'an IAM service prefix such as "ecr" or "cloudformation": letters, digits and hyphens, no "." (the ' +
+            'deployment trust allows `<prefix>:*`; "ecr.api" is an endpoint name, its IAM prefix is "ecr")',
+          params: { suggestion: value.split('.')[0] } satisfies SuggestionParams,
+        });
+      } else if ((FORBIDDEN_TRUST_SERVICES as readonly string[]).includes(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            `a service other than ${FORBIDDEN_TRUST_SERVICES.map((v) => `"${v}"`).join(', ')} (\`${value}:*\` would ` +
+            "let the CloudFormation execution role reach beyond the account's resources: the deployment trust refuses it)",
+        });
+      }
+    })
+    .describe('IAM service prefix the deployment trust allows as <prefix>:*, e.g. ssm, ecr, cloudformation'),
+  'an IAM service prefix such as "ssm" or "cloudformation" (lowercase letters, digits and hyphens)',
 );
 
 /** `deploymentTrust` of an environment or of the StackSets: the services the deploy role may manage `where`. */
@@ -220,8 +252,40 @@ const branchTargetsSchema = expecting(
 /** What a branch name may hold (its characters; git adds rules of its own). */
 export const BRANCH_NAME = /^[A-Za-z0-9._/-]+$/;
 
+/**
+ * Why git refuses a branch name made of BRANCH_NAME's characters (git-check-ref-format, with `--branch`), or
+ * undefined. A pipeline for such a branch would wait for pushes to a branch that cannot exist; a name starting
+ * with "-" would also reach the pipeline's synth command as an option (`npm run synth -- --branch -x`).
+ */
+export function gitBranchNameProblem(name: string): string | undefined {
+  if (name.startsWith('-')) return 'starts with "-"';
+  if (name.startsWith('/') || name.endsWith('/') || name.includes('//')) return 'starts or ends with "/" or holds "//"';
+  if (name.includes('..')) return 'holds ".."';
+  if (name.endsWith('.')) return 'ends with "."';
+  if (name.split('/').some((part) => part.startsWith('.'))) return 'has a part starting with "."';
+  if (name.split('/').some((part) => part.endsWith('.lock'))) return 'has a part ending with ".lock"';
+  if (name === 'HEAD') return 'is "HEAD"';
+  return undefined;
+}
+
+const GIT_BRANCH_WORDS =
+  'a git branch name: letters, digits and . _ / -, not starting with "-", "." or "/", not ending with "/", "." ' +
+  'or ".lock", without ".." or "//" (git refuses those)';
+
 function branchNameSchema(description: string) {
-  return expecting(z.string().regex(BRANCH_NAME).describe(description), 'a git branch name');
+  return expecting(
+    z
+      .string()
+      .regex(BRANCH_NAME)
+      // git's own rules, beyond the characters (not in the JSON Schema, which editors use for hints only).
+      .superRefine((value, ctx) => {
+        if (!BRANCH_NAME.test(value)) return;
+        const problem = gitBranchNameProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: `a branch name git accepts (this one ${problem})` });
+      })
+      .describe(description),
+    GIT_BRANCH_WORDS,
+  );
 }
 
 // ---------------------------------------------------------------------------

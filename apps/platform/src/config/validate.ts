@@ -21,8 +21,9 @@ import {
   NAME_WORDS,
   organizationNameSchema,
   regionSchema,
+  tagKeySchema,
 } from './schema';
-import { fileIssue, issueAt, locate, YamlFile } from './yaml-file';
+import { fileIssue, issueAt, locate, quoted, YamlFile } from './yaml-file';
 import { NAT_STRATEGIES } from '../nat-strategies';
 import { pipelineStackName } from '../stack-names';
 
@@ -119,6 +120,10 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
       ...checkDriftDetectorRoleNames(groundwork, environments),
       ...checkRequiredTagsInDefaults(groundwork),
       ...checkTags(groundwork, environments),
+      ...checkEmptyTagValues(groundwork, environments),
+      ...checkRestrictedTagKeys(groundwork, environments),
+      ...checkAccountHomesDeployed(groundwork, environments),
+      ...checkAccessTrustPolicyLengths(groundwork),
       ...checkStackSets(groundwork, environments),
     );
   }
@@ -916,6 +921,257 @@ export function checkTags(groundwork: GroundworkSource, environments: readonly E
           `at most ${MAX_CONFIG_TAGS} tags with defaultTags (AWS allows ${MAX_TAGS_PER_RESOURCE} per resource, and ` +
             `the app adds up to ${APP_TAG_KEYS.length} of its own, on subnets: ${APP_TAG_KEYS.join(', ')})`,
           { locateAt: hasTags ? ['tags'] : [], found: `${keys.size} tags` },
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+/**
+ * No tag value is empty. Every stack of the platform holds CloudWatch alarms (and the security dashboard, the
+ * drift detector's Step Functions state machine), which carry every tag, and CloudFormation takes their tag
+ * values with at least 1 character (AWS::CloudWatch::Alarm Tag, Value: "Minimum: 1", CloudFormation Template
+ * Reference; likewise AWS::CloudWatch::Dashboard and AWS::StepFunctions::StateMachine): the synth fails on each
+ * of them (CloudFormation Validate F3033), naming construct paths, not the tag. A required tag that is empty is
+ * reported by the required-tag rules already (Groundwork-TAG1 counts it as missing), so not again here.
+ */
+export function checkEmptyTagValues(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const required = new Set(requiredTags(groundwork));
+  const expected =
+    'a tag value of 1-256 characters (CloudFormation takes no empty tag value on the CloudWatch alarms and ' +
+    'dashboards and the Step Functions state machine that every stack holds, and every resource carries every tag)';
+  const empties = (file: YamlFile, field: 'defaultTags' | 'tags', tags: Record<string, unknown>) =>
+    Object.entries(tags)
+      .filter(([key, value]) => value === '' && !required.has(key))
+      .map(([key]) => issueAt(file, [field, key], expected));
+  return [
+    ...empties(groundwork.yaml, 'defaultTags', plainMap(get(groundwork.raw, ['defaultTags']))),
+    ...environments.flatMap((env) => empties(env.yaml, 'tags', plainMap(get(env.raw, ['tags'])))),
+  ];
+}
+
+/**
+ * The tag keys the Security Hub hub takes: its CloudFormation resource schema (AWS::SecurityHub::Hub,
+ * aws-cloudformation-resource-providers-securityhub) allows keys matching `^(?!aws:)[a-zA-Z+-=._:/]+$`, where
+ * `+-=` is the range from "+" to "=" (digits among them). Of the characters a config tag key may hold, that
+ * leaves ASCII letters, digits and `_ . : / = + -`: no spaces, "@" or letters outside ASCII.
+ */
+export const SECURITY_HUB_TAG_KEY = /^[A-Za-z0-9_.:/=+-]+$/;
+
+/**
+ * The tag keys a StackSet takes: AWS::CloudFormation::StackSet's resource schema allows keys matching
+ * `^(?!aws:.*)[a-zA-Z0-9\s\:\_\.\/\=\+\-]+$` (as aws-cdk-lib's CloudFormation template validation reports it,
+ * F3031): of a config tag key's characters, no "@" and no letters or digits outside ASCII.
+ */
+export const STACK_SET_TAG_KEY = /^[A-Za-z0-9\s:_./=+-]+$/;
+
+/**
+ * Tag keys that a resource carrying every tag refuses, though AWS takes them on most others: the synth fails on
+ * its construct path (CloudFormation Validate F3002, F3031), naming neither the tag nor the file. With Security
+ * Hub on (security.securityHub, on by default) the environment's Security stack holds the hub, which carries
+ * every tag of the environment; the StackSets' security baseline holds one too, tagged with defaultTags; and with
+ * stackSets, the StackSets themselves carry defaultTags. An environment's own key is reported there; a key of
+ * defaultTags once, on defaultTags, naming what refuses it.
+ */
+export function checkRestrictedTagKeys(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const valid = (key: string) => tagKeySchema.safeParse(key).success;
+  const hubWords =
+    'a tag key of ASCII letters, digits and _ . : / = + - only while Security Hub is on (the Security Hub hub ' +
+    'carries every tag, and its CloudFormation schema takes no other characters: no spaces, "@" or letters ' +
+    'outside ASCII)';
+  const hubOn = (env: EnvironmentSource) => get(env.raw, ['security', 'securityHub']) !== false;
+  const issues: ConfigIssue[] = [];
+  for (const env of environments.filter(hubOn)) {
+    const explicit = get(env.raw, ['security', 'securityHub']) === true;
+    for (const key of Object.keys(plainMap(get(env.raw, ['tags'])))) {
+      if (!valid(key) || SECURITY_HUB_TAG_KEY.test(key)) continue;
+      issues.push(
+        issueAt(env.yaml, ['tags', key], hubWords, {
+          at: 'key',
+          found: `${quoted(key)}, with security.securityHub ${explicit ? 'true' : 'on by default'}`,
+        }),
+      );
+    }
+  }
+  const hubs = environments.filter(hubOn).map(relativeName);
+  const stackSets = get(groundwork.raw, ['stackSets']);
+  const withStackSets = isMapping(stackSets);
+  if (
+    withStackSets &&
+    get(stackSets, ['parts', 'securityBaseline']) !== false &&
+    get(stackSets, ['securityBaseline', 'securityHub']) !== false
+  ) {
+    hubs.push('the stackSets security baseline');
+  }
+  const hubsWhere = hubs.length > 3 ? `${hubs.slice(0, 3).join(', ')} and ${hubs.length - 3} more` : hubs.join(', ');
+  for (const key of Object.keys(plainMap(get(groundwork.raw, ['defaultTags'])))) {
+    if (!valid(key)) continue;
+    if (hubs.length > 0 && !SECURITY_HUB_TAG_KEY.test(key)) {
+      issues.push(
+        issueAt(groundwork.yaml, ['defaultTags', key], hubWords, {
+          at: 'key',
+          found: `${quoted(key)}, with Security Hub on in ${hubsWhere}`,
+        }),
+      );
+    } else if (withStackSets && !STACK_SET_TAG_KEY.test(key)) {
+      issues.push(
+        issueAt(
+          groundwork.yaml,
+          ['defaultTags', key],
+          'a tag key of ASCII letters, digits, spaces and _ . : / = + - only with stackSets (the StackSets carry ' +
+            'defaultTags, and CloudFormation takes no other characters in the tag keys of a StackSet: no "@" or ' +
+            'letters outside ASCII)',
+          { at: 'key', found: `${quoted(key)}, with stackSets in groundwork.yaml` },
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+/** IAM's default quota for a role's trust policy ("Role trust policy length", characters without white space). */
+export const ROLE_TRUST_POLICY_LIMIT = 2048;
+
+/** The MFA age the break-glass role's trust requires (account-access-stack.ts: one hour). */
+const BREAK_GLASS_MAX_MFA_AGE_SECONDS = 3600;
+
+/**
+ * The trust policy an access stack's role gets (@groundwork/cross-account-roles `trustedRolePrincipal`, as
+ * AccountAccessStack builds SecurityAuditRole and BreakGlassRole): one statement that trusts the security
+ * account's roles matching the patterns, the break-glass one with its MFA conditions. As IAM counts it, without
+ * white space; a test compares it with the synthesized access stack.
+ */
+export function accessTrustPolicy(securityAccount: string, patterns: readonly string[], breakGlass: boolean): string {
+  const arns = patterns.map((p) => JSON.stringify(`arn:aws:iam::${securityAccount}:role/${p}`)).join(',');
+  const mfa = breakGlass
+    ? '"Bool":{"aws:MultiFactorAuthPresent":"true"},' +
+      `"NumericLessThan":{"aws:MultiFactorAuthAge":"${BREAK_GLASS_MAX_MFA_AGE_SECONDS}"},`
+    : '';
+  return (
+    '{"Statement":[{"Action":["sts:AssumeRole","sts:SetSourceIdentity","sts:TagSession"],' +
+    `"Condition":{"Null":{"sts:ExternalId":"true"},${mfa}"ArnLike":{"aws:PrincipalArn":[${arns}]}},` +
+    `"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::${securityAccount}:root"}}],"Version":"2012-10-17"}`
+  );
+}
+
+/**
+ * Every environment account's audit and break-glass roles trust the security account's roles by the patterns of
+ * security.auditorRoles and security.breakGlassRoles, each pattern a role ARN in the trust policy. IAM refuses a
+ * trust policy over its quota, 2,048 characters by default ("Role trust policy length", IAM and AWS STS quotas):
+ * validation and synth passed, and the administrator's deployment of the access stack failed. About 18 patterns
+ * of 60 characters fill it.
+ */
+export function checkAccessTrustPolicyLengths(groundwork: GroundworkSource): ConfigIssue[] {
+  const account = validAt(groundwork.raw, ['security', 'account'], accountIdSchema);
+  if (account === undefined) return [];
+  const issues: ConfigIssue[] = [];
+  for (const [field, breakGlass, defaults] of [
+    ['auditorRoles', false, ['groundwork-security-auditor']],
+    ['breakGlassRoles', true, ['groundwork-break-glass-operator']],
+  ] as const) {
+    const raw = get(groundwork.raw, ['security', field]);
+    const patterns = raw === undefined ? [...defaults] : raw;
+    if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === 'string')) continue;
+    const length = accessTrustPolicy(account, patterns, breakGlass).length;
+    if (length <= ROLE_TRUST_POLICY_LIMIT) continue;
+    const role = breakGlass ? 'break-glass' : 'audit';
+    issues.push(
+      issueAt(
+        groundwork.yaml,
+        ['security', field],
+        `role patterns whose ARNs fit the ${role} role's trust policy in IAM's ${ROLE_TRUST_POLICY_LIMIT} ` +
+          `characters (each pattern is "arn:aws:iam::${account}:role/<pattern>" in it; fewer or broader ` +
+          'patterns, e.g. one ending in *)',
+        { found: `${patterns.length} patterns, a trust policy of ${length} characters` },
+      ),
+    );
+  }
+  return issues;
+}
+
+/**
+ * Each account's home environment (platform.ts `accountHomes`: its first environment, in wave order then name,
+ * with security.configRecorder on in a region where AWS Config records IAM) holds what is global to the account:
+ * the audit trail with its CIS alarms, AWS Config's recording of IAM and the Config rules on IAM; its first
+ * environment (`accountAccessHolders`) has the drift detector that checks the account's access stack. Both are
+ * chosen from every environment of the config, so that every branch makes the same choice. When no branch
+ * deploys that environment while a branch deploys another one of the account, the account runs without them,
+ * and nothing says so. Reported on `branches`, once per account and environment.
+ */
+export function checkAccountHomesDeployed(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const branches = get(groundwork.raw, ['branches']);
+  // The default map deploys every environment (main: all); another value is the schema's to report.
+  if (!isMapping(branches)) return [];
+  const waves = get(groundwork.raw, ['waves']);
+  const waveOrder = new Map<unknown, unknown>(
+    (Array.isArray(waves) ? waves : []).map((w) => [get(w, ['name']), get(w, ['order'])]),
+  );
+  const deployedBy = (name: string) => Object.keys(branches).filter((b) => branchDeploys(branches[b], name));
+  interface Entry {
+    readonly name: string;
+    readonly order: number;
+    readonly region: string;
+    readonly recorder: boolean;
+  }
+  const byAccount = new Map<string, Entry[]>();
+  const unreadable = new Set<string>();
+  for (const env of environments) {
+    const account = validAt(env.raw, ['account'], accountIdSchema);
+    if (account === undefined) continue;
+    const name = validAt(env.raw, ['name'], environmentNameSchema);
+    const region = validAt(env.raw, ['region'], regionSchema);
+    const order = waveOrder.get(get(env.raw, ['wave']));
+    // The order of the account's environments is unknown: the schema or another rule reports why.
+    if (name === undefined || region === undefined || typeof order !== 'number') {
+      unreadable.add(account);
+      continue;
+    }
+    const recorder = get(env.raw, ['security', 'configRecorder']) !== false;
+    byAccount.set(account, [...(byAccount.get(account) ?? []), { name, order, region, recorder }]);
+  }
+  const issues: ConfigIssue[] = [];
+  for (const [account, entries] of byAccount) {
+    if (unreadable.has(account)) continue;
+    const ordered = [...entries].sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
+    const deployed = ordered.filter((e) => deployedBy(e.name).length > 0).map((e) => e.name);
+    if (deployed.length === 0) continue;
+    const home =
+      ordered.find((e) => e.recorder && canRecordIam(e.region)) ??
+      (ordered.some((e) => e.recorder) ? undefined : ordered[0]);
+    const roles = new Map<string, string[]>();
+    if (home) {
+      roles.set(home.name, [
+        "its home environment, which holds the account's audit trail with its CIS alarms, AWS Config's recording " +
+          'of IAM and the Config rules on IAM',
+      ]);
+    }
+    const first = ordered[0];
+    roles.set(first.name, [
+      ...(roles.get(first.name) ?? []),
+      "its first environment, whose drift detector checks the account's access stack",
+    ]);
+    for (const [name, what] of roles) {
+      if (deployed.includes(name)) continue;
+      issues.push(
+        issueAt(
+          groundwork.yaml,
+          ['branches'],
+          `a branch that deploys environment "${name}" of account ${account}: ${what.join(', and ')} ` +
+            '(chosen in wave order, then name, from every environment of the config)',
+          {
+            at: 'key',
+            found: `no branch that deploys it, while branches deploy ${quoteList(deployed)} of that account`,
+          },
         ),
       );
     }

@@ -57,8 +57,18 @@ export function readYamlFile(file: string): YamlFile {
   if ('issue' in decoded) return { file, source: '', lineCounter, data: undefined, issues: [decoded.issue] };
   const source = decoded.text;
   // Duplicate keys are left to checkMappingKeys, which names the field and the first occurrence
-  // (YAML's own check names neither).
-  const documents = parseAllDocuments(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  // (YAML's own check names neither). Every file is read with YAML 1.2's core schema, whatever it declares,
+  // and without the "known" tags the yaml library resolves beyond it (!!binary, !!omap, !!pairs, !!set,
+  // !!timestamp): those load as a Uint8Array, Map, Set or Date, which the loaded data cannot hold as
+  // written (`tags: !!omap [...]` became an empty mapping, its tags dropped without a word). Unresolved,
+  // they are reported as tags like any other.
+  const documents = parseAllDocuments(source, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: false,
+    schema: 'core',
+    resolveKnownTags: false,
+  });
   const base = { file, source, lineCounter };
   if (documents.length === 0 || documents[0].contents === null) {
     const issue = fileIssue(file, 'a YAML mapping of settings', 'an empty file (only comments or whitespace)');
@@ -76,10 +86,26 @@ export function readYamlFile(file: string): YamlFile {
   for (const problem of [...document.errors, ...document.warnings]) {
     const message = problem.message.split('\n')[0];
     if (problem.code === 'TAG_RESOLVE_FAILED') {
-      issues.push(toIssue(problem.pos[0], 'plain YAML values without custom tags', message));
+      // `tag:yaml.org,2002:omap` is written `!!omap`: name it as written.
+      const written = message.replace(/tag:yaml\.org,2002:/g, '!!');
+      issues.push(toIssue(problem.pos[0], 'plain YAML values without custom tags', written));
     } else {
       issues.push(toIssue(problem.pos[0], 'valid YAML', message));
     }
+  }
+  // `%YAML 1.1` would make `yes`, `off` and `on` booleans, `0036` octal 30, `<<` a merge and `2024-01-01` a
+  // date to its author; the file is read as YAML 1.2 instead, so the directive is an error rather than a
+  // silent change of meaning.
+  const declared = document.directives?.yaml;
+  if (declared?.explicit && declared.version !== '1.2') {
+    const directive = /^%YAML[ \t]/m.exec(source);
+    issues.push(
+      toIssue(
+        directive?.index ?? 0,
+        'YAML 1.2 (the config is read with the YAML 1.2 core schema; remove the %YAML directive)',
+        `a %YAML ${declared.version} directive`,
+      ),
+    );
   }
   if (documents.length > 1) {
     const extra = documents[1].range[0];
@@ -330,7 +356,7 @@ export function describeNode(yaml: YamlFile, node: Node | null | undefined): str
     const value = node.value;
     const text = node.range ? yaml.source.slice(node.range[0], node.range[1]).trim() : String(value);
     if (value === null) return 'an empty value';
-    if (typeof value === 'string') return JSON.stringify(truncate(value));
+    if (typeof value === 'string') return quoted(truncate(value));
     if (typeof value === 'number' || typeof value === 'bigint') {
       return String(value) === text ? `the number ${text}` : `the number ${text} (YAML reads it as ${String(value)})`;
     }
@@ -370,6 +396,26 @@ export function issueAt(
 
 function keyText(key: unknown): string {
   return isScalar(key) ? String(key.value) : String(key);
+}
+
+/**
+ * Characters a terminal shows as nothing or as a plain space: format characters (zero-width space, byte order
+ * mark, bidirectional marks), spaces other than U+0020 (no-break space, ideographic space), line and paragraph
+ * separators, private-use and unassigned code points. JSON.stringify escapes control characters only.
+ */
+const INVISIBLE = /[\p{Cf}\p{Zs}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/gu;
+
+/**
+ * A text in double quotes for a "found" part, with every character that would not show escaped as `\uXXXX`:
+ * `found "nonprod\u00A0"`, where the bare text reads `found "nonprod "` and the error seems to contradict itself.
+ */
+export function quoted(text: string): string {
+  return JSON.stringify(text).replace(INVISIBLE, (c) => {
+    if (c === ' ') return c;
+    const code = c.codePointAt(0)!;
+    const hex = code.toString(16).toUpperCase();
+    return code > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+  });
 }
 
 function truncate(text: string): string {

@@ -185,6 +185,9 @@ describe('schedule expressions', () => {
     ['cron(0/0 6 * * ? *)', /minutes field .*found "0\/0"$/],
     ['cron(0 ? * * ? *)', /hours field .*found "\?"$/],
     ['cron(0 6 ? * 2#6 *)', /day-of-week field .*found "2#6"$/],
+    // EventBridge User Guide: with "#", one expression only in day-of-week ("3#1,6#3" is not valid).
+    ['cron(0 9 ? * 3#1,6#3 *)', /day-of-week field holds a single expression when it uses #.*found "3#1,6#3"$/],
+    ['cron(0 9 ? * MON,2#1 *)', /single expression when it uses #.*found "MON,2#1"$/],
     ['cron(0 1,,2 * * ? *)', /hours field .*found "1,,2"$/],
     ['hourly', /EventBridge schedule expression/],
   ])('%s is invalid', (expression, problem) => {

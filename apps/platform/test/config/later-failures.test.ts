@@ -1,0 +1,456 @@
+import * as fs from 'fs';
+import { createRequire } from 'module';
+import * as path from 'path';
+// The package's own check, internal to it: what the bootstrap template and the StackSets apply.
+import { FORBIDDEN_SERVICES, validateServices } from '@groundwork/cross-account-roles/lib/validation';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { configWith } from './fixtures';
+import { AccountAccessStack } from '../../src/account-access-stack';
+import { formatIssues, loadPlatformConfig, readPlatformConfig } from '../../src/config';
+import { FORBIDDEN_TRUST_SERVICES, tagKeySchema } from '../../src/config/schema';
+import { accessTrustPolicy, SECURITY_HUB_TAG_KEY, STACK_SET_TAG_KEY } from '../../src/config/validate';
+
+/*
+ * Inputs that passed `npm run validate` and then failed later: in the synth (CloudFormation Validate findings or a
+ * construct's error, on construct paths), in `npm run bootstrap-template`, in the deployment, or not at all while
+ * meaning something else than written. Each is now a config error naming the file, the field, what was expected
+ * and what was found.
+ */
+
+function errorsFor(dir: string): string[] {
+  return formatIssues(readPlatformConfig(dir).issues, dir).split('\n');
+}
+
+describe('YAML the loaded data cannot hold as written', () => {
+  test('a !!omap of defaultTags is reported, not loaded as an empty mapping that drops every tag', () => {
+    const dir = configWith({
+      'groundwork.yaml': [
+        [
+          'defaultTags:\n  Project: groundwork\n  Owner: platform-team\n',
+          'defaultTags: !!omap\n  - Project: groundwork\n  - Owner: platform-team\n',
+        ],
+        ['requiredTags: [Project, Environment]', 'requiredTags: []'],
+      ],
+    });
+
+    expect(errorsFor(dir)).toEqual([
+      'groundwork.yaml:16:14: (yaml): expected plain YAML values without custom tags, found Unresolved tag: !!omap',
+    ]);
+  });
+
+  test.each([
+    ['!!binary', 'account: !!binary "MzMzMzMzMzMzMzMz"'],
+    ['!!timestamp', 'account: !!timestamp 2001-12-14'],
+    ['!!set', 'account: !!set {a}'],
+    ['!!pairs', 'account: !!pairs [a: b]'],
+  ])('%s is reported as a tag, not loaded as a Uint8Array, Date, Set or Map', (tag, line) => {
+    const dir = configWith({ 'environments/dev.yaml': [['account: "333333333333"', line]] });
+
+    expect(errorsFor(dir)).toEqual([
+      `environments/dev.yaml:2:10: (yaml): expected plain YAML values without custom tags, found Unresolved tag: ${tag}`,
+    ]);
+  });
+
+  test('the tags of the YAML 1.2 core schema still apply', () => {
+    const dir = configWith({ 'environments/dev.yaml': [['account: "333333333333"', 'account: !!str 333333333333']] });
+
+    expect(readPlatformConfig(dir).issues).toEqual([]);
+  });
+
+  test('a %YAML 1.1 directive is an error: its author would read `off` as false and 0036 as octal 30', () => {
+    const dir = configWith({
+      'environments/dev.yaml': [
+        ['name: dev', '%YAML 1.1\n---\nname: dev'],
+        ['flowLogRetentionDays: 30', 'flowLogRetentionDays: 0036'],
+      ],
+    });
+
+    expect(errorsFor(dir)).toEqual([
+      'environments/dev.yaml:1:1: (yaml): expected YAML 1.2 (the config is read with the YAML 1.2 core schema; ' +
+        'remove the %YAML directive), found a %YAML 1.1 directive',
+    ]);
+  });
+
+  test('a %YAML 1.2 directive is accepted', () => {
+    const dir = configWith({ 'environments/dev.yaml': [['name: dev', '%YAML 1.2\n---\nname: dev']] });
+
+    expect(readPlatformConfig(dir).issues).toEqual([]);
+  });
+});
+
+test('characters that do not show are escaped in what was found', () => {
+  const dir = configWith({
+    'environments/dev.yaml': [
+      ['wave: nonprod', 'wave: "nonprod\u00a0"'],
+      ['natStrategy: single', 'natStrategy: single\n  "azCount\u200b": 2'],
+    ],
+  });
+
+  expect(errorsFor(dir)).toEqual([
+    'environments/dev.yaml:4:7: wave: expected a lowercase name of letters, digits and hyphens starting with a ' +
+      'letter (at most 32 characters), found "nonprod\\u00A0"',
+    'environments/dev.yaml:4:7: wave: expected a wave declared in groundwork.yaml ("nonprod", "prod"), found ' +
+      '"nonprod\\u00A0" (did you mean "nonprod"?)',
+    'environments/dev.yaml:10:3: vpc["azCount\u200b"]: expected a known field of vpc (cidr, azCount, ' +
+      'availabilityZones, natStrategy, flowLogRetentionDays, interfaceEndpoints), found unknown field ' +
+      '"azCount\\u200B" (did you mean "azCount"?)',
+  ]);
+});
+
+describe('deploymentTrust.allowedServices holds what the deployment trust takes', () => {
+  test('a service the trust refuses, and an endpoint name, are config errors (the bootstrap template failed on them)', () => {
+    const dir = configWith({
+      'environments/dev.yaml': [
+        [
+          'interfaceEndpoints: [ssm, logs]',
+          'interfaceEndpoints: [ssm, logs]\ndeploymentTrust:\n  allowedServices: [cloudformation, sts, ecr.api]',
+        ],
+      ],
+    });
+
+    expect(errorsFor(dir)).toEqual([
+      'environments/dev.yaml:13:37: deploymentTrust.allowedServices[1]: expected a service other than ' +
+        '"organizations", "account", "sts", "sso", "identitystore" (`sts:*` would let the CloudFormation execution ' +
+        'role reach beyond the account\'s resources: the deployment trust refuses it), found "sts"',
+      'environments/dev.yaml:13:42: deploymentTrust.allowedServices[2]: expected an IAM service prefix such as "ecr" ' +
+        'or "cloudformation": letters, digits and hyphens, no "." (the deployment trust allows `<prefix>:*`; ' +
+        '"ecr.api" is an endpoint name, its IAM prefix is "ecr"), found "ecr.api" (did you mean "ecr"?)',
+    ]);
+  });
+
+  test('the schema takes exactly the services @groundwork/cross-account-roles takes', () => {
+    expect([...FORBIDDEN_TRUST_SERVICES].sort()).toEqual([...FORBIDDEN_SERVICES].sort());
+    const candidates = [
+      ...FORBIDDEN_SERVICES,
+      'ecr.api',
+      'ecr',
+      'cloudformation',
+      'access-analyzer',
+      's3',
+      'ec2messages',
+      'xray',
+    ];
+    for (const service of candidates) {
+      const dir = configWith({
+        'environments/dev.yaml': [
+          [
+            'interfaceEndpoints: [ssm, logs]',
+            `interfaceEndpoints: [ssm, logs]\ndeploymentTrust:\n  allowedServices: [${service}]`,
+          ],
+        ],
+      });
+      const packageTakes = (() => {
+        try {
+          validateServices('Trust', 'allowedServices', [service], false);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      expect([service, readPlatformConfig(dir).issues.length === 0]).toEqual([service, packageTakes]);
+    }
+  });
+});
+
+/**
+ * aws-cdk-lib's CloudFormation template validation (the engine the synth's gate runs), on a template of the
+ * resources that carry every environment tag.
+ */
+function validationFindings(resources: Record<string, unknown>): string[] {
+  const template = new cfv.TemplateContent(JSON.stringify({ Resources: resources }), 'template.json');
+  const report = engine().validateTemplate(template, { detailLevel: 'STANDARD', severityLevel: 'WARN' });
+  return report.diagnostics.map((d: any) => `${d.ruleId} ${d.propertyPath}: ${d.message}`);
+}
+const cfv = createRequire(require.resolve('aws-cdk-lib'))('@aws/cloudformation-validate');
+let validationEngine: any;
+function engine(): any {
+  validationEngine ??= new cfv.CompositeEngine({});
+  return validationEngine;
+}
+afterAll(() => validationEngine?.free());
+
+describe('tag values', () => {
+  test('an empty value is a config error (CloudFormation takes none on alarms, dashboards and state machines)', () => {
+    const dir = configWith({
+      'groundwork.yaml': [['Owner: platform-team', 'Owner: platform-team\n  Team: ""']],
+      'environments/dev.yaml': [['Environment: dev', 'Environment: dev\n  CostCenter: ""']],
+    });
+
+    const expected =
+      'expected a tag value of 1-256 characters (CloudFormation takes no empty tag value on the CloudWatch ' +
+      'alarms and dashboards and the Step Functions state machine that every stack holds, and every resource ' +
+      'carries every tag), found ""';
+    expect(errorsFor(dir)).toEqual([
+      `groundwork.yaml:19:9: defaultTags.Team: ${expected}`,
+      `environments/dev.yaml:19:15: tags.CostCenter: ${expected}`,
+    ]);
+  });
+
+  test('an empty required tag is reported once, by the required-tag rule', () => {
+    const dir = configWith({ 'groundwork.yaml': [['Project: groundwork', 'Project: ""']] });
+
+    expect(errorsFor(dir)).toEqual([
+      'groundwork.yaml:17:3: defaultTags: expected a value for each tag of compliance.requiredTags except ' +
+        'Environment (the pipeline stack and the StackSets stack belong to no environment: they are tagged with ' +
+        'defaultTags and Environment only), found an empty "Project" tag',
+    ]);
+  });
+
+  test('the validation engine of the synth refuses an empty value on an alarm, and takes a space', () => {
+    const alarm = (value: string) => ({
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Period: 60,
+        Statistic: 'Sum',
+        Threshold: 1,
+        Tags: [{ Key: 'Team', Value: value }],
+      },
+    });
+    expect(validationFindings({ Empty: alarm('') })).toEqual([
+      'F3033 Properties.Tags.0.Value: length 0 is below minimum 1',
+    ]);
+    expect(validationFindings({ Space: alarm(' ') })).toEqual([]);
+  });
+});
+
+describe('tag keys while Security Hub is on', () => {
+  test("an environment's key the Security Hub hub refuses is reported there, and not with the hub off", () => {
+    const edit = (security: string) =>
+      configWith({
+        'environments/dev.yaml': [
+          ['Environment: dev', 'Environment: dev\n  Cost Center: "1234"'],
+          ['configRecorder: true', `configRecorder: true${security}`],
+        ],
+      });
+
+    expect(errorsFor(edit(''))).toEqual([
+      'environments/dev.yaml:19:3: tags["Cost Center"]: expected a tag key of ASCII letters, digits and _ . : / = + - ' +
+        'only while Security Hub is on (the Security Hub hub carries every tag, and its CloudFormation schema takes ' +
+        'no other characters: no spaces, "@" or letters outside ASCII), found "Cost Center", with ' +
+        'security.securityHub on by default',
+    ]);
+    expect(readPlatformConfig(edit('\n  securityHub: false')).issues).toEqual([]);
+  });
+
+  test('a key of defaultTags is reported once, on defaultTags, naming the environments with a hub', () => {
+    const dir = configWith({
+      'groundwork.yaml': [['Owner: platform-team', 'Owner: platform-team\n  team@example: x']],
+    });
+
+    expect(errorsFor(dir)).toEqual([
+      'groundwork.yaml:19:3: defaultTags["team@example"]: expected a tag key of ASCII letters, digits and _ . : / = + - ' +
+        'only while Security Hub is on (the Security Hub hub carries every tag, and its CloudFormation schema takes ' +
+        'no other characters: no spaces, "@" or letters outside ASCII), found "team@example", with Security Hub on ' +
+        'in environments/dev.yaml, environments/prod.yaml',
+    ]);
+  });
+
+  test('with stackSets, a key of defaultTags a StackSet refuses is reported, also with every hub off', () => {
+    const stackSets =
+      'stackSets:\n  administrator:\n    account: "777777777777"\n    region: eu-west-1\n  targets:\n' +
+      '    - organizationalUnitId: ou-ab12-cd34ef56\n      regions: [eu-west-1]\n  securityBaseline:\n' +
+      '    securityHub: false\nbranches:';
+    const dir = configWith({
+      'groundwork.yaml': [
+        ['Owner: platform-team', 'Owner: platform-team\n  team@example: x\n  Cost Center: "1"'],
+        ['branches:', stackSets],
+      ],
+      'environments/dev.yaml': [['configRecorder: true', 'configRecorder: true\n  securityHub: false']],
+      'environments/prod.yaml': [['Environment: prod', 'Environment: prod\nsecurity:\n  securityHub: false']],
+    });
+
+    expect(errorsFor(dir)).toEqual([
+      'groundwork.yaml:19:3: defaultTags["team@example"]: expected a tag key of ASCII letters, digits, spaces and ' +
+        '_ . : / = + - only with stackSets (the StackSets carry defaultTags, and CloudFormation takes no other ' +
+        'characters in the tag keys of a StackSet: no "@" or letters outside ASCII), found "team@example", with ' +
+        'stackSets in groundwork.yaml',
+    ]);
+  });
+
+  const keys = [
+    'Project',
+    'cost-center',
+    'a_b.c:d/e=f+g',
+    'K8s',
+    '123',
+    'Cost Center',
+    'team@x',
+    'Équipe',
+    'a\u00a0b',
+    'ünit',
+    '٣',
+  ];
+
+  test('SECURITY_HUB_TAG_KEY takes exactly the config tag keys that the validation engine of the synth takes on a hub', () => {
+    for (const key of keys) {
+      expect(tagKeySchema.safeParse(key).success).toBe(true);
+      const findings = validationFindings({
+        Hub: { Type: 'AWS::SecurityHub::Hub', Properties: { Tags: { [key]: 'v' } } },
+      });
+      expect([key, SECURITY_HUB_TAG_KEY.test(key)]).toEqual([key, findings.length === 0]);
+    }
+  });
+
+  test('STACK_SET_TAG_KEY takes exactly the config tag keys that the validation engine of the synth takes on a StackSet', () => {
+    for (const key of keys) {
+      const stackSet = {
+        Type: 'AWS::CloudFormation::StackSet',
+        Properties: {
+          StackSetName: 'x',
+          PermissionModel: 'SELF_MANAGED',
+          TemplateBody: '{}',
+          Tags: [{ Key: key, Value: 'v' }],
+        },
+      };
+      expect([key, STACK_SET_TAG_KEY.test(key)]).toEqual([
+        key,
+        validationFindings({ StackSet: stackSet }).length === 0,
+      ]);
+    }
+  });
+});
+
+describe("each account's home environment is deployed when another of its environments is", () => {
+  /** dev and dev2 in one account; dev comes first (same wave, name order), so it is the home. */
+  function withSecondRegion(branches: string): string {
+    const dir = configWith({
+      'groundwork.yaml': [['branches:\n  main: all\n  develop: [dev]\n', `branches:\n${branches}`]],
+    });
+    const dev = fs.readFileSync(path.join(dir, 'environments', 'dev.yaml'), 'utf8');
+    fs.writeFileSync(
+      path.join(dir, 'environments', 'dev2.yaml'),
+      dev
+        .replace('name: dev', 'name: dev2')
+        .replace('region: eu-west-1', 'region: eu-west-2')
+        .replace('10.10.0.0/16', '10.11.0.0/16')
+        .replace('autoReconcile: true', 'autoReconcile: false')
+        .replace('Environment: dev', 'Environment: dev2'),
+    );
+    return dir;
+  }
+
+  test('no branch deploying the home, while one deploys another environment of the account, is an error', () => {
+    expect(errorsFor(withSecondRegion('  main: [dev2, prod]\n'))).toEqual([
+      'groundwork.yaml:27:1: branches: expected a branch that deploys environment "dev" of account 333333333333: ' +
+        "its home environment, which holds the account's audit trail with its CIS alarms, AWS Config's recording of " +
+        "IAM and the Config rules on IAM, and its first environment, whose drift detector checks the account's " +
+        'access stack (chosen in wave order, then name, from every environment of the config), found no branch ' +
+        'that deploys it, while branches deploy "dev2" of that account',
+    ]);
+  });
+
+  test('a home another branch deploys, or an account none of whose environments is deployed, is valid', () => {
+    expect(readPlatformConfig(withSecondRegion('  main: [dev2, prod]\n  develop: [dev]\n')).issues).toEqual([]);
+    expect(readPlatformConfig(withSecondRegion('  main: [prod]\n')).issues).toEqual([]);
+  });
+
+  test('without a recorder, the first environment is still its access stack holder', () => {
+    const dir = withSecondRegion('  main: [dev2, prod]\n');
+    const file = path.join(dir, 'environments', 'dev.yaml');
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('configRecorder: true', 'configRecorder: false\n  configRules: false'),
+    );
+
+    expect(errorsFor(dir)).toEqual([
+      'groundwork.yaml:27:1: branches: expected a branch that deploys environment "dev" of account 333333333333: ' +
+        "its first environment, whose drift detector checks the account's access stack (chosen in wave order, then " +
+        'name, from every environment of the config), found no branch that deploys it, while branches deploy "dev2" ' +
+        'of that account',
+    ]);
+  });
+});
+
+describe("the access stack's role trust policies fit IAM's quota", () => {
+  const pattern = (i: number) => `aws-reserved/sso.amazonaws.com/AWSReservedSSO_Auditor${String(i).padStart(2, '0')}_*`;
+  const patterns = (n: number) => Array.from({ length: n }, (_, i) => pattern(i));
+  const withRoles = (auditors: number, breakGlass: number) =>
+    configWith({
+      'groundwork.yaml': [
+        [
+          'security:\n  account: "222222222222"\n',
+          `security:\n  account: "222222222222"\n  auditorRoles: [${patterns(auditors).join(', ')}]\n` +
+            `  breakGlassRoles: [${patterns(breakGlass).join(', ')}]\n`,
+        ],
+      ],
+    });
+
+  test('the policy the rule measures is the one the access stack deploys', () => {
+    const config = loadPlatformConfig(withRoles(3, 2));
+    const app = new App();
+    const stack = new AccountAccessStack(app, 'Access', {
+      environment: config.environments[0],
+      groundwork: config.groundwork,
+    });
+    const roles = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role')) as any[];
+    // The commercial partition: every region of the config is in it.
+    const resolve = (value: any): any =>
+      Array.isArray(value)
+        ? value.map(resolve)
+        : value && typeof value === 'object'
+          ? value.Ref === 'AWS::Partition'
+            ? 'aws'
+            : value['Fn::Join']
+              ? resolve(value['Fn::Join'][1]).join(value['Fn::Join'][0])
+              : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]))
+          : value;
+    const deployed = roles.map((role) => JSON.stringify(resolve(role.Properties.AssumeRolePolicyDocument))).sort();
+
+    expect(deployed).toEqual(
+      [
+        accessTrustPolicy('222222222222', patterns(3), false),
+        accessTrustPolicy('222222222222', patterns(2), true),
+      ].sort(),
+    );
+  });
+
+  test('19 auditor and 18 break-glass patterns of 57 characters fit 2,048 characters; one more of either does not', () => {
+    expect(readPlatformConfig(withRoles(19, 18)).issues).toEqual([]);
+    expect(errorsFor(withRoles(20, 19))).toEqual([
+      `groundwork.yaml:8:17: security.auditorRoles: expected role patterns whose ARNs fit the audit role's trust ` +
+        `policy in IAM's 2048 characters (each pattern is "arn:aws:iam::222222222222:role/<pattern>" in it; fewer or ` +
+        'broader patterns, e.g. one ending in *), found 20 patterns, a trust policy of 2079 characters',
+      `groundwork.yaml:9:20: security.breakGlassRoles: expected role patterns whose ARNs fit the break-glass role's ` +
+        `trust policy in IAM's 2048 characters (each pattern is "arn:aws:iam::222222222222:role/<pattern>" in it; ` +
+        'fewer or broader patterns, e.g. one ending in *), found 19 patterns, a trust policy of 2085 characters',
+    ]);
+  });
+});
+
+describe('branch names git refuses', () => {
+  test.each([
+    ['main/', 'starts or ends with "/" or holds "//"'],
+    ['-x', 'starts with "-"'],
+    ['release..1', 'holds ".."'],
+    ['feature/.hidden', 'has a part starting with "."'],
+    ['main.lock', 'has a part ending with ".lock"'],
+    ['v1.', 'ends with "."'],
+  ])('repository.branch %s is an error: the pipeline would wait for a branch that cannot exist', (branch, problem) => {
+    const dir = configWith({
+      'groundwork.yaml': [
+        ['  branch: main\n', `  branch: ${branch}\n`],
+        ['branches:\n  main: all\n', `branches:\n  main: all\n  ${JSON.stringify(branch)}: all\n`],
+      ],
+    });
+
+    expect(errorsFor(dir)).toEqual([
+      `groundwork.yaml:11:11: repository.branch: expected a branch name git accepts (this one ${problem}), found ${JSON.stringify(branch)}`,
+      `groundwork.yaml:29:3: branches[${JSON.stringify(branch)}]: expected a git branch name: letters, digits and . _ / -, ` +
+        'not starting with "-", "." or "/", not ending with "/", "." or ".lock", without ".." or "//" (git refuses ' +
+        `those), found the key ${JSON.stringify(branch)}`,
+    ]);
+  });
+
+  test('names git takes pass: slashes, dots and hyphens inside', () => {
+    const dir = configWith({
+      'groundwork.yaml': [['branches:\n  main: all\n', 'branches:\n  main: all\n  release/v1.2-rc_1: [dev]\n']],
+    });
+
+    expect(readPlatformConfig(dir).issues).toEqual([]);
+  });
+});
