@@ -728,8 +728,9 @@ export class DriftDetector extends Construct {
     // that outlasts the retries, any error CloudFormation returns for that stack) makes that stack a failed check,
     // named with the error in the alert: without it the iteration fails, which fails the Map and the whole
     // run, and no metric and no alert come out for the other stacks.
-    const errorReason =
-      '{% $states.errorOutput.Error & ": " & ($exists($states.errorOutput.Cause) ? $states.errorOutput.Cause : "no cause given") %}';
+    const errorText =
+      '$states.errorOutput.Error & ": " & ($exists($states.errorOutput.Cause) ? $states.errorOutput.Cause : "no cause given")';
+    const errorReason = `{% ${errorText} %}`;
     const callFailed = sfn.Pass.jsonata(this, 'CheckCallFailed', {});
     const catchAs = (task: sfn.TaskStateBase, stackExpression: string) =>
       task.addCatch(callFailed, {
@@ -749,7 +750,9 @@ export class DriftDetector extends Construct {
     catchAs(status, '$states.input.stack');
     // The detection already said DRIFTED when the listing of the drifted resources fails: the stack stays drifted
     // (counted in DriftedStacks, alerted and reconciled: the revert needs no list) and is a failed check too,
-    // named with the error, with the resources listed before it.
+    // named with the error, with the resources listed before it. A detection that said DRIFTED with
+    // DETECTION_FAILED (some resources could not be checked) keeps its own reason in front: the listing error
+    // alone would hide the lasting cause (a read permission) behind a passing one (throttling).
     const listFailed = sfn.Pass.jsonata(this, 'DriftListFailed', {});
     for (const task of [resources, nextResourcePage]) {
       task.addCatch(listFailed, {
@@ -759,7 +762,9 @@ export class DriftDetector extends Construct {
           drifted: true,
           resources: '{% $driftedResources %}',
           failed: true,
-          reason: errorReason,
+          reason:
+            '{% ($states.input.detection = "DETECTION_FAILED" ? $states.input.reason & "; " : "") & ' +
+            `"listing the drifted resources failed: " & ${errorText} %}`,
         },
       });
     }
@@ -1036,7 +1041,8 @@ export class DriftDetector extends Construct {
       metric: new cloudwatch.Metric({
         namespace: 'AWS/Events',
         metricName: 'FailedInvocations',
-        // RuleName alone: a rule of the default event bus, as a scheduled rule is.
+        // RuleName alone: a rule of the default event bus, as a scheduled rule is ("Metrics that specify only
+        // the RuleName dimension refer to the default event bus": same page).
         dimensionsMap: { RuleName: this.rule.ruleName },
         statistic: cloudwatch.Stats.SUM,
         period,

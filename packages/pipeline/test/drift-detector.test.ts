@@ -1174,7 +1174,8 @@ describe('DriftDetector drifted resources: every page of DescribeStackResourceDr
             drifted: true,
             resources: '{% $driftedResources %}',
             failed: true,
-            reason,
+            // The error, after the detection's own reason when it ended DETECTION_FAILED (run in the simulator below).
+            reason: expect.stringContaining(reason.slice('{% '.length, -' %}'.length)),
           },
         },
       ]);
@@ -1613,12 +1614,12 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
       drifted: true,
       resources: ids(100),
       failed: true,
-      reason: 'CloudFormation.CloudFormationException: Rate exceeded',
+      reason: 'listing the drifted resources failed: CloudFormation.CloudFormationException: Rate exceeded',
     });
     expect(second.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 1 }]);
     expect(second.alerts.map((a) => a.Message)).toEqual([
       `${DRIFT_HEADER}groundwork-dev-network: ${ids(100).join(', ')}\n\n` +
-        `${FAILED_HEADER}groundwork-dev-network: CloudFormation.CloudFormationException: Rate exceeded`,
+        `${FAILED_HEADER}groundwork-dev-network: listing the drifted resources failed: CloudFormation.CloudFormationException: Rate exceeded`,
     ]);
     // Its drift is known, so it is reverted: the revert needs no list of resources.
     expect(second.builds.map((c) => c.args.EnvironmentVariablesOverride[1].Value)).toEqual(['groundwork-dev-network']);
@@ -1634,6 +1635,32 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
     });
     expect(first.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 1 }]);
     expect(first.builds).toHaveLength(1);
+  });
+
+  test('a DRIFTED detection that also ended DETECTION_FAILED keeps its reason when the listing then fails', async () => {
+    // DETECTION_FAILED with DRIFTED: some resources drifted, one could not be read (a lasting permission
+    // problem); the listing then fails on throttling. The alert must still name the unreadable resource.
+    const account = fakeAccount({
+      'groundwork-dev-network': { drifted: ['Vpc'], unreadable: ['AlertKey'] },
+      'groundwork-dev-ops': {},
+    });
+    const run = await runDetector(byName('groundwork-dev-network', 'groundwork-dev-ops'), (call) => {
+      if (call.action === 'describeStackResourceDrifts') {
+        throw new TaskFailure('CloudFormation.CloudFormationException', 'Rate exceeded');
+      }
+      return account(call);
+    });
+    expect(run.execution.status).toBe('SUCCEEDED');
+    expect(run.results.find((r) => r.stack === 'groundwork-dev-network')).toEqual({
+      stack: 'groundwork-dev-network',
+      drifted: true,
+      resources: [],
+      failed: true,
+      reason:
+        'Failed to detect drift on resource [AlertKey]: explicit deny in a permissions boundary; ' +
+        'listing the drifted resources failed: CloudFormation.CloudFormationException: Rate exceeded',
+    });
+    expect(run.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 1 }]);
   });
 
   describe('auto-reconcile', () => {
