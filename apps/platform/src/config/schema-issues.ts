@@ -77,8 +77,11 @@ function toConfigIssues(yaml: YamlFile, root: Schema, issue: Issue, prefix: Prop
     }
     case 'invalid_key': {
       const keyType = recordKeyType(schemaChain(root, path.slice(0, -1)));
-      const expected = (keyType && registeredExpectation(schemaChain(keyType, []))) ?? 'a valid key';
-      return [issueAt(yaml, path, expected, { at: 'key', found: `the key "${String(path[path.length - 1])}"` })];
+      // A refinement of the key (git's branch-name rules) says what this key breaks; the registered words
+      // describe every key, and a key such as "HEAD" meets all they list.
+      const refined = issue.issues.find((inner) => inner.code === 'custom')?.message;
+      const expected = refined ?? (keyType && registeredExpectation(schemaChain(keyType, []))) ?? 'a valid key';
+      return [issueAt(yaml, path, expected, { at: 'key', found: `the key ${quoted(String(path[path.length - 1]))}` })];
     }
     case 'invalid_union': {
       // When exactly one alternative got past the type check, its deeper issues are the useful ones.

@@ -268,9 +268,10 @@ export function gitBranchNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+// Every rule of gitBranchNameProblem, so that a name refused for its characters learns the others too.
 const GIT_BRANCH_WORDS =
-  'a git branch name: letters, digits and . _ / -, not starting with "-", "." or "/", not ending with "/", "." ' +
-  'or ".lock", without ".." or "//" (git refuses those)';
+  'a git branch name: letters, digits and . _ / -, not starting with "-" or "/", not ending with "/" or ".", ' +
+  'without ".." or "//", no part starting with "." or ending with ".lock", not "HEAD" (git refuses those)';
 
 function branchNameSchema(description: string) {
   return expecting(

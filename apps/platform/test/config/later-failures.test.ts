@@ -8,6 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { configWith } from './fixtures';
 import { AccountAccessStack } from '../../src/account-access-stack';
 import { formatIssues, loadPlatformConfig, readPlatformConfig } from '../../src/config';
+import { formatFieldPath } from '../../src/config/errors';
 import { FORBIDDEN_TRUST_SERVICES, tagKeySchema } from '../../src/config/schema';
 import { accessTrustPolicy, SECURITY_HUB_TAG_KEY, STACK_SET_TAG_KEY } from '../../src/config/validate';
 
@@ -95,6 +96,16 @@ test('characters that do not show are escaped in what was found', () => {
     'environments/dev.yaml:10:3: vpc["azCount\u200b"]: expected a known field of vpc (cidr, azCount, ' +
       'availabilityZones, natStrategy, flowLogRetentionDays, interfaceEndpoints), found unknown field ' +
       '"azCount\\u200B" (did you mean "azCount"?)',
+  ]);
+});
+
+test('a key that does not show its characters is escaped in what was found', () => {
+  const dir = configWith({ 'environments/dev.yaml': [['Environment: dev', 'Environment: dev\n  "Team\u200b": x']] });
+
+  expect(errorsFor(dir)).toEqual([
+    'environments/dev.yaml:19:3: tags["Team\u200b"]: expected a tag key of 1-127 letters, digits, spaces or ' +
+      '_.:/=+-@, not starting with "aws:" in any letter case (AWS reserves the prefix; EC2, which tags the VPC and ' +
+      'subnets, takes at most 127 characters), found the key "Team\\u200B"',
   ]);
 });
 
@@ -430,6 +441,7 @@ describe('branch names git refuses', () => {
     ['feature/.hidden', 'has a part starting with "."'],
     ['main.lock', 'has a part ending with ".lock"'],
     ['v1.', 'ends with "."'],
+    ['HEAD', 'is "HEAD"'],
   ])('repository.branch %s is an error: the pipeline would wait for a branch that cannot exist', (branch, problem) => {
     const dir = configWith({
       'groundwork.yaml': [
@@ -438,11 +450,24 @@ describe('branch names git refuses', () => {
       ],
     });
 
+    // The key's error names the rule it breaks, as the value's does: "HEAD" meets every rule a list of them
+    // would give.
+    const expected = `a branch name git accepts (this one ${problem})`;
     expect(errorsFor(dir)).toEqual([
-      `groundwork.yaml:11:11: repository.branch: expected a branch name git accepts (this one ${problem}), found ${JSON.stringify(branch)}`,
-      `groundwork.yaml:29:3: branches[${JSON.stringify(branch)}]: expected a git branch name: letters, digits and . _ / -, ` +
-        'not starting with "-", "." or "/", not ending with "/", "." or ".lock", without ".." or "//" (git refuses ' +
-        `those), found the key ${JSON.stringify(branch)}`,
+      `groundwork.yaml:11:11: repository.branch: expected ${expected}, found ${JSON.stringify(branch)}`,
+      `groundwork.yaml:29:3: ${formatFieldPath(['branches', branch])}: expected ${expected}, found the key ${JSON.stringify(branch)}`,
+    ]);
+  });
+
+  test('a key of characters git refuses is told every rule, and shown with its invisible characters escaped', () => {
+    const dir = configWith({
+      'groundwork.yaml': [['branches:\n  main: all\n', 'branches:\n  main: all\n  "feature\u00a0x": [dev]\n']],
+    });
+
+    expect(errorsFor(dir)).toEqual([
+      'groundwork.yaml:29:3: branches["feature\u00a0x"]: expected a git branch name: letters, digits and . _ / -, not ' +
+        'starting with "-" or "/", not ending with "/" or ".", without ".." or "//", no part starting with "." or ' +
+        'ending with ".lock", not "HEAD" (git refuses those), found the key "feature\\u00A0x"',
     ]);
   });
 
