@@ -538,8 +538,9 @@ export function compareTemplates(
       ),
     );
   } else {
+    const resourceTypes = Object.fromEntries(Object.entries(headResources).map(([id, r]) => [id, r?.Type]));
     for (const change of changes) {
-      for (const f of SECURITY_RULES.flatMap((rule) => rule(change, spec))) {
+      for (const f of SECURITY_RULES.flatMap((rule) => rule({ ...change, resourceTypes }, spec))) {
         findings.push(finding(f.kind, change.logicalId, change.type, f.detail));
       }
     }

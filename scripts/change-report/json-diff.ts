@@ -50,15 +50,22 @@ function diffValues(before: unknown, after: unknown, prefix: PathSegment[], orde
   if (after === undefined) return [{ path: prefix, change: 'removed', before }];
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((key) =>
-      diffValues(before[key], after[key], [...prefix, key], ordered || key.startsWith('Fn::')),
-    );
+    return keys.flatMap((key) => {
+      const b = before[key];
+      const a = after[key];
+      if (key === 'Fn::If' && Array.isArray(b) && Array.isArray(a) && !deepEqual(b, a) && !isPermutation(b, a)) {
+        // [condition, true, false]: a branch stands where the Fn::If stands, so a branch that is a
+        // plain list (Tags, policy statements, security group rules) keeps its set-like matching.
+        return diffPositions(b, a, [...prefix, key], (i) => i === 0 || ordered);
+      }
+      return diffValues(b, a, [...prefix, key], ordered || key.startsWith('Fn::'));
+    });
   }
   if (Array.isArray(before) && Array.isArray(after)) {
     if (!ordered) return diffArrays(before, after, prefix);
     // Per-position entries would show each moved element as a change of its own: name the reorder once.
     if (isPermutation(before, after)) return [{ path: prefix, change: 'changed', before, after }];
-    return diffPositions(before, after, prefix);
+    return diffPositions(before, after, prefix, () => true);
   }
   return [{ path: prefix, change: 'changed', before, after }];
 }
@@ -74,12 +81,18 @@ function isPermutation(before: unknown[], after: unknown[]): boolean {
   });
 }
 
-function diffPositions(before: unknown[], after: unknown[], prefix: PathSegment[]): JsonDifference[] {
+/** Position by position; `ordered(i)` says whether lists inside element `i` are ordered too. */
+function diffPositions(
+  before: unknown[],
+  after: unknown[],
+  prefix: PathSegment[],
+  ordered: (i: number) => boolean,
+): JsonDifference[] {
   const result: JsonDifference[] = [];
   for (let i = 0; i < Math.max(before.length, after.length); i++) {
     if (i >= after.length) result.push({ path: [...prefix, i], change: 'removed', before: before[i] });
     else if (i >= before.length) result.push({ path: [...prefix, i], change: 'added', after: after[i] });
-    else result.push(...diffValues(before[i], after[i], [...prefix, i], true));
+    else result.push(...diffValues(before[i], after[i], [...prefix, i], ordered(i)));
   }
   return result;
 }

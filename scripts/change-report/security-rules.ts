@@ -29,6 +29,8 @@ export interface ResourceChange {
   readonly after?: CfnResource;
   /** The base logical id, when the resource moved to a new one. */
   readonly renamedFrom?: string;
+  /** The type of each resource in the template `after` belongs to, by logical id (to read what an Fn::GetAtt names). */
+  readonly resourceTypes?: { readonly [logicalId: string]: string };
 }
 
 export interface RuleFinding {
@@ -320,6 +322,8 @@ interface IngressRule {
   readonly where: string;
   /** The EC2 default a group without egress rules gets. */
   readonly implicit?: boolean;
+  /** The peer as the template gives it (`CidrIp: {Fn::GetAtt: ...}`), to tell which tokens are read. */
+  readonly peer?: unknown;
 }
 
 type Direction = 'ingress' | 'egress';
@@ -437,7 +441,15 @@ function toIngressRule(variant: Choice, direction: Direction): IngressRule {
   }
   const peer = PEER_KEYS[direction].find(([key]) => rule[key] !== undefined);
   const source = peer ? `${peer[1]}:${renderValue(rule[peer[0]])}` : 'other:';
-  return { protocol, fromPort, toPort, source, conditions: variant.conditions, where: formatPath(variant.path) };
+  return {
+    protocol,
+    fromPort,
+    toPort,
+    source,
+    conditions: variant.conditions,
+    where: formatPath(variant.path),
+    peer: peer ? rule[peer[0]] : undefined,
+  };
 }
 
 interface Cidr {
@@ -588,12 +600,40 @@ function egressRules(resource: CfnResource | undefined): IngressRule[] {
 }
 
 /** Rules of `after` that `before` did not allow: to or from the internet, a wider version of an old rule, or a wide public range. */
+/**
+ * Attributes that hold the address range of a VPC or subnet of the same template. CDK writes them
+ * for a rule from the VPC (an interface endpoint's default `open: true` group, `Peer.ipv4(vpc.vpcCidrBlock)`,
+ * `Fn::Select` of `vpc.vpcIpv6CidrBlocks`). Such a range is never the internet or a wide public range:
+ * an IPv4 VPC block is /16 to /28 (EC2 CreateVpc API reference) and a subnet lies inside it; an
+ * Amazon-provided IPv6 block is /56.
+ */
+const NETWORK_RANGE_ATTRIBUTES: { readonly [type: string]: readonly string[] } = {
+  'AWS::EC2::VPC': ['CidrBlock', 'CidrBlockAssociations', 'Ipv6CidrBlocks'],
+  'AWS::EC2::Subnet': ['CidrBlock', 'Ipv6CidrBlocks'],
+};
+
+/** A `CidrIp`/`CidrIpv6` given as the range of a VPC or subnet in the same template (directly or by Fn::Select). */
+function isOwnNetworkRange(peer: unknown, types: ResourceChange['resourceTypes']): boolean {
+  if (!isObject(peer) || Object.keys(peer).length !== 1 || !types) return false;
+  const select = peer['Fn::Select'];
+  if (Array.isArray(select) && select.length === 2) return isOwnNetworkRange(select[1], types);
+  const getAtt = peer['Fn::GetAtt'];
+  const [resource, attribute] =
+    typeof getAtt === 'string' ? getAtt.split(/\.(.*)/) : Array.isArray(getAtt) ? getAtt : [];
+  if (typeof resource !== 'string' || typeof attribute !== 'string') return false;
+  const type = Object.prototype.hasOwnProperty.call(types, resource) ? types[resource] : undefined;
+  return type !== undefined && Object.prototype.hasOwnProperty.call(NETWORK_RANGE_ATTRIBUTES, type)
+    ? NETWORK_RANGE_ATTRIBUTES[type].includes(attribute)
+    : false;
+}
+
 function openedRules(
   before: IngressRule[],
   after: IngressRule[],
   direction: Direction,
   kind: SecurityFindingKind,
   note: (rule: IngressRule) => string = () => '',
+  types?: ResourceChange['resourceTypes'],
 ): RuleFinding[] {
   const findings: RuleFinding[] = [];
   for (const rule of after) {
@@ -615,6 +655,7 @@ function openedRules(
       continue;
     }
     if (/^cidr[46]:/.test(rule.source) && !parseCidr(rule.source)) {
+      if (isOwnNetworkRange(rule.peer, types)) continue;
       // A parameter, an import or an attribute may hold any range, 0.0.0.0/0 included.
       findings.push({
         kind,
@@ -658,7 +699,14 @@ export const securityGroupIngressRule: SecurityRule = (change) => {
   if (type !== 'AWS::EC2::SecurityGroup' && type !== 'AWS::EC2::SecurityGroupIngress') return [];
   const base = comparableBefore(change);
   const before = sameGroup(change, base) ? ingressRules(base) : [];
-  return openedRules(before, ingressRules(change.after), 'ingress', 'security-group-ingress-opened');
+  return openedRules(
+    before,
+    ingressRules(change.after),
+    'ingress',
+    'security-group-ingress-opened',
+    undefined,
+    change.resourceTypes,
+  );
 };
 
 /**
@@ -672,10 +720,16 @@ export const securityGroupEgressRule: SecurityRule = (change) => {
   const base = comparableBefore(change);
   if (type === 'AWS::EC2::SecurityGroup' && !base) return [];
   const before = sameGroup(change, base) ? egressRules(base) : [];
-  return openedRules(before, egressRules(change.after), 'egress', 'security-group-egress-opened', (rule) =>
-    rule.implicit
-      ? ' (no SecurityGroupEgress rules left: the group may fall back to the EC2 default, all outbound traffic)'
-      : '',
+  return openedRules(
+    before,
+    egressRules(change.after),
+    'egress',
+    'security-group-egress-opened',
+    (rule) =>
+      rule.implicit
+        ? ' (no SecurityGroupEgress rules left: the group may fall back to the EC2 default, all outbound traffic)'
+        : '',
+    change.resourceTypes,
   );
 };
 

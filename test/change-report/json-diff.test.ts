@@ -58,10 +58,16 @@ describe('arrays inside intrinsic functions compare by position', () => {
     ['Fn::Join list', { 'Fn::Join': ['-', ['a', 'b']] }, { 'Fn::Join': ['-', ['b', 'a']] }, ['Fn::Join', 1]],
     ['Fn::Select list', { 'Fn::Select': [0, ['a', 'b']] }, { 'Fn::Select': [0, ['b', 'a']] }, ['Fn::Select', 1]],
     [
-      'list inside an Fn::If branch',
-      { 'Fn::If': ['C', { Values: ['a', 'b'] }, 'x'] },
-      { 'Fn::If': ['C', { Values: ['b', 'a'] }, 'x'] },
-      ['Fn::If', 1, 'Values'],
+      'Fn::Join list inside an Fn::If branch',
+      { 'Fn::If': ['C', { 'Fn::Join': ['', ['a', 'b']] }, 'x'] },
+      { 'Fn::If': ['C', { 'Fn::Join': ['', ['b', 'a']] }, 'x'] },
+      ['Fn::If', 1, 'Fn::Join', 1],
+    ],
+    [
+      'list that is an Fn::If branch inside an Fn::Join',
+      { 'Fn::Join': ['', { 'Fn::If': ['C', ['a', 'b'], ['c']] }] },
+      { 'Fn::Join': ['', { 'Fn::If': ['C', ['b', 'a'], ['c']] }] },
+      ['Fn::Join', 1, 'Fn::If', 1],
     ],
     [
       'Fn::Sub with its variables',
@@ -88,5 +94,19 @@ describe('arrays inside intrinsic functions compare by position', () => {
     expect(diffJson({ Statement: [s1, conditional] }, { Statement: [s0, s1, conditional] })).toEqual([
       { path: ['Statement', 0], change: 'added', after: s0 },
     ]);
+  });
+
+  test('a branch of an Fn::If stands where the Fn::If stands: a plain list there stays set-like', () => {
+    const r1 = { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '10.0.0.0/8' };
+    const r2 = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.1.0.0/16' };
+    const r0 = { IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '10.2.0.0/16' };
+    const rules = (list: object[]) => ({ SecurityGroupIngress: { 'Fn::If': ['IsProd', list, []] } });
+    expect(diffJson(rules([r1, r2]), rules([r2, r1]))).toEqual([]);
+    // Not a cascade of per-position changes that names the wrong rules as changed.
+    expect(diffJson(rules([r1, r2]), rules([r0, r1, r2]))).toEqual([
+      { path: ['SecurityGroupIngress', 'Fn::If', 1, 0], change: 'added', after: r0 },
+    ]);
+    const arns = (list: string[]) => ({ ManagedPolicyArns: { 'Fn::If': ['C', list, { Ref: 'AWS::NoValue' }] } });
+    expect(diffJson(arns(['a', 'b']), arns(['b', 'a']))).toEqual([]);
   });
 });

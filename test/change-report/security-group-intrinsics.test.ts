@@ -201,6 +201,50 @@ describe('securityGroupIngressRule: a source that cannot be evaluated', () => {
   });
 });
 
+describe('securityGroupIngressRule: the range of a VPC or subnet of the same template', () => {
+  // What CDK synthesizes for an InterfaceVpcEndpoint (open: true by default) and Peer.ipv4(vpc.vpcCidrBlock).
+  const template = (peer: object, peerType = 'AWS::EC2::VPC') => ({
+    Resources: {
+      Vpc8378EB38: { Type: peerType, Properties: { CidrBlock: '10.0.0.0/16' } },
+      EndpointSecurityGroup: {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: {
+          GroupDescription: 'endpoint',
+          VpcId: { Ref: 'Vpc8378EB38' },
+          SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, ...peer }],
+        },
+      },
+    },
+  });
+  const findings = (head: ReturnType<typeof template>) =>
+    compareTemplates('Dev', 'app', { Resources: {} }, head, spec).findings.map((f) => `${f.logicalId}: ${f.detail}`);
+
+  test.each([
+    ['a VPC CidrBlock', { CidrIp: { 'Fn::GetAtt': ['Vpc8378EB38', 'CidrBlock'] } }, 'AWS::EC2::VPC'],
+    [
+      'a VPC CidrBlock, GetAtt in its string form',
+      { CidrIp: { 'Fn::GetAtt': 'Vpc8378EB38.CidrBlock' } },
+      'AWS::EC2::VPC',
+    ],
+    [
+      "a VPC's first IPv6 block",
+      { CidrIpv6: { 'Fn::Select': [0, { 'Fn::GetAtt': ['Vpc8378EB38', 'Ipv6CidrBlocks'] }] } },
+      'AWS::EC2::VPC',
+    ],
+    ['a subnet CidrBlock', { CidrIp: { 'Fn::GetAtt': ['Vpc8378EB38', 'CidrBlock'] } }, 'AWS::EC2::Subnet'],
+  ])('a new rule from %s is no finding: it is never the internet or a wide public range', (_, peer, type) => {
+    expect(findings(template(peer, type))).toEqual([]);
+  });
+
+  test('the same attribute of another kind of resource (a custom resource may return 0.0.0.0/0) is still reported', () => {
+    expect(findings(template({ CidrIp: { 'Fn::GetAtt': ['Vpc8378EB38', 'CidrBlock'] } }, 'Custom::Lookup'))).toEqual([
+      'EndpointSecurityGroup: ingress source cannot be evaluated: Properties.SecurityGroupIngress[0].CidrIp is ' +
+        '${Vpc8378EB38.CidrBlock}, in tcp, port 443, from ${Vpc8378EB38.CidrBlock}; check by hand that it is not ' +
+        'the internet or a wide public range',
+    ]);
+  });
+});
+
 describe('securityGroupEgressRule: Fn::If and sources that cannot be evaluated', () => {
   const closed = { CidrIp: '255.255.255.255/32', FromPort: 252, IpProtocol: 'icmp', ToPort: 86 };
   const egress = (SecurityGroupEgress: unknown) => ({ GroupDescription: 'g', SecurityGroupEgress });
