@@ -488,7 +488,9 @@ export class GitOpsPipeline extends Construct {
    * that another wave deploys alone (that wave's stage takes the environment's name).
    *
    * Nor may a wave take a name that another wave's split parts take, `<name>.<digits>` (see waveOf): the
-   * stage would be taken for a part of the other wave, with its rollback and alarm gate.
+   * stage would be taken for a part of the other wave, with its rollback and alarm gate. Nor a name of a part of
+   * the pipeline's own stages (`Assets.1` when more than 50 assets are published): aws-cdk-lib/pipelines would
+   * fail with a duplicate id, naming no wave.
    */
   private checkStageNames(layout: { name: string; ids: string[]; stageNames: string[] }[]): void {
     const owners = new Map<string, string>();
@@ -522,6 +524,16 @@ export class GitOpsPipeline extends Construct {
     const namesOf = ({ name, ids, stageNames }: { name: string; ids: string[]; stageNames: string[] }) =>
       new Set([name, ...ids, ...stageNames]);
     for (const wave of layout) {
+      for (const used of namesOf(wave)) {
+        const own = GitOpsPipeline.RESERVED_STAGE_NAMES.find((name) => splitPartPattern(name).test(used));
+        if (own !== undefined) {
+          throw new Error(
+            `${this.node.path}: wave '${wave.name}' needs the CodePipeline stage name '${used}', which the ` +
+              `pipeline's own stage '${own}' takes for its split parts ('${own}.1', '${own}.2', ... when it holds ` +
+              'more than 50 actions): rename the wave',
+          );
+        }
+      }
       for (const other of layout) {
         if (other === wave) {
           continue;

@@ -558,6 +558,25 @@ describe('GitOpsPipeline validation', () => {
     );
   });
 
+  // Assets is split into 'Assets.1', 'Assets.2', ... when more than 50 assets are published (pipelines splits
+  // every stage of its graph the same way): a wave of that name would collide with a part.
+  test.each([
+    ['Assets.1', 'Assets.1', 'Assets'],
+    ['Build.2', 'Build.2', 'Build'],
+  ])("rejects the wave '%s', named like a split part of one of the pipeline's own stages", (wave, used, own) => {
+    const { app, pipeline } = pipelineFixture();
+    pipeline.addEnvironment(new TinyEnvironment(app, 'dev', { env: { account: accountId(1), region: 'eu-west-1' } }), {
+      wave,
+    });
+    pipeline.addEnvironment(new TinyEnvironment(app, 'test', { env: { account: accountId(2), region: 'eu-west-1' } }), {
+      wave,
+    });
+    expect(() => pipeline.buildPipeline()).toThrow(
+      `PipelineStack/GitOps: wave '${wave}' needs the CodePipeline stage name '${used}', which the pipeline's own ` +
+        `stage '${own}' takes for its split parts`,
+    );
+  });
+
   test('accepts waves named like another wave followed by a dot and more than digits', () => {
     const { app, pipeline } = pipelineFixture();
     ['prod', 'prod.eu', 'prod.1a', 'prod1'].forEach((wave, i) =>
