@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import {
@@ -17,6 +18,9 @@ import { takeValidationWorker } from './validation-worker';
 
 /** How long validate() waits for the worker before it fails the synth. */
 const DEFAULT_TIMEOUT_SECONDS = 900;
+
+/** How often validate(), while it waits, checks that the worker's thread still runs. */
+const LIVENESS_CHECK_MS = 1000;
 
 export interface ParallelTemplateValidationOptions {
   /**
@@ -298,13 +302,30 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
       const waiting = this.pending(calls);
       if (waiting.length === 0) return;
       const left = deadline - Date.now();
-      if (left <= 0 || Atomics.wait(this.signal, 0, seen, left) === 'timed-out') {
+      if (left <= 0) {
         throw new Error(
           `CloudFormation validation: no result for ${waiting.length} template(s) after ${this.timeoutMs / 1000} s ` +
             `(first: ${waiting[0].templatePath})`,
         );
       }
+      if (Atomics.wait(this.signal, 0, seen, Math.min(left, LIVENESS_CHECK_MS)) === 'timed-out' && this.workerEnded()) {
+        // Messages the worker sent before it ended count (an error it reported says more than this).
+        this.pending(calls);
+        throw new Error(
+          `CloudFormation validation: the validation worker thread ended without answering (it ran out of memory ` +
+            `or was killed), with ${waiting.length} template(s) not validated (first: ${waiting[0].templatePath})`,
+        );
+      }
     }
+  }
+
+  /**
+   * Whether the worker's thread has ended: the 'exit' event cannot reach a main thread blocked in Atomics.wait,
+   * so this looks for the thread id the worker published (Linux) in /proc. False when that is unknown.
+   */
+  private workerEnded(): boolean {
+    const tid = this.signal.length > 1 ? Atomics.load(this.signal, 1) : 0;
+    return tid > 0 && fs.existsSync('/proc/self/task') && !fs.existsSync(`/proc/self/task/${tid}`);
   }
 
   private receive(message: WorkerMessage): void {

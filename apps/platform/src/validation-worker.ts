@@ -15,7 +15,11 @@ export interface ValidationWorker {
   readonly worker: Worker;
   /** Where the worker's messages arrive (read with receiveMessageOnPort) and jobs are posted. */
   readonly port: MessagePort;
-  /** Counts the worker's messages: the main thread waits on it with Atomics.wait. */
+  /**
+   * [0] counts the worker's messages: the main thread waits on it with Atomics.wait. [1] is the worker's
+   * Linux thread id once it runs (0 elsewhere, or before): the main thread, blocked in that wait, cannot
+   * receive the worker's 'exit' event, so it looks for the thread in /proc instead (template-validation.ts).
+   */
   readonly signal: Int32Array;
 }
 
@@ -29,7 +33,7 @@ export function startValidationWorker(): ValidationWorker {
   const cdkDir = path.dirname(require.resolve('aws-cdk-lib'));
   const modulePath = require.resolve('@aws/cloudformation-validate', { paths: [cdkDir] });
   const rulesDirectory = path.join(cdkDir, 'core', 'lib', 'validation', 'rules');
-  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const signal = new Int32Array(new SharedArrayBuffer(8));
   const channel = new MessageChannel();
   const worker = new Worker(WORKER_FILE, {
     workerData: { port: channel.port2, signal, modulePath, rulesDirectory },

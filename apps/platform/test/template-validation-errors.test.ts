@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { MessagePort, receiveMessageOnPort } from 'worker_threads';
 import { App, CfnResource, IPolicyValidationContext, Stack } from 'aws-cdk-lib';
 import { tmpOutdir, validationContextOf, withEnv } from './helpers';
@@ -16,7 +17,7 @@ jest.mock('../src/validation-worker', () => ({
   takeValidationWorker: () => {
     const { MessageChannel: Channel } = jest.requireActual('worker_threads');
     const channel = new Channel();
-    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const signal = new Int32Array(new SharedArrayBuffer(8));
     mockWorkerSide = { port: channel.port2, signal };
     return { worker: { terminate: async () => 0 }, port: channel.port1, signal };
   },
@@ -89,4 +90,30 @@ test('an engine that could not start fails the synth with its message', () => {
   fromWorker({ kind: 'error', message: 'cannot load @aws/cloudformation-validate' });
 
   expect(() => plugin.validate(ctx)).toThrow('cannot load @aws/cloudformation-validate');
+});
+
+// Blocked in Atomics.wait, the main thread cannot get the worker's 'exit' event: a worker that ran out of
+// memory left it waiting for the whole timeout (900 s by default). Linux only: the check reads /proc.
+const onLinux = process.platform === 'linux' ? test : test.skip;
+onLinux('a worker thread that ended without answering fails the synth within seconds, not at the timeout', () => {
+  const ctx = context();
+  const plugin = new ParallelTemplateValidation({ timeoutSeconds: 60 });
+  plugin.prefetch(ctx);
+  fromWorker({ kind: 'ready', version: '1.2.3' });
+  // A thread id that no thread has (Linux allows at most 2^22): the worker's thread is gone.
+  Atomics.store(mockWorkerSide!.signal, 1, 2 ** 30);
+  const start = Date.now();
+  expect(() => plugin.validate(ctx)).toThrow(
+    /^CloudFormation validation: the validation worker thread ended without answering \(it ran out of memory or was killed\), with 2 template\(s\) not validated \(first: .*\.template\.json\)$/,
+  );
+  expect(Date.now() - start).toBeLessThan(10_000);
+});
+
+onLinux('a worker whose thread still runs is waited for, up to the timeout', () => {
+  const ctx = context();
+  const plugin = new ParallelTemplateValidation({ timeoutSeconds: 2 });
+  plugin.prefetch(ctx);
+  // This thread's own id: alive.
+  Atomics.store(mockWorkerSide!.signal, 1, Number(fs.readlinkSync('/proc/thread-self').split('/').pop()));
+  expect(() => plugin.validate(ctx)).toThrow(/^CloudFormation validation: no result for 2 template\(s\) after 2 s/);
 });

@@ -201,8 +201,13 @@ test('it fails closed: no answer in time is an error naming the template', () =>
 });
 
 /** Starts the worker script itself and returns its next message (the plugin would wait for it the same way). */
-function workerProtocol(modulePath: string): { next(): unknown; post(message: unknown): void; end(): void } {
-  const signal = new Int32Array(new SharedArrayBuffer(4));
+function workerProtocol(modulePath: string): {
+  signal: Int32Array;
+  next(): unknown;
+  post(message: unknown): void;
+  end(): void;
+} {
+  const signal = new Int32Array(new SharedArrayBuffer(8));
   const { port1, port2 } = new MessageChannel();
   const cdkDir = path.dirname(require.resolve('aws-cdk-lib'));
   const worker = new Worker(path.join(__dirname, '..', 'src', 'cfn-validation-worker.js'), {
@@ -215,6 +220,7 @@ function workerProtocol(modulePath: string): { next(): unknown; post(message: un
     transferList: [port2],
   });
   return {
+    signal,
     next: () => {
       const deadline = Date.now() + 120_000;
       for (;;) {
@@ -252,6 +258,13 @@ test('the worker reports an engine that cannot start and a template the engine r
   const worker = workerProtocol(modulePath);
   try {
     expect(worker.next()).toMatchObject({ kind: 'ready' });
+    // The worker's Linux thread id, for the main thread's liveness check: a thread of this process, not its main one.
+    if (process.platform === 'linux') {
+      const tid = Atomics.load(worker.signal, 1);
+      expect(tid).toBeGreaterThan(0);
+      expect(tid).not.toBe(process.pid);
+      expect(fs.existsSync(`/proc/self/task/${tid}`)).toBe(true);
+    }
     worker.post({
       kind: 'validate',
       jobs: [
