@@ -534,6 +534,9 @@ export class AccountGuardrails extends Construct {
       code: lambda.Code.fromInline(GUARDRAIL_HANDLER_CODE),
       role,
       logGroup,
+      // The function's deadline is this timeout less GUARDRAIL_RESPONSE_MARGIN_MS (10 s, to log and answer):
+      // an SDK call still pending then is given up and the answer is FAILED. A denied call is retried for
+      // at most 15 s (GUARDRAIL_RETRY_DELAYS_MS) within it.
       timeout: Duration.minutes(1),
       environment: {
         [GUARDRAIL_ENV.settings]: stack.toJsonString(settings),
@@ -560,7 +563,8 @@ export class AccountGuardrails extends Construct {
     );
 
     // S3 authorizes both PutPublicAccessBlock and DeletePublicAccessBlock on the account with
-    // s3:PutAccountPublicAccessBlock (Service Authorization Reference, Amazon S3).
+    // s3:PutAccountPublicAccessBlock (Amazon S3 User Guide, permissions related to account operations;
+    // S3 API Reference, PutPublicAccessBlock of S3 Control).
     const actions: { [setting in GuardrailSetting]: string[] } = {
       s3: ['s3:PutAccountPublicAccessBlock'],
       ebs: ['ec2:EnableEbsEncryptionByDefault', ...(revert ? ['ec2:DisableEbsEncryptionByDefault'] : [])],
@@ -591,8 +595,8 @@ export class AccountGuardrails extends Construct {
         resourceType: GUARDRAIL_RESOURCE_TYPES[setting],
         // Not read by the function (it applies its environment); here so that a change updates the resource.
         properties: { Settings: settings[setting] },
-        // The function always answers within its timeout; fail the deployment soon if it somehow does not,
-        // rather than after CloudFormation's default hour.
+        // The function answers before its timeout (FAILED at its deadline); fail the deployment soon if it
+        // somehow does not (the response PUT lost), rather than after CloudFormation's default hour.
         serviceTimeout: Duration.minutes(5),
       });
       resource.node.addDependency(policy);

@@ -3,7 +3,13 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { AccountGuardrails, GuardrailEnforcement, SecurityBaseline } from '../src';
 import { findings, newStack, stackIn } from './util';
-import { GUARDRAIL_ENV, GUARDRAIL_HANDLER_CODE, GUARDRAIL_RESOURCE_TYPES } from '../src/private/guardrail-handler';
+import {
+  GUARDRAIL_ENV,
+  GUARDRAIL_HANDLER_CODE,
+  GUARDRAIL_RESOURCE_TYPES,
+  GUARDRAIL_RESPONSE_MARGIN_MS,
+  GUARDRAIL_RETRY_DELAYS_MS,
+} from '../src/private/guardrail-handler';
 
 const TYPES = Object.values(GUARDRAIL_RESOURCE_TYPES);
 
@@ -72,6 +78,11 @@ describe('AccountGuardrails', () => {
     expect(fn.Properties.Code).toEqual({ ZipFile: GUARDRAIL_HANDLER_CODE });
     expect(fn.Properties.Handler).toBe('index.handler');
     expect(fn.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9][0-9])\.x$/);
+    // The function answers at its deadline, its timeout less the response margin (test/guardrail-handler.test.ts
+    // runs it with this timeout); the retries of a denied call take at most half of the timeout with the margin.
+    expect(fn.Properties.Timeout).toBe(60);
+    const retrying = GUARDRAIL_RETRY_DELAYS_MS.reduce((sum, delay) => sum + delay, 0);
+    expect(retrying + GUARDRAIL_RESPONSE_MARGIN_MS).toBeLessThanOrEqual((fn.Properties.Timeout * 1000) / 2);
     // CloudFormation zips inline code into a file of at most 4 MB (AWS::Lambda::Function Code.ZipFile).
     expect(Buffer.byteLength(GUARDRAIL_HANDLER_CODE)).toBeLessThan(4 * 1024 * 1024);
     const app = stack.node.root as App;

@@ -38,11 +38,20 @@ interface Harness {
   readonly handler: (event: any) => Promise<{ Status: string; Reason: string }>;
   /** Every SDK call, in order. */
   readonly calls: Call[];
+  /** The fake clock's time (ms since the invocation started) at each SDK call. */
+  readonly callTimes: number[];
   /** Every response PUT: URL, headers and parsed body. */
   readonly responses: { url: string; headers: any; body: any }[];
   /** Every response PUT's body as sent. */
   readonly sent: string[];
+  /** Every line the function logged. */
+  readonly logs: string[];
+  /** The fake clock: ms since the invocation started. */
+  readonly clock: { now: number };
 }
+
+/** The Lambda timeout AccountGuardrails sets (checked in account-guardrails.test.ts). */
+const FUNCTION_TIMEOUT_MS = 60_000;
 
 function harness(
   options: {
@@ -52,8 +61,12 @@ function harness(
     describe?: object | Error;
     /** HTTP status of the response PUT. */
     responseStatus?: number;
-    /** An SDK command that fails, with its error. */
-    failing?: { command: string; error: Error };
+    /** An SDK command that fails, with its error: every time, or only its first `times` calls. */
+    failing?: { command: string; error: Error; times?: number };
+    /** An SDK command that never answers. */
+    hanging?: string;
+    /** The function's Lambda timeout. */
+    timeoutMs?: number;
     /** The function's whole environment, instead of one built from the options above. */
     env?: { [name: string]: string };
     /** The deployed code, instead of GUARDRAIL_HANDLER_CODE. */
@@ -61,14 +74,28 @@ function harness(
   } = {},
 ): Harness {
   const calls: Call[] = [];
+  const callTimes: number[] = [];
   const responses: { url: string; headers: any; body: any }[] = [];
   const sent: string[] = [];
+  const logs: string[] = [];
+  // A fake clock: the code's timers and the Lambda context's remaining time. Time moves only when the
+  // code waits on nothing but timers, to the earliest one: no real waiting.
+  const clock = { now: 0 };
+  let timers: { id: number; due: number; fn: () => void }[] = [];
+  let nextTimer = 1;
+  const context = { getRemainingTimeInMillis: () => (options.timeoutMs ?? FUNCTION_TIMEOUT_MS) - clock.now };
+  let failures = 0;
   const fakeModule = (client: string, commands: string[]) => {
     const m: any = {
       [client]: class {
         async send(command: { name: string; input: any }) {
           calls.push({ command: command.name, input: command.input });
-          if (options.failing?.command === command.name) throw options.failing.error;
+          callTimes.push(clock.now);
+          if (options.hanging === command.name) return new Promise(() => {});
+          if (options.failing?.command === command.name && failures < (options.failing.times ?? Infinity)) {
+            failures++;
+            throw options.failing.error;
+          }
           if (command.name === 'DescribeStackResourceCommand') {
             if (options.describe instanceof Error) throw options.describe;
             return { StackResourceDetail: options.describe };
@@ -139,10 +166,36 @@ function harness(
         [GUARDRAIL_ENV.owner]: OWNER,
       },
     },
-    console: { log: () => {} },
+    console: { log: (line: string) => logs.push(line) },
     Buffer,
+    setTimeout: (fn: () => void, ms: number) => {
+      const id = nextTimer++;
+      timers.push({ id, due: clock.now + Math.max(0, ms), fn });
+      return id;
+    },
+    clearTimeout: (id: number) => {
+      timers = timers.filter((t) => t.id !== id);
+    },
   });
-  return { handler: module.exports.handler, calls, responses, sent };
+  const handler = async (event: any) => {
+    const invocation: Promise<any> = module.exports.handler(event, context);
+    let settled = false;
+    invocation.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    for (;;) {
+      // Every fake call answers in microtasks: after a macrotask, the code waits on timers or is done.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (settled) return invocation;
+      timers.sort((a, b) => a.due - b.due);
+      const next = timers.shift();
+      if (next === undefined) throw new Error('the handler waits on something that never answers, and on no timer');
+      clock.now = next.due;
+      next.fn();
+    }
+  };
+  return { handler, calls, callTimes, responses, sent, logs, clock };
 }
 
 const RESPONSE_URL = 'https://cloudformation-custom-resource-response-euwest1.s3-eu-west-1.amazonaws.com/x?sig=1';
@@ -320,6 +373,9 @@ describe('the guardrail function applies only its own settings', () => {
   });
 });
 
+const REFUSED_S3 =
+  "refused to revert s3: could not confirm that CloudFormation is deleting Guardrailss3 (details in the function's log)";
+
 describe('Delete', () => {
   const deleting = (type: keyof typeof GUARDRAIL_RESOURCE_TYPES, status = 'DELETE_IN_PROGRESS') => ({
     LogicalResourceId: `Guardrails${type}`,
@@ -362,12 +418,18 @@ describe('Delete', () => {
     async (status) => {
       const h = harness({ revert: true, describe: deleting('s3', status) });
       const result = await h.handler(cfnEvent('Delete', 's3'));
-      expect(result.Status).toBe('FAILED');
-      expect(result.Reason).toBe(
-        `refused to revert: CloudFormation is not deleting Guardrailss3 (found ${GUARDRAIL_RESOURCE_TYPES.s3}, ${physicalId('s3')}, ${status})`,
-      );
+      // The caller learns nothing of the stack (type, physical id, status); the function's log has it.
+      expect(result).toEqual({ Status: 'FAILED', Reason: REFUSED_S3 });
       expect(h.calls.map((c) => c.command)).toEqual(['DescribeStackResourceCommand']);
-      expect(h.responses[0].body).toMatchObject({ Status: 'FAILED' });
+      expect(h.responses[0].body).toMatchObject({ Status: 'FAILED', Reason: REFUSED_S3 });
+      expect(h.logs.map((l) => JSON.parse(l))).toContainEqual({
+        refusedRevert: 'Guardrailss3',
+        found: {
+          resourceType: GUARDRAIL_RESOURCE_TYPES.s3,
+          physicalResourceId: physicalId('s3'),
+          resourceStatus: status,
+        },
+      });
     },
   );
 
@@ -441,7 +503,8 @@ describe('Delete', () => {
   );
 
   test('any other revert error, or the other setting\'s "absent" error, still fails the deletion', async () => {
-    for (const name of ['AccessDenied', 'NoSuchPublicAccessBlockConfiguration']) {
+    // (A denied revert fails too, after its retries: see below.)
+    for (const name of ['ServiceFailure', 'NoSuchPublicAccessBlockConfiguration']) {
       const error = Object.assign(new Error(`${name}: no`), { name });
       const h = harness({
         revert: true,
@@ -452,11 +515,14 @@ describe('Delete', () => {
     }
   });
 
-  test('the check failing (no permission, no such resource) refuses too', async () => {
-    const h = harness({ revert: true, describe: new Error('Resource Guardrailss3 does not exist for stack Test') });
+  test('the check failing (no permission, no such resource) refuses too, with the same answer', async () => {
+    const message = 'Resource Guardrailss3 does not exist for stack Test';
+    const h = harness({ revert: true, describe: Object.assign(new Error(message), { name: 'ValidationError' }) });
     const result = await h.handler(cfnEvent('Delete', 's3'));
-    expect(result).toEqual({ Status: 'FAILED', Reason: 'Resource Guardrailss3 does not exist for stack Test' });
+    // Not CloudFormation's message: it would tell a direct caller which logical ids the stack has.
+    expect(result).toEqual({ Status: 'FAILED', Reason: REFUSED_S3 });
     expect(h.calls.map((c) => c.command)).toEqual(['DescribeStackResourceCommand']);
+    expect(h.logs.map((l) => JSON.parse(l))).toContainEqual({ refusedRevert: 'Guardrailss3', checkFailed: message });
   });
 
   test('a setting no longer enabled (switched off) is still reverted on its deletion', async () => {
@@ -467,6 +533,100 @@ describe('Delete', () => {
       'DeleteAccountPasswordPolicyCommand',
     ]);
   });
+});
+
+/** An SDK error as AWS SDK for JavaScript v3 throws it: `name` is the service's error code. */
+function sdkError(name: string, message = `${name}: not allowed`): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+describe('a call denied right after its policy was attached is retried, briefly', () => {
+  // IAM is eventually consistent: the setting's policy, attached just before its resource is created,
+  // may not authorize the function's first call yet.
+  test.each([
+    ['s3', 'PutPublicAccessBlockCommand', 'AccessDenied'],
+    ['ebs', 'EnableEbsEncryptionByDefaultCommand', 'UnauthorizedOperation'],
+    ['password', 'UpdateAccountPasswordPolicyCommand', 'AccessDenied'],
+  ] as const)('%s: denied twice (%s, %s), applied on the third attempt', async (type, command, name) => {
+    const h = harness({ failing: { command, error: sdkError(name), times: 2 } });
+    const result = await h.handler(cfnEvent('Create', type));
+    expect(result).toEqual({ Status: 'SUCCESS', Reason: `applied ${type}` });
+    expect(h.calls).toEqual([APPLY_CALLS[type], APPLY_CALLS[type], APPLY_CALLS[type]]);
+    // Backing off: 1 s, then 2 s.
+    expect(h.callTimes).toEqual([0, 1000, 3000]);
+    expect(h.responses.map((r) => r.body.Status)).toEqual(['SUCCESS']);
+  });
+
+  test('the check before a revert is retried too', async () => {
+    const h = harness({
+      revert: true,
+      describe: {
+        LogicalResourceId: 'Guardrailss3',
+        ResourceType: GUARDRAIL_RESOURCE_TYPES.s3,
+        PhysicalResourceId: physicalId('s3'),
+        ResourceStatus: 'DELETE_IN_PROGRESS',
+      },
+      failing: { command: 'DescribeStackResourceCommand', error: sdkError('AccessDenied'), times: 1 },
+    });
+    expect(await h.handler(cfnEvent('Delete', 's3'))).toEqual({ Status: 'SUCCESS', Reason: 'reverted s3' });
+    expect(h.calls.map((c) => c.command)).toEqual([
+      'DescribeStackResourceCommand',
+      'DescribeStackResourceCommand',
+      'DeletePublicAccessBlockCommand',
+    ]);
+  });
+
+  test("still denied after 5 attempts (15 s): FAILED with the service's message", async () => {
+    const h = harness({ failing: { command: 'PutPublicAccessBlockCommand', error: sdkError('AccessDenied') } });
+    const result = await h.handler(cfnEvent('Create', 's3'));
+    expect(h.callTimes).toEqual([0, 1000, 3000, 7000, 15000]);
+    expect(result).toEqual({
+      Status: 'FAILED',
+      Reason: 'AccessDenied: not allowed (denied 5 times in 15 s)',
+    });
+    expect(h.responses[0].body).toMatchObject({ Status: 'FAILED', Reason: result.Reason });
+  });
+
+  test('any other error fails at once', async () => {
+    for (const name of ['ValidationError', 'InvalidInput', 'ServiceFailure', 'Error']) {
+      const h = harness({ failing: { command: 'UpdateAccountPasswordPolicyCommand', error: sdkError(name) } });
+      expect(await h.handler(cfnEvent('Create', 'password'))).toEqual({
+        Status: 'FAILED',
+        Reason: `${name}: not allowed`,
+      });
+      expect(h.callTimes).toEqual([0]);
+    }
+  });
+
+  test('no retry whose wait would pass the deadline: a function with less time gives up sooner', async () => {
+    // 15 s of Lambda time leaves 5 s before the deadline: waits of 1 s and 2 s fit, the next (4 s) does not.
+    const h = harness({
+      timeoutMs: 15_000,
+      failing: { command: 'PutPublicAccessBlockCommand', error: sdkError('AccessDenied') },
+    });
+    const result = await h.handler(cfnEvent('Create', 's3'));
+    expect(h.callTimes).toEqual([0, 1000, 3000]);
+    expect(result).toEqual({ Status: 'FAILED', Reason: 'AccessDenied: not allowed (denied 3 times in 3 s)' });
+    expect(h.clock.now).toBe(3000);
+  });
+});
+
+describe('an SDK call that never answers', () => {
+  test.each([
+    ['Create', 'PutPublicAccessBlockCommand', {}],
+    ['Delete', 'DescribeStackResourceCommand', { revert: true }],
+  ] as const)(
+    '%s: FAILED 10 s before the Lambda timeout (%s hangs), not at the custom resource timeout',
+    async (requestType, command, options) => {
+      const h = harness({ ...options, hanging: command });
+      const result = await h.handler(cfnEvent(requestType, 's3'));
+      const reason = `${command} did not answer within 50 s: answered FAILED 10 s before the function's 60 s Lambda timeout`;
+      expect(result).toEqual({ Status: 'FAILED', Reason: reason });
+      expect(h.responses).toHaveLength(1);
+      expect(h.responses[0].body).toMatchObject({ Status: 'FAILED', Reason: reason });
+      expect(h.clock.now).toBe(FUNCTION_TIMEOUT_MS - 10_000);
+    },
+  );
 });
 
 describe('as AccountGuardrails deploys it', () => {

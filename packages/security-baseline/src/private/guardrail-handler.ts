@@ -13,14 +13,21 @@
  *   GUARDRAIL_STACK_ID: DELETE_IN_PROGRESS, same type, same physical id). The Delete of a resource that
  *   never applied its setting (a failed or cancelled creation) reverts nothing and succeeds, so that the
  *   rollback does not open the account nor get stuck; a setting already reverted counts as reverted;
+ * - a refused revert answers the caller the same whatever the stack holds; what DescribeStackResource
+ *   found (or its error) goes to the function's log only;
  * - it answers CloudFormation itself (PUT to the pre-signed ResponseURL), so it needs no framework
  *   function: cr.Provider would add a second function, itself directly invokable, and a file asset.
+ *   It answers before its Lambda timeout: FAILED at its deadline (the timeout less
+ *   GUARDRAIL_RESPONSE_MARGIN_MS) if an SDK call has not answered by then. The ResponseURL is not checked
+ *   beyond https (see the README): a direct caller can have the response body PUT to a URL of its choosing;
+ * - a call that AWS denies is retried a few times (GUARDRAIL_RETRY_DELAYS_MS): the policy attached just
+ *   before the resource may not be in effect yet. Any other error fails at once.
  *
  * The code is a string (plain JavaScript for the Node.js runtime, which ships AWS SDK for JavaScript v3)
  * so that exactly what is deployed inline (lambda.Code.fromInline) is what the tests run
  * (test/guardrail-handler.test.ts). CloudFormation puts inline code in a file `index` and zips it; the
  * zip may be at most 4 MB (AWS::Lambda::Function Code.ZipFile, CloudFormation User Guide); the old
- * 4,096-character limit was lifted (aws-cdk#20624). This code is about 8 KB.
+ * 4,096-character limit was lifted (aws-cdk#20624). This code is about 12 KB.
  */
 
 /** The custom resource type of each setting. */
@@ -53,8 +60,21 @@ export const GUARDRAIL_ENV = {
   owner: 'GUARDRAIL_OWNER',
 } as const;
 
+/**
+ * The waits before each retry of a call that AWS denies: IAM is eventually consistent, so the setting's
+ * policy, attached just before its resource is created, may not yet authorize the function's first call
+ * (IAM User Guide, "Changes that I make are not always immediately visible"). 5 attempts over 15 s at most.
+ */
+export const GUARDRAIL_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000] as const;
+
+/**
+ * The time the function keeps, before its Lambda timeout, to log and answer CloudFormation (one PUT of at
+ * most 4,096 bytes): an SDK call still pending then is given up and the answer is FAILED.
+ */
+export const GUARDRAIL_RESPONSE_MARGIN_MS = 10_000;
+
 // Plain ES2020 CommonJS for the Node.js runtime: no backticks inside (the code is itself a template literal).
-// SDK clients are loaded on first use.
+// SDK clients are loaded on first use. setTimeout and the Lambda context are the only clock.
 export const GUARDRAIL_HANDLER_CODE = `'use strict';
 // @groundwork/security-baseline AccountGuardrails. Applies only the settings in this function's
 // environment (fixed at synthesis), never the event's properties; reverts only while CloudFormation
@@ -63,28 +83,61 @@ const https = require('https');
 const TYPES = ${JSON.stringify(GUARDRAIL_RESOURCE_TYPES)};
 const PREFIXES = ${JSON.stringify(GUARDRAIL_PHYSICAL_ID_PREFIXES)};
 const E = ${JSON.stringify(GUARDRAIL_ENV)};
+const RETRY_DELAYS_MS = ${JSON.stringify(GUARDRAIL_RETRY_DELAYS_MS)};
+const RESPONSE_MARGIN_MS = ${GUARDRAIL_RESPONSE_MARGIN_MS};
 const has = (o, k) => typeof k === 'string' && Object.prototype.hasOwnProperty.call(o, k);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function settingOf(type) {
   for (const s of Object.keys(TYPES)) if (TYPES[s] === type) return s;
   return undefined;
 }
 
-async function send(pkg, client, command, input) {
-  const m = require('@aws-sdk/client-' + pkg);
-  return new m[client]({}).send(new m[command](input));
+// The error codes of a denied call (SDK v3 names the error after the code): S3 Control, IAM and
+// CloudFormation answer AccessDenied, EC2 UnauthorizedOperation (EC2 API Reference, error codes).
+const DENIED = ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'];
+
+// The invocation's time limit: the Lambda timeout less RESPONSE_MARGIN_MS, from the Lambda context.
+function deadlineOf(context) {
+  const budget = context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS;
+  return { budget, left: () => context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS, pending: undefined };
 }
 
-async function apply(setting, settings, env) {
+// One SDK call; a denied one is tried again after each of RETRY_DELAYS_MS that ends before the deadline.
+async function send(deadline, pkg, client, command, input) {
+  const m = require('@aws-sdk/client-' + pkg);
+  const c = new m[client]({});
+  let waited = 0;
+  for (let attempt = 1; ; attempt++) {
+    deadline.pending = command;
+    try {
+      const out = await c.send(new m[command](input));
+      deadline.pending = undefined;
+      return out;
+    } catch (e) {
+      deadline.pending = undefined;
+      if (!(e && DENIED.includes(e.name))) throw e;
+      const delay = RETRY_DELAYS_MS[attempt - 1];
+      if (delay === undefined || delay >= deadline.left()) {
+        if (attempt === 1) throw e;
+        throw new Error(String(e.message || e.name) + ' (denied ' + attempt + ' times in ' + waited / 1000 + ' s)');
+      }
+      await sleep(delay);
+      waited += delay;
+    }
+  }
+}
+
+async function apply(deadline, setting, settings, env) {
   if (setting === 's3') {
-    await send('s3-control', 'S3ControlClient', 'PutPublicAccessBlockCommand', {
+    await send(deadline, 's3-control', 'S3ControlClient', 'PutPublicAccessBlockCommand', {
       AccountId: env[E.accountId],
       PublicAccessBlockConfiguration: settings.s3,
     });
   } else if (setting === 'ebs') {
-    await send('ec2', 'EC2Client', 'EnableEbsEncryptionByDefaultCommand', {});
+    await send(deadline, 'ec2', 'EC2Client', 'EnableEbsEncryptionByDefaultCommand', {});
   } else {
-    await send('iam', 'IAMClient', 'UpdateAccountPasswordPolicyCommand', settings.password);
+    await send(deadline, 'iam', 'IAMClient', 'UpdateAccountPasswordPolicyCommand', settings.password);
   }
 }
 
@@ -99,14 +152,14 @@ const ABSENT = {
   password: ['NoSuchEntityException', 'NoSuchEntity'],
 };
 
-async function revert(setting, env) {
+async function revert(deadline, setting, env) {
   try {
     if (setting === 's3') {
-      await send('s3-control', 'S3ControlClient', 'DeletePublicAccessBlockCommand', { AccountId: env[E.accountId] });
+      await send(deadline, 's3-control', 'S3ControlClient', 'DeletePublicAccessBlockCommand', { AccountId: env[E.accountId] });
     } else if (setting === 'ebs') {
-      await send('ec2', 'EC2Client', 'DisableEbsEncryptionByDefaultCommand', {});
+      await send(deadline, 'ec2', 'EC2Client', 'DisableEbsEncryptionByDefaultCommand', {});
     } else {
-      await send('iam', 'IAMClient', 'DeleteAccountPasswordPolicyCommand', {});
+      await send(deadline, 'iam', 'IAMClient', 'DeleteAccountPasswordPolicyCommand', {});
     }
   } catch (e) {
     if (e && ABSENT[setting].includes(e.name)) return 'reverted ' + setting + ' (it was already absent)';
@@ -116,20 +169,31 @@ async function revert(setting, env) {
 }
 
 // A revert needs CloudFormation to be deleting exactly this resource of this stack: a direct caller
-// cannot fake the stack's state, and a resource that is only updated or replaced is not reverted.
-async function requireDeletion(event, env, physicalId) {
-  const out = await send('cloudformation', 'CloudFormationClient', 'DescribeStackResourceCommand', {
-    StackName: env[E.stackId],
-    LogicalResourceId: event.LogicalResourceId,
-  });
-  const d = (out && out.StackResourceDetail) || {};
+// cannot fake the stack's state, and a resource that is only updated or replaced is not reverted. The
+// caller gets one answer whatever the stack holds (what was found, or CloudFormation's error, would tell
+// it the stack's resources); the details go to the function's log.
+async function requireDeletion(deadline, event, env, setting, physicalId) {
+  const refused = (details) => {
+    console.log(JSON.stringify(Object.assign({ refusedRevert: event.LogicalResourceId }, details)));
+    return new Error('refused to revert ' + setting + ': could not confirm that CloudFormation is deleting ' +
+      event.LogicalResourceId + " (details in the function's log)");
+  };
+  let d;
+  try {
+    const out = await send(deadline, 'cloudformation', 'CloudFormationClient', 'DescribeStackResourceCommand', {
+      StackName: env[E.stackId],
+      LogicalResourceId: event.LogicalResourceId,
+    });
+    d = (out && out.StackResourceDetail) || {};
+  } catch (e) {
+    throw refused({ checkFailed: String((e && e.message) || e) });
+  }
   if (d.ResourceStatus !== 'DELETE_IN_PROGRESS' || d.ResourceType !== event.ResourceType || d.PhysicalResourceId !== physicalId) {
-    throw new Error('refused to revert: CloudFormation is not deleting ' + event.LogicalResourceId +
-      ' (found ' + [d.ResourceType, d.PhysicalResourceId, d.ResourceStatus].join(', ') + ')');
+    throw refused({ found: { resourceType: d.ResourceType, physicalResourceId: d.PhysicalResourceId, resourceStatus: d.ResourceStatus } });
   }
 }
 
-async function run(event, env, setting, physicalId) {
+async function run(deadline, event, env, setting, physicalId) {
   if (event.StackId !== env[E.stackId]) {
     throw new Error('not an event of this function\\'s stack: ' + event.StackId);
   }
@@ -137,7 +201,7 @@ async function run(event, env, setting, physicalId) {
   if (event.RequestType === 'Create' || event.RequestType === 'Update') {
     const settings = JSON.parse(env[E.settings]);
     if (!has(settings, setting)) throw new Error(setting + ' is not enabled in this function');
-    await apply(setting, settings, env);
+    await apply(deadline, setting, settings, env);
     return 'applied ' + setting;
   }
   if (event.RequestType !== 'Delete') throw new Error('unknown request type ' + event.RequestType);
@@ -150,8 +214,8 @@ async function run(event, env, setting, physicalId) {
     return 'nothing to revert: ' + event.PhysicalResourceId + ' is not ' + physicalId + ', so it never applied ' + setting;
   }
   if (env[E.revert] !== 'true') return 'left ' + setting + ' in place (revertOnDelete is off)';
-  await requireDeletion(event, env, physicalId);
-  return revert(setting, env);
+  await requireDeletion(deadline, event, env, setting, physicalId);
+  return revert(deadline, setting, env);
 }
 
 // CloudFormation accepts a response body of at most 4,096 bytes (CloudFormation User Guide, custom resource
@@ -207,14 +271,28 @@ function respond(url, data) {
   });
 }
 
-exports.handler = async function (event) {
+// The work, or FAILED at the deadline: a hung SDK call (the SDK sets no request timeout by default) would
+// otherwise end only with the Lambda timeout, unanswered, and CloudFormation would wait for its own.
+function beforeDeadline(deadline, work) {
+  let timer;
+  const expired = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error((deadline.pending || 'the function') + ' did not answer within ' +
+      Math.round(deadline.budget / 1000) + ' s: answered FAILED ' + RESPONSE_MARGIN_MS / 1000 +
+      " s before the function's " + Math.round((deadline.budget + RESPONSE_MARGIN_MS) / 1000) + ' s Lambda timeout')),
+    deadline.budget);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+exports.handler = async function (event, context) {
   const env = process.env;
+  const deadline = deadlineOf(context);
   const setting = settingOf(event.ResourceType);
   const physicalId = setting === undefined ? undefined : PREFIXES[setting] + '-' + env[E.owner];
   let status = 'SUCCESS';
   let reason;
   try {
-    reason = await run(event, env, setting, physicalId);
+    reason = await beforeDeadline(deadline, run(deadline, event, env, setting, physicalId));
   } catch (e) {
     status = 'FAILED';
     reason = String((e && e.message) || e);
