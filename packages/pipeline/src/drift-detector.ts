@@ -257,9 +257,18 @@ export interface DriftDetectorProps {
    * '_', '.' or '-', starting with a letter or digit, known at synthesis time.
    */
   readonly environmentName: string;
-  /** Check every stack whose name starts with this prefix (paginated ListStacks). @default - use `stackNames` */
+  /**
+   * Check every stack whose name starts with this prefix (paginated ListStacks), nested stacks included. Another
+   * DriftDetector of the app in the same account and region may not select the same stacks (a prefix that starts
+   * with this one or that this one starts with, a name that starts with it): synthesis fails, naming both.
+   * @default - use `stackNames`
+   */
   readonly stackNamePrefix?: string;
-  /** Check exactly these stacks. @default - use `stackNamePrefix` */
+  /**
+   * Check exactly these stacks. Another DriftDetector of the app in the same account and region may not check
+   * one of them too (by name, or by a prefix it starts with): synthesis fails, naming both.
+   * @default - use `stackNamePrefix`
+   */
   readonly stackNames?: string[];
   /**
    * Stacks to check and alert on that auto-reconcile never reverts, in addition to `stackNames` or
@@ -326,10 +335,14 @@ export interface DriftDetectorProps {
    * With `stackNamePrefix` and `autoReconcile` (required then): the stacks, among those the prefix selects, that
    * the `DriftReconciler`'s allow-list holds for this environment (its `stackNames`). Only these are sent to the
    * reconcile build when they drift: the reconciler refuses a whole request that names one stack outside its
-   * allow-list, so a drifted stack it may not change would keep every other from being reverted. The other
-   * stacks the prefix selects (a stack added later, a nested stack, a stack of an environment whose name
-   * starts with this one's) are still checked and alerted, marked `detect only`. Each name must start with
-   * `stackNamePrefix`. With `stackNames` every listed stack is sent; list the others in `detectOnlyStackNames`.
+   * allow-list, so a drifted stack it may not change would keep every other from being reverted. A drifted nested
+   * stack (ListStacks gives it a RootId) is reverted through its root stack: when this list holds the root, the
+   * root is sent (once, however many of its nested stacks drifted) and the alert marks the nested stack
+   * `nested stack: reverted through its root stack <root>`. The other stacks the prefix selects (a stack added
+   * later, a nested stack of a root outside this list) are still checked and alerted, marked `detect only`. Name
+   * root stacks here, not nested ones: a nested stack stands for its root. Each name must start with
+   * `stackNamePrefix`. With `stackNames` every listed stack is sent as named (no nested stack is looked up); list
+   * the others in `detectOnlyStackNames`.
    * @default - none; required with `stackNamePrefix` and `autoReconcile`
    */
   readonly reconcileStackNames?: string[];
@@ -411,6 +424,52 @@ const LISTED_STACK_STATUSES = [
   'DELETE_FAILED',
 ];
 
+/** The stacks a detector checks: those whose name starts with `prefix`, and those it names. */
+interface StackSelection {
+  readonly prefix?: string;
+  /** `stackNames` and `detectOnlyStackNames`. */
+  readonly names: string[];
+}
+
+/**
+ * What two selections both check, in words, or undefined when they share no stack: two prefixes where one
+ * starts with the other, a name that the other's prefix selects, a name both list.
+ */
+function selectionOverlap(mine: StackSelection, theirs: StackSelection): string | undefined {
+  const quote = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
+  const found: string[] = [];
+  if (mine.prefix !== undefined && theirs.prefix !== undefined) {
+    if (mine.prefix.startsWith(theirs.prefix) || theirs.prefix.startsWith(mine.prefix)) {
+      const longer = mine.prefix.length >= theirs.prefix.length ? mine.prefix : theirs.prefix;
+      found.push(
+        `stackNamePrefix '${mine.prefix}' and stackNamePrefix '${theirs.prefix}' both select every stack named '${longer}*'`,
+      );
+    }
+  }
+  const selectedBy = (selection: StackSelection, names: string[]) =>
+    selection.prefix === undefined ? [] : names.filter((n) => n.startsWith(selection.prefix!));
+  const theirsSelected = selectedBy(mine, theirs.names);
+  if (theirsSelected.length > 0) {
+    found.push(`stackNamePrefix '${mine.prefix}' selects ${quote(theirsSelected)}, which the other names`);
+  }
+  const mineSelected = selectedBy(theirs, mine.names);
+  if (mineSelected.length > 0) {
+    found.push(`the other's stackNamePrefix '${theirs.prefix}' selects ${quote(mineSelected)}, which this one names`);
+  }
+  const both = mine.names.filter((n) => theirs.names.includes(n));
+  if (both.length > 0) {
+    found.push(`both name ${quote(both)}`);
+  }
+  return found.length > 0 ? found.join('; ') : undefined;
+}
+
+/**
+ * The DriftDetectors of each app (by the root of the construct tree), for the check that no two of them check
+ * the same stack. A registry rather than a walk of the whole tree from each detector: an app with many
+ * environments holds many detectors and many constructs.
+ */
+const DETECTORS_OF_APP = new WeakMap<IConstruct, DriftDetector[]>();
+
 /**
  * Continuous reconciliation for one environment: on a schedule, a Step Functions state machine (AWS SDK
  * integrations only, no Lambda) detects CloudFormation drift on the Groundwork stacks, publishes
@@ -420,6 +479,9 @@ const LISTED_STACK_STATUSES = [
  * with drift-aware change sets. The one exception to "no Lambda": with `autoReconcile` and the project in
  * another region of the same account, the start goes through aws-cdk-lib's `CallAwsServiceCrossRegion`
  * Lambda function (Step Functions SDK integrations cannot call another region).
+ *
+ * Each stack is checked by one detector: synthesis fails when two DriftDetectors of the app, in the same account
+ * and region (both known at synthesis), select a stack in common.
  */
 
 export class DriftDetector extends Construct {
@@ -454,6 +516,8 @@ export class DriftDetector extends Construct {
   private crossRegionFunction?: lambda.CfnFunction;
   /** What the state machine's own role needs to start the reconcile project (same account and region). */
   private reconcileStartStatements: iam.PolicyStatement[] = [];
+  /** The stacks this detector checks, compared with those of the other detectors of the app. */
+  private readonly selection: StackSelection;
 
   constructor(scope: Construct, id: string, props: DriftDetectorProps) {
     super(scope, id);
@@ -587,8 +651,10 @@ export class DriftDetector extends Construct {
       region: props.pipelineRegion,
     });
 
+    // With a prefix and auto-reconcile, the root stack of each listed nested stack (see `roots` in listPage).
+    const withRoots = props.stackNamePrefix !== undefined && props.reconcileStackNames !== undefined;
     const init = sfn.Pass.jsonata(this, 'Init', {
-      assign: { stacks: [...(props.stackNames ?? []), ...detectOnly], next: '' },
+      assign: { stacks: [...(props.stackNames ?? []), ...detectOnly], next: '', ...(withRoots ? { roots: {} } : {}) },
     });
     const detectEach = sfn.Map.jsonata(this, 'DetectEachStack', {
       items: sfn.ProvideItems.jsonata('{% $stacks %}'),
@@ -689,6 +755,8 @@ export class DriftDetector extends Construct {
         stack: '{% $states.input.stack %}',
         drifted: true,
         resources: '{% $driftedResources %}',
+        // Every page was read: `resources` is the whole list (false in DriftListFailed).
+        listed: true,
         // DETECTION_FAILED with DRIFTED: some resources drifted, others could not be checked.
         failed: '{% $states.input.detection = "DETECTION_FAILED" %}',
         reason: '{% $states.input.reason %}',
@@ -750,7 +818,8 @@ export class DriftDetector extends Construct {
     catchAs(status, '$states.input.stack');
     // The detection already said DRIFTED when the listing of the drifted resources fails: the stack stays drifted
     // (counted in DriftedStacks, alerted and reconciled: the revert needs no list) and is a failed check too,
-    // named with the error, with the resources listed before it. A detection that said DRIFTED with
+    // named with the error, with the resources listed before it (none when the first page fails); `listed: false`
+    // makes its line under "Drift detected" say so and why. A detection that said DRIFTED with
     // DETECTION_FAILED (some resources could not be checked) keeps its own reason in front: the listing error
     // alone would hide the lasting cause (a read permission) behind a passing one (throttling).
     const listFailed = sfn.Pass.jsonata(this, 'DriftListFailed', {});
@@ -761,6 +830,7 @@ export class DriftDetector extends Construct {
           stack: '{% $states.input.stack %}',
           drifted: true,
           resources: '{% $driftedResources %}',
+          listed: false,
           failed: true,
           reason:
             '{% ($states.input.detection = "DETECTION_FAILED" ? $states.input.reason & "; " : "") & ' +
@@ -816,17 +886,36 @@ export class DriftDetector extends Construct {
       }),
     );
     const env = props.environmentName;
-    // Which drifted stacks a reconcile build may revert: with a prefix, only those of reconcileStackNames (the
-    // reconciler's allow-list, which refuses a whole request naming any other); else all but the detect-only ones.
-    // Stack names need no escaping: a JSON array is a JSONata array constructor.
+    // Which drifted stacks a reconcile build may revert (`$reconcilable`, objects with the `stack` to send): with a
+    // prefix, only those of reconcileStackNames (the reconciler's allow-list, which refuses a whole request naming
+    // any other); else all but the detect-only ones. Stack names need no escaping: a JSON array is a JSONata array
+    // constructor.
     const reconcileList = props.reconcileStackNames ? JSON.stringify(props.reconcileStackNames) : undefined;
-    const reconciled = reconcileList ? `stack in ${reconcileList}` : `$not(stack in ${detectOnlyList})`;
-    const notReconciled = reconcileList ? `$not(stack in ${reconcileList})` : `stack in ${detectOnlyList}`;
+    const DETECT_ONLY = '" (detect only: not reverted automatically)"';
+    let reconcilable: string;
     // With auto-reconcile, the alert says which drifted stacks no build will revert.
-    const detectOnlyMark =
-      props.autoReconcile && (detectOnly.length > 0 || reconcileList)
-        ? ` & (${notReconciled} ? " (detect only: not reverted automatically)" : "")`
-        : '';
+    let reconcileMark = '';
+    if (reconcileList) {
+      // A nested stack is reverted by updating its root stack (the one the pipeline deploys), so a drifted nested
+      // stack stands for its root: the root is sent, once however many of its nested stacks drifted, when the
+      // allow-list holds it; otherwise the nested stack stays detect only.
+      const root = '$lookup($roots, stack)';
+      const target = `($exists(${root}) ? ${root} : stack)`;
+      reconcilable = `[$distinct([$states.input[drifted = true].${target}[$ in ${reconcileList}]]).{"stack": $}]`;
+      reconcileMark =
+        ` & ((${target} in ${reconcileList}) ? ($exists(${root}) ? " (nested stack: reverted through its root stack " & ` +
+        `${root} & ")" : "") : ${DETECT_ONLY})`;
+    } else {
+      reconcilable = `[$states.input[drifted = true and $not(stack in ${detectOnlyList})]]`;
+      if (props.autoReconcile && detectOnly.length > 0) {
+        reconcileMark = ` & ((stack in ${detectOnlyList}) ? ${DETECT_ONLY} : "")`;
+      }
+    }
+    // A drifted stack's line: its drifted resources, or, when listing them failed (`listed` false), those listed
+    // before the error (none when the first page failed) and why.
+    const driftLine =
+      'stack & ": " & (listed ? $join(resources, ", ") : (($count(resources) > 0 ? $join(resources, ", ") & ' +
+      `" (list incomplete: " : "(none listed: ") & reason & ")"))${reconcileMark}`;
     const alert = retry(
       tasks.CallAwsService.jsonata(this, 'AlertDrift', {
         service: 'sns',
@@ -839,7 +928,7 @@ export class DriftDetector extends Construct {
           Subject: `{% $count($drifted) > 0 ? "Groundwork drift in ${env}" : "Groundwork drift check failed in ${env}" %}`,
           Message:
             '{% $join([' +
-            `$count($drifted) > 0 ? "Drift detected in ${env} (runbook: docs/runbooks/drift-alert.md)\\n" & $join($drifted.(stack & ": " & $join(resources, ", ")${detectOnlyMark}), "\\n") : "", ` +
+            `$count($drifted) > 0 ? "Drift detected in ${env} (runbook: docs/runbooks/drift-alert.md)\\n" & $join($drifted.(${driftLine}), "\\n") : "", ` +
             `$count($failed) > 0 ? "Drift could not be checked in ${env}: the detection failed for these stacks, so drift may go unnoticed; check the drift detector's read permissions (runbook: docs/runbooks/drift-alert.md)\\n" & $join($failed.(stack & ": " & reason), "\\n") : ""` +
             '][$ != ""], "\\n\\n") %}',
         },
@@ -861,12 +950,13 @@ export class DriftDetector extends Construct {
       assign: {
         drifted: '{% [$states.input[drifted = true]] %}',
         failed: '{% [$states.input[failed = true]] %}',
-        reconcilable: `{% [$states.input[drifted = true and ${reconciled}]] %}`,
+        reconcilable: `{% ${reconcilable} %}`,
       },
     });
     const anyDrift = sfn.Choice.jsonata(this, 'AnyDrift')
       .when(sfn.Condition.jsonata('{% $count($drifted) > 0 or $count($failed) > 0 %}'), alert.next(afterAlert))
       .otherwise(done);
+    const selected = `$states.result.StackSummaries[$substring(StackName, 0, ${props.stackNamePrefix?.length ?? 0}) = "${props.stackNamePrefix ?? ''}"]`;
     const listPage = (id2: string, withToken: boolean) =>
       retry(
         tasks.CallAwsService.jsonata(this, id2, {
@@ -880,8 +970,15 @@ export class DriftDetector extends Construct {
             ...(withToken ? { NextToken: '{% $next %}' } : {}),
           },
           assign: {
-            stacks: `{% $append($stacks, [$states.result.StackSummaries[$substring(StackName, 0, ${props.stackNamePrefix?.length ?? 0}) = "${props.stackNamePrefix ?? ''}"].StackName]) %}`,
+            stacks: `{% $append($stacks, [${selected}.StackName]) %}`,
             next: '{% $exists($states.result.NextToken) ? $states.result.NextToken : "" %}',
+            // Nested stacks, by name, with the name of their root stack: ListStacks gives a nested stack's
+            // RootId, the stack id (ARN, `arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>`)
+            // of the top-level stack of its tree. DetectStackDrift on the root does not cover its nested stacks,
+            // so they are checked on their own; they are reverted through the root.
+            ...(withRoots
+              ? { roots: `{% $merge([$roots, ${selected}[$exists(RootId)].{StackName: $split(RootId, "/")[1]}]) %}` }
+              : {}),
           },
         }),
       );
@@ -1061,6 +1158,50 @@ export class DriftDetector extends Construct {
       [...DEFAULT_READ_ACTIONS, ...(props.additionalReadActions ?? [])],
       [...parameterArns, ...functionArns],
     );
+
+    this.selection = {
+      prefix: props.stackNamePrefix,
+      names: [...(props.stackNames ?? []), ...detectOnly],
+    };
+    const detectors = DETECTORS_OF_APP.get(this.node.root) ?? [];
+    detectors.push(this);
+    DETECTORS_OF_APP.set(this.node.root, detectors);
+    // At synthesis, when every detector of the app exists (a Stage synthesized early is checked against the
+    // detectors that exist then; each later one is checked against it).
+    this.node.addValidation({ validate: () => this.overlapErrors() });
+  }
+
+  /**
+   * Two detectors of the same account and region whose selections share a stack check it twice per schedule, alert
+   * it twice, and may start two reconcile builds that revert it at the same time. Only where both environments are
+   * known at synthesis: environment-agnostic stacks may be deployed anywhere.
+   */
+  private overlapErrors(): string[] {
+    const environmentOf = (detector: DriftDetector) => {
+      const { account, region } = Stack.of(detector);
+      return Token.isUnresolved(account) || Token.isUnresolved(region) ? undefined : `${account}/${region}`;
+    };
+    const environment = environmentOf(this);
+    if (environment === undefined) {
+      return [];
+    }
+    const errors: string[] = [];
+    for (const other of DETECTORS_OF_APP.get(this.node.root) ?? []) {
+      if (other === this || environmentOf(other) !== environment) {
+        continue;
+      }
+      const overlap = selectionOverlap(this.selection, other.selection);
+      if (overlap !== undefined) {
+        const [account, region] = environment.split('/');
+        errors.push(
+          `the DriftDetectors ${this.node.path} and ${other.node.path} both check stacks of account ${account} in ` +
+            `${region}: ${overlap}. Each stack would be checked and alerted twice and could be reverted by two reconcile ` +
+            'builds at once; expected selections that share no stack: prefixes neither of which starts with the other, ' +
+            'or each stack named by one detector only',
+        );
+      }
+    }
+    return errors;
   }
 
   /**

@@ -1,5 +1,8 @@
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -25,13 +28,16 @@ export interface PipelineNotificationsProps {
  * with email and Chatbot endpoints. `notifyOn` attaches a CodeStar Notifications rule to a source.
  */
 export class PipelineNotifications extends Construct {
-  /** Pipeline events sent by default: execution started, succeeded, failed, and manual approval needed. */
-  public static readonly DEFAULT_EVENTS: string[] = [
+  /**
+   * Pipeline events sent by default: execution started, succeeded, failed, and manual approval needed. Frozen:
+   * pass your own list to `notifyOn` instead of changing this one (a change would reach every rule of the app).
+   */
+  public static readonly DEFAULT_EVENTS: string[] = Object.freeze([
     'codepipeline-pipeline-pipeline-execution-started',
     'codepipeline-pipeline-pipeline-execution-succeeded',
     'codepipeline-pipeline-pipeline-execution-failed',
     'codepipeline-pipeline-manual-approval-needed',
-  ];
+  ]) as string[];
 
   /** The topic that receives pipeline events and deployment alarms. */
   public readonly topic: sns.ITopic;
@@ -92,7 +98,11 @@ export class PipelineNotifications extends Construct {
 
   /**
    * Creates a CodeStar Notifications rule sending `events` of `source` to the topic and Chatbot.
-   * @param events notification event type ids @default PipelineNotifications.DEFAULT_EVENTS
+   * @param events notification event type ids (Developer Tools console "Events for notification
+   * rules"). An id of a CodePipeline pipeline, CodeBuild project or CodeCommit repository must be one that
+   * aws-cdk-lib knows (`codepipeline.PipelineNotificationEvents` and the like), so that a misspelt id fails
+   * here instead of at deployment; ids of other services are passed as they are.
+   * @default PipelineNotifications.DEFAULT_EVENTS
    * @param notificationRuleName name of the rule: 1 to 64 letters, digits, '-', '_' or spaces, unique in
    * the account. Set it when the same code deploys this construct more than once into one account (a
    * pipeline per branch, for example): the default name derives from the construct path alone, so it is
@@ -115,6 +125,9 @@ export class PipelineNotifications extends Construct {
           `(${notificationRuleName.length} characters)`,
       );
     }
+    if (events !== undefined) {
+      checkEvents(`${this.node.path}: notifyOn('${id}')`, events);
+    }
     return new codestarnotifications.NotificationRule(this, id, {
       source,
       events: events ?? PipelineNotifications.DEFAULT_EVENTS,
@@ -122,5 +135,37 @@ export class PipelineNotifications extends Construct {
       detailType: codestarnotifications.DetailType.FULL,
       notificationRuleName,
     });
+  }
+}
+
+/** The event type ids aws-cdk-lib lists, by the prefix of the resource type they belong to. */
+const KNOWN_EVENTS: { readonly prefix: string; readonly ids: readonly string[] }[] = [
+  { prefix: 'codepipeline-pipeline-', ids: Object.values(codepipeline.PipelineNotificationEvents) },
+  { prefix: 'codebuild-project-', ids: Object.values(codebuild.ProjectNotificationEvents) },
+  { prefix: 'codecommit-repository-', ids: Object.values(codecommit.RepositoryNotificationEvents) },
+];
+
+/**
+ * CodeStar Notifications needs at least one event type id; a misspelt id of a known resource type is refused at
+ * deployment, after the rest of the stack changed. Tokens are left for the service to check.
+ */
+function checkEvents(where: string, events: string[]): void {
+  if (!Array.isArray(events) || events.length === 0) {
+    throw new Error(
+      `${where}: events must list at least one notification event type id, found ${JSON.stringify(events)}`,
+    );
+  }
+  for (const event of events) {
+    if (typeof event !== 'string' || event === '') {
+      throw new Error(`${where}: each event must be a notification event type id, found ${JSON.stringify(event)}`);
+    }
+    if (Token.isUnresolved(event)) continue;
+    const known = KNOWN_EVENTS.find(({ prefix }) => event.startsWith(prefix));
+    if (known !== undefined && !known.ids.includes(event)) {
+      throw new Error(
+        `${where}: '${event}' is no notification event type id of a ${known.prefix.slice(0, -1)}; expected one of ` +
+          known.ids.join(', '),
+      );
+    }
   }
 }

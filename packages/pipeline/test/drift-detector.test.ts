@@ -1173,6 +1173,8 @@ describe('DriftDetector drifted resources: every page of DescribeStackResourceDr
             stack: '{% $states.input.stack %}',
             drifted: true,
             resources: '{% $driftedResources %}',
+            // The alert's drift line says the list is short, and why.
+            listed: false,
             failed: true,
             // The error, after the detection's own reason when it ended DETECTION_FAILED (run in the simulator below).
             reason: expect.stringContaining(reason.slice('{% '.length, -' %}'.length)),
@@ -1191,6 +1193,77 @@ describe('DriftDetector drifted resources: every page of DescribeStackResourceDr
     expect(states.DescribeDetectionStatus.Output.drift).toBe(
       '{% $exists($states.result.StackDriftStatus) ? $states.result.StackDriftStatus : "UNKNOWN" %}',
     );
+  });
+});
+
+describe('DriftDetectors of one app whose stack selections overlap', () => {
+  /** Two detectors in one app, each in a stack of its own; the validation errors of each. */
+  function twoDetectors(
+    first: Partial<DriftDetectorProps>,
+    second: Partial<DriftDetectorProps>,
+    envs: Array<{ account?: string; region?: string }> = [TARGET, TARGET],
+  ) {
+    const app = new App();
+    const detectors = [first, second].map((props, i) => {
+      const stack = new Stack(app, `Env${i + 1}`, { env: envs[i] });
+      return new DriftDetector(stack, 'Drift', {
+        environmentName: `env${i + 1}`,
+        alertTopic: new sns.Topic(stack, 'Alerts'),
+        pipelineName: 'groundwork',
+        ...props,
+      });
+    });
+    return { app, errors: detectors.map((d) => d.node.validate()) };
+  }
+  const byNames = (...stackNames: string[]) => ({ stackNamePrefix: undefined, stackNames });
+  const BOTH = 'the DriftDetectors Env1/Drift and Env2/Drift both check stacks of account 200000000001 in eu-west-1: ';
+
+  test('two prefixes where one starts with the other, same account and region: synthesis fails, naming both detectors', () => {
+    const { app } = twoDetectors({ stackNamePrefix: 'groundwork-dev-' }, { stackNamePrefix: 'groundwork-dev-eu-' });
+    expect(() => app.synth()).toThrow(
+      BOTH +
+        "stackNamePrefix 'groundwork-dev-' and stackNamePrefix 'groundwork-dev-eu-' both select every stack named " +
+        "'groundwork-dev-eu-*'. Each stack would be checked and alerted twice and could be reverted by two reconcile " +
+        'builds at once; expected selections that share no stack: prefixes neither of which starts with the other, ' +
+        'or each stack named by one detector only',
+    );
+  });
+
+  test('a prefix that selects a stack the other names, or a stack both name, is refused the same way', () => {
+    const selected = twoDetectors(
+      { stackNamePrefix: 'groundwork-dev-' },
+      { ...byNames('groundwork-dev-network', 'legacy-dev'), detectOnlyStackNames: ['groundwork-dev-access'] },
+    );
+    expect(selected.errors).toEqual([
+      [
+        expect.stringContaining(
+          `${BOTH}stackNamePrefix 'groundwork-dev-' selects 'groundwork-dev-network', 'groundwork-dev-access', which the other names.`,
+        ),
+      ],
+      [
+        expect.stringContaining(
+          "the DriftDetectors Env2/Drift and Env1/Drift both check stacks of account 200000000001 in eu-west-1: the other's " +
+            "stackNamePrefix 'groundwork-dev-' selects 'groundwork-dev-network', 'groundwork-dev-access', which this one names.",
+        ),
+      ],
+    ]);
+    const named = twoDetectors(byNames('groundwork-dev-network', 'groundwork-dev-ops'), byNames('groundwork-dev-ops'));
+    expect(named.errors[0]).toEqual([expect.stringContaining(`${BOTH}both name 'groundwork-dev-ops'.`)]);
+  });
+
+  test('no error for selections that share no stack, other accounts or regions, or an environment unknown at synthesis', () => {
+    const prefix = { stackNamePrefix: 'groundwork-dev-' };
+    const cases: Array<Parameters<typeof twoDetectors>> = [
+      [prefix, { stackNamePrefix: 'groundwork-devx-' }],
+      [prefix, byNames('groundwork-prod-network', 'groundwork-dev')],
+      [byNames('groundwork-dev-network'), byNames('groundwork-dev-ops')],
+      [prefix, prefix, [TARGET, { ...TARGET, region: 'eu-central-1' }]],
+      [prefix, prefix, [TARGET, { ...TARGET, account: '200000000002' }]],
+      [prefix, prefix, [TARGET, {}]],
+    ];
+    for (const args of cases) {
+      expect(twoDetectors(...args).errors).toEqual([[], []]);
+    }
   });
 });
 
@@ -1246,6 +1319,8 @@ interface FakeStack {
   readonly unreadable?: string[];
   /** The stack id of its parent: a nested stack, which ListStacks lists with a ParentId. @default - a root stack */
   readonly parent?: string;
+  /** The stack id of the top-level stack of its tree (ListStacks' RootId) when nested deeper. @default parent */
+  readonly root?: string;
 }
 
 /**
@@ -1277,7 +1352,7 @@ function fakeAccount(stacks: Record<string, FakeStack>, listPages: string[][] = 
             StackName,
             StackStatus: 'UPDATE_COMPLETE',
             ...(stacks[StackName]?.parent
-              ? { ParentId: stacks[StackName].parent, RootId: stacks[StackName].parent }
+              ? { ParentId: stacks[StackName].parent, RootId: stacks[StackName].root ?? stacks[StackName].parent }
               : {}),
           })),
           ...(page + 1 < listPages.length ? { NextToken: `page-${page + 1}` } : {}),
@@ -1453,6 +1528,7 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
         stack: 'groundwork-dev-network',
         drifted: true,
         resources: ['OnlyResource'],
+        listed: true,
         failed: false,
         reason: 'no reason given',
       },
@@ -1609,17 +1685,20 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
       failingPage((token) => token !== undefined),
     );
     expect(second.execution.status).toBe('SUCCEEDED');
+    const listingFailed = 'listing the drifted resources failed: CloudFormation.CloudFormationException: Rate exceeded';
     expect(second.results.find((r) => r.stack === 'groundwork-dev-network')).toEqual({
       stack: 'groundwork-dev-network',
       drifted: true,
       resources: ids(100),
+      listed: false,
       failed: true,
-      reason: 'listing the drifted resources failed: CloudFormation.CloudFormationException: Rate exceeded',
+      reason: listingFailed,
     });
     expect(second.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 1 }]);
+    // The drift line says the list stops short, and why: 100 names alone would read as the whole list.
     expect(second.alerts.map((a) => a.Message)).toEqual([
-      `${DRIFT_HEADER}groundwork-dev-network: ${ids(100).join(', ')}\n\n` +
-        `${FAILED_HEADER}groundwork-dev-network: listing the drifted resources failed: CloudFormation.CloudFormationException: Rate exceeded`,
+      `${DRIFT_HEADER}groundwork-dev-network: ${ids(100).join(', ')} (list incomplete: ${listingFailed})\n\n` +
+        `${FAILED_HEADER}groundwork-dev-network: ${listingFailed}`,
     ]);
     // Its drift is known, so it is reverted: the revert needs no list of resources.
     expect(second.builds.map((c) => c.args.EnvironmentVariablesOverride[1].Value)).toEqual(['groundwork-dev-network']);
@@ -1628,12 +1707,20 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
       props,
       failingPage(() => true),
     );
-    expect(first.results.find((r) => r.stack === 'groundwork-dev-network')).toMatchObject({
+    expect(first.results.find((r) => r.stack === 'groundwork-dev-network')).toEqual({
+      stack: 'groundwork-dev-network',
       drifted: true,
       resources: [],
+      listed: false,
       failed: true,
+      reason: listingFailed,
     });
     expect(first.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 1 }]);
+    // Its drift line is not left empty ('groundwork-dev-network: '): it says that nothing was listed, and why.
+    expect(first.alerts.map((a) => a.Message)).toEqual([
+      `${DRIFT_HEADER}groundwork-dev-network: (none listed: ${listingFailed})\n\n` +
+        `${FAILED_HEADER}groundwork-dev-network: ${listingFailed}`,
+    ]);
     expect(first.builds).toHaveLength(1);
   });
 
@@ -1651,16 +1738,22 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
       return account(call);
     });
     expect(run.execution.status).toBe('SUCCEEDED');
+    const reason =
+      'Failed to detect drift on resource [AlertKey]: explicit deny in a permissions boundary; ' +
+      'listing the drifted resources failed: CloudFormation.CloudFormationException: Rate exceeded';
     expect(run.results.find((r) => r.stack === 'groundwork-dev-network')).toEqual({
       stack: 'groundwork-dev-network',
       drifted: true,
       resources: [],
+      listed: false,
       failed: true,
-      reason:
-        'Failed to detect drift on resource [AlertKey]: explicit deny in a permissions boundary; ' +
-        'listing the drifted resources failed: CloudFormation.CloudFormationException: Rate exceeded',
+      reason,
     });
     expect(run.metrics).toEqual([{ DriftedStacks: 1, DetectionFailedStacks: 1 }]);
+    // The first page failed: the drift line gives the detection's reason and the listing's error too.
+    expect(run.alerts.map((a) => a.Message)).toEqual([
+      `${DRIFT_HEADER}groundwork-dev-network: (none listed: ${reason})\n\n${FAILED_HEADER}groundwork-dev-network: ${reason}`,
+    ]);
   });
 
   describe('auto-reconcile', () => {
@@ -1732,70 +1825,91 @@ describe('DriftDetector state machine, run in the simulator against a fake accou
     describe('prefix mode: only the stacks of the reconciler allow-list (reconcileStackNames) are sent', () => {
       const NETWORK = 'groundwork-dev-network';
       const OPERATIONS = 'groundwork-dev-operations';
-      // Under the prefix as well: a stack someone else deploys, a nested stack of the network stack (drift detection
-      // of a stack does not cover its nested stacks: CloudFormation API Reference, DetectStackDrift) and a stack of
-      // the environment dev-eu, whose names start with dev's prefix too.
-      const OTHERS = [
-        'groundwork-dev-app',
-        'groundwork-dev-network-FlowLogsNestedStack-1A2B3C4D5E6F',
-        'groundwork-dev-eu-network',
-      ];
+      // Under the prefix as well: a stack someone else deploys and a stack of the environment dev-eu, whose names
+      // start with dev's prefix too (neither in the allow-list).
+      const OTHERS = ['groundwork-dev-app', 'groundwork-dev-eu-network'];
+      // Nested stacks (`<parent>-<id>-<random>`: under the prefix): drift detection of a stack does not cover its
+      // nested stacks (CloudFormation API Reference, DetectStackDrift), so each is checked on its own. Two in the
+      // tree of the network stack (one a level deeper), one in the tree of the app stack.
+      const NESTED = `${NETWORK}-FlowLogsNestedStack-1A2B3C4D5E6F`;
+      const DEEPER = `${NESTED}-SubnetsNestedStack-0F9E8D7C6B5A`;
+      const APP_NESTED = 'groundwork-dev-app-CacheNestedStack-1B2C3D4E5F6A';
+      const NESTED_UNDER: Record<string, string> = { [NESTED]: NETWORK, [DEEPER]: NESTED, [APP_NESTED]: OTHERS[0] };
+      const idOf = (name: string) => `arn:aws:cloudformation:eu-west-1:200000000001:stack/${name}/1`;
       const prefixProps = {
         stackNamePrefix: 'groundwork-dev-',
         ...RECONCILE_NAMED,
         reconcileRoleArn: RECONCILE_ROLE,
         reconcileStackNames: [NETWORK, OPERATIONS],
       };
+      const ALL = [NETWORK, OPERATIONS, ...OTHERS, NESTED, DEEPER, APP_NESTED];
       const account = (drifted: string[]) =>
         fakeAccount(
           Object.fromEntries(
-            [NETWORK, OPERATIONS, ...OTHERS].map((name) => [
-              name,
-              {
-                drifted: drifted.includes(name) ? ['Resource'] : [],
-                parent: name.includes('NestedStack')
-                  ? `arn:aws:cloudformation:eu-west-1:200000000001:stack/${NETWORK}/1`
-                  : undefined,
-              },
-            ]),
+            ALL.map((name) => {
+              const parent = NESTED_UNDER[name];
+              return [
+                name,
+                {
+                  drifted: drifted.includes(name) ? ['Resource'] : [],
+                  parent: parent ? idOf(parent) : undefined,
+                  root: name === DEEPER ? idOf(NETWORK) : undefined,
+                },
+              ];
+            }),
           ),
           [
-            [NETWORK, OTHERS[0], OTHERS[1]],
-            [OPERATIONS, OTHERS[2]],
+            [NETWORK, OTHERS[0], NESTED, APP_NESTED],
+            [OPERATIONS, OTHERS[1], DEEPER],
           ],
         );
+      const stacksSent = (run: { builds: SdkCall[] }) =>
+        run.builds.map((c) => {
+          expect(c.args.EnvironmentVariablesOverride[0]).toEqual({
+            Name: 'GROUNDWORK_RECONCILE_ENVIRONMENT',
+            Value: 'dev',
+            Type: 'PLAINTEXT',
+          });
+          return c.args.EnvironmentVariablesOverride[1].Value;
+        });
 
       test('every stack of the prefix is checked and alerted; the build gets only the allow-listed drifted ones', async () => {
-        const run = await runDetector(prefixProps, account([NETWORK, OPERATIONS, ...OTHERS]));
+        const run = await runDetector(prefixProps, account(ALL));
         expect(run.execution.status).toBe('SUCCEEDED');
         expect(
           run
             .calls('detectStackDrift')
             .map((c) => c.args.StackName)
             .sort(),
-        ).toEqual([NETWORK, OPERATIONS, ...OTHERS].sort());
-        expect(run.metrics).toEqual([{ DriftedStacks: 5, DetectionFailedStacks: 0 }]);
-        // Without the filter the request named all five, and the reconciler refused it whole.
-        expect(run.builds.map((c) => c.args.EnvironmentVariablesOverride)).toEqual([
-          [
-            { Name: 'GROUNDWORK_RECONCILE_ENVIRONMENT', Value: 'dev', Type: 'PLAINTEXT' },
-            { Name: 'GROUNDWORK_RECONCILE_STACKS', Value: `${NETWORK},${OPERATIONS}`, Type: 'PLAINTEXT' },
-          ],
-        ]);
+        ).toEqual([...ALL].sort());
+        expect(run.metrics).toEqual([{ DriftedStacks: 7, DetectionFailedStacks: 0 }]);
+        // Without the filter the request named all seven, and the reconciler refused it whole. The network stack
+        // is sent once, for itself and for its two nested stacks.
+        expect(stacksSent(run)).toEqual([`${NETWORK},${OPERATIONS}`]);
         const lines = run.alerts[0].Message.split('\n').slice(1);
         expect(lines.sort()).toEqual(
           [
             `${NETWORK}: Resource`,
             `${OPERATIONS}: Resource`,
-            ...OTHERS.map((name) => `${name}: Resource (detect only: not reverted automatically)`),
+            `${NESTED}: Resource (nested stack: reverted through its root stack ${NETWORK})`,
+            `${DEEPER}: Resource (nested stack: reverted through its root stack ${NETWORK})`,
+            ...[...OTHERS, APP_NESTED].map((name) => `${name}: Resource (detect only: not reverted automatically)`),
           ].sort(),
         );
       });
 
-      test('drift only outside the allow-list is alerted and starts no build', async () => {
-        const run = await runDetector(prefixProps, account(OTHERS));
+      test('a drifted nested stack whose root stack is allow-listed is reverted through its root, sent once', async () => {
+        const run = await runDetector(prefixProps, account([NESTED, DEEPER]));
+        expect(run.metrics).toEqual([{ DriftedStacks: 2, DetectionFailedStacks: 0 }]);
+        // Before, a nested stack was never sent: its drift stayed until a person reverted it.
+        expect(stacksSent(run)).toEqual([NETWORK]);
+      });
+
+      test('drift only outside the allow-list is alerted and starts no build, nested stacks of other roots included', async () => {
+        const run = await runDetector(prefixProps, account([...OTHERS, APP_NESTED]));
         expect(run.metrics).toEqual([{ DriftedStacks: 3, DetectionFailedStacks: 0 }]);
         expect(run.alerts).toHaveLength(1);
+        expect(run.alerts[0].Message).toContain(`${APP_NESTED}: Resource (detect only: not reverted automatically)`);
         expect(run.builds).toEqual([]);
       });
     });

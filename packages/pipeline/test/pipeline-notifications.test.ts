@@ -47,6 +47,60 @@ describe('PipelineNotifications', () => {
     );
   });
 
+  // CodeStar Notifications refuses an unknown event type id at deployment, after the rest of the stack changed.
+  test.each([
+    [[], 'events must list at least one notification event type id, found []'],
+    [
+      ['codepipeline-pipeline-execution-failed'],
+      "'codepipeline-pipeline-execution-failed' is no notification event type id of a codepipeline-pipeline; " +
+        'expected one of codepipeline-pipeline-pipeline-execution-failed,',
+    ],
+    [
+      ['codebuild-project-build-failed'],
+      "'codebuild-project-build-failed' is no notification event type id of a codebuild-project",
+    ],
+    [[''], 'each event must be a notification event type id, found ""'],
+  ])('notifyOn refuses the events %j', (events, message) => {
+    const stack = new Stack(new App(), 'Notify');
+    const notifications = new PipelineNotifications(stack, 'N');
+    const pipeline = codepipeline.Pipeline.fromPipelineArn(
+      stack,
+      'P',
+      'arn:aws:codepipeline:eu-west-1:111111111111:gw',
+    );
+    expect(() => notifications.notifyOn('Events', pipeline, events)).toThrow(
+      `Notify/N: notifyOn('Events'): ${message}`,
+    );
+  });
+
+  test('notifyOn sends the events given, ids of other services and tokens as they are', () => {
+    const stack = new Stack(new App(), 'Notify');
+    const notifications = new PipelineNotifications(stack, 'N');
+    const pipeline = codepipeline.Pipeline.fromPipelineArn(
+      stack,
+      'P',
+      'arn:aws:codepipeline:eu-west-1:111111111111:gw',
+    );
+    const token = new CfnParameter(stack, 'Event').valueAsString;
+    const events = ['codepipeline-pipeline-stage-execution-failed', 'codedeploy-application-deployment-failed', token];
+    notifications.notifyOn('Events', pipeline, events);
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
+      EventTypeIds: [
+        'codepipeline-pipeline-stage-execution-failed',
+        'codedeploy-application-deployment-failed',
+        { Ref: 'Event' },
+      ],
+    });
+  });
+
+  // The default list is shared by every rule of the app: a caller that changed it changed them all.
+  test('DEFAULT_EVENTS cannot be changed', () => {
+    expect(() => PipelineNotifications.DEFAULT_EVENTS.push('codepipeline-pipeline-stage-execution-failed')).toThrow(
+      TypeError,
+    );
+    expect(PipelineNotifications.DEFAULT_EVENTS).toHaveLength(4);
+  });
+
   // A token is known only at deployment (CloudFormation parameter, SSM parameter): the address or ARN checks
   // refused it, so an app could not take its recipients or Slack channel from a parameter.
   test('accepts emails and a Slack channel ARN that are tokens', () => {
