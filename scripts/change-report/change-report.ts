@@ -2,7 +2,16 @@ import { AssemblyStack, CfnResource, CfnTemplate, compareStrings } from './cloud
 import { deepEqual, diffJson, formatPath } from './json-diff';
 import { isIntrinsic, renderValue } from './policy-statements';
 import { ReplacementSpec, strongerReplacement } from './replacement-spec';
-import { deletionPolicy, keepsData, ResourceChange, SECURITY_RULES } from './security-rules';
+import {
+  deletionPolicy,
+  exportName,
+  keepsData,
+  knownPseudoParameters,
+  ResourceChange,
+  SECURITY_RULES,
+  StackExport,
+  TemplateScope,
+} from './security-rules';
 import type {
   ChangeReport,
   PropertyChange,
@@ -361,6 +370,35 @@ export interface ParentParameters {
   readonly after: unknown;
 }
 
+/** `undefined` or an object of literal values: Parameters given whole by an intrinsic (Fn::If) are not. */
+type PassedValues = { readonly [name: string]: unknown };
+function plainValues(v: unknown): v is PassedValues | undefined {
+  return v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v) && !isIntrinsic(v));
+}
+
+/**
+ * The values the parent passes a nested stack that changed: one change per parameter (path
+ * `Parameters.Name`), or one for the whole `Parameters` when either side gives them by an
+ * intrinsic (Fn::If), which may change any of them.
+ */
+function parentParameterChanges({ before, after }: ParentParameters): PropertyChange[] {
+  if (deepEqual(before, after)) return [];
+  const change = (path: string, b: unknown, a: unknown): PropertyChange => ({
+    path,
+    change: b === undefined ? 'added' : a === undefined ? 'removed' : 'changed',
+    ...(b !== undefined ? { before: b } : {}),
+    ...(a !== undefined ? { after: a } : {}),
+    replacement: 'none',
+  });
+  if (!plainValues(before) || !plainValues(after)) return [change('Parameters', before, after)];
+  const was = before ?? {};
+  const now = after ?? {};
+  return [...new Set([...Object.keys(was), ...Object.keys(now)])]
+    .filter((name) => !deepEqual(was[name], now[name]))
+    .sort(compareStrings)
+    .map((name) => change(`Parameters.${name}`, was[name], now[name]));
+}
+
 /**
  * A parameter value the parent passes that changed: the nested stack's rules compare templates
  * and see none of it (its template may be unchanged). Each finding names the parameter and the
@@ -369,64 +407,50 @@ export interface ParentParameters {
  */
 function parentParameterFindings(
   parentStack: string,
-  passed: ParentParameters,
+  resource: string,
+  changes: readonly PropertyChange[],
   base: CfnTemplate,
   head: CfnTemplate,
 ): { logicalId: string; type: string; detail: string }[] {
-  const { before, after } = passed;
-  if (deepEqual(before, after)) return [];
-  type Values = { readonly [name: string]: unknown };
-  const plain = (v: unknown): v is Values | undefined =>
-    v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v) && !isIntrinsic(v));
-  // Parameters given as a whole by an intrinsic (Fn::If) may change any of them.
-  const values = plain(before) && plain(after) ? { was: before ?? {}, now: after ?? {} } : undefined;
-  const names = values
-    ? [...new Set([...Object.keys(values.was), ...Object.keys(values.now)])]
-        .filter((name) => !deepEqual(values.was[name], values.now[name]))
-        .sort(compareStrings)
-    : [];
   const users = (entities: string[]): string[] => {
     const ids: string[] = [];
     for (const template of [head, base]) {
       const conditions = (template.Conditions ?? {}) as { [name: string]: unknown };
-      for (const [id, resource] of Object.entries(resourcesOf(template))) {
-        const deps = dependencies(withoutIgnoredKeys(resource), conditions);
+      for (const [id, r] of Object.entries(resourcesOf(template))) {
+        const deps = dependencies(withoutIgnoredKeys(r), conditions);
         if (entities.some((e) => deps.has(e))) ids.push(id);
       }
     }
     return ids;
   };
-  const where = `by ${parentStack} (its AWS::CloudFormation::Stack ${passed.resource}, Properties.Parameters)`;
+  const where = `by ${parentStack} (its AWS::CloudFormation::Stack ${resource}, Properties.Parameters)`;
   const check = (ids: string[]) =>
     ids.length > 0
       ? `the report does not evaluate parameters, so check by hand what it changes in ${listSome(ids)}`
       : 'no resource of the nested stack uses it (by Ref, Fn::Sub or a condition) and the report does not evaluate ' +
         'parameters: check the whole nested stack by hand';
-  if (!values) {
-    const all = Object.keys((head.Parameters ?? {}) as object).map((name) => `Parameters.${name}`);
-    return [
-      {
+  return changes.map((c) => {
+    if (c.path === 'Parameters') {
+      const all = Object.keys((head.Parameters ?? {}) as object).map((name) => `Parameters.${name}`);
+      return {
         logicalId: 'Parameters',
         type: 'Template',
         detail:
-          `the parameters passed ${where} changed from ${renderValue(before ?? null)} to ${renderValue(after ?? null)}; ` +
-          check(users(all)),
-      },
-    ];
-  }
-  return names.map((name) => {
-    const b = values.was[name];
-    const a = values.now[name];
+          `the parameters passed ${where} changed from ${renderValue(c.before ?? null)} to ` +
+          `${renderValue(c.after ?? null)}; ${check(users(all))}`,
+      };
+    }
+    const name = c.path.slice('Parameters.'.length);
     const how =
-      b === undefined
-        ? `now passed ${where} as ${renderValue(a)}`
-        : a === undefined
-          ? `no longer passed ${where} (was ${renderValue(b)}): its Default applies`
-          : `passed ${where} changed from ${renderValue(b)} to ${renderValue(a)}`;
+      c.change === 'added'
+        ? `now passed ${where} as ${renderValue(c.after)}`
+        : c.change === 'removed'
+          ? `no longer passed ${where} (was ${renderValue(c.before)}): its Default applies`
+          : `passed ${where} changed from ${renderValue(c.before)} to ${renderValue(c.after)}`;
     return {
-      logicalId: `Parameters.${name}`,
+      logicalId: c.path,
       type: 'Template',
-      detail: `parameter ${name} ${how}; ${check(users([`Parameters.${name}`]))}`,
+      detail: `parameter ${name} ${how}; ${check(users([c.path]))}`,
     };
   });
 }
@@ -443,6 +467,67 @@ export interface StackContext {
   readonly parentInHead?: boolean;
   /** For a nested stack in base and head: the parameters its parent passes it. */
   readonly parentParameters?: ParentParameters;
+  /** The stack name CloudFormation sees, when `stack` is not it (two artifacts of one name in an environment). */
+  readonly stackName?: string;
+  /**
+   * The exports of the base assembly's stacks in this stack's account and Region (see
+   * assemblyExports): what an Fn::ImportValue in the base template reads.
+   */
+  readonly baseExports?: ReadonlyMap<string, StackExport>;
+  /** The same for the head assembly and template. */
+  readonly headExports?: ReadonlyMap<string, StackExport>;
+}
+
+/** How the values of `template` are read: its resource types, its known pseudo parameters, the exports it can import. */
+function templateScope(
+  template: CfnTemplate | undefined,
+  awsEnvironment: string | undefined,
+  stackName: string | undefined,
+  exports: ReadonlyMap<string, StackExport> | undefined,
+): TemplateScope {
+  return {
+    resourceTypes: Object.fromEntries(Object.entries(resourcesOf(template)).map(([id, r]) => [id, r?.Type])),
+    pseudoParameters: knownPseudoParameters(awsEnvironment, stackName),
+    ...(exports ? { exports } : {}),
+  };
+}
+
+/** Whether `awsEnvironment` names one account and Region (not an environment-agnostic `unknown-account`/`unknown-region`). */
+function knownTarget(awsEnvironment: string | undefined): awsEnvironment is string {
+  const known = knownPseudoParameters(awsEnvironment, undefined);
+  return known['AWS::AccountId'] !== undefined && known['AWS::Region'] !== undefined;
+}
+
+/**
+ * The exports of an assembly, per account and Region (`aws://account/region`), by export name
+ * (`Outputs.<x>.Export.Name`; a name given by an intrinsic when it is Fn::Sub or Fn::Join of
+ * literals and known pseudo parameters). An environment-agnostic stack may deploy to any account
+ * and Region: its exports, and its imports, are not read. A name two stacks of one account and
+ * Region export is left out: CloudFormation creates only one of them, and which one is not known.
+ */
+function assemblyExports(stacks: readonly AssemblyStack[]): Map<string, Map<string, StackExport>> {
+  const out = new Map<string, Map<string, StackExport>>();
+  const duplicated = new Set<string>();
+  for (const s of stacks) {
+    if (!knownTarget(s.awsEnvironment)) continue;
+    const exports = out.get(s.awsEnvironment) ?? new Map<string, StackExport>();
+    out.set(s.awsEnvironment, exports);
+    const scope = templateScope(s.template, s.awsEnvironment, s.parentStack ? undefined : s.stackName, exports);
+    for (const output of Object.values((s.template.Outputs ?? {}) as { [id: string]: unknown })) {
+      if (typeof output !== 'object' || output === null) continue;
+      const { Value: value, Export: exported } = output as { Value?: unknown; Export?: { Name?: unknown } };
+      const name = exported ? exportName(exported.Name, scope.pseudoParameters ?? {}) : undefined;
+      if (name === undefined) continue;
+      const key = `${s.awsEnvironment}\0${name}`;
+      if (exports.has(name) || duplicated.has(key)) {
+        exports.delete(name);
+        duplicated.add(key);
+      } else {
+        exports.set(name, { stack: s.stackName, value, scope });
+      }
+    }
+  }
+  return out;
 }
 
 export interface StackComparison {
@@ -538,9 +623,12 @@ export function compareTemplates(
       ),
     );
   } else {
-    const resourceTypes = Object.fromEntries(Object.entries(headResources).map(([id, r]) => [id, r?.Type]));
+    // A nested stack's own name is not known (CloudFormation names it Parent-LogicalId-<random>).
+    const name = move.parentStack ? undefined : (move.stackName ?? stack);
+    const scope = templateScope(head, awsEnvironment, name, move.headExports);
+    const beforeScope = templateScope(base, awsEnvironment, name, move.baseExports);
     for (const change of changes) {
-      for (const f of SECURITY_RULES.flatMap((rule) => rule({ ...change, resourceTypes }, spec))) {
+      for (const f of SECURITY_RULES.flatMap((rule) => rule({ ...change, scope, beforeScope }, spec))) {
         findings.push(finding(f.kind, change.logicalId, change.type, f.detail));
       }
     }
@@ -569,6 +657,8 @@ export function compareTemplates(
       );
     }
   }
+  const parameterChanges =
+    base && head && move.parentStack && move.parentParameters ? parentParameterChanges(move.parentParameters) : [];
   if (base && head) {
     const pairs = [
       ...modified.map((m) => ({
@@ -581,7 +671,7 @@ export function compareTemplates(
     const logic = [
       ...templateLogicFindings(base, head, pairs),
       ...(move.parentStack && move.parentParameters
-        ? parentParameterFindings(move.parentStack, move.parentParameters, base, head)
+        ? parentParameterFindings(move.parentStack, move.parentParameters.resource, parameterChanges, base, head)
         : []),
     ];
     for (const f of logic) findings.push(finding('template-logic-changed', f.logicalId, f.type, f.detail));
@@ -591,7 +681,7 @@ export function compareTemplates(
       ? 'added'
       : head === undefined
         ? 'removed'
-        : added.length + removed.length + renamed.length + modified.length + templateChanges.length > 0
+        : [added, removed, renamed, modified, templateChanges, parameterChanges].some((list) => list.length > 0)
           ? 'modified'
           : 'unchanged';
   return {
@@ -608,6 +698,7 @@ export function compareTemplates(
       ...(move.movedFrom ? { movedFrom: move.movedFrom } : {}),
       ...(move.movedTo ? { movedTo: move.movedTo } : {}),
       ...(move.parentStack ? { parentStack: move.parentStack } : {}),
+      ...(parameterChanges.length > 0 ? { parentParameterChanges: parameterChanges } : {}),
     },
     findings,
   };
@@ -679,6 +770,10 @@ export function compareAssemblies(
           after: parametersOf(h, head),
         }
       : undefined;
+  const baseExports = assemblyExports(base);
+  const headExports = assemblyExports(head);
+  const exportsFor = (table: Map<string, Map<string, StackExport>>, s: AssemblyStack | undefined) =>
+    s && knownTarget(s.awsEnvironment) ? table.get(s.awsEnvironment) : undefined;
   const ambiguous = ambiguousNames(base, head);
   const baseStacks = keyedStacks(base, ambiguous);
   const headStacks = keyedStacks(head, ambiguous);
@@ -696,11 +791,15 @@ export function compareAssemblies(
             compareTemplates(environment, stack, b.template, undefined, spec, b.awsEnvironment, {
               movedTo: h.awsEnvironment ?? '(environment-agnostic)',
               parentStack: b.parentStack,
+              stackName: b.stackName,
+              baseExports: exportsFor(baseExports, b),
             }),
             compareTemplates(environment, stack, undefined, h.template, spec, h.awsEnvironment, {
               movedFrom: b.awsEnvironment ?? '(environment-agnostic)',
               parentStack: h.parentStack,
               nestedStacksRead: h.nestedStacksRead,
+              stackName: h.stackName,
+              headExports: exportsFor(headExports, h),
             }),
           ]
         : [
@@ -711,6 +810,9 @@ export function compareAssemblies(
                 b?.parentStack !== undefined &&
                 head.some((s) => s.environment === environment && s.stackName === b.parentStack),
               parentParameters: passed(b, h),
+              stackName: (h ?? b)!.stackName,
+              baseExports: exportsFor(baseExports, b),
+              headExports: exportsFor(headExports, h),
             }),
           ];
     for (const result of results) {

@@ -115,6 +115,11 @@ function stackTable(s: StackChange): string[] {
   if (s.templateChanges.length > 0) {
     rows.push(`| template | (outside Resources) | | none | ${describeChanges(s.templateChanges)} |`);
   }
+  if (s.parentParameterChanges && s.parentParameterChanges.length > 0) {
+    rows.push(
+      `| parameters | (passed by ${code(s.parentStack ?? 'the parent')}) | | none | ${describeChanges(s.parentParameterChanges)} |`,
+    );
+  }
   return rows;
 }
 

@@ -29,8 +29,35 @@ export interface ResourceChange {
   readonly after?: CfnResource;
   /** The base logical id, when the resource moved to a new one. */
   readonly renamedFrom?: string;
-  /** The type of each resource in the template `after` belongs to, by logical id (to read what an Fn::GetAtt names). */
-  readonly resourceTypes?: { readonly [logicalId: string]: string };
+  /** What the template `after` belongs to can read: its resources' types, pseudo parameters, exports. */
+  readonly scope?: TemplateScope;
+  /** The same for the template `before` belongs to. */
+  readonly beforeScope?: TemplateScope;
+}
+
+/**
+ * What a template's values are read against: the types of its resources, the pseudo parameters
+ * whose value is known before deployment, and the exports Fn::ImportValue can read.
+ */
+export interface TemplateScope {
+  /** The type of each resource of the template, by logical id (to read what an Fn::GetAtt names). */
+  readonly resourceTypes: { readonly [logicalId: string]: string };
+  /** AWS::AccountId, AWS::Region and AWS::StackName, where known (see knownPseudoParameters). */
+  readonly pseudoParameters?: { readonly [name: string]: string };
+  /**
+   * The exports of the assembly's stacks in the same account and Region, by export name: export
+   * names are unique per account and Region, and Fn::ImportValue reads only exports of its own
+   * Region (Fn::ImportValue reference).
+   */
+  readonly exports?: ReadonlyMap<string, StackExport>;
+}
+
+/** An output of a stack of the assembly with an Export: its Value, read in that stack's scope. */
+export interface StackExport {
+  /** The exporting stack's name. */
+  readonly stack: string;
+  readonly value: unknown;
+  readonly scope: TemplateScope;
 }
 
 export interface RuleFinding {
@@ -305,6 +332,145 @@ export const resourcePolicyRule: SecurityRule = (change) => {
 };
 
 // ---------------------------------------------------------------------------
+// Values computed from literals
+
+function hasOwn(object: object | undefined, key: string): boolean {
+  return object !== undefined && Object.prototype.hasOwnProperty.call(object, key);
+}
+
+/**
+ * The pseudo parameters whose value is known from the manifest: AWS::AccountId and AWS::Region
+ * from `aws://account/region` (not for an environment-agnostic stack: `unknown-account`,
+ * `unknown-region`), and AWS::StackName for a top-level stack. A nested stack's name is not known:
+ * CloudFormation names it `Parent-LogicalId-<random>`.
+ */
+export function knownPseudoParameters(
+  awsEnvironment: string | undefined,
+  stackName: string | undefined,
+): { [name: string]: string } {
+  const out: { [name: string]: string } = {};
+  const target = /^aws:\/\/([^/]+)\/([^/]+)$/.exec(awsEnvironment ?? '');
+  if (target && /^\d{12}$/.test(target[1])) out['AWS::AccountId'] = target[1];
+  if (target && target[2] !== 'unknown-region') out['AWS::Region'] = target[2];
+  if (stackName !== undefined) out['AWS::StackName'] = stackName;
+  return out;
+}
+
+/** A value read through intrinsic functions. */
+interface Evaluated {
+  /** The value, or the template value itself when it cannot be read. */
+  readonly value: unknown;
+  /** The scope to read `value` in: the exporting stack's, for a value read through an import. */
+  readonly scope?: TemplateScope;
+  /** The exports read on the way, e.g. `export Edge-Cidr of stack edge`. */
+  readonly via: readonly string[];
+}
+
+/** The functions an export name is read through: literals, Fn::Sub and Fn::Join of literals and pseudo parameters. */
+const NAME_FUNCTIONS: ReadonlySet<string> = new Set(['Ref', 'Fn::Sub', 'Fn::Join']);
+/** Imports of imports and the like: deeper than this is left unread (and an export cycle ends). */
+const MAX_EVALUATION_DEPTH = 10;
+
+/**
+ * `value` with what can be computed before deployment computed: a pseudo parameter the manifest
+ * gives, Fn::Sub and Fn::Join of such values, Fn::Select of a literal index in a literal list (or
+ * Fn::Split of a literal string), and Fn::ImportValue of an export of the assembly (`scope.exports`),
+ * read in the exporting stack's scope. Anything else, and an index out of range (a stack error,
+ * per the Fn::Select reference), is returned as it is. `only` limits the functions read.
+ */
+function evaluate(value: unknown, scope: TemplateScope | undefined, only?: ReadonlySet<string>, depth = 0): Evaluated {
+  const same: Evaluated = { value, scope, via: [] };
+  if (depth > MAX_EVALUATION_DEPTH || !isObject(value) || Object.keys(value).length !== 1) return same;
+  const [[fn, arg]] = Object.entries(value);
+  if (only && !only.has(fn)) return same;
+  const inner = (v: unknown) => evaluate(v, scope, only, depth + 1);
+  switch (fn) {
+    case 'Ref':
+      return typeof arg === 'string' && hasOwn(scope?.pseudoParameters, arg)
+        ? { value: scope!.pseudoParameters![arg], scope, via: [] }
+        : same;
+    case 'Fn::Join': {
+      if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') return same;
+      const list = only ? { value: arg[1], scope, via: [] } : evaluateList(arg[1], scope, depth + 1);
+      if (!list || !Array.isArray(list.value)) return same;
+      const parts = list.value.map((v) => evaluate(v, list.scope, only, depth + 1));
+      if (!parts.every((p) => typeof p.value === 'string')) return same;
+      return {
+        value: parts.map((p) => p.value).join(arg[0]),
+        scope,
+        via: [...list.via, ...parts.flatMap((p) => p.via)],
+      };
+    }
+    case 'Fn::Sub': {
+      const [text, variables = {}] = Array.isArray(arg) ? arg : [arg];
+      if (typeof text !== 'string' || !isObject(variables)) return same;
+      const via: string[] = [];
+      let complete = true;
+      // `${!Literal}` is written as `${Literal}` (Fn::Sub reference).
+      const out = text.replace(/\$\{([^}]*)\}/g, (match, name: string) => {
+        if (name.startsWith('!')) return '${' + name.slice(1) + '}';
+        const part = hasOwn(variables, name) ? inner(variables[name]) : inner({ Ref: name });
+        if (typeof part.value !== 'string') complete = false;
+        via.push(...part.via);
+        return typeof part.value === 'string' ? part.value : match;
+      });
+      return complete ? { value: out, scope, via } : same;
+    }
+    case 'Fn::ImportValue': {
+      const name = evaluate(arg, scope, NAME_FUNCTIONS).value;
+      const exported = typeof name === 'string' ? scope?.exports?.get(name) : undefined;
+      if (!exported) return same;
+      const read = evaluate(exported.value, exported.scope, only, depth + 1);
+      return { ...read, via: [`export ${name} of stack ${exported.stack}`, ...read.via] };
+    }
+    case 'Fn::Select': {
+      if (!Array.isArray(arg) || arg.length !== 2) return same;
+      const index = inner(arg[0]).value;
+      const position =
+        typeof index === 'number' ? index : typeof index === 'string' && /^\d+$/.test(index) ? Number(index) : NaN;
+      const list = evaluateList(arg[1], scope, depth + 1);
+      if (!Number.isInteger(position) || position < 0 || !list) return same;
+      if (!Array.isArray(list.value)) {
+        // A list attribute read through an import (a VPC's Ipv6CidrBlocks): selected in the exporting stack.
+        return list.via.length > 0
+          ? { value: { 'Fn::Select': [position, list.value] }, scope: list.scope, via: list.via }
+          : same;
+      }
+      if (position >= list.value.length) return same;
+      const element = evaluate(list.value[position], list.scope, only, depth + 1);
+      return { ...element, via: [...list.via, ...element.via] };
+    }
+    default:
+      return same;
+  }
+}
+
+/**
+ * A list value: a literal list, Fn::Split of a string that evaluates, or (as CDK exports a list:
+ * Fn::Join with `||`, imported as Fn::Split with `||`) the joined list itself, when the delimiters
+ * are the same. Undefined when it is no list this can read.
+ */
+function evaluateList(value: unknown, scope: TemplateScope | undefined, depth: number): Evaluated | undefined {
+  if (Array.isArray(value)) return { value, scope, via: [] };
+  const split = isObject(value) && Object.keys(value).length === 1 ? value['Fn::Split'] : undefined;
+  // The delimiter of Fn::Split is a literal string: no function may give it (Fn::Split reference).
+  if (!Array.isArray(split) || split.length !== 2 || typeof split[0] !== 'string') return { value, scope, via: [] };
+  const source = evaluate(split[1], scope, undefined, depth + 1);
+  if (typeof source.value === 'string') return { ...source, value: source.value.split(split[0]) };
+  const join = isObject(source.value) && Object.keys(source.value).length === 1 ? source.value['Fn::Join'] : undefined;
+  if (source.via.length > 0 && Array.isArray(join) && join.length === 2 && join[0] === split[0]) {
+    return { ...source, value: join[1] };
+  }
+  return undefined;
+}
+
+/** The literal string a template value evaluates to (an export name: literal, Fn::Sub, Fn::Join, pseudo parameters). */
+export function exportName(value: unknown, pseudoParameters: { readonly [name: string]: string }): string | undefined {
+  const name = evaluate(value, { resourceTypes: {}, pseudoParameters }, NAME_FUNCTIONS).value;
+  return typeof name === 'string' ? name : undefined;
+}
+
+// ---------------------------------------------------------------------------
 // Security groups
 
 interface IngressRule {
@@ -322,8 +488,15 @@ interface IngressRule {
   readonly where: string;
   /** The EC2 default a group without egress rules gets. */
   readonly implicit?: boolean;
-  /** The peer as the template gives it (`CidrIp: {Fn::GetAtt: ...}`), to tell which tokens are read. */
+  /**
+   * The peer as read: as the template gives it (`CidrIp: {Fn::GetAtt: ...}`), or what it evaluates
+   * to (see evaluatePeer), to tell which tokens are read.
+   */
   readonly peer?: unknown;
+  /** The resource types of the template `peer` is read in (the exporting stack's, for an import). */
+  readonly peerTypes?: TemplateScope['resourceTypes'];
+  /** How a peer that was evaluated was given, e.g. `given as ${Import:Edge-Cidr}, export Edge-Cidr of stack edge`. */
+  readonly readAs?: string;
 }
 
 type Direction = 'ingress' | 'egress';
@@ -399,7 +572,7 @@ function ruleListChoices(list: unknown, path: readonly PathSegment[]): { entries
 const RULE_KEYS = ['IpProtocol', 'FromPort', 'ToPort'];
 
 /** Every rule an entry may be: one per combination of the Fn::If branches of its protocol, ports and peer. */
-function toIngressRules(entry: Choice, direction: Direction = 'ingress'): IngressRule[] {
+function toIngressRules(entry: Choice, direction: Direction = 'ingress', scope?: TemplateScope): IngressRule[] {
   if (!isObject(entry.value) || isIntrinsic(entry.value)) {
     // A Ref to a parameter, an Fn::FindInMap...: nothing to read, any port from anywhere.
     const rendered = renderValue(entry.value);
@@ -425,10 +598,21 @@ function toIngressRules(entry: Choice, direction: Direction = 'ingress'): Ingres
       })),
     );
   }
-  return variants.map((variant) => toIngressRule(variant, direction));
+  return variants.map((variant) => toIngressRule(variant, direction, scope));
 }
 
-function toIngressRule(variant: Choice, direction: Direction): IngressRule {
+/**
+ * A CIDR peer that evaluates (see evaluate) to a literal, or to the range of a VPC or subnet of
+ * the stack it is read in: judged as if the template gave that. Undefined for anything else: the
+ * peer is then judged as the template gives it.
+ */
+function evaluatePeer(peer: unknown, scope: TemplateScope | undefined): Evaluated | undefined {
+  const read = evaluate(peer, scope);
+  if (read.value === peer) return undefined;
+  return typeof read.value === 'string' || isOwnNetworkRange(read.value, read.scope?.resourceTypes) ? read : undefined;
+}
+
+function toIngressRule(variant: Choice, direction: Direction, scope?: TemplateScope): IngressRule {
   const rule = variant.value as { [key: string]: unknown };
   const name = renderValue(rule.IpProtocol ?? '-1').toLowerCase();
   const protocol = PROTOCOL_NUMBERS[name] ?? name;
@@ -440,7 +624,11 @@ function toIngressRule(variant: Choice, direction: Direction): IngressRule {
     toPort = 65535;
   }
   const peer = PEER_KEYS[direction].find(([key]) => rule[key] !== undefined);
-  const source = peer ? `${peer[1]}:${renderValue(rule[peer[0]])}` : 'other:';
+  const given = peer ? rule[peer[0]] : undefined;
+  const read = peer && peer[1].startsWith('cidr') ? evaluatePeer(given, scope) : undefined;
+  const value = read ? read.value : given;
+  const source = peer ? `${peer[1]}:${renderValue(value)}` : 'other:';
+  const shown = read && (read.via.length > 0 || renderValue(given) !== renderValue(value));
   return {
     protocol,
     fromPort,
@@ -448,7 +636,9 @@ function toIngressRule(variant: Choice, direction: Direction): IngressRule {
     source,
     conditions: variant.conditions,
     where: formatPath(variant.path),
-    peer: peer ? rule[peer[0]] : undefined,
+    peer: value,
+    peerTypes: (read ? read.scope : scope)?.resourceTypes,
+    ...(shown ? { readAs: [`given as ${renderValue(given)}`, ...read.via].join(', ') } : {}),
   };
 }
 
@@ -545,6 +735,7 @@ function describeRule(rule: IngressRule, direction: Direction = 'ingress'): stri
         : `ports ${rule.fromPort}-${rule.toPort}`;
   return (
     `${protocol}, ${ports}, ${direction === 'ingress' ? 'from' : 'to'} ${rule.source.replace(/^[a-z0-9]+:/, '')}` +
+    (rule.readAs ? ` (${rule.readAs})` : '') +
     describeConditions(rule)
   );
 }
@@ -558,14 +749,14 @@ function describeConditions(rule: IngressRule): string {
   return ` (when ${each.join(' and ')})`;
 }
 
-function ingressRules(resource: CfnResource | undefined): IngressRule[] {
+function ingressRules(resource: CfnResource | undefined, scope: TemplateScope | undefined): IngressRule[] {
   if (!resource) return [];
   if (resource.Type === 'AWS::EC2::SecurityGroup') {
     const list = ruleListChoices(properties(resource).SecurityGroupIngress, ['Properties', 'SecurityGroupIngress']);
-    return list.entries.flatMap((entry) => toIngressRules(entry));
+    return list.entries.flatMap((entry) => toIngressRules(entry, 'ingress', scope));
   }
   if (resource.Type === 'AWS::EC2::SecurityGroupIngress') {
-    return toIngressRules({ value: properties(resource), path: ['Properties'], conditions: [] });
+    return toIngressRules({ value: properties(resource), path: ['Properties'], conditions: [] }, 'ingress', scope);
   }
   return [];
 }
@@ -587,19 +778,21 @@ function defaultEgress(conditions: readonly string[]): IngressRule[] {
   }));
 }
 
-function egressRules(resource: CfnResource | undefined): IngressRule[] {
+function egressRules(resource: CfnResource | undefined, scope: TemplateScope | undefined): IngressRule[] {
   if (!resource) return [];
   if (resource.Type === 'AWS::EC2::SecurityGroup') {
     const list = ruleListChoices(properties(resource).SecurityGroupEgress, ['Properties', 'SecurityGroupEgress']);
-    return [...list.empty.flatMap(defaultEgress), ...list.entries.flatMap((entry) => toIngressRules(entry, 'egress'))];
+    return [
+      ...list.empty.flatMap(defaultEgress),
+      ...list.entries.flatMap((entry) => toIngressRules(entry, 'egress', scope)),
+    ];
   }
   if (resource.Type === 'AWS::EC2::SecurityGroupEgress') {
-    return toIngressRules({ value: properties(resource), path: ['Properties'], conditions: [] }, 'egress');
+    return toIngressRules({ value: properties(resource), path: ['Properties'], conditions: [] }, 'egress', scope);
   }
   return [];
 }
 
-/** Rules of `after` that `before` did not allow: to or from the internet, a wider version of an old rule, or a wide public range. */
 /**
  * Attributes that hold the address range of a VPC or subnet of the same template. CDK writes them
  * for a rule from the VPC (an interface endpoint's default `open: true` group, `Peer.ipv4(vpc.vpcCidrBlock)`,
@@ -612,8 +805,12 @@ const NETWORK_RANGE_ATTRIBUTES: { readonly [type: string]: readonly string[] } =
   'AWS::EC2::Subnet': ['CidrBlock', 'Ipv6CidrBlocks'],
 };
 
-/** A `CidrIp`/`CidrIpv6` given as the range of a VPC or subnet in the same template (directly or by Fn::Select). */
-function isOwnNetworkRange(peer: unknown, types: ResourceChange['resourceTypes']): boolean {
+/**
+ * A `CidrIp`/`CidrIpv6` given as the range of a VPC or subnet of the template it is read in
+ * (`types`: the importing template's, or the exporting one's for a value read through an import),
+ * directly or by Fn::Select.
+ */
+function isOwnNetworkRange(peer: unknown, types: TemplateScope['resourceTypes'] | undefined): boolean {
   if (!isObject(peer) || Object.keys(peer).length !== 1 || !types) return false;
   const select = peer['Fn::Select'];
   if (Array.isArray(select) && select.length === 2) return isOwnNetworkRange(select[1], types);
@@ -627,13 +824,13 @@ function isOwnNetworkRange(peer: unknown, types: ResourceChange['resourceTypes']
     : false;
 }
 
+/** Rules of `after` that `before` did not allow: to or from the internet, a wider version of an old rule, or a wide public range. */
 function openedRules(
   before: IngressRule[],
   after: IngressRule[],
   direction: Direction,
   kind: SecurityFindingKind,
   note: (rule: IngressRule) => string = () => '',
-  types?: ResourceChange['resourceTypes'],
 ): RuleFinding[] {
   const findings: RuleFinding[] = [];
   for (const rule of after) {
@@ -655,7 +852,7 @@ function openedRules(
       continue;
     }
     if (/^cidr[46]:/.test(rule.source) && !parseCidr(rule.source)) {
-      if (isOwnNetworkRange(rule.peer, types)) continue;
+      if (isOwnNetworkRange(rule.peer, rule.peerTypes)) continue;
       // A parameter, an import or an attribute may hold any range, 0.0.0.0/0 included.
       findings.push({
         kind,
@@ -698,15 +895,8 @@ export const securityGroupIngressRule: SecurityRule = (change) => {
   const type = change.after?.Type;
   if (type !== 'AWS::EC2::SecurityGroup' && type !== 'AWS::EC2::SecurityGroupIngress') return [];
   const base = comparableBefore(change);
-  const before = sameGroup(change, base) ? ingressRules(base) : [];
-  return openedRules(
-    before,
-    ingressRules(change.after),
-    'ingress',
-    'security-group-ingress-opened',
-    undefined,
-    change.resourceTypes,
-  );
+  const before = sameGroup(change, base) ? ingressRules(base, change.beforeScope) : [];
+  return openedRules(before, ingressRules(change.after, change.scope), 'ingress', 'security-group-ingress-opened');
 };
 
 /**
@@ -719,17 +909,16 @@ export const securityGroupEgressRule: SecurityRule = (change) => {
   if (type !== 'AWS::EC2::SecurityGroup' && type !== 'AWS::EC2::SecurityGroupEgress') return [];
   const base = comparableBefore(change);
   if (type === 'AWS::EC2::SecurityGroup' && !base) return [];
-  const before = sameGroup(change, base) ? egressRules(base) : [];
+  const before = sameGroup(change, base) ? egressRules(base, change.beforeScope) : [];
   return openedRules(
     before,
-    egressRules(change.after),
+    egressRules(change.after, change.scope),
     'egress',
     'security-group-egress-opened',
     (rule) =>
       rule.implicit
         ? ' (no SecurityGroupEgress rules left: the group may fall back to the EC2 default, all outbound traffic)'
         : '',
-    change.resourceTypes,
   );
 };
 

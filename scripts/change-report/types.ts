@@ -14,7 +14,9 @@
  * nested-stack-not-diffed; resource-policy-broadened covers more resource
  * types; a nested stack whose template is in the assembly appears in `stacks`
  * as its own entry (stack `Parent/LogicalId`, StackChange.parentStack set),
- * and its findings carry that stack name.
+ * and its findings carry that stack name. Added later in version 3 (optional):
+ * StackChange.parentParameterChanges; a nested stack whose parent passes it
+ * other parameter values is `modified`, even with its template unchanged.
  */
 
 /** What a security finding is about. Each kind is one review question. */
@@ -40,7 +42,9 @@ export type SecurityFindingKind =
   /**
    * A security group accepts traffic from the internet, or from more ports or addresses than before
    * (each Fn::If branch read as a possible rule), or from a new source the report cannot evaluate
-   * (a CIDR given by a Ref, import or attribute).
+   * (a CIDR given by a Ref, an attribute, or an import of an export that is not in the assembly).
+   * An import of an export of the assembly (same account and Region) and an Fn::Select of a literal
+   * index in a literal list are read, and judged as the value they give.
    */
   | 'security-group-ingress-opened'
   /**
@@ -182,6 +186,13 @@ export interface StackChange {
    * (CloudFormation names the nested stack itself `Parent-LogicalId-<random>`).
    */
   readonly parentStack?: string;
+  /**
+   * Set on a nested stack's entry when the values its parent passes it (the parent's
+   * AWS::CloudFormation::Stack resource's `Parameters`) changed: one entry per parameter, path
+   * `Parameters.Name`, or one entry `Parameters` when they are given whole by an intrinsic
+   * (Fn::If). Replacement is always 'none'. The stack is then `modified`, even when its template is not.
+   */
+  readonly parentParameterChanges?: PropertyChange[];
 }
 
 export interface ChangeSummary {

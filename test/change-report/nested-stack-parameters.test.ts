@@ -5,6 +5,7 @@ import { App, CfnParameter, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { compareAssemblies } from '../../scripts/change-report/change-report';
 import { AssemblyStack, CfnTemplate, readCloudAssembly } from '../../scripts/change-report/cloud-assembly';
+import { renderMarkdown } from '../../scripts/change-report/markdown';
 import { findReplacementSpec } from '../../scripts/change-report/replacement-spec';
 import type { ChangeReport } from '../../scripts/change-report/types';
 
@@ -73,12 +74,36 @@ const where = 'by app (its AWS::CloudFormation::Stack Inner, Properties.Paramete
 test('a changed parameter value is a finding on the nested stack, naming the resources that Ref it', () => {
   const r = report(passed, { ...passed, AllowedCidr: '0.0.0.0/0' });
   // The nested stack's template did not change: nothing else would show the new source.
-  expect(r.stacks.map((s) => `${s.stack} ${s.status}`)).toEqual(['app modified', 'app/Inner unchanged']);
   expect(findings(r)).toEqual([
     `template-logic-changed app/Inner Parameters.AllowedCidr Template: parameter AllowedCidr passed ${where} ` +
       'changed from 10.0.0.0/16 to 0.0.0.0/0; the report does not evaluate parameters, so check by hand what it ' +
       'changes in Sg',
   ]);
+});
+
+test('the nested stack is modified, with the changed values as its parameters changes, as other changed stacks show', () => {
+  const { Unused: _, ...withoutUnused } = passed;
+  const r = report(passed, { ...withoutUnused, AllowedCidr: '0.0.0.0/0' });
+  expect(r.stacks.map((s) => `${s.stack} ${s.status}`)).toEqual(['app modified', 'app/Inner modified']);
+  expect(r.summary.stacksModified).toBe(2);
+  expect(r.stacks[1].parentParameterChanges).toEqual([
+    {
+      path: 'Parameters.AllowedCidr',
+      change: 'changed',
+      before: '10.0.0.0/16',
+      after: '0.0.0.0/0',
+      replacement: 'none',
+    },
+    { path: 'Parameters.Unused', change: 'removed', before: 'x', replacement: 'none' },
+  ]);
+  const markdown = renderMarkdown(r);
+  expect(markdown).toContain('| Dev | app/Inner | modified | 0 | 0 | 0 | 0 | 2 |');
+  expect(markdown).toContain(
+    '### Dev / app/Inner (modified)\n\nNested stack `Inner` of `app`.\n\n' +
+      '| Change | Logical id | Type | Replacement | Details |\n| --- | --- | --- | --- | --- |\n' +
+      '| parameters | (passed by `app`) | | none | `Parameters.AllowedCidr` `"10.0.0.0/16"` → `"0.0.0.0/0"`<br>' +
+      '`Parameters.Unused` removed (was `"x"`) |\n',
+  );
 });
 
 test('users through Fn::Sub and through a condition are named; an unused parameter points at the whole nested stack', () => {
@@ -113,10 +138,17 @@ test('Parameters given whole by an intrinsic (Fn::If) name every resource that u
   expect(r.security[0].detail).toContain(`the parameters passed ${where} changed from {"AllowedCidr":`);
   expect(r.security[0].detail).toContain('to {"Fn::If":["IsProd",');
   expect(r.security[0].detail).toMatch(/check by hand what it changes in Data, Sg, Site$/);
+  expect(r.stacks[1]).toMatchObject({
+    status: 'modified',
+    parentParameterChanges: [expect.objectContaining({ path: 'Parameters', change: 'changed' })],
+  });
 });
 
-test('unchanged parameters give no finding', () => {
-  expect(report(passed, { ...passed }).security).toEqual([]);
+test('unchanged parameters give no finding, and leave the nested stack unchanged', () => {
+  const r = report(passed, { ...passed });
+  expect(r.security).toEqual([]);
+  expect(r.stacks[1].status).toBe('unchanged');
+  expect(r.stacks[1]).not.toHaveProperty('parentParameterChanges');
 });
 
 describe('read from a CDK assembly', () => {
@@ -147,7 +179,7 @@ describe('read from a CDK assembly', () => {
     const head = readCloudAssembly(synth(path.join(tmp, 'head'), '0.0.0.0/0'));
     const r = compareAssemblies(base, head, spec, { baseLabel: 'b', headLabel: 'h' });
     const nested = r.stacks.find((s) => s.parentStack === 'dev-app')!;
-    expect(nested.status).toBe('unchanged');
+    expect(nested.status).toBe('modified');
     const resource = nested.stack.slice('dev-app/'.length);
     expect(findings(r)).toEqual([
       `template-logic-changed ${nested.stack} Parameters.AllowedCidr Template: parameter AllowedCidr passed by ` +

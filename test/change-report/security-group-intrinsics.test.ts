@@ -201,6 +201,47 @@ describe('securityGroupIngressRule: a source that cannot be evaluated', () => {
   });
 });
 
+describe('securityGroupIngressRule: Fn::Select of a literal index in a literal list', () => {
+  const select = (index: unknown, list: unknown) => ({ 'Fn::Select': [index, list] });
+  const cannot = (source: string) =>
+    'security-group-ingress-opened: ingress source cannot be evaluated: Properties.SecurityGroupIngress[0].CidrIp ' +
+    `is ${source}, in tcp, port 22, from ${source}; check by hand that it is not the internet or a wide public range`;
+
+  test.each([
+    [
+      'a literal list',
+      select(1, ['10.0.0.0/8', '0.0.0.0/0']),
+      'ingress open to the internet: tcp, port 22, from 0.0.0.0/0 (given as {"Fn::Select":[1,["10.0.0.0/8","0.0.0.0/0"]]})',
+    ],
+    [
+      'Fn::Split of a literal string, the index a string as in the Fn::Select reference',
+      select('0', { 'Fn::Split': [',', '0.0.0.0/1,10.0.0.0/8'] }),
+      'ingress open to a wide public range: tcp, port 22, from 0.0.0.0/1 ' +
+        '(given as {"Fn::Select":["0",{"Fn::Split":[",","0.0.0.0/1,10.0.0.0/8"]}]})',
+    ],
+  ])('is judged as the element it selects: %s', (_, cidr, expected) => {
+    expect(
+      run(securityGroupIngressRule, modified('AWS::EC2::SecurityGroup', sg([]), sg([ssh({ CidrIp: cidr })]))),
+    ).toEqual([`security-group-ingress-opened: ${expected}`]);
+  });
+
+  test('a private element selected is no finding', () => {
+    const cidr = select(0, { 'Fn::Split': [',', '10.0.0.0/8,0.0.0.0/0'] });
+    expect(
+      run(securityGroupIngressRule, modified('AWS::EC2::SecurityGroup', sg([]), sg([ssh({ CidrIp: cidr })]))),
+    ).toEqual([]);
+  });
+
+  test.each([
+    ['an index out of range (a stack error, no value)', select(2, ['10.0.0.0/8', '192.168.0.0/16'])],
+    ['an index given by a parameter', select({ Ref: 'Which' }, ['10.0.0.0/8', '0.0.0.0/0'])],
+  ])('still cannot be evaluated with %s', (_, cidr) => {
+    expect(
+      run(securityGroupIngressRule, modified('AWS::EC2::SecurityGroup', sg([]), sg([ssh({ CidrIp: cidr })]))),
+    ).toEqual([cannot(JSON.stringify(cidr))]);
+  });
+});
+
 describe('securityGroupIngressRule: the range of a VPC or subnet of the same template', () => {
   // What CDK synthesizes for an InterfaceVpcEndpoint (open: true by default) and Peer.ipv4(vpc.vpcCidrBlock).
   const template = (peer: object, peerType = 'AWS::EC2::VPC') => ({
