@@ -1,8 +1,8 @@
-import { CfnResource, Token } from 'aws-cdk-lib';
+import { CfnResource, PolicyValidationPluginReport, Token } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { BucketEncryptionRequirement } from './bucket-encryption-requirement';
-import { withRenderedResource } from './private/cfn-template';
+import { inValidationRun, withRenderedResource } from './private/cfn-template';
 import { productionStackTerminationProtected } from './rules/data-safety/production-stack-termination-protected';
 import { statefulResourceRetained } from './rules/data-safety/stateful-resource-retained';
 import { dynamoDbTableEncrypted } from './rules/encryption/dynamodb-table-encrypted';
@@ -142,6 +142,14 @@ export class GroundworkChecks extends NagPack {
     return this.rules.map((r) => `${this.packName}-${r.id}`);
   }
 
+  /**
+   * Validates the tree under `scope` (what `validate` does for the CDK validation framework). Each call reads the
+   * tree afresh: a resource changed since an earlier call is judged as it is now.
+   */
+  public override validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    return inValidationRun(() => super.validateScope(scope));
+  }
+
   protected checkResource(node: CfnResource): void {
     withRenderedResource(node, () => {
       for (const rule of this.rules) {
@@ -228,7 +236,7 @@ function groundworkRules(props: GroundworkChecksProps): GroundworkRule[] {
     },
     {
       id: 'ENC3',
-      info: 'The SQS queue does not state encryption in every case (KmsMasterKeyId, not AWS::NoValue in any Fn::If branch, or SqsManagedSseEnabled: true).',
+      info: 'The SQS queue does not state encryption in every deployment (a KmsMasterKeyId that is set, or SqsManagedSseEnabled: true, under each assignment of the template conditions).',
       explanation:
         'Queues hold messages at rest; the template must state SQS-managed or KMS encryption, and a key that a condition replaces with AWS::NoValue does not count. Fix: set encryption to QueueEncryption.SQS_MANAGED or KMS, in every branch of a condition.',
       rule: sqsQueueEncrypted,

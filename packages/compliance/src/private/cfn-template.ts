@@ -7,6 +7,8 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 export interface RenderedResource {
   readonly Type: string;
   readonly Properties: { [key: string]: any };
+  /** The logical id of the condition under which CloudFormation creates the resource. */
+  readonly Condition?: string;
   readonly DeletionPolicy?: string;
   readonly UpdateReplacePolicy?: string;
 }
@@ -20,29 +22,80 @@ export interface RenderedResource {
  * calls to render its template, so rules see exactly what gets deployed.
  */
 export function renderResource(node: CfnResource): RenderedResource {
-  if (memo?.node === node) {
-    memo.rendered ??= render(node);
-    return memo.rendered;
+  if (checking === undefined) {
+    return render(node);
   }
-  return render(node);
+  let rendered = run.rendered.get(node);
+  if (rendered === undefined) {
+    rendered = render(node);
+    run.rendered.set(node, rendered);
+  }
+  return rendered;
 }
 
-/** The resource whose rules are running (see withRenderedResource), and its rendering once made. */
-let memo: { readonly node: CfnResource; rendered?: RenderedResource } | undefined;
+/** What the rules of one validation run share: the renderings of resources, values derived from them. */
+interface ValidationRun {
+  readonly rendered: WeakMap<CfnResource, RenderedResource>;
+  readonly derived: WeakMap<object, Map<string, unknown>>;
+}
+
+function newRun(): ValidationRun {
+  return { rendered: new WeakMap(), derived: new WeakMap() };
+}
+
+/** The current validation run (see withRenderedResource). */
+let run: ValidationRun = newRun();
+
+/** The resource whose rules are running (see withRenderedResource), or undefined outside a pack's check. */
+let checking: CfnResource | undefined;
 
 /**
- * Runs `action` (all of a pack's rules on one resource) with that resource rendered at most once:
- * several rules read the same resource (a role: tags, trust, boundary, policies), and rendering
- * resolves every property. The tree does not change while the rules run.
+ * Runs `action` (a pack's whole validation of a tree) as one validation run: renderings and derived values
+ * made in it are shared by every resource's rules, and forgotten at its end. The tree does not change while a
+ * pack validates it, but it may between two validations (tests check a stack, change it and check it again).
  */
-export function withRenderedResource<T>(node: CfnResource, action: () => T): T {
-  const outer = memo;
-  memo = { node };
+export function inValidationRun<T>(action: () => T): T {
+  run = newRun();
   try {
     return action();
   } finally {
-    memo = outer;
+    run = newRun();
   }
+}
+
+/**
+ * Runs `action` (all of a pack's rules on one resource) with every resource rendered at most once in the
+ * validation run (inValidationRun): several rules read the same resource (a role: tags, trust, boundary,
+ * policies), a rule may read the resource's neighbours (NET1 reads every ingress of the template for each
+ * security group), and rendering resolves every property.
+ */
+export function withRenderedResource<T>(node: CfnResource, action: () => T): T {
+  const outer = checking;
+  checking = node;
+  try {
+    return action();
+  } finally {
+    checking = outer;
+  }
+}
+
+/**
+ * A value derived from the template (e.g. an index of a stack's security groups), computed once per validation
+ * run for `owner` and `name` (see withRenderedResource), or every time outside a pack's check.
+ */
+export function derivedOnce<T>(owner: object, name: string, compute: () => T): T {
+  if (checking === undefined) {
+    return compute();
+  }
+  let values = run.derived.get(owner);
+  if (values === undefined) {
+    values = new Map();
+    run.derived.set(owner, values);
+  }
+  if (!values.has(name)) {
+    values.set(name, compute());
+  }
+  return values.get(name) as T;
 }
 
 function render(node: CfnResource): RenderedResource {
@@ -62,6 +115,7 @@ function render(node: CfnResource): RenderedResource {
   return {
     Type: node.cfnResourceType,
     Properties: stack.resolve((node as unknown as { cfnProperties: any }).cfnProperties) ?? {},
+    Condition: node.cfnOptions.condition ? stack.resolve(node.cfnOptions.condition.logicalId) : undefined,
     DeletionPolicy: node.cfnOptions.deletionPolicy,
     UpdateReplacePolicy: node.cfnOptions.updateReplacePolicy,
   };
@@ -155,6 +209,88 @@ export function possibleValues(value: unknown): unknown[] {
     }
   }
   return [value];
+}
+
+/** The condition name and branches of an `Fn::If`, or undefined for any other value. */
+function ifArguments(value: unknown): [string, unknown, unknown] | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !('Fn::If' in value)) {
+    return undefined;
+  }
+  const args = (value as { 'Fn::If': unknown })['Fn::If'];
+  return Array.isArray(args) && args.length === 3 && typeof args[0] === 'string'
+    ? [args[0], args[1], args[2]]
+    : undefined;
+}
+
+/** Thrown by underConditions on an `Fn::If` whose condition the assignment does not name. */
+class UnassignedCondition {
+  constructor(public readonly name: string) {}
+}
+
+/**
+ * The value once CloudFormation has evaluated the named conditions: each `Fn::If` replaced by its branch (nested
+ * too), an `AWS::NoValue` entry dropped from its list or object. Throws UnassignedCondition for a condition the
+ * assignment lacks.
+ */
+function underConditions(value: unknown, assignment: ReadonlyMap<string, boolean>): unknown {
+  if (Array.isArray(value)) {
+    return value.map((v) => underConditions(v, assignment)).filter((v) => !isNoValue(v));
+  }
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  const branches = ifArguments(value);
+  if (branches) {
+    const [name, whenTrue, whenFalse] = branches;
+    const holds = assignment.get(name);
+    if (holds === undefined) {
+      throw new UnassignedCondition(name);
+    }
+    return underConditions(holds ? whenTrue : whenFalse, assignment);
+  }
+  const result: { [key: string]: unknown } = {};
+  for (const [key, v] of Object.entries(value)) {
+    const resolved = underConditions(v, assignment);
+    if (!isNoValue(resolved)) {
+      result[key] = resolved;
+    }
+  }
+  return result;
+}
+
+/**
+ * How many deployments `deployments` reads at most: 2^10 assignments of the conditions a value names. Past it,
+ * callers fall back to a reading that counts every branch at once, or fail what they cannot confirm.
+ */
+export const MAX_DEPLOYMENTS = 1024;
+
+/**
+ * The forms a value takes in every deployment of the template: one per assignment of true or false to the
+ * conditions its `Fn::If`s name (nested too; only those reached under the outer branches), with each `Fn::If`
+ * replaced by its branch and `AWS::NoValue` dropped (a value that is `AWS::NoValue` itself becomes undefined).
+ * Branches of one `Fn::If` are alternatives, and two `Fn::If`s on the same condition take the same branch;
+ * different conditions are taken as independent (their expressions are not evaluated), so every combination
+ * of them counts. Undefined when there would be more than `limit` forms.
+ */
+export function deployments(value: unknown, limit: number = MAX_DEPLOYMENTS): unknown[] | undefined {
+  const forms: unknown[] = [];
+  const pending: Map<string, boolean>[] = [new Map()];
+  while (pending.length > 0) {
+    const assignment = pending.pop()!;
+    try {
+      const form = underConditions(value, assignment);
+      forms.push(isNoValue(form) ? undefined : form);
+    } catch (e) {
+      if (!(e instanceof UnassignedCondition)) {
+        throw e;
+      }
+      if (forms.length + pending.length + 2 > limit) {
+        return undefined;
+      }
+      pending.push(new Map(assignment).set(e.name, true), new Map(assignment).set(e.name, false));
+    }
+  }
+  return forms;
 }
 
 /**

@@ -2,7 +2,7 @@
 // IPv4 or IPv6 address space (`0.0.0.0/1` and `128.0.0.0/1` admit every IPv4 address, as `0.0.0.0/0` does).
 
 /** An address interval [start, end] of one family. */
-interface Interval {
+export interface Interval {
   readonly family: 4 | 6;
   readonly start: bigint;
   readonly end: bigint;
@@ -62,7 +62,11 @@ export function cidrInterval(cidr: unknown): Interval | undefined {
  * blocks whose union is the whole space). Values that are not literal CIDR blocks are left out.
  */
 export function coversWholeAddressSpace(cidrs: readonly unknown[]): boolean {
-  const intervals = cidrs.map(cidrInterval).filter((i): i is Interval => i !== undefined);
+  return intervalsCoverWholeSpace(cidrs.map(cidrInterval).filter((i): i is Interval => i !== undefined));
+}
+
+/** Whether the intervals together hold every IPv4 address or every IPv6 address. */
+export function intervalsCoverWholeSpace(intervals: readonly Interval[]): boolean {
   return ([4, 6] as const).some((family) => {
     const sorted = intervals.filter((i) => i.family === family).sort((a, b) => (a.start < b.start ? -1 : 1));
     let next = 0n;

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { RenderedResource, conditionVariants, possibleElements } from './cfn-template';
-import { coversWholeAddressSpace } from './cidr';
+import { cidrInterval, coversWholeAddressSpace, intervalsCoverWholeSpace } from './cidr';
 import { parameterVariants } from './parameters';
 
 /** One ingress rule, inline on a security group or as a standalone AWS::EC2::SecurityGroupIngress. */
@@ -18,7 +18,7 @@ export function carriesIngressRules(type: string): boolean {
 }
 
 /** The rule properties whose `Fn::If` branches give a rule different meanings. */
-const RULE_KEYS = ['IpProtocol', 'FromPort', 'ToPort', 'CidrIp', 'CidrIpv6'];
+export const RULE_KEYS = ['IpProtocol', 'FromPort', 'ToPort', 'CidrIp', 'CidrIpv6'];
 
 /**
  * The ingress rules a security group or security group ingress resource defines, in every form the
@@ -63,19 +63,55 @@ function togetherFromAnywhere(rules: readonly IngressRule[]): boolean {
 }
 
 /**
- * The ingress open to every address, as rules NET1 judges by protocol and ports: each rule from a `/0` block,
- * and wherever several rules reach the same traffic and their blocks together hold every IPv4 or every IPv6
- * address (`0.0.0.0/1` and `128.0.0.0/1`), that traffic as one rule from `0.0.0.0/0`. Rules need not have the
- * same port range to add up: `0.0.0.0/1` on tcp 22 and `128.0.0.0/1` on tcp 0-1024 open port 22 to everyone
- * (and only port 22). A rule of every protocol (`-1`) reaches every port of every protocol, one of a protocol
- * whose ports EC2 ignores (see opensEveryPortOfItsProtocol) every port of that protocol. Rules whose ports
- * cannot be read (ICMP types and codes, references) add up only with rules of the same protocol and ports.
+ * The rules that take part in making the rules' blocks hold every address: each one that belongs to some set of
+ * them that holds every IPv4 (or IPv6) address and in which every block is needed. Two CIDR blocks are nested or
+ * disjoint, so a block is in such a set exactly when it and the blocks disjoint from it hold every address: a
+ * `10.0.0.0/8` rule beside `0.0.0.0/1` and `128.0.0.0/1` (or beside `0.0.0.0/0`) takes no part.
  */
-export function rulesFromAnywhere(rules: readonly IngressRule[]): IngressRule[] {
-  const exposed = rules.filter(isFromAnywhere);
+function takingPart(rules: readonly IngressRule[]): IngressRule[] {
+  const blocks = rules.flatMap((rule) =>
+    [rule.CidrIp, rule.CidrIpv6].flatMap((cidr) => {
+      const interval = cidrInterval(cidr);
+      return interval ? [{ rule, interval }] : [];
+    }),
+  );
+  const part = blocks.filter(({ interval }) => {
+    const disjoint = blocks.filter(
+      (other) =>
+        other.interval.family === interval.family &&
+        (other.interval.end < interval.start || other.interval.start > interval.end),
+    );
+    return intervalsCoverWholeSpace([interval, ...disjoint.map((other) => other.interval)]);
+  });
+  return [...new Set(part.map((block) => block.rule))];
+}
+
+/** Traffic open to every address, and the rules that open it. */
+export interface PublicIngress {
+  /** The traffic, as NET1 judges it by protocol and ports: the rule itself when it is from a `/0` block. */
+  readonly traffic: IngressRule;
+  /**
+   * The rules that take part: the `/0` rule, or each rule needed in some set of the rules that reach the traffic
+   * and hold every address together (see takingPart).
+   */
+  readonly rules: readonly IngressRule[];
+}
+
+/**
+ * The ingress open to every address, with the rules that open it: each rule from a `/0` block, and wherever
+ * several rules reach the same traffic and their blocks together hold every IPv4 or every IPv6 address
+ * (`0.0.0.0/1` and `128.0.0.0/1`), that traffic as one rule from `0.0.0.0/0`. Rules need not have the same port
+ * range to add up: `0.0.0.0/1` on tcp 22 and `128.0.0.0/1` on tcp 0-1024 open port 22 to everyone (and only
+ * port 22). A rule of every protocol (`-1`) reaches every port of every protocol, one of a protocol whose ports
+ * EC2 ignores (see opensEveryPortOfItsProtocol) every port of that protocol. Rules whose ports cannot be read
+ * (ICMP types and codes, references) add up only with rules of the same protocol and ports. The rules are
+ * taken as applying together: alternatives (the branches of an `Fn::If`) are judged apart by the caller.
+ */
+export function rulesFromAnywhere(rules: readonly IngressRule[]): PublicIngress[] {
+  const exposed: PublicIngress[] = rules.filter(isFromAnywhere).map((rule) => ({ traffic: rule, rules: [rule] }));
   const everyProtocol = rules.filter((rule) => protocolOf(rule) === '-1');
   if (togetherFromAnywhere(everyProtocol)) {
-    exposed.push(fromAnywhere('-1'));
+    exposed.push({ traffic: fromAnywhere('-1'), rules: takingPart(everyProtocol) });
   }
   const others = new Map<string, IngressRule[]>();
   const portRanges = new Map<string, { rule: IngressRule; from: number; to: number }[]>();
@@ -95,8 +131,10 @@ export function rulesFromAnywhere(rules: readonly IngressRule[]): IngressRule[] 
     }
   }
   for (const group of others.values()) {
-    if (togetherFromAnywhere([...group, ...everyProtocol])) {
-      exposed.push(...group);
+    const reaching = [...group, ...everyProtocol];
+    if (togetherFromAnywhere(reaching)) {
+      // Never a tcp/udp range NET1 could allow (a protocol without ports, a reference, FromPort above ToPort).
+      exposed.push({ traffic: group[0], rules: takingPart(reaching) });
     }
   }
   // tcp and udp: between two consecutive range boundaries the same rules reach every port, so each such
@@ -105,9 +143,9 @@ export function rulesFromAnywhere(rules: readonly IngressRule[]): IngressRule[] 
     const boundaries = [...new Set(ranges.flatMap((r) => [r.from, r.to + 1]))].sort((a, b) => a - b);
     for (let i = 0; i < boundaries.length - 1; i++) {
       const port = boundaries[i];
-      const reaching = ranges.filter((r) => r.from <= port && port <= r.to).map((r) => r.rule);
-      if (reaching.length > 0 && togetherFromAnywhere([...reaching, ...everyProtocol])) {
-        exposed.push(fromAnywhere(protocol, port, boundaries[i + 1] - 1));
+      const reaching = [...ranges.filter((r) => r.from <= port && port <= r.to).map((r) => r.rule), ...everyProtocol];
+      if (reaching.length > everyProtocol.length && togetherFromAnywhere(reaching)) {
+        exposed.push({ traffic: fromAnywhere(protocol, port, boundaries[i + 1] - 1), rules: takingPart(reaching) });
       }
     }
   }

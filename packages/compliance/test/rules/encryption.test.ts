@@ -475,3 +475,108 @@ describe('Groundwork-ENC8: KeySpec or Origin given as a reference', () => {
     expect(resourcesChecked(stack, 'Groundwork-ENC8')).toBe(1);
   });
 });
+
+describe('Groundwork-ENC1/3/7: an Fn::If passes when every branch is encrypted and fails when one is not', () => {
+  const byDefault = (algorithm: any) => ({
+    ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: algorithm } }],
+  });
+
+  test('ENC1: the encryption, its rule list or its algorithm behind an Fn::If', () => {
+    const stack = newStack();
+    new s3.CfnBucket(stack, 'Whole', {
+      bucketEncryption: conditionalValue(stack, byDefault('aws:kms'), byDefault('AES256')),
+    });
+    const l1 = (algorithm: any) => ({
+      serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: algorithm } }],
+    });
+    new s3.CfnBucket(stack, 'Algorithm', { bucketEncryption: l1(conditional(stack, 'aws:kms', 'AES256')) });
+    new s3.CfnBucket(stack, 'Removed', {
+      bucketEncryption: conditionalValue(stack, byDefault('aws:kms'), Aws.NO_VALUE),
+    });
+    new s3.CfnBucket(stack, 'NoAlgorithm', { bucketEncryption: l1(conditional(stack, 'aws:kms', Aws.NO_VALUE)) });
+    expectFindings(stack, 'Groundwork-ENC1', ['Test/Removed', 'Test/NoAlgorithm']);
+    // Under KMS, the SSE-S3 branch fails.
+    expectFindings(stack, 'Groundwork-ENC1', ['Test/Whole', 'Test/Algorithm', 'Test/Removed', 'Test/NoAlgorithm'], {
+      bucketEncryption: BucketEncryptionRequirement.KMS,
+    });
+  });
+
+  test('ENC3: SqsManagedSseEnabled behind an Fn::If, alone or in turn with a key', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new sqs.CfnQueue(stack, 'Both', { sqsManagedSseEnabled: conditionalValue(stack, true, 'true') });
+    // Where the condition removes the key, SQS-managed SSE is on.
+    new sqs.CfnQueue(stack, 'InTurn', {
+      kmsMasterKeyId: conditional(stack, key.keyArn, Aws.NO_VALUE),
+      sqsManagedSseEnabled: conditionalValue(stack, Aws.NO_VALUE, true),
+    });
+    new sqs.CfnQueue(stack, 'OffInOne', { sqsManagedSseEnabled: conditionalValue(stack, true, false) });
+    new sqs.CfnQueue(stack, 'NeitherInOne', {
+      kmsMasterKeyId: conditional(stack, key.keyArn, Aws.NO_VALUE),
+      sqsManagedSseEnabled: conditionalValue(stack, true, Aws.NO_VALUE),
+    });
+    expectFindings(stack, 'Groundwork-ENC3', ['Test/OffInOne', 'Test/NeitherInOne']);
+  });
+
+  test('ENC7: SSEEnabled or the whole SSESpecification behind an Fn::If', () => {
+    const stack = newStack();
+    const table = (id: string, sseSpecification: any) =>
+      new dynamodb.CfnTable(stack, id, {
+        keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
+        attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
+        billingMode: 'PAY_PER_REQUEST',
+        sseSpecification,
+      });
+    table('Enabled', { sseEnabled: conditionalValue(stack, true, 'true') });
+    table('Whole', conditionalValue(stack, { SSEEnabled: true }, { SSEEnabled: true, SSEType: 'KMS' }));
+    table('OffInOne', { sseEnabled: conditionalValue(stack, true, false) });
+    table('RemovedInOne', conditionalValue(stack, { SSEEnabled: true }, Aws.NO_VALUE));
+    expectFindings(stack, 'Groundwork-ENC7', ['Test/OffInOne', 'Test/RemovedInOne']);
+  });
+});
+
+describe('Groundwork-ENC6: a read replica or a restore inherits its encryption', () => {
+  const props = { dbInstanceClass: 'db.t4g.micro', engine: 'postgres' };
+
+  test('does not check an instance that is a read replica or restored from a snapshot or backup, nor a cluster restored or cloned', () => {
+    const stack = newStack();
+    const source = new rds.CfnDBInstance(stack, 'Source', { ...props, storageEncrypted: true });
+    new rds.CfnDBInstance(stack, 'Replica', { ...props, sourceDbInstanceIdentifier: source.ref });
+    new rds.CfnDBInstance(stack, 'ReplicaByResourceId', { ...props, sourceDbiResourceId: 'db-ABCDEFGHIJKL' });
+    new rds.CfnDBInstance(stack, 'FromBackups', {
+      ...props,
+      sourceDbInstanceAutomatedBackupsArn: 'arn:aws:rds:eu-west-1:111111111111:auto-backup:ab-EXAMPLE',
+    });
+    new rds.CfnDBInstance(stack, 'FromSnapshot', { ...props, dbSnapshotIdentifier: 'snapshot-1' });
+    new rds.CfnDBCluster(stack, 'ClusterFromSnapshot', { engine: 'aurora-postgresql', snapshotIdentifier: 'snap' });
+    new rds.CfnDBCluster(stack, 'Clone', { engine: 'aurora-postgresql', sourceDbClusterIdentifier: 'c' });
+    expectCompliant(stack, 'Groundwork-ENC6');
+    expect(resourcesChecked(stack, 'Groundwork-ENC6')).toBe(1);
+  });
+
+  test('checks a cluster restore that encrypts with its own key, and a source that a condition or parameter may leave out', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    new rds.CfnDBCluster(stack, 'EncryptedRestore', {
+      engine: 'aurora-postgresql',
+      snapshotIdentifier: 'snap',
+      storageEncrypted: true,
+      kmsKeyId: key.keyArn,
+    });
+    new rds.CfnDBInstance(stack, 'MaybeReplica', {
+      ...props,
+      sourceDbInstanceIdentifier: conditional(stack, 'source-db', Aws.NO_VALUE),
+    });
+    // Where no source is set, the instance states its encryption: it passes.
+    new rds.CfnDBInstance(stack, 'ReplicaOrEncrypted', {
+      ...props,
+      sourceDbInstanceIdentifier: conditional(stack, 'source-db', Aws.NO_VALUE),
+      storageEncrypted: conditionalValue(stack, Aws.NO_VALUE, true),
+    });
+    // DBSnapshotIdentifier '' creates a new, empty database.
+    const snapshot = new CfnParameter(stack, 'Snapshot', { default: '' });
+    new rds.CfnDBInstance(stack, 'MaybeRestored', { ...props, dbSnapshotIdentifier: snapshot.valueAsString });
+    expectFindings(stack, 'Groundwork-ENC6', ['Test/MaybeReplica', 'Test/MaybeRestored']);
+    expect(resourcesChecked(stack, 'Groundwork-ENC6')).toBe(4);
+  });
+});

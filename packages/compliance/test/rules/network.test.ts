@@ -1,5 +1,6 @@
 import { Aws, CfnCondition, CfnParameter, Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
 import { expectCompliant, expectFindings, newStack, resourcesChecked } from '../fixtures';
 
 function securityGroup(stack: ReturnType<typeof newStack>): ec2.SecurityGroup {
@@ -298,5 +299,167 @@ describe('Groundwork-NET1 and NET2 read the values a template parameter states',
     ingress(stack, 'SsmValue', { cidrIp: ssm.valueAsString });
     expectCompliant(stack, 'Groundwork-NET1');
     expectCompliant(stack, 'Groundwork-NET2');
+  });
+});
+
+describe('Groundwork-NET1: the branches of an Fn::If and the values of a parameter are alternatives', () => {
+  function conditionOf(stack: ReturnType<typeof newStack>, id = 'Cond'): string {
+    return new CfnCondition(stack, id, { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') }).logicalId;
+  }
+  const ssh = (cidrIp: string) => ({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: cidrIp });
+
+  test('passes halves of the address space that one Fn::If, one parameter or opposite branches of one condition choose between', () => {
+    const stack = newStack();
+    const c = conditionOf(stack);
+    new ec2.CfnSecurityGroupIngress(stack, 'CidrIf', {
+      groupId: 'sg-0000000000000000a',
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      cidrIp: Fn.conditionIf(c, '0.0.0.0/1', '128.0.0.0/1').toString(),
+    });
+    const list = new ec2.CfnSecurityGroup(stack, 'ListIf', { groupDescription: 'x', vpcId: 'vpc-12345678' });
+    list.addPropertyOverride('SecurityGroupIngress', Fn.conditionIf(c, [ssh('0.0.0.0/1')], [ssh('128.0.0.0/1')]));
+    const half = new CfnParameter(stack, 'Half', { allowedValues: ['0.0.0.0/1', '128.0.0.0/1'] });
+    new ec2.CfnSecurityGroupIngress(stack, 'Parameter', {
+      groupId: 'sg-0000000000000000b',
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      cidrIp: half.valueAsString,
+    });
+    const opposite = new ec2.CfnSecurityGroup(stack, 'Opposite', { groupDescription: 'x', vpcId: 'vpc-12345678' });
+    opposite.addPropertyOverride('SecurityGroupIngress', [
+      ssh(Fn.conditionIf(c, '0.0.0.0/1', '10.0.0.0/8') as any),
+      ssh(Fn.conditionIf(c, '10.0.0.0/8', '128.0.0.0/1') as any),
+    ]);
+    // A resource's own Condition: the ingress exists only where the inline rule is removed.
+    const conditional = new ec2.CfnSecurityGroup(stack, 'ResourceCondition', {
+      groupDescription: 'x',
+      vpcId: 'vpc-12345678',
+    });
+    conditional.addPropertyOverride('SecurityGroupIngress', [Fn.conditionIf(c, Aws.NO_VALUE, ssh('128.0.0.0/1'))]);
+    const onlyWhenC = new ec2.CfnSecurityGroupIngress(stack, 'OnlyWhenC', {
+      groupId: conditional.attrGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      cidrIp: '0.0.0.0/1',
+    });
+    onlyWhenC.cfnOptions.condition = stack.node.findChild('Cond') as CfnCondition;
+    expectCompliant(stack, 'Groundwork-NET1');
+    expect(resourcesChecked(stack, 'Groundwork-NET1')).toBe(6);
+  });
+
+  test('fails halves that the same branch of one condition gives to two rules', () => {
+    const stack = newStack();
+    const c = conditionOf(stack);
+    const sg = new ec2.CfnSecurityGroup(stack, 'SameBranch', { groupDescription: 'x', vpcId: 'vpc-12345678' });
+    sg.addPropertyOverride('SecurityGroupIngress', [
+      ssh(Fn.conditionIf(c, '0.0.0.0/1', '10.0.0.0/8') as any),
+      ssh(Fn.conditionIf(c, '128.0.0.0/1', '10.0.0.0/8') as any),
+    ]);
+    // Two conditions may both hold: their branches add up.
+    const d = conditionOf(stack, 'Other');
+    const two = new ec2.CfnSecurityGroup(stack, 'TwoConditions', { groupDescription: 'x', vpcId: 'vpc-12345678' });
+    two.addPropertyOverride('SecurityGroupIngress', [
+      ssh(Fn.conditionIf(c, '0.0.0.0/1', '10.0.0.0/8') as any),
+      ssh(Fn.conditionIf(d, '128.0.0.0/1', '10.0.0.0/8') as any),
+    ]);
+    expectFindings(stack, 'Groundwork-NET1', ['Test/SameBranch', 'Test/TwoConditions']);
+  });
+});
+
+describe('Groundwork-NET1: the rules a security group receives in the template add up', () => {
+  test('fails an inline rule and a standalone ingress of the same group, reported on both', () => {
+    const stack = newStack();
+    const sg = new ec2.CfnSecurityGroup(stack, 'Sg', {
+      groupDescription: 'x',
+      vpcId: 'vpc-12345678',
+      securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/1' }],
+    });
+    new ec2.CfnSecurityGroupIngress(stack, 'ByGroupId', {
+      groupId: sg.attrGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 0,
+      toPort: 1024,
+      cidrIp: '128.0.0.0/1',
+    });
+    // Ref of a security group is its id too; this one adds a private rule, which takes no part.
+    new ec2.CfnSecurityGroupIngress(stack, 'ByRef', {
+      groupId: sg.ref,
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      cidrIp: '10.0.0.0/8',
+    });
+    // Another group's half is not joined.
+    const other = new ec2.CfnSecurityGroup(stack, 'Other', { groupDescription: 'x', vpcId: 'vpc-12345678' });
+    new ec2.CfnSecurityGroupIngress(stack, 'OtherHalf', {
+      groupId: other.attrGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      cidrIp: '128.0.0.0/1',
+    });
+    expectFindings(stack, 'Groundwork-NET1', ['Test/Sg', 'Test/ByGroupId']);
+    expect(resourcesChecked(stack, 'Groundwork-NET1')).toBe(5);
+  });
+
+  test('a change between two validations is seen (each validation renders the template afresh)', () => {
+    const stack = newStack();
+    const sg = new ec2.CfnSecurityGroup(stack, 'Sg', {
+      groupDescription: 'x',
+      vpcId: 'vpc-12345678',
+      securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/1' }],
+    });
+    const ingress = new ec2.CfnSecurityGroupIngress(stack, 'Ingress', {
+      groupId: sg.attrGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      cidrIp: '10.0.0.0/8',
+    });
+    expectCompliant(stack, 'Groundwork-NET1');
+    ingress.addPropertyOverride('CidrIp', '128.0.0.0/1');
+    expectFindings(stack, 'Groundwork-NET1', ['Test/Sg', 'Test/Ingress']);
+  });
+
+  // The walk visits constructs in tree order: a resource added since the last validation under a construct that
+  // comes first is judged before any resource seen then. Its group's other rules must be read as they are now.
+  test('a resource added ahead of the others reads its neighbours as they are now, not as the last validation saw them', () => {
+    const stack = newStack();
+    const early = new Construct(stack, 'Early');
+    const sg = new ec2.CfnSecurityGroup(stack, 'Sg', {
+      groupDescription: 'x',
+      vpcId: 'vpc-12345678',
+      securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/1' }],
+    });
+    expectCompliant(stack, 'Groundwork-NET1');
+    new ec2.CfnSecurityGroupIngress(early, 'New', {
+      groupId: sg.attrGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      cidrIp: '128.0.0.0/1',
+    });
+    expectFindings(stack, 'Groundwork-NET1', ['Test/Early/New', 'Test/Sg']);
+  });
+
+  test('fails standalone ingress resources of one group: a CDK group without inline rules, an imported group id', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [] });
+    const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc, disableInlineRules: true });
+    sg.addIngressRule(ec2.Peer.ipv4('0.0.0.0/1'), ec2.Port.tcp(3389));
+    sg.addIngressRule(ec2.Peer.ipv4('128.0.0.0/1'), ec2.Port.tcp(3389));
+    const imported = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Imported', 'sg-0123456789abcdef0');
+    imported.addIngressRule(ec2.Peer.ipv6('::/1'), ec2.Port.udp(161));
+    imported.addIngressRule(ec2.Peer.ipv6('8000::/1'), ec2.Port.udp(161));
+    expectFindings(stack, 'Groundwork-NET1', [
+      'Test/Sg/from 0.0.0.0_1:3389',
+      'Test/Sg/from 128.0.0.0_1:3389',
+      'Test/Imported/from ::_1:UDP 161',
+      'Test/Imported/from 8000::_1:UDP 161',
+    ]);
   });
 });

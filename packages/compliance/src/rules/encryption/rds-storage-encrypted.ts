@@ -1,16 +1,52 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { isTrue, possibleValues, renderResource } from '../../private/cfn-template';
+import { deployments, isTrue, renderResource } from '../../private/cfn-template';
 import { alwaysSetWithParameters } from '../../private/parameters';
 
+// The sources whose encryption an instance inherits. CloudFormation, AWS::RDS::DBInstance StorageEncrypted: "If
+// you specify the SourceDBInstanceIdentifier or SourceDbiResourceId property, don't specify this property. The
+// value is inherited from the source DB instance"; likewise for SourceDBInstanceAutomatedBackupsArn ("inherited
+// from the source DB instance automated backup") and DBSnapshotIdentifier ("inherited from the snapshot").
+const INSTANCE_SOURCES = [
+  'SourceDBInstanceIdentifier',
+  'SourceDbiResourceId',
+  'SourceDBInstanceAutomatedBackupsArn',
+  'DBSnapshotIdentifier',
+];
+
+/** The properties ENC6 reads, in every deployment. */
+const READ = ['DBClusterIdentifier', 'EngineMode', 'StorageEncrypted', 'KmsKeyId', 'SnapshotIdentifier'];
+
 /**
- * Groundwork-ENC6: RDS instances and clusters have `StorageEncrypted: true`. An instance that
- * belongs to an Aurora cluster (`DBClusterIdentifier` set in every branch of the template's
- * conditions) takes its encryption from the cluster and is not checked; an instance that a condition or a
- * parameter may leave standalone (an `Fn::If` with an `AWS::NoValue` or empty branch, a parameter whose
- * `Default` or `AllowedValues` is `''`) is checked as one. Aurora
- * Serverless v1 clusters (`EngineMode: serverless`) are always encrypted. `StorageEncrypted` must be true in
- * every `Fn::If` branch.
+ * Whether the database takes its encryption from elsewhere, which the template does not show, in this
+ * deployment: an instance of an Aurora cluster (the cluster holds the setting), an instance that is a read
+ * replica or restored from a snapshot or automated backup, a cluster restored to a point in time of another
+ * (`SourceDBClusterIdentifier`: "The value is inherited from the source DB cluster"), or restored from a snapshot
+ * without both `StorageEncrypted: true` and a `KmsKeyId` (AWS::RDS::DBCluster StorageEncrypted: with
+ * `SnapshotIdentifier`, "If you specify both the StorageEncrypted and SnapshotIdentifier properties without
+ * specifying the KmsKeyId property, then the restored DB cluster inherits the encryption settings from the DB
+ * snapshot"; with a key, an unencrypted snapshot is restored encrypted). A source counts only when it is set
+ * whatever the parameters: CloudFormation creates a new, empty database when `DBSnapshotIdentifier` is `''`.
+ */
+function inherits(node: CfnResource, type: string, db: { [key: string]: unknown }): boolean {
+  const set = (key: string) => alwaysSetWithParameters(node, db[key]);
+  if (type === 'AWS::RDS::DBInstance') {
+    return set('DBClusterIdentifier') || INSTANCE_SOURCES.some(set);
+  }
+  if (set('SourceDBClusterIdentifier')) {
+    return true;
+  }
+  return set('SnapshotIdentifier') && !(isTrue(db.StorageEncrypted) && set('KmsKeyId'));
+}
+
+/**
+ * Groundwork-ENC6: RDS instances and clusters have `StorageEncrypted: true`, in every deployment the template's
+ * conditions allow (see deployments) in which the database does not inherit its encryption (see inherits). An
+ * Aurora Serverless v1 cluster (`EngineMode: serverless`) is always encrypted. A database that inherits its
+ * encryption in every deployment is not checked: its source is checked where the template defines it, and a
+ * snapshot's or another account's encryption is not in the template. A source or cluster identifier behind an
+ * `Fn::If` with an `AWS::NoValue` branch, or a parameter whose `Default` or `AllowedValues` is `''`, leaves a
+ * standalone database in that deployment, which is checked.
  * @param node the CfnResource to check
  */
 export function rdsStorageEncrypted(node: CfnResource): NagRuleResult {
@@ -19,13 +55,19 @@ export function rdsStorageEncrypted(node: CfnResource): NagRuleResult {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   const props = renderResource(node).Properties;
-  if (type === 'AWS::RDS::DBInstance' && alwaysSetWithParameters(node, props.DBClusterIdentifier)) {
+  const sources = type === 'AWS::RDS::DBInstance' ? INSTANCE_SOURCES : ['SourceDBClusterIdentifier'];
+  const read: { [key: string]: unknown } = {};
+  for (const key of [...READ, ...sources]) {
+    read[key] = props[key];
+  }
+  // More conditions than deployments reads: judged in one form that inherits nothing and is not encrypted.
+  const checked = (deployments(read) ?? [{}]).filter((db: any) => !inherits(node, type, db));
+  if (checked.length === 0) {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
-  if (type === 'AWS::RDS::DBCluster' && props.EngineMode === 'serverless') {
-    return NagRuleCompliance.COMPLIANT;
-  }
-  return possibleValues(props.StorageEncrypted).every(isTrue)
+  return checked.every(
+    (db: any) => isTrue(db.StorageEncrypted) || (type === 'AWS::RDS::DBCluster' && db.EngineMode === 'serverless'),
+  )
     ? NagRuleCompliance.COMPLIANT
     : NagRuleCompliance.NON_COMPLIANT;
 }

@@ -1,13 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { renderResource } from '../../private/cfn-template';
-import {
-  IngressRule,
-  carriesIngressRules,
-  ingressRulesOf,
-  portRangeOf,
-  rulesFromAnywhere,
-} from '../../private/ingress-rules';
+import { IngressRule, carriesIngressRules, portRangeOf } from '../../private/ingress-rules';
+import { takesPartInPublicIngress } from '../../private/security-group-ingress';
 
 function onlyAllowedPorts(rule: IngressRule, allowed: ReadonlySet<number>): boolean {
   const range = portRangeOf(rule);
@@ -24,20 +18,22 @@ function onlyAllowedPorts(rule: IngressRule, allowed: ReadonlySet<number>): bool
 }
 
 /**
- * Groundwork-NET1: ingress from 0.0.0.0/0 or ::/0 only on allowed tcp/udp ports. Rules whose blocks together
- * hold every address (`0.0.0.0/1` and `128.0.0.0/1`) count as from anywhere on the ports they share, and a CIDR
- * given as a template parameter counts with the values the template states for it (see ingressRulesOf).
+ * Groundwork-NET1: ingress from 0.0.0.0/0 or ::/0 only on allowed tcp/udp ports. The rules one security group
+ * receives in the template are judged together: its inline rules and the AWS::EC2::SecurityGroupIngress
+ * resources pointing at it. Rules whose blocks together hold every address (`0.0.0.0/1` and `128.0.0.0/1`)
+ * count as from anywhere on the ports they share; the branches of one `Fn::If` and the values of one parameter
+ * are alternatives, each judged in its own deployment (see takesPartInPublicIngress). The finding goes to each
+ * resource that holds a rule taking part.
  * @param allowedPorts ports that may be open to the internet (every port of a range must be allowed)
  */
 export function publicIngressOnAllowedPorts(allowedPorts: number[]): (node: CfnResource) => NagRuleResult {
   const allowed = new Set(allowedPorts);
+  // One function per configured rule: a group's verdict is kept per function (see takesPartInPublicIngress).
+  const isAllowed = (traffic: IngressRule) => onlyAllowedPorts(traffic, allowed);
   return (node: CfnResource): NagRuleResult => {
     if (!carriesIngressRules(node.cfnResourceType)) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }
-    const open = rulesFromAnywhere(ingressRulesOf(renderResource(node), node)).some(
-      (rule) => !onlyAllowedPorts(rule, allowed),
-    );
-    return open ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+    return takesPartInPublicIngress(node, isAllowed) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   };
 }
