@@ -1,7 +1,8 @@
 import { BootstrapContract, DeploymentBoundary, PermissionsBoundaryAspect } from '@groundwork/cross-account-roles';
 import { DriftReconciler, GitOpsPipeline } from '@groundwork/pipeline';
-import { App, Aspects, CfnResource, IPolicyValidationPlugin, Stack, Tag, Tags } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, IPolicyValidationPlugin, Stack, Tag, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { NagPack } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { AccountAccessStack } from './account-access-stack';
@@ -107,7 +108,16 @@ export function composePlatform(app: App, config: PlatformConfig, options: Platf
     pipeline,
     gw.organization.id,
   );
-  if (reconciler) driftReconcileRole(pipelineStack, pipelineName, owned, gw.organization, reconciler);
+  if (reconciler) {
+    driftReconcileRole(
+      pipelineStack,
+      pipelineName,
+      owned,
+      gw.organization,
+      reconciler,
+      gw.quotas.roleTrustPolicyLength,
+    );
+  }
 
   const homes = accountHomes(config.environments);
   // IAM role names are per account: one access stack per account, with the first environment in it
@@ -303,9 +313,6 @@ function driftReconciler(
   });
 }
 
-/** IAM's default quota for a role trust policy ("Role trust policy length"; 4,096 at most on request). */
-const TRUST_POLICY_LIMIT = 2048;
-
 /**
  * The role in the tooling account that a drift detector assumes to start the
  * drift reconciler (auto-reconcile), allowed only to start that one CodeBuild
@@ -328,6 +335,7 @@ function driftReconcileRole(
   environments: PlatformEnvironment[],
   organization: { readonly name: string; readonly id?: string },
   reconciler: DriftReconciler,
+  trustPolicyLimit: number,
 ): void {
   const reconciling = environments.filter((e) => e.drift.autoReconcile);
   const accounts = [...new Set(reconciling.map((e) => e.account))].sort();
@@ -343,12 +351,15 @@ function driftReconcileRole(
       StringEquals: organization.id ? { 'aws:PrincipalOrgID': organization.id } : { 'aws:PrincipalAccount': accounts },
     }),
   });
-  const size = JSON.stringify(pipelineStack.resolve(role.assumeRolePolicy!.toJSON())).length;
-  if (size > TRUST_POLICY_LIMIT) {
+  // IAM's "Role trust policy length" quota (groundwork.yaml quotas.roleTrustPolicyLength). The config validation
+  // measures the same policy from the config (checkDriftReconcileTrustPolicyLengths); this is its backstop.
+  const size = deployedPolicyText(pipelineStack, role.assumeRolePolicy!).length;
+  if (size > trustPolicyLimit) {
     throw new Error(
-      `${role.node.path}: the trust policy for ${accounts.length} auto-reconciling accounts is about ${size} characters, ` +
-        `over IAM's ${TRUST_POLICY_LIMIT}: set organization.id in groundwork.yaml (expected "o-..."; found none) ` +
-        'to scope it to the organization instead of listing accounts',
+      `${role.node.path}: the trust policy for ${accounts.length} auto-reconciling accounts is ${size} characters, ` +
+        `over IAM's ${trustPolicyLimit} (groundwork.yaml quotas.roleTrustPolicyLength): set organization.id in ` +
+        'groundwork.yaml (expected "o-..."; found none) to scope it to the organization instead of listing accounts ' +
+        '(the config validation reports this; was it skipped?)',
     );
   }
   // Managed policies, not inline ones (NIST 800-53 AC-6: reviewable on their own): as many as IAM's 6,144
@@ -357,6 +368,29 @@ function driftReconcileRole(
     roles: [role],
     description: `Start ${reconciler.projectName} for the auto-reconciling environments, and nothing else`,
   });
+}
+
+/**
+ * A policy document as IAM stores it once CloudFormation has deployed it, for its size: resolved, without white
+ * space, with the partition the stack's region is in (`{"Ref":"AWS::Partition"}` and the `Fn::Join` around it
+ * are CloudFormation's, not IAM's). Other intrinsics stay as written, which can only overstate the size.
+ */
+function deployedPolicyText(stack: Stack, document: iam.PolicyDocument): string {
+  const partition = (!Token.isUnresolved(stack.region) && RegionInfo.get(stack.region).partition) || undefined;
+  const substitute = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(substitute);
+    if (typeof value !== 'object' || value === null) return value;
+    const object = value as Record<string, unknown>;
+    const keys = Object.keys(object);
+    if (partition && keys.length === 1 && object.Ref === 'AWS::Partition') return partition;
+    const join = object['Fn::Join'];
+    if (keys.length === 1 && Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+      const parts = join[1].map(substitute);
+      if (parts.every((part) => typeof part === 'string')) return parts.join(join[0]);
+    }
+    return Object.fromEntries(keys.map((key) => [key, substitute(object[key])]));
+  };
+  return JSON.stringify(substitute(stack.resolve(document.toJSON())));
 }
 
 /** The ARN of the drift-reconcile role of pipeline `pipelineName` (driftReconcileRole), in the tooling account. */

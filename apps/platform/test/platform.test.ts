@@ -35,6 +35,7 @@ import {
 } from '../src/bootstrap-template';
 import { collectComplianceReport, createCompliancePacks, writeComplianceReport } from '../src/compliance';
 import { loadPlatformConfig } from '../src/config';
+import { driftReconcileTrustPolicy, pipelineSize } from '../src/config/validate';
 import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
 import { composePlatform, driftCheckedAccessResources } from '../src/platform';
 import { environmentStackNames, pipelineRoleNamePattern, pipelineStackName } from '../src/stack-names';
@@ -454,6 +455,37 @@ test('by default each stack deploys in one CREATE_UPDATE action, after the appro
   expect(modes.sort()).toEqual(
     stackNames.flatMap((name) => [`${name}:CHANGE_SET_EXECUTE`, `${name}:CHANGE_SET_REPLACE`]),
   );
+});
+
+test("the pipeline's size in stages and actions is what the config validation computes, in both modes", () => {
+  // checkPipelineQuotas holds each branch's pipeline to CodePipeline's quotas with pipelineSize.
+  for (const [pipeline, changeSets] of [
+    [templateOf(assembly, result.platform.pipelineStack), false],
+    [pipelineWithChangeSets(), true],
+  ] as const) {
+    const stages = pipelineStages(pipeline);
+    expect({ changeSets, ...pipelineSize(config.environments, changeSets) }).toEqual({
+      changeSets,
+      stages: stages.length,
+      actions: stages.flatMap((stage) => stage.Actions).length,
+    });
+  }
+});
+
+test("the drift-reconcile role's trust policy is the one the config validation measures against IAM's quota", () => {
+  const pipeline = templateOf(assembly, result.platform.pipelineStack);
+  const { account, region } = config.groundwork.tooling;
+  const [[, role]] = resourcesOfType(pipeline, 'AWS::IAM::Role').filter(
+    ([, r]) => r.Properties.RoleName === 'example-platform-drift-reconcile',
+  );
+  const accounts = config.environments.filter((e) => e.drift.autoReconcile).map((e) => e.account);
+
+  expect(accounts).toEqual(['333333333333', '444444444444']);
+  // As IAM stores it: resolved, in the commercial partition, without white space.
+  const deployed = JSON.stringify(
+    intrinsicResolver(pipeline, account, region)(role.Properties.AssumeRolePolicyDocument),
+  );
+  expect(deployed).toBe(driftReconcileTrustPolicy(config.groundwork.organization.name, accounts));
 });
 
 test("each environment's bootstrap deploy role allows the CloudFormation calls of its pipeline actions, in both modes", () => {

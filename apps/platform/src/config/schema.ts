@@ -465,6 +465,29 @@ export const organizationNameSchema = expecting(
 
 export const DEFAULT_BRANCHES: Record<string, 'all' | string[]> = { main: 'all', develop: ['dev'] };
 
+/**
+ * IAM's "Role trust policy length" quota (IAM and AWS STS quotas, IAM object quotas): 2,048 characters by
+ * default, adjustable per account up to 4,096 (requests up to that are approved automatically). IAM counts
+ * the policy without white space.
+ */
+export const DEFAULT_ROLE_TRUST_POLICY_LENGTH = 2048;
+export const MAX_ROLE_TRUST_POLICY_LENGTH = 4096;
+
+export const roleTrustPolicyLengthSchema = expecting(
+  z
+    .int()
+    .min(DEFAULT_ROLE_TRUST_POLICY_LENGTH)
+    .max(MAX_ROLE_TRUST_POLICY_LENGTH)
+    .default(DEFAULT_ROLE_TRUST_POLICY_LENGTH)
+    .describe(
+      'IAM "Role trust policy length" quota in characters, as raised in the tooling account and every environment ' +
+        'account (the lowest of them): every trust policy the platform builds is checked against it',
+    ),
+  `a whole number from ${DEFAULT_ROLE_TRUST_POLICY_LENGTH} to ${MAX_ROLE_TRUST_POLICY_LENGTH} (IAM's "Role trust ` +
+    `policy length" quota: ${DEFAULT_ROLE_TRUST_POLICY_LENGTH} characters by default, at most ` +
+    `${MAX_ROLE_TRUST_POLICY_LENGTH} on request)`,
+);
+
 export const groundworkConfigSchema = z
   .strictObject({
     organization: z.strictObject({
@@ -566,6 +589,12 @@ export const groundworkConfigSchema = z
       })
       .prefault({})
       .describe('How the pipeline deploys'),
+    quotas: z
+      .strictObject({
+        roleTrustPolicyLength: roleTrustPolicyLengthSchema,
+      })
+      .prefault({})
+      .describe('Adjustable AWS quotas raised above their defaults in the accounts of the platform'),
     waves: z.array(waveSchema).min(1).describe('Deployment waves, in order'),
     branches: z
       .record(branchNameSchema('Git branch name'), branchTargetsSchema)

@@ -21,11 +21,12 @@ import {
   NAME_WORDS,
   organizationNameSchema,
   regionSchema,
+  roleTrustPolicyLengthSchema,
   tagKeySchema,
 } from './schema';
 import { fileIssue, issueAt, locate, quoted, YamlFile } from './yaml-file';
 import { NAT_STRATEGIES } from '../nat-strategies';
-import { pipelineStackName } from '../stack-names';
+import { driftDetectorRoleNamePattern, ENVIRONMENT_STACK_IDS, pipelineStackName } from '../stack-names';
 
 /*
  * Rules that need more than one field or more than one file. Each rule is a
@@ -115,6 +116,7 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
       ...checkBranches(groundwork, environments, fileNames),
       ...checkPipelineNameLengths(groundwork),
       ...checkPipelineNameCollisions(groundwork, environments),
+      ...checkPipelineQuotas(groundwork, environments),
       ...checkSeparationOfDuties(groundwork, environments),
       ...checkAutoReconcileRegions(groundwork, environments),
       ...checkDriftDetectorRoleNames(groundwork, environments),
@@ -124,6 +126,7 @@ export function checkConfigRules(sources: ConfigSources): ConfigIssue[] {
       ...checkRestrictedTagKeys(groundwork, environments),
       ...checkAccountHomesDeployed(groundwork, environments),
       ...checkAccessTrustPolicyLengths(groundwork),
+      ...checkDriftReconcileTrustPolicyLengths(groundwork, environments),
       ...checkStackSets(groundwork, environments),
     );
   }
@@ -1036,8 +1039,15 @@ export function checkRestrictedTagKeys(
   return issues;
 }
 
-/** IAM's default quota for a role's trust policy ("Role trust policy length", characters without white space). */
-export const ROLE_TRUST_POLICY_LIMIT = 2048;
+/**
+ * The length a role trust policy may have, in characters without white space: groundwork.yaml
+ * `quotas.roleTrustPolicyLength`, or IAM's default quota (2,048) without it. Undefined when the field is there but
+ * invalid: the schema reports it, and a rule measuring against a limit the author did not mean would report
+ * policies that fit the quota they have.
+ */
+function roleTrustPolicyLimit(groundwork: GroundworkSource): number | undefined {
+  return validAt(groundwork.raw, ['quotas', 'roleTrustPolicyLength'], roleTrustPolicyLengthSchema);
+}
 
 /** The MFA age the break-glass role's trust requires (account-access-stack.ts: one hour). */
 const BREAK_GLASS_MAX_MFA_AGE_SECONDS = 3600;
@@ -1064,13 +1074,14 @@ export function accessTrustPolicy(securityAccount: string, patterns: readonly st
 /**
  * Every environment account's audit and break-glass roles trust the security account's roles by the patterns of
  * security.auditorRoles and security.breakGlassRoles, each pattern a role ARN in the trust policy. IAM refuses a
- * trust policy over its quota, 2,048 characters by default ("Role trust policy length", IAM and AWS STS quotas):
- * validation and synth passed, and the administrator's deployment of the access stack failed. About 18 patterns
- * of 60 characters fill it.
+ * trust policy over its quota, 2,048 characters by default ("Role trust policy length", IAM and AWS STS quotas;
+ * quotas.roleTrustPolicyLength): validation and synth passed, and the administrator's deployment of the access
+ * stack failed. About 18 patterns of 60 characters fill 2,048.
  */
 export function checkAccessTrustPolicyLengths(groundwork: GroundworkSource): ConfigIssue[] {
   const account = validAt(groundwork.raw, ['security', 'account'], accountIdSchema);
-  if (account === undefined) return [];
+  const limit = roleTrustPolicyLimit(groundwork);
+  if (account === undefined || limit === undefined) return [];
   const issues: ConfigIssue[] = [];
   for (const [field, breakGlass, defaults] of [
     ['auditorRoles', false, ['groundwork-security-auditor']],
@@ -1080,16 +1091,98 @@ export function checkAccessTrustPolicyLengths(groundwork: GroundworkSource): Con
     const patterns = raw === undefined ? [...defaults] : raw;
     if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === 'string')) continue;
     const length = accessTrustPolicy(account, patterns, breakGlass).length;
-    if (length <= ROLE_TRUST_POLICY_LIMIT) continue;
+    if (length <= limit) continue;
     const role = breakGlass ? 'break-glass' : 'audit';
     issues.push(
       issueAt(
         groundwork.yaml,
         ['security', field],
-        `role patterns whose ARNs fit the ${role} role's trust policy in IAM's ${ROLE_TRUST_POLICY_LIMIT} ` +
-          `characters (each pattern is "arn:aws:iam::${account}:role/<pattern>" in it; fewer or broader ` +
-          'patterns, e.g. one ending in *)',
+        `role patterns whose ARNs fit the ${role} role's trust policy in IAM's ${limit} characters ` +
+          `(quotas.roleTrustPolicyLength; each pattern is "arn:aws:iam::${account}:role/<pattern>" in it; fewer ` +
+          'or broader patterns, e.g. one ending in *)',
         { found: `${patterns.length} patterns, a trust policy of ${length} characters` },
+      ),
+    );
+  }
+  return issues;
+}
+
+/**
+ * The trust policy of a pipeline's drift-reconcile role (platform.ts `driftReconcileRole`) without
+ * organization.id, as IAM counts it: without white space, in the partition `aws` (every region of the config is
+ * in the commercial partition). One statement that trusts the drift detector roles `<org>-*-drift-detector` of
+ * the given accounts, about 15 characters per account (with organization.id, of the organization: one size at
+ * any number of accounts). A test compares it with the synthesized role.
+ */
+export function driftReconcileTrustPolicy(organizationName: string, accounts: readonly string[]): string {
+  return JSON.stringify({
+    Statement: [
+      {
+        Action: 'sts:AssumeRole',
+        Condition: {
+          ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::*:role/${driftDetectorRoleNamePattern(organizationName)}` },
+          StringEquals: { 'aws:PrincipalAccount': [...new Set(accounts)].sort() },
+        },
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+      },
+    ],
+    Version: '2012-10-17',
+  });
+}
+
+/**
+ * Each branch's pipeline builds a drift-reconcile role for the auto-reconciling environments it owns (platform.ts
+ * `owningBranch`: the repository branch when it deploys the environment, else the first branch of `branches` that
+ * does). Without organization.id its trust policy lists their accounts, and IAM refuses a trust policy over its
+ * quota (quotas.roleTrustPolicyLength; 2,048 characters hold about 120 accounts): the synth failed on the role's
+ * construct path. Reported on organization.id, once per branch whose role is over; with the id the policy has one
+ * size at any number of accounts.
+ */
+export function checkDriftReconcileTrustPolicyLengths(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const org = validAt(groundwork.raw, ['organization', 'name'], organizationNameSchema);
+  const limit = roleTrustPolicyLimit(groundwork);
+  const branches = declaredBranches(groundwork);
+  // An organization id, valid or not (the schema reports an invalid one), leaves nothing to count.
+  if (org === undefined || limit === undefined || branches === undefined) return [];
+  if (get(groundwork.raw, ['organization', 'id']) !== undefined) return [];
+  const reconciling = environments
+    .filter((env) => get(env.raw, ['drift', 'autoReconcile']) === true)
+    .map((env) => ({
+      name: validAt(env.raw, ['name'], environmentNameSchema),
+      account: validAt(env.raw, ['account'], accountIdSchema),
+    }));
+  // An environment without a valid name or account would be miscounted: the schema reports it first.
+  if (reconciling.some((env) => env.name === undefined || env.account === undefined)) return [];
+  const repositoryBranch = get(groundwork.raw, ['repository', 'branch']);
+  const ownerOf = (name: string) =>
+    typeof repositoryBranch === 'string' &&
+    Object.hasOwn(branches, repositoryBranch) &&
+    branchDeploys(branches[repositoryBranch], name)
+      ? repositoryBranch
+      : Object.keys(branches).find((branch) => branchDeploys(branches[branch], name));
+  const accountsByBranch = new Map<string, string[]>();
+  for (const env of reconciling) {
+    const owner = ownerOf(env.name!);
+    if (owner !== undefined) accountsByBranch.set(owner, [...(accountsByBranch.get(owner) ?? []), env.account!]);
+  }
+  const issues: ConfigIssue[] = [];
+  for (const [branch, accounts] of accountsByBranch) {
+    const length = driftReconcileTrustPolicy(org, accounts).length;
+    if (length <= limit) continue;
+    const count = new Set(accounts).size;
+    issues.push(
+      issueAt(
+        groundwork.yaml,
+        ['organization', 'id'],
+        `an AWS Organizations id such as "o-a1b2c3d4e5" for the drift-reconcile role of branch "${branch}"'s ` +
+          'pipeline: without it, its trust policy lists the account of every auto-reconciling environment the ' +
+          `branch owns and must fit IAM's ${limit} characters (quotas.roleTrustPolicyLength); or fewer ` +
+          'auto-reconciling accounts',
+        { found: `none, and a trust policy of ${length} characters for ${count} accounts` },
       ),
     );
   }
@@ -1282,6 +1375,142 @@ export function checkPipelineNameCollisions(
       continue;
     }
     anyCase.set(name.toLowerCase(), branch);
+  }
+  return issues;
+}
+
+/**
+ * CodePipeline's quotas on the pipeline's shape, as @groundwork/pipeline's GitOpsPipeline applies them at synth
+ * (its MAX_ACTIONS_PER_STAGE, MAX_STAGES_PER_PIPELINE, MAX_ACTIONS_PER_PIPELINE): 50 actions per stage, 50 stages
+ * and 500 actions per pipeline.
+ */
+export const MAX_ACTIONS_PER_STAGE = 50;
+export const MAX_STAGES_PER_PIPELINE = 50;
+export const MAX_ACTIONS_PER_PIPELINE = 500;
+
+/**
+ * The stages aws-cdk-lib/pipelines puts before the waves, one action each: Source, Build, UpdatePipeline and Assets
+ * (the environments' stacks hold Lambda code, file assets, which GitOpsPipeline publishes in one action per asset
+ * type).
+ */
+export const PIPELINE_OWN_STAGES = 4;
+
+/** What the pipeline's layout needs to know of an environment. */
+export interface PipelineEnvironment {
+  readonly wave: string;
+  readonly production: boolean;
+  readonly approvalRequired: boolean;
+}
+
+/**
+ * The CodePipeline actions that deploy one environment (GitOpsPipeline.addEnvironment): one per stack of its stage,
+ * two with pipeline.changeSets (Prepare, Deploy); after them one action that validates the environment or, for
+ * production, turns on termination protection; before them a manual approval when required, and for production
+ * the permissions-broadening check (two actions).
+ */
+export function environmentActions(env: PipelineEnvironment, changeSets: boolean): number {
+  const stacks = ENVIRONMENT_STACK_IDS.length * (changeSets ? 2 : 1);
+  return stacks + 1 + (env.approvalRequired ? 1 : 0) + (env.production ? 2 : 0);
+}
+
+/**
+ * The stages and actions of a branch's pipeline, for its environments in deployment order (wave order, then
+ * name): its own stages, then each wave (in order of first appearance) in stages of at most 50 actions, a new
+ * stage started where the next environment would pass 50 (GitOpsPipeline.addWaves). A test compares it with
+ * synthesized pipelines.
+ */
+export function pipelineSize(
+  environments: readonly PipelineEnvironment[],
+  changeSets: boolean,
+): { stages: number; actions: number } {
+  let stages = PIPELINE_OWN_STAGES;
+  let actions = PIPELINE_OWN_STAGES;
+  const waves = [...new Set(environments.map((env) => env.wave))];
+  for (const wave of waves) {
+    let inStage = 0;
+    for (const env of environments.filter((e) => e.wave === wave)) {
+      const size = environmentActions(env, changeSets);
+      if (inStage === 0 || inStage + size > MAX_ACTIONS_PER_STAGE) {
+        stages += 1;
+        inStage = 0;
+      }
+      inStage += size;
+      actions += size;
+    }
+  }
+  return { stages, actions };
+}
+
+/**
+ * Each branch's pipeline fits CodePipeline's fixed quotas of stages and actions per pipeline (pipelineSize). The synth
+ * failed on the pipeline's construct path (GitOpsPipeline), naming no field. Reported on the branch in `branches`,
+ * or on `waves` when `branches` is the default map.
+ */
+export function checkPipelineQuotas(
+  groundwork: GroundworkSource,
+  environments: readonly EnvironmentSource[],
+): ConfigIssue[] {
+  const branches = declaredBranches(groundwork);
+  const waves = get(groundwork.raw, ['waves']);
+  const changeSets = get(groundwork.raw, ['pipeline', 'changeSets']) ?? false;
+  if (branches === undefined || !Array.isArray(waves) || typeof changeSets !== 'boolean') return [];
+  const order = new Map<unknown, unknown>(waves.map((w) => [get(w, ['name']), get(w, ['order'])]));
+  const flag = (value: unknown) => (value === undefined ? false : value);
+  const deployed = environments.map((env) => ({
+    name: validAt(env.raw, ['name'], environmentNameSchema),
+    wave: get(env.raw, ['wave']),
+    order: order.get(get(env.raw, ['wave'])),
+    production: flag(get(env.raw, ['production'])),
+    approvalRequired: flag(get(env.raw, ['approvalRequired'])),
+  }));
+  // The layout needs every environment's place and kind: what is missing or invalid is another rule's to report.
+  const readable = deployed.every(
+    (env) =>
+      env.name !== undefined &&
+      typeof env.wave === 'string' &&
+      typeof env.order === 'number' &&
+      typeof env.production === 'boolean' &&
+      typeof env.approvalRequired === 'boolean',
+  );
+  if (!readable) return [];
+  const ordered = (deployed as Array<PipelineEnvironment & { name: string; order: number }>).sort(
+    (a, b) => a.order - b.order || a.name.localeCompare(b.name),
+  );
+  const org = validAt(groundwork.raw, ['organization', 'name'], organizationNameSchema);
+  const repositoryBranch = get(groundwork.raw, ['repository', 'branch']);
+  const explicit = isMapping(get(groundwork.raw, ['branches']));
+  const issues: ConfigIssue[] = [];
+  for (const [branch, targets] of Object.entries(branches)) {
+    const ofBranch = ordered.filter((env) => branchDeploys(targets, env.name));
+    if (ofBranch.length === 0) continue;
+    const { stages, actions } = pipelineSize(ofBranch, changeSets);
+    if (stages <= MAX_STAGES_PER_PIPELINE && actions <= MAX_ACTIONS_PER_PIPELINE) continue;
+    const over = [
+      stages > MAX_STAGES_PER_PIPELINE ? `${stages} stages` : undefined,
+      actions > MAX_ACTIONS_PER_PIPELINE ? `${actions} actions` : undefined,
+    ].filter((part) => part !== undefined);
+    const waveCount = new Set(ofBranch.map((env) => env.wave)).size;
+    const pipeline =
+      org !== undefined && typeof repositoryBranch === 'string'
+        ? ` "${pipelineStackName(org, branch, repositoryBranch)}"`
+        : '';
+    issues.push(
+      issueAt(
+        groundwork.yaml,
+        explicit ? ['branches', branch] : ['waves'],
+        `a pipeline within CodePipeline's ${MAX_STAGES_PER_PIPELINE} stages and ${MAX_ACTIONS_PER_PIPELINE} actions ` +
+          `for branch "${branch}" (fixed quotas): ${PIPELINE_OWN_STAGES} stages of its own and one per wave (more for ` +
+          `a wave of over ${MAX_ACTIONS_PER_STAGE} actions); per environment one action per stack (two with ` +
+          'pipeline.changeSets), one to validate or protect it, one for an approval, two for a production ' +
+          `environment's permissions check. ${stages > MAX_STAGES_PER_PIPELINE ? 'Merge waves, or split' : 'Split'} ` +
+          'the environments over more branches (each builds a pipeline of its own)' +
+          (actions > MAX_ACTIONS_PER_PIPELINE && changeSets ? ', or set pipeline.changeSets to false' : ''),
+        {
+          at: 'key',
+          found: `${over.join(' and ')} in its pipeline${pipeline}, for ${ofBranch.length} environments in ${waveCount} waves`,
+        },
+      ),
+    );
   }
   return issues;
 }

@@ -1,5 +1,9 @@
-import { App } from 'aws-cdk-lib';
+import { GitOpsPipeline } from '@groundwork/pipeline';
+import { App, CfnWaitConditionHandle, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import { Construct } from 'constructs';
 import { configWith } from './fixtures';
 import {
   DRIFT_RECONCILE_ROLE_SUFFIX,
@@ -9,9 +13,16 @@ import {
   maxBranchNameLength,
   PlatformConfig,
 } from '../../src/config';
-import { APP_TAG_KEYS, MAX_CONFIG_TAGS, MAX_TAGS_PER_RESOURCE } from '../../src/config/validate';
+import {
+  APP_TAG_KEYS,
+  MAX_ACTIONS_PER_STAGE,
+  MAX_CONFIG_TAGS,
+  MAX_TAGS_PER_RESOURCE,
+  PIPELINE_OWN_STAGES,
+  pipelineSize,
+} from '../../src/config/validate';
 import { composePlatform } from '../../src/platform';
-import { pipelineStackName } from '../../src/stack-names';
+import { ENVIRONMENT_STACK_IDS, pipelineStackName } from '../../src/stack-names';
 import { allStackArtifacts, tmpOutdir } from '../helpers';
 
 /*
@@ -101,6 +112,57 @@ test(`the app adds at most ${APP_TAG_KEYS.length} tags of its own to a resource:
   expect(prodSubnets.length).toBeGreaterThan(0);
   for (const subnet of prodSubnets) expect(subnet.keys.sort()).toEqual([...APP_TAG_KEYS].sort());
   expect(MAX_CONFIG_TAGS + APP_TAG_KEYS.length).toBe(MAX_TAGS_PER_RESOURCE);
+});
+
+/**
+ * An environment's stage as the pipeline lays it out: its three stacks, termination-protected in production, and a
+ * file asset (the platform's stacks hold Lambda code: the pipeline gets its Assets stage).
+ */
+class LayoutStage extends Stage {
+  constructor(scope: Construct, id: string, props: StageProps & { readonly production: boolean }) {
+    super(scope, id, props);
+    for (const name of ENVIRONMENT_STACK_IDS) {
+      const stack = new Stack(this, name, { terminationProtection: props.production });
+      new CfnWaitConditionHandle(stack, 'Resource');
+      if (name === ENVIRONMENT_STACK_IDS[0]) new Asset(stack, 'Code', { path: __filename });
+    }
+  }
+}
+
+// The platform's own pipeline (platform.test.ts, with and without change sets) has no wave over 50 actions; this
+// one does, with every kind of environment: 12 in the first wave (two production, one more with an approval), 2 in
+// the second.
+test(`a wave of more than ${MAX_ACTIONS_PER_STAGE} actions is split into stages as pipelineSize computes`, () => {
+  const environments = Array.from({ length: 14 }, (_, i) => ({
+    name: `env${String(i + 1).padStart(2, '0')}`,
+    wave: i < 12 ? 'first' : 'second',
+    production: i % 5 === 4,
+    approvalRequired: i % 5 === 4 || i === 7,
+  }));
+  const app = new App();
+  const stack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const pipeline = new GitOpsPipeline(stack, 'GitOps', {
+    repository: 'example-org/groundwork-platform',
+    connectionArn: config.groundwork.repository.connectionArn,
+    organizationId: 'o-a1b2c3d4e5',
+    useChangeSets: false,
+  });
+  environments.forEach((env, i) =>
+    pipeline.addEnvironment(
+      new LayoutStage(app, env.name, {
+        env: { account: String(300000000000 + i), region: 'eu-west-1' },
+        production: env.production,
+      }),
+      env,
+    ),
+  );
+  pipeline.buildPipeline();
+  const stages = Object.values<any>(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0]
+    .Properties.Stages;
+
+  const size = pipelineSize(environments, false);
+  expect(size.stages).toBe(PIPELINE_OWN_STAGES + 3);
+  expect(size).toEqual({ stages: stages.length, actions: stages.flatMap((stage: any) => stage.Actions).length });
 });
 
 /** Tag keys of a resource: a list of { Key, Value } or a map (e.g. AWS::SSM::Parameter). */

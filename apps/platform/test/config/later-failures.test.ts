@@ -10,7 +10,15 @@ import { AccountAccessStack } from '../../src/account-access-stack';
 import { formatIssues, loadPlatformConfig, readPlatformConfig } from '../../src/config';
 import { formatFieldPath } from '../../src/config/errors';
 import { FORBIDDEN_TRUST_SERVICES, tagKeySchema } from '../../src/config/schema';
-import { accessTrustPolicy, SECURITY_HUB_TAG_KEY, STACK_SET_TAG_KEY } from '../../src/config/validate';
+import {
+  accessTrustPolicy,
+  driftReconcileTrustPolicy,
+  SECURITY_HUB_TAG_KEY,
+  STACK_SET_TAG_KEY,
+} from '../../src/config/validate';
+import { composePlatform } from '../../src/platform';
+import { tmpOutdir } from '../helpers';
+import { writeSyntheticConfig } from '../scale/synthetic-config';
 
 /*
  * Inputs that passed `npm run validate` and then failed later: in the synth (CloudFormation Validate findings or a
@@ -424,11 +432,159 @@ describe("the access stack's role trust policies fit IAM's quota", () => {
     expect(readPlatformConfig(withRoles(19, 18)).issues).toEqual([]);
     expect(errorsFor(withRoles(20, 19))).toEqual([
       `groundwork.yaml:8:17: security.auditorRoles: expected role patterns whose ARNs fit the audit role's trust ` +
-        `policy in IAM's 2048 characters (each pattern is "arn:aws:iam::222222222222:role/<pattern>" in it; fewer or ` +
-        'broader patterns, e.g. one ending in *), found 20 patterns, a trust policy of 2079 characters',
+        `policy in IAM's 2048 characters (quotas.roleTrustPolicyLength; each pattern is ` +
+        '"arn:aws:iam::222222222222:role/<pattern>" in it; fewer or broader patterns, e.g. one ending in *), found ' +
+        '20 patterns, a trust policy of 2079 characters',
       `groundwork.yaml:9:20: security.breakGlassRoles: expected role patterns whose ARNs fit the break-glass role's ` +
-        `trust policy in IAM's 2048 characters (each pattern is "arn:aws:iam::222222222222:role/<pattern>" in it; ` +
-        'fewer or broader patterns, e.g. one ending in *), found 19 patterns, a trust policy of 2085 characters',
+        `trust policy in IAM's 2048 characters (quotas.roleTrustPolicyLength; each pattern is ` +
+        '"arn:aws:iam::222222222222:role/<pattern>" in it; fewer or broader patterns, e.g. one ending in *), found ' +
+        '19 patterns, a trust policy of 2085 characters',
+    ]);
+  });
+
+  test('with quotas.roleTrustPolicyLength raised to 4,096, 42 and 41 patterns fit; one more of either does not', () => {
+    const raised = (auditors: number, breakGlass: number) => {
+      const dir = withRoles(auditors, breakGlass);
+      const file = path.join(dir, 'groundwork.yaml');
+      fs.appendFileSync(file, 'quotas:\n  roleTrustPolicyLength: 4096\n');
+      return dir;
+    };
+    expect(readPlatformConfig(raised(42, 41)).issues).toEqual([]);
+    expect(errorsFor(raised(43, 42)).map((line) => line.replace(/^(\S+ \S+) .*(found .*)$/, '$1 $2'))).toEqual([
+      'groundwork.yaml:8:17: security.auditorRoles: found 43 patterns, a trust policy of 4172 characters',
+      'groundwork.yaml:9:20: security.breakGlassRoles: found 42 patterns, a trust policy of 4178 characters',
+    ]);
+  });
+});
+
+/*
+ * Without organization.id, each pipeline's drift-reconcile role trusts the drift detectors of the accounts of the
+ * auto-reconciling environments it owns, listed: 15 characters per account. The synth failed on the role's
+ * construct path past IAM's quota; the config validation now reports it on organization.id.
+ */
+describe("the drift-reconcile role's trust policy fits IAM's quota", () => {
+  /** The example config with `count` environments, each in an account of its own, all auto-reconciling. */
+  const reconciling = (count: number, groundworkEdit?: (text: string) => string) => {
+    const dir = tmpOutdir('reconcile-trust');
+    writeSyntheticConfig(dir, count, { regions: ['eu-west-1'], productionEvery: 1000 });
+    const file = path.join(dir, 'groundwork.yaml');
+    if (groundworkEdit) fs.writeFileSync(file, groundworkEdit(fs.readFileSync(file, 'utf8')));
+    return dir;
+  };
+  const withQuota = (quota: string) => (text: string) => `${text}quotas:\n  roleTrustPolicyLength: ${quota}\n`;
+
+  test('120 reconciling accounts fit 2,048 characters; 121 are an error on organization.id', () => {
+    expect(readPlatformConfig(reconciling(120)).issues).toEqual([]);
+    expect(errorsFor(reconciling(121))).toEqual([
+      'groundwork.yaml:6:3: organization.id: expected an AWS Organizations id such as "o-a1b2c3d4e5" for the ' +
+        `drift-reconcile role of branch "main"'s pipeline: without it, its trust policy lists the account of every ` +
+        "auto-reconciling environment the branch owns and must fit IAM's 2048 characters " +
+        '(quotas.roleTrustPolicyLength); or fewer auto-reconciling accounts, found none, and a trust policy of ' +
+        '2056 characters for 121 accounts',
+    ]);
+  });
+
+  test('with organization.id, or with quotas.roleTrustPolicyLength raised to 4,096, 121 accounts pass', () => {
+    const withId = (text: string) => text.replace(/^organization:\n/m, 'organization:\n  id: o-a1b2c3d4e5\n');
+    expect(readPlatformConfig(reconciling(121, withId)).issues).toEqual([]);
+    expect(readPlatformConfig(reconciling(121, withQuota('4096'))).issues).toEqual([]);
+  });
+
+  test('only the environments a branch owns count: a branch deploying some of them owns none that main deploys', () => {
+    // main deploys the first 100, "reconcile" all 121: main owns 100 of them, "reconcile" the other 21.
+    const split = (text: string) =>
+      text.replace(
+        /^branches:\n(?: {2}.*\n)+/m,
+        `branches:\n  main: [${Array.from({ length: 100 }, (_, i) => `env${String(i + 1).padStart(4, '0')}`).join(', ')}]\n` +
+          '  reconcile: all\n',
+      );
+    expect(readPlatformConfig(reconciling(121, split)).issues).toEqual([]);
+  });
+
+  test('the synth measures the same policy against the same setting: its backstop when the validation is skipped', () => {
+    const config = loadPlatformConfig(configWith());
+    const accounts = config.environments.filter((e) => e.drift.autoReconcile).map((e) => e.account);
+    const size = driftReconcileTrustPolicy(config.groundwork.organization.name, accounts).length;
+    const composedPastTheRole = new Error('composed past the drift-reconcile role');
+    // Stopped at the first stage: the role is built before the stages, which take the time.
+    const compose = (limit: number) => () =>
+      composePlatform(
+        new App({ outdir: tmpOutdir('reconcile-backstop') }),
+        { ...config, groundwork: { ...config.groundwork, quotas: { roleTrustPolicyLength: limit } } },
+        {
+          complianceGate: [],
+          customizeStage: () => {
+            throw composedPastTheRole;
+          },
+        },
+      );
+
+    expect(compose(size)).toThrow(composedPastTheRole);
+    expect(compose(size - 1)).toThrow(
+      `Pipeline/DriftReconcileRole: the trust policy for 1 auto-reconciling accounts is ${size} ` +
+        `characters, over IAM's ${size - 1} (groundwork.yaml quotas.roleTrustPolicyLength): set organization.id`,
+    );
+  });
+
+  test.each([
+    ['2047', 'the number 2047'],
+    ['4097', 'the number 4097'],
+    ['3000.5', 'the number 3000.5'],
+    ['"4096"', '"4096"'],
+  ])('quotas.roleTrustPolicyLength %s is an error, and no trust policy is measured against it', (value, found) => {
+    expect(errorsFor(reconciling(121, withQuota(value)))).toEqual([
+      `groundwork.yaml:93:26: quotas.roleTrustPolicyLength: expected a whole number from 2048 to 4096 (IAM's "Role ` +
+        `trust policy length" quota: 2048 characters by default, at most 4096 on request), found ${found}`,
+    ]);
+  });
+});
+
+/*
+ * Each branch's pipeline holds 4 stages of its own and a stage per wave, and per environment an action per stack,
+ * one to validate or protect it, one per approval and two for a production permissions check. Past CodePipeline's
+ * 50 stages or 500 actions the synth failed on the pipeline's construct path.
+ */
+describe("each branch's pipeline fits CodePipeline's stages and actions", () => {
+  /** `count` environments outside the tooling region (none reconciles), none production, `perWave` per wave. */
+  const pipelineOf = (count: number, perWave: number) => {
+    const dir = tmpOutdir('pipeline-quotas');
+    writeSyntheticConfig(dir, count, { regions: ['eu-central-1'], productionEvery: 1000 });
+    const wave = (i: number) => `w${String(Math.floor(i / perWave) + 1).padStart(3, '0')}`;
+    const waves = [...new Set(Array.from({ length: count }, (_, i) => wave(i)))];
+    const groundwork = path.join(dir, 'groundwork.yaml');
+    fs.writeFileSync(
+      groundwork,
+      fs
+        .readFileSync(groundwork, 'utf8')
+        .replace(
+          /^waves:\n(?: {2}.*\n)+/m,
+          `waves:\n${waves.map((w, i) => `  - {name: ${w}, order: ${i + 1}}\n`).join('')}`,
+        ),
+    );
+    for (const [i, file] of fs.readdirSync(path.join(dir, 'environments')).sort().entries()) {
+      const env = path.join(dir, 'environments', file);
+      fs.writeFileSync(env, fs.readFileSync(env, 'utf8').replace(/^wave: .*$/m, `wave: ${wave(i)}`));
+    }
+    return dir;
+  };
+
+  test('124 environments of 4 actions and the 4 of the pipeline fit 500 actions; 125 are an error on the branch', () => {
+    expect(readPlatformConfig(pipelineOf(124, 10)).issues).toEqual([]);
+    expect(errorsFor(pipelineOf(125, 10))).toEqual([
+      "groundwork.yaml:57:3: branches.main: expected a pipeline within CodePipeline's 50 stages and 500 actions for " +
+        'branch "main" (fixed quotas): 4 stages of its own and one per wave (more for a wave of over 50 actions); per ' +
+        'environment one action per stack (two with pipeline.changeSets), one to validate or protect it, one for an ' +
+        "approval, two for a production environment's permissions check. Split the environments over more " +
+        'branches (each builds a pipeline of its own), found 504 actions in its pipeline "example-platform", for ' +
+        '125 environments in 13 waves',
+    ]);
+  });
+
+  test('46 waves and the 4 stages of the pipeline fit 50 stages; 47 are an error', () => {
+    expect(readPlatformConfig(pipelineOf(46, 1)).issues).toEqual([]);
+    expect(errorsFor(pipelineOf(47, 1)).map((line) => line.replace(/: expected .*, found/, ': found'))).toEqual([
+      'groundwork.yaml:91:3: branches.main: found 51 stages in its pipeline "example-platform", for 47 environments ' +
+        'in 47 waves',
     ]);
   });
 });
