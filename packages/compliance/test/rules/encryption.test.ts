@@ -538,7 +538,7 @@ describe('Groundwork-ENC1/3/7: an Fn::If passes when every branch is encrypted a
 describe('Groundwork-ENC6: a read replica or a restore inherits its encryption', () => {
   const props = { dbInstanceClass: 'db.t4g.micro', engine: 'postgres' };
 
-  test('does not check an instance that is a read replica or restored from a snapshot or backup, nor a cluster restored or cloned', () => {
+  test('does not check an instance that is a read replica (of an instance or a Multi-AZ cluster) or restored from a snapshot or backup, nor a cluster restored or cloned', () => {
     const stack = newStack();
     const source = new rds.CfnDBInstance(stack, 'Source', { ...props, storageEncrypted: true });
     new rds.CfnDBInstance(stack, 'Replica', { ...props, sourceDbInstanceIdentifier: source.ref });
@@ -550,6 +550,13 @@ describe('Groundwork-ENC6: a read replica or a restore inherits its encryption',
     new rds.CfnDBInstance(stack, 'FromSnapshot', { ...props, dbSnapshotIdentifier: 'snapshot-1' });
     new rds.CfnDBCluster(stack, 'ClusterFromSnapshot', { engine: 'aurora-postgresql', snapshotIdentifier: 'snap' });
     new rds.CfnDBCluster(stack, 'Clone', { engine: 'aurora-postgresql', sourceDbClusterIdentifier: 'c' });
+    // The same point-in-time restore, naming its source by resource id instead.
+    new rds.CfnDBCluster(stack, 'CloneByResourceId', {
+      engine: 'aurora-postgresql',
+      sourceDbClusterResourceId: 'cluster-ABCDEFGHIJKL',
+    });
+    // A read replica of a Multi-AZ DB cluster.
+    new rds.CfnDBInstance(stack, 'ClusterReplica', { ...props, sourceDbClusterIdentifier: 'multi-az-cluster' });
     expectCompliant(stack, 'Groundwork-ENC6');
     expect(resourcesChecked(stack, 'Groundwork-ENC6')).toBe(1);
   });

@@ -7,12 +7,24 @@ import { alwaysSetWithParameters } from '../../private/parameters';
 // you specify the SourceDBInstanceIdentifier or SourceDbiResourceId property, don't specify this property. The
 // value is inherited from the source DB instance"; likewise for SourceDBInstanceAutomatedBackupsArn ("inherited
 // from the source DB instance automated backup") and DBSnapshotIdentifier ("inherited from the snapshot").
+// SourceDBClusterIdentifier makes the instance a read replica of a Multi-AZ DB cluster, which RDS encrypts as its
+// source (RDS API, CreateDBInstanceReadReplica KmsKeyId: "A read replica in the same Amazon Web Services Region is
+// always encrypted with the same KMS key as the source DB instance or cluster"; "You can't create an encrypted
+// read replica from an unencrypted DB instance or Multi-AZ DB cluster").
 const INSTANCE_SOURCES = [
   'SourceDBInstanceIdentifier',
   'SourceDbiResourceId',
   'SourceDBInstanceAutomatedBackupsArn',
   'DBSnapshotIdentifier',
+  'SourceDBClusterIdentifier',
 ];
+
+// The sources of a cluster restored to a point in time: AWS::RDS::DBCluster takes one of the two ("You must
+// specify either SourceDBClusterIdentifier or SourceDbClusterResourceId, but not both"), and StorageEncrypted:
+// "If you specify the SourceDBClusterIdentifier property, don't specify this property. The value is inherited
+// from the source DB cluster". RDS API, RestoreDBClusterToPointInTime KmsKeyId: without a key the restore is
+// encrypted only if the source is, and a key with an unencrypted source is rejected.
+const CLUSTER_SOURCES = ['SourceDBClusterIdentifier', 'SourceDbClusterResourceId'];
 
 /** The properties ENC6 reads, in every deployment. */
 const READ = ['DBClusterIdentifier', 'EngineMode', 'StorageEncrypted', 'KmsKeyId', 'SnapshotIdentifier'];
@@ -20,8 +32,9 @@ const READ = ['DBClusterIdentifier', 'EngineMode', 'StorageEncrypted', 'KmsKeyId
 /**
  * Whether the database takes its encryption from elsewhere, which the template does not show, in this
  * deployment: an instance of an Aurora cluster (the cluster holds the setting), an instance that is a read
- * replica or restored from a snapshot or automated backup, a cluster restored to a point in time of another
- * (`SourceDBClusterIdentifier`: "The value is inherited from the source DB cluster"), or restored from a snapshot
+ * replica (of an instance or of a Multi-AZ DB cluster) or restored from a snapshot or automated backup, a cluster
+ * restored to a point in time of another (`SourceDBClusterIdentifier`: "The value is inherited from the source DB
+ * cluster", or the same restore by `SourceDbClusterResourceId`), or a cluster restored from a snapshot
  * without both `StorageEncrypted: true` and a `KmsKeyId` (AWS::RDS::DBCluster StorageEncrypted: with
  * `SnapshotIdentifier`, "If you specify both the StorageEncrypted and SnapshotIdentifier properties without
  * specifying the KmsKeyId property, then the restored DB cluster inherits the encryption settings from the DB
@@ -33,7 +46,7 @@ function inherits(node: CfnResource, type: string, db: { [key: string]: unknown 
   if (type === 'AWS::RDS::DBInstance') {
     return set('DBClusterIdentifier') || INSTANCE_SOURCES.some(set);
   }
-  if (set('SourceDBClusterIdentifier')) {
+  if (CLUSTER_SOURCES.some(set)) {
     return true;
   }
   return set('SnapshotIdentifier') && !(isTrue(db.StorageEncrypted) && set('KmsKeyId'));
@@ -55,7 +68,7 @@ export function rdsStorageEncrypted(node: CfnResource): NagRuleResult {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   const props = renderResource(node).Properties;
-  const sources = type === 'AWS::RDS::DBInstance' ? INSTANCE_SOURCES : ['SourceDBClusterIdentifier'];
+  const sources = type === 'AWS::RDS::DBInstance' ? INSTANCE_SOURCES : CLUSTER_SOURCES;
   const read: { [key: string]: unknown } = {};
   for (const key of [...READ, ...sources]) {
     read[key] = props[key];
