@@ -373,7 +373,9 @@ function driftReconcileRole(
 /**
  * A policy document as IAM stores it once CloudFormation has deployed it, for its size: resolved, without white
  * space, with the partition the stack's region is in (`{"Ref":"AWS::Partition"}` and the `Fn::Join` around it
- * are CloudFormation's, not IAM's). Other intrinsics stay as written, which can only overstate the size.
+ * are CloudFormation's, not IAM's). Other intrinsics stay as written: the drift-reconcile role's trust has none
+ * (its organization id and accounts are literals). Not for a policy with others: a `Ref` or `Fn::GetAtt` can
+ * resolve to a longer value than its JSON form (a resource's ARN), and the size would be understated.
  */
 function deployedPolicyText(stack: Stack, document: iam.PolicyDocument): string {
   const partition = (!Token.isUnresolved(stack.region) && RegionInfo.get(stack.region).partition) || undefined;

@@ -481,12 +481,21 @@ export const roleTrustPolicyLengthSchema = expecting(
     .default(DEFAULT_ROLE_TRUST_POLICY_LENGTH)
     .describe(
       'IAM "Role trust policy length" quota in characters, as raised in the tooling account and every environment ' +
-        'account (the lowest of them): every trust policy the platform builds is checked against it',
+        'account (the lowest of them): the trust policies that grow with the config (the access stacks\' audit and ' +
+        'break-glass roles, the drift-reconcile role) are checked against it',
     ),
   `a whole number from ${DEFAULT_ROLE_TRUST_POLICY_LENGTH} to ${MAX_ROLE_TRUST_POLICY_LENGTH} (IAM's "Role trust ` +
     `policy length" quota: ${DEFAULT_ROLE_TRUST_POLICY_LENGTH} characters by default, at most ` +
     `${MAX_ROLE_TRUST_POLICY_LENGTH} on request)`,
 );
+
+/** groundwork.yaml `quotas`: the config rules that measure against a quota read the section through it. */
+export const quotasSchema = z
+  .strictObject({
+    roleTrustPolicyLength: roleTrustPolicyLengthSchema,
+  })
+  .prefault({})
+  .describe('Adjustable AWS quotas raised above their defaults in the accounts of the platform');
 
 export const groundworkConfigSchema = z
   .strictObject({
@@ -589,12 +598,7 @@ export const groundworkConfigSchema = z
       })
       .prefault({})
       .describe('How the pipeline deploys'),
-    quotas: z
-      .strictObject({
-        roleTrustPolicyLength: roleTrustPolicyLengthSchema,
-      })
-      .prefault({})
-      .describe('Adjustable AWS quotas raised above their defaults in the accounts of the platform'),
+    quotas: quotasSchema,
     waves: z.array(waveSchema).min(1).describe('Deployment waves, in order'),
     branches: z
       .record(branchNameSchema('Git branch name'), branchTargetsSchema)

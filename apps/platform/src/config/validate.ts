@@ -20,8 +20,8 @@ import {
   environmentNameSchema,
   NAME_WORDS,
   organizationNameSchema,
+  quotasSchema,
   regionSchema,
-  roleTrustPolicyLengthSchema,
   tagKeySchema,
 } from './schema';
 import { fileIssue, issueAt, locate, quoted, YamlFile } from './yaml-file';
@@ -1041,12 +1041,13 @@ export function checkRestrictedTagKeys(
 
 /**
  * The length a role trust policy may have, in characters without white space: groundwork.yaml
- * `quotas.roleTrustPolicyLength`, or IAM's default quota (2,048) without it. Undefined when the field is there but
- * invalid: the schema reports it, and a rule measuring against a limit the author did not mean would report
- * policies that fit the quota they have.
+ * `quotas.roleTrustPolicyLength`, or IAM's default quota (2,048) without it. Undefined when the `quotas` section is
+ * there but invalid, the field or the section itself (a misspelt field, `quotas: 4096`): the schema reports it, and
+ * a rule measuring against a limit the author did not mean, the default included, would report policies that fit
+ * the quota they have.
  */
 function roleTrustPolicyLimit(groundwork: GroundworkSource): number | undefined {
-  return validAt(groundwork.raw, ['quotas', 'roleTrustPolicyLength'], roleTrustPolicyLengthSchema);
+  return validAt(groundwork.raw, ['quotas'], quotasSchema)?.roleTrustPolicyLength;
 }
 
 /** The MFA age the break-glass role's trust requires (account-access-stack.ts: one hour). */

@@ -537,6 +537,20 @@ describe("the drift-reconcile role's trust policy fits IAM's quota", () => {
         `trust policy length" quota: 2048 characters by default, at most 4096 on request), found ${found}`,
     ]);
   });
+
+  // Not the default 2,048 either: the author set a quota, and the error on organization.id would ask to fit a
+  // limit they did not mean (only the section's error is reported).
+  test.each([
+    [
+      'a misspelt field',
+      'quotas:\n  roleTrustPolicyLenght: 4096\n',
+      'groundwork.yaml:93:3: quotas.roleTrustPolicyLenght: expected a known field of quotas (roleTrustPolicyLength), ' +
+        'found unknown field "roleTrustPolicyLenght" (did you mean "roleTrustPolicyLength"?)',
+    ],
+    ['a number', 'quotas: 4096\n', 'groundwork.yaml:92:9: quotas: expected a mapping, found the number 4096'],
+  ])('quotas with %s is an error, and no trust policy is measured against the default', (_, quotas, error) => {
+    expect(errorsFor(reconciling(121, (text) => `${text}${quotas}`))).toEqual([error]);
+  });
 });
 
 /*
