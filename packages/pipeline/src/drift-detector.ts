@@ -336,13 +336,14 @@ export interface DriftDetectorProps {
    * the `DriftReconciler`'s allow-list holds for this environment (its `stackNames`). Only these are sent to the
    * reconcile build when they drift: the reconciler refuses a whole request that names one stack outside its
    * allow-list, so a drifted stack it may not change would keep every other from being reverted. A drifted nested
-   * stack (ListStacks gives it a RootId) is reverted through its root stack: when this list holds the root, the
+   * stack (ListStacks gives it a RootId) is updated through its root stack: when this list holds the root, the
    * root is sent (once, however many of its nested stacks drifted) and the alert marks the nested stack
-   * `nested stack: reverted through its root stack <root>`. The other stacks the prefix selects (a stack added
-   * later, a nested stack of a root outside this list) are still checked and alerted, marked `detect only`. Name
-   * root stacks here, not nested ones: a nested stack stands for its root. Each name must start with
-   * `stackNamePrefix`. With `stackNames` every listed stack is sent as named (no nested stack is looked up); list
-   * the others in `detectOnlyStackNames`.
+   * `nested stack: root stack <root> sent to the reconciler` (whether the root's drift-aware change set reverts
+   * drift inside a nested stack whose template did not change is not documented by AWS: see the package README).
+   * The other stacks the prefix selects (a stack added later, a nested stack of a root outside this list) are still
+   * checked and alerted, marked `detect only`. Name root stacks here, not nested ones: a nested stack stands for its
+   * root. Each name must start with `stackNamePrefix`. With `stackNames` every listed stack is sent as named (no
+   * nested stack is looked up); list the others in `detectOnlyStackNames`.
    * @default - none; required with `stackNamePrefix` and `autoReconcile`
    */
   readonly reconcileStackNames?: string[];
@@ -896,15 +897,16 @@ export class DriftDetector extends Construct {
     // With auto-reconcile, the alert says which drifted stacks no build will revert.
     let reconcileMark = '';
     if (reconcileList) {
-      // A nested stack is reverted by updating its root stack (the one the pipeline deploys), so a drifted nested
-      // stack stands for its root: the root is sent, once however many of its nested stacks drifted, when the
-      // allow-list holds it; otherwise the nested stack stays detect only.
+      // A nested stack is updated through its root stack (the one the pipeline deploys), so a drifted nested stack
+      // stands for its root: the root is sent, once however many of its nested stacks drifted, when the allow-list
+      // holds it; otherwise the nested stack stays detect only. The mark says "sent", not "reverted": AWS does not
+      // document that the root's drift-aware change set reaches a nested stack whose template did not change.
       const root = '$lookup($roots, stack)';
       const target = `($exists(${root}) ? ${root} : stack)`;
       reconcilable = `[$distinct([$states.input[drifted = true].${target}[$ in ${reconcileList}]]).{"stack": $}]`;
       reconcileMark =
-        ` & ((${target} in ${reconcileList}) ? ($exists(${root}) ? " (nested stack: reverted through its root stack " & ` +
-        `${root} & ")" : "") : ${DETECT_ONLY})`;
+        ` & ((${target} in ${reconcileList}) ? ($exists(${root}) ? " (nested stack: root stack " & ` +
+        `${root} & " sent to the reconciler)" : "") : ${DETECT_ONLY})`;
     } else {
       reconcilable = `[$states.input[drifted = true and $not(stack in ${detectOnlyList})]]`;
       if (props.autoReconcile && detectOnly.length > 0) {

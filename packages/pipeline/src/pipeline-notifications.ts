@@ -139,10 +139,30 @@ export class PipelineNotifications extends Construct {
 }
 
 /** The event type ids aws-cdk-lib lists, by the prefix of the resource type they belong to. */
-const KNOWN_EVENTS: { readonly prefix: string; readonly ids: readonly string[] }[] = [
-  { prefix: 'codepipeline-pipeline-', ids: Object.values(codepipeline.PipelineNotificationEvents) },
-  { prefix: 'codebuild-project-', ids: Object.values(codebuild.ProjectNotificationEvents) },
-  { prefix: 'codecommit-repository-', ids: Object.values(codecommit.RepositoryNotificationEvents) },
+const KNOWN_EVENTS: {
+  readonly prefix: string;
+  readonly resource: string;
+  readonly list: string;
+  readonly ids: readonly string[];
+}[] = [
+  {
+    prefix: 'codepipeline-pipeline-',
+    resource: 'CodePipeline pipeline',
+    list: 'codepipeline.PipelineNotificationEvents',
+    ids: Object.values(codepipeline.PipelineNotificationEvents),
+  },
+  {
+    prefix: 'codebuild-project-',
+    resource: 'CodeBuild project',
+    list: 'codebuild.ProjectNotificationEvents',
+    ids: Object.values(codebuild.ProjectNotificationEvents),
+  },
+  {
+    prefix: 'codecommit-repository-',
+    resource: 'CodeCommit repository',
+    list: 'codecommit.RepositoryNotificationEvents',
+    ids: Object.values(codecommit.RepositoryNotificationEvents),
+  },
 ];
 
 /**
@@ -157,14 +177,14 @@ function checkEvents(where: string, events: string[]): void {
   }
   for (const event of events) {
     if (typeof event !== 'string' || event === '') {
-      throw new Error(`${where}: each event must be a notification event type id, found ${JSON.stringify(event)}`);
+      throw new Error(`${where}: events must hold notification event type ids, found ${JSON.stringify(event)}`);
     }
     if (Token.isUnresolved(event)) continue;
     const known = KNOWN_EVENTS.find(({ prefix }) => event.startsWith(prefix));
     if (known !== undefined && !known.ids.includes(event)) {
       throw new Error(
-        `${where}: '${event}' is no notification event type id of a ${known.prefix.slice(0, -1)}; expected one of ` +
-          known.ids.join(', '),
+        `${where}: events lists '${event}', which is not a notification event type id of a ${known.resource} ` +
+          `(${known.list}); expected one of ${known.ids.join(', ')}`,
       );
     }
   }

@@ -52,14 +52,16 @@ describe('PipelineNotifications', () => {
     [[], 'events must list at least one notification event type id, found []'],
     [
       ['codepipeline-pipeline-execution-failed'],
-      "'codepipeline-pipeline-execution-failed' is no notification event type id of a codepipeline-pipeline; " +
-        'expected one of codepipeline-pipeline-pipeline-execution-failed,',
+      "events lists 'codepipeline-pipeline-execution-failed', which is not a notification event type id of a " +
+        'CodePipeline pipeline (codepipeline.PipelineNotificationEvents); expected one of ' +
+        'codepipeline-pipeline-pipeline-execution-failed,',
     ],
     [
       ['codebuild-project-build-failed'],
-      "'codebuild-project-build-failed' is no notification event type id of a codebuild-project",
+      "events lists 'codebuild-project-build-failed', which is not a notification event type id of a CodeBuild " +
+        'project (codebuild.ProjectNotificationEvents)',
     ],
-    [[''], 'each event must be a notification event type id, found ""'],
+    [[''], 'events must hold notification event type ids, found ""'],
   ])('notifyOn refuses the events %j', (events, message) => {
     const stack = new Stack(new App(), 'Notify');
     const notifications = new PipelineNotifications(stack, 'N');
