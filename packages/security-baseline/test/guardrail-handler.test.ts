@@ -40,6 +40,8 @@ interface Harness {
   readonly calls: Call[];
   /** The fake clock's time (ms since the invocation started) at each SDK call. */
   readonly callTimes: number[];
+  /** The abortSignal given to each SDK call. */
+  readonly abortSignals: (AbortSignal | undefined)[];
   /** Every response PUT: URL, headers and parsed body. */
   readonly responses: { url: string; headers: any; body: any }[];
   /** Every response PUT's body as sent. */
@@ -48,6 +50,8 @@ interface Harness {
   readonly logs: string[];
   /** The fake clock: ms since the invocation started. */
   readonly clock: { now: number };
+  /** Runs, in time order, the timers still set when the handler returned (as while the response is sent, or later). */
+  readonly runLeftoverTimers: () => Promise<void>;
 }
 
 /** The Lambda timeout AccountGuardrails sets (checked in account-guardrails.test.ts). */
@@ -65,6 +69,8 @@ function harness(
     failing?: { command: string; error: Error; times?: number };
     /** An SDK command that never answers. */
     hanging?: string;
+    /** An SDK command that answers only after `ms` (and ignores its abortSignal). */
+    slow?: { command: string; ms: number };
     /** The function's Lambda timeout. */
     timeoutMs?: number;
     /** The function's whole environment, instead of one built from the options above. */
@@ -75,6 +81,7 @@ function harness(
 ): Harness {
   const calls: Call[] = [];
   const callTimes: number[] = [];
+  const abortSignals: (AbortSignal | undefined)[] = [];
   const responses: { url: string; headers: any; body: any }[] = [];
   const sent: string[] = [];
   const logs: string[] = [];
@@ -88,10 +95,17 @@ function harness(
   const fakeModule = (client: string, commands: string[]) => {
     const m: any = {
       [client]: class {
-        async send(command: { name: string; input: any }) {
+        async send(command: { name: string; input: any }, sendOptions?: { abortSignal?: AbortSignal }) {
           calls.push({ command: command.name, input: command.input });
           callTimes.push(clock.now);
+          abortSignals.push(sendOptions?.abortSignal);
           if (options.hanging === command.name) return new Promise(() => {});
+          if (options.slow?.command === command.name) {
+            const ms = options.slow.ms;
+            await new Promise((resolve) =>
+              timers.push({ id: nextTimer++, due: clock.now + ms, fn: () => resolve(undefined) }),
+            );
+          }
           if (options.failing?.command === command.name && failures < (options.failing.times ?? Infinity)) {
             failures++;
             throw options.failing.error;
@@ -168,6 +182,7 @@ function harness(
     },
     console: { log: (line: string) => logs.push(line) },
     Buffer,
+    AbortController,
     setTimeout: (fn: () => void, ms: number) => {
       const id = nextTimer++;
       timers.push({ id, due: clock.now + Math.max(0, ms), fn });
@@ -195,7 +210,17 @@ function harness(
       next.fn();
     }
   };
-  return { handler, calls, callTimes, responses, sent, logs, clock };
+  const runLeftoverTimers = async () => {
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      timers.sort((a, b) => a.due - b.due);
+      const next = timers.shift();
+      if (next === undefined) return;
+      clock.now = next.due;
+      next.fn();
+    }
+  };
+  return { handler, calls, callTimes, abortSignals, responses, sent, logs, clock, runLeftoverTimers };
 }
 
 const RESPONSE_URL = 'https://cloudformation-custom-resource-response-euwest1.s3-eu-west-1.amazonaws.com/x?sig=1';
@@ -627,6 +652,28 @@ describe('an SDK call that never answers', () => {
       expect(h.clock.now).toBe(FUNCTION_TIMEOUT_MS - 10_000);
     },
   );
+
+  test('a check that answers after the deadline reverts nothing: the call in flight is aborted, none starts', async () => {
+    // FAILED is answered at 50 s; DescribeStackResource answers (DELETE_IN_PROGRESS) at 55 s, during the
+    // response PUT or in a later invocation of a reused environment: CloudFormation has DELETE_FAILED by then.
+    const h = harness({
+      revert: true,
+      describe: {
+        LogicalResourceId: 'Guardrailss3',
+        ResourceType: GUARDRAIL_RESOURCE_TYPES.s3,
+        PhysicalResourceId: physicalId('s3'),
+        ResourceStatus: 'DELETE_IN_PROGRESS',
+      },
+      slow: { command: 'DescribeStackResourceCommand', ms: 55_000 },
+    });
+    const result = await h.handler(cfnEvent('Delete', 's3'));
+    expect(result.Status).toBe('FAILED');
+    expect(h.abortSignals.map((signal) => signal?.aborted)).toEqual([true]);
+    await h.runLeftoverTimers();
+    expect(h.clock.now).toBe(55_000);
+    expect(h.calls.map((c) => c.command)).toEqual(['DescribeStackResourceCommand']);
+    expect(h.responses.map((r) => r.body.Status)).toEqual(['FAILED']);
+  });
 });
 
 describe('as AccountGuardrails deploys it', () => {

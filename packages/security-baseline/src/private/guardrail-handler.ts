@@ -18,7 +18,8 @@
  * - it answers CloudFormation itself (PUT to the pre-signed ResponseURL), so it needs no framework
  *   function: cr.Provider would add a second function, itself directly invokable, and a file asset.
  *   It answers before its Lambda timeout: FAILED at its deadline (the timeout less
- *   GUARDRAIL_RESPONSE_MARGIN_MS) if an SDK call has not answered by then. The ResponseURL is not checked
+ *   GUARDRAIL_RESPONSE_MARGIN_MS) if an SDK call has not answered by then; that call is aborted and no
+ *   other call starts after the deadline (no revert once FAILED is answered). The ResponseURL is not checked
  *   beyond https (see the README): a direct caller can have the response body PUT to a URL of its choosing;
  * - a call that AWS denies is retried a few times (GUARDRAIL_RETRY_DELAYS_MS): the policy attached just
  *   before the resource may not be in effect yet. Any other error fails at once.
@@ -97,10 +98,19 @@ function settingOf(type) {
 // CloudFormation answer AccessDenied, EC2 UnauthorizedOperation (EC2 API Reference, error codes).
 const DENIED = ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'];
 
-// The invocation's time limit: the Lambda timeout less RESPONSE_MARGIN_MS, from the Lambda context.
+// The invocation's time limit: the Lambda timeout less RESPONSE_MARGIN_MS, from the Lambda context. At the
+// deadline (beforeDeadline) the call in flight is aborted and none starts after it: the answer is FAILED by
+// then, and the rest of run (a revert after its check) would otherwise go on while the response is sent (or in
+// a later invocation, where Lambda reuses the environment and its pending work).
 function deadlineOf(context) {
   const budget = context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS;
-  return { budget, left: () => context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS, pending: undefined };
+  return {
+    budget,
+    left: () => context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS,
+    pending: undefined,
+    expired: false,
+    aborter: new AbortController(),
+  };
 }
 
 // One SDK call; a denied one is tried again after each of RETRY_DELAYS_MS that ends before the deadline.
@@ -109,9 +119,10 @@ async function send(deadline, pkg, client, command, input) {
   const c = new m[client]({});
   let waited = 0;
   for (let attempt = 1; ; attempt++) {
+    if (deadline.expired) throw new Error(command + ' not sent: the function answered FAILED at its deadline');
     deadline.pending = command;
     try {
-      const out = await c.send(new m[command](input));
+      const out = await c.send(new m[command](input), { abortSignal: deadline.aborter.signal });
       deadline.pending = undefined;
       return out;
     } catch (e) {
@@ -276,10 +287,14 @@ function respond(url, data) {
 function beforeDeadline(deadline, work) {
   let timer;
   const expired = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error((deadline.pending || 'the function') + ' did not answer within ' +
-      Math.round(deadline.budget / 1000) + ' s: answered FAILED ' + RESPONSE_MARGIN_MS / 1000 +
-      " s before the function's " + Math.round((deadline.budget + RESPONSE_MARGIN_MS) / 1000) + ' s Lambda timeout')),
-    deadline.budget);
+    timer = setTimeout(() => {
+      const error = new Error((deadline.pending || 'the function') + ' did not answer within ' +
+        Math.round(deadline.budget / 1000) + ' s: answered FAILED ' + RESPONSE_MARGIN_MS / 1000 +
+        " s before the function's " + Math.round((deadline.budget + RESPONSE_MARGIN_MS) / 1000) + ' s Lambda timeout');
+      deadline.expired = true;
+      deadline.aborter.abort();
+      reject(error);
+    }, deadline.budget);
   });
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
