@@ -499,6 +499,26 @@ function knownTarget(awsEnvironment: string | undefined): awsEnvironment is stri
 }
 
 /**
+ * The head's exports less those whose value the change alters: CloudFormation refuses to change an export another
+ * stack imports, and a hand-written Fn::ImportValue adds no stack dependency, so a new import of a changed export
+ * may read either value when it deploys. Left out, it stays "cannot be evaluated" rather than judged by one.
+ */
+function withoutChangedExports(
+  head: Map<string, Map<string, StackExport>>,
+  base: ReadonlyMap<string, ReadonlyMap<string, StackExport>>,
+): Map<string, Map<string, StackExport>> {
+  for (const [environment, exports] of head) {
+    for (const [name, exported] of exports) {
+      const before = base.get(environment)?.get(name);
+      if (before !== undefined && JSON.stringify(before.value) !== JSON.stringify(exported.value)) {
+        exports.delete(name);
+      }
+    }
+  }
+  return head;
+}
+
+/**
  * The exports of an assembly, per account and Region (`aws://account/region`), by export name
  * (`Outputs.<x>.Export.Name`; a name given by an intrinsic when it is Fn::Sub or Fn::Join of
  * literals and known pseudo parameters). An environment-agnostic stack may deploy to any account
@@ -771,7 +791,7 @@ export function compareAssemblies(
         }
       : undefined;
   const baseExports = assemblyExports(base);
-  const headExports = assemblyExports(head);
+  const headExports = withoutChangedExports(assemblyExports(head), baseExports);
   const exportsFor = (table: Map<string, Map<string, StackExport>>, s: AssemblyStack | undefined) =>
     s && knownTarget(s.awsEnvironment) ? table.get(s.awsEnvironment) : undefined;
   const ambiguous = ambiguousNames(base, head);

@@ -447,8 +447,8 @@ function evaluate(value: unknown, scope: TemplateScope | undefined, only?: Reado
 
 /**
  * A list value: a literal list, Fn::Split of a string that evaluates, or (as CDK exports a list:
- * Fn::Join with `||`, imported as Fn::Split with `||`) the joined list itself, when the delimiters
- * are the same. Undefined when it is no list this can read.
+ * Fn::Join with `||`, imported as Fn::Split with `||`) the joined list itself, read through an
+ * import, when the delimiters are the same. Undefined when it is no list this can read.
  */
 function evaluateList(value: unknown, scope: TemplateScope | undefined, depth: number): Evaluated | undefined {
   if (Array.isArray(value)) return { value, scope, via: [] };
@@ -458,10 +458,23 @@ function evaluateList(value: unknown, scope: TemplateScope | undefined, depth: n
   const source = evaluate(split[1], scope, undefined, depth + 1);
   if (typeof source.value === 'string') return { ...source, value: source.value.split(split[0]) };
   const join = isObject(source.value) && Object.keys(source.value).length === 1 ? source.value['Fn::Join'] : undefined;
-  if (source.via.length > 0 && Array.isArray(join) && join.length === 2 && join[0] === split[0]) {
-    return { ...source, value: join[1] };
+  if (source.via.length === 0 || !Array.isArray(join) || join.length !== 2 || join[0] !== split[0]) return undefined;
+  if (!Array.isArray(join[1])) return { ...source, value: join[1] };
+  // Fn::Split cuts at every delimiter, inside an element too: a string element that holds it is
+  // several elements, and an element not known (a parameter may hold it) leaves the positions
+  // after it unknown, so the list ends there.
+  const elements: unknown[] = [];
+  const via = [...source.via];
+  for (const element of join[1]) {
+    const part = evaluate(element, source.scope, undefined, depth + 1);
+    if (typeof part.value !== 'string') {
+      elements.push(element);
+      break;
+    }
+    elements.push(...part.value.split(split[0]));
+    via.push(...part.via);
   }
-  return undefined;
+  return { ...source, value: elements, via };
 }
 
 /** The literal string a template value evaluates to (an export name: literal, Fn::Sub, Fn::Join, pseudo parameters). */

@@ -96,23 +96,73 @@ describe('an import of an export of the assembly is judged as the exported value
     expect(newImport([exporter(outputs)])).toEqual([]);
   });
 
-  test('the head reads the head assembly: an export widened in the same change is seen', () => {
-    expect(
-      ingressFindings(
-        [exporter(exported('10.0.0.0/16')), group()],
-        [exporter(exported('0.0.0.0/0')), group({ 'Fn::ImportValue': 'dev-edge-Cidr' })],
-      ),
-    ).toEqual([
-      'dev-app Web: ingress open to the internet: tcp, port 443, from 0.0.0.0/0 ' +
-        '(given as ${Import:dev-edge-Cidr}, export dev-edge-Cidr of stack dev-edge)',
-    ]);
+  // CloudFormation refuses to change an export another stack imports, and a hand-written import adds no
+  // dependency: a new rule importing an export the change alters may deploy with either value.
+  test('an export whose value the change alters, widened or narrowed, cannot be evaluated', () => {
+    for (const [before, after] of [
+      ['10.0.0.0/16', '0.0.0.0/0'],
+      ['0.0.0.0/0', '10.1.0.0/16'],
+    ]) {
+      expect(
+        ingressFindings(
+          [exporter(exported(before)), group()],
+          [exporter(exported(after)), group({ 'Fn::ImportValue': 'dev-edge-Cidr' })],
+        ),
+      ).toEqual([CANNOT]);
+    }
   });
 
   test('the base reads the base assembly: a rule that already allowed the exported range covers the same literal', () => {
-    const edge = exporter(exported('0.0.0.0/0'));
-    expect(ingressFindings([edge, group({ 'Fn::ImportValue': 'dev-edge-Cidr' })], [edge, group('0.0.0.0/0')])).toEqual(
-      [],
+    // The head's export differs: read in the head assembly, the base rule would allow only 10.0.0.0/16.
+    expect(
+      ingressFindings(
+        [exporter(exported('0.0.0.0/0')), group({ 'Fn::ImportValue': 'dev-edge-Cidr' })],
+        [exporter(exported('10.0.0.0/16')), group('0.0.0.0/0')],
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('a list exported joined and imported with Fn::Split', () => {
+  /** A new rule from element `index` of the list `dev-edge-Cidr` exports joined by `,`. */
+  const selected = (elements: unknown, index: number, delimiter = ',') => {
+    const edge = exporter(exported({ 'Fn::Join': [',', elements] }));
+    const cidr = { 'Fn::Select': [index, { 'Fn::Split': [delimiter, { 'Fn::ImportValue': 'dev-edge-Cidr' }] }] };
+    return { cidr, findings: ingressFindings([edge, group()], [edge, group(cidr)]) };
+  };
+  const vpcRange = { 'Fn::GetAtt': ['Vpc', 'CidrBlock'] };
+  const cannot = (cidr: unknown) => {
+    const source = JSON.stringify(cidr);
+    return (
+      `dev-app Web: ingress source cannot be evaluated: Properties.SecurityGroupIngress[0].CidrIp is ${source}, ` +
+      `in tcp, port 443, from ${source}; check by hand that it is not the internet or a wide public range`
     );
+  };
+
+  test("is read element by element: the exporting stack's VPC range is no finding", () => {
+    expect(selected(['192.168.0.0/16', vpcRange], 1).findings).toEqual([]);
+  });
+
+  test('a string element that holds the delimiter is several elements, as Fn::Split cuts it', () => {
+    // "10.0.0.0/8,0.0.0.0/0,<VPC range>" split at "," is ["10.0.0.0/8", "0.0.0.0/0", <VPC range>].
+    const { cidr, findings } = selected(['10.0.0.0/8,0.0.0.0/0', vpcRange], 1);
+    expect(findings).toEqual([
+      'dev-app Web: ingress open to the internet: tcp, port 443, from 0.0.0.0/0 ' +
+        `(given as ${JSON.stringify(cidr)}, export dev-edge-Cidr of stack dev-edge)`,
+    ]);
+  });
+
+  test.each([
+    [
+      'an element after one that is not known (a parameter may hold the delimiter)',
+      [{ Ref: 'Edge' }, vpcRange],
+      1,
+      ',',
+    ],
+    ['a list split at another delimiter than it was joined with', [vpcRange], 0, '|'],
+  ])('cannot be evaluated: %s', (_, elements, index, delimiter) => {
+    const { cidr, findings } = selected(elements, index, delimiter);
+    expect(findings).toEqual([cannot(cidr)]);
   });
 });
 
