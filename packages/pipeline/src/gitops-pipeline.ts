@@ -226,6 +226,16 @@ export class GitOpsPipeline extends Construct {
    */
   public static readonly RESERVED_STAGE_NAMES: string[] = ['Source', 'Build', 'UpdatePipeline', 'Assets'];
 
+  /**
+   * CodePipeline's quota of actions per stage: a wave with more is split into stages `<wave>.1`, `<wave>.2`, ...
+   * Exposed so that a config layer can lay out waves as `buildPipeline()` does before anything is synthesized.
+   */
+  public static readonly MAX_ACTIONS_PER_STAGE: number = MAX_ACTIONS_PER_STAGE;
+  /** CodePipeline's quota of stages per pipeline (fixed): `buildPipeline()` refuses a pipeline with more. */
+  public static readonly MAX_STAGES_PER_PIPELINE: number = MAX_STAGES_PER_PIPELINE;
+  /** CodePipeline's quota of actions per pipeline (fixed): `buildPipeline()` refuses a pipeline with more. */
+  public static readonly MAX_ACTIONS_PER_PIPELINE: number = MAX_ACTIONS_PER_PIPELINE;
+
   /** The underlying CDK pipeline. */
   public readonly cdkPipeline: pipelines.CodePipeline;
   /** The artifact bucket. */

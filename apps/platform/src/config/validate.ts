@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { WorkloadVpc } from '@groundwork/networking';
+import { GitOpsPipeline } from '@groundwork/pipeline';
 import { z } from 'zod';
 import { cidrsOverlap, hasHostBits, parseCidr } from './cidr';
 import { didYouMean } from './did-you-mean';
@@ -1382,12 +1383,11 @@ export function checkPipelineNameCollisions(
 
 /**
  * CodePipeline's quotas on the pipeline's shape, as @groundwork/pipeline's GitOpsPipeline applies them at synth
- * (its MAX_ACTIONS_PER_STAGE, MAX_STAGES_PER_PIPELINE, MAX_ACTIONS_PER_PIPELINE): 50 actions per stage, 50 stages
- * and 500 actions per pipeline.
+ * (the same constants): 50 actions per stage, 50 stages and 500 actions per pipeline.
  */
-export const MAX_ACTIONS_PER_STAGE = 50;
-export const MAX_STAGES_PER_PIPELINE = 50;
-export const MAX_ACTIONS_PER_PIPELINE = 500;
+export const MAX_ACTIONS_PER_STAGE = GitOpsPipeline.MAX_ACTIONS_PER_STAGE;
+export const MAX_STAGES_PER_PIPELINE = GitOpsPipeline.MAX_STAGES_PER_PIPELINE;
+export const MAX_ACTIONS_PER_PIPELINE = GitOpsPipeline.MAX_ACTIONS_PER_PIPELINE;
 
 /**
  * The stages aws-cdk-lib/pipelines puts before the waves, one action each: Source, Build, UpdatePipeline and Assets
