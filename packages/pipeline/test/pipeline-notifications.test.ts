@@ -4,6 +4,22 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { PipelineNotifications } from '../src';
 
+/** A stack with PipelineNotifications and an imported pipeline to attach rules to. */
+function notificationsFixture(): {
+  stack: Stack;
+  notifications: PipelineNotifications;
+  pipeline: codepipeline.IPipeline;
+} {
+  const stack = new Stack(new App(), 'Notify');
+  const notifications = new PipelineNotifications(stack, 'N');
+  const pipeline = codepipeline.Pipeline.fromPipelineArn(
+    stack,
+    'Pipeline',
+    'arn:aws:codepipeline:eu-west-1:111111111111:groundwork',
+  );
+  return { stack, notifications, pipeline };
+}
+
 describe('PipelineNotifications', () => {
   test('rejects a Slack target that is not a Chatbot channel ARN', () => {
     const stack = new Stack(new App(), 'Notify');
@@ -28,13 +44,7 @@ describe('PipelineNotifications', () => {
   });
 
   test('notifyOn names the rule as given, and rejects a name CodeStar Notifications does not accept', () => {
-    const stack = new Stack(new App(), 'Notify');
-    const notifications = new PipelineNotifications(stack, 'N');
-    const pipeline = codepipeline.Pipeline.fromPipelineArn(
-      stack,
-      'Pipeline',
-      'arn:aws:codepipeline:eu-west-1:111111111111:groundwork',
-    );
+    const { stack, notifications, pipeline } = notificationsFixture();
     notifications.notifyOn('Events', pipeline, undefined, 'groundwork-pipeline-events');
     Template.fromStack(stack).hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', {
       Name: 'groundwork-pipeline-events',
@@ -63,26 +73,14 @@ describe('PipelineNotifications', () => {
     ],
     [[''], 'events must hold notification event type ids, found ""'],
   ])('notifyOn refuses the events %j', (events, message) => {
-    const stack = new Stack(new App(), 'Notify');
-    const notifications = new PipelineNotifications(stack, 'N');
-    const pipeline = codepipeline.Pipeline.fromPipelineArn(
-      stack,
-      'P',
-      'arn:aws:codepipeline:eu-west-1:111111111111:gw',
-    );
+    const { notifications, pipeline } = notificationsFixture();
     expect(() => notifications.notifyOn('Events', pipeline, events)).toThrow(
       `Notify/N: notifyOn('Events'): ${message}`,
     );
   });
 
   test('notifyOn sends the events given, ids of other services and tokens as they are', () => {
-    const stack = new Stack(new App(), 'Notify');
-    const notifications = new PipelineNotifications(stack, 'N');
-    const pipeline = codepipeline.Pipeline.fromPipelineArn(
-      stack,
-      'P',
-      'arn:aws:codepipeline:eu-west-1:111111111111:gw',
-    );
+    const { stack, notifications, pipeline } = notificationsFixture();
     const token = new CfnParameter(stack, 'Event').valueAsString;
     const events = ['codepipeline-pipeline-stage-execution-failed', 'codedeploy-application-deployment-failed', token];
     notifications.notifyOn('Events', pipeline, events);
