@@ -9,13 +9,18 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { DeploymentBoundary } from './deployment-boundary';
 import { requireSomeTrust, trustedRolePrincipal } from './trusted-principals';
-import { validateAccountId, validateRoleArns, validateRoleNamePatterns } from './validation';
+import { validateAccountId, validateOtherAccount, validateRoleArns, validateRoleNamePatterns } from './validation';
 
 /**
  * Properties of a BreakGlassRole.
  */
 export interface BreakGlassRoleProps {
-  /** The 12-digit id of the account whose identities may break glass (e.g. the security account). */
+  /**
+   * The 12-digit id of the account whose identities may break glass (e.g. the security account).
+   *
+   * It must differ from the account the role is deployed into (checked when the stack's account is known at
+   * synthesis): that account's own principals could otherwise create or change a trusted role and assume this one.
+   */
   readonly trustedAccountId: string;
 
   /**
@@ -127,6 +132,7 @@ export class BreakGlassRole extends Construct {
     if (Token.isUnresolved(props.trustedAccountId)) {
       throw new Error(`${p}: trustedAccountId must be a literal 12-digit account id, found a token`);
     }
+    validateOtherAccount(p, 'trustedAccountId', props.trustedAccountId, Stack.of(this).account);
     const arns = props.trustedPrincipalArns ?? [];
     const patterns = props.trustedRoleNamePatterns ?? [];
     requireSomeTrust(p, arns, patterns);

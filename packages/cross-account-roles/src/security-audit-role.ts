@@ -3,13 +3,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from './nag-acknowledgements';
 import { requireSomeTrust, trustedRolePrincipal } from './trusted-principals';
-import { validateAccountId, validateRoleArns, validateRoleNamePatterns } from './validation';
+import { validateAccountId, validateOtherAccount, validateRoleArns, validateRoleNamePatterns } from './validation';
 
 /**
  * Properties of a SecurityAuditRole.
  */
 export interface SecurityAuditRoleProps {
-  /** The 12-digit id of the security (audit) account. */
+  /**
+   * The 12-digit id of the security (audit) account.
+   *
+   * It must differ from the account the role is deployed into (checked when the stack's account is known at
+   * synthesis): that account's own principals could otherwise create or change a trusted role and assume this one.
+   */
   readonly securityAccountId: string;
 
   /**
@@ -66,6 +71,7 @@ export class SecurityAuditRole extends Construct {
     if (Token.isUnresolved(props.securityAccountId)) {
       throw new Error(`${p}: securityAccountId must be a literal 12-digit account id, found a token`);
     }
+    validateOtherAccount(p, 'securityAccountId', props.securityAccountId, Stack.of(this).account);
     const arns = props.trustedPrincipalArns ?? [];
     const patterns = props.trustedRoleNamePatterns ?? [];
     requireSomeTrust(p, arns, patterns);

@@ -26,6 +26,27 @@ export function validateAccountId(path: string, prop: string, value: string | un
   }
 }
 
+/**
+ * Refuses a role that trusts roles of the account it is deployed into, when both ids are literal (a token, e.g. an
+ * environment-agnostic stack's account, is left unchecked). A role name pattern of the role's own account is open
+ * to every principal there that may create a role matching it (the deployment pipeline creates roles), and an exact
+ * ARN to every principal that may change that role: the audit or break-glass role would no longer be separate from
+ * the account it watches.
+ */
+export function validateOtherAccount(
+  path: string,
+  prop: string,
+  trustedAccountId: string,
+  deployedAccountId: string,
+): void {
+  if (Token.isUnresolved(trustedAccountId) || Token.isUnresolved(deployedAccountId)) return;
+  if (trustedAccountId === deployedAccountId) {
+    throw new Error(
+      `${path}: ${prop} must be an account other than the one the role is deployed into, found '${trustedAccountId}', the stack's own account (its roles matching the trust could be created or changed by principals of that account, e.g. the deployment pipeline, and then assume this role)`,
+    );
+  }
+}
+
 export function validateQualifier(path: string, value: string): void {
   if (Token.isUnresolved(value)) return;
   if (!BootstrapContract.isValidQualifier(value)) {

@@ -1,3 +1,4 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
@@ -127,6 +128,12 @@ describe('SecurityAuditRole', () => {
       'role in another account',
       { trustedPrincipalArns: ['arn:aws:iam::111111111111:role/x'] },
       /^Target\/Audit: trustedPrincipalArns must name roles in the security account 333333333333 \(securityAccountId\), found 'arn:aws:iam::111111111111:role\/x'$/,
+    ],
+    [
+      // Its roles matching the pattern could be created by the account's own pipeline, and assume the audit role.
+      'the account it is deployed into as the security account',
+      { securityAccountId: TARGET_ACCOUNT },
+      /^Target\/Audit: securityAccountId must be an account other than the one the role is deployed into, found '222222222222', the stack's own account/,
     ],
   ])('rejects %s', (_n, props, message) => {
     expect(() => audit(props)).toThrow(message);
@@ -384,6 +391,14 @@ describe('BreakGlassRole', () => {
       /^Target\/BreakGlass: trustedPrincipalArns must name roles in the trusted account 333333333333 \(trustedAccountId\), found 'arn:aws:iam::111111111111:role\/responder'$/,
     ],
     [
+      'the account it is deployed into as the trusted account',
+      {
+        trustedAccountId: TARGET_ACCOUNT,
+        trustedPrincipalArns: [`arn:aws:iam::${TARGET_ACCOUNT}:role/incident-responder`],
+      },
+      /^Target\/BreakGlass: trustedAccountId must be an account other than the one the role is deployed into, found '222222222222', the stack's own account/,
+    ],
+    [
       'no permissions',
       { managedPolicies: [] },
       /managedPolicies must list what the role may do in an emergency, found an empty list/,
@@ -405,6 +420,21 @@ describe('BreakGlassRole', () => {
     ],
   ])('rejects %s', (_n, props, message) => {
     expect(() => breakGlass(props)).toThrow(message);
+  });
+
+  test('an environment-agnostic stack (its account a token) may trust any account', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    expect(() => {
+      new SecurityAuditRole(stack, 'Audit', {
+        securityAccountId: TARGET_ACCOUNT,
+        trustedRoleNamePatterns: [SSO_AUDITOR],
+      });
+      new BreakGlassRole(stack, 'BreakGlass', {
+        trustedAccountId: TARGET_ACCOUNT,
+        trustedRoleNamePatterns: ['incident-responder'],
+        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')],
+      });
+    }).not.toThrow();
   });
 
   test('a role name of 49 characters names its rules within EventBridge 64 characters', () => {
