@@ -18,13 +18,28 @@ const MATCHING_OPERATORS = [
 ];
 
 /**
+ * Web identity keys whose value is an id the provider assigns to an app or identity pool (IAM User Guide,
+ * "Available keys for AWS web identity federation"): Google's client id, Facebook's and Login with Amazon's app
+ * id, a Cognito identity pool id. Nobody picks these ids, so a wildcard in one serves only to admit other
+ * apps (`*.apps.googleusercontent.com` is every Google client, `eu-west-1:*` every pool of the region).
+ */
+const WEB_IDENTITY_APP_KEYS: readonly string[] = [
+  'accounts.google.com:aud',
+  'graph.facebook.com:app_id',
+  'www.amazon.com:app_id',
+  'cognito-identity.amazonaws.com:aud',
+];
+
+/**
  * A value that matches every caller: only wildcards, any organization id (`o-*`), any role's ARN
  * (`arn:aws:iam::*:*`), any address, any GitHub repository (`repo:*`); for GitHub's own subject key,
- * any value that does not name one repository (see namesOneGitHubRepository).
+ * any value that does not name one repository (see namesOneGitHubRepository); for a web identity app key,
+ * a value with a wildcard or an IAM policy variable (see WEB_IDENTITY_APP_KEYS).
  */
 function matchesAnyCaller(key: string, value: string): boolean {
   return (
     /^[*?]*$/.test(value) ||
+    (WEB_IDENTITY_APP_KEYS.includes(key) && hasWildcard(withTokensFixed(value))) ||
     (key === 'aws:principalorgid' && /^o-[*?]*$/i.test(value)) ||
     (key === 'aws:principalarn' && coversEveryRoleArn(value)) ||
     (key === 'aws:sourceip' && /\/0$/.test(value)) ||

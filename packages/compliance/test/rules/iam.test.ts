@@ -670,12 +670,74 @@ describe('Groundwork-IAM4: a web identity trust names its callers', () => {
       new iam.Role(stack, id, {
         assumedBy: new iam.WebIdentityPrincipal('cognito-identity.amazonaws.com', conditions),
       });
-    cognito('AnyIdentityPool', { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } });
-    cognito('OneIdentityPool', {
-      StringEquals: { 'cognito-identity.amazonaws.com:aud': 'eu-west-1:12345678-abcd-abcd-abcd-123456789012' },
-      'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+    const pool = 'eu-west-1:12345678-abcd-abcd-abcd-123456789012';
+    const signedIn = { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } };
+    cognito('AnyIdentityPool', signedIn);
+    cognito('OneIdentityPool', { StringEquals: { 'cognito-identity.amazonaws.com:aud': pool }, ...signedIn });
+    // Every identity pool of the region.
+    cognito('EveryPoolOfTheRegion', {
+      StringLike: { 'cognito-identity.amazonaws.com:aud': 'eu-west-1:*' },
+      ...signedIn,
     });
-    expectFindings(stack, 'Groundwork-IAM4', ['Test/AnyIdentityPool/Resource']);
+    // Guests and signed-in users alike: AWS asks for amr beside aud on every role that trusts identity pools.
+    cognito('AnyAuthenticationType', { StringEquals: { 'cognito-identity.amazonaws.com:aud': pool } });
+    cognito('AuthenticationTypeWildcard', {
+      StringEquals: { 'cognito-identity.amazonaws.com:aud': pool },
+      'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': '*' },
+    });
+    expectFindings(stack, 'Groundwork-IAM4', [
+      'Test/AnyIdentityPool/Resource',
+      'Test/EveryPoolOfTheRegion/Resource',
+      'Test/AnyAuthenticationType/Resource',
+      'Test/AuthenticationTypeWildcard/Resource',
+    ]);
+  });
+
+  test('a Google, Facebook or Login with Amazon trust names its app', () => {
+    const stack = newStack();
+    const trust = (id: string, federated: string | string[], condition?: Record<string, unknown>) =>
+      new iam.CfnRole(stack, id, {
+        assumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: federated },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              ...(condition ? { Condition: condition } : {}),
+            },
+          ],
+        },
+      });
+    const GOOGLE = 'accounts.google.com';
+    const FACEBOOK = 'graph.facebook.com';
+    const AMAZON = 'www.amazon.com';
+    const googleApp = '123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com';
+    trust('GoogleApp', GOOGLE, { StringEquals: { [`${GOOGLE}:aud`]: googleApp, [`${GOOGLE}:sub`]: '1098765' } });
+    trust('FacebookApp', FACEBOOK, { StringEquals: { [`${FACEBOOK}:app_id`]: '358770994578462' } });
+    trust('AmazonApp', AMAZON, { 'ForAnyValue:StringEquals': { [`${AMAZON}:app_id`]: 'amzn1.application.abc123' } });
+    // Any user signed in through any app of the provider.
+    trust('GoogleNoCondition', GOOGLE);
+    // One user, through whichever app: a token the user gave another app is replayed.
+    trust('FacebookUserOnly', FACEBOOK, { StringEquals: { [`${FACEBOOK}:id`]: '10203040' } });
+    // The token's own audience, which a Google service account chooses when it asks for a token.
+    trust('GoogleOriginalAudienceOnly', GOOGLE, { StringEquals: { [`${GOOGLE}:oaud`]: googleApp } });
+    // Every Google client id; every Login with Amazon app.
+    trust('GoogleAnyApp', GOOGLE, { StringLike: { [`${GOOGLE}:aud`]: '*.apps.googleusercontent.com' } });
+    trust('AmazonAnyApp', AMAZON, { StringLike: { [`${AMAZON}:app_id`]: 'amzn1.application.*' } });
+    trust('AmazonNegated', AMAZON, { StringNotEquals: { [`${AMAZON}:app_id`]: 'amzn1.application.abc123' } });
+    // Each provider of the statement names its own app.
+    trust('OneOfTwoProviders', [GOOGLE, FACEBOOK], { StringEquals: { [`${GOOGLE}:aud`]: googleApp } });
+    expectFindings(stack, 'Groundwork-IAM4', [
+      'Test/GoogleNoCondition',
+      'Test/FacebookUserOnly',
+      'Test/GoogleOriginalAudienceOnly',
+      'Test/GoogleAnyApp',
+      'Test/AmazonAnyApp',
+      'Test/AmazonNegated',
+      'Test/OneOfTwoProviders',
+    ]);
+    expect(resourcesChecked(stack, 'Groundwork-IAM4')).toBe(10);
   });
 
   test('a GitHub subject names one repository: its owner and name without a wildcard', () => {

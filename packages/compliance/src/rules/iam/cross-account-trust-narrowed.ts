@@ -62,25 +62,41 @@ function awsPrincipals(statement: PolicyStatement): string[] {
 /** Stands for "a `sub` key of whichever provider": the provider is a reference this rule cannot read. */
 const ANY_PROVIDER_SUBJECT = '*:sub';
 
+/** The keys that name the callers of each web identity provider STS knows without an IAM provider resource. */
+const BUILT_IN_PROVIDER_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['accounts.google.com', ['accounts.google.com:aud']],
+  ['graph.facebook.com', ['graph.facebook.com:app_id']],
+  ['www.amazon.com', ['www.amazon.com:app_id']],
+  ['cognito-identity.amazonaws.com', ['cognito-identity.amazonaws.com:aud', 'cognito-identity.amazonaws.com:amr']],
+]);
+
 /**
- * The condition key (lower-cased) that names the callers of a web identity trust of `federated`: an IAM OIDC
- * provider (`arn:...:oidc-provider/<host>`) issues tokens to every workload or user of its issuer (every
- * repository on GitHub, every service account of a cluster), which its subject claim `<host>:sub` tells
- * apart; Amazon Cognito issues them for every identity pool, which `cognito-identity.amazonaws.com:aud`
- * names. A reference (an OIDC provider of the template, an import) stands for a provider whose host the rule
- * cannot read: a `sub` key of any provider counts. Other federated principals (SAML providers; Login with
- * Amazon, Facebook and Google, whose audience is the app itself) are not judged: undefined.
+ * The condition keys (lower-cased) that together name the callers of a web identity trust of `federated`
+ * (IAM User Guide, "Available keys for AWS web identity federation"). An IAM OIDC provider
+ * (`arn:...:oidc-provider/<host>`) issues tokens to every workload or user of its issuer (every repository on
+ * GitHub, every service account of a cluster), which its subject claim `<host>:sub` tells apart. The built-in
+ * providers issue tokens to every user of every app: Google's client id `accounts.google.com:aud`, Facebook's
+ * `graph.facebook.com:app_id` and Login with Amazon's `www.amazon.com:app_id` name the app. Google's
+ * `accounts.google.com:oaud` does not: it is the token's own `aud`, which a Google service account chooses
+ * when it asks for a token. A user key alone (`:sub`, `:id`, `:user_id`) does not either: it names a user,
+ * not the app the user signed in through. Amazon Cognito issues tokens for every identity pool, which
+ * `cognito-identity.amazonaws.com:aud` names, to guests and signed-in users, which
+ * `cognito-identity.amazonaws.com:amr` tells apart (the Cognito developer guide asks for both on every role
+ * that trusts identity pools). A reference (an OIDC provider of the template, an import) stands for a provider
+ * whose host the rule cannot read: a `sub` key of any provider counts. Other federated principals (SAML
+ * providers) are not judged: undefined.
  */
-function webIdentityCallerKey(federated: string): string | undefined {
+function webIdentityCallerKeys(federated: string): readonly string[] | undefined {
   const text = withoutPseudoParameters(federated);
-  if (text.toLowerCase() === 'cognito-identity.amazonaws.com') {
-    return 'cognito-identity.amazonaws.com:aud';
+  const builtIn = BUILT_IN_PROVIDER_KEYS.get(text.toLowerCase());
+  if (builtIn) {
+    return builtIn;
   }
   const oidc = /^arn:[^:]+:iam::[^:]*:oidc-provider\/(.+)$/.exec(text);
   if (oidc) {
-    return `${oidc[1].toLowerCase()}:sub`;
+    return [`${oidc[1].toLowerCase()}:sub`];
   }
-  return /^\$\{[^}]+\}$/.test(text) ? ANY_PROVIDER_SUBJECT : undefined;
+  return /^\$\{[^}]+\}$/.test(text) ? [ANY_PROVIDER_SUBJECT] : undefined;
 }
 
 /** The statement's `Federated` principals as strings, every `Fn::If` branch counted. */
@@ -94,18 +110,17 @@ function federatedPrincipals(statement: PolicyStatement): string[] {
 
 /**
  * Whether a statement that lets a web identity assume the role names its callers: for each federated
- * principal webIdentityCallerKey judges, its key narrows (see narrowingConditionKeys).
+ * principal webIdentityCallerKeys judges, each of its keys narrows (see narrowingConditionKeys).
  */
 function webIdentityCallersNamed(statement: PolicyStatement, keys: string[]): boolean {
   if (!allowsAction(statement, 'sts:AssumeRoleWithWebIdentity')) {
     return true;
   }
-  return federatedPrincipals(statement)
-    .map(webIdentityCallerKey)
-    .every(
-      (key) =>
-        key === undefined || (key === ANY_PROVIDER_SUBJECT ? keys.some((k) => k.endsWith(':sub')) : keys.includes(key)),
-    );
+  return federatedPrincipals(statement).every((federated) =>
+    (webIdentityCallerKeys(federated) ?? []).every((key) =>
+      key === ANY_PROVIDER_SUBJECT ? keys.some((k) => k.endsWith(':sub')) : keys.includes(key),
+    ),
+  );
 }
 
 /**
@@ -126,9 +141,13 @@ function webIdentityCallersNamed(statement: PolicyStatement, keys: string[]): bo
  * key of any provider), with values that are not only wildcards nor every GitHub repository (`repo:*`); for
  * GitHub's own key (`token.actions.githubusercontent.com[/<enterprise>]:sub`), every value names one repository,
  * `repo:<owner>/<repository>` with no wildcard in either, then `:` or the end (`*:environment:prod`,
- * `repo:octo*` and `repo:octo-org/*` do not); for Amazon Cognito, `cognito-identity.amazonaws.com:aud`. Under
- * the operators counted above. A condition block the rule cannot read (aws-cdk-lib's `eks.ServiceAccount` puts
- * it in a CfnJson, `{"StringEquals": {"Fn::GetAtt": [..., "Value"]}}`) has no `sub` key, and fails.
+ * `repo:octo*` and `repo:octo-org/*` do not); for Google, Facebook and Login with Amazon, the app:
+ * `accounts.google.com:aud`, `graph.facebook.com:app_id`, `www.amazon.com:app_id` (not `accounts.google.com:oaud`
+ * alone, nor a user key alone); for Amazon Cognito, `cognito-identity.amazonaws.com:aud` and
+ * `cognito-identity.amazonaws.com:amr`. An app or identity pool id with a wildcard or a policy variable
+ * (`*.apps.googleusercontent.com`, `eu-west-1:*`) does not count. Under the operators counted above. A
+ * condition block the rule cannot read (aws-cdk-lib's `eks.ServiceAccount` puts it in a CfnJson,
+ * `{"StringEquals": {"Fn::GetAtt": [..., "Value"]}}`) has no `sub` key, and fails.
  *
  * When the stack is environment-agnostic its account is unknown, so every literal account id
  * counts as another account: give the stack an `env` to compare against.
