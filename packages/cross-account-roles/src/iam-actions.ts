@@ -304,6 +304,12 @@ export const AUDIT_TAMPERING_ACTIONS = [
   'guardduty:DisassociateFromMasterAccount',
   'guardduty:DisassociateFromAdministratorAccount',
   'securityhub:DisableSecurityHub',
+  // Leaving the Security Hub administrator (outside an organization; the API reference asks policies to name the
+  // older action as well, which the console still calls), and removing the authorization an aggregator of another
+  // account needs to collect this account's Config data.
+  'securityhub:DisassociateFromAdministratorAccount',
+  'securityhub:DisassociateFromMasterAccount',
+  'config:DeleteAggregationAuthorization',
 ];
 
 /**

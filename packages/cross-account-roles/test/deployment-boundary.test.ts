@@ -100,6 +100,12 @@ describe('the boundary denies each privilege escalation', () => {
     ['guardduty:DisassociateFromMasterAccount', '*'],
     ['guardduty:DisassociateFromAdministratorAccount', '*'],
     ['securityhub:DisableSecurityHub', '*'],
+    ['securityhub:DisassociateFromAdministratorAccount', '*'],
+    ['securityhub:DisassociateFromMasterAccount', '*'],
+    [
+      'config:DeleteAggregationAuthorization',
+      `arn:aws:config:eu-west-1:${ACCOUNT}:aggregation-authorization/999999999999/eu-west-1`,
+    ],
     ['iam:UpdateLoginProfile', `arn:aws:iam::${ACCOUNT}:user/eve`],
     ['iam:CreateServiceSpecificCredential', `arn:aws:iam::${ACCOUNT}:user/eve`],
     ['iam:UploadSSHPublicKey', `arn:aws:iam::${ACCOUNT}:user/eve`],
