@@ -60,8 +60,8 @@ export enum SecurityEvent {
   GUARDDUTY_CHANGES = 'GuardDutyChanges',
   /**
    * Security Hub standards or controls disabled, Security Hub disabled, the findings of an integrated
-   * product no longer imported, or automation rules (which can suppress findings) created, updated or
-   * deleted. Not a CIS control.
+   * product no longer imported, the account taken from its Security Hub administrator, or automation rules
+   * (which can suppress findings) created, updated or deleted. Not a CIS control.
    */
   SECURITY_HUB_CHANGES = 'SecurityHubChanges',
   /**
@@ -70,9 +70,10 @@ export enum SecurityEvent {
    */
   ACCESS_ANALYZER_CHANGES = 'AccessAnalyzerChanges',
   /**
-   * AWS Config rules, their evaluation results or remediations deleted, or the configuration recorder
-   * deleted (DeleteConfigurationRecorder, which stops recording without StopConfigurationRecorder). Not a
-   * CIS control.
+   * AWS Config rules, their evaluation results or remediations deleted, the configuration recorder
+   * deleted (DeleteConfigurationRecorder, which stops recording without StopConfigurationRecorder), or an
+   * aggregator account's authorization to collect this account's data deleted (DeleteAggregationAuthorization).
+   * Not a CIS control.
    */
   CONFIG_RULE_CHANGES = 'ConfigRuleChanges',
   /**
@@ -235,13 +236,17 @@ const PATTERNS: Record<SecurityEvent, string> = {
   ])}) }`,
   // Automation rules can set a finding's workflow status to SUPPRESSED or lower its severity as it arrives
   // ("Automation rules", Security Hub User Guide); the V2 calls are Security Hub's newer rule API.
-  // DisableImportFindingsForProduct stops the findings of an integration (GuardDuty's, say) reaching Security Hub.
+  // DisableImportFindingsForProduct stops the findings of an integration (GuardDuty's, say) reaching Security Hub;
+  // DisassociateFromAdministratorAccount (and the older DisassociateFromMasterAccount) leaves the administrator
+  // account that collects them.
   [SecurityEvent.SECURITY_HUB_CHANGES]: `{ ($.eventSource = securityhub.amazonaws.com) && (${or('eventName', [
     'BatchDisableStandards',
     'UpdateStandardsControl',
     'BatchUpdateStandardsControlAssociations',
     'DisableSecurityHub',
     'DisableImportFindingsForProduct',
+    'DisassociateFromAdministratorAccount',
+    'DisassociateFromMasterAccount',
     'CreateAutomationRule',
     'BatchUpdateAutomationRules',
     'BatchDeleteAutomationRules',
@@ -264,6 +269,7 @@ const PATTERNS: Record<SecurityEvent, string> = {
     'DeleteEvaluationResults',
     'DeleteRemediationConfiguration',
     'DeleteConfigurationRecorder',
+    'DeleteAggregationAuthorization',
   ])}) }`,
   // Calls that switch alerts off and that CloudFormation does not make in an ordinary deployment.
   // DeleteAlarms, DeleteTopic and RemoveTargets are left out: deployments make them whenever an alarm,

@@ -269,6 +269,8 @@ describe('the metric filters against sample CloudTrail records', () => {
       'UpdateAutomationRuleV2',
       'DeleteAutomationRuleV2',
       'DisableImportFindingsForProduct',
+      'DisassociateFromAdministratorAccount',
+      'DisassociateFromMasterAccount',
     ]) {
       expect({
         name,
@@ -354,6 +356,10 @@ describe('the metric filters against sample CloudTrail records', () => {
       requestParameters: { configurationRecorderName: 'default' },
     });
     expect(matches(SecurityEvent.CONFIG_RULE_CHANGES, deleteRecorder)).toBe(true);
+    // An aggregator in another account loses its authorization to collect this account's data.
+    expect(
+      matches(SecurityEvent.CONFIG_RULE_CHANGES, apiCall('config.amazonaws.com', 'DeleteAggregationAuthorization')),
+    ).toBe(true);
     expect(matches(SecurityEvent.CONFIG_CHANGES, deleteRecorder)).toBe(false);
     expect(patterns[SecurityEvent.CONFIG_CHANGES]).toEqual([
       '{ ($.eventSource = config.amazonaws.com) && (($.eventName = StopConfigurationRecorder) || ($.eventName = DeleteDeliveryChannel) || ($.eventName = PutDeliveryChannel) || ($.eventName = PutConfigurationRecorder)) }',
