@@ -301,14 +301,13 @@ export const AUDIT_TAMPERING_ACTIONS = [
   'config:DeleteConfigurationRecorder',
   'config:DeleteDeliveryChannel',
   'guardduty:DeleteDetector',
-  'guardduty:DisassociateFromMasterAccount',
-  'guardduty:DisassociateFromAdministratorAccount',
+  // Leaving the GuardDuty or Security Hub administrator account: DisassociateFromAdministratorAccount and the older
+  // DisassociateFromMasterAccount, which the Security Hub console still calls (its API reference asks policies to
+  // name both). One wildcard each, for the boundary's 6,144 characters: no other action of either service starts so.
+  'guardduty:DisassociateFrom*',
   'securityhub:DisableSecurityHub',
-  // Leaving the Security Hub administrator (outside an organization; the API reference asks policies to name the
-  // older action as well, which the console still calls), and removing the authorization an aggregator of another
-  // account needs to collect this account's Config data.
-  'securityhub:DisassociateFromAdministratorAccount',
-  'securityhub:DisassociateFromMasterAccount',
+  'securityhub:DisassociateFrom*',
+  // Removing the authorization an aggregator of another account needs to collect this account's Config data.
   'config:DeleteAggregationAuthorization',
 ];
 

@@ -175,7 +175,9 @@ describe('the boundary denies each privilege escalation', () => {
         'config:DeleteConfigurationRecorder',
         'config:DeleteDeliveryChannel',
         'guardduty:DeleteDetector',
-        'guardduty:DisassociateFromMasterAccount',
+        'guardduty:DisassociateFrom*',
+        'securityhub:DisassociateFrom*',
+        'config:DeleteAggregationAuthorization',
       ]),
     );
   });

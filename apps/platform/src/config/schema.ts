@@ -481,7 +481,7 @@ export const roleTrustPolicyLengthSchema = expecting(
     .default(DEFAULT_ROLE_TRUST_POLICY_LENGTH)
     .describe(
       'IAM "Role trust policy length" quota in characters, as raised in the tooling account and every environment ' +
-        'account (the lowest of them): the trust policies that grow with the config (the access stacks\' audit and ' +
+        "account (the lowest of them): the trust policies that grow with the config (the access stacks' audit and " +
         'break-glass roles, the drift-reconcile role) are checked against it',
     ),
   `a whole number from ${DEFAULT_ROLE_TRUST_POLICY_LENGTH} to ${MAX_ROLE_TRUST_POLICY_LENGTH} (IAM's "Role trust ` +

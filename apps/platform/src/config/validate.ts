@@ -1162,7 +1162,7 @@ export function checkDriftReconcileTrustPolicyLengths(
   const repositoryBranch = get(groundwork.raw, ['repository', 'branch']);
   const ownerOf = (name: string) =>
     typeof repositoryBranch === 'string' &&
-    Object.hasOwn(branches, repositoryBranch) &&
+    Object.prototype.hasOwnProperty.call(branches, repositoryBranch) &&
     branchDeploys(branches[repositoryBranch], name)
       ? repositoryBranch
       : Object.keys(branches).find((branch) => branchDeploys(branches[branch], name));
