@@ -292,9 +292,6 @@ function branchNameSchema(description: string) {
 // ---------------------------------------------------------------------------
 // stackSets (optional): baseline every account of organizational units
 
-/** Parts of the account baseline a StackSet can deploy. */
-export const STACK_SET_PARTS = ['securityBaseline', 'deploymentTrust'] as const;
-
 /** AWS Organizations id patterns (OrganizationalUnitId and Root Id of the Organizations API). */
 const ORGANIZATIONAL_UNIT_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
