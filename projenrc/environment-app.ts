@@ -20,6 +20,13 @@ export interface EnvironmentAppOptions {
    */
   readonly groundworkRange?: string;
   /**
+   * Node.js flags of the main job (`node FLAGS lib/main.js`), wherever it runs:
+   * cdk.json's `app`, the nx `synth` target (`npm run synth`, the pipeline's
+   * synth step) and the `synth:main` task.
+   * @default []
+   */
+  readonly mainNodeFlags?: string[];
+  /**
    * The app reads the platform config: adds the `validate` and
    * `bootstrap-template` commands.
    * @default true
@@ -35,6 +42,7 @@ export interface EnvironmentAppOptions {
  */
 export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
   constructor(parent: typescript.TypeScriptProject, options: EnvironmentAppOptions) {
+    const mainJob = ['node', ...(options.mainNodeFlags ?? []), 'lib/main.js'].join(' ');
     super({
       parent,
       outdir: path.join('apps', options.name),
@@ -49,7 +57,7 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
       typescriptVersion: VERSIONS.typescript,
       projenVersion: VERSIONS.projen,
       packageManager: javascript.NodePackageManager.NPM,
-      app: 'node lib/main.js',
+      app: mainJob,
       // `cdk synth` compiles first, then runs the compiled app.
       buildCommand: 'npx projen compile',
       requireApproval: awscdk.ApprovalLevel.BROADENING,
@@ -117,7 +125,7 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
     configureWorkspaceMember(this, {
       build: { task: 'compile', dependsOn: ['^build'], outputs: ['{projectRoot}/lib'] },
       test: { task: 'test', dependsOn: ['build'], outputs: ['{projectRoot}/coverage', '{projectRoot}/test-reports'] },
-      synth: { command: 'node lib/main.js', dependsOn: ['build'], outputs: ['{projectRoot}/cdk.out'], cache: false },
+      synth: { command: mainJob, dependsOn: ['build'], outputs: ['{projectRoot}/cdk.out'], cache: false },
       ...(configCommands
         ? {
             validate: { command: 'node lib/validate.js', dependsOn: ['build'], cache: false },
@@ -130,7 +138,7 @@ export class EnvironmentApp extends awscdk.AwsCdkTypeScriptApp {
     // checks and print the summary (see src/main.ts).
     this.addTask('synth:main', {
       description: 'Synthesize all stages into cdk.out, run the compliance checks, print the summary',
-      exec: 'node lib/main.js',
+      exec: mainJob,
       receiveArgs: true,
     });
     if (configCommands) {

@@ -1,4 +1,6 @@
-import { childEnv, parseArgs } from '../scripts/bench/synth-scale';
+import * as fs from 'fs';
+import * as path from 'path';
+import { childEnv, nodeFlagsOf, parseArgs } from '../scripts/bench/synth-scale';
 
 /**
  * `npm run bench:synth` measures the main job as `npm run synth` runs it: CloudFormation validation on,
@@ -22,5 +24,25 @@ describe('bench:synth validation setting', () => {
       if (saved === undefined) delete process.env.CDK_VALIDATION;
       else process.env.CDK_VALIDATION = saved;
     }
+  });
+});
+
+describe('bench:synth runs the main job with the Node.js flags npm run synth gives it', () => {
+  test('the flags between node and the script, none for another command', () => {
+    expect(nodeFlagsOf('node --single-threaded-gc --max-semi-space-size=4 lib/main.js --config-dir x')).toEqual([
+      '--single-threaded-gc',
+      '--max-semi-space-size=4',
+    ]);
+    expect(nodeFlagsOf('node lib/main.js --flag')).toEqual([]);
+    expect(nodeFlagsOf('ts-node --transpile-only src/main.ts')).toEqual([]);
+    expect(nodeFlagsOf(undefined)).toEqual([]);
+  });
+
+  test("the platform app's nx synth target and cdk.json run the main job with the same flags", () => {
+    const appDir = path.join(__dirname, '..', 'apps', 'platform');
+    const nxSynth = JSON.parse(fs.readFileSync(path.join(appDir, 'package.json'), 'utf-8')).nx.targets.synth.command;
+    const cdkApp = JSON.parse(fs.readFileSync(path.join(appDir, 'cdk.json'), 'utf-8')).app;
+    expect(nodeFlagsOf(nxSynth)).toContain('--single-threaded-gc');
+    expect(cdkApp).toBe(nxSynth);
   });
 });

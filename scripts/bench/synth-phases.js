@@ -11,8 +11,8 @@
 const path = require('path');
 
 const [appDir, configDir, outdir] = process.argv.slice(2);
-// As main.js does when it is the entry point: the validation worker starts before the other modules load.
-require(path.join(appDir, 'lib', 'validation-worker.js')).prestartValidationWorker();
+// As main.js does when it is the entry point: the validation worker starts (compact) before the other modules load.
+require(path.join(appDir, 'lib', 'validation-worker.js')).prestartValidationWorker({ compact: true });
 const phases = [];
 const cpuMs = () => {
   const u = process.cpuUsage();

@@ -213,12 +213,28 @@ function describeMachine(): string[] {
   ];
 }
 
+/** The main job's command as `npm run synth` runs it: the platform app's nx synth target. */
+function nxSynthCommand(): string | undefined {
+  return JSON.parse(fs.readFileSync(path.join(APP_DIR, 'package.json'), 'utf-8')).nx?.targets?.synth?.command;
+}
+
+/**
+ * The Node.js flags of a `node [FLAGS] SCRIPT ...` command (none for any other command). The benchmark runs
+ * the main job, its instrumented run and the empty app with the flags `npm run synth` gives the main job.
+ */
+export function nodeFlagsOf(command: string | undefined): string[] {
+  const words = (command ?? '').trim().split(/\s+/);
+  if (words[0] !== 'node') return [];
+  const script = words.findIndex((word, i) => i > 0 && !word.startsWith('-'));
+  return words.slice(1, script < 0 ? words.length : script);
+}
+
 /** Whether the synth runs compiled JavaScript: cdk.json's app and the nx synth target run node on lib/. */
 function compiledJavaScriptCheck(): { ok: boolean; detail: string } {
   const cdkJsonApp = JSON.parse(fs.readFileSync(path.join(APP_DIR, 'cdk.json'), 'utf-8')).app as string;
-  const nxSynth = JSON.parse(fs.readFileSync(path.join(APP_DIR, 'package.json'), 'utf-8')).nx?.targets?.synth
-    ?.command as string | undefined;
-  const compiled = (cmd: string | undefined) => !!cmd && /^node\s+lib\/\S+\.js\b/.test(cmd) && !/ts-node/.test(cmd);
+  const nxSynth = nxSynthCommand();
+  const compiled = (cmd: string | undefined) =>
+    !!cmd && /^node(\s+--\S+)*\s+lib\/\S+\.js\b/.test(cmd) && !/ts-node/.test(cmd);
   return {
     ok: compiled(cdkJsonApp) && compiled(nxSynth),
     detail: `cdk.json app: \`${cdkJsonApp}\`; nx synth: \`${nxSynth ?? 'none'}\``,
@@ -281,6 +297,7 @@ function runBenchmark(options: Options): number {
     return 1;
   }
   const { sizes, regions, repeat, keep, phases, cpuProfDir } = options;
+  const nodeFlags = nodeFlagsOf(nxSynthCommand());
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'groundwork-bench-synth-'));
   if (cpuProfDir) fs.mkdirSync(cpuProfDir, { recursive: true });
   process.stdout.write(
@@ -308,7 +325,7 @@ function runBenchmark(options: Options): number {
         repeat,
         `the main job with ${n} environment(s)`,
         (attempt) => path.join(work, `out-${n}-${attempt}`),
-        (out) => [...prof(out), MAIN_JS, '--config-dir', configDir],
+        (out) => [...nodeFlags, ...prof(out), MAIN_JS, '--config-dir', configDir],
         options.validation,
       );
       const { stacks, resources } = countAssembly(outdir);
@@ -322,7 +339,7 @@ function runBenchmark(options: Options): number {
           1,
           `the instrumented run with ${n} environment(s)`,
           () => path.join(work, `phases-${n}`),
-          (out) => [PHASES_JS, APP_DIR, configDir, out],
+          (out) => [...nodeFlags, PHASES_JS, APP_DIR, configDir, out],
           options.validation,
         );
         phaseReport = JSON.parse(instrumented.run.output.trim().split('\n').pop()!) as PhaseReport;
@@ -337,7 +354,14 @@ function runBenchmark(options: Options): number {
       repeat,
       'the empty app',
       (attempt) => path.join(work, `out-empty-${attempt}`),
-      (out) => [EMPTY_APP_JS, APP_DIR, out, floorConfig.packs.join(','), floorConfig.requiredTags.join(',')],
+      (out) => [
+        ...nodeFlags,
+        EMPTY_APP_JS,
+        APP_DIR,
+        out,
+        floorConfig.packs.join(','),
+        floorConfig.requiredTags.join(','),
+      ],
       options.validation,
     );
     const floorCounts = countAssembly(floor.outdir);
@@ -382,6 +406,8 @@ function report(options: Options, rows: Row[], floor: Row, packs: string[]): voi
         ? 'CDK_VALIDATION unset (CloudFormation validation on)'
         : 'CDK_VALIDATION=false (CloudFormation validation off, --no-validation: not the npm run synth setting)'),
     `- compliance packs: ${packs.join(', ')}`,
+    `- Node.js flags (the nx synth target's, for the main job and the empty app alike): ` +
+      (nodeFlagsOf(nxSynthCommand()).join(' ') || 'none'),
     `- peak RSS: ${rows[0]?.run.rssSource}`,
     '',
   );

@@ -8,7 +8,7 @@
 //
 // Messages in (on the port): { kind: 'validate', jobs: [{ id, templatePath, content, options }] }, where
 // options are the options aws-cdk-lib's plugin passes for that template (found by the main thread).
-// Messages out: { kind: 'ready', version }, { kind: 'result', id, diagnostics, ms } or
+// Messages out: { kind: 'ready', version, compact }, { kind: 'result', id, diagnostics, ms } or
 // { kind: 'error', id?, message }. After each message out, it adds one to the shared counter and
 // notifies it: the main thread waits on that counter (Atomics.wait), since a validation plugin
 // must answer synchronously.
@@ -17,7 +17,17 @@ const fs = require('fs');
 const path = require('path');
 const { workerData } = require('worker_threads');
 
-const { port, signal, modulePath, rulesDirectory } = workerData;
+const { port, signal, modulePath, rulesDirectory, compact } = workerData;
+
+// How V8 compiles the engine (WebAssembly), chosen before the engine's first object compiles its module. By
+// default, V8 compiles each function with its baseline compiler (Liftoff) and recompiles the busiest ones with
+// its optimizing compiler (TurboFan) in background threads. Compact keeps the baseline code only: measured on
+// this project's templates (docs/performance.md), the engine then needs about 150 MB less and small templates
+// validate faster (nothing to recompile), while a pipeline template of 80 environments takes about twice as
+// long. V8's flags are the process's: each worker sets both, so that a worker is not left with another's.
+// They must be set before the module is compiled, which is why this is the first thing the worker does.
+const v8 = require('v8');
+for (const flag of ['wasm-dynamic-tiering', 'wasm-tier-up']) v8.setFlagsFromString(`--${compact ? 'no-' : ''}${flag}`);
 
 // The main thread blocks in Atomics.wait while it waits for results, so the 'exit' event of a worker that ran
 // out of memory or was killed cannot reach it: it checks for this thread in /proc instead, by the id written
@@ -52,29 +62,51 @@ function engineFor(types) {
   const needed = rulesFor(types).map((rule) => rule.file);
   if (engine && needed.every((file) => engineRules.has(file))) return engine;
   const files = [...new Set([...engineRules, ...needed])].sort((a, b) => a.localeCompare(b));
-  const regoRules = files.map((file) => ({ name: file, content: fs.readFileSync(path.join(rulesDirectory, file), 'utf-8') }));
+  const regoRules = files.map((file) => ({
+    name: file,
+    content: fs.readFileSync(path.join(rulesDirectory, file), 'utf-8'),
+  }));
   if (engine) engine.free();
   engine = new engineModule.CompositeEngine(regoRules.length > 0 ? { regoRules } : {});
   engineRules = new Set(files);
   return engine;
 }
 
-/** The resource types of a template, as aws-cdk-lib's plugin finds them (a template that does not parse has none). */
-function resourceTypes(content) {
+/** The resource types of a parsed template, as aws-cdk-lib's plugin finds them (a template that does not parse has none). */
+function resourceTypes(template) {
   const types = new Set();
-  try {
-    for (const resource of Object.values(JSON.parse(content).Resources || {})) {
-      if (resource && typeof resource === 'object' && typeof resource.Type === 'string') types.add(resource.Type);
-    }
-  } catch {
-    // The engine reports the parse error.
+  const resources = template && typeof template === 'object' ? template.Resources : undefined;
+  for (const resource of Object.values(resources && typeof resources === 'object' ? resources : {})) {
+    if (resource && typeof resource === 'object' && typeof resource.Type === 'string') types.add(resource.Type);
   }
   return types;
 }
 
+function parsed(content) {
+  try {
+    return JSON.parse(content);
+  } catch {
+    return undefined; // The engine reports the parse error.
+  }
+}
+
+/**
+ * The template as CDK writes it (JSON.stringify without indentation: one line) but with a line per value. The
+ * engine takes much longer on one long line than on many short ones (a pipeline template of 80 environments:
+ * 16 s against 10 s, docs/performance.md), and aws-cdk-lib's report takes nothing from the diagnostics' line and
+ * column. Only a template that JSON.stringify gives back unchanged is re-indented: anything else (duplicate keys,
+ * other spacing, no JSON at all) goes to the engine as it was written.
+ */
+function reindented(content, template) {
+  return template !== undefined && JSON.stringify(template) === content
+    ? JSON.stringify(template, undefined, 1)
+    : content;
+}
+
 function validate(job) {
-  const template = new engineModule.TemplateContent(job.content, job.templatePath);
-  return engineFor(resourceTypes(job.content)).validateTemplate(template, job.options).diagnostics;
+  const template = parsed(job.content);
+  const content = new engineModule.TemplateContent(reindented(job.content, template), job.templatePath);
+  return engineFor(resourceTypes(template)).validateTemplate(content, job.options).diagnostics;
 }
 
 try {
@@ -82,7 +114,7 @@ try {
   ruleIndex = JSON.parse(fs.readFileSync(path.join(rulesDirectory, 'index.generated.json'), 'utf-8')).rules;
   // Start the engine now, with the rules that apply to any template, while the app is still composed.
   engineFor(new Set());
-  send({ kind: 'ready', version: engineModule.version() });
+  send({ kind: 'ready', version: engineModule.version(), compact: Boolean(compact) });
 } catch (error) {
   send({ kind: 'error', message: `could not start the CloudFormation validation engine: ${error && error.message}` });
 }

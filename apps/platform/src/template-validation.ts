@@ -29,6 +29,13 @@ export interface ParallelTemplateValidationOptions {
    * @default 900 seconds
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Run the engine compact (baseline WebAssembly code only): less memory, slower on large templates.
+   * See ValidationWorkerOptions.compact.
+   *
+   * @default false
+   */
+  readonly compact?: boolean;
 }
 
 /** What a ParallelTemplateValidation did. */
@@ -41,6 +48,8 @@ export interface TemplateValidationStats {
   readonly waitedMs: number;
   /** How long the worker spent validating, in milliseconds. */
   readonly busyMs: number;
+  /** Whether the engine ran compact, as the worker reported (undefined if it did not start). */
+  readonly compact?: boolean;
 }
 
 /** One template as aws-cdk-lib's plugin would validate it: its path, content and engine options. */
@@ -62,7 +71,7 @@ interface StandInEngine {
 }
 
 type WorkerMessage =
-  | { kind: 'ready'; version: string }
+  | { kind: 'ready'; version: string; compact: boolean }
   | { kind: 'result'; id: number; diagnostics: unknown[]; ms: number }
   | { kind: 'error'; id?: number; message: string };
 
@@ -122,13 +131,20 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   private busyMs = 0;
   private readonly tasks: Array<() => void> = [];
   private engineVersion?: string;
+  private engineCompact?: boolean;
   private startError?: string;
 
   constructor(options: ParallelTemplateValidationOptions = {}) {
     super();
     this.timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
     // The worker the main job started before loading its modules, if any: its engine may be ready already.
-    ({ worker: this.worker, port: this.port, signal: this.signal } = takeValidationWorker());
+    ({
+      worker: this.worker,
+      port: this.port,
+      signal: this.signal,
+    } = takeValidationWorker({
+      compact: options.compact,
+    }));
   }
 
   /** The engine's version, as the worker reports it (the main thread never loads the engine). */
@@ -205,7 +221,13 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
    * from a prefetch, and how long validate() waited for the worker.
    */
   public get stats(): TemplateValidationStats {
-    return { validated: this.nextId, reused: this.reused, waitedMs: this.waitedMs, busyMs: Math.round(this.busyMs) };
+    return {
+      validated: this.nextId,
+      reused: this.reused,
+      waitedMs: this.waitedMs,
+      busyMs: Math.round(this.busyMs),
+      compact: this.engineCompact,
+    };
   }
 
   /**
@@ -234,7 +256,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
       if (this.pending(calls).length > 0) for (const task of tasks) task();
       const start = Date.now();
       this.waitFor(calls);
-      this.waitedMs = Date.now() - start;
+      this.waitedMs += Date.now() - start;
       const byPath = new Map(calls.map((call) => [call.templatePath, this.jobs.get(call.templatePath)!]));
       return answerWith(context, (template, options) => {
         const job = byPath.get(template.name);
@@ -248,6 +270,24 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
     }
   }
 
+  /**
+   * Waits for the results of every template sent so far, then ends the worker: its engine's memory is freed
+   * before validate() is called, and validate() answers from these results (a template that was not sent, or
+   * changed since, then fails the synth). The main job calls it for a compact validation when the validation
+   * plugins start, all templates written: the compliance packs then run without the engine beside them (the
+   * peak memory of a small config), at the cost of not overlapping with it.
+   */
+  public settle(): void {
+    const calls = [...this.jobs.values()].map((job) => job.call);
+    const start = Date.now();
+    try {
+      this.waitFor(calls);
+    } finally {
+      this.waitedMs += Date.now() - start;
+    }
+    this.stop();
+  }
+
   /** Ends the worker (the engine's memory goes with it). validate() calls it when done. */
   public stop(): void {
     if (this.stopped) return;
@@ -258,18 +298,17 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
 
   /** Sends the calls not sent before with the same content and options; returns how many it sent. */
   private dispatch(calls: ValidationCall[]): number {
-    if (this.stopped) throw new Error('ParallelTemplateValidation: the worker was stopped');
+    const unsent = calls.filter((call) => !this.isSent(call));
+    if (this.stopped && unsent.length > 0) throw new Error('ParallelTemplateValidation: the worker was stopped');
     // The worker takes the largest waiting template first.
-    const jobs = calls
-      .filter((call) => !this.isSent(call))
-      .map((call) => {
-        const id = this.nextId++;
-        const previous = this.jobs.get(call.templatePath);
-        if (previous) this.jobsById.delete(previous.id);
-        this.jobs.set(call.templatePath, { id, call });
-        this.jobsById.set(id, call.templatePath);
-        return { ...call, id };
-      });
+    const jobs = unsent.map((call) => {
+      const id = this.nextId++;
+      const previous = this.jobs.get(call.templatePath);
+      if (previous) this.jobsById.delete(previous.id);
+      this.jobs.set(call.templatePath, { id, call });
+      this.jobsById.set(id, call.templatePath);
+      return { ...call, id };
+    });
     if (jobs.length > 0) this.port.postMessage({ kind: 'validate', jobs });
     return jobs.length;
   }
@@ -331,6 +370,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   private receive(message: WorkerMessage): void {
     if (message.kind === 'ready') {
       this.engineVersion = message.version;
+      this.engineCompact = message.compact;
       return;
     }
     if (message.id === undefined) {

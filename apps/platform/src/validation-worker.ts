@@ -21,6 +21,21 @@ export interface ValidationWorker {
    * receive the worker's 'exit' event, so it looks for the thread in /proc instead (template-validation.ts).
    */
   readonly signal: Int32Array;
+  /** Whether its engine runs compact (baseline WebAssembly code only): see {@link startValidationWorker}. */
+  readonly compact: boolean;
+}
+
+/** How a validation worker runs its engine. */
+export interface ValidationWorkerOptions {
+  /**
+   * Run the engine compact: V8 keeps its baseline compiler's code for the engine's WebAssembly and never
+   * recompiles it with the optimizing compiler. About 150 MB less memory and faster on small templates; about
+   * twice as slow on a pipeline template of 80 environments (docs/performance.md). V8's WebAssembly flags are
+   * the process's: the worker sets them when it starts, for its own engine.
+   *
+   * @default false
+   */
+  readonly compact?: boolean;
 }
 
 /**
@@ -28,7 +43,8 @@ export interface ValidationWorker {
  * engine and its built-in rules. Neither the worker nor its port keeps the
  * process alive: a worker nobody uses ends with the process.
  */
-export function startValidationWorker(): ValidationWorker {
+export function startValidationWorker(options: ValidationWorkerOptions = {}): ValidationWorker {
+  const compact = options.compact ?? false;
   // Resolving a module does not load it: aws-cdk-lib is not loaded here.
   const cdkDir = path.dirname(require.resolve('aws-cdk-lib'));
   const modulePath = require.resolve('@aws/cloudformation-validate', { paths: [cdkDir] });
@@ -36,12 +52,12 @@ export function startValidationWorker(): ValidationWorker {
   const signal = new Int32Array(new SharedArrayBuffer(8));
   const channel = new MessageChannel();
   const worker = new Worker(WORKER_FILE, {
-    workerData: { port: channel.port2, signal, modulePath, rulesDirectory },
+    workerData: { port: channel.port2, signal, modulePath, rulesDirectory, compact },
     transferList: [channel.port2],
   });
   worker.unref();
   channel.port1.unref();
-  return { worker, port: channel.port1, signal };
+  return { worker, port: channel.port1, signal, compact };
 }
 
 /** The worker started ahead of its plugin, until a plugin takes it. */
@@ -52,20 +68,29 @@ let early: ValidationWorker | undefined;
  * unless CloudFormation validation is off (`CDK_VALIDATION=false`) or one is
  * waiting already. Returns the waiting worker.
  */
-export function prestartValidationWorker(): ValidationWorker | undefined {
+export function prestartValidationWorker(options: ValidationWorkerOptions = {}): ValidationWorker | undefined {
   if (process.env.CDK_VALIDATION === 'false') return undefined;
-  early ??= startValidationWorker();
+  early ??= startValidationWorker(options);
   return early;
 }
 
-/** The worker started ahead, if there is one (each is taken once), else a new one. */
-export function takeValidationWorker(): ValidationWorker {
-  const worker = early ?? startValidationWorker();
+/**
+ * The worker started ahead if it runs its engine as asked (each is taken once), else a new one: a waiting
+ * worker of the other kind is ended (its engine's module is compiled already, with the other compiler flags).
+ */
+export function takeValidationWorker(options: ValidationWorkerOptions = {}): ValidationWorker {
+  const waiting = early;
   early = undefined;
-  return worker;
+  if (waiting && waiting.compact === (options.compact ?? false)) return waiting;
+  if (waiting) {
+    waiting.port.close();
+    void waiting.worker.terminate();
+  }
+  return startValidationWorker(options);
 }
 
 // The main job (`node lib/main.js`, as `cdk synth` and `npm run synth` run it) imports this module
-// before any other: start its worker now. Not when main.js is loaded as a library (tests, benchmarks),
-// where an unused worker would only cost an engine's start.
-if (require.main?.filename === path.join(__dirname, 'main.js')) prestartValidationWorker();
+// before any other: start its worker now, compact, as the main job runs it for most configs (main.ts
+// synthesizePlatform; a large config replaces it). Not when main.js is loaded as a library (tests,
+// benchmarks), where an unused worker would only cost an engine's start.
+if (require.main?.filename === path.join(__dirname, 'main.js')) prestartValidationWorker({ compact: true });

@@ -25,6 +25,7 @@ import {
   tmpOutdir,
   withEnv,
 } from './helpers';
+import { writeSyntheticConfig } from './scale/synthetic-config';
 import { AccountAccessStack } from '../src/account-access-stack';
 import {
   deploymentTrustProps,
@@ -36,10 +37,11 @@ import {
 import { collectComplianceReport, createCompliancePacks, writeComplianceReport } from '../src/compliance';
 import { loadPlatformConfig } from '../src/config';
 import { driftReconcileTrustPolicy, pipelineSize } from '../src/config/validate';
-import { createApp, synthesizePlatform, SynthesisResult } from '../src/main';
+import { COMPACT_VALIDATION_BELOW, createApp, synthesizePlatform, SynthesisResult } from '../src/main';
 import { composePlatform, driftCheckedAccessResources } from '../src/platform';
 import { environmentStackNames, pipelineRoleNamePattern, pipelineStackName } from '../src/stack-names';
 import { renderTable, summarize } from '../src/summary';
+import { ParallelTemplateValidation } from '../src/template-validation';
 
 /**
  * The main job on the built-in example config: one synthesis, shared by every
@@ -94,10 +96,34 @@ test('CloudFormation validation ran in its worker, each template once, while the
   // Every template was handed to the worker before the validation plugins ran (the stages' as soon as
   // the pipeline had synthesized them, the others when the first pack ran), and none changed afterwards.
   expect(result.validation).toMatchObject({ validated: stacks, reused: stacks });
+  // Three environments: compact (main.ts COMPACT_VALIDATION_BELOW), and the worker was done and ended when the
+  // first pack ran, so the compliance report was not collected while waiting for it.
+  expect(result.validation?.compact).toBe(true);
+  expect(result.compliance).toBeUndefined();
   const report = JSON.parse(fs.readFileSync(`${outdir}/validation-report.json`, 'utf-8'));
   expect(
     report.pluginReports.filter((r: { pluginName: string }) => r.pluginName === 'CloudFormation Validate'),
   ).toHaveLength(1);
+});
+
+test(`the engine runs compact below ${COMPACT_VALIDATION_BELOW} environments, and optimizing from there`, () => {
+  const chosen = (environments: number): boolean | undefined => {
+    const dir = tmpOutdir(`compact-${environments}`);
+    writeSyntheticConfig(dir, environments);
+    const register = jest.spyOn(ParallelTemplateValidation, 'register').mockImplementation(() => {
+      throw new Error('registered');
+    });
+    try {
+      expect(() => synthesizePlatform(createApp(tmpOutdir('compact-app')), loadPlatformConfig(dir))).toThrow(
+        'registered',
+      );
+      return register.mock.calls[0][1]?.compact;
+    } finally {
+      register.mockRestore();
+    }
+  };
+  expect(chosen(COMPACT_VALIDATION_BELOW - 1)).toBe(true);
+  expect(chosen(COMPACT_VALIDATION_BELOW)).toBe(false);
 });
 
 test("the pipeline stack's resource types are the ones the bootstrap-template tests stand in for it", () => {

@@ -61,25 +61,64 @@ test("the worker's report is aws-cdk-lib's report: the same violations, severiti
 
   const plugin = new ParallelTemplateValidation();
   expect(plugin.validate(context)).toEqual(expected);
-  expect(plugin.stats).toMatchObject({ validated: context.stackTemplates.length, reused: 0 });
+  expect(plugin.stats).toMatchObject({ validated: context.stackTemplates.length, reused: 0, compact: false });
   expect(plugin.version).toMatch(/^\d+\.\d+\.\d+/);
   expect(plugin.name).toBe(CloudFormationValidatePlugin.PLUGIN_NAME);
 });
 
-test('a worker started ahead (as the main job does before loading its modules) is taken by the next plugin, once', () => {
-  const early = prestartValidationWorker()!;
-  expect(prestartValidationWorker()).toBe(early); // one waits at a time
-  const plugin = new ParallelTemplateValidation();
+test('a worker started ahead (as the main job does before loading its modules) is taken once, by a plugin that runs its engine the same way', async () => {
+  const early = prestartValidationWorker({ compact: true })!;
+  expect(prestartValidationWorker({ compact: true })).toBe(early); // one waits at a time
+  const plugin = new ParallelTemplateValidation({ compact: true });
   // The plugin took the waiting worker: the next one is new.
-  const next = takeValidationWorker();
+  const next = takeValidationWorker({ compact: true });
   try {
     expect(next).not.toBe(early);
+    // Compact (baseline WebAssembly code only): the same report, and the worker says how it ran.
     expect(plugin.validate(context)).toEqual(builtInReport());
+    expect(plugin.stats.compact).toBe(true);
   } finally {
     void next.worker.terminate();
   }
 
+  // A plugin whose engine is to optimize ends a waiting compact worker (its engine's code is compiled already)
+  // and starts its own.
+  const compact = prestartValidationWorker({ compact: true })!;
+  const ended = new Promise((resolve) => compact.worker.once('exit', resolve));
+  const optimizing = takeValidationWorker({ compact: false });
+  try {
+    expect(optimizing).not.toBe(compact);
+    expect(optimizing.compact).toBe(false);
+    await ended;
+    expect(takeValidationWorker({ compact: false })).not.toBe(compact);
+  } finally {
+    void optimizing.worker.terminate();
+  }
+
   expect(withEnv('CDK_VALIDATION', 'false', prestartValidationWorker)).toBeUndefined();
+}, 120_000);
+
+test('settle() waits for every template sent and ends the worker; validate() answers from the results, and fails on a template changed since', () => {
+  const plugin = new ParallelTemplateValidation({ compact: true });
+  plugin.prefetch(context);
+  plugin.settle();
+  expect(plugin.validate(context)).toEqual(builtInReport());
+  expect(plugin.stats).toMatchObject({
+    validated: context.stackTemplates.length,
+    reused: context.stackTemplates.length,
+  });
+
+  const rootTemplate = context.stackTemplates.find((s) => s.stackConstructPath === 'Root')!.templatePath;
+  const original = fs.readFileSync(rootTemplate, 'utf-8');
+  const changed = JSON.parse(original);
+  changed.Resources.Queue2 = { Type: 'AWS::SQS::Queue' };
+  fs.writeFileSync(rootTemplate, JSON.stringify(changed));
+  try {
+    // Not validated is not passed: the synth fails.
+    expect(() => plugin.validate(context)).toThrow(/the worker was stopped/);
+  } finally {
+    fs.writeFileSync(rootTemplate, original);
+  }
 });
 
 test('templates prefetched before validate() are validated once; a template changed since is validated again', () => {
@@ -197,7 +236,10 @@ test('it fails closed: no answer in time is an error naming the template', () =>
       `no result for ${context.stackTemplates.length} template\\(s\\) after 0.01 s \\(first: .*\\.template\\.json\\)`,
     ),
   );
-  expect(() => plugin.prefetch(context)).toThrow(/worker was stopped/);
+  // Stopped: the templates it was sent need nothing more, any other cannot be validated any more.
+  expect(() => plugin.prefetch(context)).not.toThrow();
+  const elsewhere = context.stackTemplates.map((s) => ({ ...s, accountId: '999999999999' }));
+  expect(() => plugin.prefetch({ ...context, stackTemplates: elsewhere })).toThrow(/worker was stopped/);
 });
 
 /** Starts the worker script itself and returns its next message (the plugin would wait for it the same way). */
@@ -276,6 +318,20 @@ test('the worker reports an engine that cannot start and a template the engine r
       id: 7,
       message: expect.stringMatching(/^Broken\.template\.json: .*NOPE/),
     });
+
+    // A template JSON.stringify would not give back unchanged goes to the engine as written: re-indented (as
+    // the worker does with CDK's one-line templates), its duplicate key would be gone unseen.
+    const duplicate =
+      '{"Resources":{"Q":{"Type":"AWS::SQS::Queue"},"Q":{"Type":"AWS::SQS::Queue","Properties":{"DelaySeconds":"soon"}}}}';
+    worker.post({
+      kind: 'validate',
+      jobs: [
+        { id: 8, templatePath: 'Duplicate.template.json', content: duplicate, options: { severityLevel: 'WARN' } },
+      ],
+    });
+    const result = worker.next() as { kind: string; id: number; diagnostics: Array<{ ruleId: string }> };
+    expect(result).toMatchObject({ kind: 'result', id: 8 });
+    expect(result.diagnostics.map((d) => d.ruleId)).toEqual(expect.arrayContaining(['F0000', 'F3012']));
   } finally {
     worker.end();
   }
