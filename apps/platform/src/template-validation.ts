@@ -132,6 +132,8 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   private readonly tasks: Array<() => void> = [];
   private engineVersion?: string;
   private engineCompact?: boolean;
+  /** Why settle() could not get every result, for validate() to throw. */
+  private settleError?: Error;
   private startError?: string;
 
   constructor(options: ParallelTemplateValidationOptions = {}) {
@@ -249,6 +251,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
 
   public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     try {
+      if (this.settleError) throw this.settleError;
       const calls = recordCalls(context);
       this.reused = calls.length - this.dispatch(calls);
       const tasks = this.tasks.splice(0);
@@ -275,13 +278,17 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
    * before validate() is called, and validate() answers from these results (a template that was not sent, or
    * changed since, then fails the synth). The main job calls it for a compact validation when the validation
    * plugins start, all templates written: the compliance packs then run without the engine beside them (the
-   * peak memory of a small config), at the cost of not overlapping with it.
+   * peak memory of a small config), at the cost of not overlapping with it. It does not throw: a worker error,
+   * a timeout or a worker that ended is thrown by validate(), as the CloudFormation validation's failure.
    */
   public settle(): void {
     const calls = [...this.jobs.values()].map((job) => job.call);
     const start = Date.now();
     try {
       this.waitFor(calls);
+    } catch (error) {
+      // Called from a compliance pack: validate() reports it, as the CloudFormation validation's failure.
+      this.settleError = error as Error;
     } finally {
       this.waitedMs += Date.now() - start;
     }

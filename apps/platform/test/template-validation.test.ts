@@ -236,6 +236,12 @@ test('it fails closed: no answer in time is an error naming the template', () =>
       `no result for ${context.stackTemplates.length} template\\(s\\) after 0.01 s \\(first: .*\\.template\\.json\\)`,
     ),
   );
+  // The same when the main job settles first (from a compliance pack): validate() reports it, not settle().
+  const settling = new ParallelTemplateValidation({ timeoutSeconds: 0.01, compact: true });
+  settling.prefetch(context);
+  expect(() => settling.settle()).not.toThrow();
+  expect(() => settling.validate(context)).toThrow(/no result for \d+ template\(s\) after 0.01 s/);
+
   // Stopped: the templates it was sent need nothing more, any other cannot be validated any more.
   expect(() => plugin.prefetch(context)).not.toThrow();
   const elsewhere = context.stackTemplates.map((s) => ({ ...s, accountId: '999999999999' }));
