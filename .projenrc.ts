@@ -43,9 +43,9 @@ const platform = root.addEnvironmentApp({
   description: 'The platform app: composes the Groundwork packages for every environment from config',
   uses: [networking, securityBaseline, crossAccountRoles, compliance, pipeline],
   deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, `yaml@${VERSIONS.yaml}`],
-  // The main job runs two busy threads (composition and CloudFormation validation): V8's garbage collector
-  // threads on top of them slowed it by about half on 2 cores, and a smaller young generation keeps the peak
-  // memory of small configs in budget (docs/performance.md, "Node.js flags").
+  // The main job runs two busy threads (composition and CloudFormation validation): on 2 cores, V8's garbage
+  // collector threads on top of them made small configs about a third slower, and a smaller young generation
+  // keeps their peak memory in budget (docs/performance.md, "compact validation ... Node.js flags").
   mainNodeFlags: ['--single-threaded-gc', '--max-semi-space-size=4'],
 });
 

@@ -36,6 +36,10 @@ describe('bench:synth runs the main job with the Node.js flags npm run synth giv
     expect(nodeFlagsOf('node lib/main.js --flag')).toEqual([]);
     expect(nodeFlagsOf('ts-node --transpile-only src/main.ts')).toEqual([]);
     expect(nodeFlagsOf(undefined)).toEqual([]);
+    // Not guessed at: an option whose value is a separate word, a `--` separator, no script.
+    expect(() => nodeFlagsOf('node -r ./preload.js lib/main.js')).toThrow(/found '-r'/);
+    expect(() => nodeFlagsOf('node --stack-size=2000 -- lib/main.js')).toThrow(/found '--'/);
+    expect(() => nodeFlagsOf('node --single-threaded-gc')).toThrow(/no script/);
   });
 
   test("the platform app's nx synth target and cdk.json run the main job with the same flags", () => {

@@ -221,12 +221,25 @@ function nxSynthCommand(): string | undefined {
 /**
  * The Node.js flags of a `node [FLAGS] SCRIPT ...` command (none for any other command). The benchmark runs
  * the main job, its instrumented run and the empty app with the flags `npm run synth` gives the main job.
+ * Flags are `--name` or `--name=value` words; anything else before the script (an option with a separate value,
+ * `--`) is refused rather than guessed at.
  */
 export function nodeFlagsOf(command: string | undefined): string[] {
   const words = (command ?? '').trim().split(/\s+/);
   if (words[0] !== 'node') return [];
-  const script = words.findIndex((word, i) => i > 0 && !word.startsWith('-'));
-  return words.slice(1, script < 0 ? words.length : script);
+  const flags: string[] = [];
+  for (const word of words.slice(1)) {
+    if (/^--[a-z0-9][\w-]*(=\S*)?$/i.test(word)) {
+      flags.push(word);
+    } else if (/\.[cm]?js$/.test(word)) {
+      return flags;
+    } else {
+      throw new Error(
+        `cannot read the Node.js flags of '${command}': expected --name or --name=value before the script, found '${word}'`,
+      );
+    }
+  }
+  throw new Error(`cannot read the Node.js flags of '${command}': no script`);
 }
 
 /** Whether the synth runs compiled JavaScript: cdk.json's app and the nx synth target run node on lib/. */

@@ -24,10 +24,13 @@ const { port, signal, modulePath, rulesDirectory, compact } = workerData;
 // its optimizing compiler (TurboFan) in background threads. Compact keeps the baseline code only: measured on
 // this project's templates (docs/performance.md), the engine then needs about 150 MB less and small templates
 // validate faster (nothing to recompile), while a pipeline template of 80 environments takes about twice as
-// long. V8's flags are the process's: each worker sets both, so that a worker is not left with another's.
-// They must be set before the module is compiled, which is why this is the first thing the worker does.
+// long. V8's flags are the process's: each worker sets all of them, so that it is not left with another
+// worker's. And V8 shares a compiled module between the threads of a process (its native module cache): a
+// worker started while another holds the engine would get that one's code, compiled the other way, so the
+// cache is off. The flags must be set before the module is compiled: this is the first thing the worker does.
 const v8 = require('v8');
 for (const flag of ['wasm-dynamic-tiering', 'wasm-tier-up']) v8.setFlagsFromString(`--${compact ? 'no-' : ''}${flag}`);
+v8.setFlagsFromString('--no-wasm-native-module-cache-enabled');
 
 // The main thread blocks in Atomics.wait while it waits for results, so the 'exit' event of a worker that ran
 // out of memory or was killed cannot reach it: it checks for this thread in /proc instead, by the id written
@@ -93,9 +96,11 @@ function parsed(content) {
 /**
  * The template as CDK writes it (JSON.stringify without indentation: one line) but with a line per value. The
  * engine takes much longer on one long line than on many short ones (a pipeline template of 80 environments:
- * 16 s against 10 s, docs/performance.md), and aws-cdk-lib's report takes nothing from the diagnostics' line and
- * column. Only a template that JSON.stringify gives back unchanged is re-indented: anything else (duplicate keys,
- * other spacing, no JSON at all) goes to the engine as it was written.
+ * 16 s against 10 s, docs/performance.md), and aws-cdk-lib's report takes nothing from the diagnostics' own line
+ * and column fields. Only a template that JSON.stringify gives back unchanged is re-indented: anything else
+ * (duplicate keys, other spacing, no JSON at all) goes to the engine as it was written. A message can still quote
+ * a position: the engine's parse errors (F1101, e.g. a lone surrogate escape that JSON.parse accepts) say "at
+ * line L column C", so a template with one is validated again as written (validate below).
  */
 function reindented(content, template) {
   return template !== undefined && JSON.stringify(template) === content
@@ -103,10 +108,18 @@ function reindented(content, template) {
     : content;
 }
 
+/** The engine's parse errors: their messages quote a line and column of the text it was given. */
+const PARSE_ERROR = 'F1101';
+
 function validate(job) {
   const template = parsed(job.content);
-  const content = new engineModule.TemplateContent(reindented(job.content, template), job.templatePath);
-  return engineFor(resourceTypes(template)).validateTemplate(content, job.options).diagnostics;
+  const engine = engineFor(resourceTypes(template));
+  const run = (content) =>
+    engine.validateTemplate(new engineModule.TemplateContent(content, job.templatePath), job.options).diagnostics;
+  const content = reindented(job.content, template);
+  const diagnostics = run(content);
+  if (content === job.content || !diagnostics.some((d) => d.ruleId === PARSE_ERROR)) return diagnostics;
+  return run(job.content);
 }
 
 try {

@@ -44,11 +44,11 @@ export interface TemplateValidationStats {
   readonly validated: number;
   /** Results validate() took from a prefetch instead of validating then. */
   readonly reused: number;
-  /** How long validate() waited for the worker, in milliseconds. */
+  /** How long validate() (and settle(), if called) waited for the worker, in milliseconds. */
   readonly waitedMs: number;
   /** How long the worker spent validating, in milliseconds. */
   readonly busyMs: number;
-  /** Whether the engine ran compact, as the worker reported (undefined if it did not start). */
+  /** Whether the worker was started to run its engine compact (undefined if the engine did not start). */
   readonly compact?: boolean;
 }
 
@@ -134,6 +134,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   private engineCompact?: boolean;
   /** Why settle() could not get every result, for validate() to throw. */
   private settleError?: Error;
+  private settled = false;
   private startError?: string;
 
   constructor(options: ParallelTemplateValidationOptions = {}) {
@@ -292,12 +293,15 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
     } finally {
       this.waitedMs += Date.now() - start;
     }
+    this.settled = true;
     this.stop();
   }
 
   /** Ends the worker (the engine's memory goes with it). validate() calls it when done. */
   public stop(): void {
     if (this.stopped) return;
+    // Results the worker has sent count: validate() may still answer from them.
+    this.drain();
     this.stopped = true;
     this.port.close();
     void this.worker.terminate();
@@ -306,7 +310,12 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   /** Sends the calls not sent before with the same content and options; returns how many it sent. */
   private dispatch(calls: ValidationCall[]): number {
     const unsent = calls.filter((call) => !this.isSent(call));
-    if (this.stopped && unsent.length > 0) throw new Error('ParallelTemplateValidation: the worker was stopped');
+    if (this.stopped && unsent.length > 0) {
+      throw new Error(
+        `ParallelTemplateValidation: the worker was stopped${this.settled ? ' (settle() had ended it)' : ''}, ` +
+          `and ${unsent.length} template(s) were not sent to it or changed since (first: ${unsent[0].templatePath})`,
+      );
+    }
     // The worker takes the largest waiting template first.
     const jobs = unsent.map((call) => {
       const id = this.nextId++;
@@ -328,16 +337,20 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
 
   /** Takes in the worker's messages so far; returns the calls still without diagnostics. Throws on a worker error. */
   private pending(calls: ValidationCall[]): ValidationCall[] {
-    if (!this.stopped) {
-      for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
-        this.receive(m.message as WorkerMessage);
-      }
-    }
+    this.drain();
     if (this.startError) throw new Error(this.startError);
     const waiting = calls.filter((call) => this.jobs.get(call.templatePath)?.diagnostics === undefined);
     const failed = waiting.map((call) => this.jobs.get(call.templatePath)!).find((job) => job.error);
     if (failed) throw new Error(`CloudFormation validation failed: ${failed.error}`);
     return waiting;
+  }
+
+  /** Takes in the worker's messages so far (none once stopped: the port is closed). */
+  private drain(): void {
+    if (this.stopped) return;
+    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
+      this.receive(m.message as WorkerMessage);
+    }
   }
 
   /** Blocks until every call has its diagnostics: a validation plugin must answer synchronously. */
@@ -347,6 +360,12 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
       const seen = Atomics.load(this.signal, 0);
       const waiting = this.pending(calls);
       if (waiting.length === 0) return;
+      if (this.stopped) {
+        throw new Error(
+          `ParallelTemplateValidation: the worker was stopped before it answered for ${waiting.length} template(s) ` +
+            `(first: ${waiting[0].templatePath})`,
+        );
+      }
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new Error(

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'worker_threads';
@@ -23,7 +24,11 @@ import { prestartValidationWorker, takeValidationWorker } from '../src/validatio
  */
 function fixture(): { app: App; stage: Stage; assembly: cxapi.CloudAssembly } {
   return withEnv('CDK_VALIDATION', 'false', () => {
-    const app = new App({ outdir: tmpOutdir('template-validation') });
+    // One-line templates, as the main job writes them (createApp): the worker re-indents them before validating.
+    const app = new App({
+      outdir: tmpOutdir('template-validation'),
+      context: { '@aws-cdk/core:suppressTemplateIndentation': true },
+    });
     const root = new Stack(app, 'Root', { env: { account: '111111111111', region: 'eu-west-1' } });
     new CfnResource(root, 'Queue', { type: 'AWS::SQS::Queue', properties: { DelaySeconds: 'soon' } });
     new CfnResource(root, 'Bucket', { type: 'AWS::S3::Bucket', properties: { AccessControl: 'Private' } });
@@ -52,8 +57,13 @@ function builtInReport(): PolicyValidationPluginReport {
 
 test("the worker's report is aws-cdk-lib's report: the same violations, severities, resources and order", () => {
   const expected = builtInReport();
-  // The fixture must give the comparison something to compare: an error and a warning found in two templates.
+  // The fixture must give the comparison something to compare: an error and a warning found in two templates,
+  // written on one line (what the worker re-indents).
   expect(expected.success).toBe(false);
+  for (const { templatePath } of context.stackTemplates) {
+    const written = fs.readFileSync(templatePath, 'utf-8');
+    expect(JSON.stringify(JSON.parse(written))).toBe(written);
+  }
   expect(expected.violations.map((v) => v.severity)).toEqual(expect.arrayContaining(['error', 'warning']));
   expect(
     new Set(expected.violations.flatMap((v) => v.violatingResources.map((r) => r.templatePath))).size,
@@ -98,6 +108,37 @@ test('a worker started ahead (as the main job does before loading its modules) i
   expect(withEnv('CDK_VALIDATION', 'false', prestartValidationWorker)).toBeUndefined();
 }, 120_000);
 
+test('a worker compiles the engine as asked, also while another worker holds it compiled the other way', () => {
+  // In a process of its own, traced by V8: a compact worker starts its engine (no optimized code), then, while it
+  // is alive, an optimizing one (V8 would otherwise hand it the compact worker's compiled module).
+  const script = path.join(tmpOutdir('wasm-tiers'), 'tiers.js');
+  fs.writeFileSync(
+    script,
+    `const { startValidationWorker } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'validation-worker.js'))});
+const ready = (w) => new Promise((resolve, reject) => {
+  w.port.ref();
+  w.port.on('message', (m) => (m.kind === 'ready' ? resolve() : m.kind === 'error' ? reject(new Error(m.message)) : undefined));
+});
+(async () => {
+  const compact = startValidationWorker({ compact: true });
+  await ready(compact);
+  console.log('OPTIMIZING');
+  const optimizing = startValidationWorker({ compact: false });
+  await ready(optimizing);
+  for (const w of [compact, optimizing]) { w.port.close(); await w.worker.terminate(); }
+})();
+`,
+  );
+  const run = spawnSync(process.execPath, ['--trace-wasm-compilation-times', script], { encoding: 'utf-8' });
+  expect(run.status).toBe(0);
+  const [compactPart, optimizingPart] = run.stdout.split('OPTIMIZING\n');
+  expect(optimizingPart).toBeDefined();
+  const turbofan = (text: string) => text.split('\n').filter((line) => / using TurboFan\b/.test(line)).length;
+  expect(compactPart).toMatch(/ using Liftoff\b/);
+  expect(turbofan(compactPart)).toBe(0);
+  expect(turbofan(optimizingPart)).toBeGreaterThan(0);
+}, 120_000);
+
 test('settle() waits for every template sent and ends the worker; validate() answers from the results, and fails on a template changed since', () => {
   const plugin = new ParallelTemplateValidation({ compact: true });
   plugin.prefetch(context);
@@ -115,7 +156,9 @@ test('settle() waits for every template sent and ends the worker; validate() ans
   fs.writeFileSync(rootTemplate, JSON.stringify(changed));
   try {
     // Not validated is not passed: the synth fails.
-    expect(() => plugin.validate(context)).toThrow(/the worker was stopped/);
+    expect(() => plugin.validate(context)).toThrow(
+      /the worker was stopped \(settle\(\) had ended it\), and 1 template\(s\) were not sent to it or changed since \(first: .*Root/,
+    );
   } finally {
     fs.writeFileSync(rootTemplate, original);
   }
@@ -242,6 +285,14 @@ test('it fails closed: no answer in time is an error naming the template', () =>
   expect(() => settling.settle()).not.toThrow();
   expect(() => settling.validate(context)).toThrow(/no result for \d+ template\(s\) after 0.01 s/);
 
+  // Stopped before it answered: validate() says so at once (it neither waits for the timeout nor blames memory).
+  const stopped = new ParallelTemplateValidation();
+  stopped.prefetch(context);
+  stopped.stop();
+  const before = Date.now();
+  expect(() => stopped.validate(context)).toThrow(/the worker was stopped before it answered for \d+ template\(s\)/);
+  expect(Date.now() - before).toBeLessThan(500);
+
   // Stopped: the templates it was sent need nothing more, any other cannot be validated any more.
   expect(() => plugin.prefetch(context)).not.toThrow();
   const elsewhere = context.stackTemplates.map((s) => ({ ...s, accountId: '999999999999' }));
@@ -338,6 +389,20 @@ test('the worker reports an engine that cannot start and a template the engine r
     const result = worker.next() as { kind: string; id: number; diagnostics: Array<{ ruleId: string }> };
     expect(result).toMatchObject({ kind: 'result', id: 8 });
     expect(result.diagnostics.map((d) => d.ruleId)).toEqual(expect.arrayContaining(['F0000', 'F3012']));
+
+    // A template the engine cannot parse although JSON.parse can (a lone surrogate): its parse error quotes a
+    // position, which must be the one of the text as written (one line), not of the re-indented one.
+    const surrogate = JSON.stringify({ Description: 'a\ud800b', Resources: { Q: { Type: 'AWS::SQS::Queue' } } });
+    worker.post({
+      kind: 'validate',
+      jobs: [
+        { id: 9, templatePath: 'Surrogate.template.json', content: surrogate, options: { severityLevel: 'WARN' } },
+      ],
+    });
+    const parseError = worker.next() as { diagnostics: Array<{ ruleId: string; message: string }> };
+    const f1101 = parseError.diagnostics.filter((d) => d.ruleId === 'F1101');
+    expect(f1101).toHaveLength(1);
+    expect(f1101[0].message).toMatch(/ at line 1 column \d+/);
   } finally {
     worker.end();
   }
