@@ -24,13 +24,19 @@ const { port, signal, modulePath, rulesDirectory, compact } = workerData;
 // its optimizing compiler (TurboFan) in background threads. Compact keeps the baseline code only: measured on
 // this project's templates (docs/performance.md), the engine then needs about 150 MB less and small templates
 // validate faster (nothing to recompile), while a pipeline template of 80 environments takes about twice as
-// long. V8's flags are the process's: each worker sets all of them, so that it is not left with another
-// worker's. And V8 shares a compiled module between the threads of a process (its native module cache): a
-// worker started while another holds the engine would get that one's code, compiled the other way, so the
-// cache is off. The flags must be set before the module is compiled: this is the first thing the worker does.
+// long. V8's flags are the process's: each worker sets both, so that it is not left with another worker's. They
+// must be set before the module is compiled: this is the first thing the worker does.
+//
+// V8 also shares a compiled module between the threads of a process (its native module cache), whatever flags
+// it was compiled with. An optimizing worker compiles its own: it would otherwise get the compact code of the
+// main job's prestarted worker, which a large config replaces, if that one or the main thread still holds it.
+// A compact worker shares its module: the main thread loads the same module (aws-cdk-lib's plugin code does) and
+// then compiles nothing (0.3 s and about 10 MB less, docs/performance.md). So a compact worker started while an
+// optimizing one is alive could run optimized code: the main job never does that.
 const v8 = require('v8');
 for (const flag of ['wasm-dynamic-tiering', 'wasm-tier-up']) v8.setFlagsFromString(`--${compact ? 'no-' : ''}${flag}`);
-v8.setFlagsFromString('--no-wasm-native-module-cache-enabled');
+const OWN_MODULE = !compact;
+if (OWN_MODULE) v8.setFlagsFromString('--no-wasm-native-module-cache-enabled');
 
 // The main thread blocks in Atomics.wait while it waits for results, so the 'exit' event of a worker that ran
 // out of memory or was killed cannot reach it: it checks for this thread in /proc instead, by the id written
@@ -130,6 +136,9 @@ try {
   send({ kind: 'ready', version: engineModule.version(), compact: Boolean(compact) });
 } catch (error) {
   send({ kind: 'error', message: `could not start the CloudFormation validation engine: ${error && error.message}` });
+} finally {
+  // Compiled (or failed): other threads may share modules again.
+  if (OWN_MODULE) v8.setFlagsFromString('--wasm-native-module-cache-enabled');
 }
 
 // Jobs not yet validated. One job per turn of the event loop, so that jobs sent meanwhile are seen, and

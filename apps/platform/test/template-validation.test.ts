@@ -108,28 +108,35 @@ test('a worker started ahead (as the main job does before loading its modules) i
   expect(withEnv('CDK_VALIDATION', 'false', prestartValidationWorker)).toBeUndefined();
 }, 120_000);
 
-test('a worker compiles the engine as asked, also while another worker holds it compiled the other way', () => {
-  // In a process of its own, traced by V8: a compact worker starts its engine (no optimized code), then, while it
-  // is alive, an optimizing one (V8 would otherwise hand it the compact worker's compiled module).
+test('a worker compiles the engine as asked, also when the main job replaces its compact worker by an optimizing one', () => {
+  // In a process of its own, traced by V8, as the main job does for a large config: a compact worker starts its
+  // engine (no optimized code), the main thread loads the engine's module too (aws-cdk-lib's plugin code does,
+  // and V8 hands it the worker's compiled module), then an optimizing worker replaces the compact one. V8 would
+  // hand that one the compact module the main thread holds, unless it compiles its own.
   const script = path.join(tmpOutdir('wasm-tiers'), 'tiers.js');
+  const lib = path.join(__dirname, '..', 'lib', 'validation-worker.js');
   fs.writeFileSync(
     script,
-    `const { startValidationWorker } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'validation-worker.js'))});
+    `const path = require('path');
+const { prestartValidationWorker, takeValidationWorker } = require(${JSON.stringify(lib)});
 const ready = (w) => new Promise((resolve, reject) => {
   w.port.ref();
   w.port.on('message', (m) => (m.kind === 'ready' ? resolve() : m.kind === 'error' ? reject(new Error(m.message)) : undefined));
 });
 (async () => {
-  const compact = startValidationWorker({ compact: true });
-  await ready(compact);
+  await ready(prestartValidationWorker({ compact: true }));
+  const cdkDir = path.dirname(require.resolve('aws-cdk-lib', { paths: [${JSON.stringify(path.join(__dirname, '..'))}] }));
+  require(require.resolve('@aws/cloudformation-validate', { paths: [cdkDir] }));
   console.log('OPTIMIZING');
-  const optimizing = startValidationWorker({ compact: false });
+  const optimizing = takeValidationWorker({ compact: false });
   await ready(optimizing);
-  for (const w of [compact, optimizing]) { w.port.close(); await w.worker.terminate(); }
+  optimizing.port.close();
+  await optimizing.worker.terminate();
 })();
 `,
   );
   const run = spawnSync(process.execPath, ['--trace-wasm-compilation-times', script], { encoding: 'utf-8' });
+  expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   const [compactPart, optimizingPart] = run.stdout.split('OPTIMIZING\n');
   expect(optimizingPart).toBeDefined();
