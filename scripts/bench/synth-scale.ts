@@ -394,6 +394,7 @@ function runBenchmark(options: Options): number {
         load: floor.load,
       },
       floorConfig.packs,
+      nodeFlags,
     );
   } catch (error) {
     if (!(error instanceof SynthFailure)) throw error;
@@ -407,7 +408,7 @@ function runBenchmark(options: Options): number {
   return failed ? 1 : 0;
 }
 
-function report(options: Options, rows: Row[], floor: Row, packs: string[]): void {
+function report(options: Options, rows: Row[], floor: Row, packs: string[], nodeFlags: string[]): void {
   const out: string[] = [];
   out.push('### Machine', '', ...describeMachine(), '');
   out.push(
@@ -420,7 +421,7 @@ function report(options: Options, rows: Row[], floor: Row, packs: string[]): voi
         : 'CDK_VALIDATION=false (CloudFormation validation off, --no-validation: not the npm run synth setting)'),
     `- compliance packs: ${packs.join(', ')}`,
     `- Node.js flags (the nx synth target's, for the main job and the empty app alike): ` +
-      (nodeFlagsOf(nxSynthCommand()).join(' ') || 'none'),
+      (nodeFlags.join(' ') || 'none'),
     `- peak RSS: ${rows[0]?.run.rssSource}`,
     '',
   );

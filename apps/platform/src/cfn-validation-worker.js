@@ -8,7 +8,7 @@
 //
 // Messages in (on the port): { kind: 'validate', jobs: [{ id, templatePath, content, options }] }, where
 // options are the options aws-cdk-lib's plugin passes for that template (found by the main thread).
-// Messages out: { kind: 'ready', version, compact }, { kind: 'result', id, diagnostics, ms } or
+// Messages out: { kind: 'ready', version }, { kind: 'result', id, diagnostics, ms } or
 // { kind: 'error', id?, message }. After each message out, it adds one to the shared counter and
 // notifies it: the main thread waits on that counter (Atomics.wait), since a validation plugin
 // must answer synchronously.
@@ -133,7 +133,7 @@ try {
   ruleIndex = JSON.parse(fs.readFileSync(path.join(rulesDirectory, 'index.generated.json'), 'utf-8')).rules;
   // Start the engine now, with the rules that apply to any template, while the app is still composed.
   engineFor(new Set());
-  send({ kind: 'ready', version: engineModule.version(), compact: Boolean(compact) });
+  send({ kind: 'ready', version: engineModule.version() });
 } catch (error) {
   send({ kind: 'error', message: `could not start the CloudFormation validation engine: ${error && error.message}` });
 } finally {

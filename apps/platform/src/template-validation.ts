@@ -48,8 +48,8 @@ export interface TemplateValidationStats {
   readonly waitedMs: number;
   /** How long the worker spent validating, in milliseconds. */
   readonly busyMs: number;
-  /** Whether the worker was started to run its engine compact (undefined if the engine did not start). */
-  readonly compact?: boolean;
+  /** Whether the worker runs its engine compact (ParallelTemplateValidationOptions.compact). */
+  readonly compact: boolean;
 }
 
 /** One template as aws-cdk-lib's plugin would validate it: its path, content and engine options. */
@@ -71,7 +71,7 @@ interface StandInEngine {
 }
 
 type WorkerMessage =
-  | { kind: 'ready'; version: string; compact: boolean }
+  | { kind: 'ready'; version: string }
   | { kind: 'result'; id: number; diagnostics: unknown[]; ms: number }
   | { kind: 'error'; id?: number; message: string };
 
@@ -118,6 +118,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   private readonly port: MessagePort;
   private stopped = false;
   private readonly signal: Int32Array;
+  private readonly compact: boolean;
   private readonly timeoutMs: number;
   /** Jobs sent, by template path: the call they validate and, once answered, the diagnostics. */
   private readonly jobs = new Map<
@@ -131,7 +132,6 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   private busyMs = 0;
   private readonly tasks: Array<() => void> = [];
   private engineVersion?: string;
-  private engineCompact?: boolean;
   /** Why settle() could not get every result, for validate() to throw. */
   private settleError?: Error;
   private settled = false;
@@ -145,6 +145,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
       worker: this.worker,
       port: this.port,
       signal: this.signal,
+      compact: this.compact,
     } = takeValidationWorker({
       compact: options.compact,
     }));
@@ -229,7 +230,7 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
       reused: this.reused,
       waitedMs: this.waitedMs,
       busyMs: Math.round(this.busyMs),
-      compact: this.engineCompact,
+      compact: this.compact,
     };
   }
 
@@ -396,7 +397,6 @@ export class ParallelTemplateValidation extends CloudFormationValidatePlugin {
   private receive(message: WorkerMessage): void {
     if (message.kind === 'ready') {
       this.engineVersion = message.version;
-      this.engineCompact = message.compact;
       return;
     }
     if (message.id === undefined) {
